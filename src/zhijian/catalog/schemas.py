@@ -1,0 +1,218 @@
+"""API shapes of the catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+OrgKind = Literal["enterprise", "lab", "regulator", "association"]
+ReqKind = Literal["max", "min", "range", "equals", "not_detected", "text"]
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page (keyset paging)")
+    limit: int
+
+
+class OrganizationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: OrgKind
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str | None = Field(None, description="统一社会信用代码 (GB 32100-2015)")
+    region_code: str = Field(description="GB/T 2260 行政区划代码")
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    email: str | None = None
+    cma_number: str | None = None
+    cnas_number: str | None = None
+    level: Literal["national", "provincial", "municipal", "county"] | None = None
+
+
+class OrganizationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    uscc: str | None = None
+    region_code: str | None = None
+    address: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    email: str | None = None
+    cma_number: str | None = None
+    cnas_number: str | None = None
+    level: Literal["national", "provincial", "municipal", "county"] | None = None
+
+
+class OrganizationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    name: str
+    uscc: str | None
+    region_code: str
+    region_name: str = ""
+    address: str
+    cma_number: str | None
+    cnas_number: str | None
+    level: str | None
+    credit_class: str | None
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = ""
+    parent_id: int | None = None
+    requires_ccc: bool = False
+
+
+class CategoryPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    name_en: str | None = None
+    requires_ccc: bool | None = None
+
+
+class CategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name: str
+    name_en: str
+    parent_id: int | None
+    path: str
+    requires_ccc: bool
+
+
+class ProductIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    brand: str = Field("", max_length=100)
+    model: str = Field("", max_length=100, description="型号规格")
+    category_id: int
+    enterprise_id: int
+    gtin: str | None = None
+    description: str = ""
+    is_public: bool = True
+
+
+class ProductPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    brand: str | None = None
+    model: str | None = None
+    category_id: int | None = None
+    gtin: str | None = None
+    description: str | None = None
+    is_public: bool | None = None
+
+
+class ProductOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    brand: str
+    model: str
+    category_id: int
+    enterprise_id: int
+    gtin: str | None
+    description: str
+    is_public: bool
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    unit: str = ""
+    requirement_kind: ReqKind
+    lower: float | None = None
+    upper: float | None = None
+    lower_inclusive: bool = True
+    upper_inclusive: bool = True
+    text: str = ""
+    mandatory: bool = True
+    is_safety: bool = False
+    method_standard: str = ""
+
+
+class IndicatorOut(IndicatorIn):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+    id: int
+    position: int
+
+
+class StandardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=64, description='e.g. "GB 2762-2022"')
+    title: str = Field(min_length=1, max_length=300)
+    kind: Literal["GB", "GB/T", "industry", "group", "enterprise", "local", "international"] | None = None
+    status: Literal["current", "abolished", "upcoming"] = "current"
+    issued_on: dt.date | None = None
+    effective_on: dt.date | None = None
+    abolished_on: dt.date | None = None
+    category_id: int | None = None
+    organization_id: int | None = None
+    comparison_method: Literal["full", "rounded"] = "full"
+    indicators: list[IndicatorIn] = []
+
+
+class StandardPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    status: Literal["current", "abolished", "upcoming"] | None = None
+    issued_on: dt.date | None = None
+    effective_on: dt.date | None = None
+    abolished_on: dt.date | None = None
+    category_id: int | None = None
+    comparison_method: Literal["full", "rounded"] | None = None
+    indicators: list[IndicatorIn] | None = None
+
+
+class StandardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    title: str
+    kind: str
+    status: str
+    issued_on: dt.date | None
+    effective_on: dt.date | None
+    abolished_on: dt.date | None
+    category_id: int | None
+    organization_id: int | None
+    comparison_method: str
+    indicators: list[IndicatorOut]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=8, max_length=256)
+    role: Literal["admin", "regulator", "association", "inspector", "enterprise", "public"]
+    organization_id: int | None = None
+    display_name: str = ""
+    email: str | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    display_name: str
+    role: str
+    organization_id: int | None
+    is_active: bool
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: dt.datetime
+    role: str
+    username: str

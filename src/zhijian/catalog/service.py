@@ -1,0 +1,415 @@
+"""Catalog use cases: the only place that writes organizations, categories, products, standards and users.
+
+The API, the CLI, the pages and the demo loader all call these functions; permission checks
+live in the policy functions at the top.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from zhijian.catalog import rules
+from zhijian.catalog.models import Category, Indicator, Organization, Product, Standard
+from zhijian.catalog.schemas import (
+    CategoryIn,
+    CategoryPatch,
+    IndicatorIn,
+    OrganizationIn,
+    OrganizationPatch,
+    ProductIn,
+    ProductPatch,
+    StandardIn,
+    StandardPatch,
+    UserIn,
+)
+from zhijian.platform.auth import Actor, hash_password, validate_role
+from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
+from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.models import User
+from zhijian.platform.pagination import Page, keyset_page
+
+# ---------------------------------------------------------------- policy (one place per room)
+
+
+def _deny(zh: str, en: str) -> PermissionDenied:
+    return PermissionDenied(zh, en)
+
+
+def can_write_organization(actor: Actor, org: Organization | None) -> None:
+    if actor.role in ("admin", "regulator", "association"):
+        return
+    if org is not None and actor.role in ("enterprise", "inspector") and actor.owns(org.id):
+        return
+    actor.require("admin", "regulator", "association")
+    raise _deny("只能修改本单位信息", "you may only edit your own organization")
+
+
+def can_read_product(actor: Actor, product: Product) -> bool:
+    return product.is_public or actor.is_staff or actor.owns(product.enterprise_id) or actor.role == "inspector"
+
+
+def can_write_product(actor: Actor, enterprise_id: int) -> None:
+    if actor.is_staff:
+        return
+    if actor.role == "enterprise" and actor.owns(enterprise_id):
+        return
+    actor.require("admin", "regulator", "association", "enterprise")
+    raise _deny("只能管理本企业的产品", "you may only manage your own enterprise's products")
+
+
+def can_write_standard(actor: Actor, organization_id: int | None) -> None:
+    if actor.is_staff:
+        return
+    if actor.role == "enterprise" and organization_id is not None and actor.owns(organization_id):
+        return
+    actor.require("admin", "regulator", "association", "enterprise")
+    raise _deny("企业只能维护本企业的企业标准", "an enterprise may only maintain its own standards")
+
+
+# ---------------------------------------------------------------- organizations
+
+
+def _org_search(o: Organization) -> str:
+    return search_text(o.name, o.uscc, rules.region_label(o.region_code), o.address)
+
+
+def create_organization(session: Session, actor: Actor, data: OrganizationIn) -> Organization:
+    """登记组织 — validate the credit code and division code, then store."""
+    actor.require("admin", "regulator", "association")
+    values = data.model_dump()
+    if data.uscc:
+        values["uscc"] = rules.validate_uscc(data.uscc)
+    elif data.kind == "enterprise":
+        raise DomainError("catalog.uscc_required", "企业必须填写统一社会信用代码",
+                          "an enterprise needs a unified social credit code", field="uscc")
+    rules.parse_region(data.region_code)
+    org = Organization(**values)
+    org.search_text = _org_search(org)
+    session.add(org)
+    flush(session, "organization")
+    return org
+
+
+def get_organization(session: Session, actor: Actor, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organization", org_id)
+    return org
+
+
+def update_organization(session: Session, actor: Actor, org_id: int, patch: OrganizationPatch) -> Organization:
+    org = get_organization(session, actor, org_id)
+    can_write_organization(actor, org)
+    values = patch.model_dump(exclude_unset=True)
+    if values.get("uscc"):
+        values["uscc"] = rules.validate_uscc(values["uscc"])
+    if "region_code" in values:
+        rules.parse_region(values["region_code"])
+    apply_patch(org, values)
+    org.search_text = _org_search(org)
+    flush(session, "organization")
+    return org
+
+
+def delete_organization(session: Session, actor: Actor, org_id: int) -> None:
+    actor.require("admin")
+    org = get_organization(session, actor, org_id)
+    session.delete(org)
+    flush(session, "organization")
+
+
+def list_organizations(session: Session, actor: Actor, *, kind: str | None = None, q: str | None = None,
+                       region: str | None = None, credit_class: str | None = None, limit: int = 50,
+                       cursor: str | None = None) -> Page[Organization]:
+    stmt: Select[Any] = select(Organization)
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if q:
+        stmt = stmt.where(Organization.search_text.like(like_pattern(q), escape="\\"))
+    if region:
+        stmt = stmt.where(Organization.region_code.like(region.rstrip("0") + "%"))
+    if credit_class:
+        stmt = stmt.where(Organization.credit_class == credit_class)
+    return keyset_page(session, stmt, Organization.id, limit=limit, cursor=cursor)
+
+
+# ---------------------------------------------------------------- categories
+
+
+def create_category(session: Session, actor: Actor, data: CategoryIn) -> Category:
+    actor.require("admin", "regulator", "association")
+    parent = None
+    if data.parent_id is not None:
+        parent = session.get(Category, data.parent_id)
+        if parent is None:
+            raise NotFound("category", data.parent_id, field="parent_id")
+    cat = Category(**data.model_dump())
+    session.add(cat)
+    flush(session, "category")
+    cat.path = f"{parent.path if parent else '/'}{cat.id}/"
+    flush(session, "category")
+    return cat
+
+
+def get_category(session: Session, actor: Actor, cat_id: int) -> Category:
+    cat = session.get(Category, cat_id)
+    if cat is None:
+        raise NotFound("category", cat_id)
+    return cat
+
+
+def update_category(session: Session, actor: Actor, cat_id: int, patch: CategoryPatch) -> Category:
+    actor.require("admin", "regulator", "association")
+    cat = get_category(session, actor, cat_id)
+    apply_patch(cat, patch.model_dump(exclude_unset=True))
+    flush(session, "category")
+    return cat
+
+
+def delete_category(session: Session, actor: Actor, cat_id: int) -> None:
+    actor.require("admin")
+    session.delete(get_category(session, actor, cat_id))
+    flush(session, "category")
+
+
+def list_categories(session: Session, actor: Actor, *, parent_id: int | None = None, q: str | None = None,
+                    limit: int = 200, cursor: str | None = None) -> Page[Category]:
+    stmt: Select[Any] = select(Category)
+    if parent_id is not None:
+        stmt = stmt.where(Category.parent_id == parent_id)
+    if q:
+        stmt = stmt.where(Category.name.like(like_pattern(q), escape="\\"))
+    return keyset_page(session, stmt, Category.id, limit=limit, cursor=cursor)
+
+
+def category_subtree_ids(session: Session, cat_id: int) -> list[int]:
+    """The category and all its descendants (by materialised path)."""
+    cat = session.get(Category, cat_id)
+    if cat is None:
+        raise NotFound("category", cat_id, field="category_id")
+    return list(session.scalars(select(Category.id).where(Category.path.like(cat.path + "%"))))
+
+
+def category_root(session: Session, cat_id: int) -> Category:
+    cat = session.get(Category, cat_id)
+    if cat is None:
+        raise NotFound("category", cat_id)
+    root_id = int(cat.path.strip("/").split("/")[0])
+    root = session.get(Category, root_id)
+    assert root is not None
+    return root
+
+
+# ---------------------------------------------------------------- products
+
+
+def _product_search(p: Product) -> str:
+    return search_text(p.name, p.brand, p.model, p.gtin)
+
+
+def _check_product_refs(session: Session, category_id: int | None, enterprise_id: int | None) -> None:
+    if category_id is not None and session.get(Category, category_id) is None:
+        raise NotFound("category", category_id, field="category_id")
+    if enterprise_id is not None:
+        ent = session.get(Organization, enterprise_id)
+        if ent is None or ent.kind != "enterprise":
+            raise NotFound("enterprise", enterprise_id, field="enterprise_id")
+
+
+def create_product(session: Session, actor: Actor, data: ProductIn) -> Product:
+    """登记产品."""
+    can_write_product(actor, data.enterprise_id)
+    _check_product_refs(session, data.category_id, data.enterprise_id)
+    values = data.model_dump()
+    if data.gtin:
+        values["gtin"] = rules.normalize_gtin(data.gtin)
+    product = Product(**values)
+    product.search_text = _product_search(product)
+    session.add(product)
+    flush(session, "product")
+    return product
+
+
+def get_product(session: Session, actor: Actor, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or not can_read_product(actor, product):
+        raise NotFound("product", product_id)
+    return product
+
+
+def update_product(session: Session, actor: Actor, product_id: int, patch: ProductPatch) -> Product:
+    product = get_product(session, actor, product_id)
+    can_write_product(actor, product.enterprise_id)
+    values = patch.model_dump(exclude_unset=True)
+    if values.get("gtin"):
+        values["gtin"] = rules.normalize_gtin(values["gtin"])
+    _check_product_refs(session, values.get("category_id"), None)
+    apply_patch(product, values)
+    product.search_text = _product_search(product)
+    flush(session, "product")
+    return product
+
+
+def delete_product(session: Session, actor: Actor, product_id: int) -> None:
+    product = get_product(session, actor, product_id)
+    can_write_product(actor, product.enterprise_id)
+    session.delete(product)
+    flush(session, "product")
+
+
+def product_query(actor: Actor, *, q: str | None = None, category_id: int | None = None,
+                  enterprise_id: int | None = None, category_ids: list[int] | None = None,
+                  region: str | None = None) -> Select[Any]:
+    stmt: Select[Any] = select(Product)
+    if not actor.is_staff and actor.role != "inspector":
+        if actor.role == "enterprise" and actor.organization_id is not None:
+            stmt = stmt.where((Product.is_public.is_(True)) | (Product.enterprise_id == actor.organization_id))
+        else:
+            stmt = stmt.where(Product.is_public.is_(True))
+    if q:
+        stmt = stmt.where(Product.search_text.like(like_pattern(q), escape="\\"))
+    if category_ids is not None:
+        stmt = stmt.where(Product.category_id.in_(category_ids))
+    elif category_id is not None:
+        stmt = stmt.where(Product.category_id == category_id)
+    if enterprise_id is not None:
+        stmt = stmt.where(Product.enterprise_id == enterprise_id)
+    if region:
+        sub = select(Organization.id).where(Organization.region_code.like(region.rstrip("0") + "%"))
+        stmt = stmt.where(Product.enterprise_id.in_(sub))
+    return stmt
+
+
+def list_products(session: Session, actor: Actor, *, q: str | None = None, category_id: int | None = None,
+                  enterprise_id: int | None = None, include_subcategories: bool = True, region: str | None = None,
+                  limit: int = 50, cursor: str | None = None) -> Page[Product]:
+    """产品检索 — Chinese substring search (奶粉 finds 婴幼儿配方奶粉), keyset paged."""
+    ids = category_subtree_ids(session, category_id) if (category_id and include_subcategories) else None
+    stmt = product_query(actor, q=q, category_id=category_id, enterprise_id=enterprise_id, category_ids=ids,
+                         region=region)
+    return keyset_page(session, stmt, Product.id, limit=limit, cursor=cursor)
+
+
+# ---------------------------------------------------------------- standards
+
+
+def _indicator(i: int, data: IndicatorIn) -> Indicator:
+    if data.requirement_kind == "max" and data.upper is None:
+        raise DomainError("catalog.indicator_limit", f"指标「{data.name}」为最大值要求，缺少上限",
+                          f"indicator '{data.name}' is a maximum but has no upper limit", field=f"indicators.{i}.upper")
+    if data.requirement_kind == "min" and data.lower is None:
+        raise DomainError("catalog.indicator_limit", f"指标「{data.name}」为最小值要求，缺少下限",
+                          f"indicator '{data.name}' is a minimum but has no lower limit", field=f"indicators.{i}.lower")
+    if data.requirement_kind == "range":
+        if data.lower is None or data.upper is None or data.lower > data.upper:
+            raise DomainError("catalog.indicator_limit", f"指标「{data.name}」范围要求需要下限≤上限",
+                              f"indicator '{data.name}' is a range and needs lower ≤ upper",
+                              field=f"indicators.{i}")
+    return Indicator(position=i, **data.model_dump())
+
+
+def create_standard(session: Session, actor: Actor, data: StandardIn) -> Standard:
+    """登记标准及其指标."""
+    can_write_standard(actor, data.organization_id)
+    values = data.model_dump(exclude={"indicators"})
+    values["kind"] = data.kind or rules.standard_kind_from_code(data.code)
+    if data.category_id is not None and session.get(Category, data.category_id) is None:
+        raise NotFound("category", data.category_id, field="category_id")
+    if data.organization_id is not None and session.get(Organization, data.organization_id) is None:
+        raise NotFound("organization", data.organization_id, field="organization_id")
+    std = Standard(**values)
+    std.indicators = [_indicator(i, ind) for i, ind in enumerate(data.indicators)]
+    std.search_text = search_text(std.code, std.title)
+    session.add(std)
+    flush(session, "standard")
+    return std
+
+
+def get_standard(session: Session, actor: Actor, standard_id: int) -> Standard:
+    std = session.get(Standard, standard_id)
+    if std is None:
+        raise NotFound("standard", standard_id)
+    return std
+
+
+def get_standard_by_code(session: Session, code: str) -> Standard:
+    std = session.scalar(select(Standard).where(Standard.code == code))
+    if std is None:
+        raise NotFound("standard", code)
+    return std
+
+
+def update_standard(session: Session, actor: Actor, standard_id: int, patch: StandardPatch) -> Standard:
+    std = get_standard(session, actor, standard_id)
+    can_write_standard(actor, std.organization_id)
+    values = patch.model_dump(exclude_unset=True, exclude={"indicators"})
+    apply_patch(std, values)
+    if patch.indicators is not None:
+        std.indicators = [_indicator(i, ind) for i, ind in enumerate(patch.indicators)]
+    std.search_text = search_text(std.code, std.title)
+    flush(session, "standard")
+    return std
+
+
+def delete_standard(session: Session, actor: Actor, standard_id: int) -> None:
+    std = get_standard(session, actor, standard_id)
+    can_write_standard(actor, std.organization_id)
+    session.delete(std)
+    flush(session, "standard")
+
+
+def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind: str | None = None,
+                   status: str | None = None, category_id: int | None = None, limit: int = 50,
+                   cursor: str | None = None) -> Page[Standard]:
+    stmt: Select[Any] = select(Standard)
+    if q:
+        stmt = stmt.where(Standard.search_text.like(like_pattern(q), escape="\\"))
+    if kind:
+        stmt = stmt.where(Standard.kind == kind)
+    if status:
+        stmt = stmt.where(Standard.status == status)
+    if category_id is not None:
+        stmt = stmt.where(Standard.category_id == category_id)
+    return keyset_page(session, stmt, Standard.id, limit=limit, cursor=cursor)
+
+
+# ---------------------------------------------------------------- users
+
+
+def create_user(session: Session, actor: Actor, data: UserIn) -> User:
+    """添加用户 — lab users belong to a lab, enterprise users to an enterprise."""
+    actor.require("admin")
+    validate_role(data.role)
+    needs = {"inspector": "lab", "enterprise": "enterprise"}.get(data.role)
+    if needs:
+        org = session.get(Organization, data.organization_id) if data.organization_id else None
+        if org is None or org.kind != needs:
+            raise DomainError("user.organization_required",
+                              f"角色「{data.role}」必须属于一个{ {'lab': '检验机构', 'enterprise': '企业'}[needs] }",
+                              f"role '{data.role}' must belong to a {needs}", field="organization_id")
+    elif data.organization_id is not None and session.get(Organization, data.organization_id) is None:
+        raise NotFound("organization", data.organization_id, field="organization_id")
+    user = User(username=data.username, password_hash=hash_password(data.password), role=data.role,
+                organization_id=data.organization_id, display_name=data.display_name or data.username,
+                email=data.email)
+    session.add(user)
+    flush(session, "user")
+    return user
+
+
+def list_users(session: Session, actor: Actor, *, limit: int = 50, cursor: str | None = None) -> Page[User]:
+    actor.require("admin")
+    return keyset_page(session, select(User), User.id, limit=limit, cursor=cursor)
+
+
+def deactivate_user(session: Session, actor: Actor, user_id: int) -> User:
+    actor.require("admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    user.is_active = False
+    flush(session, "user")
+    return user

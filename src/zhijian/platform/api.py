@@ -1,0 +1,77 @@
+"""Platform REST API: tokens, who am I, audit history and chain verification, job status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
+
+from zhijian.platform import audit
+from zhijian.platform.auth import issue_token, revoke_token
+from zhijian.platform.deps import ActorDep, SessionDep, UserDep
+from zhijian.platform.errors import DomainError
+from zhijian.platform.jobs import job_status
+
+router = APIRouter(prefix="/api/v1", tags=["platform"])
+
+
+class TokenRequest(BaseModel):
+    username: str
+    password: str
+
+
+@router.post("/auth/token")
+async def token(request: Request) -> dict[str, Any]:
+    """登录 — username + password (JSON or OAuth2 form) → bearer token that expires."""
+    ctype = request.headers.get("content-type", "")
+    try:
+        if ctype.startswith("application/x-www-form-urlencoded") or ctype.startswith("multipart/"):
+            form = await request.form()
+            data = TokenRequest(username=str(form.get("username", "")), password=str(form.get("password", "")))
+        else:
+            data = TokenRequest.model_validate(json.loads(await request.body()))
+    except (ValueError, ValidationError) as exc:
+        raise DomainError("auth.bad_request", "需要 username 和 password", "username and password are required",
+                          status=400) from exc
+    db = request.app.state.db
+    with db.session() as session:
+        tok, row, user = issue_token(session, data.username, data.password,
+                                     request.app.state.settings.token_ttl_minutes)
+        return {"access_token": tok, "token_type": "bearer", "expires_at": row.expires_at.isoformat(),
+                "role": user.role, "username": user.username, "organization_id": user.organization_id}
+
+
+@router.post("/auth/revoke", status_code=204)
+def revoke(request: Request, session: SessionDep, actor: UserDep) -> None:
+    """注销 — revoke the bearer token used for this request."""
+    header = request.headers.get("authorization", "")
+    revoke_token(session, header[7:].strip() if header.lower().startswith("bearer ") else
+                 request.cookies.get("zj_session", ""))
+
+
+@router.get("/auth/me")
+def me(actor: UserDep) -> dict[str, Any]:
+    return {"user_id": actor.user_id, "username": actor.username, "role": actor.role,
+            "organization_id": actor.organization_id}
+
+
+@router.get("/audit")
+def audit_history(entity: str, entity_id: str, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """审计历史 of one record (staff only)."""
+    actor.require("admin", "regulator", "association")
+    return [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "before": r.before,
+             "after": r.after, "hash": r.hash} for r in audit.history(session, entity, entity_id)]
+
+
+@router.get("/audit/verify")
+def audit_verify(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    actor.require("admin")
+    problems = audit.verify(session)
+    return {"ok": not problems, "problems": [p.__dict__ for p in problems]}
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, request: Request, actor: UserDep) -> dict[str, Any]:
+    return job_status(request.app.state.db, job_id)

@@ -1,0 +1,147 @@
+"""The application factory: one ASGI app serving the REST API, the public portal and the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zhijian import __version__
+from zhijian.platform.config import Settings, get_settings
+from zhijian.platform.db import Database
+from zhijian.platform.errors import DomainError
+from zhijian.platform.jobs import JobRunner
+from zhijian.platform.logs import log
+from zhijian.platform.middleware import (
+    BodyLimitMiddleware,
+    MetricsMiddleware,
+    PublicRateLimitMiddleware,
+    RateLimiter,
+    SecurityHeadersMiddleware,
+)
+from zhijian.platform.rooms import modules
+
+PROBLEM = "application/problem+json"
+
+
+def _problem(err: DomainError, request: Request) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+    return JSONResponse(err.to_problem(instance=str(request.url.path)), status_code=err.status,
+                        media_type=PROBLEM, headers=headers)
+
+
+def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    field = ".".join(loc) or None
+    kind = first.get("type", "")
+    if kind == "json_invalid":
+        err = DomainError("request.malformed_json", "请求体不是合法的 JSON（或不是 UTF-8 编码）",
+                          "request body is not valid JSON (or not UTF-8)", status=400)
+    else:
+        msg = first.get("msg", "invalid value")
+        err = DomainError("validation.invalid", f"字段「{field}」无效：{msg}", f"field '{field}' is invalid: {msg}",
+                          status=422, field=field)
+    body = err.to_problem(instance=str(request.url.path))
+    body["errors"] = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg"),
+                       "type": e.get("type")} for e in errors]
+    return JSONResponse(body, status_code=err.status, media_type=PROBLEM)
+
+
+def create_app(db: Database | None = None, settings: Settings | None = None, *,
+               start_background: bool = False) -> FastAPI:
+    """Build the app. Rooms are mounted from their api.py and pages.py (see platform.rooms)."""
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+    app = FastAPI(
+        title="zhijian 质检 API",
+        version=__version__,
+        description="产品质量检验与市场安全监管开放平台 — product quality inspection and market-safety supervision.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.jobs = JobRunner(db, settings)
+    app.state.rate_limiter = RateLimiter(settings.public_rate_limit)
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return _problem(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_problem(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: ("request.not_found", "资源不存在", "not found"),
+                 405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed")}
+        code, zh, en = codes.get(exc.status_code, (f"http.{exc.status_code}", str(exc.detail), str(exc.detail)))
+        return _problem(DomainError(code, zh, en, status=exc.status_code), request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"zj_path": request.url.path})
+        return _problem(DomainError("server.error", "服务器内部错误", "internal server error", status=500), request)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> JSONResponse:
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # report, don't raise: a health check answers
+            return JSONResponse({"status": "error", "database": str(exc.__class__.__name__)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": db.backend, "version": __version__})
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+
+    for _room, mod in modules("api"):
+        for attr in ("router", "public_router"):
+            router = getattr(mod, attr, None)
+            if router is not None:
+                app.include_router(router)
+    for _room, mod in modules("pages"):
+        router = getattr(mod, "router", None)
+        if router is not None:
+            app.include_router(router)
+    static = Path(__file__).resolve().parent.parent / "web" / "static"
+    if static.is_dir():
+        app.mount("/static", StaticFiles(directory=static), name="static")
+
+    if start_background:
+        @app.on_event("startup")
+        def _start() -> None:
+            app.state.jobs.start_scheduler()
+
+        @app.on_event("shutdown")
+        def _stop() -> None:
+            app.state.jobs.shutdown()
+
+    # Outermost first: metrics see everything; limits run before any handler.
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(PublicRateLimitMiddleware, limiter=app.state.rate_limiter)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, registry=registry)
+    return app
+
+
+def serve_app() -> Any:
+    """uvicorn factory target: `uvicorn --factory zhijian.platform.app:serve_app`."""
+    from zhijian.platform.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_json)
+    return create_app(settings=settings, start_background=True)

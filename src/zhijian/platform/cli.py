@@ -1,0 +1,149 @@
+"""The `zhijian` command: platform commands plus every room's commands (registered from cli.py)."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from zhijian.platform import audit, migrate
+from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
+from zhijian.platform.rooms import modules
+
+app = typer.Typer(help="zhijian 质检 — 产品质量检验与市场安全监管平台", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_help=True)
+user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
+audit_app = typer.Typer(help="审计链 / audit chain", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+@db_app.command("upgrade")
+def db_upgrade(target: str = typer.Argument("heads")) -> None:
+    """Apply migrations (default: every room's head)."""
+    migrate.upgrade(database().url, target)
+    typer.echo(f"database upgraded to {target}: {database().backend}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(target: str = typer.Argument("base")) -> None:
+    migrate.downgrade(database().url, target)
+    typer.echo(f"database downgraded to {target}")
+
+
+@db_app.command("revision")
+def db_revision(room: str = typer.Option(..., help="room whose branch gets the revision"),
+                message: str = typer.Option(..., "-m", "--message")) -> None:
+    """Autogenerate a migration on a room's branch (developers)."""
+    migrate.revision(database().url, room, message)
+
+
+@user_app.command("add")
+def user_add(username: str = typer.Option(...), password: str = typer.Option(..., envvar="ZHIJIAN_NEW_PASSWORD"),
+             role: str = typer.Option(...), organization: str | None = typer.Option(
+                 None, help="organization id, credit code or exact name"),
+             display_name: str = typer.Option("")) -> None:
+    """添加用户."""
+    from sqlalchemy import or_, select
+
+    from zhijian.catalog.models import Organization
+    from zhijian.catalog.schemas import UserIn
+    from zhijian.catalog.service import create_user
+    from zhijian.platform.errors import NotFound
+
+    with unit_of_work() as s:
+        org_id = None
+        if organization:
+            cond = [Organization.uscc == organization, Organization.name == organization]
+            if organization.isdigit():
+                cond.append(Organization.id == int(organization))
+            org = s.scalars(select(Organization).where(or_(*cond))).first()
+            if org is None:
+                raise NotFound("organization", organization, field="organization")
+            org_id = org.id
+        from pydantic import ValidationError
+
+        from zhijian.platform.errors import DomainError
+
+        try:
+            data = UserIn(username=username, password=password, role=role,  # type: ignore[arg-type]
+                          organization_id=org_id, display_name=display_name)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            field = ".".join(str(p) for p in e["loc"])
+            raise DomainError("validation.invalid", f"参数「{field}」无效：{e['msg']}",
+                              f"'{field}' is invalid: {e['msg']}", field=field) from None
+        user = create_user(s, audit_actor(), data)
+        typer.echo(f"user {user.username} ({user.role}) created, id {user.id}")
+
+
+def audit_actor():  # type: ignore[no-untyped-def]
+    from zhijian.platform.auth import SYSTEM
+
+    return SYSTEM
+
+
+@audit_app.command("verify")
+def audit_verify(json_out: bool = typer.Option(False, "--json")) -> None:
+    """Recompute the hash chain; name every edited, inserted or deleted record (exit 1 if any)."""
+    with unit_of_work() as s:
+        problems = audit.verify(s)
+        from sqlalchemy import func, select
+
+        from zhijian.platform.models import AuditRecord
+
+        count = s.scalar(select(func.count()).select_from(AuditRecord)) or 0
+    data = {"ok": not problems, "records": count, "problems": [p.__dict__ for p in problems]}
+    emit(data, json_out, lambda d: (f"audit chain OK: {d['records']} records" if d["ok"] else "\n".join(
+        f"audit chain BROKEN at record {p['seq']}: {p['kind']} ({p['detail']})" for p in d["problems"])))
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo(seed: int = typer.Option(20260915, help="random seed of the demo data")) -> None:
+    """Load the demo data (idempotent): organizations, products, standards, users of every role, and more."""
+    from zhijian.platform.demo import load_demo
+
+    summary = load_demo(database(), seed=seed)
+    for line in summary:
+        typer.echo(line)
+
+
+@app.command("serve")
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+          workers: int = typer.Option(1), reload: bool = typer.Option(False)) -> None:
+    """Serve the API, the public portal and the console."""
+    import uvicorn
+
+    typer.echo(f"zhijian serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("zhijian.platform.app:serve_app", factory=True, host=host, port=port, workers=workers,
+                reload=reload, log_level="warning", proxy_headers=True)
+
+
+@app.command("worker")
+def worker(burst: bool = typer.Option(False, help="stop when the queue is empty")) -> None:
+    """Run background jobs from Redis (ZHIJIAN_REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url = os.environ.get("ZHIJIAN_REDIS_URL")
+    if not url:
+        from zhijian.platform.errors import DomainError
+
+        raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
+    conn = Redis.from_url(url)
+    SimpleWorker([Queue("zhijian", connection=conn)], connection=conn).work(burst=burst)
+
+
+for _room, _mod in modules("cli"):
+    register = getattr(_mod, "register", None)
+    if register is not None:
+        register(app)
+guard_all(app)
+
+
+def main() -> None:
+    app()

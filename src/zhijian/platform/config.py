@@ -1,0 +1,65 @@
+"""Settings from environment variables (never from the repo): one frozen object, read once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of one zhijian process. Documented in README.md (配置)."""
+
+    database_url: str
+    var_dir: Path
+    secret_key: str
+    token_ttl_minutes: int = 8 * 60
+    redis_url: str | None = None
+    jobs_backend: str = "inprocess"  # inprocess | redis
+    public_rate_limit: int = 120  # requests per minute per client on public endpoints
+    max_body_bytes: int = 10 * 1024 * 1024
+    resolver_host: str = "id.zhijian.example"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@zhijian.example"
+    cookie_secure: bool = False
+    log_json: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def default_sqlite_url(var_dir: Path) -> str:
+    return f"sqlite:///{(var_dir / 'zhijian.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    var_dir = Path(_env("ZHIJIAN_VAR_DIR", "./var") or "./var")
+    secret = _env("ZHIJIAN_SECRET_KEY")
+    if secret is None:
+        # A per-process random key: sessions do not survive restarts, which is safe for demos.
+        secret = secrets.token_urlsafe(32)
+    redis_url = _env("ZHIJIAN_REDIS_URL")
+    return Settings(
+        database_url=_env("ZHIJIAN_DATABASE_URL") or default_sqlite_url(var_dir),
+        var_dir=var_dir,
+        secret_key=secret,
+        token_ttl_minutes=int(_env("ZHIJIAN_TOKEN_TTL_MINUTES", "480") or 480),
+        redis_url=redis_url,
+        jobs_backend=_env("ZHIJIAN_JOBS_BACKEND", "redis" if redis_url else "inprocess") or "inprocess",
+        public_rate_limit=int(_env("ZHIJIAN_PUBLIC_RATE_LIMIT", "120") or 120),
+        max_body_bytes=int(_env("ZHIJIAN_MAX_BODY_BYTES", str(10 * 1024 * 1024)) or 0),
+        resolver_host=_env("ZHIJIAN_RESOLVER_HOST", "id.zhijian.example") or "id.zhijian.example",
+        smtp_host=_env("ZHIJIAN_SMTP_HOST"),
+        smtp_port=int(_env("ZHIJIAN_SMTP_PORT", "25") or 25),
+        smtp_sender=_env("ZHIJIAN_SMTP_SENDER", "noreply@zhijian.example") or "noreply@zhijian.example",
+        cookie_secure=(_env("ZHIJIAN_COOKIE_SECURE", "0") == "1"),
+        log_json=(_env("ZHIJIAN_LOG_JSON", "1") == "1"),
+    )

@@ -1,0 +1,40 @@
+"""Small helpers every service uses: flush with clear conflicts, LIKE search, patch application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from zhijian.platform.errors import Conflict
+
+
+def flush(session: Session, what: str) -> None:
+    """Flush now so that a duplicate or a dangling reference is reported for this operation."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        msg = str(exc.orig).lower()
+        if "unique" in msg or "duplicate" in msg:
+            raise Conflict(f"{what}.duplicate", f"{what} 已存在（重复）", f"{what} already exists (duplicate)") from exc
+        if "foreign key" in msg or "foreign_key" in msg:
+            raise Conflict(f"{what}.in_use", f"{what} 引用了不存在的记录，或仍被其他记录引用",
+                           f"{what} refers to a missing record or is still referenced") from exc
+        raise Conflict(f"{what}.integrity", f"{what} 违反数据约束", f"{what} violates a data constraint") from exc
+
+
+def like_pattern(q: str) -> str:
+    """A LIKE pattern that matches the text anywhere, with wildcards in the query escaped."""
+    q = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{q}%"
+
+
+def apply_patch(obj: Any, patch: dict[str, Any]) -> None:
+    for key, value in patch.items():
+        setattr(obj, key, value)
+
+
+def search_text(*parts: str | None) -> str:
+    return " ".join(p.strip().lower() for p in parts if p)[:500]

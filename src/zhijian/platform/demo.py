@@ -1,0 +1,34 @@
+"""Reference data every database needs (category roots) and the demo loader over all rooms."""
+
+from __future__ import annotations
+
+import random
+
+from zhijian.platform.db import Database
+from zhijian.platform.rooms import modules
+
+
+def seed_reference_data(db: Database) -> None:
+    """Idempotent: the four category roots (食品, 药品, 特种设备, 工业产品) and the standard tree."""
+    from zhijian.catalog.demo import CATEGORY_TREE, ensure_categories
+    from zhijian.platform.auth import SYSTEM
+
+    with db.session(SYSTEM) as s:
+        ensure_categories(s, CATEGORY_TREE)
+
+
+def load_demo(db: Database, seed: int = 20260915) -> list[str]:
+    """Run every room's demo loader in dependency order; each is idempotent and one transaction."""
+    from zhijian.platform.auth import SYSTEM
+
+    seed_reference_data(db)
+    lines: list[str] = []
+    for room, mod in modules("demo"):
+        load = getattr(mod, "load", None)
+        if load is None:
+            continue
+        with db.session(SYSTEM) as s:
+            out = load(s, random.Random(f"{seed}-{room}"))
+        if out:
+            lines.extend(out if isinstance(out, list) else [str(out)])
+    return lines

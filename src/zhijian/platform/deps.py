@@ -1,0 +1,55 @@
+"""FastAPI dependencies shared by every room's api.py and pages.py: database session and actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from zhijian.platform.auth import PUBLIC, Actor, resolve_token
+from zhijian.platform.db import Database
+from zhijian.platform.errors import Unauthenticated
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _actor_from_request(request: Request, session: Session) -> Actor:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return resolve_token(session, header[7:].strip())
+    token = request.cookies.get("zj_session")
+    if token and request.scope.get("zj_cookie_ok", True):
+        try:
+            return resolve_token(session, token)
+        except Exception:  # an expired console cookie means anonymous, not an error page
+            return PUBLIC
+    return PUBLIC
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit when the handler returns, roll back on any error."""
+    db: Database = request.app.state.db
+    with db.session() as session:
+        actor = _actor_from_request(request, session)
+        session.info["actor"] = actor
+        request.state.actor = actor
+        yield session
+
+
+def get_actor(request: Request, session: Annotated[Session, Depends(get_session)]) -> Actor:
+    return session.info["actor"]
+
+
+def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    if actor.is_public:
+        raise Unauthenticated()
+    return actor
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+UserDep = Annotated[Actor, Depends(require_login)]

@@ -1,0 +1,105 @@
+"""Errors every adapter understands: a stable machine code and a zh-CN and English message.
+
+The API renders them as RFC 9457 problem+json; the CLI prints one line and exits 2.
+Pure code (stats, rules) may raise them: this module does no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A failure the user can act on (错误): names what is wrong, never a traceback."""
+
+    status: int = 422
+
+    def __init__(
+        self,
+        code: str,
+        message_zh: str,
+        message_en: str,
+        *,
+        status: int | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        if status is not None:
+            self.status = status
+        self.field = field
+        self.extra = dict(extra or {})
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://zhijian.example/problems/{self.code}",
+            "title": self.message_en,
+            "status": self.status,
+            "detail": self.message_zh,
+            "code": self.code,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
+        if self.field:
+            body["field"] = self.field
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+    def one_line(self) -> str:
+        where = f" [{self.field}]" if self.field else ""
+        return f"错误 {self.code}{where}: {self.message_zh} / {self.message_en}"
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, entity: str, key: object, *, field: str | None = None) -> None:
+        super().__init__(
+            f"{entity}.not_found",
+            f"未找到{entity}：{key}",
+            f"{entity} not found: {key}",
+            field=field,
+            extra={"entity": entity, "key": str(key)},
+        )
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+    def __init__(self, message_zh: str = "无权执行此操作", message_en: str = "not allowed", *, code: str = "auth.forbidden") -> None:
+        super().__init__(code, message_zh, message_en)
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+    def __init__(self, message_zh: str = "需要登录", message_en: str = "authentication required") -> None:
+        super().__init__("auth.unauthenticated", message_zh, message_en)
+
+
+class InvalidTransition(DomainError):
+    """A state change the workflow does not allow (非法状态转换)."""
+
+    status = 409
+
+    def __init__(self, entity: str, current: str, target: str) -> None:
+        super().__init__(
+            f"{entity}.invalid_transition",
+            f"{entity} 不能从「{current}」转到「{target}」",
+            f"{entity} cannot go from '{current}' to '{target}'",
+            extra={"current": current, "target": target},
+        )
+
+
+def invalid(field: str, message_zh: str, message_en: str, *, code: str = "validation.invalid") -> DomainError:
+    """Shorthand for a 422 naming the bad field."""
+    return DomainError(code, message_zh, message_en, field=field)

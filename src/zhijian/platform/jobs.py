@@ -1,0 +1,173 @@
+"""后台任务 — one job mechanism for all background work (captures, scans, mail, webhooks).
+
+A job is a row in `job` plus a registered function. It runs in-process (a thread pool) on the
+embedded default, or on Redis through RQ when `ZHIJIAN_REDIS_URL` is set; the same tests run
+against both. Rooms register their functions in tasks.py with `@job("room.name")`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from zhijian.platform.config import Settings
+from zhijian.platform.db import Database, get_database, utcnow
+from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.logs import log
+from zhijian.platform.models import Job
+
+JobFn = Callable[..., dict[str, Any] | None]
+_REGISTRY: dict[str, JobFn] = {}
+_SCHEDULE: dict[str, float] = {}
+
+
+def job(name: str, *, every_seconds: float | None = None) -> Callable[[JobFn], JobFn]:
+    """Register `fn(db, **args)` as a background job (optionally run periodically by the server)."""
+
+    def deco(fn: JobFn) -> JobFn:
+        _REGISTRY[name] = fn
+        if every_seconds:
+            _SCHEDULE[name] = every_seconds
+        return fn
+
+    return deco
+
+
+def _load_tasks() -> None:
+    from zhijian.platform.rooms import modules
+
+    for _ in modules("tasks"):
+        pass
+
+
+def registered() -> dict[str, JobFn]:
+    _load_tasks()
+    return dict(_REGISTRY)
+
+
+def run_job(db: Database, job_id: int) -> Job:
+    """Run one queued job to completion, recording its result or error."""
+    _load_tasks()
+    with db.session() as s:
+        row = s.get(Job, job_id)
+        if row is None:
+            raise NotFound("job", job_id)
+        row.status = "running"
+        name, args = row.name, dict(row.args or {})
+    fn = _REGISTRY.get(name)
+    try:
+        if fn is None:
+            raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
+        result = fn(db, **args)
+        status, error = "done", None
+    except Exception as exc:  # a failed job is recorded, never lost
+        log.exception("job failed", extra={"zj_job": name, "zj_id": job_id})
+        result, status = None, "failed"
+        error = exc.one_line() if isinstance(exc, DomainError) else f"{exc.__class__.__name__}: {exc}"
+    with db.session() as s:
+        row = s.get(Job, job_id)
+        assert row is not None
+        row.status, row.result, row.error, row.finished_at = status, result, error, utcnow()
+    return row
+
+
+def run_job_by_url(database_url: str, job_id: int) -> str:
+    """Entry point for RQ workers: they receive the database URL and the job id, nothing else."""
+    return run_job(get_database(database_url), job_id).status
+
+
+class JobRunner:
+    """Dispatches jobs to the configured backend."""
+
+    def __init__(self, db: Database, settings: Settings, backend: str | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.backend = backend or settings.jobs_backend
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[int, Future[Any]] = {}
+        self._stop = threading.Event()
+        self._scheduler: threading.Thread | None = None
+
+    def _queue(self) -> Any:
+        from redis import Redis
+        from rq import Queue
+
+        if not self.settings.redis_url:
+            raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
+        return Queue("zhijian", connection=Redis.from_url(self.settings.redis_url))
+
+    def enqueue(self, name: str, **args: Any) -> int:
+        _load_tasks()
+        if name not in _REGISTRY:
+            raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
+        with self.db.session() as s:
+            row = Job(name=name, args=args, status="queued")
+            s.add(row)
+            s.flush()
+            job_id = row.id
+        if self.backend == "redis":
+            self._queue().enqueue(run_job_by_url, self.db.url, job_id, job_timeout=3600)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="zhijian-job")
+            self._futures[job_id] = self._pool.submit(run_job, self.db, job_id)
+        return job_id
+
+    def wait(self, job_id: int, timeout: float = 60) -> Job:
+        """Wait for an in-process job (tests, CLI); for Redis, poll the row."""
+        fut = self._futures.pop(job_id, None)
+        if fut is not None:
+            fut.result(timeout=timeout)
+        else:
+            import time
+
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                with self.db.session() as s:
+                    row = s.get(Job, job_id)
+                    if row is not None and row.status in ("done", "failed"):
+                        break
+                time.sleep(0.05)
+        with self.db.session() as s:
+            row = s.get(Job, job_id)
+            if row is None:
+                raise NotFound("job", job_id)
+            return row
+
+    def start_scheduler(self) -> None:
+        """Periodic jobs (e.g. the risk scan) inside the server process."""
+        _load_tasks()
+        if not _SCHEDULE or self._scheduler is not None:
+            return
+        last: dict[str, float] = {}
+
+        def loop() -> None:
+            import time
+
+            while not self._stop.wait(5):
+                now = time.monotonic()
+                for name, every in _SCHEDULE.items():
+                    if now - last.get(name, now - every - 1) >= every:
+                        last[name] = now
+                        try:
+                            self.enqueue(name)
+                        except Exception:
+                            log.exception("scheduling failed", extra={"zj_job": name})
+
+        self._scheduler = threading.Thread(target=loop, name="zhijian-scheduler", daemon=True)
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+def job_status(db: Database, job_id: int) -> dict[str, Any]:
+    with db.session() as s:
+        row = s.get(Job, job_id)
+        if row is None:
+            raise NotFound("job", job_id)
+        return {"id": row.id, "name": row.name, "status": row.status, "result": row.result, "error": row.error}

@@ -1,0 +1,87 @@
+"""Platform tables: users, API tokens, the hash-chained audit trail, background jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhijian.platform.db import Base, BigId, IdMixin, TimestampMixin, utcnow
+
+ROLES = ("admin", "regulator", "association", "inspector", "enterprise", "public")
+
+
+class Audited:
+    """Marker mixin: every create, update and delete of this model is written to the audit chain."""
+
+
+class User(IdMixin, TimestampMixin, Audited, Base):
+    """用户 — a person who logs in, with one role and (for lab and enterprise users) one organization."""
+
+    __tablename__ = "user_account"
+    __audit_exclude__ = ("password_hash",)
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token; only its SHA-256 is stored so a database leak does not leak sessions."""
+
+    __tablename__ = "api_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditRecord(Base):
+    """审计记录 — append-only, hash-chained: each record's hash covers the previous one."""
+
+    __tablename__ = "audit_record"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_record_entity", "entity", "entity_id"),)
+
+
+class AuditHead(Base):
+    """The chain's tip (one row). Locking it serialises appends; it also reveals a deleted tail."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigId, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Job(IdMixin, Base):
+    """后台任务 — one background job, whichever backend runs it (in-process or Redis)."""
+
+    __tablename__ = "job"
+
+    name: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
