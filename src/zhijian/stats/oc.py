@@ -37,8 +37,7 @@ def probability_of_acceptance(
     n_, c_ = _check_plan(n, c)
     dist = distribution or ("hypergeometric" if lot_size is not None else "binomial")
     if dist == "poisson":
-        lam = probabilities(p, "p") if False else _nonneg(p)
-        return stats.poisson.cdf(c_, n_ * lam)
+        return stats.poisson.cdf(c_, n_ * _nonneg(p))
     pp = probabilities(p, "p")
     if dist == "binomial":
         return stats.binom.cdf(c_, n_, pp)
@@ -96,13 +95,32 @@ def p_at_pa(n: int, c: int, pa: float, *, lot_size: int | None = None) -> float:
             return 1.0
         return float(stats.beta.ppf(1.0 - pa, c_ + 1, n_ - c_))
     big_n = positive_int(lot_size, "lot_size", minimum=n_)
-    ds = np.arange(big_n + 1)
-    pas = stats.hypergeom.cdf(c_, big_n, ds, n_)
-    if pa >= 0.5:
-        ok = np.flatnonzero(pas >= pa)
-        return float(ds[ok[-1]] / big_n) if ok.size else 0.0
-    ok = np.flatnonzero(pas <= pa)
-    return float(ds[ok[0]] / big_n) if ok.size else 1.0
+
+    def pa_of(d: int) -> float:
+        return float(stats.hypergeom.cdf(c_, big_n, d, n_))
+
+    # Pa(D) does not increase with D: bisection on the integer D.
+    if pa >= 0.5:  # largest D with Pa(D) >= pa
+        if pa_of(0) < pa:
+            return 0.0
+        lo, hi = 0, big_n
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if pa_of(mid) >= pa:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo / big_n
+    if pa_of(big_n) > pa:  # smallest D with Pa(D) <= pa
+        return 1.0
+    lo, hi = 0, big_n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pa_of(mid) <= pa:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo / big_n
 
 
 @dataclass(frozen=True)
