@@ -87,6 +87,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: ("request.not_found", "资源不存在", "not found"),
                  405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed")}
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            codes[400] = ("request.malformed_json", "请求体不是合法的 JSON（或不是 UTF-8 编码）",
+                          "request body is not valid JSON (or not UTF-8)")
         code, zh, en = codes.get(exc.status_code, (f"http.{exc.status_code}", str(exc.detail), str(exc.detail)))
         return _problem(DomainError(code, zh, en, status=exc.status_code), request)
 

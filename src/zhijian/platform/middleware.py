@@ -35,8 +35,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or not self.max_bytes:
             await self.app(scope, receive, send)
             return
+        # EPCIS binding: a too-large capture is an epcisException:CaptureLimitExceededException
+        epcis = scope.get("path", "").startswith("/epcis")
         too_big = DomainError("request.too_large", f"请求体超过 {self.max_bytes} 字节上限",
-                              f"request body exceeds {self.max_bytes} bytes", status=413)
+                              f"request body exceeds {self.max_bytes} bytes", status=413,
+                              extra={"type": "epcisException:CaptureLimitExceededException"} if epcis else None)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await send_problem(send, too_big)

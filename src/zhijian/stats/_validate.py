@@ -90,7 +90,7 @@ def positive_int(value: Any, field: str, *, minimum: int = 1) -> int:
         raise err("not_integer", f"{field} 必须是整数：{value!r}", f"{field} must be an integer: {value!r}", field)
     i = int(f)
     if i < minimum:
-        code = "lot_size_zero" if field == "lot_size" and i <= 0 else "out_of_range"
+        code = "lot_size_zero" if field.endswith("lot_size") and i <= 0 else "out_of_range"
         raise err(code, f"{field} 必须 ≥ {minimum}，实际为 {i}", f"{field} must be >= {minimum}, got {i}", field, minimum=minimum)
     return i
 
@@ -115,6 +115,13 @@ def group_labels(labels: Sequence[Any] | np.ndarray, n: int, field: str) -> tupl
             f"{field} has {len(labs)} entries but the data has {n}",
             field,
         )
+    arr = np.asarray(labs)
+    if arr.ndim == 1 and arr.dtype.kind in "iufUSb":
+        uniq, first, inv = np.unique(arr, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        return rank[inv.reshape(-1)], uniq[order].tolist()
     order: dict[Any, int] = {}
     codes = np.empty(n, dtype=np.int64)
     for i, lab in enumerate(labs):

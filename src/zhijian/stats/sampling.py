@@ -142,9 +142,11 @@ class SamplingPlan:
     def accepts(self, nonconforming: int, nonconforming_second: int | None = None) -> bool | None:
         """Decision for a lot; None when a second sample is needed but not given."""
         first = self.stages[0]
+        if len(self.stages) == 1:  # Ac < d < Re (Z1.4 reduced gap) accepts the lot, see switching
+            return nonconforming < first.rejection_number
         if nonconforming <= first.acceptance_number:
             return True
-        if nonconforming >= first.rejection_number or len(self.stages) == 1:
+        if nonconforming >= first.rejection_number:
             return False
         if nonconforming_second is None:
             return None

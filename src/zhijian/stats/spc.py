@@ -228,18 +228,26 @@ class ChartPanel:
             "center_line": _compact(self.center),
             "ucl": _compact(self.ucl),
             "lcl": _compact(self.lcl),
-            "statistics": self.statistics.tolist(),
+            "statistics": _finite_list(self.statistics),
             "subgroups": [_jsonable(v) for v in self.labels],
             "violations": self.violations,
             "rules_applied": list(self.rules),
         }
 
 
-def _compact(a: np.ndarray) -> float | list[float]:
-    """A scalar when constant, else the per-point list (stepped limits)."""
-    if a.size and np.allclose(a, a[0], rtol=0, atol=0):
-        return float(a[0])
-    return a.tolist()
+def _compact(a: np.ndarray) -> float | None | list[float | None]:
+    """A scalar when constant, else the per-point list (stepped limits); non-finite → None."""
+    if a.size and np.all(a == a[0]):
+        return float(a[0]) if np.isfinite(a[0]) else None
+    return _finite_list(a)
+
+
+def _finite_list(a: np.ndarray) -> list[float | None]:
+    """JSON-safe list: NaN/±inf become None (e.g. the first moving range)."""
+    a = np.asarray(a, dtype=float)
+    if np.isfinite(a).all():
+        return a.tolist()
+    return [float(v) if math.isfinite(v) else None for v in a.tolist()]
 
 
 @dataclass
@@ -641,8 +649,8 @@ def cusum_chart(
     lo = _cusum_pass((mu - k_ * sx) - xs)
     hx = h_ * sx
     n = xs.size
-    pu = ChartPanel("cusum_upper", up, np.zeros(n), hx, np.full(n, -np.inf), hx / 3.0, (1,), labels)
-    pl = ChartPanel("cusum_lower", -lo, np.zeros(n), np.full(n, np.inf), -hx, hx / 3.0, (1,), labels)
+    pu = ChartPanel("cusum_upper", up, np.zeros(n), hx, np.zeros(n), hx / 3.0, (1,), labels)
+    pl = ChartPanel("cusum_lower", -lo, np.zeros(n), np.zeros(n), -hx, hx / 3.0, (1,), labels)
     params = {"k": k_, "h": h_, "target": mu, "sigma": sig, "sigma_method": how, "statistic_of": what}
     notes = ["lower CUSUM is plotted as −C⁻ (signals below −hσ)"]
     return ControlChart("cusum", phase, [pu, pl], params, [], notes)

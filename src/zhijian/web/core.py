@@ -2,28 +2,41 @@
 
 - `render(request, "room/page.html", {...})` — templates live in `<room>/templates/<room>/`, extend
   `web/base.html` (portal) or `web/console.html` (console) and use `_("中文")` for every string.
+  Shared macros (lists, filters, paging, forms, confirmations, audit history) are in `web/macros.html`.
 - Forms: include `{{ csrf_field() }}`; handlers call `check_csrf(request, form)` before any write.
-- Console pages get the actor from `page_actor(request, session)`; `require_page_login` redirects to /login.
-- A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import.
+- Console pages: `actor = console_actor(request, session, "regulator", ...)`; when it returns a Response
+  (login redirect or 403 page) return that. `login_redirect(request)` sends anonymous visitors to /login.
+- A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import,
+  and public menu entries with `portal_link("/complaints/new", "投诉举报", order=40)`.
+- Other rooms' data is read through `room_call("risk", "recall_records", session, ...)`: an absent room
+  or function, or a failing one, yields the default ("no data") instead of breaking the page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import DomainError
-from zhijian.platform.i18n import gettext_for, negotiate
-from zhijian.platform.rooms import template_dirs
+from zhijian.platform.i18n import LOCALES, gettext_for, negotiate
+from zhijian.platform.logs import log
+from zhijian.platform.rooms import room_module, template_dirs
+
+ALL_ROLES: tuple[str, ...] = ("admin", "regulator", "association", "inspector", "enterprise")
+ROLE_LABELS = {"admin": "系统管理员", "regulator": "监管部门", "association": "协会", "inspector": "检验机构",
+               "enterprise": "企业", "public": "公众"}
 
 
 @dataclass(frozen=True)
@@ -35,13 +48,42 @@ class NavItem:
 
 
 NAV: list[NavItem] = []
+PORTAL_NAV: list[NavItem] = []
 
 
-def nav_item(href: str, label: str, roles: tuple[str, ...] = ("admin", "regulator", "association", "inspector",
-                                                              "enterprise"), order: int = 50) -> None:
+def nav_item(href: str, label: str, roles: tuple[str, ...] = ALL_ROLES, order: int = 50) -> None:
+    """Add a console menu entry (idempotent: importing pages.py twice adds it once)."""
     if not any(n.href == href for n in NAV):
         NAV.append(NavItem(href, label, roles, order))
         NAV.sort(key=lambda n: n.order)
+
+
+def portal_link(href: str, label: str, order: int = 50) -> None:
+    """Add a public (portal) menu entry, shown to everyone."""
+    if not any(n.href == href for n in PORTAL_NAV):
+        PORTAL_NAV.append(NavItem(href, label, ("public", *ALL_ROLES), order))
+        PORTAL_NAV.sort(key=lambda n: n.order)
+
+
+def nav_for(actor: Actor | None) -> list[NavItem]:
+    if actor is None or actor.is_public:
+        return []
+    return [n for n in NAV if actor.role in n.roles or actor.role == "admin"]
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _fmt_date(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone(dt.timedelta(hours=8)))  # shown in China Standard Time
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 _env: Environment | None = None
@@ -52,12 +94,25 @@ def env() -> Environment:
     if _env is None:
         _env = Environment(loader=ChoiceLoader([FileSystemLoader(d) for d in template_dirs()]),
                            autoescape=select_autoescape(["html", "xml"]), trim_blocks=True, lstrip_blocks=True)
+        _env.filters["date"] = _fmt_date
     return _env
 
 
 def locale_of(request: Request) -> str:
     return negotiate(request.query_params.get("lang"), request.cookies.get("zj_lang"),
                      request.headers.get("accept-language"))
+
+
+def query_url(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one); used by sort and paging links."""
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    qs = urlencode(params)
+    return request.url.path + (f"?{qs}" if qs else "")
 
 
 def csrf_token(request: Request) -> str:
@@ -79,24 +134,94 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            actor: Actor | None = None) -> HTMLResponse:
     new_anon = None
     if not request.cookies.get("zj_anon") and not request.cookies.get("zj_session"):
-        new_anon = request.state.zj_anon = secrets.token_urlsafe(16)
+        new_anon = getattr(request.state, "zj_anon", None) or secrets.token_urlsafe(16)
+        request.state.zj_anon = new_anon
     loc = locale_of(request)
     _ = gettext_for(loc)
     actor = actor or getattr(request.state, "actor", None)
     ctx = {
         "request": request, "_": _, "lang": loc, "actor": actor,
-        "nav": [n for n in NAV if actor is not None and (actor.role in n.roles or actor.role == "admin")],
+        "nav": nav_for(actor), "portal_nav": PORTAL_NAV,
+        "role_label": _(ROLE_LABELS.get(actor.role, actor.role)) if actor is not None else "",
         "csrf_field": lambda: Markup(f'<input type="hidden" name="csrf_token" value="{csrf_token(request)}">'),
         "csrf_token": csrf_token(request), "path": request.url.path,
+        "url_with": lambda **kw: query_url(request, **kw),
     }
+    other = "en" if loc == "zh_CN" else "zh_CN"
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    params["lang"] = other
+    ctx["lang_url"] = request.url.path + "?" + urlencode(params)
+    ctx["other_lang"] = other
     ctx.update(context or {})
     html = env().get_template(template).render(ctx)
     resp = HTMLResponse(html, status_code=status_code)
+    secure = request.app.state.settings.cookie_secure
     if new_anon:
-        resp.set_cookie("zj_anon", new_anon, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.cookie_secure)
+        resp.set_cookie("zj_anon", new_anon, httponly=True, samesite="lax", secure=secure)
+    chosen = request.query_params.get("lang")
+    if chosen in LOCALES and chosen != request.cookies.get("zj_lang"):
+        resp.set_cookie("zj_lang", chosen, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
     return resp
 
 
 def login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+
+def error_page(request: Request, err: DomainError, actor: Actor | None = None) -> HTMLResponse:
+    """An HTML page for a domain error (404, 403, 409 ...) in the visitor's language."""
+    loc = locale_of(request)
+    message = err.message_en if loc == "en" else err.message_zh
+    template = "web/console_error.html" if (actor and not actor.is_public) else "web/error.html"
+    return render(request, template, {"status": err.status, "message": message, "code": err.code},
+                  status_code=err.status, actor=actor)
+
+
+def console_actor(request: Request, session: Session, *roles: str) -> Actor | Response:
+    """The logged-in actor of a console page, or the response to send instead (login page or 403)."""
+    actor: Actor = session.info["actor"]
+    if actor.is_public:
+        return login_redirect(request)
+    if roles and actor.role != "admin" and actor.role not in roles:
+        err = DomainError("auth.forbidden", f"角色「{actor.role}」无权访问此页面",
+                          f"role '{actor.role}' may not open this page", status=403)
+        return error_page(request, err, actor)
+    return actor
+
+
+# ---------------------------------------------------------------- other rooms, tolerantly
+
+_MISSING = object()
+
+
+def room_function(room: str, name: str, module: str = "service") -> Any:
+    """The callable `zhijian.<room>.<module>.<name>`, or None when the room or function is absent."""
+    try:
+        mod = room_module(room, module)
+    except Exception:  # a room that fails to import must not take the portal down
+        log.exception("room import failed", extra={"zj_room": room})
+        return None
+    fn = getattr(mod, name, None) if mod is not None else None
+    return fn if callable(fn) else None
+
+
+def room_call(room: str, name: str, session: Session | None, *args: Any, default: Any = None,
+              module: str = "service", **kwargs: Any) -> Any:
+    """Call another room's contract function; absent or failing → `default` ("no data").
+
+    The call runs in a savepoint, so a failing query in one room leaves the page's transaction usable.
+    """
+    fn = room_function(room, name, module)
+    if fn is None:
+        return default
+    try:
+        if session is None:
+            return fn(*args, **kwargs)
+        with session.begin_nested():
+            return fn(session, *args, **kwargs)
+    except DomainError:
+        return default
+    except Exception:
+        log.exception("room call failed", extra={"zj_room": room, "zj_function": name})
+        return default

@@ -1,43 +1,194 @@
-"""Portal home, login/logout and the console home (rooms add their own pages)."""
+"""Public portal (home, search, product and enterprise pages, code verification), login/logout and the
+console home. Catalog console pages are in `console_pages.py`; the rooms add their own pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from zhijian.catalog import rules as catalog_rules
+from zhijian.catalog import service as catalog
+from zhijian.catalog.models import Category, Organization
 from zhijian.platform.auth import issue_token, revoke_token
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
-from zhijian.web.core import check_csrf, login_redirect, render
+from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.i18n import gettext_for
+from zhijian.web import console_pages, sources
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, render
+from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
 router = APIRouter(include_in_schema=False)
+router.include_router(console_pages.router)
+
+CST = dt.timezone(dt.timedelta(hours=8))
+SEARCH_KINDS = ("products", "enterprises", "standards", "announcements")
+
+
+def today_cst() -> dt.date:
+    """Today in China Standard Time (the campaigns and "latest" lists follow the Chinese calendar day)."""
+    return dt.datetime.now(CST).date()
+
+
+def category_names(session: Session, ids: set[int], lang: str) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Category.id, Category.name, Category.name_en).where(Category.id.in_(ids))).all()
+    return {r.id: (r.name_en or r.name) if lang == "en" else r.name for r in rows}
+
+
+def org_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {r.id: r.name for r in session.execute(select(Organization.id, Organization.name)
+                                                  .where(Organization.id.in_(ids))).all()}
+
+
+# ---------------------------------------------------------------- home
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
-    return render(request, "web/home.html", {"sections": []})
+    today = today_cst()
+    running, upcoming = current_campaign(today)
+    sections = [
+        {"id": "announcements", "title": "稳定合格产品公告", "items": sources.latest_announcements(session),
+         "empty": "暂无公告", "more": "/search?type=announcements"},
+        {"id": "spotcheck", "title": "监督抽查结果", "items": sources.latest_spotcheck_results(session, today),
+         "empty": "暂无抽查结果", "more": None},
+        {"id": "alerts", "title": "风险预警", "items": sources.latest_alerts(session), "empty": "暂无风险预警",
+         "more": None},
+        {"id": "recalls", "title": "缺陷产品召回", "items": sources.recall_items(session), "empty": "暂无召回",
+         "more": None},
+    ]
+    return render(request, "web/home.html", {
+        "sections": sections, "campaign": running, "upcoming": upcoming, "today": today,
+        "days_to": (upcoming.starts - today).days})
+
+
+# ---------------------------------------------------------------- search
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, session: SessionDep, q: str = "", type: str = "", cursor: str | None = None) -> Response:
+    """全站搜索 — Chinese substring search over products, enterprises, standards and announcements."""
+    actor = session.info["actor"]
+    lang = locale_of(request)
+    q = q.strip()[:100]
+    kind = type if type in SEARCH_KINDS else ""
+    limit = 20 if kind else 5
+    results: dict[str, Any] = {}
+    if q:
+        try:
+            if kind in ("", "products"):
+                page = catalog.list_products(session, actor, q=q, limit=limit, cursor=cursor if kind else None)
+                results["products"] = {"page": page, "orgs": org_names(session, {p.enterprise_id for p in page.items}),
+                                       "cats": category_names(session, {p.category_id for p in page.items}, lang)}
+            if kind in ("", "enterprises"):
+                results["enterprises"] = {"page": catalog.list_organizations(
+                    session, actor, kind="enterprise", q=q, limit=limit, cursor=cursor if kind else None)}
+            if kind in ("", "standards"):
+                results["standards"] = {"page": catalog.list_standards(session, actor, q=q, limit=limit,
+                                                                       cursor=cursor if kind else None)}
+        except DomainError as err:  # a bad cursor from an edited URL
+            return error_page(request, err, actor)
+        if kind in ("", "announcements"):
+            results["announcements"] = {"items": sources.search_announcements(session, q, limit=limit)}
+    return render(request, "web/search.html", {"q": q, "kind": kind, "results": results, "kinds": SEARCH_KINDS,
+                                               "region_label": catalog_rules.region_label})
+
+
+# ---------------------------------------------------------------- product and enterprise pages
+
+
+@router.get("/products/{product_id}", response_class=HTMLResponse)
+def product_page(request: Request, session: SessionDep, product_id: int) -> Response:
+    actor = session.info["actor"]
+    try:
+        product = catalog.get_product(session, actor, product_id)
+    except NotFound as err:
+        return error_page(request, err, actor)
+    ent = session.get(Organization, product.enterprise_id)
+    lang = locale_of(request)
+    history = sources.inspection_items(session, product_id=product_id)
+    return render(request, "web/product.html", {
+        "p": product, "ent": ent, "region": catalog_rules.region_label(ent.region_code) if ent else "",
+        "category": category_names(session, {product.category_id}, lang).get(product.category_id, ""),
+        "certificates": sources.certificates(session, product_id=product_id),
+        "history": history, "labs": org_names(session, {h.lab_id for h in history or [] if h.lab_id}),
+        "listing": sources.listing(session, product_id),
+        "recalls": sources.recall_items(session, product_id=product_id, enterprise_id=product.enterprise_id),
+        "complaints": sources.justified_complaints(session, product_id=product_id),
+        "can_edit": actor.is_staff or actor.owns(product.enterprise_id),
+    })
+
+
+@router.get("/enterprises/{org_id}", response_class=HTMLResponse)
+def enterprise_page(request: Request, session: SessionDep, org_id: int, cursor: str | None = None) -> Response:
+    actor = session.info["actor"]
+    org = session.get(Organization, org_id)
+    if org is None or org.kind != "enterprise":
+        return error_page(request, NotFound("enterprise", org_id), actor)
+    lang = locale_of(request)
+    try:
+        products = catalog.list_products(session, actor, enterprise_id=org_id, limit=20, cursor=cursor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    history = sources.inspection_items(session, enterprise_id=org_id)
+    return render(request, "web/enterprise.html", {
+        "org": org, "region": catalog_rules.region_label(org.region_code), "products": products,
+        "cats": category_names(session, {p.category_id for p in products.items}, lang),
+        "certificates": sources.certificates(session, enterprise_id=org_id),
+        "history": history[:20] if history is not None else None,
+        "recalls": sources.recall_items(session, enterprise_id=org_id),
+        "complaints": sources.justified_complaints(session, enterprise_id=org_id),
+    })
+
+
+# ---------------------------------------------------------------- code verification entry
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify(request: Request, session: SessionDep, code: str | None = None) -> Response:
+    """扫码验证 — type or scan a code; a readable one is forwarded to the trace room's `/01/…` answer."""
+    error = None
+    if code is not None:
+        try:
+            return RedirectResponse(code_to_path(code), status_code=303)
+        except CodeError as exc:
+            error = gettext_for(locale_of(request))(exc.reason)
+    return render(request, "web/verify.html", {"code": code or "", "error": error},
+                  status_code=422 if error else 200)
+
+
+# ---------------------------------------------------------------- login / logout
+
+
+def _safe_next(nxt: str) -> str:
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt else "/console"
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, session: SessionDep, next: str = "/console") -> Response:
-    return render(request, "web/login.html", {"next": next})
+    return render(request, "web/login.html", {"next": _safe_next(next)})
 
 
 @router.post("/login")
 async def login(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     check_csrf(request, form)
-    nxt = str(form.get("next") or "/console")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/console"
+    nxt = _safe_next(str(form.get("next") or "/console"))
     try:
-        token, row, _user = issue_token(session, str(form.get("username", "")), str(form.get("password", "")),
-                                        request.app.state.settings.token_ttl_minutes)
+        token, _row, _user = issue_token(session, str(form.get("username", "")), str(form.get("password", "")),
+                                         request.app.state.settings.token_ttl_minutes)
     except DomainError as err:
-        return render(request, "web/login.html", {"next": nxt, "error": err.message_zh,
-                                                  "username": form.get("username")}, status_code=401)
+        msg = err.message_en if locale_of(request) == "en" else err.message_zh
+        return render(request, "web/login.html", {"next": nxt, "error": msg, "username": form.get("username")},
+                      status_code=401)
     resp = RedirectResponse(nxt, status_code=303)
     resp.set_cookie("zj_session", token, httponly=True, samesite="lax", secure=request.app.state.settings.cookie_secure,
                     max_age=request.app.state.settings.token_ttl_minutes * 60)
@@ -54,10 +205,13 @@ async def logout(request: Request, session: SessionDep) -> Response:
     return resp
 
 
+# ---------------------------------------------------------------- console home
+
+
 @router.get("/console", response_class=HTMLResponse)
 def console_home(request: Request, session: SessionDep) -> Response:
-    actor = session.info["actor"]
-    if actor.is_public:
-        return login_redirect(request)
-    cards: list[dict[str, Any]] = []
-    return render(request, "web/console_home.html", {"cards": cards})
+    actor = console_actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    org = session.get(Organization, actor.organization_id) if actor.organization_id else None
+    return render(request, "web/console_home.html", {"cards": sources.dashboard(session, actor), "org": org})

@@ -1,0 +1,339 @@
+"""Consumer REST API: complaints and reports, credit, certificates, enterprise standards, comparative tests.
+
+Thin handlers: parse, call the service (which checks permission), shape the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+
+from zhijian.catalog.schemas import PageOut
+from zhijian.consumer import report as report_mod
+from zhijian.consumer import rules, service
+from zhijian.consumer.schemas import (
+    BodyIn,
+    CertificateIn,
+    CertificateOut,
+    CertificateStatusIn,
+    ComparativeIn,
+    ComplaintCreated,
+    ComplaintIn,
+    CreditOut,
+    DeadlinesIn,
+    DeclarationIn,
+    DeclarationOut,
+    MediationIn,
+    PauseIn,
+    PaymentIn,
+    PenaltyIn,
+    RecomputeIn,
+    ReplyIn,
+    SalesIn,
+    TrackIn,
+    TransitionIn,
+    VerificationOut,
+)
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.errors import DomainError
+
+router = APIRouter(prefix="/api/v1", tags=["consumer"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+# ---------------------------------------------------------------- complaints and reports (投诉举报)
+@router.post("/complaints", response_model=ComplaintCreated, status_code=201)
+def submit_complaint(data: ComplaintIn, session: SessionDep, actor: ActorDep) -> ComplaintCreated:
+    """登记投诉或举报 — anyone; keep the tracking number and check code to follow the case."""
+    c, code = service.submit_complaint(session, actor, data)
+    return ComplaintCreated(id=c.id, kind=c.kind, tracking_no=c.tracking_no, check_code=code, state=c.state,
+                            clock=service.clock(session, c).as_dict())
+
+
+@router.post("/complaints/track")
+def track_complaint(data: TrackIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """查询办理进度 — by tracking number + check code, without an account."""
+    c = service.track(session, data.tracking_no, data.check_code)
+    return service.present(session, actor, c, tracking=True)
+
+
+@router.get("/complaints", response_model=PageOut[dict[str, Any]])
+def list_complaints(session: SessionDep, actor: ActorDep, kind: str | None = None, state: str | None = None,
+                    enterprise_id: int | None = None, q: str | None = None, hazard: bool | None = None,
+                    limit: Limit = 50, cursor: str | None = None) -> PageOut[dict[str, Any]]:
+    page = service.list_complaints(session, actor, kind=kind, state=state, enterprise_id=enterprise_id, q=q,
+                                   hazard=hazard, limit=limit, cursor=cursor)
+    return PageOut(items=[service.present(session, actor, c) for c in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.get("/complaints/overdue")
+def overdue_complaints(session: SessionDep, actor: ActorDep, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """超期案件 (staff)."""
+    return [service.present(session, actor, c) for c in service.overdue(session, actor, on)]
+
+
+@router.get("/complaints/{complaint_id}")
+def get_complaint(complaint_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.present(session, actor, service.get_complaint(session, actor, complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/transitions")
+def transition(complaint_id: int, data: TransitionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """受理 / 不予受理 / 转企业 / 调解 / 处理决定 / 办结."""
+    return service.present(session, actor, service.transition(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/mediations")
+def add_mediation(complaint_id: int, data: MediationIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.present(session, actor, service.add_mediation(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/replies")
+def reply(complaint_id: int, data: ReplyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.present(session, actor, service.enterprise_reply(session, actor, complaint_id, data.text))
+
+
+@router.post("/complaints/{complaint_id}/pauses")
+def start_pause(complaint_id: int, data: PauseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """检测/鉴定开始 — the clock stops."""
+    return service.present(session, actor, service.start_pause(session, actor, complaint_id, data.on, data.reason))
+
+
+@router.post("/complaints/{complaint_id}/pauses/end")
+def end_pause(complaint_id: int, data: PauseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.present(session, actor, service.end_pause(session, actor, complaint_id, data.on))
+
+
+@router.post("/complaints/{complaint_id}/extension")
+def extend(complaint_id: int, data: ReplyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """举报核查延长 15 个工作日."""
+    return service.present(session, actor, service.extend_verification(session, actor, complaint_id, data.text))
+
+
+@router.post("/complaints/{complaint_id}/payments")
+def payment(complaint_id: int, data: PaymentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.present(session, actor, service.record_payment(session, actor, complaint_id, data.amount,
+                                                                  data.paid_on))
+
+
+@router.post("/complaints/{complaint_id}/evidence", status_code=201)
+async def upload_evidence(complaint_id: int, session: SessionDep, actor: ActorDep,
+                          file: Annotated[UploadFile, File()],
+                          tracking_no: Annotated[str | None, Form()] = None,
+                          check_code: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+    """证据材料 — staff, or the complainant with tracking number + check code."""
+    if tracking_no and check_code:
+        c = service.track(session, tracking_no, check_code)
+        if c.id != complaint_id:
+            raise DomainError("complaint.not_found", "登记编号或查询码不正确", "tracking number or check code is wrong",
+                              status=404)
+    else:
+        service.can_handle_cases(actor)
+        c = service.get_complaint(session, actor, complaint_id)
+    content = await file.read()
+    ev = service.add_evidence(session, actor, c, file.filename or "file", content,
+                              file.content_type or "application/octet-stream")
+    return {"id": ev.id, "filename": ev.filename, "size": ev.size, "sha256": ev.sha256}
+
+
+@router.get("/consumer/deadlines")
+def get_deadlines(session: SessionDep) -> dict[str, int]:
+    """投诉举报处理时限（工作日）."""
+    return service.deadlines(session).as_dict()
+
+
+@router.put("/consumer/deadlines")
+def put_deadlines(data: DeadlinesIn, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return service.set_deadlines(session, actor, data.model_dump(exclude_none=True)).as_dict()
+
+
+# ---------------------------------------------------------------- credit (质量诚信)
+@router.post("/credit/recompute", response_model=list[CreditOut])
+def recompute(data: RecomputeIn, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
+    rows = service.recompute_credit(session, actor, enterprise_ids=data.enterprise_ids, as_of=data.as_of)
+    return [CreditOut(**service.credit_dict(a)) for a in rows]
+
+
+@router.get("/credit", response_model=list[CreditOut])
+def credit_overview(session: SessionDep, actor: ActorDep, credit_class: Literal["A", "B", "C", "D"] | None = None
+                    ) -> list[CreditOut]:
+    return [CreditOut(**d) for d in service.credit_overview(session, actor, credit_class=credit_class)]
+
+
+@router.get("/credit/model")
+def get_model(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The published scoring model (transparent: anyone may read it)."""
+    return service.credit_model(session).as_dict()
+
+
+@router.put("/credit/model")
+def put_model(data: dict[str, Any], session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.set_credit_model(session, actor, data).as_dict()
+
+
+@router.get("/credit/{enterprise_id}", response_model=list[CreditOut])
+def credit_history(enterprise_id: int, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
+    """An enterprise's assessments, newest first, each with its breakdown (staff and the enterprise itself)."""
+    return [CreditOut(**service.credit_dict(a)) for a in service.credit_history(session, actor, enterprise_id)]
+
+
+@router.post("/penalties", status_code=201)
+def add_penalty(data: PenaltyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    p = service.add_penalty(session, actor, data)
+    return {"id": p.id, **data.model_dump()}
+
+
+@router.get("/penalties")
+def list_penalties(session: SessionDep, actor: ActorDep, enterprise_id: int | None = None) -> list[dict[str, Any]]:
+    return [{"id": p.id, "enterprise_id": p.enterprise_id, "decision_no": p.decision_no, "decided_on": p.decided_on,
+             "authority": p.authority, "severity": p.severity, "reason": p.reason, "amount": p.amount}
+            for p in service.list_penalties(session, actor, enterprise_id)]
+
+
+@router.put("/enterprises/{enterprise_id}/sales", status_code=204)
+def put_sales(enterprise_id: int, data: SalesIn, session: SessionDep, actor: ActorDep) -> Response:
+    service.set_sales(session, actor, enterprise_id, data.year, data.sales_10m_yuan)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- certificates (认证证书)
+def _cert_out(c: Any) -> CertificateOut:
+    out = CertificateOut.model_validate(c)
+    out.effective_status = rules.effective_status(c.status, c.valid_until, service.today())
+    return out
+
+
+@router.get("/certification-bodies")
+def list_bodies(session: SessionDep) -> list[dict[str, Any]]:
+    return [{"id": b.id, "name": b.name, "approval_no": b.approval_no, "accredited": b.accredited, "kinds": b.kinds}
+            for b in service.list_bodies(session)]
+
+
+@router.post("/certification-bodies", status_code=201)
+def create_body(data: BodyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    b = service.create_body(session, actor, data)
+    return {"id": b.id, **data.model_dump()}
+
+
+@router.get("/certificates", response_model=PageOut[CertificateOut])
+def list_certificates(session: SessionDep, actor: ActorDep, q: str | None = None, kind: str | None = None,
+                      holder_id: int | None = None, status: str | None = None, limit: Limit = 50,
+                      cursor: str | None = None) -> PageOut[CertificateOut]:
+    page = service.list_certificates(session, actor, q=q, kind=kind, holder_id=holder_id, status=status, limit=limit,
+                                     cursor=cursor)
+    return PageOut(items=[_cert_out(c) for c in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.post("/certificates", response_model=CertificateOut, status_code=201)
+def create_certificate(data: CertificateIn, session: SessionDep, actor: ActorDep) -> CertificateOut:
+    return _cert_out(service.create_certificate(session, actor, data))
+
+
+@router.post("/certificates/import")
+async def import_certificates(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]
+                              ) -> dict[str, int]:
+    """批量导入 CSV / Excel — all or nothing; errors name the row and the column."""
+    service.can_manage_certificates(actor)
+    rows = service.parse_certificate_file(file.filename or "", await file.read())
+    return service.import_certificates(session, actor, rows)
+
+
+@router.get("/certificates/verify", response_model=VerificationOut)
+def verify_certificate(session: SessionDep, number: str, holder: str | None = None,
+                       product: str | None = None) -> VerificationOut:
+    """公开验证 — valid or not, and why (unknown number, expired, holder or scope mismatch, body not accredited)."""
+    v, cert = service.verify_certificate(session, number, holder=holder, product=product)
+    return VerificationOut(number=v.number, valid=v.valid, verdict_zh=v.verdict_zh, status=v.status,
+                           findings=[f.__dict__ for f in v.findings],
+                           certificate=_cert_out(cert).model_dump(mode="json") if cert else None)
+
+
+@router.get("/certificates/{number}", response_model=CertificateOut)
+def get_certificate(number: str, session: SessionDep) -> CertificateOut:
+    return _cert_out(service.get_certificate(session, number))
+
+
+@router.post("/certificates/{number}/status", response_model=CertificateOut)
+def set_status(number: str, data: CertificateStatusIn, session: SessionDep, actor: ActorDep) -> CertificateOut:
+    return _cert_out(service.set_certificate_status(session, actor, number, data.status, data.reason))
+
+
+@router.get("/certificates/{number}/qr.svg")
+def certificate_qr(number: str, request: Request, session: SessionDep) -> Response:
+    cert = service.get_certificate(session, number)
+    return Response(service.certificate_qr_svg(cert.number, str(request.base_url)), media_type="image/svg+xml")
+
+
+# ---------------------------------------------------------------- enterprise standard declarations
+@router.get("/declarations", response_model=PageOut[DeclarationOut])
+def list_declarations(session: SessionDep, actor: ActorDep, overall: str | None = None,
+                      enterprise_id: int | None = None, category_id: int | None = None, q: str | None = None,
+                      limit: Limit = 50, cursor: str | None = None) -> PageOut[DeclarationOut]:
+    page = service.list_declarations(session, actor, overall=overall, enterprise_id=enterprise_id,
+                                     category_id=category_id, q=q, limit=limit, cursor=cursor)
+    return PageOut(items=[DeclarationOut(**service.declaration_dict(session, d)) for d in page.items],
+                   next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.post("/declarations", response_model=DeclarationOut, status_code=201)
+def declare(data: DeclarationIn, session: SessionDep, actor: ActorDep) -> DeclarationOut:
+    """企业标准自我声明公开 — checked at once against the mandatory national standard."""
+    return DeclarationOut(**service.declaration_dict(session, service.declare_standard(session, actor, data)))
+
+
+@router.get("/declarations/{decl_id}", response_model=DeclarationOut)
+def get_declaration(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
+    return DeclarationOut(**service.declaration_dict(session, service.get_declaration(session, actor, decl_id)))
+
+
+@router.post("/declarations/{decl_id}/recheck", response_model=DeclarationOut)
+def recheck(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
+    return DeclarationOut(**service.declaration_dict(session, service.recheck_declaration(session, actor, decl_id)))
+
+
+@router.post("/declarations/{decl_id}/withdraw", response_model=DeclarationOut)
+def withdraw(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
+    return DeclarationOut(**service.declaration_dict(session, service.withdraw_declaration(session, actor, decl_id)))
+
+
+# ---------------------------------------------------------------- comparative tests (比较试验)
+@router.get("/comparative-tests")
+def list_tests(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [{"id": t.id, "title": t.title, "product_type": t.product_type, "status": t.status,
+             "tested_on": t.tested_on, "published_on": t.published_on}
+            for t in service.list_comparative_tests(session, actor)]
+
+
+@router.post("/comparative-tests", status_code=201)
+def create_test(data: ComparativeIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    t = service.create_comparative_test(session, actor, data)
+    return service.comparative_report(session, actor, t.id)
+
+
+@router.get("/comparative-tests/{test_id}")
+def get_test(test_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """Results, per-item ranks and scores, weighted overall score and rank."""
+    return service.comparative_report(session, actor, test_id)
+
+
+@router.post("/comparative-tests/{test_id}/publish")
+def publish_test(test_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    service.publish_comparative_test(session, actor, test_id)
+    return service.comparative_report(session, actor, test_id)
+
+
+@router.get("/comparative-tests/{test_id}/chart/{kind}.png")
+def chart(test_id: int, kind: Literal["bar", "radar"], session: SessionDep, actor: ActorDep) -> Response:
+    rep = service.comparative_report(session, actor, test_id)
+    png = report_mod.bar_chart(rep) if kind == "bar" else report_mod.radar_chart(rep)
+    return Response(png, media_type="image/png")
+
+
+@router.get("/comparative-tests/{test_id}/report.pdf")
+def report_pdf(test_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    rep = service.comparative_report(session, actor, test_id)
+    return Response(report_mod.pdf_report(rep), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="comparative-{test_id}.pdf"'})

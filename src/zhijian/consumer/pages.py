@@ -1,0 +1,442 @@
+"""Consumer pages: the public complaint form and tracking, certificate verification, enterprise-standard
+declarations and comparative-test reports; the console for complaints, credit, certificates, declarations
+and comparative tests. Every page calls the same service functions as the API and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from zhijian.catalog.models import Category, Organization
+from zhijian.consumer import rules, service
+from zhijian.consumer.schemas import ComplaintIn, MediationIn, TransitionIn
+from zhijian.platform.auth import Actor
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, portal_link, render
+
+router = APIRouter(include_in_schema=False)
+nav_item("/console/complaints", "投诉举报", roles=("regulator", "association", "enterprise"), order=40)
+nav_item("/console/credit", "质量信用", roles=("regulator", "association", "enterprise"), order=41)
+nav_item("/console/certificates", "认证证书", roles=("regulator", "association"), order=42)
+nav_item("/console/declarations", "企业标准", roles=("regulator", "association", "enterprise"), order=43)
+nav_item("/console/comparative", "比较试验", roles=("regulator", "association"), order=44)
+portal_link("/complaints/new", "投诉举报", order=40)
+portal_link("/certificates/verify", "认证证书查询", order=41)
+portal_link("/standards/declarations", "企业标准", order=42)
+portal_link("/comparative", "比较试验", order=43)
+
+
+def _date(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
+                          field=field) from None
+
+
+def _validation(exc: ValidationError) -> DomainError:
+    e = exc.errors()[0]
+    fld = ".".join(str(p) for p in e["loc"])
+    return DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"'{fld}' is invalid: {e['msg']}", field=fld)
+
+
+def _msg(request: Request, err: DomainError) -> str:
+    return err.message_en if request.query_params.get("lang") == "en" else err.message_zh
+
+
+# ---------------------------------------------------------------- public: complaint form and tracking
+
+
+def _categories(session: Any) -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in session.scalars(select(Category).order_by(Category.path))]
+
+
+@router.get("/complaints/new", response_class=HTMLResponse)
+def complaint_form(request: Request, session: SessionDep) -> Response:
+    return render(request, "consumer/complaint_form.html", {"form": {}, "errors": {}, "categories": _categories(session),
+                                                             "requests": rules.REQUEST_ZH})
+
+
+@router.post("/complaints/new", response_class=HTMLResponse)
+async def complaint_submit(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    actor: Actor = session.info["actor"]
+    values = {k: str(v).strip() for k, v in form.items() if k not in ("csrf_token", "requests") and isinstance(v, str)}
+    try:
+        data = ComplaintIn.model_validate({
+            "kind": values.get("kind") or "complaint",
+            "complainant_name": values.get("complainant_name", ""),
+            "complainant_phone": values.get("complainant_phone", ""),
+            "complainant_address": values.get("complainant_address", ""),
+            "anonymous": values.get("anonymous") == "1",
+            "respondent_name": values.get("respondent_name", ""),
+            "respondent_address": values.get("respondent_address", ""),
+            "product_text": values.get("product_text", ""),
+            "category_id": int(values["category_id"]) if values.get("category_id", "").isdigit() else None,
+            "purchase_date": _date(values.get("purchase_date"), "purchase_date"),
+            "purchase_place": values.get("purchase_place", ""),
+            "facts": values.get("facts", ""),
+            "requests": [str(r) for r in form.getlist("requests")],
+            "request_amount": float(values["request_amount"]) if values.get("request_amount") else None,
+        })
+        c, code = service.submit_complaint(session, actor, data)
+    except (DomainError, ValidationError, ValueError) as exc:
+        err = _validation(exc) if isinstance(exc, ValidationError) else (
+            exc if isinstance(exc, DomainError) else DomainError("validation.invalid", "金额应为数字", "amount must be a number",
+                                                                 field="request_amount"))
+        session.rollback()
+        return render(request, "consumer/complaint_form.html", {
+            "form": values, "errors": {err.field or "": _msg(request, err)}, "categories": _categories(session),
+            "requests": rules.REQUEST_ZH, "chosen": form.getlist("requests")}, status_code=422)
+    return render(request, "consumer/complaint_created.html", {"c": c, "code": code,
+                                                                "clock": service.clock(session, c).as_dict()})
+
+
+@router.get("/complaints/track", response_class=HTMLResponse)
+def track_form(request: Request, session: SessionDep) -> Response:
+    return render(request, "consumer/track.html", {"case": None, "error": None, "tracking_no": ""})
+
+
+@router.post("/complaints/track", response_class=HTMLResponse)
+async def track_submit(request: Request, session: SessionDep) -> Response:
+    """The check code travels in a POST body (not the URL), CSRF-protected."""
+    form = await request.form()
+    check_csrf(request, form)
+    no = str(form.get("tracking_no", "")).strip()
+    try:
+        c = service.track(session, no, str(form.get("check_code", "")))
+    except DomainError as err:
+        return render(request, "consumer/track.html", {"case": None, "error": _msg(request, err), "tracking_no": no},
+                      status_code=404)
+    return render(request, "consumer/track.html", {
+        "case": service.present(session, session.info["actor"], c, tracking=True), "error": None, "tracking_no": no})
+
+
+# ---------------------------------------------------------------- public: certificates, declarations, comparative
+
+
+@router.get("/certificates/verify", response_class=HTMLResponse)
+def certificate_verify(request: Request, session: SessionDep, number: str = "", holder: str = "",
+                       product: str = "") -> Response:
+    result = cert = None
+    if number.strip():
+        try:
+            result, cert = service.verify_certificate(session, number, holder=holder or None, product=product or None)
+        except DomainError as err:
+            return error_page(request, err)
+    return render(request, "consumer/certificate_verify.html", {
+        "number": number, "holder": holder, "product": product, "result": result, "cert": cert,
+        "kind_zh": rules.CERT_KIND_ZH, "status_zh": rules.CERT_STATUS_ZH})
+
+
+@router.get("/certificates/{number}/qr.svg")
+def certificate_qr(number: str, request: Request, session: SessionDep) -> Response:
+    try:
+        cert = service.get_certificate(session, number)
+    except DomainError as err:
+        return error_page(request, err)
+    return Response(service.certificate_qr_svg(cert.number, str(request.base_url)), media_type="image/svg+xml")
+
+
+@router.get("/standards/declarations", response_class=HTMLResponse)
+def declarations(request: Request, session: SessionDep, overall: str = "", q: str = "",
+                 cursor: str | None = None) -> Response:
+    actor = session.info["actor"]
+    try:
+        page = service.list_declarations(session, actor, overall=overall or None, q=q or None, cursor=cursor)
+    except DomainError as err:
+        return error_page(request, err)
+    return render(request, "consumer/declarations.html", {
+        "page": page, "rows": [service.declaration_dict(session, d) for d in page.items], "overall": overall, "q": q,
+        "overall_zh": rules.OVERALL_ZH, "console": False})
+
+
+@router.get("/standards/declarations/{decl_id}", response_class=HTMLResponse)
+def declaration(decl_id: int, request: Request, session: SessionDep) -> Response:
+    try:
+        d = service.get_declaration(session, session.info["actor"], decl_id)
+    except DomainError as err:
+        return error_page(request, err)
+    return render(request, "consumer/declaration.html", {"d": service.declaration_dict(session, d)})
+
+
+@router.get("/comparative", response_class=HTMLResponse)
+def comparative_index(request: Request, session: SessionDep) -> Response:
+    tests = service.list_comparative_tests(session, session.info["actor"])
+    return render(request, "consumer/comparative_index.html", {"tests": [t for t in tests if t.status == "published"]})
+
+
+@router.get("/comparative/{test_id}", response_class=HTMLResponse)
+def comparative_page(test_id: int, request: Request, session: SessionDep) -> Response:
+    try:
+        rep = service.comparative_report(session, session.info["actor"], test_id)
+    except DomainError as err:
+        return error_page(request, err)
+    return render(request, "consumer/comparative.html", {"r": rep})
+
+
+# ---------------------------------------------------------------- console: complaints
+
+
+@router.get("/console/complaints", response_class=HTMLResponse)
+def console_complaints(request: Request, session: SessionDep, kind: str = "", state: str = "", q: str = "",
+                       overdue: str = "", cursor: str | None = None) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        if overdue and actor.is_staff:
+            rows = service.overdue(session, actor)
+            page = None
+        else:
+            page = service.list_complaints(session, actor, kind=kind or None, state=state or None, q=q or None,
+                                           cursor=cursor)
+            rows = page.items
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "consumer/console_complaints.html", {
+        "rows": [service.present(session, actor, c) for c in rows], "page": page, "kind": kind, "state": state,
+        "q": q, "overdue": overdue, "state_zh": rules.STATE_ZH, "kind_zh": rules.KIND_ZH})
+
+
+@router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
+def console_complaint(complaint_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        c = service.get_complaint(session, actor, complaint_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    flow = rules.flow(c.kind)
+    return render(request, "consumer/console_complaint.html", {
+        "c": service.present(session, actor, c), "targets": sorted(flow.get(c.state, ())), "state_zh": rules.STATE_ZH,
+        "outcome_zh": rules.OUTCOME_ZH, "decision_zh": rules.DECISION_ZH, "error": error,
+        "can_handle": actor.has("admin", "regulator"), "is_respondent": actor.owns(c.respondent_id)})
+
+
+@router.post("/console/complaints/{complaint_id}/{action}")
+async def console_complaint_action(complaint_id: int, action: str, request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        if action == "transition":
+            service.transition(session, actor, complaint_id, TransitionIn.model_validate({
+                "to": f.get("to"), "on": _date(f.get("on"), "on"), "note": f.get("note", ""),
+                "reason": f.get("reason", ""), "outcome": f.get("outcome") or None, "agreement": f.get("agreement", ""),
+                "justified": {"1": True, "0": False}.get(f.get("justified", "")),
+                "compensation_agreed": float(f["compensation_agreed"]) if f.get("compensation_agreed") else None,
+                "decision": f.get("decision") or None}))
+        elif action == "mediation":
+            service.add_mediation(session, actor, complaint_id, MediationIn.model_validate({
+                "held_on": _date(f.get("held_on"), "held_on"), "place": f.get("place", ""),
+                "participants": f.get("participants", ""), "summary": f.get("summary", "")}))
+        elif action == "pause":
+            service.start_pause(session, actor, complaint_id, _date(f.get("on"), "on") or service.today(),
+                                f.get("reason") or "检测")
+        elif action == "resume":
+            service.end_pause(session, actor, complaint_id, _date(f.get("on"), "on") or service.today())
+        elif action == "extend":
+            service.extend_verification(session, actor, complaint_id, f.get("note", ""))
+        elif action == "payment":
+            service.record_payment(session, actor, complaint_id, float(f.get("amount") or 0),
+                                   _date(f.get("paid_on"), "paid_on") or service.today())
+        elif action == "reply":
+            service.enterprise_reply(session, actor, complaint_id, f.get("text", ""))
+        else:
+            raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
+    except ValidationError as exc:
+        session.rollback()
+        return _back(complaint_id, _validation(exc).message_zh)
+    except ValueError:
+        session.rollback()
+        return _back(complaint_id, "金额应为数字")
+    except DomainError as err:
+        session.rollback()
+        if err.status in (403, 404):
+            return error_page(request, err, actor)
+        return _back(complaint_id, _msg(request, err))
+    return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
+
+
+def _back(complaint_id: int, message: str) -> Response:
+    from urllib.parse import urlencode
+
+    return RedirectResponse(f"/console/complaints/{complaint_id}?" + urlencode({"error": message}), status_code=303)
+
+
+# ---------------------------------------------------------------- console: credit
+
+
+@router.get("/console/credit", response_class=HTMLResponse)
+def console_credit(request: Request, session: SessionDep, credit_class: str = "") -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    if actor.role == "enterprise":
+        return RedirectResponse(f"/console/credit/{actor.organization_id}", status_code=303)
+    rows = service.credit_overview(session, actor, credit_class=credit_class or None)
+    return render(request, "consumer/console_credit.html", {
+        "rows": rows, "dist": service.credit_distribution(session), "credit_class": credit_class,
+        "model": service.credit_model(session).as_dict(), "class_zh": rules.CREDIT_CLASS_ZH})
+
+
+@router.post("/console/credit/recompute")
+async def console_credit_recompute(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    service.recompute_credit(session, actor)
+    return RedirectResponse("/console/credit", status_code=303)
+
+
+@router.get("/console/credit/{enterprise_id}", response_class=HTMLResponse)
+def console_credit_detail(enterprise_id: int, request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        hist = service.credit_history(session, actor, enterprise_id)
+        penalties = service.list_penalties(session, actor, enterprise_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    org = session.get(Organization, enterprise_id)
+    return render(request, "consumer/console_credit_detail.html", {
+        "org": org, "hist": [service.credit_dict(a) for a in hist], "penalties": penalties,
+        "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH,
+        "certs": service.certificates_for(session, enterprise_id=enterprise_id)})
+
+
+# ---------------------------------------------------------------- console: certificates
+
+
+@router.get("/console/certificates", response_class=HTMLResponse)
+def console_certificates(request: Request, session: SessionDep, q: str = "", kind: str = "", status: str = "",
+                         cursor: str | None = None, imported: str = "", error: str = "") -> Response:
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    page = service.list_certificates(session, actor, q=q or None, kind=kind or None, status=status or None,
+                                     cursor=cursor)
+    today = service.today()
+    return render(request, "consumer/console_certificates.html", {
+        "page": page, "rows": [(c, rules.effective_status(c.status, c.valid_until, today)) for c in page.items],
+        "q": q, "kind": kind, "status": status, "kind_options": [(k, rules.CERT_KIND_ZH[k]) for k in rules.CERT_KINDS], "status_zh": rules.CERT_STATUS_ZH,
+        "imported": imported, "error": error, "bodies": service.list_bodies(session)})
+
+
+@router.post("/console/certificates/import")
+async def console_certificates_import(request: Request, session: SessionDep) -> Response:
+    from urllib.parse import urlencode
+
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    upload = form.get("file")
+    try:
+        if upload is None or isinstance(upload, str):
+            raise DomainError("import.no_file", "请选择文件", "choose a file", field="file")
+        rows = service.parse_certificate_file(upload.filename or "", await upload.read())
+        res = service.import_certificates(session, actor, rows)
+    except DomainError as err:
+        session.rollback()
+        return RedirectResponse("/console/certificates?" + urlencode({"error": _msg(request, err)}), status_code=303)
+    return RedirectResponse("/console/certificates?" + urlencode(
+        {"imported": f"{res['rows']} 行：新增 {res['created']}，更新 {res['updated']}"}), status_code=303)
+
+
+@router.post("/console/certificates/{number}/status")
+async def console_certificate_status(number: str, request: Request, session: SessionDep) -> Response:
+    from urllib.parse import urlencode
+
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        service.set_certificate_status(session, actor, number, str(form.get("status", "")),
+                                       str(form.get("reason", "")))
+    except DomainError as err:
+        session.rollback()
+        return RedirectResponse("/console/certificates?" + urlencode({"error": _msg(request, err)}), status_code=303)
+    return RedirectResponse(f"/console/certificates?q={number}", status_code=303)
+
+
+# ---------------------------------------------------------------- console: declarations and comparative tests
+
+
+@router.get("/console/declarations", response_class=HTMLResponse)
+def console_declarations(request: Request, session: SessionDep, overall: str = "", q: str = "",
+                         cursor: str | None = None) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    ent = actor.organization_id if actor.role == "enterprise" else None
+    page = service.list_declarations(session, actor, overall=overall or None, q=q or None, enterprise_id=ent,
+                                     cursor=cursor)
+    return render(request, "consumer/console_declarations.html", {
+        "page": page, "rows": [service.declaration_dict(session, d) for d in page.items], "overall": overall, "q": q,
+        "overall_zh": rules.OVERALL_ZH, "console": True})
+
+
+@router.post("/console/declarations/{decl_id}/{action}")
+async def console_declaration_action(decl_id: int, action: str, request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        if action == "recheck":
+            service.recheck_declaration(session, actor, decl_id)
+        elif action == "withdraw":
+            service.withdraw_declaration(session, actor, decl_id)
+        else:
+            raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
+    except DomainError as err:
+        session.rollback()
+        return error_page(request, err, actor)
+    return RedirectResponse("/console/declarations", status_code=303)
+
+
+@router.get("/console/comparative", response_class=HTMLResponse)
+def console_comparative(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    return render(request, "consumer/console_comparative.html",
+                  {"tests": service.list_comparative_tests(session, actor)})
+
+
+@router.post("/console/comparative/{test_id}/publish")
+async def console_comparative_publish(test_id: int, request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        service.publish_comparative_test(session, actor, test_id)
+    except DomainError as err:
+        session.rollback()
+        return error_page(request, err, actor)
+    return RedirectResponse(f"/comparative/{test_id}", status_code=303)

@@ -1,0 +1,171 @@
+"""比较试验报告 — bar and radar charts (matplotlib, Chinese labels) and the Chinese PDF report (ReportLab).
+
+Rendering only: it takes the dict that `service.comparative_report` returns and draws it.
+The CJK font is found with fontconfig (`fc-list :lang=zh`); without one the labels fall back to the
+default font (glyphs may be missing) rather than failing.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """A Simplified-Chinese sans font file from fontconfig, if any is installed."""
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "file", "family"], capture_output=True, text=True, timeout=10,
+                             check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    candidates = []
+    for line in out.splitlines():
+        path, _, family = line.partition(":")
+        score = (("Sans" in family) * 4 + ("SC" in family) * 2 + ("Regular" in path) * 1 - ("Mono" in family) * 4)
+        candidates.append((score, path.strip()))
+    return max(candidates)[1] if candidates else None
+
+
+@lru_cache(maxsize=1)
+def _font_name() -> str | None:
+    path = cjk_font_path()
+    if path is None:
+        return None
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def _figure(width: float, height: float) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    name = _font_name()
+    if name:
+        matplotlib.rcParams["font.family"] = [name, "sans-serif"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return Figure(figsize=(width, height), dpi=110)
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def bar_chart(report: dict[str, Any]) -> bytes:
+    """综合得分柱状图, best first."""
+    rows = report["rows"]
+    fig = _figure(7.5, 0.5 * len(rows) + 1.6)
+    ax = fig.subplots()
+    labels = [r["label"] for r in rows][::-1]
+    values = [r["overall"] for r in rows][::-1]
+    bars = ax.barh(labels, values, color="#0b5cad")
+    for b, v in zip(bars, values, strict=True):
+        ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.1f}", va="center", fontsize=9)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("综合得分（0–100，按公布权重加权）")
+    ax.set_title(f"{report['title']} — 综合得分")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
+    """各项目得分雷达图 (the best `top` samples)."""
+    import numpy as np
+
+    items = report["items"]
+    rows = report["rows"][:top]
+    n = len(items)
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
+    angles += angles[:1]
+    for r in rows:
+        vals = [float(r["scores"].get(i["key"]) or 0.0) for i in items]
+        vals += vals[:1]
+        ax.plot(angles, vals, linewidth=1.5, label=r["label"])
+        ax.fill(angles, vals, alpha=0.08)
+    ax.set_xticks(angles[:-1])
+    ax.set_xticklabels([i["name"] for i in items], fontsize=9)
+    ax.set_ylim(0, 100)
+    ax.set_title(f"{report['title']} — 单项得分", pad=18)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
+    return _png(fig)
+
+
+def pdf_report(report: dict[str, Any]) -> bytes:
+    """The Chinese PDF: method, weights, results table with ranks, overall ranking, both charts."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    h1 = ParagraphStyle("h1", fontName="STSong-Light", fontSize=16, leading=22, spaceAfter=6)
+    h2 = ParagraphStyle("h2", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=9.5, leading=14)
+    small = ParagraphStyle("s", fontName="STSong-Light", fontSize=8, leading=10)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=report["title"], author=report.get("organizer") or "zhijian")
+    story: list[Any] = [Paragraph(report["title"], h1)]
+    meta = [f"产品类型：{report['product_type']}", f"组织单位：{report.get('organizer') or '—'}",
+            f"检测机构：{report.get('lab_name') or '—'}", f"检测日期：{report.get('tested_on') or '—'}",
+            f"发布日期：{report.get('published_on') or '未发布'}"]
+    story.append(Paragraph("；".join(meta), body))
+    if report.get("method"):
+        story += [Paragraph("试验方法", h2), Paragraph(report["method"], body)]
+    story.append(Paragraph("检测项目与权重", h2))
+    wt = [["项目", "单位", "权重", "优劣方向", "要求"]] + [
+        [Paragraph(i["name"], small), i["unit"], f"{i['weight_pct']}%", "越大越好" if i["higher_is_better"] else "越小越好",
+         Paragraph(i["requirement"] or "—", small)] for i in report["items"]]
+    story.append(_table(wt, [50 * mm, 20 * mm, 18 * mm, 22 * mm, 60 * mm], Table, TableStyle, colors))
+    story.append(Paragraph("检测结果（括号内为单项排名）", h2))
+    head = ["排名", "品牌型号"] + [i["name"] for i in report["items"]] + ["综合得分"]
+    data: list[list[Any]] = [[Paragraph(str(h), small) for h in head]]
+    for r in report["rows"]:
+        cells = [str(r["rank"]), Paragraph(r["label"], small)]
+        for i in report["items"]:
+            v = r["values"].get(i["key"])
+            cells.append(Paragraph("—" if v is None else f"{v:g} ({r['ranks'].get(i['key'])})", small))
+        cells.append(f"{r['overall']:.1f}")
+        data.append(cells)
+    n = len(report["items"])
+    widths = [12 * mm, 38 * mm] + [max(14.0, 118.0 / max(n, 1)) * mm] * n + [18 * mm]
+    story.append(_table(data, widths, Table, TableStyle, colors))
+    fails = [r for r in report["rows"] if r["failures"]]
+    if fails:
+        story.append(Paragraph("不符合要求的项目：" + "；".join(f"{r['label']}：{'、'.join(r['failures'])}" for r in fails),
+                               body))
+    story.append(Paragraph("评分方法：各项目按样品间最优 100 分、最差 0 分线性计分，综合得分为按公布权重的加权平均；"
+                           "单项排名相同数值并列。", small))
+    story.append(Spacer(1, 4 * mm))
+    for png, w in ((bar_chart(report), 170), (radar_chart(report), 140)):
+        img = ImageReader(io.BytesIO(png))
+        iw, ih = img.getSize()
+        story.append(Image(io.BytesIO(png), width=w * mm, height=w * mm * ih / iw))
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _table(data: list[list[Any]], widths: list[float], table_cls: Any, style_cls: Any, colors: Any) -> Any:
+    t = table_cls(data, colWidths=widths, repeatRows=1)
+    t.setStyle(style_cls([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                          ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                          ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                          ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return t

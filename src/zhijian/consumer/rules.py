@@ -1,0 +1,864 @@
+"""Pure rules of the consumer room (no I/O): working-day deadlines on the PRC calendar, the complaint and
+report workflows, the enterprise quality-credit model, certificate verification, the check of an enterprise
+standard against the mandatory national standard, and the ranking of a comparative test.
+
+Everything that a regulation leaves to the authority (deadlines, credit weights, thresholds) is a dataclass
+with defaults that the service loads from configuration, so the numbers are data, not constants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from typing import Any
+
+import chinese_calendar
+
+from zhijian.platform.errors import DomainError
+
+# ====================================================================== working days (工作日)
+
+
+def calendar_known(day: dt.date) -> bool:
+    """Whether the PRC holiday calendar (国务院办公厅 放假安排, via chinese-calendar) covers the year."""
+    try:
+        chinese_calendar.is_workday(day)
+        return True
+    except NotImplementedError:
+        return False
+
+
+def is_workday(day: dt.date) -> bool:
+    """工作日: Monday–Friday unless a public holiday, plus the adjusted working weekends (调休上班).
+
+    Years the State Council has not yet published (beyond the library's data) fall back to Monday–Friday;
+    `calendar_known` tells the caller so that the clock can say the date is provisional.
+    """
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+Interval = tuple[dt.date, dt.date]
+
+
+def _excluded(day: dt.date, excluded: Sequence[Interval]) -> bool:
+    return any(a <= day <= b for a, b in excluded)
+
+
+def add_working_days(start: dt.date, n: int, excluded: Sequence[Interval] = ()) -> dt.date:
+    """The n-th working day after `start` (the day of receipt is not counted: 期间开始之日不计算在内).
+
+    Days inside an `excluded` interval (检测、检验、鉴定 time) do not count, both ends inclusive.
+    """
+    if n < 0:
+        raise DomainError("consumer.bad_days", "工作日数不能为负", "number of working days must not be negative",
+                          field="days")
+    day = start
+    counted = 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if is_workday(day) and not _excluded(day, excluded):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, excluded: Sequence[Interval] = ()) -> int:
+    """Working days in (start, end], negative when end is before start; excluded intervals not counted."""
+    if end == start:
+        return 0
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    n = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_workday(day) and not _excluded(day, excluded):
+            n += 1
+    return sign * n
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """时限 of 市场监督管理投诉举报处理暂行办法 (2022) and 市场监督管理行政处罚程序规定, in working days.
+
+    accept: 投诉 accepted or not within 7; mediation: ends without agreement 45 after acceptance (检测鉴定 time
+    excluded); verify / verify_extension: 举报 clue checked within 15 (+15 with approval); notify: a named
+    reporter told within 5 of the decision.
+    """
+
+    accept: int = 7
+    mediation: int = 45
+    verify: int = 15
+    verify_extension: int = 15
+    notify: int = 5
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Deadlines:
+        data = dict(data or {})
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise DomainError("consumer.bad_deadlines", f"未知的时限项：{', '.join(unknown)}",
+                              f"unknown deadline keys: {', '.join(unknown)}", field=unknown[0])
+        for k, v in data.items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1 or v > 365:
+                raise DomainError("consumer.bad_deadlines", f"时限「{k}」应为 1–365 的整数个工作日",
+                                  f"deadline '{k}' must be a whole number of working days 1–365", field=k)
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# ====================================================================== complaint / report workflow
+
+COMPLAINT_FLOW: dict[str, frozenset[str]] = {
+    "received": frozenset({"accepted", "rejected"}),
+    "accepted": frozenset({"forwarded", "mediating", "closed"}),
+    "forwarded": frozenset({"mediating", "closed"}),
+    "mediating": frozenset({"closed"}),
+    "rejected": frozenset(),
+    "closed": frozenset(),
+}
+REPORT_FLOW: dict[str, frozenset[str]] = {
+    "received": frozenset({"accepted", "rejected"}),
+    "accepted": frozenset({"decided"}),
+    "decided": frozenset({"closed"}),
+    "rejected": frozenset(),
+    "closed": frozenset(),
+}
+STATE_ZH = {"received": "已登记", "accepted": "已受理", "rejected": "不予受理", "forwarded": "已转企业处理",
+            "mediating": "调解中", "decided": "已作出处理决定", "closed": "已办结"}
+KIND_ZH = {"complaint": "投诉", "report": "举报"}
+OUTCOMES = ("agreement", "no_agreement", "withdrawn", "terminated", "resolved_by_enterprise")
+OUTCOME_ZH = {"agreement": "调解成功，达成协议", "no_agreement": "调解不成", "withdrawn": "投诉人撤回",
+              "terminated": "终止调解", "resolved_by_enterprise": "企业自行和解"}
+DECISIONS = ("filed", "not_filed")
+DECISION_ZH = {"filed": "立案", "not_filed": "不予立案"}
+REQUESTS = ("refund", "replacement", "repair", "compensation", "other")
+REQUEST_ZH = {"refund": "退货退款", "replacement": "更换", "repair": "修理", "compensation": "赔偿", "other": "其他"}
+
+
+def flow(kind: str) -> dict[str, frozenset[str]]:
+    if kind == "complaint":
+        return COMPLAINT_FLOW
+    if kind == "report":
+        return REPORT_FLOW
+    raise DomainError("consumer.bad_kind", f"未知类型：{kind}（投诉 complaint / 举报 report）",
+                      f"unknown kind {kind!r} (complaint or report)", field="kind")
+
+
+def check_transition(kind: str, current: str, target: str) -> None:
+    """Refuse a state change the workflow does not allow (非法状态转换)."""
+    from zhijian.platform.errors import InvalidTransition
+
+    table = flow(kind)
+    if target not in table:
+        raise DomainError("complaint.bad_state", f"未知状态：{target}", f"unknown state {target!r}", field="state")
+    if target not in table.get(current, frozenset()):
+        raise InvalidTransition("complaint", current, target)
+
+
+def is_open(state: str) -> bool:
+    return state not in ("rejected", "closed")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A case's clock (办理时限): which deadline runs, when it falls due, working days left."""
+
+    kind: str | None  # accept | mediation | verify | notify | None (no clock running)
+    due_on: dt.date | None
+    days_left: int | None  # negative when overdue
+    overdue: bool
+    paused: bool
+    provisional: bool  # due date lies in a year whose holiday calendar is not yet published
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["due_on"] = self.due_on.isoformat() if self.due_on else None
+        d["label_zh"] = CLOCK_ZH.get(self.kind or "", "")
+        return d
+
+
+CLOCK_ZH = {"accept": "受理时限", "mediation": "调解时限", "verify": "核查时限", "notify": "告知举报人时限"}
+
+
+@dataclass(frozen=True)
+class CaseDates:
+    kind: str
+    state: str
+    received_on: dt.date
+    accepted_on: dt.date | None = None
+    decided_on: dt.date | None = None
+    extended: bool = False
+    named_reporter: bool = True
+    pauses: tuple[tuple[dt.date, dt.date | None], ...] = ()
+
+
+def case_clock(case: CaseDates, rules: Deadlines, today: dt.date) -> Clock:
+    """The deadline that runs in the case's current state, with testing pauses excluded.
+
+    An open pause (检测中) stops the clock: the due date is then computed as if the pause ended today, and
+    `paused` is set so the case is not listed as overdue while the test runs.
+    """
+    paused = any(end is None for _, end in case.pauses)
+    excluded = tuple((a, b if b is not None else max(today, a)) for a, b in case.pauses)
+    kind: str | None = None
+    due: dt.date | None = None
+    if case.kind == "complaint":
+        if case.state == "received":
+            kind, due = "accept", add_working_days(case.received_on, rules.accept)
+        elif case.state in ("accepted", "forwarded", "mediating") and case.accepted_on is not None:
+            kind, due = "mediation", add_working_days(case.accepted_on, rules.mediation, excluded)
+    else:
+        if case.state in ("received", "accepted"):
+            days = rules.verify + (rules.verify_extension if case.extended else 0)
+            kind, due = "verify", add_working_days(case.received_on, days, excluded)
+        elif case.state == "decided" and case.decided_on is not None and case.named_reporter:
+            kind, due = "notify", add_working_days(case.decided_on, rules.notify)
+    if due is None:
+        return Clock(None, None, None, False, False, False)
+    left = working_days_between(today, due, excluded)
+    overdue = today > due and not paused
+    return Clock(kind, due, left, overdue, paused, not calendar_known(due))
+
+
+HAZARD_WORDS = ("起火", "着火", "火灾", "爆炸", "炸裂", "漏电", "触电", "电击", "烫伤", "烧伤", "中毒", "窒息",
+                "割伤", "划伤", "夹伤", "骨折", "过敏", "腹泻", "呕吐", "住院", "死亡", "异物", "玻璃渣", "冒烟",
+                "短路", "燃烧", "变质", "霉变")
+
+
+def hazard_words(text: str) -> list[str]:
+    """The injury / danger words of a complaint (危害词), which make it a risk signal."""
+    return [w for w in HAZARD_WORDS if w in (text or "")]
+
+
+# ====================================================================== enterprise quality credit (质量诚信)
+
+CREDIT_CLASSES = ("A", "B", "C", "D")
+CREDIT_CLASS_ZH = {"A": "A 类（信用风险低）", "B": "B 类（信用风险一般）", "C": "C 类（信用风险较高）",
+                   "D": "D 类（信用风险高）"}
+# How much more often the 双随机 draw samples an enterprise of each class (企业信用风险分类管理: 差异化抽查比例).
+DRAW_WEIGHTS = {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0, None: 1.0}
+
+
+@dataclass(frozen=True)
+class CreditModel:
+    """The published scoring model (评分模型). 100 points less deductions plus bonuses, then class by thresholds.
+
+    Deductions are weighted by recency: weight = 0.5 ** (age / half-life); events older than the window
+    are ignored. Caps: a safety failure or a serious penalty within `cap_days` limits the best class.
+    """
+
+    version: str = "2026.1"
+    base: float = 100.0
+    window_years: float = 3.0
+    half_life_years: float = 1.5
+    fail_points: float = 8.0  # a final 不合格 spot-check batch
+    safety_fail_points: float = 20.0  # … failing a safety item (安全项目)
+    pass_points: float = 1.0  # each final 合格 batch
+    pass_cap: float = 5.0
+    complaint_points: float = 2.0  # per justified complaint per 1 000 万元 annual sales (or per complaint)
+    complaint_cap: float = 20.0
+    recall_points: dict[str, float] = field(default_factory=lambda: {
+        "serious": 20.0, "high": 12.0, "medium": 6.0, "low": 3.0})
+    cert_suspended_points: float = 5.0
+    cert_withdrawn_points: float = 10.0
+    ccc_missing_points: float = 15.0
+    ccc_missing_cap: float = 30.0
+    penalty_points: dict[str, float] = field(default_factory=lambda: {
+        "minor": 3.0, "general": 8.0, "serious": 20.0})
+    stable_points: float = 3.0
+    stable_cap: float = 9.0
+    system_cert_points: float = 2.0
+    system_cert_cap: float = 4.0
+    thresholds: dict[str, float] = field(default_factory=lambda: {"A": 90.0, "B": 75.0, "C": 60.0})
+    cap_days: int = 365
+    safety_failure_cap: str = "C"
+    serious_penalty_cap: str = "D"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> CreditModel:
+        data = dict(data or {})
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise DomainError("credit.bad_model", f"评分模型含未知参数：{', '.join(unknown)}",
+                              f"unknown credit model parameters: {', '.join(unknown)}", field=unknown[0])
+        model = cls(**data)
+        t = model.thresholds
+        if set(t) != {"A", "B", "C"} or not (t["A"] > t["B"] > t["C"]):
+            raise DomainError("credit.bad_model", "分级阈值须为 A > B > C", "class thresholds must satisfy A > B > C",
+                              field="thresholds")
+        for cap in (model.safety_failure_cap, model.serious_penalty_cap):
+            if cap not in CREDIT_CLASSES:
+                raise DomainError("credit.bad_model", f"封顶等级无效：{cap}", f"invalid cap class {cap!r}",
+                                  field="safety_failure_cap")
+        return model
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class InspectionFact:
+    sampled_on: dt.date
+    verdict: str  # 合格 / 不合格
+    safety_failure: bool = False
+    report_no: str | None = None
+    failing_items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreditInputs:
+    """Everything the model looks at for one enterprise (gathered by the service from every room)."""
+
+    inspections: tuple[InspectionFact, ...] = ()
+    justified_complaints: int = 0
+    sales_10m_yuan: float | None = None  # annual sales in 1 000 万元 (千万元); None when unknown
+    recalls: tuple[tuple[dt.date, str], ...] = ()  # (started_on, risk_level)
+    certs_suspended: int = 0
+    certs_withdrawn: int = 0  # withdrawn or cancelled (撤销 / 注销)
+    ccc_missing: int = 0  # products in 强制性认证 categories without a valid CCC
+    system_certs: int = 0  # valid ISO 9001 / 14001 / 45001
+    penalties: tuple[tuple[dt.date, str, str], ...] = ()  # (decided_on, severity, decision_no)
+    stable_listings: int = 0
+
+
+@dataclass(frozen=True)
+class CreditItem:
+    factor: str
+    label_zh: str
+    points: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    score: float
+    credit_class: str
+    items: tuple[CreditItem, ...]
+    caps: tuple[str, ...]
+
+    def breakdown(self) -> list[dict[str, Any]]:
+        return [asdict(i) for i in self.items]
+
+
+def recency_weight(when: dt.date, today: dt.date, model: CreditModel) -> float:
+    """0.5 ** (age / half-life); 0 outside the window (and for future dates, weight 1)."""
+    age = (today - when).days / 365.25
+    if age > model.window_years:
+        return 0.0
+    return 0.5 ** (max(age, 0.0) / model.half_life_years)
+
+
+def class_for(score: float, model: CreditModel) -> str:
+    t = model.thresholds
+    if score >= t["A"]:
+        return "A"
+    if score >= t["B"]:
+        return "B"
+    if score >= t["C"]:
+        return "C"
+    return "D"
+
+
+def _worse(a: str, b: str) -> str:
+    return a if CREDIT_CLASSES.index(a) >= CREDIT_CLASSES.index(b) else b
+
+
+def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> CreditResult:
+    """Score one enterprise: every point added or taken is one line of the breakdown (评分明细)."""
+    items: list[CreditItem] = [CreditItem("base", "基础分", model.base)]
+    passes = 0.0
+    for rec in sorted(inp.inspections, key=lambda r: r.sampled_on):
+        w = recency_weight(rec.sampled_on, today, model)
+        if w == 0.0:
+            continue
+        if rec.verdict == "不合格":
+            pts = model.safety_fail_points if rec.safety_failure else model.fail_points
+            label = "监督抽查不合格（安全项目）" if rec.safety_failure else "监督抽查不合格"
+            items.append(CreditItem("spotcheck", label, -round(pts * w, 2),
+                                    f"{rec.sampled_on.isoformat()} {rec.report_no or ''} "
+                                    f"{'、'.join(rec.failing_items)} ×{w:.2f}".strip()))
+        elif rec.verdict == "合格":
+            passes += model.pass_points * w
+    if passes:
+        items.append(CreditItem("spotcheck_pass", "监督抽查合格", round(min(passes, model.pass_cap), 2),
+                                f"上限 {model.pass_cap:g}"))
+    if inp.justified_complaints:
+        if inp.sales_10m_yuan and inp.sales_10m_yuan > 0:
+            rate = inp.justified_complaints / inp.sales_10m_yuan
+            detail = f"{inp.justified_complaints} 件属实投诉 / {inp.sales_10m_yuan:g} 千万元销售额 = {rate:.2f}"
+        else:
+            rate = float(inp.justified_complaints)
+            detail = f"{inp.justified_complaints} 件属实投诉（销售额未知，按件计）"
+        items.append(CreditItem("complaints", "属实投诉", -round(min(rate * model.complaint_points,
+                                                                    model.complaint_cap), 2), detail))
+    for started, level in inp.recalls:
+        w = recency_weight(started, today, model)
+        if w:
+            pts = model.recall_points.get(level, model.recall_points.get("medium", 6.0))
+            items.append(CreditItem("recall", "缺陷产品召回", -round(pts * w, 2),
+                                    f"{started.isoformat()} 风险等级 {level} ×{w:.2f}"))
+    if inp.certs_suspended:
+        items.append(CreditItem("certificates", "认证证书暂停", -model.cert_suspended_points * inp.certs_suspended,
+                                f"{inp.certs_suspended} 张"))
+    if inp.certs_withdrawn:
+        items.append(CreditItem("certificates", "认证证书撤销/注销",
+                                -model.cert_withdrawn_points * inp.certs_withdrawn, f"{inp.certs_withdrawn} 张"))
+    if inp.ccc_missing:
+        items.append(CreditItem("ccc", "强制性认证产品无有效 CCC 证书",
+                                -min(model.ccc_missing_points * inp.ccc_missing, model.ccc_missing_cap),
+                                f"{inp.ccc_missing} 个产品"))
+    for decided, severity, number in inp.penalties:
+        w = recency_weight(decided, today, model)
+        if w:
+            pts = model.penalty_points.get(severity, model.penalty_points.get("general", 8.0))
+            items.append(CreditItem("penalty", "行政处罚", -round(pts * w, 2),
+                                    f"{decided.isoformat()} {number} {PENALTY_ZH.get(severity, severity)} ×{w:.2f}"))
+    if inp.stable_listings:
+        items.append(CreditItem("stable", "稳定合格产品", min(model.stable_points * inp.stable_listings,
+                                                          model.stable_cap), f"{inp.stable_listings} 个在列产品"))
+    if inp.system_certs:
+        items.append(CreditItem("system_cert", "有效管理体系认证",
+                                min(model.system_cert_points * inp.system_certs, model.system_cert_cap),
+                                f"{inp.system_certs} 张"))
+    score = round(min(max(sum(i.points for i in items), 0.0), 100.0), 2)
+    klass = class_for(score, model)
+    caps: list[str] = []
+    recent = today - dt.timedelta(days=model.cap_days)
+    if any(r.verdict == "不合格" and r.safety_failure and recent <= r.sampled_on <= today for r in inp.inspections):
+        new = _worse(klass, model.safety_failure_cap)
+        if new != klass:
+            caps.append(f"{model.cap_days} 天内有安全项目不合格，最高 {model.safety_failure_cap} 类")
+        klass = new
+    if any(sev == "serious" and recent <= d <= today for d, sev, _ in inp.penalties):
+        new = _worse(klass, model.serious_penalty_cap)
+        if new != klass:
+            caps.append(f"{model.cap_days} 天内受到情节严重的行政处罚，最高 {model.serious_penalty_cap} 类")
+        klass = new
+    return CreditResult(score, klass, tuple(items), tuple(caps))
+
+
+PENALTY_SEVERITIES = ("minor", "general", "serious")
+PENALTY_ZH = {"minor": "轻微", "general": "一般", "serious": "情节严重"}
+
+# ====================================================================== certificates (认证证书)
+
+CERT_KINDS = ("CCC", "CQC", "ISO9001", "ISO14001", "ISO45001", "organic", "green_food", "energy", "other")
+CERT_KIND_ZH = {"CCC": "强制性产品认证（CCC）", "CQC": "CQC 标志认证", "ISO9001": "质量管理体系认证（ISO 9001）",
+                "ISO14001": "环境管理体系认证（ISO 14001）", "ISO45001": "职业健康安全管理体系认证（ISO 45001）",
+                "organic": "有机产品认证", "green_food": "绿色食品", "energy": "节能产品认证", "other": "其他认证"}
+SYSTEM_KINDS = frozenset({"ISO9001", "ISO14001", "ISO45001"})
+CERT_STATUSES = ("valid", "suspended", "withdrawn", "expired", "cancelled")
+CERT_STATUS_ZH = {"valid": "有效", "suspended": "暂停", "withdrawn": "撤销", "expired": "过期失效",
+                  "cancelled": "注销"}
+# CNCA-published number formats; a number that does not fit the kind is a typical fake.
+CERT_NUMBER_PATTERNS = {
+    "CCC": re.compile(r"^20\d{2}\d{12}$"),  # 16 digits: year + product code + serial
+    "CQC": re.compile(r"^CQC\d{8,14}$"),
+}
+
+
+def effective_status(status: str, valid_until: dt.date | None, today: dt.date) -> str:
+    """A valid certificate past its end date is expired (过期失效) whatever the stored status says."""
+    if status == "valid" and valid_until is not None and valid_until < today:
+        return "expired"
+    return status
+
+
+def normalize_name(name: str) -> str:
+    """Compare names the way people write them: full-width → half-width, no spaces or brackets."""
+    s = unicodedata.normalize("NFKC", name or "").lower()
+    return re.sub(r"[\s()（）\[\]【】·.,，、]", "", s)
+
+
+@dataclass(frozen=True)
+class CertView:
+    number: str
+    kind: str
+    status: str
+    holder_name: str
+    holder_uscc: str | None
+    scope: str
+    products: tuple[str, ...]
+    issued_on: dt.date | None
+    valid_until: dt.date | None
+    body_name: str
+    body_accredited: bool
+    body_kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    zh: str
+    en: str
+    fatal: bool
+
+
+@dataclass(frozen=True)
+class Verification:
+    number: str
+    valid: bool
+    status: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def verdict_zh(self) -> str:
+        return "证书有效" if self.valid else "证书无效或可疑"
+
+
+def verify_certificate(number: str, cert: CertView | None, *, today: dt.date, claimed_holder: str | None = None,
+                       claimed_product: str | None = None) -> Verification:
+    """验证证书: valid or not and why, flagging the typical fakes (假证、买证卖证)."""
+    number = (number or "").strip().upper().replace(" ", "")
+    if cert is None:
+        findings = [Finding("unknown_number", "查无此证书编号，谨防假冒", "no certificate with this number", True)]
+        for kind, pat in CERT_NUMBER_PATTERNS.items():
+            if number.startswith(kind) and not pat.match(number):
+                findings.append(Finding("bad_format", f"编号不符合 {kind} 证书编号格式", f"not a {kind} number format",
+                                        True))
+        return Verification(number, False, None, tuple(findings))
+    out: list[Finding] = []
+    status = effective_status(cert.status, cert.valid_until, today)
+    if status == "expired":
+        out.append(Finding("expired", f"证书已于 {cert.valid_until} 过期", f"expired on {cert.valid_until}", True))
+    elif status != "valid":
+        out.append(Finding(status, f"证书状态：{CERT_STATUS_ZH[status]}", f"certificate is {status}", True))
+    if cert.issued_on and cert.issued_on > today:
+        out.append(Finding("not_yet_valid", "发证日期在今天之后", "issued in the future", True))
+    pat = CERT_NUMBER_PATTERNS.get(cert.kind)
+    if pat and not pat.match(cert.number):
+        out.append(Finding("bad_format", f"编号不符合 {cert.kind} 证书编号格式", f"not a {cert.kind} number format", True))
+    if not cert.body_accredited or (cert.body_kinds and cert.kind not in cert.body_kinds):
+        out.append(Finding("body_not_accredited", f"发证机构「{cert.body_name}」未获认可开展此类认证",
+                           f"issuing body '{cert.body_name}' is not accredited for this kind", True))
+    if claimed_holder and claimed_holder.strip():
+        c = normalize_name(claimed_holder)
+        if c not in (normalize_name(cert.holder_name), normalize_name(cert.holder_uscc or "")):
+            out.append(Finding("holder_mismatch", f"持证人为「{cert.holder_name}」，与声称的「{claimed_holder}」不符",
+                               f"holder is '{cert.holder_name}', not '{claimed_holder}'", True))
+    if claimed_product and claimed_product.strip():
+        c = normalize_name(claimed_product)
+        hay = [normalize_name(p) for p in cert.products] + [normalize_name(cert.scope)]
+        if not any(c in h or (h and h in c) for h in hay):
+            out.append(Finding("scope_mismatch", f"「{claimed_product}」不在证书覆盖的产品/范围内",
+                               f"'{claimed_product}' is outside the certificate's scope", True))
+    return Verification(cert.number, not any(f.fatal for f in out), status, tuple(out))
+
+
+# ====================================================================== enterprise standard vs national (企业标准)
+
+
+@lru_cache(maxsize=1)
+def _ureg() -> Any:
+    import pint
+
+    ureg = pint.UnitRegistry()
+    ureg.define("CFU = [colony]")
+    ureg.define("MPN = [colony]")
+    return ureg
+
+
+def _unit_expr(unit: str) -> str:
+    u = unicodedata.normalize("NFKC", unit or "").strip()
+    u = u.replace("μ", "u").replace("µ", "u").replace("％", "%").replace("%", "percent").replace("℃", "degC")
+    u = re.sub(r"/\s*(\d+)\s*([A-Za-z]+)", r"/(\1*\2)", u)
+    u = u.replace("²", "**2").replace("³", "**3")
+    return u or "dimensionless"
+
+
+def to_base(value: float, unit: str) -> tuple[float, str]:
+    """Value in SI base units and its dimensionality, so mg/kg, g/kg and % compare directly."""
+    ureg = _ureg()
+    try:
+        q = value * ureg.parse_expression(_unit_expr(unit))
+        b = q.to_base_units()
+    except Exception as exc:
+        raise DomainError("standard.bad_unit", f"无法识别的单位：{unit}", f"unknown unit: {unit!r}",
+                          field="unit") from exc
+    return float(b.magnitude), str(b.dimensionality)
+
+
+def convert(value: float, unit: str, target: str) -> float:
+    """Convert `value` from `unit` to `target` (raises if the dimensions differ)."""
+    if unit == target:
+        return value
+    v, d = to_base(value, unit)
+    one, d2 = to_base(1.0, target)
+    if d != d2:
+        raise DomainError("standard.unit_mismatch", f"单位不可换算：{unit} → {target}",
+                          f"units are not convertible: {unit} → {target}", field="unit")
+    return v / one
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One indicator of a standard as the comparison needs it."""
+
+    name: str
+    unit: str
+    kind: str  # max | min | range | equals | not_detected | text
+    lower: float | None = None
+    upper: float | None = None
+    lower_inclusive: bool = True
+    upper_inclusive: bool = True
+    text: str = ""
+    mandatory: bool = True
+    source: str = ""  # standard code
+
+
+def indicator_key(name: str) -> str:
+    """Match indicators by name without the 以…计 basis or bracketed qualifiers: 铅(以Pb计) ≡ 铅."""
+    s = unicodedata.normalize("NFKC", name or "")
+    s = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", s)
+    return re.sub(r"\s", "", s).lower()
+
+
+@dataclass(frozen=True)
+class IndicatorCheck:
+    name: str
+    verdict: str  # laxer | stricter | equal | missing | manual | unit_mismatch
+    national: str
+    enterprise: str
+    detail: str
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+VERDICT_ZH = {"laxer": "低于强制性国家标准", "stricter": "严于国家标准（领跑者）", "equal": "与国家标准一致",
+              "missing": "缺少强制性指标", "manual": "需人工核对", "unit_mismatch": "单位不可比"}
+_EPS = 1e-9
+
+
+def _cmp(a: float, b: float) -> int:
+    """-1, 0, 1 with a relative tolerance (values come through unit conversion)."""
+    if math.isclose(a, b, rel_tol=_EPS, abs_tol=1e-15):
+        return 0
+    return -1 if a < b else 1
+
+
+def _describe(lim: Limit) -> str:
+    if lim.text:
+        return f"{lim.text} {lim.unit}".strip()
+    if lim.kind == "max":
+        return f"{'≤' if lim.upper_inclusive else '<'}{lim.upper:g} {lim.unit}".strip()
+    if lim.kind == "min":
+        return f"{'≥' if lim.lower_inclusive else '>'}{lim.lower:g} {lim.unit}".strip()
+    if lim.kind == "range":
+        return f"{lim.lower:g}~{lim.upper:g} {lim.unit}".strip()
+    return lim.kind
+
+
+def _upper_cmp(ent: float, ent_inc: bool, nat: float, nat_inc: bool) -> int:
+    """Compare two upper bounds: 1 when the enterprise's allows more (laxer), -1 when less (stricter)."""
+    c = _cmp(ent, nat)
+    if c == 0 and ent_inc != nat_inc:
+        return 1 if ent_inc else -1
+    return c
+
+
+def _lower_cmp(ent: float, ent_inc: bool, nat: float, nat_inc: bool) -> int:
+    """Compare two lower bounds: 1 when the enterprise's allows less (laxer), -1 when it asks more."""
+    c = _cmp(nat, ent)
+    if c == 0 and ent_inc != nat_inc:
+        return 1 if ent_inc else -1
+    return c
+
+
+def compare_indicator(nat: Limit, ent: Limit) -> IndicatorCheck:
+    """One enterprise indicator against the national one: laxer, stricter (领跑者) or equal, units converted."""
+    row = dict(name=nat.name, national=_describe(nat), enterprise=_describe(ent), source=nat.source)
+    if nat.kind in ("text", "equals") or ent.kind == "text":
+        return IndicatorCheck(verdict="manual", detail="文字要求，需人工核对", **row)
+    if nat.kind == "not_detected":
+        if ent.kind == "not_detected":
+            return IndicatorCheck(verdict="equal", detail="均为不得检出", **row)
+        return IndicatorCheck(verdict="laxer", detail="国家标准要求不得检出，企业标准设了限量", **row)
+    if ent.kind == "not_detected":
+        return IndicatorCheck(verdict="stricter", detail="企业标准要求不得检出", **row)
+
+    def conv(v: float | None) -> float | None:
+        return None if v is None else convert(v, ent.unit, nat.unit)
+
+    try:
+        e_lo, e_hi = conv(ent.lower), conv(ent.upper)
+    except DomainError:
+        return IndicatorCheck(verdict="unit_mismatch", detail=f"单位 {ent.unit} 与 {nat.unit} 不可换算", **row)
+    note = f"（{ent.unit} 换算为 {nat.unit}）" if ent.unit != nat.unit else ""
+    signs: list[int] = []
+    if nat.kind in ("max", "range"):
+        if e_hi is None:
+            return IndicatorCheck(verdict="laxer", detail="国家标准有上限，企业标准未设上限" + note, **row)
+        signs.append(_upper_cmp(e_hi, ent.upper_inclusive, float(nat.upper or 0), nat.upper_inclusive))
+    if nat.kind in ("min", "range"):
+        if e_lo is None:
+            return IndicatorCheck(verdict="laxer", detail="国家标准有下限，企业标准未设下限" + note, **row)
+        signs.append(_lower_cmp(e_lo, ent.lower_inclusive, float(nat.lower or 0), nat.lower_inclusive))
+    if any(s > 0 for s in signs):
+        parts = []
+        if nat.kind in ("max", "range") and e_hi is not None and signs[0] > 0:
+            parts.append(f"上限 {e_hi:g} {nat.unit} 高于国家标准 {nat.upper:g} {nat.unit}")
+        if nat.kind in ("min", "range") and e_lo is not None and signs[-1] > 0:
+            parts.append(f"下限 {e_lo:g} {nat.unit} 低于国家标准 {nat.lower:g} {nat.unit}")
+        return IndicatorCheck(verdict="laxer", detail="；".join(parts) + note, **row)
+    if any(s < 0 for s in signs):
+        return IndicatorCheck(verdict="stricter", detail="严于国家标准" + note, **row)
+    return IndicatorCheck(verdict="equal", detail="与国家标准相同" + note, **row)
+
+
+@dataclass(frozen=True)
+class StandardCheck:
+    overall: str  # laxer | leader | equal | manual
+    rows: tuple[IndicatorCheck, ...]
+    extra: tuple[str, ...]  # enterprise indicators without a national counterpart
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"overall": self.overall, "overall_zh": OVERALL_ZH[self.overall],
+                "rows": [r.as_dict() | {"verdict_zh": VERDICT_ZH[r.verdict]} for r in self.rows],
+                "extra": list(self.extra)}
+
+
+OVERALL_ZH = {"laxer": "存在低于强制性国家标准的指标", "leader": "企业标准领跑者（有指标严于国家标准）",
+              "equal": "符合强制性国家标准", "manual": "需人工核对"}
+
+
+def check_standard(national: Iterable[Limit], enterprise: Iterable[Limit]) -> StandardCheck:
+    """企业标准自我声明 check: every mandatory national indicator must be present and not laxer."""
+    ent_by_key: dict[str, Limit] = {}
+    for e in enterprise:
+        ent_by_key.setdefault(indicator_key(e.name), e)
+    used: set[str] = set()
+    rows: list[IndicatorCheck] = []
+    for n in national:
+        key = indicator_key(n.name)
+        e = ent_by_key.get(key)
+        if e is None:
+            if n.mandatory:
+                rows.append(IndicatorCheck(n.name, "missing", _describe(n), "—", "企业标准未列出该强制性指标",
+                                           n.source))
+            continue
+        used.add(key)
+        rows.append(compare_indicator(n, e))
+    extra = tuple(e.name for k, e in ent_by_key.items() if k not in used)
+    verdicts = {r.verdict for r in rows}
+    if verdicts & {"laxer", "missing"}:
+        overall = "laxer"
+    elif "stricter" in verdicts:
+        overall = "leader"
+    elif verdicts & {"manual", "unit_mismatch"} and not verdicts & {"equal"}:
+        overall = "manual"
+    else:
+        overall = "equal"
+    return StandardCheck(overall, tuple(rows), extra)
+
+
+# ====================================================================== comparative testing (比较试验)
+
+
+@dataclass(frozen=True)
+class TestItem:
+    key: str
+    name: str
+    unit: str
+    weight: float
+    higher_is_better: bool
+    limit: Limit | None = None  # optional pass/fail requirement
+
+
+@dataclass(frozen=True)
+class Ranked:
+    sample: str
+    values: dict[str, float | None]
+    ranks: dict[str, int | None]
+    scores: dict[str, float | None]
+    overall: float
+    rank: int
+    failures: tuple[str, ...]
+
+
+def competition_ranks(values: Sequence[float | None], higher_is_better: bool) -> list[int | None]:
+    """Standard competition ranking (1, 2, 2, 4): equal results share the better rank; missing → None."""
+    present = [v for v in values if v is not None]
+    out: list[int | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        better = sum(1 for w in present if (w > v if higher_is_better else w < v) and _cmp(w, v) != 0)
+        out.append(better + 1)
+    return out
+
+
+def item_scores(values: Sequence[float | None], higher_is_better: bool) -> list[float | None]:
+    """Min–max score 0–100 over the tested samples (best = 100, worst = 0; all equal = 100)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return [None] * len(values)
+    lo, hi = min(present), max(present)
+    out: list[float | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif _cmp(hi, lo) == 0:
+            out.append(100.0)
+        else:
+            s = (v - lo) / (hi - lo) if higher_is_better else (hi - v) / (hi - lo)
+            out.append(round(100.0 * s, 2))
+    return out
+
+
+def _fails(lim: Limit, v: float) -> bool:
+    if lim.kind in ("max", "range") and lim.upper is not None:
+        if v > lim.upper or (not lim.upper_inclusive and _cmp(v, lim.upper) == 0):
+            return True
+    if lim.kind in ("min", "range") and lim.lower is not None:
+        if v < lim.lower or (not lim.lower_inclusive and _cmp(v, lim.lower) == 0):
+            return True
+    return False
+
+
+def rank_comparative(items: Sequence[TestItem], samples: Sequence[tuple[str, dict[str, float | None]]]) -> list[Ranked]:
+    """Per-item ranks and scores, and the overall score Σ wᵢ·sᵢ / Σ wᵢ over the items a sample has.
+
+    Weights are published with the report; a missing result leaves that item out of the sample's weighted mean.
+    """
+    if not items:
+        raise DomainError("comparative.no_items", "比较试验至少需要一个检测项目", "a comparative test needs at least one item",
+                          field="items")
+    if any(i.weight < 0 for i in items) or sum(i.weight for i in items) <= 0:
+        raise DomainError("comparative.bad_weights", "权重须非负且总和大于 0", "weights must be ≥ 0 and sum to more than 0",
+                          field="items")
+    keys = [i.key for i in items]
+    if len(set(keys)) != len(keys):
+        raise DomainError("comparative.duplicate_item", "检测项目编号重复", "duplicate item keys", field="items")
+    per_item: dict[str, tuple[list[int | None], list[float | None]]] = {}
+    for it in items:
+        col = [vals.get(it.key) for _, vals in samples]
+        per_item[it.key] = (competition_ranks(col, it.higher_is_better), item_scores(col, it.higher_is_better))
+    rows: list[tuple[str, dict[str, float | None], dict[str, int | None], dict[str, float | None], float,
+                     tuple[str, ...]]] = []
+    for j, (name, vals) in enumerate(samples):
+        ranks = {k: per_item[k][0][j] for k in keys}
+        scores = {k: per_item[k][1][j] for k in keys}
+        wsum = sum(it.weight for it in items if scores[it.key] is not None)
+        overall = sum(it.weight * (scores[it.key] or 0.0) for it in items if scores[it.key] is not None)
+        overall = round(overall / wsum, 2) if wsum else 0.0
+        fails = tuple(it.name for it in items if it.limit is not None and vals.get(it.key) is not None
+                      and _fails(it.limit, float(vals[it.key])))  # type: ignore[arg-type]
+        rows.append((name, dict(vals), ranks, scores, overall, fails))
+    overall_ranks = competition_ranks([r[4] for r in rows], True)
+    return [Ranked(r[0], r[1], r[2], r[3], r[4], overall_ranks[i] or 0, r[5]) for i, r in enumerate(rows)]

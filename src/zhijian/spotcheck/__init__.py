@@ -1,0 +1,1 @@
+"""监督抽查 — supervisory spot checks."""

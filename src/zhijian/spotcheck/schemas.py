@@ -1,0 +1,247 @@
+"""Spot-check API schemas: what goes in and what comes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Level = Literal["national", "provincial", "municipal", "county"]
+Basis = Literal["random", "targeted", "complaint"]
+Rule = Literal["simple", "guarded"]
+
+
+class PlanCategoryIn(BaseModel):
+    category_id: int
+    standard_ids: list[int] = Field(default_factory=list)
+    indicator_ids: list[int] | None = None
+    target_batches: int = Field(ge=0, le=1_000_000)
+    region_targets: dict[str, int] = Field(default_factory=dict)
+
+
+class PlanIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    year: int = Field(ge=2000, le=2100)
+    level: Level
+    regulator_id: int | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    period_start: dt.date
+    period_end: dt.date
+    basis: Basis = "random"
+    decision_rule: Rule = "simple"
+    guard_factor: float = Field(default=1.0, ge=0, le=10)
+    objection_days: int = Field(default=15, ge=1, le=365)
+    required_verifications: int = Field(default=1, ge=1, le=5)
+    allow_self_verification: bool = False
+    exclude_same_province: bool = False
+    credit_weights: dict[str, float] = Field(default_factory=lambda: {"A": 1.0, "B": 1.0, "C": 2.0, "D": 3.0})
+    categories: list[PlanCategoryIn] = Field(default_factory=list)
+    lab_ids: list[int] = Field(default_factory=list)
+    description: str = ""
+
+
+class PlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    title: str
+    year: int
+    level: str
+    regulator_id: int
+    region_code: str
+    period_start: dt.date
+    period_end: dt.date
+    basis: str
+    decision_rule: str
+    guard_factor: float
+    objection_days: int
+    required_verifications: int
+    allow_self_verification: bool
+    status: str
+    published_at: dt.datetime | None
+
+
+class DrawIn(BaseModel):
+    seed: int | None = Field(default=None, ge=0, le=2**62)
+
+
+class ConflictIn(BaseModel):
+    lab_id: int
+    enterprise_id: int
+    reason: str = ""
+
+
+class SamplingIn(BaseModel):
+    """抽样单 — what the samplers record on site."""
+
+    product_id: int | None = None
+    brand: str | None = None
+    model: str | None = None
+    lot: str = Field(min_length=1, max_length=64)
+    production_date: dt.date | None = None
+    sampled_on: dt.date
+    place: str = Field(min_length=1, max_length=200)
+    place_kind: Literal["market", "warehouse"] = "market"
+    samplers: list[str] = Field(min_length=2)
+    test_quantity: str = Field(min_length=1, max_length=32)
+    reserve_quantity: str = Field(min_length=1, max_length=32)
+    seals: list[str] = Field(default_factory=list)
+    basis: Basis | None = None
+
+    @field_validator("samplers")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        names = [s.strip() for s in v if s.strip()]
+        if len(set(names)) < 2:
+            raise ValueError("at least two different samplers (抽样人员至少两名)")
+        return names
+
+
+class RefusalIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+    on: dt.date | None = None
+
+
+class ItemIn(BaseModel):
+    """检验项目结果 — give an indicator of the plan's standards, or the requirement as written."""
+
+    name: str = Field(min_length=1, max_length=200)
+    indicator_id: int | None = None
+    requirement: str | None = None
+    requirement_unit: str | None = None
+    unit: str = ""
+    value: str | float
+    lod: float | None = None
+    uncertainty: float | None = None
+    method_standard: str = ""
+    lab_verdict: Literal["合格", "不合格"] | None = None
+    is_safety: bool | None = None
+    comparison_method: Literal["full", "rounded"] | None = None
+
+
+class ResultsIn(BaseModel):
+    items: list[ItemIn] = Field(min_length=1)
+
+
+class OverrideIn(BaseModel):
+    verdict: Literal["合格", "不合格"]
+    reason: str = Field(min_length=4, max_length=2000)
+
+
+class ObjectionIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=4000)
+
+
+class ObjectionDecisionIn(BaseModel):
+    accept: bool
+    note: str = ""
+    retest_lab_id: int | None = None
+
+
+class FollowUpIn(BaseModel):
+    step: Literal["rectify", "recheck", "announce", "suspend", "revoke", "summons"]
+    due_on: dt.date
+    note: str = ""
+
+
+class FollowUpDoneIn(BaseModel):
+    outcome: Literal["done", "conforming", "non_conforming"] = "done"
+    note: str = ""
+    done_on: dt.date | None = None
+
+
+class JudgeIn(BaseModel):
+    requirement: str
+    requirement_unit: str = ""
+    value: str | float
+    unit: str | None = None
+    uncertainty: float | None = None
+    lod: float | None = None
+    rule: Rule = "simple"
+    guard_factor: float = 1.0
+    comparison_method: Literal["full", "rounded"] = "full"
+
+
+class ItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    round: int
+    position: int
+    name: str
+    unit: str
+    requirement_text: str
+    requirement_kind: str
+    value_text: str
+    value: float | None
+    not_detected: bool
+    lod: float | None
+    uncertainty: float | None
+    method_standard: str
+    comparison_method: str
+    is_safety: bool
+    lab_verdict: str | None
+    verdict: str
+
+
+class BatchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    plan_id: int
+    sample_no: str
+    state: str
+    enterprise_id: int
+    product_id: int | None
+    category_id: int
+    region_code: str
+    lab_id: int | None
+    basis: str
+    product_name: str
+    brand: str
+    model: str
+    lot: str
+    production_date: dt.date | None
+    sampled_on: dt.date | None
+    place: str
+    place_kind: str
+    samplers: list[Any]
+    test_quantity: str
+    reserve_quantity: str
+    seals: list[Any]
+    refused: bool
+    refusal_reason: str
+    report_no: str | None
+    auto_verdict: str | None
+    verdict: str | None
+    override_reason: str
+    failing_items: list[Any]
+    safety_failure: bool
+    notified_on: dt.date | None
+    objection_deadline: dt.date | None
+    retest_lab_id: int | None
+    final_verdict: str | None
+    final_on: dt.date | None
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    batch_id: int
+    enterprise_id: int
+    step: str
+    due_on: dt.date
+    done_on: dt.date | None
+    outcome: str
+    note: str
+
+
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    batch_id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str

@@ -1,0 +1,193 @@
+"""稳定合格产品 REST API: thin handlers over the service (role and ownership checks live there)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from zhijian.catalog.schemas import PageOut
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.stable import service
+from zhijian.stable.models import Announcement, Listing
+from zhijian.stable.schemas import (
+    AnnouncementOut,
+    ApplicationIn,
+    ApplicationOut,
+    CandidatesIn,
+    CommentIn,
+    CommentOut,
+    CommitteeIn,
+    DecisionIn,
+    EvaluateIn,
+    EvaluationOut,
+    ListingOut,
+    PublishIn,
+    ReasonIn,
+    ReviewIn,
+    RuleSetIn,
+    RuleSetOut,
+    VerificationOut,
+)
+
+router = APIRouter(prefix="/api/v1/stable", tags=["stable"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def listing_out(row: Listing) -> ListingOut:
+    out = ListingOut.model_validate(row)
+    out.state = service.listing_state(row)
+    return out
+
+
+def announcement_out(session: SessionDep, ann: Announcement, items: bool = True) -> AnnouncementOut:
+    return AnnouncementOut(
+        id=ann.id, kind=ann.kind, status=ann.status, label=service.announcement_label(ann), year=ann.year,
+        number=ann.number, title=ann.title, body=ann.body, valid_from=ann.valid_from, valid_until=ann.valid_until,
+        published_at=ann.published_at,
+        items=[listing_out(r) for r in service.announcement_items(session, ann)] if items else [])
+
+
+# rule sets ------------------------------------------------------------------------------
+@router.get("/rulesets", response_model=list[RuleSetOut])
+def list_rulesets(session: SessionDep, actor: ActorDep) -> list[RuleSetOut]:
+    return [RuleSetOut.model_validate(r) for r in service.list_rulesets(session, actor)]
+
+
+@router.post("/rulesets", response_model=RuleSetOut, status_code=201)
+def create_ruleset(data: RuleSetIn, session: SessionDep, actor: ActorDep) -> RuleSetOut:
+    payload = data.model_dump(mode="json", exclude_none=True)
+    return RuleSetOut.model_validate(service.create_ruleset(session, actor, payload))
+
+
+@router.get("/rulesets/{version}", response_model=RuleSetOut)
+def get_ruleset(version: int, session: SessionDep, actor: ActorDep) -> RuleSetOut:
+    service.ensure_default_ruleset(session)
+    return RuleSetOut.model_validate(service.get_ruleset(session, version))
+
+
+# evaluations ----------------------------------------------------------------------------
+@router.post("/evaluations", response_model=EvaluationOut, status_code=201)
+def evaluate(data: EvaluateIn, session: SessionDep, actor: ActorDep) -> EvaluationOut:
+    return EvaluationOut.model_validate(service.evaluate_product(session, actor, data.product_id, data.as_of))
+
+
+@router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut)
+def get_evaluation(evaluation_id: int, session: SessionDep, actor: ActorDep) -> EvaluationOut:
+    return EvaluationOut.model_validate(service.get_evaluation(session, actor, evaluation_id))
+
+
+@router.post("/candidates", response_model=list[EvaluationOut])
+def candidates(data: CandidatesIn, session: SessionDep, actor: ActorDep) -> list[EvaluationOut]:
+    rows = service.propose_candidates(session, actor, category_id=data.category_id, region=data.region,
+                                      as_of=data.as_of)
+    return [EvaluationOut.model_validate(r) for r in rows]
+
+
+# applications ---------------------------------------------------------------------------
+@router.get("/applications", response_model=PageOut[ApplicationOut])
+def list_applications(session: SessionDep, actor: ActorDep, status: str | None = None, limit: Limit = 50,
+                      cursor: str | None = None) -> PageOut[ApplicationOut]:
+    page = service.list_applications(session, actor, status=status, limit=limit, cursor=cursor)
+    return PageOut(items=[ApplicationOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.post("/applications", response_model=ApplicationOut, status_code=201)
+def apply(data: ApplicationIn, session: SessionDep, actor: ActorDep) -> ApplicationOut:
+    return ApplicationOut.model_validate(service.apply(session, actor, data.product_id, statement=data.statement,
+                                                       former_names=data.former_names))
+
+
+@router.get("/applications/{app_id}", response_model=ApplicationOut)
+def get_application(app_id: int, session: SessionDep, actor: ActorDep) -> ApplicationOut:
+    return ApplicationOut.model_validate(service.get_application(session, actor, app_id))
+
+
+@router.get("/applications/{app_id}/comments", response_model=list[CommentOut])
+def list_comments(app_id: int, session: SessionDep, actor: ActorDep) -> list[CommentOut]:
+    return [CommentOut.model_validate(c) for c in service.comments(session, actor, app_id)]
+
+
+@router.post("/applications/{app_id}/comments", response_model=CommentOut, status_code=201)
+def add_comment(app_id: int, data: CommentIn, session: SessionDep, actor: ActorDep) -> CommentOut:
+    return CommentOut.model_validate(service.add_comment(session, actor, app_id, data.body))
+
+
+@router.post("/applications/{app_id}/review", response_model=ApplicationOut)
+def review(app_id: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> ApplicationOut:
+    return ApplicationOut.model_validate(service.review(session, actor, app_id, recommendation=data.recommendation,
+                                                        comment=data.comment))
+
+
+@router.post("/applications/{app_id}/decision", response_model=ApplicationOut)
+def decide(app_id: int, data: DecisionIn, session: SessionDep, actor: ActorDep) -> ApplicationOut:
+    return ApplicationOut.model_validate(service.decide(session, actor, app_id, decision=data.decision,
+                                                        reason=data.reason, override=data.override))
+
+
+@router.post("/applications/{app_id}/withdraw", response_model=ApplicationOut)
+def withdraw(app_id: int, session: SessionDep, actor: ActorDep) -> ApplicationOut:
+    return ApplicationOut.model_validate(service.withdraw(session, actor, app_id))
+
+
+@router.post("/committee", status_code=204)
+def appoint(data: CommitteeIn, session: SessionDep, actor: ActorDep) -> Response:
+    service.appoint_committee_member(session, actor, data.user_id, data.active)
+    return Response(status_code=204)
+
+
+# announcements and listings --------------------------------------------------------------
+@router.get("/announcements", response_model=list[AnnouncementOut])
+def list_announcements(session: SessionDep, actor: ActorDep, kind: str | None = None,
+                       include_drafts: bool = False) -> list[AnnouncementOut]:
+    return [announcement_out(session, a, items=False)
+            for a in service.list_announcements(session, actor, kind=kind, include_drafts=include_drafts)]
+
+
+@router.get("/announcements/{ann_id}", response_model=AnnouncementOut)
+def get_announcement(ann_id: int, session: SessionDep, actor: ActorDep) -> AnnouncementOut:
+    return announcement_out(session, service.get_announcement(session, actor, ann_id))
+
+
+@router.post("/announcements/{ann_id}/publish", response_model=AnnouncementOut)
+def publish(ann_id: int, data: PublishIn, session: SessionDep, actor: ActorDep) -> AnnouncementOut:
+    ann = service.publish_announcement(session, actor, ann_id, title=data.title, body=data.body,
+                                       valid_years=data.valid_years)
+    return announcement_out(session, ann)
+
+
+@router.get("/announcements/{ann_id}/file.{fmt}")
+def announcement_file(ann_id: int, fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    data = service.announcement_file(session, actor, ann_id, fmt, str(request.base_url))
+    media = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="stable-announcement-{ann_id}.{fmt}"'})
+
+
+@router.get("/listings", response_model=PageOut[ListingOut])
+def list_listings(session: SessionDep, actor: ActorDep, state: str | None = None, product_id: int | None = None,
+                  limit: Limit = 200, cursor: str | None = None) -> PageOut[ListingOut]:
+    page = service.list_listings(session, actor, state=state, product_id=product_id, limit=limit, cursor=cursor)
+    return PageOut(items=[listing_out(r) for r in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/listings/{listing_id}", response_model=ListingOut)
+def get_listing(listing_id: int, session: SessionDep, actor: ActorDep) -> ListingOut:
+    return listing_out(service.get_listing(session, actor, listing_id))
+
+
+@router.post("/listings/{listing_id}/revoke", response_model=ListingOut)
+def revoke(listing_id: int, data: ReasonIn, session: SessionDep, actor: ActorDep) -> ListingOut:
+    return listing_out(service.revoke_listing(session, actor, listing_id, data.reason))
+
+
+@router.post("/listings/{listing_id}/keep", response_model=ListingOut)
+def keep(listing_id: int, data: ReasonIn, session: SessionDep, actor: ActorDep) -> ListingOut:
+    return listing_out(service.clear_flag(session, actor, listing_id, data.reason))
+
+
+@router.get("/verify/{certificate_no}", response_model=VerificationOut)
+def verify(certificate_no: str, session: SessionDep) -> VerificationOut:
+    return VerificationOut(**service.verify_certificate(session, certificate_no))

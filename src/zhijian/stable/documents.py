@@ -1,0 +1,239 @@
+"""Published documents of the programme: announcement PDF (A4, Chinese) and Excel, Atom feed, certificate PDF.
+
+Plain data in, bytes out (no database): the service gathers the rows, these functions lay them out.
+Chinese text uses ReportLab's built-in CID font STSong-Light, so no font file ships with zhijian.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ASSOCIATION = "中国质量检验协会"
+PROGRAMME = "全国质量检验稳定合格产品"
+FONT = "STSong-Light"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of an announcement (公告附件)."""
+
+    certificate_no: str
+    enterprise: str
+    product: str
+    brand: str
+    model: str
+    category: str
+    basis: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AnnouncementDoc:
+    label: str  # 2026年第1号
+    kind: str  # listing | revocation
+    title: str
+    body: str
+    published_on: dt.date | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    rows: tuple[Row, ...]
+    url: str = ""
+
+
+def _font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _styles():  # type: ignore[no-untyped-def]
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    f = _font()
+    return {
+        "head": ParagraphStyle("head", fontName=f, fontSize=20, leading=28, alignment=TA_CENTER, textColor="#b3261e"),
+        "title": ParagraphStyle("title", fontName=f, fontSize=15, leading=22, alignment=TA_CENTER),
+        "no": ParagraphStyle("no", fontName=f, fontSize=11, leading=16, alignment=TA_CENTER),
+        "body": ParagraphStyle("body", fontName=f, fontSize=11, leading=18, firstLineIndent=22),
+        "cell": ParagraphStyle("cell", fontName=f, fontSize=8, leading=11),
+        "small": ParagraphStyle("small", fontName=f, fontSize=9, leading=13),
+    }
+
+
+def _esc(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _intro(doc: AnnouncementDoc) -> str:
+    if doc.body:
+        return doc.body
+    if doc.kind == "revocation":
+        return (f"经复核，下列产品在列入{PROGRAMME}名单后的监督抽查中最终判定不合格，"
+                "现撤销其稳定合格产品资格，证书同时作废。特此公告。")
+    return (f"根据{PROGRAMME}评价规则，经企业申报、协会审核和评审委员会审定，下列产品列入{PROGRAMME}名单，"
+            f"有效期自 {doc.valid_from} 至 {doc.valid_until}。特此公告。")
+
+
+def announcement_pdf(doc: AnnouncementDoc) -> bytes:
+    """公告 PDF: association header, number, text, and the table of products."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    st = _styles()
+    buf = io.BytesIO()
+    pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=f"{doc.title} {doc.label}", author=ASSOCIATION)
+    story = [Paragraph(ASSOCIATION, st["head"]), HRFlowable(width="100%", thickness=2, color=colors.HexColor("#b3261e")),
+             Spacer(1, 4 * mm), Paragraph(_esc(doc.title), st["title"]), Paragraph(f"公告 {doc.label}", st["no"]),
+             Spacer(1, 4 * mm), Paragraph(_esc(_intro(doc)), st["body"]), Spacer(1, 4 * mm)]
+    head = ["序号", "证书编号", "企业名称", "产品名称", "品牌", "型号规格", "类别", "撤销理由" if doc.kind == "revocation" else "列入依据"]
+    data = [[Paragraph(h, st["cell"]) for h in head]]
+    for i, r in enumerate(doc.rows, 1):
+        last = r.note if doc.kind == "revocation" else r.basis
+        data.append([Paragraph(_esc(str(v)), st["cell"]) for v in
+                     (i, r.certificate_no, r.enterprise, r.product, r.brand, r.model, r.category, last)])
+    widths = [m * mm for m in (9, 24, 36, 27, 15, 20, 17, 32)]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [table, Spacer(1, 8 * mm),
+              Paragraph(f"{ASSOCIATION}　{doc.published_on or ''}", st["small"])]
+    if doc.url:
+        story.append(Paragraph(f"网上公告：{_esc(doc.url)}", st["small"]))
+    pdf.build(story)
+    return buf.getvalue()
+
+
+def announcement_xlsx(doc: AnnouncementDoc) -> bytes:
+    """公告 Excel: one sheet, a title row and the products."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = doc.label[:31]
+    ws.append([f"{ASSOCIATION} {doc.title} {doc.label}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    if doc.kind == "listing":
+        ws.append([f"有效期：{doc.valid_from} 至 {doc.valid_until}"])
+    else:
+        ws.append([f"发布日期：{doc.published_on}"])
+    head = ["序号", "证书编号", "企业名称", "产品名称", "品牌", "型号规格", "产品类别", "列入依据", "备注"]
+    ws.append(head)
+    for c in ws[3]:
+        c.font = Font(bold=True)
+    for i, r in enumerate(doc.rows, 1):
+        ws.append([i, r.certificate_no, r.enterprise, r.product, r.brand, r.model, r.category, r.basis, r.note])
+    for col, width in zip("ABCDEFGHI", (6, 18, 36, 24, 12, 18, 16, 60, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    id_url: str
+    title: str
+    summary: str
+    published: dt.datetime
+    pdf_url: str
+
+
+def atom_feed(site_url: str, entries: Sequence[FeedEntry]) -> bytes:
+    """Atom feed of published announcements (newest first)."""
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.id(f"{site_url}/stable/feed.atom")
+    fg.title(f"{PROGRAMME}公告")
+    fg.author({"name": ASSOCIATION})
+    fg.link(href=f"{site_url}/stable", rel="alternate")
+    fg.link(href=f"{site_url}/stable/feed.atom", rel="self")
+    fg.language("zh-CN")
+    fg.updated(max((e.published for e in entries), default=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)))
+    for e in reversed(list(entries)):  # feedgen prepends: add oldest first
+        fe = fg.add_entry()
+        fe.id(e.id_url)
+        fe.title(e.title)
+        fe.link(href=e.id_url, rel="alternate")
+        fe.link(href=e.pdf_url, rel="enclosure", type="application/pdf")
+        fe.summary(e.summary)
+        fe.published(e.published)
+        fe.updated(e.published)
+    return fg.atom_str(pretty=True)
+
+
+@dataclass(frozen=True)
+class CertificateDoc:
+    certificate_no: str
+    enterprise: str
+    product: str
+    brand: str
+    model: str
+    category: str
+    announcement_no: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    verify_url: str
+
+
+def qr_png(url: str) -> bytes:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=6, border=2)
+    return buf.getvalue()
+
+
+def certificate_pdf(doc: CertificateDoc) -> bytes:
+    """证书 PDF (A4) with a QR code that opens the public verification page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    f = _font()
+    buf = io.BytesIO()
+    w, h = A4
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle(f"{PROGRAMME}证书 {doc.certificate_no}")
+    c.setAuthor(ASSOCIATION)
+    c.setStrokeColor(colors.HexColor("#b3261e"))
+    c.setLineWidth(3)
+    c.rect(12 * mm, 12 * mm, w - 24 * mm, h - 24 * mm)
+    c.setFillColor(colors.HexColor("#b3261e"))
+    c.setFont(f, 22)
+    c.drawCentredString(w / 2, h - 40 * mm, ASSOCIATION)
+    c.setFillColor(colors.black)
+    c.setFont(f, 26)
+    c.drawCentredString(w / 2, h - 62 * mm, f"{PROGRAMME}证书")
+    c.setFont(f, 12)
+    c.drawCentredString(w / 2, h - 74 * mm, f"证书编号：{doc.certificate_no}")
+    lines = [("企业名称", doc.enterprise), ("产品名称", doc.product), ("品牌", doc.brand or "—"),
+             ("型号规格", doc.model or "—"), ("产品类别", doc.category), ("公告编号", doc.announcement_no),
+             ("有效期", f"{doc.valid_from} 至 {doc.valid_until}")]
+    y = h - 100 * mm
+    for label, value in lines:
+        c.setFont(f, 13)
+        c.drawString(35 * mm, y, f"{label}：")
+        c.drawString(65 * mm, y, value[:40])
+        y -= 11 * mm
+    c.drawImage(ImageReader(io.BytesIO(qr_png(doc.verify_url))), w - 75 * mm, 30 * mm, 45 * mm, 45 * mm)
+    c.setFont(f, 9)
+    c.drawString(25 * mm, 40 * mm, "扫描二维码或访问下列网址核验证书状态（有效／已过期／已撤销）：")
+    c.drawString(25 * mm, 34 * mm, doc.verify_url)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,401 @@
+"""稳定合格产品 pages: the public announcements, feed and certificate verification, and the console workflow.
+
+Every page calls the same service functions as the API and the CLI; the service checks roles and ownership.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from zhijian.catalog import service as catalog
+from zhijian.platform.auth import Actor
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.stable import rules, service
+from zhijian.stable.models import ApplicationComment, StableEvaluation
+from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, portal_link, render
+
+router = APIRouter(include_in_schema=False)
+ROLES = ("association", "enterprise", "regulator")
+nav_item("/console/stable", "稳定合格产品", roles=ROLES, order=30)
+portal_link("/stable", "稳定合格产品", order=30)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
+                          field=field) from None
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DomainError("validation.invalid", f"「{field}」应为整数", f"'{field}' must be an integer",
+                          field=field) from None
+
+
+# ---------------------------------------------------------------- public pages
+
+
+@router.get("/stable", response_class=HTMLResponse)
+def public_index(request: Request, session: SessionDep) -> Response:
+    anns = service.list_announcements(session, session.info["actor"])
+    rows = [{"ann": a, "label": service.announcement_label(a), "count": len(service.announcement_items(session, a))}
+            for a in anns]
+    return render(request, "stable/public_index.html", {"rows": rows})
+
+
+@router.get("/stable/announcements/{year:int}/{number:int}", response_class=HTMLResponse)
+def public_announcement(year: int, number: int, request: Request, session: SessionDep) -> Response:
+    try:
+        ann = service.get_published(session, year, number)
+    except DomainError as err:
+        return error_page(request, err)
+    items = service.announcement_items(session, ann)
+    return render(request, "stable/public_announcement.html", {
+        "ann": ann, "label": service.announcement_label(ann), "items": items,
+        "states": {i.id: service.listing_state(i) for i in items}, "state_zh": rules.STATE_ZH})
+
+
+@router.get("/stable/announcements/{year:int}/{number:int}.pdf")
+def public_announcement_pdf(year: int, number: int, request: Request, session: SessionDep) -> Response:
+    ann = service.get_published(session, year, number)
+    data = service.announcement_file(session, session.info["actor"], ann.id, "pdf", _base(request))
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="stable-{year}-{number}.pdf"'})
+
+
+@router.get("/stable/announcements/{year:int}/{number:int}.xlsx")
+def public_announcement_xlsx(year: int, number: int, request: Request, session: SessionDep) -> Response:
+    ann = service.get_published(session, year, number)
+    data = service.announcement_file(session, session.info["actor"], ann.id, "xlsx", _base(request))
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="stable-{year}-{number}.xlsx"'})
+
+
+@router.get("/stable/feed.atom")
+def public_feed(request: Request, session: SessionDep) -> Response:
+    return Response(service.atom_feed(session, _base(request)), media_type="application/atom+xml")
+
+
+@router.get("/stable/verify", response_class=HTMLResponse)
+def verify_form(request: Request, session: SessionDep, no: str = "") -> Response:
+    if no.strip():
+        return RedirectResponse(f"/stable/verify/{no.strip().upper()}", status_code=303)
+    return render(request, "stable/verify.html", {"result": None, "no": ""})
+
+
+@router.get("/stable/verify/{certificate_no}", response_class=HTMLResponse)
+def verify_page(certificate_no: str, request: Request, session: SessionDep) -> Response:
+    try:
+        result = service.verify_certificate(session, certificate_no)
+    except DomainError:
+        return render(request, "stable/verify.html", {"result": None, "no": certificate_no, "missing": True},
+                      status_code=404)
+    return render(request, "stable/verify.html", {"result": result, "no": certificate_no})
+
+
+@router.get("/stable/certificates/{certificate_no}.pdf")
+def certificate_pdf(certificate_no: str, request: Request, session: SessionDep) -> Response:
+    data = service.certificate_file(session, certificate_no, _base(request))
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{certificate_no}.pdf"'})
+
+
+# ---------------------------------------------------------------- console
+
+
+def _actor(request: Request, session: SessionDep) -> Actor | Response:
+    return console_actor(request, session, *ROLES)
+
+
+def _fail(request: Request, err: DomainError, actor: Actor) -> Response:
+    return error_page(request, err, actor)
+
+
+@router.get("/console/stable", response_class=HTMLResponse)
+def console_index(request: Request, session: SessionDep, status: str = "") -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        page = service.list_applications(session, actor, status=status or None, limit=100)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    products = {a.product_id: service.product_info(session, a.product_id) for a in page.items}
+    own: list[Any] = []
+    if actor.role == "enterprise" and actor.organization_id:
+        own = list(catalog.list_products(session, actor, enterprise_id=actor.organization_id, limit=200).items)
+    flagged = service.list_listings(session, actor, state="flagged", limit=50).items if service.can_read_all(actor) \
+        else []
+    return render(request, "stable/console_index.html", {
+        "apps": page.items, "products": products, "status": status, "status_zh": service.STATUS_ZH,
+        "counts": service.dashboard(session, actor), "own_products": own, "flagged": flagged,
+        "is_staff": actor.role in ("association", "admin"),
+        "is_committee": service.is_committee_member(session, actor)})
+
+
+@router.post("/console/stable/apply")
+async def console_apply(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        former = []
+        for line in str(form.get("former_names", "")).splitlines():
+            if line.strip():
+                brand, _, model = line.partition("|")
+                former.append([brand.strip(), model.strip()])
+        app = service.apply(session, actor, _int(form.get("product_id"), "product_id"),
+                            statement=str(form.get("statement", "")), former_names=former)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse(f"/console/stable/applications/{app.id}", status_code=303)
+
+
+@router.get("/console/stable/applications/{app_id:int}", response_class=HTMLResponse)
+def console_application(app_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        app = service.get_application(session, actor, app_id)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    ev = session.get(StableEvaluation, app.evaluation_id) if app.evaluation_id else None
+    comments = list(session.scalars(select(ApplicationComment).where(ApplicationComment.application_id == app.id)
+                                    .order_by(ApplicationComment.id)))
+    return render(request, "stable/console_application.html", {
+        "app": app, "info": service.product_info(session, app.product_id), "ev": ev, "comments": comments,
+        "status_zh": service.STATUS_ZH, "is_staff": actor.role in ("association", "admin"),
+        "is_committee": service.is_committee_member(session, actor), "owner": actor.owns(app.enterprise_id)})
+
+
+@router.post("/console/stable/applications/{app_id:int}/{action}")
+async def console_application_action(app_id: int, action: str, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        if action == "comment":
+            service.add_comment(session, actor, app_id, str(form.get("body", "")))
+        elif action == "review":
+            service.review(session, actor, app_id, recommendation=str(form.get("recommendation", "")),
+                           comment=str(form.get("comment", "")))
+        elif action == "decide":
+            service.decide(session, actor, app_id, decision=str(form.get("decision", "")),
+                           reason=str(form.get("reason", "")), override=form.get("override") == "1")
+        elif action == "withdraw":
+            service.withdraw(session, actor, app_id)
+        else:
+            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse(f"/console/stable/applications/{app_id}", status_code=303)
+
+
+@router.get("/console/stable/evaluate", response_class=HTMLResponse)
+def console_evaluate_form(request: Request, session: SessionDep, product_id: str = "") -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    return render(request, "stable/console_evaluation.html", {"ev": None, "product_id": product_id})
+
+
+@router.post("/console/stable/evaluate", response_class=HTMLResponse)
+async def console_evaluate(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        row = service.evaluate_product(session, actor, _int(form.get("product_id"), "product_id"),
+                                       _date(str(form.get("as_of") or ""), "as_of"))
+        info = service.product_info(session, row.product_id)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return render(request, "stable/console_evaluation.html", {"ev": row, "info": info, "product_id": row.product_id})
+
+
+@router.get("/console/stable/evaluations/{evaluation_id:int}", response_class=HTMLResponse)
+def console_evaluation(evaluation_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        row = service.get_evaluation(session, actor, evaluation_id)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return render(request, "stable/console_evaluation.html", {
+        "ev": row, "info": service.product_info(session, row.product_id), "product_id": row.product_id})
+
+
+@router.get("/console/stable/candidates", response_class=HTMLResponse)
+def console_candidates_form(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    cats = catalog.list_categories(session, actor, limit=500).items
+    return render(request, "stable/console_candidates.html", {"rows": None, "categories": cats})
+
+
+@router.post("/console/stable/candidates", response_class=HTMLResponse)
+async def console_candidates(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        cat = str(form.get("category_id") or "")
+        rows = service.propose_candidates(session, actor, category_id=_int(cat, "category_id") if cat else None,
+                                          region=str(form.get("region") or "") or None,
+                                          as_of=_date(str(form.get("as_of") or ""), "as_of"))
+    except DomainError as err:
+        return _fail(request, err, actor)
+    cats = catalog.list_categories(session, actor, limit=500).items
+    return render(request, "stable/console_candidates.html", {
+        "rows": [(r, service.product_info(session, r.product_id)) for r in rows], "categories": cats})
+
+
+@router.get("/console/stable/announcements", response_class=HTMLResponse)
+def console_announcements(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    anns = service.list_announcements(session, actor, include_drafts=True)
+    rows = [{"ann": a, "label": service.announcement_label(a), "items": service.announcement_items(session, a)}
+            for a in anns]
+    return render(request, "stable/console_announcements.html", {
+        "rows": rows, "is_staff": actor.role in ("association", "admin")})
+
+
+@router.post("/console/stable/announcements/{ann_id:int}/publish")
+async def console_publish(ann_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        ann = service.publish_announcement(session, actor, ann_id, title=str(form.get("title") or "") or None,
+                                           valid_years=_int(form.get("valid_years") or 3, "valid_years"))
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse(f"/stable/announcements/{ann.year}/{ann.number}", status_code=303)
+
+
+@router.get("/console/stable/announcements/{ann_id:int}/preview.pdf")
+def console_preview(ann_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    data = service.announcement_file(session, actor, ann_id, "pdf", _base(request))
+    return Response(data, media_type="application/pdf")
+
+
+@router.get("/console/stable/listings", response_class=HTMLResponse)
+def console_listings(request: Request, session: SessionDep, state: str = "") -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        page = service.list_listings(session, actor, state=state or None, limit=200)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return render(request, "stable/console_listings.html", {
+        "items": page.items, "state": state, "states": {i.id: service.listing_state(i) for i in page.items},
+        "state_zh": rules.STATE_ZH, "is_committee": service.is_committee_member(session, actor)})
+
+
+@router.post("/console/stable/listings/{listing_id:int}/{action}")
+async def console_listing_action(listing_id: int, action: str, request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        if action == "revoke":
+            service.revoke_listing(session, actor, listing_id, str(form.get("reason", "")))
+        elif action == "keep":
+            service.clear_flag(session, actor, listing_id, str(form.get("reason", "")))
+        else:
+            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse("/console/stable/listings", status_code=303)
+
+
+@router.get("/console/stable/rulesets", response_class=HTMLResponse)
+def console_rulesets(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    import json
+
+    sets = service.list_rulesets(session, actor)
+    latest = dict(sets[-1].data)
+    latest["version"] = latest["version"] + 1
+    return render(request, "stable/console_rulesets.html", {
+        "sets": sets, "template_json": json.dumps(latest, ensure_ascii=False, indent=2),
+        "is_staff": actor.role in ("association", "admin"), "label": rules.criterion_label})
+
+
+@router.post("/console/stable/rulesets")
+async def console_ruleset_add(request: Request, session: SessionDep) -> Response:
+    actor = _actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    import json
+
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        try:
+            data = json.loads(str(form.get("data", "")))
+        except ValueError:
+            raise DomainError("stable.bad_ruleset", "规则集不是合法的 JSON", "the rule set is not valid JSON",
+                              field="data") from None
+        service.create_ruleset(session, actor, data)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse("/console/stable/rulesets", status_code=303)
+
+
+def dashboard_cards(session: SessionDep, actor: Actor) -> list[dict[str, Any]]:
+    """Console home cards (web.sources hook)."""
+    if actor.role not in ("association", "admin", "enterprise", "regulator"):
+        return []
+    c = service.dashboard(session, actor)
+    cards = [{"label": "稳定合格产品待审核", "value": c.get("app_submitted", 0), "href": "/console/stable?status=submitted",
+              "tone": "warn" if c.get("app_submitted") else ""},
+             {"label": "待委员会决定", "value": c.get("app_reviewed", 0), "href": "/console/stable?status=reviewed"},
+             {"label": "有效稳定合格产品", "value": c.get("listed", 0), "href": "/console/stable/listings?state=valid",
+              "tone": "ok"}]
+    if service.can_read_all(actor):
+        cards.append({"label": "名单复核中", "value": c.get("flagged", 0), "href": "/console/stable/listings?state=flagged",
+                      "tone": "bad" if c.get("flagged") else ""})
+    return cards
+

@@ -1,0 +1,172 @@
+"""Plots of the statistics (图形) with matplotlib's Agg backend and Chinese labels.
+
+Adapter-level: writes files. The CJK font is looked up in this order: the ``ZHIJIAN_CJK_FONT``
+environment variable (a .ttf/.otf/.ttc path), the PyPI package ``pylopdf-fonts-zh-cn``
+(Noto Sans SC, SIL OFL 1.1), then any installed system font matplotlib knows whose family is
+a common CJK one (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei …). Without one the plot
+is still drawn and ``cjk_font`` in the result is None.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from zhijian.stats._validate import err  # noqa: E402
+
+CJK_FAMILIES = (
+    "Noto Sans SC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "Source Han Sans CN",
+    "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN",
+)
+FORMATS = (".png", ".svg")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Family name of a usable CJK font, registering a packaged file with matplotlib if needed."""
+    candidates: list[Path] = []
+    env = os.environ.get("ZHIJIAN_CJK_FONT")
+    if env:
+        candidates.append(Path(env))
+    try:
+        import pylopdf_fonts_zh_cn  # type: ignore[import-not-found]
+
+        candidates.append(Path(pylopdf_fonts_zh_cn.sans_path()))
+    except ImportError:
+        pass
+    for path in candidates:
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for fam in CJK_FAMILIES:
+        if fam in known:
+            return fam
+    return None
+
+
+def _setup() -> str | None:
+    fam = cjk_font()
+    plt.rcParams["axes.unicode_minus"] = False
+    plt.rcParams["svg.fonttype"] = "path"
+    if fam:
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["font.sans-serif"] = [fam, "DejaVu Sans"]
+    return fam
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in FORMATS:
+        raise err("plot_format", f"图形文件须为 .png 或 .svg：{p.name}", f"plot file must be .png or .svg: {p.name}", "plot")
+    return p
+
+
+def _save(fig: Any, path: Path) -> dict[str, Any]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return {"file": str(path), "cjk_font": cjk_font()}
+
+
+def plot_oc(curve: dict[str, Any], path: str | os.PathLike[str]) -> dict[str, Any]:
+    """OC curve (抽样方案的 OC 曲线) from ``OCCurve.to_dict()``."""
+    target = _target(path)
+    _setup()
+    p = np.array([pt["p"] for pt in curve["points"]])
+    pa = np.array([pt["pa"] for pt in curve["points"]])
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(p * 100, pa, color="#1f4e79", lw=2)
+    for level, key, colour in ((0.95, "p_at_pa_95", "#2e7d32"), (0.10, "p_at_pa_10", "#c62828")):
+        ax.axhline(level, color=colour, ls=":", lw=1)
+        ax.axvline(curve[key] * 100, color=colour, ls=":", lw=1)
+        ax.annotate(f"Pa={level:.2f}: p={curve[key] * 100:.3g}%", (curve[key] * 100, level), textcoords="offset points",
+                    xytext=(6, 6), color=colour, fontsize=9)
+    ax.set_xlabel("批不合格品率 p（%）")
+    ax.set_ylabel("接收概率 Pa")
+    ax.set_title(f"OC 曲线（n = {curve['sample_size']}，Ac = {curve['acceptance_number']}，{_dist_zh(curve['distribution'])}）")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    return _save(fig, target)
+
+
+def _dist_zh(d: str) -> str:
+    return {"binomial": "二项分布", "hypergeometric": "超几何分布", "poisson": "泊松分布"}.get(d, d)
+
+
+_CHART_ZH = {
+    "xbar": "均值图 X̄", "R": "极差图 R", "S": "标准差图 S", "individuals": "单值图 X", "MR": "移动极差图 MR",
+    "p": "不合格品率图 p", "np": "不合格品数图 np", "c": "不合格数图 c", "u": "单位不合格数图 u",
+    "ewma": "指数加权移动平均图 EWMA", "cusum_upper": "累积和图 C⁺", "cusum_lower": "累积和图 −C⁻",
+}
+
+
+def plot_control_chart(chart: dict[str, Any], path: str | os.PathLike[str], *, max_points: int = 20000) -> dict[str, Any]:
+    """Control chart with limits (stepped where they vary) and flagged points (异常点) in red."""
+    target = _target(path)
+    _setup()
+    panels = chart["charts"]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.2 * len(panels)), squeeze=False, sharex=True)
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        y = np.asarray(panel["statistics"], dtype=float)
+        n = y.size
+        step = max(1, n // max_points)
+        idx = np.arange(1, n + 1)[::step]
+        ax.plot(idx, y[::step], marker="o" if n <= 200 else None, ms=3, lw=1, color="#1f4e79")
+        for key, colour, style in (("center_line", "#2e7d32", "-"), ("ucl", "#c62828", "--"), ("lcl", "#c62828", "--")):
+            v = panel[key]
+            arr = np.full(n, float(v)) if not isinstance(v, list) else np.asarray(v, dtype=float)
+            ax.step(idx, arr[::step], where="mid", color=colour, ls=style, lw=1)
+        bad = [v["index"] for v in panel["violations"]]
+        if bad:
+            b = np.asarray(bad)
+            ax.plot(b + 1, y[b], "o", color="#c62828", ms=5, label="判异点")
+            if len(bad) <= 30:
+                for v in panel["violations"]:
+                    ax.annotate(",".join(str(r) for r in v["rules"]), (v["index"] + 1, y[v["index"]]), textcoords="offset points",
+                                xytext=(3, 4), fontsize=7, color="#c62828")
+            ax.legend(loc="best", fontsize=8)
+        ax.set_title(_CHART_ZH.get(panel["name"], panel["name"]))
+        ax.set_ylabel("统计量")
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("子组序号")
+    fig.suptitle(f"控制图（{chart['type']}，阶段 {'I' if chart['phase'] == 1 else 'II'}）")
+    fig.tight_layout()
+    return _save(fig, target)
+
+
+def plot_capability(values: Any, result: dict[str, Any], path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Histogram with specification limits and fitted normal curves (过程能力直方图)."""
+    from scipy import stats
+
+    target = _target(path)
+    _setup()
+    x = np.asarray(values, dtype=float)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.hist(x, bins="auto", density=True, color="#9ecae1", edgecolor="#1f4e79", label="数据")
+    lo_x = min(x.min(), result["lsl"] if result["lsl"] is not None else x.min())
+    hi_x = max(x.max(), result["usl"] if result["usl"] is not None else x.max())
+    pad = 0.1 * (hi_x - lo_x or 1.0)
+    grid = np.linspace(lo_x - pad, hi_x + pad, 400)
+    ax.plot(grid, stats.norm.pdf(grid, result["mean"], result["sigma_within"]), color="#c62828", lw=1.5, label="组内正态")
+    ax.plot(grid, stats.norm.pdf(grid, result["mean"], result["sigma_overall"]), color="#2e7d32", lw=1.5, ls="--", label="整体正态")
+    for key, name in (("lsl", "规格下限 LSL"), ("usl", "规格上限 USL"), ("target", "目标值")):
+        if result.get(key) is not None:
+            ax.axvline(result[key], color="black", ls=":" if key == "target" else "-", lw=1)
+            ax.annotate(name, (result[key], ax.get_ylim()[1] * 0.95), rotation=90, fontsize=8, ha="right", va="top")
+    parts = [f"{k.upper()} = {result[k]:.3f}" for k in ("cp", "cpk", "pp", "ppk") if result.get(k) is not None]
+    ax.set_title("过程能力分析  " + "，".join(parts))
+    ax.set_xlabel("测量值")
+    ax.set_ylabel("密度")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, target)

@@ -1,0 +1,311 @@
+"""Trace REST API (/api/v1/trace/…) and the EPCIS 2.0 REST binding (/epcis/…): thin handlers over the services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from zhijian.catalog.schemas import PageOut
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.trace import epcis as E
+from zhijian.trace import epcis_service as es
+from zhijian.trace import labels, service
+from zhijian.trace.schemas import (
+    BatchOut,
+    CodeChangeIn,
+    CountOut,
+    IssueIn,
+    KeyOut,
+    KeyRotateIn,
+    RecallIn,
+    RecallOut,
+    ScanOut,
+    SignalOut,
+    SignalPatch,
+)
+
+router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
+public_router = APIRouter(prefix="/epcis", tags=["epcis"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+# ---------------------------------------------------------------- codes
+
+
+@router.post("/batches", response_model=BatchOut, status_code=201)
+def issue(data: IssueIn, request: Request, session: SessionDep, actor: ActorDep) -> BatchOut:
+    """Order codes for a product lot (一物一码); download them from /batches/{id}/codes.csv."""
+    req = service.IssueRequest(**data.model_dump())
+    batch = service.issue_codes(session, actor, req, host=request.app.state.settings.resolver_host)
+    return BatchOut.model_validate(batch)
+
+
+@router.get("/batches", response_model=PageOut[BatchOut])
+def batches(session: SessionDep, actor: ActorDep, enterprise_id: int | None = None, limit: Limit = 50,
+            cursor: str | None = None) -> PageOut[BatchOut]:
+    page = service.list_batches(session, actor, enterprise_id=enterprise_id, limit=limit, cursor=cursor)
+    return PageOut(items=[BatchOut.model_validate(b) for b in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.get("/batches/{batch_id}/codes.csv")
+def batch_codes(batch_id: int, request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+    """The batch's codes as CSV, streamed chunk by chunk (PINs are only shown at issuance)."""
+    chunks = service.iter_batch_codes(session, actor, batch_id, host=request.app.state.settings.resolver_host)
+    first = next(chunks, [])
+
+    def body() -> Iterator[bytes]:
+        yield labels.CSV_HEADER.encode("utf-8-sig")
+        for chunk in ([first] if first else []):
+            yield labels.csv_lines(chunk).encode()
+        for chunk in chunks:
+            yield labels.csv_lines(chunk).encode()
+
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="codes-{batch_id}.csv"'})
+
+
+@router.post("/codes/status", response_model=CountOut)
+def change_codes(data: CodeChangeIn, session: SessionDep, actor: ActorDep) -> CountOut:
+    """Void, freeze or unfreeze one code (serial) or a whole lot."""
+    return CountOut(changed=service.change_codes(session, actor, gtin=data.gtin, action=data.action,
+                                                 serial=data.serial, lot=data.lot, reason=data.reason))
+
+
+@router.get("/codes/{gtin}/{serial}/scans", response_model=list[ScanOut])
+def scans(gtin: str, serial: str, session: SessionDep, actor: ActorDep) -> list[ScanOut]:
+    return [ScanOut.model_validate(s) for s in service.scan_history(session, actor, gtin, serial)]
+
+
+@router.post("/keys/rotate", response_model=KeyOut, status_code=201)
+def rotate(data: KeyRotateIn, session: SessionDep, actor: ActorDep) -> KeyOut:
+    key = service.rotate_key(session, actor, data.enterprise_id)
+    return KeyOut(enterprise_id=key.enterprise_id, version=key.version)
+
+
+# ---------------------------------------------------------------- recalls, signals, trace
+
+
+@router.post("/recalls", response_model=CountOut, status_code=201)
+def recall(data: RecallIn, session: SessionDep, actor: ActorDep) -> CountOut:
+    """A recall record for a lot; its codes answer 召回 at once."""
+    return CountOut(changed=service.mark_lot_recalled(
+        session, actor, gtin=data.gtin, lot=data.lot, recall_ref=data.recall_ref, reason=data.reason,
+        risk_level=data.risk_level, started_on=data.started_on))
+
+
+@router.get("/recalls", response_model=PageOut[RecallOut])
+def recalls(session: SessionDep, actor: ActorDep, limit: Limit = 50, cursor: str | None = None) -> PageOut[RecallOut]:
+    page = service.list_recalls(session, actor, limit=limit, cursor=cursor)
+    return PageOut(items=[RecallOut.model_validate(r) for r in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.get("/signals", response_model=PageOut[SignalOut])
+def signals(session: SessionDep, actor: ActorDep, kind: str | None = None, status: str | None = None,
+            gtin: str | None = None, limit: Limit = 50, cursor: str | None = None) -> PageOut[SignalOut]:
+    """防伪预警 with evidence: an enterprise sees its own, regulators all."""
+    page = service.list_signals(session, actor, kind=kind, status=status, gtin=gtin, limit=limit, cursor=cursor)
+    return PageOut(items=[SignalOut.model_validate(s) for s in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.patch("/signals/{signal_id}", response_model=SignalOut)
+def signal_status(signal_id: int, data: SignalPatch, session: SessionDep, actor: ActorDep) -> SignalOut:
+    return SignalOut.model_validate(service.set_signal_status(session, actor, signal_id, data.status))
+
+
+@router.get("/units")
+def trace_unit(uri: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """Chain of custody of one unit (EPC URN or Digital Link)."""
+    return service.trace_unit(session, actor, uri)
+
+
+@router.get("/lots/{gtin}/{lot}")
+def trace_lot(gtin: str, lot: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """Recall scope of a lot."""
+    return service.trace_lot(session, actor, gtin, lot)
+
+
+# ---------------------------------------------------------------- EPCIS 2.0 REST binding
+
+GS1_HEADERS = {"GS1-EPCIS-Version": E.EPCIS_VERSION, "GS1-CBV-Version": E.CBV_VERSION,
+               "GS1-EPCIS-Min": E.EPCIS_VERSION, "GS1-EPCIS-Max": E.EPCIS_VERSION, "GS1-CBV-Min": E.CBV_VERSION,
+               "GS1-CBV-Max": E.CBV_VERSION, "GS1-Vendor-Version": "zhijian", "GS1-EPC-Format": "Always_GS1_Digital_Link",
+               "GS1-Extensions": ""}
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None,
+          media: str = "application/ld+json") -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=media, headers={**GS1_HEADERS, **(headers or {})})
+
+
+async def _read_json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise E.validation_error("请求体不是合法的 JSON", "request body is not valid JSON") from None
+
+
+@public_router.options("")
+@public_router.options("/{path:path}")
+def discovery(path: str = "") -> Response:
+    """Discovery: the EPCIS and CBV versions this repository speaks."""
+    return Response(status_code=204, headers={**GS1_HEADERS, "Allow": "GET, POST, DELETE, OPTIONS"})
+
+
+@public_router.post("/capture", status_code=202)
+async def capture(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """Capture an EPCISDocument: 202 with the capture job's Location; nothing stored when it is invalid."""
+    doc = await _read_json(request)
+    behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
+    job = await run_in_threadpool(es.capture, session, actor, doc, error_behaviour=behaviour)
+    if job.captured:
+        try:
+            request.app.state.jobs.enqueue("trace.deliver_subscriptions")
+        except Exception:  # delivery is retried by the periodic job
+            pass
+    return _json(es.capture_job_out(job), 202, {"Location": f"/epcis/capture/{job.id}"}, "application/json")
+
+
+@public_router.get("/capture/{capture_id}")
+def capture_job(capture_id: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    return _json(es.capture_job_out(es.get_capture_job(session, actor, capture_id)), media="application/json")
+
+
+@public_router.post("/events", status_code=201)
+async def capture_one(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """Capture one event; 201 with its Location."""
+    event = await _read_json(request)
+    row = await run_in_threadpool(es.capture_event, session, actor, event)
+    return _json({"eventID": row.event_id}, 201, {"Location": f"/epcis/events/{quote(row.event_id, safe='')}"},
+                 "application/json")
+
+
+def _query_response(request: Request, session: Any, actor: Any, params: dict[str, list[str]],
+                    query_name: str = "SimpleEventQuery") -> JSONResponse:
+    per_page = request.query_params.get("perPage", "30")
+    if not per_page.isdigit():
+        raise es._qerr("perPage 应为正整数", "perPage must be a positive integer", "perPage")
+    res = es.query_events(session, actor, params, per_page=int(per_page),
+                          next_token=request.query_params.get("nextPageToken"))
+    headers: dict[str, str] = {}
+    if res.next_token:
+        items = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
+        items.append(("nextPageToken", res.next_token))
+        headers["Link"] = f'<{request.url.path}?{urlencode(items)}>; rel="next"'
+        headers["GS1-Next-Page-Token-Expires"] = "never"
+    return _json(es.query_document(res, query_name=query_name), headers=headers)
+
+
+@public_router.get("/events")
+def events(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """SimpleEventQuery over all events (query parameters of the standard; paging by nextPageToken)."""
+    return _query_response(request, session, actor, es.normalize_params(request.query_params.multi_items()))
+
+
+@public_router.get("/events/{event_id:path}")
+def event(event_id: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    row = es.get_event(session, actor, event_id)
+    doc = es.event_out(row)
+    doc["@context"] = es.merged_context([row.context])
+    return _json(doc)
+
+
+# named queries and subscriptions -------------------------------------------------------
+
+
+@public_router.post("/queries", status_code=201)
+async def create_query(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    body = await _read_json(request)
+    if not isinstance(body, dict) or "name" not in body:
+        raise E.validation_error("请求体应为 {name, query}", "body must be {name, query}", field="name")
+    q = await run_in_threadpool(es.create_named_query, session, actor, str(body["name"]), body.get("query") or {})
+    return _json({"name": q.name, "query": q.params}, 201, {"Location": f"/epcis/queries/{q.name}"},
+                 "application/json")
+
+
+@public_router.get("/queries")
+def queries(session: SessionDep, actor: ActorDep) -> JSONResponse:
+    return _json([{"name": q.name, "query": q.params} for q in es.list_named_queries(session, actor)],
+                 media="application/json")
+
+
+@public_router.get("/queries/{name}")
+def query(name: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    q = es.get_named_query(session, actor, name)
+    return _json({"name": q.name, "query": q.params}, media="application/json")
+
+
+@public_router.delete("/queries/{name}", status_code=204)
+def delete_query(name: str, session: SessionDep, actor: ActorDep) -> Response:
+    es.delete_named_query(session, actor, name)
+    return Response(status_code=204, headers=GS1_HEADERS)
+
+
+@public_router.get("/queries/{name}/events")
+def query_events(name: str, request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    q = es.get_named_query(session, actor, name)
+    return _query_response(request, session, actor, dict(q.params), query_name=name)
+
+
+@public_router.post("/queries/{name}/subscriptions", status_code=201)
+async def subscribe(name: str, request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """Webhook subscription: `dest`, `signatureToken`, and `stream: true` or a `schedule`."""
+    body = await _read_json(request)
+    if not isinstance(body, dict) or not body.get("dest"):
+        raise E.EpcisError("SubscriptionControlsException", "缺少 dest", "dest is required", field="dest")
+    sub = await run_in_threadpool(
+        es.create_subscription, session, actor, name, dest=str(body["dest"]),
+        signature_token=str(body.get("signatureToken", "")), schedule=body.get("schedule"),
+        stream=body.get("stream"), report_if_empty=bool(body.get("reportIfEmpty", False)),
+        initial_record_time=body.get("initialRecordTime"))
+    return _json({"subscriptionID": sub.id, "stream": sub.stream, "schedule": sub.schedule}, 201,
+                 {"Location": f"/epcis/queries/{name}/subscriptions/{sub.id}"}, "application/json")
+
+
+@public_router.get("/queries/{name}/subscriptions")
+def subscriptions(name: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    return _json([{"subscriptionID": s.id, "dest": s.dest, "stream": s.stream, "schedule": s.schedule,
+                   "lastStatus": s.last_status} for s in es.list_subscriptions(session, actor, name)],
+                 media="application/json")
+
+
+@public_router.delete("/queries/{name}/subscriptions/{sub_id}", status_code=204)
+def unsubscribe(name: str, sub_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    es.delete_subscription(session, actor, name, sub_id)
+    return Response(status_code=204, headers=GS1_HEADERS)
+
+
+# resource lists (registered last: their paths are catch-alls) ------------------------
+
+_RESOURCES = {"eventTypes": "eventType", "epcs": "MATCH_anyEPC", "bizSteps": "EQ_bizStep",
+              "bizLocations": "EQ_bizLocation", "readPoints": "EQ_readPoint", "dispositions": "EQ_disposition"}
+
+
+@public_router.get("/{resource}")
+def resource_list(resource: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """Top-level resources: /eventTypes, /epcs, /bizSteps, /bizLocations, /readPoints, /dispositions."""
+    if resource not in _RESOURCES:
+        raise E.EpcisError("NoSuchResourceException", f"未知资源：{resource}", f"unknown resource: {resource}",
+                           status=404)
+    return _json({"@set": es.distinct_values(session, actor, resource)}, media="application/json")
+
+
+@public_router.get("/{resource}/{value:path}/events")
+def resource_events(resource: str, value: str, request: Request, session: SessionDep,
+                    actor: ActorDep) -> JSONResponse:
+    """Events of one resource, e.g. /epcs/{epc}/events, /bizSteps/shipping/events, /eventTypes/ObjectEvent/events."""
+    if resource not in _RESOURCES:
+        raise E.EpcisError("NoSuchResourceException", f"未知资源：{resource}", f"unknown resource: {resource}",
+                           status=404)
+    params = es.normalize_params(request.query_params.multi_items())
+    params[_RESOURCES[resource]] = [value]
+    return _query_response(request, session, actor, params)

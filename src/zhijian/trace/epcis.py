@@ -1,0 +1,484 @@
+"""GS1 EPCIS 2.0 / CBV 2.0 in pure functions: validation, identifiers, the event hash ID, index rows.
+
+- Validation against the standard's JSON schema (copied unmodified into `data/`, see data/SOURCE.md),
+  plus the CBV vocabulary check the schema cannot do without a URI format checker.
+- Identifiers: EPC URNs (TDS 2.0) are translated to canonical GS1 Digital Link URIs
+  (`https://id.gs1.org/...`); a Digital Link on any host is reduced to the same canonical form.
+  The index stores the canonical form, so a query may use either.
+- Event hash ID: CBV 2.0 §8.9 ("Event hash ID") as specified in github.com/RalphTro/epcis-event-hash-generator
+  — a pre-hash string of `eventType=` followed by the properties in the canonical order, values
+  canonicalised (timestamps in UTC at millisecond precision, CBV short names as full web-vocabulary URIs,
+  EPC URNs as canonical Digital Links, numbers without redundant zeros), lists sorted, user extensions
+  appended sorted; SHA-256 → `ni:///sha-256;{hex}?ver=CBV2.0`. It follows that algorithm's rules but has not
+  been checked bit for bit against the reference implementation's test vectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from zhijian.platform.errors import DomainError
+from zhijian.trace.rules import gtin_check_digit
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent")
+EPCIS_VERSION = "2.0.0"
+CBV_VERSION = "2.0.0"
+CANON = "https://id.gs1.org"
+
+
+class EpcisError(DomainError):
+    """An error of the EPCIS REST binding: problem+json whose `type` is `epcisException:<Name>`."""
+
+    def __init__(self, exception: str, message_zh: str, message_en: str, *, status: int = 400,
+                 field: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        code = "epcis." + re.sub(r"(?<!^)(?=[A-Z])", "_", exception.removesuffix("Exception")).lower()
+        super().__init__(code, message_zh, message_en, status=status, field=field,
+                         extra={"type": f"epcisException:{exception}", **(extra or {})})
+
+
+def validation_error(zh: str, en: str, *, field: str | None = None, errors: list[str] | None = None) -> EpcisError:
+    return EpcisError("ValidationException", zh, en, field=field, extra={"errors": errors or []})
+
+
+# ---------------------------------------------------------------- schema and vocabularies
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = resources.files("zhijian.trace").joinpath("data/EPCIS-JSON-Schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validators() -> tuple[Any, Any]:
+    from jsonschema import Draft7Validator
+
+    full = schema()
+    doc_v = Draft7Validator(full)
+    event_schema = {"$ref": "#/definitions/EPCIS-Document-Event", "definitions": full["definitions"]}
+    ev_v = Draft7Validator(event_schema)
+    return doc_v, ev_v
+
+
+def _cbv_enum(name: str) -> frozenset[str]:
+    for alt in schema()["definitions"][name]["anyOf"]:
+        if "enum" in alt:
+            return frozenset(alt["enum"])
+    return frozenset()
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> dict[str, frozenset[str]]:
+    return {"bizStep": _cbv_enum("bizStep"), "disposition": _cbv_enum("disposition"),
+            "bizTransaction": _cbv_enum("bizTransaction-type"), "sourceDest": _cbv_enum("source-dest-type"),
+            "errorReason": _cbv_enum("error-reason")}
+
+
+VOC_PREFIX = {"bizStep": "https://ns.gs1.org/voc/Bizstep-", "disposition": "https://ns.gs1.org/voc/Disp-",
+              "bizTransaction": "https://ns.gs1.org/voc/BTT-", "sourceDest": "https://ns.gs1.org/voc/SDT-",
+              "errorReason": "https://ns.gs1.org/voc/ER-"}
+_OLD_URN = {"bizStep": "urn:epcglobal:cbv:bizstep:", "disposition": "urn:epcglobal:cbv:disp:",
+            "bizTransaction": "urn:epcglobal:cbv:btt:", "sourceDest": "urn:epcglobal:cbv:sdt:",
+            "errorReason": "urn:epcglobal:cbv:er:"}
+
+
+def vocab_short(kind: str, value: str) -> str:
+    """A CBV term in its short JSON-LD form (`shipping`), from any of its spellings."""
+    for prefix in (VOC_PREFIX[kind], _OLD_URN[kind]):
+        if value.startswith(prefix):
+            return value[len(prefix):]
+    return value
+
+
+def vocab_full(kind: str, value: str) -> str:
+    short = vocab_short(kind, value)
+    return VOC_PREFIX[kind] + short if short in vocabularies()[kind] else value
+
+
+def _check_term(kind: str, value: Any, where: str, errors: list[str]) -> None:
+    if not isinstance(value, str):
+        return
+    short = vocab_short(kind, value)
+    if short in vocabularies()[kind]:
+        return
+    if ":" in value:  # a user vocabulary term must be a URI (CURIE or absolute)
+        return
+    errors.append(f"{where}: '{value}' is not a CBV {kind} term and not a URI")
+
+
+def _vocab_errors(event: dict[str, Any], i: int) -> list[str]:
+    errors: list[str] = []
+    w = f"eventList[{i}]"
+    _check_term("bizStep", event.get("bizStep"), f"{w}.bizStep", errors)
+    _check_term("disposition", event.get("disposition"), f"{w}.disposition", errors)
+    pd = event.get("persistentDisposition") or {}
+    for key in ("set", "unset"):
+        for v in pd.get(key, []) if isinstance(pd, dict) else []:
+            _check_term("disposition", v, f"{w}.persistentDisposition.{key}", errors)
+    for bt in event.get("bizTransactionList") or []:
+        if isinstance(bt, dict):
+            _check_term("bizTransaction", bt.get("type"), f"{w}.bizTransactionList.type", errors)
+    for key, _item in (("sourceList", "source"), ("destinationList", "destination")):
+        for sd in event.get(key) or []:
+            if isinstance(sd, dict):
+                _check_term("sourceDest", sd.get("type"), f"{w}.{key}.type", errors)
+    err = event.get("errorDeclaration")
+    if isinstance(err, dict) and "reason" in err:
+        _check_term("errorReason", err["reason"], f"{w}.errorDeclaration.reason", errors)
+    return errors
+
+
+def _schema_messages(errors: list[Any]) -> list[str]:
+    out = []
+    for e in errors[:10]:
+        path = "/".join(str(p) for p in e.absolute_path) or "(document)"
+        out.append(f"{path}: {e.message[:300]}")
+    return out
+
+
+def document_events(doc: Any) -> list[dict[str, Any]]:
+    """The event list of an EPCISDocument (or of an EPCISQueryDocument's results)."""
+    body = doc.get("epcisBody") if isinstance(doc, dict) else None
+    if not isinstance(body, dict):
+        return []
+    if "eventList" in body:
+        return body.get("eventList") or []
+    return ((body.get("queryResults") or {}).get("resultsBody") or {}).get("eventList") or []
+
+
+def validate_document(doc: Any) -> None:
+    """Schema + vocabulary validation of a whole capture document (ValidationException, 400)."""
+    if not isinstance(doc, dict):
+        raise validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
+    if doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
+        raise validation_error("文档类型应为 EPCISDocument", "document type must be EPCISDocument", field="type")
+    doc_v, _ = _validators()
+    errs = sorted(doc_v.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errs:
+        msgs = _schema_messages(errs)
+        raise validation_error(f"EPCIS 文档不符合标准 JSON Schema：{msgs[0]}",
+                               f"EPCIS document fails the standard's JSON schema: {msgs[0]}", errors=msgs)
+    vocab: list[str] = []
+    for i, ev in enumerate(document_events(doc)):
+        vocab.extend(_vocab_errors(ev, i))
+    if vocab:
+        raise validation_error(f"未知的 CBV 词汇：{vocab[0]}", f"unknown vocabulary term: {vocab[0]}", errors=vocab)
+
+
+def event_errors(event: Any, i: int = 0) -> list[str]:
+    """Errors of one event (for GS1-Capture-Error-Behaviour: proceed, and for POST /events)."""
+    if not isinstance(event, dict):
+        return [f"eventList[{i}]: not an object"]
+    _, ev_v = _validators()
+    errs = list(ev_v.iter_errors(event))
+    if event.get("type") not in EVENT_TYPES:
+        return [f"eventList[{i}].type: must be one of {', '.join(EVENT_TYPES)}"]
+    if errs:
+        return [f"eventList[{i}]." + m for m in _schema_messages(errs)]
+    return _vocab_errors(event, i)
+
+
+# ---------------------------------------------------------------- identifiers (EPC URN ↔ Digital Link)
+
+
+def _gs1_key(prefix: str, ref: str, leading: str = "") -> str:
+    body = leading + prefix + ref
+    return body + gtin_check_digit(body)
+
+
+def _dl_enc(v: str) -> str:
+    return quote(unquote(v), safe="-._~!$'()*+,;:@=")
+
+
+_URN = re.compile(r"^urn:epc:(id|idpat|class):([a-z]+):(.+)$")
+
+
+def canonical_id(value: str) -> str:
+    """EPC URN or Digital Link → canonical Digital Link (`https://id.gs1.org/...`); others unchanged."""
+    if not isinstance(value, str):
+        return value
+    v = value.strip()
+    m = _URN.match(v)
+    if m:
+        kind, scheme, rest = m.groups()
+        parts = rest.split(".")
+        try:
+            if scheme == "sgtin" and len(parts) == 3:
+                cp, ir, serial = parts
+                gtin = _gs1_key(cp, ir[1:], ir[0])
+                return f"{CANON}/01/{gtin}" + ("" if serial == "*" else f"/21/{_dl_enc(serial)}")
+            if scheme == "lgtin" and len(parts) == 3:
+                cp, ir, lot = parts
+                return f"{CANON}/01/{_gs1_key(cp, ir[1:], ir[0])}/10/{_dl_enc(lot)}"
+            if scheme == "sscc" and len(parts) == 2:
+                cp, sr = parts
+                return f"{CANON}/00/{_gs1_key(cp, sr[1:], sr[0])}"
+            if scheme == "sgln" and len(parts) == 3:
+                cp, lr, ext = parts
+                gln = _gs1_key(cp, lr)
+                return f"{CANON}/414/{gln}" + ("" if ext in ("0", "*") else f"/254/{_dl_enc(ext)}")
+            if scheme == "pgln" and len(parts) == 2:
+                return f"{CANON}/417/{_gs1_key(parts[0], parts[1])}"
+            if scheme == "grai" and len(parts) == 3:
+                cp, at, serial = parts
+                return f"{CANON}/8003/0{_gs1_key(cp, at)}{_dl_enc(serial)}"
+            if scheme == "giai" and len(parts) == 2:
+                return f"{CANON}/8004/{parts[0]}{_dl_enc(parts[1])}"
+            if scheme == "gdti" and len(parts) == 3:
+                cp, dt_, serial = parts
+                return f"{CANON}/253/{_gs1_key(cp, dt_)}{_dl_enc(serial)}"
+            if scheme == "gsrn" and len(parts) == 2:
+                return f"{CANON}/8018/{_gs1_key(parts[0], parts[1])}"
+        except (ValueError, IndexError):
+            return v
+        return v
+    if v.startswith(("http://", "https://")):
+        parts_ = urlsplit(v)
+        segs = [s for s in parts_.path.split("/") if s]
+        for i, s in enumerate(segs):
+            if s in ("01", "00", "414", "417", "8003", "8004", "253", "8018") and i + 1 < len(segs):
+                key = segs[i + 1]
+                if s == "01" and key.isdigit() and len(key) in (8, 12, 13):
+                    key = key.zfill(14)
+                rest = segs[i + 2:]
+                if len(rest) % 2:
+                    return v
+                pairs = [(rest[j], rest[j + 1]) for j in range(0, len(rest), 2)]
+                keep = {"01": ("22", "10", "21"), "414": ("254",), "8003": (), "00": ()}.get(s, ())
+                q = [(a, _dl_enc(b)) for a, b in pairs if a in keep]
+                order = {a: n for n, a in enumerate(keep)}
+                q.sort(key=lambda ab: order[ab[0]])
+                return f"{CANON}/{s}/{key}" + "".join(f"/{a}/{b}" for a, b in q)
+        return v
+    return v
+
+
+def id_pattern(value: str) -> tuple[str, bool]:
+    """A MATCH_ value → (canonical id or prefix, is_prefix). `urn:epc:idpat:sgtin:cp.ir.*` is a class pattern."""
+    v = value.strip()
+    if v.startswith("urn:epc:idpat:"):
+        if v.endswith(".*"):
+            body = v.replace("urn:epc:idpat:", "urn:epc:id:", 1)
+            canon = canonical_id(body)
+            if canon != body:
+                return canon.rstrip("/") + ("/" if not canon.endswith("/") else ""), True
+        return v, False
+    if v.endswith("*"):
+        return canonical_id(v[:-1]), True
+    return canonical_id(v), False
+
+
+def gtin_serial_of(canon: str) -> tuple[str, str | None, str | None] | None:
+    """(gtin, lot, serial) of a canonical trade-item Digital Link, else None."""
+    if not canon.startswith(CANON + "/01/"):
+        return None
+    segs = canon[len(CANON) + 1:].split("/")
+    vals = dict(zip(segs[2::2], segs[3::2], strict=False))
+    return segs[1], (unquote(vals["10"]) if "10" in vals else None), (unquote(vals["21"]) if "21" in vals else None)
+
+
+def sgtin_urn_free(gtin: str, serial: str) -> str:
+    return f"{CANON}/01/{gtin}/21/{_dl_enc(serial)}"
+
+
+# ---------------------------------------------------------------- time
+
+
+def parse_time(value: Any, field: str = "eventTime") -> dt.datetime:
+    try:
+        t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise validation_error(f"时间格式错误：{value}", f"invalid date-time: {value}", field=field) from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC)
+
+
+def utc_ms(value: Any) -> str:
+    return parse_time(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------- event hash ID (CBV 2.0 §8.9)
+
+_ORDER: list[tuple[str, Any]] = [
+    ("eventTime", None), ("eventTimeZoneOffset", None), ("epcList", "epc"), ("parentID", None),
+    ("inputEPCList", "epc"), ("childEPCs", "epc"), ("quantityList", ("epcClass", "quantity", "uom")),
+    ("childQuantityList", ("epcClass", "quantity", "uom")), ("inputQuantityList", ("epcClass", "quantity", "uom")),
+    ("outputEPCList", "epc"), ("outputQuantityList", ("epcClass", "quantity", "uom")), ("action", None),
+    ("transformationID", None), ("bizStep", "bizStep"), ("disposition", "disposition"),
+    ("persistentDisposition", ("set", "unset")), ("readPoint", ("id",)), ("bizLocation", ("id",)),
+    ("bizTransactionList", ("type", "bizTransaction")), ("sourceList", ("type", "source")),
+    ("destinationList", ("type", "destination")), ("sensorElementList", None), ("certificationInfo", None),
+]
+_IGNORED = {"eventID", "recordTime", "type", "@context", "errorDeclaration"}
+_TYPE_VOCAB = {"bizTransactionList": "bizTransaction", "sourceList": "sourceDest", "destinationList": "sourceDest"}
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        f = float(v)
+        return str(int(f)) if f.is_integer() else repr(f)
+    return str(v)
+
+
+def _canon_value(key: str, v: Any) -> str:
+    if isinstance(v, bool | int | float):
+        return _num(v)
+    s = str(v).strip()
+    if "time" in key.lower() and "offset" not in key.lower():
+        try:
+            return utc_ms(s)
+        except DomainError:
+            return s
+    return canonical_id(s)
+
+
+def _generic(key: str, v: Any, ns: dict[str, str]) -> str:
+    name = _expand(key, ns)
+    if isinstance(v, dict):
+        return name + "".join(sorted(_generic(k, x, ns) for k, x in v.items()))
+    if isinstance(v, list):
+        return "".join(sorted(_generic(key, x, ns) for x in v))
+    return f"{name}={_canon_value(key, v)}"
+
+
+def _expand(key: str, ns: dict[str, str]) -> str:
+    if ":" in key:
+        prefix, local = key.split(":", 1)
+        if prefix in ns:
+            return "{" + ns[prefix] + "}" + local
+    return key
+
+
+def context_namespaces(context: Any) -> dict[str, str]:
+    ns: dict[str, str] = {}
+    for c in context if isinstance(context, list) else [context]:
+        if isinstance(c, dict):
+            ns.update({k: v for k, v in c.items() if isinstance(v, str)})
+    return ns
+
+
+def prehash_string(event: dict[str, Any], ns: dict[str, str] | None = None) -> str:
+    ns = ns or {}
+    out = ["eventType=" + str(event.get("type", ""))]
+    for key, spec in _ORDER:
+        if key not in event or event[key] in (None, [], {}):
+            continue
+        v = event[key]
+        if key in ("bizStep", "disposition"):
+            out.append(f"{key}={vocab_full(spec, str(v))}")
+        elif spec == "epc":
+            out.append(key + "".join(sorted(f"epc={canonical_id(x)}" for x in v)))
+        elif key == "persistentDisposition":
+            out.append(key + "".join(f"{k}={vocab_full('disposition', x)}" for k in ("set", "unset")
+                                     for x in sorted(v.get(k, []))))
+        elif isinstance(spec, tuple) and isinstance(v, list):
+            items = []
+            for el in v:
+                parts = []
+                for sub in spec:
+                    if sub in el:
+                        val = (vocab_full(_TYPE_VOCAB[key], str(el[sub])) if sub == "type" and key in _TYPE_VOCAB
+                               else _canon_value(sub, el[sub]))
+                        parts.append(f"{sub}={val}")
+                items.append("".join(parts))
+            out.append(key + "".join(sorted(items)))
+        elif isinstance(spec, tuple) and isinstance(v, dict):
+            out.append(key + "".join(f"{sub}={_canon_value(sub, v[sub])}" for sub in spec if sub in v))
+        elif key == "sensorElementList":
+            out.append(key + "".join(sorted(_generic("sensorElement", el, ns) for el in v)))
+        else:
+            out.append(f"{key}={_canon_value(key, v)}")
+    known = {k for k, _ in _ORDER} | _IGNORED
+    ext = sorted(_generic(k, v, ns) for k, v in event.items() if k not in known)
+    out.extend(ext)
+    return "".join(out)
+
+
+def event_hash_id(event: dict[str, Any], ns: dict[str, str] | None = None) -> str:
+    """`ni:///sha-256;…?ver=CBV2.0` — the same event always gets the same ID (used for de-duplication)."""
+    return "ni:///sha-256;" + hashlib.sha256(prehash_string(event, ns).encode("utf-8")).hexdigest() + "?ver=CBV2.0"
+
+
+# ---------------------------------------------------------------- index rows of one event
+
+
+@dataclass
+class EventIndex:
+    """What the repository indexes of one event (the event itself is stored verbatim)."""
+
+    event_type: str
+    event_time: dt.datetime
+    action: str | None
+    biz_step: str | None
+    disposition: str | None
+    read_point: str | None
+    biz_location: str | None
+    transformation_id: str | None
+    error_declared: bool
+    epcs: list[tuple[str, str, float | None, str | None]] = field(default_factory=list)  # role, id, qty, uom
+    attrs: list[tuple[str, str, str]] = field(default_factory=list)  # kind, type, value
+
+
+_EPC_ROLES = (("epcList", "epc"), ("childEPCs", "child"), ("inputEPCList", "input"), ("outputEPCList", "output"))
+_QTY_ROLES = (("quantityList", "epcClass"), ("childQuantityList", "childClass"),
+              ("inputQuantityList", "inputClass"), ("outputQuantityList", "outputClass"))
+
+
+def index_event(event: dict[str, Any]) -> EventIndex:
+    def loc(key: str) -> str | None:
+        v = event.get(key)
+        return canonical_id(v["id"]) if isinstance(v, dict) and v.get("id") else None
+
+    idx = EventIndex(
+        event_type=event["type"], event_time=parse_time(event["eventTime"]), action=event.get("action"),
+        biz_step=vocab_short("bizStep", event["bizStep"]) if event.get("bizStep") else None,
+        disposition=vocab_short("disposition", event["disposition"]) if event.get("disposition") else None,
+        read_point=loc("readPoint"), biz_location=loc("bizLocation"),
+        transformation_id=event.get("transformationID"), error_declared="errorDeclaration" in event)
+    for key, role in _EPC_ROLES:
+        for e in event.get(key) or []:
+            idx.epcs.append((role, canonical_id(e), None, None))
+    if event.get("parentID"):
+        idx.epcs.append(("parent", canonical_id(event["parentID"]), None, None))
+    for key, role in _QTY_ROLES:
+        for q in event.get(key) or []:
+            if isinstance(q, dict) and q.get("epcClass"):
+                qty = q.get("quantity")
+                idx.epcs.append((role, canonical_id(q["epcClass"]), float(qty) if qty is not None else None,
+                                 q.get("uom")))
+    for bt in event.get("bizTransactionList") or []:
+        idx.attrs.append(("bizTransaction", vocab_short("bizTransaction", bt.get("type", "")) if bt.get("type")
+                          else "", bt["bizTransaction"]))
+    for key, item, kind in (("sourceList", "source", "source"), ("destinationList", "destination", "destination")):
+        for sd in event.get(key) or []:
+            idx.attrs.append((kind, vocab_short("sourceDest", sd["type"]), canonical_id(sd[item])))
+    err = event.get("errorDeclaration")
+    if isinstance(err, dict):
+        if err.get("reason"):
+            idx.attrs.append(("errorReason", "", vocab_short("errorReason", err["reason"])))
+        for cid in err.get("correctiveEventIDs") or []:
+            idx.attrs.append(("correctiveEventID", "", cid))
+    return idx
+
+
+def master_data_children(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(parent, child) location pairs from the header's master data (for WD_readPoint / WD_bizLocation)."""
+    out: list[tuple[str, str]] = []
+    header = doc.get("epcisHeader") or {}
+    for vocab in ((header.get("epcisMasterData") or {}).get("vocabularyList") or []):
+        for el in vocab.get("vocabularyElementList") or []:
+            for child in el.get("children") or []:
+                out.append((canonical_id(el["id"]), canonical_id(child)))
+    return out

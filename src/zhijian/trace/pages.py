@@ -1,0 +1,193 @@
+"""防伪溯源 pages: the GS1 Digital Link resolver (the QR target, public), its description at
+/.well-known/gs1resolver, and the console (signals, batches, unit timeline, recall scope).
+
+The resolver answers browsers with a mobile page and `Accept: application/json` with JSON; `linkType=all`
+gives an RFC 9264 linkset. Every answer comes from `service.verify_scan`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.trace import epcis as E
+from zhijian.trace import rules, service
+from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, render
+
+router = APIRouter(include_in_schema=False)
+CONSOLE_ROLES = ("admin", "regulator", "association", "enterprise", "inspector")
+nav_item("/console/trace", "防伪溯源", roles=CONSOLE_ROLES, order=40)
+
+GS1 = "https://gs1.org/voc/"
+LINK_TYPES = ("verificationService", "pip", "traceability", "defaultLink")
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept or "application/linkset+json" in accept or "ld+json" in accept
+
+
+def _client(request: Request) -> str:
+    host = request.client.host if request.client else "?"
+    return service.client_tag(request.app.state.settings.secret_key, host)
+
+
+def _float(v: str | None) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _linkset(request: Request, link: rules.DigitalLink, product_id: int | None) -> dict[str, Any]:
+    base = str(request.base_url).rstrip("/")
+    anchor = link.uri(request.app.state.settings.resolver_host)
+    here = base + rules.format_digital_link("h", link.gtin, lot=link.lot, serial=link.serial)[len("https://h"):]
+    canon = E.canonical_id(anchor)
+    entry: dict[str, Any] = {
+        "anchor": anchor,
+        GS1 + "defaultLink": [{"href": here, "title": "防伪验证 / verification", "type": "text/html", "hreflang": ["zh-CN"]}],
+        GS1 + "verificationService": [{"href": here, "title": "防伪验证 / verification", "type": "application/json"}],
+        GS1 + "traceability": [{"href": f"{base}/epcis/epcs/{quote(canon, safe='')}/events",
+                                "title": "EPCIS 事件 / EPCIS events", "type": "application/ld+json"}],
+    }
+    if product_id:
+        entry[GS1 + "pip"] = [{"href": f"{base}/products/{product_id}", "title": "产品信息 / product information",
+                               "type": "text/html"}]
+    return {"linkset": [entry]}
+
+
+@router.get("/.well-known/gs1resolver")
+def resolver_description(request: Request) -> JSONResponse:
+    """GS1 resolver description file (GS1-Conformant resolver standard §4)."""
+    host = request.app.state.settings.resolver_host
+    return JSONResponse({
+        "name": "zhijian 质检 — 防伪溯源解析器",
+        "resolverRoot": f"https://{host}",
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": [{"namespace": GS1, "prefix": "gs1:", "profile": GS1 + t} for t in LINK_TYPES],
+        "linkTypeDefaultCanBeLinkset": False,
+        "supportedContextValuesEnumerated": [],
+        "validatesURIs": True,
+        "keyQualifierOrder": ["22", "10", "21"],
+        "linkset": {"linkType": "all", "mediaType": "application/linkset+json", "rfc": "RFC 9264"},
+    })
+
+
+@router.get("/01/{rest:path}")
+def resolve(rest: str, request: Request, session: SessionDep) -> Response:
+    """The QR target: `/01/{gtin}[/10/{lot}]/21/{serial}` → the verification answer (and records the scan)."""
+    try:
+        link = rules.parse_digital_link("/01/" + rest)
+    except DomainError as err:
+        if not _wants_json(request):
+            return error_page(request, err)
+        raise
+    link_type = request.query_params.get("linkType", "")
+    short = link_type.removeprefix("gs1:").removeprefix(GS1)
+    ent = service.keys_for_gtin(session, link.gtin)
+    if short == "all":
+        return JSONResponse(_linkset(request, link, None), media_type="application/linkset+json",
+                            headers={"Link": f'<{request.url.path}?linkType=all>; rel="linkset"'})
+    if short == "traceability":
+        canon = E.canonical_id(link.uri())
+        return RedirectResponse(f"/epcis/epcs/{quote(canon, safe='')}/events", status_code=307)
+    if link.serial is None:
+        body = {"gtin": link.gtin, "lot": link.lot, "answer": None, "known_gtin": ent is not None,
+                "message_zh": "请扫描商品上带序列号的单品码", "message_en": "scan the item's serialised code"}
+        if _wants_json(request):
+            return JSONResponse(body)
+        return render(request, "trace/verify_result.html", {"r": body, "tone": "warn"})
+    scan = service.ScanInput(gtin=link.gtin, serial=link.serial, lot=link.lot, client=_client(request),
+                             region=request.query_params.get("region") or request.headers.get("x-client-region"),
+                             lat=_float(request.query_params.get("lat")), lon=_float(request.query_params.get("lon")),
+                             pin=request.query_params.get("pin"))
+    result = service.verify_scan(session, scan)
+    headers = {"Cache-Control": "no-store", "Link": f'<{request.url.path}?linkType=all>; rel="linkset"'}
+    if _wants_json(request):
+        return JSONResponse(result, headers=headers)
+    tone = {"genuine_first": "ok", "genuine_repeat": "warn"}.get(result["answer"], "bad")
+    resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone})
+    resp.headers.update(headers)
+    return resp
+
+
+# ---------------------------------------------------------------- console
+
+
+@router.get("/console/trace", response_class=HTMLResponse)
+def console_index(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        batches = service.list_batches(session, actor, limit=20, cursor=request.query_params.get("cursor"))
+        signals = service.list_signals(session, actor, limit=5)
+        recalls = service.list_recalls(session, actor, limit=10)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "trace/console_index.html", {"batches": batches, "signals": signals.items,
+                                                        "recalls": recalls.items, "kinds_zh": rules.SIGNAL_ZH}, actor=actor)
+
+
+@router.get("/console/trace/signals", response_class=HTMLResponse)
+def console_signals(request: Request, session: SessionDep, kind: str | None = None, status: str | None = None,
+                    cursor: str | None = None) -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        page = service.list_signals(session, actor, kind=kind or None, status=status or None, limit=50, cursor=cursor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "trace/console_signals.html", {"page": page, "kind": kind or "", "status": status or "",
+                                                          "kinds": rules.SIGNAL_ZH}, actor=actor)
+
+
+@router.post("/console/trace/signals/{signal_id}")
+async def console_signal_status(signal_id: int, request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        service.set_signal_status(session, actor, signal_id, str(form.get("status", "")))
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return RedirectResponse("/console/trace/signals", status_code=303)
+
+
+@router.get("/console/trace/unit", response_class=HTMLResponse)
+def console_unit(request: Request, session: SessionDep, uri: str | None = None) -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    result, error = None, None
+    if uri:
+        try:
+            result = service.trace_unit(session, actor, uri)
+        except DomainError as err:
+            error = err.message_zh
+    return render(request, "trace/console_unit.html", {"uri": uri or "", "t": result, "error": error},
+                  status_code=400 if error else 200, actor=actor)
+
+
+@router.get("/console/trace/lot", response_class=HTMLResponse)
+def console_lot(request: Request, session: SessionDep, gtin: str | None = None, lot: str | None = None) -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    scope, error = None, None
+    if gtin and lot:
+        try:
+            scope = service.trace_lot(session, actor, gtin, lot)
+        except DomainError as err:
+            error = err.message_zh
+    return render(request, "trace/console_lot.html", {"gtin": gtin or "", "lot": lot or "", "s": scope,
+                                                      "error": error}, status_code=400 if error else 200, actor=actor)

@@ -1,0 +1,736 @@
+"""防伪溯源 use cases: issue codes, verify scans, flag counterfeit signals, recalls, the EPCIS 2.0 repository,
+chain-of-custody trace and recall scope. The only place in this room that writes.
+
+The API, CLI, pages, tasks and the demo all call these functions; permission checks are the policy
+functions at the top. The EPCIS repository lives in `zhijian.trace.epcis_service` (re-exported here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from zhijian.platform import audit
+from zhijian.platform.auth import Actor
+from zhijian.platform.crud import flush
+from zhijian.platform.db import utcnow
+from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.events import subscriber
+from zhijian.platform.pagination import Page, keyset_page
+from zhijian.platform.rooms import room_module
+from zhijian.trace import rules
+from zhijian.trace.models import Code, CodeBatch, MacKey, Recall, Scan, Signal
+
+# ---------------------------------------------------------------- policy (one place for this room)
+
+
+def can_issue(actor: Actor, enterprise_id: int) -> None:
+    """Only the enterprise itself (or an admin) orders codes for its products."""
+    if actor.role == "admin" or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "enterprise")
+    raise PermissionDenied("只能为本企业的产品赋码", "you may only issue codes for your own enterprise's products")
+
+
+def can_manage_codes(actor: Actor, enterprise_id: int) -> None:
+    """Void / freeze / recall codes: the owning enterprise, regulators and admins."""
+    if actor.role in ("admin", "regulator") or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "regulator", "enterprise")
+    raise PermissionDenied("只能管理本企业的码", "you may only manage your own enterprise's codes")
+
+
+def signal_scope(actor: Actor) -> int | None:
+    """Signals: regulators/association/admin see all (None); an enterprise sees its own only."""
+    if actor.is_staff:
+        return None
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        return actor.organization_id
+    actor.require("admin", "regulator", "association", "enterprise")
+    raise PermissionDenied("无权查看防伪预警", "you may not see counterfeit signals")
+
+
+def can_see_lot(actor: Actor, enterprise_id: int | None) -> None:
+    if actor.is_staff or actor.role == "inspector" or (enterprise_id is not None and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "regulator", "association", "inspector", "enterprise")
+    raise PermissionDenied("只能查看本企业批次的追溯信息", "you may only trace your own enterprise's lots")
+
+
+# ---------------------------------------------------------------- MAC keys (per enterprise, rotating)
+
+
+def active_key(session: Session, enterprise_id: int) -> MacKey:
+    """The enterprise's current MAC key, created on first use (version 0)."""
+    key = session.scalar(select(MacKey).where(MacKey.enterprise_id == enterprise_id, MacKey.active.is_(True))
+                         .order_by(MacKey.version.desc()).limit(1))
+    if key is None:
+        key = MacKey(enterprise_id=enterprise_id, version=0, secret=rules.new_key(), active=True)
+        session.add(key)
+        flush(session, "mac_key")
+    return key
+
+
+def rotate_key(session: Session, actor: Actor, enterprise_id: int) -> MacKey:
+    """密钥轮换 — new codes use a new key; codes under older keys still verify."""
+    can_issue(actor, enterprise_id)
+    current = active_key(session, enterprise_id)
+    if current.version >= rules.MAX_KEY_VERSION:
+        raise DomainError("trace.key_versions_exhausted", "密钥版本已用尽（最多 32 个）", "all 32 key versions are used")
+    current.active = False
+    key = MacKey(enterprise_id=enterprise_id, version=current.version + 1, secret=rules.new_key(), active=True)
+    session.add(key)
+    flush(session, "mac_key")
+    audit.record(session, "rotate", "trace_mac_key", enterprise_id, {"version": current.version},
+                 {"version": key.version})
+    invalidate_caches()
+    return key
+
+
+# In-process caches of the verification path (each stateless worker keeps its own; TTL bounds staleness).
+_CACHE_TTL = 30.0
+_cache_lock = threading.Lock()
+_key_cache: dict[str, tuple[float, tuple[int, dict[int, str]] | None]] = {}
+_batch_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+_info_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+
+
+def invalidate_caches() -> None:
+    with _cache_lock:
+        _key_cache.clear()
+        _batch_cache.clear()
+        _info_cache.clear()
+
+
+def keys_for_gtin(session: Session, gtin: str) -> tuple[int, dict[int, str]] | None:
+    """(enterprise_id, {version: key}) of the enterprise that issued codes under this GTIN (cached)."""
+    now = time.monotonic()
+    hit = _key_cache.get(gtin)
+    if hit and hit[0] > now:
+        return hit[1]
+    ent = session.scalar(select(CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin).limit(1))
+    value: tuple[int, dict[int, str]] | None = None
+    if ent is not None:
+        keys = {k.version: k.secret for k in session.scalars(select(MacKey).where(MacKey.enterprise_id == ent))}
+        value = (ent, keys)
+    with _cache_lock:
+        _key_cache[gtin] = (now + _CACHE_TTL, value)
+    return value
+
+
+# ---------------------------------------------------------------- issuance (赋码)
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    serial: str
+    uri: str
+    element_string: str
+    pin: str | None = None
+
+
+@dataclass
+class IssueRequest:
+    product_id: int
+    lot: str
+    quantity: int
+    expiry: dt.date | None = None
+    production_date: dt.date | None = None
+    sales_regions: list[str] = field(default_factory=list)
+    with_pin: bool = False
+    freeze_threshold: int = 10
+
+
+MAX_ISSUE = 100_000_000
+CHUNK = 50_000
+
+
+def _product(session: Session, actor: Actor, product_id: int) -> Any:
+    catalog = room_module("catalog", "service")
+    assert catalog is not None
+    from zhijian.platform.auth import SYSTEM
+
+    return catalog.get_product(session, SYSTEM, product_id)
+
+
+def _check_issue(session: Session, actor: Actor, req: IssueRequest) -> tuple[Any, str]:
+    if req.quantity < 1 or req.quantity > MAX_ISSUE:
+        raise DomainError("trace.bad_quantity", f"数量应在 1 到 {MAX_ISSUE} 之间", f"quantity must be 1–{MAX_ISSUE}",
+                          field="quantity")
+    rules.check_ai_value(req.lot, "lot")
+    if req.freeze_threshold < 0:
+        raise DomainError("trace.bad_threshold", "冻结阈值不能为负", "freeze threshold must not be negative",
+                          field="freeze_threshold")
+    from zhijian.catalog.rules import parse_region
+
+    for r in req.sales_regions:
+        parse_region(r, "sales_regions")
+    product = _product(session, actor, req.product_id)
+    if not product.gtin:
+        raise DomainError("trace.product_without_gtin", "该产品没有 GTIN，不能赋码", "the product has no GTIN",
+                          field="product_id")
+    can_issue(actor, product.enterprise_id)
+    return product, rules.normalize_gtin(product.gtin)
+
+
+def issue_codes(session: Session, actor: Actor, req: IssueRequest, *, host: str,
+                sink: Callable[[list[IssuedCode]], None] | None = None,
+                progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> CodeBatch:
+    """一物一码 — create a batch and stream its codes in chunks: generated, bulk-persisted, handed to `sink`.
+
+    Never holds more than one chunk in memory; the whole issuance is one transaction.
+    """
+    product, gtin = _check_issue(session, actor, req)
+    key = active_key(session, product.enterprise_id)
+    batch = CodeBatch(enterprise_id=product.enterprise_id, product_id=product.id, gtin=gtin, lot=req.lot,
+                      quantity=req.quantity, expiry=req.expiry, production_date=req.production_date,
+                      sales_regions=list(req.sales_regions), key_version=key.version,
+                      freeze_threshold=req.freeze_threshold, with_pin=req.with_pin)
+    session.add(batch)
+    flush(session, "code_batch")
+    base = rules.format_digital_link(host, gtin, lot=req.lot)
+    done = 0
+    while done < req.quantity:
+        n = min(chunk, req.quantity - done)
+        serials = rules.generate_serials(key.secret, key.version, gtin, n)
+        pins = [rules.new_pin() for _ in range(n)] if req.with_pin else None
+        digests = [rules.pin_digest(key.secret, s, p) for s, p in zip(serials, pins, strict=True)] if pins else None
+        bulk_insert_codes(session, gtin, req.lot, batch.id, product.enterprise_id, serials, digests)
+        if sink is not None:
+            lot_ai = rules.ai_element_string(gtin, lot=req.lot, expiry=req.expiry)
+            sink([IssuedCode(s, f"{base}/21/{s}", f"{lot_ai}(21){s}", pins[i] if pins else None)
+                  for i, s in enumerate(serials)])
+        done += n
+        if progress is not None:
+            progress(n)
+    audit.record(session, "issue", "trace_code", batch.id, None,
+                 {"batch_id": batch.id, "gtin": gtin, "lot": req.lot, "quantity": req.quantity,
+                  "key_version": key.version})
+    invalidate_caches()
+    return batch
+
+
+_CODE_COLS = ("serial", "gtin", "lot", "batch_id", "enterprise_id", "status", "scan_count", "pin_digest")
+
+
+def bulk_insert_codes(session: Session, gtin: str, lot: str, batch_id: int, enterprise_id: int,
+                      serials: list[str], pin_digests: list[str] | None = None) -> None:
+    """Set-based insert: COPY on PostgreSQL, executemany elsewhere (no ORM objects)."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    pins = pin_digests or [None] * len(serials)
+    if dialect == "postgresql":
+        raw = conn.connection.driver_connection
+        cols = ", ".join(_CODE_COLS)
+        with raw.cursor() as cur, cur.copy(f"COPY trace_code ({cols}) FROM STDIN") as cp:
+            for s, p in zip(serials, pins, strict=True):
+                cp.write_row((s, gtin, lot, batch_id, enterprise_id, "active", 0, p))
+        return
+    mark = "?" if dialect == "sqlite" else "%s"
+    sql = f"INSERT INTO trace_code ({', '.join(_CODE_COLS)}) VALUES ({', '.join([mark] * len(_CODE_COLS))})"
+    rows = [(s, gtin, lot, batch_id, enterprise_id, "active", 0, p) for s, p in zip(serials, pins, strict=True)]
+    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+
+
+def list_batches(session: Session, actor: Actor, *, enterprise_id: int | None = None, limit: int = 50,
+                 cursor: str | None = None) -> Page[CodeBatch]:
+    scope = signal_scope(actor)
+    stmt = select(CodeBatch)
+    if scope is not None:
+        stmt = stmt.where(CodeBatch.enterprise_id == scope)
+    elif enterprise_id is not None:
+        stmt = stmt.where(CodeBatch.enterprise_id == enterprise_id)
+    return keyset_page(session, stmt, CodeBatch.id, limit=limit, cursor=cursor, descending=True)
+
+
+def get_batch(session: Session, actor: Actor, batch_id: int) -> CodeBatch:
+    batch = session.get(CodeBatch, batch_id)
+    if batch is None:
+        raise NotFound("code_batch", batch_id)
+    can_see_lot(actor, batch.enterprise_id)
+    return batch
+
+
+def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str,
+                     chunk: int = CHUNK) -> Iterator[list[IssuedCode]]:
+    """Re-export the codes of a batch in chunks (keyset on serial; PINs are not recoverable)."""
+    batch = get_batch(session, actor, batch_id)
+    can_issue(actor, batch.enterprise_id)
+    base = rules.format_digital_link(host, batch.gtin, lot=batch.lot)
+    lot_ai = rules.ai_element_string(batch.gtin, lot=batch.lot, expiry=batch.expiry)
+    last = ""
+    while True:
+        serials = list(session.scalars(select(Code.serial).where(Code.batch_id == batch_id, Code.serial > last)
+                                       .order_by(Code.serial).limit(chunk)))
+        if not serials:
+            return
+        yield [IssuedCode(s, f"{base}/21/{s}", f"{lot_ai}(21){s}") for s in serials]
+        last = serials[-1]
+
+
+# ---------------------------------------------------------------- code status: void, freeze, unfreeze
+
+
+STATUS_ACTIONS = {"void": "voided", "freeze": "frozen", "unfreeze": "active"}
+
+
+def change_codes(session: Session, actor: Actor, *, gtin: str, action: str, serial: str | None = None,
+                 lot: str | None = None, reason: str = "") -> int:
+    """作废 / 冻结 / 解冻 — one code (gtin + serial) or a whole lot (gtin + lot). Returns codes changed."""
+    if action not in STATUS_ACTIONS:
+        raise DomainError("trace.bad_action", f"未知操作：{action}（可选 void、freeze、unfreeze）",
+                          f"unknown action: {action} (void, freeze, unfreeze)", field="action")
+    gtin = rules.normalize_gtin(gtin)
+    if not serial and not lot:
+        raise DomainError("trace.target_required", "请指定序列号或批号", "give a serial or a lot", field="serial")
+    ent = keys_for_gtin(session, gtin)
+    if ent is None:
+        raise NotFound("gtin", gtin, field="gtin")
+    can_manage_codes(actor, ent[0])
+    target = STATUS_ACTIONS[action]
+    cond = [Code.gtin == gtin]
+    cond.append(Code.serial == serial if serial else Code.lot == lot)
+    if action == "unfreeze":
+        cond.append(Code.status == "frozen")
+    else:
+        cond.append(Code.status.notin_(("voided", "recalled", target)))
+    if serial:
+        code = session.get(Code, (serial, gtin))
+        if code is None:
+            raise NotFound("code", serial, field="serial")
+    n = session.execute(update(Code).where(*cond).values(status=target)
+                        .execution_options(synchronize_session=False)).rowcount or 0
+    audit.record(session, action, "trace_code", f"{gtin}/{serial or lot}", None,
+                 {"gtin": gtin, "serial": serial, "lot": lot, "status": target, "count": n, "reason": reason})
+    return n
+
+
+# ---------------------------------------------------------------- verification (质量诚信验证)
+
+
+class EnumerationGuard:
+    """Many unknown or forged codes from one client in a window → refuse it for the rest of the window.
+
+    Per worker process (verification workers are stateless; a shared store is not required for the
+    guard to work, each worker sees its share of an enumerating client's requests).
+    """
+
+    def __init__(self, limit: int = 20, window_seconds: float = 600) -> None:
+        self.limit = limit
+        self.window = window_seconds
+        self._lock = threading.Lock()
+        self._win = 0
+        self._strikes: dict[str, int] = defaultdict(int)
+
+    def _roll(self, now: float) -> None:
+        w = int(now // self.window)
+        if w != self._win:
+            self._win = w
+            self._strikes.clear()
+
+    def blocked(self, client: str, now: float | None = None) -> bool:
+        with self._lock:
+            self._roll(now or time.time())
+            return self._strikes.get(client, 0) >= self.limit
+
+    def strike(self, client: str, now: float | None = None) -> int:
+        with self._lock:
+            self._roll(now or time.time())
+            self._strikes[client] += 1
+            return self._strikes[client]
+
+
+GUARD = EnumerationGuard()
+SIGNAL_CONFIG = rules.SignalConfig()
+
+
+def client_tag(secret: str, address: str, day: dt.date | None = None) -> str:
+    """A daily-salted keyed hash of the client address: links one day's scans, is no personal data."""
+    day = day or utcnow().date()
+    return hmac.new(secret.encode(), f"{day.isoformat()}|{address}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass
+class ScanInput:
+    gtin: str
+    serial: str
+    lot: str | None = None
+    client: str = ""
+    region: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    pin: str | None = None
+
+
+def _batch_info(session: Session, batch_id: int) -> dict[str, Any]:
+    now = time.monotonic()
+    hit = _batch_cache.get(batch_id)
+    if hit and hit[0] > now:
+        return hit[1]
+    b = session.get(CodeBatch, batch_id)
+    info = {"id": b.id, "product_id": b.product_id, "enterprise_id": b.enterprise_id, "lot": b.lot,
+            "expiry": b.expiry, "production_date": b.production_date, "sales_regions": list(b.sales_regions or []),
+            "freeze_threshold": b.freeze_threshold, "key_version": b.key_version} if b else {}
+    with _cache_lock:
+        _batch_cache[batch_id] = (now + _CACHE_TTL, info)
+    return info
+
+
+def product_facts(session: Session, product_id: int) -> dict[str, Any]:
+    """Product, enterprise, latest final spot-check verdict and stable-qualified listing (each when present)."""
+    now = time.monotonic()
+    hit = _info_cache.get(product_id)
+    if hit and hit[0] > now:
+        return hit[1]
+    from zhijian.platform.auth import SYSTEM
+
+    facts: dict[str, Any] = {"product": None, "enterprise": None, "spotcheck": None, "stable": None}
+    catalog = room_module("catalog", "service")
+    if catalog is not None:
+        try:
+            p = catalog.get_product(session, SYSTEM, product_id)
+            facts["product"] = {"id": p.id, "name": p.name, "brand": p.brand, "model": p.model, "gtin": p.gtin}
+            o = catalog.get_organization(session, SYSTEM, p.enterprise_id)
+            facts["enterprise"] = {"id": o.id, "name": o.name, "uscc": o.uscc}
+        except DomainError:
+            pass
+    spot = room_module("spotcheck", "service")
+    if spot is not None and hasattr(spot, "latest_verdict"):
+        rec = spot.latest_verdict(session, product_id)
+        if rec is not None:
+            facts["spotcheck"] = {"verdict": rec.final_verdict, "sampled_on": rec.sampled_on.isoformat(),
+                                  "plan_level": rec.plan_level, "report_no": rec.report_no,
+                                  "failing_items": list(rec.failing_items or [])}
+    stable = room_module("stable", "service")
+    if stable is not None and hasattr(stable, "current_listing"):
+        listing = stable.current_listing(session, product_id)
+        if listing:
+            facts["stable"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in listing.items()}
+    with _cache_lock:
+        _info_cache[product_id] = (now + _CACHE_TTL, facts)
+    return facts
+
+
+def _region_label(code: str | None) -> str | None:
+    if not code:
+        return None
+    from zhijian.catalog.rules import region_label
+
+    return region_label(code) or code
+
+
+def _enumeration_strike(session: Session, client: str, gtin: str | None) -> None:
+    if not client:
+        return
+    n = GUARD.strike(client)
+    if n == GUARD.limit:  # crossing the threshold raises one signal per client and window
+        ent = keys_for_gtin(session, gtin) if gtin else None
+        session.add(Signal(kind="enumeration", client=client, gtin=gtin, enterprise_id=ent[0] if ent else None,
+                           evidence={"unknown_codes": n, "window_seconds": GUARD.window}))
+        session.flush()
+
+
+def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """扫码验证 — the consumer's answer for one scan; records the scan and raises counterfeit signals.
+
+    A serial whose MAC is wrong is answered `not_found` from the cached keys, before any code lookup.
+    """
+    now = now or utcnow()
+    if scan.client and GUARD.blocked(scan.client):
+        raise DomainError("trace.enumeration_blocked", "查询过多未知码，请稍后再试", "too many unknown codes queried; "
+                          "try again later", status=429, extra={"retry_after": int(GUARD.window)})
+    gtin = rules.normalize_gtin(scan.gtin, "gtin", 400)
+    serial = rules.check_ai_value(scan.serial, "serial", 20, 400)
+    ans: rules.Answer
+    out: dict[str, Any] = {"gtin": gtin, "serial": serial, "lot": scan.lot}
+    cached = keys_for_gtin(session, gtin)  # in-process cache: no database round trip when warm
+    if cached is None or not rules.check_serial(cached[1], gtin, serial):
+        _enumeration_strike(session, scan.client, gtin)
+        ans = rules.verification_answer(None, 0)
+        return {**out, **_answer_dict(ans)}
+    code = session.get(Code, (serial, gtin))
+    if code is None or (scan.lot and code.lot != scan.lot):
+        _enumeration_strike(session, scan.client, gtin)
+        return {**out, **_answer_dict(rules.verification_answer(None, 0))}
+    info = _batch_info(session, code.batch_id)
+    city = rules.coarse_region(scan.region)
+    lat, lon = rules.coarse_coord(scan.lat), rules.coarse_coord(scan.lon)
+    pin_ok = None
+    if scan.pin is not None and code.pin_digest:
+        pin_ok = hmac.compare_digest(code.pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
+    status = code.status
+    # atomic counter update (no lost updates under concurrent scans)
+    session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin).values(
+        scan_count=Code.scan_count + 1, last_scan_at=now,
+        first_scan_at=func.coalesce(Code.first_scan_at, now),
+        first_scan_city=case((Code.first_scan_at.is_(None), city), else_=Code.first_scan_city))
+        .execution_options(synchronize_session=False))
+    row = session.execute(select(Code.scan_count, Code.first_scan_at, Code.first_scan_city)
+                          .where(Code.serial == serial, Code.gtin == gtin)).one()
+    count = int(row[0])
+    if status == "active" and rules.should_freeze(count, int(info.get("freeze_threshold") or 0)):
+        session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.status == "active")
+                        .values(status="frozen").execution_options(synchronize_session=False))
+        status = "frozen"
+    ans = rules.verification_answer(status, count, row[1], _region_label(row[2]))
+    history = [rules.ScanPoint(s.scanned_at, s.city, s.lat, s.lon) for s in session.scalars(
+        select(Scan).where(Scan.serial == serial).order_by(Scan.id.desc()).limit(50))]
+    session.add(Scan(serial=serial, id=rules.event_id_for_scan(now), gtin=gtin, scanned_at=now, city=city,
+                     lat=lat, lon=lon, client=scan.client or "", answer=ans.code))
+    hits = rules.counterfeit_signals(history, rules.ScanPoint(now, city, lat, lon), info.get("sales_regions") or (),
+                                     SIGNAL_CONFIG)
+    raised = _raise_signals(session, hits, code, now)
+    facts = product_facts(session, info["product_id"])
+    out.update(_answer_dict(ans))
+    out.update({"lot": code.lot, "status": status, "count": count,
+                "first_scan_at": row[1].isoformat() if row[1] else None, "first_place": _region_label(row[2]),
+                "production_date": info["production_date"].isoformat() if info.get("production_date") else None,
+                "expiry": info["expiry"].isoformat() if info.get("expiry") else None,
+                "signals": raised, "pin_ok": pin_ok, **facts})
+    return out
+
+
+def _answer_dict(ans: rules.Answer) -> dict[str, Any]:
+    return {"answer": ans.code, "message_zh": ans.message_zh, "message_en": ans.message_en, "count": ans.count}
+
+
+def _raise_signals(session: Session, hits: list[rules.SignalHit], code: Code, now: dt.datetime) -> list[str]:
+    if not hits:
+        return []
+    since = now - dt.timedelta(hours=24)
+    open_kinds = set(session.scalars(select(Signal.kind).where(Signal.serial == code.serial, Signal.gtin == code.gtin,
+                                                               Signal.created_at >= since)))
+    raised = []
+    for h in hits:
+        raised.append(h.kind)
+        if h.kind in open_kinds:
+            continue
+        session.add(Signal(kind=h.kind, enterprise_id=code.enterprise_id, gtin=code.gtin, lot=code.lot,
+                           serial=code.serial, evidence=h.evidence, created_at=now))
+    return raised
+
+
+def list_signals(session: Session, actor: Actor, *, kind: str | None = None, status: str | None = None,
+                 gtin: str | None = None, limit: int = 50, cursor: str | None = None) -> Page[Signal]:
+    """防伪预警列表 — own signals for an enterprise, all for regulators."""
+    scope = signal_scope(actor)
+    stmt = select(Signal)
+    if scope is not None:
+        stmt = stmt.where(Signal.enterprise_id == scope)
+    if kind:
+        stmt = stmt.where(Signal.kind == kind)
+    if status:
+        stmt = stmt.where(Signal.status == status)
+    if gtin:
+        stmt = stmt.where(Signal.gtin == rules.normalize_gtin(gtin))
+    return keyset_page(session, stmt, Signal.id, limit=limit, cursor=cursor, descending=True)
+
+
+def set_signal_status(session: Session, actor: Actor, signal_id: int, status: str) -> Signal:
+    if status not in ("open", "confirmed", "dismissed"):
+        raise DomainError("trace.bad_signal_status", "状态应为 open、confirmed 或 dismissed",
+                          "status must be open, confirmed or dismissed", field="status")
+    sig = session.get(Signal, signal_id)
+    if sig is None:
+        raise NotFound("signal", signal_id)
+    scope = signal_scope(actor)
+    if scope is not None and sig.enterprise_id != scope:
+        raise NotFound("signal", signal_id)
+    before = sig.status
+    sig.status = status
+    audit.record(session, "update", "trace_signal", sig.id, {"status": before}, {"status": status})
+    return sig
+
+
+def scan_history(session: Session, actor: Actor, gtin: str, serial: str, limit: int = 100) -> list[Scan]:
+    gtin = rules.normalize_gtin(gtin)
+    code = session.get(Code, (serial, gtin))
+    if code is None:
+        raise NotFound("code", serial)
+    can_see_lot(actor, code.enterprise_id)
+    return list(session.scalars(select(Scan).where(Scan.serial == serial, Scan.gtin == gtin)
+                                .order_by(Scan.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- recalls (召回)
+
+
+def mark_lot_recalled(session: Session, actor: Actor, *, gtin: str, lot: str, recall_ref: str, reason: str,
+                      risk_level: str = "", started_on: dt.date | None = None) -> int:
+    """Contract: mark every (not voided) code of the lot recalled and keep a recall record; returns codes marked.
+
+    Idempotent per recall_ref. Verification answers `recalled` ("该批次已召回") at once.
+    """
+    gtin = rules.normalize_gtin(gtin)
+    rules.check_ai_value(lot, "lot")
+    ent = session.scalar(select(CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin, CodeBatch.lot == lot).limit(1))
+    if ent is not None:
+        can_manage_codes(actor, ent)
+    else:
+        actor.require("admin", "regulator")
+    total = session.scalar(select(func.count()).select_from(Code).where(Code.gtin == gtin, Code.lot == lot)) or 0
+    rec = session.scalar(select(Recall).where(Recall.gtin == gtin, Recall.lot == lot, Recall.recall_ref == recall_ref))
+    if rec is None:
+        rec = Recall(enterprise_id=ent, gtin=gtin, lot=lot, recall_ref=recall_ref, reason=reason[:500],
+                     risk_level=risk_level, started_on=started_on or utcnow().date(), total_units=total)
+        session.add(rec)
+        flush(session, "recall")
+    n = session.execute(update(Code).where(Code.gtin == gtin, Code.lot == lot, Code.status != "voided",
+                                           Code.status != "recalled")
+                        .values(status="recalled", recall_ref=recall_ref)
+                        .execution_options(synchronize_session=False)).rowcount or 0
+    audit.record(session, "recall", "trace_code", f"{gtin}/{lot}", None,
+                 {"gtin": gtin, "lot": lot, "recall_ref": recall_ref, "marked": n})
+    return n
+
+
+def list_recalls(session: Session, actor: Actor, *, limit: int = 50, cursor: str | None = None) -> Page[Recall]:
+    scope = signal_scope(actor)
+    stmt = select(Recall)
+    if scope is not None:
+        stmt = stmt.where(Recall.enterprise_id == scope)
+    return keyset_page(session, stmt, Recall.id, limit=limit, cursor=cursor, descending=True)
+
+
+def lot_codes_summary(session: Session, gtin: str, lot: str) -> dict[str, int]:
+    rows = session.execute(select(Code.status, func.count()).where(Code.gtin == gtin, Code.lot == lot)
+                           .group_by(Code.status)).all()
+    return {s: int(n) for s, n in rows}
+
+
+# ---------------------------------------------------------------- subscribers (events from other rooms)
+
+
+def _lot_owner(session: Session, gtin: str, lot: str | None) -> int | None:
+    stmt = select(CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin)
+    if lot:
+        stmt = stmt.where(CodeBatch.lot == lot)
+    return session.scalar(stmt.limit(1))
+
+
+@subscriber("spotcheck.sampled")
+def on_sampled(session: Session, payload: dict[str, Any]) -> None:
+    """抽样 → CBV ObjectEvent, bizStep `sampling`, the sampled lot as a quantity element."""
+    from zhijian.trace import epcis_service
+
+    gtin = payload.get("gtin")
+    if not gtin:
+        return
+    gtin = rules.normalize_gtin(str(gtin))
+    lot = payload.get("lot") or None
+    day = payload.get("sampled_on")
+    when = dt.datetime.fromisoformat(str(day)) if day else utcnow()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=rules.CN_TZ)
+    cls = f"https://id.gs1.org/01/{gtin}" + (f"/10/{lot}" if lot else "")
+    event = {"type": "ObjectEvent", "eventTime": when.isoformat(), "eventTimeZoneOffset": "+08:00",
+             "action": "OBSERVE", "bizStep": "sampling", "quantityList": [{"epcClass": cls}],
+             "zhijian:spotcheckBatch": str(payload.get("batch_id", "")), "zhijian:place": str(payload.get("place", ""))}
+    epcis_service.store_internal_events(session, [event], owner_id=_lot_owner(session, gtin, lot))
+
+
+@subscriber("spotcheck.verdict_final")
+def on_verdict_final(session: Session, payload: dict[str, Any]) -> None:
+    """终审结论 → disposition `conformant` / `non_conformant` with a `testres` bizTransaction (the report)."""
+    from zhijian.trace import epcis_service
+
+    gtin = payload.get("gtin")
+    if not gtin:
+        return
+    gtin = rules.normalize_gtin(str(gtin))
+    lot = payload.get("lot") or None
+    verdict = str(payload.get("verdict", ""))
+    disposition = "conformant" if verdict in ("合格", "conformant", "pass") else "non_conformant"
+    cls = f"https://id.gs1.org/01/{gtin}" + (f"/10/{lot}" if lot else "")
+    report = payload.get("report_no") or f"batch-{payload.get('batch_id')}"
+    now = utcnow()
+    event = {"type": "ObjectEvent", "eventTime": now.isoformat(timespec="milliseconds"),
+             "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "inspecting",
+             "disposition": disposition, "quantityList": [{"epcClass": cls}],
+             "bizTransactionList": [{"type": "testres", "bizTransaction": f"urn:zhijian:spotcheck:report:{report}"}],
+             "zhijian:spotcheckBatch": str(payload.get("batch_id", ""))}
+    epcis_service.store_internal_events(session, [event], owner_id=_lot_owner(session, gtin, lot))
+    invalidate_caches()
+
+
+@subscriber("risk.recall_started")
+def on_recall_started(session: Session, payload: dict[str, Any]) -> None:
+    """召回启动 → codes of each lot marked recalled, and a CBV event with disposition `recalled`."""
+    from zhijian.platform.auth import SYSTEM
+    from zhijian.trace import epcis_service
+
+    ref = f"risk-{payload.get('recall_id')}"
+    for item in payload.get("lots") or []:
+        gtin, lot = item.get("gtin"), item.get("lot")
+        if not gtin or not lot:
+            continue
+        mark_lot_recalled(session, SYSTEM, gtin=str(gtin), lot=str(lot), recall_ref=ref,
+                          reason=str(payload.get("reason", "")), risk_level=str(payload.get("risk_level", "")))
+        g = rules.normalize_gtin(str(gtin))
+        now = utcnow()
+        event = {"type": "ObjectEvent", "eventTime": now.isoformat(timespec="milliseconds"),
+                 "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "disposition": "recalled",
+                 "quantityList": [{"epcClass": f"https://id.gs1.org/01/{g}/10/{lot}"}],
+                 "zhijian:recall": ref}
+        epcis_service.store_internal_events(session, [event], owner_id=_lot_owner(session, g, str(lot)))
+
+
+def purge_scans(session: Session, actor: Actor, older_than_days: int = 365) -> int:
+    """Scans are kept a year by default (data minimisation); counts on the code stay."""
+    actor.require("admin")
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    return session.execute(delete(Scan).where(Scan.scanned_at < cutoff)).rowcount or 0
+
+
+# ---------------------------------------------------------------- trace and recall scope (contract functions)
+
+
+def lot_scope(session: Session, *, gtin: str, lot: str) -> dict[str, Any]:
+    """Contract: recall scope of a lot — shipped / received / sold / in aggregations, by location and party."""
+    from zhijian.trace import epcis_service
+
+    gtin = rules.normalize_gtin(gtin)
+    rules.check_ai_value(lot, "lot")
+    return epcis_service.lot_scope(session, gtin=gtin, lot=lot)
+
+
+def trace_lot(session: Session, actor: Actor, gtin: str, lot: str) -> dict[str, Any]:
+    """`zhijian trace lot GTIN LOT` and the recall-scope page: the contract function behind a permission check."""
+    from zhijian.trace import epcis_service
+
+    gtin = rules.normalize_gtin(gtin)
+    rules.check_ai_value(lot, "lot")
+    owner = epcis_service.lot_owner(session, gtin, lot)
+    can_see_lot(actor, owner)
+    if owner is None and not session.scalar(select(func.count()).select_from(Code).where(Code.gtin == gtin)):
+        raise epcis_service.not_found_lot(gtin, lot)
+    return lot_scope(session, gtin=gtin, lot=lot)
+
+
+def trace_unit(session: Session, actor: Actor, uri: str) -> dict[str, Any]:
+    """`zhijian trace unit URI` and the timeline page: a unit's chain of custody."""
+    from zhijian.trace import epcis_service
+    from zhijian.trace.epcis import canonical_id, gtin_serial_of
+
+    uri = (uri or "").strip()
+    if not uri.startswith(("urn:epc:", "http://", "https://")):
+        raise DomainError("trace.invalid_uri", f"请给出 EPC URN 或 GS1 数字链接：{uri}",
+                          f"give an EPC URN or a GS1 Digital Link URI: {uri}", field="uri", status=400)
+    if uri.startswith("http"):
+        rules.parse_digital_link(uri)  # 400 on a malformed trade-item link
+    parsed = gtin_serial_of(canonical_id(uri))
+    if parsed and parsed[2] and actor.role == "enterprise":
+        ent = keys_for_gtin(session, parsed[0])
+        if ent is not None and not actor.owns(ent[0]):
+            raise PermissionDenied("只能追溯本企业的产品", "you may only trace your own enterprise's units")
+    return epcis_service.trace_unit(session, actor, uri)

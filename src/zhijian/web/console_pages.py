@@ -1,0 +1,388 @@
+"""Catalog console pages: organizations, products and standards — lists with filters, sorting, keyset
+paging and Excel export; the product form with server-side validation; record pages with their
+audit history. Every page calls `zhijian.catalog.service`, so the API's permission checks apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhijian.catalog import rules as catalog_rules
+from zhijian.catalog import service as catalog
+from zhijian.catalog.models import Category, Organization, Product
+from zhijian.catalog.schemas import ProductIn, ProductPatch
+from zhijian.platform import audit
+from zhijian.platform.auth import Actor
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
+from zhijian.platform.pagination import Page, keyset_page
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
+from zhijian.web.export import xlsx_response
+from zhijian.web.rules import audit_changes
+
+router = APIRouter(include_in_schema=False)
+
+STAFF = ("admin", "regulator", "association")
+nav_item("/console/organizations", "组织机构", roles=STAFF, order=80)
+nav_item("/console/products", "产品", roles=(*STAFF, "enterprise", "inspector"), order=81)
+nav_item("/console/standards", "标准", roles=(*STAFF, "enterprise", "inspector"), order=82)
+
+ORG_KINDS = [("enterprise", "企业"), ("lab", "检验机构"), ("regulator", "监管部门"), ("association", "协会")]
+STD_KINDS = [("GB", "强制性国家标准"), ("GB/T", "推荐性国家标准"), ("industry", "行业标准"), ("local", "地方标准"),
+             ("group", "团体标准"), ("enterprise", "企业标准"), ("international", "国际标准")]
+STD_STATUS = [("current", "现行"), ("upcoming", "即将实施"), ("abolished", "废止")]
+EXPORT_CAP = 50_000
+
+
+def _msg(request: Request, err: DomainError) -> str:
+    return err.message_en if locale_of(request) == "en" else err.message_zh
+
+
+def all_pages(fetch: Callable[[str | None], Page[Any]]) -> Iterator[Any]:
+    """Every row of a keyset-paged list (for exports), page by page, up to EXPORT_CAP rows."""
+    cursor: str | None = None
+    n = 0
+    while True:
+        page = fetch(cursor)
+        for item in page.items:
+            yield item
+            n += 1
+            if n >= EXPORT_CAP:
+                return
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+def history_rows(session: Session, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
+             "changes": audit_changes(r.before, r.after)} for r in audit.history(session, entity, entity_id)]
+
+
+def category_options(session: Session, lang: str) -> list[tuple[int, str]]:
+    cats = list(session.scalars(select(Category).order_by(Category.path)))
+    out = []
+    for c in cats:
+        depth = c.path.strip("/").count("/")
+        name = (c.name_en or c.name) if lang == "en" else c.name
+        out.append((c.id, "— " * depth + name))
+    return out
+
+
+def enterprise_options(session: Session) -> list[tuple[int, str]]:
+    rows = session.execute(select(Organization.id, Organization.name).where(Organization.kind == "enterprise")
+                           .order_by(Organization.name)).all()
+    return [(r.id, r.name) for r in rows]
+
+
+# ---------------------------------------------------------------- organizations
+
+
+@router.get("/console/organizations", response_class=HTMLResponse)
+def organizations(request: Request, session: SessionDep, q: str = "", kind: str = "", region: str = "",
+                  credit_class: str = "", cursor: str | None = None, format: str = "") -> Response:
+    actor = console_actor(request, session, *STAFF)
+    if isinstance(actor, Response):
+        return actor
+    _ = gettext_for(locale_of(request))
+
+    def fetch(cur: str | None, limit: int = 50) -> Page[Organization]:
+        return catalog.list_organizations(session, actor, kind=kind or None, q=q or None, region=region or None,
+                                          credit_class=credit_class or None, limit=limit, cursor=cur)
+
+    try:
+        if format == "xlsx":
+            kinds = dict(ORG_KINDS)
+            rows = ([o.id, _(kinds.get(o.kind, o.kind)), o.name, o.uscc, o.region_code,
+                     catalog_rules.region_label(o.region_code), o.address, o.credit_class]
+                    for o in all_pages(lambda c: fetch(c, 500)))
+            return xlsx_response(_("组织机构") + ".xlsx", ["ID", _("类型"), _("名称"), _("统一社会信用代码"),
+                                                          _("行政区划代码"), _("地区"), _("地址"), _("信用等级")], rows)
+        page = fetch(cursor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "web/console/organizations.html", {
+        "page": page, "kinds": dict(ORG_KINDS), "region_label": catalog_rules.region_label,
+        "filters": [
+            {"name": "q", "label": "关键词", "value": q},
+            {"name": "kind", "label": "类型", "type": "select", "options": ORG_KINDS, "value": kind},
+            {"name": "region", "label": "行政区划代码", "value": region},
+            {"name": "credit_class", "label": "信用等级", "type": "select",
+             "options": [(c, c) for c in "ABCD"], "value": credit_class},
+        ]})
+
+
+@router.get("/console/organizations/{org_id}", response_class=HTMLResponse)
+def organization_detail(request: Request, session: SessionDep, org_id: int) -> Response:
+    actor = console_actor(request, session)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        org = catalog.get_organization(session, actor, org_id)
+        if not actor.is_staff and not actor.owns(org_id):
+            catalog.can_write_organization(actor, org)  # raises: only staff and the organization itself
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "web/console/organization.html", {
+        "org": org, "kinds": dict(ORG_KINDS), "region": catalog_rules.region_label(org.region_code),
+        "history": history_rows(session, "organization", org_id)})
+
+
+# ---------------------------------------------------------------- products
+
+
+def _product_stmt(actor: Actor, q: str, category_id: int | None, enterprise_id: int | None,
+                  session: Session) -> Any:
+    cat_ids = catalog.category_subtree_ids(session, category_id) if category_id else None
+    if actor.role == "enterprise":
+        enterprise_id = actor.organization_id  # an enterprise's console lists its own products only
+    return catalog.product_query(actor, q=q or None, enterprise_id=enterprise_id, category_ids=cat_ids)
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+@router.get("/console/products", response_class=HTMLResponse)
+def products(request: Request, session: SessionDep, q: str = "", category_id: str = "", enterprise_id: str = "",
+             sort: str = "-id", cursor: str | None = None, format: str = "") -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    lang = locale_of(request)
+    _ = gettext_for(lang)
+    descending = sort != "id"
+    try:
+        stmt = _product_stmt(actor, q, _int_or_none(category_id), _int_or_none(enterprise_id), session)
+
+        def fetch(cur: str | None, limit: int = 50) -> Page[Product]:
+            return keyset_page(session, stmt, Product.id, limit=limit, cursor=cur, descending=descending)
+
+        if format == "xlsx":
+            cats = dict(category_options(session, lang))
+            ents = dict(enterprise_options(session))
+            rows = ([p.id, p.name, p.brand, p.model, p.gtin, cats.get(p.category_id, "").lstrip("— "),
+                     ents.get(p.enterprise_id, ""), _("是") if p.is_public else _("否"), p.created_at]
+                    for p in all_pages(lambda c: fetch(c, 500)))
+            return xlsx_response(_("产品") + ".xlsx", ["ID", _("名称"), _("品牌"), _("型号规格"), "GTIN", _("类别"),
+                                                        _("企业"), _("公开"), _("登记时间")], rows)
+        page = fetch(cursor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    cats = category_options(session, lang)
+    ents = {r.id: r.name for r in session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_({p.enterprise_id for p in page.items}))).all()} if page.items else {}
+    filters: list[dict[str, Any]] = [
+        {"name": "q", "label": "关键词", "value": q},
+        {"name": "category_id", "label": "类别", "type": "select", "options": cats, "value": category_id},
+    ]
+    if actor.role != "enterprise":
+        filters.append({"name": "enterprise_id", "label": "企业", "type": "select",
+                        "options": enterprise_options(session), "value": enterprise_id})
+    return render(request, "web/console/products.html", {
+        "page": page, "filters": filters, "cats": dict(cats), "ents": ents, "sort": sort,
+        "can_create": actor.is_staff or actor.role == "enterprise"})
+
+
+def _product_form_values(form: Any) -> dict[str, Any]:
+    return {k: str(form.get(k, "")).strip() for k in ("name", "brand", "model", "category_id", "enterprise_id",
+                                                       "gtin", "description")} | {"is_public": form.get("is_public") == "1"}
+
+
+def _validation_errors(request: Request, exc: ValidationError) -> dict[str, str]:
+    _ = gettext_for(locale_of(request))
+    messages = {"missing": "此项必填", "string_too_short": "此项不能为空", "string_too_long": "内容过长",
+                "int_parsing": "请选择一项", "int_type": "请选择一项"}
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e.get("loc") else ""
+        out.setdefault(name, _(messages.get(e["type"], "此项无效")))
+    return out
+
+
+def _product_form(request: Request, session: Session, actor: Actor, values: dict[str, Any],
+                  errors: dict[str, str], product: Product | None, status: int = 200) -> Response:
+    return render(request, "web/console/product_form.html", {
+        "values": values, "errors": errors, "product": product,
+        "cats": category_options(session, locale_of(request)),
+        "ents": enterprise_options(session) if actor.role != "enterprise" else [],
+    }, status_code=status)
+
+
+def _domain_errors(request: Request, err: DomainError, known: tuple[str, ...]) -> dict[str, str]:
+    field = (err.field or "").split(".")[0]
+    return {field if field in known else "": _msg(request, err)}
+
+
+FORM_FIELDS = ("name", "brand", "model", "category_id", "enterprise_id", "gtin", "description", "is_public")
+
+
+@router.get("/console/products/new", response_class=HTMLResponse)
+def product_new(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    return _product_form(request, session, actor, {"is_public": True}, {}, None)
+
+
+@router.post("/console/products/new")
+async def product_create(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    values = _product_form_values(form)
+    if actor.role == "enterprise":
+        values["enterprise_id"] = str(actor.organization_id)
+    data = {k: v for k, v in values.items() if v != "" or k in ("name", "category_id", "enterprise_id")}
+    if data.get("gtin") == "":
+        data.pop("gtin")
+    try:
+        product = catalog.create_product(session, actor, ProductIn.model_validate(data))
+    except ValidationError as exc:
+        return _product_form(request, session, actor, values, _validation_errors(request, exc), None, 422)
+    except DomainError as err:
+        session.rollback()
+        return _product_form(request, session, actor, values, _domain_errors(request, err, FORM_FIELDS), None,
+                             err.status)
+    return RedirectResponse(f"/console/products/{product.id}?saved=1", status_code=303)
+
+
+@router.get("/console/products/{product_id}", response_class=HTMLResponse)
+def product_detail(request: Request, session: SessionDep, product_id: int, saved: str = "") -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        product = catalog.get_product(session, actor, product_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    lang = locale_of(request)
+    can_write = actor.is_staff or (actor.role == "enterprise" and actor.owns(product.enterprise_id))
+    ent = session.get(Organization, product.enterprise_id)
+    cats = dict(category_options(session, lang))
+    return render(request, "web/console/product.html", {
+        "p": product, "ent": ent, "category": cats.get(product.category_id, "").lstrip("— "), "saved": saved,
+        "can_write": can_write,
+        "history": history_rows(session, "product", product_id) if can_write or actor.is_staff else []})
+
+
+@router.get("/console/products/{product_id}/edit", response_class=HTMLResponse)
+def product_edit(request: Request, session: SessionDep, product_id: int) -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        p = catalog.get_product(session, actor, product_id)
+        catalog.can_write_product(actor, p.enterprise_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    values = {k: getattr(p, k) for k in FORM_FIELDS}
+    return _product_form(request, session, actor, values, {}, p)
+
+
+@router.post("/console/products/{product_id}/edit")
+async def product_update(request: Request, session: SessionDep, product_id: int) -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        p = catalog.get_product(session, actor, product_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    values = _product_form_values(form)
+    values["enterprise_id"] = p.enterprise_id
+    patch = {k: v for k, v in values.items() if k != "enterprise_id"}
+    patch["gtin"] = patch["gtin"] or None
+    try:
+        catalog.update_product(session, actor, product_id, ProductPatch.model_validate(patch))
+    except ValidationError as exc:
+        return _product_form(request, session, actor, values, _validation_errors(request, exc), p, 422)
+    except DomainError as err:
+        session.rollback()
+        p = catalog.get_product(session, actor, product_id)
+        return _product_form(request, session, actor, values, _domain_errors(request, err, FORM_FIELDS), p,
+                             err.status)
+    return RedirectResponse(f"/console/products/{product_id}?saved=1", status_code=303)
+
+
+@router.post("/console/products/{product_id}/delete")
+async def product_delete(request: Request, session: SessionDep, product_id: int) -> Response:
+    """删除产品 — irreversible: confirmed in the browser (site.js) or on a confirmation page."""
+    actor = console_actor(request, session, *STAFF, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    _ = gettext_for(locale_of(request))
+    try:
+        p = catalog.get_product(session, actor, product_id)
+        catalog.can_write_product(actor, p.enterprise_id)
+        if form.get("confirmed") != "1":
+            return render(request, "web/confirm.html", {
+                "title": _("删除产品"), "message": _("确定删除产品「{name}」吗？此操作不可撤销。", name=p.name),
+                "action": f"/console/products/{product_id}/delete", "back": f"/console/products/{product_id}",
+                "button": _("确认删除")})
+        catalog.delete_product(session, actor, product_id)
+    except DomainError as err:
+        session.rollback()
+        return error_page(request, err, actor)
+    return RedirectResponse("/console/products?deleted=1", status_code=303)
+
+
+# ---------------------------------------------------------------- standards
+
+
+@router.get("/console/standards", response_class=HTMLResponse)
+def standards(request: Request, session: SessionDep, q: str = "", kind: str = "", status: str = "",
+              cursor: str | None = None, format: str = "") -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    _ = gettext_for(locale_of(request))
+
+    def fetch(cur: str | None, limit: int = 50) -> Page[Any]:
+        return catalog.list_standards(session, actor, q=q or None, kind=kind or None, status=status or None,
+                                      limit=limit, cursor=cur)
+
+    try:
+        if format == "xlsx":
+            kinds, sts = dict(STD_KINDS), dict(STD_STATUS)
+            rows = ([s.id, s.code, s.title, _(kinds.get(s.kind, s.kind)), _(sts.get(s.status, s.status)),
+                     s.issued_on, s.effective_on, len(s.indicators)] for s in all_pages(lambda c: fetch(c, 500)))
+            return xlsx_response(_("标准") + ".xlsx", ["ID", _("标准号"), _("标准名称"), _("类型"), _("状态"),
+                                                        _("发布日期"), _("实施日期"), _("指标数")], rows)
+        page = fetch(cursor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "web/console/standards.html", {
+        "page": page, "kinds": dict(STD_KINDS), "statuses": dict(STD_STATUS),
+        "filters": [
+            {"name": "q", "label": "关键词", "value": q},
+            {"name": "kind", "label": "类型", "type": "select", "options": STD_KINDS, "value": kind},
+            {"name": "status", "label": "状态", "type": "select", "options": STD_STATUS, "value": status},
+        ]})
+
+
+@router.get("/console/standards/{standard_id}", response_class=HTMLResponse)
+def standard_detail(request: Request, session: SessionDep, standard_id: int) -> Response:
+    actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    try:
+        std = catalog.get_standard(session, actor, standard_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "web/console/standard.html", {
+        "s": std, "kinds": dict(STD_KINDS), "statuses": dict(STD_STATUS),
+        "history": history_rows(session, "standard", standard_id) if actor.is_staff else []})

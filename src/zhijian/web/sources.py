@@ -1,0 +1,224 @@
+"""What the portal and the console gather from the rooms, each through its contract function.
+
+Every function tolerates an absent room, an absent function or a failing call ("no data"), so the
+portal works from the first room on and fills up as the rooms land. Items for lists are shaped as
+`Item` (label, href, note, date, tone) so one macro shows them all.
+
+Hooks a room may provide (all optional):
+- `dashboard_cards(session, actor) -> list[dict]` in its `pages` or `service` module: console home
+  cards `{"label": "待录入报告", "value": 3, "href": "/console/...", "tone": "warn"}` (label is zh-CN).
+- stable: `latest_announcements(session, limit)`, `search_announcements(session, q, limit)`.
+- spotcheck: `latest_results(session, limit)` (else built from `inspection_history`).
+- risk: `latest_alerts(session, limit)` (recalls from the contract's `recall_records`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhijian.catalog.models import Organization, Product, Standard
+from zhijian.platform.auth import Actor
+from zhijian.web.core import room_call, room_function
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    href: str | None = None
+    note: str = ""
+    date: Any = None
+    tone: str = ""  # ok | bad | warn | ""
+    badge: str = ""  # zh-CN catalogue string shown as a badge (合格, 不合格, 召回 ...)
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(obj, dict):
+            if obj.get(name) not in (None, ""):
+                return obj[name]
+        elif getattr(obj, name, None) not in (None, ""):
+            return getattr(obj, name)
+    return default
+
+
+def as_item(obj: Any, href_prefix: str | None = None) -> Item:
+    """Shape a room's record (dict, dataclass or ORM row) as a list item by common field names."""
+    if isinstance(obj, Item):
+        return obj
+    label = _get(obj, "title", "label", "name", "product_name", "announcement_no", default="")
+    ident = _get(obj, "id")
+    href = _get(obj, "href", "url") or (f"{href_prefix}/{ident}" if href_prefix and ident is not None else None)
+    note = _get(obj, "note", "summary", "enterprise_name", "risk_level", "status", default="")
+    date = _get(obj, "published_on", "published_at", "issued_on", "started_on", "date", "created_at")
+    tone = _get(obj, "tone", default="")
+    return Item(str(label), href, str(note), date, str(tone), str(_get(obj, "badge", default="")))
+
+
+def _product_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(ids))).all())  # type: ignore[arg-type]
+
+
+def _org_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organization.id, Organization.name)  # type: ignore[arg-type]
+                                .where(Organization.id.in_(ids))).all())
+
+
+# ---------------------------------------------------------------- portal home
+
+
+def latest_announcements(session: Session, limit: int = 6) -> list[Item] | None:
+    rows = room_call("stable", "latest_announcements", session, limit=limit)
+    return None if rows is None else [as_item(r, "/announcements") for r in rows][:limit]
+
+
+def verdict_item(rec: Any, products: dict[int, str], orgs: dict[int, str]) -> Item:
+    verdict = _get(rec, "final_verdict", "verdict")
+    name = products.get(_get(rec, "product_id", default=-1)) or " ".join(
+        str(x) for x in (_get(rec, "brand", default=""), _get(rec, "model", default="")) if x)
+    pid = _get(rec, "product_id")
+    return Item(label=name or f"#{_get(rec, 'batch_id', default='')}",
+                href=f"/products/{pid}" if pid else None,
+                note=orgs.get(_get(rec, "enterprise_id", default=-1), ""),
+                date=_get(rec, "sampled_on"),
+                tone="ok" if verdict == "合格" else ("bad" if verdict == "不合格" else ""), badge=verdict or "")
+
+
+def latest_spotcheck_results(session: Session, today: dt.date, limit: int = 8) -> list[Item] | None:
+    rows = room_call("spotcheck", "latest_results", session, limit=limit)
+    if rows is not None:
+        return [as_item(r) for r in rows][:limit]
+    history = room_call("spotcheck", "inspection_history", session, since=today - dt.timedelta(days=730))
+    if history is None:
+        return None
+    final = sorted((r for r in history if _get(r, "final_verdict")), key=lambda r: _get(r, "sampled_on") or dt.date.min,
+                   reverse=True)[:limit]
+    products = _product_names(session, {r.product_id for r in final if r.product_id})
+    orgs = _org_names(session, {r.enterprise_id for r in final})
+    return [verdict_item(r, products, orgs) for r in final]
+
+
+def latest_alerts(session: Session, limit: int = 6) -> list[Item] | None:
+    rows = room_call("risk", "latest_alerts", session, limit=limit)
+    return None if rows is None else [as_item(r, "/alerts") for r in rows][:limit]
+
+
+def recall_items(session: Session, *, enterprise_id: int | None = None, product_id: int | None = None,
+                 limit: int = 6) -> list[Item] | None:
+    rows = room_call("risk", "recall_records", session, enterprise_id=enterprise_id)
+    if rows is None:
+        return None
+    if product_id is not None:
+        rows = [r for r in rows if product_id in (r[2] or [])]
+    rows = sorted(rows, key=lambda r: r[3] or dt.date.min, reverse=True)[:limit]
+    orgs = _org_names(session, {r[1] for r in rows})
+    return [Item(label=orgs.get(r[1], f"#{r[1]}"), href=f"/recalls/{r[0]}", note=str(r[4] or ""), date=r[3],
+                 tone="bad" if r[5] in ("ongoing", "started", "active", "open") else "warn", badge="召回")
+            for r in rows]
+
+
+# ---------------------------------------------------------------- product and enterprise pages
+
+
+def inspection_items(session: Session, *, product_id: int | None = None,
+                     enterprise_id: int | None = None) -> list[Any] | None:
+    rows = room_call("spotcheck", "inspection_history", session, product_id=product_id, enterprise_id=enterprise_id)
+    if rows is None:
+        return None
+    return sorted(rows, key=lambda r: r.sampled_on or dt.date.min, reverse=True)
+
+
+def certificates(session: Session, *, product_id: int | None = None, enterprise_id: int | None = None) -> list[Any] | None:
+    return room_call("consumer", "certificates_for", session, product_id=product_id, enterprise_id=enterprise_id)
+
+
+def listing(session: Session, product_id: int) -> dict[str, Any] | None:
+    return room_call("stable", "current_listing", session, product_id)
+
+
+def justified_complaints(session: Session, *, product_id: int | None = None,
+                         enterprise_id: int | None = None) -> int | None:
+    return room_call("consumer", "justified_complaints", session, product_id=product_id, enterprise_id=enterprise_id)
+
+
+def search_announcements(session: Session, q: str, limit: int = 20) -> list[Item] | None:
+    rows = room_call("stable", "search_announcements", session, q, limit=limit)
+    return None if rows is None else [as_item(r, "/announcements") for r in rows][:limit]
+
+
+# ---------------------------------------------------------------- console dashboards
+
+
+def _count(session: Session, stmt: Any) -> int:
+    return int(session.scalar(stmt) or 0)
+
+
+def catalog_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The catalog's own cards: what this role manages there."""
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        n = _count(session, select(func.count()).select_from(Product)
+                   .where(Product.enterprise_id == actor.organization_id))
+        return [{"label": "本企业产品", "value": n, "href": "/console/products"}]
+    if actor.is_staff:
+        return [
+            {"label": "企业", "value": _count(session, select(func.count()).select_from(Organization)
+                                              .where(Organization.kind == "enterprise")),
+             "href": "/console/organizations?kind=enterprise"},
+            {"label": "产品", "value": _count(session, select(func.count()).select_from(Product)),
+             "href": "/console/products"},
+            {"label": "标准", "value": _count(session, select(func.count()).select_from(Standard)),
+             "href": "/console/standards"},
+        ]
+    return []
+
+
+def contract_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Cards computed from the other rooms' contract functions, for the enterprise's own records."""
+    cards: list[dict[str, Any]] = []
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        org = actor.organization_id
+        certs = certificates(session, enterprise_id=org)
+        if certs is not None:
+            valid = sum(1 for c in certs if _get(c, "status") == "valid")
+            cards.append({"label": "有效认证证书", "value": valid, "href": f"/enterprises/{org}"})
+        complaints = justified_complaints(session, enterprise_id=org)
+        if complaints is not None:
+            cards.append({"label": "属实投诉", "value": complaints, "href": f"/enterprises/{org}",
+                          "tone": "warn" if complaints else ""})
+        recalls = recall_items(session, enterprise_id=org, limit=1000)
+        if recalls is not None:
+            cards.append({"label": "召回", "value": len(recalls), "href": f"/enterprises/{org}",
+                          "tone": "bad" if recalls else ""})
+    return cards
+
+
+def room_cards(session: Session, actor: Actor, rooms: tuple[str, ...]) -> list[dict[str, Any]]:
+    cards: list[dict[str, Any]] = []
+    for room in rooms:
+        for module in ("pages", "service"):
+            if room_function(room, "dashboard_cards", module) is not None:
+                got = room_call(room, "dashboard_cards", session, actor, module=module, default=[])
+                cards.extend(c for c in got or [] if isinstance(c, dict) and "label" in c)
+                break
+    return cards
+
+
+def dashboard(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Console home cards for this actor: the rooms' own cards first, then catalog and contract figures."""
+    rooms = ("spotcheck", "trace", "consumer", "risk", "stable")
+    cards = room_cards(session, actor, rooms) + catalog_cards(session, actor) + contract_cards(session, actor)
+    seen: set[str] = set()
+    out = []
+    for c in cards:
+        if c["label"] not in seen:
+            seen.add(c["label"])
+            out.append(c)
+    return out

@@ -1,0 +1,133 @@
+"""Browser-test fixtures: the real app under uvicorn on a free 127.0.0.1 port, against a migrated SQLite
+database holding the demo data, driven by Debian's Chromium through Playwright. Screenshots go to
+`test-artifacts/` (gitignored) at the repository root."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+DEMO_PASSWORD = "zhijian-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclasses.dataclass
+class LiveServer:
+    url: str
+    db: Any
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """uvicorn in a thread serving create_app() over a fresh, migrated, demo-filled SQLite database."""
+    import uvicorn
+
+    from zhijian.platform import migrate
+    from zhijian.platform.app import create_app
+    from zhijian.platform.config import get_settings
+    from zhijian.platform.db import Database
+    from zhijian.platform.demo import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite3'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    load_demo(db)
+    settings = dataclasses.replace(get_settings(), public_rate_limit=0, secret_key="browser-test-secret")
+    app = create_app(db, settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", db)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (scripts/system-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESK = {"viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture
+def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """new_page(phone=False, locale="zh-CN") → a Page in its own context; console errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(phone: bool = False, locale: str = "zh-CN", **kw: Any) -> Any:
+        ctx = browser.new_context(locale=locale, **(PHONE if phone else DESK), **kw)
+        ctx.set_default_timeout(8000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
+    """shot(page, "name") saves a full-page screenshot under test-artifacts/<test name>/."""
+    folder = ARTIFACTS / request.node.name.replace("/", "_")
+
+    def take(page: Any, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def login_as(page: Any, server: LiveServer, username: str, next_path: str = "/console") -> None:
+    page.goto(server(f"/login?next={next_path}"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(server(next_path) + "*")
