@@ -49,7 +49,7 @@ def world(s: Session, *, n_products: int = 3, level: str = "provincial", rule: s
         comparison_method=comparison)
     ents, prods = [], []
     for i in range(n_products):
-        e = factories.enterprise(s, region="330106" if i % 2 == 0 else "330205")
+        e = factories.enterprise(s, region="330106" if i % 2 == 0 else "330782")
         p = factories.product(s, e, cat, name=f"纯牛奶{i}", brand="康宝", model=f"250mL-{i}")
         ents.append(e.id)
         prods.append(p.id)

@@ -40,7 +40,7 @@ def test_full_workflow_with_objection_and_retest(db):
         # refused transitions and permissions on the way
         with pytest.raises(InvalidTransition):
             service.receive_sample(s, i1, b_bad.id)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):  # another lab does not even see the batch
             service.record_sampling(s, w.inspectors_b[0], b_bad.id, sampling())
         judged = _to_judged(s, w, b_bad.id, BAD)
         assert (judged.verdict, judged.failing_items, judged.safety_failure) == ("不合格", ["铅(以Pb计)"], True)
@@ -52,7 +52,7 @@ def test_full_workflow_with_objection_and_retest(db):
         assert s.get(service.Batch, b_bad.id).objection_deadline == dt.date(2026, 6, 16)
         ent = next(a for a in w.ent_actors if a.organization_id == b_bad.enterprise_id)
         other_ent = next(a for a in w.ent_actors if a.organization_id != b_bad.enterprise_id)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):  # other enterprises do not see the batch before publication
             service.submit_objection(s, other_ent, b_bad.id, "不是我们的产品")
         with pytest.raises(DomainError) as late:
             service.submit_objection(s, ent, b_bad.id, "迟到的异议", on=dt.date(2026, 6, 17))

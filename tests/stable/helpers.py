@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from zhijian.catalog.models import Organization, Product
-from zhijian.platform.auth import SYSTEM, Actor, actor_for
+from zhijian.platform.auth import SYSTEM, Actor, actor_for, issue_token
+from zhijian.platform.db import Database
 from zhijian.stable import rules, service
 from zhijian.stable.models import Listing, StableApplication
 
@@ -22,13 +23,40 @@ class People:
     committee: Actor  # association committee member
 
 
-def people(s: Session) -> People:
-    ent = factories.enterprise(s)
-    owner = actor_for(factories.user(s, "enterprise", ent))
-    reviewer = actor_for(factories.user(s, "association"))
-    member = factories.user(s, "association")
-    service.appoint_committee_member(s, SYSTEM, member.id)
-    return People(ent, owner, reviewer, actor_for(member))
+@dataclass(frozen=True)
+class Crew:
+    """Users shared by the tests of one database: two enterprises, staff, two committee members."""
+
+    enterprise_a: int
+    enterprise_b: int
+    owner_a: Actor
+    owner_b: Actor
+    reviewer: Actor
+    committee: Actor
+    committee2: Actor
+    headers: dict[str, dict[str, str]]  # role name → Authorization header
+
+    def people(self, s: Session, which: str = "a") -> People:
+        ent = s.get(Organization, self.enterprise_a if which == "a" else self.enterprise_b)
+        assert ent is not None
+        return People(ent, self.owner_a if which == "a" else self.owner_b, self.reviewer, self.committee)
+
+
+def make_crew(db: Database) -> Crew:
+    password = "correct horse 1"
+    with db.session() as s:
+        ent_a, ent_b = factories.enterprise(s), factories.enterprise(s)
+        users = {"owner_a": factories.user(s, "enterprise", ent_a), "owner_b": factories.user(s, "enterprise", ent_b),
+                 "reviewer": factories.user(s, "association"), "committee": factories.user(s, "association"),
+                 "committee2": factories.user(s, "association"),
+                 "regulator": factories.user(s, "regulator")}
+        for key in ("committee", "committee2"):
+            service.appoint_committee_member(s, SYSTEM, users[key].id)
+        headers = {k: {"Authorization": f"Bearer {issue_token(s, u.username, password, 60)[0]}"}
+                   for k, u in users.items()}
+        actors = {k: actor_for(u) for k, u in users.items()}
+        return Crew(ent_a.id, ent_b.id, actors["owner_a"], actors["owner_b"], actors["reviewer"], actors["committee"],
+                    actors["committee2"], headers)
 
 
 def eligible_evidence(product: Product, as_of: dt.date | None = None) -> rules.Evidence:

@@ -292,17 +292,14 @@ _models = st.sampled_from(["MK-SH15E105", "mk sh15e105", "MK-SH15E105A", "MK-SH1
 
 @st.composite
 def _records(draw: st.DrawFn, verdict: st.SearchStrategy = _verdicts) -> Inspection:
-    return Inspection(batch_id=draw(st.integers(1, 10**6)), plan_level=draw(_levels), plan_year=0,
+    day = draw(_days)
+    return Inspection(batch_id=draw(st.integers(1, 10**6)), plan_level=draw(_levels), plan_year=day.year,
                       enterprise_id=draw(st.sampled_from([70, 71])), brand="美的", model=draw(_models),
-                      sampled_on=(day := draw(_days)), final_verdict=draw(verdict),
+                      sampled_on=day, final_verdict=draw(verdict),
                       product_id=draw(st.sampled_from([None, 7, 8])))
 
 
-def _fix_year(r: Inspection) -> Inspection:
-    return Inspection(**{**r.__dict__, "plan_year": r.sampled_on.year})
-
-
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(recs=st.lists(_records(), max_size=8), extra=_records(st.just("合格")),
        as_of=st.dates(min_value=D(2022, 1, 1), max_value=D(2026, 12, 31)),
        credit=st.sampled_from(["A", "A", "B", "C", None]), complaints=st.sampled_from([0, 0, 0, 1, None]),
@@ -310,11 +307,10 @@ def _fix_year(r: Inspection) -> Inspection:
 def test_adding_a_conforming_result_never_makes_an_eligible_product_ineligible(
         recs: list[Inspection], extra: Inspection, as_of: dt.date, credit: str | None, complaints: int | None,
         base: bool) -> None:
-    recs = [_fix_year(r) for r in recs]
     if base:  # start from an eligible history often enough that the implication is really exercised
         recs = [rec(dt.date(as_of.year - k, 1, 1)) for k in range(3)] + recs
     before = rules.evaluate(RS, evidence(recs, as_of, credit=credit, complaints=complaints))
-    after = rules.evaluate(RS, evidence([*recs, _fix_year(extra)], as_of, credit=credit, complaints=complaints))
+    after = rules.evaluate(RS, evidence([*recs, extra], as_of, credit=credit, complaints=complaints))
     event("eligible before" if before.outcome == rules.ELIGIBLE else "not eligible before")
     if before.outcome == rules.ELIGIBLE:
         assert after.outcome == rules.ELIGIBLE

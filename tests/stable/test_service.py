@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.stable.helpers import approved, eligible_evidence, people
-from zhijian.platform.auth import SYSTEM, actor_for
+from tests.stable.helpers import approved, eligible_evidence
+from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from zhijian.platform.events import publish
 from zhijian.stable import rules, service
 from zhijian.stable.models import Announcement, Listing, StableEvaluation
 
 
-def test_evaluation_through_real_rooms_without_history(db):
+def test_evaluation_through_real_rooms_without_history(db, crew):
     """No spot checks on record: too few results (not met), credit class never computed (unknown)."""
     with db.session() as s:
         ent = factories.enterprise(s)
@@ -30,9 +30,9 @@ def test_evaluation_through_real_rooms_without_history(db):
     assert by_kind["mandatory_certification"] == "met"  # category without CCC: not applicable
 
 
-def test_new_ruleset_version_applies_to_later_evaluations_only(db):
+def test_new_ruleset_version_applies_to_later_evaluations_only(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         product = factories.product(s, p.enterprise)
         staff = p.reviewer
         service.ensure_default_ruleset(s)
@@ -55,9 +55,9 @@ def test_new_ruleset_version_applies_to_later_evaluations_only(db):
         assert stored is not None and stored.result["ruleset_version"] == 1
 
 
-def test_enterprise_applies_only_for_own_products_and_sees_only_own(db):
+def test_enterprise_applies_only_for_own_products_and_sees_only_own(db, crew):
     with db.session() as s:
-        a, b = people(s), people(s)
+        a, b = crew.people(s, "a"), crew.people(s, "b")
         mine = factories.product(s, a.enterprise)
         theirs = factories.product(s, b.enterprise)
         with pytest.raises(PermissionDenied):
@@ -73,14 +73,13 @@ def test_enterprise_applies_only_for_own_products_and_sees_only_own(db):
         assert app.id in [x.id for x in service.list_applications(s, a.reviewer).items]
         with pytest.raises(NotFound):  # another enterprise's application does not exist for it
             service.add_comment(s, b.owner, app.id, "我也来说两句")
-        public = actor_for(factories.user(s, "inspector", factories.lab(s)))
         with pytest.raises(PermissionDenied):
-            service.list_applications(s, public)
+            service.list_applications(s, Actor(None, "lab_user", "inspector", 1))
 
 
-def test_review_and_committee_are_separate_steps_by_different_people(db):
+def test_review_and_committee_are_separate_steps_by_different_people(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         product = factories.product(s, p.enterprise)
         ev = eligible_evidence(product)
         app = service.apply(s, p.owner, product.id, evidence=ev)
@@ -96,13 +95,12 @@ def test_review_and_committee_are_separate_steps_by_different_people(db):
         with pytest.raises(PermissionDenied) as not_member:
             service.decide(s, p.reviewer, app.id, decision="approved", reason="同意")
         assert not_member.value.code == "stable.not_committee"
-        other_member = factories.user(s, "association")
-        service.appoint_committee_member(s, SYSTEM, other_member.id)
+        other_member = crew.committee2
         with pytest.raises(DomainError) as no_reason:
-            service.decide(s, actor_for(other_member), app.id, decision="rejected", reason="  ")
+            service.decide(s, other_member, app.id, decision="rejected", reason="  ")
         assert no_reason.value.field == "reason"
-        done = service.decide(s, actor_for(other_member), app.id, decision="approved", reason="符合全部准则")
-        assert done.status == "approved" and done.decided_by == other_member.id
+        done = service.decide(s, other_member, app.id, decision="approved", reason="符合全部准则")
+        assert done.status == "approved" and done.decided_by == other_member.user_id
         listing = s.scalar(select(Listing).where(Listing.application_id == app.id))
         assert listing is not None and listing.status == "pending" and listing.certificate_no.startswith("WDHG-")
         ann = s.get(Announcement, listing.announcement_id)
@@ -111,9 +109,9 @@ def test_review_and_committee_are_separate_steps_by_different_people(db):
             service.appoint_committee_member(s, p.reviewer, p.reviewer.user_id or 0)  # only admin appoints
 
 
-def test_approving_a_not_eligible_product_needs_an_explicit_override(db):
+def test_approving_a_not_eligible_product_needs_an_explicit_override(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         product = factories.product(s, p.enterprise)
         app = service.apply(s, p.owner, product.id)  # real rooms: no history → ineligible
         service.review(s, p.reviewer, app.id, recommendation="reject", comment="抽查记录不足")
@@ -124,9 +122,9 @@ def test_approving_a_not_eligible_product_needs_an_explicit_override(db):
         assert done.decision_reason.endswith("[委员会特批]")
 
 
-def test_rejection_and_withdrawal(db):
+def test_rejection_and_withdrawal(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         product = factories.product(s, p.enterprise)
         app = service.apply(s, p.owner, product.id)
         service.review(s, p.reviewer, app.id, recommendation="reject", comment="连续年数不足")
@@ -138,9 +136,9 @@ def test_rejection_and_withdrawal(db):
         assert service.withdraw(s, p.owner, again.id).status == "withdrawn"
 
 
-def test_announcement_numbers_restart_each_year(db):
+def test_announcement_numbers_restart_each_year(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         numbers = []
         for on in (dt.date(2091, 3, 1), dt.date(2091, 9, 1), dt.date(2092, 1, 5)):
             _app, listing = approved(s, p)
@@ -155,9 +153,9 @@ def test_announcement_numbers_restart_each_year(db):
             service.publish_announcement(s, p.owner, listing.announcement_id)
 
 
-def test_final_nonconforming_event_flags_then_committee_revokes(db):
+def test_final_nonconforming_event_flags_then_committee_revokes(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         _app, listing = approved(s, p)
         service.publish_announcement(s, p.reviewer, listing.announcement_id)
         pid = listing.product_id
@@ -187,9 +185,9 @@ def test_final_nonconforming_event_flags_then_committee_revokes(db):
         assert service.current_listing(s, pid)["status"] == "revoked"
 
 
-def test_expired_listing_is_not_current(db):
+def test_expired_listing_is_not_current(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         _app, listing = approved(s, p)
         service.publish_announcement(s, p.reviewer, listing.announcement_id, on=dt.date(2020, 1, 1), valid_years=3)
         assert listing.valid_until == dt.date(2022, 12, 31)
@@ -198,9 +196,9 @@ def test_expired_listing_is_not_current(db):
         assert service.current_listing(s, listing.product_id)["status"] == "expired"
 
 
-def test_candidates_need_a_scope_and_skip_busy_products(db):
+def test_candidates_need_a_scope_and_skip_busy_products(db, crew):
     with db.session() as s:
-        p = people(s)
+        p = crew.people(s)
         with pytest.raises(DomainError) as err:
             service.propose_candidates(s, p.reviewer)
         assert err.value.field == "category_id"

@@ -87,8 +87,8 @@ def test_plot_uses_a_cjk_font(tmp_path: Path) -> None:
     from zhijian.stats import plots, spc
 
     font = plots.cjk_font()
-    if font is None:
-        pytest.skip("no CJK font installed (pylopdf-fonts-zh-cn or a system CJK font)")
+    assert font is not None, "scripts/system-deps.sh installs fonts-noto-cjk; Chinese labels need it"
+    assert "CJK" in font or "Han" in font
     out = plots.plot_control_chart(spc.attribute_chart("c", [3, 5, 2, 9, 4]).to_dict(), tmp_path / "c.png")
     assert out["cjk_font"] == font
 

@@ -62,7 +62,7 @@ def test_vectorised_bulk_judgement() -> None:
     assert len(r["probability_of_conformance"]) == 4
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(y=st.floats(-100, 100), u=st.floats(0.001, 10))
 def test_probability_of_conformance_is_monotone(y: float, u: float) -> None:
     pc = float(probability_of_conformance(y, None, 0.0, u))

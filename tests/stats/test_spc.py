@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.stats.published_data import MONTGOMERY_CUSUM, NIST_EWMA, NIST_EWMA_Z, ORANGE_JUICE_D, PCB_NONCONFORMITIES, PISTON_RINGS
+from tests.stats.published_data import (
+    MONTGOMERY_CUSUM,
+    NIST_EWMA,
+    NIST_EWMA_Z,
+    ORANGE_JUICE_D,
+    PCB_NONCONFORMITIES,
+    PISTON_RINGS,
+)
 from zhijian.platform.errors import DomainError
 from zhijian.stats import spc
 

@@ -31,6 +31,7 @@ from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.models import User
 from zhijian.platform.pagination import Page, keyset_page
+from zhijian.platform import search
 
 # ---------------------------------------------------------------- policy (one place per room)
 
@@ -70,6 +71,21 @@ def can_write_standard(actor: Actor, organization_id: int | None) -> None:
     raise _deny("企业只能维护本企业的企业标准", "an enterprise may only maintain its own standards")
 
 
+def _search(stmt: Select[Any], kind: str, model: Any, q: str) -> Select[Any]:
+    """Chinese substring search: bigram index to narrow, LIKE to confirm (奶粉 finds 婴幼儿配方奶粉)."""
+    cond = search.match(kind, model.id, q)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    pattern = like_pattern(search.normalize(q))
+    return stmt.where(_nospace(model).like(pattern, escape="\\"))
+
+
+def _nospace(model: Any) -> Any:
+    from sqlalchemy import func
+
+    return func.replace(model.search_text, " ", "")
+
+
 # ---------------------------------------------------------------- organizations
 
 
@@ -91,6 +107,7 @@ def create_organization(session: Session, actor: Actor, data: OrganizationIn) ->
     org.search_text = _org_search(org)
     session.add(org)
     flush(session, "organization")
+    search.reindex(session, "organization", [(org.id, org.search_text)])
     return org
 
 
@@ -112,6 +129,7 @@ def update_organization(session: Session, actor: Actor, org_id: int, patch: Orga
     apply_patch(org, values)
     org.search_text = _org_search(org)
     flush(session, "organization")
+    search.reindex(session, "organization", [(org.id, org.search_text)])
     return org
 
 
@@ -120,6 +138,7 @@ def delete_organization(session: Session, actor: Actor, org_id: int) -> None:
     org = get_organization(session, actor, org_id)
     session.delete(org)
     flush(session, "organization")
+    search.forget(session, "organization", org_id)
 
 
 def list_organizations(session: Session, actor: Actor, *, kind: str | None = None, q: str | None = None,
@@ -129,7 +148,7 @@ def list_organizations(session: Session, actor: Actor, *, kind: str | None = Non
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     if q:
-        stmt = stmt.where(Organization.search_text.like(like_pattern(q), escape="\\"))
+        stmt = _search(stmt, "organization", Organization, q)
     if region:
         stmt = stmt.where(Organization.region_code.like(region.rstrip("0") + "%"))
     if credit_class:
@@ -231,6 +250,7 @@ def create_product(session: Session, actor: Actor, data: ProductIn) -> Product:
     product.search_text = _product_search(product)
     session.add(product)
     flush(session, "product")
+    search.reindex(session, "product", [(product.id, product.search_text)])
     return product
 
 
@@ -251,6 +271,7 @@ def update_product(session: Session, actor: Actor, product_id: int, patch: Produ
     apply_patch(product, values)
     product.search_text = _product_search(product)
     flush(session, "product")
+    search.reindex(session, "product", [(product.id, product.search_text)])
     return product
 
 
@@ -259,6 +280,7 @@ def delete_product(session: Session, actor: Actor, product_id: int) -> None:
     can_write_product(actor, product.enterprise_id)
     session.delete(product)
     flush(session, "product")
+    search.forget(session, "product", product_id)
 
 
 def product_query(actor: Actor, *, q: str | None = None, category_id: int | None = None,
@@ -271,7 +293,7 @@ def product_query(actor: Actor, *, q: str | None = None, category_id: int | None
         else:
             stmt = stmt.where(Product.is_public.is_(True))
     if q:
-        stmt = stmt.where(Product.search_text.like(like_pattern(q), escape="\\"))
+        stmt = _search(stmt, "product", Product, q)
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(category_ids))
     elif category_id is not None:
@@ -326,6 +348,7 @@ def create_standard(session: Session, actor: Actor, data: StandardIn) -> Standar
     std.search_text = search_text(std.code, std.title)
     session.add(std)
     flush(session, "standard")
+    search.reindex(session, "standard", [(std.id, std.search_text)])
     return std
 
 
@@ -352,6 +375,7 @@ def update_standard(session: Session, actor: Actor, standard_id: int, patch: Sta
         std.indicators = [_indicator(i, ind) for i, ind in enumerate(patch.indicators)]
     std.search_text = search_text(std.code, std.title)
     flush(session, "standard")
+    search.reindex(session, "standard", [(std.id, std.search_text)])
     return std
 
 
@@ -360,6 +384,7 @@ def delete_standard(session: Session, actor: Actor, standard_id: int) -> None:
     can_write_standard(actor, std.organization_id)
     session.delete(std)
     flush(session, "standard")
+    search.forget(session, "standard", standard_id)
 
 
 def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind: str | None = None,
@@ -367,7 +392,7 @@ def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind
                    cursor: str | None = None) -> Page[Standard]:
     stmt: Select[Any] = select(Standard)
     if q:
-        stmt = stmt.where(Standard.search_text.like(like_pattern(q), escape="\\"))
+        stmt = _search(stmt, "standard", Standard, q)
     if kind:
         stmt = stmt.where(Standard.kind == kind)
     if status:
@@ -472,9 +497,12 @@ def import_products(session: Session, actor: Actor, rows: Iterable[tuple[int, di
         if taken:
             raise DomainError("product.duplicate", f"GTIN 已登记：{sorted(taken)[0]}", f"GTIN already registered: {sorted(taken)[0]}",
                               status=409, field="GTIN")
+    from sqlalchemy import func as sa_func
+
     from zhijian.platform.db import utcnow
 
     now = utcnow()
+    max_before = session.scalar(select(sa_func.max(Product.id))) or 0
     for i in range(0, len(values), chunk):
         part = values[i:i + chunk]
         for v in part:
@@ -482,6 +510,8 @@ def import_products(session: Session, actor: Actor, rows: Iterable[tuple[int, di
         session.execute(insert(Product), part)
         if progress:
             progress(len(part))
+    search.reindex(session, "product", session.execute(
+        select(Product.id, Product.search_text).where(Product.id > max_before)).tuples().all(), replace=False)
     audit.record(session, "import", "product", f"batch:{len(values)}", None,
                  {"count": len(values), "actor": actor.label})
     flush(session, "product")

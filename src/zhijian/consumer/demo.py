@@ -356,14 +356,20 @@ def load(s: Session, rng: random.Random) -> list[str]:
     _ensure_bodies(s)
     by_cat = _products_by_cat(s)
     ents = list(s.scalars(select(Organization).where(Organization.kind == "enterprise").order_by(Organization.id)))
-    certs = _certificates(s, rng, by_cat)
+    _certificates(s, rng, by_cat)
     _penalties_and_sales(s, rng, ents)
-    complaints = _complaints(s, rng, by_cat)
-    decls = _declarations(s, by_cat)
-    tests = _comparative(s, by_cat)
+    _complaints(s, rng, by_cat)
+    _declarations(s, by_cat)
+    _comparative(s, by_cat)
     if not s.scalar(select(func.count()).select_from(CreditAssessment)):
         service.recompute_credit(s, SYSTEM)
     dist = service.credit_distribution(s)
+
+    def count(model: type) -> int:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+    complaints, certs = count(Complaint), count(Certificate)
+    decls, tests = count(StandardDeclaration), count(ComparativeTest)
     overdue = len(service.overdue(s, SYSTEM))
     return [f"consumer: {complaints} complaints/reports ({overdue} overdue), {certs} certificates, {decls} standard "
             f"declarations, {tests} comparative test; credit classes "

@@ -29,6 +29,7 @@ class Complaint(IdMixin, TimestampMixin, Audited, Base):
     """投诉 (a consumer dispute) or 举报 (a lead about a violation), after 市场监督管理投诉举报处理暂行办法."""
 
     __tablename__ = "complaint"
+    __audit_exclude__ = ("check_hash", "complainant_phone", "complainant_address")  # personal data stays out of audit
 
     kind: Mapped[str] = mapped_column(String(16))  # complaint | report
     tracking_no: Mapped[str] = mapped_column(String(24), unique=True)

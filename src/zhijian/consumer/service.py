@@ -848,7 +848,7 @@ def _holder(session: Session, name: str, uscc: str | None) -> Organization | Non
 
 
 def _cert_values(session: Session, data: CertificateIn, bodies: dict[str, CertificationBody],
-                 field_prefix: str = "") -> dict[str, Any]:
+                 field_prefix: str = "", holders: dict[str, int] | None = None) -> dict[str, Any]:
     number = data.number.strip().upper().replace(" ", "")
     body = bodies.get(data.body_name.strip())
     if data.issued_on and data.valid_until and data.valid_until < data.issued_on:
@@ -858,8 +858,12 @@ def _cert_values(session: Session, data: CertificateIn, bodies: dict[str, Certif
         from zhijian.catalog import rules as catalog_rules
 
         catalog_rules.validate_uscc(data.holder_uscc, field=f"{field_prefix}holder_uscc")
-    holder = _holder(session, data.holder_name, data.holder_uscc)
-    return {"number": number, "kind": data.kind, "holder_id": holder.id if holder else None,
+    if holders is not None:
+        holder_id = holders.get((data.holder_uscc or "").strip().upper()) or holders.get(data.holder_name.strip())
+    else:
+        holder = _holder(session, data.holder_name, data.holder_uscc)
+        holder_id = holder.id if holder else None
+    return {"number": number, "kind": data.kind, "holder_id": holder_id,
             "holder_name": data.holder_name.strip(), "holder_uscc": (data.holder_uscc or "").strip().upper() or None,
             "scope": data.scope, "product_ids": list(data.product_ids), "products_text": data.products_text,
             "body_id": body.id if body else None, "body_name": data.body_name.strip(), "issued_on": data.issued_on,
@@ -1009,6 +1013,19 @@ def parse_certificate_file(filename: str, content: bytes) -> list[dict[str, Any]
     return rows
 
 
+def _holder_map(session: Session, names: set[str], usccs: set[str]) -> dict[str, int]:
+    """Organization ids by name and by credit code, in chunked set queries (bulk imports)."""
+    out: dict[str, int] = {}
+    for values, col in ((sorted(names), Organization.name), (sorted(usccs), Organization.uscc)):
+        for i in range(0, len(values), 500):
+            for oid, name, uscc in session.execute(select(Organization.id, Organization.name, Organization.uscc)
+                                                   .where(col.in_(values[i:i + 500]))):
+                out[name] = oid
+                if uscc:
+                    out[uscc] = oid
+    return out
+
+
 def _import_row(row: dict[str, Any], n: int) -> CertificateIn:
     from pydantic import ValidationError
 
@@ -1041,12 +1058,14 @@ def import_certificates(session: Session, actor: Actor, rows: list[dict[str, Any
     """
     can_manage_certificates(actor)
     bodies = {b.name: b for b in list_bodies(session)}
+    items = [_import_row(row, n) for n, row in enumerate(rows, start=2)]  # row 1 is the header
+    holders = _holder_map(session, {d.holder_name.strip() for d in items},
+                          {(d.holder_uscc or "").strip().upper() for d in items if d.holder_uscc})
     parsed: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows, start=2):  # row 1 is the header
-        data = _import_row(row, n)
+    for n, data in enumerate(items, start=2):
         try:
-            values = _cert_values(session, data, bodies)
+            values = _cert_values(session, data, bodies, holders=holders)
         except DomainError as err:
             raise DomainError("import.bad_row", f"第 {n} 行：{err.message_zh}", f"row {n}: {err.message_en}",
                               field=err.field) from None
@@ -1055,7 +1074,11 @@ def import_certificates(session: Session, actor: Actor, rows: list[dict[str, Any
                               f"row {n}: number {values['number']} appears twice", field="number")
         seen.add(values["number"])
         parsed.append(values)
-    existing = {c.number: c for c in session.scalars(select(Certificate).where(Certificate.number.in_(list(seen))))}
+    numbers = sorted(seen)
+    existing: dict[str, Certificate] = {}
+    for i in range(0, len(numbers), 500):
+        existing.update({c.number: c for c in session.scalars(
+            select(Certificate).where(Certificate.number.in_(numbers[i:i + 500])))})
     new_rows = [v for v in parsed if v["number"] not in existing]
     now = dt.datetime.now(dt.UTC)
     if new_rows:

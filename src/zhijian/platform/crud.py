@@ -37,4 +37,7 @@ def apply_patch(obj: Any, patch: dict[str, Any]) -> None:
 
 
 def search_text(*parts: str | None) -> str:
-    return " ".join(p.strip().lower() for p in parts if p)[:500]
+    """The text a record is found by: NFKC-normalised (全角→半角), lower case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", " ".join(p.strip() for p in parts if p)).lower()[:500]

@@ -34,6 +34,7 @@ def modules(name: str) -> Iterator[tuple[str, ModuleType]]:
 
 def import_all_models() -> None:
     """Import every room's models so that Base.metadata is complete (Alembic, tests)."""
+    importlib.import_module("zhijian.platform.search")
     for _ in modules("models"):
         pass
 

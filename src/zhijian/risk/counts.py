@@ -263,10 +263,10 @@ def farrington_flexible(y: object, params: FarringtonParams | None = None, *, t0
                 trend_used = False
                 X = _design(tb, lv, n_lev, False)
                 fit = poisson_irls(X, yb, offset=off)
-        # reweighting: Anscombe residuals above 2.58 get weight ∝ s⁻², the rest ∝ 1, Σw = n
+        # reweighting: Anscombe residuals 3/2 (y^⅔ − μ^⅔)/(μ^⅙ √(φ(1−h))) above 2.58 get weight ∝ s⁻², the rest ∝ 1, Σw = n
         phi0 = max(fit.phi, 1.0)
         mu = fit.mu
-        s = 1.5 * (np.cbrt(yb**2) * mu ** (-1 / 3) - np.cbrt(mu**2)) / np.sqrt(phi0 * np.maximum(1 - fit.hat, 1e-9))
+        s = 1.5 * (np.cbrt(yb**2) - np.cbrt(mu**2)) / (mu ** (1 / 6) * np.sqrt(phi0 * np.maximum(1 - fit.hat, 1e-9)))
         raw = np.where(s > p.reweight_threshold, 1.0 / np.maximum(s, 1e-9) ** 2, 1.0)
         wts = raw * yb.size / raw.sum()
         fit = poisson_irls(X, yb, offset=off, prior_weights=wts)

@@ -12,8 +12,8 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -387,13 +387,13 @@ def scan_rates(a: ResultArrays, cfgs: Configs, as_of: dt.date,
                 stat = float(res.stat[gi, t])
                 drafts.append(SignalDraft(
                     kind="rate", method=method, series_key=keys[si], period=month_label(m0 + t),
-                    observed=stat if method == "cusum" else observed,
+                    observed=stat if method in ("cusum", "ewma") else observed,
                     expected=_f(p0g[gi]) if method != "laney" else _f(res.center[gi, t]),
                     threshold=_f(res.ucl[gi, t]), score=stat if method in ("cusum", "ewma") else _f(
                         (observed - p0g[gi]) / max(float(res.ucl[gi, t]) - p0g[gi], 1e-12)),
                     p_value=_f(res.p_value[gi, t]), params={**params_of[method], "p0": float(p0g[gi])},
                     evidence={"failing_batch_ids": ev(si * T + t), "x": int(X[si, t]), "n": int(N[si, t]),
-                              "excluded_targeted": excluded},
+                              "rate": _f(observed), "excluded_targeted": excluded},
                     sampling_basis=basis_label, category_id=int(s_cat[si]), region_code=province_code(int(s_prov[si]))))
     # funnels: provinces of a category over the last funnel_months, against the category's national rate
     fm = int(base_params.get("funnel_months", 12))

@@ -138,8 +138,8 @@ def parse_requirement(text: str, unit: str = "", *, field_name: str = "requireme
     if m is None:
         return Requirement("text", unit=unit, text=raw)
     op, a, b, trailing = m.group(1), m.group(2), m.group(3), (m.group(4) or "").strip()
-    if trailing and not unit:
-        unit = trailing
+    if trailing and re.fullmatch(r"[A-Za-zμµ%‰°℃Ω/·.()*^\d]+", trailing):
+        unit = trailing  # the requirement states its own unit ("≤0.5 mg/kg")
     va, da = _number(a)
     if b is not None:
         if op:

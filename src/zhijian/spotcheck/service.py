@@ -54,6 +54,7 @@ from zhijian.spotcheck.schemas import (
     SamplingIn,
 )
 
+RETEST_NOTE = "复检结果录入："
 RECTIFY_DAYS = 30  # default deadline of the first Art. 17 step (configurable per call)
 LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "county": 3}
 SEALED_STATES = ("final", "published", "refused")
@@ -640,6 +641,9 @@ def _store_results(session: Session, actor: Actor, batch: Batch, rnd: int, items
     session.execute(insert(ItemResult.__table__), _item_rows(batch.id, rnd, items, verdicts))
     if rnd == 0:
         _move(session, actor, batch, "tested", f"{len(items)} items")
+    else:
+        session.add(StateChange(batch_id=batch.id, from_state=batch.state, to_state=batch.state, actor=actor.label,
+                                note=f"{RETEST_NOTE}{len(items)} items"))
     audit.record(session, "create", "spotcheck_item", f"batch:{batch.id}:round:{rnd}", None,
                  {"items": len(items), "failing": sum(v == rules.FAIL for v in verdicts)})
 
@@ -906,10 +910,8 @@ def verify_results(session: Session, actor: Actor, batch_id: int) -> Batch:
 
 
 def _retest_entered_by(session: Session, batch_id: int) -> str | None:
-    rec = session.scalar(select(audit.AuditRecord.actor).where(
-        audit.AuditRecord.entity == "spotcheck_item", audit.AuditRecord.entity_id == f"batch:{batch_id}:round:1")
-        .order_by(audit.AuditRecord.seq.desc()))
-    return rec
+    return session.scalar(select(StateChange.actor).where(
+        StateChange.batch_id == batch_id, StateChange.note.like(RETEST_NOTE + "%")).order_by(StateChange.id.desc()))
 
 
 def _verdict_of_round(session: Session, batch_id: int, rnd: int) -> rules.BatchVerdict:

@@ -285,7 +285,7 @@ def console_announcements(request: Request, session: SessionDep) -> Response:
     if isinstance(actor, Response):
         return actor
     anns = service.list_announcements(session, actor, include_drafts=True)
-    rows = [{"ann": a, "label": service.announcement_label(a), "items": service.announcement_items(session, a)}
+    rows = [{"ann": a, "label": service.announcement_label(a), "listings": service.announcement_items(session, a)}
             for a in anns]
     return render(request, "stable/console_announcements.html", {
         "rows": rows, "is_staff": actor.role in ("association", "admin")})

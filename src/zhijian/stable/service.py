@@ -563,7 +563,9 @@ def publish_announcement(session: Session, actor: Actor, ann_id: int, *, title: 
     on = on or today()
     number = rules.next_number(session.scalars(select(Announcement.number).where(Announcement.year == on.year)))
     ann.year, ann.number, ann.status = on.year, number, "published"
-    ann.published_at, ann.published_by = dt.datetime.now(dt.UTC), actor.label
+    now = dt.datetime.now(dt.UTC)
+    ann.published_at = now if on == today() else dt.datetime.combine(on, dt.time(10, 0), CHINA).astimezone(dt.UTC)
+    ann.published_by = actor.label
     if title:
         ann.title = title.strip()
     if body is not None:

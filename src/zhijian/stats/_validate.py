@@ -107,7 +107,7 @@ def probabilities(values: Iterable[Any] | np.ndarray, field: str = "p") -> np.nd
 
 def group_labels(labels: Sequence[Any] | np.ndarray, n: int, field: str) -> tuple[np.ndarray, list[Any]]:
     """Map subgroup labels to consecutive codes in order of first appearance."""
-    labs = list(labels)
+    labs = labels if isinstance(labels, np.ndarray) else list(labels)
     if len(labs) != n:
         raise err(
             "length_mismatch",
@@ -115,7 +115,7 @@ def group_labels(labels: Sequence[Any] | np.ndarray, n: int, field: str) -> tupl
             f"{field} has {len(labs)} entries but the data has {n}",
             field,
         )
-    arr = np.asarray(labs)
+    arr = labs if isinstance(labs, np.ndarray) else np.asarray(labs)
     if arr.ndim == 1 and arr.dtype.kind in "iufUSb":
         uniq, first, inv = np.unique(arr, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
@@ -124,7 +124,7 @@ def group_labels(labels: Sequence[Any] | np.ndarray, n: int, field: str) -> tupl
         return rank[inv.reshape(-1)], uniq[order].tolist()
     order: dict[Any, int] = {}
     codes = np.empty(n, dtype=np.int64)
-    for i, lab in enumerate(labs):
+    for i, lab in enumerate(list(labs)):
         key = lab.item() if isinstance(lab, np.generic) else lab
         codes[i] = order.setdefault(key, len(order))
     return codes, list(order)

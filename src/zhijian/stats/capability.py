@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 
 from zhijian.stats._validate import as_float_array, err, finite_float, group_labels
-from zhijian.stats.spc import _group_stats, d2
+from zhijian.stats.spc import _d2_of, _group_stats, d2
 
 
 def anderson_darling(x: np.ndarray) -> tuple[float, float]:
@@ -112,7 +112,7 @@ def capability(
         _m, ranges, _s, sizes = _group_stats(x, codes, len(labels))
         if (sizes < 2).any():
             raise err("subgroup_too_small", "子组容量须 ≥ 2", "subgroups need at least 2 values each", "subgroups")
-        s_within = float(np.mean(ranges / np.array([d2(int(k)) for k in sizes])))
+        s_within = float(np.mean(ranges / _d2_of(sizes)))
         method = "mean of R_i/d2(n_i)"
         df_within = float(np.sum(sizes - 1))
     else:

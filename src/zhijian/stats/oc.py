@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from zhijian.stats._validate import err, positive_int, probabilities
 
@@ -48,8 +48,26 @@ def probability_of_acceptance(
         if n_ > big_n:
             raise err("sample_exceeds_lot", f"样本量 {n_} 超过批量 {big_n}", f"sample size {n_} exceeds lot size {big_n}", "sample_size")
         defects = np.rint(pp * big_n).astype(np.int64)
-        return stats.hypergeom.cdf(c_, big_n, defects, n_)
+        return _hyper_pa(c_, big_n, defects, n_)
     raise err("unknown_distribution", f"未知分布：{dist}", f"unknown distribution: {dist}", "distribution")
+
+
+def _hyper_pa(c: int, big_n: int, defects: Any, n: int) -> np.ndarray:
+    """P(d ≤ c) for d ~ Hypergeometric(N, D, n), as a sum of c + 1 vectorised pmf terms (fast for small c)."""
+    d = np.asarray(defects)
+    if c >= n:
+        return np.ones(d.shape)
+    dd = np.atleast_1d(d).astype(float)[None, :]
+    k = np.arange(c + 1, dtype=float)[:, None]
+
+    def log_choose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ok = (b >= 0) & (b <= a)
+        with np.errstate(invalid="ignore"):
+            out = special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1)
+        return np.where(ok, out, -np.inf)
+
+    logp = log_choose(dd, k) + log_choose(big_n - dd, n - k) - log_choose(np.array(float(big_n)), np.array(float(n)))
+    return np.minimum(1.0, np.exp(logp).sum(axis=0)).reshape(d.shape)
 
 
 def _nonneg(p: Any) -> np.ndarray:
@@ -97,7 +115,7 @@ def p_at_pa(n: int, c: int, pa: float, *, lot_size: int | None = None) -> float:
     big_n = positive_int(lot_size, "lot_size", minimum=n_)
 
     def pa_of(d: int) -> float:
-        return float(stats.hypergeom.cdf(c_, big_n, d, n_))
+        return float(_hyper_pa(c_, big_n, d, n_))
 
     # Pa(D) does not increase with D: bisection on the integer D.
     if pa >= 0.5:  # largest D with Pa(D) >= pa

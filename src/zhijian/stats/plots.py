@@ -1,16 +1,13 @@
 """Plots of the statistics (图形) with matplotlib's Agg backend and Chinese labels.
 
-Adapter-level: writes files. The CJK font is looked up in this order: the ``ZHIJIAN_CJK_FONT``
-environment variable (a .ttf/.otf/.ttc path), the PyPI package ``pylopdf-fonts-zh-cn``
-(Noto Sans SC, SIL OFL 1.1), then any installed system font matplotlib knows whose family is
-a common CJK one (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei …). Without one the plot
-is still drawn and ``cjk_font`` in the result is None.
+Adapter-level: writes files. The CJK font comes from zhijian.platform.fonts (``ZHIJIAN_CJK_FONT`` or
+Debian's fonts-noto-cjk, installed by scripts/system-deps.sh). Without one the plot is still drawn
+and ``cjk_font`` in the result is None.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,49 +16,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
+from zhijian.platform.fonts import matplotlib_cjk_family, use_cjk_in_matplotlib  # noqa: E402
 from zhijian.stats._validate import err  # noqa: E402
 
-CJK_FAMILIES = (
-    "Noto Sans SC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "Source Han Sans CN",
-    "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN",
-)
 FORMATS = (".png", ".svg")
 
 
-@lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """Family name of a usable CJK font, registering a packaged file with matplotlib if needed."""
-    candidates: list[Path] = []
-    env = os.environ.get("ZHIJIAN_CJK_FONT")
-    if env:
-        candidates.append(Path(env))
-    try:
-        import pylopdf_fonts_zh_cn  # type: ignore[import-not-found]
-
-        candidates.append(Path(pylopdf_fonts_zh_cn.sans_path()))
-    except ImportError:
-        pass
-    for path in candidates:
-        if path.is_file():
-            font_manager.fontManager.addfont(str(path))
-            return font_manager.FontProperties(fname=str(path)).get_name()
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for fam in CJK_FAMILIES:
-        if fam in known:
-            return fam
-    return None
+    """Family name of the CJK font used for Chinese labels (see zhijian.platform.fonts)."""
+    return matplotlib_cjk_family()
 
 
 def _setup() -> str | None:
-    fam = cjk_font()
-    plt.rcParams["axes.unicode_minus"] = False
-    plt.rcParams["svg.fonttype"] = "path"
-    if fam:
-        plt.rcParams["font.family"] = "sans-serif"
-        plt.rcParams["font.sans-serif"] = [fam, "DejaVu Sans"]
-    return fam
+    return use_cjk_in_matplotlib()
 
 
 def _target(path: str | os.PathLike[str]) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ STANDARDS: dict[str, str] = {"gbt2828": "gbt2828_1_2012.json", "z14": "z14.json"
 SEVERITY_ZH = {"normal": "正常检验", "tightened": "加严检验", "reduced": "放宽检验"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_tables(standard: str = "gbt2828") -> dict[str, Any]:
     """The packaged tables of one standard (cached)."""
     if standard not in STANDARDS:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from zhijian.platform import audit
@@ -470,11 +470,12 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
         pin_ok = hmac.compare_digest(code.pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
     status = code.status
     # atomic counter update (no lost updates under concurrent scans)
+    # (MySQL/MariaDB evaluate SET left to right, so the first-scan columns get their own guarded UPDATE.)
     session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin).values(
-        scan_count=Code.scan_count + 1, last_scan_at=now,
-        first_scan_at=func.coalesce(Code.first_scan_at, now),
-        first_scan_city=case((Code.first_scan_at.is_(None), city), else_=Code.first_scan_city))
-        .execution_options(synchronize_session=False))
+        scan_count=Code.scan_count + 1, last_scan_at=now).execution_options(synchronize_session=False))
+    if code.first_scan_at is None:
+        session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.first_scan_at.is_(None))
+                        .values(first_scan_at=now, first_scan_city=city).execution_options(synchronize_session=False))
     row = session.execute(select(Code.scan_count, Code.first_scan_at, Code.first_scan_city)
                           .where(Code.serial == serial, Code.gtin == gtin)).one()
     count = int(row[0])

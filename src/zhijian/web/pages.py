@@ -51,19 +51,24 @@ def org_names(session: Session, ids: set[int]) -> dict[int, str]:
 # ---------------------------------------------------------------- home
 
 
+def _route_or(request: Request, path: str) -> str | None:
+    """`path` when some room serves it (a GET route with exactly that path), else None."""
+    return path if any(getattr(r, "path", None) == path for r in request.app.routes) else None
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     today = today_cst()
     running, upcoming = current_campaign(today)
     sections = [
         {"id": "announcements", "title": "稳定合格产品公告", "items": sources.latest_announcements(session),
-         "empty": "暂无公告", "more": "/search?type=announcements"},
+         "empty": "暂无公告", "more": _route_or(request, "/stable")},
         {"id": "spotcheck", "title": "监督抽查结果", "items": sources.latest_spotcheck_results(session, today),
-         "empty": "暂无抽查结果", "more": None},
+         "empty": "暂无抽查结果", "more": _route_or(request, "/spotchecks")},
         {"id": "alerts", "title": "风险预警", "items": sources.latest_alerts(session), "empty": "暂无风险预警",
-         "more": None},
+         "more": _route_or(request, "/risk/alerts")},
         {"id": "recalls", "title": "缺陷产品召回", "items": sources.recall_items(session), "empty": "暂无召回",
-         "more": None},
+         "more": _route_or(request, "/risk/recalls")},
     ]
     return render(request, "web/home.html", {
         "sections": sections, "campaign": running, "upcoming": upcoming, "today": today,

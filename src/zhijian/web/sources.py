@@ -34,6 +34,7 @@ class Item:
     date: Any = None
     tone: str = ""  # ok | bad | warn | ""
     badge: str = ""  # zh-CN catalogue string shown as a badge (合格, 不合格, 召回 ...)
+    note_args: dict[str, Any] | None = None  # when set, `note` is a catalogue string formatted with these
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
@@ -92,37 +93,83 @@ def verdict_item(rec: Any, products: dict[int, str], orgs: dict[int, str]) -> It
                 tone="ok" if verdict == "合格" else ("bad" if verdict == "不合格" else ""), badge=verdict or "")
 
 
+def published_plans(session: Session, limit: int = 4) -> list[Item] | None:
+    """抽查结果公告 — published spot-check plans with their frozen statistics."""
+    from zhijian.platform.auth import PUBLIC
+
+    plans = room_call("spotcheck", "list_plans", session, PUBLIC, published_only=True)
+    if plans is None:
+        return None
+    out = []
+    for plan in sorted(plans, key=lambda p: (p.published_at is not None, p.published_at), reverse=True)[:limit]:
+        summary = plan.summary or {}
+        failing = summary.get("batches_failing")
+        tested = summary.get("batches_tested")
+        out.append(Item(label=plan.title, href=f"/spotchecks/{plan.id}", date=plan.published_at, badge="抽查公告",
+                        note="抽查 {n} 批次，不合格 {f} 批次" if tested is not None else "",
+                        note_args={"n": tested, "f": failing or 0} if tested is not None else None))
+    return out
+
+
 def latest_spotcheck_results(session: Session, today: dt.date, limit: int = 8) -> list[Item] | None:
+    """Published plans first, then the latest final verdicts of single batches (spotcheck contract)."""
     rows = room_call("spotcheck", "latest_results", session, limit=limit)
     if rows is not None:
         return [as_item(r) for r in rows][:limit]
+    plans = published_plans(session) or []
     history = room_call("spotcheck", "inspection_history", session, since=today - dt.timedelta(days=730))
     if history is None:
-        return None
+        return plans if plans or history is not None else None
     final = sorted((r for r in history if _get(r, "final_verdict")), key=lambda r: _get(r, "sampled_on") or dt.date.min,
-                   reverse=True)[:limit]
+                   reverse=True)[:max(0, limit - len(plans))]
     products = _product_names(session, {r.product_id for r in final if r.product_id})
     orgs = _org_names(session, {r.enterprise_id for r in final})
-    return [verdict_item(r, products, orgs) for r in final]
+    return plans + [verdict_item(r, products, orgs) for r in final]
+
+
+RISK_LEVELS = {"low": "低风险", "medium": "中风险", "high": "高风险", "serious": "严重风险"}
+RISK_TONES = {"serious": "bad", "high": "bad", "medium": "warn", "low": ""}
 
 
 def latest_alerts(session: Session, limit: int = 6) -> list[Item] | None:
+    """Published risk alerts (风险预警): risk's `latest_alerts` hook, else its `public_alerts` page."""
     rows = room_call("risk", "latest_alerts", session, limit=limit)
-    return None if rows is None else [as_item(r, "/alerts") for r in rows][:limit]
+    if rows is not None:
+        return [as_item(r, "/risk/alerts") for r in rows][:limit]
+    page = room_call("risk", "public_alerts", session, limit=limit)
+    if page is None:
+        return None
+    return [Item(label=a.title, href=f"/risk/alerts/{a.ref}", note=a.ref, date=a.published_at,
+                 tone=RISK_TONES.get(a.risk_level, ""), badge=RISK_LEVELS.get(a.risk_level, a.risk_level))
+            for a in page.items]
+
+
+def _recall_refs(session: Session) -> dict[int, Any]:
+    page = room_call("risk", "public_recalls", session, limit=500)
+    return {r.id: r for r in page.items} if page is not None else {}
 
 
 def recall_items(session: Session, *, enterprise_id: int | None = None, product_id: int | None = None,
                  limit: int = 6) -> list[Item] | None:
+    """召回 from the risk contract `recall_records`, linked to the public recall page when it has one."""
     rows = room_call("risk", "recall_records", session, enterprise_id=enterprise_id)
     if rows is None:
         return None
     if product_id is not None:
         rows = [r for r in rows if product_id in (r[2] or [])]
-    rows = sorted(rows, key=lambda r: r[3] or dt.date.min, reverse=True)[:limit]
+    rows = sorted(rows, key=lambda r: (r[3] or dt.date.min, r[0]), reverse=True)[:limit]
     orgs = _org_names(session, {r[1] for r in rows})
-    return [Item(label=orgs.get(r[1], f"#{r[1]}"), href=f"/recalls/{r[0]}", note=str(r[4] or ""), date=r[3],
-                 tone="bad" if r[5] in ("ongoing", "started", "active", "open") else "warn", badge="召回")
-            for r in rows]
+    public = _recall_refs(session) if rows else {}
+    out = []
+    for r in rows:
+        pub = public.get(r[0])
+        title = getattr(pub, "title", None)
+        out.append(Item(label=title or orgs.get(r[1], f"#{r[1]}"),
+                        href=f"/risk/recalls/{pub.ref}" if pub is not None else None,
+                        note=orgs.get(r[1], "") if title else "", date=r[3],
+                        tone=RISK_TONES.get(r[4], "warn") if r[5] != "closed" else "",
+                        badge=RISK_LEVELS.get(r[4], "召回")))
+    return out
 
 
 # ---------------------------------------------------------------- product and enterprise pages

@@ -1,7 +1,7 @@
 """risk tables
 
 Revision ID: bc365d5ed89f
-Revises: 
+Revises:
 Create Date: 2026-11-27 19:22:30.010812
 """
 from collections.abc import Sequence

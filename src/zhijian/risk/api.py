@@ -1,0 +1,197 @@
+"""Risk REST API: thin handlers that parse, call the service and shape the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from zhijian.catalog.schemas import PageOut
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.risk import pdf, service
+from zhijian.risk.models import Recall
+from zhijian.risk.schemas import (
+    AlertIn,
+    AlertOut,
+    AlertPublicOut,
+    AssessmentIn,
+    AssessmentOut,
+    MethodPerformance,
+    RecallCloseIn,
+    RecallIn,
+    RecallOut,
+    RecallReportIn,
+    RecallReportOut,
+    ScanOut,
+    SeriesConfigIn,
+    SeriesConfigOut,
+    SignalOut,
+    SignalReviewIn,
+)
+
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
+public_router = APIRouter(prefix="/api/v1/public/risk", tags=["risk (public)"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def recall_out(r: Recall) -> RecallOut:
+    out = RecallOut.model_validate(r)
+    prog = service.recall_progress(r)
+    out.units_recovered, out.next_report_due, out.overdue = prog["units_recovered"], prog["next_report_due"], prog["overdue"]
+    return out
+
+
+# scan and signals ----------------------------------------------------------------------
+@router.post("/scan", status_code=202)
+def start_scan(request: Request, session: SessionDep, actor: ActorDep, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Run the full scan as a background job; poll /api/v1/jobs/{id}."""
+    service.can_monitor(actor)
+    job_id = request.app.state.jobs.enqueue("risk.scan", **({"as_of": as_of.isoformat()} if as_of else {}))
+    return {"job_id": job_id}
+
+
+@router.get("/scans/latest", response_model=ScanOut | None)
+def latest_scan(session: SessionDep, actor: ActorDep) -> Any:
+    return service.latest_scan(session, actor)
+
+
+@router.get("/signals", response_model=PageOut[SignalOut])
+def list_signals(session: SessionDep, actor: ActorDep, status: str | None = None, method: str | None = None,
+                 kind: str | None = None, category_id: int | None = None, limit: Limit = 50,
+                 cursor: str | None = None) -> PageOut[SignalOut]:
+    page = service.list_signals(session, actor, status=status, method=method, kind=kind, category_id=category_id,
+                                limit=limit, cursor=cursor)
+    return PageOut(items=[SignalOut.model_validate(s) for s in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/signals/{signal_id}", response_model=SignalOut)
+def get_signal(signal_id: int, session: SessionDep, actor: ActorDep) -> Any:
+    return service.get_signal(session, actor, signal_id)
+
+
+@router.post("/signals/{signal_id}/review", response_model=SignalOut)
+def review_signal(signal_id: int, data: SignalReviewIn, session: SessionDep, actor: ActorDep) -> Any:
+    return service.review_signal(session, actor, signal_id, data.status, data.note)
+
+
+@router.get("/performance", response_model=list[MethodPerformance])
+def performance(session: SessionDep, actor: ActorDep) -> Any:
+    return service.method_performance(session, actor)
+
+
+@router.get("/series-configs", response_model=list[SeriesConfigOut])
+def list_configs(session: SessionDep, actor: ActorDep) -> Any:
+    return service.list_configs(session, actor)
+
+
+@router.put("/series-configs", response_model=SeriesConfigOut)
+def put_config(data: SeriesConfigIn, session: SessionDep, actor: ActorDep) -> Any:
+    return service.upsert_config(session, actor, data)
+
+
+# assessments ---------------------------------------------------------------------------
+@router.post("/assessments", response_model=AssessmentOut, status_code=201)
+def create_assessment(data: AssessmentIn, session: SessionDep, actor: ActorDep) -> Any:
+    return service.create_assessment(session, actor, data)
+
+
+@router.get("/assessments", response_model=PageOut[AssessmentOut])
+def list_assessments(session: SessionDep, actor: ActorDep, limit: Limit = 50, cursor: str | None = None) -> Any:
+    page = service.list_assessments(session, actor, limit=limit, cursor=cursor)
+    return PageOut(items=[AssessmentOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentOut)
+def get_assessment(assessment_id: int, session: SessionDep, actor: ActorDep) -> Any:
+    return service.get_assessment(session, actor, assessment_id)
+
+
+@router.get("/assessments/{assessment_id}/pdf")
+def assessment_pdf(assessment_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    a = service.get_assessment(session, actor, assessment_id)
+    data = pdf.assessment_pdf(a.result, record_id=a.id, assessor=a.assessor, created=a.created_at.date().isoformat(),
+                              hazard=a.hazard)
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="risk-assessment-{a.id}.pdf"'})
+
+
+# alerts --------------------------------------------------------------------------------
+@router.post("/alerts", response_model=AlertOut, status_code=201)
+def create_alert(data: AlertIn, session: SessionDep, actor: ActorDep) -> Any:
+    return service.create_alert(session, actor, data)
+
+
+@router.get("/alerts", response_model=PageOut[AlertOut])
+def list_alerts(session: SessionDep, actor: ActorDep, status: str | None = None, limit: Limit = 50,
+                cursor: str | None = None) -> Any:
+    page = service.list_alerts(session, actor, status=status, limit=limit, cursor=cursor)
+    return PageOut(items=[AlertOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertOut)
+def get_alert(alert_id: int, session: SessionDep, actor: ActorDep) -> Any:
+    return service.get_alert(session, actor, alert_id)
+
+
+@router.post("/alerts/{alert_id}/publish")
+def publish_alert(alert_id: int, request: Request, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """Publish; the notification e-mail goes out through the job `risk.alert_mail` after the commit."""
+    a = service.publish_alert(session, actor, alert_id)
+    out = AlertOut.model_validate(a).model_dump(mode="json")
+    session.commit()
+    out["mail_job_id"] = request.app.state.jobs.enqueue("risk.alert_mail", alert_id=a.id)
+    return out
+
+
+@router.post("/alerts/{alert_id}/withdraw", response_model=AlertOut)
+def withdraw_alert(alert_id: int, session: SessionDep, actor: ActorDep) -> Any:
+    return service.withdraw_alert(session, actor, alert_id)
+
+
+# recalls -------------------------------------------------------------------------------
+@router.post("/recalls", response_model=RecallOut, status_code=201)
+def start_recall(data: RecallIn, session: SessionDep, actor: ActorDep) -> RecallOut:
+    return recall_out(service.start_recall(session, actor, data))
+
+
+@router.get("/recalls", response_model=PageOut[RecallOut])
+def list_recalls(session: SessionDep, actor: ActorDep, status: str | None = None, enterprise_id: int | None = None,
+                 limit: Limit = 50, cursor: str | None = None) -> Any:
+    page = service.list_recalls(session, actor, status=status, enterprise_id=enterprise_id, limit=limit, cursor=cursor)
+    return PageOut(items=[recall_out(r) for r in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/recalls/overdue", response_model=list[RecallOut])
+def overdue(session: SessionDep, actor: ActorDep) -> Any:
+    return [recall_out(r) for r, _ in service.overdue_recalls(session, actor)]
+
+
+@router.get("/recalls/{recall_id}", response_model=RecallOut)
+def get_recall(recall_id: int, session: SessionDep, actor: ActorDep) -> RecallOut:
+    return recall_out(service.get_recall(session, actor, recall_id))
+
+
+@router.post("/recalls/{recall_id}/reports", response_model=RecallReportOut, status_code=201)
+def report(recall_id: int, data: RecallReportIn, session: SessionDep, actor: ActorDep) -> Any:
+    return service.report_recall_progress(session, actor, recall_id, data)
+
+
+@router.post("/recalls/{recall_id}/close", response_model=RecallOut)
+def close(recall_id: int, data: RecallCloseIn, session: SessionDep, actor: ActorDep) -> RecallOut:
+    return recall_out(service.close_recall(session, actor, recall_id, data))
+
+
+# public --------------------------------------------------------------------------------
+@public_router.get("/alerts", response_model=PageOut[AlertPublicOut])
+def public_alerts(session: SessionDep, limit: Limit = 50, cursor: str | None = None) -> Any:
+    page = service.public_alerts(session, limit=limit, cursor=cursor)
+    return PageOut(items=[AlertPublicOut(**service.public_view(a)) for a in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@public_router.get("/alerts/{ref}", response_model=AlertPublicOut)
+def public_alert(ref: str, session: SessionDep) -> Any:
+    return AlertPublicOut(**service.public_view(service.public_alert(session, ref)))

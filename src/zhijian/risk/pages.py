@@ -1,0 +1,297 @@
+"""Risk pages: the monitoring dashboard, signals, the guided assessment form, alerts and recalls (console),
+and the public alert list, Atom feed and recall notices (portal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.risk import charts, matrix, pdf, scan, service
+from zhijian.risk.schemas import ALERT_FIELDS, DEFAULT_PUBLIC, MEASURES, AlertIn, AssessmentIn, RecallReportIn
+from zhijian.web.core import check_csrf, login_redirect, nav_item, render
+
+router = APIRouter(include_in_schema=False)
+nav_item("/console/risk", "风险监测", roles=("regulator", "association"), order=40)
+
+N_SCENARIOS, N_STEPS = 3, 5
+
+
+def _console_actor(request: Request, session: Any) -> Any:
+    actor = session.info["actor"]
+    return None if actor.is_public else actor
+
+
+def _ctx() -> dict[str, Any]:
+    return {"LEVEL_ZH": matrix.LEVEL_ZH, "METHOD_ZH": scan.METHOD_ZH, "ALERT_FIELDS": ALERT_FIELDS, "MEASURES": MEASURES,
+            "field_text": service._field_text}
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@router.get("/console/risk", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    data = service.dashboard(session, actor)
+    s = data["summary"]
+    svgs: dict[str, Any] = {}
+    if s:
+        svgs["heatmap"] = Markup(charts.heatmap_svg(s.get("heatmap", [])))
+        markers: dict[str, list[tuple[str, str]]] = {}
+        for sig in data["open_signals"]:
+            markers.setdefault(sig.series_key, []).append((sig.period, scan.METHOD_ZH.get(sig.method, sig.method)))
+        svgs["trends"] = [Markup(charts.trend_svg(s["months"], t["x"], t["n"], t["p0"], label=t.get("label", t["series_key"]),
+                                                  markers=markers.get(t["series_key"], []))) for t in s.get("trends", [])]
+        svgs["funnels"] = [Markup(charts.funnel_svg(f["points"], f["target"], f["tau2"], label=f.get("category", "")))
+                           for f in s.get("funnels", [])[:2]]
+        comp = s.get("complaints", {})
+        if comp.get("weekly_total"):
+            svgs["weekly"] = Markup(charts.weekly_svg(comp["weeks"], comp["weekly_total"]))
+    return render(request, "risk/dashboard.html", {**_ctx(), **data, "svgs": svgs})
+
+
+# ---------------------------------------------------------------- signals
+
+
+@router.get("/console/risk/signals", response_class=HTMLResponse)
+def signals(request: Request, session: SessionDep, status: str | None = "open", method: str | None = None,
+            cursor: str | None = None) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    page = service.list_signals(session, actor, status=status or None, method=method or None, cursor=cursor, limit=50)
+    return render(request, "risk/signals.html", {**_ctx(), "page": page, "status": status, "method": method,
+                                                 "performance": service.method_performance(session, actor)})
+
+
+@router.get("/console/risk/signals/{signal_id}", response_class=HTMLResponse)
+def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    return render(request, "risk/signal.html", {**_ctx(), "sig": service.get_signal(session, actor, signal_id)})
+
+
+@router.post("/console/risk/signals/{signal_id}/review")
+async def signal_review(signal_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, form)
+    service.review_signal(session, actor, signal_id, str(form.get("status", "")), str(form.get("note", "")))
+    return RedirectResponse(f"/console/risk/signals/{signal_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+def _form_to_assessment(form: Any) -> dict[str, Any]:
+    scenarios = []
+    for i in range(N_SCENARIOS):
+        steps = []
+        for j in range(N_STEPS):
+            p = str(form.get(f"s{i}_p{j}", "")).strip()
+            if p:
+                steps.append({"description": str(form.get(f"s{i}_d{j}", "")), "probability": p})
+        desc = str(form.get(f"s{i}_desc", "")).strip()
+        if not steps and not desc:
+            continue
+        sev = str(form.get(f"s{i}_severity", ""))
+        scenarios.append({"description": desc, "consumer": str(form.get(f"s{i}_consumer", "others")),
+                          "severity": int(sev) if sev.isdigit() else 0, "steps": steps})
+    units = str(form.get("units_in_use", "")).strip()
+    return {"product": str(form.get("product", "")), "hazard": str(form.get("hazard", "")), "scenarios": scenarios,
+            "presumed_serious": [str(v) for v in form.getlist("presumed_serious")],
+            "units_in_use": int(units) if units.isdigit() else None,
+            "exposure_adjustment": form.get("exposure_adjustment") == "on"}
+
+
+@router.get("/console/risk/assess", response_class=HTMLResponse)
+def assess_form(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    service.can_monitor(actor)
+    return render(request, "risk/assess.html", {**_ctx(), "n_scen": N_SCENARIOS, "n_steps": N_STEPS, "form": {},
+                                                "flags": matrix.PRESUMED_SERIOUS, "consumers": matrix.CONSUMERS,
+                                                "severities": matrix.SEVERITY_ZH,
+                                                "recent": service.list_assessments(session, actor, limit=10).items})
+
+
+@router.post("/console/risk/assess", response_class=HTMLResponse)
+async def assess_submit(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, form)
+    raw = _form_to_assessment(form)
+    try:
+        matrix.parse_assessment(raw)  # the same checks as the API, with the field named
+        a = service.create_assessment(session, actor, AssessmentIn(**raw))
+    except (DomainError, ValueError) as err:
+        msg = err.message_zh if isinstance(err, DomainError) else str(err)
+        return render(request, "risk/assess.html", {**_ctx(), "n_scen": N_SCENARIOS, "n_steps": N_STEPS, "form": form,
+                                                    "flags": matrix.PRESUMED_SERIOUS, "consumers": matrix.CONSUMERS,
+                                                    "severities": matrix.SEVERITY_ZH, "error": msg, "recent": []},
+                      status_code=422)
+    return RedirectResponse(f"/console/risk/assessments/{a.id}", status_code=303)
+
+
+@router.get("/console/risk/assessments/{assessment_id}", response_class=HTMLResponse)
+def assessment_page(assessment_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    a = service.get_assessment(session, actor, assessment_id)
+    return render(request, "risk/assessment.html", {**_ctx(), "a": a, "r": a.result, "flags": matrix.PRESUMED_SERIOUS})
+
+
+@router.get("/console/risk/assessments/{assessment_id}/pdf")
+def assessment_pdf(assessment_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    a = service.get_assessment(session, actor, assessment_id)
+    return Response(pdf.assessment_pdf(a.result, record_id=a.id, assessor=a.assessor,
+                                       created=a.created_at.date().isoformat(), hazard=a.hazard),
+                    media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="risk-assessment-{a.id}.pdf"'})
+
+
+# ---------------------------------------------------------------- alerts (console)
+
+
+@router.get("/console/risk/alerts", response_class=HTMLResponse)
+def alerts(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    page = service.list_alerts(session, actor, limit=100)
+    return render(request, "risk/alerts.html", {**_ctx(), "page": page, "default_public": DEFAULT_PUBLIC,
+                                                "levels": matrix.LEVEL_ZH})
+
+
+@router.post("/console/risk/alerts", response_class=HTMLResponse)
+async def alert_create(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, form)
+    fields: dict[str, Any] = {}
+    for k in ALERT_FIELDS:
+        v = str(form.get(f"f_{k}", "")).strip()
+        if k == "measures":
+            ms = [str(m) for m in form.getlist("f_measures")]
+            if ms:
+                fields[k] = ms
+        elif v:
+            fields[k] = v
+    def _int(name: str) -> int | None:
+        v = str(form.get(name, "")).strip()
+        return int(v) if v.isdigit() else None
+
+    ents = [int(x) for x in str(form.get("enterprise_ids", "")).replace("，", ",").split(",") if x.strip().isdigit()]
+    a = service.create_alert(session, actor, AlertIn(
+        title=str(form.get("title", "")), risk_level=str(form.get("risk_level", "")),  # type: ignore[arg-type]
+        fields=fields, public_fields=[str(v) for v in form.getlist("public")], enterprise_ids=ents,
+        signal_id=_int("signal_id"), assessment_id=_int("assessment_id")))
+    return RedirectResponse(f"/console/risk/alerts#a{a.id}", status_code=303)
+
+
+@router.post("/console/risk/alerts/{alert_id}/publish")
+async def alert_publish(alert_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, form)
+    a = service.publish_alert(session, actor, alert_id)
+    session.commit()
+    request.app.state.jobs.enqueue("risk.alert_mail", alert_id=a.id)
+    return RedirectResponse(f"/console/risk/alerts#a{a.id}", status_code=303)
+
+
+# ---------------------------------------------------------------- recalls (console)
+
+
+@router.get("/console/risk/recalls", response_class=HTMLResponse)
+def recalls(request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    page = service.list_recalls(session, actor, limit=100)
+    overdue = service.overdue_recalls(session, actor) if actor.is_staff else []
+    return render(request, "risk/recalls.html", {**_ctx(), "page": page, "overdue": overdue,
+                                                 "progress": {r.id: service.recall_progress(r) for r in page.items}})
+
+
+@router.get("/console/risk/recalls/{recall_id}", response_class=HTMLResponse)
+def recall_page(recall_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    r = service.get_recall(session, actor, recall_id)
+    return render(request, "risk/recall.html", {**_ctx(), "r": r, "prog": service.recall_progress(r),
+                                                "today": dt.date.today().isoformat(), "public": False})
+
+
+@router.post("/console/risk/recalls/{recall_id}/reports")
+async def recall_report(recall_id: int, request: Request, session: SessionDep) -> Response:
+    actor = _console_actor(request, session)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, form)
+    try:
+        data = RecallReportIn(reported_on=dt.date.fromisoformat(str(form.get("reported_on", ""))),
+                              units_recovered=int(str(form.get("units_recovered", "x"))), note=str(form.get("note", "")))
+    except ValueError:
+        raise DomainError("risk.bad_report", "请填写报告日期和已召回数量", "report date and units are required",
+                          field="units_recovered") from None
+    service.report_recall_progress(session, actor, recall_id, data)
+    return RedirectResponse(f"/console/risk/recalls/{recall_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- public portal
+
+
+@router.get("/risk/alerts", response_class=HTMLResponse)
+def public_alerts(request: Request, session: SessionDep, cursor: str | None = None) -> Response:
+    page = service.public_alerts(session, limit=50, cursor=cursor)
+    return render(request, "risk/public_alerts.html", {**_ctx(), "page": page,
+                                                       "views": [service.public_view(a) for a in page.items]})
+
+
+@router.get("/risk/alerts.atom")
+def alerts_feed(request: Request, session: SessionDep) -> Response:
+    return Response(service.alert_feed(session, str(request.base_url)), media_type="application/atom+xml")
+
+
+@router.get("/risk/alerts/{ref}", response_class=HTMLResponse)
+def public_alert(ref: str, request: Request, session: SessionDep) -> Response:
+    return render(request, "risk/public_alert.html", {**_ctx(), "v": service.public_view(service.public_alert(session, ref))})
+
+
+@router.get("/risk/recalls", response_class=HTMLResponse)
+def public_recalls(request: Request, session: SessionDep, cursor: str | None = None) -> Response:
+    page = service.public_recalls(session, limit=50, cursor=cursor)
+    return render(request, "risk/public_recalls.html", {**_ctx(), "page": page,
+                                                        "progress": {r.id: service.recall_progress(r) for r in page.items}})
+
+
+@router.get("/risk/recalls/{ref}", response_class=HTMLResponse)
+def public_recall(ref: str, request: Request, session: SessionDep) -> Response:
+    r = service.public_recall(session, ref)
+    return render(request, "risk/public_recall.html", {**_ctx(), "r": r, "prog": service.recall_progress(r), "public": True,
+                                                "today": dt.date.today().isoformat()})

@@ -1,0 +1,177 @@
+"""Real headless Chromium (Debian's /usr/bin/chromium) against the real app under uvicorn with the demo data.
+
+Scenarios from issue 9: a consumer verifies a genuine, a repeated and a forged code on a 375×667 phone
+(typed and read from the camera), the English switch, the portal on a phone (keyboard, search, product
+page), the catalog console (field errors in place, audit history, confirmation before deletion).
+Screenshots are kept under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import segno
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, login_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _no_horizontal_scroll(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_portal_on_a_phone_keyboard_search_and_product(live_server: LiveServer, new_page, shot):
+    page = new_page(phone=True)
+    page.goto(live_server("/"))
+    assert page.title() == "首页 · 质检"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"  # the skip link comes first
+    assert page.locator("a.skip").bounding_box()["x"] >= 0  # and is visible when focused
+    _no_horizontal_scroll(page)
+    shot(page, "home-375")
+    page.get_by_role("searchbox", name="搜索").fill("奶粉")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    results = page.locator("#res-products + ul a")
+    assert results.count() >= 1 and all("奶粉" in t for t in results.all_inner_texts())
+    name = results.first.inner_text()
+    results.first.click()
+    assert page.locator("h1").inner_text() == name
+    assert page.get_by_role("heading", name="生产企业").is_visible()
+    _no_horizontal_scroll(page)
+    shot(page, "product-375")
+
+
+def test_english_switch_is_remembered(live_server: LiveServer, new_page, shot):
+    page = new_page()
+    page.goto(live_server("/"))
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.locator("h1").inner_text() == "Product quality at a glance"
+    page.get_by_role("link", name="Search", exact=True).first.click()  # a plain link: the cookie keeps English
+    assert page.get_by_role("heading", name="Search").is_visible()
+    shot(page, "search-en")
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert page.get_by_role("heading", name="搜索").is_visible()
+
+
+def test_catalog_console_form_errors_audit_and_confirmed_delete(live_server: LiveServer, new_page, shot):
+    from zhijian.catalog.models import Category
+
+    with live_server.db.session() as s:
+        kettle = s.scalar(select(Category.id).where(Category.code == "IND-APPL-KETTLE"))
+    page = new_page()
+    login_as(page, live_server, "enterprise", "/console/products")
+    page.get_by_role("link", name="登记产品").click()
+    page.get_by_role("button", name="保存").click()
+    name = page.get_by_label("产品名称")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#name-error")).to_have_text("此项不能为空")
+    assert page.get_by_role("alert").is_visible()
+    shot(page, "form-errors")
+    name.fill("浏览器测试电热水壶")
+    page.get_by_label("类别").select_option(str(kettle))
+    page.get_by_label("商品条码（GTIN）").fill("6901234567890")  # wrong check digit
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#gtin-error")).to_contain_text("GTIN 校验位错误")
+    assert page.get_by_label("产品名称").input_value() == "浏览器测试电热水壶"  # kept
+    page.get_by_label("商品条码（GTIN）").fill("")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/console/products/\d+\?saved=1"))
+    assert page.get_by_role("status").inner_text() == "已保存"
+    assert page.get_by_role("heading", name="审计历史").is_visible()
+    shot(page, "product-saved")
+    url = page.url
+    page.once("dialog", lambda d: d.dismiss())  # changing one's mind keeps the product
+    page.get_by_role("button", name="删除").click()
+    assert page.url == url
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="删除").click()
+    page.wait_for_url(re.compile(r"/console/products\?deleted=1"))
+    assert page.get_by_role("status").inner_text() == "产品已删除"
+
+
+# ---------------------------------------------------------------- code verification (trace room)
+
+
+@pytest.fixture(scope="module")
+def codes(live_server: LiveServer) -> list[Any]:
+    """Four codes of a demo product issued through the trace room's service, as an enterprise would."""
+    trace = pytest.importorskip("zhijian.trace.service")
+    from zhijian.catalog.models import Product
+    from zhijian.platform.auth import SYSTEM
+
+    issued: list[Any] = []
+    with live_server.db.session(SYSTEM) as s:
+        product_id = s.scalar(select(Product.id).where(Product.gtin.is_not(None)).order_by(Product.id))
+        trace.issue_codes(s, SYSTEM, trace.IssueRequest(product_id=product_id, lot="BT20260915", quantity=4),
+                          host="id.zhijian.example", sink=issued.extend)
+    return issued
+
+
+def test_consumer_verifies_genuine_repeated_and_forged_codes_on_a_phone(live_server: LiveServer, codes, new_page,
+                                                                       shot):
+    page = new_page(phone=True)
+
+    def verify(text: str) -> str:
+        page.goto(live_server("/verify"))
+        page.get_by_label("商品码或链接").fill(text)
+        page.get_by_role("button", name="查询").click()
+        page.wait_for_url(re.compile(r"/01/"))
+        _no_horizontal_scroll(page)
+        return page.locator(".result").inner_text()
+
+    first = verify(codes[0].uri)  # the URL printed in the QR code
+    assert "首次查询，正品" in first and page.locator(".result.ok").count() == 1
+    shot(page, "genuine-375")
+    again = verify(codes[0].element_string)  # the same code typed as a GS1 element string
+    assert "此码已被查询2次" in again and page.locator(".result.warn").count() == 1
+    shot(page, "repeated-375")
+    forged_serial = codes[1].serial[:-1] + ("A" if codes[1].serial[-1] != "A" else "B")
+    forged = verify(codes[1].uri.replace(codes[1].serial, forged_serial))
+    assert "查无此码，谨防假冒" in forged and page.locator(".result.bad").count() == 1
+    shot(page, "forged-375")
+    page.goto(live_server("/verify"))
+    page.get_by_label("商品码或链接").fill("06901234567890")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#code-error")).to_contain_text("校验位不正确")
+    assert page.get_by_label("商品码或链接").get_attribute("aria-invalid") == "true"
+
+
+def _y4m_of_qr(text: str, path: Path, width: int = 640, height: int = 480) -> Path:
+    """A one-frame Y4M video showing the QR code, for Chromium's fake camera."""
+    qr = segno.make(text, error="m")
+    matrix = np.array([[0 if v else 255 for v in row] for row in qr.matrix], dtype=np.uint8)
+    scale = min(width, height) * 3 // 4 // (matrix.shape[0] + 8)
+    img = np.kron(np.pad(matrix, 4, constant_values=255), np.ones((scale, scale), dtype=np.uint8))
+    y = np.full((height, width), 255, dtype=np.uint8)
+    top, left = (height - img.shape[0]) // 2, (width - img.shape[1]) // 2
+    y[top:top + img.shape[0], left:left + img.shape[1]] = img
+    uv = np.full((height // 2) * (width // 2), 128, dtype=np.uint8).tobytes()
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + b"FRAME\n"
+                     + y.tobytes() + uv + uv)
+    return path
+
+
+def test_consumer_scans_the_qr_code_with_the_phone_camera(live_server: LiveServer, codes, playwright, tmp_path, shot):
+    video = _y4m_of_qr(codes[3].uri, tmp_path / "qr.y4m")
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
+        page = browser.new_context(locale="zh-CN", permissions=["camera"], **PHONE).new_page()
+        page.goto(live_server("/verify"))
+        page.get_by_role("button", name="打开摄像头扫码").click()
+        page.wait_for_url(re.compile(r"/01/"), timeout=15000)
+        assert "首次查询，正品" in page.locator(".result").inner_text()
+        shot(page, "scanned-375")
+    finally:
+        browser.close()
