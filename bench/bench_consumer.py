@@ -90,6 +90,10 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite")
     a = ap.parse_args()
     rng = random.Random(8)
+    from zhijian.platform.rooms import modules
+
+    for _ in modules("service"):  # import every room first: credit reads spot-check, risk and stable services
+        pass
     pure(rng)
     for b in a.backends.split(","):
         database(b.strip(), a.certs, a.enterprises, rng)

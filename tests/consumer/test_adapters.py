@@ -64,6 +64,8 @@ def test_cli_import_recompute_overdue(cli_db, tmp_path):
     assert r.exit_code == 1 and "body_not_accredited" in r.output  # the body is not registered in this database
     r = run("credit", "recompute", "--enterprise", str(ent_id), "--json")
     assert r.exit_code == 0 and json.loads(r.output)[0]["credit_class"] == "A"
+    r = run("credit", "recompute")
+    assert r.exit_code == 0 and "enterprises scored" in r.output, r.output
     r = run("credit", "show", str(ent_id))
     assert r.exit_code == 0 and "基础分" in r.output
     r = run("complaints", "overdue", "--json")
@@ -90,12 +92,14 @@ def test_public_complaint_form_and_tracking(client, db):
     assert client.post("/complaints/new", data=form).status_code == 403  # no CSRF token
     bad = client.post("/complaints/new", data={**form, "csrf_token": token, "complainant_address": ""})
     assert bad.status_code == 422 and "地址" in bad.text
-    ok = client.post("/complaints/new", data={**form, "csrf_token": token})
+    ok = client.post("/complaints/new", data={**form, "csrf_token": token},
+                     files={"evidence": ("发票.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")})
     assert ok.status_code == 200, ok.text
     no = re.search(r"(TS\d{14})", ok.text).group(1)
     code = re.search(r"<dt>查询码</dt><dd>([0-9A-Z]{6})</dd>", ok.text).group(1)
     track = client.post("/complaints/track", data={"tracking_no": no, "check_code": code, "csrf_token": token})
     assert track.status_code == 200 and "已登记" in track.text and "13700003333" not in track.text
+    assert "提交证据：发票.png" in track.text
     wrong = client.post("/complaints/track", data={"tracking_no": no, "check_code": "AAAAAA", "csrf_token": token})
     assert wrong.status_code == 404
 
@@ -112,6 +116,14 @@ def test_console_and_public_pages_render(client, db, login, staff):
                 "/complaints/track"):
         assert client.get(url).status_code == 200, url
     assert client.get("/console/credit", follow_redirects=False).status_code == 303  # login first
+    with db.session() as s:
+        target = factories.enterprise(s)
+    token = _csrf(client.get(f"/console/credit/{target.id}", headers=reg).text)
+    r = client.post(f"/console/credit/{target.id}/penalties", headers=reg, follow_redirects=False, data={
+        "csrf_token": token, "decision_no": f"杭市监罚〔2026〕{factories.uid()}号", "decided_on": "2026-01-05",
+        "severity": "serious", "reason": "伪造认证标志", "amount": "150000"})
+    assert r.status_code == 303 and "error" not in r.headers["location"]
+    assert "伪造认证标志" in client.get(f"/console/credit/{target.id}", headers=reg).text
     with db.session() as s:
         ent = factories.enterprise(s)
     own = login("enterprise", ent)

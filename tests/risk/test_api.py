@@ -135,3 +135,27 @@ def test_published_alert_is_mailed_over_smtp(client, login, db, app, monkeypatch
     finally:
         ctl.stop()
         get_settings.cache_clear()
+
+
+def test_recall_pages_public_notice_and_overdue_in_console(client, login, db):
+    import datetime as dt
+
+    from zhijian.risk.schemas import RecallIn, RecallReportIn
+
+    with db.session() as s:
+        ent = factories.enterprise(s, name=f"召回测试企业{factories.uid()}有限公司")
+        r = service.start_recall(s, SYSTEM, RecallIn(
+            enterprise_id=ent.id, title="召回儿童推车", reason="折叠锁止机构失效", risk_level="serious",
+            lots=[{"lot": "CART-2026-07"}], started_on=dt.date.today() - dt.timedelta(days=90), units_total=500,
+            report_every_days=30, plan="内部计划：经销商逐一回收"))
+        service.report_recall_progress(s, SYSTEM, r.id, RecallReportIn(
+            reported_on=dt.date.today() - dt.timedelta(days=45), units_recovered=120))
+        ref, rid, name = r.ref, r.id, ent.name
+    public = client.get(f"/risk/recalls/{ref}")
+    assert public.status_code == 200
+    assert name in public.text and "CART-2026-07" in public.text and "120/500" in public.text
+    assert "内部计划" not in public.text  # the plan stays in the console
+    console = client.get(f"/console/risk/recalls/{rid}", headers=login("regulator"))
+    assert console.status_code == 200 and "进展报告已逾期" in console.text and "内部计划" in console.text
+    listing = client.get("/console/risk/recalls", headers=login("regulator"))
+    assert ref in listing.text and "进展报告逾期" in listing.text

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from zhijian.catalog.schemas import IndicatorIn
-from zhijian.platform.auth import Actor, actor_for
+from zhijian.platform.auth import Actor
 from zhijian.spotcheck import service
 from zhijian.spotcheck.schemas import PlanCategoryIn, PlanIn, SamplingIn
 
@@ -32,7 +32,16 @@ class World:
 
 
 def _a(s: Session, role: str, org) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(factories.user(s, role, org))
+    """An acting user without a login (no password hash: argon2 is slow by design); the API tests log in for real."""
+    return Actor(None, f"{role}_{factories.uid()}", role, org.id if org is not None else None)
+
+
+def real_user(s: Session, actor: Actor):  # type: ignore[no-untyped-def]
+    """A real user (with password 'correct horse 1') in the same role and organization as `actor`."""
+    from zhijian.catalog.models import Organization
+
+    org = s.get(Organization, actor.organization_id) if actor.organization_id else None
+    return factories.user(s, actor.role, org)
 
 
 def world(s: Session, *, n_products: int = 3, level: str = "provincial", rule: str = "simple",

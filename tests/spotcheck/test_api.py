@@ -11,9 +11,7 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from tests import factories
 from tests.spotcheck.scenario import world
-from zhijian.platform.auth import actor_for
 from zhijian.spotcheck import service
 
 
@@ -23,12 +21,11 @@ def _hdr(client, user):  # type: ignore[no-untyped-def]
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def _received_batches(db, n=2):  # type: ignore[no-untyped-def]
-    """A drawn plan whose batches are received by lab A; returns (world, batch ids, sample numbers, users)."""
-    from sqlalchemy import select
+def _received_batches(db, n=2, logins=("a0", "a1", "b0", "e")):  # type: ignore[no-untyped-def]
+    """A drawn plan whose batches are received by lab A; returns (world, batch ids, sample numbers, users).
 
-    from tests.spotcheck.scenario import sampling
-    from zhijian.platform.models import User
+    users: real logins — a0/a1 two inspectors of lab A, b0 an inspector of lab B, e<i> the enterprise of batch i."""
+    from tests.spotcheck.scenario import real_user, sampling
 
     with db.session() as s:
         w = world(s, n_products=n)
@@ -37,8 +34,12 @@ def _received_batches(db, n=2):  # type: ignore[no-untyped-def]
         for b in bs:
             service.record_sampling(s, w.inspectors_a[0], b.id, sampling())
             service.receive_sample(s, w.inspectors_a[0], b.id)
-        users = {a.username: s.scalar(select(User).where(User.username == a.username))
-                 for a in [w.regulator, *w.inspectors_a, *w.inspectors_b, *w.ent_actors]}
+        users = {}
+        for key in logins:
+            if key == "e":
+                users["e"] = real_user(s, next(a for a in w.ent_actors if a.organization_id == bs[-1].enterprise_id))
+            else:
+                users[key] = real_user(s, (w.inspectors_a if key[0] == "a" else w.inspectors_b)[int(key[1])])
         return w, [b.id for b in bs], [b.sample_no for b in bs], users
 
 
@@ -53,7 +54,7 @@ HEAD = ["抽样单编号", "检验项目", "单位", "标准要求", "检验结�
 
 def test_import_is_all_or_nothing_with_row_and_column(client, db):
     w, ids, nos, users = _received_batches(db)
-    h = _hdr(client, users[w.inspectors_a[0].username])
+    h = _hdr(client, users["a0"])
     bad = _csv([HEAD,
                 [nos[0], "铅(以Pb计)", "mg/kg", "≤0.5", "0.12", "合格", "GB 5009.12-2017"],
                 [nos[1], "铅(以Pb计)", "mg/kg", "≤0.5", "0.6", "不合格", "GB 5009.12-2017"],
@@ -85,14 +86,14 @@ def test_import_is_all_or_nothing_with_row_and_column(client, db):
     lead = next(i for i in b0["items"] if i["name"] == "铅(以Pb计)")
     assert (lead["unit"], lead["value"], lead["verdict"]) == ("mg/kg", pytest.approx(0.12), "合格")
     # another lab may not import into these batches
-    other = _hdr(client, users[w.inspectors_b[0].username])
+    other = _hdr(client, users["b0"])
     ok = _csv([HEAD, [nos[0], "铅(以Pb计)", "mg/kg", "≤0.5", "0.1", "合格", ""]])
     r = client.post("/api/v1/spotcheck/results/import", headers=other, files={"file": ("r.csv", ok, "text/csv")})
     assert r.status_code == 404
     # the second inspector verifies, the first may not verify his own entry
     r = client.post(f"/api/v1/spotcheck/batches/{ids[1]}/verify", headers=h)
     assert r.status_code == 409 and r.json()["code"] == "spotcheck.self_verification"
-    h2 = _hdr(client, users[w.inspectors_a[1].username])
+    h2 = _hdr(client, users["a1"])
     assert client.post(f"/api/v1/spotcheck/batches/{ids[1]}/verify", headers=h2).json()["state"] == "verified"
     j = client.post(f"/api/v1/spotcheck/batches/{ids[1]}/judge", headers=h2).json()
     assert (j["verdict"], j["failing_items"], j["safety_failure"]) == ("不合格", ["铅(以Pb计)"], True)
@@ -107,16 +108,15 @@ def test_import_is_all_or_nothing_with_row_and_column(client, db):
     assert page.status_code == 200 and j["report_no"] in page.text and "不合格" not in page.text
     assert client.get("/reports/verify/ZJ0000FAKE").status_code == 404
     # the enterprise of batch 1 sees it; the public does not
-    ent = next(a for a in w.ent_actors if a.organization_id == j["enterprise_id"])
-    assert client.get(f"/api/v1/spotcheck/batches/{ids[1]}", headers=_hdr(client, users[ent.username])).status_code == 200
+    assert client.get(f"/api/v1/spotcheck/batches/{ids[1]}", headers=_hdr(client, users["e"])).status_code == 200
     assert client.get(f"/api/v1/spotcheck/batches/{ids[1]}").status_code == 404
     assert client.get(f"/api/v1/spotcheck/plans/{w.plan_id}").status_code == 404
     assert client.get(f"/spotchecks/{w.plan_id}").status_code == 404
 
 
 def test_attachments_hashed_and_guarded(client, db):
-    w, ids, nos, users = _received_batches(db, n=1)
-    h = _hdr(client, users[w.inspectors_a[0].username])
+    w, ids, nos, users = _received_batches(db, n=1, logins=("a0", "b0"))
+    h = _hdr(client, users["a0"])
     data = "封样照片".encode() * 100
     r = client.post(f"/api/v1/spotcheck/batches/{ids[0]}/attachments", headers=h,
                     files={"file": ("seal.jpg", data, "image/jpeg")}, data={"kind": "seal"})
@@ -128,7 +128,7 @@ def test_attachments_hashed_and_guarded(client, db):
     got = client.get(f"/api/v1/spotcheck/attachments/{att['id']}", headers=h)
     assert got.status_code == 200 and got.content == data
     assert client.get(f"/api/v1/spotcheck/attachments/{att['id']}").status_code == 404
-    other = _hdr(client, users[w.inspectors_b[0].username])
+    other = _hdr(client, users["b0"])
     assert client.get(f"/api/v1/spotcheck/attachments/{att['id']}", headers=other).status_code == 404
 
 
@@ -159,6 +159,7 @@ def test_judge_api_and_cli():
 
 
 def test_public_pages_after_publication(client, db):
+    from tests.spotcheck.scenario import real_user
     from tests.spotcheck.test_workflow import GOOD, _to_judged
 
     with db.session() as s:
@@ -169,8 +170,7 @@ def test_public_pages_after_publication(client, db):
             service.notify(s, w.regulator, b.id, on=dt.date(2026, 6, 1))
             service.finalize(s, w.regulator, b.id, on=dt.date(2026, 6, 2))
         service.publish_plan(s, w.regulator, w.plan_id)
-        reg_user = factories.user(s, "regulator", s.get(service.Organization, w.regulator.organization_id))
-        assert actor_for(reg_user).organization_id == w.regulator.organization_id
+        reg_user = real_user(s, w.regulator)
     r = client.get(f"/spotchecks/{w.plan_id}")
     assert r.status_code == 200 and "2026年浙江省液体乳产品质量监督抽查" in r.text
     assert client.get("/spotchecks").status_code == 200

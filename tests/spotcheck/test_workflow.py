@@ -154,6 +154,14 @@ def test_rounded_method_and_override(db):
             service.override_verdict(s, w.regulator, b.id, "不合格", "  ")
         o = service.override_verdict(s, w.regulator, b.id, "不合格", "复核发现样品标签与备样不一致")
         assert (o.auto_verdict, o.verdict) == ("合格", "不合格")
+        # a complaint-driven batch outside the draw records its basis; only the plan's labs may test it
+        t = service.add_batch(s, w.regulator, w.plan_id, product_id=w.products[0], lab_id=w.lab_a, basis="complaint")
+        assert (t.state, t.basis, t.sample_no.endswith("-00002")) == ("planned", "complaint", True)
+        with pytest.raises(DomainError) as e:
+            service.add_batch(s, w.regulator, w.plan_id, product_id=w.products[0], lab_id=w.lab_b)
+        assert e.value.code == "spotcheck.lab_not_in_plan"
+        cards = {c["label"]: c["value"] for c in service.dashboard_cards(s, w.regulator)}
+        assert cards["待抽样批次"] == 1 and cards["待告知企业"] == 1
 
 
 def test_higher_level_plan_excludes_products(db):

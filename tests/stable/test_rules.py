@@ -318,3 +318,15 @@ def test_adding_a_conforming_result_never_makes_an_eligible_product_ineligible(
     for b, a in zip(before.outcomes, after.outcomes, strict=True):
         if b.status == rules.MET:
             assert a.status == rules.MET, (b, a)
+
+
+def test_reads_the_spotcheck_contract_record() -> None:
+    """Contract check: spotcheck's InspectionRecord (CONTRACTS.md) converts field by field."""
+    svc = pytest.importorskip("zhijian.spotcheck.service")
+    r = svc.InspectionRecord(batch_id=5, plan_id=1, plan_level="national", plan_year=2025, product_id=7,
+                             enterprise_id=70, brand="美的", model="MK-SH15E105", category_id=3, region_code="440606",
+                             sampled_on=D(2025, 4, 2), basis="random", final_verdict="合格", retested=True,
+                             failing_items=["铅"], safety_failure=False, lab_id=2, report_no="GD-2025-1")
+    got = Inspection.from_record(r)
+    assert got == Inspection(5, "national", 2025, 70, "美的", "MK-SH15E105", D(2025, 4, 2), "合格", 7, True,
+                             ("铅",), "GD-2025-1")

@@ -102,7 +102,7 @@ def test_review_and_committee_are_separate_steps_by_different_people(db, crew):
         done = service.decide(s, other_member, app.id, decision="approved", reason="符合全部准则")
         assert done.status == "approved" and done.decided_by == other_member.user_id
         listing = s.scalar(select(Listing).where(Listing.application_id == app.id))
-        assert listing is not None and listing.status == "pending" and listing.certificate_no.startswith("WDHG-")
+        assert listing is not None and listing.status == "pending" and listing.certificate_no == f"PENDING-{app.id}"
         ann = s.get(Announcement, listing.announcement_id)
         assert ann is not None and ann.status == "draft" and ann.number is None
         with pytest.raises(PermissionDenied):
@@ -145,6 +145,7 @@ def test_announcement_numbers_restart_each_year(db, crew):
             ann = service.publish_announcement(s, p.reviewer, listing.announcement_id, on=on)
             numbers.append(service.announcement_label(ann))
             assert listing.status == "listed" and listing.valid_from == on
+            assert listing.certificate_no == f"WDHG-{on.year}-{listing.id:06d}"
             assert listing.valid_until == rules.add_years(on, 3) - dt.timedelta(days=1)
         assert numbers == ["2091年第1号", "2091年第2号", "2092年第1号"]
         with pytest.raises(InvalidTransition):
@@ -171,6 +172,10 @@ def test_final_nonconforming_event_flags_then_committee_revokes(db, crew):
                                                "report_no": "ZJ2026-0042", "gtin": None, "lot": None})
         assert listing.flagged and "ZJ2026-0042" in listing.flag_reason
         assert pid not in service.listed_product_ids(s)
+        assert service.current_listing(s, pid)["status"] == "under_review"
+        with pytest.raises(Conflict) as listed:
+            service.apply(s, p.owner, pid)  # still listed while under review
+        assert listed.value.code == "stable.already_listed"
         check = service.verify_certificate(s, listing.certificate_no)
         assert check["state"] == "under_review" and "铅(以Pb计)" in check["reason"]
         with pytest.raises(PermissionDenied):
@@ -182,7 +187,7 @@ def test_final_nonconforming_event_flags_then_committee_revokes(db, crew):
         assert rev.kind == "revocation"
         check = service.verify_certificate(s, listing.certificate_no)
         assert check["revocation_announcement_no"] == service.announcement_label(rev)
-        assert service.current_listing(s, pid)["status"] == "revoked"
+        assert service.current_listing(s, pid) is None  # revoked: no longer a current listing
 
 
 def test_expired_listing_is_not_current(db, crew):
@@ -193,7 +198,9 @@ def test_expired_listing_is_not_current(db, crew):
         assert listing.valid_until == dt.date(2022, 12, 31)
         assert service.verify_certificate(s, listing.certificate_no)["state"] == "expired"
         assert listing.product_id not in service.listed_product_ids(s)
-        assert service.current_listing(s, listing.product_id)["status"] == "expired"
+        assert service.current_listing(s, listing.product_id) is None
+        renewal = service.apply(s, p.owner, listing.product_id, statement="有效期届满，重新申报")
+        assert renewal.status == "submitted"
 
 
 def test_candidates_need_a_scope_and_skip_busy_products(db, crew):
@@ -207,3 +214,18 @@ def test_candidates_need_a_scope_and_skip_busy_products(db, crew):
         cat = factories.category(s)
         factories.product(s, p.enterprise, cat)
         assert service.propose_candidates(s, p.reviewer, category_id=cat.id) == []  # no history → none eligible
+
+
+def test_a_failing_contract_call_is_unknown_not_met(sqlite_db, monkeypatch):
+    """Another room that breaks must not make a criterion 'met' (nor break the evaluation)."""
+    spotcheck = pytest.importorskip("zhijian.spotcheck.service")
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("spot-check store unavailable")
+
+    monkeypatch.setattr(spotcheck, "inspection_history", broken)
+    with sqlite_db.session() as s:
+        product = factories.product(s)
+        row = service.evaluate_product(s, SYSTEM, product.id, dt.date(2026, 6, 30))
+        statuses = {c["kind"]: c["status"] for c in row.result["criteria"]}
+    assert {statuses[k] for k in ("conforming_results", "consecutive_years", "no_nonconforming")} == {"unknown"}

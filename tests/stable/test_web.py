@@ -89,6 +89,9 @@ def test_public_pages_pdf_excel_feed_and_verification(client, db, crew):
     cert_pdf = client.get(f"/stable/certificates/{cert}.pdf")
     assert cert_pdf.status_code == 200 and cert_pdf.content.startswith(b"%PDF")
     assert client.get("/stable/verify/WDHG-0000-NOPE").status_code == 404
+    with db.session() as s:  # the portal's hooks (web.sources): latest announcements and search
+        assert any(label in a["title"] for a in service.latest_announcements(s, limit=50))
+        assert [h["href"] for h in service.search_announcements(s, cert)] == [f"/stable/verify/{cert}"]
     # drafts: invisible to the public, by API and by file
     assert client.get(f"/api/v1/stable/announcements/{hidden_draft}").status_code == 404
     assert client.get(f"/api/v1/stable/announcements/{hidden_draft}/file.pdf").status_code == 404
@@ -131,3 +134,40 @@ def test_console_pages_render_for_each_role(client, db, crew):
             assert r.status_code == 200, (url, r.text[:300])
     assert client.get(f"/console/stable/applications/{app.id}", headers=crew.headers["owner_b"]).status_code == 404
     assert client.get("/console/stable", follow_redirects=False).status_code == 303
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert m, "no CSRF field in the form"
+    return m.group(1)
+
+
+def test_console_forms_apply_review_decide(client, db, crew):
+    """The whole workflow through the console forms (CSRF included), each step by its own role."""
+    with db.session() as s:
+        product = factories.product(s, crew.people(s).enterprise, brand="表单牌", model=f"F-{factories.uid()}")
+        pid = product.id
+    owner, reviewer, member = crew.headers["owner_a"], crew.headers["reviewer"], crew.headers["committee"]
+    page = client.get("/console/stable", headers=owner)
+    assert f'value="{pid}"' in page.text  # own product offered in the apply form
+    r = client.post("/console/stable/apply", headers=owner, follow_redirects=False,
+                    data={"csrf_token": _csrf(page.text), "product_id": pid, "statement": "表单申报",
+                          "former_names": "旧牌|F 100\n"})
+    assert r.status_code == 303, r.text[:500]
+    app_url = r.headers["location"]
+    detail = client.get(app_url, headers=reviewer).text
+    assert "表单申报" in detail and "旧牌 F 100" in detail
+    r = client.post(app_url + "/review", headers=reviewer, follow_redirects=False,
+                    data={"csrf_token": _csrf(detail), "recommendation": "reject", "comment": "抽查记录不足三年"})
+    assert r.status_code == 303
+    r = client.post(app_url + "/review", headers=reviewer, data={"recommendation": "reject", "comment": "x"})
+    assert r.status_code == 403  # no CSRF token
+    detail = client.get(app_url, headers=member).text
+    assert "评审委员会决定" in detail
+    r = client.post(app_url + "/decide", headers=member, follow_redirects=False,
+                    data={"csrf_token": _csrf(detail), "decision": "rejected", "reason": "不满足连续三年合格"})
+    assert r.status_code == 303
+    final = client.get(app_url, headers=owner).text
+    assert "不满足连续三年合格" in final and "未批准" in final

@@ -45,3 +45,15 @@ def fresh_guard(monkeypatch: pytest.MonkeyPatch) -> service.EnumerationGuard:
     guard = service.EnumerationGuard(limit=20, window_seconds=600)
     monkeypatch.setattr(service, "GUARD", guard)
     return guard
+
+
+@pytest.fixture(scope="session")
+def admin_token(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """One admin bearer token per database (argon2 hashing per test would dominate the EPCIS tests)."""
+    from tests import factories
+    from zhijian.platform.auth import issue_token
+
+    with db.session() as s:
+        user = factories.user(s, "admin")
+        token, _row, _u = issue_token(s, user.username, "correct horse 1", 60)
+    return {"Authorization": f"Bearer {token}"}

@@ -114,7 +114,8 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and r.request.resource_type != "document" else None)
-        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
+        page.on("requestfailed", lambda r: errors.append(f"failed {r.url}: {r.failure}")
+                if r.failure != "net::ERR_ABORTED" else None)  # aborted = the page moved on (a navigation)
         return page
 
     yield make

@@ -27,6 +27,16 @@ def _no_horizontal_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)"""
+
+
+def _accessible(page: Any) -> None:
+    """Every form control has a label, and the page has one h1 and a main landmark."""
+    assert page.evaluate(UNLABELLED) == []
+    assert page.locator("h1").count() == 1 and page.locator("main#main").count() == 1
+
+
 def test_portal_on_a_phone_keyboard_search_and_product(live_server: LiveServer, new_page, shot):
     page = new_page(phone=True)
     page.goto(live_server("/"))
@@ -35,6 +45,7 @@ def test_portal_on_a_phone_keyboard_search_and_product(live_server: LiveServer, 
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"  # the skip link comes first
     assert page.locator("a.skip").bounding_box()["x"] >= 0  # and is visible when focused
     _no_horizontal_scroll(page)
+    _accessible(page)
     shot(page, "home-375")
     page.get_by_role("searchbox", name="搜索").fill("奶粉")
     page.keyboard.press("Enter")
@@ -76,6 +87,7 @@ def test_catalog_console_form_errors_audit_and_confirmed_delete(live_server: Liv
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#name-error")).to_have_text("此项不能为空")
     assert page.get_by_role("alert").is_visible()
+    _accessible(page)
     shot(page, "form-errors")
     name.fill("浏览器测试电热水壶")
     page.get_by_label("类别").select_option(str(kettle))
@@ -140,6 +152,7 @@ def test_consumer_verifies_genuine_repeated_and_forged_codes_on_a_phone(live_ser
     assert "查无此码，谨防假冒" in forged and page.locator(".result.bad").count() == 1
     shot(page, "forged-375")
     page.goto(live_server("/verify"))
+    _accessible(page)
     page.get_by_label("商品码或链接").fill("06901234567890")
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#code-error")).to_contain_text("校验位不正确")
@@ -175,3 +188,106 @@ def test_consumer_scans_the_qr_code_with_the_phone_camera(live_server: LiveServe
         shot(page, "scanned-375")
     finally:
         browser.close()
+
+
+# ---------------------------------------------------------------- a spot-check plan from draw to publication
+
+
+def _conforming_items(session: Any, standard_codes: list[str]) -> list[Any]:
+    """A conforming result for every indicator of the plan's standards (values well inside the limits)."""
+    from zhijian.catalog.models import Standard
+    from zhijian.spotcheck.schemas import ItemIn
+
+    items = []
+    for std in session.scalars(select(Standard).where(Standard.code.in_(standard_codes))):
+        for ind in std.indicators:
+            kind, lo, hi = ind.requirement_kind, ind.lower, ind.upper
+            verdict = None
+            if kind == "max":
+                value = f"{hi * 0.5:.4f}"
+            elif kind == "min":
+                value = f"{lo * 1.2:.4f}"
+            elif kind == "range":
+                value = f"{(lo + hi) / 2:.4f}"
+            elif kind == "not_detected":
+                value = "未检出"
+            elif kind == "equals" and lo is not None:
+                value = f"{lo}"
+            else:
+                value, verdict = "符合", "合格"
+            items.append(ItemIn(name=ind.name, indicator_id=ind.id, value=value, lab_verdict=verdict,
+                                lod=0.01 if kind == "not_detected" else None, method_standard=ind.method_standard))
+    return items
+
+
+def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: LiveServer, new_page, shot):
+    """The plan is created, drawn and sampled through the spot-check service (those steps have no page yet);
+    the lab receives, verifies and judges and the regulator notifies, finalises and publishes in the browser."""
+    import datetime as dt
+
+    sc = pytest.importorskip("zhijian.spotcheck.service")
+    from zhijian.catalog.models import Category, Organization, Standard
+    from zhijian.platform.auth import actor_for
+    from zhijian.platform.models import User
+    from zhijian.spotcheck.schemas import PlanCategoryIn, PlanIn, SamplingIn
+
+    stds = ["GB 2717-2018"]
+    with live_server.db.session() as s:
+        reg = actor_for(s.scalar(select(User).where(User.username == "regulator")))
+        inspector = actor_for(s.scalar(select(User).where(User.username == "inspector")))
+        s.info["actor"] = reg
+        soy = s.scalar(select(Category.id).where(Category.code == "FOOD-SEAS-SOY"))
+        std_ids = list(s.scalars(select(Standard.id).where(Standard.code.in_(stds))))
+        plan = sc.create_plan(s, reg, PlanIn(
+            code="LLQ-2026-01", title="2026年浙江省酱油产品质量监督抽查（浏览器测试）", year=2026, level="provincial",
+            period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 12, 31), lab_ids=[inspector.organization_id],
+            categories=[PlanCategoryIn(category_id=soy, standard_ids=std_ids, target_batches=2)]))
+        plan.region_code = "000000"  # the province's market: makers from anywhere
+        sc.draw_plan(s, reg, plan.id, seed=20261001)
+        batches = [b.id for b in sc.list_batches(s, reg, plan_id=plan.id)]
+        for i, bid in enumerate(batches):
+            sc.record_sampling(s, inspector, bid, SamplingIn(
+                lot=f"20261015A{i}", sampled_on=dt.date(2026, 10, 15), place="杭州市某超市", samplers=["王建国", "李敏"],
+                test_quantity="6瓶", reserve_quantity="6瓶"))
+        plan_id = plan.id
+        lab_name = s.get(Organization, inspector.organization_id).name
+    assert len(batches) == 2
+
+    def act(page: Any, bid: int, label: str) -> None:
+        page.goto(live_server(f"/console/spotcheck/batches/{bid}"))
+        page.get_by_role("button", name=label).click()
+        page.wait_for_url(live_server(f"/console/spotcheck/batches/{bid}"))
+
+    regulator = new_page()
+    login_as(regulator, live_server, "regulator", f"/console/spotcheck/plans/{plan_id}")
+    expect(regulator.locator("main")).to_contain_text(lab_name)  # the draw matched the batches to the lab
+    shot(regulator, "1-drawn")
+    lab = new_page()
+    login_as(lab, live_server, "inspector", "/console/spotcheck")
+    for bid in batches:
+        act(lab, bid, "确认收样")
+    with live_server.db.session() as s:  # results are keyed in (or imported) by the lab
+        s.info["actor"] = inspector
+        for bid in batches:
+            sc.submit_results(s, inspector, bid, _conforming_items(s, stds))
+    reviewer = new_page()
+    login_as(reviewer, live_server, "inspector2", "/console/spotcheck")
+    for bid in batches:
+        act(reviewer, bid, "审核结果")
+        act(reviewer, bid, "判定")
+    shot(reviewer, "2-judged")
+    for bid in batches:
+        act(regulator, bid, "告知企业")
+        act(regulator, bid, "确定结果")  # conforming: no objection window to wait for
+    regulator.goto(live_server(f"/console/spotcheck/plans/{plan_id}"))
+    regulator.once("dialog", lambda d: d.accept())
+    regulator.get_by_role("button", name="公布结果").click()
+    regulator.get_by_role("link", name="查看公布页面").click()
+    expect(regulator.locator("h1")).to_contain_text("2026年浙江省酱油产品质量监督抽查（浏览器测试）")
+    shot(regulator, "3-published")
+    public = new_page(phone=True)
+    public.goto(live_server("/spotchecks"))
+    public.get_by_role("link", name="2026年浙江省酱油产品质量监督抽查（浏览器测试）").click()
+    expect(public.locator("main")).to_contain_text("2 批次")
+    _no_horizontal_scroll(public)
+    shot(public, "4-public-375")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from openpyxl import load_workbook
 
@@ -15,7 +16,9 @@ def _body(resp) -> bytes:  # type: ignore[no-untyped-def]
     async def collect() -> bytes:
         return b"".join([chunk async for chunk in resp.body_iterator])
 
-    return asyncio.run(collect())
+    # in a thread of its own: the browser tests' Playwright driver may own this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, collect()).result()
 
 
 def test_xlsx_response_round_trip():

@@ -63,6 +63,8 @@ def test_portal_search_product_enterprise_and_english(client, db):
 def test_verify_forwards_readable_codes_and_explains_others(client):
     r = client.get("/verify", params={"code": "(01)09506000134352(10)L1(21)S1"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/01/09506000134352/10/L1/21/S1"
+    r = client.get("/verify/report", params={"no": "ZJ 2026/1"}, follow_redirects=False)
+    assert r.headers["location"] == "/reports/verify/ZJ%202026%2F1"
     r = client.get("/verify", params={"code": "09506000134353"})
     assert r.status_code == 422 and "校验位不正确" in r.text and 'aria-invalid="true"' in r.text
 

@@ -60,4 +60,4 @@ def test_audit_changes_lists_only_touched_visible_fields():
     before = {"name": "旧", "brand": "甲", "search_text": "x", "updated_at": "t1"}
     after = {"name": "新", "brand": "甲", "search_text": "y", "updated_at": "t2", "gtin": "1"}
     assert audit_changes(before, after) == [("gtin", None, "1"), ("name", "旧", "新")]
-    assert audit_changes(None, {"name": "a"}) == [("name", None, "a")]
+    assert audit_changes(None, {"name": "a", "brand": "", "gtin": None}) == [("name", None, "a")]

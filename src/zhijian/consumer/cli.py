@@ -67,7 +67,7 @@ def credit_recompute(enterprise: list[int] = typer.Option(None, "--enterprise", 
 
     on = _date(as_of, "as_of")
     with unit_of_work() as s:
-        rows = service.recompute_credit(s, s.info["actor"], enterprise_ids=list(enterprise) or None, as_of=on)
+        rows = service.recompute_credit(s, s.info["actor"], enterprise_ids=list(enterprise or []) or None, as_of=on)
         data = [{"enterprise_id": a.enterprise_id, "score": a.score, "credit_class": a.credit_class,
                  "previous_class": a.previous_class} for a in rows]
     counts: dict[str, int] = {}

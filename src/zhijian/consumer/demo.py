@@ -207,7 +207,12 @@ def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]
     c = _complaint(s, rng, p, code, _ago(30))
     _t(s, c, "rejected", _ago(27), reason="不属于本部门管辖，已告知向被投诉人所在地市场监管部门投诉")
     n += 1
-    # accepted; forwarded (one overdue: accepted 80 days ago)
+    # accepted, not yet forwarded
+    code, p = nxt()
+    c = _complaint(s, rng, p, code, _ago(6))
+    _t(s, c, "accepted", _ago(4))
+    n += 1
+    # accepted and forwarded (one overdue: accepted 80 days ago)
     for days in (10, 80):
         code, p = nxt()
         c = _complaint(s, rng, p, code, _ago(days + 3))
@@ -361,9 +366,6 @@ def load(s: Session, rng: random.Random) -> list[str]:
     _complaints(s, rng, by_cat)
     _declarations(s, by_cat)
     _comparative(s, by_cat)
-    if not s.scalar(select(func.count()).select_from(CreditAssessment)):
-        service.recompute_credit(s, SYSTEM)
-    dist = service.credit_distribution(s)
 
     def count(model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -372,5 +374,13 @@ def load(s: Session, rng: random.Random) -> list[str]:
     decls, tests = count(StandardDeclaration), count(ComparativeTest)
     overdue = len(service.overdue(s, SYSTEM))
     return [f"consumer: {complaints} complaints/reports ({overdue} overdue), {certs} certificates, {decls} standard "
-            f"declarations, {tests} comparative test; credit classes "
+            f"declarations, {tests} comparative test"]
+
+
+def finalize(s: Session, rng: random.Random) -> list[str]:
+    """Credit classes once every room's demo data exists (they read spot checks, recalls and listings)."""
+    if not s.scalar(select(func.count()).select_from(CreditAssessment)):
+        service.recompute_credit(s, SYSTEM)
+    dist = service.credit_distribution(s)
+    return ["consumer: credit classes "
             + ", ".join(f"{k} {dist.get(k, 0)}" for k in rules.CREDIT_CLASSES)]

@@ -90,6 +90,10 @@ async def complaint_submit(request: Request, session: SessionDep) -> Response:
             "request_amount": float(values["request_amount"]) if values.get("request_amount") else None,
         })
         c, code = service.submit_complaint(session, actor, data)
+        upload = form.get("evidence")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            service.add_evidence(session, actor, c, upload.filename, await upload.read(),
+                                 upload.content_type or "application/octet-stream")
     except (DomainError, ValidationError, ValueError) as exc:
         err = _validation(exc) if isinstance(exc, ValidationError) else (
             exc if isinstance(exc, DomainError) else DomainError("validation.invalid", "金额应为数字", "amount must be a number",
@@ -306,8 +310,37 @@ async def console_credit_recompute(request: Request, session: SessionDep) -> Res
     return RedirectResponse("/console/credit", status_code=303)
 
 
+@router.post("/console/credit/{enterprise_id}/penalties")
+async def console_add_penalty(enterprise_id: int, request: Request, session: SessionDep) -> Response:
+    """行政处罚 entered by a regulator on the enterprise's credit page."""
+    from urllib.parse import urlencode
+
+    from zhijian.consumer.schemas import PenaltyIn
+
+    actor = console_actor(request, session, "regulator")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        service.add_penalty(session, actor, PenaltyIn.model_validate({
+            "enterprise_id": enterprise_id, "decision_no": f.get("decision_no", ""),
+            "decided_on": _date(f.get("decided_on"), "decided_on"), "authority": f.get("authority", ""),
+            "severity": f.get("severity") or "general", "reason": f.get("reason", ""),
+            "amount": float(f["amount"]) if f.get("amount") else None}))
+    except (DomainError, ValidationError, ValueError) as exc:
+        session.rollback()
+        err = _validation(exc) if isinstance(exc, ValidationError) else (
+            exc if isinstance(exc, DomainError) else DomainError("validation.invalid", "罚款金额应为数字",
+                                                                 "amount must be a number", field="amount"))
+        return RedirectResponse(f"/console/credit/{enterprise_id}?" + urlencode({"error": _msg(request, err)}),
+                                status_code=303)
+    return RedirectResponse(f"/console/credit/{enterprise_id}", status_code=303)
+
+
 @router.get("/console/credit/{enterprise_id}", response_class=HTMLResponse)
-def console_credit_detail(enterprise_id: int, request: Request, session: SessionDep) -> Response:
+def console_credit_detail(enterprise_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
     if isinstance(actor, Response):
         return actor
@@ -319,7 +352,8 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
     org = session.get(Organization, enterprise_id)
     return render(request, "consumer/console_credit_detail.html", {
         "org": org, "hist": [service.credit_dict(a) for a in hist], "penalties": penalties,
-        "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH,
+        "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH, "error": error,
+        "can_penalize": actor.has("admin", "regulator"),
         "certs": service.certificates_for(session, enterprise_id=enterprise_id)})
 
 

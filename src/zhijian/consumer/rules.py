@@ -24,15 +24,21 @@ from zhijian.platform.errors import DomainError
 # ====================================================================== working days (工作日)
 
 
-def calendar_known(day: dt.date) -> bool:
-    """Whether the PRC holiday calendar (国务院办公厅 放假安排, via chinese-calendar) covers the year."""
+@lru_cache(maxsize=64)
+def _year_known(year: int) -> bool:
     try:
-        chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
         return True
     except NotImplementedError:
         return False
 
 
+def calendar_known(day: dt.date) -> bool:
+    """Whether the PRC holiday calendar (国务院办公厅 放假安排, via chinese-calendar) covers the year."""
+    return _year_known(day.year)
+
+
+@lru_cache(maxsize=16384)
 def is_workday(day: dt.date) -> bool:
     """工作日: Monday–Friday unless a public holiday, plus the adjusted working weekends (调休上班).
 

@@ -672,64 +672,99 @@ def _other(room: str, fn: str) -> Any:
     return getattr(mod, fn, None) if mod is not None else None
 
 
-def gather_credit_inputs(session: Session, enterprise_id: int, as_of: dt.date,
-                         model: rules.CreditModel) -> tuple[rules.CreditInputs, list[str]]:
-    """Collect what the model looks at, from every room that is present (absent room = no data)."""
+def _chunks(ids: list[int], n: int = 500) -> list[list[int]]:
+    return [ids[i:i + n] for i in range(0, len(ids), n)] or [[]]
+
+
+def gather_credit_inputs_many(session: Session, enterprise_ids: list[int], as_of: dt.date,
+                              model: rules.CreditModel) -> tuple[dict[int, rules.CreditInputs], list[str]]:
+    """Collect what the model looks at for many enterprises at once: one set query per source (and one call
+    per other room's contract), grouped in memory. An absent room means "no data" and is left out of sources.
+    """
     since = as_of - dt.timedelta(days=int(model.window_years * 365.25) + 1)
+    wanted = set(enterprise_ids)
+    one = len(wanted) == 1
+    only = next(iter(wanted)) if one else None
     sources: list[str] = ["consumer"]
-    inspections: list[rules.InspectionFact] = []
+    inspections: dict[int, list[rules.InspectionFact]] = {}
     history = _other("spotcheck", "inspection_history")
     if history is not None:
         sources.append("spotcheck")
-        for r in history(session, enterprise_id=enterprise_id, since=since):
+        for r in history(session, enterprise_id=only, since=since):
             verdict = getattr(r, "final_verdict", None)
-            if verdict in ("合格", "不合格") and r.sampled_on <= as_of:
-                inspections.append(rules.InspectionFact(r.sampled_on, verdict, bool(getattr(r, "safety_failure", False)),
-                                                        getattr(r, "report_no", None),
-                                                        tuple(getattr(r, "failing_items", None) or ())))
-    recalls: list[tuple[dt.date, str]] = []
+            if r.enterprise_id in wanted and verdict in ("合格", "不合格") and r.sampled_on <= as_of:
+                inspections.setdefault(r.enterprise_id, []).append(rules.InspectionFact(
+                    r.sampled_on, verdict, bool(getattr(r, "safety_failure", False)), getattr(r, "report_no", None),
+                    tuple(getattr(r, "failing_items", None) or ())))
+    recalls: dict[int, list[tuple[dt.date, str]]] = {}
     recall_fn = _other("risk", "recall_records")
     if recall_fn is not None:
         sources.append("risk")
-        for row in recall_fn(session, enterprise_id=enterprise_id):
+        for row in recall_fn(session, enterprise_id=only):
             started = row[3]
             if isinstance(started, dt.datetime):
                 started = started.date()
-            if started is not None and since <= started <= as_of:
-                recalls.append((started, str(row[4] or "medium")))
-    stable = 0
+            if row[1] in wanted and started is not None and since <= started <= as_of:
+                recalls.setdefault(row[1], []).append((started, str(row[4] or "medium")))
+    listed: set[int] = set()
     listed_fn = _other("stable", "listed_product_ids")
     if listed_fn is not None:
         sources.append("stable")
-        ids = listed_fn(session)
-        if ids:
-            stable = int(session.scalar(select(func.count()).select_from(Product).where(
-                Product.enterprise_id == enterprise_id, Product.id.in_(list(ids)))) or 0)
-    justified = justified_complaints(session, enterprise_id=enterprise_id, since=since)
-    sales = session.scalar(select(EnterpriseSales.sales_10m_yuan).where(EnterpriseSales.enterprise_id == enterprise_id))
-    certs = list(session.scalars(select(Certificate).where(Certificate.holder_id == enterprise_id)))
-    status = [rules.effective_status(c.status, c.valid_until, as_of) for c in certs]
-    ccc_products = _ccc_missing(session, enterprise_id, certs, as_of)
-    penalties = tuple((p.decided_on, p.severity, p.decision_no) for p in session.scalars(
-        select(AdministrativePenalty).where(AdministrativePenalty.enterprise_id == enterprise_id,
-                                            AdministrativePenalty.decided_on >= since,
-                                            AdministrativePenalty.decided_on <= as_of)))
-    inp = rules.CreditInputs(
-        inspections=tuple(inspections), justified_complaints=justified, sales_10m_yuan=sales,
-        recalls=tuple(recalls), certs_suspended=status.count("suspended"),
-        certs_withdrawn=status.count("withdrawn") + status.count("cancelled"), ccc_missing=ccc_products,
-        system_certs=sum(1 for c, s in zip(certs, status, strict=True) if c.kind in rules.SYSTEM_KINDS and s == "valid"),
-        penalties=penalties, stable_listings=stable)
-    return inp, sources
+        listed = set(listed_fn(session) or ())
+    ccc_cats = set(session.scalars(select(Category.id).where(Category.requires_ccc.is_(True))))
+    products: dict[int, list[tuple[int, str]]] = {}
+    justified: dict[int, int] = {}
+    sales: dict[int, float] = {}
+    certs: dict[int, list[Certificate]] = {}
+    penalties: dict[int, list[tuple[dt.date, str, str]]] = {}
+    for ids in _chunks(sorted(wanted)):
+        for pid, eid, path in session.execute(
+                select(Product.id, Product.enterprise_id, Category.path)
+                .join(Category, Category.id == Product.category_id).where(Product.enterprise_id.in_(ids))):
+            products.setdefault(eid, []).append((pid, path))
+        justified.update({eid: int(n) for eid, n in session.execute(
+            select(Complaint.respondent_id, func.count()).where(
+                Complaint.kind == "complaint", Complaint.justified.is_(True), Complaint.received_on >= since,
+                Complaint.respondent_id.in_(ids)).group_by(Complaint.respondent_id))})
+        sales.update({eid: float(v) for eid, v in session.execute(
+            select(EnterpriseSales.enterprise_id, EnterpriseSales.sales_10m_yuan)
+            .where(EnterpriseSales.enterprise_id.in_(ids)))})
+        for c in session.scalars(select(Certificate).where(Certificate.holder_id.in_(ids))):
+            certs.setdefault(int(c.holder_id or 0), []).append(c)
+        for eid, d, sev, no in session.execute(
+                select(AdministrativePenalty.enterprise_id, AdministrativePenalty.decided_on,
+                       AdministrativePenalty.severity, AdministrativePenalty.decision_no)
+                .where(AdministrativePenalty.enterprise_id.in_(ids), AdministrativePenalty.decided_on >= since,
+                       AdministrativePenalty.decided_on <= as_of)):
+            penalties.setdefault(eid, []).append((d, sev, no))
+    out: dict[int, rules.CreditInputs] = {}
+    for eid in wanted:
+        own = certs.get(eid, [])
+        status = [rules.effective_status(c.status, c.valid_until, as_of) for c in own]
+        prods = products.get(eid, [])
+        out[eid] = rules.CreditInputs(
+            inspections=tuple(inspections.get(eid, ())), justified_complaints=justified.get(eid, 0),
+            sales_10m_yuan=sales.get(eid), recalls=tuple(recalls.get(eid, ())),
+            certs_suspended=status.count("suspended"),
+            certs_withdrawn=status.count("withdrawn") + status.count("cancelled"),
+            ccc_missing=_ccc_missing(prods, own, as_of, ccc_cats),
+            system_certs=sum(1 for c, st in zip(own, status, strict=True)
+                             if c.kind in rules.SYSTEM_KINDS and st == "valid"),
+            penalties=tuple(penalties.get(eid, ())), stable_listings=sum(1 for pid, _ in prods if pid in listed))
+    return out, sources
 
 
-def _ccc_missing(session: Session, enterprise_id: int, certs: list[Certificate], as_of: dt.date) -> int:
-    """Products of the enterprise in a 强制性产品认证 category not covered by a valid CCC."""
-    rows = session.execute(select(Product.id, Category.path).join(Category, Category.id == Product.category_id)
-                           .where(Product.enterprise_id == enterprise_id)).all()
+def gather_credit_inputs(session: Session, enterprise_id: int, as_of: dt.date,
+                         model: rules.CreditModel) -> tuple[rules.CreditInputs, list[str]]:
+    """What the model looks at for one enterprise (see `gather_credit_inputs_many`)."""
+    many, sources = gather_credit_inputs_many(session, [enterprise_id], as_of, model)
+    return many[enterprise_id], sources
+
+
+def _ccc_missing(rows: Any, certs: list[Certificate], as_of: dt.date, ccc_cats: set[int]) -> int:
+    """Products (id, category path) in a 强制性产品认证 category not covered by a valid CCC."""
     if not rows:
         return 0
-    ccc_cats = set(session.scalars(select(Category.id).where(Category.requires_ccc.is_(True))))
     covered: set[int] = set()
     for c in certs:
         if c.kind == "CCC" and rules.effective_status(c.status, c.valid_until, as_of) == "valid":
@@ -757,9 +792,9 @@ def recompute_credit(session: Session, actor: Actor, *, enterprise_ids: list[int
         missing = sorted(set(enterprise_ids) - {o.id for o in orgs})
         raise NotFound("enterprise", missing[0], field="enterprise_ids")
     out: list[CreditAssessment] = []
+    inputs, sources = gather_credit_inputs_many(session, [o.id for o in orgs], as_of, model)
     for org in orgs:
-        inp, sources = gather_credit_inputs(session, org.id, as_of, model)
-        res = rules.score_credit(inp, model, as_of)
+        res = rules.score_credit(inputs[org.id], model, as_of)
         prev = org.credit_class
         a = CreditAssessment(enterprise_id=org.id, as_of=as_of, score=res.score, credit_class=res.credit_class,
                              previous_class=prev, model_version=model.version, breakdown=res.breakdown(),

@@ -31,4 +31,12 @@ def load_demo(db: Database, seed: int = 20260915) -> list[str]:
             out = load(s, random.Random(f"{seed}-{room}"))
         if out:
             lines.extend(out if isinstance(out, list) else [str(out)])
+    # Second pass: rooms whose figures depend on later rooms (credit reads recalls and listings).
+    for room, mod in modules("demo"):
+        finalize = getattr(mod, "finalize", None)
+        if finalize is not None:
+            with db.session(SYSTEM) as s:
+                out = finalize(s, random.Random(f"{seed}-{room}-final"))
+            if out:
+                lines.extend(out if isinstance(out, list) else [str(out)])
     return lines

@@ -86,53 +86,58 @@ def ears(y: object, method: str = "C1", *, baseline: int = 7, threshold: float |
     return out
 
 
-# ---------------------------------------------------------------- quasi-Poisson GLM by IRLS
+# ---------------------------------------------------------------- quasi-Poisson GLM by IRLS (many series at once)
 
 
 @dataclass
 class GlmFit:
-    coef: np.ndarray
-    cov_unscaled: np.ndarray  # (XᵀWX)⁻¹
-    mu: np.ndarray
-    phi: float  # Pearson dispersion
-    hat: np.ndarray
+    """Fits of S series sharing one design matrix X (n × p): arrays with a leading series axis."""
+
+    coef: np.ndarray  # (S, p)
+    cov_unscaled: np.ndarray  # (S, p, p) = (XᵀWX)⁻¹
+    mu: np.ndarray  # (S, n)
+    phi: np.ndarray  # (S,) Pearson dispersion Σ w (y−μ)²/μ / (n − p)
+    hat: np.ndarray  # (S, n) leverages
     df_resid: int
 
 
-def poisson_irls(X: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,  # noqa: N803
-                 prior_weights: np.ndarray | None = None, max_iter: int = 50, tol: float = 1e-10) -> GlmFit:
-    """Poisson log-link GLM by iteratively reweighted least squares; dispersion by Pearson χ²/(n−p)."""
-    n, p = X.shape
-    off = np.zeros(n) if offset is None else offset
-    pw = np.ones(n) if prior_weights is None else prior_weights
-    mu = y + 0.5 * (y.mean() + 0.1)
-    eta = np.log(mu) - off
-    beta = np.linalg.lstsq(X, eta, rcond=None)[0]
-    dev_old = np.inf
+def poisson_irls(X: np.ndarray, Y: np.ndarray, *, offset: np.ndarray | None = None,  # noqa: N803
+                 prior_weights: np.ndarray | None = None, max_iter: int = 50, tol: float = 1e-8) -> GlmFit:
+    """Poisson log-link GLM by iteratively reweighted least squares, for every row of Y (S × n) at once:
+    the S weighted normal equations are solved as one stacked call, so a thousand series cost about as
+    much as a handful."""
+    Y = np.atleast_2d(Y)
+    S, n = Y.shape
+    p = X.shape[1]
+    off = np.zeros((S, n)) if offset is None else np.broadcast_to(offset, (S, n))
+    pw = np.ones((S, n)) if prior_weights is None else np.broadcast_to(prior_weights, (S, n))
+    mu = Y + 0.5 * (Y.mean(axis=1, keepdims=True) + 0.1)
+    beta = (np.log(mu) - off) @ np.linalg.pinv(X).T
+    eye = 1e-10 * np.eye(p)
+    dev_old = np.full(S, np.inf)
     for _ in range(max_iter):
-        eta = X @ beta + off
+        eta = beta @ X.T + off
         mu = np.exp(np.clip(eta, -30, 30))
-        z = eta - off + (y - mu) / mu
+        z = eta - off + (Y - mu) / mu
         w = pw * mu
-        XtW = X.T * w
-        A = XtW @ X
-        try:
-            beta = np.linalg.solve(A + 1e-10 * np.eye(p), XtW @ z)
-        except np.linalg.LinAlgError:
-            beta = np.linalg.lstsq(A, XtW @ z, rcond=None)[0]
-        mu = np.exp(np.clip(X @ beta + off, -30, 30))
+        Xw = w[:, :, None] * X[None]  # (S, n, p); batched matmuls, not einsum (much faster)
+        A = np.swapaxes(Xw, 1, 2) @ X + eye
+        b = (Xw * z[:, :, None]).sum(axis=1)
+        beta = np.linalg.solve(A, b[..., None])[..., 0]
+        mu = np.exp(np.clip(beta @ X.T + off, -30, 30))
         with np.errstate(divide="ignore", invalid="ignore"):
-            dev = 2.0 * np.sum(pw * (np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
-        if abs(dev - dev_old) <= tol * (abs(dev) + 0.1):
+            dev = 2.0 * np.sum(pw * (np.where(Y > 0, Y * np.log(Y / mu), 0.0) - (Y - mu)), axis=1)
+        # R's glm.fit criterion, per series: |dev − dev_old| / (|dev| + 0.1) < ε (a level with only zeros drifts
+        # towards −∞ without changing the deviance: it still counts as converged)
+        if np.all(np.abs(dev - dev_old) / (np.abs(dev) + 0.1) < tol):
             break
         dev_old = dev
+    mu = np.exp(np.clip(beta @ X.T + off, -30, 30))
     w = pw * mu
-    A = (X.T * w) @ X
-    cov = np.linalg.pinv(A)
-    sw = np.sqrt(w)
-    hat = np.einsum("ij,jk,ik->i", X * sw[:, None], cov, X * sw[:, None])
+    cov = np.linalg.inv(np.swapaxes(w[:, :, None] * X[None], 1, 2) @ X + eye)
+    hat = w * ((X[None] @ cov) * X[None]).sum(axis=2)
     df = max(n - p, 1)
-    phi = float(np.sum(pw * (y - mu) ** 2 / mu) / df)
+    phi = np.sum(pw * (Y - mu) ** 2 / mu, axis=1) / df
     return GlmFit(beta, cov, mu, phi, hat, df)
 
 
@@ -201,100 +206,135 @@ def _design(t: np.ndarray, levels: np.ndarray, n_levels: int, trend: bool) -> np
     return np.column_stack(cols)
 
 
-def _threshold(mu0: float, phi: float, alpha: float) -> float:
-    if mu0 <= 0:
-        return 0.0
-    if phi > 1.0:
-        size = mu0 / (phi - 1.0)
-        return float(stats.nbinom.ppf(1 - alpha, size, size / (size + mu0)))
-    return float(stats.poisson.ppf(1 - alpha, mu0))
+def _thresholds(mu0: np.ndarray, phi: np.ndarray, alpha: float) -> np.ndarray:
+    """(1−α) quantile: negative binomial with size μ0/(φ−1) when φ > 1 (Noufaily), Poisson otherwise."""
+    out = np.zeros(mu0.shape)
+    over = (phi > 1.0) & (mu0 > 0)
+    pois = (phi <= 1.0) & (mu0 > 0)
+    if over.any():
+        size = mu0[over] / (phi[over] - 1.0)
+        out[over] = stats.nbinom.ppf(1 - alpha, size, size / (size + mu0[over]))
+    if pois.any():
+        out[pois] = stats.poisson.ppf(1 - alpha, mu0[pois])
+    return out
 
 
-def _p_value(y0: float, mu0: float, phi: float) -> float:
-    if mu0 <= 0:
-        return 0.0 if y0 > 0 else 1.0
-    if phi > 1.0:
-        size = mu0 / (phi - 1.0)
-        return float(stats.nbinom.sf(y0 - 1, size, size / (size + mu0)))
-    return float(stats.poisson.sf(y0 - 1, mu0))
+def _p_values(y0: np.ndarray, mu0: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    out = np.where(y0 > 0, 0.0, 1.0)
+    over = (phi > 1.0) & (mu0 > 0)
+    pois = (phi <= 1.0) & (mu0 > 0)
+    if over.any():
+        size = mu0[over] / (phi[over] - 1.0)
+        out[over] = stats.nbinom.sf(y0[over] - 1, size, size / (size + mu0[over]))
+    if pois.any():
+        out[pois] = stats.poisson.sf(y0[pois] - 1, mu0[pois])
+    return out
 
 
-def farrington_flexible(y: object, params: FarringtonParams | None = None, *, t0: int | None = None,
-                        population: object | None = None) -> FarringtonResult:
-    """Improved Farrington for the period `t0` (default: the last) of the weekly series `y`.
+@dataclass(frozen=True)
+class FarringtonBatch:
+    """Arrays (one entry per series) for the period t0."""
 
-    Reference data: the weeks from t0 − b·freq − w to t0 − freq + w (the recent weeks of the current
-    year are not used, so an ongoing outbreak does not raise its own baseline). `population` is an
-    exposure offset (e.g. units sold) when known.
+    expected: np.ndarray
+    upper: np.ndarray
+    observed: np.ndarray
+    phi: np.ndarray
+    trend_used: np.ndarray
+    score: np.ndarray
+    p_value: np.ndarray
+    alarm: np.ndarray
+    guarded: np.ndarray
+    n_baseline: int
+
+
+def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: int | None = None,  # noqa: N803
+                     population: object | None = None) -> FarringtonBatch:
+    """Improved Farrington for the period `t0` (default: the last) of every row of the weekly counts `Y` (S × T).
+
+    Reference data: the weeks from t0 − b·freq − w to t0 − freq + w (the recent weeks of the current year are
+    not used, so an ongoing outbreak does not raise its own baseline). `population` (S × T) is an exposure
+    offset (e.g. units sold) when known. All series share the design, so every GLM step runs stacked.
     """
     p = params or FarringtonParams()
-    Y = _counts(y)
-    t0 = Y.size - 1 if t0 is None else t0
+    Yall = np.atleast_2d(_counts(Y))
+    S, T = Yall.shape
+    t0 = T - 1 if t0 is None else t0
     start = t0 - p.b * p.freq - p.w
     if start < 0:
         raise DomainError("risk.history_too_short", f"改进 Farrington 方法需要 {min_history(p)} 期历史数据",
                           f"improved Farrington needs {min_history(p)} periods of history", field="counts")
-    end = t0 - p.freq + p.w  # inclusive
-    tb = np.arange(start, end + 1)
-    yb = Y[tb]
-    y0 = float(Y[t0])
-    recent = float(Y[max(0, t0 - p.limit_periods + 1): t0 + 1].sum())
-    pops = None if population is None else _counts(population, "population")
-    off = None if pops is None else np.log(np.maximum(pops[tb], 1e-9))
-    off0 = 0.0 if pops is None else float(np.log(max(pops[t0], 1e-9)))
-    base = dict(params=p.as_dict(), n_baseline=int(tb.size), observed=y0)
-    if yb.sum() == 0:
-        mu0, phi, upper, trend_used = 0.0, 1.0, 0.0, False
-    else:
+    tb = np.arange(start, t0 - p.freq + p.w + 1)
+    yb = Yall[:, tb]
+    y0 = Yall[:, t0].astype(float)
+    recent = Yall[:, max(0, t0 - p.limit_periods + 1): t0 + 1].sum(axis=1)
+    off = off0 = None
+    if population is not None:
+        pops = np.atleast_2d(_counts(population, "population"))
+        off = np.log(np.maximum(pops[:, tb], 1e-9))
+        off0 = np.log(np.maximum(pops[:, t0], 1e-9))
+    mu0 = np.zeros(S)
+    phi = np.ones(S)
+    trend_used = np.zeros(S, dtype=bool)
+    fit_rows = np.flatnonzero(yb.sum(axis=1) > 0)  # an all-zero baseline predicts 0
+    if fit_rows.size:
         levels = _season_levels(tb, t0, p)
         present = np.unique(levels)
-        remap = {lev: i for i, lev in enumerate(present)}  # drop empty levels so the design has full rank
-        lv = np.array([remap[v] for v in levels])
-        lv0 = remap.get(0, 0)
+        lv = np.searchsorted(present, levels)  # drop empty levels so the design has full rank
+        lv0 = int(np.searchsorted(present, 0)) if 0 in present else 0
         n_lev = present.size
-        trend_used = p.trend
-        X = _design(tb, lv, n_lev, trend_used)
-        fit = poisson_irls(X, yb, offset=off)
-        if trend_used:
-            phi_t = max(fit.phi, 1.0)
-            se = np.sqrt(phi_t * fit.cov_unscaled[1, 1])
-            pt = 2 * stats.norm.sf(abs(fit.coef[1]) / se) if se > 0 else 1.0
-            if not pt < p.p_threshold_trend:
-                trend_used = False
-                X = _design(tb, lv, n_lev, False)
-                fit = poisson_irls(X, yb, offset=off)
-        # reweighting: Anscombe residuals 3/2 (y^⅔ − μ^⅔)/(μ^⅙ √(φ(1−h))) above 2.58 get weight ∝ s⁻², the rest ∝ 1, Σw = n
-        phi0 = max(fit.phi, 1.0)
-        mu = fit.mu
-        s = 1.5 * (np.cbrt(yb**2) - np.cbrt(mu**2)) / (mu ** (1 / 6) * np.sqrt(phi0 * np.maximum(1 - fit.hat, 1e-9)))
-        raw = np.where(s > p.reweight_threshold, 1.0 / np.maximum(s, 1e-9) ** 2, 1.0)
-        wts = raw * yb.size / raw.sum()
-        fit = poisson_irls(X, yb, offset=off, prior_weights=wts)
-        # dispersion of the reweighted fit: Σ w (y−μ)²/μ / (n − p), floored at 1
-        phi = max(1.0, float(np.sum(wts * (yb - fit.mu) ** 2 / fit.mu) / max(yb.size - X.shape[1], 1)))
-        x0 = np.zeros(X.shape[1])
-        x0[0] = 1.0
-        col = 1
-        if trend_used:
-            x0[1] = t0
-            col = 2
+        X1, X0 = _design(tb, lv, n_lev, True), _design(tb, lv, n_lev, False)
+        x1, x0 = np.zeros(X1.shape[1]), np.zeros(X0.shape[1])
+        x1[0] = x0[0] = 1.0
+        x1[1] = t0
         if lv0 > 0:
-            x0[col + lv0 - 1] = 1.0
-        eta0 = float(x0 @ fit.coef) + off0
-        if trend_used and np.exp(eta0) > yb.max():  # Farrington: a trend may not extrapolate beyond the data
-            trend_used = False
-            X = _design(tb, lv, n_lev, False)
-            fit = poisson_irls(X, yb, offset=off, prior_weights=wts)
-            x0 = np.zeros(X.shape[1])
-            x0[0] = 1.0
-            if lv0 > 0:
-                x0[lv0] = 1.0
-            eta0 = float(x0 @ fit.coef) + off0
-        mu0 = float(np.exp(eta0))
-        upper = _threshold(mu0, phi, p.alpha)
-    score = (y0 - mu0) / (upper - mu0) if upper > mu0 else (np.inf if y0 > mu0 else 0.0)
+            x1[1 + lv0] = 1.0
+            x0[lv0] = 1.0
+        y = yb[fit_rows]
+        o = None if off is None else off[fit_rows]
+        o0 = np.zeros(fit_rows.size) if off0 is None else off0[fit_rows]
+        f1 = poisson_irls(X1, y, offset=o)
+        f0 = poisson_irls(X0, y, offset=o)
+        if p.trend:
+            se = np.sqrt(np.maximum(f1.phi, 1.0) * f1.cov_unscaled[:, 1, 1])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pt = 2 * stats.norm.sf(np.abs(f1.coef[:, 1]) / se)
+            use = np.nan_to_num(pt, nan=1.0) < p.p_threshold_trend
+        else:
+            use = np.zeros(fit_rows.size, dtype=bool)
+        # reweighting: Anscombe residuals 3/2 (y^⅔ − μ^⅔)/(μ^⅙ √(φ(1−h))) above 2.58 get weight ∝ s⁻², Σw = n
+        mu = np.where(use[:, None], f1.mu, f0.mu)
+        hat = np.where(use[:, None], f1.hat, f0.hat)
+        ph = np.maximum(np.where(use, f1.phi, f0.phi), 1.0)[:, None]
+        s = 1.5 * (np.cbrt(y**2) - np.cbrt(mu**2)) / (mu ** (1 / 6) * np.sqrt(ph * np.maximum(1 - hat, 1e-9)))
+        raw = np.where(s > p.reweight_threshold, 1.0 / np.maximum(s, 1e-9) ** 2, 1.0)
+        wts = raw * y.shape[1] / raw.sum(axis=1, keepdims=True)
+        g1 = poisson_irls(X1, y, offset=o, prior_weights=wts)
+        g0 = poisson_irls(X0, y, offset=o, prior_weights=wts)
+        eta1 = g1.coef @ x1 + o0
+        eta0 = g0.coef @ x0 + o0
+        use &= np.exp(eta1) <= y.max(axis=1)  # Farrington: a trend may not extrapolate beyond the data
+        chosen_mu = np.where(use[:, None], g1.mu, g0.mu)
+        n_par = np.where(use, X1.shape[1], X0.shape[1])
+        disp = np.sum(wts * (y - chosen_mu) ** 2 / chosen_mu, axis=1) / np.maximum(y.shape[1] - n_par, 1)
+        mu0[fit_rows] = np.exp(np.where(use, eta1, eta0))
+        phi[fit_rows] = np.maximum(1.0, disp)
+        trend_used[fit_rows] = use
+    upper = _thresholds(mu0, phi, p.alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(upper > mu0, (y0 - mu0) / (upper - mu0), np.where(y0 > mu0, np.inf, 0.0))
     above = y0 > upper
-    guarded = above and recent < p.limit_cases
-    return FarringtonResult(expected=mu0, upper=upper, phi=phi, trend_used=trend_used, score=float(score),
-                            p_value=_p_value(y0, mu0, phi), alarm=bool(above and not guarded), guarded=bool(guarded),
-                            **base)  # type: ignore[arg-type]
+    guarded = above & (recent < p.limit_cases)
+    return FarringtonBatch(mu0, upper, y0, phi, trend_used, score, _p_values(y0, mu0, phi), above & ~guarded,
+                           guarded, int(tb.size))
+
+
+def farrington_flexible(y: object, params: FarringtonParams | None = None, *, t0: int | None = None,
+                        population: object | None = None) -> FarringtonResult:
+    """Improved Farrington for one series (see `farrington_batch`)."""
+    p = params or FarringtonParams()
+    pop = None if population is None else np.atleast_2d(np.asarray(population, dtype=float))
+    b = farrington_batch(np.atleast_2d(np.asarray(y, dtype=float)), p, t0=t0, population=pop)
+    return FarringtonResult(expected=float(b.expected[0]), upper=float(b.upper[0]), observed=float(b.observed[0]),
+                            phi=float(b.phi[0]), trend_used=bool(b.trend_used[0]), score=float(b.score[0]),
+                            p_value=float(b.p_value[0]), alarm=bool(b.alarm[0]), guarded=bool(b.guarded[0]),
+                            n_baseline=b.n_baseline, params=p.as_dict())

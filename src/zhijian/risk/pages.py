@@ -243,6 +243,7 @@ def recall_page(recall_id: int, request: Request, session: SessionDep) -> Respon
         return login_redirect(request)
     r = service.get_recall(session, actor, recall_id)
     return render(request, "risk/recall.html", {**_ctx(), "r": r, "prog": service.recall_progress(r),
+                                                "enterprise_name": service.enterprise_name(session, r.enterprise_id),
                                                 "today": dt.date.today().isoformat(), "public": False})
 
 
@@ -294,4 +295,5 @@ def public_recalls(request: Request, session: SessionDep, cursor: str | None = N
 def public_recall(ref: str, request: Request, session: SessionDep) -> Response:
     r = service.public_recall(session, ref)
     return render(request, "risk/public_recall.html", {**_ctx(), "r": r, "prog": service.recall_progress(r), "public": True,
+                                                       "enterprise_name": service.enterprise_name(session, r.enterprise_id),
                                                 "today": dt.date.today().isoformat()})

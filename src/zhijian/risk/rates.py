@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 from zhijian.platform.errors import DomainError
 
@@ -300,12 +300,6 @@ def beta_binomial_fit(x: object, n: object) -> BetaPrior:
     pairs, weight = np.unique(np.stack([xa, na], axis=1), axis=0, return_counts=True)
     ux, un = pairs[:, 0], pairs[:, 1]
 
-    def nll(theta: np.ndarray) -> float:  # θ = (logit mean, log strength α+β)
-        mean = special.expit(theta[0])
-        strength = np.exp(theta[1])
-        a, b = mean * strength, (1 - mean) * strength
-        return -float(np.sum(weight * (special.betaln(ux + a, un - ux + b) - special.betaln(a, b))))
-
     # method-of-moments start: Var(p̂) ≈ m(1−m)[1/n + ρ(1 − 1/n)], ρ = 1/(α+β+1)
     p = xa / na
     v = np.var(p)
@@ -313,12 +307,55 @@ def beta_binomial_fit(x: object, n: object) -> BetaPrior:
     rho = (v / (m * (1 - m)) - mean_inv_n) / max(1 - mean_inv_n, 1e-9)
     rho = min(max(rho, 1e-5), 0.5)
     s0 = 1.0 / rho - 1.0
-    lo, hi = np.log(1e-2), np.log(1e6)  # strength capped: no extra-binomial variation → shrink fully
-    res = optimize.minimize(nll, np.array([special.logit(m), np.clip(np.log(s0), lo, hi)]), method="L-BFGS-B",
-                            bounds=[(-15, 15), (lo, hi)])
-    mean, strength = special.expit(res.x[0]), np.exp(res.x[1])
-    a, b = mean * strength, (1 - mean) * strength
+    a, b = _beta_binomial_newton(ux, un, weight, m * s0, (1 - m) * s0)
     return BetaPrior(float(a), float(b))
+
+
+MAX_STRENGTH = 1e6  # α+β cap: no extra-binomial variation → every unit shrinks (almost) fully to the mean
+
+
+def _loglik(ux: np.ndarray, un: np.ndarray, w: np.ndarray, a: float, b: float) -> float:
+    return float(np.sum(w * (special.betaln(ux + a, un - ux + b) - special.betaln(a, b))))
+
+
+def _beta_binomial_newton(ux: np.ndarray, un: np.ndarray, w: np.ndarray, a: float, b: float,
+                          max_iter: int = 100) -> tuple[float, float]:
+    """Maximise Σ w [ln B(x+α, n−x+β) − ln B(α, β)] by Newton steps in (ln α, ln β) with the exact gradient and
+    Hessian (digamma/trigamma) and step halving; plain NumPy, no optimiser (and no BLAS threads)."""
+    dg, tg = special.digamma, special.polygamma
+    ll = _loglik(ux, un, w, a, b)
+    for _ in range(max_iter):
+        nab = un + a + b
+        ga = np.sum(w * (dg(ux + a) - dg(nab))) + w.sum() * (dg(a + b) - dg(a))
+        gb = np.sum(w * (dg(un - ux + b) - dg(nab))) + w.sum() * (dg(a + b) - dg(b))
+        t_ab = np.sum(w * -tg(1, nab)) + w.sum() * tg(1, a + b)
+        haa = np.sum(w * tg(1, ux + a)) + t_ab - w.sum() * tg(1, a)
+        hbb = np.sum(w * tg(1, un - ux + b)) + t_ab - w.sum() * tg(1, b)
+        gu, gv = a * ga, b * gb  # chain rule to u = ln α, v = ln β
+        huu, hvv, huv = a * a * haa + gu, b * b * hbb + gv, a * b * t_ab
+        det = huu * hvv - huv * huv
+        if huu < 0 and det > 0:  # concave here: Newton direction
+            du, dv = -(hvv * gu - huv * gv) / det, -(huu * gv - huv * gu) / det
+        else:  # otherwise a scaled gradient step
+            scale = 1.0 / max(abs(gu), abs(gv), 1.0)
+            du, dv = gu * scale, gv * scale
+        step = 1.0
+        for _ in range(30):
+            na_, nb_ = a * np.exp(np.clip(step * du, -5, 5)), b * np.exp(np.clip(step * dv, -5, 5))
+            if na_ + nb_ > MAX_STRENGTH:
+                k = MAX_STRENGTH / (na_ + nb_)
+                na_, nb_ = na_ * k, nb_ * k
+            new = _loglik(ux, un, w, na_, nb_)
+            if new >= ll - 1e-12:
+                break
+            step /= 2
+        else:
+            break
+        moved = abs(np.log(na_ / a)) + abs(np.log(nb_ / b))
+        a, b, ll = na_, nb_, new
+        if moved < 1e-9 or a + b >= MAX_STRENGTH * (1 - 1e-9):
+            break
+    return float(a), float(b)
 
 
 def shrink(x: object, n: object, prior: BetaPrior) -> np.ndarray:

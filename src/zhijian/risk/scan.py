@@ -177,21 +177,40 @@ def result_arrays(rows: Sequence[tuple[Any, ...]]) -> ResultArrays:
         return _result_arrays(rows)
 
 
+def _col_codes(rows: Sequence[tuple[Any, ...]], k: int, fn: Callable[[Any], int]) -> np.ndarray:
+    """Column k mapped through `fn` once per distinct value, without building the column as a list."""
+
+    class Memo(dict[Any, int]):
+        def __missing__(self, key: Any) -> int:
+            value = self[key] = fn(key)
+            return value
+
+    return np.fromiter(map(Memo().__getitem__, map(itemgetter(k), rows)), dtype=np.int64, count=len(rows))
+
+
+def _col_ints(rows: Sequence[tuple[Any, ...]], k: int) -> np.ndarray:
+    try:
+        return np.fromiter(map(itemgetter(k), rows), dtype=np.int64, count=len(rows))
+    except TypeError:  # some None
+        return _col_codes(rows, k, lambda v: -1 if v is None else int(v))
+
+
+def _month_of(v: Any) -> int:
+    d = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+    return (d.year - 1970) * 12 + d.month - 1
+
+
+def _verdict_code(v: Any) -> int:
+    return -1 if v is None else (1 if v == FAIL else 0)
+
+
 def _result_arrays(rows: Sequence[tuple[Any, ...]]) -> ResultArrays:
-    cols = _Columns(rows)
-    verdict = np.array(cols[1], dtype=object)
-    final = verdict != None  # noqa: E711
-    days = _dates(cols[6])
-    month = days.astype("datetime64[M]").astype(np.int64)
-    basis = np.array(cols[7], dtype=object)
-    bcode = np.zeros(len(rows), dtype=np.int8)
-    for name, code in BASIS_CODES.items():
-        if code:
-            bcode[basis == name] = code
+    verdict = _col_codes(rows, 1, _verdict_code)
+    final = verdict >= 0
     out = ResultArrays(
-        batch_id=np.asarray(cols[0], dtype=np.int64), fail=(verdict == FAIL), category_id=_ints(cols[2]),
-        province=_provinces(cols[3]), enterprise_id=_ints(cols[4]), product_id=_ints(cols[5]), month=month,
-        basis=bcode)
+        batch_id=_col_ints(rows, 0), fail=verdict == 1, category_id=_col_ints(rows, 2),
+        province=_col_codes(rows, 3, _province_of), enterprise_id=_col_ints(rows, 4), product_id=_col_ints(rows, 5),
+        month=_col_codes(rows, 6, _month_of), basis=_col_codes(rows, 7, lambda b: BASIS_CODES.get(b, 0)).astype(np.int8))
     if not final.all():
         for name in ("batch_id", "fail", "category_id", "province", "enterprise_id", "product_id", "month", "basis"):
             setattr(out, name, getattr(out, name)[final])
@@ -266,7 +285,9 @@ class Configs:
             return self.overrides[(kind, key)]
         if (kind, "*") in self.disabled:
             return None
-        return self.by_kind.get(kind) or Config(list(DEFAULTS[kind]["methods"]), dict(DEFAULTS[kind]["params"]))
+        if kind not in self.by_kind:  # one shared default object per kind, so series group together
+            self.by_kind[kind] = Config(list(DEFAULTS[kind]["methods"]), dict(DEFAULTS[kind]["params"]))
+        return self.by_kind[kind]
 
 
 def build_configs(rows: Sequence[tuple[str, str, list[str], dict[str, Any], bool]]) -> Configs:
@@ -591,16 +612,17 @@ def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
                                           limit_cases=int(P["limit_cases"]), limit_periods=int(P["limit_periods"]))
             # the low-count rule makes an alarm impossible below limit_cases: fit only the others
             cand = ix[has_hist[ix] & (recent >= fpp.limit_cases)]
-            for si in cand:
-                si = int(si)
-                for t in range(W - lookback, W):
-                    r = counts.farrington_flexible(Y[si, : t + 1], fpp)
-                    if not r.alarm:
-                        continue
+            if cand.size == 0:
+                continue
+            for t in range(W - lookback, W):
+                fb = counts.farrington_batch(Y[cand, : t + 1], fpp)
+                for k in np.flatnonzero(fb.alarm):
+                    si = int(cand[k])
                     drafts.append(SignalDraft(
                         kind="count", method="farrington", series_key=keys[si], period=week_label(w0 + t),
-                        observed=r.observed, expected=r.expected, threshold=r.upper, score=_f(r.score),
-                        p_value=r.p_value, params={**fpp.as_dict(), "phi": r.phi, "trend": r.trend_used},
+                        observed=float(fb.observed[k]), expected=float(fb.expected[k]), threshold=float(fb.upper[k]),
+                        score=_f(fb.score[k]), p_value=float(fb.p_value[k]),
+                        params={**fpp.as_dict(), "phi": float(fb.phi[k]), "trend": bool(fb.trend_used[k])},
                         evidence={"complaint_ids": ev(si * W + t)}, sampling_basis="complaints",
                         **meta(int(ukeys[si]))))
     return drafts, summary

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
-from zhijian.platform.auth import Actor
+from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.config import Settings
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
@@ -113,8 +113,11 @@ def _check_config(data: SeriesConfigIn) -> None:
         raise DomainError("risk.bad_parameter", f"未知参数：{', '.join(unknown)}", f"unknown parameters: {', '.join(unknown)}",
                           field="params")
     for k, v in data.params.items():
-        if type(known[k]) is bool and not isinstance(v, bool) or type(known[k]) in (int, float) and (
-                isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
+        if isinstance(known[k], bool):
+            ok = isinstance(v, bool)
+        else:  # every numeric parameter is positive (levels, thresholds, window lengths)
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        if not ok:
             raise DomainError("risk.bad_parameter", f"参数 {k} 的取值无效：{v}", f"invalid value for {k}: {v}",
                               field=f"params.{k}")
 
@@ -374,8 +377,8 @@ def method_performance(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 def assessment_input(data: AssessmentIn) -> dict[str, Any]:
-    d = data.model_dump(exclude={"product_id", "signal_id", "exposure_adjustment"})
-    return d
+    """The method's input as stored (and as the CLI reads it): product, hazard, scenarios, flags, exposure."""
+    return data.model_dump(exclude={"product_id", "signal_id", "exposure_adjustment"})
 
 
 def create_assessment(session: Session, actor: Actor, data: AssessmentIn) -> Assessment:
@@ -732,6 +735,11 @@ def public_recall(session: Session, ref: str) -> Recall:
     if row is None:
         raise NotFound("recall", ref)
     return row
+
+
+def enterprise_name(session: Session, enterprise_id: int) -> str:
+    """The recalling enterprise's name for notices (public information)."""
+    return _Labels(session, SYSTEM).enterprise(enterprise_id)
 
 
 def recall_records(session: Session, *, enterprise_id: int | None = None) -> list[tuple[Any, ...]]:

@@ -12,6 +12,7 @@ from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.spotcheck import reports, service
 from zhijian.spotcheck.schemas import (
     AttachmentOut,
+    BatchIn,
     BatchOut,
     ConflictIn,
     DrawIn,
@@ -74,6 +75,12 @@ def get_draw(plan_id: int, session: SessionDep, actor: ActorDep) -> dict[str, An
 @router.post("/plans/{plan_id}/draw/rerun")
 def rerun_draw(plan_id: int, session: SessionDep, actor: ActorDep, seed: int | None = None) -> dict[str, Any]:
     return service.rerun_draw(session, actor, plan_id, seed)
+
+
+@router.post("/plans/{plan_id}/batches", response_model=BatchOut, status_code=201)
+def add_batch(plan_id: int, data: BatchIn, session: SessionDep, actor: ActorDep) -> BatchOut:
+    """A targeted or complaint-driven batch outside the random draw."""
+    return _b(service.add_batch(session, actor, plan_id, product_id=data.product_id, lab_id=data.lab_id, basis=data.basis))
 
 
 @router.post("/conflicts", status_code=201)

@@ -67,6 +67,12 @@ class DrawIn(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**62)
 
 
+class BatchIn(BaseModel):
+    product_id: int
+    lab_id: int
+    basis: Basis = "targeted"
+
+
 class ConflictIn(BaseModel):
     lab_id: int
     enterprise_id: int

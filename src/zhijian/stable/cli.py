@@ -40,7 +40,11 @@ def _product_id(s: Any, product: str) -> int:
         from zhijian.catalog.models import Product
         from zhijian.catalog.rules import normalize_gtin
 
-        pid = s.scalar(select(Product.id).where(Product.gtin == normalize_gtin(text)))
+        try:
+            gtin = normalize_gtin(text)
+        except DomainError:  # not a valid GTIN: a (long) product id
+            gtin = None
+        pid = s.scalar(select(Product.id).where(Product.gtin == gtin)) if gtin else None
         if pid is not None:
             return int(pid)
     return int(text)

@@ -93,16 +93,18 @@ def load(s: Session, rng: random.Random) -> list[str]:
 
     today = service.today()
     pool = _candidates(s, today)
-    head, rest = pool[:12], pool[12:]
-    rng.shuffle(rest)  # keep the eligible ones first, vary the rest
-    queue = [p for p, _ in head + rest]
+    good = [p for p, outcome in pool if outcome == rules.ELIGIBLE]
+    other = [p for p, outcome in pool if outcome != rules.ELIGIBLE]
+    rng.shuffle(other)
 
-    def next_product() -> Product:
+    def next_product(eligible: bool = True) -> Product:
+        """An eligible product when the history has one left (else any), or a not-eligible one."""
         busy = set(s.scalars(select(StableApplication.product_id)))
-        while queue:
-            p = queue.pop(0)
-            if p.id not in busy:
-                return p
+        for queue in ((good, other) if eligible else (other, good)):
+            while queue:
+                p = queue.pop(0)
+                if p.id not in busy:
+                    return p
         raise RuntimeError("not enough demo products")
 
     def owner_actor(p: Product) -> Actor:
@@ -152,12 +154,15 @@ def load(s: Session, rng: random.Random) -> list[str]:
     service.flag_listings(s, listed_2026[1].product_id, batch_id=None, report_no="GDSC-2026-1107",
                           failing_items=["菌落总数"])
 
-    # rejected applications
-    for text in ("连续合格年数不足三年（2025年起才有抽查记录）。", "2025年市级抽查标签项目不合格，期内有不合格记录。"):
-        p = next_product()
+    # rejected applications: the reasons are the criteria the evaluation found not met
+    for _ in range(2):
+        p = next_product(eligible=False)
         app = service.apply(s, owner_actor(p), p.id, statement="申请列入稳定合格产品名单。")
-        service.review(s, reviewer, app.id, recommendation="reject", comment=text)
-        service.decide(s, member, app.id, decision="rejected", reason=f"不予批准：{text}")
+        ev = s.get(StableEvaluation, app.evaluation_id)
+        failed = [c["reason_zh"] for c in (ev.result["criteria"] if ev else []) if c["status"] != rules.MET]
+        text = "；".join(failed[:2]) or "材料不全。"
+        service.review(s, reviewer, app.id, recommendation="reject", comment=f"评定未通过：{text}")
+        service.decide(s, member, app.id, decision="rejected", reason=f"不予批准。{text}")
     # approved, waiting in the draft announcement
     p = next_product()
     _approve(s, p, owner_actor(p), reviewer, chair, "2024—2026年国家及省级抽查均合格。")

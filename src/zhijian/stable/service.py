@@ -21,6 +21,7 @@ from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from zhijian.platform.events import subscriber
+from zhijian.platform.logs import log
 from zhijian.platform.models import User
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.rooms import room_module
@@ -185,27 +186,39 @@ def _aliases(session: Session, product_id: int) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _inspections(session: Session, enterprise_id: int) -> tuple[rules.Inspection, ...] | None:
-    svc = room_module("spotcheck", "service")
-    fn = getattr(svc, "inspection_history", None) if svc is not None else None
+def _room_call(room: str, name: str, session: Session, **kwargs: Any) -> Any:
+    """Another room's contract function; an absent room or function, or a failing call, is None ("no data",
+    so the criteria that need it come out unknown). The call runs in a savepoint so a failure leaves our
+    transaction usable."""
+    svc = room_module(room, "service")
+    fn = getattr(svc, name, None) if svc is not None else None
     if fn is None:
         return None
-    return tuple(rules.Inspection.from_record(r) for r in fn(session, enterprise_id=enterprise_id))
+    try:
+        with session.begin_nested():
+            return fn(session, **kwargs)
+    except DomainError:
+        return None
+    except Exception:
+        log.exception("stable: contract call failed", extra={"zj_room": room, "zj_function": name})
+        return None
+
+
+def _inspections(session: Session, enterprise_id: int) -> tuple[rules.Inspection, ...] | None:
+    recs = _room_call("spotcheck", "inspection_history", session, enterprise_id=enterprise_id)
+    return None if recs is None else tuple(rules.Inspection.from_record(r) for r in recs)
 
 
 def _complaints(session: Session, product_id: int, since: dt.date) -> int | None:
-    svc = room_module("consumer", "service")
-    fn = getattr(svc, "justified_complaints", None) if svc is not None else None
-    return None if fn is None else int(fn(session, product_id=product_id, since=since))
+    n = _room_call("consumer", "justified_complaints", session, product_id=product_id, since=since)
+    return None if n is None else int(n)
 
 
 def _certificates(session: Session, product_id: int) -> tuple[rules.Certificate, ...] | None:
-    svc = room_module("consumer", "service")
-    fn = getattr(svc, "certificates_for", None) if svc is not None else None
-    if fn is None:
+    certs = _room_call("consumer", "certificates_for", session, product_id=product_id)
+    if certs is None:
         return None
-    return tuple(rules.Certificate(str(c.number), str(c.kind), str(c.status), c.valid_until)
-                 for c in fn(session, product_id=product_id))
+    return tuple(rules.Certificate(str(c.number), str(c.kind), str(c.status), c.valid_until) for c in certs)
 
 
 def gather_evidence(session: Session, info: ProductInfo, rs: rules.RuleSet, as_of: dt.date,
@@ -349,8 +362,9 @@ def apply(session: Session, actor: Actor, product_id: int, *, statement: str = "
     if open_app is not None:
         raise Conflict("stable.application_open", f"该产品已有在审申报（编号 {open_app}）",
                        f"this product already has an open application ({open_app})", field="product_id")
-    if product_id in listed_product_ids(session) or session.scalar(select(Listing.id).where(
-            Listing.product_id == product_id, Listing.status == "pending")) is not None:
+    current = select(Listing.id).where(Listing.product_id == product_id, or_(
+        Listing.status == "pending", (Listing.status == "listed") & (Listing.valid_until >= today())))
+    if session.scalar(current.limit(1)) is not None:  # listed (even under review) or awaiting announcement
         raise Conflict("stable.already_listed", "该产品已列入名单或待公告", "this product is already listed or awaiting "
                        "announcement", field="product_id")
     app = StableApplication(product_id=product_id, enterprise_id=info.enterprise_id, source=source,
@@ -486,29 +500,31 @@ def _draft(session: Session, kind: str) -> Announcement:
     return ann
 
 
+OUTCOME_ZH = {rules.ELIGIBLE: "符合条件", rules.INELIGIBLE: "不符合条件", rules.UNDETERMINED: "无法判定"}
+
+
 def _basis(ev: StableEvaluation | None) -> str:
     """列入依据 — a one-line summary of the evaluation behind a listing."""
     if ev is None:
-        return "委员会特批"
-    n = len(ev.result.get("matched_inspections", []))
-    ok = sum(1 for r in ev.result.get("matched_inspections", []) if r.get("verdict") == rules.CONFORMING)
-    years = sorted({r["year"] for r in ev.result.get("matched_inspections", []) if r.get("verdict") == rules.CONFORMING})
-    span = f"{years[0]}–{years[-1]}年" if years else "—"
-    return f"规则第{ev.ruleset_version}版；{span}监督抽查 {n} 批次，其中合格 {ok} 批次；评定结论：{ev.outcome}"
+        return "委员会特批（无评定记录）"
+    matched = ev.result.get("matched_inspections", [])
+    ok = [r for r in matched if r.get("verdict") == rules.CONFORMING]
+    years = sorted({r["year"] for r in ok})
+    span = f"{years[0]}—{years[-1]}年" if years else ""
+    text = (f"评定规则第{ev.ruleset_version}版；{span}监督抽查 {len(matched)} 批次，合格 {len(ok)} 批次；"
+            f"评定结论：{OUTCOME_ZH.get(ev.outcome, ev.outcome)}")
+    return text if ev.outcome == rules.ELIGIBLE else text + "；委员会特批"
 
 
 def _list_product(session: Session, app: StableApplication, ev: StableEvaluation | None) -> Listing:
     info = product_info(session, app.product_id)
     ann = _draft(session, "listing")
-    year = today().year
     row = Listing(product_id=info.id, enterprise_id=info.enterprise_id, application_id=app.id,
-                  announcement_id=ann.id, status="pending", certificate_no=f"tmp-{app.id}-{year}",
+                  announcement_id=ann.id, status="pending", certificate_no=f"PENDING-{app.id}",
                   enterprise_name=info.enterprise_name, product_name=info.name, brand=info.brand, model=info.model,
                   category_name=info.category_name, region_code=info.region_code, basis=_basis(ev),
                   ruleset_version=ev.ruleset_version if ev else None)
     session.add(row)
-    flush(session, "listing")
-    row.certificate_no = f"WDHG-{year}-{row.id:06d}"
     flush(session, "listing")
     return row
 
@@ -572,8 +588,9 @@ def publish_announcement(session: Session, actor: Actor, ann_id: int, *, title: 
         ann.body = body.strip()
     if ann.kind == "listing":
         ann.valid_from, ann.valid_until = on, rules.add_years(on, valid_years) - dt.timedelta(days=1)
-        for item in items:
+        for item in items:  # 证书编号 follows the year of the announcement: WDHG-2026-000123
             item.status, item.valid_from, item.valid_until = "listed", ann.valid_from, ann.valid_until
+            item.certificate_no = f"WDHG-{on.year}-{item.id:06d}"
     flush(session, "announcement")
     return ann
 
@@ -625,13 +642,15 @@ def _announcement_no(session: Session, ann_id: int | None) -> str | None:
 
 
 def current_listing(session: Session, product_id: int) -> dict[str, Any] | None:
-    """Contract: the product's latest published listing — announcement number, validity and state."""
-    row = session.scalar(select(Listing).where(Listing.product_id == product_id, Listing.status != "pending")
+    """Contract: the product's current listing — announcement number, validity and state ("valid", or
+    "under_review" while a failed check is being reviewed). Expired and revoked listings are not current: None."""
+    row = session.scalar(select(Listing).where(Listing.product_id == product_id, Listing.status == "listed")
                          .order_by(Listing.id.desc()).limit(1))
-    if row is None:
+    if row is None or listing_state(row) not in ("valid", "under_review"):
         return None
     return {"announcement_no": _announcement_no(session, row.announcement_id), "valid_until": row.valid_until,
-            "status": listing_state(row), "certificate_no": row.certificate_no}
+            "status": listing_state(row), "certificate_no": row.certificate_no,
+            "verify_url": f"/stable/verify/{row.certificate_no}"}
 
 
 def listed_product_ids(session: Session) -> set[int]:
@@ -643,16 +662,35 @@ def listed_product_ids(session: Session) -> set[int]:
 @subscriber("spotcheck.verdict_final")
 def on_verdict_final(session: Session, payload: dict[str, Any]) -> None:
     """A final 不合格 of a listed (or about-to-be-listed) product flags its listing for review at once."""
-    if payload.get("verdict") != rules.NONCONFORMING or payload.get("product_id") is None:
+    if payload.get("verdict") != rules.NONCONFORMING:
         return
-    flag_listings(session, int(payload["product_id"]), batch_id=payload.get("batch_id"),
-                  report_no=payload.get("report_no"), failing_items=payload.get("failing_items") or [])
+    details = {"batch_id": payload.get("batch_id"), "report_no": payload.get("report_no"),
+               "failing_items": payload.get("failing_items") or []}
+    if payload.get("product_id") is not None:
+        flag_listings(session, int(payload["product_id"]), **details)
+        return
+    # a batch not linked to a catalog product: match the enterprise's listings by brand and model
+    if payload.get("enterprise_id") is None:
+        return
+    recs = [r for r in _inspections(session, int(payload["enterprise_id"])) or ()
+            if r.batch_id == payload.get("batch_id")]
+    if not recs:
+        return
+    rs = ruleset_for(session, today())
+    for row in session.scalars(select(Listing).where(Listing.enterprise_id == int(payload["enterprise_id"]),
+                                                     Listing.status.in_(("pending", "listed")))):
+        ref = rules.ProductRef(row.product_id, row.enterprise_id, row.brand, row.model,
+                               aliases=_aliases(session, row.product_id))
+        if rules.match_inspection(ref, recs[0], rs.model_similarity, rs.digits_must_match):
+            flag_listings(session, row.product_id, **details)
 
 
 def flag_listings(session: Session, product_id: int, *, batch_id: Any = None, report_no: str | None = None,
                   failing_items: Sequence[str] = ()) -> list[Listing]:
     items = "、".join(str(i) for i in failing_items) or "—"
-    reason = f"监督抽查最终判定不合格（批次 {batch_id}，报告 {report_no or '—'}，不合格项目：{items}）"
+    where = "，".join(x for x in (f"批次 {batch_id}" if batch_id is not None else "",
+                                  f"报告 {report_no}" if report_no else "") if x)
+    reason = f"监督抽查最终判定不合格（{where + '，' if where else ''}不合格项目：{items}）"
     rows = list(session.scalars(select(Listing).where(Listing.product_id == product_id,
                                                       Listing.status.in_(("pending", "listed")))))
     for row in rows:

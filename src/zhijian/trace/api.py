@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import event as sa_event
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
@@ -167,12 +168,21 @@ async def capture(request: Request, session: SessionDep, actor: ActorDep) -> JSO
     doc = await _read_json(request)
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
     job = await run_in_threadpool(es.capture, session, actor, doc, error_behaviour=behaviour)
-    if job.captured:
+    if job.captured and await run_in_threadpool(es.has_stream_subscriptions, session):
+        _deliver_after_commit(request, session)
+    return _json(es.capture_job_out(job), 202, {"Location": f"/epcis/capture/{job.id}"}, "application/json")
+
+
+def _deliver_after_commit(request: Request, session: Any) -> None:
+    """Stream subscriptions are served once the capture is committed (never inside its transaction)."""
+
+    def enqueue(_session: Any) -> None:
         try:
             request.app.state.jobs.enqueue("trace.deliver_subscriptions")
-        except Exception:  # delivery is retried by the periodic job
+        except Exception:  # the periodic job delivers what a failed enqueue missed
             pass
-    return _json(es.capture_job_out(job), 202, {"Location": f"/epcis/capture/{job.id}"}, "application/json")
+
+    sa_event.listen(session, "after_commit", enqueue, once=True)
 
 
 @public_router.get("/capture/{capture_id}")
@@ -183,8 +193,10 @@ def capture_job(capture_id: str, session: SessionDep, actor: ActorDep) -> JSONRe
 @public_router.post("/events", status_code=201)
 async def capture_one(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture one event; 201 with its Location."""
-    event = await _read_json(request)
-    row = await run_in_threadpool(es.capture_event, session, actor, event)
+    body = await _read_json(request)
+    row = await run_in_threadpool(es.capture_event, session, actor, body)
+    if await run_in_threadpool(es.has_stream_subscriptions, session):
+        _deliver_after_commit(request, session)
     return _json({"eventID": row.event_id}, 201, {"Location": f"/epcis/events/{quote(row.event_id, safe='')}"},
                  "application/json")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.config import get_settings
 from zhijian.platform.errors import DomainError
@@ -78,13 +79,13 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
     host = host or get_settings().resolver_host
     with unit_of_work() as s:
         req.product_id = _product_id(s, product)
-        prod, _gtin = service._check_issue(s, service.SYSTEM_ACTOR, req)
+        prod, _gtin = service._check_issue(s, SYSTEM, req)
         sink = labels.sink_for(out, product_name=prod.name, lot=lot)
         try:
             with Progress(TextColumn("[bold]赋码 issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           disable=not progress, transient=False) as bar:
                 task = bar.add_task("codes", total=quantity)
-                batch = service.issue_codes(s, service.SYSTEM_ACTOR, req, host=host, sink=sink,
+                batch = service.issue_codes(s, SYSTEM, req, host=host, sink=sink,
                                             progress=lambda n: bar.advance(task, n))
         finally:
             files = sink.close()
@@ -95,7 +96,7 @@ def _change(action: str, gtin: str, serial: str | None, lot: str | None, reason:
     from zhijian.trace import service
 
     with unit_of_work() as s:
-        n = service.change_codes(s, service.SYSTEM_ACTOR, gtin=gtin, action=action, serial=serial, lot=lot,
+        n = service.change_codes(s, SYSTEM, gtin=gtin, action=action, serial=serial, lot=lot,
                                  reason=reason)
     typer.echo(f"{action}: {n} codes")
 
@@ -128,7 +129,7 @@ def recall(gtin: str = typer.Option(...), lot: str = typer.Option(...), ref: str
     from zhijian.trace import service
 
     with unit_of_work() as s:
-        n = service.mark_lot_recalled(s, service.SYSTEM_ACTOR, gtin=gtin, lot=lot, recall_ref=ref, reason=reason,
+        n = service.mark_lot_recalled(s, SYSTEM, gtin=gtin, lot=lot, recall_ref=ref, reason=reason,
                                       risk_level=risk_level)
     typer.echo(f"recalled: {n} codes")
 
@@ -139,7 +140,7 @@ def rotate_key(enterprise: int = typer.Option(..., help="企业 id")) -> None:
     from zhijian.trace import service
 
     with unit_of_work() as s:
-        key = service.rotate_key(s, service.SYSTEM_ACTOR, enterprise)
+        key = service.rotate_key(s, SYSTEM, enterprise)
     typer.echo(f"enterprise {enterprise}: key version {key.version} active")
 
 
@@ -163,7 +164,7 @@ def trace_unit(uri: str, json_out: bool = typer.Option(False, "--json")) -> None
     from zhijian.trace import service
 
     with unit_of_work() as s:
-        t = service.trace_unit(s, service.SYSTEM_ACTOR, uri)
+        t = service.trace_unit(s, SYSTEM, uri)
 
     def human(d: dict[str, Any]) -> str:
         lines = [f"unit {d['unit']}"]
@@ -186,7 +187,7 @@ def trace_lot(gtin: str, lot: str, json_out: bool = typer.Option(False, "--json"
     from zhijian.trace import service
 
     with unit_of_work() as s:
-        d = service.trace_lot(s, service.SYSTEM_ACTOR, gtin, lot)
+        d = service.trace_lot(s, SYSTEM, gtin, lot)
 
     def human(d: dict[str, Any]) -> str:
         out = [f"lot {d['gtin']}/{d['lot']}: {d['total_units']} units, shipped {d['shipped']}, received "
@@ -202,14 +203,14 @@ def trace_lot(gtin: str, lot: str, json_out: bool = typer.Option(False, "--json"
 @epcis_app.command("capture")
 def capture(file: Path, proceed: bool = typer.Option(False, help="GS1-Capture-Error-Behaviour: proceed")) -> None:
     """Capture an EPCISDocument (JSON-LD file)."""
-    from zhijian.trace import epcis, epcis_service, service
+    from zhijian.trace import epcis, epcis_service
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except ValueError:
         raise epcis.validation_error(f"文件不是合法的 JSON：{file}", f"not valid JSON: {file}") from None
     with unit_of_work() as s:
-        job = epcis_service.capture(s, service.SYSTEM_ACTOR, doc, error_behaviour="proceed" if proceed else "rollback")
+        job = epcis_service.capture(s, SYSTEM, doc, error_behaviour="proceed" if proceed else "rollback")
         out = epcis_service.capture_job_out(job)
     typer.echo(f"capture {out['captureID']}: {out['capturedEvents']} events stored, {out['duplicateEvents']} "
                f"duplicates, {len(out['errors'])} errors")
@@ -219,7 +220,7 @@ def capture(file: Path, proceed: bool = typer.Option(False, help="GS1-Capture-Er
 def query(param: list[str] = typer.Argument(None, help="k=v, e.g. EQ_bizStep=shipping"),
           per_page: int = typer.Option(100)) -> None:
     """SimpleEventQuery; prints the EPCISQueryDocument."""
-    from zhijian.trace import epcis_service, service
+    from zhijian.trace import epcis_service
 
     items = []
     for p in param or []:
@@ -228,7 +229,7 @@ def query(param: list[str] = typer.Argument(None, help="k=v, e.g. EQ_bizStep=shi
         k, v = p.split("=", 1)
         items.append((k, v))
     with unit_of_work() as s:
-        res = epcis_service.query_events(s, service.SYSTEM_ACTOR, epcis_service.normalize_params(items),
+        res = epcis_service.query_events(s, SYSTEM, epcis_service.normalize_params(items),
                                          per_page=per_page)
     typer.echo(json.dumps(epcis_service.query_document(res), ensure_ascii=False, indent=2))
 

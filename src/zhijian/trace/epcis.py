@@ -255,6 +255,8 @@ def canonical_id(value: str) -> str:
                 pairs = [(rest[j], rest[j + 1]) for j in range(0, len(rest), 2)]
                 keep = {"01": ("22", "10", "21"), "414": ("254",), "8003": (), "00": ()}.get(s, ())
                 q = [(a, _dl_enc(b)) for a, b in pairs if a in keep]
+                if any(a == "21" for a, _ in q):  # GTIN + serial identifies the unit (SGTIN); drop 22 and 10
+                    q = [(a, b) for a, b in q if a == "21"]
                 order = {a: n for n, a in enumerate(keep)}
                 q.sort(key=lambda ab: order[ab[0]])
                 return f"{CANON}/{s}/{key}" + "".join(f"/{a}/{b}" for a, b in q)

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -627,6 +628,13 @@ def schedule_due(schedule: dict[str, Any], last_run: dt.datetime | None, now: dt
     return last_run is None or last_run.replace(second=0, microsecond=0) != now.replace(second=0, microsecond=0)
 
 
+def has_stream_subscriptions(session: Session) -> bool:
+    return session.scalar(select(Subscription.id).where(Subscription.stream.is_(True)).limit(1)) is not None
+
+
+_DELIVERY_LOCK = threading.Lock()
+
+
 def signature(token: str, body: bytes) -> str:
     """GS1-Signature header value: HMAC-SHA256 of the exact body under the subscriber's signatureToken."""
     return "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
@@ -634,7 +642,15 @@ def signature(token: str, body: bytes) -> str:
 
 def deliver_subscriptions(db: Database, *, stream: bool = True, now: dt.datetime | None = None,
                           timeout: float = 5.0) -> list[dict[str, Any]]:
-    """Send new matching events to subscribers (signed POST); advance each subscription only on a 2xx."""
+    """Send new matching events to subscribers (signed POST); advance each subscription only on a 2xx.
+
+    Runs serialised within a process; across worker processes delivery is at-least-once.
+    """
+    with _DELIVERY_LOCK:
+        return _deliver(db, stream=stream, now=now, timeout=timeout)
+
+
+def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: float) -> list[dict[str, Any]]:
     import httpx
 
     now = now or utcnow()

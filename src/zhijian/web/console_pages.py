@@ -17,15 +17,13 @@ from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Category, Organization, Product
 from zhijian.catalog.schemas import ProductIn, ProductPatch
-from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
+from zhijian.web.core import audit_history, check_csrf, console_actor, error_page, locale_of, nav_item, render
 from zhijian.web.export import xlsx_response
-from zhijian.web.rules import audit_changes
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,8 +60,7 @@ def all_pages(fetch: Callable[[str | None], Page[Any]]) -> Iterator[Any]:
 
 
 def history_rows(session: Session, entity: str, entity_id: int) -> list[dict[str, Any]]:
-    return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
-             "changes": audit_changes(r.before, r.after)} for r in audit.history(session, entity, entity_id)]
+    return audit_history(session, entity, entity_id)
 
 
 def category_options(session: Session, lang: str) -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@
   (login redirect or 403 page) return that. `login_redirect(request)` sends anonymous visitors to /login.
 - A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import,
   and public menu entries with `portal_link("/complaints/new", "投诉举报", order=40)`.
+- A record page shows its audit trail with `m.audit_panel(audit_history(session, "product", id))`.
 - Other rooms' data is read through `room_call("risk", "recall_records", session, ...)`: an absent room
   or function, or a failing one, yields the default ("no data") instead of breaking the page.
 """
@@ -18,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -36,7 +38,7 @@ from zhijian.platform.rooms import room_module, template_dirs
 
 ALL_ROLES: tuple[str, ...] = ("admin", "regulator", "association", "inspector", "enterprise")
 ROLE_LABELS = {"admin": "系统管理员", "regulator": "监管部门", "association": "协会", "inspector": "检验机构",
-               "enterprise": "企业", "public": "公众"}
+               "enterprise": "企业用户", "public": "公众"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,21 @@ def portal_link(href: str, label: str, order: int = 50) -> None:
     if not any(n.href == href for n in PORTAL_NAV):
         PORTAL_NAV.append(NavItem(href, label, ("public", *ALL_ROLES), order))
         PORTAL_NAV.sort(key=lambda n: n.order)
+
+
+_SERVES: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+def serves(request: Request, path: str) -> bool:
+    """Whether some route answers GET `path` (cached per app): menu entries of absent rooms are hidden."""
+    from starlette.routing import Match
+
+    cache = _SERVES.setdefault(request.app, {})
+    if path not in cache:
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": b"",
+                 "headers": []}
+        cache[path] = any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
+    return cache[path]
 
 
 def nav_for(actor: Actor | None) -> list[NavItem]:
@@ -141,7 +158,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     actor = actor or getattr(request.state, "actor", None)
     ctx = {
         "request": request, "_": _, "lang": loc, "actor": actor,
-        "nav": nav_for(actor), "portal_nav": PORTAL_NAV,
+        "nav": nav_for(actor), "portal_nav": [n for n in PORTAL_NAV if serves(request, n.href.split("?")[0])],
         "role_label": _(ROLE_LABELS.get(actor.role, actor.role)) if actor is not None else "",
         "csrf_field": lambda: Markup(f'<input type="hidden" name="csrf_token" value="{csrf_token(request)}">'),
         "csrf_token": csrf_token(request), "path": request.url.path,
@@ -188,6 +205,15 @@ def console_actor(request: Request, session: Session, *roles: str) -> Actor | Re
                           f"role '{actor.role}' may not open this page", status=403)
         return error_page(request, err, actor)
     return actor
+
+
+def audit_history(session: Session, entity: str, entity_id: object) -> list[dict[str, Any]]:
+    """A record's audit trail shaped for the `audit_panel` macro (oldest first, changed fields only)."""
+    from zhijian.platform import audit
+    from zhijian.web.rules import audit_changes
+
+    return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
+             "changes": audit_changes(r.before, r.after)} for r in audit.history(session, entity, entity_id)]
 
 
 # ---------------------------------------------------------------- other rooms, tolerantly

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,11 +20,14 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
 from zhijian.web import console_pages, sources
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, render
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, portal_link, render, serves
 from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console_pages.router)
+# public pages of rooms that do not list themselves; shown only when the room serves them
+portal_link("/spotchecks", "抽查结果", order=20)
+portal_link("/risk/alerts", "风险预警", order=35)
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SEARCH_KINDS = ("products", "enterprises", "standards", "announcements")
@@ -52,8 +56,8 @@ def org_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _route_or(request: Request, path: str) -> str | None:
-    """`path` when some room serves it (a GET route with exactly that path), else None."""
-    return path if any(getattr(r, "path", None) == path for r in request.app.routes) else None
+    """`path` when some room serves it (a route with exactly that path), else None."""
+    return path if serves(request, path) else None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -166,8 +170,17 @@ def verify(request: Request, session: SessionDep, code: str | None = None) -> Re
             return RedirectResponse(code_to_path(code), status_code=303)
         except CodeError as exc:
             error = gettext_for(locale_of(request))(exc.reason)
-    return render(request, "web/verify.html", {"code": code or "", "error": error},
+    others = {"report": serves(request, "/reports/verify/R1"), "certificate": serves(request, "/certificates/verify"),
+              "stable": serves(request, "/stable/verify")}
+    return render(request, "web/verify.html", {"code": code or "", "error": error, "others": others},
                   status_code=422 if error else 200)
+
+
+@router.get("/verify/report")
+def verify_report(request: Request, no: str = "") -> Response:
+    """检验报告真伪 — forwards a typed report number to the spot-check room's verification page."""
+    no = no.strip()[:40]
+    return RedirectResponse(f"/reports/verify/{quote(no, safe='')}" if no else "/verify", status_code=303)
 
 
 # ---------------------------------------------------------------- login / logout
@@ -219,4 +232,4 @@ def console_home(request: Request, session: SessionDep) -> Response:
     if isinstance(actor, Response):
         return actor
     org = session.get(Organization, actor.organization_id) if actor.organization_id else None
-    return render(request, "web/console_home.html", {"cards": sources.dashboard(session, actor), "org": org})
+    return render(request, "web/console_home.html", {"cards": sources.dashboard(session, actor, today_cst()), "org": org})

@@ -144,4 +144,5 @@ def audit_changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
     after = after or {}
     keys = sorted(set(before) | set(after))
     return [(k, before.get(k), after.get(k)) for k in keys
-            if k not in hidden and before.get(k) != after.get(k)]
+            if k not in hidden and before.get(k) != after.get(k)
+            and not (before.get(k) in (None, "") and after.get(k) in (None, ""))]

@@ -93,7 +93,7 @@ def verdict_item(rec: Any, products: dict[int, str], orgs: dict[int, str]) -> It
                 tone="ok" if verdict == "合格" else ("bad" if verdict == "不合格" else ""), badge=verdict or "")
 
 
-def published_plans(session: Session, limit: int = 4) -> list[Item] | None:
+def published_plans(session: Session, limit: int = 3) -> list[Item] | None:
     """抽查结果公告 — published spot-check plans with their frozen statistics."""
     from zhijian.platform.auth import PUBLIC
 
@@ -112,19 +112,20 @@ def published_plans(session: Session, limit: int = 4) -> list[Item] | None:
 
 
 def latest_spotcheck_results(session: Session, today: dt.date, limit: int = 8) -> list[Item] | None:
-    """Published plans first, then the latest final verdicts of single batches (spotcheck contract)."""
+    """The latest published plans, then single results: spotcheck's `latest_results` hook, else the latest
+    final verdicts from the `inspection_history` contract."""
+    plans = published_plans(session, limit=3)
     rows = room_call("spotcheck", "latest_results", session, limit=limit)
     if rows is not None:
-        return [as_item(r) for r in rows][:limit]
-    plans = published_plans(session) or []
+        return (plans or []) + [as_item(r) for r in rows][:max(0, limit - len(plans or []))]
     history = room_call("spotcheck", "inspection_history", session, since=today - dt.timedelta(days=730))
     if history is None:
-        return plans if plans or history is not None else None
+        return plans
     final = sorted((r for r in history if _get(r, "final_verdict")), key=lambda r: _get(r, "sampled_on") or dt.date.min,
-                   reverse=True)[:max(0, limit - len(plans))]
+                   reverse=True)[:max(0, limit - len(plans or []))]
     products = _product_names(session, {r.product_id for r in final if r.product_id})
     orgs = _org_names(session, {r.enterprise_id for r in final})
-    return plans + [verdict_item(r, products, orgs) for r in final]
+    return (plans or []) + [verdict_item(r, products, orgs) for r in final]
 
 
 RISK_LEVELS = {"low": "低风险", "medium": "中风险", "high": "高风险", "serious": "严重风险"}
@@ -227,6 +228,59 @@ def catalog_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
     return []
 
 
+def _n(value: Any) -> int | str | None:
+    """A count from a list or a keyset Page ("500+" when the page was full); None when absent."""
+    if value is None:
+        return None
+    items = getattr(value, "items", value)
+    more = bool(getattr(value, "next_cursor", None))
+    return f"{len(items)}+" if more else len(items)
+
+
+def _card(cards: list[dict[str, Any]], label: str, value: Any, href: str, tone_if_any: str = "") -> None:
+    n = _n(value)
+    if n is not None:
+        cards.append({"label": label, "value": n, "href": href, "tone": tone_if_any if n not in (0, "0") else ""})
+
+
+def service_cards(session: Session, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
+    """Role dashboards from the rooms' service functions (tolerating absent rooms and functions).
+
+    regulator: plans under way, overdue follow-ups, open risk signals, overdue recalls and complaints;
+    lab: batches to enter (已收样) and to verify (已检验); enterprise: code batches, scan signals,
+    complaints against it, certificates, recalls (see `contract_cards`).
+    """
+    cards: list[dict[str, Any]] = []
+    role = actor.role
+    if role in ("admin", "regulator"):
+        plans = room_call("spotcheck", "list_plans", session, actor)
+        if plans is not None:
+            _card(cards, "进行中的抽查计划", [p for p in plans if p.status != "published"], "/console/spotcheck")
+        _card(cards, "逾期后处理", room_call("spotcheck", "list_followups", session, actor, overdue_on=today),
+              "/console/spotcheck", "bad")
+        _card(cards, "待处理风险信号", room_call("risk", "list_signals", session, actor, status="open", limit=500),
+              "/console/risk/signals", "warn")
+        _card(cards, "逾期召回报告", room_call("risk", "overdue_recalls", session, actor), "/console/risk/recalls",
+              "bad")
+        _card(cards, "扫码异常信号", room_call("trace", "list_signals", session, actor, status="open", limit=500),
+              "/console/trace/signals", "warn")
+    if role in ("admin", "regulator", "association"):
+        _card(cards, "超期投诉举报", room_call("consumer", "overdue", session, actor), "/console/complaints", "bad")
+    if role == "inspector":
+        _card(cards, "待录入检验结果", room_call("spotcheck", "list_batches", session, actor, state="received",
+                                                limit=500), "/console/spotcheck", "warn")
+        _card(cards, "待审核检验结果", room_call("spotcheck", "list_batches", session, actor, state="tested",
+                                                limit=500), "/console/spotcheck", "warn")
+    if role == "enterprise":
+        _card(cards, "赋码批次", room_call("trace", "list_batches", session, actor, limit=500), "/console/trace")
+        _card(cards, "扫码异常信号", room_call("trace", "list_signals", session, actor, status="open", limit=500),
+              "/console/trace/signals", "warn")
+        _card(cards, "投诉", room_call("consumer", "list_complaints", session, actor, limit=500),
+              "/console/complaints", "warn")
+        _card(cards, "后处理事项", room_call("spotcheck", "list_followups", session, actor), "/console/spotcheck")
+    return cards
+
+
 def contract_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Cards computed from the other rooms' contract functions, for the enterprise's own records."""
     cards: list[dict[str, Any]] = []
@@ -236,10 +290,6 @@ def contract_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
         if certs is not None:
             valid = sum(1 for c in certs if _get(c, "status") == "valid")
             cards.append({"label": "有效认证证书", "value": valid, "href": f"/enterprises/{org}"})
-        complaints = justified_complaints(session, enterprise_id=org)
-        if complaints is not None:
-            cards.append({"label": "属实投诉", "value": complaints, "href": f"/enterprises/{org}",
-                          "tone": "warn" if complaints else ""})
         recalls = recall_items(session, enterprise_id=org, limit=1000)
         if recalls is not None:
             cards.append({"label": "召回", "value": len(recalls), "href": f"/enterprises/{org}",
@@ -258,10 +308,11 @@ def room_cards(session: Session, actor: Actor, rooms: tuple[str, ...]) -> list[d
     return cards
 
 
-def dashboard(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """Console home cards for this actor: the rooms' own cards first, then catalog and contract figures."""
+def dashboard(session: Session, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
+    """Console home cards for this actor: the rooms' own cards first, then service, catalog and contract figures."""
     rooms = ("spotcheck", "trace", "consumer", "risk", "stable")
-    cards = room_cards(session, actor, rooms) + catalog_cards(session, actor) + contract_cards(session, actor)
+    cards = (room_cards(session, actor, rooms) + service_cards(session, actor, today) + catalog_cards(session, actor)
+             + contract_cards(session, actor))
     seen: set[str] = set()
     out = []
     for c in cards:

@@ -1,0 +1,242 @@
+"""Benchmarks of the trace room (prints figures; not a test).
+
+    .venv/bin/python bench/bench_trace.py --db sqlite:////tmp/bench.sqlite3 --codes 1000000 --events 200000
+    .venv/bin/python bench/bench_trace.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --codes 10000000
+
+Measures, on the given database (created fresh and migrated; PostgreSQL in its own schema):
+1. code generation rate (CSPRNG + keyed MAC, no I/O) and issuance persisted rate (COPY / executemany);
+2. EPCIS capture rate (documents of 1 000 ObjectEvents, schema-validated, set-based insert);
+3. trace of one unit (p50/p99) with the captured events stored (aggregations included);
+4. verification over HTTP on loopback: a uvicorn server process and a load-generator process (httpx, asyncio),
+   bounded by request count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def fresh_url(url: str) -> tuple[str, callable]:  # type: ignore[valid-type]
+    if url.startswith("sqlite"):
+        p = Path(url.split("sqlite:///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(p) + suffix).unlink(missing_ok=True)
+        return url, lambda: None
+    if url.startswith("postgresql"):
+        name = "zjbench_" + uuid.uuid4().hex[:8]
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE SCHEMA "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as c:
+                c.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}options=-csearch_path%3D{name}", drop
+    return url, lambda: None
+
+
+def pct(values: list[float], p: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+
+def bench_issue(db, n: int) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    from zhijian.platform.auth import SYSTEM
+    from zhijian.trace import rules, service
+
+    key = rules.new_key()
+    t = time.perf_counter()
+    done = 0
+    while done < n:
+        k = min(200_000, n - done)
+        rules.generate_serials(key, 0, "06901234567892", k)
+        done += k
+    gen = n / (time.perf_counter() - t)
+    with db.session(SYSTEM) as s:
+        ent = factories.enterprise(s)
+        p = factories.product(s, ent, gtin=factories.new_gtin(), name="基准测试产品")
+        pid, gtin = p.id, p.gtin
+    t = time.perf_counter()
+    with db.session(SYSTEM) as s:
+        service.issue_codes(s, SYSTEM, service.IssueRequest(product_id=pid, lot="BENCH", quantity=n),
+                            host="id.zhijian.example", chunk=100_000)
+    persisted = n / (time.perf_counter() - t)
+    print(f"issue: generated {gen:,.0f} codes/s ({n:,} codes, no I/O); persisted {persisted:,.0f} codes/s "
+          f"({n:,} codes, one transaction, {db.backend})", flush=True)
+    return str(pid), gtin.zfill(14), "BENCH"
+
+
+def _doc(start: int, n: int, gtin: str) -> dict:
+    from zhijian.trace.epcis import EPCIS_CONTEXT
+
+    evs = []
+    for i in range(start, start + n):
+        if i % 10 == 9:  # every 10th event packs the previous 9 units into a case
+            evs.append({"type": "AggregationEvent", "eventTime": f"2026-03-01T08:{(i // 60) % 60:02d}:{i % 60:02d}Z",
+                        "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "packing",
+                        "parentID": f"https://id.gs1.org/00/36901234{i:010d}",
+                        "childEPCs": [f"https://id.gs1.org/01/{gtin}/21/U{j}" for j in range(i - 9, i)]})
+        else:
+            evs.append({"type": "ObjectEvent", "eventTime": f"2026-03-01T08:{(i // 60) % 60:02d}:{i % 60:02d}Z",
+                        "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "commissioning",
+                        "disposition": "active", "epcList": [f"https://id.gs1.org/01/{gtin}/21/U{i}"],
+                        "bizLocation": {"id": "https://id.gs1.org/414/6901234000019"}})
+    return {"@context": [EPCIS_CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
+            "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {"eventList": evs}}
+
+
+def bench_capture_and_trace(db, n_events: int, gtin: str) -> None:  # type: ignore[no-untyped-def]
+    from zhijian.platform.auth import SYSTEM
+    from zhijian.trace import epcis_service, service
+
+    per_doc = 1000
+    t = time.perf_counter()
+    for start in range(0, n_events, per_doc):
+        doc = _doc(start, min(per_doc, n_events - start), gtin)
+        with db.session(SYSTEM) as s:
+            epcis_service.capture(s, SYSTEM, doc)
+    rate = n_events / (time.perf_counter() - t)
+    print(f"capture: {rate:,.0f} events/s ({n_events:,} events in documents of {per_doc}, validated)", flush=True)
+    rng = random.Random(7)
+    times = []
+    for _ in range(300):
+        i = rng.randrange(0, n_events)
+        i -= 1 if i % 10 == 9 else 0
+        t = time.perf_counter()
+        with db.session() as s:
+            out = service.trace_unit(s, SYSTEM, f"https://id.gs1.org/01/{gtin}/21/U{i}")
+        times.append((time.perf_counter() - t) * 1000)
+        assert out["events"]
+    print(f"trace one unit: p50 {statistics.median(times):.1f} ms, p99 {pct(times, 99):.1f} ms "
+          f"(300 units, {n_events:,} events stored)", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load(port: int, paths: list[str], seconds: float, concurrency: int, q: mp.Queue) -> None:
+    import httpx
+
+    async def run() -> tuple[int, list[float], int]:
+        lat: list[float] = []
+        errors = 0
+        idx = 0
+        deadline = time.perf_counter() + seconds
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"accept": "application/json"},
+                                     limits=httpx.Limits(max_connections=concurrency)) as c:
+            async def worker() -> None:
+                nonlocal idx, errors
+                while time.perf_counter() < deadline and idx < len(paths):
+                    path = paths[idx]
+                    idx += 1
+                    t = time.perf_counter()
+                    r = await c.get(path)
+                    lat.append((time.perf_counter() - t) * 1000)
+                    if r.status_code != 200 or r.json().get("answer") not in ("genuine_first", "genuine_repeat"):
+                        errors += 1
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return len(lat), lat, errors, time.perf_counter() - t0  # type: ignore[return-value]
+
+    n, lat, errors, elapsed = asyncio.run(run())  # type: ignore[misc]
+    q.put((n, lat, errors, elapsed))
+
+
+def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int, workers: int) -> None:
+    from zhijian.trace.models import Code
+
+    eng = create_engine(url)
+    with eng.connect() as c:
+        serials = list(c.execute(select(Code.serial).where(Code.gtin == gtin).limit(200_000)).scalars())
+        total = c.execute(text("SELECT count(*) FROM trace_code")).scalar()
+    eng.dispose()
+    random.Random(3).shuffle(serials)
+    paths = [f"/01/{gtin}/10/{lot}/21/{s}?region=330106" for s in serials]
+    port = _free_port()
+    env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "0", "ZHIJIAN_LOG_JSON": "1",
+           "ZHIJIAN_SECRET_KEY": "bench"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "zhijian.platform.app:serve_app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                               "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import httpx
+
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        # warm-up (key and product caches of each worker)
+        for p in paths[:50]:
+            httpx.get(f"http://127.0.0.1:{port}{p}", headers={"accept": "application/json"})
+        q: mp.Queue = mp.Queue()
+        proc = mp.Process(target=_load, args=(port, paths[50:], seconds, concurrency, q))
+        proc.start()
+        n, lat, errors, elapsed = q.get(timeout=seconds + 120)
+        proc.join()
+        print(f"verify over HTTP: {n / elapsed:,.0f} req/s, p50 {statistics.median(lat):.1f} ms, "
+              f"p99 {pct(lat, 99):.1f} ms, {errors} errors ({n:,} requests in {elapsed:.1f} s, {concurrency} "
+              f"connections, {workers} server workers, {total:,} codes stored)", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default="sqlite:////tmp/zhijian-bench.sqlite3")
+    ap.add_argument("--codes", type=int, default=1_000_000)
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip", default="", help="comma list of issue,capture,verify")
+    args = ap.parse_args()
+    url, drop = fresh_url(args.db)
+    from zhijian.platform import migrate
+    from zhijian.platform.db import Database
+    from zhijian.platform.demo import seed_reference_data
+
+    try:
+        migrate.upgrade(url)
+        db = Database(url)
+        seed_reference_data(db)
+        print(f"database: {db.backend}", flush=True)
+        _pid, gtin, lot = bench_issue(db, args.codes)
+        if "capture" not in args.skip:
+            bench_capture_and_trace(db, args.events, gtin)
+        if "verify" not in args.skip:
+            bench_verify(url, gtin, lot, args.seconds, args.concurrency, args.workers)
+        db.dispose()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()
