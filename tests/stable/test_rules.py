@@ -330,3 +330,14 @@ def test_reads_the_spotcheck_contract_record() -> None:
     got = Inspection.from_record(r)
     assert got == Inspection(5, "national", 2025, 70, "美的", "MK-SH15E105", D(2025, 4, 2), "合格", 7, True,
                              ("铅",), "GD-2025-1")
+
+
+def test_failures_since_listing_drive_the_reconciliation() -> None:
+    """Only final 不合格 of this product (by link or by model) sampled on or after the listing date count."""
+    recs = [rec(D(2025, 3, 17), "不合格"),  # the day before listing
+            rec(D(2025, 3, 18), None),  # not final yet
+            rec(D(2025, 6, 1), "不合格", product_id=None, model="mk-sh15e105"),
+            rec(D(2025, 7, 1), "不合格", product_id=None, model="MK-SH15E106"),  # another model
+            rec(D(2025, 8, 1), "合格")]
+    got = rules.failures_since(RS, PRODUCT, recs, D(2025, 3, 18))
+    assert [r.sampled_on for r in got] == [D(2025, 6, 1)]

@@ -229,3 +229,13 @@ def test_a_failing_contract_call_is_unknown_not_met(sqlite_db, monkeypatch):
         row = service.evaluate_product(s, SYSTEM, product.id, dt.date(2026, 6, 30))
         statuses = {c["kind"]: c["status"] for c in row.result["criteria"]}
     assert {statuses[k] for k in ("conforming_results", "consecutive_years", "no_nonconforming")} == {"unknown"}
+
+
+def test_reconciliation_job_is_registered_and_staff_only(sqlite_db):
+    from zhijian.platform.jobs import registered
+
+    assert "stable.reconcile" in registered()
+    with sqlite_db.session() as s:
+        with pytest.raises(PermissionDenied):
+            service.reconcile_flags(s, Actor(1, "ent", "enterprise", 1))
+        assert isinstance(service.reconcile_flags(s, SYSTEM), list)

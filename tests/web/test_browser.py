@@ -20,11 +20,18 @@ from sqlalchemy import select
 
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, login_as
 
+expect.set_options(timeout=15000)  # shared CI machines can be slow
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
+WIDE = """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right))"""
+
+
 def _no_horizontal_scroll(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.evaluate(WIDE, width)
 
 
 UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]

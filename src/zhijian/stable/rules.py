@@ -483,6 +483,14 @@ def matched_inspections(rs: RuleSet, ev: Evidence) -> list[tuple[Inspection, str
     return sorted(out, key=lambda t: (t[0].sampled_on, t[0].batch_id))
 
 
+def failures_since(rs: RuleSet, product: ProductRef, inspections: Iterable[Inspection], since: dt.date,
+                   ) -> list[Inspection]:
+    """Final 不合格 results of this product sampled on or after `since` (oldest first): grounds to review a listing."""
+    bad = [r for r in inspections if r.final_verdict == NONCONFORMING and r.sampled_on >= since
+           and match_inspection(product, r, rs.model_similarity, rs.digits_must_match)]
+    return sorted(bad, key=lambda r: (r.sampled_on, r.batch_id))
+
+
 def overall(statuses: Iterable[str]) -> str:
     """Any not met → ineligible; else any unknown → undetermined; else eligible."""
     s = list(statuses)

@@ -704,6 +704,28 @@ def flag_listings(session: Session, product_id: int, *, batch_id: Any = None, re
     return rows
 
 
+def reconcile_flags(session: Session, actor: Actor) -> list[int]:
+    """对账 — flag listed products whose spot-check history shows a final 不合格 sampled since listing, in case
+    an event was missed (e.g. verdicts finalised while this room was not installed). Returns flagged listing ids."""
+    actor.require("association")
+    flagged: list[int] = []
+    rows = list(session.scalars(select(Listing).where(Listing.status == "listed", Listing.flagged.is_(False))))
+    by_enterprise: dict[int, tuple[rules.Inspection, ...] | None] = {}
+    rs = ruleset_for(session, today())
+    for row in rows:
+        if row.enterprise_id not in by_enterprise:
+            by_enterprise[row.enterprise_id] = _inspections(session, row.enterprise_id)
+        ref = rules.ProductRef(row.product_id, row.enterprise_id, row.brand, row.model,
+                               aliases=_aliases(session, row.product_id))
+        bad = rules.failures_since(rs, ref, by_enterprise[row.enterprise_id] or (), row.valid_from or dt.date.min)
+        if bad:
+            last = bad[-1]
+            flag_listings(session, row.product_id, batch_id=last.batch_id, report_no=last.report_no,
+                          failing_items=list(last.failing_items))
+            flagged.append(row.id)
+    return flagged
+
+
 def revoke_listing(session: Session, actor: Actor, listing_id: int, reason: str) -> Listing:
     """撤销 — a committee decision; the listing joins the draft revocation announcement to be published."""
     require_committee(session, actor)
