@@ -182,7 +182,7 @@ def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "zhijian.platform.app:serve_app", "--factory",
                                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                                "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=open("/tmp/zhijian-bench-server.log", "w"))  # noqa: SIM115
     try:
         import httpx
 

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 WIDE = """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
-  .slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right))"""
+  .slice(0, 3).map(e => e.parentElement.outerHTML.slice(0, 300) + ':' + Math.round(e.getBoundingClientRect().right))"""
 
 
 def _no_horizontal_scroll(page: Any) -> None:
@@ -298,3 +298,42 @@ def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: 
     expect(public.locator("main")).to_contain_text("2 批次")
     _no_horizontal_scroll(public)
     shot(public, "4-public-375")
+
+
+def test_enterprise_issues_a_batch_of_codes_and_a_consumer_scans_one(live_server: LiveServer, new_page, shot):
+    """The enterprise, logged in to the console, orders codes for a lot, sees the batch, downloads its codes,
+    and a consumer verifies one on a phone. The trace room has no issuance form yet: the order goes to
+    POST /api/v1/trace/batches from the same browser session (the API accepts the console's session cookie)."""
+    import csv
+    import io
+
+    pytest.importorskip("zhijian.trace.service")
+    from zhijian.catalog.models import Product
+    from zhijian.platform.models import User
+
+    with live_server.db.session() as s:
+        org = s.scalar(select(User.organization_id).where(User.username == "enterprise"))
+        product_id = s.scalar(select(Product.id).where(Product.enterprise_id == org, Product.gtin.is_not(None))
+                              .order_by(Product.id))
+    page = new_page()
+    login_as(page, live_server, "enterprise", "/console/trace")
+    r = page.request.post(live_server("/api/v1/trace/batches"),
+                          data={"product_id": product_id, "lot": "LLQ20261127", "quantity": 25})
+    assert r.status == 201, r.text()
+    assert r.json()["quantity"] == 25
+    page.goto(live_server("/console/trace"))
+    row = page.locator("tr", has_text="LLQ20261127")
+    expect(row).to_be_visible()
+    shot(page, "batch-listed")
+    with page.expect_download() as dl:
+        row.get_by_role("link", name="下载码").click()
+    rows = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 1 + 25
+    uri = next(cell for cell in rows[1] if cell.startswith("https://") and "/01/" in cell)
+    phone = new_page(phone=True)
+    phone.goto(live_server("/verify"))
+    phone.get_by_label("商品码或链接").fill(uri)
+    phone.get_by_role("button", name="查询").click()
+    expect(phone.locator(".result.ok")).to_contain_text("首次查询，正品")
+    expect(phone.locator("main")).to_contain_text("LLQ20261127")
+    shot(phone, "issued-code-verified-375")

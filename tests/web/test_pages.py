@@ -75,6 +75,8 @@ def test_console_requires_login_and_role(client, db):
     with db.session() as s:
         lab = factories.lab(s)
     web_login(client, db, "inspector", lab)
+    r = client.get("/console")  # the lab's dashboard: reports to enter and to verify (spot-check room)
+    assert "待录入检验结果" in r.text and "待审核检验结果" in r.text and "本企业产品" not in r.text
     r = client.get("/console/organizations")
     assert r.status_code == 403 and "无权访问" in r.text
     r = client.post("/logout", data={"csrf_token": "forged"})
@@ -110,6 +112,8 @@ def test_product_form_errors_in_place_create_audit_export_delete(client, db):
     new_id = int(r.headers["location"].split("/")[3].split("?")[0])
     with db.session() as s:
         assert s.get(Product, new_id).enterprise_id == eid  # an enterprise registers for itself only
+    r = client.get("/console")
+    assert re.search(r'<span class="num">1</span><span>本企业产品</span>', r.text)
     r = client.post(f"/console/products/{new_id}/edit", data={"csrf_token": token, "name": f"电热水壶{uid} 1.7L",
                                                               "brand": "美好", "category_id": str(cid), "gtin": gtin,
                                                               "is_public": "1"}, follow_redirects=False)

@@ -458,10 +458,16 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
         _enumeration_strike(session, scan.client, gtin)
         ans = rules.verification_answer(None, 0)
         return {**out, **_answer_dict(ans)}
-    code = session.get(Code, (serial, gtin))
-    if code is None or (scan.lot and code.lot != scan.lot):
+    # Write first, then read: the transaction starts as a writer (SQLite never has to upgrade a read lock,
+    # which fails under concurrent writers), and the counter update is atomic (no lost updates).
+    cond = [Code.serial == serial, Code.gtin == gtin] + ([Code.lot == scan.lot] if scan.lot else [])
+    hit = session.execute(update(Code).where(*cond).values(scan_count=Code.scan_count + 1, last_scan_at=now)
+                          .execution_options(synchronize_session=False)).rowcount
+    if not hit:
         _enumeration_strike(session, scan.client, gtin)
         return {**out, **_answer_dict(rules.verification_answer(None, 0))}
+    code = session.get(Code, (serial, gtin))
+    assert code is not None
     info = _batch_info(session, code.batch_id)
     city = rules.coarse_region(scan.region)
     lat, lon = rules.coarse_coord(scan.lat), rules.coarse_coord(scan.lon)
@@ -469,10 +475,7 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
     if scan.pin is not None and code.pin_digest:
         pin_ok = hmac.compare_digest(code.pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
     status = code.status
-    # atomic counter update (no lost updates under concurrent scans)
     # (MySQL/MariaDB evaluate SET left to right, so the first-scan columns get their own guarded UPDATE.)
-    session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin).values(
-        scan_count=Code.scan_count + 1, last_scan_at=now).execution_options(synchronize_session=False))
     if code.first_scan_at is None:
         session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.first_scan_at.is_(None))
                         .values(first_scan_at=now, first_scan_city=city).execution_options(synchronize_session=False))
