@@ -146,6 +146,7 @@ def _load(port: int, paths: list[str], seconds: float, concurrency: int, q: mp.Q
         idx = 0
         deadline = time.perf_counter() + seconds
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"accept": "application/json"},
+                                     timeout=60,
                                      limits=httpx.Limits(max_connections=concurrency)) as c:
             async def worker() -> None:
                 nonlocal idx, errors
@@ -194,7 +195,7 @@ def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int
                 time.sleep(0.1)
         # warm-up (key and product caches of each worker)
         for p in paths[:50]:
-            httpx.get(f"http://127.0.0.1:{port}{p}", headers={"accept": "application/json"})
+            httpx.get(f"http://127.0.0.1:{port}{p}", headers={"accept": "application/json"}, timeout=120)
         q: mp.Queue = mp.Queue()
         proc = mp.Process(target=_load, args=(port, paths[50:], seconds, concurrency, q))
         proc.start()

@@ -25,8 +25,8 @@ _STRINGS = ["抽样单编号", "检验项目", "单位", "标准要求", "实测
 
 
 def _xlsx() -> bytes:
-    sst = "".join(f"<si><t>{s}</t></si>" if i != 1 else f'<si><r><t>检验</t></r><r><t xml:space="preserve">项目</t></r>'
-                  f'<rPh sb="0" eb="2"><t>ケンサ</t></rPh></si>' for i, s in enumerate(_STRINGS))
+    sst = "".join(f"<si><t>{s}</t></si>" if i != 1 else '<si><r><t>检验</t></r><r><t xml:space="preserve">项目</t></r>'
+                  '<rPh sb="0" eb="2"><t>ケンサ</t></rPh></si>' for i, s in enumerate(_STRINGS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

@@ -30,7 +30,7 @@ def issue_lot(db, quantity: int = 6, **kw) -> Lot:  # type: ignore[no-untyped-de
         lot = "L" + factories.uid()[:6].upper()
         req = service.IssueRequest(product_id=p.id, lot=lot, quantity=quantity, **kw)
         batch = service.issue_codes(s, SYSTEM, req, host="id.zhijian.example")
-        serials = sorted(s.scalars(select(Code.serial).where(Code.batch_id == batch.id)))
+        serials = sorted(s.scalars(select(Code.serial).where(Code.gtin == batch.gtin, Code.lot == batch.lot)))
         return Lot(ent.id, p.id, batch.gtin, lot, batch.id, serials)
 
 

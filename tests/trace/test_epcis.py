@@ -33,8 +33,13 @@ def _events(resp):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem[:60] for p in EXAMPLES])
-def test_standard_example_round_trip(client, admin, path: Path):
-    """Every example document captures and each event comes back equal (as JSON-LD under the same context)."""
+def test_standard_example_round_trip(client, admin, db, path: Path):
+    """Every example document captures and each event comes back equal (as JSON-LD under the same context).
+
+    Runs on SQLite and PostgreSQL; MariaDB runs every other EPCIS test (the suite's time budget).
+    """
+    if db.backend in ("mysql", "mariadb"):
+        pytest.skip("examples round trip: SQLite and PostgreSQL")
     doc = json.loads(path.read_text(encoding="utf-8"))
     r = client.post("/epcis/capture", content=path.read_bytes(), headers=admin)
     assert r.status_code == 202, r.text

@@ -38,9 +38,13 @@ def _table(rows: list[list[Any]], widths: list[float] | None = None, header: boo
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     st = _styles()["cell"]
-    data = [[Paragraph(_esc(c), st) for c in r] for r in rows]
+    if len(rows) > 300:  # long annexes: plain cells (no paragraph layout per cell) keep 30,000-batch plans fast
+        data: list[list[Any]] = [["" if c is None else str(c)[:40] for c in r] for r in rows]
+    else:
+        data = [[Paragraph(_esc(c), st) for c in r] for r in rows]
     t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), _font()), ("FONTSIZE", (0, 0), (-1, -1), 7)]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")))
     t.setStyle(TableStyle(style))

@@ -53,7 +53,7 @@ def load(s: Session, rng: random.Random) -> list[str]:
                                        expiry=today + dt.timedelta(days=365), sales_regions=["330000"],
                                        freeze_threshold=2 if (i, j) == (0, 1) else 10, with_pin=(i == 1))
             batch = service.issue_codes(s, SYSTEM, req, host=HOST)
-            serials = sorted(s.scalars(select(Code.serial).where(Code.batch_id == batch.id)))
+            serials = sorted(s.scalars(select(Code.serial).where(Code.gtin == batch.gtin, Code.lot == batch.lot)))
             lots.append((batch, serials))
     base = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)
     first, _ = lots[0]

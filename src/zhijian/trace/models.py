@@ -60,7 +60,7 @@ class Code(Base):
     serial: Mapped[str] = mapped_column(String(20), primary_key=True)
     gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
     lot: Mapped[str] = mapped_column(String(20))
-    batch_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    batch_id: Mapped[int] = mapped_column(BigInteger)  # no index: lot operations use (gtin, lot)
     enterprise_id: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(10), default="active")
     scan_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -270,7 +270,8 @@ def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str
     lot_ai = rules.ai_element_string(batch.gtin, lot=batch.lot, expiry=batch.expiry)
     last = ""
     while True:
-        serials = list(session.scalars(select(Code.serial).where(Code.batch_id == batch_id, Code.serial > last)
+        serials = list(session.scalars(select(Code.serial).where(Code.gtin == batch.gtin, Code.lot == batch.lot,
+                                                                 Code.batch_id == batch_id, Code.serial > last)
                                        .order_by(Code.serial).limit(chunk)))
         if not serials:
             return

@@ -4,7 +4,7 @@
     python -m zhijian.web.i18n_check web stable # some rooms
 
 Collects `_("…")` calls in every room's templates and Python modules, the labels of `nav_item` /
-`portal_link`, and the zh-CN string constants of the web room's own modules (filter labels, card
+`portal_link`, the values of module-level label maps named `*_ZH` (translated through a variable), and the zh-CN string constants of the web room's own modules (filter labels, card
 labels and the like, which reach `_()` through a variable). Prints `file:line: msgid` for each string
 missing from `platform/locale/en/LC_MESSAGES/messages.po`; exit status 1 when any is missing.
 """
@@ -54,6 +54,12 @@ def _python_strings(path: Path, all_constants: bool) -> Iterator[tuple[int, str]
                 yield node.lineno, args[0].value
             elif name in ("nav_item", "portal_link") and len(args) > 1 and isinstance(args[1], ast.Constant):
                 yield node.lineno, str(args[1].value)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(getattr(t, "id", "").endswith("_ZH") for t in targets):  # label maps: STATE_ZH = {...}
+                for v in node.value.values:
+                    if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                        yield v.lineno, v.value
         elif (all_constants and isinstance(node, ast.Constant) and isinstance(node.value, str)
               and id(node) not in docs and id(node) not in in_fstring and CJK.search(node.value)):
             yield node.lineno, node.value

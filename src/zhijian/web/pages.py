@@ -19,6 +19,7 @@ from zhijian.platform.auth import issue_token, revoke_token
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
+from zhijian.platform.rooms import room_module
 from zhijian.web import console_pages, sources
 from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, portal_link, render, serves
 from zhijian.web.rules import CodeError, code_to_path, current_campaign
@@ -31,6 +32,12 @@ portal_link("/risk/alerts", "风险预警", order=35)
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SEARCH_KINDS = ("products", "enterprises", "standards", "announcements")
+
+
+def cert_kinds() -> dict[str, str]:
+    """Certificate kinds in Chinese (the consumer room's pure rules), {} when the room is absent."""
+    mod = room_module("consumer", "rules")
+    return dict(getattr(mod, "CERT_KIND_ZH", {}) or {})
 
 
 def today_cst() -> dt.date:
@@ -132,7 +139,8 @@ def product_page(request: Request, session: SessionDep, product_id: int) -> Resp
         "listing": sources.listing(session, product_id),
         "recalls": sources.recall_items(session, product_id=product_id, enterprise_id=product.enterprise_id),
         "complaints": sources.justified_complaints(session, product_id=product_id),
-        "can_edit": actor.is_staff or actor.owns(product.enterprise_id),
+        "can_edit": actor.is_staff or actor.owns(product.enterprise_id), "cert_kinds": cert_kinds(),
+        "report_links": serves(request, "/reports/verify/R1"),
     })
 
 
@@ -154,7 +162,8 @@ def enterprise_page(request: Request, session: SessionDep, org_id: int, cursor: 
         "certificates": sources.certificates(session, enterprise_id=org_id),
         "history": history[:20] if history is not None else None,
         "recalls": sources.recall_items(session, enterprise_id=org_id),
-        "complaints": sources.justified_complaints(session, enterprise_id=org_id),
+        "complaints": sources.justified_complaints(session, enterprise_id=org_id), "cert_kinds": cert_kinds(),
+        "report_links": serves(request, "/reports/verify/R1"),
     })
 
 

@@ -116,7 +116,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('serial', 'gtin', name=op.f('pk_trace_code'))
     )
     with op.batch_alter_table('trace_code', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_trace_code_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_trace_code_gtin_lot', ['gtin', 'lot'], unique=False)
 
     op.create_table('trace_recall',
