@@ -138,6 +138,8 @@ def test_publication_statistics_and_followup(db):
         assert [(f.step, f.due_on) for f in nxt] == [("rectify", dt.date(2026, 7, 20)), ("recheck", dt.date(2026, 8, 14))]
         rows = [r for r in service.result_rows(s) if r[0] in {b.id for b in bs}]
         assert sorted((r[1], r[9], r[10]) for r in rows) == [("不合格", 3, 1), ("合格", 3, 0), ("合格", 3, 0)]
+        # the risk scan's read path: the same batches and columns, without the item aggregation
+        assert [r for r in service.final_results(s) if r[0] in {b.id for b in bs}] == [r[:8] for r in rows]
 
 
 def test_rounded_method_and_override(db):

@@ -186,6 +186,7 @@ def test_paging_duplicates_and_errors(client, admin, db):
     # … unless the client asks to proceed: the valid events are stored, the error reported in the job
     r = client.post("/epcis/capture", json=broken, headers={**admin, "GS1-Capture-Error-Behaviour": "proceed"})
     job = client.get(r.headers["location"], headers=admin).json()
+    assert job["captureID"] in [j["captureID"] for j in client.get("/epcis/capture", headers=admin).json()]
     assert job["capturedEvents"] == 5 and not job["success"] and "teleporting" in job["errors"][0]["title"]
     schema = client.post("/epcis/capture", json={"type": "EPCISDocument"}, headers=admin)
     assert schema.status_code == 400 and schema.json()["type"] == "epcisException:ValidationException"

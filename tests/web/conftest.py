@@ -5,6 +5,9 @@ database holding the demo data, driven by Debian's Chromium through Playwright. 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import os
+import shutil
 import socket
 import threading
 import time
@@ -37,21 +40,47 @@ class LiveServer:
         return self.url + path
 
 
+def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated demo database, built once per run even when xdist workers ask for it at the same time."""
+    from zhijian.platform import migrate
+    from zhijian.platform.db import Database
+    from zhijian.platform.demo import load_demo
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one directory per run, all workers
+    target = shared / "browser-demo.sqlite3"
+    with open(shared / "browser-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                building = shared / "browser-demo.building.sqlite3"
+                building.unlink(missing_ok=True)
+                url = f"sqlite:///{building}"
+                migrate.upgrade(url)
+                db = Database(url)
+                load_demo(db)
+                with db.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.dispose()
+                building.rename(target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """uvicorn in a thread serving create_app() over a fresh, migrated, demo-filled SQLite database."""
     import uvicorn
 
-    from zhijian.platform import migrate
     from zhijian.platform.app import create_app
     from zhijian.platform.config import get_settings
     from zhijian.platform.db import Database
-    from zhijian.platform.demo import load_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite3'}"
-    migrate.upgrade(url)
+    path = tmp_path_factory.mktemp("browser") / "demo.sqlite3"
+    shutil.copyfile(_demo_database(tmp_path_factory), path)
+    url = f"sqlite:///{path}"
     db = Database(url)
-    load_demo(db)
     settings = dataclasses.replace(get_settings(), public_rate_limit=0, secret_key="browser-test-secret")
     app = create_app(db, settings)
     port = _free_port()

@@ -605,7 +605,8 @@ def complaint_records(session: Session, *, since: dt.date | None = None) -> list
             .where(Complaint.state != "rejected"))
     if since is not None:
         stmt = stmt.where(Complaint.received_on >= since)
-    return [tuple(r) for r in session.execute(stmt.order_by(Complaint.received_on, Complaint.id))]
+    session.flush()  # Core execution on the connection (plain tuples, no ORM row loading) does not autoflush
+    return list(map(tuple, session.connection().execute(stmt.order_by(Complaint.received_on, Complaint.id)).all()))
 
 
 def justified_complaints(session: Session, *, product_id: int | None = None, enterprise_id: int | None = None,

@@ -185,6 +185,11 @@ def _deliver_after_commit(request: Request, session: Any) -> None:
     sa_event.listen(session, "after_commit", enqueue, once=True)
 
 
+@public_router.get("/capture")
+def capture_jobs(session: SessionDep, actor: ActorDep) -> JSONResponse:
+    return _json([es.capture_job_out(j) for j in es.list_capture_jobs(session, actor)], media="application/json")
+
+
 @public_router.get("/capture/{capture_id}")
 def capture_job(capture_id: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
     return _json(es.capture_job_out(es.get_capture_job(session, actor, capture_id)), media="application/json")

@@ -213,6 +213,15 @@ def get_capture_job(session: Session, actor: Actor, job_id: str) -> CaptureJob:
     return job
 
 
+def list_capture_jobs(session: Session, actor: Actor, limit: int = 100) -> list[CaptureJob]:
+    """GET /capture — the latest capture jobs the actor may see."""
+    scope = read_scope(actor)
+    stmt = select(CaptureJob).order_by(CaptureJob.created_at.desc()).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(CaptureJob.owner_id == scope)
+    return list(session.scalars(stmt))
+
+
 def capture_job_out(job: CaptureJob) -> dict[str, Any]:
     return {"captureID": job.id, "createdAt": job.created_at.isoformat(),
             "finishedAt": job.finished_at.isoformat() if job.finished_at else None, "running": job.running,

@@ -480,8 +480,10 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
     if code.first_scan_at is None:
         session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.first_scan_at.is_(None))
                         .values(first_scan_at=now, first_scan_city=city).execution_options(synchronize_session=False))
-    row = session.execute(select(Code.scan_count, Code.first_scan_at, Code.first_scan_city)
-                          .where(Code.serial == serial, Code.gtin == gtin)).one()
+    # the code was loaded after the increment: its count includes this scan
+    first_at = code.first_scan_at or now
+    first_city = code.first_scan_city if code.first_scan_at is not None else city
+    row = (code.scan_count, first_at, first_city)
     count = int(row[0])
     if status == "active" and rules.should_freeze(count, int(info.get("freeze_threshold") or 0)):
         session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.status == "active")
