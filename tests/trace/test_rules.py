@@ -180,7 +180,7 @@ def test_event_hash_is_canonical():
     same["eventTime"] = "2026-03-15T12:00:00Z"  # the same instant in UTC
     same["epcList"] = list(reversed(["https://id.gs1.org/01/80614141123458/21/6789",
                                      "urn:epc:id:sgtin:0614141.812345.1"]))  # other order and spelling
-    same["bizStep"] = "https://ns.gs1.org/voc/Bizstep-shipping"
+    same["bizStep"] = "https://ref.gs1.org/cbv/BizStep-shipping"  # the CBV 2.0 web URI of `shipping`
     h = E.event_hash_id(ev)
     assert h == E.event_hash_id(same)
     assert h.startswith("ni:///sha-256;") and h.endswith("?ver=CBV2.0")

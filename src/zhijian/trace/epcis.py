@@ -5,18 +5,13 @@
 - Identifiers: EPC URNs (TDS 2.0) are translated to canonical GS1 Digital Link URIs
   (`https://id.gs1.org/...`); a Digital Link on any host is reduced to the same canonical form.
   The index stores the canonical form, so a query may use either.
-- Event hash ID: CBV 2.0 §8.9 ("Event hash ID") as specified in github.com/RalphTro/epcis-event-hash-generator
-  — a pre-hash string of `eventType=` followed by the properties in the canonical order, values
-  canonicalised (timestamps in UTC at millisecond precision, CBV short names as full web-vocabulary URIs,
-  EPC URNs as canonical Digital Links, numbers without redundant zeros), lists sorted, user extensions
-  appended sorted; SHA-256 → `ni:///sha-256;{hex}?ver=CBV2.0`. It follows that algorithm's rules but has not
-  been checked bit for bit against the reference implementation's test vectors.
+- Event hash ID: CBV 2.0 §8.9, in `zhijian.trace.event_hash` (re-exported here): reproduces the pre-hash
+  strings of GS1's reference implementation (github.com/RalphTro/epcis-event-hash-generator) bit for bit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from zhijian.platform.errors import DomainError
+from zhijian.trace.event_hash import event_hash_id, prehash_string  # noqa: F401  (re-exported)
 from zhijian.trace.rules import gtin_check_digit
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -403,108 +399,8 @@ def utc_ms(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- event hash ID (CBV 2.0 §8.9)
-
-_ORDER: list[tuple[str, Any]] = [
-    ("eventTime", None), ("eventTimeZoneOffset", None), ("epcList", "epc"), ("parentID", None),
-    ("inputEPCList", "epc"), ("childEPCs", "epc"), ("quantityList", ("epcClass", "quantity", "uom")),
-    ("childQuantityList", ("epcClass", "quantity", "uom")), ("inputQuantityList", ("epcClass", "quantity", "uom")),
-    ("outputEPCList", "epc"), ("outputQuantityList", ("epcClass", "quantity", "uom")), ("action", None),
-    ("transformationID", None), ("bizStep", "bizStep"), ("disposition", "disposition"),
-    ("persistentDisposition", ("set", "unset")), ("readPoint", ("id",)), ("bizLocation", ("id",)),
-    ("bizTransactionList", ("type", "bizTransaction")), ("sourceList", ("type", "source")),
-    ("destinationList", ("type", "destination")), ("sensorElementList", None), ("certificationInfo", None),
-]
-_IGNORED = {"eventID", "recordTime", "type", "@context", "errorDeclaration"}
-_TYPE_VOCAB = {"bizTransactionList": "bizTransaction", "sourceList": "sourceDest", "destinationList": "sourceDest"}
-
-
-def _num(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        f = float(v)
-        return str(int(f)) if f.is_integer() else repr(f)
-    return str(v)
-
-
-def _canon_value(key: str, v: Any) -> str:
-    if isinstance(v, bool | int | float):
-        return _num(v)
-    s = str(v).strip()
-    if "time" in key.lower() and "offset" not in key.lower():
-        try:
-            return utc_ms(s)
-        except DomainError:
-            return s
-    return canonical_id(s)
-
-
-def _generic(key: str, v: Any, ns: dict[str, str]) -> str:
-    name = _expand(key, ns)
-    if isinstance(v, dict):
-        return name + "".join(sorted(_generic(k, x, ns) for k, x in v.items()))
-    if isinstance(v, list):
-        return "".join(sorted(_generic(key, x, ns) for x in v))
-    return f"{name}={_canon_value(key, v)}"
-
-
-def _expand(key: str, ns: dict[str, str]) -> str:
-    if ":" in key:
-        prefix, local = key.split(":", 1)
-        if prefix in ns:
-            return "{" + ns[prefix] + "}" + local
-    return key
-
-
-def context_namespaces(context: Any) -> dict[str, str]:
-    ns: dict[str, str] = {}
-    for c in context if isinstance(context, list) else [context]:
-        if isinstance(c, dict):
-            ns.update({k: v for k, v in c.items() if isinstance(v, str)})
-    return ns
-
-
-def prehash_string(event: dict[str, Any], ns: dict[str, str] | None = None) -> str:
-    ns = ns or {}
-    out = ["eventType=" + str(event.get("type", ""))]
-    for key, spec in _ORDER:
-        if key not in event or event[key] in (None, [], {}):
-            continue
-        v = event[key]
-        if key in ("bizStep", "disposition"):
-            out.append(f"{key}={vocab_full(spec, str(v))}")
-        elif spec == "epc":
-            out.append(key + "".join(sorted(f"epc={canonical_id(x)}" for x in v)))
-        elif key == "persistentDisposition":
-            out.append(key + "".join(f"{k}={vocab_full('disposition', x)}" for k in ("set", "unset")
-                                     for x in sorted(v.get(k, []))))
-        elif isinstance(spec, tuple) and isinstance(v, list):
-            items = []
-            for el in v:
-                parts = []
-                for sub in spec:
-                    if sub in el:
-                        val = (vocab_full(_TYPE_VOCAB[key], str(el[sub])) if sub == "type" and key in _TYPE_VOCAB
-                               else _canon_value(sub, el[sub]))
-                        parts.append(f"{sub}={val}")
-                items.append("".join(parts))
-            out.append(key + "".join(sorted(items)))
-        elif isinstance(spec, tuple) and isinstance(v, dict):
-            out.append(key + "".join(f"{sub}={_canon_value(sub, v[sub])}" for sub in spec if sub in v))
-        elif key == "sensorElementList":
-            out.append(key + "".join(sorted(_generic("sensorElement", el, ns) for el in v)))
-        else:
-            out.append(f"{key}={_canon_value(key, v)}")
-    known = {k for k, _ in _ORDER} | _IGNORED
-    ext = sorted(_generic(k, v, ns) for k, v in event.items() if k not in known)
-    out.extend(ext)
-    return "".join(out)
-
-
-def event_hash_id(event: dict[str, Any], ns: dict[str, str] | None = None) -> str:
-    """`ni:///sha-256;…?ver=CBV2.0` — the same event always gets the same ID (used for de-duplication)."""
-    return "ni:///sha-256;" + hashlib.sha256(prehash_string(event, ns).encode("utf-8")).hexdigest() + "?ver=CBV2.0"
-
+# Implemented in `zhijian.trace.event_hash` (imported at the top and re-exported): the capture service calls
+# `E.event_hash_id(event, namespaces)`.
 
 # ---------------------------------------------------------------- index rows of one event
 

@@ -15,9 +15,10 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from zhijian.platform import audit
@@ -422,6 +423,7 @@ def product_facts(session: Session, product_id: int) -> dict[str, Any]:
     return facts
 
 
+@lru_cache(maxsize=4096)
 def _region_label(code: str | None) -> str | None:
     if not code:
         return None
@@ -459,71 +461,93 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
         _enumeration_strike(session, scan.client, gtin)
         ans = rules.verification_answer(None, 0)
         return {**out, **_answer_dict(ans)}
-    # Write first, then read: the transaction starts as a writer (SQLite never has to upgrade a read lock,
-    # which fails under concurrent writers), and the counter update is atomic (no lost updates).
-    cond = [Code.serial == serial, Code.gtin == gtin] + ([Code.lot == scan.lot] if scan.lot else [])
-    hit = session.execute(update(Code).where(*cond).values(scan_count=Code.scan_count + 1, last_scan_at=now)
-                          .execution_options(synchronize_session=False)).rowcount
-    if not hit:
-        _enumeration_strike(session, scan.client, gtin)
-        return {**out, **_answer_dict(rules.verification_answer(None, 0))}
-    code = session.get(Code, (serial, gtin))
-    assert code is not None
-    info = _batch_info(session, code.batch_id)
+    # One statement does the atomic counter update and the first-scan columns, and returns the code's row
+    # (UPDATE ... RETURNING on PostgreSQL and SQLite ≥ 3.35). Writing first means the transaction starts as a
+    # writer (SQLite never has to upgrade a read lock, which fails under concurrent writers).
     city = rules.coarse_region(scan.region)
     lat, lon = rules.coarse_coord(scan.lat), rules.coarse_coord(scan.lon)
+    row = _count_scan(session, gtin, serial, scan.lot, now, city)
+    if row is None:
+        _enumeration_strike(session, scan.client, gtin)
+        return {**out, **_answer_dict(rules.verification_answer(None, 0))}
+    lot, batch_id, enterprise_id, status, count, first_at, first_city, pin_digest = row
+    count = int(count)
+    info = _batch_info(session, batch_id)
     pin_ok = None
-    if scan.pin is not None and code.pin_digest:
-        pin_ok = hmac.compare_digest(code.pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
-    status = code.status
-    # (MySQL/MariaDB evaluate SET left to right, so the first-scan columns get their own guarded UPDATE.)
-    if code.first_scan_at is None:
-        session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.first_scan_at.is_(None))
-                        .values(first_scan_at=now, first_scan_city=city).execution_options(synchronize_session=False))
-    # the code was loaded after the increment: its count includes this scan
-    first_at = code.first_scan_at or now
-    first_city = code.first_scan_city if code.first_scan_at is not None else city
-    row = (code.scan_count, first_at, first_city)
-    count = int(row[0])
+    if scan.pin is not None and pin_digest:
+        pin_ok = hmac.compare_digest(pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
     if status == "active" and rules.should_freeze(count, int(info.get("freeze_threshold") or 0)):
         session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.status == "active")
                         .values(status="frozen").execution_options(synchronize_session=False))
         status = "frozen"
-    ans = rules.verification_answer(status, count, row[1], _region_label(row[2]))
-    history = [rules.ScanPoint(s.scanned_at, s.city, s.lat, s.lon) for s in session.scalars(
-        select(Scan).where(Scan.serial == serial).order_by(Scan.id.desc()).limit(50))]
-    session.add(Scan(serial=serial, id=rules.event_id_for_scan(now), gtin=gtin, scanned_at=now, city=city,
-                     lat=lat, lon=lon, client=scan.client or "", answer=ans.code))
+    first_at = first_at or now
+    ans = rules.verification_answer(status, count, first_at, _region_label(first_city))
+    # The counter counts every recorded scan, so a first scan has no history to read (the signals that need
+    # history — multi_city, far_apart, burst — cannot fire on it; diversion needs none).
+    history = [] if count <= 1 else [rules.ScanPoint(*r) for r in session.execute(
+        select(Scan.scanned_at, Scan.city, Scan.lat, Scan.lon).where(Scan.serial == serial, Scan.gtin == gtin)
+        .order_by(Scan.id.desc()).limit(50))]
+    session.execute(insert(Scan), [{"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin,
+                                    "scanned_at": now, "city": city, "lat": lat, "lon": lon,
+                                    "client": scan.client or "", "answer": ans.code}])
     hits = rules.counterfeit_signals(history, rules.ScanPoint(now, city, lat, lon), info.get("sales_regions") or (),
                                      SIGNAL_CONFIG)
-    raised = _raise_signals(session, hits, code, now)
+    raised = _raise_signals(session, hits, gtin, serial, lot, enterprise_id, now)
     facts = product_facts(session, info["product_id"])
     out.update(_answer_dict(ans))
-    out.update({"lot": code.lot, "status": status, "count": count,
-                "first_scan_at": row[1].isoformat() if row[1] else None, "first_place": _region_label(row[2]),
+    out.update({"lot": lot, "status": status, "count": count,
+                "first_scan_at": first_at.isoformat() if first_at else None, "first_place": _region_label(first_city),
                 "production_date": info["production_date"].isoformat() if info.get("production_date") else None,
                 "expiry": info["expiry"].isoformat() if info.get("expiry") else None,
                 "signals": raised, "pin_ok": pin_ok, **facts})
     return out
 
 
+_COUNT_COLS = (Code.lot, Code.batch_id, Code.enterprise_id, Code.status, Code.scan_count, Code.first_scan_at,
+               Code.first_scan_city, Code.pin_digest)
+
+
+def _count_scan(session: Session, gtin: str, serial: str, lot: str | None, now: dt.datetime,
+                city: str | None) -> Any:
+    """Count one scan and set the first-scan columns in one UPDATE; the code's row after it, or None.
+
+    The SET list is ordered for MySQL/MariaDB, which evaluate it left to right (first_scan_city reads the
+    old first_scan_at before it is set); PostgreSQL and SQLite read old values throughout, same result.
+    """
+    cond = [Code.serial == serial, Code.gtin == gtin] + ([Code.lot == lot] if lot else [])
+    ts = literal(now, Code.__table__.c.first_scan_at.type)
+    stmt = (update(Code).where(*cond)
+            .ordered_values((Code.first_scan_city, case((Code.first_scan_at.is_(None), literal(city, String(6))),
+                                                        else_=Code.first_scan_city)),
+                            (Code.first_scan_at, func.coalesce(Code.first_scan_at, ts)),
+                            (Code.scan_count, Code.scan_count + 1),
+                            (Code.last_scan_at, ts))
+            .execution_options(synchronize_session=False))
+    if session.get_bind().dialect.update_returning:
+        return session.execute(stmt.returning(*_COUNT_COLS)).first()
+    if not session.execute(stmt).rowcount:
+        return None
+    return session.execute(select(*_COUNT_COLS).where(Code.serial == serial, Code.gtin == gtin)).first()
+
+
 def _answer_dict(ans: rules.Answer) -> dict[str, Any]:
     return {"answer": ans.code, "message_zh": ans.message_zh, "message_en": ans.message_en, "count": ans.count}
 
 
-def _raise_signals(session: Session, hits: list[rules.SignalHit], code: Code, now: dt.datetime) -> list[str]:
+def _raise_signals(session: Session, hits: list[rules.SignalHit], gtin: str, serial: str, lot: str,
+                   enterprise_id: int, now: dt.datetime) -> list[str]:
     if not hits:
         return []
     since = now - dt.timedelta(hours=24)
-    open_kinds = set(session.scalars(select(Signal.kind).where(Signal.serial == code.serial, Signal.gtin == code.gtin,
+    open_kinds = set(session.scalars(select(Signal.kind).where(Signal.serial == serial, Signal.gtin == gtin,
                                                                Signal.created_at >= since)))
     raised = []
     for h in hits:
         raised.append(h.kind)
         if h.kind in open_kinds:
             continue
-        session.add(Signal(kind=h.kind, enterprise_id=code.enterprise_id, gtin=code.gtin, lot=code.lot,
-                           serial=code.serial, evidence=h.evidence, created_at=now))
+        session.add(Signal(kind=h.kind, enterprise_id=enterprise_id, gtin=gtin, lot=lot,
+                           serial=serial, evidence=h.evidence, created_at=now))
     return raised
 
 

@@ -1,0 +1,451 @@
+"""CBV 2.0 event hash ID (事件哈希标识): a syntax-independent ID for an EPCIS event, used for de-duplication.
+
+Specification: GS1 Core Business Vocabulary 2.0, §8.9 "Event hash ID" (canonical pre-hash string →
+SHA-256 → `ni:///sha-256;{hex}?ver=CBV2.0`, RFC 6920). Reference implementation whose behaviour this
+module reproduces: github.com/RalphTro/epcis-event-hash-generator (GS1's "EPCIS Event Hash Generator",
+`hash_generator.py`, `json_to_py.py`, `json_xml_model_mismatch_correction.py`, `dl_normaliser.py`); the
+Java port openepcis/openepcis-event-hash-generator follows the same rules.
+
+The pre-hash string is `eventType=…` followed by
+
+1. the standard fields in the canonical order (`_ORDER`: eventTime, eventTimeZoneOffset, certificationInfo,
+   parentID, epcList, …, readPoint, bizLocation, sensorElementList), each as `name=value` or as the list
+   name followed by its sorted children (`epcListepc=…epc=…`, `quantityListquantityElementepcClass=…`);
+2. everything else (bizTransactionList, sourceList, destinationList, ilmd, user extensions with their
+   namespace written `{namespace}localName`), as sorted `name=value` strings, nested elements as the
+   name followed by their sorted children. Business transactions, sources and destinations keep
+   `type=…` before the value, as in the reference implementation.
+
+Values are canonicalised: timestamps to UTC at millisecond precision (`…T19:33:31.116Z`), CBV bare words
+and `urn:epcglobal:cbv:` URNs to their `https://ref.gs1.org/cbv/…` web URI, measurement types to
+`https://gs1.org/voc/…`, numbers without redundant zeros (`26.0` → `26`), EPC URNs and Digital Link URIs
+to the constrained canonical Digital Link (`https://id.gs1.org/01/{gtin14}/21/{serial}`; lot dropped
+when a serial is present, CPV and query string dropped). eventID, recordTime, errorDeclaration and
+comments do not take part: the same event declared twice, or corrected later, keeps its hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+# A node of the XML-shaped tree the reference implementation hashes: (name, text, children).
+# A business transaction / source / destination is a bare list of its (type, value) nodes.
+Node = tuple[Any, str, list[Any]]
+
+_QTY = [("quantityElement", [("epcClass", None), ("quantity", None), ("uom", None)])]
+_EPC = [("epc", None)]
+_ORDER: list[tuple[str, Any]] = [
+    ("eventTime", None), ("eventTimeZoneOffset", None), ("certificationInfo", None), ("parentID", None),
+    ("epcList", _EPC), ("inputEPCList", _EPC), ("childEPCs", _EPC), ("quantityList", _QTY),
+    ("childQuantityList", _QTY), ("inputQuantityList", _QTY), ("outputEPCList", _EPC), ("outputQuantityList", _QTY),
+    ("action", None), ("transformationID", None), ("bizStep", None), ("disposition", None),
+    ("persistentDisposition", [("set", None), ("unset", None)]),
+    ("readPoint", [("id", None)]), ("bizLocation", [("id", None)]),
+    ("sensorElementList", [("sensorElement", [
+        ("sensorMetadata", [(k, None) for k in (
+            "time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod",
+            "bizRules")]),
+        ("sensorReport", [(k, None) for k in (
+            "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time",
+            "microorganism", "chemicalSubstance", "value", "component", "stringValue", "booleanValue",
+            "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue",
+            "uom", "coordinateReferenceSystem")]),
+    ])]),
+]
+_IGNORED = {"recordTime", "eventID", "type", "errorDeclaration"}
+_PAIR_LISTS = ("bizTransactionList", "sourceList", "destinationList")
+_STANDARD_NS = {"gs1": "https://gs1.org/voc/", "cbv": "https://ref.gs1.org/cbv/"}
+
+# ----------------------------------------------------------------------------------------- vocabularies
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, str]:
+    """Bare CBV / GS1 web-vocabulary words → full URI, from the standard's JSON-LD contexts (data/context)."""
+    out: dict[str, str] = {}
+    base = resources.files("zhijian.trace") / "data" / "context"
+    for name in ("cbv-context-bizstep", "cbv-context-disposition", "cbv-context-biztransaction-type",
+                 "cbv-context-sourcedest-type", "cbv-context-error-reason", "cbv-context-component",
+                 "gs1-context-measurement-type", "gs1-context-sensor-alert-type"):
+        ctx = json.loads((base / f"{name}.jsonld").read_text("utf-8"))["@context"]
+        prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and v.startswith("https://")}
+        for word, curie in ctx.items():
+            if word.startswith("@") or word in prefixes or not isinstance(curie, str):
+                continue
+            p, _, local = curie.partition(":")
+            out[word] = prefixes.get(p, "") + local if p in prefixes else curie
+    return out
+
+
+_VOCAB_FIELDS = {"bizStep", "disposition", "set", "unset", "type", "exception", "component", "reason"}
+
+
+def _expanded_terms(event: dict[str, Any]) -> set[str]:
+    """The web-vocabulary URIs a JSON-LD expansion of the event yields (bizStep, disposition, types, …)."""
+    voc = _vocabulary()
+    found: set[str] = set()
+
+    def walk(x: Any, key: str) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, k)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, key)
+        elif isinstance(x, str) and key in _VOCAB_FIELDS and x in voc:
+            found.add(voc[x])
+
+    walk(event, "")
+    return found
+
+
+def _replace_bare(x: Any, terms: set[str]) -> Any:
+    """The reference's bare-string step: a string equal to the last segment of exactly one expanded term."""
+    if isinstance(x, str):
+        hits = [t for t in terms if t.endswith("-" + x) or t.endswith("/" + x)]
+        return hits[0] if len(hits) == 1 else x
+    if isinstance(x, list):
+        return [_replace_bare(v, terms) for v in x]
+    if isinstance(x, dict):
+        return {k: _replace_bare(v, terms) for k, v in x.items()}
+    return x
+
+
+def _namespaces(context: Any) -> dict[str, str]:
+    """Prefix → namespace from the inline objects of a JSON-LD `@context` (a dict is taken as one)."""
+    ns: dict[str, str] = {}
+    for c in context if isinstance(context, list) else [context]:
+        if isinstance(c, dict):
+            ns.update({k: v for k, v in c.items() if isinstance(v, str) and not k.startswith("@")})
+    return ns
+
+
+# ----------------------------------------------------------------------------------------- JSON → tree
+
+
+def _to_tree(x: Any, ns: dict[str, str], draft: bool) -> Node:
+    if isinstance(x, list):
+        return ("", "", [_to_tree(v, ns, draft) for v in x])
+    if isinstance(x, dict):
+        children: list[Any] = []
+        for key, val in x.items():
+            if key in ("#text", "rdfs:comment", "comment") or key.startswith("@"):
+                continue
+            child = _to_tree(val, ns, draft)
+            name = _ns_key(key, ns, draft)
+            if isinstance(val, list):
+                children.extend((name, c[1], c[2]) for c in child[2])
+            else:
+                children.append((name, child[1], child[2]))
+        return (x.get("type", ""), str(x.get("#text", "")), children)
+    if isinstance(x, str):
+        return ("", _ns_value(x, ns), [])
+    return ("", str(x), [])  # Python spelling on purpose (26.0, True), as the reference; numbers normalised later
+
+
+def _ns_key(key: str, ns: dict[str, str], draft: bool) -> str:
+    p, sep, local = key.partition(":")
+    if not (sep and p in ns):
+        return key
+    return ns[p] + local if draft else "{" + ns[p] + "}" + local
+
+
+def _ns_value(value: str, ns: dict[str, str]) -> str:
+    p, sep, local = value.partition(":")
+    return ns[p] + local if sep and p in ns else value
+
+
+def _correct(node: Node) -> Node:
+    """JSON and XML differ in shape; bring the JSON tree to the XML one (json_xml_model_mismatch_correction)."""
+    name, text, children = node
+    children = list(children)
+    lists: dict[str, list[Any]] = {}
+    for el in [c for c in children if isinstance(c[0], str) and c[0].endswith("List")]:
+        lists.setdefault(el[0], []).append((el[0][:-4], el[1], el[2]))
+        children.remove(el)
+    for lname, els in lists.items():
+        children.append((lname, "", [list(e[2]) for e in els] if lname in _PAIR_LISTS else els))
+    epcs = [("epc", c[1], []) for c in children if c[0] == "childEPCs"]
+    if epcs:
+        children = [c for c in children if c[0] != "childEPCs"] + [("childEPCs", "", epcs)]
+    fixed = [c if c[0] in _PAIR_LISTS else _correct(c) for c in children]
+    if name in ("inputEPC", "outputEPC"):
+        name = "epc"
+    elif name in ("inputQuantity", "outputQuantity", "childQuantity") or (name == "quantity" and fixed):
+        name = "quantityElement"
+    return (name, text, fixed)
+
+
+# ----------------------------------------------------------------------------------------- values
+
+
+def _timestamp(value: str) -> str:
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return value
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    t = t.astimezone(dt.UTC)
+    t = t.replace(microsecond=0) + dt.timedelta(microseconds=round(t.microsecond, -3))
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_OLD_CBV = (("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
+            ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
+            ("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-"),
+            ("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-"),
+            ("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-"))
+
+
+def _number(text: str) -> str:
+    try:
+        f = float(text)
+        return str(int(f)) if int(f) == f else str(f)
+    except (ValueError, OverflowError):
+        return text
+
+
+def canonical_value(text: str, draft: bool = False) -> str:
+    """One value as it enters the pre-hash string (web vocabulary, numbers, Digital Link).
+
+    `draft`: the pre-standard rules GS1's example documents were hashed with (see `event_hash_id`):
+    CBV terms as `urn:epcglobal:cbv:` URNs, EPC URNs kept as they are.
+    """
+    if draft:
+        for old, new in _OLD_CBV:
+            text = text.replace(new, old)
+        return _number(text)
+    for old, new in _OLD_CBV:
+        text = text.replace(old, new)
+    text = _number(text)
+    return dl_normalise(text) or text
+
+
+# ----------------------------------------------------------------------------------------- identifiers
+
+
+def _check(digits: str) -> str:
+    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return str(-s % 10)
+
+
+def _pct(v: str) -> str:  # GS1 Digital Link §7 table 7-1 characters an EPC URN may carry unescaped
+    for c, e in (("!", "%21"), ("(", "%28"), (")", "%29"), ("*", "%2A"), ("+", "%2B"), (",", "%2C"), (":", "%3A")):
+        v = v.replace(c, e)
+    return v
+
+
+_URN = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(.*)$")
+_DL_KEYS = {"gtin": "01", "itip": "8006", "cpid": "8010", "gln": "414", "party": "417", "gsrnp": "8017",
+            "gsrn": "8018", "gcn": "255", "sscc": "00", "gdti": "253", "ginc": "401", "gsin": "402", "grai": "8003",
+            "giai": "8004", "cpv": "22", "lot": "10", "ser": "21"}
+_PRIMARY = ("00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010", "8017", "8018")
+_DL = re.compile(r"^https?://[^/?#]*(?:/[^?#]*?)?/(" + "|".join(_PRIMARY + tuple(k for k, v in _DL_KEYS.items()
+                                                                                  if v in _PRIMARY))
+                 + r")/(\d{4}[^/?#]*)((?:/[^/?#]+/[^/?#]+)*)/?(?:[?#].*)?$")
+_AI_CHARS = r"[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]"
+
+
+def _urn_to_dl(kind: str, scheme: str, rest: str) -> str | None:
+    p = rest.split(".")
+    c = "https://id.gs1.org/"
+    if kind == "id":
+        if scheme == "sgtin" and len(p) >= 3 and p[0].isdigit() and len(p[0] + p[1]) == 13:
+            g = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}01/{g}{_check(g)}/21/{_pct('.'.join(p[2:]))}"
+        if scheme == "sscc" and len(p) == 2 and len(p[0] + p[1]) == 17:
+            s = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}00/{s}{_check(s)}"
+        if scheme == "sgln" and len(p) >= 3 and len(p[0] + p[1]) == 12:
+            gln = p[0] + p[1]
+            ext = ".".join(p[2:])
+            return f"{c}414/{gln}{_check(gln)}" + ("" if ext == "0" else f"/254/{_pct(ext)}")
+        if scheme == "pgln" and len(p) == 2 and len(p[0] + p[1]) == 12:
+            return f"{c}417/{p[0] + p[1]}{_check(p[0] + p[1])}"
+        if scheme == "grai" and len(p) >= 3 and len(p[0] + p[1]) == 12:
+            g = "0" + p[0] + p[1]
+            return f"{c}8003/{g}{_check(g)}{_pct('.'.join(p[2:]))}"
+        if scheme == "giai" and len(p) >= 2:
+            return f"{c}8004/{p[0]}{_pct('.'.join(p[1:]))}"
+        if scheme in ("gsrn", "gsrnp") and len(p) == 2 and len(p[0] + p[1]) == 17:
+            return f"{c}{'8018' if scheme == 'gsrn' else '8017'}/{p[0] + p[1]}{_check(p[0] + p[1])}"
+        if scheme == "gdti" and len(p) >= 3 and len(p[0] + p[1]) == 12:
+            return f"{c}253/{p[0] + p[1]}{_check(p[0] + p[1])}{_pct('.'.join(p[2:]))}"
+        if scheme == "sgcn" and len(p) == 3 and len(p[0] + p[1]) == 12:
+            return f"{c}255/{p[0] + p[1]}{_check(p[0] + p[1])}{p[2]}"
+        if scheme == "cpi" and len(p) == 3:
+            return f"{c}8010/{_pct(p[0] + p[1])}/8011/{p[2]}"
+        if scheme == "ginc" and len(p) >= 2:
+            return f"{c}401/{p[0]}{_pct('.'.join(p[1:]))}"
+        if scheme == "gsin" and len(p) == 2 and len(p[0] + p[1]) == 16:
+            return f"{c}402/{p[0] + p[1]}{_check(p[0] + p[1])}"
+        if scheme == "itip" and len(p) >= 5 and len(p[0] + p[1]) == 13:
+            g = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}8006/{g}{_check(g)}{p[2]}{p[3]}/21/{_pct('.'.join(p[4:]))}"
+        if scheme == "upui" and len(p) >= 3 and len(p[0] + p[1]) == 13:
+            g = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}01/{g}{_check(g)}/235/{_pct('.'.join(p[2:]))}"
+    if kind == "class" and scheme == "lgtin" and len(p) >= 3 and len(p[0] + p[1]) == 13:
+        g = p[1][:1] + p[0] + p[1][1:]
+        return f"{c}01/{g}{_check(g)}/10/{_pct('.'.join(p[2:]))}"
+    if kind == "idpat" and p and p[-1] == "*":
+        if scheme in ("sgtin", "upui") and len(p) == 3 and len(p[0] + p[1]) == 13:
+            g = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}01/{g}{_check(g)}"
+        if scheme == "grai" and len(p) == 3 and len(p[0] + p[1]) == 12:
+            g = "0" + p[0] + p[1]
+            return f"{c}8003/{g}{_check(g)}"
+        if scheme == "gdti" and len(p) == 3 and len(p[0] + p[1]) == 12:
+            return f"{c}253/{p[0] + p[1]}{_check(p[0] + p[1])}"
+        if scheme == "sgcn" and len(p) == 3 and len(p[0] + p[1]) == 12:
+            return f"{c}255/{p[0] + p[1]}{_check(p[0] + p[1])}"
+        if scheme == "cpi" and len(p) == 3:
+            return f"{c}8010/{_pct(p[0] + p[1])}"
+        if scheme == "itip" and len(p) == 5 and len(p[0] + p[1]) == 13:
+            g = p[1][:1] + p[0] + p[1][1:]
+            return f"{c}8006/{g}{_check(g)}{p[2]}{p[3]}"
+    return None
+
+
+_CANON_DL = [re.compile(r) for r in (
+    r"^https://id\.gs1\.org/00/\d{18}$", rf"^https://id\.gs1\.org/01/\d{{14}}(/(21|10)/{_AI_CHARS}{{0,20}})?$",
+    rf"^https://id\.gs1\.org/01/\d{{14}}/235/{_AI_CHARS}{{0,28}}$", rf"^https://id\.gs1\.org/253/\d{{13}}{_AI_CHARS}{{0,17}}$",
+    r"^https://id\.gs1\.org/255/\d{13}\d{0,12}$", rf"^https://id\.gs1\.org/(401|8004)/{_AI_CHARS}{{0,30}}$",
+    r"^https://id\.gs1\.org/402/\d{17}$", rf"^https://id\.gs1\.org/414/\d{{13}}(/254/{_AI_CHARS}{{0,20}})?$",
+    r"^https://id\.gs1\.org/417/\d{13}$", rf"^https://id\.gs1\.org/8003/\d{{14}}{_AI_CHARS}{{0,16}}$",
+    rf"^https://id\.gs1\.org/8006/\d{{18}}(/(21|10)/{_AI_CHARS}{{0,20}})?$",
+    r"^https://id\.gs1\.org/8010/[\x23\x2D\x2F\x30-\x39\x41-\x5A]{0,30}(/8011/\d{0,12})?$",
+    r"^https://id\.gs1\.org/(8017|8018)/\d{18}$")]
+
+
+def _dl_to_canonical(uri: str) -> str | None:
+    m = _DL.match(uri)
+    if not m:
+        return None
+    key, value, tail = _DL_KEYS.get(m.group(1), m.group(1)), m.group(2), m.group(3) or ""
+    segs = [s for s in tail.split("/") if s]
+    pairs = [(_DL_KEYS.get(segs[i], segs[i]), segs[i + 1]) for i in range(0, len(segs) - 1, 2)]
+    if key == "01" and value.isdigit() and len(value) in (8, 12, 13):
+        value = value.zfill(14)
+    q = dict(p for p in pairs if p[0] != "22")
+    if "21" in q:
+        q.pop("10", None)
+    out = f"https://id.gs1.org/{key}/{value}" + "".join(f"/{a}/{b}" for a, b in q.items())
+    return out if any(r.match(out) for r in _CANON_DL) else None
+
+
+@lru_cache(maxsize=65536)
+def dl_normalise(uri: str) -> str | None:
+    """EPC URN / EPC class / EPC pattern / GS1 Digital Link → constrained canonical Digital Link, else None."""
+    if "." not in uri:
+        return None
+    m = _URN.match(uri)
+    if m:
+        return _urn_to_dl(*m.groups())
+    return _dl_to_canonical(uri)
+
+
+# ----------------------------------------------------------------------------------------- pre-hash
+
+
+def _is_time(name: Any) -> bool:
+    return isinstance(name, str) and "time" in name.lower() and "offset" not in name.lower()
+
+
+def _element(child: Node, sub_order: Any, draft: bool) -> str:
+    inner = _ordered(child[2], sub_order, draft) if sub_order else ""
+    text = child[1].strip() if child[1] else ""
+    if text:
+        text = "=" + (_timestamp(text) if _is_time(child[0]) else canonical_value(text, draft))
+    return child[0] + text + inner if (text or inner) else ""
+
+
+def _ordered(children: list[Any], order: list[tuple[str, Any]], draft: bool) -> str:
+    """Take the children named in `order` (consuming them), each group sorted; nested extensions last."""
+    out = ""
+    ext = _nested_extensions(children)
+    for name, sub in order:
+        values = []
+        for child in [c for c in children if c[0] == name]:
+            s = _pair_list(child, draft) if sub == "pairs" else _element(child, sub, draft)
+            if s:
+                values.append(s)
+            if not child[2] or sub == "pairs":
+                children.remove(child)
+        values.sort()
+        out += "".join(values)
+    if ext:
+        out += _generic(ext, draft)
+    return out
+
+
+def _pair_list(child: Node, draft: bool) -> str:
+    """Draft rules: bizTransactionList & co. in their place, each entry's `name=value` parts sorted."""
+    items = sorted("".join(sorted(f"{n[0]}={canonical_value(n[1].strip(), draft)}" for n in pair))
+                   for pair in child[2])
+    return child[0] + "".join(items) if items else ""
+
+
+def _nested_extensions(children: list[Any]) -> list[Any]:
+    """User extensions inside a standard element (readPoint, sensorReport…) go after that element's fields."""
+    if len(children) <= 1 or any(isinstance(c, tuple) and isinstance(c[0], str)
+                                 and ("eventTime" in c[0] or "action" in c[0]) for c in children):
+        return []
+    ext = [c for c in children if isinstance(c, tuple) and isinstance(c[0], str) and "{" in c[0] and "/}" in c[0]]
+    for c in ext:
+        children.remove(c)
+    return ext
+
+
+def _generic(children: list[Any], draft: bool) -> str:
+    values = []
+    for child in children:
+        if isinstance(child, list):  # a (type, value) pair of a business transaction / source / destination
+            values.append(_generic(child, draft))
+            continue
+        text = child[1].strip()
+        values.append(child[0] + ("=" + canonical_value(text, draft) if text else "") + _generic(child[2], draft))
+    if len(children) > 1 and not any(isinstance(c, tuple) and c[0] in ("bizTransaction", "source", "destination")
+                                     for c in children):
+        values.sort()
+    return "".join(values)
+
+
+_DRAFT_ORDER = _ORDER[:19] + [(k, "pairs") for k in _PAIR_LISTS] + _ORDER[19:]
+
+
+def prehash_string(event: dict[str, Any], context: Any = None, *, draft: bool = False) -> str:
+    """The canonical pre-hash string of CBV 2.0 §8.9 (what is hashed); arguments as in `event_hash_id`."""
+    ns = {**_STANDARD_NS, **_namespaces(context)} if context is not None else dict(_STANDARD_NS)
+    if isinstance(event.get("@context"), list | dict):
+        ns.update(_namespaces(event["@context"]))
+    ev = _replace_bare(event, _expanded_terms(event))
+    children = _correct(_to_tree(ev, ns, draft))[2]
+    head = "eventType=" + str(event.get("type", "")) + _ordered(children, _DRAFT_ORDER if draft else _ORDER, draft)
+    rest = [c for c in children if not (isinstance(c, tuple) and c[0] in _IGNORED)]
+    return head + (_generic(rest, draft) if rest else "")
+
+
+def event_hash_id(event: dict[str, Any], context: Any = None, *, draft: bool = False) -> str:
+    """`ni:///sha-256;{hex}?ver=CBV2.0` of one EPCIS 2.0 JSON-LD event (CBV 2.0 §8.9, Event hash ID).
+
+    `context` is the document's JSON-LD `@context` (string, object or list; a plain prefix → namespace
+    dict works too): its inline prefixes expand user-extension names (`example:f` → `{http://…/}f`).
+    Behaviour follows GS1's reference implementation (github.com/RalphTro/epcis-event-hash-generator);
+    see the module docstring for the canonicalisation rules.
+
+    `draft=True` applies the pre-standard draft rules with which the IDs printed in GS1's EPCIS 2.0
+    example documents were computed (EPC URNs not converted to Digital Link, CBV terms as
+    `urn:epcglobal:cbv:` URNs, extension names as `namespace + localName`, business transactions in
+    their place with `bizTransaction=` before `type=`). It exists to check those IDs; new events get
+    the standard's ID (the default).
+    """
+    pre = prehash_string(event, context, draft=draft)
+    return "ni:///sha-256;" + hashlib.sha256(pre.encode("utf-8")).hexdigest() + "?ver=CBV2.0"
