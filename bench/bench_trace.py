@@ -18,6 +18,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -196,17 +197,24 @@ def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int
         # warm-up (key and product caches of each worker)
         for p in paths[:50]:
             httpx.get(f"http://127.0.0.1:{port}{p}", headers={"accept": "application/json"}, timeout=120)
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         q: mp.Queue = mp.Queue()
         proc = mp.Process(target=_load, args=(port, paths[50:], seconds, concurrency, q))
         proc.start()
         n, lat, errors, elapsed = q.get(timeout=seconds + 120)
         proc.join()
-        print(f"verify over HTTP: {n / elapsed:,.0f} req/s, p50 {statistics.median(lat):.1f} ms, "
-              f"p99 {pct(lat, 99):.1f} ms, {errors} errors ({n:,} requests in {elapsed:.1f} s, {concurrency} "
-              f"connections, {workers} server workers, {total:,} codes stored)", flush=True)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    ru2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_cpu = ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime
+    server_cpu = ru2.ru_utime + ru2.ru_stime - ru1.ru_utime - ru1.ru_stime
+    print(f"verify over HTTP: {n / elapsed:,.0f} req/s, p50 {statistics.median(lat):.1f} ms, "
+          f"p99 {pct(lat, 99):.1f} ms, {errors} errors ({n:,} requests in {elapsed:.1f} s, {concurrency} "
+          f"connections, {workers} server workers, {total:,} codes stored; ZHIJIAN_PUBLIC_RATE_LIMIT=0 on the "
+          f"bench server; CPU: server {server_cpu:.1f} s incl. start-up ≈ {server_cpu / max(n, 1) * 1000:.2f} ms/req, "
+          f"load generator {load_cpu:.1f} s)", flush=True)
 
 
 def main() -> None:

@@ -26,12 +26,12 @@ from zhijian.catalog.schemas import (
     StandardPatch,
     UserIn,
 )
+from zhijian.platform import search
 from zhijian.platform.auth import Actor, hash_password, validate_role
 from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.models import User
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.platform import search
 
 # ---------------------------------------------------------------- policy (one place per room)
 
@@ -71,11 +71,11 @@ def can_write_standard(actor: Actor, organization_id: int | None) -> None:
     raise _deny("企业只能维护本企业的企业标准", "an enterprise may only maintain its own standards")
 
 
-def _search(stmt: Select[Any], kind: str, model: Any, q: str) -> Select[Any]:
+def _search(stmt: Select[Any], kind: str, model: Any, q: str, session: Session | None = None) -> Select[Any]:
     """Chinese substring search: bigram index to narrow, LIKE to confirm (奶粉 finds 婴幼儿配方奶粉)."""
-    cond = search.match(kind, model.id, q)
-    if cond is not None:
-        stmt = stmt.where(cond)
+    narrowed = search.restrict(stmt, kind, model.id, q, session)
+    if narrowed is not None:
+        stmt = narrowed
     pattern = like_pattern(search.normalize(q))
     return stmt.where(_nospace(model).like(pattern, escape="\\"))
 
@@ -148,7 +148,7 @@ def list_organizations(session: Session, actor: Actor, *, kind: str | None = Non
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     if q:
-        stmt = _search(stmt, "organization", Organization, q)
+        stmt = _search(stmt, "organization", Organization, q, session)
     if region:
         stmt = stmt.where(Organization.region_code.like(region.rstrip("0") + "%"))
     if credit_class:
@@ -285,7 +285,7 @@ def delete_product(session: Session, actor: Actor, product_id: int) -> None:
 
 def product_query(actor: Actor, *, q: str | None = None, category_id: int | None = None,
                   enterprise_id: int | None = None, category_ids: list[int] | None = None,
-                  region: str | None = None) -> Select[Any]:
+                  region: str | None = None, session: Session | None = None) -> Select[Any]:
     stmt: Select[Any] = select(Product)
     if not actor.is_staff and actor.role != "inspector":
         if actor.role == "enterprise" and actor.organization_id is not None:
@@ -293,7 +293,7 @@ def product_query(actor: Actor, *, q: str | None = None, category_id: int | None
         else:
             stmt = stmt.where(Product.is_public.is_(True))
     if q:
-        stmt = _search(stmt, "product", Product, q)
+        stmt = _search(stmt, "product", Product, q, session)
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(category_ids))
     elif category_id is not None:
@@ -312,7 +312,7 @@ def list_products(session: Session, actor: Actor, *, q: str | None = None, categ
     """产品检索 — Chinese substring search (奶粉 finds 婴幼儿配方奶粉), keyset paged."""
     ids = category_subtree_ids(session, category_id) if (category_id and include_subcategories) else None
     stmt = product_query(actor, q=q, category_id=category_id, enterprise_id=enterprise_id, category_ids=ids,
-                         region=region)
+                         region=region, session=session)
     return keyset_page(session, stmt, Product.id, limit=limit, cursor=cursor)
 
 
@@ -392,7 +392,7 @@ def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind
                    cursor: str | None = None) -> Page[Standard]:
     stmt: Select[Any] = select(Standard)
     if q:
-        stmt = _search(stmt, "standard", Standard, q)
+        stmt = _search(stmt, "standard", Standard, q, session)
     if kind:
         stmt = stmt.where(Standard.kind == kind)
     if status:
@@ -511,7 +511,7 @@ def import_products(session: Session, actor: Actor, rows: Iterable[tuple[int, di
         if progress:
             progress(len(part))
     search.reindex(session, "product", session.execute(
-        select(Product.id, Product.search_text).where(Product.id > max_before)).tuples().all(), replace=False)
+        select(Product.id, Product.search_text).where(Product.id > max_before)).all(), replace=False)
     audit.record(session, "import", "product", f"batch:{len(values)}", None,
                  {"count": len(values), "actor": actor.label})
     flush(session, "product")

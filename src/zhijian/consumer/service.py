@@ -605,8 +605,7 @@ def complaint_records(session: Session, *, since: dt.date | None = None) -> list
             .where(Complaint.state != "rejected"))
     if since is not None:
         stmt = stmt.where(Complaint.received_on >= since)
-    session.flush()  # Core execution on the connection (plain tuples, no ORM row loading) does not autoflush
-    return list(map(tuple, session.connection().execute(stmt.order_by(Complaint.received_on, Complaint.id)).all()))
+    return [tuple(r) for r in session.execute(stmt.order_by(Complaint.received_on, Complaint.id))]
 
 
 def justified_complaints(session: Session, *, product_id: int | None = None, enterprise_id: int | None = None,

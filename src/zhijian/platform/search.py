@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, and_, delete, insert, select
+from sqlalchemy import BigInteger, Integer, String, and_, delete, exists, func, select
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from zhijian.platform.db import Base
 
@@ -51,34 +52,43 @@ def reindex(session: Session, kind: str, items: Iterable[tuple[int, str]], *, re
         ids = [i for i, _ in items]
         for k in range(0, len(ids), 1000):
             session.execute(delete(SearchGram).where(SearchGram.kind == kind, SearchGram.ref_id.in_(ids[k:k + 1000])))
-    rows: list[dict[str, Any]] = []
-    n = 0
-    for ref_id, text in items:
-        for g in grams(text):
-            rows.append({"kind": kind, "gram": g, "ref_id": ref_id})
-        if len(rows) >= chunk:
-            session.execute(insert(SearchGram), rows)
-            n += len(rows)
-            rows = []
-    if rows:
-        session.execute(insert(SearchGram), rows)
-        n += len(rows)
-    return n
+    conn = session.connection()
+    # Plain DB-API executemany: SQLAlchemy's per-row parameter processing dominates at millions of rows.
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO search_gram (kind, gram, ref_id) VALUES ({mark}, {mark}, {mark})"
+    # Insert in index order (gram, ref_id): B-tree appends instead of random page splits.
+    # (Each record's bigrams are a set, so rows are unique; the sort is stable, so ids stay ascending per gram.)
+    rows = [(kind, g, ref_id) for ref_id, text in sorted(items) for g in grams(text)]
+    rows.sort(key=itemgetter(1))
+    for k in range(0, len(rows), chunk):
+        conn.exec_driver_sql(sql, rows[k:k + chunk])
+    return len(rows)
 
 
 def forget(session: Session, kind: str, ref_id: int) -> None:
     session.execute(delete(SearchGram).where(SearchGram.kind == kind, SearchGram.ref_id == ref_id))
 
 
-def match(kind: str, id_column: Any, q: str, max_grams: int = 6) -> Any | None:
-    """A WHERE condition: the record has every bigram of q (None when q is shorter than two characters)."""
+def restrict(stmt: Any, kind: str, id_column: Any, q: str, session: Session | None = None,
+             max_grams: int = 6) -> Any | None:
+    """Narrow `stmt` to records holding every bigram of q, driven by the rarest bigram's postings.
+
+    The postings of one bigram are read in id order, so a page of results costs a few index probes
+    however common the word is; the other bigrams are checked by primary-key probes. Returns None
+    when q is shorter than two characters (the caller falls back to LIKE alone).
+    """
     gs = sorted(grams(q))
     if not gs:
         return None
-    # Spread the chosen bigrams over the query so that long queries stay cheap and still selective.
-    if len(gs) > max_grams:
-        step = len(gs) / max_grams
-        gs = [gs[int(i * step)] for i in range(max_grams)]
-    conds = [id_column.in_(select(SearchGram.ref_id).where(and_(SearchGram.kind == kind, SearchGram.gram == g)))
-             for g in gs]
-    return and_(*conds)
+    if session is not None and len(gs) > 1:
+        freq = dict(session.execute(
+            select(SearchGram.gram, func.count()).where(SearchGram.kind == kind, SearchGram.gram.in_(gs))
+            .group_by(SearchGram.gram)).all())
+        gs.sort(key=lambda g: freq.get(g, 0))  # a missing bigram (count 0) drives: the page is empty at once
+    driver, rest = gs[0], gs[1:max_grams]
+    posting = aliased(SearchGram)
+    stmt = stmt.join(posting, and_(posting.ref_id == id_column, posting.kind == kind, posting.gram == driver))
+    for g in rest:
+        stmt = stmt.where(exists().where(SearchGram.kind == kind, SearchGram.gram == g, SearchGram.ref_id == id_column))
+    # Read the postings in id order (the index order) so that a page stops after `limit` matches.
+    return stmt.order_by(posting.ref_id)

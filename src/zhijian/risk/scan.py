@@ -167,9 +167,9 @@ def _dates(col: Sequence[Any]) -> np.ndarray:
 
 
 def result_arrays(rows: Sequence[tuple[Any, ...]]) -> ResultArrays:
-    """From `spotcheck.service.result_rows` tuples `(batch_id, final_verdict, category_id, region_code,
-    enterprise_id, product_id, sampled_on, basis, plan_level, n_items, n_failed_items)`; rows without
-    a final verdict are dropped (only final verdicts count)."""
+    """From `spotcheck.service.final_results` tuples `(batch_id, final_verdict, category_id, region_code,
+    enterprise_id, product_id, sampled_on, basis)` (or `result_rows`, whose further columns are ignored);
+    rows without a final verdict are dropped (only final verdicts count)."""
     if not rows:
         z = np.zeros(0, dtype=np.int64)
         return ResultArrays(z, z.astype(bool), z, z, z, z, z, z)

@@ -2,8 +2,8 @@
 and the dashboard. The API, the CLI, the pages, the jobs and the demo all call these functions;
 permission checks live in the policy section at the top.
 
-Inputs from other rooms come only through their services (`spotcheck.service.result_rows`,
-`consumer.service.complaint_records`); an absent room means no data.
+Inputs from other rooms come only through their services (`spotcheck.service.final_results`, or
+`result_rows` where that is missing, and `consumer.service.complaint_records`); an absent room means no data.
 """
 
 from __future__ import annotations

@@ -329,7 +329,7 @@ def appoint_committee_member(session: Session, actor: Actor, user_id: int, activ
 def list_committee(session: Session, actor: Actor) -> list[tuple[CommitteeMember, User]]:
     actor.require("association")
     return list(session.execute(select(CommitteeMember, User).join(User, User.id == CommitteeMember.user_id)
-                                .order_by(CommitteeMember.id)).tuples())
+                                .order_by(CommitteeMember.id)).all())
 
 
 # ---------------------------------------------------------------- applications

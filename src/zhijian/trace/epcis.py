@@ -402,6 +402,14 @@ def utc_ms(value: Any) -> str:
 # Implemented in `zhijian.trace.event_hash` (imported at the top and re-exported): the capture service calls
 # `E.event_hash_id(event, namespaces)`.
 
+
+def context_namespaces(context: Any) -> dict[str, str]:
+    ns: dict[str, str] = {}
+    for c in context if isinstance(context, list) else [context]:
+        if isinstance(c, dict):
+            ns.update({k: v for k, v in c.items() if isinstance(v, str)})
+    return ns
+
 # ---------------------------------------------------------------- index rows of one event
 
 

@@ -105,16 +105,26 @@ def _expanded_terms(event: dict[str, Any]) -> set[str]:
     return found
 
 
-def _replace_bare(x: Any, terms: set[str]) -> Any:
+def _replace_bare(x: Any, by_word: dict[str, str | None]) -> Any:
     """The reference's bare-string step: a string equal to the last segment of exactly one expanded term."""
     if isinstance(x, str):
-        hits = [t for t in terms if t.endswith("-" + x) or t.endswith("/" + x)]
-        return hits[0] if len(hits) == 1 else x
+        return by_word.get(x) or x
     if isinstance(x, list):
-        return [_replace_bare(v, terms) for v in x]
+        return [_replace_bare(v, by_word) for v in x]
     if isinstance(x, dict):
-        return {k: _replace_bare(v, terms) for k, v in x.items()}
+        return {k: _replace_bare(v, by_word) for k, v in x.items()}
     return x
+
+
+@lru_cache(maxsize=4096)
+def _by_word(terms: frozenset[str]) -> dict[str, str | None]:
+    """word → the one term ending in `-word` or `/word` (None when several do, as the reference leaves those)."""
+    out: dict[str, str | None] = {}
+    for t in terms:
+        words = {t[i + 1:] for i, ch in enumerate(t) if ch in "-/"}
+        for w in words:
+            out[w] = None if w in out and out[w] != t else t
+    return out
 
 
 def _namespaces(context: Any) -> dict[str, str]:
@@ -185,6 +195,7 @@ def _correct(node: Node) -> Node:
 # ----------------------------------------------------------------------------------------- values
 
 
+@lru_cache(maxsize=65536)
 def _timestamp(value: str) -> str:
     try:
         t = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -204,7 +215,12 @@ _OLD_CBV = (("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
             ("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-"))
 
 
+_NUMERIC = re.compile(r"\s*[-+]?(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
 def _number(text: str) -> str:
+    if not _NUMERIC.match(text):
+        return text
     try:
         f = float(text)
         return str(int(f)) if int(f) == f else str(f)
@@ -212,6 +228,7 @@ def _number(text: str) -> str:
         return text
 
 
+@lru_cache(maxsize=262144)
 def canonical_value(text: str, draft: bool = False) -> str:
     """One value as it enters the pre-hash string (web vocabulary, numbers, Digital Link).
 
@@ -371,9 +388,13 @@ def _ordered(children: list[Any], order: list[tuple[str, Any]], draft: bool) -> 
     """Take the children named in `order` (consuming them), each group sorted; nested extensions last."""
     out = ""
     ext = _nested_extensions(children)
+    named: dict[str, list[Any]] = {}
+    for c in children:
+        if isinstance(c, tuple) and isinstance(c[0], str):
+            named.setdefault(c[0], []).append(c)
     for name, sub in order:
         values = []
-        for child in [c for c in children if c[0] == name]:
+        for child in named.get(name, ()):
             s = _pair_list(child, draft) if sub == "pairs" else _element(child, sub, draft)
             if s:
                 values.append(s)
@@ -426,7 +447,7 @@ def prehash_string(event: dict[str, Any], context: Any = None, *, draft: bool = 
     ns = {**_STANDARD_NS, **_namespaces(context)} if context is not None else dict(_STANDARD_NS)
     if isinstance(event.get("@context"), list | dict):
         ns.update(_namespaces(event["@context"]))
-    ev = _replace_bare(event, _expanded_terms(event))
+    ev = _replace_bare(event, _by_word(frozenset(_expanded_terms(event))))
     children = _correct(_to_tree(ev, ns, draft))[2]
     head = "eventType=" + str(event.get("type", "")) + _ordered(children, _DRAFT_ORDER if draft else _ORDER, draft)
     rest = [c for c in children if not (isinstance(c, tuple) and c[0] in _IGNORED)]

@@ -90,7 +90,6 @@ def resolve(rest: str, request: Request, session: SessionDep) -> Response:
         raise
     link_type = request.query_params.get("linkType", "")
     short = link_type.removeprefix("gs1:").removeprefix(GS1)
-    ent = service.keys_for_gtin(session, link.gtin)
     if short == "all":
         return JSONResponse(_linkset(request, link, None), media_type="application/linkset+json",
                             headers={"Link": f'<{request.url.path}?linkType=all>; rel="linkset"'})
@@ -98,6 +97,7 @@ def resolve(rest: str, request: Request, session: SessionDep) -> Response:
         canon = E.canonical_id(link.uri())
         return RedirectResponse(f"/epcis/epcs/{quote(canon, safe='')}/events", status_code=307)
     if link.serial is None:
+        ent = service.keys_for_gtin(session, link.gtin)
         body = {"gtin": link.gtin, "lot": link.lot, "answer": None, "known_gtin": ent is not None,
                 "message_zh": "请扫描商品上带序列号的单品码", "message_en": "scan the item's serialised code"}
         if _wants_json(request):
@@ -107,7 +107,11 @@ def resolve(rest: str, request: Request, session: SessionDep) -> Response:
                              region=request.query_params.get("region") or request.headers.get("x-client-region"),
                              lat=_float(request.query_params.get("lat")), lon=_float(request.query_params.get("lon")),
                              pin=request.query_params.get("pin"))
-    result = service.verify_scan(session, scan)
+    # The scan is its own unit of work (the request's session stays unused, so no connection is held twice);
+    # on SQLite the writers of this process queue on a lock instead of busy-waiting on the file lock.
+    db = request.app.state.db
+    with service.writer_lock(db.backend), db.session() as verify_session:
+        result = service.verify_scan(verify_session, scan)
     headers = {"Cache-Control": "no-store", "Link": f'<{request.url.path}?linkType=all>; rel="linkset"'}
     if _wants_json(request):
         return JSONResponse(result, headers=headers)

@@ -14,11 +14,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, case, delete, func, insert, literal, select, update
+from sqlalchemy import String, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from zhijian.platform import audit
@@ -224,22 +225,45 @@ def issue_codes(session: Session, actor: Actor, req: IssueRequest, *, host: str,
 _CODE_COLS = ("serial", "gtin", "lot", "batch_id", "enterprise_id", "status", "scan_count", "pin_digest")
 
 
+def _copy_text(value: str) -> str:
+    """A value in PostgreSQL COPY text format (lot values are GS1 AI 82 characters; escape anyway)."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def bulk_insert_codes(session: Session, gtin: str, lot: str, batch_id: int, enterprise_id: int,
                       serials: list[str], pin_digests: list[str] | None = None) -> None:
-    """Set-based insert: COPY on PostgreSQL, executemany elsewhere (no ORM objects)."""
+    """Set-based insert: COPY (text rows built in one join) on PostgreSQL, executemany elsewhere (no ORM objects).
+
+    Rows go in serial order so the primary-key index is filled left to right within a chunk (random serials
+    otherwise touch a random index page per row).
+    """
     conn = session.connection()
     dialect = conn.dialect.name
-    pins = pin_digests or [None] * len(serials)
+    if pin_digests:
+        pairs = sorted(zip(serials, pin_digests, strict=True))
+    else:
+        pairs = [(s, None) for s in sorted(serials)]
     if dialect == "postgresql":
         raw = conn.connection.driver_connection
         cols = ", ".join(_CODE_COLS)
+        tail = f"\t{gtin}\t{_copy_text(lot)}\t{batch_id}\t{enterprise_id}\tactive\t0\t"
+        null = "\\N"
+        data = "".join(f"{s}{tail}{p or null}\n" for s, p in pairs).encode()
         with raw.cursor() as cur, cur.copy(f"COPY trace_code ({cols}) FROM STDIN") as cp:
-            for s, p in zip(serials, pins, strict=True):
-                cp.write_row((s, gtin, lot, batch_id, enterprise_id, "active", 0, p))
+            cp.write(data)
         return
     mark = "?" if dialect == "sqlite" else "%s"
     sql = f"INSERT INTO trace_code ({', '.join(_CODE_COLS)}) VALUES ({', '.join([mark] * len(_CODE_COLS))})"
-    rows = [(s, gtin, lot, batch_id, enterprise_id, "active", 0, p) for s, p in zip(serials, pins, strict=True)]
+    rows = [(s, gtin, lot, batch_id, enterprise_id, "active", 0, p) for s, p in pairs]
+    if dialect == "sqlite":
+        # a larger page cache for the bulk load (default 2 MB); the pooled connection gets its old value back
+        old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        try:
+            conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(old or -2000)}")
+        return
     conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
 
@@ -443,6 +467,14 @@ def _enumeration_strike(session: Session, client: str, gtin: str | None) -> None
         session.flush()
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
+def writer_lock(backend: str) -> AbstractContextManager[Any]:
+    """A process-wide lock for SQLite write transactions (one writer at a time anyway); none elsewhere."""
+    return _SQLITE_WRITER if backend == "sqlite" else nullcontext()
+
+
 def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """扫码验证 — the consumer's answer for one scan; records the scan and raises counterfeit signals.
 
@@ -472,24 +504,22 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
         return {**out, **_answer_dict(rules.verification_answer(None, 0))}
     lot, batch_id, enterprise_id, status, count, first_at, first_city, pin_digest = row
     count = int(count)
+    conn, st = _statements(session, bool(scan.lot))
     info = _batch_info(session, batch_id)
     pin_ok = None
     if scan.pin is not None and pin_digest:
         pin_ok = hmac.compare_digest(pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
     if status == "active" and rules.should_freeze(count, int(info.get("freeze_threshold") or 0)):
-        session.execute(update(Code).where(Code.serial == serial, Code.gtin == gtin, Code.status == "active")
-                        .values(status="frozen").execution_options(synchronize_session=False))
+        conn.execute(st["freeze"], {"p_serial": serial, "p_gtin": gtin})
         status = "frozen"
     first_at = first_at or now
     ans = rules.verification_answer(status, count, first_at, _region_label(first_city))
     # The counter counts every recorded scan, so a first scan has no history to read (the signals that need
     # history — multi_city, far_apart, burst — cannot fire on it; diversion needs none).
-    history = [] if count <= 1 else [rules.ScanPoint(*r) for r in session.execute(
-        select(Scan.scanned_at, Scan.city, Scan.lat, Scan.lon).where(Scan.serial == serial, Scan.gtin == gtin)
-        .order_by(Scan.id.desc()).limit(50))]
-    session.execute(insert(Scan), [{"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin,
-                                    "scanned_at": now, "city": city, "lat": lat, "lon": lon,
-                                    "client": scan.client or "", "answer": ans.code}])
+    history = [] if count <= 1 else [
+        rules.ScanPoint(*r) for r in conn.execute(st["history"], {"p_serial": serial, "p_gtin": gtin})]
+    conn.execute(st["scan"], {"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin, "scanned_at": now,
+                              "city": city, "lat": lat, "lon": lon, "client": scan.client or "", "answer": ans.code})
     hits = rules.counterfeit_signals(history, rules.ScanPoint(now, city, lat, lon), info.get("sales_regions") or (),
                                      SIGNAL_CONFIG)
     raised = _raise_signals(session, hits, gtin, serial, lot, enterprise_id, now)
@@ -507,27 +537,49 @@ _COUNT_COLS = (Code.lot, Code.batch_id, Code.enterprise_id, Code.status, Code.sc
                Code.first_scan_city, Code.pin_digest)
 
 
+@lru_cache(maxsize=8)
+def _verify_statements(with_lot: bool, returning: bool) -> dict[str, Any]:
+    """The hot path's statements, built once per shape (bound parameters only): the per-request cost is then
+    the compiled-cache lookup, not the construction of the expression trees."""
+    ts_type = Code.__table__.c.first_scan_at.type
+    cond = [Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin")]
+    if with_lot:
+        cond.append(Code.lot == bindparam("p_lot"))
+    # The SET list is ordered for MySQL/MariaDB, which evaluate it left to right (first_scan_city reads the
+    # old first_scan_at before it is set); PostgreSQL and SQLite read old values throughout, same result.
+    upd = (update(Code).where(*cond)
+           .ordered_values((Code.first_scan_city, case((Code.first_scan_at.is_(None), bindparam("p_city", type_=String(6))),
+                                                       else_=Code.first_scan_city)),
+                           (Code.first_scan_at, func.coalesce(Code.first_scan_at, bindparam("p_now", type_=ts_type))),
+                           (Code.scan_count, Code.scan_count + 1),
+                           (Code.last_scan_at, bindparam("p_now", type_=ts_type))))
+    return {
+        "count": upd.returning(*_COUNT_COLS) if returning else upd,
+        "read": select(*_COUNT_COLS).where(Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin")),
+        "freeze": update(Code).where(Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin"),
+                                     Code.status == "active").values(status="frozen"),
+        "history": select(Scan.scanned_at, Scan.city, Scan.lat, Scan.lon)
+        .where(Scan.serial == bindparam("p_serial"), Scan.gtin == bindparam("p_gtin")).order_by(Scan.id.desc()).limit(50),
+        "scan": insert(Scan.__table__),
+    }
+
+
+def _statements(session: Session, with_lot: bool) -> tuple[Any, dict[str, Any]]:
+    conn = session.connection()  # Core execution on the session's transaction (no ORM bookkeeping needed)
+    return conn, _verify_statements(with_lot, bool(conn.dialect.update_returning))
+
+
 def _count_scan(session: Session, gtin: str, serial: str, lot: str | None, now: dt.datetime,
                 city: str | None) -> Any:
-    """Count one scan and set the first-scan columns in one UPDATE; the code's row after it, or None.
-
-    The SET list is ordered for MySQL/MariaDB, which evaluate it left to right (first_scan_city reads the
-    old first_scan_at before it is set); PostgreSQL and SQLite read old values throughout, same result.
-    """
-    cond = [Code.serial == serial, Code.gtin == gtin] + ([Code.lot == lot] if lot else [])
-    ts = literal(now, Code.__table__.c.first_scan_at.type)
-    stmt = (update(Code).where(*cond)
-            .ordered_values((Code.first_scan_city, case((Code.first_scan_at.is_(None), literal(city, String(6))),
-                                                        else_=Code.first_scan_city)),
-                            (Code.first_scan_at, func.coalesce(Code.first_scan_at, ts)),
-                            (Code.scan_count, Code.scan_count + 1),
-                            (Code.last_scan_at, ts))
-            .execution_options(synchronize_session=False))
-    if session.get_bind().dialect.update_returning:
-        return session.execute(stmt.returning(*_COUNT_COLS)).first()
-    if not session.execute(stmt).rowcount:
+    """Count one scan and set the first-scan columns in one UPDATE (… RETURNING where the database has it);
+    the code's row after it, or None when there is no such code."""
+    conn, st = _statements(session, bool(lot))
+    params = {"p_serial": serial, "p_gtin": gtin, "p_lot": lot, "p_now": now, "p_city": city}
+    if conn.dialect.update_returning:
+        return conn.execute(st["count"], params).first()
+    if not conn.execute(st["count"], params).rowcount:
         return None
-    return session.execute(select(*_COUNT_COLS).where(Code.serial == serial, Code.gtin == gtin)).first()
+    return conn.execute(st["read"], params).first()
 
 
 def _answer_dict(ans: rules.Answer) -> dict[str, Any]:
