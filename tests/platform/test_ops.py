@@ -86,3 +86,12 @@ def test_migrations_downgrade_and_upgrade_cleanly(backend, tmp_path):
         migrate.upgrade(url)
         assert set(inspect(eng).get_table_names()) == tables
         eng.dispose()
+
+
+def test_unknown_page_is_html_for_browsers_and_problem_json_for_clients(client):
+    r = client.get("/no-such-page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html") and "<html" in r.text
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and r.json()["code"] == "request.not_found"
+    r = client.get("/api/v1/no-such-thing", headers={"accept": "text/html"})
+    assert r.headers["content-type"].startswith("application/problem+json")

@@ -26,7 +26,7 @@ from zhijian.platform.middleware import (
     RateLimiter,
     SecurityHeadersMiddleware,
 )
-from zhijian.platform.rooms import modules
+from zhijian.platform.rooms import modules, room_module
 
 PROBLEM = "application/problem+json"
 
@@ -91,7 +91,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
             codes[400] = ("request.malformed_json", "请求体不是合法的 JSON（或不是 UTF-8 编码）",
                           "request body is not valid JSON (or not UTF-8)")
         code, zh, en = codes.get(exc.status_code, (f"http.{exc.status_code}", str(exc.detail), str(exc.detail)))
-        return _problem(DomainError(code, zh, en, status=exc.status_code), request)
+        err = DomainError(code, zh, en, status=exc.status_code)
+        html_error = getattr(app.state, "html_error", None)
+        if (html_error is not None and "text/html" in request.headers.get("accept", "")
+                and not request.url.path.startswith(("/api/", "/epcis"))):
+            return html_error(request, err)  # people in a browser get the portal's error page
+        return _problem(err, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -120,6 +125,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
         router = getattr(mod, "router", None)
         if router is not None:
             app.include_router(router)
+    web_core = room_module("web", "core")
+    app.state.html_error = getattr(web_core, "error_page", None) if web_core is not None else None
     static = Path(__file__).resolve().parent.parent / "web" / "static"
     if static.is_dir():
         app.mount("/static", StaticFiles(directory=static), name="static")

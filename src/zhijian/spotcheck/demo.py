@@ -273,7 +273,8 @@ def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicato
         plan = Plan(code=code, title=title, year=year, level=level, regulator_id=reg.organization_id,
                     region_code=reg_org.region_code if reg_org else "000000", period_start=start, period_end=end,
                     basis="random", decision_rule="simple", status="published", objection_days=15,
-                    published_at=dt.datetime(end.year, end.month, end.day, 2, tzinfo=dt.UTC) + dt.timedelta(days=75),
+                    published_at=min(dt.datetime(end.year, end.month, end.day, 2, tzinfo=dt.UTC) + dt.timedelta(days=75),
+                                     now - dt.timedelta(days=2)),  # never in the future
                     description="历史抽查（演示数据）")
         s.add(plan)
         s.flush()
