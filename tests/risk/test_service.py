@@ -60,10 +60,24 @@ def test_scan_stores_signals_once_and_reports_ppv(db):
 
 
 def test_real_rooms_are_read_when_no_rows_are_given(db):
-    """The scheduled scan reads spotcheck.result_rows and consumer.complaint_records (whatever is there)."""
+    """The scheduled scan reads the spot-check and consumer rooms: its counts are theirs, and a complaint
+    filed through the consumer service is among them."""
+    from zhijian.consumer import service as consumer
+    from zhijian.consumer.schemas import ComplaintIn
+    from zhijian.spotcheck import service as spotcheck
+
     with db.session() as s:
+        p = factories.product(s)
+        consumer.submit_complaint(s, SYSTEM, ComplaintIn(
+            complainant_name="王女士", complainant_phone="13800000000", complainant_address="杭州市西湖区",
+            product_id=p.id, facts="电热水壶手柄烫手", requests=["refund"], received_on=AS_OF - dt.timedelta(days=3)))
+    with db.session() as s:
+        expected_results = len(spotcheck.final_results(s))
+        expected_complaints = len(consumer.complaint_records(s))
         run = service.run_scan(s, SYSTEM, as_of=AS_OF)
-        assert run.finished_at is not None and run.n_results >= 0
+        assert run.finished_at is not None
+        assert expected_complaints >= 1
+        assert (run.n_results, run.n_complaints) == (expected_results, expected_complaints)
 
 
 def test_permissions(db):
