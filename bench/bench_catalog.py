@@ -59,7 +59,7 @@ def run(backend: str, n: int) -> None:
                 yield i + 2, {"产品名称": f"{name}{i}", "品牌": f"品牌{i % 97}", "型号规格": f"{models[0]}-{i}",
                               "类别代码": code, "企业统一社会信用代码": usccs[i % len(usccs)], "GTIN": ""}
 
-        from zhijian.catalog.demo import ensure_categories, CATEGORY_TREE  # noqa: F401
+        from zhijian.catalog.demo import CATEGORY_TREE, ensure_categories  # noqa: F401
 
         t0 = time.perf_counter()
         with db.session(SYSTEM) as s:

@@ -18,7 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests import factories  # noqa: E402
 from tests.dbs import isolated_url  # noqa: E402
-
 from zhijian.consumer import report, rules, service  # noqa: E402
 from zhijian.consumer.models import AdministrativePenalty  # noqa: E402
 from zhijian.consumer.schemas import BodyIn  # noqa: E402

@@ -43,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tests.dbs import isolated_url  # noqa: E402
-
 from zhijian.consumer.models import Complaint  # noqa: E402
 from zhijian.platform import migrate  # noqa: E402
 from zhijian.platform.auth import SYSTEM  # noqa: E402

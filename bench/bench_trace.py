@@ -61,7 +61,6 @@ def pct(values: list[float], p: float) -> float:
 
 def bench_issue(db, n: int) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     from tests import factories
-
     from zhijian.platform.auth import SYSTEM
     from zhijian.trace import rules, service
 

@@ -76,7 +76,7 @@ def ensure_categories(s: Session, tree: list[tuple], parent: Category | None = N
         ensure_categories(s, children, cat)
 
 
-def I(name: str, unit: str, kind: str, text: str, lower: float | None = None, upper: float | None = None,  # noqa: E741,N802
+def I(name: str, unit: str, kind: str, text: str, lower: float | None = None, upper: float | None = None,  # noqa: E741,E743,N802
       safety: bool = False, method: str = "", mandatory: bool = True, upper_inclusive: bool = True) -> IndicatorIn:
     return IndicatorIn(name=name, unit=unit, requirement_kind=kind, text=text, lower=lower, upper=upper,  # type: ignore[arg-type]
                        is_safety=safety, method_standard=method, mandatory=mandatory, upper_inclusive=upper_inclusive)

@@ -116,6 +116,11 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
 
+    # Hot public paths first (Starlette matches routes in order): the GS1 resolver answers every scan.
+    for _room, mod in modules("pages"):
+        hot = getattr(mod, "hot_router", None)
+        if hot is not None:
+            app.include_router(hot)
     for _room, mod in modules("api"):
         for attr in ("router", "public_router"):
             router = getattr(mod, attr, None)
@@ -144,7 +149,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(PublicRateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, registry=registry)
+    app.add_middleware(MetricsMiddleware, registry=registry, access_log=settings.access_log)
     return app
 
 

@@ -15,14 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_mapper
-from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.orm import Session as _SessionClass
-from sqlalchemy import event
+from sqlalchemy.orm.attributes import get_history
 
 from zhijian.platform.db import utcnow
-from zhijian.platform.models import AuditHead, AuditRecord, Audited
+from zhijian.platform.models import Audited, AuditHead, AuditRecord
 
 GENESIS = "0" * 64
 

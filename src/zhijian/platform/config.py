@@ -32,6 +32,7 @@ class Settings:
     smtp_sender: str = "noreply@zhijian.example"
     cookie_secure: bool = False
     log_json: bool = True
+    access_log: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -62,4 +63,5 @@ def get_settings() -> Settings:
         smtp_sender=_env("ZHIJIAN_SMTP_SENDER", "noreply@zhijian.example") or "noreply@zhijian.example",
         cookie_secure=(_env("ZHIJIAN_COOKIE_SECURE", "0") == "1"),
         log_json=(_env("ZHIJIAN_LOG_JSON", "1") == "1"),
+        access_log=(_env("ZHIJIAN_ACCESS_LOG", "1") == "1"),
     )

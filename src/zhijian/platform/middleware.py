@@ -148,8 +148,9 @@ class SecurityHeadersMiddleware:
 class MetricsMiddleware:
     """Prometheus request counts and latencies by route template, plus a JSON access log line."""
 
-    def __init__(self, app: Any, registry: CollectorRegistry) -> None:
+    def __init__(self, app: Any, registry: CollectorRegistry, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = access_log
         self.requests = Counter("zhijian_http_requests_total", "HTTP requests", ["method", "route", "status"],
                                 registry=registry)
         self.latency = Histogram("zhijian_http_request_seconds", "HTTP request latency", ["method", "route"],
@@ -176,5 +177,6 @@ class MetricsMiddleware:
             elapsed = time.perf_counter() - start
             self.requests.labels(scope["method"], template, str(status)).inc()
             self.latency.labels(scope["method"], template).observe(elapsed)
-            log.info("request", extra={"zj_method": scope["method"], "zj_path": scope["path"], "zj_status": status,
-                                       "zj_ms": round(elapsed * 1000, 2)})
+            if self.access_log:
+                log.info("request", extra={"zj_method": scope["method"], "zj_path": scope["path"], "zj_status": status,
+                                           "zj_ms": round(elapsed * 1000, 2)})

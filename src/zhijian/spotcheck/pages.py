@@ -8,15 +8,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from zhijian.catalog import rules as catalog_rules
-from zhijian.catalog.models import Category, Organization
+from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import reports, rules, service
-from zhijian.spotcheck.schemas import ObjectionDecisionIn
-from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, render
+from zhijian.spotcheck.schemas import ObjectionDecisionIn, PlanIn, RefusalIn, SamplingIn
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/spotcheck", "监督抽查", roles=("regulator", "inspector", "enterprise"), order=20)
@@ -57,6 +59,138 @@ def console_plans(request: Request, session: SessionDep) -> Response:
         **_ctx_common()})
 
 
+# ---------------------------------------------------------------- console: new plan, draw, sampling (issue 9)
+
+CAT_ROWS = 3  # category rows on the new-plan form; more categories can be added through the API or CLI
+PLAN_FIELDS = ("code", "title", "year", "level", "region_code", "period_start", "period_end", "basis", "decision_rule",
+               "guard_factor", "objection_days", "description")
+SAMPLING_FIELDS = ("lot", "production_date", "sampled_on", "place", "place_kind", "samplers", "test_quantity",
+                   "reserve_quantity", "seals")
+_PYDANTIC_ZH = {"missing": "此项必填", "string_too_short": "此项不能为空", "string_too_long": "内容过长",
+                "int_parsing": "请填写整数", "int_type": "请填写整数", "float_parsing": "请填写数字",
+                "date_from_datetime_parsing": "请填写日期", "date_parsing": "请填写日期", "literal_error": "请选择一项",
+                "greater_than_equal": "数值过小", "less_than_equal": "数值过大", "string_pattern_mismatch": "格式不正确",
+                "too_short": "数量不足"}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any] | str) -> str:
+    """Map a schema location (``categories.0.target_batches``) to the form field that holds it."""
+    parts = [str(p) for p in (loc.split(".") if isinstance(loc, str) else loc)]
+    if not parts or not parts[0]:
+        return ""
+    if parts[0] == "categories" and len(parts) > 1:
+        return ("target_" if len(parts) > 2 and parts[2] == "target_batches" else "cat_") + parts[1]
+    if parts[0] == "lab_ids":
+        return "lab_ids"
+    return parts[0]
+
+
+def _form_errors(request: Request, exc: ValidationError | DomainError, known: tuple[str, ...]) -> dict[str, str]:
+    """Field errors shown in place, in the visitor's language (表单错误就地提示)."""
+    _ = gettext_for(locale_of(request))
+    if isinstance(exc, DomainError):
+        name = _field_name(exc.field or "")
+        msg = exc.message_en if locale_of(request) == "en" else exc.message_zh
+        return {name if name in known else "": msg}
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        name = _field_name(e.get("loc") or ())
+        zh = "抽样人员至少两名且不得重复" if name == "samplers" else _PYDANTIC_ZH.get(e["type"], "此项无效")
+        out.setdefault(name if name in known else "", _(zh))
+    return out
+
+
+def _plan_choices(session: Any) -> dict[str, Any]:
+    return {"cat_options": list(session.execute(select(Category.id, Category.name).order_by(Category.name)).all()),
+            "std_options": list(session.execute(select(Standard.id, Standard.code, Standard.title)
+                                                .where(Standard.status == "current").order_by(Standard.code)).all()),
+            "lab_options": list(session.execute(select(Organization.id, Organization.name)
+                                                .where(Organization.kind == "lab").order_by(Organization.id)).all()),
+            "cat_rows": range(CAT_ROWS)}
+
+
+def _plan_form(request: Request, session: Any, values: dict[str, Any], errors: dict[str, str],
+               status: int = 200) -> Response:
+    _ = gettext_for(locale_of(request))
+    known = _known_plan()
+    errors = {k if k in known else "": v for k, v in errors.items()}
+    return render(request, "spotcheck/console_plan_form.html", {
+        "values": values, "errors": errors, **_plan_choices(session),
+        "level_opts": [(k, _(v)) for k, v in rules.LEVEL_ZH.items()],
+        "basis_opts": [(k, _(v)) for k, v in rules.BASIS_ZH.items()],
+        "rule_opts": [("simple", _("简单接受（测得值与限值比较）")), ("guarded", _("保护带接受（扣除扩展不确定度）"))],
+        **_ctx_common()}, status_code=status)
+
+
+def _plan_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in PLAN_FIELDS}
+    for i in range(CAT_ROWS):
+        values[f"cat_{i}"] = str(form.get(f"cat_{i}", "")).strip()
+        values[f"target_{i}"] = str(form.get(f"target_{i}", "")).strip()
+        values[f"std_{i}"] = [str(v) for v in form.getlist(f"std_{i}")]
+    values["lab_ids"] = [str(v) for v in form.getlist("lab_ids")]
+    return values
+
+
+def _plan_data(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's strings as a PlanIn payload; empty optional fields fall back to the schema defaults."""
+    data = {k: values[k] for k in PLAN_FIELDS if values[k] != "" or k in ("code", "title", "year", "level",
+                                                                          "period_start", "period_end")}
+    cats = []
+    for i in range(CAT_ROWS):
+        if values[f"cat_{i}"]:
+            cats.append({"category_id": values[f"cat_{i}"], "target_batches": values[f"target_{i}"],
+                         "standard_ids": [int(v) for v in values[f"std_{i}"] if v.isdigit()]})
+    data["categories"] = cats
+    data["lab_ids"] = [int(v) for v in values["lab_ids"] if v.isdigit()]
+    return data
+
+
+@router.get("/console/spotcheck/plans/new", response_class=HTMLResponse)
+def console_plan_new(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator")
+    if isinstance(actor, Response):
+        return actor
+    year = service.today().year
+    values: dict[str, Any] = {k: "" for k in PLAN_FIELDS} | {
+        "year": str(year), "level": "provincial", "basis": "random", "decision_rule": "simple", "objection_days": "15",
+        "lab_ids": [], **{f"std_{i}": [] for i in range(CAT_ROWS)}}
+    return _plan_form(request, session, values, {})
+
+
+@router.post("/console/spotcheck/plans/new")
+async def console_plan_create(request: Request, session: SessionDep) -> Response:
+    """制定抽查计划 — the same service call as the API's POST /plans."""
+    actor = console_actor(request, session, "regulator")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    values = _plan_values(form)
+    try:
+        data = PlanIn.model_validate(_plan_data(values))
+    except ValidationError as exc:
+        return _plan_form(request, session, values, _form_errors(request, exc, _known_plan()), 422)
+    errors: dict[str, str] = {}
+    if not data.categories:
+        errors["cat_0"] = gettext_for(locale_of(request))("请至少选择一个产品类别")
+    if not data.lab_ids:
+        errors["lab_ids"] = gettext_for(locale_of(request))("请至少选择一个承检机构")
+    if errors:
+        return _plan_form(request, session, values, errors, 422)
+    try:
+        with session.begin_nested():
+            plan = service.create_plan(session, actor, data)
+    except DomainError as err:
+        return _plan_form(request, session, values, _form_errors(request, err, _known_plan()), err.status)
+    return RedirectResponse(f"/console/spotcheck/plans/{plan.id}", status_code=303)
+
+
+def _known_plan() -> tuple[str, ...]:
+    return PLAN_FIELDS + ("lab_ids",) + tuple(f"{k}_{i}" for k in ("cat", "target") for i in range(CAT_ROWS))
+
+
+
 @router.get("/console/spotcheck/plans/{plan_id}", response_class=HTMLResponse)
 def console_plan(request: Request, session: SessionDep, plan_id: int, state: str | None = None,
                  after: int | None = None) -> Response:
@@ -73,10 +207,11 @@ def console_plan(request: Request, session: SessionDep, plan_id: int, state: str
         draw = service.get_draw(session, actor, plan.id)
     except DomainError:
         pass
+    drawn = _draw_view(session, draw) if draw is not None and actor.role in ("admin", "regulator") else None
     stats = service.plan_statistics(session, plan.id) if actor.role in ("admin", "regulator") else None
     return render(request, "spotcheck/console_plan.html", {
         "plan": plan, "counts": service.workflow_counts(session, actor, plan.id), "batches": batches,
-        "state": state or "", "draw": draw, "stats": stats, "cats": _cats(session),
+        "state": state or "", "draw": draw, "drawn": drawn, "stats": stats, "cats": _cats(session),
         "orgs": _names(session, {b.enterprise_id for b in batches} | {b.lab_id for b in batches if b.lab_id}),
         "next_after": batches[-1].id if len(batches) == 100 else None,
         "is_owner": actor.role == "admin" or (actor.role == "regulator" and actor.owns(plan.regulator_id)),
@@ -98,6 +233,125 @@ async def console_publish(request: Request, session: SessionDep, plan_id: int) -
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)
 
 
+def _draw_view(session: Any, draw: Any) -> dict[str, Any]:
+    """The stored draw in names: enterprises and labs drawn, their matches (匹配), exclusions with reasons."""
+    res = draw.result or {}
+    assignments = res.get("assignments", [])
+    excluded = res.get("excluded", [])
+    pids = {a["product_id"] for a in assignments} | {e["product_id"] for e in excluded}
+    products = dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(pids))).all()) if pids else {}
+    lab_ids = [int(lab[0]) for lab in (draw.inputs or {}).get("labs", [])]
+    names = _names(session, {a["enterprise_id"] for a in assignments} | {a["lab_id"] for a in assignments}
+                   | set(lab_ids))
+    return {"matches": assignments, "excluded": excluded, "products": products, "names": names,
+            "enterprises": list(dict.fromkeys(a["enterprise_id"] for a in assignments)), "labs": lab_ids,
+            "shortfall": {int(k): v for k, v in (res.get("shortfall") or {}).items() if v}}
+
+
+@router.post("/console/spotcheck/plans/{plan_id}/draw")
+async def console_draw(request: Request, session: SessionDep, plan_id: int) -> Response:
+    """双随机抽取 — irreversible: confirmed in the browser (site.js) or on a confirmation page."""
+    actor = console_actor(request, session, "regulator")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    _ = gettext_for(locale_of(request))
+    raw = str(form.get("seed", "")).strip()
+    try:
+        plan = service.get_plan(session, actor, plan_id)
+        service.require_plan_owner(actor, plan)
+        if raw and not (raw.isdigit() and int(raw) < 2**62):
+            raise DomainError("spotcheck.bad_seed", "随机种子须为非负整数", "the seed must be a non-negative integer",
+                              field="seed")
+        if form.get("confirmed") != "1":
+            return render(request, "web/confirm.html", {
+                "title": _("双随机抽取"), "message": _("抽取结果将保存并生成抽样批次，不可撤销。确定抽取？"),
+                "action": f"/console/spotcheck/plans/{plan_id}/draw", "back": f"/console/spotcheck/plans/{plan_id}",
+                "button": _("确认抽取"), "hidden": {"seed": raw} if raw else {}})
+        with session.begin_nested():
+            service.draw_plan(session, actor, plan_id, seed=int(raw) if raw else None)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)
+
+
+def _sampling_form(request: Request, session: Any, actor: Any, batch: Any, values: dict[str, Any],
+                   errors: dict[str, str], status: int = 200) -> Response:
+    return render(request, "spotcheck/console_sampling.html", {
+        "b": batch, "plan": session.get(service.Plan, batch.plan_id), "values": values, "errors": errors,
+        "orgs": _names(session, {batch.enterprise_id, batch.lab_id or 0}), **_ctx_common()}, status_code=status)
+
+
+def _sampling_batch(request: Request, session: Any, actor: Any, batch_id: int) -> Any:
+    """The batch, if this actor may sample it now (the service checks again on save)."""
+    try:
+        batch = service.get_batch(session, actor, batch_id)
+        service._may_sample(actor, batch, session.get(service.Plan, batch.plan_id))
+        if batch.state != "planned":
+            raise DomainError("spotcheck.not_planned", "该批次已抽样或已拒检", "this batch has been sampled or refused",
+                              status=409)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return batch
+
+
+@router.get("/console/spotcheck/batches/{batch_id}/sampling", response_class=HTMLResponse)
+def console_sampling(request: Request, session: SessionDep, batch_id: int) -> Response:
+    actor = console_actor(request, session, "regulator", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    batch = _sampling_batch(request, session, actor, batch_id)
+    if isinstance(batch, Response):
+        return batch
+    values = {k: "" for k in SAMPLING_FIELDS} | {"sampled_on": service.today().isoformat(), "place_kind": "market",
+                                                 "samplers": ["", ""]}
+    return _sampling_form(request, session, actor, batch, values, {})
+
+
+@router.post("/console/spotcheck/batches/{batch_id}/sampling")
+async def console_sampling_save(request: Request, session: SessionDep, batch_id: int) -> Response:
+    """抽样单 or 拒检 — the same service calls as the API."""
+    actor = console_actor(request, session, "regulator", "inspector")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    batch = _sampling_batch(request, session, actor, batch_id)
+    if isinstance(batch, Response):
+        return batch
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in SAMPLING_FIELDS}
+    values["samplers"] = [str(v).strip() for v in form.getlist("samplers")]
+    values["refusal_reason"] = str(form.get("refusal_reason", "")).strip()
+    known = SAMPLING_FIELDS + ("refusal_reason",)
+    try:
+        if form.get("refused") == "1":
+            try:
+                refusal = RefusalIn(reason=values["refusal_reason"], on=values["sampled_on"] or None)
+            except ValidationError as exc:
+                errs = {("refusal_reason" if k in ("reason", "") else k): v
+                        for k, v in _form_errors(request, exc, ("reason", "on")).items()}
+                return _sampling_form(request, session, actor, batch, values,
+                                      {("sampled_on" if k == "on" else k): v for k, v in errs.items()}, 422)
+            with session.begin_nested():
+                service.record_refusal(session, actor, batch_id, refusal)
+        else:
+            data = {k: v for k, v in values.items() if k in SAMPLING_FIELDS and (v != "" or k in (
+                "lot", "sampled_on", "place", "test_quantity", "reserve_quantity"))}
+            data["samplers"] = [s for s in values["samplers"] if s]
+            data["seals"] = [s.strip() for s in values["seals"].replace("，", ",").split(",") if s.strip()]
+            try:
+                sampling = SamplingIn.model_validate(data)
+            except ValidationError as exc:
+                return _sampling_form(request, session, actor, batch, values, _form_errors(request, exc, known), 422)
+            with session.begin_nested():
+                service.record_sampling(session, actor, batch_id, sampling)
+    except DomainError as err:
+        errors = _form_errors(request, err, known)
+        return _sampling_form(request, session, actor, batch, values, errors, err.status)
+    return RedirectResponse(f"/console/spotcheck/batches/{batch_id}", status_code=303)
+
+
 @router.get("/console/spotcheck/batches/{batch_id}", response_class=HTMLResponse)
 def console_batch(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
@@ -116,7 +370,16 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
         "orgs": _names(session, {batch.enterprise_id, batch.lab_id or 0, batch.retest_lab_id or 0}),
         "labs": list(session.execute(select(Organization.id, Organization.name).where(Organization.kind == "lab")
                                      .order_by(Organization.id)).all()),
-        "cat": _cats(session).get(batch.category_id, ""), "actions": _actions_for(actor, batch, plan), **_ctx_common()})
+        "cat": _cats(session).get(batch.category_id, ""), "actions": _actions_for(actor, batch, plan),
+        "may_sample": batch.state == "planned" and _may_sample(actor, batch, plan), **_ctx_common()})
+
+
+def _may_sample(actor: Any, batch: Any, plan: Any) -> bool:
+    try:
+        service._may_sample(actor, batch, plan)
+    except DomainError:
+        return False
+    return True
 
 
 def _actions_for(actor: Any, b: Any, plan: Any) -> list[tuple[str, str]]:

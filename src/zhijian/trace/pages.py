@@ -12,14 +12,22 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from zhijian.catalog import service as catalog
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
 from zhijian.trace import epcis as E
 from zhijian.trace import rules, service
-from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, render
+from zhijian.trace.schemas import IssueIn
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
+# The resolver is the hottest public path (every consumer scan): mounted before every other route.
+hot_router = APIRouter(include_in_schema=False)
 CONSOLE_ROLES = ("admin", "regulator", "association", "enterprise", "inspector")
 nav_item("/console/trace", "防伪溯源", roles=CONSOLE_ROLES, order=40)
 
@@ -62,7 +70,7 @@ def _linkset(request: Request, link: rules.DigitalLink, product_id: int | None) 
     return {"linkset": [entry]}
 
 
-@router.get("/.well-known/gs1resolver")
+@hot_router.get("/.well-known/gs1resolver")
 def resolver_description(request: Request) -> JSONResponse:
     """GS1 resolver description file (GS1-Conformant resolver standard §4)."""
     host = request.app.state.settings.resolver_host
@@ -79,7 +87,7 @@ def resolver_description(request: Request) -> JSONResponse:
     })
 
 
-@router.get("/01/{rest:path}")
+@hot_router.get("/01/{rest:path}")
 def resolve(rest: str, request: Request, session: SessionDep) -> Response:
     """The QR target: `/01/{gtin}[/10/{lot}]/21/{serial}` → the verification answer (and records the scan)."""
     try:
@@ -195,3 +203,93 @@ def console_lot(request: Request, session: SessionDep, gtin: str | None = None, 
             error = err.message_zh
     return render(request, "trace/console_lot.html", {"gtin": gtin or "", "lot": lot or "", "s": scope,
                                                       "error": error}, status_code=400 if error else 200, actor=actor)
+
+
+# ---------------------------------------------------------------- issuance form (赋码申请)
+
+ISSUE_FIELDS = ("product_id", "lot", "quantity", "expiry", "with_pin")
+PIN_PAGE_MAX = 1000  # PINs are shown once, on the page itself (not recoverable afterwards)
+
+
+def _own_products(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """The enterprise's own products that carry a GTIN (only those can be coded)."""
+    if actor.organization_id is None:
+        return []
+    page = catalog.list_products(session, actor, enterprise_id=actor.organization_id, limit=500)
+    return [(p.id, f"{p.name}（{p.gtin}）") for p in page.items if p.gtin]
+
+
+def _issue_form(request: Request, session: Session, actor: Actor, values: dict[str, Any], errors: dict[str, str],
+                status: int = 200) -> Response:
+    return render(request, "trace/console_issue.html", {
+        "values": values, "errors": errors, "products": _own_products(session, actor), "pin_max": PIN_PAGE_MAX,
+    }, status_code=status, actor=actor)
+
+
+def _issue_errors(request: Request, exc: ValidationError) -> dict[str, str]:
+    _ = gettext_for(locale_of(request))
+    messages = {"missing": "此项必填", "string_too_short": "此项不能为空", "string_too_long": "内容过长（最多 20 个字符）",
+                "int_parsing": "请输入整数", "int_type": "请选择一项", "greater_than_equal": "数量至少为 1",
+                "less_than_equal": "单次最多 100000 个", "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+                "date_parsing": "日期格式应为 YYYY-MM-DD"}
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e.get("loc") else ""
+        out.setdefault(name, _(messages.get(e["type"], "此项无效")))
+    return out
+
+
+@router.get("/console/trace/batches/new", response_class=HTMLResponse)
+def console_issue_new(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    return _issue_form(request, session, actor, {"quantity": "1000"}, {})
+
+
+@router.post("/console/trace/batches/new")
+async def console_issue(request: Request, session: SessionDep) -> Response:
+    """The console's 赋码申请: the same `service.issue_codes` as POST /api/v1/trace/batches."""
+    actor = console_actor(request, session, "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ISSUE_FIELDS[:4]}
+    values["with_pin"] = form.get("with_pin") == "1"
+    data = {k: v for k, v in values.items() if v != "" or k in ("product_id", "lot", "quantity")}
+    try:
+        data_in = IssueIn.model_validate(data)
+    except ValidationError as exc:
+        return _issue_form(request, session, actor, values, _issue_errors(request, exc), 422)
+    if data_in.with_pin and data_in.quantity > PIN_PAGE_MAX:
+        _ = gettext_for(locale_of(request))
+        return _issue_form(request, session, actor, values, {
+            "quantity": _("带 PIN 的批次在控制台单次最多 {n} 个（PIN 只显示一次）；更多请用命令 zhijian codes issue",
+                          n=PIN_PAGE_MAX)}, 422)
+    issued: list[service.IssuedCode] = []
+    try:
+        batch = service.issue_codes(session, actor, service.IssueRequest(**data_in.model_dump()),
+                                    host=request.app.state.settings.resolver_host,
+                                    sink=issued.extend if data_in.with_pin else None)
+    except DomainError as err:
+        session.rollback()
+        field = (err.field or "").split(".")[0]
+        msg = err.message_en if locale_of(request) == "en" else err.message_zh
+        return _issue_form(request, session, actor, values, {field if field in ISSUE_FIELDS else "": msg},
+                           err.status)
+    if data_in.with_pin:  # PINs exist only now: show them on this page instead of redirecting
+        return render(request, "trace/console_batch.html", {"b": batch, "pins": issued, "saved": True}, actor=actor)
+    return RedirectResponse(f"/console/trace/batches/{batch.id}?saved=1", status_code=303)
+
+
+@router.get("/console/trace/batches/{batch_id}", response_class=HTMLResponse)
+def console_batch(request: Request, session: SessionDep, batch_id: int, saved: str = "") -> Response:
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        batch = service.get_batch(session, actor, batch_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "trace/console_batch.html", {"b": batch, "pins": [], "saved": bool(saved)}, actor=actor)

@@ -1,7 +1,7 @@
 """platform and catalog
 
 Revision ID: 37b282a56669
-Revises: 
+Revises:
 Create Date: 2026-11-27 19:15:36.096969
 """
 from collections.abc import Sequence
