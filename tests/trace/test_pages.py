@@ -16,7 +16,7 @@ def test_enterprise_orders_codes_through_the_console_form(client, db):
         other = factories.enterprise(s)
         p = factories.product(s, ent, gtin=factories.new_gtin(), name="纯牛奶250mL")
         foreign = factories.product(s, other, gtin=factories.new_gtin())
-        pid, fid, eid = p.id, foreign.id, ent.id
+        pid, fid = p.id, foreign.id
     web_login(client, db, "enterprise", ent)
     token = csrf(client, "/console/trace/batches/new")
     page = client.get("/console/trace/batches/new").text

@@ -133,7 +133,7 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
 
     def make(phone: bool = False, locale: str = "zh-CN", **kw: Any) -> Any:
         ctx = browser.new_context(locale=locale, **(PHONE if phone else DESK), **kw)
-        ctx.set_default_timeout(20000)
+        ctx.set_default_timeout(60000)  # generous: a loaded 2-core CI machine hashes argon2 slowly
         contexts.append(ctx)
         page = ctx.new_page()
         # JavaScript errors and failed sub-resources fail the test; a document answered with 4xx on purpose

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, login_as
 
-expect.set_options(timeout=15000)  # shared CI machines can be slow
+expect.set_options(timeout=30000)  # shared CI machines can be slow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -228,36 +228,53 @@ def _conforming_items(session: Any, standard_codes: list[str]) -> list[Any]:
 
 
 def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: LiveServer, new_page, shot):
-    """The plan is created, drawn and sampled through the spot-check service (those steps have no page yet);
-    the lab receives, verifies and judges and the regulator notifies, finalises and publishes in the browser."""
-    import datetime as dt
-
+    """The regulator creates the plan in the console (a wrong period is shown next to its field first) and runs
+    the 双随机 draw after confirming it; the lab fills in the sampling form for each batch, receives, verifies and
+    judges; the regulator notifies, finalises and publishes. Only result entry goes through the service."""
     sc = pytest.importorskip("zhijian.spotcheck.service")
     from zhijian.catalog.models import Category, Organization, Standard
     from zhijian.platform.auth import actor_for
     from zhijian.platform.models import User
-    from zhijian.spotcheck.schemas import PlanCategoryIn, PlanIn, SamplingIn
+    from zhijian.spotcheck.models import Batch, Plan
 
     stds = ["GB 2717-2018"]
+    title = "2026年浙江省酱油产品质量监督抽查（浏览器测试）"
     with live_server.db.session() as s:
-        reg = actor_for(s.scalar(select(User).where(User.username == "regulator")))
         inspector = actor_for(s.scalar(select(User).where(User.username == "inspector")))
-        s.info["actor"] = reg
         soy = s.scalar(select(Category.id).where(Category.code == "FOOD-SEAS-SOY"))
-        std_ids = list(s.scalars(select(Standard.id).where(Standard.code.in_(stds))))
-        plan = sc.create_plan(s, reg, PlanIn(
-            code="LLQ-2026-01", title="2026年浙江省酱油产品质量监督抽查（浏览器测试）", year=2026, level="provincial",
-            period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 12, 31), lab_ids=[inspector.organization_id],
-            categories=[PlanCategoryIn(category_id=soy, standard_ids=std_ids, target_batches=2)]))
-        plan.region_code = "000000"  # the province's market: makers from anywhere
-        sc.draw_plan(s, reg, plan.id, seed=20261001)
-        batches = [b.id for b in sc.list_batches(s, reg, plan_id=plan.id)]
-        for i, bid in enumerate(batches):
-            sc.record_sampling(s, inspector, bid, SamplingIn(
-                lot=f"20261015A{i}", sampled_on=dt.date(2026, 10, 15), place="杭州市某超市", samplers=["王建国", "李敏"],
-                test_quantity="6瓶", reserve_quantity="6瓶"))
-        plan_id = plan.id
+        std_ids = [str(i) for i in s.scalars(select(Standard.id).where(Standard.code.in_(stds)))]
         lab_name = s.get(Organization, inspector.organization_id).name
+
+    regulator = new_page()
+    login_as(regulator, live_server, "regulator", "/console/spotcheck")
+    regulator.get_by_role("link", name="制定抽查计划").click()
+    regulator.get_by_label("计划编号").fill("LLQ-2026-01")
+    regulator.get_by_label("计划名称").fill(title)
+    regulator.get_by_label("年度").fill("2026")
+    regulator.get_by_label("层级").select_option("provincial")
+    regulator.get_by_label("抽查区域代码").fill("000000")  # the province's market: makers from anywhere
+    regulator.get_by_label("抽查期间开始").fill("2026-10-01")
+    regulator.get_by_label("抽查期间结束").fill("2026-09-30")
+    regulator.get_by_label("类别 1").select_option(str(soy))
+    regulator.get_by_label("计划批次 1", exact=True).fill("2")
+    regulator.get_by_label("依据标准 1", exact=True).select_option(std_ids)
+    regulator.get_by_label(lab_name, exact=True).check()
+    regulator.get_by_role("button", name="保存计划").click()
+    expect(regulator.locator("#period_end-error")).to_contain_text("抽查期间结束早于开始")  # shown in place
+    expect(regulator.get_by_label("计划名称")).to_have_value(title)  # what was typed stays
+    regulator.get_by_label("抽查期间结束").fill("2026-12-31")
+    regulator.get_by_label(lab_name, exact=True).check()
+    regulator.get_by_role("button", name="保存计划").click()
+    expect(regulator.locator("h1")).to_contain_text(title)
+    regulator.get_by_label("随机种子（可选）").fill("20261001")
+    regulator.once("dialog", lambda d: d.accept())  # the draw is irreversible: confirmed first
+    regulator.get_by_role("button", name="开始抽取").click()
+    expect(regulator.locator("main")).to_contain_text("抽取与匹配结果")
+    expect(regulator.locator("main")).to_contain_text(lab_name)  # the draw matched the batches to the lab
+    shot(regulator, "1-drawn")
+    with live_server.db.session() as s:
+        plan_id = s.scalar(select(Plan.id).where(Plan.code == "LLQ-2026-01"))
+        batches = list(s.scalars(select(Batch.id).where(Batch.plan_id == plan_id).order_by(Batch.id)))
     assert len(batches) == 2
 
     def act(page: Any, bid: int, label: str) -> None:
@@ -271,7 +288,19 @@ def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: 
     shot(regulator, "1-drawn")
     lab = new_page()
     login_as(lab, live_server, "inspector", "/console/spotcheck")
-    for bid in batches:
+    for i, bid in enumerate(batches):
+        lab.goto(live_server(f"/console/spotcheck/batches/{bid}"))
+        lab.get_by_role("link", name="填写抽样单").click()
+        lab.get_by_label("批号").fill(f"20261015A{i}")
+        lab.get_by_label("抽样日期").fill("2026-10-15")
+        lab.get_by_label("抽样地点").fill("杭州市某超市")
+        lab.get_by_label("抽样人员 1", exact=True).fill("王建国")
+        lab.get_by_label("抽样人员 2", exact=True).fill("李敏")
+        lab.get_by_label("检验样品数量").fill("6瓶")
+        lab.get_by_label("备样数量").fill("6瓶")
+        lab.get_by_role("button", name="保存抽样单").click()
+        lab.wait_for_url(live_server(f"/console/spotcheck/batches/{bid}"))
+        expect(lab.locator("main")).to_contain_text("王建国、李敏")
         act(lab, bid, "确认收样")
     with live_server.db.session() as s:  # results are keyed in (or imported) by the lab
         s.info["actor"] = inspector
@@ -301,9 +330,8 @@ def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: 
 
 
 def test_enterprise_issues_a_batch_of_codes_and_a_consumer_scans_one(live_server: LiveServer, new_page, shot):
-    """The enterprise, logged in to the console, orders codes for a lot, sees the batch, downloads its codes,
-    and a consumer verifies one on a phone. The trace room has no issuance form yet: the order goes to
-    POST /api/v1/trace/batches from the same browser session (the API accepts the console's session cookie)."""
+    """The enterprise, logged in to the console, orders codes for a lot through the 申请赋码 form (a field error
+    first, in place), lands on the batch page, downloads its codes, and a consumer verifies one on a phone."""
     import csv
     import io
 
@@ -317,16 +345,20 @@ def test_enterprise_issues_a_batch_of_codes_and_a_consumer_scans_one(live_server
                               .order_by(Product.id))
     page = new_page()
     login_as(page, live_server, "enterprise", "/console/trace")
-    r = page.request.post(live_server("/api/v1/trace/batches"),
-                          data={"product_id": product_id, "lot": "LLQ20261127", "quantity": 25})
-    assert r.status == 201, r.text()
-    assert r.json()["quantity"] == 25
-    page.goto(live_server("/console/trace"))
-    row = page.locator("tr", has_text="LLQ20261127")
-    expect(row).to_be_visible()
-    shot(page, "batch-listed")
+    page.get_by_role("link", name="申请赋码").click()
+    page.get_by_label("产品").select_option(str(product_id))
+    page.get_by_label("数量").fill("25")
+    page.get_by_role("button", name="提交赋码").click()
+    expect(page.locator("#lot-error")).to_contain_text("此项不能为空")
+    expect(page.get_by_label("批号")).to_have_attribute("aria-invalid", "true")
+    shot(page, "issue-form-error")
+    page.get_by_label("批号").fill("LLQ20261127")
+    page.get_by_role("button", name="提交赋码").click()
+    expect(page).to_have_url(re.compile(r"/console/trace/batches/\d+\?saved=1$"))
+    expect(page.locator("main")).to_contain_text("LLQ20261127")
+    shot(page, "batch-issued")
     with page.expect_download() as dl:
-        row.get_by_role("link", name="下载码").click()
+        page.get_by_role("link", name="下载码").click()
     rows = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 1 + 25
     uri = next(cell for cell in rows[1] if cell.startswith("https://") and "/01/" in cell)

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from zhijian.catalog.models import Category, Organization
 from zhijian.consumer import rules, service
-from zhijian.consumer.schemas import ComplaintIn, MediationIn, TransitionIn
+from zhijian.consumer.schemas import CertificateIn, ComplaintIn, DeclarationIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, portal_link, render
+from zhijian.platform.i18n import gettext_for
+from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, portal_link, render
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/complaints", "投诉举报", roles=("regulator", "association", "enterprise"), order=40)
@@ -474,3 +475,152 @@ async def console_comparative_publish(test_id: int, request: Request, session: S
         session.rollback()
         return error_page(request, err, actor)
     return RedirectResponse(f"/comparative/{test_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- console forms: certificate and declaration
+# Server-side validation with errors in place (web/macros.html `field`); each form calls the service function
+# the API calls, so its permission checks (can_manage_certificates, can_declare) apply unchanged.
+
+REQ_KINDS = [("max", "不大于"), ("min", "不小于"), ("range", "范围"), ("equals", "等于"), ("not_detected", "不得检出"),
+             ("text", "文字要求")]
+IND_ROWS = 6
+IND_COLS = ("name", "unit", "requirement_kind", "lower", "upper", "text")
+_MESSAGES = {"missing": "此项必填", "string_too_short": "内容过短", "string_too_long": "内容过长",
+             "int_parsing": "请选择一项", "int_type": "请选择一项", "float_parsing": "请输入数字",
+             "literal_error": "请选择一项", "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+             "date_parsing": "日期格式应为 YYYY-MM-DD"}
+
+
+def _form_errors(request: Request, exc: ValidationError, known: tuple[str, ...]) -> dict[str, str]:
+    """pydantic errors → {input id: message}; an indicator row's error goes to `ind-{row}-{column}`."""
+    _ = gettext_for(locale_of(request))
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        name = f"ind-{loc[1]}-{loc[2]}" if len(loc) >= 3 and loc[0] == "indicators" else (loc[0] if loc else "")
+        out.setdefault(name if name in known or name.startswith("ind-") else "", _(_MESSAGES.get(e["type"], "此项无效")))
+    return out
+
+
+def _domain_field_errors(request: Request, err: DomainError, known: tuple[str, ...]) -> dict[str, str]:
+    field = (err.field or "").split(".")[0]
+    msg = err.message_en if locale_of(request) == "en" else err.message_zh
+    return {field if field in known else "": msg}
+
+
+CERT_FIELDS = ("number", "kind", "holder_name", "holder_uscc", "scope", "products_text", "body_name", "issued_on",
+               "valid_until")
+
+
+def _cert_form(request: Request, session: Any, values: dict[str, Any], errors: dict[str, str],
+               status: int = 200) -> Response:
+    return render(request, "consumer/console_certificate_form.html", {
+        "values": values, "errors": errors, "kinds": [(k, rules.CERT_KIND_ZH[k]) for k in rules.CERT_KINDS],
+        "bodies": [b.name for b in service.list_bodies(session)]}, status_code=status)
+
+
+@router.get("/console/certificates/new", response_class=HTMLResponse)
+def console_certificate_new(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    return _cert_form(request, session, {}, {})
+
+
+@router.post("/console/certificates/new")
+async def console_certificate_create(request: Request, session: SessionDep) -> Response:
+    """认证证书登记 — the same `service.create_certificate` as POST /api/v1/certificates."""
+    from urllib.parse import quote
+
+    actor = console_actor(request, session, "regulator", "association")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(form.get(k, "")).strip() for k in CERT_FIELDS}
+    data = {k: v for k, v in values.items() if v != "" or k in ("number", "kind", "holder_name", "body_name")}
+    try:
+        cert = service.create_certificate(session, actor, CertificateIn.model_validate(data))
+    except ValidationError as exc:
+        return _cert_form(request, session, values, _form_errors(request, exc, CERT_FIELDS), 422)
+    except DomainError as err:
+        session.rollback()
+        if err.status == 403:
+            return error_page(request, err, actor)
+        return _cert_form(request, session, values, _domain_field_errors(request, err, CERT_FIELDS), err.status)
+    return RedirectResponse(f"/console/certificates?q={quote(cert.number)}", status_code=303)
+
+
+DECL_FIELDS = ("enterprise_id", "category_id", "code", "title", "product_id", "products_text", "declared_on",
+               "indicators", "standard_id", "product_ids")
+
+
+def _decl_form(request: Request, session: Any, actor: Actor, values: dict[str, Any], rows: list[dict[str, str]],
+               errors: dict[str, str], status: int = 200) -> Response:
+    from zhijian.catalog import service as catalog
+    from zhijian.web.console_pages import category_options, enterprise_options
+
+    ent_id = actor.organization_id if actor.role == "enterprise" else None
+    products: list[tuple[int, str]] = []
+    if ent_id is not None:
+        page = catalog.list_products(session, actor, enterprise_id=ent_id, limit=500)
+        products = [(p.id, p.name) for p in page.items]
+    return render(request, "consumer/console_declaration_form.html", {
+        "values": values, "rows": rows, "errors": errors, "req_kinds": REQ_KINDS,
+        "cats": category_options(session, locale_of(request)), "products": products,
+        "ents": enterprise_options(session) if ent_id is None else []}, status_code=status)
+
+
+@router.get("/console/declarations/new", response_class=HTMLResponse)
+def console_declaration_new(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    return _decl_form(request, session, actor, {}, [{} for _ in range(IND_ROWS)], {})
+
+
+@router.post("/console/declarations/new")
+async def console_declaration_create(request: Request, session: SessionDep) -> Response:
+    """企业标准自我声明 — the same `service.declare_standard` as POST /api/v1/declarations."""
+    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    if isinstance(actor, Response):
+        return actor
+    form = await request.form()
+    check_csrf(request, form)
+    values = {k: str(form.get(k, "")).strip() for k in DECL_FIELDS[:7]}
+    if actor.role == "enterprise":
+        values["enterprise_id"] = str(actor.organization_id)
+    rows = [{c: str(form.get(f"ind-{i}-{c}", "")).strip() for c in IND_COLS} for i in range(IND_ROWS)]
+    indicators = [{c: v for c, v in r.items() if v != "" or c in ("name", "requirement_kind")}
+                  for r in rows if any(r.values())]
+    data: dict[str, Any] = {k: v for k, v in values.items() if v != "" and k != "product_id"}
+    data.setdefault("enterprise_id", "")
+    data.setdefault("category_id", "")
+    data["indicators"] = indicators
+    if values["product_id"]:
+        data["product_ids"] = [values["product_id"]]
+    errors: dict[str, str] = {}
+    try:
+        decl_in = DeclarationIn.model_validate(data)
+    except ValidationError as exc:
+        errors = _form_errors(request, exc, DECL_FIELDS)
+        # a row's error is reported against its position in `indicators`: map back to the form row
+        filled = [i for i, r in enumerate(rows) if any(r.values())]
+        errors = {(f"ind-{filled[int(k.split('-')[1])]}-{k.split('-')[2]}" if k.startswith("ind-") else k): v
+                  for k, v in errors.items()}
+        return _decl_form(request, session, actor, values, rows, errors, 422)
+    try:
+        decl = service.declare_standard(session, actor, decl_in)
+    except DomainError as err:
+        session.rollback()
+        if err.status == 403:
+            return error_page(request, err, actor)
+        errs = _domain_field_errors(request, err, DECL_FIELDS)
+        if "standard_id" in errs:
+            errs = {"code": errs["standard_id"]}
+        if "product_ids" in errs:
+            errs = {"product_id": errs["product_ids"]}
+        if "indicators" in errs:
+            errs = {"": errs["indicators"]}
+        return _decl_form(request, session, actor, values, rows, errs, err.status)
+    return RedirectResponse(f"/standards/declarations/{decl.id}", status_code=303)
