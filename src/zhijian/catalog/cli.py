@@ -8,6 +8,7 @@ import typer
 from rich.progress import Progress
 
 from zhijian.catalog import rules, service
+from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.tabular import read_rows, write_rows
 
@@ -19,7 +20,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=False, help=".xlsx or .cs
     """批量导入产品 (all or nothing; a bad cell is named by row and column)."""
     with unit_of_work() as s, Progress(transient=True) as bar:
         task = bar.add_task("导入产品", total=None)
-        n = service.import_products(s, s.info["actor"] or _system(), read_rows(file),
+        n = service.import_products(s, SYSTEM, read_rows(file),
                                     progress=lambda k: bar.advance(task, k))
     typer.echo(f"imported {n} products")
 
@@ -28,7 +29,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=False, help=".xlsx or .cs
 def export_cmd(out: Path = typer.Option(..., "--out", help=".xlsx or .csv"), q: str | None = None,
                category_id: int | None = None) -> None:
     with unit_of_work() as s:
-        rows = service.export_products(s, _system(), q=q, category_id=category_id)
+        rows = service.export_products(s, SYSTEM, q=q, category_id=category_id)
         write_rows(out, service.PRODUCT_COLUMNS, rows)
     typer.echo(f"written {out}")
 
@@ -37,15 +38,9 @@ def export_cmd(out: Path = typer.Option(..., "--out", help=".xlsx or .csv"), q: 
 def search_cmd(q: str, limit: int = 20, json_out: bool = typer.Option(False, "--json")) -> None:
     """产品检索 (Chinese substring search)."""
     with unit_of_work() as s:
-        page = service.list_products(s, _system(), q=q, limit=limit)
+        page = service.list_products(s, SYSTEM, q=q, limit=limit)
         data = [{"id": p.id, "name": p.name, "brand": p.brand, "model": p.model, "gtin": p.gtin} for p in page.items]
     emit(data, json_out, lambda d: "\n".join(f"{r['id']:>7}  {r['name']}  {r['brand']}  {r['model']}" for r in d))
-
-
-def _system():  # type: ignore[no-untyped-def]
-    from zhijian.platform.auth import SYSTEM
-
-    return SYSTEM
 
 
 def register(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ import os
 import typer
 
 from zhijian.platform import audit, migrate
+from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
 from zhijian.platform.rooms import modules
 
@@ -75,14 +76,8 @@ def user_add(username: str = typer.Option(...), password: str = typer.Option(...
             field = ".".join(str(p) for p in e["loc"])
             raise DomainError("validation.invalid", f"参数「{field}」无效：{e['msg']}",
                               f"'{field}' is invalid: {e['msg']}", field=field) from None
-        user = create_user(s, audit_actor(), data)
+        user = create_user(s, SYSTEM, data)
         typer.echo(f"user {user.username} ({user.role}) created, id {user.id}")
-
-
-def audit_actor():  # type: ignore[no-untyped-def]
-    from zhijian.platform.auth import SYSTEM
-
-    return SYSTEM
 
 
 @audit_app.command("verify")
