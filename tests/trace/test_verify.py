@@ -111,6 +111,8 @@ def test_issue_permissions_and_bad_input(client, db, login):
     h = login("enterprise", ent)
     r = client.post("/api/v1/trace/batches", json=body, headers=h)
     assert r.status_code == 201, r.text
+    denied = client.get(f"/api/v1/trace/batches/{r.json()['id']}/codes.csv", headers=login("enterprise", other))
+    assert denied.status_code == 403 and denied.headers["content-type"] == "application/problem+json"
     csv = client.get(f"/api/v1/trace/batches/{r.json()['id']}/codes.csv", headers=h)
     lines = csv.text.lstrip("\ufeff").splitlines()
     assert lines[0] == "serial,uri,element_string,pin" and len(lines) == 4

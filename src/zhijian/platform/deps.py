@@ -31,7 +31,11 @@ def _actor_from_request(request: Request, session: Session) -> Actor:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit when the handler returns, roll back on any error."""
+    """One transaction per request: commit when the handler returns, roll back on any error.
+
+    Used with ``scope="function"`` so the commit happens *before* the response is sent: a client that gets
+    201 (or a browser that follows a 303) must find the row committed, and a failed commit must reach the
+    client as an error, never after a success was already sent."""
     db: Database = request.app.state.db
     with db.session() as session:
         actor = _actor_from_request(request, session)
@@ -40,7 +44,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_actor(request: Request, session: Annotated[Session, Depends(get_session)]) -> Actor:
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
     return session.info["actor"]
 
 
@@ -50,6 +57,5 @@ def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     return actor
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 UserDep = Annotated[Actor, Depends(require_login)]

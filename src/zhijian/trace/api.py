@@ -57,16 +57,19 @@ def batches(session: SessionDep, actor: ActorDep, enterprise_id: int | None = No
 
 @router.get("/batches/{batch_id}/codes.csv")
 def batch_codes(batch_id: int, request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
-    """The batch's codes as CSV, streamed chunk by chunk (PINs are only shown at issuance)."""
-    chunks = service.iter_batch_codes(session, actor, batch_id, host=request.app.state.settings.resolver_host)
-    first = next(chunks, [])
+    """The batch's codes as CSV, streamed chunk by chunk (PINs are only shown at issuance).
+
+    The request's session is committed before the response goes out, so the stream reads through its own
+    read-only session; the permission check runs first, in the request, so a refusal is a proper 403/404."""
+    host = request.app.state.settings.resolver_host
+    service.get_batch_for_export(session, actor, batch_id)
+    db = request.app.state.db
 
     def body() -> Iterator[bytes]:
         yield labels.CSV_HEADER.encode("utf-8-sig")
-        for chunk in ([first] if first else []):
-            yield labels.csv_lines(chunk).encode()
-        for chunk in chunks:
-            yield labels.csv_lines(chunk).encode()
+        with db.session() as reader:
+            for chunk in service.iter_batch_codes(reader, actor, batch_id, host=host):
+                yield labels.csv_lines(chunk).encode()
 
     return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="codes-{batch_id}.csv"'})

@@ -286,11 +286,17 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> CodeBatch:
     return batch
 
 
+def get_batch_for_export(session: Session, actor: Actor, batch_id: int) -> CodeBatch:
+    """The batch, when the actor may re-export its codes (its enterprise or staff)."""
+    batch = get_batch(session, actor, batch_id)
+    can_issue(actor, batch.enterprise_id)
+    return batch
+
+
 def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str,
                      chunk: int = CHUNK) -> Iterator[list[IssuedCode]]:
     """Re-export the codes of a batch in chunks (keyset on serial; PINs are not recoverable)."""
-    batch = get_batch(session, actor, batch_id)
-    can_issue(actor, batch.enterprise_id)
+    batch = get_batch_for_export(session, actor, batch_id)
     base = rules.format_digital_link(host, batch.gtin, lot=batch.lot)
     lot_ai = rules.ai_element_string(batch.gtin, lot=batch.lot, expiry=batch.expiry)
     last = ""
