@@ -151,6 +151,42 @@ def comparative_pdf(test_id: int, out: Path = typer.Option(..., "--out", "-o")) 
     typer.echo(f"wrote {out}")
 
 
+@comparative_app.command("import")
+def comparative_import(
+    file: Path = typer.Argument(..., help="结果表 .xlsx/.csv: 品牌, 型号, then one column per item (named like it)"),
+    title: str = typer.Option(..., "--title"),
+    product_type: str = typer.Option(..., "--product-type"),
+    item: list[str] = typer.Option(..., "--item", help='"名称:单位:权重:higher|lower", once per item, in order'),
+    category_id: int | None = typer.Option(None, "--category-id"),
+    organizer: str = typer.Option("", "--organizer"),
+    lab: str = typer.Option("", "--lab"),
+    tested_on: str | None = typer.Option(None, "--tested-on", help="YYYY-MM-DD"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """登记比较试验 (draft) from a results table — the parser of the console form; all or nothing."""
+    from zhijian.consumer import service
+
+    items = []
+    for n, spec in enumerate(item, start=1):
+        parts = [p.strip() for p in spec.split(":")]
+        if len(parts) != 4 or parts[3] not in ("higher", "lower"):
+            raise DomainError("cli.bad_item", f"项目「{spec}」应写作 名称:单位:权重:higher|lower",
+                              f"item {spec!r} must be name:unit:weight:higher|lower", field="item")
+        items.append({"key": f"i{n}", "name": parts[0], "unit": parts[1], "weight": parts[2],
+                      "higher_is_better": parts[3] == "higher"})
+    data: dict[str, Any] = {"title": title, "product_type": product_type, "category_id": category_id,
+                            "organizer": organizer, "lab_name": lab, "tested_on": _date(tested_on, "tested_on"),
+                            "items": items}
+    content = file.read_bytes()
+    with unit_of_work() as s:
+        t = service.import_comparative_test(s, s.info["actor"], data, content, file.name)
+        rep = service.comparative_report(s, s.info["actor"], t.id)
+    out = {"id": rep["id"], "title": rep["title"], "status": rep["status"],
+           "rows": [{"rank": r["rank"], "label": r["label"], "overall": r["overall"]} for r in rep["rows"]]}
+    emit(out, json_out, lambda d: f"comparative test {d['id']} created (draft, {len(d['rows'])} samples): "
+         + ", ".join(f"{r['rank']}. {r['label']} {r['overall']:.1f}" for r in d["rows"]))
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(certificates_app, name="certificates")
     root.add_typer(credit_app, name="credit")

@@ -868,3 +868,151 @@ def rank_comparative(items: Sequence[TestItem], samples: Sequence[tuple[str, dic
         rows.append((name, dict(vals), ranks, scores, overall, fails))
     overall_ranks = competition_ranks([r[4] for r in rows], True)
     return [Ranked(r[0], r[1], r[2], r[3], r[4], overall_ranks[i] or 0, r[5]) for i, r in enumerate(rows)]
+
+
+# ---------------------------------------------------------------- comparative results table (结果表)
+# One row per sample (品牌, 型号, optional 生产企业 and 价格), one column per test item named like the item
+# (unit in brackets allowed: "烧水时间(min)"). The console form, its upload and `zhijian comparative import`
+# all read it through `results_table`, so the three accept exactly the same tables.
+
+RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "brand": ("品牌", "brand"),
+    "model": ("型号", "规格型号", "model"),
+    "enterprise_name": ("生产企业", "企业", "生产者", "enterprise", "enterprisename"),
+    "price": ("价格", "价格元", "售价", "售价元", "price"),
+}
+NOT_TESTED = frozenset({"—", "-", "–", "－", "——", "/", "未检", "未测", "n/a", "na"})
+
+
+def parse_results_text(text: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a results table typed or pasted into a text area, numbered like a spreadsheet (header = 1).
+
+    The separator is read from the header line: tab (pasted from Excel/WPS), comma, full-width comma, else spaces.
+    """
+    import csv
+
+    lines = [(n, ln) for n, ln in enumerate((text or "").splitlines(), start=1) if ln.strip()]
+    if not lines:
+        return []
+    head = lines[0][1]
+    sep = "\t" if "\t" in head else "," if "," in head else "，" if "，" in head else None
+
+    def cells(line: str) -> list[str]:
+        if sep is None:
+            return line.split()
+        return next(csv.reader([line], delimiter=sep), [])
+
+    header = [h.strip() for h in cells(head)]
+    rows = []
+    for n, line in lines[1:]:
+        rows.append((n - lines[0][0] + 1, {h: v for h, v in zip(header, cells(line), strict=False) if h}))
+    return rows
+
+
+def results_text(rows: Sequence[tuple[int, dict[str, Any]]]) -> str:
+    """A table read from a file, written back as tab-separated text (so a form keeps what was uploaded)."""
+    header: list[str] = []
+    for _, r in rows:
+        header += [h for h in r if h not in header]
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).replace("\t", " ").replace("\n", " ")
+
+    return "\n".join(["\t".join(header)] + ["\t".join(cell(r.get(h)) for h in header) for _, r in rows])
+
+
+def _result_number(value: Any, row: int, column: str, *, allow_missing: bool) -> float | None:
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value or "")).strip()
+        if text.lower() in NOT_TESTED or str(value or "").strip() in NOT_TESTED:
+            return None
+        if text == "":
+            if allow_missing:
+                return None
+            raise DomainError("comparative.missing_result", f"第 {row} 行「{column}」缺少结果（未检测请填 —）",
+                              f"row {row}, column '{column}': result missing (write — if not tested)",
+                              field="results", extra={"row": row, "column": column})
+        try:
+            number = float(text.replace(",", ""))
+        except ValueError:
+            raise DomainError("comparative.bad_result", f"第 {row} 行「{column}」应为数字，而不是「{text}」",
+                              f"row {row}, column '{column}': '{text}' is not a number",
+                              field="results", extra={"row": row, "column": column}) from None
+    if not math.isfinite(number):
+        raise DomainError("comparative.bad_result", f"第 {row} 行「{column}」应为有限数值",
+                          f"row {row}, column '{column}' must be a finite number", field="results",
+                          extra={"row": row, "column": column})
+    return number
+
+
+def results_table(rows: Sequence[tuple[int, dict[str, Any]]],
+                  items: Sequence[tuple[str, str, str]]) -> list[tuple[int, dict[str, Any]]]:
+    """结果表 → `(row number, SampleIn fields)` per sample; items are `(key, name, unit)`.
+
+    All or nothing: an unknown column, an item without a column, an empty result cell (— means not tested),
+    a non-number or a repeated brand/model is refused naming the row and column.
+    """
+    if not rows:
+        raise DomainError("comparative.no_results", "请填写结果表：首行为表头（品牌、型号、各检测项目），每个样品一行",
+                          "enter the results table: a header line (brand, model, one column per item), "
+                          "then one line per sample", field="results")
+    by_name: dict[str, str] = {}
+    for key, name, unit in items:
+        for alias in (name, key, f"{name}{unit}", f"{name}/{unit}", f"{name}单位{unit}"):
+            by_name.setdefault(normalize_name(alias), key)
+    fixed = {normalize_name(a): col for col, aliases in RESULT_COLUMNS.items() for a in aliases}
+    header: list[str] = []
+    for _, r in rows:
+        header += [h for h in r if h not in header]
+    columns: dict[str, str] = {}  # header → "brand" / … / "item:<key>"
+    for h in header:
+        n = normalize_name(h)
+        if n in fixed:
+            columns[h] = fixed[n]
+        elif n in by_name:
+            columns[h] = f"item:{by_name[n]}"
+        else:
+            names = "、".join(name for _, name, _ in items)
+            raise DomainError("comparative.unknown_item", f"结果表的列「{h}」不是已定义的检测项目（项目：{names}）",
+                              f"column '{h}' of the results table is not a defined test item (items: {names})",
+                              field="results", extra={"column": h})
+    if "brand" not in columns.values():
+        raise DomainError("comparative.missing_column", "结果表缺少「品牌」列", "the results table has no 'brand' column",
+                          field="results")
+    for key, name, _ in items:
+        if f"item:{key}" not in columns.values():
+            raise DomainError("comparative.missing_column", f"结果表缺少检测项目「{name}」的列",
+                              f"the results table has no column for the item '{name}'", field="results",
+                              extra={"column": name})
+    out: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row_no, r in rows:
+        sample: dict[str, Any] = {"brand": "", "model": "", "enterprise_name": "", "price": None, "results": {}}
+        for h, col in columns.items():
+            v = r.get(h)
+            if col.startswith("item:"):
+                sample["results"][col[5:]] = _result_number(v, row_no, h, allow_missing=False)
+            elif col == "price":
+                sample["price"] = _result_number(v, row_no, h, allow_missing=True)
+            else:
+                sample[col] = "" if v is None else str(v).strip()
+        if not sample["brand"]:
+            raise DomainError("comparative.missing_brand", f"第 {row_no} 行缺少品牌", f"row {row_no}: brand missing",
+                              field="results", extra={"row": row_no})
+        ident = (normalize_name(sample["brand"]), normalize_name(sample["model"]))
+        if ident in seen:
+            raise DomainError("comparative.duplicate_sample",
+                              f"第 {row_no} 行与第 {seen[ident]} 行的品牌型号相同",
+                              f"row {row_no} repeats the brand and model of row {seen[ident]}",
+                              field="results", extra={"row": row_no})
+        seen[ident] = row_no
+        out.append((row_no, sample))
+    return out

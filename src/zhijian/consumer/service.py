@@ -1376,3 +1376,47 @@ def comparative_report(session: Session, actor: Actor, test_id: int) -> dict[str
                        "weight_pct": round(100 * i.weight / total_w, 1), "higher_is_better": i.higher_is_better,
                        "requirement": (i.limit.text or rules._describe(i.limit)) if i.limit else ""} for i in items],
             "rows": rows}
+
+
+def read_comparative_table(content: bytes | str, filename: str | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """比较试验结果表 rows: an uploaded .xlsx/.csv (read by platform.tabular) or text typed or pasted into the form."""
+    from zhijian.platform import tabular
+
+    if isinstance(content, str):
+        return rules.parse_results_text(content)
+    if not (filename or "").lower().endswith((".xlsx", ".xlsm", ".csv")):
+        raise DomainError("import.bad_type", "结果表只支持 .xlsx 与 .csv 文件", "the results table must be .xlsx or .csv",
+                          field="results_file")
+    try:
+        return [(n, dict(r)) for n, r in tabular.read_rows(content, filename)]
+    except DomainError as err:
+        err.field = "results_file"
+        raise
+
+
+def comparative_with_results(data: dict[str, Any], rows: list[tuple[int, dict[str, Any]]]) -> ComparativeIn:
+    """A `ComparativeIn` from the test's fields and items (`data`, without samples) plus a results table.
+
+    Used by `zhijian comparative import`; the console form does the same steps one by one to place its errors.
+    """
+    from pydantic import ValidationError
+
+    from zhijian.consumer.schemas import ItemIn
+
+    try:
+        items = [ItemIn.model_validate(i) for i in data.get("items") or []]
+        samples = rules.results_table(rows, [(i.key, i.name, i.unit) for i in items])
+        return ComparativeIn.model_validate({**data, "samples": [s for _, s in samples]})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        fld = ".".join(str(p) for p in e["loc"])
+        raise DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"'{fld}' is invalid: {e['msg']}",
+                          field=fld) from None
+
+
+def import_comparative_test(session: Session, actor: Actor, data: dict[str, Any], content: bytes | str,
+                            filename: str | None = None) -> ComparativeTest:
+    """登记比较试验 from a results file: the same parser as the console form, then `create_comparative_test`."""
+    can_manage_comparative(actor)
+    return create_comparative_test(session, actor, comparative_with_results(data, read_comparative_table(content,
+                                                                                                          filename)))
