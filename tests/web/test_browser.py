@@ -200,38 +200,11 @@ def test_consumer_scans_the_qr_code_with_the_phone_camera(live_server: LiveServe
 # ---------------------------------------------------------------- a spot-check plan from draw to publication
 
 
-def _conforming_items(session: Any, standard_codes: list[str]) -> list[Any]:
-    """A conforming result for every indicator of the plan's standards (values well inside the limits)."""
-    from zhijian.catalog.models import Standard
-    from zhijian.spotcheck.schemas import ItemIn
-
-    items = []
-    for std in session.scalars(select(Standard).where(Standard.code.in_(standard_codes))):
-        for ind in std.indicators:
-            kind, lo, hi = ind.requirement_kind, ind.lower, ind.upper
-            verdict = None
-            if kind == "max":
-                value = f"{hi * 0.5:.4f}"
-            elif kind == "min":
-                value = f"{lo * 1.2:.4f}"
-            elif kind == "range":
-                value = f"{(lo + hi) / 2:.4f}"
-            elif kind == "not_detected":
-                value = "未检出"
-            elif kind == "equals" and lo is not None:
-                value = f"{lo}"
-            else:
-                value, verdict = "符合", "合格"
-            items.append(ItemIn(name=ind.name, indicator_id=ind.id, value=value, lab_verdict=verdict,
-                                lod=0.01 if kind == "not_detected" else None, method_standard=ind.method_standard))
-    return items
-
-
 def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: LiveServer, new_page, shot):
     """The regulator creates the plan in the console (a wrong period is shown next to its field first) and runs
     the 双随机 draw after confirming it; the lab fills in the sampling form for each batch, receives, verifies and
-    judges; the regulator notifies, finalises and publishes. Only result entry goes through the service."""
-    sc = pytest.importorskip("zhijian.spotcheck.service")
+    judges; the regulator notifies, finalises and publishes."""
+    pytest.importorskip("zhijian.spotcheck.service")
     from zhijian.catalog.models import Category, Organization, Standard
     from zhijian.platform.auth import actor_for
     from zhijian.platform.models import User
@@ -302,10 +275,24 @@ def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: 
         lab.wait_for_url(live_server(f"/console/spotcheck/batches/{bid}"))
         expect(lab.locator("main")).to_contain_text("王建国、李敏")
         act(lab, bid, "确认收样")
-    with live_server.db.session() as s:  # results are keyed in (or imported) by the lab
-        s.info["actor"] = inspector
-        for bid in batches:
-            sc.submit_results(s, inspector, bid, _conforming_items(s, stds))
+        # results keyed in item by item on the form prefilled from GB 2717-2018 (a bad value is marked in place first)
+        lab.get_by_role("link", name="逐项录入检验结果").click()
+        aan, tvc = (lab.locator("fieldset", has_text=name) for name in ("氨基酸态氮", "菌落总数"))
+        expect(aan.get_by_label("单位")).to_have_value("g/100mL")
+        aan.get_by_label("实测值").fill("零点七")
+        tvc.get_by_label("实测值").fill("1.2×10³")
+        lab.get_by_role("button", name="保存检验结果").click()
+        expect(lab.locator("#value_0-error")).to_contain_text("实测值无法识别")
+        expect(tvc.get_by_label("实测值")).to_have_value("1.2×10³")  # what was typed stays
+        if i == 0:
+            shot(lab, "2-results-form")
+        aan.get_by_label("实测值").fill("0.72")
+        aan.get_by_label("扩展不确定度").fill("0.02")
+        lab.get_by_role("button", name="保存检验结果").click()
+        lab.wait_for_url(live_server(f"/console/spotcheck/batches/{bid}"))
+        expect(lab.locator("main")).to_contain_text("0.72 ± 0.02")
+        if i == 0:
+            shot(lab, "2-results")
     reviewer = new_page()
     login_as(reviewer, live_server, "inspector2", "/console/spotcheck")
     for bid in batches:

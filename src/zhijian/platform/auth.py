@@ -7,6 +7,7 @@ functions per room), so the API, the CLI and the pages apply the same checks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ def issue_token(session: Session, username: str, password: str, ttl_minutes: int
     """Check the password and hand out a fresh bearer token (登录)."""
     user = session.scalar(select(User).where(User.username == username))
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.is_active:
         raise DomainError("auth.bad_credentials", "用户名或密码错误", "wrong username or password", status=401)
     if _hasher.check_needs_rehash(user.password_hash):
@@ -128,4 +129,7 @@ def revoke_token(session: Session, token: str) -> None:
         row.revoked_at = utcnow()
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+@functools.cache
+def _dummy_hash() -> str:
+    """Hashed on first use, not at import: every CLI start and server worker would pay an argon2 hash."""
+    return _hasher.hash("not-a-real-password-" + secrets.token_hex(8))

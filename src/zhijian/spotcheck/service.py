@@ -722,6 +722,53 @@ def submit_results(session: Session, actor: Actor, batch_id: int, items: list[It
     return batch
 
 
+@dataclass(frozen=True)
+class ExpectedItem:
+    """One test item (检验项目) a batch's results are expected for: an indicator of the plan's standards."""
+
+    indicator_id: int
+    name: str
+    requirement: str
+    unit: str
+    kind: str
+    method_standard: str
+    is_safety: bool
+    standard_code: str
+
+
+def results_round(session: Session, actor: Actor, batch_id: int) -> tuple[Batch, int]:
+    """The batch and the round (0 初检, 1 复检) this actor may enter results for now — read only; raises the
+    same 404/403/409 as submit_results would, so a form can refuse before anything is typed."""
+    batch = get_batch(session, actor, batch_id)
+    return batch, _results_round(actor, batch, session)
+
+
+def expected_items(session: Session, batch: Batch) -> list[ExpectedItem]:
+    """The plan's indicators for the batch's category in the standards' order: the rows of the result form, the
+    same indicators submit_results resolves item names against."""
+    out = []
+    for ind, _method in _indicators_by_name(session, _plan_of(session, batch), batch.category_id).values():
+        std = session.get(Standard, ind.standard_id)
+        req = rules.requirement_from_indicator(ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text,
+                                               ind.lower_inclusive, ind.upper_inclusive)
+        out.append(ExpectedItem(ind.id, ind.name, ind.text or req.describe_zh, ind.unit, ind.requirement_kind,
+                                ind.method_standard, ind.is_safety, std.code if std else ""))
+    return out
+
+
+def item_errors(session: Session, batch: Batch, items: list[ItemIn]) -> list[DomainError]:
+    """Every item that submit_results would refuse, at once (read only), so a form can mark all its bad rows;
+    each error's field is ``items.<i>.<field>``. submit_results checks again when saving."""
+    indicators = _indicators_by_name(session, _plan_of(session, batch), batch.category_id)
+    errors = []
+    for i, it in enumerate(items):
+        try:
+            _item_from_input(session, i, it, indicators)
+        except DomainError as err:
+            errors.append(err)
+    return errors
+
+
 def items_of(session: Session, actor: Actor, batch_id: int, rnd: int | None = None) -> list[ItemResult]:
     get_batch(session, actor, batch_id)
     stmt = select(ItemResult).where(ItemResult.batch_id == batch_id)
