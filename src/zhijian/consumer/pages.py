@@ -20,7 +20,16 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, portal_link, render
+from zhijian.web.core import (
+    check_csrf,
+    console_actor,
+    console_form,
+    error_page,
+    locale_of,
+    nav_item,
+    portal_link,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/complaints", "投诉举报", roles=("regulator", "association", "enterprise"), order=40)
@@ -197,8 +206,6 @@ def comparative_page(test_id: int, request: Request, session: SessionDep) -> Res
 def console_complaints(request: Request, session: SessionDep, kind: str = "", state: str = "", q: str = "",
                        overdue: str = "", cursor: str | None = None) -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         if overdue and actor.is_staff:
             rows = service.overdue(session, actor)
@@ -217,8 +224,6 @@ def console_complaints(request: Request, session: SessionDep, kind: str = "", st
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 def console_complaint(complaint_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         c = service.get_complaint(session, actor, complaint_id)
     except DomainError as err:
@@ -232,11 +237,7 @@ def console_complaint(complaint_id: int, request: Request, session: SessionDep, 
 
 @router.post("/console/complaints/{complaint_id}/{action}")
 async def console_complaint_action(complaint_id: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association", "enterprise")
     f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     try:
         if action == "transition":
@@ -290,8 +291,6 @@ def _back(complaint_id: int, message: str) -> Response:
 @router.get("/console/credit", response_class=HTMLResponse)
 def console_credit(request: Request, session: SessionDep, credit_class: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     if actor.role == "enterprise":
         return RedirectResponse(f"/console/credit/{actor.organization_id}", status_code=303)
     rows = service.credit_overview(session, actor, credit_class=credit_class or None)
@@ -302,11 +301,7 @@ def console_credit(request: Request, session: SessionDep, credit_class: str = ""
 
 @router.post("/console/credit/recompute")
 async def console_credit_recompute(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     service.recompute_credit(session, actor)
     return RedirectResponse("/console/credit", status_code=303)
 
@@ -318,11 +313,7 @@ async def console_add_penalty(enterprise_id: int, request: Request, session: Ses
 
     from zhijian.consumer.schemas import PenaltyIn
 
-    actor = console_actor(request, session, "regulator")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator")
     f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     try:
         service.add_penalty(session, actor, PenaltyIn.model_validate({
@@ -343,8 +334,6 @@ async def console_add_penalty(enterprise_id: int, request: Request, session: Ses
 @router.get("/console/credit/{enterprise_id}", response_class=HTMLResponse)
 def console_credit_detail(enterprise_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         hist = service.credit_history(session, actor, enterprise_id)
         penalties = service.list_penalties(session, actor, enterprise_id)
@@ -365,8 +354,6 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
 def console_certificates(request: Request, session: SessionDep, q: str = "", kind: str = "", status: str = "",
                          cursor: str | None = None, imported: str = "", error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
     page = service.list_certificates(session, actor, q=q or None, kind=kind or None, status=status or None,
                                      cursor=cursor)
     today = service.today()
@@ -380,11 +367,7 @@ def console_certificates(request: Request, session: SessionDep, q: str = "", kin
 async def console_certificates_import(request: Request, session: SessionDep) -> Response:
     from urllib.parse import urlencode
 
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     upload = form.get("file")
     try:
         if upload is None or isinstance(upload, str):
@@ -402,11 +385,7 @@ async def console_certificates_import(request: Request, session: SessionDep) -> 
 async def console_certificate_status(number: str, request: Request, session: SessionDep) -> Response:
     from urllib.parse import urlencode
 
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     try:
         service.set_certificate_status(session, actor, number, str(form.get("status", "")),
                                        str(form.get("reason", "")))
@@ -423,8 +402,6 @@ async def console_certificate_status(number: str, request: Request, session: Ses
 def console_declarations(request: Request, session: SessionDep, overall: str = "", q: str = "",
                          cursor: str | None = None) -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     ent = actor.organization_id if actor.role == "enterprise" else None
     page = service.list_declarations(session, actor, overall=overall or None, q=q or None, enterprise_id=ent,
                                      cursor=cursor)
@@ -435,11 +412,7 @@ def console_declarations(request: Request, session: SessionDep, overall: str = "
 
 @router.post("/console/declarations/{decl_id}/{action}")
 async def console_declaration_action(decl_id: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association", "enterprise")
     try:
         if action == "recheck":
             service.recheck_declaration(session, actor, decl_id)
@@ -456,8 +429,6 @@ async def console_declaration_action(decl_id: int, action: str, request: Request
 @router.get("/console/comparative", response_class=HTMLResponse)
 def console_comparative(request: Request, session: SessionDep, created: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
     return render(request, "consumer/console_comparative.html",
                   {"tests": service.list_comparative_tests(session, actor),
                    "created": int(created) if created.isdigit() else None})
@@ -465,11 +436,7 @@ def console_comparative(request: Request, session: SessionDep, created: str = ""
 
 @router.post("/console/comparative/{test_id}/publish")
 async def console_comparative_publish(test_id: int, request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     try:
         service.publish_comparative_test(session, actor, test_id)
     except DomainError as err:
@@ -522,9 +489,7 @@ def _cert_form(request: Request, session: Any, values: dict[str, Any], errors: d
 
 @router.get("/console/certificates/new", response_class=HTMLResponse)
 def console_certificate_new(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
+    console_actor(request, session, "regulator", "association")
     return _cert_form(request, session, {}, {})
 
 
@@ -533,11 +498,7 @@ async def console_certificate_create(request: Request, session: SessionDep) -> R
     """认证证书登记 — the same `service.create_certificate` as POST /api/v1/certificates."""
     from urllib.parse import quote
 
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     values = {k: str(form.get(k, "")).strip() for k in CERT_FIELDS}
     data = {k: v for k, v in values.items() if v != "" or k in ("number", "kind", "holder_name", "body_name")}
     try:
@@ -575,19 +536,13 @@ def _decl_form(request: Request, session: Any, actor: Actor, values: dict[str, A
 @router.get("/console/declarations/new", response_class=HTMLResponse)
 def console_declaration_new(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     return _decl_form(request, session, actor, {}, [{} for _ in range(IND_ROWS)], {})
 
 
 @router.post("/console/declarations/new")
 async def console_declaration_create(request: Request, session: SessionDep) -> Response:
     """企业标准自我声明 — the same `service.declare_standard` as POST /api/v1/declarations."""
-    actor = console_actor(request, session, "regulator", "association", "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association", "enterprise")
     values = {k: str(form.get(k, "")).strip() for k in DECL_FIELDS[:7]}
     if actor.role == "enterprise":
         values["enterprise_id"] = str(actor.organization_id)
@@ -681,9 +636,7 @@ def _cmp_items(rows: list[dict[str, str]], errors: dict[str, str], _: Any) -> tu
 
 @router.get("/console/comparative/new", response_class=HTMLResponse)
 def console_comparative_new(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
+    console_actor(request, session, "regulator", "association")
     return _cmp_form(request, session, {}, [{} for _ in range(CMP_ITEM_ROWS)], {})
 
 
@@ -692,11 +645,7 @@ async def console_comparative_create(request: Request, session: SessionDep) -> R
     """登记比较试验 — the same `service.create_comparative_test` as POST /api/v1/comparative-tests."""
     from zhijian.consumer.schemas import ComparativeIn
 
-    actor = console_actor(request, session, "regulator", "association")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "association")
     _ = gettext_for(locale_of(request))
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in CMP_FIELDS}
     values["results"] = str(form.get("results", "")).strip("\r\n")

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zhijian import __version__
 from zhijian.platform.config import Settings, get_settings
 from zhijian.platform.db import Database
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.jobs import JobRunner
 from zhijian.platform.logs import log
 from zhijian.platform.middleware import (
@@ -78,6 +78,10 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
         return _problem(exc, request)
+
+    @app.exception_handler(EarlyResponse)
+    async def _early(request: Request, exc: EarlyResponse) -> Response:
+        return exc.response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -103,3 +103,13 @@ class InvalidTransition(DomainError):
 def invalid(field: str, message_zh: str, message_en: str, *, code: str = "validation.invalid") -> DomainError:
     """Shorthand for a 422 naming the bad field."""
     return DomainError(code, message_zh, message_en, field=field)
+
+
+class EarlyResponse(Exception):  # noqa: N818 — not an error: a page's answer given before its work starts
+    """A page's early answer (the login page for a visitor, a 403 page for the wrong role), raised so every
+    console handler starts with one line instead of a check-and-return; the app sends `response` as it is and
+    the request's transaction is rolled back (nothing was written yet)."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("early response")
+        self.response = response

@@ -14,17 +14,12 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.risk import charts, matrix, pdf, scan, service
 from zhijian.risk.schemas import ALERT_FIELDS, DEFAULT_PUBLIC, MEASURES, AlertIn, AssessmentIn, RecallReportIn
-from zhijian.web.core import check_csrf, login_redirect, nav_item, render
+from zhijian.web.core import console_actor, console_form, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/risk", "风险监测", roles=("regulator", "association"), order=40)
 
 N_SCENARIOS, N_STEPS = 3, 5
-
-
-def _console_actor(request: Request, session: Any) -> Any:
-    actor = session.info["actor"]
-    return None if actor.is_public else actor
 
 
 def _ctx() -> dict[str, Any]:
@@ -37,9 +32,7 @@ def _ctx() -> dict[str, Any]:
 
 @router.get("/console/risk", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     data = service.dashboard(session, actor)
     s = data["summary"]
     svgs: dict[str, Any] = {}
@@ -64,9 +57,7 @@ def dashboard(request: Request, session: SessionDep) -> Response:
 @router.get("/console/risk/signals", response_class=HTMLResponse)
 def signals(request: Request, session: SessionDep, status: str | None = "open", method: str | None = None,
             cursor: str | None = None) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     page = service.list_signals(session, actor, status=status or None, method=method or None, cursor=cursor, limit=50)
     return render(request, "risk/signals.html", {**_ctx(), "page": page, "status": status, "method": method,
                                                  "performance": service.method_performance(session, actor)})
@@ -74,19 +65,13 @@ def signals(request: Request, session: SessionDep, status: str | None = "open", 
 
 @router.get("/console/risk/signals/{signal_id}", response_class=HTMLResponse)
 def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     return render(request, "risk/signal.html", {**_ctx(), "sig": service.get_signal(session, actor, signal_id)})
 
 
 @router.post("/console/risk/signals/{signal_id}/review")
 async def signal_review(signal_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session)
     service.review_signal(session, actor, signal_id, str(form.get("status", "")), str(form.get("note", "")))
     return RedirectResponse(f"/console/risk/signals/{signal_id}", status_code=303)
 
@@ -117,9 +102,7 @@ def _form_to_assessment(form: Any) -> dict[str, Any]:
 
 @router.get("/console/risk/assess", response_class=HTMLResponse)
 def assess_form(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     service.can_monitor(actor)
     return render(request, "risk/assess.html", {**_ctx(), "n_scen": N_SCENARIOS, "n_steps": N_STEPS, "form": {},
                                                 "flags": matrix.PRESUMED_SERIOUS, "consumers": matrix.CONSUMERS,
@@ -129,11 +112,7 @@ def assess_form(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/risk/assess", response_class=HTMLResponse)
 async def assess_submit(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session)
     raw = _form_to_assessment(form)
     try:
         matrix.parse_assessment(raw)  # the same checks as the API, with the field named
@@ -149,18 +128,14 @@ async def assess_submit(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/risk/assessments/{assessment_id}", response_class=HTMLResponse)
 def assessment_page(assessment_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     a = service.get_assessment(session, actor, assessment_id)
     return render(request, "risk/assessment.html", {**_ctx(), "a": a, "r": a.result, "flags": matrix.PRESUMED_SERIOUS})
 
 
 @router.get("/console/risk/assessments/{assessment_id}/pdf")
 def assessment_pdf(assessment_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     a = service.get_assessment(session, actor, assessment_id)
     return Response(pdf.assessment_pdf(a.result, record_id=a.id, assessor=a.assessor,
                                        created=a.created_at.date().isoformat(), hazard=a.hazard),
@@ -173,9 +148,7 @@ def assessment_pdf(assessment_id: int, request: Request, session: SessionDep) ->
 
 @router.get("/console/risk/alerts", response_class=HTMLResponse)
 def alerts(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     page = service.list_alerts(session, actor, limit=100)
     return render(request, "risk/alerts.html", {**_ctx(), "page": page, "default_public": DEFAULT_PUBLIC,
                                                 "levels": matrix.LEVEL_ZH})
@@ -183,11 +156,7 @@ def alerts(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/risk/alerts", response_class=HTMLResponse)
 async def alert_create(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session)
     fields: dict[str, Any] = {}
     for k in ALERT_FIELDS:
         v = str(form.get(f"f_{k}", "")).strip()
@@ -211,11 +180,7 @@ async def alert_create(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/risk/alerts/{alert_id}/publish")
 async def alert_publish(alert_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session)
     a = service.publish_alert(session, actor, alert_id)
     session.commit()
     request.app.state.jobs.enqueue("risk.alert_mail", alert_id=a.id)
@@ -227,9 +192,7 @@ async def alert_publish(alert_id: int, request: Request, session: SessionDep) ->
 
 @router.get("/console/risk/recalls", response_class=HTMLResponse)
 def recalls(request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     page = service.list_recalls(session, actor, limit=100)
     overdue = service.overdue_recalls(session, actor) if actor.is_staff else []
     return render(request, "risk/recalls.html", {**_ctx(), "page": page, "overdue": overdue,
@@ -238,9 +201,7 @@ def recalls(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/risk/recalls/{recall_id}", response_class=HTMLResponse)
 def recall_page(recall_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
+    actor = console_actor(request, session)
     r = service.get_recall(session, actor, recall_id)
     return render(request, "risk/recall.html", {**_ctx(), "r": r, "prog": service.recall_progress(r),
                                                 "enterprise_name": service.enterprise_name(session, r.enterprise_id),
@@ -249,11 +210,7 @@ def recall_page(recall_id: int, request: Request, session: SessionDep) -> Respon
 
 @router.post("/console/risk/recalls/{recall_id}/reports")
 async def recall_report(recall_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _console_actor(request, session)
-    if actor is None:
-        return login_redirect(request)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session)
     try:
         data = RecallReportIn(reported_on=dt.date.fromisoformat(str(form.get("reported_on", ""))),
                               units_recovered=int(str(form.get("units_recovered", "x"))), note=str(form.get("note", "")))

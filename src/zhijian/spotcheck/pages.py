@@ -18,7 +18,7 @@ from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import reports, rules, service
 from zhijian.spotcheck.schemas import ItemIn, ObjectionDecisionIn, PlanIn, RefusalIn, SamplingIn
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/spotcheck", "监督抽查", roles=("regulator", "inspector", "enterprise"), order=20)
@@ -48,8 +48,6 @@ def _ctx_common() -> dict[str, Any]:
 @router.get("/console/spotcheck", response_class=HTMLResponse)
 def console_plans(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     plans = service.list_plans(session, actor)
     counts = {p.id: service.workflow_counts(session, actor, p.id) for p in plans[:50]}
     overdue = service.list_followups(session, actor, overdue_on=service.today()) if actor.role in (
@@ -148,9 +146,7 @@ def _plan_data(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/console/spotcheck/plans/new", response_class=HTMLResponse)
 def console_plan_new(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "regulator")
-    if isinstance(actor, Response):
-        return actor
+    console_actor(request, session, "regulator")
     year = service.today().year
     values: dict[str, Any] = {k: "" for k in PLAN_FIELDS} | {
         "year": str(year), "level": "provincial", "basis": "random", "decision_rule": "simple", "objection_days": "15",
@@ -161,11 +157,7 @@ def console_plan_new(request: Request, session: SessionDep) -> Response:
 @router.post("/console/spotcheck/plans/new")
 async def console_plan_create(request: Request, session: SessionDep) -> Response:
     """制定抽查计划 — the same service call as the API's POST /plans."""
-    actor = console_actor(request, session, "regulator")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator")
     values = _plan_values(form)
     try:
         data = PlanIn.model_validate(_plan_data(values))
@@ -195,8 +187,6 @@ def _known_plan() -> tuple[str, ...]:
 def console_plan(request: Request, session: SessionDep, plan_id: int, state: str | None = None,
                  after: int | None = None) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         plan = service.get_plan(session, actor, plan_id)
     except DomainError as err:
@@ -220,11 +210,7 @@ def console_plan(request: Request, session: SessionDep, plan_id: int, state: str
 
 @router.post("/console/spotcheck/plans/{plan_id}/publish")
 async def console_publish(request: Request, session: SessionDep, plan_id: int) -> Response:
-    actor = console_actor(request, session, "regulator")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator")
     try:
         with session.begin_nested():
             service.publish_plan(session, actor, plan_id)
@@ -251,11 +237,7 @@ def _draw_view(session: Any, draw: Any) -> dict[str, Any]:
 @router.post("/console/spotcheck/plans/{plan_id}/draw")
 async def console_draw(request: Request, session: SessionDep, plan_id: int) -> Response:
     """双随机抽取 — irreversible: confirmed in the browser (site.js) or on a confirmation page."""
-    actor = console_actor(request, session, "regulator")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator")
     _ = gettext_for(locale_of(request))
     raw = str(form.get("seed", "")).strip()
     try:
@@ -299,8 +281,6 @@ def _sampling_batch(request: Request, session: Any, actor: Any, batch_id: int) -
 @router.get("/console/spotcheck/batches/{batch_id}/sampling", response_class=HTMLResponse)
 def console_sampling(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector")
-    if isinstance(actor, Response):
-        return actor
     batch = _sampling_batch(request, session, actor, batch_id)
     if isinstance(batch, Response):
         return batch
@@ -312,11 +292,7 @@ def console_sampling(request: Request, session: SessionDep, batch_id: int) -> Re
 @router.post("/console/spotcheck/batches/{batch_id}/sampling")
 async def console_sampling_save(request: Request, session: SessionDep, batch_id: int) -> Response:
     """抽样单 or 拒检 — the same service calls as the API."""
-    actor = console_actor(request, session, "regulator", "inspector")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "inspector")
     batch = _sampling_batch(request, session, actor, batch_id)
     if isinstance(batch, Response):
         return batch
@@ -460,8 +436,6 @@ def _item_error(request: Request, err: DomainError, index: list[int]) -> tuple[s
 def console_results(request: Request, session: SessionDep, batch_id: int) -> Response:
     """录入检验结果 — one row per test item of the plan's standards, as an inspector types them in."""
     actor = console_actor(request, session, "inspector")
-    if isinstance(actor, Response):
-        return actor
     found = _results_batch(request, session, actor, batch_id)
     if isinstance(found, Response):
         return found
@@ -473,11 +447,7 @@ def console_results(request: Request, session: SessionDep, batch_id: int) -> Res
 @router.post("/console/spotcheck/batches/{batch_id}/results")
 async def console_results_save(request: Request, session: SessionDep, batch_id: int) -> Response:
     """The same service call as the API's results endpoint and the import: all items in one transaction, or none."""
-    actor = console_actor(request, session, "inspector")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "inspector")
     try:
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
@@ -519,8 +489,6 @@ async def console_results_save(request: Request, session: SessionDep, batch_id: 
 @router.get("/console/spotcheck/batches/{batch_id}", response_class=HTMLResponse)
 def console_batch(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
@@ -587,11 +555,7 @@ def _actions_for(actor: Any, b: Any, plan: Any) -> list[tuple[str, str]]:
 
 @router.post("/console/spotcheck/batches/{batch_id}/action")
 async def console_action(request: Request, session: SessionDep, batch_id: int) -> Response:
-    actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "regulator", "inspector", "enterprise")
     action = str(form.get("action", ""))
     note = str(form.get("note", "")).strip()
     try:
@@ -623,11 +587,7 @@ async def console_action(request: Request, session: SessionDep, batch_id: int) -
 
 @router.post("/console/spotcheck/import")
 async def console_import(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, "inspector")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "inspector")
     upload = form.get("file")
     batch = str(form.get("batch_id", ""))
     try:
@@ -646,8 +606,6 @@ async def console_import(request: Request, session: SessionDep) -> Response:
 @router.get("/console/spotcheck/batches/{batch_id}/report.pdf")
 def console_report(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         data = service.report_data(session, actor, batch_id)
     except DomainError as err:

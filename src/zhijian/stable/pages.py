@@ -121,7 +121,7 @@ def certificate_pdf(certificate_no: str, request: Request, session: SessionDep) 
 # ---------------------------------------------------------------- console
 
 
-def _actor(request: Request, session: SessionDep) -> Actor | Response:
+def _actor(request: Request, session: SessionDep) -> Actor:
     return console_actor(request, session, *ROLES)
 
 
@@ -132,8 +132,6 @@ def _fail(request: Request, err: DomainError, actor: Actor) -> Response:
 @router.get("/console/stable", response_class=HTMLResponse)
 def console_index(request: Request, session: SessionDep, status: str = "") -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     try:
         page = service.list_applications(session, actor, status=status or None, limit=100)
     except DomainError as err:
@@ -154,8 +152,6 @@ def console_index(request: Request, session: SessionDep, status: str = "") -> Re
 @router.post("/console/stable/apply")
 async def console_apply(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -174,8 +170,6 @@ async def console_apply(request: Request, session: SessionDep) -> Response:
 @router.get("/console/stable/applications/{app_id:int}", response_class=HTMLResponse)
 def console_application(app_id: int, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     try:
         app = service.get_application(session, actor, app_id)
     except DomainError as err:
@@ -192,8 +186,6 @@ def console_application(app_id: int, request: Request, session: SessionDep) -> R
 @router.post("/console/stable/applications/{app_id:int}/{action}")
 async def console_application_action(app_id: int, action: str, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -216,17 +208,13 @@ async def console_application_action(app_id: int, action: str, request: Request,
 
 @router.get("/console/stable/evaluate", response_class=HTMLResponse)
 def console_evaluate_form(request: Request, session: SessionDep, product_id: str = "") -> Response:
-    actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
+    _actor(request, session)
     return render(request, "stable/console_evaluation.html", {"ev": None, "product_id": product_id})
 
 
 @router.post("/console/stable/evaluate", response_class=HTMLResponse)
 async def console_evaluate(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -241,8 +229,6 @@ async def console_evaluate(request: Request, session: SessionDep) -> Response:
 @router.get("/console/stable/evaluations/{evaluation_id:int}", response_class=HTMLResponse)
 def console_evaluation(evaluation_id: int, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     try:
         row = service.get_evaluation(session, actor, evaluation_id)
     except DomainError as err:
@@ -254,8 +240,6 @@ def console_evaluation(evaluation_id: int, request: Request, session: SessionDep
 @router.get("/console/stable/candidates", response_class=HTMLResponse)
 def console_candidates_form(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     cats = catalog.list_categories(session, actor, limit=500).items
     return render(request, "stable/console_candidates.html", {"rows": None, "categories": cats})
 
@@ -263,8 +247,6 @@ def console_candidates_form(request: Request, session: SessionDep) -> Response:
 @router.post("/console/stable/candidates", response_class=HTMLResponse)
 async def console_candidates(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -282,8 +264,6 @@ async def console_candidates(request: Request, session: SessionDep) -> Response:
 @router.get("/console/stable/announcements", response_class=HTMLResponse)
 def console_announcements(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     anns = service.list_announcements(session, actor, include_drafts=True)
     rows = [{"ann": a, "label": service.announcement_label(a), "listings": service.announcement_items(session, a)}
             for a in anns]
@@ -294,8 +274,6 @@ def console_announcements(request: Request, session: SessionDep) -> Response:
 @router.post("/console/stable/announcements/{ann_id:int}/publish")
 async def console_publish(ann_id: int, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -309,8 +287,6 @@ async def console_publish(ann_id: int, request: Request, session: SessionDep) ->
 @router.get("/console/stable/announcements/{ann_id:int}/preview.pdf")
 def console_preview(ann_id: int, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     data = service.announcement_file(session, actor, ann_id, "pdf", _base(request))
     return Response(data, media_type="application/pdf")
 
@@ -318,8 +294,6 @@ def console_preview(ann_id: int, request: Request, session: SessionDep) -> Respo
 @router.get("/console/stable/listings", response_class=HTMLResponse)
 def console_listings(request: Request, session: SessionDep, state: str = "") -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     try:
         page = service.list_listings(session, actor, state=state or None, limit=200)
     except DomainError as err:
@@ -332,8 +306,6 @@ def console_listings(request: Request, session: SessionDep, state: str = "") -> 
 @router.post("/console/stable/listings/{listing_id:int}/{action}")
 async def console_listing_action(listing_id: int, action: str, request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     form = await request.form()
     check_csrf(request, form)
     try:
@@ -351,8 +323,6 @@ async def console_listing_action(listing_id: int, action: str, request: Request,
 @router.get("/console/stable/rulesets", response_class=HTMLResponse)
 def console_rulesets(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     import json
 
     sets = service.list_rulesets(session, actor)
@@ -366,8 +336,6 @@ def console_rulesets(request: Request, session: SessionDep) -> Response:
 @router.post("/console/stable/rulesets")
 async def console_ruleset_add(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     import json
 
     form = await request.form()

@@ -24,7 +24,7 @@ from zhijian.platform.i18n import gettext_for
 from zhijian.trace import epcis as E
 from zhijian.trace import rules, service
 from zhijian.trace.schemas import IssueIn
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, nav_item, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 # The resolver is the hottest public path (every consumer scan): mounted before every other route.
@@ -149,8 +149,6 @@ async def resolve(rest: str, request: Request) -> Response:
 @router.get("/console/trace", response_class=HTMLResponse)
 def console_index(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
     try:
         batches = service.list_batches(session, actor, limit=20, cursor=request.query_params.get("cursor"))
         signals = service.list_signals(session, actor, limit=5)
@@ -165,8 +163,6 @@ def console_index(request: Request, session: SessionDep) -> Response:
 def console_signals(request: Request, session: SessionDep, kind: str | None = None, status: str | None = None,
                     cursor: str | None = None) -> Response:
     actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
     try:
         page = service.list_signals(session, actor, kind=kind or None, status=status or None, limit=50, cursor=cursor)
     except DomainError as err:
@@ -177,11 +173,7 @@ def console_signals(request: Request, session: SessionDep, kind: str | None = No
 
 @router.post("/console/trace/signals/{signal_id}")
 async def console_signal_status(signal_id: int, request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *CONSOLE_ROLES)
     try:
         service.set_signal_status(session, actor, signal_id, str(form.get("status", "")))
     except DomainError as err:
@@ -192,8 +184,6 @@ async def console_signal_status(signal_id: int, request: Request, session: Sessi
 @router.get("/console/trace/unit", response_class=HTMLResponse)
 def console_unit(request: Request, session: SessionDep, uri: str | None = None) -> Response:
     actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
     result, error = None, None
     if uri:
         try:
@@ -207,8 +197,6 @@ def console_unit(request: Request, session: SessionDep, uri: str | None = None) 
 @router.get("/console/trace/lot", response_class=HTMLResponse)
 def console_lot(request: Request, session: SessionDep, gtin: str | None = None, lot: str | None = None) -> Response:
     actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
     scope, error = None, None
     if gtin and lot:
         try:
@@ -256,19 +244,13 @@ def _issue_errors(request: Request, exc: ValidationError) -> dict[str, str]:
 @router.get("/console/trace/batches/new", response_class=HTMLResponse)
 def console_issue_new(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, "enterprise")
-    if isinstance(actor, Response):
-        return actor
     return _issue_form(request, session, actor, {"quantity": "1000"}, {})
 
 
 @router.post("/console/trace/batches/new")
 async def console_issue(request: Request, session: SessionDep) -> Response:
     """The console's 赋码申请: the same `service.issue_codes` as POST /api/v1/trace/batches."""
-    actor = console_actor(request, session, "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, "enterprise")
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ISSUE_FIELDS[:4]}
     values["with_pin"] = form.get("with_pin") == "1"
     data = {k: v for k, v in values.items() if v != "" or k in ("product_id", "lot", "quantity")}
@@ -300,8 +282,6 @@ async def console_issue(request: Request, session: SessionDep) -> Response:
 @router.get("/console/trace/batches/{batch_id}", response_class=HTMLResponse)
 def console_batch(request: Request, session: SessionDep, batch_id: int, saved: str = "") -> Response:
     actor = console_actor(request, session, *CONSOLE_ROLES)
-    if isinstance(actor, Response):
-        return actor
     try:
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:

@@ -22,7 +22,15 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.web.core import audit_history, check_csrf, console_actor, error_page, locale_of, nav_item, render
+from zhijian.web.core import (
+    audit_history,
+    console_actor,
+    console_form,
+    error_page,
+    locale_of,
+    nav_item,
+    render,
+)
 from zhijian.web.export import xlsx_response
 
 router = APIRouter(include_in_schema=False)
@@ -86,8 +94,6 @@ def enterprise_options(session: Session) -> list[tuple[int, str]]:
 def organizations(request: Request, session: SessionDep, q: str = "", kind: str = "", region: str = "",
                   credit_class: str = "", cursor: str | None = None, format: str = "") -> Response:
     actor = console_actor(request, session, *STAFF)
-    if isinstance(actor, Response):
-        return actor
     _ = gettext_for(locale_of(request))
 
     def fetch(cur: str | None, limit: int = 50) -> Page[Organization]:
@@ -119,8 +125,6 @@ def organizations(request: Request, session: SessionDep, q: str = "", kind: str 
 @router.get("/console/organizations/{org_id}", response_class=HTMLResponse)
 def organization_detail(request: Request, session: SessionDep, org_id: int) -> Response:
     actor = console_actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     try:
         org = catalog.get_organization(session, actor, org_id)
         if not actor.is_staff and not actor.owns(org_id):
@@ -151,8 +155,6 @@ def _int_or_none(value: str) -> int | None:
 def products(request: Request, session: SessionDep, q: str = "", category_id: str = "", enterprise_id: str = "",
              sort: str = "-id", cursor: str | None = None, format: str = "") -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
-    if isinstance(actor, Response):
-        return actor
     lang = locale_of(request)
     _ = gettext_for(lang)
     descending = sort != "id"
@@ -224,18 +226,12 @@ FORM_FIELDS = ("name", "brand", "model", "category_id", "enterprise_id", "gtin",
 @router.get("/console/products/new", response_class=HTMLResponse)
 def product_new(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise")
-    if isinstance(actor, Response):
-        return actor
     return _product_form(request, session, actor, {"is_public": True}, {}, None)
 
 
 @router.post("/console/products/new")
 async def product_create(request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, *STAFF, "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *STAFF, "enterprise")
     values = _product_form_values(form)
     if actor.role == "enterprise":
         values["enterprise_id"] = str(actor.organization_id)
@@ -256,8 +252,6 @@ async def product_create(request: Request, session: SessionDep) -> Response:
 @router.get("/console/products/{product_id}", response_class=HTMLResponse)
 def product_detail(request: Request, session: SessionDep, product_id: int, saved: str = "") -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
-    if isinstance(actor, Response):
-        return actor
     try:
         product = catalog.get_product(session, actor, product_id)
     except DomainError as err:
@@ -275,8 +269,6 @@ def product_detail(request: Request, session: SessionDep, product_id: int, saved
 @router.get("/console/products/{product_id}/edit", response_class=HTMLResponse)
 def product_edit(request: Request, session: SessionDep, product_id: int) -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise")
-    if isinstance(actor, Response):
-        return actor
     try:
         p = catalog.get_product(session, actor, product_id)
         catalog.can_write_product(actor, p.enterprise_id)
@@ -288,11 +280,7 @@ def product_edit(request: Request, session: SessionDep, product_id: int) -> Resp
 
 @router.post("/console/products/{product_id}/edit")
 async def product_update(request: Request, session: SessionDep, product_id: int) -> Response:
-    actor = console_actor(request, session, *STAFF, "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *STAFF, "enterprise")
     try:
         p = catalog.get_product(session, actor, product_id)
     except DomainError as err:
@@ -316,11 +304,7 @@ async def product_update(request: Request, session: SessionDep, product_id: int)
 @router.post("/console/products/{product_id}/delete")
 async def product_delete(request: Request, session: SessionDep, product_id: int) -> Response:
     """删除产品 — irreversible: confirmed in the browser (site.js) or on a confirmation page."""
-    actor = console_actor(request, session, *STAFF, "enterprise")
-    if isinstance(actor, Response):
-        return actor
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *STAFF, "enterprise")
     _ = gettext_for(locale_of(request))
     try:
         p = catalog.get_product(session, actor, product_id)
@@ -344,8 +328,6 @@ async def product_delete(request: Request, session: SessionDep, product_id: int)
 def standards(request: Request, session: SessionDep, q: str = "", kind: str = "", status: str = "",
               cursor: str | None = None, format: str = "") -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
-    if isinstance(actor, Response):
-        return actor
     _ = gettext_for(locale_of(request))
 
     def fetch(cur: str | None, limit: int = 50) -> Page[Any]:
@@ -374,8 +356,6 @@ def standards(request: Request, session: SessionDep, q: str = "", kind: str = ""
 @router.get("/console/standards/{standard_id}", response_class=HTMLResponse)
 def standard_detail(request: Request, session: SessionDep, standard_id: int) -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
-    if isinstance(actor, Response):
-        return actor
     try:
         std = catalog.get_standard(session, actor, standard_id)
     except DomainError as err:

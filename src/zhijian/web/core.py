@@ -25,13 +25,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.i18n import LOCALES, gettext_for, negotiate
 from zhijian.platform.logs import log
 from zhijian.platform.rooms import room_module, template_dirs
@@ -195,16 +195,25 @@ def error_page(request: Request, err: DomainError, actor: Actor | None = None) -
                   status_code=err.status, actor=actor)
 
 
-def console_actor(request: Request, session: Session, *roles: str) -> Actor | Response:
-    """The logged-in actor of a console page, or the response to send instead (login page or 403)."""
+def console_actor(request: Request, session: Session, *roles: str) -> Actor:
+    """The logged-in actor of a console page; a visitor gets the login page and a wrong role a 403 page
+    (raised as `EarlyResponse`, which the app sends as it is)."""
     actor: Actor = session.info["actor"]
     if actor.is_public:
-        return login_redirect(request)
+        raise EarlyResponse(login_redirect(request))
     if roles and actor.role != "admin" and actor.role not in roles:
         err = DomainError("auth.forbidden", f"角色「{actor.role}」无权访问此页面",
                           f"role '{actor.role}' may not open this page", status=403)
-        return error_page(request, err, actor)
+        raise EarlyResponse(error_page(request, err, actor))
     return actor
+
+
+async def console_form(request: Request, session: Session, *roles: str) -> tuple[Actor, Any]:
+    """A console POST's actor and its form, the CSRF token checked: the first line of every console form handler."""
+    actor = console_actor(request, session, *roles)
+    form = await request.form()
+    check_csrf(request, form)
+    return actor, form
 
 
 def audit_history(session: Session, entity: str, entity_id: object) -> list[dict[str, Any]]:

@@ -238,7 +238,5 @@ async def logout(request: Request, session: SessionDep) -> Response:
 @router.get("/console", response_class=HTMLResponse)
 def console_home(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    if isinstance(actor, Response):
-        return actor
     org = session.get(Organization, actor.organization_id) if actor.organization_id else None
     return render(request, "web/console_home.html", {"cards": sources.dashboard(session, actor, today_cst()), "org": org})
