@@ -55,7 +55,9 @@ class Code(Base):
     """码 — one sales unit (一物一码). Distributed by serial; no foreign keys (bulk-loaded by COPY)."""
 
     __tablename__ = "trace_code"
-    __table_args__ = (Index("ix_trace_code_gtin_lot", "gtin", "lot"),)
+    # (gtin, lot, serial): lot operations (recall, re-export in serial order) and the resolver's lookup by all three;
+    # with (gtin, lot) alone PostgreSQL picked that index for a lot-qualified scan and filtered the whole lot.
+    __table_args__ = (Index("ix_trace_code_gtin_lot_serial", "gtin", "lot", "serial"),)
 
     serial: Mapped[str] = mapped_column(String(20), primary_key=True)
     gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
