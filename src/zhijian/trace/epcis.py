@@ -177,10 +177,17 @@ def _schema_features() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
 @lru_cache(maxsize=65536)
 def _str_shape(x: str) -> tuple[Any, ...]:
     enums, patterns = _schema_features()
-    return ("s", x if x in enums else None, tuple(bool(p.search(x)) for p in patterns))
+    return ("s", x if x in enums else None, tuple([p.search(x) is not None for p in patterns]))
 
 
 def _shape(x: Any) -> Any:
+    t = type(x)  # exact JSON types first (the hot path); subclasses and the rest below, as before
+    if t is str:
+        return _str_shape(x)
+    if t is dict:
+        return ("d", frozenset([(k, _shape(v)) for k, v in x.items()]))
+    if t is list:
+        return _list_shape(x)
     if isinstance(x, str):
         return _str_shape(x)
     if isinstance(x, bool):
@@ -192,14 +199,18 @@ def _shape(x: Any) -> Any:
     if x is None:
         return ("n",)
     if isinstance(x, list):
-        try:
-            unique = len({json.dumps(v, sort_keys=True) if not isinstance(v, str) else v for v in x}) == len(x)
-        except TypeError:
-            unique = False
-        return ("l", min(len(x), 2), unique, frozenset(_shape(v) for v in x))
+        return _list_shape(x)
     if isinstance(x, dict):
         return ("d", frozenset((k, _shape(v)) for k, v in x.items()))
     return ("?", repr(type(x)))
+
+
+def _list_shape(x: list[Any]) -> Any:
+    try:
+        unique = len({json.dumps(v, sort_keys=True) if not isinstance(v, str) else v for v in x}) == len(x)
+    except TypeError:
+        unique = False
+    return ("l", min(len(x), 2), unique, frozenset([_shape(v) for v in x]))
 
 
 _VALID_SHAPES: dict[Any, bool] = {}
@@ -279,11 +290,30 @@ def _gs1_key(prefix: str, ref: str, leading: str = "") -> str:
     return body + gtin_check_digit(body)
 
 
+_DL_SAFE = re.compile(r"[A-Za-z0-9_.~!$'()*+,;:@=-]*")
+
+
 def _dl_enc(v: str) -> str:
+    if _DL_SAFE.fullmatch(v):  # nothing to unquote (no %) and nothing quote() would escape
+        return v
     return quote(unquote(v), safe="-._~!$'()*+,;:@=")
 
 
+# An http(s) URL whose path `urlsplit` would return unchanged: plain ASCII host, no tab/CR/LF, no ?/#.
+_SIMPLE_URL = re.compile(r"https?://[A-Za-z0-9.:@%_~!$&'()*+,;=-]*(/[^?#\t\r\n]*)?")
+
+
+def _url_path(v: str) -> str:
+    m = _SIMPLE_URL.fullmatch(v)
+    if m:
+        return m.group(1) or ""
+    return urlsplit(v).path
+
+
 _URN = re.compile(r"^urn:epc:(id|idpat|class):([a-z]+):(.+)$")
+
+
+_DL_KEEP = {"01": ("22", "10", "21"), "414": ("254",), "8003": (), "00": ()}  # qualifiers kept, in order
 
 
 def canonical_id(value: str) -> str:
@@ -331,8 +361,7 @@ def _canonical_id(value: str) -> str:
             return v
         return v
     if v.startswith(("http://", "https://")):
-        parts_ = urlsplit(v)
-        segs = [s for s in parts_.path.split("/") if s]
+        segs = [s for s in _url_path(v).split("/") if s]
         for i, s in enumerate(segs):
             if s in ("01", "00", "414", "417", "8003", "8004", "253", "8018") and i + 1 < len(segs):
                 key = segs[i + 1]
@@ -342,12 +371,13 @@ def _canonical_id(value: str) -> str:
                 if len(rest) % 2:
                     return v
                 pairs = [(rest[j], rest[j + 1]) for j in range(0, len(rest), 2)]
-                keep = {"01": ("22", "10", "21"), "414": ("254",), "8003": (), "00": ()}.get(s, ())
+                keep = _DL_KEEP.get(s, ())
                 q = [(a, _dl_enc(b)) for a, b in pairs if a in keep]
                 if any(a == "21" for a, _ in q):  # GTIN + serial identifies the unit (SGTIN); drop 22 and 10
                     q = [(a, b) for a, b in q if a == "21"]
-                order = {a: n for n, a in enumerate(keep)}
-                q.sort(key=lambda ab: order[ab[0]])
+                if len(q) > 1:
+                    order = {a: n for n, a in enumerate(keep)}
+                    q.sort(key=lambda ab: order[ab[0]])
                 return f"{CANON}/{s}/{key}" + "".join(f"/{a}/{b}" for a, b in q)
         return v
     return v

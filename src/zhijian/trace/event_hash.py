@@ -86,23 +86,29 @@ def _vocabulary() -> dict[str, str]:
 _VOCAB_FIELDS = {"bizStep", "disposition", "set", "unset", "type", "exception", "component", "reason"}
 
 
-def _expanded_terms(event: dict[str, Any]) -> set[str]:
+def _expanded_terms(event: dict[str, Any]) -> frozenset[str]:
     """The web-vocabulary URIs a JSON-LD expansion of the event yields (bizStep, disposition, types, …)."""
-    voc = _vocabulary()
     found: set[str] = set()
+    _walk_terms(event, "", _vocabulary(), found)
+    return frozenset(found)
 
-    def walk(x: Any, key: str) -> None:
-        if isinstance(x, dict):
-            for k, v in x.items():
-                walk(v, k)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v, key)
-        elif isinstance(x, str) and key in _VOCAB_FIELDS and x in voc:
-            found.add(voc[x])
 
-    walk(event, "")
-    return found
+def _walk_terms(x: Any, key: Any, voc: dict[str, str], found: set[str]) -> None:
+    # Hot path of every capture: plain loops, recursion only into containers (strings are checked in place).
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if isinstance(v, str):
+                if k in _VOCAB_FIELDS and v in voc:
+                    found.add(voc[v])
+            elif isinstance(v, dict | list):
+                _walk_terms(v, k, voc, found)
+    elif isinstance(x, list):
+        for v in x:
+            if isinstance(v, str):
+                if key in _VOCAB_FIELDS and v in voc:
+                    found.add(voc[v])
+            elif isinstance(v, dict | list):
+                _walk_terms(v, key, voc, found)
 
 
 def _replace_bare(x: Any, by_word: dict[str, str | None]) -> Any:
@@ -139,24 +145,50 @@ def _namespaces(context: Any) -> dict[str, str]:
 # ----------------------------------------------------------------------------------------- JSON → tree
 
 
-def _to_tree(x: Any, ns: dict[str, str], draft: bool) -> Node:
-    if isinstance(x, list):
-        return ("", "", [_to_tree(v, ns, draft) for v in x])
-    if isinstance(x, dict):
-        children: list[Any] = []
-        for key, val in x.items():
-            if key in ("#text", "rdfs:comment", "comment") or key.startswith("@"):
-                continue
-            child = _to_tree(val, ns, draft)
-            name = _ns_key(key, ns, draft)
-            if isinstance(val, list):
-                children.extend((name, c[1], c[2]) for c in child[2])
-            else:
-                children.append((name, child[1], child[2]))
-        return (x.get("type", ""), str(x.get("#text", "")), children)
+def _own_name(x: Any, by_word: dict[str, str | None]) -> Any:
+    """A node's own name: a dict's `type` (only visible for a dict directly inside a nested list)."""
+    if not isinstance(x, dict):
+        return ""
+    return _replace_bare(x.get("type", ""), by_word)
+
+
+def _node(x: Any, name: Any, ns: dict[str, str], draft: bool, by_word: dict[str, str | None]) -> Node:
+    """The reference's JSON → tree step on `_replace_bare(x, by_word)`, the node named `name`.
+
+    One pass: the bare-word replacement is applied value by value instead of on a copy of the event.
+    """
     if isinstance(x, str):
-        return ("", _ns_value(x, ns), [])
-    return ("", str(x), [])  # Python spelling on purpose (26.0, True), as the reference; numbers normalised later
+        x = by_word.get(x) or x
+        p, sep, local = x.partition(":")
+        return (name, ns[p] + local if sep and p in ns else x, [])
+    if isinstance(x, dict):
+        return (name, str(_replace_bare(x["#text"], by_word)) if "#text" in x else "",
+                _dict_children(x, ns, draft, by_word))
+    if isinstance(x, list):
+        return (name, "", [_node(v, _own_name(v, by_word), ns, draft, by_word) for v in x])
+    return (name, str(x), [])  # Python spelling on purpose (26.0, True), as the reference; numbers normalised later
+
+
+def _dict_children(x: dict[Any, Any], ns: dict[str, str], draft: bool,
+                   by_word: dict[str, str | None]) -> list[Any]:
+    children: list[Any] = []
+    for key, val in x.items():
+        if key in ("#text", "rdfs:comment", "comment") or key.startswith("@"):
+            continue
+        name = _ns_key(key, ns, draft) if ":" in key else key
+        if isinstance(val, str):  # `_node` of a string, inlined (most values)
+            val = by_word.get(val) or val
+            if ":" in val:
+                p, _, local = val.partition(":")
+                if p in ns:
+                    val = ns[p] + local
+            children.append((name, val, []))
+        elif isinstance(val, list):
+            for v in val:
+                children.append(_node(v, name, ns, draft, by_word))
+        else:
+            children.append(_node(val, name, ns, draft, by_word))
+    return children
 
 
 def _ns_key(key: str, ns: dict[str, str], draft: bool) -> str:
@@ -166,30 +198,50 @@ def _ns_key(key: str, ns: dict[str, str], draft: bool) -> str:
     return ns[p] + local if draft else "{" + ns[p] + "}" + local
 
 
-def _ns_value(value: str, ns: dict[str, str]) -> str:
-    p, sep, local = value.partition(":")
-    return ns[p] + local if sep and p in ns else value
+_RENAMED = {"inputEPC": "epc", "outputEPC": "epc", "inputQuantity": "quantityElement",
+            "outputQuantity": "quantityElement", "childQuantity": "quantityElement"}
 
 
 def _correct(node: Node) -> Node:
     """JSON and XML differ in shape; bring the JSON tree to the XML one (json_xml_model_mismatch_correction)."""
     name, text, children = node
-    children = list(children)
-    lists: dict[str, list[Any]] = {}
-    for el in [c for c in children if isinstance(c[0], str) and c[0].endswith("List")]:
-        lists.setdefault(el[0], []).append((el[0][:-4], el[1], el[2]))
-        children.remove(el)
-    for lname, els in lists.items():
-        children.append((lname, "", [list(e[2]) for e in els] if lname in _PAIR_LISTS else els))
-    epcs = [("epc", c[1], []) for c in children if c[0] == "childEPCs"]
-    if epcs:
-        children = [c for c in children if c[0] != "childEPCs"] + [("childEPCs", "", epcs)]
-    fixed = [c if c[0] in _PAIR_LISTS else _correct(c) for c in children]
-    if name in ("inputEPC", "outputEPC"):
-        name = "epc"
-    elif name in ("inputQuantity", "outputQuantity", "childQuantity") or (name == "quantity" and fixed):
-        name = "quantityElement"
+    fixed = _correct_children(children) if children else []
+    if isinstance(name, str):
+        if name in _RENAMED:
+            name = _RENAMED[name]
+        elif name == "quantity" and fixed:
+            name = "quantityElement"
+        elif not children:
+            return node  # a leaf: nothing to change (trees are never appended to, so sharing `[]` is safe)
     return (name, text, fixed)
+
+
+def _correct_children(children: list[Any]) -> list[Any]:
+    """Other children in order, then the `…List` groups (first appearance order), then childEPCs; corrected."""
+    fixed: list[Any] = []
+    lists: dict[str, list[Any]] = {}
+    epcs: list[Any] = []
+    for c in children:
+        n = c[0]
+        if isinstance(n, str):
+            if n.endswith("List"):
+                if n in lists:
+                    lists[n].append((n[:-4], c[1], c[2]))
+                else:
+                    lists[n] = [(n[:-4], c[1], c[2])]
+                continue
+            if n == "childEPCs":
+                epcs.append(("epc", c[1], []))
+                continue
+        fixed.append(_correct(c) if c[2] or isinstance(n, str) and n in _RENAMED else c)
+    for lname, els in lists.items():
+        if lname in _PAIR_LISTS:
+            fixed.append((lname, "", [list(e[2]) for e in els]))
+        else:
+            fixed.append((lname, "", _correct_children(els)))
+    if epcs:
+        fixed.append(("childEPCs", "", epcs))
+    return fixed
 
 
 # ----------------------------------------------------------------------------------------- values
@@ -342,6 +394,10 @@ _CANON_DL = [re.compile(r) for r in (
     r"^https://id\.gs1\.org/(8017|8018)/\d{18}$")]
 
 
+# One alternation of the anchored patterns above: matches exactly when one of them does.
+_CANON_DL_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in _CANON_DL))
+
+
 def _dl_to_canonical(uri: str) -> str | None:
     m = _DL.match(uri)
     if not m:
@@ -355,7 +411,7 @@ def _dl_to_canonical(uri: str) -> str | None:
     if "21" in q:
         q.pop("10", None)
     out = f"https://id.gs1.org/{key}/{value}" + "".join(f"/{a}/{b}" for a, b in q.items())
-    return out if any(r.match(out) for r in _CANON_DL) else None
+    return out if _CANON_DL_ANY.match(out) else None
 
 
 @lru_cache(maxsize=65536)
@@ -372,11 +428,12 @@ def dl_normalise(uri: str) -> str | None:
 # ----------------------------------------------------------------------------------------- pre-hash
 
 
+@lru_cache(maxsize=4096)
 def _is_time(name: Any) -> bool:
     return isinstance(name, str) and "time" in name.lower() and "offset" not in name.lower()
 
 
-def _element(child: Node, sub_order: Any, draft: bool) -> str:
+def _element(child: Node, sub_order: Positions | None, draft: bool) -> str:
     inner = _ordered(child[2], sub_order, draft) if sub_order else ""
     text = child[1].strip() if child[1] else ""
     if text:
@@ -384,24 +441,54 @@ def _element(child: Node, sub_order: Any, draft: bool) -> str:
     return child[0] + text + inner if (text or inner) else ""
 
 
-def _ordered(children: list[Any], order: list[tuple[str, Any]], draft: bool) -> str:
-    """Take the children named in `order` (consuming them), each group sorted; nested extensions last."""
-    out = ""
+Positions = dict[str, tuple[int, Any]]
+
+
+def _positions(order: list[tuple[str, Any]]) -> Positions:
+    """An order as name → (rank, sub-order positions | "pairs" | None), computed once at import."""
+    return {name: (i, _positions(sub) if isinstance(sub, list) and sub else sub or None)
+            for i, (name, sub) in enumerate(order)}
+
+
+def _ordered(children: list[Any], pos: Positions, draft: bool) -> str:
+    """Take the children named in the order `pos` (consuming them), each group sorted; nested extensions last.
+
+    One pass over the children: (rank, string) pairs sorted give the groups in order, each sorted.
+    """
     ext = _nested_extensions(children)
-    named: dict[str, list[Any]] = {}
+    found: list[tuple[int, str]] = []
+    kept: list[Any] = []
+    consumed = False
     for c in children:
-        if isinstance(c, tuple) and isinstance(c[0], str):
-            named.setdefault(c[0], []).append(c)
-    for name, sub in order:
-        values = []
-        for child in named.get(name, ()):
-            s = _pair_list(child, draft) if sub == "pairs" else _element(child, sub, draft)
-            if s:
-                values.append(s)
-            if not child[2] or sub == "pairs":
-                children.remove(child)
-        values.sort()
-        out += "".join(values)
+        if not (isinstance(c, tuple) and isinstance(c[0], str)):
+            kept.append(c)
+            continue
+        hit = pos.get(c[0])
+        if hit is None:
+            kept.append(c)
+            continue
+        rank, sub = hit
+        if sub == "pairs":
+            s = _pair_list(c, draft)
+            consumed = True
+        else:
+            if sub:
+                s = _element(c, sub, draft)
+            else:  # _element of a leaf, inlined
+                text = c[1].strip() if c[1] else ""
+                s = (c[0] + "=" + (_timestamp(text) if _is_time(c[0]) else canonical_value(text, draft))
+                     if text else "")
+            if c[2]:
+                kept.append(c)
+            else:
+                consumed = True
+        if s:
+            found.append((rank, s))
+    if consumed:  # what `children.remove` of each consumed child would leave
+        children[:] = kept
+    if len(found) > 1:
+        found.sort()
+    out = "".join([f[1] for f in found])
     if ext:
         out += _generic(ext, draft)
     return out
@@ -440,6 +527,8 @@ def _generic(children: list[Any], draft: bool) -> str:
 
 
 _DRAFT_ORDER = _ORDER[:19] + [(k, "pairs") for k in _PAIR_LISTS] + _ORDER[19:]
+_ORDER_POS = _positions(_ORDER)
+_DRAFT_ORDER_POS = _positions(_DRAFT_ORDER)
 
 
 def prehash_string(event: dict[str, Any], context: Any = None, *, draft: bool = False) -> str:
@@ -447,9 +536,8 @@ def prehash_string(event: dict[str, Any], context: Any = None, *, draft: bool = 
     ns = {**_STANDARD_NS, **_namespaces(context)} if context is not None else dict(_STANDARD_NS)
     if isinstance(event.get("@context"), list | dict):
         ns.update(_namespaces(event["@context"]))
-    ev = _replace_bare(event, _by_word(frozenset(_expanded_terms(event))))
-    children = _correct(_to_tree(ev, ns, draft))[2]
-    head = "eventType=" + str(event.get("type", "")) + _ordered(children, _DRAFT_ORDER if draft else _ORDER, draft)
+    children = _correct_children(_dict_children(event, ns, draft, _by_word(_expanded_terms(event))))
+    head = "eventType=" + str(event.get("type", "")) + _ordered(children, _DRAFT_ORDER_POS if draft else _ORDER_POS, draft)
     rest = [c for c in children if not (isinstance(c, tuple) and c[0] in _IGNORED)]
     return head + (_generic(rest, draft) if rest else "")
 
