@@ -79,19 +79,36 @@ def vocabularies() -> dict[str, frozenset[str]]:
             "errorReason": _cbv_enum("error-reason")}
 
 
-VOC_PREFIX = {"bizStep": "https://ns.gs1.org/voc/Bizstep-", "disposition": "https://ns.gs1.org/voc/Disp-",
-              "bizTransaction": "https://ns.gs1.org/voc/BTT-", "sourceDest": "https://ns.gs1.org/voc/SDT-",
-              "errorReason": "https://ns.gs1.org/voc/ER-"}
+VOC_PREFIX = {"bizStep": "https://ref.gs1.org/cbv/BizStep-", "disposition": "https://ref.gs1.org/cbv/Disp-",
+              "bizTransaction": "https://ref.gs1.org/cbv/BTT-", "sourceDest": "https://ref.gs1.org/cbv/SDT-",
+              "errorReason": "https://ref.gs1.org/cbv/ER-"}
+"""CBV 2.0 §6 web vocabulary URIs (the `cbv:` namespace of the EPCIS 2.0 JSON-LD context)."""
 _OLD_URN = {"bizStep": "urn:epcglobal:cbv:bizstep:", "disposition": "urn:epcglobal:cbv:disp:",
             "bizTransaction": "urn:epcglobal:cbv:btt:", "sourceDest": "urn:epcglobal:cbv:sdt:",
             "errorReason": "urn:epcglobal:cbv:er:"}
+_DRAFT = {"bizStep": "https://ns.gs1.org/voc/Bizstep-", "disposition": "https://ns.gs1.org/voc/Disp-",
+          "bizTransaction": "https://ns.gs1.org/voc/BTT-", "sourceDest": "https://ns.gs1.org/voc/SDT-",
+          "errorReason": "https://ns.gs1.org/voc/ER-"}
+_CBV_WEB = "https://ref.gs1.org/cbv/"
+_SPELLINGS = {kind: tuple(p.lower() for p in (VOC_PREFIX[kind], "cbv:" + VOC_PREFIX[kind][len(_CBV_WEB):],
+                                                 "http://" + VOC_PREFIX[kind][len("https://"):],
+                                                 _OLD_URN[kind], _DRAFT[kind]))
+              for kind in VOC_PREFIX}
 
 
 def vocab_short(kind: str, value: str) -> str:
-    """A CBV term in its short JSON-LD form (`shipping`), from any of its spellings."""
-    for prefix in (VOC_PREFIX[kind], _OLD_URN[kind]):
-        if value.startswith(prefix):
-            return value[len(prefix):]
+    """A CBV term in its short JSON-LD form (`shipping`), from any of its spellings.
+
+    Bare (`shipping`), CBV 2.0 web URI (`https://ref.gs1.org/cbv/BizStep-shipping`), CURIE
+    (`cbv:BizStep-shipping`), CBV 1.x URN (`urn:epcglobal:cbv:bizstep:shipping`) and the pre-standard draft
+    namespace are one term: capture and query both normalise through here, so no spelling misses another.
+    A user vocabulary URI is returned unchanged.
+    """
+    low = value.lower()
+    for prefix in _SPELLINGS[kind]:
+        if low.startswith(prefix):
+            short = value[len(prefix):]
+            return short if short in vocabularies()[kind] else value
     return value
 
 
