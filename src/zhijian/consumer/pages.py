@@ -344,7 +344,7 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
         "org": org, "hist": [service.credit_dict(a) for a in hist], "penalties": penalties,
         "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH, "error": error,
         "can_penalize": actor.has("admin", "regulator"),
-        "certs": service.certificates_for(session, enterprise_id=enterprise_id)})
+        "certs": service.certificates_for(session, enterprise_id=enterprise_id), "cert_kinds": rules.CERT_KIND_ZH})
 
 
 # ---------------------------------------------------------------- console: certificates
