@@ -17,7 +17,8 @@ from zhijian.platform.config import get_settings
 from zhijian.platform.db import Database
 
 BACKENDS = available_backends()
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GS1_EPCIS = Path(__file__).resolve().parent / "data" / "gs1-epcis"
+"""The GS1 EPCIS 2.0 reference files vendored for the tests (source and licence in its README.md)."""
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -96,8 +97,3 @@ def login(client: TestClient, db: Database) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
     return make
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    return SHARED

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.conftest import SHARED
+from tests.conftest import GS1_EPCIS
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service
 
-EXAMPLES = sorted((SHARED / "reference" / "epcis" / "examples").glob("*.jsonld"))
+EXAMPLES = sorted((GS1_EPCIS / "examples").glob("*.jsonld"))
 LD = {"content-type": "application/ld+json"}
 
 
@@ -215,7 +215,9 @@ class _Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_named_query_and_signed_webhook(client, admin, db):
+def test_named_query_and_signed_webhook(client, admin, db, monkeypatch):
+    monkeypatch.setenv("ZHIJIAN_OUTBOUND_ALLOW", "127.0.0.1")  # the admin admits this internal receiver
+    monkeypatch.setenv("ZHIJIAN_OUTBOUND_HTTP", "1")
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

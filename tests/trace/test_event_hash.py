@@ -1,8 +1,8 @@
 """CBV 2.0 §8.9 event hash ID (事件哈希标识) against GS1's published data.
 
 Sources:
-- GS1 EPCIS 2.0 example documents (github gs1/EPCIS, copied unmodified to ../shared/reference/epcis/examples,
-  see SOURCE.md there): several events carry a GS1-computed `ni:///sha-256;…?ver=CBV2.0` eventID.
+- GS1 EPCIS 2.0 example documents (github gs1/EPCIS, vendored unmodified in tests/data/gs1-epcis/examples,
+  see README.md there): several events carry a GS1-computed `ni:///sha-256;…?ver=CBV2.0` eventID.
 - GS1's reference implementation, github.com/RalphTro/epcis-event-hash-generator, test vector
   `tests/examples/epcisDocWithShippingAndTransportingEvent.prehashes` (commit b77dfe2efb9414b9b4df52dc7c403721e30fb307)
   for the input `tests/examples/epcisDocWithShippingAndTransportingEvent.jsonld` (commit 01ca7e40105b…).
@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import GS1_EPCIS
 from zhijian.trace.event_hash import dl_normalise, event_hash_id, prehash_string
 
+EXAMPLES_DIR = GS1_EPCIS / "examples"
 
-def _events(shared_dir: Path, name: str) -> tuple[list[dict[str, Any]], Any]:
-    doc = json.loads((shared_dir / "reference" / "epcis" / "examples" / name).read_text("utf-8"))
+
+def _events(name: str) -> tuple[list[dict[str, Any]], Any]:
+    doc = json.loads((EXAMPLES_DIR / name).read_text("utf-8"))
     body = doc["epcisBody"]
     if "queryResults" in body:
         body = body["queryResults"]["resultsBody"]
@@ -80,10 +82,10 @@ NOT_REPRODUCED = [
 ]
 
 
-def test_every_example_id_is_listed(shared_dir: Path) -> None:
+def test_every_example_id_is_listed() -> None:
     """No example with a GS1-computed hash ID escapes the two lists above."""
     found = set()
-    for path in sorted((shared_dir / "reference" / "epcis" / "examples").glob("*.jsonld")):
+    for path in sorted(EXAMPLES_DIR.glob("*.jsonld")):
         doc = json.loads(path.read_text("utf-8"))
         body = doc.get("epcisBody", {})
         if "queryResults" in body:
@@ -97,30 +99,30 @@ def test_every_example_id_is_listed(shared_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "index"), REPRODUCED)
-def test_example_id_reproduced(shared_dir: Path, name: str, index: int) -> None:
-    events, context = _events(shared_dir, name)
+def test_example_id_reproduced(name: str, index: int) -> None:
+    events, context = _events(name)
     ev = events[index]
     assert event_hash_id(ev, context, draft=True) == ev["eventID"]
 
 
 @pytest.mark.parametrize(("name", "index"), [
     pytest.param(f, i, marks=pytest.mark.xfail(strict=True, reason=why)) for f, i, why in NOT_REPRODUCED])
-def test_example_id_not_reproduced(shared_dir: Path, name: str, index: int) -> None:
-    events, context = _events(shared_dir, name)
+def test_example_id_not_reproduced(name: str, index: int) -> None:
+    events, context = _events(name)
     ev = events[index]
     assert ev["eventID"] in (event_hash_id(ev, context, draft=True), event_hash_id(ev, context))
 
 
-def test_inconsistent_examples(shared_dir: Path) -> None:
+def test_inconsistent_examples() -> None:
     """Evidence for the first xfail reason: the events differ from Example 9.6.1 only in excluded fields."""
-    base, ctx_b = _events(shared_dir, "Example_9.6.1-ObjectEvent.jsonld")
+    base, ctx_b = _events("Example_9.6.1-ObjectEvent.jsonld")
     strip = {"eventID", "errorDeclaration", "rdfs:comment"}
 
     def core(ev: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in ev.items() if k not in strip}
 
-    commented, ctx_c = _events(shared_dir, "Example_9.6.1-with-comment.jsonld")
-    declared, ctx_d = _events(shared_dir, "WithErrorDeclaration__Example_9.6.1-ObjectEvent-with-error-declaration.jsonld")
+    commented, ctx_c = _events("Example_9.6.1-with-comment.jsonld")
+    declared, ctx_d = _events("WithErrorDeclaration__Example_9.6.1-ObjectEvent-with-error-declaration.jsonld")
     assert [core(e) for e in commented] == [core(e) for e in base]
     assert core(declared[0]) == core(base[0]) and "errorDeclaration" in declared[0]
     assert [e["eventID"] for e in commented] != [e["eventID"] for e in base]
@@ -130,9 +132,9 @@ def test_inconsistent_examples(shared_dir: Path) -> None:
     assert event_hash_id(declared[0], ctx_d) == event_hash_id(base[0], ctx_b)
 
 
-def test_example_pre_hash_is_the_draft_one(shared_dir: Path) -> None:
+def test_example_pre_hash_is_the_draft_one() -> None:
     """Example 9.6.1, first event: the string GS1 hashed (sha-256 = the printed ID) and the CBV 2.0 one."""
-    (ev, _), context = _events(shared_dir, "Example_9.6.1-ObjectEvent.jsonld")
+    (ev, _), context = _events("Example_9.6.1-ObjectEvent.jsonld")
     draft = ("eventType=ObjectEventeventTime=2005-04-04T02:33:31.116ZeventTimeZoneOffset=-06:00"
              "epcListepc=urn:epc:id:sgtin:0614141.107346.2017epc=urn:epc:id:sgtin:0614141.107346.2018"
              "action=OBSERVEbizStep=urn:epcglobal:cbv:bizstep:shippingdisposition=urn:epcglobal:cbv:disp:in_transit"
