@@ -58,10 +58,11 @@ def test_working_days_between_signs():
     assert rules.working_days_between(D(2025, 10, 1), D(2025, 10, 8)) == 0
 
 
-def test_uncovered_year_falls_back_to_weekdays_and_is_flagged():
-    day = D(2040, 1, 2)  # Monday in a year the library does not cover
+def test_uncovered_year_follows_the_statutory_rule_and_is_flagged():
+    day = D(2040, 1, 2)  # Monday in a year no published notice covers
     assert not rules.calendar_known(day)
-    assert rules.add_working_days(D(2039, 12, 30), 1) == D(2040, 1, 2)  # Fri 12-30 → Mon 1-2
+    # 2040-01-01 (元旦) is a Sunday: 《全国年节及纪念日放假办法》第六条 makes it up on Monday 1-2 (补假)
+    assert rules.add_working_days(D(2039, 12, 30), 1) == D(2040, 1, 3)  # Fri 12-30 → Tue 1-3
 
 
 def test_deadlines_are_validated_data():

@@ -17,48 +17,33 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-import chinese_calendar
-
+from zhijian.platform.calendar import WorkCalendar, default_calendar
 from zhijian.platform.errors import DomainError
 
 # ====================================================================== working days (工作日)
-
-
-@lru_cache(maxsize=64)
-def _year_known(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(dt.date(year, 6, 1))
-        return True
-    except NotImplementedError:
-        return False
-
-
-def calendar_known(day: dt.date) -> bool:
-    """Whether the PRC holiday calendar (国务院办公厅 放假安排, via chinese-calendar) covers the year."""
-    return _year_known(day.year)
-
-
-@lru_cache(maxsize=16384)
-def is_workday(day: dt.date) -> bool:
-    """工作日: Monday–Friday unless a public holiday, plus the adjusted working weekends (调休上班).
-
-    Years the State Council has not yet published (beyond the library's data) fall back to Monday–Friday;
-    `calendar_known` tells the caller so that the clock can say the date is provisional.
-    """
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
+# Thin delegations to the platform calendar (zhijian.platform.calendar): the State Council's notices as data, the
+# statutory rule of 《全国年节及纪念日放假办法》 for years without one. Pure callers get the package calendar; a service
+# passes `calendar=zhijian.platform.deadlines.calendar(session)` to see the notices an admin imported.
 
 Interval = tuple[dt.date, dt.date]
 
 
-def _excluded(day: dt.date, excluded: Sequence[Interval]) -> bool:
-    return any(a <= day <= b for a, b in excluded)
+def _cal(calendar: WorkCalendar | None) -> WorkCalendar:
+    return calendar if calendar is not None else default_calendar()
 
 
-def add_working_days(start: dt.date, n: int, excluded: Sequence[Interval] = ()) -> dt.date:
+def calendar_known(day: dt.date, calendar: WorkCalendar | None = None) -> bool:
+    """Whether a published 放假安排 covers the year (else the day is computed by rule and provisional)."""
+    return not _cal(calendar).is_provisional_year(day.year)
+
+
+def is_workday(day: dt.date, calendar: WorkCalendar | None = None) -> bool:
+    """工作日: Monday–Friday unless a rest day of the year's notice (or the statutory rule), plus 调休上班 weekends."""
+    return _cal(calendar).is_workday(day)
+
+
+def add_working_days(start: dt.date, n: int, excluded: Sequence[Interval] = (),
+                     calendar: WorkCalendar | None = None) -> dt.date:
     """The n-th working day after `start` (the day of receipt is not counted: 期间开始之日不计算在内).
 
     Days inside an `excluded` interval (检测、检验、鉴定 time) do not count, both ends inclusive.
@@ -66,29 +51,13 @@ def add_working_days(start: dt.date, n: int, excluded: Sequence[Interval] = ()) 
     if n < 0:
         raise DomainError("consumer.bad_days", "工作日数不能为负", "number of working days must not be negative",
                           field="days")
-    day = start
-    counted = 0
-    while counted < n:
-        day += dt.timedelta(days=1)
-        if is_workday(day) and not _excluded(day, excluded):
-            counted += 1
-    return day
+    return _cal(calendar).add_working_days(start, n, excluded).due
 
 
-def working_days_between(start: dt.date, end: dt.date, excluded: Sequence[Interval] = ()) -> int:
+def working_days_between(start: dt.date, end: dt.date, excluded: Sequence[Interval] = (),
+                         calendar: WorkCalendar | None = None) -> int:
     """Working days in (start, end], negative when end is before start; excluded intervals not counted."""
-    if end == start:
-        return 0
-    sign = 1
-    if end < start:
-        start, end, sign = end, start, -1
-    n = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_workday(day) and not _excluded(day, excluded):
-            n += 1
-    return sign * n
+    return _cal(calendar).working_days_between(start, end, excluded)
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,6 @@ class Job(IdMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+
+
+from zhijian.platform import calendar_models as _calendar_models  # noqa: E402,F401  (calendar tables on Base.metadata)
