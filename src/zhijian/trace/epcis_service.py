@@ -25,10 +25,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
-from zhijian.platform.auth import Actor
+from zhijian.platform import outbound
+from zhijian.platform.auth import Actor, actor_for
 from zhijian.platform.crud import flush
 from zhijian.platform.db import Database, utcnow
-from zhijian.platform.errors import NotFound, PermissionDenied
+from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.models import User
 from zhijian.trace import epcis as E
 from zhijian.trace.models import (
     CaptureJob,
@@ -107,6 +109,7 @@ def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
     """Insert the events not stored yet (by eventID + hash ID) and their index rows; (stored, duplicates)."""
     if not prepared:
         return 0, 0
+    _check_event_ids(session, prepared)
     keys = [p.row["dedup_key"] for p in prepared]
     existing: set[str] = set()
     for i in range(0, len(keys), 500):
@@ -127,6 +130,27 @@ def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
     if attr_rows:
         session.execute(insert(EpcisAttr.__table__), attr_rows)
     return len(new), len(prepared) - len(new)
+
+
+def _event_id_conflict(event_id: str) -> E.EpcisError:
+    return E.EpcisError("ResourceAlreadyExistsException", f"事件标识 {event_id} 已用于内容不同的另一事件",
+                        f"eventID {event_id} is already used by an event with different content", status=409)
+
+
+def _check_event_ids(session: Session, prepared: list[Prepared]) -> None:
+    """One eventID, one event: a repeat with the same content (same CBV hash) is a duplicate and is skipped;
+    the same eventID on different content is refused with 409, in the document and against the repository."""
+    hashes: dict[str, str] = {}
+    for p in prepared:
+        eid, hid = p.row["event_id"], p.row["hash_id"]
+        if hashes.setdefault(eid, hid) != hid:
+            raise _event_id_conflict(eid)
+    ids = list(hashes)
+    for i in range(0, len(ids), 500):
+        for eid, hid in session.execute(select(EpcisEvent.event_id, EpcisEvent.hash_id)
+                                        .where(EpcisEvent.event_id.in_(ids[i:i + 500]))):
+            if hashes.get(eid) not in (None, hid):
+                raise _event_id_conflict(eid)
 
 
 def _store_master_data(session: Session, doc: dict[str, Any]) -> None:
@@ -579,8 +603,9 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
                         report_if_empty: bool = False, initial_record_time: str | None = None) -> Subscription:
     """POST /queries/{name}/subscriptions — stream (on every capture) or schedule (cron-like fields)."""
     q = get_named_query(session, actor, query_name)
-    if not dest.startswith(("http://", "https://")):
-        raise _qerr("dest 必须是 http(s) 地址", "dest must be an http(s) URL", "dest")
+    if actor.user_id is None and not actor.is_staff:
+        raise PermissionDenied("订阅需要登录用户", "a subscription needs a logged-in user")
+    outbound.check_destination(dest, field="dest")  # SSRF guard (checked again at every delivery)
     is_stream = bool(stream) if stream is not None else schedule is None
     if is_stream == (schedule is not None):
         raise E.EpcisError("SubscriptionControlsException", "stream 与 schedule 必须二选一",
@@ -593,7 +618,7 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
         last_pk = session.scalar(select(func.max(EpcisEvent.id))) or 0
     sub = Subscription(id=str(uuid.uuid4()), query_name=q.name, dest=dest, signature_token=signature_token,
                        stream=is_stream, schedule=schedule, report_if_empty=report_if_empty, last_event_pk=last_pk,
-                       owner_id=actor.organization_id)
+                       owner_id=actor.organization_id, owner_user_id=actor.user_id)
     session.add(sub)
     flush(session, "subscription")
     return sub
@@ -659,19 +684,45 @@ def deliver_subscriptions(db: Database, *, stream: bool = True, now: dt.datetime
         return _deliver(db, stream=stream, now=now, timeout=timeout)
 
 
-def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: float) -> list[dict[str, Any]]:
-    import httpx
+def subscriber_actor(session: Session, sub: Subscription) -> Actor | None:
+    """Who a subscription's query runs as: the user who subscribed, as they are now (None: deliver nothing).
 
+    A deactivated user, or one moved to another organisation, receives nothing more. Rows from before
+    owners were stored run with the narrowest scope their owner organisation allows.
+    """
+    if sub.owner_user_id is not None:
+        user = session.get(User, sub.owner_user_id)
+        if user is None or not user.is_active:
+            return None
+        actor = actor_for(user)
+        if not actor.is_staff and actor.organization_id != sub.owner_id:
+            return None
+        return actor
+    if sub.owner_id is not None:
+        return Actor(None, f"subscription:{sub.id}", "enterprise", sub.owner_id)
+    return None
+
+
+def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: float) -> list[dict[str, Any]]:
     now = now or utcnow()
     plans: list[tuple[str, str, bytes, str, int]] = []
+    refused: list[str] = []
     with db.session() as s:
         for sub in s.scalars(select(Subscription).order_by(Subscription.created_at)):
             if stream != sub.stream:
                 continue
             if not sub.stream and not schedule_due(sub.schedule or {}, sub.last_run_at, now):
                 continue
-            q = get_named_query(s, None, sub.query_name)
-            res = query_events(s, None, q.params, per_page=MAX_PER_PAGE, after_pk=sub.last_event_pk)
+            owner = subscriber_actor(s, sub)
+            try:
+                if owner is None:
+                    raise PermissionDenied()
+                # the same scoping as GET /epcis/events for the subscriber
+                q = get_named_query(s, owner, sub.query_name)
+                res = query_events(s, owner, q.params, per_page=MAX_PER_PAGE, after_pk=sub.last_event_pk)
+            except DomainError:
+                refused.append(sub.id)
+                continue
             if not res.events and not sub.report_if_empty:
                 continue
             max_pk = s.scalar(select(func.max(EpcisEvent.id)).where(
@@ -680,14 +731,18 @@ def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: fl
                               ensure_ascii=False).encode()
             plans.append((sub.id, sub.dest, body, sub.signature_token, int(max_pk or sub.last_event_pk)))
     results = []
+    for sub_id in refused:
+        with db.session() as s:
+            sub = s.get(Subscription, sub_id)
+            if sub is not None:
+                sub.last_run_at, sub.last_status = now, outbound.FAILED
+        results.append({"subscription": sub_id, "ok": False, "status": outbound.FAILED})
     for sub_id, dest, body, token, max_pk in plans:
         headers = {"Content-Type": "application/ld+json", "GS1-EPCIS-Version": E.EPCIS_VERSION,
                    "GS1-CBV-Version": E.CBV_VERSION, "GS1-Signature": signature(token, body)}
-        try:
-            r = httpx.post(dest, content=body, headers=headers, timeout=timeout)
-            ok, status = 200 <= r.status_code < 300, str(r.status_code)
-        except httpx.HTTPError as exc:
-            ok, status = False, f"{exc.__class__.__name__}"
+        # SSRF guard again at delivery (DNS may have changed since the subscription was made)
+        outcome = outbound.post(dest, body, headers, timeout=timeout)
+        ok, status = outcome.ok, outcome.status
         with db.session() as s:
             sub = s.get(Subscription, sub_id)
             if sub is not None:
