@@ -2,6 +2,24 @@
 
 SQLite is the embedded default (WAL, foreign keys on); PostgreSQL and MariaDB are the production
 databases. Nothing here uses a feature that Citus or TiDB lacks.
+
+Concurrency on SQLite (one writer at a time, any number of readers, WAL):
+
+- A *write* unit of work begins with ``BEGIN IMMEDIATE``: it takes the writer lock first and waits for it
+  (busy timeout, ``SQLITE_BUSY_TIMEOUT_MS``) instead of starting as a reader and failing at once with
+  "database is locked" when it later tries to write while another writer is active (a deferred
+  transaction cannot upgrade its read snapshot; SQLite does not even consult the busy timeout then).
+- A *read* unit of work begins with a plain (deferred) ``BEGIN`` and is never blocked by a writer (WAL).
+- Who writes: ``Database.session()`` is a write unit of work unless called with ``write=False``. So CLI
+  commands, jobs, the demo loader, token issuance and scan recording are writers. API and page requests
+  are writers when their method is unsafe (POST, PUT, PATCH, DELETE) and readers for GET, HEAD and
+  OPTIONS (``platform.deps.get_session``). A GET handler must not write through the request's session.
+
+Race-free state changes: a service function that changes the state of a row (a transition, a result
+submission) loads it with ``lock_for_update(session, Model, id)`` and checks the state it reads there:
+``SELECT … FOR UPDATE`` on PostgreSQL and MariaDB holds concurrent transactions of the same row until
+this one ends (they then read the new state and refuse the transition with 409); on SQLite the writer
+lock of ``BEGIN IMMEDIATE`` already serialises every write unit of work, so a plain read suffices.
 """
 
 from __future__ import annotations
@@ -13,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -74,12 +92,19 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for the writer lock before "database is locked" (then: 503, retry)."""
+
+WRITE_OPTION = "zj_write"
+"""Execution option that marks a connection's transactions as writers (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -90,7 +115,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if backend == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy emit BEGIN itself so that transactions are real (pysqlite quirk).
         @event.listens_for(engine, "connect")
@@ -99,7 +125,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # Writers take the writer lock up front (and wait for it); readers never wait (see the docstring).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
     if backend == "mysql":
@@ -117,16 +144,20 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
+                                         expire_on_commit=False)
+        self.read_sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, actor: Any = None) -> Iterator[Session]:
-        """One transaction: commit on success, roll back everything on any error (nothing half-written)."""
-        session = self.sessionmaker()
+    def session(self, actor: Any = None, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: commit on success, roll back everything on any error (nothing half-written).
+
+        ``write=False`` for a unit of work that only reads (on SQLite it then never waits for a writer)."""
+        session = (self.sessionmaker if write else self.read_sessionmaker)()
         session.info["actor"] = actor
         try:
             yield session
@@ -139,6 +170,37 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def lock_for_update(session: Session, model: type[Any], ident: Any) -> Any:
+    """The row `model[ident]` (or None), locked until the end of the transaction, its state read fresh.
+
+    PostgreSQL and MariaDB: ``SELECT … FOR UPDATE`` (concurrent lockers of the same row wait, then read the
+    committed state). SQLite: the write unit of work already holds the database's writer lock
+    (``BEGIN IMMEDIATE``), so the row is read as is. Either way an object already in the session is
+    refreshed, so the caller checks the state it is about to change, not a stale copy."""
+    return session.execute(
+        select(model).where(model.id == ident).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for a database that is down, unreachable or (SQLite) still locked after the busy timeout:
+    a condition worth answering 503 + Retry-After and retrying later, not a bug."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, PoolTimeout | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        msg = str(exc.orig).lower()
+        hints = ("database is locked", "unable to open database", "disk i/o error", "connection", "connect",
+                 "server closed", "terminating", "gone away", "lost", "timeout", "timed out", "shutting down",
+                 "the database system is", "too many", "refused", "deadlock", "could not serialize")
+        return any(h in msg for h in hints)
+    return False
 
 
 @lru_cache(maxsize=8)

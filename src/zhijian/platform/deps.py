@@ -12,6 +12,8 @@ from zhijian.platform.auth import PUBLIC, Actor, resolve_token
 from zhijian.platform.db import Database
 from zhijian.platform.errors import Unauthenticated
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_db(request: Request) -> Database:
     return request.app.state.db
@@ -35,9 +37,12 @@ def get_session(request: Request) -> Iterator[Session]:
 
     Used with ``scope="function"`` so the commit happens *before* the response is sent: a client that gets
     201 (or a browser that follows a 303) must find the row committed, and a failed commit must reach the
-    client as an error, never after a success was already sent."""
+    client as an error, never after a success was already sent.
+
+    GET, HEAD and OPTIONS are read units of work (never wait for a writer on SQLite); every other method is a
+    write unit of work (``BEGIN IMMEDIATE`` on SQLite: it waits its turn instead of failing) — platform.db."""
     db: Database = request.app.state.db
-    with db.session() as session:
+    with db.session(write=request.method not in SAFE_METHODS) as session:
         actor = _actor_from_request(request, session)
         session.info["actor"] = actor
         request.state.actor = actor

@@ -3,22 +3,30 @@
 A job is a row in `job` plus a registered function. It runs in-process (a thread pool) on the
 embedded default, or on Redis through RQ when `ZHIJIAN_REDIS_URL` is set; the same tests run
 against both. Rooms register their functions in tasks.py with `@job("room.name")`.
+
+A database that is locked (SQLite: another writer held the lock past the busy timeout) or unavailable
+(a server restarting, a dropped connection) is not a job failure: the job is retried with exponential
+backoff (`RETRY_DELAYS`), and so is the bookkeeping around it and the scheduler's enqueue, so that no run
+is lost — a scheduled run that could not even be queued is queued at the scheduler's next tick.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from zhijian.platform.config import Settings
-from zhijian.platform.db import Database, get_database, utcnow
+from zhijian.platform.db import Database, get_database, is_unavailable, utcnow
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.logs import log
 from zhijian.platform.models import Job
 
 JobFn = Callable[..., dict[str, Any] | None]
+RETRY_DELAYS = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8)
+"""Seconds to wait before each retry of a unit of work that met a locked or unavailable database."""
 _REGISTRY: dict[str, JobFn] = {}
 _SCHEDULE: dict[str, float] = {}
 
@@ -47,30 +55,56 @@ def registered() -> dict[str, JobFn]:
     return dict(_REGISTRY)
 
 
+def with_retry(fn: Callable[[], Any], *, what: str, delays: tuple[float, ...] | None = None) -> Any:
+    """`fn()`, retried with exponential backoff while the database is locked or unavailable.
+
+    Each attempt must be a whole unit of work (it rolled back when it failed), so a retry repeats nothing
+    that was committed. Other errors, and the last attempt's, are raised."""
+    delays = RETRY_DELAYS if delays is None else delays
+    for attempt in range(len(delays) + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if attempt == len(delays) or not is_unavailable(exc):
+                raise
+            log.warning("database busy or unavailable, retrying",
+                        extra={"zj_job": what, "zj_attempt": attempt + 1, "zj_error": str(exc)[:200]})
+            time.sleep(delays[attempt])
+    raise AssertionError("unreachable")
+
+
 def run_job(db: Database, job_id: int) -> Job:
-    """Run one queued job to completion, recording its result or error."""
+    """Run one queued job to completion, recording its result or error (retried while the db is busy)."""
     _load_tasks()
-    with db.session() as s:
-        row = s.get(Job, job_id)
-        if row is None:
-            raise NotFound("job", job_id)
-        row.status = "running"
-        name, args = row.name, dict(row.args or {})
+
+    def start() -> tuple[str, dict[str, Any]]:
+        with db.session() as s:
+            row = s.get(Job, job_id)
+            if row is None:
+                raise NotFound("job", job_id)
+            row.status = "running"
+            return row.name, dict(row.args or {})
+
+    name, args = with_retry(start, what=f"job {job_id}")
     fn = _REGISTRY.get(name)
     try:
         if fn is None:
             raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
-        result = fn(db, **args)
+        result = with_retry(lambda: fn(db, **args), what=name)
         status, error = "done", None
     except Exception as exc:  # a failed job is recorded, never lost
         log.exception("job failed", extra={"zj_job": name, "zj_id": job_id})
         result, status = None, "failed"
         error = exc.one_line() if isinstance(exc, DomainError) else f"{exc.__class__.__name__}: {exc}"
-    with db.session() as s:
-        row = s.get(Job, job_id)
-        assert row is not None
-        row.status, row.result, row.error, row.finished_at = status, result, error, utcnow()
-    return row
+
+    def finish() -> Job:
+        with db.session() as s:
+            row = s.get(Job, job_id)
+            assert row is not None
+            row.status, row.result, row.error, row.finished_at = status, result, error, utcnow()
+            return row
+
+    return with_retry(finish, what=f"job {job_id}")
 
 
 def run_job_by_url(database_url: str, job_id: int) -> str:
@@ -102,11 +136,14 @@ class JobRunner:
         _load_tasks()
         if name not in _REGISTRY:
             raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
-        with self.db.session() as s:
-            row = Job(name=name, args=args, status="queued")
-            s.add(row)
-            s.flush()
-            job_id = row.id
+        def insert() -> int:
+            with self.db.session() as s:
+                row = Job(name=name, args=args, status="queued")
+                s.add(row)
+                s.flush()
+                return row.id
+
+        job_id = with_retry(insert, what=name)
         if self.backend == "redis":
             self._queue().enqueue(run_job_by_url, self.db.url, job_id, job_timeout=3600)
         else:
@@ -121,8 +158,6 @@ class JobRunner:
         if fut is not None:
             fut.result(timeout=timeout)
         else:
-            import time
-
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 with self.db.session() as s:
@@ -144,17 +179,16 @@ class JobRunner:
         last: dict[str, float] = {}
 
         def loop() -> None:
-            import time
-
             while not self._stop.wait(5):
                 now = time.monotonic()
                 for name, every in _SCHEDULE.items():
                     if now - last.get(name, now - every - 1) >= every:
-                        last[name] = now
                         try:
                             self.enqueue(name)
-                        except Exception:
+                        except Exception:  # not lost: tried again at the next tick
                             log.exception("scheduling failed", extra={"zj_job": name})
+                        else:
+                            last[name] = now
 
         self._scheduler = threading.Thread(target=loop, name="zhijian-scheduler", daemon=True)
         self._scheduler.start()
