@@ -53,8 +53,11 @@ def test_digital_link_parse_roundtrip_with_percent_encoding():
     # GS1 Digital Link standard's own example URI (https://id.gs1.org/01/09520123456788/10/ABC123/21/12345)
     ex = rules.parse_digital_link("https://id.gs1.org/01/09520123456788/10/ABC123/21/12345")
     assert (ex.gtin, ex.lot, ex.serial) == ("09520123456788", "ABC123", "12345")
-    # a custom path prefix before /01/ is allowed; GTIN-13 is padded to 14
-    assert rules.parse_digital_link("https://brand.cn/qr/01/6291041500213/21/S1").gtin == "06291041500213"
+    # a custom path prefix before /01/ is allowed; AI (01) is N14, so a GTIN-13 must be padded in the URI
+    assert rules.parse_digital_link("https://brand.cn/qr/01/06291041500213/21/S1").gtin == "06291041500213"
+    with pytest.raises(DomainError) as err:
+        rules.parse_digital_link("https://brand.cn/qr/01/6291041500213/21/S1")
+    assert (err.value.status, err.value.field) == (400, "ai:01")
 
 
 @pytest.mark.parametrize("bad", [
@@ -63,7 +66,6 @@ def test_digital_link_parse_roundtrip_with_percent_encoding():
     "/02/06291041500213",  # no /01/
     "/01/06291041500213/21",  # AI without value
     "/01/06291041500213/17/260101",  # 17 is a data attribute, not a key qualifier
-    "/01/06291041500213/21/A%3CB",  # '<' is excluded by GB/T 33993-2017
     "/01/06291041500213/21/" + "X" * 21,  # serial longer than 20
 ])
 def test_digital_link_invalid_is_400(bad):

@@ -8,7 +8,7 @@ gives an RFC 9264 linkset. Every answer comes from `service.verify_scan`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,8 +21,8 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
+from zhijian.trace import digital_link, rules, service
 from zhijian.trace import epcis as E
-from zhijian.trace import rules, service
 from zhijian.trace.schemas import IssueIn
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
@@ -73,19 +73,59 @@ def _linkset(request: Request, link: rules.DigitalLink, product_id: int | None) 
 
 @hot_router.get("/.well-known/gs1resolver")
 def resolver_description(request: Request) -> JSONResponse:
-    """GS1 resolver description file (GS1-Conformant resolver standard §4)."""
-    host = request.app.state.settings.resolver_host
+    """GS1-Conformant resolver description file (keys of GS1's resolver description file schema)."""
+    settings = request.app.state.settings
+    root = f"https://{settings.resolver_host}"
     return JSONResponse({
         "name": "zhijian 质检 — 防伪溯源解析器",
-        "resolverRoot": f"https://{host}",
-        "supportedPrimaryKeys": ["01"],
-        "supportedLinkType": [{"namespace": GS1, "prefix": "gs1:", "profile": GS1 + t} for t in LINK_TYPES],
-        "linkTypeDefaultCanBeLinkset": False,
+        "resolverRoot": root,
+        "supportedPrimaryKeys": list(digital_link.PRIMARY_KEYS),
+        "supportedLinkType": [{"namespace": GS1, "prefix": "gs1:"}],
+        "linkTypeDefaultCanBeAll": False,
+        "supportsSemanticInterpretation": False,
+        "validatesAIcombinations": True,
+        "supportsLanguageVariants": False,
         "supportedContextValuesEnumerated": [],
-        "validatesURIs": True,
-        "keyQualifierOrder": ["22", "10", "21"],
-        "linkset": {"linkType": "all", "mediaType": "application/linkset+json", "rfc": "RFC 9264"},
-    })
+        "contact": {"fn": "zhijian 质检平台运营方", "hasEmail": f"mailto:{settings.smtp_sender}"},
+        "termsOfUse": f"{root}/docs",
+    }, headers=CORS)
+
+
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Link, Location, Content-Type"}
+
+
+def _raw_target(request: Request) -> str:
+    """The request path as sent (percent-encoding kept: `/21/A%2F1` is one serial) plus its query."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    query = request.url.query
+    return path + ("?" + query if query else "")
+
+
+def _link_type(request: Request) -> str:
+    """The requested link type, short (`pip`, `all`, `linkset`); '' when none was asked for."""
+    value = request.query_params.get("linkType", "")
+    return value.removeprefix("gs1:").removeprefix(GS1).removeprefix(GS1.replace("https", "http"))
+
+
+def _wants_linkset(request: Request, link_type: str) -> bool:
+    return link_type in ("all", "linkset") or "application/linkset+json" in request.headers.get("accept", "")
+
+
+def _passed_on(request: Request) -> str:
+    """The query string minus linkType, passed on to the target of a redirect (resolver standard)."""
+    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "linkType"]
+    return ("?" + urlencode(rest)) if rest else ""
+
+
+def _bad_uri(request: Request, err: DomainError) -> Response:
+    if _wants_json(request) or request.method == "HEAD":
+        body = {"type": "about:blank", "title": err.message_en, "status": err.status, "detail": err.message_zh,
+                "code": err.code, "message_zh": err.message_zh, "message_en": err.message_en, "field": err.field}
+        return JSONResponse(body, status_code=err.status, media_type="application/problem+json", headers=CORS)
+    resp = error_page(request, err)
+    resp.headers.update(CORS)
+    return resp
 
 
 def _verify_in_thread(db: Any, scan: service.ScanInput) -> dict[str, Any]:
@@ -100,47 +140,105 @@ def _gtin_known(db: Any, gtin: str) -> bool:
         return service.keys_for_gtin(session, gtin) is not None
 
 
-@hot_router.get("/01/{rest:path}")
-async def resolve(rest: str, request: Request) -> Response:
-    """The QR target: `/01/{gtin}[/10/{lot}]/21/{serial}` → the verification answer (and records the scan).
+def _key_known(db: Any, canon: str) -> bool:
+    with db.session() as session:
+        return service.identifier_in_events(session, canon)
 
-    The hottest public path (every consumer scan, and 3·15 scan storms): it takes no request-wide session
-    and no login (the page is the same for everyone), and crosses to a worker thread once, for the one
-    transaction that records the scan — the per-request framework cost was several times the work itself."""
+
+async def _resolve_other_key(request: Request, parsed: digital_link.ParsedLink) -> Response:
+    """SSCC, GLN, GIAI, GRAI, GDTI … : the identifier's EPCIS trace is its one link (404 when no event names it)."""
+    canon = E.canonical_id(f"https://id.gs1.org/{parsed.key_ai}/{quote(parsed.key, safe='')}"
+                           + "".join(f"/{ai}/{quote(v, safe='')}" for ai, v in parsed.qualifiers.items()))
+    base = str(request.base_url).rstrip("/")
+    trace = f"{base}/epcis/epcs/{quote(canon, safe='')}/events"
+    links = {"anchor": canon, GS1 + "traceability": [{"href": trace, "title": "EPCIS 事件 / EPCIS events",
+                                                      "type": "application/ld+json"}],
+             GS1 + "defaultLink": [{"href": trace, "title": "EPCIS 事件 / EPCIS events", "type": "application/ld+json"}]}
+    known = await run_in_threadpool(_key_known, request.app.state.db, canon)
+    link_type = _link_type(request)
+    headers = {**CORS, "Link": f'<{request.url.path}?linkType=linkset>; rel="linkset"'}
+    if not known:
+        return _bad_uri(request, DomainError("trace.unknown_key", f"未登记的标识：{canon}", f"unknown identifier: {canon}",
+                                             status=404, field="uri"))
+    if _wants_linkset(request, link_type):
+        return JSONResponse({"linkset": [links]}, media_type="application/linkset+json", headers=headers)
+    return RedirectResponse(trace + _passed_on(request), status_code=307, headers=headers)
+
+
+async def resolve(request: Request) -> Response:
+    """The QR target (GS1-Conformant resolver): `/01/{gtin}[/10/{lot}]/21/{serial}` → the verification answer.
+
+    Syntax is checked first (400 naming the AI); `linkType=all|linkset` or `Accept: application/linkset+json`
+    gives the RFC 9264 linkset; another link type redirects (307) to that link with the query passed on; the
+    default is the verification answer itself, which records the scan — except on HEAD, which only says
+    whether the code is known. Unknown codes answer 404 (the page still shows its friendly 查无此码).
+    The hottest public path (every consumer scan, and 3·15 scan storms): no request-wide session, no login,
+    one crossing to a worker thread for the one transaction that records the scan."""
     try:
-        link = rules.parse_digital_link("/01/" + rest)
+        parsed = digital_link.parse(_raw_target(request))
+        if parsed.key_ai != "01":
+            return await _resolve_other_key(request, parsed)
+        link = rules.parse_digital_link(_raw_target(request))
     except DomainError as err:
-        if not _wants_json(request):
-            return error_page(request, err)
-        raise
-    link_type = request.query_params.get("linkType", "")
-    short = link_type.removeprefix("gs1:").removeprefix(GS1)
-    if short == "all":
+        return _bad_uri(request, err)
+    link_type = _link_type(request)
+    linkset_header = f'<{request.url.path}?linkType=linkset>; rel="linkset"'
+    if _wants_linkset(request, link_type):
         return JSONResponse(_linkset(request, link, None), media_type="application/linkset+json",
-                            headers={"Link": f'<{request.url.path}?linkType=all>; rel="linkset"'})
-    if short == "traceability":
-        canon = E.canonical_id(link.uri())
-        return RedirectResponse(f"/epcis/epcs/{quote(canon, safe='')}/events", status_code=307)
+                            headers={**CORS, "Link": linkset_header})
+    if link_type and link_type not in ("verificationService", "defaultLink"):
+        links = _linkset(request, link, None)["linkset"][0]
+        target = links.get(GS1 + link_type)
+        if target:
+            return RedirectResponse(target[0]["href"] + _passed_on(request), status_code=307,
+                                    headers={**CORS, "Link": linkset_header})
     db = request.app.state.db
+    headers = {**CORS, "Cache-Control": "no-store", "Link": linkset_header}
     if link.serial is None:
         known = await run_in_threadpool(_gtin_known, db, link.gtin)
         body = {"gtin": link.gtin, "lot": link.lot, "answer": None, "known_gtin": known,
                 "message_zh": "请扫描商品上带序列号的单品码", "message_en": "scan the item's serialised code"}
+        status = 200 if known else 404
+        if request.method == "HEAD":
+            return Response(status_code=status, headers=headers)
         if _wants_json(request):
-            return JSONResponse(body)
-        return render(request, "trace/verify_result.html", {"r": body, "tone": "warn"})
+            return JSONResponse(body, status_code=status, headers=headers)
+        resp = render(request, "trace/verify_result.html", {"r": body, "tone": "warn"}, status_code=status)
+        resp.headers.update(headers)
+        return resp
+    if request.method == "HEAD":  # no side effect: say whether we issued it (MAC), record nothing
+        known = await run_in_threadpool(_serial_issued, db, link.gtin, link.serial)
+        return Response(status_code=200 if known else 404, headers=headers)
     scan = service.ScanInput(gtin=link.gtin, serial=link.serial, lot=link.lot, client=_client(request),
                              region=request.query_params.get("region") or request.headers.get("x-client-region"),
                              lat=_float(request.query_params.get("lat")), lon=_float(request.query_params.get("lon")),
                              pin=request.query_params.get("pin"))
     result = await run_in_threadpool(_verify_in_thread, db, scan)
-    headers = {"Cache-Control": "no-store", "Link": f'<{request.url.path}?linkType=all>; rel="linkset"'}
+    status = 404 if result["answer"] == "not_found" else 200
     if _wants_json(request):
-        return JSONResponse(result, headers=headers)
+        return JSONResponse(result, status_code=status, headers=headers)
     tone = {"genuine_first": "ok", "genuine_repeat": "warn"}.get(result["answer"], "bad")
-    resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone})
+    resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone}, status_code=status)
     resp.headers.update(headers)
     return resp
+
+
+def _serial_issued(db: Any, gtin: str, serial: str) -> bool:
+    with db.session() as session:
+        cached = service.keys_for_gtin(session, gtin)
+        return cached is not None and rules.check_serial(cached[1], gtin, serial)
+
+
+async def resolver_options(request: Request) -> Response:
+    """CORS preflight for the resolver (the resolver standard asks for GET, HEAD and OPTIONS)."""
+    return Response(status_code=204, headers={**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                                              "Access-Control-Allow-Headers": "Accept, Accept-Language",
+                                              "Allow": "GET, HEAD, OPTIONS"})
+
+
+for _ai in digital_link.PRIMARY_KEYS:
+    hot_router.add_api_route(f"/{_ai}/{{rest:path}}", resolve, methods=["GET", "HEAD"])
+    hot_router.add_api_route(f"/{_ai}/{{rest:path}}", resolver_options, methods=["OPTIONS"])
 
 
 # ---------------------------------------------------------------- console

@@ -20,11 +20,12 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 import numpy as np
 
 from zhijian.platform.errors import DomainError
+from zhijian.trace import digital_link
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base-32: no I, L, O, U (typed by consumers)
 _ALPHA_INDEX = {c: i for i, c in enumerate(ALPHABET)}
@@ -35,7 +36,7 @@ MAX_KEY_VERSION = len(ALPHABET) - 1
 # GS1 AI encodable character set 82 (GS1 General Specifications Figure 7.11-1) minus GB/T 33993's exclusions.
 _CSET82 = set("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 AI_CHARS = _CSET82 - set("%&/<>?")
-CANONICAL_HOST = "id.gs1.org"
+CANONICAL_HOST = digital_link.CANONICAL_HOST
 ANSWERS = ("not_found", "genuine_first", "genuine_repeat", "frozen", "recalled", "voided")
 CODE_STATUSES = ("active", "frozen", "voided", "recalled")
 SIGNAL_KINDS = ("multi_city", "far_apart", "diversion", "burst", "enumeration")
@@ -99,6 +100,8 @@ class DigitalLink:
     serial: str | None = None
     cpv: str | None = None
     host: str = CANONICAL_HOST
+    tpx: str | None = None  # AI 235, third-party controlled serial extension (a qualifier of 01)
+    attributes: dict[str, str] = field(default_factory=dict, compare=False)  # query-string data attributes
 
     def uri(self, host: str | None = None) -> str:
         return format_digital_link(host or self.host, self.gtin, lot=self.lot, serial=self.serial, cpv=self.cpv)
@@ -118,42 +121,19 @@ def format_digital_link(host: str, gtin: str, *, lot: str | None = None, serial:
     return "".join(parts)
 
 
-_QUALIFIER_ORDER = {"22": 0, "10": 1, "21": 2}
+def parse_digital_link(uri: str, field: str = "uri", *, stem: str = "") -> DigitalLink:
+    """Parse a full trade-item Digital Link URI or its path (GTIN primary key); 400 naming the offending AI.
 
-
-def parse_digital_link(uri: str, field: str = "uri") -> DigitalLink:
-    """Parse a full Digital Link URI or just its path; 400 when it is not a valid trade-item URI."""
-    raw = (uri or "").strip()
-    if raw.startswith(("http://", "https://")):
-        parts = urlsplit(raw)
-        host, path = parts.netloc, parts.path
-    else:
-        host, path = CANONICAL_HOST, raw
-    segs = [s for s in path.split("/") if s != ""]
-    # Digital Link allows a custom path prefix before the primary key: find the /01/ segment.
-    try:
-        start = next(i for i in range(0, len(segs) - 1) if segs[i] == "01")
-    except StopIteration:
-        raise _bad("trace.invalid_uri", f"不是有效的 GS1 数字链接（缺少 /01/GTIN）：{raw}",
-                   f"not a GS1 Digital Link URI (no /01/GTIN): {raw}", field, 400) from None
-    segs = segs[start:]
-    if len(segs) % 2:
-        raise _bad("trace.invalid_uri", f"数字链接路径的 AI 与值不成对：{raw}",
-                   f"Digital Link path has an AI without a value: {raw}", field, 400)
-    gtin = normalize_gtin(segs[1], field, 400)
-    values: dict[str, str] = {}
-    last = -1
-    for i in range(2, len(segs), 2):
-        ai, val = segs[i], unquote(segs[i + 1])
-        if ai not in _QUALIFIER_ORDER:
-            raise _bad("trace.invalid_uri", f"GTIN 不支持限定符 AI ({ai})：{raw}",
-                       f"AI ({ai}) is not a key qualifier of a GTIN: {raw}", field, 400)
-        if _QUALIFIER_ORDER[ai] <= last:
-            raise _bad("trace.invalid_uri", f"限定符顺序错误：应为 22 → 10 → 21：{raw}",
-                       f"key qualifiers out of order (must be 22 → 10 → 21): {raw}", field, 400)
-        last = _QUALIFIER_ORDER[ai]
-        values[ai] = check_ai_value(val, {"22": "cpv", "10": "lot", "21": "serial"}[ai], 20, 400)
-    return DigitalLink(gtin, values.get("10"), values.get("21"), values.get("22"), host)
+    Syntax per GS1's rules (`trace.digital_link`); a link with another primary key is a valid Digital
+    Link but not a trade item, and is refused here (the resolver handles those through `digital_link`).
+    """
+    parsed = digital_link.parse(uri, stem=stem)
+    if parsed.key_ai != "01":
+        raise _bad("trace.invalid_uri", f"不是商品（GTIN）数字链接：{uri}", f"not a trade-item (GTIN) Digital Link: {uri}",
+                   field, 400)
+    q = parsed.qualifiers
+    return DigitalLink(parsed.key, q.get("10"), q.get("21"), q.get("22"), parsed.host, q.get("235"),
+                       parsed.attributes)
 
 
 def ai_element_string(gtin: str, *, lot: str | None = None, serial: str | None = None,

@@ -30,8 +30,8 @@ from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.events import subscriber
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.rooms import room_module
-from zhijian.trace import rules
-from zhijian.trace.models import Code, CodeBatch, MacKey, Recall, Scan, Signal
+from zhijian.trace import digital_link, rules
+from zhijian.trace.models import Code, CodeBatch, EpcisEpc, EpcisEvent, MacKey, Recall, Scan, Signal
 
 # ---------------------------------------------------------------- policy (one place for this room)
 
@@ -112,6 +112,15 @@ def invalidate_caches() -> None:
         _key_cache.clear()
         _batch_cache.clear()
         _info_cache.clear()
+
+
+def identifier_in_events(session: Session, canon: str) -> bool:
+    """Whether any EPCIS event names this identifier (canonical Digital Link) or happened at this location —
+    what the resolver needs to answer a non-GTIN key (SSCC, GLN, GIAI …) with its trace, or 404."""
+    if session.scalar(select(EpcisEpc.event_pk).where(EpcisEpc.epc == canon).limit(1)) is not None:
+        return True
+    return session.scalar(select(EpcisEvent.id).where(
+        (EpcisEvent.read_point == canon) | (EpcisEvent.biz_location == canon)).limit(1)) is not None
 
 
 def keys_for_gtin(session: Session, gtin: str) -> tuple[int, dict[int, str]] | None:
@@ -491,7 +500,8 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
         raise DomainError("trace.enumeration_blocked", "查询过多未知码，请稍后再试", "too many unknown codes queried; "
                           "try again later", status=429, extra={"retry_after": int(GUARD.window)})
     gtin = rules.normalize_gtin(scan.gtin, "gtin", 400)
-    serial = rules.check_ai_value(scan.serial, "serial", 20, 400)
+    # GS1 syntax (CSET 82, ≤ 20), not GB/T 33993's issuing exclusions: we verify codes others issued too
+    serial = digital_link.check_value("21", scan.serial)
     ans: rules.Answer
     out: dict[str, Any] = {"gtin": gtin, "serial": serial, "lot": scan.lot}
     cached = keys_for_gtin(session, gtin)  # in-process cache: no database round trip when warm
