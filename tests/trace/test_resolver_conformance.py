@@ -134,3 +134,29 @@ def test_pallet_sscc_resolves_to_its_trace(client, admin_token) -> None:  # type
     assert "https://gs1.org/voc/traceability" in ls
     other = "1" + "6901234" + str((int(ref) + 1) % 10**9).zfill(9)
     assert client.get(f"/00/{other + D.gs1_check_digit(other)}", headers=JSON).status_code == 404
+
+
+def test_element_string_keeps_22_and_query_attributes() -> None:
+    """Finding: element strings dropped AI 22 and every query attribute. GS1 GenSpecs §5.10: predefined-
+    length AIs ((17), (3103) …) need no FNC1; the others are separated by FNC1 unless last."""
+    link = rules.parse_digital_link(f"https://id.gs1.org/01/{G}/22/2A/10/ABC/21/XYZ?17=270331&3103=000189")
+    assert link.element_string() == f"(01){G}(17)270331(3103)000189(22)2A(10)ABC(21)XYZ"
+    carrier = rules.ai_element_string(G, lot="L1", serial="S9", cpv="2A", human=False,
+                                      attributes={"17": "270331"})
+    assert carrier == f"01{G}17270331222A\x1d10L1\x1d21S9"
+
+
+def test_issued_links_carry_the_expiry(client, db) -> None:  # type: ignore[no-untyped-def]
+    """Finding: issued QR links omitted `?17=` expiry though the CSV's element string had it."""
+    import datetime as dt
+
+    from zhijian.platform.auth import SYSTEM
+    from zhijian.trace import service
+
+    lot = issue_lot(db, quantity=2, expiry=dt.date(2027, 3, 31))
+    with db.session(SYSTEM) as s:
+        chunk = next(service.iter_batch_codes(s, SYSTEM, lot.batch_id, host="id.zhijian.example"))
+    assert chunk[0].uri.endswith(f"/21/{chunk[0].serial}?17=270331")
+    assert "(17)270331" in chunk[0].element_string
+    r = client.get(chunk[0].uri.removeprefix("https://id.zhijian.example"), headers=JSON)
+    assert r.status_code == 200 and r.json()["answer"] == "genuine_first"  # the resolver reads it back

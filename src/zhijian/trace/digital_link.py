@@ -91,6 +91,11 @@ def check_value(ai: str, value: str) -> str:
     return value
 
 
+def is_variable(ai: str) -> bool:
+    """Whether an AI's value is variable-length (needs FNC1 after it unless it is last)."""
+    return GS1ApplicationIdentifier.extract(ai).separator_required
+
+
 def _qualifiers(key_ai: str, pairs: list[tuple[str, str]], raw: str) -> dict[str, str]:
     out: dict[str, str] = {}
     sequences = QUALIFIERS[key_ai]

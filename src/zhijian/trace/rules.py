@@ -106,6 +106,11 @@ class DigitalLink:
     def uri(self, host: str | None = None) -> str:
         return format_digital_link(host or self.host, self.gtin, lot=self.lot, serial=self.serial, cpv=self.cpv)
 
+    def element_string(self) -> str:
+        """The GS1 element string of everything the link carries (key, qualifiers, query attributes)."""
+        return ai_element_string(self.gtin, lot=self.lot, serial=self.serial, cpv=self.cpv,
+                                 attributes=self.attributes)
+
 
 def _enc(value: str) -> str:
     return quote(value, safe="-._~!$'()*+,;:@=")
@@ -119,6 +124,12 @@ def format_digital_link(host: str, gtin: str, *, lot: str | None = None, serial:
         if val:
             parts.append(f"/{ai}/{_enc(val)}")
     return "".join(parts)
+
+
+def item_link(lot_link: str, serial: str, expiry: dt.date | None = None) -> str:
+    """One item's Digital Link from its lot's link: `/21/{serial}` plus the label's data attributes
+    (expiry as `?17=YYMMDD`), so the QR carries everything the printed element string does."""
+    return f"{lot_link}/21/{_enc(serial)}" + (f"?17={expiry_yymmdd(expiry)}" if expiry else "")
 
 
 def parse_digital_link(uri: str, field: str = "uri", *, stem: str = "") -> DigitalLink:
@@ -137,19 +148,28 @@ def parse_digital_link(uri: str, field: str = "uri", *, stem: str = "") -> Digit
 
 
 def ai_element_string(gtin: str, *, lot: str | None = None, serial: str | None = None,
-                      expiry: dt.date | None = None, human: bool = True) -> str:
-    """GB/T 33993-2017 AI element string: (01) first; fixed-length (17) before the variable ones.
+                      expiry: dt.date | None = None, cpv: str | None = None,
+                      attributes: dict[str, str] | None = None, human: bool = True) -> str:
+    """GB/T 33993-2017 AI element string: (01) first; fixed-length AIs ((17) …) before the variable ones.
 
-    `human=True` gives the bracketed human-readable interpretation; otherwise the data carrier form,
-    variable-length fields separated by FNC1 (ASCII GS, 0x1D) unless they come last.
+    Carries everything the Digital Link does: (22) consumer product variant and any further data
+    attributes, not only (17)/(10)/(21). `human=True` gives the bracketed human-readable interpretation;
+    otherwise the data carrier form, variable-length fields separated by FNC1 (ASCII GS, 0x1D) unless last.
     """
-    items: list[tuple[str, str, bool]] = [("01", normalize_gtin(gtin), False)]
+    extra = {k: digital_link.check_value(k, v) for k, v in (attributes or {}).items()}
     if expiry:
-        items.append(("17", expiry_yymmdd(expiry), False))
+        extra["17"] = expiry_yymmdd(expiry)
+    fixed = sorted((ai, v) for ai, v in extra.items() if not digital_link.is_variable(ai))
+    variable = sorted((ai, v) for ai, v in extra.items() if digital_link.is_variable(ai))
+    items: list[tuple[str, str, bool]] = [("01", normalize_gtin(gtin), False)]
+    items.extend((ai, v, False) for ai, v in fixed)
+    if cpv:
+        items.append(("22", digital_link.check_value("22", cpv), True))
     if lot:
         items.append(("10", check_ai_value(lot, "lot"), True))
     if serial:
         items.append(("21", check_ai_value(serial, "serial"), True))
+    items.extend((ai, v, True) for ai, v in variable)
     if human:
         return "".join(f"({ai}){v}" for ai, v, _ in items)
     out = []

@@ -219,7 +219,7 @@ def issue_codes(session: Session, actor: Actor, req: IssueRequest, *, host: str,
         bulk_insert_codes(session, gtin, req.lot, batch.id, product.enterprise_id, serials, digests)
         if sink is not None:
             lot_ai = rules.ai_element_string(gtin, lot=req.lot, expiry=req.expiry)
-            sink([IssuedCode(s, f"{base}/21/{s}", f"{lot_ai}(21){s}", pins[i] if pins else None)
+            sink([IssuedCode(s, rules.item_link(base, s, req.expiry), f"{lot_ai}(21){s}", pins[i] if pins else None)
                   for i, s in enumerate(serials)])
         done += n
         if progress is not None:
@@ -315,7 +315,7 @@ def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str
                                        .order_by(Code.serial).limit(chunk)))
         if not serials:
             return
-        yield [IssuedCode(s, f"{base}/21/{s}", f"{lot_ai}(21){s}") for s in serials]
+        yield [IssuedCode(s, rules.item_link(base, s, batch.expiry), f"{lot_ai}(21){s}") for s in serials]
         last = serials[-1]
 
 
