@@ -141,8 +141,13 @@ def trace_lot(gtin: str, lot: str, session: SessionDep, actor: ActorDep) -> dict
 
 GS1_HEADERS = {"GS1-EPCIS-Version": E.EPCIS_VERSION, "GS1-CBV-Version": E.CBV_VERSION,
                "GS1-EPCIS-Min": E.EPCIS_VERSION, "GS1-EPCIS-Max": E.EPCIS_VERSION, "GS1-CBV-Min": E.CBV_VERSION,
-               "GS1-CBV-Max": E.CBV_VERSION, "GS1-Vendor-Version": "zhijian", "GS1-EPC-Format": "Always_GS1_Digital_Link",
-               "GS1-Extensions": ""}
+               "GS1-CBV-Max": E.CBV_VERSION, "GS1-Vendor-Version": "zhijian", "GS1-Extensions": ""}
+
+
+def _epc_format(request: Request) -> tuple[str, dict[str, str]]:
+    """GS1-EPC-Format asked for, and the response header saying what the answer uses."""
+    fmt = E.negotiate_epc_format(request.headers.get("GS1-EPC-Format"))
+    return fmt, {"GS1-EPC-Format": fmt}
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None,
@@ -150,7 +155,15 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None,
     return JSONResponse(body, status_code=status, media_type=media, headers={**GS1_HEADERS, **(headers or {})})
 
 
+_JSON_TYPES = ("application/json", "application/ld+json")
+
+
 async def _read_json(request: Request) -> Any:
+    """The JSON-LD body; any other declared media type (e.g. the XML binding) is 415 per the REST binding."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media and media not in _JSON_TYPES and not media.endswith("+json"):
+        raise E.EpcisError("UnsupportedMediaTypeException", f"不支持的媒体类型：{media}（请使用 application/ld+json）",
+                           f"unsupported media type {media} (use application/ld+json)", status=415)
     raw = await request.body()
     try:
         return json.loads(raw)
@@ -214,9 +227,10 @@ def _query_response(request: Request, session: Any, actor: Any, params: dict[str
     per_page = request.query_params.get("perPage", "30")
     if not per_page.isdigit():
         raise es._qerr("perPage 应为正整数", "perPage must be a positive integer", "perPage")
+    epc_format, headers = _epc_format(request)
     res = es.query_events(session, actor, params, per_page=int(per_page),
                           next_token=request.query_params.get("nextPageToken"))
-    headers: dict[str, str] = {}
+    res.events = [E.format_event(ev, epc_format) for ev in res.events]
     if res.next_token:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         items.append(("nextPageToken", res.next_token))
@@ -232,11 +246,12 @@ def events(request: Request, session: SessionDep, actor: ActorDep) -> JSONRespon
 
 
 @public_router.get("/events/{event_id:path}")
-def event(event_id: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def event(event_id: str, request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    epc_format, headers = _epc_format(request)
     row = es.get_event(session, actor, event_id)
-    doc = es.event_out(row)
+    doc = E.format_event(es.event_out(row), epc_format)
     doc["@context"] = es.merged_context([row.context])
-    return _json(doc)
+    return _json(doc, headers=headers)
 
 
 # named queries and subscriptions -------------------------------------------------------

@@ -528,3 +528,52 @@ def master_data_children(doc: dict[str, Any]) -> list[tuple[str, str]]:
             for child in el.get("children") or []:
                 out.append((canonical_id(el["id"]), canonical_id(child)))
     return out
+
+
+# ---------------------------------------------------------------- GS1-EPC-Format (REST binding)
+
+EPC_FORMATS = ("No_Preference", "Always_GS1_Digital_Link", "Always_EPC_URN", "Never_Translates")
+_ID_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+_QTY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
+
+def _map_ids(event: dict[str, Any], fn: Any) -> dict[str, Any]:
+    out = dict(event)
+    for key in _ID_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [fn(v) for v in out[key]]
+    for key in _QTY_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [{**q, "epcClass": fn(q["epcClass"])} if isinstance(q, dict) and "epcClass" in q else q
+                        for q in out[key]]
+    if isinstance(out.get("parentID"), str):
+        out["parentID"] = fn(out["parentID"])
+    for key in ("readPoint", "bizLocation"):
+        if isinstance(out.get(key), dict) and "id" in out[key]:
+            out[key] = {**out[key], "id": fn(out[key]["id"])}
+    for key, item in (("sourceList", "source"), ("destinationList", "destination")):
+        if isinstance(out.get(key), list):
+            out[key] = [{**sd, item: fn(sd[item])} if isinstance(sd, dict) and item in sd else sd for sd in out[key]]
+    return out
+
+
+def negotiate_epc_format(requested: str | None) -> str:
+    """What a query answers in, from the request's GS1-EPC-Format header (binding: absent means
+    Always_GS1_Digital_Link). `No_Preference` and `Never_Translates` return identifiers as captured.
+
+    EPC URNs need the GS1 Company Prefix length to be made from a Digital Link, which a URI does not carry:
+    `Always_EPC_URN` is refused with 406 (NotAcceptableException) rather than answered half-translated.
+    """
+    fmt = (requested or "Always_GS1_Digital_Link").strip()
+    if fmt not in EPC_FORMATS:
+        raise EpcisError("QueryParameterException", f"GS1-EPC-Format 取值无效：{fmt}", f"invalid GS1-EPC-Format: {fmt}")
+    if fmt == "Always_EPC_URN":
+        raise EpcisError("NotAcceptableException", "本库不能把数字链接转换为 EPC URN（需要厂商识别代码长度）",
+                         "this repository cannot translate Digital Links to EPC URNs (needs the GS1 Company "
+                         "Prefix length)", status=406)
+    return "Always_GS1_Digital_Link" if fmt == "Always_GS1_Digital_Link" else "Never_Translates"
+
+
+def format_event(event: dict[str, Any], epc_format: str) -> dict[str, Any]:
+    """An event as captured, its identifiers as canonical Digital Links when that was negotiated."""
+    return _map_ids(event, canonical_id) if epc_format == "Always_GS1_Digital_Link" else event
