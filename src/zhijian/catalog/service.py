@@ -27,7 +27,7 @@ from zhijian.catalog.schemas import (
     UserIn,
 )
 from zhijian.platform import search
-from zhijian.platform.auth import Actor, hash_password, validate_role
+from zhijian.platform.auth import Actor, check_keeps_an_admin, check_role_organization, hash_password, validate_role
 from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.models import User
@@ -409,16 +409,11 @@ def create_user(session: Session, actor: Actor, data: UserIn) -> User:
     """添加用户 — lab users belong to a lab, enterprise users to an enterprise."""
     actor.require("admin")
     validate_role(data.role)
-    needs = {"inspector": "lab", "enterprise": "enterprise"}.get(data.role)
-    if needs:
-        org = session.get(Organization, data.organization_id) if data.organization_id else None
-        if org is None or org.kind != needs:
-            raise DomainError("user.organization_required",
-                              f"角色「{data.role}」必须属于一个{ {'lab': '检验机构', 'enterprise': '企业'}[needs] }",
-                              f"role '{data.role}' must belong to a {needs}", field="organization_id")
-    elif data.organization_id is not None and session.get(Organization, data.organization_id) is None:
+    org = session.get(Organization, data.organization_id) if data.organization_id is not None else None
+    if data.organization_id is not None and org is None:
         raise NotFound("organization", data.organization_id, field="organization_id")
-    user = User(username=data.username, password_hash=hash_password(data.password), role=data.role,
+    check_role_organization(data.role, org.kind if org is not None else None)  # regulator ↔ regulator org ...
+    user = User(username=data.username, password_hash=hash_password(data.password, data.username), role=data.role,
                 organization_id=data.organization_id, display_name=data.display_name or data.username,
                 email=data.email)
     session.add(user)
@@ -436,6 +431,11 @@ def deactivate_user(session: Session, actor: Actor, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user", user_id)
+    if user.role == "admin" and user.is_active:
+        # lock the active admins' rows: two admins deactivating each other at once cannot both pass
+        admins = session.scalars(select(User.id).where(User.role == "admin", User.is_active.is_(True))
+                                 .with_for_update()).all()
+        check_keeps_an_admin(len([i for i in admins if i != user.id]))
     user.is_active = False
     flush(session, "user")
     return user

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
 
 from zhijian.platform import audit
-from zhijian.platform.auth import issue_token, revoke_token
+from zhijian.platform.auth import login, revoke_token
 from zhijian.platform.deps import ActorDep, SessionDep, UserDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.jobs import job_status
@@ -36,11 +36,19 @@ async def token(request: Request) -> dict[str, Any]:
         raise DomainError("auth.bad_request", "需要 username 和 password", "username and password are required",
                           status=400) from exc
     db = request.app.state.db
+    failure: DomainError | None = None
     with db.session() as session:
-        tok, row, user = issue_token(session, data.username, data.password,
-                                     request.app.state.settings.token_ttl_minutes)
-        return {"access_token": tok, "token_type": "bearer", "expires_at": row.expires_at.isoformat(),
-                "role": user.role, "username": user.username, "organization_id": user.organization_id}
+        try:
+            tok, row, user = login(session, data.username, data.password,
+                                   request.app.state.settings.token_ttl_minutes,
+                                   throttle=request.app.state.login_throttle,
+                                   client=request.client.host if request.client else "?")
+        except DomainError as err:
+            failure = err  # leave the block normally: the failure's audit record is committed
+        else:
+            return {"access_token": tok, "token_type": "bearer", "expires_at": row.expires_at.isoformat(),
+                    "role": user.role, "username": user.username, "organization_id": user.organization_id}
+    raise failure
 
 
 @router.post("/auth/revoke", status_code=204)
@@ -74,4 +82,5 @@ def audit_verify(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 @router.get("/jobs/{job_id}")
 def get_job(job_id: int, request: Request, actor: UserDep) -> dict[str, Any]:
-    return job_status(request.app.state.db, job_id)
+    """A job's result: only for the user who started it, and admins (404 to others)."""
+    return job_status(request.app.state.db, job_id, actor)

@@ -16,23 +16,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zhijian import __version__
 from zhijian.platform.config import Settings, get_settings
 from zhijian.platform.db import Database
+from zhijian.platform.docs import router as docs_router
 from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.jobs import JobRunner
 from zhijian.platform.logs import log
 from zhijian.platform.middleware import (
     BodyLimitMiddleware,
+    ClientAddressMiddleware,
+    CsrfHeaderMiddleware,
     MetricsMiddleware,
     PublicRateLimitMiddleware,
     RateLimiter,
     SecurityHeadersMiddleware,
 )
 from zhijian.platform.rooms import modules, room_module
+from zhijian.platform.throttle import LoginPolicy, LoginThrottle, make_storage, parse_networks
 
 PROBLEM = "application/problem+json"
 
 
 def _problem(err: DomainError, request: Request) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+    if err.status == 429 and "retry_after" in err.extra:
+        headers = {"Retry-After": str(err.extra["retry_after"])}
     return JSONResponse(err.to_problem(instance=str(request.url.path)), status_code=err.status,
                         media_type=PROBLEM, headers=headers)
 
@@ -65,13 +71,17 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
         title="zhijian 质检 API",
         version=__version__,
         description="产品质量检验与市场安全监管开放平台 — product quality inspection and market-safety supervision.",
-        docs_url="/docs",
+        docs_url=None,  # platform.docs serves Swagger UI from the package under a CSP
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.db = db
     app.state.settings = settings
     app.state.jobs = JobRunner(db, settings)
-    app.state.rate_limiter = RateLimiter(settings.public_rate_limit)
+    counters = make_storage(settings.redis_url)  # shared by every worker and host when Redis is configured
+    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, counters)
+    app.state.login_throttle = LoginThrottle(counters, LoginPolicy(lock_after=settings.login_lock_after,
+                                                                   lock_seconds=settings.login_lock_minutes * 60))
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
 
@@ -125,6 +135,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
         hot = getattr(mod, "hot_router", None)
         if hot is not None:
             app.include_router(hot)
+    app.include_router(docs_router)
     for _room, mod in modules("api"):
         for attr in ("router", "public_router"):
             router = getattr(mod, attr, None)
@@ -150,11 +161,21 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
             app.state.jobs.shutdown()
 
     # Outermost first: metrics see everything; limits run before any handler.
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(PublicRateLimitMiddleware, limiter=app.state.rate_limiter)
+    app.add_middleware(CsrfHeaderMiddleware, secret=settings.secret_key)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(PublicRateLimitMiddleware, limiter=app.state.rate_limiter,
+                       is_valid=lambda token: _token_is_valid(db, token))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, registry=registry, access_log=settings.access_log)
+    app.add_middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies))
     return app
+
+
+def _token_is_valid(db: Database, token: str) -> bool:
+    from zhijian.platform.auth import token_is_valid
+
+    with db.session() as session:
+        return token_is_valid(session, token)
 
 
 def serve_app() -> Any:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,7 +21,12 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, PermissionDenied, Unauthenticated
+from zhijian.platform.logs import log
 from zhijian.platform.models import ROLES, ApiToken, User
+from zhijian.platform.passwords import check_password
+
+if TYPE_CHECKING:
+    from zhijian.platform.throttle import LoginThrottle
 
 _hasher = PasswordHasher()
 
@@ -66,10 +73,9 @@ PUBLIC = Actor(None, "anonymous", "public")
 SYSTEM = Actor(None, "system", "admin")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise DomainError("user.weak_password", "密码至少 8 个字符", "password must have at least 8 characters",
-                          field="password")
+def hash_password(password: str, username: str | None = None) -> str:
+    """Hash a new password after the policy (`platform.passwords`: 12+ characters, not common, no username)."""
+    check_password(password, username)
     return _hasher.hash(password)
 
 
@@ -91,6 +97,43 @@ def validate_role(role: str) -> str:
     return role
 
 
+# Which kind of organization each role belongs to (None: the role may stand alone); public users belong to none.
+ROLE_ORG_KIND: dict[str, str | None] = {"inspector": "lab", "enterprise": "enterprise", "regulator": "regulator",
+                                        "association": "association"}
+ROLE_NEEDS_ORG = frozenset({"inspector", "enterprise"})
+_KIND_ZH = {"lab": "检验机构", "enterprise": "企业", "regulator": "监管部门", "association": "协会"}
+
+
+def check_role_organization(role: str, org_kind: str | None) -> None:
+    """A user's role must fit its organization's kind (regulator ↔ regulator, lab ↔ inspector ...)."""
+    want = ROLE_ORG_KIND.get(role)
+    if org_kind is None:
+        if role in ROLE_NEEDS_ORG:
+            raise DomainError("user.organization_required", f"角色「{role}」必须属于一个{_KIND_ZH[want or '']}",
+                              f"role '{role}' must belong to a {want}", field="organization_id")
+        return
+    if role == "admin":
+        return
+    if want is None or want != org_kind:
+        where = f"{_KIND_ZH[want]}" if want else "任何组织"
+        raise DomainError("user.organization_mismatch",
+                          f"角色「{role}」只能属于{where}，不能属于{_KIND_ZH.get(org_kind, org_kind)}",
+                          f"role '{role}' cannot belong to a {org_kind} organization"
+                          + (f" (only to a {want})" if want else " (to none)"), field="organization_id")
+
+
+def check_keeps_an_admin(remaining_active_admins: int) -> None:
+    """Refuse a change that would leave no active administrator (nobody could manage users again)."""
+    if remaining_active_admins < 1:
+        raise DomainError("user.last_admin", "不能停用或降级最后一个启用的管理员",
+                          "cannot deactivate or demote the last active administrator", status=409)
+
+
+def csrf_token_for(secret: str, basis: str) -> str:
+    """The double-submit CSRF token bound to a session cookie (console forms and `X-CSRF-Token` alike)."""
+    return hmac.new(secret.encode(), basis.encode(), hashlib.sha256).hexdigest()
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -110,6 +153,53 @@ def issue_token(session: Session, username: str, password: str, ttl_minutes: int
     session.add(row)
     session.flush()
     return token, row, user
+
+
+def login(session: Session, username: str, password: str, ttl_minutes: int, *,
+          throttle: LoginThrottle | None, client: str) -> tuple[str, ApiToken, User]:
+    """登录 with failed-login throttling (the one login use case of the API and the console).
+
+    While the account or the client address is backing off or locked: 429 without checking the password.
+    Each failure counts against both, is audited in `session` (the caller commits it although it reports the
+    failure: the API and the console do) and answers the same message whether or not the user exists."""
+    if throttle is not None:
+        try:
+            throttle.check(username, client)
+        except DomainError:
+            log.warning("login throttled", extra={"zj_client": client})
+            raise
+    try:
+        result = issue_token(session, username, password, ttl_minutes)
+    except DomainError as err:
+        if throttle is not None and err.code == "auth.bad_credentials":
+            failure = throttle.failed(username, client)
+            _audit_login_failure(session, username, client, failure.account_failures, failure.locked)
+        raise
+    if throttle is not None:
+        throttle.succeeded(username, client)
+    log.info("login", extra={"zj_user": result[2].username, "zj_client": client})
+    return result
+
+
+def _audit_login_failure(session: Session, username: str, client: str, failures: int, locked: bool) -> None:
+    from zhijian.platform import audit
+
+    actor = session.info.get("actor")
+    session.info["actor"] = Actor(None, client[:100], "public")
+    try:
+        audit.record(session, "login_locked" if locked else "login_failed", "user_account", username[:64], None,
+                     {"username": username[:64], "client": client[:64], "failures": failures})
+    finally:
+        session.info["actor"] = actor
+
+
+def token_is_valid(session: Session, token: str) -> bool:
+    """Does this bearer token or session cookie name a live session (for the public rate limit)?"""
+    try:
+        resolve_token(session, token)
+    except DomainError:
+        return False
+    return True
 
 
 def resolve_token(session: Session, token: str) -> Actor:

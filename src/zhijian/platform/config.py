@@ -33,6 +33,12 @@ class Settings:
     cookie_secure: bool = False
     log_json: bool = True
     access_log: bool = True
+    trusted_proxies: str = ""  # addresses/CIDRs whose X-Forwarded-For is believed (default: none)
+    hsts: bool = False  # send Strict-Transport-Security (only behind HTTPS)
+    login_lock_after: int = 10  # failed logins of one account before it is locked
+    login_lock_minutes: int = 15
+    audit_keys: str | None = None  # "kid:base64key,kid2:base64key" (the last one signs new records)
+    audit_signing_key: str | None = None  # Ed25519 private key: PEM file path or base64 of 32 raw bytes
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -64,4 +70,11 @@ def get_settings() -> Settings:
         cookie_secure=(_env("ZHIJIAN_COOKIE_SECURE", "0") == "1"),
         log_json=(_env("ZHIJIAN_LOG_JSON", "1") == "1"),
         access_log=(_env("ZHIJIAN_ACCESS_LOG", "1") == "1"),
+        trusted_proxies=_env("ZHIJIAN_TRUSTED_PROXIES", "") or "",
+        hsts=(_env("ZHIJIAN_HSTS", "0") == "1"),
+        login_lock_after=int(_env("ZHIJIAN_LOGIN_LOCK_AFTER", "10") or 10),
+        login_lock_minutes=int(_env("ZHIJIAN_LOGIN_LOCK_MINUTES", "15") or 15),
+        audit_keys=_env("ZHIJIAN_AUDIT_KEYS") or (f"k1:{_env('ZHIJIAN_AUDIT_KEY')}" if _env("ZHIJIAN_AUDIT_KEY")
+                                                   else None),
+        audit_signing_key=_env("ZHIJIAN_AUDIT_SIGNING_KEY"),
     )

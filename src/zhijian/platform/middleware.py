@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from zhijian.platform.auth import csrf_token_for
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
+from zhijian.platform.throttle import RateLimiter, client_address
+
+__all__ = ["RateLimiter", "ClientAddressMiddleware", "PublicRateLimitMiddleware", "SecurityHeadersMiddleware",
+           "BodyLimitMiddleware", "CsrfHeaderMiddleware", "MetricsMiddleware", "send_problem"]
 
 Scope = dict[str, Any]
 
@@ -73,72 +81,156 @@ class _TooLarge(Exception):
     pass
 
 
-class RateLimiter:
-    """Fixed one-minute windows per client key; in-process (each worker limits its own share)."""
+class ClientAddressMiddleware:
+    """Set `scope["client"]` to the real client: X-Forwarded-For is believed only when the connection comes
+    from a configured proxy (`ZHIJIAN_TRUSTED_PROXIES`); otherwise it is the caller's to forge and ignored.
+    Everything downstream (rate limits, login throttling, the code-enumeration guard) reads `scope["client"]`."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._lock = threading.Lock()
-        self._window = 0
-        self._counts: dict[str, int] = defaultdict(int)
+    def __init__(self, app: Any, trusted: tuple[Any, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
 
-    def hit(self, key: str, now: float | None = None) -> bool:
-        window = int((now or time.time()) // 60)
-        with self._lock:
-            if window != self._window:
-                self._window = window
-                self._counts.clear()
-            self._counts[key] += 1
-            return self._counts[key] <= self.per_minute
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket") and self.trusted:
+            peer, port = scope.get("client") or ("?", 0)
+            forwarded = None
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-for":
+                    forwarded = value.decode("latin-1") if forwarded is None else forwarded + "," + value.decode(
+                        "latin-1")
+            real = client_address(peer, forwarded, self.trusted)
+            if real != peer:
+                scope = dict(scope, client=(real, port))
+        await self.app(scope, receive, send)
+
+
+def _credential(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The bearer token or the zj_session cookie a request carries (unchecked)."""
+    for name, value in headers:
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return value[7:].strip().decode("latin-1")
+    for name, value in headers:
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key == "zj_session" and val:
+                    return val
+    return None
 
 
 class PublicRateLimitMiddleware:
-    """Rate-limit anonymous requests (public portal, verification, public API) per client address."""
+    """Rate-limit every request without a VALID session (public portal, verification, public API) per client
+    address. A made-up cookie or bearer token is checked (one indexed lookup, cached briefly) and counts as none."""
 
     EXEMPT = ("/static/", "/healthz", "/metrics")
+    CACHE_SECONDS = 30.0
+    CACHE_SIZE = 10000
 
-    def __init__(self, app: Any, limiter: RateLimiter) -> None:
+    def __init__(self, app: Any, limiter: RateLimiter, is_valid: Callable[[str], bool] | None = None) -> None:
         self.app = app
         self.limiter = limiter
+        self.is_valid = is_valid
+        self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
+
+    async def _valid(self, token: str) -> bool:
+        if self.is_valid is None:
+            return False
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        ok = await anyio.to_thread.run_sync(self.is_valid, token)
+        self._cache[key] = (now + self.CACHE_SECONDS, ok)
+        while len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return ok
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and self.limiter.per_minute > 0:
             path = scope.get("path", "")
-            headers = dict(scope.get("headers", []))
-            anonymous = b"authorization" not in headers and b"zj_session=" not in headers.get(b"cookie", b"")
-            if anonymous and not path.startswith(self.EXEMPT):
-                client = (scope.get("client") or ("?", 0))[0]
-                if not self.limiter.hit(client):
-                    await send_problem(send, DomainError("request.rate_limited", "请求过于频繁，请稍后再试",
-                                                         "too many requests, try again later", status=429),
-                                       [(b"retry-after", b"60")])
+            if not path.startswith(self.EXEMPT):
+                token = _credential(scope.get("headers", []))
+                if token is None or not await self._valid(token):
+                    client = (scope.get("client") or ("?", 0))[0]
+                    if not self.limiter.hit(client):
+                        retry = str(self.limiter.retry_after(client)).encode()
+                        await send_problem(send, DomainError("request.rate_limited", "请求过于频繁，请稍后再试",
+                                                             "too many requests, try again later", status=429,
+                                                             extra={"retry_after": int(retry)}),
+                                           [(b"retry-after", retry)])
+                        return
+        await self.app(scope, receive, send)
+
+
+class CsrfHeaderMiddleware:
+    """Cookie-authenticated unsafe requests to the API (`/api/`, `/epcis`) must carry the console's CSRF
+    token in `X-CSRF-Token` (a cross-site form can send the cookie, never a header). Bearer-token requests
+    need none: no browser attaches a bearer token by itself."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+    API = ("/api/", "/epcis")
+
+    def __init__(self, app: Any, secret: str) -> None:
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and scope["method"] not in self.SAFE
+                and scope.get("path", "").startswith(self.API)):
+            headers = scope.get("headers", [])
+            bearer = any(n == b"authorization" and v[:7].lower() == b"bearer " for n, v in headers)
+            cookie = None if bearer else _credential(headers)
+            if cookie is not None:
+                sent = next((v.decode("latin-1") for n, v in headers if n == b"x-csrf-token"), "")
+                if not sent or not hmac.compare_digest(sent, csrf_token_for(self.secret, cookie)):
+                    await send_problem(send, DomainError(
+                        "request.csrf", "缺少或错误的 CSRF 令牌（X-CSRF-Token 请求头）",
+                        "missing or wrong CSRF token (X-CSRF-Token header)", status=403))
                     return
         await self.app(scope, receive, send)
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+# Swagger UI (served from the package, see platform.docs) sets style attributes at run time.
+DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+HSTS = b"max-age=31536000; includeSubDomains"
 
 
 class SecurityHeadersMiddleware:
-    """Content-security policy (no inline scripts), no sniffing, no framing."""
+    """Content-security policy (no inline scripts), no sniffing, no framing (CSP frame-ancestors and
+    X-Frame-Options), `Cache-Control: no-store` on every response to a request that carries credentials,
+    and optionally HSTS."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        authenticated = _credential(scope.get("headers", [])) is not None
 
         async def add_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {h[0].lower() for h in headers}
-                if b"content-security-policy" not in names and not scope["path"].startswith("/docs"):
-                    headers.append((b"content-security-policy", CSP.encode()))
+                if b"content-security-policy" not in names:
+                    docs = scope["path"].startswith("/docs")
+                    headers.append((b"content-security-policy", (DOCS_CSP if docs else CSP).encode()))
+                if b"x-frame-options" not in names:
+                    headers.append((b"x-frame-options", b"DENY"))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"same-origin"))
+                if authenticated or b"set-cookie" in names and any(
+                        h[0].lower() == b"set-cookie" and h[1].startswith(b"zj_session=") for h in headers):
+                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                if self.hsts:
+                    headers.append((b"strict-transport-security", HSTS))
                 message["headers"] = headers
             await send(message)
 

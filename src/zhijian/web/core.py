@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 import weakref
@@ -30,7 +29,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from zhijian.platform.auth import Actor
+from zhijian.platform.auth import Actor, csrf_token_for
 from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.i18n import LOCALES, gettext_for, negotiate
 from zhijian.platform.logs import log
@@ -134,10 +133,9 @@ def query_url(request: Request, **changes: Any) -> str:
 
 def csrf_token(request: Request) -> str:
     """Double-submit token bound to the session cookie (or a per-browser cookie when anonymous)."""
-    secret = request.app.state.settings.secret_key.encode()
     basis = (request.cookies.get("zj_session") or request.cookies.get("zj_anon")
              or getattr(request.state, "zj_anon", None) or "")
-    return hmac.new(secret, basis.encode(), hashlib.sha256).hexdigest()
+    return csrf_token_for(request.app.state.settings.secret_key, basis)  # also the API's X-CSRF-Token
 
 
 def check_csrf(request: Request, form: Any) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Category, Organization
-from zhijian.platform.auth import issue_token, revoke_token
+from zhijian.platform.auth import login as login_user
+from zhijian.platform.auth import revoke_token
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
@@ -210,12 +211,17 @@ async def login(request: Request, session: SessionDep) -> Response:
     check_csrf(request, form)
     nxt = _safe_next(str(form.get("next") or "/console"))
     try:
-        token, _row, _user = issue_token(session, str(form.get("username", "")), str(form.get("password", "")),
-                                         request.app.state.settings.token_ttl_minutes)
+        token, _row, _user = login_user(session, str(form.get("username", "")), str(form.get("password", "")),
+                                        request.app.state.settings.token_ttl_minutes,
+                                        throttle=request.app.state.login_throttle,
+                                        client=request.client.host if request.client else "?")
     except DomainError as err:
         msg = err.message_en if locale_of(request) == "en" else err.message_zh
-        return render(request, "web/login.html", {"next": nxt, "error": msg, "username": form.get("username")},
-                      status_code=401)
+        page = render(request, "web/login.html", {"next": nxt, "error": msg, "username": form.get("username")},
+                      status_code=429 if err.status == 429 else 401)
+        if "retry_after" in err.extra:
+            page.headers["Retry-After"] = str(err.extra["retry_after"])
+        return page
     resp = RedirectResponse(nxt, status_code=303)
     resp.set_cookie("zj_session", token, httponly=True, samesite="lax", secure=request.app.state.settings.cookie_secure,
                     max_age=request.app.state.settings.token_ttl_minutes * 60)
