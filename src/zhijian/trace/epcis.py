@@ -475,6 +475,8 @@ class EventIndex:
     error_declared: bool
     epcs: list[tuple[str, str, float | None, str | None]] = field(default_factory=list)  # role, id, qty, uom
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # kind, type, value
+    # queryable fields (extensions, ILMD, sensor data …): kind, field name, text value, numeric value
+    fields: list[tuple[str, str, str, float | None]] = field(default_factory=list)
 
 
 _EPC_ROLES = (("epcList", "epc"), ("childEPCs", "child"), ("inputEPCList", "input"), ("outputEPCList", "output"))
@@ -516,7 +518,125 @@ def index_event(event: dict[str, Any]) -> EventIndex:
             idx.attrs.append(("errorReason", "", vocab_short("errorReason", err["reason"])))
         for cid in err.get("correctiveEventIDs") or []:
             idx.attrs.append(("correctiveEventID", "", cid))
+    _index_fields(event, idx.fields)
     return idx
+
+
+# ---------------------------------------------------------------- queryable fields (SimpleEventQuery §8.2.7.1)
+
+STANDARD_FIELDS = frozenset({
+    "@context", "type", "eventID", "eventTime", "eventTimeZoneOffset", "recordTime", "certificationInfo", "action",
+    "parentID", "epcList", "childEPCs", "inputEPCList", "outputEPCList", "quantityList", "childQuantityList",
+    "inputQuantityList", "outputQuantityList", "transformationID", "bizStep", "disposition", "persistentDisposition",
+    "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "ilmd",
+    "errorDeclaration"})
+SENSOR_NUMBERS = ("value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue")
+_TIME_FIELDS = frozenset({"time", "startTime", "endTime", "declarationTime"})
+_NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def number_of(value: Any) -> float | None:
+    """The numeric value of a scalar (JSON number, or a string that is one), for GT_/GE_/LT_/LE_ queries."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and _NUMERIC.match(value.strip()):
+        return float(value)
+    return None
+
+
+def _scalar_text(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if name in _TIME_FIELDS and isinstance(value, str):
+        try:
+            return utc_ms(value)
+        except EpcisError:
+            return value
+    return str(value)
+
+
+def _add(out: list[tuple[str, str, str, float | None]], kind: str, name: str, value: Any) -> None:
+    if isinstance(value, dict | list):
+        return
+    out.append((kind, name[:128], _scalar_text(name, value)[:255], number_of(value)))
+
+
+def _inner(out: list[tuple[str, str, str, float | None]], kind: str, value: Any) -> None:
+    """Every field nested below a top-level extension element (EQ_INNER_…), at any depth."""
+    if isinstance(value, list):
+        for v in value:
+            _inner(out, kind, v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k.startswith("@"):
+                continue
+            for item in v if isinstance(v, list) else [v]:
+                if isinstance(item, dict | list):
+                    out.append((kind, k[:128], "", None))
+                    _inner(out, kind, item)
+                else:
+                    _add(out, kind, k, item)
+
+
+def _extensions(out: list[tuple[str, str, str, float | None]], kind: str, obj: Any, standard: frozenset[str]) -> None:
+    if not isinstance(obj, dict):
+        return
+    for k, v in obj.items():
+        if k in standard or k.startswith("@"):
+            continue
+        for item in v if isinstance(v, list) else [v]:
+            if isinstance(item, dict | list):
+                out.append((kind, k[:128], "", None))  # the element exists (EXISTS_…)
+                _inner(out, kind + "Inner", item)
+            else:
+                _add(out, kind, k, item)
+
+
+_ERR_STD = frozenset({"declarationTime", "reason", "correctiveEventIDs"})
+_META_STD = frozenset()
+_LOC_STD = frozenset({"id"})
+
+
+def _index_fields(event: dict[str, Any], out: list[tuple[str, str, str, float | None]]) -> None:
+    _extensions(out, "ext", event, STANDARD_FIELDS)
+    _extensions(out, "ilmd", event.get("ilmd"), frozenset())
+    err = event.get("errorDeclaration")
+    if isinstance(err, dict):
+        _extensions(out, "err", err, _ERR_STD)
+        if err.get("declarationTime"):
+            _add(out, "errTime", "declarationTime", err["declarationTime"])
+    for key, kind in (("readPoint", "rp"), ("bizLocation", "bl")):
+        _extensions(out, kind, event.get(key), _LOC_STD)
+    pd = event.get("persistentDisposition")
+    if isinstance(pd, dict):
+        for key, kind in (("set", "pdSet"), ("unset", "pdUnset")):
+            for v in pd.get(key) or []:
+                _add(out, kind, "", vocab_short("disposition", v))
+    for el in event.get("sensorElementList") or []:
+        if not isinstance(el, dict):
+            continue
+        _extensions(out, "se", el, frozenset({"sensorMetadata", "sensorReport"}))
+        _extensions(out, "sMeta", el.get("sensorMetadata"), _META_STD)
+        for rep in el.get("sensorReport") or []:
+            if not isinstance(rep, dict):
+                continue
+            _extensions(out, "sRep", {k: (sensor_type(v) if k == "type" else v) for k, v in rep.items()}, frozenset())
+            uom = rep.get("uom")
+            if isinstance(uom, str):
+                for name in SENSOR_NUMBERS:
+                    if name in rep:
+                        _add(out, "sRep", f"{name}_{uom}", rep[name])
+
+
+def sensor_type(value: Any) -> Any:
+    """A measurement type in its short form (`Temperature`), from `gs1:Temperature` or the full URI."""
+    if isinstance(value, str):
+        for prefix in ("gs1:", "https://gs1.org/voc/", "http://gs1.org/voc/"):
+            if value.startswith(prefix):
+                return value[len(prefix):]
+    return value
 
 
 def master_data_children(doc: dict[str, Any]) -> list[tuple[str, str]]:

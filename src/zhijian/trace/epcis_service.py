@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -123,7 +124,9 @@ def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
     for pk, p in zip(ids, new, strict=True):
         p.row["id"] = pk
         epc_rows.extend({"event_pk": pk, "role": r, "epc": e[:255], "quantity": q, "uom": u} for r, e, q, u in p.idx.epcs)
-        attr_rows.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255]} for k, t, v in p.idx.attrs)
+        attr_rows.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255], "num": None}
+                         for k, t, v in p.idx.attrs)
+        attr_rows.extend({"event_pk": pk, "kind": k, "type": t, "value": v, "num": n} for k, t, v, n in p.idx.fields)
     session.execute(insert(EpcisEvent.__table__), [p.row for p in new])
     if epc_rows:
         session.execute(insert(EpcisEpc.__table__), epc_rows)
@@ -263,6 +266,30 @@ _SIMPLE = {"eventType", "GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_rec
            "GT_quantity", "GE_quantity", "LT_quantity", "LE_quantity", "EQ_eventID", "EXISTS_errorDeclaration",
            "EQ_errorReason", "EQ_correctiveEventID", "orderBy", "orderDirection", "eventCountLimit", "maxEventCount"}
 _PREFIXED = ("EQ_bizTransaction_", "EQ_source_", "EQ_destination_")
+# SimpleEventQuery families of EPCIS 2.0 §8.2.7.1 (the query schema's patternProperties)
+_FIELD_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|"
+                          r"SENSORREPORT_|readPoint_|bizLocation_)?([A-Za-z_][\w.-]*:[^\s]+)$")
+_FIELD_KIND = {None: "ext", "ILMD_": "ilmd", "ERROR_DECLARATION_": "err", "SENSORELEMENT_": "se",
+               "SENSORMETADATA_": "sMeta", "SENSORREPORT_": "sRep", "readPoint_": "rp", "bizLocation_": "bl"}
+_SENSOR_VALUE_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percRank|percValue)"
+                                 r"_([A-Z0-9]{2,4})$")
+_QTY_UOM_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE)_quantity_([A-Z0-9]{2,4})$")
+_SENSOR_EQ = {"EQ_type": ("sRep",), "EQ_deviceID": ("sRep", "sMeta"), "EQ_dataProcessingMethod": ("sRep", "sMeta"),
+              "EQ_microorganism": ("sRep",), "EQ_chemicalSubstance": ("sRep",), "EQ_bizRules": ("sMeta",),
+              "EQ_stringValue": ("sRep",), "EQ_hexBinaryValue": ("sRep",), "EQ_uriValue": ("sRep",),
+              "EQ_booleanValue": ("sRep",)}
+_TIME_PARAMS = {"GE_startTime": ("sMeta", "startTime"), "LT_startTime": ("sMeta", "startTime"),
+                "GE_endTime": ("sMeta", "endTime"), "LT_endTime": ("sMeta", "endTime"),
+                "GE_errorDeclarationTime": ("errTime", "declarationTime"),
+                "LT_errorDeclarationTime": ("errTime", "declarationTime")}
+_PD_PARAMS = {"EQ_persistentDisposition_set": "pdSet", "EQ_persistentDisposition_unset": "pdUnset"}
+_SINGLE = {"GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "orderBy", "orderDirection",
+           "eventCountLimit", "maxEventCount", "EXISTS_errorDeclaration", *_TIME_PARAMS}
+
+
+def _is_field_param(name: str) -> bool:
+    return bool(name in _SENSOR_EQ or name in _TIME_PARAMS or name in _PD_PARAMS or _FIELD_PARAM.match(name)
+                or _SENSOR_VALUE_PARAM.match(name) or _QTY_UOM_PARAM.match(name))
 _PAGING = {"perPage", "nextPageToken"}
 _MATCH_ROLES = {"MATCH_epc": ("epc", "child"), "MATCH_parentID": ("parent",), "MATCH_inputEPC": ("input",),
                 "MATCH_outputEPC": ("output",), "MATCH_anyEPC": ("epc", "child", "parent", "input", "output"),
@@ -283,10 +310,10 @@ def normalize_params(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in items:
         if name in _PAGING:
             continue
-        if name not in _SIMPLE and not name.startswith(_PREFIXED):
+        if name not in _SIMPLE and not name.startswith(_PREFIXED) and not _is_field_param(name):
             raise _qerr(f"不支持的查询参数：{name}", f"unknown or unsupported query parameter: {name}", name)
-        if name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "orderBy", "orderDirection",
-                    "eventCountLimit", "maxEventCount", "EXISTS_errorDeclaration") or name.endswith("_quantity"):
+        if (name in _SINGLE or name.startswith(("GT_", "GE_", "LT_", "LE_", "EXISTS_"))
+                or name.endswith("_quantity")):
             out[name] = [value]
         else:
             out[name].extend(v.strip() for v in value.split(",") if v.strip())
@@ -391,7 +418,75 @@ def build_conditions(session: Session, params: dict[str, list[str]]) -> list[Col
             vals = values if kind == "bizTransaction" else [E.canonical_id(v) for v in values]
             c.append(exists().where(EpcisAttr.event_pk == ev.id, EpcisAttr.kind == kind,
                                     EpcisAttr.type == E.vocab_short(vocab, typ), EpcisAttr.value.in_(vals)))
+        elif _is_field_param(name):
+            c.append(_field_condition(name, values))
     return c
+
+
+def _field_rows(kinds: Sequence[str], field: str | None, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    cond = [EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind.in_(kinds), *extra]
+    if field is not None:
+        cond.append(EpcisAttr.type == field)
+    return exists().where(*cond)
+
+
+def _compare(op: str, values: list[str], name: str) -> ColumnElement[bool]:
+    """EQ over text (or number); GT/GE/LT/LE over the number, or over the UTC time when the value is one."""
+    if op == "EQ":
+        nums = [n for n in (E.number_of(v) for v in values) if n is not None]
+        return or_(EpcisAttr.value.in_(values), EpcisAttr.num.in_(nums)) if nums else EpcisAttr.value.in_(values)
+    raw = values[0]
+    num = E.number_of(raw)
+    if num is not None:
+        col: Any = EpcisAttr.num
+        target: Any = num
+    else:
+        try:
+            target = E.utc_ms(raw)
+        except E.EpcisError:
+            raise _qerr(f"{name} 需要数值或时间：{raw}", f"{name} needs a number or a date-time: {raw}", name) from None
+        col = EpcisAttr.value
+    return {"GT": col > target, "GE": col >= target, "LT": col < target, "LE": col <= target}[op]
+
+
+def _field_condition(name: str, values: list[str]) -> ColumnElement[bool]:
+    """Extension, ILMD, INNER, EXISTS_, error-declaration, location, sensor and persistentDisposition filters."""
+    if name in _SENSOR_EQ:
+        field = name[3:]
+        vals = [E.sensor_type(v) for v in values] if field == "type" else values
+        return _field_rows(_SENSOR_EQ[name], field, EpcisAttr.value.in_(vals))
+    if name in _TIME_PARAMS:
+        kind, field = _TIME_PARAMS[name]
+        return _field_rows((kind,), field, _compare(name[:2], values, name))
+    if name in _PD_PARAMS:
+        return _field_rows((_PD_PARAMS[name],), None,
+                           EpcisAttr.value.in_([E.vocab_short("disposition", v) for v in values]))
+    m = _SENSOR_VALUE_PARAM.match(name)
+    if m:
+        op, field, uom = m.groups()
+        return _field_rows(("sRep",), f"{field}_{uom}", _compare(op, values, name))
+    m = _QTY_UOM_PARAM.match(name)
+    if m:
+        op, uom = m.groups()
+        q = _float_param(values[0], name)
+        qc = {"EQ": EpcisEpc.quantity == q, "GT": EpcisEpc.quantity > q, "GE": EpcisEpc.quantity >= q,
+              "LT": EpcisEpc.quantity < q, "LE": EpcisEpc.quantity <= q}[op]
+        return exists().where(EpcisEpc.event_pk == EpcisEvent.id, EpcisEpc.role.in_(_CLASS_ROLES),
+                              EpcisEpc.uom == uom, qc)
+    m = _FIELD_PARAM.match(name)
+    assert m is not None
+    op, inner, where, field = m.groups()
+    kind = _FIELD_KIND[where] + ("Inner" if inner else "")
+    if op == "EXISTS":
+        return _field_rows((kind,), field)
+    return _field_rows((kind,), field, _compare(op, values, name))
+
+
+def _float_param(value: str, name: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise _qerr(f"{name} 应为数值", f"{name} must be a number", name) from None
 
 
 @dataclass

@@ -168,7 +168,8 @@ class EpcisEpc(Base):
 
 
 class EpcisAttr(Base):
-    """Index row: a business transaction, source, destination, error reason or corrective event of an event."""
+    """Index row: a business transaction, source, destination, error reason or corrective event of an event,
+    or one queryable field (extension, ILMD, error-declaration, location or sensor field; `epcis.index_event`)."""
 
     __tablename__ = "epcis_attr"
     __table_args__ = (Index("ix_epcis_attr_kind_value", "kind", "value"),)
@@ -178,6 +179,7 @@ class EpcisAttr(Base):
     kind: Mapped[str] = mapped_column(String(24))
     type: Mapped[str] = mapped_column(String(128), default="")
     value: Mapped[str] = mapped_column(String(255))
+    num: Mapped[float | None] = mapped_column(Float)  # numeric value of a queryable field (GT_/GE_/LT_/LE_)
 
 
 class EpcisLocationChild(Base):
@@ -233,4 +235,6 @@ class Subscription(Base):
     last_run_at: Mapped[dt.datetime | None]
     last_status: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    # the user who subscribed: delivery runs the query as this user (their scope, at delivery time)
+    owner_user_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
