@@ -66,3 +66,14 @@ def test_unsupported_media_type_is_415(client, admin_token) -> None:  # type: ig
         r = client.post(path, content=xml, headers={**admin_token, "content-type": "application/xml"})
         assert r.status_code == 415, r.text
         assert r.json()["type"] == "epcisException:UnsupportedMediaTypeException"
+
+
+def test_resource_items_and_page_tokens(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    """Finding: `/eventTypes/{t}` and `/nextPageToken/{t}` answered 405; the binding's paths
+    `/eventTypes/{eventType}` (GET: sub-resources, at least `events`) and `/nextPageToken/{token}` (DELETE)."""
+    r = client.get("/epcis/eventTypes/ObjectEvent", headers=admin_token)
+    assert r.status_code == 200 and r.json()["@set"] == ["events"]
+    assert client.get("/epcis/bizSteps/shipping", headers=admin_token).json()["@set"] == ["events"]
+    assert client.get("/epcis/nothing/x", headers=admin_token).status_code == 404
+    assert client.get("/epcis/eventTypes/ObjectEvent/events", headers=admin_token).status_code == 200
+    assert client.delete("/epcis/nextPageToken/abc", headers=admin_token).status_code == 204

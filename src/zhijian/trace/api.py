@@ -344,3 +344,18 @@ def resource_events(resource: str, value: str, request: Request, session: Sessio
     params = es.normalize_params(request.query_params.multi_items())
     params[_RESOURCES[resource]] = [value]
     return _query_response(request, session, actor, params)
+
+
+@public_router.get("/{resource}/{value:path}")
+def resource_item(resource: str, value: str, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """One resource (e.g. /eventTypes/ObjectEvent, /epcs/{epc}): its sub-resources, at least `events` (HATEOAS)."""
+    if resource not in _RESOURCES:
+        raise E.EpcisError("NoSuchResourceException", f"未知资源：{resource}", f"unknown resource: {resource}",
+                           status=404)
+    return _json({"@set": ["events"]}, media="application/json")
+
+
+@public_router.delete("/nextPageToken/{token}", status_code=204)
+def forget_page_token(token: str) -> Response:
+    """Tokens are signed and stateless (GS1-Next-Page-Token-Expires: never): releasing one frees nothing."""
+    return Response(status_code=204, headers=GS1_HEADERS)
