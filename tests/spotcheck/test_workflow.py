@@ -48,7 +48,7 @@ def test_full_workflow_with_objection_and_retest(db):
         _to_judged(s, w, b_ok.id, GOOD)
         service.record_refusal(s, w.regulator, b_ref.id, RefusalIn(reason="企业拒绝抽样", on=dt.date(2026, 5, 13)))
         # notification, objection within 15 days, re-test of the reserve sample by another lab
-        service.notify(s, w.regulator, b_bad.id, on=dt.date(2026, 6, 1))
+        service.notify(s, w.regulator, b_bad.id, on=dt.date(2026, 6, 1), delivered_on=dt.date(2026, 6, 1))
         assert s.get(service.Batch, b_bad.id).objection_deadline == dt.date(2026, 6, 16)
         ent = next(a for a in w.ent_actors if a.organization_id == b_bad.enterprise_id)
         other_ent = next(a for a in w.ent_actors if a.organization_id != b_bad.enterprise_id)
@@ -105,7 +105,7 @@ def test_publication_statistics_and_followup(db):
         bs = service.list_batches(s, w.regulator, plan_id=w.plan_id)
         for b, items in zip(bs[:3], (BAD, GOOD, GOOD), strict=True):
             _to_judged(s, w, b.id, items)
-            service.notify(s, w.regulator, b.id, on=dt.date(2026, 6, 1))
+            service.notify(s, w.regulator, b.id, on=dt.date(2026, 6, 1), delivered_on=dt.date(2026, 6, 1))
         service.record_refusal(s, w.regulator, bs[3].id, RefusalIn(reason="拒绝抽样"))
         with pytest.raises(DomainError) as early:
             service.finalize(s, w.regulator, bs[0].id, on=dt.date(2026, 6, 10))

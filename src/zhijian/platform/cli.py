@@ -8,6 +8,7 @@ import typer
 
 from zhijian.platform import audit, migrate
 from zhijian.platform.auth import SYSTEM
+from zhijian.platform.calendar_cli import calendar_app
 from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
 from zhijian.platform.rooms import modules
 
@@ -19,6 +20,7 @@ audit_app = typer.Typer(help="审计链 / audit chain", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 
 @db_app.command("upgrade")

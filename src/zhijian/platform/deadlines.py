@@ -6,7 +6,7 @@ without one (see `zhijian.platform.calendar`). It is cached per database and reb
 (in this process at once; in other processes on their next call, which compares a cheap stamp of the tables).
 
 Rooms that store due dates keep a ``provisional`` flag beside them and offer two functions in their ``service``
-module, found through `zhijian.platform.rooms` (a room without them is skipped):
+or ``deadlines`` module, found through `zhijian.platform.rooms` (a room without them is skipped):
 ``provisional_deadlines(session) -> list[ProvisionalDeadline]`` and ``recompute_provisional_deadlines(session) -> int``
 (recompute every stored provisional due date with `calendar(session)`, returning how many changed or were settled).
 `import_notice` calls `recompute_provisional` in the same transaction.
@@ -228,9 +228,20 @@ def rule_preview(year: int) -> YearNotice:
 
 
 def _room_services() -> list[tuple[str, Any]]:
-    from zhijian.platform.rooms import modules
+    """Each room's ``deadlines`` module (its clocks), else its ``service`` module, that offers the hooks."""
+    from zhijian.platform.rooms import ROOMS, room_module
 
-    return list(modules("service"))
+    out = []
+    for room in ROOMS:
+        if room == "platform":
+            continue
+        for name in ("deadlines", "service"):
+            mod = room_module(room, name)
+            if mod is not None and (hasattr(mod, "provisional_deadlines")
+                                    or hasattr(mod, "recompute_provisional_deadlines")):
+                out.append((room, mod))
+                break
+    return out
 
 
 def provisional_deadlines(session: Session) -> list[ProvisionalDeadline]:

@@ -15,12 +15,14 @@ from zhijian.spotcheck.schemas import (
     BatchIn,
     BatchOut,
     ConflictIn,
+    DeliveryIn,
     DrawIn,
     FollowUpDoneIn,
     FollowUpIn,
     FollowUpOut,
     ItemOut,
     JudgeIn,
+    NotifyIn,
     ObjectionDecisionIn,
     ObjectionIn,
     OverrideIn,
@@ -174,8 +176,18 @@ def override(batch_id: int, data: OverrideIn, session: SessionDep, actor: ActorD
 
 
 @router.post("/batches/{batch_id}/notify", response_model=BatchOut)
-def notify(batch_id: int, session: SessionDep, actor: ActorDep) -> BatchOut:
-    return _b(service.notify(session, actor, batch_id))
+def notify(batch_id: int, session: SessionDep, actor: ActorDep, data: NotifyIn | None = None) -> BatchOut:
+    """告知; with `delivered_on` the objection window (from 送达) starts at once, else on `POST .../delivery`."""
+    data = data or NotifyIn()
+    return _b(service.notify(session, actor, batch_id, on=data.on, delivered_on=data.delivered_on))
+
+
+@router.post("/batches/{batch_id}/delivery", response_model=BatchOut)
+def delivery(batch_id: int, data: DeliveryIn, session: SessionDep, actor: ActorDep) -> BatchOut:
+    """登记送达: the objection window runs from this date (calendar days; a last day on a holiday moves on)."""
+    from zhijian.spotcheck import deadlines as clocks
+
+    return _b(clocks.record_delivery(session, actor, batch_id, data.delivered_on))
 
 
 @router.post("/batches/{batch_id}/objection", status_code=201)

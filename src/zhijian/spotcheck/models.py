@@ -129,7 +129,9 @@ class Batch(IdMixin, TimestampMixin, Audited, Base):
     failing_items: Mapped[list[Any]] = mapped_column(JSON, default=list)
     safety_failure: Mapped[bool] = mapped_column(default=False)
     notified_on: Mapped[dt.date | None]
+    delivered_on: Mapped[dt.date | None]  # 送达: the objection window runs from delivery (PQL Art. 15), not notice
     objection_deadline: Mapped[dt.date | None]
+    objection_deadline_provisional: Mapped[bool] = mapped_column(default=False)  # on a rule-computed year
     retest_lab_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     final_verdict: Mapped[str | None] = mapped_column(String(8))
     final_on: Mapped[dt.date | None]

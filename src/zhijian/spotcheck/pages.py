@@ -542,6 +542,8 @@ def _actions_for(actor: Any, b: Any, plan: Any) -> list[tuple[str, str]]:
         out.append(("judge", "判定"))
     if b.state == "judged" and owner:
         out.append(("notify", "告知企业"))
+    if b.state == "notified" and owner and b.delivered_on is None:
+        out.append(("deliver", "登记送达"))
     if b.state in ("notified", "retested") and owner:
         out.append(("finalize", "确定结果"))
     if b.state == "notified" and ent:
@@ -551,6 +553,18 @@ def _actions_for(actor: Any, b: Any, plan: Any) -> list[tuple[str, str]]:
     if b.state in ("judged", "notified", "objected") and owner:
         out.append(("override", "改判"))
     return out
+
+
+def _form_date(form: Any, name: str) -> Any:
+    """An optional ISO date from a form field (送达日期); a bad one is a field error, never a 500."""
+    raw = str(form.get(name, "") or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("spotcheck.bad_date", f"日期「{raw}」无效（应为 YYYY-MM-DD）",
+                          f"invalid date '{raw}' (expected YYYY-MM-DD)", field=name) from None
 
 
 @router.post("/console/spotcheck/batches/{batch_id}/action")
@@ -567,7 +581,16 @@ async def console_action(request: Request, session: SessionDep, batch_id: int) -
             elif action == "judge":
                 service.judge_batch(session, actor, batch_id)
             elif action == "notify":
-                service.notify(session, actor, batch_id)
+                service.notify(session, actor, batch_id, on=_form_date(form, "notified_on"),
+                               delivered_on=_form_date(form, "delivered_on"))
+            elif action == "deliver":
+                from zhijian.spotcheck import deadlines as clocks
+
+                day = _form_date(form, "delivered_on")
+                if day is None:
+                    raise DomainError("spotcheck.delivered_on_required", "请填写送达日期", "enter the delivery date",
+                                      field="delivered_on")
+                clocks.record_delivery(session, actor, batch_id, day)
             elif action == "finalize":
                 service.finalize(session, actor, batch_id, note=note)
             elif action == "object":

@@ -224,7 +224,9 @@ class BatchOut(BaseModel):
     failing_items: list[Any]
     safety_failure: bool
     notified_on: dt.date | None
+    delivered_on: dt.date | None = None
     objection_deadline: dt.date | None
+    objection_deadline_provisional: bool = False
     retest_lab_id: int | None
     final_verdict: str | None
     final_on: dt.date | None
@@ -251,3 +253,16 @@ class AttachmentOut(BaseModel):
     content_type: str
     size: int
     sha256: str
+
+
+class NotifyIn(BaseModel):
+    """告知: the notice date (default today) and, when known, the delivery date (送达) that starts the window."""
+
+    on: dt.date | None = None
+    delivered_on: dt.date | None = None
+
+
+class DeliveryIn(BaseModel):
+    """登记送达: the day the enterprise received the result (《产品质量法》第十五条: 自收到检验结果之日起十五日)."""
+
+    delivered_on: dt.date

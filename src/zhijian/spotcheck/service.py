@@ -1206,14 +1206,18 @@ def override_verdict(session: Session, actor: Actor, batch_id: int, verdict: str
 # ---------------------------------------------------------------- notification, objection, re-test, final
 
 
-def notify(session: Session, actor: Actor, batch_id: int, on: dt.date | None = None) -> Batch:
-    """告知 — send the result to the enterprise; the objection window (15 days by default) starts."""
+def notify(session: Session, actor: Actor, batch_id: int, on: dt.date | None = None,
+           delivered_on: dt.date | None = None) -> Batch:
+    """告知 — send the result to the enterprise; the objection window (15 days by default) starts on delivery
+    (送达, `delivered_on`, or later through `deadlines.record_delivery`), on the platform calendar."""
+    from zhijian.spotcheck import deadlines as clocks
+
     batch = get_batch(session, actor, batch_id)
     plan = _plan_of(session, batch)
     require_plan_owner(actor, plan)
     _move(session, actor, batch, "notified")
     batch.notified_on = on or today()
-    batch.objection_deadline = batch.notified_on + dt.timedelta(days=plan.objection_days)
+    clocks.start_objection_window(session, batch, plan, delivered_on, max(today(), batch.notified_on))
     flush(session, "batch")
     return batch
 
@@ -1270,9 +1274,9 @@ def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | Non
     require_plan_owner(actor, _plan_of(session, batch))
     day = on or today()
     retested = batch.state == "retested"
-    if batch.state == "notified" and batch.verdict == rules.FAIL and batch.objection_deadline and day <= batch.objection_deadline:
-        raise DomainError("spotcheck.objection_window_open", f"异议期至 {batch.objection_deadline}，期满后方可确定结果",
-                          f"the objection period runs until {batch.objection_deadline}", status=409)
+    from zhijian.spotcheck import deadlines as clocks
+
+    clocks.check_window_closed(batch, day, batch.verdict == rules.FAIL)
     if batch.state == "objected":
         obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
         if obj is None or obj.status != "rejected":

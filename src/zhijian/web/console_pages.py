@@ -363,3 +363,8 @@ def standard_detail(request: Request, session: SessionDep, standard_id: int) -> 
     return render(request, "web/console/standard.html", {
         "s": std, "kinds": dict(STD_KINDS), "statuses": dict(STD_STATUS),
         "history": history_rows(session, "standard", standard_id) if actor.is_staff else []})
+
+
+from zhijian.web import calendar_pages  # noqa: E402  (工作日历 console page)
+
+router.include_router(calendar_pages.router)
