@@ -60,7 +60,19 @@ _ORDER: list[tuple[str, Any]] = [
 ]
 _IGNORED = {"recordTime", "eventID", "type", "errorDeclaration"}
 _PAIR_LISTS = ("bizTransactionList", "sourceList", "destinationList")
-_STANDARD_NS = {"gs1": "https://gs1.org/voc/", "cbv": "https://ref.gs1.org/cbv/"}
+
+
+def _root_prefixes() -> dict[str, str]:
+    """The prefixes the EPCIS 2.0 root context defines (epcis, cbv, cbvmda → urn:epcglobal:cbv:mda:, gs1 …):
+    a document that names only the standard context's URL still means them, as a JSON-LD processor that
+    loads that context (the reference implementation does) expands them."""
+    ctx = json.loads((resources.files("zhijian.trace") / "data" / "context" / "epcis-context-root.jsonld")
+                     .read_text("utf-8"))["@context"]
+    return {k: v for k, v in ctx.items()
+            if isinstance(v, str) and not k.startswith("@") and v.endswith((":", "/", "#"))}
+
+
+_STANDARD_NS = _root_prefixes()
 
 # ----------------------------------------------------------------------------------------- vocabularies
 
