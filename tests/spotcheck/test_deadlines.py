@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import BACKENDS
@@ -186,3 +187,23 @@ def test_console_notify_form_records_the_delivery_date(client, db):
     with db.session() as s:
         b = s.get(Batch, ids[1])
         assert b.delivered_on == service.today() and b.objection_deadline is not None
+
+
+def test_followup_deadlines_end_off_holidays(db):
+    # 责令限期整改 (《产品质量法》第十七条) with 30 days from 2026-09-01 ends on 2026-10-01 (国庆节): the period ends on
+    # the first working day after the holiday, 2026-10-08 (《民法典》第二百零三条); the old code gave 2026-10-01.
+    from zhijian.spotcheck.models import FollowUp
+    from zhijian.spotcheck.schemas import FollowUpDoneIn
+
+    with db.session() as s:
+        w = world(s, n_products=1)
+        b = _judged_failing(s, w)
+        service.notify(s, w.regulator, b.id, on=D(2026, 8, 1), delivered_on=D(2026, 8, 1))
+        assert b.objection_deadline == D(2026, 8, 17)  # 08-16 is a Sunday
+        service.finalize(s, w.regulator, b.id, on=D(2026, 9, 1), rectify_days=30)
+        f = s.scalars(select(FollowUp).where(FollowUp.batch_id == b.id)).one()
+        assert (f.step, f.due_on) == ("rectify", D(2026, 10, 8))
+        service.complete_followup(s, w.regulator, f.id, FollowUpDoneIn(done_on=D(2026, 9, 6), outcome="done"),
+                                  next_due_days=30)  # 09-06 + 30 = 10-06 (holiday) → 10-08
+        nxt = s.scalars(select(FollowUp).where(FollowUp.batch_id == b.id, FollowUp.step == "recheck")).one()
+        assert nxt.due_on == D(2026, 10, 8)

@@ -112,3 +112,9 @@ def recompute_provisional_deadlines(session: Session) -> int:
     if changed:
         flush(session, "batch")
     return changed
+
+
+def followup_due(session: Session, start: dt.date, days: int) -> dt.date:
+    """The deadline of a follow-up step (整改, 复查 …): `days` calendar days after `start`, moved off a rest day
+    (《民法典》第二百零三条) on the platform calendar."""
+    return deadlines.calendar_days(session, start, days).due

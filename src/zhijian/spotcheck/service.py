@@ -1291,7 +1291,7 @@ def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | Non
     batch.final_on = day
     if batch.final_verdict == rules.FAIL:
         session.add(FollowUp(batch_id=batch.id, enterprise_id=batch.enterprise_id, step="rectify",
-                             due_on=day + dt.timedelta(days=rectify_days), note="责令限期整改（产品质量法第十七条）"))
+                             due_on=clocks.followup_due(session, day, rectify_days), note="责令限期整改（产品质量法第十七条）"))
     flush(session, "batch")
     product = session.get(Product, batch.product_id) if batch.product_id else None
     publish(session, "spotcheck.verdict_final", {
@@ -1344,8 +1344,10 @@ def complete_followup(session: Session, actor: Actor, followup_id: int, data: Fo
     elif f.step in ("announce", "suspend") and data.outcome == "non_conforming":
         nxt = NEXT_STEP[f.step]
     if nxt:
+        from zhijian.spotcheck import deadlines as clocks
+
         session.add(FollowUp(batch_id=f.batch_id, enterprise_id=f.enterprise_id, step=nxt,
-                             due_on=f.done_on + dt.timedelta(days=next_due_days), note=STEP_ZH[nxt]))
+                             due_on=clocks.followup_due(session, f.done_on, next_due_days), note=STEP_ZH[nxt]))
     flush(session, "followup")
     return f
 
