@@ -179,7 +179,8 @@ def _token_is_valid(db: Database, token: str) -> bool:
 
 
 def serve_app() -> Any:
-    """uvicorn factory target: `uvicorn --factory zhijian.platform.app:serve_app`."""
+    """uvicorn factory target: `uvicorn --factory --no-proxy-headers zhijian.platform.app:serve_app` (forwarded
+    headers are handled by ClientAddressMiddleware from ZHIJIAN_TRUSTED_PROXIES only)."""
     from zhijian.platform.logs import setup_logging
 
     settings = get_settings()

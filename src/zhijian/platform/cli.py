@@ -117,7 +117,8 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 
     typer.echo(f"zhijian serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run("zhijian.platform.app:serve_app", factory=True, host=host, port=port, workers=workers,
-                reload=reload, log_level="warning", proxy_headers=True)
+                reload=reload, log_level="warning",
+                proxy_headers=False)  # X-Forwarded-For: only from ZHIJIAN_TRUSTED_PROXIES (ClientAddressMiddleware)
 
 
 @app.command("worker")
