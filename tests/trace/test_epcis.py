@@ -227,6 +227,9 @@ def test_paging_duplicates_and_errors(client, admin, db):
     big = client.post("/epcis/capture", content=b" " * (11 * 1024 * 1024), headers=admin)
     assert big.status_code == 413 and big.json()["type"] == "epcisException:CaptureLimitExceededException"
     one = dict(doc["epcisBody"]["eventList"][0], epcList=[f"urn:epc:id:sgtin:6901234.000123.{uid}X"])
+    undeclared = client.post("/epcis/events", json=one, headers=admin)  # `ex:line` with no context declaring ex
+    assert undeclared.status_code == 400 and "namespace" in undeclared.text
+    one["@context"] = doc["@context"]
     r = client.post("/epcis/events", json=one, headers=admin)
     assert r.status_code == 201 and r.headers["location"].startswith("/epcis/events/")
     assert client.get("/epcis/events", params={"EQ_bizStep": "shipping"}).status_code == 401

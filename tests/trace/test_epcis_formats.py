@@ -77,3 +77,27 @@ def test_resource_items_and_page_tokens(client, admin_token) -> None:  # type: i
     assert client.get("/epcis/nothing/x", headers=admin_token).status_code == 404
     assert client.get("/epcis/eventTypes/ObjectEvent/events", headers=admin_token).status_code == 200
     assert client.delete("/epcis/nextPageToken/abc", headers=admin_token).status_code == 204
+
+
+def test_extension_and_ilmd_fields_need_a_namespace(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    """Finding: "ILMD fields without a namespace are accepted". EPCIS 2.0: extension and ILMD fields are
+    namespaced (a CURIE of a declared prefix, or an absolute IRI); the standard context's `cbvmda` counts."""
+    headers = {**admin_token, "content-type": "application/ld+json"}
+    uid = factories.uid()
+
+    def doc(ilmd: dict, ctx: list | None = None, **ext: str) -> dict:
+        ev = {"type": "ObjectEvent", "eventTime": "2026-03-01T08:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+              "action": "ADD", "epcList": [f"urn:epc:id:sgtin:6901234.000123.{uid}{len(ilmd)}{len(ext)}"],
+              "ilmd": ilmd, **ext}
+        return {"@context": ctx or [E.EPCIS_CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
+                "creationDate": "2026-03-15T00:00:00Z", "epcisBody": {"eventList": [ev]}}
+
+    bare = client.post("/epcis/capture", json=doc({"lotNumber": "L1"}), headers=headers)
+    assert bare.status_code == 400 and "ilmd.lotNumber" in bare.text
+    undeclared = client.post("/epcis/capture", json=doc({"ex:lot": "L1"}), headers=headers)
+    assert undeclared.status_code == 400
+    ext = client.post("/epcis/capture", json=doc({"cbvmda:lotNumber": "L1"}, None, line="3"), headers=headers)
+    assert ext.status_code == 400 and "eventList[0].line" in ext.text
+    assert client.post("/epcis/capture", json=doc({"cbvmda:lotNumber": "L1", "ex:a": "1"},
+                                                  [E.EPCIS_CONTEXT, {"ex": "https://example.cn/"}]),
+                       headers=headers).status_code == 202

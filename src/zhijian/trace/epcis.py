@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from zhijian.platform.errors import DomainError
-from zhijian.trace.event_hash import event_hash_id, prehash_string  # noqa: F401  (re-exported)
+from zhijian.trace.event_hash import event_hash_id, prehash_string, standard_prefixes  # noqa: F401  (re-exported)
 from zhijian.trace.rules import gtin_check_digit
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -278,25 +278,55 @@ def validate_document(doc: Any) -> None:
         raise validation_error(f"EPCIS 文档不符合标准 JSON Schema：{msgs[0]}",
                                f"EPCIS document fails the standard's JSON schema: {msgs[0]}", errors=msgs)
     vocab: list[str] = []
+    prefixes = document_prefixes(doc.get("@context"))
     for i, ev in enumerate(document_events(doc)):
         vocab.extend(_vocab_errors(ev, i))
+        vocab.extend(namespace_errors(ev, i, prefixes))
     if vocab:
         raise validation_error(f"未知的 CBV 词汇：{vocab[0]}", f"unknown vocabulary term: {vocab[0]}", errors=vocab)
 
 
-def event_errors(event: Any, i: int = 0) -> list[str]:
+_STANDARD_PREFIXES = frozenset(standard_prefixes())
+
+
+def document_prefixes(context: Any) -> frozenset[str]:
+    """The namespace prefixes a document may use: the standard context's and those it declares itself."""
+    return _STANDARD_PREFIXES | frozenset(context_namespaces(context))
+
+
+def _qualified(key: str, prefixes: frozenset[str]) -> bool:
+    if key.startswith(("http://", "https://", "urn:")):
+        return True
+    prefix, sep, local = key.partition(":")
+    return bool(sep and local and prefix in prefixes)
+
+
+def namespace_errors(event: dict[str, Any], i: int, prefixes: frozenset[str]) -> list[str]:
+    """User extension and ILMD fields must be namespaced (EPCIS 2.0 §7.3.6, §9.2: a CURIE of a declared
+    prefix, or an absolute IRI) — a bare `lotNumber` in ILMD means nothing another repository can read."""
+    own = prefixes | frozenset(context_namespaces(event.get("@context"))) if "@context" in event else prefixes
+    errors = [f"eventList[{i}].{k}: extension field without a declared namespace"
+              for k in event if k not in STANDARD_FIELDS and not k.startswith("@") and not _qualified(k, own)]
+    ilmd = event.get("ilmd")
+    if isinstance(ilmd, dict):
+        errors.extend(f"eventList[{i}].ilmd.{k}: ILMD field without a declared namespace"
+                      for k in ilmd if not k.startswith("@") and not _qualified(k, own))
+    return errors
+
+
+def event_errors(event: Any, i: int = 0, prefixes: frozenset[str] = _STANDARD_PREFIXES) -> list[str]:
     """Errors of one event (for GS1-Capture-Error-Behaviour: proceed, and for POST /events)."""
     if not isinstance(event, dict):
         return [f"eventList[{i}]: not an object"]
     if event.get("type") in EVENT_TYPES and _event_valid_fast(event):
-        return _vocab_errors(event, i)
+        return _vocab_errors(event, i) + namespace_errors(event, i, prefixes)
     _, ev_v = _validators()
     errs = list(ev_v.iter_errors(event))
     if event.get("type") not in EVENT_TYPES:
         return [f"eventList[{i}].type: must be one of {', '.join(EVENT_TYPES)}"]
     if errs:
         return [f"eventList[{i}]." + m for m in _schema_messages(errs)]
-    return _vocab_errors(event, i)
+    return _vocab_errors(event, i) + namespace_errors(event, i, prefixes)
 
 
 # ---------------------------------------------------------------- identifiers (EPC URN ↔ Digital Link)

@@ -182,8 +182,9 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
         if not isinstance(doc, dict) or not isinstance((doc.get("epcisBody") or {}), dict):
             raise E.validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
         events = []
+        prefixes = E.document_prefixes(doc.get("@context"))
         for i, ev in enumerate(E.document_events(doc)):
-            errs = E.event_errors(ev, i)
+            errs = E.event_errors(ev, i, prefixes)
             if errs:
                 errors.extend(errs)
             else:
@@ -222,11 +223,12 @@ def capture_event(session: Session, actor: Actor, event: Any) -> EpcisEvent:
 
 def store_internal_events(session: Session, events: list[dict[str, Any]], *, owner_id: int | None) -> int:
     """Events the platform records itself (spot checks, recalls), in CBV terms; validated like any capture."""
+    context: list[Any] = [E.EPCIS_CONTEXT, {"zhijian": "https://zhijian.example/epcis/"}]
+    prefixes = E.document_prefixes(context)
     for i, ev in enumerate(events):
-        errs = E.event_errors(ev, i)
+        errs = E.event_errors(ev, i, prefixes)
         if errs:
             raise E.validation_error(f"内部事件无效：{errs[0]}", f"internal event invalid: {errs[0]}", errors=errs)
-    context: list[Any] = [E.EPCIS_CONTEXT, {"zhijian": "https://zhijian.example/epcis/"}]
     prepared, _ = _prepare(events, context, owner_id, None, utcnow())
     return _store(session, prepared)[0]
 

@@ -62,7 +62,7 @@ _IGNORED = {"recordTime", "eventID", "type", "errorDeclaration"}
 _PAIR_LISTS = ("bizTransactionList", "sourceList", "destinationList")
 
 
-def _root_prefixes() -> dict[str, str]:
+def standard_prefixes() -> dict[str, str]:
     """The prefixes the EPCIS 2.0 root context defines (epcis, cbv, cbvmda → urn:epcglobal:cbv:mda:, gs1 …):
     a document that names only the standard context's URL still means them, as a JSON-LD processor that
     loads that context (the reference implementation does) expands them."""
@@ -72,7 +72,7 @@ def _root_prefixes() -> dict[str, str]:
             if isinstance(v, str) and not k.startswith("@") and v.endswith((":", "/", "#"))}
 
 
-_STANDARD_NS = _root_prefixes()
+_STANDARD_NS = standard_prefixes()
 
 # ----------------------------------------------------------------------------------------- vocabularies
 
