@@ -211,3 +211,43 @@ def test_workcalendar_without_notices_is_all_rule():
     cal = WorkCalendar()
     assert cal.is_provisional_year(2026)
     assert not cal.is_workday(D(2026, 10, 1))
+
+
+# ---------------------------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+days_2004_2035 = st.dates(min_value=D(2004, 1, 1), max_value=D(2035, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(days_2004_2035, st.integers(min_value=0, max_value=60))
+def test_working_days_round_trip(start, n):
+    d = CAL.add_working_days(start, n)
+    assert CAL.working_days_between(start, d.due) == n
+    if n:
+        assert CAL.is_workday(d.due) and d.due > start
+
+
+@settings(max_examples=300, deadline=None)
+@given(days_2004_2035, st.integers(min_value=1, max_value=60))
+def test_calendar_days_end_on_the_first_working_day_on_or_after_the_nominal_end(start, n):
+    nominal = start + dt.timedelta(days=n)
+    d = CAL.add_calendar_days(start, n)
+    assert d.due >= nominal and CAL.is_workday(d.due)
+    assert all(not CAL.is_workday(nominal + dt.timedelta(days=k)) for k in range((d.due - nominal).days))
+    assert d.provisional == any(CAL.is_provisional_year(y) for y in range(nominal.year, d.due.year + 1))
+
+
+@pytest.mark.parametrize("year", range(2027, 2051))
+def test_rule_years_have_13_holidays_and_a_makeup_for_each_weekend_one(year):
+    hol = statutory_holidays(year)
+    assert len(hol) == 13 and all(e.day.year == year for e in hol)
+    # each holiday on a Saturday/Sunday, or on a day already a holiday (中秋 on 国庆), is owed one weekday off
+    owed = sum(1 for i, e in enumerate(hol) if e.day.weekday() >= 5 or e.day in {x.day for x in hol[:i]})
+    made_up = [e for e in rule_year(year).days if e.name.endswith("（补假）")]
+    assert len(made_up) == owed and all(e.day.weekday() < 5 for e in made_up)
+    # 春节 always starts on 除夕, the day before 正月初一, between 21 Jan and 20 Feb
+    spring = [e.day for e in hol if e.name == "春节"]
+    assert D(year, 1, 20) <= spring[0] <= D(year, 2, 19) and spring[-1] - spring[0] == dt.timedelta(days=3)

@@ -259,6 +259,7 @@ class WorkCalendar:
 
     def __post_init__(self) -> None:
         self._days: dict[int, dict[dt.date, tuple[bool, str]]] = {}
+        self._flags: dict[int, tuple[int, int, bytes]] = {}  # year → (ordinal of 1 Jan, of next 1 Jan, 1 = work)
 
     # -- data
     def with_notices(self, notices: Mapping[int, YearNotice]) -> WorkCalendar:
@@ -280,6 +281,31 @@ class WorkCalendar:
             self._days[year] = days
         return days
 
+    def _year_flags(self, year: int) -> tuple[int, int, bytes]:
+        f = self._flags.get(year)
+        if f is None:
+            lo, hi = dt.date(year, 1, 1).toordinal(), dt.date(year + 1, 1, 1).toordinal()
+            arr = bytearray(1 if (o - 1) % 7 < 5 else 0 for o in range(lo, hi))  # ordinal 1 is a Monday
+            for e in self.notice(year).days:
+                arr[e.day.toordinal() - lo] = 1 if e.kind == WORK else 0
+            f = (lo, hi, bytes(arr))
+            self._flags[year] = f
+        return f
+
+    def _count(self, first: int, last: int, excluded: Sequence[Interval], stop_at: int | None = None) -> tuple[int, int]:
+        """Working days among the ordinals first..last (both included), or — with `stop_at` — walk from `first` until
+        that many are counted; returns (count, last ordinal looked at)."""
+        ex = [(a.toordinal(), b.toordinal()) for a, b in excluded]
+        lo, hi, fl = self._year_flags(dt.date.fromordinal(first).year)
+        n, o = 0, first - 1
+        while (o < last) if stop_at is None else (n < stop_at):
+            o += 1
+            if o >= hi:
+                lo, hi, fl = self._year_flags(dt.date.fromordinal(o).year)
+            if fl[o - lo] and not (ex and any(a <= o <= b for a, b in ex)):
+                n += 1
+        return n, o
+
     # -- days
     def day_name(self, d: dt.date) -> str:
         entry = self._year(d.year).get(d)
@@ -287,10 +313,8 @@ class WorkCalendar:
 
     def is_workday(self, d: dt.date) -> bool:
         """工作日: Monday–Friday unless a rest day of the year's notice (or rule), plus the 调休 working weekends."""
-        entry = self._year(d.year).get(d)
-        if entry is not None:
-            return entry[0]
-        return d.weekday() < 5
+        lo, _hi, fl = self._year_flags(d.year)
+        return bool(fl[d.toordinal() - lo])
 
     def next_workday(self, d: dt.date) -> dt.date:
         """`d` itself when it is a working day, else the first working day after it."""
@@ -315,11 +339,7 @@ class WorkCalendar:
         """
         _check_days(n)
         _check_intervals(excluded)
-        day, counted = start, 0
-        while counted < n:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day) and not _inside(day, excluded):
-                counted += 1
+        day = dt.date.fromordinal(self._count(start.toordinal() + 1, 0, excluded, stop_at=n)[1]) if n else start
         years = self._provisional_years(start + dt.timedelta(days=1), day) if n else []
         excl = f"，不计{len(excluded)}段除外期间" if excluded else ""
         basis = f"{n}个工作日（自{start.isoformat()}次日起算，按国务院放假安排{excl}）{self._basis_tail(years)}"
@@ -347,12 +367,7 @@ class WorkCalendar:
         sign = 1
         if end < start:
             start, end, sign = end, start, -1
-        n, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day) and not _inside(day, excluded):
-                n += 1
-        return sign * n
+        return sign * self._count(start.toordinal() + 1, end.toordinal(), excluded)[0]
 
 
 def _check_days(n: int) -> None:
@@ -366,10 +381,6 @@ def _check_intervals(excluded: Sequence[Interval]) -> None:
         if b < a:
             raise DomainError("calendar.bad_interval", f"除外期间 {a}–{b} 的结束日早于开始日",
                               f"excluded interval {a}–{b} ends before it starts", field="excluded")
-
-
-def _inside(day: dt.date, excluded: Sequence[Interval]) -> bool:
-    return any(a <= day <= b for a, b in excluded)
 
 
 @lru_cache(maxsize=1)

@@ -115,16 +115,27 @@ def invalidate() -> None:
         _cache.clear()
 
 
+_SESSION_KEY = "zhijian.calendar"
+
+
 def calendar(session: Session) -> WorkCalendar:
-    """The working-day calendar of this database: package notices, imported notices over them, the rule elsewhere."""
+    """The working-day calendar of this database: package notices, imported notices over them, the rule elsewhere.
+
+    Looked up once per session (one unit of work sees one calendar; an import in it resets the lookup).
+    """
+    held = session.info.get(_SESSION_KEY)
+    if held is not None:
+        return held
     key, stamp = _key(session), _stamp(session)
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-    cal = default_calendar().with_notices(_imported(session)) if stamp[0] else default_calendar()
-    with _lock:
-        _cache[key] = (stamp, cal)
+    if hit is not None and hit[0] == stamp:
+        cal = hit[1]
+    else:
+        cal = default_calendar().with_notices(_imported(session)) if stamp[0] else default_calendar()
+        with _lock:
+            _cache[key] = (stamp, cal)
+    session.info[_SESSION_KEY] = cal
     return cal
 
 
@@ -203,6 +214,7 @@ def import_notice(session: Session, actor: Actor, text: str, *, source: str = ""
                                                  sorted(entries, key=lambda e: e.day)]})
     session.flush()
     invalidate()
+    session.info.pop(_SESSION_KEY, None)
     recomputed = recompute_provisional(session)
     return ImportResult(sorted(parsed), n_days, recomputed)
 
