@@ -149,3 +149,17 @@ def test_real_server_as_zhijian_serve_runs_it_ignores_forged_forwarded_for(sqlit
         thread.join(10)
         sock.close()
     assert codes == [401] * 4 + [429] * 2
+
+
+def test_unreachable_redis_is_no_500(sqlite_db, settings) -> None:
+    """Redis down: public pages still answer (not counted), logins answer 503 problem+json (never unthrottled)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    closed = sock.getsockname()[1]
+    sock.close()
+    app = _app(sqlite_db, settings, public_rate_limit=5, redis_url=f"redis://127.0.0.1:{closed}/0")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.get(PROBE).status_code == 401
+        r = c.post("/api/v1/auth/token", json={"username": "someone", "password": "whatever it is"})
+        assert r.status_code == 503 and r.json()["code"] == "auth.throttle_unavailable"
+        assert r.headers["retry-after"] == "30"

@@ -19,6 +19,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from zhijian.platform.errors import DomainError
+from zhijian.platform.logs import log
 
 PREFIX = "zj"
 
@@ -40,11 +41,20 @@ class RateLimiter:
         self._strategy = FixedWindowRateLimiter(self.storage)
 
     def hit(self, key: str) -> bool:
-        """Count one request; False once the client is over its limit for this minute."""
-        return bool(self._strategy.hit(self._item, key))
+        """Count one request; False once the client is over its limit for this minute.
+        If the shared store is unreachable the request passes (logged): an outage of Redis must not turn
+        every public page into a 500."""
+        try:
+            return bool(self._strategy.hit(self._item, key))
+        except Exception:  # redis.ConnectionError and the like
+            log.exception("rate-limit store unreachable; request not counted")
+            return True
 
     def retry_after(self, key: str) -> int:
-        reset, _remaining = self._strategy.get_window_stats(self._item, key)
+        try:
+            reset, _remaining = self._strategy.get_window_stats(self._item, key)
+        except Exception:
+            return 60
         return max(1, math.ceil(reset - time.time()))
 
 
@@ -148,11 +158,18 @@ class LoginThrottle:
         return (f"{PREFIX}:login:acct:{_digest(username.strip().lower())}", f"{PREFIX}:login:ip:{_digest(client)}")
 
     def check(self, username: str, client: str) -> None:
-        """Refuse (429) while the account or the client is in a back-off period or locked."""
+        """Refuse (429) while the account or the client is in a back-off period or locked. If the shared
+        store is unreachable, refuse too (503 problem): login must not become unthrottled during an outage."""
         waits = []
-        for key in self._keys(username, client):
-            if self.storage.get(key + ":block") > 0:
-                waits.append(self.storage.get_expiry(key + ":block") - time.time())
+        try:
+            for key in self._keys(username, client):
+                if self.storage.get(key + ":block") > 0:
+                    waits.append(self.storage.get_expiry(key + ":block") - time.time())
+        except Exception as exc:
+            log.exception("login throttle store unreachable")
+            raise DomainError("auth.throttle_unavailable", "登录暂不可用，请稍后再试",
+                              "login is unavailable for a moment; try again later", status=503,
+                              extra={"retry_after": 30}) from exc
         if waits:
             raise TooManyAttempts(max(1, math.ceil(max(waits))))
 
