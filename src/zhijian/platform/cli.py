@@ -83,20 +83,86 @@ def user_add(username: str = typer.Option(...), password: str = typer.Option(...
 
 
 @audit_app.command("verify")
-def audit_verify(json_out: bool = typer.Option(False, "--json")) -> None:
-    """Recompute the hash chain; name every edited, inserted or deleted record (exit 1 if any)."""
+def audit_verify(json_out: bool = typer.Option(False, "--json"),
+                 checkpoint: str | None = typer.Option(None, "--checkpoint", help="a signed checkpoint file"),
+                 public_key: str | None = typer.Option(
+                     None, "--public-key", help="trusted Ed25519 public key (file or base64); default: the "
+                     "configured signing key's")) -> None:
+    """Recompute the keyed chain (and check it still holds a signed checkpoint); name every edited, inserted
+    or deleted record (exit 1 if any)."""
+    import json as _json
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from zhijian.platform.audit_keys import configured_signing_key
+    from zhijian.platform.errors import DomainError
+    from zhijian.platform.models import AuditRecord
+
+    cp = None
+    if checkpoint is not None:
+        try:
+            cp = _json.loads(Path(checkpoint).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DomainError("audit.bad_checkpoint", f"无法读取检查点文件：{checkpoint}",
+                              f"cannot read checkpoint file: {checkpoint}", field="checkpoint") from exc
     with unit_of_work() as s:
         problems = audit.verify(s)
-        from sqlalchemy import func, select
-
-        from zhijian.platform.models import AuditRecord
-
+        if cp is not None:
+            trusted = public_key or configured_signing_key().public_key()
+            problems += audit.verify_against_checkpoint(s, cp, trusted)
         count = s.scalar(select(func.count()).select_from(AuditRecord)) or 0
-    data = {"ok": not problems, "records": count, "problems": [p.__dict__ for p in problems]}
-    emit(data, json_out, lambda d: (f"audit chain OK: {d['records']} records" if d["ok"] else "\n".join(
-        f"audit chain BROKEN at record {p['seq']}: {p['kind']} ({p['detail']})" for p in d["problems"])))
+    data = {"ok": not problems, "records": count, "problems": [p.__dict__ for p in problems],
+            "checkpoint": {"seq": cp.get("seq"), "at": cp.get("at")} if cp else None}
+
+    def text(d: dict) -> str:
+        if d["ok"]:
+            extra = f", checkpoint of {d['checkpoint']['at']} (record {d['checkpoint']['seq']}) holds" \
+                if d["checkpoint"] else ""
+            return f"audit chain OK: {d['records']} records{extra}"
+        return "\n".join(f"audit chain BROKEN at record {p['seq']}: {p['kind']} ({p['detail']})"
+                         for p in d["problems"])
+
+    emit(data, json_out, text)
     if problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(out: str | None = typer.Option(None, "--out", help="write the checkpoint to this file")) -> None:
+    """Sign a checkpoint (chain head, count, time) with the Ed25519 key; keep copies outside the database host."""
+    import json as _json
+    from pathlib import Path
+
+    from zhijian.platform.audit_keys import configured_signing_key
+
+    with unit_of_work() as s:
+        cp = audit.make_checkpoint(s, configured_signing_key())
+    text = _json.dumps(cp, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        typer.echo(f"checkpoint of {cp['count']} records (head {cp['seq']}) written to {out}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@audit_app.command("keygen")
+def audit_keygen() -> None:
+    """Print a fresh HMAC key and Ed25519 signing key (for ZHIJIAN_AUDIT_KEYS / ZHIJIAN_AUDIT_SIGNING_KEY)."""
+    from zhijian.platform.audit_keys import load_private_key, new_hmac_key, new_signing_key, public_key_text
+
+    signing = new_signing_key()
+    typer.echo(f"ZHIJIAN_AUDIT_KEYS=k1:{new_hmac_key()}")
+    typer.echo(f"ZHIJIAN_AUDIT_SIGNING_KEY={signing}")
+    typer.echo(f"# public key (publish it; verify with --public-key): {public_key_text(load_private_key(signing).public_key())}")
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Print the public key that verifies this installation's checkpoints."""
+    from zhijian.platform.audit_keys import configured_signing_key, public_key_text
+
+    typer.echo(public_key_text(configured_signing_key().public_key()))
 
 
 @app.command("demo")

@@ -59,6 +59,8 @@ class AuditRecord(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # id of the HMAC key that chained this record (platform.audit_keys); NULL: a format-1 (plain SHA-256) record
+    kid: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_audit_record_entity", "entity", "entity_id"),)
 
