@@ -164,6 +164,8 @@ def test_cli_import_show_due_and_errors(cli_db, tmp_path):
     assert r.output.startswith("2027-10-11") and "provisional" not in r.output
     r = _run("calendar", "provisional")
     assert r.exit_code == 0 and "no provisional deadlines" in r.output
+    r = _run("calendar", "recompute")
+    assert r.exit_code == 0 and "0 provisional deadlines recomputed" in r.output
     # bad input: one line, exit 2, nothing written
     bad = tmp_path / "bad.csv"
     bad.write_text("date,kind,name\n2028-01-01,放假,元旦\n", encoding="utf-8")

@@ -73,6 +73,16 @@ def calendar_provisional(json_out: bool = typer.Option(False, "--json")) -> None
         or "no provisional deadlines")
 
 
+@calendar_app.command("recompute")
+def calendar_recompute() -> None:
+    """重算暂定期限 — recompute every stored provisional deadline on the current calendar."""
+    from zhijian.platform import deadlines
+
+    with unit_of_work() as s:
+        n = deadlines.recompute_provisional(s)
+    typer.echo(f"{n} provisional deadlines recomputed")
+
+
 @calendar_app.command("due")
 def calendar_due(start: str = typer.Argument(..., help="start date (not counted), YYYY-MM-DD"),
                  days: int = typer.Argument(..., help="number of days"),
