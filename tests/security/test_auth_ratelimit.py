@@ -44,10 +44,13 @@ def _statuses(c: TestClient, n: int, **kw) -> list[int]:  # type: ignore[no-unty
 def test_made_up_session_cookie_or_token_does_not_skip_the_public_limit(sqlite_db, settings) -> None:
     app = _app(sqlite_db, settings, public_rate_limit=5)
     with TestClient(app, client=(f"203.0.113.{uuid.uuid4().int % 250}", 1)) as c:
-        assert _statuses(c, 5, cookies={"zj_session": "anything"}) == [401] * 5
-        r = c.get(PROBE, cookies={"zj_session": "anything-else"})
+        c.cookies.set("zj_session", "anything")
+        assert _statuses(c, 5) == [401] * 5
+        c.cookies.set("zj_session", "anything-else")
+        r = c.get(PROBE)
         assert r.status_code == 429 and r.json()["code"] == "request.rate_limited"
         assert 1 <= int(r.headers["retry-after"]) <= 60
+        c.cookies.clear()
         assert c.get(PROBE, headers={"Authorization": "Bearer made-up"}).status_code == 429
 
 
@@ -62,7 +65,9 @@ def test_a_valid_session_is_not_limited(sqlite_db, settings) -> None:
         bearer = {"Authorization": f"Bearer {tok['access_token']}"}
         assert _statuses(c, 3) == [401, 401, 429]  # the token request counted too (it carried no session)
         assert _statuses(c, 10, headers=bearer) == [200] * 10
-        assert _statuses(c, 5, cookies={"zj_session": tok["access_token"]}) == [200] * 5
+        c.cookies.set("zj_session", tok["access_token"])
+        assert _statuses(c, 5) == [200] * 5
+        c.cookies.clear()
         assert c.get(PROBE).status_code == 429  # and anonymous requests from that address are still limited
 
 

@@ -69,6 +69,8 @@ def test_authenticated_responses_are_not_cached(client, login) -> None:
     try:
         r = client.get("/console")
         assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        css = re.search(r'href="(/static/[^"]+\.css)"', r.text).group(1)  # the same for everyone: cacheable
+        assert "no-store" not in client.get(css).headers.get("cache-control", "")
     finally:
         client.cookies.clear()
     assert "no-store" not in client.get("/").headers.get("cache-control", "")  # public pages stay cacheable

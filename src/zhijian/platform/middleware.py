@@ -212,7 +212,9 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        authenticated = _credential(scope.get("headers", [])) is not None
+        # static assets are the same for everyone: browsers may keep them even for logged-in users
+        authenticated = (_credential(scope.get("headers", [])) is not None
+                         and not scope["path"].startswith(("/static/", "/docs/assets/")))
 
         async def add_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -225,8 +227,8 @@ class SecurityHeadersMiddleware:
                     headers.append((b"x-frame-options", b"DENY"))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"same-origin"))
-                if authenticated or b"set-cookie" in names and any(
-                        h[0].lower() == b"set-cookie" and h[1].startswith(b"zj_session=") for h in headers):
+                sets_session = any(h[0].lower() == b"set-cookie" and h[1].startswith(b"zj_session=") for h in headers)
+                if authenticated or sets_session:
                     headers = [h for h in headers if h[0].lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))
                 if self.hsts:
