@@ -125,5 +125,13 @@ def test_user_add_command_applies_the_policy(tmp_path, monkeypatch) -> None:
         r = CliRunner().invoke(app, ["user", "add", "--username", "boss", "--password", "tea garden 12 lamps",
                                      "--role", "admin"])
         assert r.exit_code == 0, r.output
+        r = CliRunner().invoke(app, ["user", "deactivate", "boss"])  # the only admin
+        assert r.exit_code == 2 and "user.last_admin" in r.output, r.output
+        r = CliRunner().invoke(app, ["user", "deactivate", "nobody"])
+        assert r.exit_code == 2 and "nobody" in r.output, r.output
+        assert CliRunner().invoke(app, ["user", "add", "--username", "boss2", "--password", "tea garden 13 lamps",
+                                        "--role", "admin"]).exit_code == 0
+        r = CliRunner().invoke(app, ["user", "deactivate", "boss"])
+        assert r.exit_code == 0 and "deactivated" in r.output, r.output
     finally:
         get_database.cache_clear()

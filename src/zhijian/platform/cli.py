@@ -82,6 +82,23 @@ def user_add(username: str = typer.Option(...), password: str = typer.Option(...
         typer.echo(f"user {user.username} ({user.role}) created, id {user.id}")
 
 
+@user_app.command("deactivate")
+def user_deactivate(username: str = typer.Argument(..., help="the user's name")) -> None:
+    """停用用户 — its tokens stop working at once; the last active admin cannot be deactivated."""
+    from sqlalchemy import select
+
+    from zhijian.catalog.service import deactivate_user
+    from zhijian.platform.errors import NotFound
+    from zhijian.platform.models import User
+
+    with unit_of_work() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        if user_id is None:
+            raise NotFound("user", username, field="username")
+        deactivate_user(s, SYSTEM, user_id)
+    typer.echo(f"user {username} deactivated")
+
+
 @audit_app.command("verify")
 def audit_verify(json_out: bool = typer.Option(False, "--json"),
                  checkpoint: str | None = typer.Option(None, "--checkpoint", help="a signed checkpoint file"),
