@@ -201,3 +201,22 @@ def test_cli_checkpoint_and_verify_against_it(tmp_path, monkeypatch) -> None:
         assert r.output.strip() == public_key_text(configured_signing_key().public_key())
     finally:
         get_database.cache_clear()
+
+
+def test_nightly_checkpoint_job_catches_a_truncation_since_the_last_night(fresh_db, tmp_path) -> None:
+    from zhijian.platform.tasks import audit_checkpoint
+
+    db = fresh_db("sqlite")
+    seqs = _fill(db, 4)
+    first = audit_checkpoint(db, folder=str(tmp_path))
+    assert first["ok"] and first["seq"] == seqs[-1]
+    _fill(db, 2)
+    second = audit_checkpoint(db, folder=str(tmp_path))  # the chain still holds last night's head: OK
+    assert second["ok"] and second["seq"] > first["seq"]
+    with db.session() as s:  # truncate to before last night's checkpoint, adjust the head
+        s.execute(text("DELETE FROM audit_record WHERE seq > :q"), {"q": seqs[-2]})
+        h = s.scalar(select(AuditRecord.hash).where(AuditRecord.seq == seqs[-2]))
+        s.execute(AuditHead.__table__.update().values(seq=seqs[-2], hash=h))
+    third = audit_checkpoint(db, folder=str(tmp_path))
+    assert third["ok"] is False and third["problems"][0]["kind"] == "tail_deleted"
+    assert len(list(tmp_path.glob("*.json"))) == 2  # no checkpoint blesses the truncated chain
