@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import event as sa_event
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.errors import DomainError
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
-from zhijian.trace import labels, service
+from zhijian.trace import labels, service, streams
 from zhijian.trace.schemas import (
     BatchOut,
     CodeChangeIn,
@@ -317,6 +319,39 @@ def subscriptions(name: str, session: SessionDep, actor: ActorDep) -> JSONRespon
 def unsubscribe(name: str, sub_id: str, session: SessionDep, actor: ActorDep) -> Response:
     es.delete_subscription(session, actor, name, sub_id)
     return Response(status_code=204, headers=GS1_HEADERS)
+
+
+STREAM_POLL_SECONDS = 1.0
+
+
+@public_router.websocket("/queries/{name}/events")
+async def query_stream(websocket: WebSocket, name: str) -> None:
+    """WebSocket subscription to a named query (the binding's `GET /queries/{queryName}/events` with
+    `Upgrade: websocket`): authenticate with `Authorization: Bearer …` (or `?access_token=` for browsers),
+    then receive an EPCISQueryDocument whenever new events match. Close codes: 1008 when the token or the
+    query is refused (at the start or later, e.g. a revoked token)."""
+    header = websocket.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else websocket.query_params.get("access_token", "")
+    db = websocket.app.state.db
+    try:
+        stream = await run_in_threadpool(streams.open_stream, db, token, name,
+                                         initial_record_time=websocket.headers.get("GS1-Query-InitialRecordTime"))
+    except DomainError as err:
+        await websocket.close(code=1008, reason=err.message_en[:120])
+        return
+    await websocket.accept()
+    try:
+        while True:
+            try:
+                doc = await run_in_threadpool(streams.poll, db, stream)
+            except DomainError as err:
+                await websocket.close(code=1008, reason=err.message_en[:120])
+                return
+            if doc is not None:
+                await websocket.send_text(json.dumps(doc, ensure_ascii=False))
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+    except WebSocketDisconnect:
+        return
 
 
 # resource lists (registered last: their paths are catch-alls) ------------------------
