@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ZHIJIAN_VAR_DIR ?= ./var
 
-.PHONY: demo test install lint bench system-deps clean
+.PHONY: demo test test-quick install lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# the suite without the slow (fault injection, fuzzing, crawling) and browser tests, for quick local runs
+test-quick: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
