@@ -146,7 +146,8 @@ def poisson_irls(X: np.ndarray, Y: np.ndarray, *, offset: np.ndarray | None = No
 
 @dataclass(frozen=True)
 class FarringtonParams:
-    """Defaults of Noufaily et al. (2013) / R surveillance `farringtonFlexible` "improved" settings."""
+    """Defaults of Noufaily et al. (2013) / R surveillance `farringtonFlexible` "improved" settings
+    (`thresholdMethod = "nbPlugin"`, `noPeriods = 10`, `reweight = TRUE`, `weightsThreshold = 2.58`)."""
 
     b: int = 2  # years back (Noufaily use 5 when available; 2 is the minimum this system accepts)
     w: int = 3  # half-window around the same week in past years
@@ -154,13 +155,25 @@ class FarringtonParams:
     no_periods: int = 10  # levels of the seasonal factor
     alpha: float = 0.05  # one-sided: threshold is the (1−α) quantile
     reweight_threshold: float = 2.58
-    trend: bool = True
+    trend: bool = True  # a trend is tried only when b ≥ 3 (Farrington et al. 1996)
     p_threshold_trend: float = 0.05
     limit_cases: int = 5  # no alarm if fewer than 5 cases ...
     limit_periods: int = 4  # ... in the last 4 periods (the current one included)
+    # surveillance's `pastWeeksNotIncluded`: the last weeks before t0 left out of the reference data. None: all of
+    # the current year (freq − w − 1 weeks, the reference data end at t0 − freq + w), so that an outbreak of the
+    # last months does not raise its own baseline; Noufaily et al. use 26, surveillance's default is w.
+    past_weeks_not_included: int | None = None
+    # dispersion in the trend's t-test: "surveillance" reproduces farringtonFlexible exactly (its fitGLM stores
+    # the Farrington weights in model$weights, so summary.glm divides by Σ w (y−μ)²/μ² / df); "pearson" is the
+    # quasi-Poisson t-test of the paper, Σ w (y−μ)²/μ / df
+    trend_dispersion: str = "surveillance"
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @property
+    def past_weeks(self) -> int:
+        return self.freq - self.w - 1 if self.past_weeks_not_included is None else int(self.past_weeks_not_included)
 
 
 @dataclass(frozen=True)
@@ -184,17 +197,26 @@ def min_history(params: FarringtonParams) -> int:
 
 
 def _season_levels(t_baseline: np.ndarray, t0: int, p: FarringtonParams) -> np.ndarray:
-    """Level 0 for weeks within ±w of t0 − k·freq; the other weeks of each year in (no_periods−1) blocks."""
-    d = (t0 - t_baseline) % p.freq  # 0 = same week of the year
-    d = np.where(d > p.freq // 2, d - p.freq, d)  # centred: −freq/2 .. freq/2
-    in_window = np.abs(d) <= p.w
-    if p.no_periods <= 1:
-        return np.zeros(t_baseline.size, dtype=int)
-    # position after the window, 0 .. freq − (2w+1) − 1
-    pos = (d - p.w - 1) % p.freq
-    rest = p.freq - (2 * p.w + 1)
-    block = 1 + np.minimum((pos * (p.no_periods - 1)) // max(rest, 1), p.no_periods - 2)
-    return np.where(in_window, 0, block)
+    """surveillance's `blocks`: level `no_periods` for the weeks within ±w of t0 − i·freq (i = 0..b); the
+    freq − 2w − 1 weeks between two windows split into no_periods − 1 consecutive blocks, levels 1, 2, ...
+    from the older window on, the first (freq − 2w − 1) mod (no_periods − 1) blocks one week longer. With
+    no_periods = 1 only the windows are used (level 1, the other weeks 0)."""
+    lag = t0 - t_baseline  # ≥ 0
+    year = np.maximum(0, -((p.w - lag) // p.freq))  # ceil((lag − w)/freq): the window that opens the stretch
+    u = year * p.freq + p.w - lag  # 0 .. freq−1 from the start of that window
+    if p.no_periods <= 1:  # the windows only (the original Farrington method); 0 marks weeks left out
+        return np.where((u <= 2 * p.w) | (lag <= p.w), 1, 0)
+    period = p.freq - 2 * p.w - 1
+    n_blocks = p.no_periods - 1
+    if period < n_blocks:
+        raise DomainError("risk.bad_parameter", f"季节因子水平过多：no_periods = {p.no_periods}",
+                          f"too many seasonal levels for freq = {p.freq} and w = {p.w}: no_periods = {p.no_periods}",
+                          field="no_periods")
+    size, rest = divmod(period, n_blocks)
+    lengths = np.full(n_blocks, size) + (np.arange(n_blocks) < rest)
+    starts = np.cumsum(np.r_[0, lengths[:-1]])
+    block = 1 + np.searchsorted(starts, u - 2 * p.w - 1, side="right") - 1
+    return np.where((u <= 2 * p.w) | (lag <= p.w), p.no_periods, block)
 
 
 def _design(t: np.ndarray, levels: np.ndarray, n_levels: int, trend: bool) -> np.ndarray:
@@ -247,15 +269,42 @@ class FarringtonBatch:
     n_baseline: int
 
 
+def _reweighted_fit(X: np.ndarray, y: np.ndarray, o: np.ndarray | None, threshold: float,  # noqa: N803
+                    ) -> tuple[GlmFit, np.ndarray]:
+    """surveillance's `algo.farrington.fitGLM.flexible`: an unweighted quasi-Poisson fit, Anscombe residuals
+    s = 3/2 (y^⅔ − μ^⅔)/(μ^⅙ √(φ(1−h))) with φ = max(1, dispersion), weights ∝ s⁻² above `threshold` and 1
+    below, scaled to Σw = n, and the weighted refit."""
+    f = poisson_irls(X, y, offset=o)
+    ph = np.maximum(f.phi, 1.0)[:, None]
+    mu = f.mu
+    s = 1.5 * (np.cbrt(y**2) - np.cbrt(mu**2)) / (mu ** (1 / 6) * np.sqrt(ph * np.maximum(1 - f.hat, 1e-12)))
+    raw = np.where(s > threshold, 1.0 / np.maximum(s, 1e-12) ** 2, 1.0)
+    wts = raw * y.shape[1] / raw.sum(axis=1, keepdims=True)
+    return poisson_irls(X, y, offset=o, prior_weights=wts), wts
+
+
+def _pearson(g: GlmFit, y: np.ndarray, wts: np.ndarray, power: float = 1.0) -> np.ndarray:
+    return np.sum(wts * (y - g.mu) ** 2 / g.mu**power, axis=1) / g.df_resid
+
+
 def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: int | None = None,  # noqa: N803
                      population: object | None = None) -> FarringtonBatch:
     """Improved Farrington for the period `t0` (default: the last) of every row of the weekly counts `Y` (S × T).
 
-    Reference data: the weeks from t0 − b·freq − w to t0 − freq + w (the recent weeks of the current year are
-    not used, so an ongoing outbreak does not raise its own baseline). `population` (S × T) is an exposure
-    offset (e.g. units sold) when known. All series share the design, so every GLM step runs stacked.
+    Reference data: the weeks from t0 − b·freq − w to t0 − `past_weeks` − 1 (by default the recent weeks of the
+    current year are not used, so an ongoing outbreak does not raise its own baseline). `population` (S × T) is
+    an exposure offset (e.g. units sold) when known. All series share the design, so every GLM step runs stacked.
+
+    The steps are those of R surveillance's `farringtonFlexible` (checked week by week against it, see
+    tests/risk/reference): the reweighted fit with a trend when b ≥ 3; the trend is kept when its t-test on that
+    reweighted fit gives p < `p_threshold_trend` and the prediction does not exceed the largest count of the
+    reference data; otherwise the model without trend is fitted from scratch (fresh weights). φ = max(1, the
+    weighted Pearson dispersion of the final fit).
     """
     p = params or FarringtonParams()
+    if p.trend_dispersion not in ("surveillance", "pearson"):
+        raise DomainError("risk.bad_parameter", f"未知的趋势检验离散度：{p.trend_dispersion}",
+                          f"unknown trend_dispersion: {p.trend_dispersion}", field="trend_dispersion")
     Yall = np.atleast_2d(_counts(Y))
     S, T = Yall.shape
     t0 = T - 1 if t0 is None else t0
@@ -263,7 +312,9 @@ def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: i
     if start < 0:
         raise DomainError("risk.history_too_short", f"改进 Farrington 方法需要 {min_history(p)} 期历史数据",
                           f"improved Farrington needs {min_history(p)} periods of history", field="counts")
-    tb = np.arange(start, t0 - p.freq + p.w + 1)
+    tb = np.arange(start, t0 - p.past_weeks)
+    levels = _season_levels(tb, t0, p)
+    tb, levels = tb[levels > 0], levels[levels > 0]
     yb = Yall[:, tb]
     y0 = Yall[:, t0].astype(float)
     recent = Yall[:, max(0, t0 - p.limit_periods + 1): t0 + 1].sum(axis=1)
@@ -277,11 +328,10 @@ def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: i
     trend_used = np.zeros(S, dtype=bool)
     fit_rows = np.flatnonzero(yb.sum(axis=1) > 0)  # an all-zero baseline predicts 0
     if fit_rows.size:
-        levels = _season_levels(tb, t0, p)
         present = np.unique(levels)
         lv = np.searchsorted(present, levels)  # drop empty levels so the design has full rank
-        lv0 = int(np.searchsorted(present, 0)) if 0 in present else 0
         n_lev = present.size
+        lv0 = int(np.searchsorted(present, p.no_periods)) if p.no_periods in present else 0  # t0's level
         X1, X0 = _design(tb, lv, n_lev, True), _design(tb, lv, n_lev, False)
         x1, x0 = np.zeros(X1.shape[1]), np.zeros(X0.shape[1])
         x1[0] = x0[0] = 1.0
@@ -292,31 +342,25 @@ def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: i
         y = yb[fit_rows]
         o = None if off is None else off[fit_rows]
         o0 = np.zeros(fit_rows.size) if off0 is None else off0[fit_rows]
-        f1 = poisson_irls(X1, y, offset=o)
-        f0 = poisson_irls(X0, y, offset=o)
-        if p.trend:
-            se = np.sqrt(np.maximum(f1.phi, 1.0) * f1.cov_unscaled[:, 1, 1])
+        use = np.zeros(fit_rows.size, dtype=bool)
+        eta = np.zeros(fit_rows.size)
+        disp = np.zeros(fit_rows.size)
+        if p.trend and p.b >= 3:  # Farrington et al. (1996): a trend needs at least three years of data
+            g1, w1 = _reweighted_fit(X1, y, o, p.reweight_threshold)
+            d_test = _pearson(g1, y, w1, 2.0 if p.trend_dispersion == "surveillance" else 1.0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                pt = 2 * stats.norm.sf(np.abs(f1.coef[:, 1]) / se)
-            use = np.nan_to_num(pt, nan=1.0) < p.p_threshold_trend
-        else:
-            use = np.zeros(fit_rows.size, dtype=bool)
-        # reweighting: Anscombe residuals 3/2 (y^⅔ − μ^⅔)/(μ^⅙ √(φ(1−h))) above 2.58 get weight ∝ s⁻², Σw = n
-        mu = np.where(use[:, None], f1.mu, f0.mu)
-        hat = np.where(use[:, None], f1.hat, f0.hat)
-        ph = np.maximum(np.where(use, f1.phi, f0.phi), 1.0)[:, None]
-        s = 1.5 * (np.cbrt(y**2) - np.cbrt(mu**2)) / (mu ** (1 / 6) * np.sqrt(ph * np.maximum(1 - hat, 1e-9)))
-        raw = np.where(s > p.reweight_threshold, 1.0 / np.maximum(s, 1e-9) ** 2, 1.0)
-        wts = raw * y.shape[1] / raw.sum(axis=1, keepdims=True)
-        g1 = poisson_irls(X1, y, offset=o, prior_weights=wts)
-        g0 = poisson_irls(X0, y, offset=o, prior_weights=wts)
-        eta1 = g1.coef @ x1 + o0
-        eta0 = g0.coef @ x0 + o0
-        use &= np.exp(eta1) <= y.max(axis=1)  # Farrington: a trend may not extrapolate beyond the data
-        chosen_mu = np.where(use[:, None], g1.mu, g0.mu)
-        n_par = np.where(use, X1.shape[1], X0.shape[1])
-        disp = np.sum(wts * (y - chosen_mu) ** 2 / chosen_mu, axis=1) / np.maximum(y.shape[1] - n_par, 1)
-        mu0[fit_rows] = np.exp(np.where(use, eta1, eta0))
+                tval = g1.coef[:, 1] / np.sqrt(d_test * g1.cov_unscaled[:, 1, 1])
+                pt = 2 * stats.t.sf(np.abs(tval), g1.df_resid)
+            eta1 = g1.coef @ x1 + o0
+            use = (np.nan_to_num(pt, nan=1.0) < p.p_threshold_trend) & (np.exp(eta1) <= y.max(axis=1))
+            eta[use] = eta1[use]
+            disp[use] = _pearson(g1, y, w1)[use]
+        rest = np.flatnonzero(~use)
+        if rest.size:  # refitted from scratch without the trend: fresh Anscombe weights
+            g0, w0 = _reweighted_fit(X0, y[rest], None if o is None else o[rest], p.reweight_threshold)
+            eta[rest] = g0.coef @ x0 + o0[rest]
+            disp[rest] = _pearson(g0, y[rest], w0)
+        mu0[fit_rows] = np.exp(eta)
         phi[fit_rows] = np.maximum(1.0, disp)
         trend_used[fit_rows] = use
     upper = _thresholds(mu0, phi, p.alpha)
@@ -338,3 +382,76 @@ def farrington_flexible(y: object, params: FarringtonParams | None = None, *, t0
                             phi=float(b.phi[0]), trend_used=bool(b.trend_used[0]), score=float(b.score[0]),
                             p_value=float(b.p_value[0]), alarm=bool(b.alarm[0]), guarded=bool(b.guarded[0]),
                             n_baseline=b.n_baseline, params=p.as_dict())
+
+
+# ---------------------------------------------------------------- Poisson CUSUM (Lucas 1985) for counts
+
+
+@dataclass(frozen=True)
+class CountCusum:
+    """Upper Poisson CUSUM of counts against in-control means μ0 (arrays with the shape of the counts)."""
+
+    expected: np.ndarray  # μ0 of each period (NaN where unknown: the chart waits)
+    stat: np.ndarray  # S_t, the log-likelihood-ratio CUSUM
+    upper: np.ndarray  # cases in period t that bring S_t to h: alarm when the count exceeds it
+    reference: np.ndarray  # Lucas's reference value in counts, k_t = (κ − 1) μ0 / ln κ
+    alarm: np.ndarray
+    kappa: float
+    h: float
+
+
+def poisson_cusum(y: object, mu0: object, *, kappa: float = 2.0, h: float = 5.0) -> CountCusum:
+    """泊松 CUSUM — the likelihood-ratio CUSUM for a step from μ0 to κ·μ0 (Lucas 1985; Hawkins & Olwell 1998):
+    S_t = max(0, S_{t−1} + y_t ln κ − (κ − 1) μ0_t), alarm when S_t > h, and the chart restarts from 0 after an
+    alarm. Dividing by ln κ gives Lucas's count form S'_t = max(0, S'_{t−1} + y_t − k_t) with k_t = (κ−1)μ0/ln κ
+    and decision interval h/ln κ. This is R surveillance's `glrpois` with `theta = log(κ)` and `c.ARL = h`
+    (C routine lr_cusum), `upper` its `ret = "cases"` bound. Rows are series; the recursion runs along the
+    last axis, vectorised over the rows. Periods with an unknown μ0 (NaN) keep S at 0."""
+    Y = np.atleast_2d(_counts(y))
+    M = np.broadcast_to(np.atleast_2d(np.asarray(mu0, dtype=float)), Y.shape)
+    if not (np.isfinite(kappa) and kappa > 1):
+        raise DomainError("risk.bad_parameter", f"CUSUM 的倍数 κ 必须大于 1：{kappa}",
+                          f"the CUSUM shift kappa must exceed 1: {kappa}", field="kappa")
+    if not (np.isfinite(h) and h > 0):
+        raise DomainError("risk.bad_parameter", f"CUSUM 的决策界 h 必须为正：{h}",
+                          f"the CUSUM decision interval h must be positive: {h}", field="h")
+    if np.any(M[np.isfinite(M)] < 0):
+        raise DomainError("risk.bad_series", "期望值必须是非负数", "expected counts must be non-negative", field="mu0")
+    lk = float(np.log(kappa))
+    S, T = Y.shape
+    stat = np.zeros((S, T))
+    upper = np.full((S, T), np.nan)
+    alarm = np.zeros((S, T), dtype=bool)
+    prev = np.zeros(S)
+    for t in range(T):
+        m = M[:, t]
+        known = np.isfinite(m)
+        drift = np.where(known, (kappa - 1.0) * np.where(known, m, 0.0), 0.0)
+        s = np.where(known, np.maximum(0.0, prev + Y[:, t] * lk - drift), 0.0)
+        upper[:, t] = np.where(known, np.maximum(0.0, (h - prev + drift) / lk), np.nan)
+        a = known & (s > h)
+        stat[:, t], alarm[:, t] = s, a
+        prev = np.where(a, 0.0, s)
+    ref = (kappa - 1.0) * M / lk
+    out = CountCusum(np.array(M), stat, upper, ref, alarm, float(kappa), float(h))
+    if np.ndim(y) == 1:
+        out = CountCusum(out.expected[0], stat[0], upper[0], ref[0], alarm[0], out.kappa, out.h)
+    return out
+
+
+def trailing_mean(y: object, *, baseline: int = 52, lag: int = 4, first: object | None = None) -> np.ndarray:
+    """In-control means for the count CUSUM: the mean of the `baseline` periods that end `lag` periods before
+    each period (the most recent weeks are left out so a beginning outbreak does not raise its own baseline).
+    NaN until a whole baseline exists, or before a series' first period with data (`first`, one index per row),
+    so a new product is not judged against weeks when it was not on the market."""
+    Y = np.atleast_2d(_counts(y))
+    S, T = Y.shape
+    cs = np.concatenate([np.zeros((S, 1)), np.cumsum(Y, axis=1)], axis=1)
+    out = np.full((S, T), np.nan)
+    t = np.arange(baseline + lag, T)
+    if t.size:
+        out[:, t] = (cs[:, t - lag] - cs[:, t - lag - baseline]) / baseline
+    if first is not None:
+        f = np.asarray(first, dtype=np.int64).reshape(S, 1)
+        out[np.arange(T)[None, :] - lag - baseline < f] = np.nan
+    return out[0] if np.ndim(y) == 1 else out

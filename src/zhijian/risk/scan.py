@@ -31,17 +31,18 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                         "include_targeted": False, "min_batches": 3}},
     "enterprise": {"methods": ["eb_shrinkage"],
                    "params": {"months": 24, "ratio": 1.5, "prob": 0.95, "min_batches": 2, "include_targeted": False}},
-    "count": {"methods": ["farrington", "ears_c1", "ears_c2", "ears_c3"],
+    "count": {"methods": ["farrington", "ears_c1", "ears_c2", "ears_c3", "count_cusum"],
               "params": {"b": 2, "w": 3, "alpha": 0.05, "no_periods": 10, "reweight_threshold": 2.58,
                          "limit_cases": 5, "limit_periods": 4, "ears_baseline": 7, "min_sigma": 0.5,
+                         "cusum_kappa": 2.0, "cusum_h": 4.0, "cusum_baseline": 52, "cusum_lag": 4,
                          "lookback": 1, "exclude_unjustified": True, "product_series": True}},
 }
 RATE_METHODS = ("p_exact", "laney", "ewma", "cusum", "funnel")
-COUNT_METHODS = ("farrington", "ears_c1", "ears_c2", "ears_c3")
+COUNT_METHODS = ("farrington", "ears_c1", "ears_c2", "ears_c3", "count_cusum")
 ENTERPRISE_METHODS = ("eb_shrinkage",)
 METHOD_ZH = {"p_exact": "p 控制图（精确二项限）", "laney": "Laney p′ 图", "ewma": "EWMA", "cusum": "二项 LLR CUSUM",
              "funnel": "漏斗图（Spiegelhalter）", "eb_shrinkage": "经验贝叶斯收缩", "farrington": "改进 Farrington",
-             "ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3"}
+             "ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3", "count_cusum": "泊松 CUSUM"}
 
 
 @dataclass
@@ -533,7 +534,8 @@ def scan_enterprises(a: ResultArrays, cfgs: Configs, as_of: dt.date) -> tuple[li
 def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
                 progress: Callable[[str], None] | None = None) -> tuple[list[SignalDraft], dict[str, Any]]:
     """Weekly complaint counts per category × province and per product: improved Farrington where the
-    series has b years of history, EARS C1/C2/C3 otherwise; only the last complete week(s) are judged."""
+    series has b years of history, EARS C1/C2/C3 otherwise, and the Poisson CUSUM against the mean of the
+    year before wherever that year exists; only the last complete week(s) are judged."""
     base = cfgs.for_series("count", "*") or Config(list(DEFAULTS["count"]["methods"]), dict(DEFAULTS["count"]["params"]))
     P0 = base.params
     fp = counts.FarringtonParams(b=int(P0["b"]), w=int(P0["w"]), alpha=float(P0["alpha"]),
@@ -604,6 +606,8 @@ def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
                                 "threshold": res.threshold, "min_sigma": float(P["min_sigma"])},
                         evidence={"complaint_ids": ev(si * W + t)}, sampling_basis="complaints",
                         **meta(int(ukeys[si]))))
+            if "count_cusum" in cfg.methods:
+                drafts.extend(_count_cusum_drafts(Y, ix, first - w0, P, keys, ukeys, meta, ev, w0, W, lookback))
             if "farrington" not in cfg.methods:
                 continue
             fpp = counts.FarringtonParams(b=int(P["b"]), w=int(P["w"]), alpha=float(P["alpha"]),
@@ -626,3 +630,33 @@ def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
                         evidence={"complaint_ids": ev(si * W + t)}, sampling_basis="complaints",
                         **meta(int(ukeys[si]))))
     return drafts, summary
+
+
+def _count_cusum_drafts(Y: np.ndarray, ix: np.ndarray, first: np.ndarray, P: dict[str, Any], keys: list[str],  # noqa: N803
+                        ukeys: np.ndarray, meta: Callable[[int], dict[str, Any]], ev: Callable[..., list[int]],
+                        w0: int, W: int, lookback: int) -> list[SignalDraft]:  # noqa: N803
+    """Poisson CUSUM (κ = cusum_kappa, h = cusum_h) of the weekly counts against the mean of the
+    `cusum_baseline` weeks ending `cusum_lag` weeks earlier; evidence: the complaints of the run, i.e. the
+    weeks since the statistic last stood at 0."""
+    baseline, lag = int(P["cusum_baseline"]), int(P["cusum_lag"])
+    kappa, h = float(P["cusum_kappa"]), float(P["cusum_h"])
+    mu0 = counts.trailing_mean(Y[ix], baseline=baseline, lag=lag, first=np.maximum(first[ix], 0))
+    res = counts.poisson_cusum(Y[ix], mu0, kappa=kappa, h=h)
+    out: list[SignalDraft] = []
+    for gi, tt in zip(*np.nonzero(res.alarm[:, W - lookback:]), strict=True):
+        t = W - lookback + int(tt)
+        si = int(ix[gi])
+        run0 = t
+        while run0 > 0 and res.stat[gi, run0 - 1] > 0 and not res.alarm[gi, run0 - 1]:
+            run0 -= 1
+        ids = [c for u in range(run0, t + 1) for c in ev(si * W + u)][:50]
+        out.append(SignalDraft(
+            kind="count", method="count_cusum", series_key=keys[si], period=week_label(w0 + t),
+            observed=float(Y[si, t]), expected=_f(res.expected[gi, t]), threshold=_f(res.upper[gi, t]),
+            score=_f(res.stat[gi, t]), p_value=None,
+            params={"kappa": kappa, "h": h, "baseline": baseline, "lag": lag,
+                    "reference_value": _f(res.reference[gi, t])},
+            evidence={"complaint_ids": ids, "run_start": week_label(w0 + run0),
+                      "run_counts": Y[si, run0:t + 1].astype(int).tolist()},
+            sampling_basis="complaints", **meta(int(ukeys[si]))))
+    return out
