@@ -68,6 +68,10 @@ def world(s: Session, *, n_products: int = 3, level: str = "provincial", rule: s
         period_start=period[0], period_end=period[1], decision_rule=rule,  # type: ignore[arg-type]
         categories=[PlanCategoryIn(category_id=cat.id, standard_ids=[std.id], target_batches=target or n_products)],
         lab_ids=[lab_a.id]))
+    from zhijian.spotcheck import retest
+
+    for lab in (lab_a, lab_b):  # both labs are qualified for the category (检验能力范围): re-tests are drawn from them
+        retest.set_lab_fields(s, regulator, lab.id, [cat.id])
     return World(plan.id, regulator, lab_a.id, lab_b.id, [_a(s, "inspector", lab_a), _a(s, "inspector", lab_a)],
                  [_a(s, "inspector", lab_b), _a(s, "inspector", lab_b)], ents, prods,
                  [_a(s, "enterprise", s.get(type(reg), e)) for e in ents], cat.id, std.id,

@@ -147,7 +147,10 @@ def test_judge_api_and_cli():
     r = runner.invoke(app, ["judge", "--requirement", "不得检出", "--value", "未检出", "--lod", "0.01", "--json"])
     assert json.loads(r.output)["verdict"] == "合格"
     r = runner.invoke(app, ["judge", "--requirement", "无渗漏、无可见变形", "--value", "无渗漏", "--json"])
-    assert json.loads(r.output)["verdict"] == "待人工判定"
+    assert r.exit_code == 2 and "spotcheck.lab_verdict_required" in r.output  # the inspector judges text (all paths)
+    r = runner.invoke(app, ["judge", "--requirement", "无渗漏、无可见变形", "--value", "无渗漏", "--lab-verdict", "合格",
+                            "--json"])
+    assert json.loads(r.output)["verdict"] == "合格"
     r = runner.invoke(app, ["judge", "--requirement", "≤0.5", "--value", "0.6", "--uncertainty", "0.2", "--rule",
                             "guarded", "--json"])
     out = json.loads(r.output)

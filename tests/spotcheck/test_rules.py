@@ -22,7 +22,7 @@ from zhijian.spotcheck.rules import FAIL, MANUAL, PASS, judge, parse_measured, p
     ("＜０．１", "max", None, 0.1, True, False, 1),  # full-width digits and sign
     (">95", "min", 95.0, None, False, True, 0),
     ("<=15.0", "max", None, 15.0, True, True, 1),
-    ("≤5×10⁴", "max", None, 50000.0, True, True, 0),
+    ("≤5×10⁴", "max", None, 50000.0, True, True, -4),  # GB/T 8170 §4.3: the limit's last significant digit
     ("-10~10", "range", -10.0, 10.0, True, True, 0),
     ("6.5", "equals", 6.5, 6.5, True, True, 1),
 ])
@@ -84,7 +84,7 @@ def test_not_detected_rules():
     assert judge(nd_req, parse_measured("0.03"), lod=0.01).verdict == FAIL
     mx = parse_requirement("≤0.2")
     assert judge(mx, parse_measured("未检出"), lod=0.01).verdict == PASS
-    assert judge(mx, parse_measured("ND"), lod=0.5).verdict == MANUAL  # LOD above the limit proves nothing
+    assert judge(mx, parse_measured("ND"), lod=0.5).verdict == rules.INCONCLUSIVE  # LOD above the limit proves nothing
     mn = parse_requirement("≥2.9")
     assert judge(mn, parse_measured("未检出"), lod=0.1).verdict == FAIL
 
@@ -95,8 +95,11 @@ def test_min_range_exclusive_and_text():
     assert judge(parse_requirement("0.5~1.5"), parse_measured("1.5")).verdict == PASS
     assert judge(parse_requirement("<0.1"), parse_measured("0.1")).verdict == FAIL
     assert judge(parse_requirement("<0.1"), parse_measured("0.099")).verdict == PASS
-    t = judge(parse_requirement("无渗漏"), rules.parse_measured_for(parse_requirement("无渗漏"), "无渗漏"))
-    assert t.verdict == MANUAL
+    text = parse_requirement("无渗漏")
+    with pytest.raises(DomainError) as e:  # a text requirement is judged by the inspector: the verdict is required
+        judge(text, rules.parse_measured_for(text, "无渗漏"))
+    assert e.value.code == "spotcheck.lab_verdict_required"
+    assert judge(text, rules.parse_measured_for(text, "无渗漏"), lab_verdict=PASS).verdict == PASS
 
 
 def test_guarded_rule_uses_uncertainty():
@@ -122,34 +125,52 @@ def test_measured_values():
     assert e.value.field == "value"
 
 
-_kinds = st.sampled_from(["max", "min", "range", "not_detected", "equals", "text"])
+_kinds = st.sampled_from(["max", "min", "range", "not_detected", "equals", "text", "negative"])
+_quals = st.sampled_from(["", "", "", "detected", "positive", "negative"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(kind=_kinds, a=st.floats(0, 10, allow_nan=False), b=st.floats(0, 10, allow_nan=False),
-       v=st.one_of(st.none(), st.floats(0, 12, allow_nan=False)), dec=st.integers(0, 3),
-       u=st.one_of(st.none(), st.floats(0, 1, allow_nan=False)), rounded=st.booleans(), guarded=st.booleans(),
-       ui=st.booleans(), lod=st.one_of(st.none(), st.floats(0.001, 2, allow_nan=False)))
-def test_vectorised_core_agrees_with_scalar(kind, a, b, v, dec, u, rounded, guarded, ui, lod):
+       v=st.one_of(st.none(), st.floats(0, 12, allow_nan=False)), dec=st.integers(-2, 3),
+       u=st.one_of(st.none(), st.floats(-1, 1, allow_nan=False)), rounded=st.booleans(), guarded=st.booleans(),
+       ui=st.booleans(), lod=st.one_of(st.none(), st.floats(-0.5, 2, allow_nan=False)),
+       rep=st.one_of(st.none(), st.floats(0, 2, allow_nan=False)), qual=_quals,
+       lab=st.sampled_from([None, PASS, FAIL]))
+def test_vectorised_core_agrees_with_scalar(kind, a, b, v, dec, u, rounded, guarded, ui, lod, rep, qual, lab):
+    """The bulk and the single judge accept and refuse exactly the same inputs (a missing or negative U, a
+    未检出 without LOD, a text item without the inspector's verdict) and give the same verdicts.
+
+    Unlike before, U is NOT set to 0 when missing: that hid the difference the issue reports."""
     lo, hi = min(a, b), max(a, b)
     lower = lo if kind in ("min", "range", "equals") else None
     upper = (hi if kind in ("max", "range") else (lo if kind == "equals" else None))
-    if kind == "not_detected":
+    if kind in ("not_detected", "negative"):
         upper = None
     req = rules.Requirement(kind, lower=lower, upper=upper, upper_inclusive=ui if kind == "max" else True, decimals=dec)
-    if guarded and u is None:
-        u = 0.0
-    measured = rules.Measured(v, v is None, "")
-    scalar = judge(req, measured, lod=lod, uncertainty=u, rule="guarded" if guarded else "simple",
-                   comparison_method="rounded" if rounded else "full").verdict
+    nd = v is None and not qual
+    measured = rules.Measured(None if (nd or qual) else v, nd, "", qual, rep if nd else None)
+    if not nd and not qual and v is None:
+        return
+    try:
+        scalar = judge(req, measured, lod=lod, uncertainty=u, rule="guarded" if guarded else "simple",
+                       comparison_method="rounded" if rounded else "full", lab_verdict=lab).verdict
+    except DomainError as e:
+        scalar = ("refused", e.code, e.field)
     nan = np.nan
-    code = rules.judge_arrays(
-        np.array([rules.KIND_CODE[kind]]), np.array([nan if lower is None else lower]),
-        np.array([nan if upper is None else upper]), np.array([nan if v is None else v]), np.array([v is None]),
-        upper_inclusive=np.array([req.upper_inclusive]), lower_inclusive=np.array([True]),
-        lod=np.array([nan if lod is None else lod]), uncertainty=np.array([nan if u is None else u]),
-        decimals=np.array([float(dec)]), rounded=np.array([rounded]), guarded=guarded)[0]
-    assert (PASS, FAIL, MANUAL)[code] == scalar
+    try:
+        code = rules.judge_arrays(
+            np.array([rules.KIND_CODE[kind]]), np.array([nan if lower is None else lower]),
+            np.array([nan if upper is None else upper]), np.array([nan if measured.value is None else measured.value]),
+            np.array([nd]), upper_inclusive=np.array([req.upper_inclusive]), lower_inclusive=np.array([True]),
+            lod=np.array([nan if lod is None else lod]), uncertainty=np.array([nan if u is None else u]),
+            decimals=np.array([float(dec)]), rounded=np.array([rounded]), guarded=guarded,
+            qual=np.array([rules.QUAL_CODE[qual]], np.int8),
+            reported=np.array([nan if measured.reported_limit is None else measured.reported_limit]),
+            lab_verdict=np.array([rules.LAB_CODE[lab]], np.int8), field_prefix="")[0]
+        bulk = rules.CODE_VERDICT[code]
+    except DomainError as e:
+        bulk = ("refused", e.code, e.field.removeprefix("0."))
+    assert bulk == scalar
 
 
 def test_transitions_allowed_and_refused():

@@ -65,8 +65,11 @@ def test_full_workflow_with_objection_and_retest(db):
         with pytest.raises(PermissionDenied):  # the original lab may not enter the re-test
             service.submit_results(s, i1, b_bad.id, GOOD)
         r1, r2 = w.inspectors_b
-        service.submit_results(s, r1, b_bad.id, [ItemIn(name="铅(以Pb计)", value="0.48"), ItemIn(name="蛋白质", value="3.0"),
-                                                 ItemIn(name="色泽", value="乳白色", lab_verdict="合格")])
+        with pytest.raises(DomainError) as scope:  # the re-test covers the disputed item (铅) only
+            service.submit_results(s, r1, b_bad.id, [ItemIn(name="铅(以Pb计)", value="0.48"),
+                                                     ItemIn(name="蛋白质", value="3.0")])
+        assert (scope.value.code, scope.value.field) == ("spotcheck.retest_scope", "items.1.name")
+        service.submit_results(s, r1, b_bad.id, [ItemIn(name="铅(以Pb计)", value="0.48")])
         with pytest.raises(DomainError) as selfv:
             service.verify_results(s, r1, b_bad.id)
         assert selfv.value.code == "spotcheck.self_verification"

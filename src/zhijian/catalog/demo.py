@@ -121,7 +121,19 @@ STANDARDS: list[tuple[str, str, str | None, str, list[IndicatorIn]]] = [
         I("水分及挥发物", "%", "max", "≤0.10", upper=0.10, method="GB 5009.236-2016")]),
     ("GB 2717-2018", "食品安全国家标准 酱油", "FOOD-SEAS-SOY", "current", [
         I("氨基酸态氮", "g/100mL", "min", "≥0.4", lower=0.4, method="GB 5009.235-2016"),
-        I("菌落总数", "CFU/mL", "max", "≤5×10⁴", upper=50000, safety=True, method="GB 4789.2-2022")]),
+        # GB 2717-2018 表3 微生物限量: a GB 4789.1 three-class plan (not "≤5×10⁴", which is M)
+        I("菌落总数", "CFU/mL", "text", "n=5, c=2, m=5×10³, M=5×10⁴", safety=True, method="GB 4789.2-2022"),
+        I("大肠菌群", "CFU/mL", "text", "n=5, c=2, m=10, M=10²", safety=True, method="GB 4789.3-2016")]),
+    # GB 19645-2010 巴氏杀菌乳 4.5 微生物限量 (GB 4789.1 sampling plans; results in CFU/g or CFU/mL)
+    ("GB 19645-2010", "食品安全国家标准 巴氏杀菌乳", "FOOD-DAIRY-LIQ", "current", [
+        I("蛋白质", "g/100g", "min", "≥2.9", lower=2.9, method="GB 5009.5-2016"),
+        I("菌落总数", "CFU/mL", "text", "n=5, c=2, m=50000, M=100000", safety=True, method="GB 4789.2-2022"),
+        I("大肠菌群", "CFU/mL", "text", "n=5, c=2, m=1, M=5", safety=True, method="GB 4789.3-2016"),
+        I("沙门氏菌", "/25mL", "text", "n=5, c=0, m=0", safety=True, method="GB 4789.4-2016")]),
+    # GB 19295-2021 速冻面米与调制食品 微生物限量 (熟制品): GB 4789.1 three-class plans
+    ("GB 19295-2021", "食品安全国家标准 速冻面米与调制食品", "FOOD", "current", [
+        I("菌落总数(熟制品)", "CFU/g", "text", "n=5, c=2, m=10⁴, M=10⁵", safety=True, method="GB 4789.2-2022"),
+        I("大肠菌群(熟制品)", "CFU/g", "text", "n=5, c=2, m=10, M=10²", safety=True, method="GB 4789.3-2016")]),
     ("GB/T 18186-2000", "酿造酱油", "FOOD-SEAS-SOY", "current", [
         I("可溶性无盐固形物", "g/100mL", "min", "≥20.00", lower=20.0, method="GB/T 18186-2000"),
         I("全氮(以氮计)", "g/100mL", "min", "≥1.60", lower=1.60, method="GB/T 18186-2000")]),

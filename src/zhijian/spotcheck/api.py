@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from zhijian.platform.deps import ActorDep, SessionDep
-from zhijian.spotcheck import reports, service
+from zhijian.spotcheck import reports, retest, service
 from zhijian.spotcheck.schemas import (
     AttachmentOut,
     BatchIn,
@@ -22,6 +22,7 @@ from zhijian.spotcheck.schemas import (
     FollowUpOut,
     ItemOut,
     JudgeIn,
+    LabFieldsIn,
     NotifyIn,
     ObjectionDecisionIn,
     ObjectionIn,
@@ -82,7 +83,8 @@ def rerun_draw(plan_id: int, session: SessionDep, actor: ActorDep, seed: int | N
 @router.post("/plans/{plan_id}/batches", response_model=BatchOut, status_code=201)
 def add_batch(plan_id: int, data: BatchIn, session: SessionDep, actor: ActorDep) -> BatchOut:
     """A targeted or complaint-driven batch outside the random draw."""
-    return _b(service.add_batch(session, actor, plan_id, product_id=data.product_id, lab_id=data.lab_id, basis=data.basis))
+    return _b(service.add_batch(session, actor, plan_id, product_id=data.product_id, lab_id=data.lab_id, basis=data.basis,
+                                repeat_exemption=data.repeat_exemption))
 
 
 @router.post("/conflicts", status_code=201)
@@ -124,12 +126,12 @@ def list_batches(session: SessionDep, actor: ActorDep, plan_id: int | None = Non
 def get_batch(batch_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     b = service.get_batch(session, actor, batch_id)
     out = _b(b).model_dump(mode="json")
-    out["items"] = [ItemOut.model_validate(i).model_dump(mode="json") for i in service.items_of(session, actor, batch_id)]
+    out["items"] = [i | {"explanation": e} for i, e in (
+        (ItemOut.model_validate(r).model_dump(mode="json"), service.explain_item(session, r))
+        for r in service.items_of(session, actor, batch_id))]
     out["history"] = [{"from": h.from_state, "to": h.to_state, "at": h.at.isoformat(), "actor": h.actor, "note": h.note}
                       for h in service.history(session, actor, batch_id)]
-    obj = service.objection_of(session, actor, batch_id)
-    out["objection"] = None if obj is None else {"status": obj.status, "reason": obj.reason,
-                                                 "retest_lab_id": obj.retest_lab_id, "retest_verdict": obj.retest_verdict}
+    out["objection"] = retest.describe(service.objection_of(session, actor, batch_id))
     return out
 
 
@@ -192,14 +194,21 @@ def delivery(batch_id: int, data: DeliveryIn, session: SessionDep, actor: ActorD
 
 @router.post("/batches/{batch_id}/objection", status_code=201)
 def objection(batch_id: int, data: ObjectionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    o = service.submit_objection(session, actor, batch_id, data.reason)
-    return {"id": o.id, "status": o.status}
+    o = service.submit_objection(session, actor, batch_id, data.reason, items=data.items or None)
+    return {"id": o.id, "status": o.status, "items": list(o.items or [])}
 
 
 @router.post("/batches/{batch_id}/objection/decision")
 def decide(batch_id: int, data: ObjectionDecisionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     o = service.decide_objection(session, actor, batch_id, data)
-    return {"id": o.id, "status": o.status, "retest_lab_id": o.retest_lab_id}
+    return {"id": o.id, "status": o.status, "retest_lab_id": o.retest_lab_id, "retest_seed": o.retest_seed,
+            "retest_candidates": list(o.retest_candidates or []), "items": list(o.items or [])}
+
+
+@router.put("/labs/{lab_id}/fields")
+def set_lab_fields(lab_id: int, data: LabFieldsIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """检验能力范围: the product categories the lab may re-test (and test) for."""
+    return {"lab_id": lab_id, "category_ids": retest.set_lab_fields(session, actor, lab_id, data.category_ids)}
 
 
 @router.post("/batches/{batch_id}/finalize", response_model=BatchOut)
@@ -266,5 +275,5 @@ def followups(session: SessionDep, actor: ActorDep, overdue: bool = False, batch
 @router.post("/judge")
 def judge(data: JudgeIn) -> dict[str, Any]:
     return service.quick_judge(data.requirement, data.requirement_unit, data.value, data.unit, data.uncertainty, data.lod,
-                         data.rule, data.guard_factor, data.comparison_method)
+                               data.rule, data.guard_factor, data.comparison_method, data.lab_verdict, data.units)
 

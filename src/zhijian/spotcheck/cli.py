@@ -16,19 +16,27 @@ spotcheck_app = typer.Typer(help="监督抽查 / supervisory spot checks", no_ar
 def judge(
     requirement: str = typer.Option(..., "--requirement", help="标准要求, e.g. ≤0.5, ≥3.0, 0.5~1.5, 不得检出"),
     requirement_unit: str = typer.Option("", "--requirement-unit", help="unit of the requirement, e.g. mg/kg"),
-    value: str = typer.Option(..., "--value", help="实测值, a number or 未检出"),
+    value: str = typer.Option("", "--value", help="实测值: a number, 未检出, <0.05, 检出, 阳性, 阴性"),
     unit: str | None = typer.Option(None, "--unit", help="unit of the measured value (converted with pint)"),
     uncertainty: float | None = typer.Option(None, "--uncertainty", help="expanded uncertainty U (value's unit)"),
     lod: float | None = typer.Option(None, "--lod", help="limit of detection (value's unit)"),
     rule: str = typer.Option("simple", "--rule", help="simple | guarded"),
     guard_factor: float = typer.Option(1.0, "--guard-factor", help="r in w = r·U (guarded)"),
     method: str = typer.Option("full", "--method", help="GB/T 8170: full 全数值比较法 | rounded 修约值比较法"),
+    lab_verdict: str | None = typer.Option(None, "--lab-verdict", help="单项判定 合格|不合格 (text requirements)"),
+    units: list[str] = typer.Option([], "--units", help="sampling plan: the n unit results, e.g. --units 120,3000,80,90,60"
+                                    " (or the option repeated)"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """判定 — judge one measured value against a requirement as written in a Chinese standard."""
+    """判定 — judge one measured value against a requirement as written in a Chinese standard (the same judgement
+    as the console form, the API and the import)."""
     from zhijian.spotcheck.service import quick_judge
 
-    out = quick_judge(requirement, requirement_unit, value, unit, uncertainty, lod, rule, guard_factor, method)
+    if lab_verdict not in (None, "合格", "不合格"):
+        raise DomainError("spotcheck.bad_verdict", "单项判定应为 合格 或 不合格", "the lab's item verdict must be 合格 or 不合格",
+                          field="lab_verdict")
+    out = quick_judge(requirement, requirement_unit, value, unit, uncertainty, lod, rule, guard_factor, method,
+                      lab_verdict, units or None)
     emit(out, json_out, lambda d: (f"{d['verdict']}  ({d['requirement']['describe_zh']}; "
                                    f"{d['comparison_method_zh']}; rule {d['rule']}; {d['reason_zh']})"))
 

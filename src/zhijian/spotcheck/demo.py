@@ -69,6 +69,13 @@ def _value(rng: random.Random, ind: Indicator, fail: bool) -> tuple[str, str | N
     """A plausible measured value (as a lab writes it) and, for text items, the inspector's verdict."""
     lo, hi, kind = ind.lower, ind.upper, ind.requirement_kind
     dec = rules.requirement_from_indicator(kind, lo, hi, ind.unit, ind.text).decimals + 1
+    req = rules.requirement_from_indicator(kind, lo, hi, ind.unit, ind.text)
+    if req.kind == "plan":  # GB 4789.1 sampling plan: n unit results (one above M when it fails)
+        m, big = req.upper or 0.0, req.big_m if req.big_m is not None else (req.upper or 0.0)
+        units = [0.0 if m == 0 else round(m * rng.uniform(0.05, 0.9)) for _ in range(req.n or 5)]
+        if fail:
+            units[0] = round(max(big, 1.0) * rng.uniform(1.5, 3.0))
+        return ", ".join(f"{u:g}" if u else "未检出" for u in units), None
     if kind == "text":
         return ("不符合" if fail else "符合"), ("不合格" if fail else "合格")
     if kind == "not_detected":
@@ -84,12 +91,38 @@ def _value(rng: random.Random, ind: Indicator, fail: bool) -> tuple[str, str | N
     return f"{v:.{dec}f}", None
 
 
+LAB_FIELDS = {  # 检验能力范围 (CMA scope) by category root: the re-test lab is drawn from labs of the right field
+    "国家食品质量检验检测中心(北京)": ["FOOD"],
+    "浙江省产品质量安全科学研究院": ["FOOD", "IND", "SE"],
+    "广东产品质量监督检验研究院": ["FOOD", "IND"],
+    "江苏省产品质量监督检验研究院": ["FOOD", "IND"],
+    "上海市质量监督检验技术研究院": ["IND", "SE"],
+    "国家电线电缆产品质量检验检测中心(四川)": ["IND"],
+    "山东省食品药品检验研究院": ["FOOD", "DRUG"],
+    "湖北省产品质量监督检验研究院": ["IND", "SE"],
+}
+
+
+def _lab_fields(s: Session, reg: Actor) -> str:
+    from zhijian.spotcheck import retest
+
+    cats = {c.code: c.id for c in s.scalars(select(Category))}
+    n = 0
+    for name, codes in LAB_FIELDS.items():
+        lab = _org(s, name)
+        if lab is not None and not retest.lab_fields(s, lab.id):
+            retest.set_lab_fields(s, reg, lab.id, [cats[c] for c in codes if c in cats])
+            n += 1
+    return f"spotcheck: fields of {n} labs registered"
+
+
 def load(s: Session, rng: random.Random) -> list[str]:
     """Idempotent: plans are keyed by their code; a second run adds nothing."""
     zj_reg, samr, gd = _actor(s, "regulator"), _actor(s, "samr"), _actor(s, "regulator_gd")
     if zj_reg is None or samr is None:
         return ["spotcheck: catalog demo users missing, skipped"]
     lines: list[str] = []
+    lines.append(_lab_fields(s, zj_reg))
     inds = _indicators_for(s)
     if s.scalar(select(Plan.id).where(Plan.code == "GJ-2024-01")) is None:
         n = _history(s, rng, inds, samr, gd, zj_reg)
@@ -170,7 +203,7 @@ def _showcase(s: Session, rng: random.Random, reg: Actor) -> str:
         service.submit_results(s, insp, b.id, _items_for(s, [], inds, b.category_id, rng, b.id in failing))
         service.verify_results(s, insp2, b.id)
         service.judge_batch(s, insp2, b.id)
-        service.notify(s, reg, b.id, on=dt.date(2025, 6, 10))
+        service.notify(s, reg, b.id, on=dt.date(2025, 6, 10), delivered_on=dt.date(2025, 6, 11))
         day += dt.timedelta(days=3)
     # the enterprise objects; the reserve sample is re-tested by the Guangdong institute and conforms
     ent_actor = Actor(None, "enterprise", "enterprise", objected.enterprise_id)
@@ -180,7 +213,8 @@ def _showcase(s: Session, rng: random.Random, reg: Actor) -> str:
     assert gd_lab is not None
     service.decide_objection(s, reg, objected.id, ObjectionDecisionIn(
         accept=True, note="异议符合受理条件，由广东院复检备样", retest_lab_id=gd_lab.id))
-    retest_items = _items_for(s, [], inds, objected.category_id, rng, False)
+    disputed = set(service.objection_of(s, reg, objected.id).items or [])  # the re-test covers these only
+    retest_items = [it for it in _items_for(s, [], inds, objected.category_id, rng, False) if it.name in disputed]
     service.submit_results(s, insp_gd, objected.id, retest_items)
     service.verify_results(s, Actor(None, "reviewer_gd", "inspector", gd_lab.id), objected.id)
     for b in batches:
@@ -228,7 +262,7 @@ def _in_progress(s: Session, rng: random.Random, reg: Actor) -> str:
         service.judge_batch(s, insp2, b.id)
         if stop == "judged":
             continue
-        service.notify(s, reg, b.id, on=dt.date(2026, 11, 20))
+        service.notify(s, reg, b.id, on=dt.date(2026, 11, 20), delivered_on=dt.date(2026, 11, 21))
         if stop == "objected":
             service.submit_objection(s, Actor(None, ent_user.username if ent_user else "enterprise", "enterprise",
                                               b.enterprise_id), b.id, "对检验结果有异议，申请复检。",

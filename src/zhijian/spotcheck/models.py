@@ -40,6 +40,8 @@ class Plan(IdMixin, TimestampMixin, Audited, Base):
     published_at: Mapped[dt.datetime | None]
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # statistics frozen at publication
     description: Mapped[str] = mapped_column(Text, default="")
+    repeat_window_months: Mapped[int] = mapped_column(default=6)  # PQL Art. 15 repeat-check window (a setting)
+    repeat_exemption: Mapped[str] = mapped_column(String(300), default="")  # targeted/emergency: recorded reason
 
 
 class PlanCategory(IdMixin, Audited, Base):
@@ -135,6 +137,7 @@ class Batch(IdMixin, TimestampMixin, Audited, Base):
     retest_lab_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     final_verdict: Mapped[str | None] = mapped_column(String(8))
     final_on: Mapped[dt.date | None]
+    repeat_exemption: Mapped[str] = mapped_column(String(300), default="")  # a manual addition exempt from Art. 15
 
     __table_args__ = (Index("ix_spotcheck_batch_plan_state", "plan_id", "state"),
                       Index("ix_spotcheck_batch_final", "final_on"))
@@ -171,6 +174,9 @@ class ItemResult(IdMixin, Base):
     method_standard: Mapped[str] = mapped_column(String(100), default="")
     lab_verdict: Mapped[str | None] = mapped_column(String(8))  # 单项判定 as the lab wrote it
     verdict: Mapped[str] = mapped_column(String(8))  # automatic, or the lab's for text requirements
+    # qualitative result, reported limit ("<x") and sampling-plan unit results, in the requirement's unit
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    superseded: Mapped[bool] = mapped_column(default=False)  # a disputed first-test item replaced by its re-test
 
     __table_args__ = (Index("ix_spotcheck_item_batch_round", "batch_id", "round"),)
 
@@ -231,6 +237,20 @@ class Objection(IdMixin, Audited, Base):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     retest_lab_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     retest_verdict: Mapped[str | None] = mapped_column(String(8))
+    items: Mapped[list[Any] | None] = mapped_column(JSON, default=list)  # the disputed items (only these are re-tested)
+    retest_seed: Mapped[int | None] = mapped_column(BigId)  # the re-test lab draw (reproducible)
+    retest_candidates: Mapped[list[Any] | None] = mapped_column(JSON, default=list)  # qualified labs it was drawn from
+    fee_payer: Mapped[str] = mapped_column(String(16), default="")  # applicant | organiser (复检费用)
+    fee_note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class LabField(Base):
+    """检验能力范围 — the product categories (with their subtrees) a lab is qualified to test (CMA scope)."""
+
+    __tablename__ = "spotcheck_lab_field"
+
+    lab_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), primary_key=True)
 
 
 class FollowUp(IdMixin, Audited, Base):

@@ -332,8 +332,7 @@ async def console_sampling_save(request: Request, session: SessionDep, batch_id:
 
 RESULT_COLS = ("value", "unit", "lod", "u", "method", "verdict")  # form columns of row i: value_i, unit_i, ...
 _ITEM_FIELD = {"value": "value", "unit": "unit", "lod": "lod", "uncertainty": "u", "method_standard": "method",
-               "lab_verdict": "verdict"}  # ItemIn field → form column
-_NUMERIC_KINDS = ("max", "min", "range", "equals")  # limits where a 未检出 is judged by its LOD (检出限)
+               "lab_verdict": "verdict", "units": "units"}  # ItemIn field → form column
 
 
 def _results_form(request: Request, session: Any, batch: Any, rnd: int, expected: list[Any], values: dict[str, str],
@@ -368,53 +367,43 @@ def _prefill(session: Any, actor: Any, batch: Any, rnd: int, expected: list[Any]
         values |= {f"value_{i}": "", f"unit_{i}": e.unit, f"lod_{i}": "", f"u_{i}": "", f"method_{i}": e.method_standard,
                    f"verdict_{i}": ""}
         if r is not None:  # stored in the requirement's unit (LOD and U converted alike)
-            values |= {f"value_{i}": "未检出" if r.not_detected else (
+            rep = (r.detail or {}).get("reported_limit")
+            values |= {f"value_{i}": (f"<{rep:.10g}" if rep is not None else "未检出") if r.not_detected else (
                            f"{r.value:.10g}" if r.value is not None else r.value_text),
                        f"unit_{i}": r.unit or e.unit, f"lod_{i}": "" if r.lod is None else f"{r.lod:.10g}",
                        f"u_{i}": "" if r.uncertainty is None else f"{r.uncertainty:.10g}",
                        f"method_{i}": r.method_standard, f"verdict_{i}": r.lab_verdict or ""}
+            units = (r.detail or {}).get("units") or []
+            values |= {f"units_{i}_{k}": "未检出" if u is None else f"{u:.10g}" for k, u in enumerate(units)}
     return values
 
 
-def _nonneg(text: str) -> float | None:
-    """A non-negative finite number, None when empty; ValueError otherwise."""
-    if not text:
-        return None
-    x = float(text)
-    if not (x >= 0 and x != float("inf")):
-        raise ValueError(text)
-    return x
+def _number(text: str) -> float | None:
+    """A number typed in a field, None when empty; ValueError otherwise (its sign is checked by the rules)."""
+    return float(text) if text else None
 
 
 def _row_items(request: Request, expected: list[Any], values: dict[str, str]) -> tuple[list[Any], dict[str, str]]:
-    """ItemIn per row (None for a row without a value), and the form errors found before the service is asked."""
+    """ItemIn per row and the form errors that are about the form itself (a field that is not a number, a verdict
+    that is not an option). Everything about the result is checked by the service (rules.item_problems), the
+    same checks as the API, the import and `zhijian judge` (issue #14)."""
     _ = gettext_for(locale_of(request))
     items: list[Any] = []
     errors: dict[str, str] = {}
     for i, e in enumerate(expected):
         value, lod, unc = values[f"value_{i}"], values[f"lod_{i}"], values[f"u_{i}"]
         row: dict[str, Any] = {}
-        if not value:
-            errors[f"value_{i}"] = _("请填写实测值")
-        for key, text, msg in (("lod", lod, "检出限应为非负数值"), ("u", unc, "扩展不确定度应为非负数值")):
+        for key, text in (("lod", lod), ("u", unc)):
             try:
-                row["lod" if key == "lod" else "uncertainty"] = _nonneg(text)
+                row["lod" if key == "lod" else "uncertainty"] = _number(text)
             except ValueError:
-                errors[f"{key}_{i}"] = _(msg)  # the row still goes to the service below for its other fields
-        try:
-            nd = bool(value) and e.kind != "text" and rules.parse_measured(value).not_detected
-        except DomainError:
-            nd = False  # the service names the bad value below
-        if nd and e.kind in _NUMERIC_KINDS and not lod and f"lod_{i}" not in errors:
-            errors[f"lod_{i}"] = _("结果为未检出时须填写检出限")
+                errors[f"{key}_{i}"] = _("应为数值")
         verdict = values[f"verdict_{i}"]
         if verdict not in ("", rules.PASS, rules.FAIL):
             errors[f"verdict_{i}"] = _("请选择一项")
-        elif e.kind == "text" and not verdict and value:
-            errors[f"verdict_{i}"] = _("文字要求须给出单项判定")
-        if not value:
-            items.append(None)
-            continue
+        units = [values.get(f"units_{i}_{k}", "") for k in range(e.n or 0)]
+        if e.kind == "plan":
+            row["units"] = [x for x in units if x] or None
         ok_verdict = verdict if verdict in (rules.PASS, rules.FAIL) else None
         items.append(ItemIn(name=e.name, indicator_id=e.indicator_id, value=value, unit=values[f"unit_{i}"],
                             method_standard=values[f"method_{i}"][:100], lab_verdict=ok_verdict, **row))
@@ -428,6 +417,8 @@ def _item_error(request: Request, err: DomainError, index: list[int]) -> tuple[s
     if len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit() and int(parts[1]) < len(index):
         i = index[int(parts[1])]
         col = _ITEM_FIELD.get(parts[2] if len(parts) > 2 else "", "row")
+        if col == "units":
+            return f"units_{i}_0", msg
         return f"{col}_{i}", msg
     return "", msg
 
@@ -454,6 +445,8 @@ async def console_results_save(request: Request, session: SessionDep, batch_id: 
         return error_page(request, err, actor)
     expected = service.expected_items(session, batch)
     values = {f"{c}_{i}": str(form.get(f"{c}_{i}", "")).strip() for i in range(len(expected)) for c in RESULT_COLS}
+    values |= {f"units_{i}_{k}": str(form.get(f"units_{i}_{k}", "")).strip()
+               for i, e in enumerate(expected) for k in range(e.n or 0)}
     rnd = 1 if batch.state == "objected" else 0
     try:
         batch, rnd = service.results_round(session, actor, batch_id)

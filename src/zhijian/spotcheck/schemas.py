@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Level = Literal["national", "provincial", "municipal", "county"]
-Basis = Literal["random", "targeted", "complaint"]
+Basis = Literal["random", "targeted", "complaint", "emergency"]
 Rule = Literal["simple", "guarded"]
 
 
@@ -40,6 +40,8 @@ class PlanIn(BaseModel):
     categories: list[PlanCategoryIn] = Field(default_factory=list)
     lab_ids: list[int] = Field(default_factory=list)
     description: str = ""
+    repeat_window_months: int = Field(default=6, ge=0, le=36)  # PQL Art. 15 window after a higher-level check
+    repeat_exemption: str = Field(default="", max_length=300)  # targeted/emergency checks: the recorded reason
 
 
 class PlanOut(BaseModel):
@@ -71,6 +73,7 @@ class BatchIn(BaseModel):
     product_id: int
     lab_id: int
     basis: Basis = "targeted"
+    repeat_exemption: str = Field(default="", max_length=300)  # why a repeat check is needed (targeted/emergency)
 
 
 class ConflictIn(BaseModel):
@@ -118,13 +121,14 @@ class ItemIn(BaseModel):
     requirement: str | None = None
     requirement_unit: str | None = None
     unit: str = ""
-    value: str | float
+    value: str | float = ""
     lod: float | None = None
     uncertainty: float | None = None
     method_standard: str = ""
     lab_verdict: Literal["合格", "不合格"] | None = None
     is_safety: bool | None = None
     comparison_method: Literal["full", "rounded"] | None = None
+    units: list[str | float] | None = Field(default=None, max_length=100)  # sampling plan: the n unit results
 
 
 class ResultsIn(BaseModel):
@@ -138,6 +142,11 @@ class OverrideIn(BaseModel):
 
 class ObjectionIn(BaseModel):
     reason: str = Field(min_length=2, max_length=4000)
+    items: list[str] = Field(default_factory=list, max_length=200)  # the disputed items (default: the failing ones)
+
+
+class LabFieldsIn(BaseModel):
+    category_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
 class ObjectionDecisionIn(BaseModel):
@@ -161,7 +170,9 @@ class FollowUpDoneIn(BaseModel):
 class JudgeIn(BaseModel):
     requirement: str
     requirement_unit: str = ""
-    value: str | float
+    value: str | float = ""
+    units: list[str | float] | None = Field(default=None, max_length=100)
+    lab_verdict: Literal["合格", "不合格"] | None = None
     unit: str | None = None
     uncertainty: float | None = None
     lod: float | None = None
@@ -189,6 +200,9 @@ class ItemOut(BaseModel):
     is_safety: bool
     lab_verdict: str | None
     verdict: str
+    superseded: bool = False
+    detail: dict[str, Any] | None = None
+    explanation: dict[str, str] | None = None
 
 
 class BatchOut(BaseModel):

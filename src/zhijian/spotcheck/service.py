@@ -7,21 +7,14 @@ and the events `spotcheck.sampled` and `spotcheck.verdict_final`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import html
-import io
-import re
 import secrets
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from lxml import etree
 from sqlalchemy import Select, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -32,7 +25,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.events import publish
-from zhijian.spotcheck import rules
+from zhijian.spotcheck import judgement, retest, rules
 from zhijian.spotcheck.models import (
     Attachment,
     Batch,
@@ -135,13 +128,18 @@ def create_plan(session: Session, actor: Actor, data: PlanIn) -> Plan:
         raise _deny("只能以本部门名义制定计划", "you may only plan for your own regulator")
     if data.period_end < data.period_start:
         raise DomainError("spotcheck.bad_period", "抽查期间结束早于开始", "the period ends before it starts", field="period_end")
+    if data.repeat_exemption.strip() and data.basis not in rules.EXEMPTABLE_BASES:
+        raise DomainError("spotcheck.exemption_not_allowed", "只有定向抽查和应急抽查可以免除重复抽查限制（须记录理由）",
+                          "only targeted and emergency checks may be exempt from the repeat-check rule",
+                          field="repeat_exemption")
     plan = Plan(code=data.code, title=data.title, year=data.year, level=data.level, regulator_id=reg.id,
                 region_code=data.region_code or reg.region_code, period_start=data.period_start,
                 period_end=data.period_end, basis=data.basis, decision_rule=data.decision_rule,
                 guard_factor=data.guard_factor, objection_days=data.objection_days,
                 required_verifications=data.required_verifications,
                 allow_self_verification=data.allow_self_verification, exclude_same_province=data.exclude_same_province,
-                credit_weights=data.credit_weights, description=data.description, status="draft")
+                credit_weights=data.credit_weights, description=data.description, status="draft",
+                repeat_window_months=data.repeat_window_months, repeat_exemption=data.repeat_exemption.strip())
     session.add(plan)
     flush(session, "plan")
     for i, c in enumerate(data.categories):
@@ -213,22 +211,54 @@ def add_conflict(session: Session, actor: Actor, data: ConflictIn) -> LabConflic
 # ---------------------------------------------------------------- 双随机 draw
 
 
+REPEAT_SOURCE_ZH = ("产品质量法第十五条（上级抽查的产品，下级不得另行重复抽查）；期限为实施做法中的常用期限，"
+                    "作为计划的可配置项（产品质量监督抽查管理暂行办法（2019）条文未能核对）")
+
+
+def repeat_rule_zh(plan: Plan) -> str:
+    """The repeat-check rule as applied to this plan, with its source (shown on the draw)."""
+    if plan.repeat_exemption and plan.basis in rules.EXEMPTABLE_BASES:
+        return f"本计划为{rules.BASIS_ZH[plan.basis]}，免除重复抽查限制，理由：{plan.repeat_exemption}"
+    return (f"同一生产者的同一产品，在上级监督抽查抽样后 {plan.repeat_window_months} 个月内不再抽查；"
+            f"上级计划已列入、尚未抽样的产品在抽查期间重叠时亦不抽取。来源：{REPEAT_SOURCE_ZH}")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
 def _covered_by_higher_level(session: Session, plan: Plan, product_ids: list[int]) -> dict[int, str]:
-    """PQL Art. 15: products already in a higher-level plan of an overlapping period are not drawn again."""
+    """PQL Art. 15: the same producer's same product is not checked again within the window (a setting, six
+    months by default) after a higher-level check, nor while a higher-level plan of an overlapping period
+    has it drawn; targeted and emergency plans with a recorded reason are exempt."""
     higher = [lv for lv, r in LEVEL_RANK.items() if r < LEVEL_RANK[plan.level]]
-    if not higher or not product_ids:
+    if not higher or not product_ids or (plan.repeat_exemption and plan.basis in rules.EXEMPTABLE_BASES):
         return {}
-    rows = session.execute(
-        select(Batch.product_id, Plan.code, Plan.level)
-        .join(Plan, Plan.id == Batch.plan_id)
-        .where(Plan.level.in_(higher), Plan.id != plan.id, Plan.period_start <= plan.period_end,
-               Plan.period_end >= plan.period_start, Batch.product_id.is_not(None), Batch.refused.is_(False))
-    ).all()
     wanted = set(product_ids)
     out: dict[int, str] = {}
-    for pid, code, level in rows:
-        if pid in wanted and pid not in out:
-            out[pid] = f"已被{rules.LEVEL_ZH[level]}计划 {code} 同期抽查（产品质量法第十五条）/ covered by {level} plan {code}"
+    stmt = (select(Batch.product_id, Batch.sampled_on, Plan.code, Plan.level, Plan.period_start, Plan.period_end)
+            .join(Plan, Plan.id == Batch.plan_id)
+            .where(Plan.level.in_(higher), Plan.id != plan.id, Batch.product_id.is_not(None), Batch.refused.is_(False))
+            .order_by(Batch.sampled_on, Batch.id))
+    for pid, sampled_on, code, level, p_start, p_end in session.execute(stmt):
+        if pid not in wanted or pid in out:
+            continue
+        if sampled_on is not None:
+            until = _add_months(sampled_on, plan.repeat_window_months)
+            if sampled_on <= plan.period_end and until >= plan.period_start:
+                out[pid] = (f"{rules.LEVEL_ZH[level]}计划 {code} 已于 {sampled_on} 抽查该企业该产品，"
+                            f"{plan.repeat_window_months} 个月内（至 {until}）不重复抽查（产品质量法第十五条）"
+                            f" / checked by {level} plan {code} on {sampled_on}; not again until {until}")
+        elif p_start <= plan.period_end and p_end >= plan.period_start:
+            out[pid] = (f"已被{rules.LEVEL_ZH[level]}计划 {code} 同期列入抽查（产品质量法第十五条）"
+                        f" / drawn by {level} plan {code} of an overlapping period")
     return out
 
 
@@ -275,7 +305,8 @@ def draw_plan(session: Session, actor: Actor, plan_id: int, seed: int | None = N
     seed = secrets.randbelow(2**62) if seed is None else int(seed)
     inp = draw_input(session, plan, seed)
     result = rules.draw(inp)
-    d = Draw(plan_id=plan.id, seed=seed, inputs=inp.to_json(), result=result.to_json(),
+    d = Draw(plan_id=plan.id, seed=seed, inputs=inp.to_json() | {"repeat_rule": repeat_rule_zh(plan)},
+             result=result.to_json(),
              input_digest=result.input_digest, drawn_by=actor.label)
     session.add(d)
     products = {p.id: p for p in session.scalars(
@@ -312,13 +343,13 @@ def rerun_draw(session: Session, actor: Actor, plan_id: int, seed: int | None = 
 
 
 def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, lab_id: int,
-              basis: str = "targeted") -> Batch:
+              basis: str = "targeted", repeat_exemption: str = "") -> Batch:
     """A batch outside the random draw (定向 / 投诉举报 sampling); its basis is recorded since it is not prevalence."""
     plan = get_plan(session, actor, plan_id)
     require_plan_owner(actor, plan)
     if basis not in rules.BASES:
-        raise DomainError("spotcheck.bad_basis", "抽样方式应为 random、targeted 或 complaint",
-                          "basis must be random, targeted or complaint", field="basis")
+        raise DomainError("spotcheck.bad_basis", "抽样方式应为 random、targeted、complaint 或 emergency",
+                          "basis must be random, targeted, complaint or emergency", field="basis")
     product = session.get(Product, product_id)
     if product is None:
         raise NotFound("product", product_id, field="product_id")
@@ -329,11 +360,23 @@ def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, 
             LabConflict.enterprise_id == product.enterprise_id))}:
         raise DomainError("spotcheck.lab_conflict", "该检验机构与受检企业存在利害关系，须回避",
                           "the lab has a business relation with the enterprise", field="lab_id")
+    exemption = repeat_exemption.strip()
+    if exemption and basis not in rules.EXEMPTABLE_BASES:
+        raise DomainError("spotcheck.exemption_not_allowed", "只有定向抽查和应急抽查可以免除重复抽查限制（须记录理由）",
+                          "only targeted and emergency checks may be exempt from the repeat-check rule",
+                          field="repeat_exemption")
+    covered = _covered_by_higher_level(session, plan, [product.id])
+    if covered and not exemption:  # manual additions follow the same rule as the draw
+        raise DomainError("spotcheck.repeat_check", covered[product.id].split(" / ")[0] + "；定向或应急抽查须记录免除理由",
+                          "the product was checked by a higher-level plan within the repeat-check window; a targeted "
+                          "or emergency check must record its reason", field="product_id", status=409,
+                          extra={"rule": repeat_rule_zh(plan)})
     ent = session.get(Organization, product.enterprise_id)
     n = session.scalar(select(func.count()).select_from(Batch).where(Batch.plan_id == plan.id)) or 0
     b = Batch(plan_id=plan.id, sample_no=f"{plan.code}-{n + 1:05d}", state="planned", enterprise_id=product.enterprise_id,
               product_id=product.id, category_id=product.category_id, region_code=ent.region_code if ent else "000000",
-              lab_id=lab_id, basis=basis, product_name=product.name, brand=product.brand, model=product.model)
+              lab_id=lab_id, basis=basis, product_name=product.name, brand=product.brand, model=product.model,
+              repeat_exemption=exemption[:300])
     session.add(b)
     if plan.status == "draft":
         plan.status = "issued"
@@ -547,23 +590,7 @@ def open_attachment(session: Session, actor: Actor, attachment_id: int, var_dir:
 # ---------------------------------------------------------------- results (检验结果) and judgement
 
 
-@dataclass
-class ParsedItem:
-    """One item ready to store: requirement, measured value (in the requirement's unit), lab verdict."""
-
-    name: str
-    req: rules.Requirement
-    measured: rules.Measured
-    unit: str
-    value_text: str
-    lod: float | None
-    uncertainty: float | None
-    method_standard: str
-    lab_verdict: str | None
-    is_safety: bool
-    comparison_method: str
-    indicator_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+ParsedItem = judgement.ParsedItem
 
 
 def _indicators_by_name(session: Session, plan: Plan, category_id: int) -> dict[str, tuple[Indicator, str]]:
@@ -587,7 +614,8 @@ def _indicators_by_name(session: Session, plan: Plan, category_id: int) -> dict[
     return out
 
 
-def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[str, tuple[Indicator, str]]) -> ParsedItem:
+def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[str, tuple[Indicator, str]],
+                     rule: str = "simple") -> ParsedItem:
     ind = None
     method = "full"
     if item.indicator_id is not None:
@@ -611,58 +639,20 @@ def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[st
                                       else item.unit, field_name=f"items.{i}.requirement")
         safety = bool(item.is_safety)
         method_std = item.method_standard
-    measured = rules.parse_measured_for(req, item.value, field_name=f"items.{i}.value")
-    return _finish_item(item.name, req, measured, item.unit or req.unit, str(item.value), item.lod, item.uncertainty,
-                        method_std, item.lab_verdict, safety, item.comparison_method or method,
-                        ind.id if ind is not None else None, f"items.{i}.unit")
-
-
-def _finish_item(name: str, req: rules.Requirement, measured: rules.Measured, unit: str, value_text: str,
-                 lod: float | None, uncertainty: float | None, method_std: str, lab_verdict: str | None,
-                 safety: bool, method: str, indicator_id: int | None, unit_field: str) -> ParsedItem:
-    """Convert the value, LOD and U to the requirement's unit (pint) so that every comparison is like with like."""
-    factor = 1.0
-    if unit and req.unit and req.kind != "text":
-        try:
-            factor = rules.unit_factor(unit, req.unit)
-        except DomainError as e:
-            raise DomainError(e.code, e.message_zh, e.message_en, field=unit_field) from None
-    if factor != 1.0:
-        measured = rules.Measured(None if measured.value is None else measured.value * factor, measured.not_detected,
-                                  measured.text)
-        lod = None if lod is None else lod * factor
-        uncertainty = None if uncertainty is None else uncertainty * factor
-        value_text = f"{value_text} {unit}".strip()
-    return ParsedItem(name, req, measured, req.unit or unit, value_text[:64], lod, uncertainty, method_std[:100],
-                      lab_verdict, safety, method, indicator_id)
+    measured = rules.parse_measured_for(req, item.value, field_name=f"items.{i}.value", units=item.units)
+    if item.units and req.kind == "plan":
+        measured = rules.Measured(None, False, measured.text, units=measured.units, unit_limits=measured.unit_limits)
+    return judgement.parsed_item(item.name, req, measured, unit=item.unit or req.unit, value_text=measured.text if
+                                 req.kind == "plan" else str(item.value), lod=item.lod, uncertainty=item.uncertainty,
+                                 method_standard=method_std, lab_verdict=item.lab_verdict, is_safety=safety,
+                                 comparison_method=item.comparison_method or method,
+                                 indicator_id=ind.id if ind is not None else None, rule=rule,
+                                 field_prefix=f"items.{i}.", unit_field=f"items.{i}.unit")
 
 
 def judge_items(items: list[ParsedItem], *, rule: str, guard_factor: float) -> list[str]:
-    """Judge many items at once through the vectorised core (text items take the lab's verdict)."""
-    n = len(items)
-    if n == 0:
-        return []
-    nan = np.nan
-    kind = np.fromiter((rules.KIND_CODE[it.req.kind] for it in items), np.int8, n)
-    lower = np.fromiter((nan if it.req.lower is None else it.req.lower for it in items), float, n)
-    upper = np.fromiter((nan if it.req.upper is None else it.req.upper for it in items), float, n)
-    value = np.fromiter((nan if it.measured.value is None else it.measured.value for it in items), float, n)
-    nd = np.fromiter((it.measured.not_detected for it in items), bool, n)
-    li = np.fromiter((it.req.lower_inclusive for it in items), bool, n)
-    ui = np.fromiter((it.req.upper_inclusive for it in items), bool, n)
-    lod = np.fromiter((nan if it.lod is None else it.lod for it in items), float, n)
-    unc = np.fromiter((nan if it.uncertainty is None else it.uncertainty for it in items), float, n)
-    dec = np.fromiter((it.req.decimals for it in items), float, n)
-    rounded = np.fromiter((it.comparison_method == "rounded" for it in items), bool, n)
-    codes = rules.judge_arrays(kind, lower, upper, value, nd, lower_inclusive=li, upper_inclusive=ui, lod=lod,
-                               uncertainty=unc, decimals=dec, rounded=rounded, guarded=rule == "guarded",
-                               guard_factor=guard_factor)
-    names = (rules.PASS, rules.FAIL, rules.MANUAL)
-    out = [names[c] for c in codes.tolist()]
-    for i, it in enumerate(items):
-        if out[i] == rules.MANUAL and it.lab_verdict in (rules.PASS, rules.FAIL):
-            out[i] = it.lab_verdict  # text requirements are judged by the inspector (单项判定)
-    return out
+    """Judge many items at once (spotcheck.judgement: the bulk form of rules.judge)."""
+    return judgement.judge_items(items, rule=rule, guard_factor=guard_factor)
 
 
 def _item_rows(batch_id: int, rnd: int, items: list[ParsedItem], verdicts: list[str]) -> list[dict[str, Any]]:
@@ -673,7 +663,7 @@ def _item_rows(batch_id: int, rnd: int, items: list[ParsedItem], verdicts: list[
                  decimals=it.req.decimals, comparison_method=it.comparison_method, is_safety=it.is_safety,
                  value_text=it.value_text, value=it.measured.value, not_detected=it.measured.not_detected,
                  lod=it.lod, uncertainty=it.uncertainty, method_standard=it.method_standard,
-                 lab_verdict=it.lab_verdict, verdict=v)
+                 lab_verdict=it.lab_verdict, verdict=v, detail=it.detail, superseded=False)
             for i, (it, v) in enumerate(zip(items, verdicts, strict=True))]
 
 
@@ -715,8 +705,11 @@ def submit_results(session: Session, actor: Actor, batch_id: int, items: list[It
     """录入检验结果 — items judged at once; the batch waits for second-person verification."""
     batch = get_batch(session, actor, batch_id)
     rnd = _results_round(actor, batch, session)
-    indicators = _indicators_by_name(session, _plan_of(session, batch), batch.category_id)
-    parsed = [_item_from_input(session, i, it, indicators) for i, it in enumerate(items)]
+    plan = _plan_of(session, batch)
+    indicators = _indicators_by_name(session, plan, batch.category_id)
+    parsed = [_item_from_input(session, i, it, indicators, plan.decision_rule) for i, it in enumerate(items)]
+    if rnd == 1:
+        retest.check_scope(session, batch, [p.name for p in parsed])
     _store_results(session, actor, batch, rnd, parsed)
     flush(session, "batch")
     return batch
@@ -734,6 +727,8 @@ class ExpectedItem:
     method_standard: str
     is_safety: bool
     standard_code: str
+    parsed: str = ""  # the requirement as the platform read it (shown back on the form)
+    n: int | None = None  # sampling plan: number of sample units
 
 
 def results_round(session: Session, actor: Actor, batch_id: int) -> tuple[Batch, int]:
@@ -747,23 +742,30 @@ def expected_items(session: Session, batch: Batch) -> list[ExpectedItem]:
     """The plan's indicators for the batch's category in the standards' order: the rows of the result form, the
     same indicators submit_results resolves item names against."""
     out = []
+    disputed = None
+    if batch.state == "objected":  # the re-test covers the disputed items only
+        obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
+        disputed = set(obj.items or []) if obj is not None and obj.items else None
     for ind, _method in _indicators_by_name(session, _plan_of(session, batch), batch.category_id).values():
+        if disputed is not None and ind.name not in disputed:
+            continue
         std = session.get(Standard, ind.standard_id)
         req = rules.requirement_from_indicator(ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text,
                                                ind.lower_inclusive, ind.upper_inclusive)
-        out.append(ExpectedItem(ind.id, ind.name, ind.text or req.describe_zh, ind.unit, ind.requirement_kind,
-                                ind.method_standard, ind.is_safety, std.code if std else ""))
+        out.append(ExpectedItem(ind.id, ind.name, ind.text or req.describe_zh, ind.unit, req.kind,
+                                ind.method_standard, ind.is_safety, std.code if std else "", req.parse_zh, req.n))
     return out
 
 
 def item_errors(session: Session, batch: Batch, items: list[ItemIn]) -> list[DomainError]:
     """Every item that submit_results would refuse, at once (read only), so a form can mark all its bad rows;
     each error's field is ``items.<i>.<field>``. submit_results checks again when saving."""
-    indicators = _indicators_by_name(session, _plan_of(session, batch), batch.category_id)
+    plan = _plan_of(session, batch)
+    indicators = _indicators_by_name(session, plan, batch.category_id)
     errors = []
     for i, it in enumerate(items):
         try:
-            _item_from_input(session, i, it, indicators)
+            _item_from_input(session, i, it, indicators, plan.decision_rule)
         except DomainError as err:
             errors.append(err)
     return errors
@@ -777,6 +779,15 @@ def items_of(session: Session, actor: Actor, batch_id: int, rnd: int | None = No
     return list(session.scalars(stmt.order_by(ItemResult.round, ItemResult.position)))
 
 
+def explain_item(session: Session, row: ItemResult) -> dict[str, str]:
+    """单项判定依据 — requirement as written, parse, comparison method, rounding, uncertainty rule, result: the
+    same text on the batch page, in the PDF report and in the API."""
+    batch = session.get(Batch, row.batch_id)
+    plan = _plan_of(session, batch) if batch is not None else None
+    return judgement.explain_row(row, rule=plan.decision_rule if plan else "simple",
+                                 guard_factor=plan.guard_factor if plan else 1.0)
+
+
 # ---- imports of lab result files (CSV / Excel) — all or nothing
 
 HEADERS = {
@@ -784,6 +795,7 @@ HEADERS = {
     "检验结果": "value", "实测值": "value", "检测结果": "value", "单项判定": "lab_verdict", "单项结论": "lab_verdict",
     "检验方法": "method", "检测方法": "method", "抽样单编号": "sample_no", "样品编号": "sample_no",
     "扩展不确定度": "uncertainty", "不确定度": "uncertainty", "检出限": "lod", "序号": "seq",
+    "样品单元结果": "units", "单元结果": "units",
 }
 REQUIRED_COLUMNS = ("name", "requirement", "value")
 VERDICT_WORDS = {"合格": rules.PASS, "符合": rules.PASS, "不合格": rules.FAIL, "不符合": rules.FAIL, "/": None,
@@ -799,114 +811,17 @@ class ImportError_:
 
 
 def read_table(data: bytes, filename: str) -> Iterable[tuple[int, list[Any]]]:
-    """Rows of a .xlsx or .csv file as (row number as the user sees it, cells)."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            yield from _xlsx_rows(data)
-        except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, etree.XMLSyntaxError):
-            raise DomainError("spotcheck.bad_file", "无法读取 Excel 文件（应为 .xlsx）", "cannot read the Excel file (.xlsx expected)",
-                              field="file") from None
-        return
-    if name.endswith(".csv") or name.endswith(".txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError:
-                raise DomainError("spotcheck.bad_encoding", "CSV 文件编码无法识别（应为 UTF-8 或 GB18030）",
-                                  "CSV encoding not recognised (UTF-8 or GB18030 expected)", field="file") from None
-        for r, row in enumerate(csv.reader(io.StringIO(text)), 1):
-            yield r, list(row)
-        return
-    raise DomainError("spotcheck.bad_file", "只支持 .xlsx 和 .csv 文件", "only .xlsx and .csv files are supported", field="file")
+    """Non-empty rows of a .xlsx or .csv file as (row number as the user sees it, cells) — read by
+    platform.tabular (streaming, size and zip-bomb limits, UTF-8 or GB18030)."""
+    from zhijian.platform import tabular
 
-
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def _col_index(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            n = n * 26 + (ord(ch) - 64)
-        else:
-            break
-    return n - 1
-
-
-_ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR_R = re.compile(rb'\br="([A-Z]*)(\d*)"')
-_ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
-_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
-_T_RE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-
-
-def _xml_text(b: bytes) -> str:
-    t = b.decode("utf-8")
-    return html.unescape(t) if "&" in t else t
-
-
-def _xlsx_rows(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    """Read the first worksheet of an .xlsx (shared strings, inline strings, numbers, booleans).
-
-    A lab report of 50,000 rows must import in seconds: openpyxl's read-only mode costs about a millisecond
-    a row, so the sheet's XML (machine-written SpreadsheetML) is scanned with compiled patterns instead."""
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    names = set(zf.namelist())
-    strings: list[str] = []
-    if "xl/sharedStrings.xml" in names:
-        raw = zf.read("xl/sharedStrings.xml")
-        for si in re.finditer(rb"<si>(.*?)</si>|<si/>", raw, re.S):
-            body = si.group(1) or b""
-            if b"<rPh" in body:  # phonetic runs (ruby) are not part of the text
-                body = re.sub(rb"<rPh\b.*?</rPh>", b"", body, flags=re.S)
-            strings.append("".join(_xml_text(m.group(1) or b"") for m in _T_RE.finditer(body)))
-    sheet = "xl/worksheets/sheet1.xml"
-    wb = etree.fromstring(zf.read("xl/workbook.xml"))
-    first = wb.find(f"{_NS}sheets/{_NS}sheet")
-    if first is not None and "xl/_rels/workbook.xml.rels" in names:
-        rid = first.get(f"{_REL_NS}id")
-        for rel in etree.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
-            if rel.get("Id") == rid:
-                target = rel.get("Target", "")
-                sheet = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    raw = zf.read(sheet)
-    auto_r = 0
-    for rm in _ROW_RE.finditer(raw):
-        m = _ATTR_R.search(rm.group(1))
-        auto_r = int(m.group(2)) if m and m.group(2) else auto_r + 1
-        cells: list[Any] = []
-        for cm in _CELL_RE.finditer(rm.group(2) or b""):
-            attrs, body = cm.group(1), cm.group(2) or b""
-            ra = _ATTR_R.search(attrs)
-            if ra and ra.group(1):
-                j = _col_index(ra.group(1).decode())
-                while len(cells) < j:
-                    cells.append(None)
-            ta = _ATTR_T.search(attrs)
-            t = ta.group(1) if ta else b"n"
-            val: Any = None
-            if t == b"inlineStr":
-                val = "".join(_xml_text(x.group(1) or b"") for x in _T_RE.finditer(body))
-            else:
-                vm = _V_RE.search(body)
-                if vm is not None:
-                    rv = vm.group(1)
-                    if t == b"s":
-                        val = strings[int(rv)]
-                    elif t in (b"str", b"e"):
-                        val = _xml_text(rv)
-                    elif t == b"b":
-                        val = rv == b"1"
-                    else:
-                        f = float(rv)
-                        val = int(f) if f.is_integer() and b"." not in rv and b"E" not in rv.upper() else f
-            cells.append(val)
-        yield auto_r, cells
+    codes = {"import.bad_file": "spotcheck.bad_file", "import.bad_type": "spotcheck.bad_file",
+             "import.encoding": "spotcheck.bad_encoding"}
+    try:
+        yield from tabular.iter_cells(data, filename)
+    except DomainError as err:
+        err.code = codes.get(err.code, err.code)
+        raise
 
 
 def _cell(v: Any) -> str:
@@ -950,7 +865,7 @@ def parse_result_file(data: bytes, filename: str, *, default_sample_no: str | No
         if not any(rec.values()):
             continue
         for key in REQUIRED_COLUMNS:
-            if not rec.get(key):
+            if not rec.get(key) and key != "value":  # an empty result is refused by rules.item_problems, like every path
                 errors.append(ImportError_(r, header_names[key], "不能为空", "must not be empty"))
         v = rec.get("lab_verdict", "")
         if v not in VERDICT_WORDS:
@@ -959,9 +874,7 @@ def parse_result_file(data: bytes, filename: str, *, default_sample_no: str | No
         for key in ("uncertainty", "lod"):
             if rec.get(key):
                 try:
-                    x = float(rec[key])
-                    if not np.isfinite(x) or x < 0:
-                        raise ValueError
+                    float(rec[key])  # the sign and finiteness are checked by rules.item_problems, like every path
                 except ValueError:
                     errors.append(ImportError_(r, header_names[key], f"应为非负数值，而不是「{rec[key]}」",
                                                f"must be a non-negative number, not {rec[key]!r}"))
@@ -1013,7 +926,9 @@ def import_results(session: Session, actor: Actor, data: bytes, filename: str, *
         indicators = ind_cache[key]
         items: list[ParsedItem] = []
         for r, rec in rows:
-            items.append(_row_item(r, rec, indicators))
+            items.append(_row_item(r, rec, indicators, plan.decision_rule))
+        if rnd == 1:
+            retest.check_scope(session, batch, [it.name for it in items])
         staged.append((batch, rnd, items))
     total, failing = _store_results_bulk(session, actor, staged, plans)
     return {"batches": len(staged), "items": total, "failing_items": failing}
@@ -1067,42 +982,37 @@ def _store_results_bulk(session: Session, actor: Actor, staged: list[tuple[Batch
     return len(rows), failing
 
 
-_REQ_CACHE: dict[tuple[str, str], rules.Requirement] = {}
+_IMPORT_COLUMN = {"value": "检验结果", "unit": "单位", "lod": "检出限", "uncertainty": "扩展不确定度", "lab_verdict": "单项判定",
+                  "units": "样品单元结果", "requirement": "标准要求"}
 
 
-def _row_item(r: int, rec: dict[str, Any], indicators: dict[str, tuple[Indicator, str]]) -> ParsedItem:
+def _row_item(r: int, rec: dict[str, Any], indicators: dict[str, tuple[Indicator, str]],
+              rule: str = "simple") -> ParsedItem:
     def err(col: str, e: DomainError) -> DomainError:
         return DomainError("spotcheck.import_invalid", f"第 {r} 行「{col}」列：{e.message_zh}；未导入任何数据",
                            f"row {r}, column '{col}': {e.message_en}; nothing was imported",
-                           field=f"row {r}, column {col}", extra={"row": r, "column": col})
+                           field=f"row {r}, column {col}", extra={"row": r, "column": col, "cause": e.code})
 
     name, unit = rec["name"], rec.get("unit", "")
     ind_method = indicators.get(name)
     try:
-        key = (rec["requirement"], unit)
-        req = _REQ_CACHE.get(key)
-        if req is None:
-            req = rules.parse_requirement(rec["requirement"], unit)
-            if len(_REQ_CACHE) < 100_000:
-                _REQ_CACHE[key] = req
+        req = rules.parse_requirement(rec["requirement"], unit)
     except DomainError as e:
         raise err("标准要求", e) from None
-    if ind_method is not None and ind_method[0].unit and req.unit != ind_method[0].unit and req.kind != "text":
-        # the limit is written in the report's unit; keep the standard's unit as reference when they agree
-        pass
     try:
-        measured = rules.parse_measured_for(req, rec["value"])
+        measured = rules.parse_measured_for(req, rec["value"], units=rec.get("units") or None)
     except DomainError as e:
-        raise err("检验结果", e) from None
+        raise err(_IMPORT_COLUMN["units"] if (e.field or "").startswith("units") else "检验结果", e) from None
     try:
-        return _finish_item(name, req, measured, unit, rec["value"], float(rec["lod"]) if rec.get("lod") else None,
-                            float(rec["uncertainty"]) if rec.get("uncertainty") else None, rec.get("method", ""),
-                            VERDICT_WORDS.get(rec.get("lab_verdict", "")),
-                            ind_method[0].is_safety if ind_method else False,
-                            ind_method[1] if ind_method else "full",
-                            ind_method[0].id if ind_method else None, "unit")
+        return judgement.parsed_item(
+            name, req, measured, unit=unit, value_text=rec["value"], lod=float(rec["lod"]) if rec.get("lod") else None,
+            uncertainty=float(rec["uncertainty"]) if rec.get("uncertainty") else None,
+            method_standard=rec.get("method", ""), lab_verdict=VERDICT_WORDS.get(rec.get("lab_verdict", "")),
+            is_safety=ind_method[0].is_safety if ind_method else False,
+            comparison_method=ind_method[1] if ind_method else "full",
+            indicator_id=ind_method[0].id if ind_method else None, rule=rule)
     except DomainError as e:
-        raise err("单位", e) from None
+        raise err(_IMPORT_COLUMN.get((e.field or "unit").split(".")[0], "单位"), e) from None
 
 
 # ---- verification, judgement, override
@@ -1156,10 +1066,7 @@ def _verdict_of_round(session: Session, batch_id: int, rnd: int) -> rules.BatchV
 
 
 def _apply_retest(session: Session, batch: Batch) -> None:
-    bv = _verdict_of_round(session, batch.id, 1)
-    obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
-    if obj is not None:
-        obj.status, obj.retest_verdict = "retested", bv.verdict
+    retest.apply_retest(session, batch)
 
 
 def judge_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
@@ -1222,18 +1129,24 @@ def notify(session: Session, actor: Actor, batch_id: int, on: dt.date | None = N
     return batch
 
 
-def submit_objection(session: Session, actor: Actor, batch_id: int, reason: str, on: dt.date | None = None) -> Objection:
-    """异议 — the enterprise disputes the result within the window and asks for a re-test of the reserve sample."""
+def submit_objection(session: Session, actor: Actor, batch_id: int, reason: str, on: dt.date | None = None,
+                     items: list[str] | None = None) -> Objection:
+    """异议 — the enterprise disputes the result within the window and asks for a re-test of the reserve sample.
+
+    The objection names the disputed items (default: the failing ones); only these are re-tested, and the
+    re-test conclusion is final: a batch takes one objection."""
     batch = get_batch(session, actor, batch_id)
     actor.require("enterprise")
     if actor.role != "admin" and not actor.owns(batch.enterprise_id):
         raise _deny("只能对本企业的抽查结果提出异议", "you may only object to your own enterprise's results")
+    retest.refuse_second_objection(session, batch)
+    disputed = retest.disputed_for(session, batch, items)
     day = on or today()
     if batch.state == "notified" and batch.objection_deadline and day > batch.objection_deadline:
         raise DomainError("spotcheck.objection_late", f"异议期限已于 {batch.objection_deadline} 届满",
                           f"the objection period ended on {batch.objection_deadline}", status=409)
-    _move(session, actor, batch, "objected", reason[:200])
-    obj = Objection(batch_id=batch.id, reason=reason, submitted_by=actor.label)
+    _move(session, actor, batch, "objected", f"{reason}（异议项目：{'、'.join(disputed)}）"[:500])
+    obj = Objection(batch_id=batch.id, reason=reason, submitted_by=actor.label, items=disputed)
     session.add(obj)
     flush(session, "objection")
     return obj
@@ -1248,17 +1161,13 @@ def decide_objection(session: Session, actor: Actor, batch_id: int, data: Object
         raise DomainError("spotcheck.no_pending_objection", "没有待处理的异议", "there is no pending objection", status=409)
     obj.decided_at, obj.decision_note = dt.datetime.now(dt.UTC), data.note
     if data.accept:
-        lab = session.get(Organization, data.retest_lab_id) if data.retest_lab_id else None
-        if lab is None or lab.kind != "lab":
-            raise DomainError("spotcheck.retest_lab_required", "受理异议需要指定复检机构", "accepting needs a re-test lab",
-                              field="retest_lab_id")
-        if lab.id == batch.lab_id:
-            raise DomainError("spotcheck.retest_same_lab", "复检须由原检验机构以外的机构承担",
-                              "the re-test must be done by another lab", field="retest_lab_id")
+        # drawn at random from the labs qualified for the category's field (never the first lab)
+        lab = retest.choose_lab(session, batch, obj, data.retest_lab_id)
         obj.status, obj.retest_lab_id = "accepted", lab.id
         batch.retest_lab_id = lab.id
+        how = "指定" if data.retest_lab_id else f"随机抽取（种子 {obj.retest_seed}）"
         session.add(StateChange(batch_id=batch.id, from_state="objected", to_state="objected", actor=actor.label,
-                                note=f"异议受理，复检机构 {lab.name}"[:500]))
+                                note=f"异议受理，复检项目：{'、'.join(obj.items or [])}；复检机构（{how}）{lab.name}"[:500]))
         flush(session, "objection")
         return obj
     obj.status = "rejected"
@@ -1282,8 +1191,9 @@ def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | Non
         if obj is None or obj.status != "rejected":
             raise DomainError("spotcheck.objection_pending", "异议尚未处理完毕", "the objection is not settled", status=409)
     _move(session, actor, batch, "final", note)
-    if retested:
-        bv = _verdict_of_round(session, batch.id, 1)
+    if retested:  # the undisputed first-test results stay; the disputed items take the re-test's
+        bv, _disputed = retest.merged_verdict(session, batch, session.scalar(
+            select(Objection).where(Objection.batch_id == batch.id)))
         batch.final_verdict = bv.verdict
         batch.failing_items, batch.safety_failure = bv.failing_items, bv.safety_failure
     else:
@@ -1319,6 +1229,11 @@ def add_followup(session: Session, actor: Actor, batch_id: int, data: FollowUpIn
     if batch.final_verdict != rules.FAIL:
         raise DomainError("spotcheck.no_followup", "只有最终不合格的批次需要后处理", "only non-conforming batches are followed up",
                           status=409)
+    plan = _plan_of(session, batch)
+    if data.step == "announce" and plan.level not in rules.ANNOUNCING_LEVELS:
+        raise DomainError("spotcheck.no_announcement", f"{rules.LEVEL_ZH[plan.level]}计划没有公告步骤（产品质量法第十七条：由省级以上部门公告）",
+                          f"a {plan.level} plan has no announcement step (PQL Art. 17: provincial level and above)",
+                          field="step", status=409)
     f = FollowUp(batch_id=batch.id, enterprise_id=batch.enterprise_id, step=data.step, due_on=data.due_on, note=data.note)
     session.add(f)
     flush(session, "followup")
@@ -1340,7 +1255,8 @@ def complete_followup(session: Session, actor: Actor, followup_id: int, data: Fo
     if f.step == "rectify":
         nxt = "recheck"
     elif f.step == "recheck" and data.outcome == "non_conforming":
-        nxt = "announce"
+        # PQL Art. 17: 公告 by provincial and higher regulators only; county and city plans go on to 停业整顿
+        nxt = "announce" if _plan_of(session, batch).level in rules.ANNOUNCING_LEVELS else "suspend"
     elif f.step in ("announce", "suspend") and data.outcome == "non_conforming":
         nxt = NEXT_STEP[f.step]
     if nxt:
@@ -1410,11 +1326,10 @@ def plan_statistics(session: Session, plan_id: int) -> dict[str, Any]:
             label = code
         by_region.append({"region_code": code, "region": label, "batches": int(t or 0), "failing": int(f or 0),
                           "rate": rules.rate(int(f or 0), int(t or 0))})
-    final_round = case((Batch.retest_lab_id.is_not(None) & (Batch.state.in_(("final", "published"))), 1), else_=0)
     items_stmt = (select(ItemResult.name, func.count())
                   .join(Batch, Batch.id == ItemResult.batch_id)
                   .where(Batch.plan_id == plan_id, ItemResult.verdict == rules.FAIL,
-                         Batch.final_verdict == rules.FAIL, ItemResult.round == final_round)
+                         Batch.final_verdict == rules.FAIL, ItemResult.superseded.is_(False))
                   .group_by(ItemResult.name).order_by(func.count().desc(), ItemResult.name))
     failing_items = [{"item": name, "batches": int(c)} for name, c in session.execute(items_stmt)]
     tested_items = int(session.scalar(select(func.count(func.distinct(ItemResult.name))).join(
@@ -1499,7 +1414,9 @@ def report_data(session: Session, actor: Actor, batch_id: int) -> dict[str, Any]
             "failing_items": list(batch.failing_items or []), "override_reason": batch.override_reason,
             "items": [{"round": i.round, "name": i.name, "unit": i.unit, "requirement": i.requirement_text,
                        "value": i.value_text, "verdict": i.verdict, "method": i.method_standard,
-                       "comparison_method": i.comparison_method} for i in items],
+                       "comparison_method": i.comparison_method, "superseded": bool(i.superseded),
+                       "explanation": judgement.explain_row(i, rule=plan.decision_rule, guard_factor=plan.guard_factor)}
+                      for i in items],
             "state": batch.state, "published": plan.status == "published"}
 
 
@@ -1529,20 +1446,12 @@ def verify_report(session: Session, report_no: str) -> dict[str, Any]:
     return out
 
 
-def quick_judge(requirement: str, requirement_unit: str, value: str | float, unit: str | None,
-                  uncertainty: float | None, lod: float | None, rule: str, guard_factor: float,
-                  comparison_method: str) -> dict[str, Any]:
-    """The output of the quick judgement (API and CLI alike)."""
-    req = rules.parse_requirement(requirement, requirement_unit)
-    measured = rules.parse_measured_for(req, value)
-    j = rules.judge(req, measured, unit=unit if unit is not None else requirement_unit, lod=lod,
-                    uncertainty=uncertainty, rule=rule, guard_factor=guard_factor, comparison_method=comparison_method)
-    d = j.to_dict()
-    return {"verdict": j.verdict, "requirement": d["requirement"], "rule": rule, "rule_text_zh": j.rule_text_zh,
-            "rule_text": j.rule_text, "comparison_method": comparison_method,
-            "comparison_method_zh": rules.METHOD_ZH[comparison_method], "value": j.value, "unit": j.unit,
-            "compared_value": j.compared_value, "not_detected": j.not_detected, "outcome": j.outcome,
-            "probability_of_conformance": j.probability_of_conformance, "reason_zh": j.reason_zh}
+def quick_judge(requirement: str, requirement_unit: str, value: str | float | None, unit: str | None,
+                uncertainty: float | None, lod: float | None, rule: str, guard_factor: float,
+                comparison_method: str, lab_verdict: str | None = None, units: Any = None) -> dict[str, Any]:
+    """The output of the quick judgement (API and CLI alike): spotcheck.judgement, the one judgement."""
+    return judgement.quick_judge(requirement, requirement_unit, value, unit, uncertainty, lod, rule, guard_factor,
+                                 comparison_method, lab_verdict, units)
 
 
 # ---------------------------------------------------------------- contracts for other rooms (docs/CONTRACTS.md)
