@@ -7,7 +7,7 @@ import datetime as dt
 
 from tests import factories
 from zhijian.consumer import service
-from zhijian.consumer.schemas import ComplaintIn, TransitionIn
+from zhijian.consumer.schemas import ComplaintIn, ConsentIn, TransitionIn
 from zhijian.platform.auth import SYSTEM
 
 D = dt.date
@@ -59,6 +59,14 @@ def test_complaint_lifecycle_permissions_and_tracking(client, db, login, staff):
     assert go("forwarded").json()["state"] == "forwarded"
     r = client.post(f"/api/v1/complaints/{cid}/replies", json={"text": "已联系消费者，同意退货"}, headers=ent_h)
     assert r.status_code == 200
+    # 《暂行办法》第十六条: mediation needs both parties' consent, recorded
+    r = go("mediating")
+    assert r.status_code == 409 and r.json()["code"] == "complaint.consent_required"
+    assert client.post(f"/api/v1/complaints/{cid}/consents", json={"party": "complainant", "consent": True},
+                       headers=ent_h).status_code == 403  # the enterprise records only its own consent
+    for party, h in (("complainant", reg), ("respondent", ent_h)):
+        r = client.post(f"/api/v1/complaints/{cid}/consents", json={"party": party, "consent": True}, headers=h)
+        assert r.status_code == 200 and r.json()[f"consent_{party}"] is True
     assert go("mediating").json()["clock"]["kind"] == "mediation"
     today = service.today().isoformat()
     r = client.post(f"/api/v1/complaints/{cid}/mediations", headers=reg,
@@ -145,6 +153,8 @@ def test_statutory_clock_with_testing_excluded_and_overdue(db):
         assert c.id not in [x.id for x in service.overdue(s, SYSTEM, D(2025, 10, 16))]
         service.transition(s, SYSTEM, c.id, TransitionIn(to="accepted", on=D(2025, 10, 9)))
         assert c.due_on == D(2025, 12, 10)
+        for party in ("complainant", "respondent"):
+            service.record_consent(s, SYSTEM, c.id, ConsentIn(party=party, consent=True))
         service.transition(s, SYSTEM, c.id, TransitionIn(to="mediating", on=D(2025, 10, 13)))
         service.start_pause(s, SYSTEM, c.id, D(2025, 10, 20), "委托检测")
         assert c.paused and c.due_on is None

@@ -64,7 +64,8 @@ def test_credit_recompute_writes_class_history_and_event(client, db, login, staf
     assert len(hist) == 2 and hist[0]["previous_class"] == "D"
     # the enterprise sees its own, not others'; the public sees neither
     with db.session() as s:
-        own = login("enterprise", s.get(Organization, bad_id))
+        bad_org = s.get(Organization, bad_id)
+    own = login("enterprise", bad_org)
     assert client.get(f"/api/v1/credit/{bad_id}", headers=own).status_code == 200
     assert client.get(f"/api/v1/credit/{good_id}", headers=own).status_code == 403
     assert client.get(f"/api/v1/credit/{good_id}").status_code == 401

@@ -337,3 +337,128 @@ def report_pdf(test_id: int, session: SessionDep, actor: ActorDep) -> Response:
     rep = service.comparative_report(session, actor, test_id)
     return Response(report_mod.pdf_report(rep), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="comparative-{test_id}.pdf"'})
+
+
+# ---------------------------------------------------------------- issue 15: enterprise path, procedure, conveniences
+from zhijian.consumer import notifications, procedure  # noqa: E402
+from zhijian.consumer.schemas import (  # noqa: E402
+    CaseExtensionIn,
+    CodeRequestIn,
+    CodeVerifyIn,
+    ConsentIn,
+    ConsumerResponseIn,
+    EnterpriseResponseIn,
+    GuidanceIn,
+    LeadIn,
+    LinkIn,
+    SatisfactionIn,
+    SplitIn,
+)
+
+
+@router.get("/complaint-grounds")
+def complaint_grounds() -> dict[str, Any]:
+    """法定事由: 不予受理 (《暂行办法》第十五条) and 终止调解 (第二十一条), as codes with their article."""
+    return {k: [{"code": g.code, "article": g.article, "zh": g.zh, "en": g.en} for g in table.values()]
+            for k, table in (("non_acceptance", procedure.NON_ACCEPTANCE), ("termination", procedure.TERMINATION))}
+
+
+@router.post("/complaints/{complaint_id}/link")
+def link_respondent(complaint_id: int, data: LinkIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """关联被投诉企业 — staff confirm a candidate or choose the registered enterprise."""
+    return service.present(session, actor, service.link_respondent(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/enterprise-response")
+def enterprise_response(complaint_id: int, data: EnterpriseResponseIn, session: SessionDep,
+                        actor: ActorDep) -> dict[str, Any]:
+    """企业处理 — the respondent answers, proposes a settlement or declines with reasons."""
+    return service.present(session, actor, service.enterprise_respond(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/respond")
+def consumer_response(data: ConsumerResponseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The complainant (tracking number + check code) accepts the enterprise's answer or asks for mediation."""
+    return service.present(session, actor, service.consumer_respond(session, data), tracking=True)
+
+
+@router.post("/complaints/{complaint_id}/consents")
+def consent(complaint_id: int, data: ConsentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """调解意愿 (《暂行办法》第十六条)."""
+    return service.present(session, actor, service.record_consent(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/termination-notice")
+def termination_notice(complaint_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """终止调解告知 (《暂行办法》第二十一条, within 7 working days)."""
+    text = service.send_termination_notice(session, actor, complaint_id)
+    return {"notice": text} | service.present(session, actor, service.get_complaint(session, actor, complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/leads", status_code=201)
+def hand_over_lead(complaint_id: int, data: LeadIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """违法线索移交举报程序 (《暂行办法》第二十三条)."""
+    return service.present(session, actor, service.hand_over_lead(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/split", status_code=201)
+def split(complaint_id: int, data: SplitIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """投诉举报分别处理 (《暂行办法》第七条); the new report's check code is shown once."""
+    r, code = service.split_report(session, actor, complaint_id, data)
+    return {"check_code": code} | service.present(session, actor, r)
+
+
+@router.post("/complaints/{complaint_id}/case-extensions")
+def case_extension(complaint_id: int, data: CaseExtensionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """延长办案期限 (立案后九十日; 《市场监督管理行政处罚程序规定》)."""
+    return service.present(session, actor, service.extend_case(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/compensation")
+def compensation_guidance(complaint_id: int, data: GuidanceIn, session: SessionDep,
+                          actor: ActorDep) -> list[dict[str, Any]]:
+    """赔偿测算 (消法第五十五条, 食安法第一百四十八条) — guidance for the mediator; `record` keeps it on the case."""
+    return service.compensation_guidance(session, actor, complaint_id, data)
+
+
+@router.post("/contact/codes", status_code=202)
+def request_code(data: CodeRequestIn, session: SessionDep) -> dict[str, str]:
+    """Send a one-time code to the complainant's e-mail (or phone)."""
+    service.request_code(session, data)
+    return {"status": "sent"}
+
+
+@router.post("/contact/verify")
+def verify_code(data: CodeVerifyIn, session: SessionDep) -> dict[str, str]:
+    """Check the code; the token proves the contact (for filing and for "my complaints")."""
+    return {"token": service.verify_code(session, data)}
+
+
+@router.get("/contact/complaints")
+def my_complaints(session: SessionDep, actor: ActorDep, token: str) -> list[dict[str, Any]]:
+    """我的投诉 — the cases filed with the verified contact."""
+    return [service.present(session, actor, c, tracking=True) for c in service.my_complaints(session, token)]
+
+
+@router.post("/complaints/satisfaction")
+def satisfaction(data: SatisfactionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """满意度评价 at closing (1–5)."""
+    return service.present(session, actor, service.rate_satisfaction(session, data), tracking=True)
+
+
+@router.get("/complaint-stats/satisfaction")
+def satisfaction_stats(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """满意度 per handling regulator (staff)."""
+    return service.satisfaction_stats(session, actor)
+
+
+@router.get("/notifications")
+def inbox(session: SessionDep, actor: ActorDep, unread: bool = False) -> list[dict[str, Any]]:
+    """站内通知 — the acting user's inbox (own, organization and role messages)."""
+    return notifications.inbox(session, actor, unread_only=unread)
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+def read_notification(notification_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    notifications.mark_read(session, actor, notification_id)
+    return Response(status_code=204)

@@ -29,7 +29,7 @@ class Complaint(IdMixin, TimestampMixin, Audited, Base):
     """投诉 (a consumer dispute) or 举报 (a lead about a violation), after 市场监督管理投诉举报处理暂行办法."""
 
     __tablename__ = "complaint"
-    __audit_exclude__ = ("check_hash", "complainant_phone", "complainant_address")  # personal data stays out of audit
+    __audit_exclude__ = ("check_hash", "complainant_phone", "complainant_address", "contact_email")  # personal data
 
     kind: Mapped[str] = mapped_column(String(16))  # complaint | report
     tracking_no: Mapped[str] = mapped_column(String(24), unique=True)
@@ -74,6 +74,38 @@ class Complaint(IdMixin, TimestampMixin, Audited, Base):
     due_kind: Mapped[str | None] = mapped_column(String(16))
     due_on: Mapped[dt.date | None] = mapped_column(index=True)
     paused: Mapped[bool] = mapped_column(default=False)
+    # issue 15: the respondent as typed and how it was linked to a registered enterprise
+    respondent_uscc: Mapped[str | None] = mapped_column(String(18))
+    respondent_link: Mapped[str] = mapped_column(String(16), default="")  # "" | uscc | name | staff
+    respondent_candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{id, name, uscc, score}]
+    # 《暂行办法》 Art. 15 不予受理 (coded), Art. 16 mediation consent, Art. 21 termination and its notice
+    rejected_code: Mapped[str | None] = mapped_column(String(32))
+    knew_on: Mapped[dt.date | None]  # when the consumer knew of the infringement (three-year limit)
+    consent_complainant: Mapped[bool | None]
+    consent_respondent: Mapped[bool | None]
+    termination_code: Mapped[str | None] = mapped_column(String(32))
+    notice_due_on: Mapped[dt.date | None]
+    notice_sent_on: Mapped[dt.date | None]
+    # the enterprise's answer to a forwarded complaint (先行和解 / 企业处理) and the consumer's response
+    enterprise_due_on: Mapped[dt.date | None]
+    enterprise_response: Mapped[str | None] = mapped_column(String(16))  # answer | settlement | decline
+    enterprise_text: Mapped[str] = mapped_column(Text, default="")
+    settlement_amount: Mapped[float | None] = mapped_column(Money)
+    consumer_response: Mapped[str | None] = mapped_column(String(16))  # accept | mediation
+    # Art. 7 split / Art. 23 leads: the case this one was split from or found in
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id", ondelete="SET NULL"), index=True)
+    origin_kind: Mapped[str | None] = mapped_column(String(16))  # split | lead
+    # report procedure: 立案 and the 90-day clock of 《市场监督管理行政处罚程序规定》 with extensions
+    filed_on: Mapped[dt.date | None]
+    case_due_on: Mapped[dt.date | None]
+    case_extensions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    compensation_basis: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the statutory guidance recorded
+    # consumer conveniences: verified contact, satisfaction at closing, the regulator that handled the case
+    contact_email: Mapped[str | None] = mapped_column(String(254), index=True)
+    contact_verified: Mapped[bool] = mapped_column(default=False)
+    satisfaction: Mapped[int | None]
+    satisfaction_note: Mapped[str] = mapped_column(String(500), default="")
+    handler_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
 
     __table_args__ = (Index("ix_complaint_state_due", "state", "due_on"),
                       Index("ix_complaint_received", "received_on", "id"))
@@ -193,6 +225,13 @@ class Certificate(IdMixin, TimestampMixin, Audited, Base):
     valid_until: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(String(16), default="valid")
     status_reason: Mapped[str] = mapped_column(String(300), default="")
+    status_on: Mapped[dt.date | None]  # the date of the last status change (暂停/撤销/注销 日期)
+    # CCC keeps three parties apart (认证委托人 / 生产者（制造商） / 生产企业（工厂）)
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    producer_name: Mapped[str] = mapped_column(String(200), default="")
+    factory_name: Mapped[str] = mapped_column(String(200), default="")
+    register: Mapped[str] = mapped_column(String(100), default="")  # the authority's register the entry came from
+    refreshed_at: Mapped[dt.datetime | None]  # when it was last refreshed from that register
 
 
 class StandardDeclaration(IdMixin, TimestampMixin, Audited, Base):
@@ -242,3 +281,71 @@ class ComparativeSample(IdMixin, Audited, Base):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
     price: Mapped[float | None] = mapped_column(Money)
     results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Notification(IdMixin, Base):
+    """站内通知 — one message for a user, an organization or a role, shown in the console inbox of every role and
+    optionally e-mailed. Generic: any room writes through `consumer.notifications.notify`."""
+
+    __tablename__ = "notification"
+
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    room: Mapped[str] = mapped_column(String(16), default="consumer")
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+    read_by: Mapped[list[Any]] = mapped_column(JSON, default=list)  # user ids (organization/role messages)
+    email_to: Mapped[str] = mapped_column(String(1000), default="")
+    email_status: Mapped[str] = mapped_column(String(16), default="")  # "" | sent | failed | no_smtp
+
+    __table_args__ = (Index("ix_notification_org", "organization_id", "id"),)
+
+
+class ContactVerification(IdMixin, Base):
+    """联系方式验证 — a one-time code sent to a complainant's e-mail (or phone); verified → a token for "my complaints"."""
+
+    __tablename__ = "contact_verification"
+
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    contact: Mapped[str] = mapped_column(String(254), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    verified_at: Mapped[dt.datetime | None]
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class CreditListing(IdMixin, TimestampMixin, Audited, Base):
+    """严重违法失信名单 (SAMR Order No. 44, 2021) or 经营异常名录 entry, and its removal (信用修复 / 移出)."""
+
+    __tablename__ = "credit_listing"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # serious | abnormal
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    decision_no: Mapped[str] = mapped_column(String(64), default="")
+    authority: Mapped[str] = mapped_column(String(200), default="")
+    listed_on: Mapped[dt.date]
+    removed_on: Mapped[dt.date | None]
+    removal: Mapped[str | None] = mapped_column(String(16))  # repair | expiry | error
+    removal_note: Mapped[str] = mapped_column(String(500), default="")
+    removed_by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class LeaderListEntry(IdMixin, Base):
+    """企业标准"领跑者" — one standard on a published 领跑者 list (imported), the only source of the 领跑者 label."""
+
+    __tablename__ = "leader_list_entry"
+
+    standard_code: Mapped[str] = mapped_column(String(64), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(200), default="")
+    product: Mapped[str] = mapped_column(String(200), default="")
+    year: Mapped[int]
+    list_name: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

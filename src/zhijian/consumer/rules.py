@@ -74,6 +74,7 @@ class Deadlines:
     verify: int = 15
     verify_extension: int = 15
     notify: int = 5
+    enterprise: int = 10  # a forwarded complaint answered by the enterprise (12315 practice; not set by Order 20)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Deadlines:

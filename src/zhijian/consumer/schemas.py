@@ -37,6 +37,11 @@ class ComplaintIn(BaseModel):
     requests: list[RequestKind] = []
     request_amount: float | None = Field(None, ge=0)
     received_on: dt.date | None = Field(None, description="staff entering a phone/letter case; default today")
+    respondent_uscc: str | None = Field(None, max_length=18, description="被投诉人统一社会信用代码, if known")
+    knew_on: dt.date | None = Field(None, description="when the consumer knew of the infringement (Art. 15(4))")
+    contact_email: str | None = Field(None, max_length=254)
+    contact_token: str | None = Field(None, max_length=100, description="token from verifying contact_email")
+    also_report: str = Field("", max_length=5000, description="Art. 7: the report part of the same submission")
 
 
 class ComplaintCreated(BaseModel):
@@ -59,6 +64,8 @@ class TransitionIn(BaseModel):
     justified: bool | None = None
     compensation_agreed: float | None = Field(None, ge=0)
     decision: Literal["filed", "not_filed"] | None = None
+    reason_code: str | None = Field(None, max_length=32, description="不予受理 ground (Order 20 Art. 15), see /complaint-grounds")
+    termination_code: str | None = Field(None, max_length=32, description="终止调解 ground (Order 20 Art. 21)")
 
 
 class MediationIn(BaseModel):
@@ -99,6 +106,7 @@ class DeadlinesIn(BaseModel):
     verify: int | None = None
     verify_extension: int | None = None
     notify: int | None = None
+    enterprise: int | None = None
 
 
 # ---------------------------------------------------------------- credit
@@ -272,3 +280,99 @@ class ComparativeIn(BaseModel):
     method: str = Field("", max_length=5000)
     items: list[ItemIn] = Field(min_length=1)
     samples: list[SampleIn] = Field(min_length=2)
+
+
+# ---------------------------------------------------------------- issue 15: enterprise path, procedure, conveniences
+class LinkIn(BaseModel):
+    """Link (or re-link) a complaint's respondent to a registered enterprise (staff)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enterprise_id: int
+    note: str = Field("", max_length=500)
+
+
+class EnterpriseResponseIn(BaseModel):
+    """The enterprise's answer to a forwarded complaint: answer, settlement proposal, or declined with reasons."""
+
+    model_config = ConfigDict(extra="forbid")
+    response: Literal["answer", "settlement", "decline"]
+    text: str = Field(min_length=1, max_length=5000)
+    amount: float | None = Field(None, ge=0, description="settlement: the amount offered (元)")
+
+
+class ConsumerResponseIn(BaseModel):
+    """The complainant, by tracking number and check code, accepts the enterprise's answer or asks for mediation."""
+
+    model_config = ConfigDict(extra="forbid")
+    tracking_no: str = Field(min_length=4, max_length=24)
+    check_code: str = Field(min_length=4, max_length=16)
+    response: Literal["accept", "mediation"]
+    note: str = Field("", max_length=1000)
+
+
+class ConsentIn(BaseModel):
+    """Art. 16: a party's consent to (or refusal of) mediation."""
+
+    model_config = ConfigDict(extra="forbid")
+    party: Literal["complainant", "respondent"]
+    consent: bool
+    note: str = Field("", max_length=500)
+
+
+class LeadIn(BaseModel):
+    """Art. 23: a violation lead found during mediation, handed to the report procedure."""
+
+    model_config = ConfigDict(extra="forbid")
+    facts: str = Field(min_length=1, max_length=5000)
+    found_on: dt.date | None = None
+
+
+class SplitIn(BaseModel):
+    """Art. 7: the report part of a submission that is also a complaint."""
+
+    model_config = ConfigDict(extra="forbid")
+    facts: str = Field(min_length=1, max_length=5000)
+
+
+class CaseExtensionIn(BaseModel):
+    """An extension of a filed case's 90-day period (《市场监督管理行政处罚程序规定》)."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(ge=1, le=365)
+    approved_by: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=500)
+    collective: bool = False
+
+
+class GuidanceIn(BaseModel):
+    """赔偿测算 inputs (消法 Art. 55, 食安法 Art. 148); `record` stores the guidance on the case for the agreement."""
+
+    model_config = ConfigDict(extra="forbid")
+    price: float = Field(ge=0)
+    loss: float = Field(0, ge=0)
+    fraud: bool = False
+    food: bool = False
+    unsafe_food: bool = False
+    producer_or_knowing_seller: bool = True
+    label_flaw_only: bool = False
+    record: bool = False
+
+
+class CodeRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: Literal["email", "sms"] = "email"
+    contact: str = Field(min_length=3, max_length=254)
+
+
+class CodeVerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contact: str = Field(min_length=3, max_length=254)
+    code: str = Field(min_length=4, max_length=8)
+
+
+class SatisfactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tracking_no: str = Field(min_length=4, max_length=24)
+    check_code: str = Field(min_length=4, max_length=16)
+    score: int = Field(ge=1, le=5)
+    note: str = Field("", max_length=500)

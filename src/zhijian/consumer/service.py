@@ -6,7 +6,6 @@ Other rooms are read only through `room_module(room, "service")` (an absent room
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -196,6 +195,8 @@ def _reclock(session: Session, c: Complaint, rules_: rules.Deadlines | None = No
     c.due_kind = ck.kind
     c.due_on = None if ck.paused else ck.due_on
     c.paused = ck.paused
+    if c.state == "closed" and c.notice_due_on is not None and c.notice_sent_on is None:
+        c.due_kind, c.due_on = "notice", c.notice_due_on  # 终止调解告知 within 7 working days (Art. 21)
 
 
 def refresh_clocks(session: Session) -> int:
@@ -276,6 +277,7 @@ def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple
         requests=list(data.requests), request_amount=data.request_amount, hazard=bool(words))
     session.add(c)
     flush(session, "complaint")
+    after_submit(session, actor, c, data, code)  # issue 15: matching, contact, three-year date, Art. 7 split
     _event(session, c, actor, "transition", received, to_state="received",
            note=f"{rules.KIND_ZH[c.kind]}已登记" + (f"；危害词：{'、'.join(words)}" if words else ""))
     _reclock(session, c)
@@ -326,19 +328,29 @@ def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionI
                               field="reason")
         c.rejected_reason = t.reason.strip()
         c.closed_on = on
+        if c.kind == "complaint":  # 《暂行办法》第十五条: coded ground and the written notice
+            notice = rejection(c, t.reason_code, t.reason.strip(), on)
+            _event(session, c, actor, "notice", on, note=notice, data={"reason_code": c.rejected_code})
     elif t.to == "accepted":
+        check_acceptance(c)
         c.accepted_on = on
+        c.handler_org_id = c.handler_org_id or actor.organization_id
     elif t.to == "forwarded":
         if c.respondent_id is None:
-            raise DomainError("complaint.no_respondent", "被投诉人未登记为企业，不能转企业处理",
-                              "the respondent is not a registered enterprise", field="to")
+            raise DomainError("complaint.no_respondent", "被投诉人未登记为企业，不能转企业处理（请先关联登记企业）",
+                              "the respondent is not a registered enterprise (link it first)", field="to")
         c.forwarded_on = on
+        on_forwarded(session, c, on)
+    elif t.to == "mediating":
+        procedure.check_consent(c.consent_complainant, c.consent_respondent)  # 《暂行办法》第十六条
     elif t.to == "decided":
         if t.decision is None:
             raise DomainError("complaint.decision_required", "须选择处理决定（立案 / 不予立案）",
                               "a decision (filed / not_filed) is required", field="decision")
         c.decision = t.decision
         c.decided_on = on
+        if t.decision == "filed":
+            on_filed(session, c, on)
         if t.justified is not None:
             c.justified = t.justified
     elif t.to == "closed":
@@ -352,6 +364,7 @@ def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionI
             if t.outcome in ("agreement", "no_agreement", "terminated") and c.state != "mediating":
                 raise DomainError("complaint.not_mediated", "只有调解中的投诉才能以调解结果办结",
                                   "only a case in mediation can close with a mediation outcome", field="outcome")
+            on_closed(session, c, t.outcome, t.termination_code, on)  # 《暂行办法》第二十一条
             c.outcome = t.outcome
             c.agreement = t.agreement.strip()
             if t.compensation_agreed is not None:
@@ -539,9 +552,10 @@ def overdue(session: Session, actor: Actor, on: dt.date | None = None) -> list[C
     """超期案件 — open cases whose running deadline has passed (cases with a test running are not overdue)."""
     actor.require("regulator", "association")
     on = on or today()
-    return list(session.scalars(select(Complaint).where(
-        Complaint.state.not_in(("rejected", "closed")), Complaint.due_on.is_not(None), Complaint.due_on < on,
-        Complaint.paused.is_(False)).order_by(Complaint.due_on, Complaint.id)))
+    return list(session.scalars(select(Complaint).where(or_(
+        (Complaint.state.not_in(("rejected", "closed")) | (Complaint.due_kind == "notice"))
+        & Complaint.due_on.is_not(None) & (Complaint.due_on < on) & Complaint.paused.is_(False),
+        (Complaint.state != "closed") & (Complaint.case_due_on < on))).order_by(Complaint.due_on, Complaint.id)))
 
 
 def timeline(session: Session, c: Complaint, *, public_only: bool = False) -> list[ComplaintEvent]:
@@ -573,6 +587,18 @@ def present(session: Session, actor: Actor, c: Complaint, *, tracking: bool = Fa
         "outcome_zh": rules.OUTCOME_ZH.get(c.outcome or "", ""), "agreement": c.agreement, "justified": c.justified,
         "compensation_agreed": c.compensation_agreed, "compensation_paid": c.compensation_paid, "paid_on": c.paid_on,
         "extended": c.extended, "anonymous": c.anonymous, "clock": ck.as_dict(),
+        # issue 15: respondent link, enterprise path, procedure codes and clocks, satisfaction
+        "respondent_uscc": c.respondent_uscc, "respondent_link": c.respondent_link,
+        "respondent_candidates": list(c.respondent_candidates or []) if can_see_contact(actor) and not tracking else [],
+        "rejected_code": c.rejected_code, "knew_on": c.knew_on, "consent_complainant": c.consent_complainant,
+        "consent_respondent": c.consent_respondent, "termination_code": c.termination_code,
+        "notice_due_on": c.notice_due_on, "notice_sent_on": c.notice_sent_on, "enterprise_due_on": c.enterprise_due_on,
+        "enterprise_response": c.enterprise_response, "enterprise_text": c.enterprise_text,
+        "settlement_amount": c.settlement_amount, "consumer_response": c.consumer_response,
+        "origin_id": c.origin_id if not tracking else None, "origin_kind": c.origin_kind,
+        "filed_on": c.filed_on, "case_clock": case_clock(session, c, today()),
+        "compensation_basis": list(c.compensation_basis or []) if not tracking else [],
+        "satisfaction": c.satisfaction, "contact_verified": c.contact_verified,
         "complainant_name": c.complainant_name if (staff or (actor.role == "enterprise" and not tracking))
         else _mask_name(c.complainant_name),
     }
@@ -1002,42 +1028,26 @@ _STATUS_FROM_ZH = {v: k for k, v in rules.CERT_STATUS_ZH.items()} | {"过期": "
 
 
 def parse_certificate_file(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Read a CSV (UTF-8, with or without BOM) or an .xlsx into rows keyed by our column names."""
-    name = filename.lower()
-    raw: list[list[Any]]
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+    """Read a CSV (UTF-8 with or without BOM, or GB18030) or an .xlsx into rows keyed by our column names.
 
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:
-            raise DomainError("import.bad_file", "无法读取 Excel 文件", "cannot read the Excel file", field="file") from exc
-        ws = wb.worksheets[0]
-        raw = [list(r) for r in ws.iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DomainError("import.encoding", "CSV 文件须为 UTF-8 编码", "the CSV file must be UTF-8",
-                              field="file") from exc
-        raw = [list(r) for r in csv.reader(io.StringIO(text))]
-    else:
-        raise DomainError("import.bad_type", "只支持 .csv 或 .xlsx 文件", "only .csv or .xlsx files", field="file")
-    raw = [r for r in raw if any(v not in (None, "") for v in r)]
-    if not raw:
+    platform.tabular checks the file (size, zip bomb) and this checks the header before any data row is read."""
+    from zhijian.platform import tabular
+
+    table = tabular.open_table(content, filename)
+    if not table.header:
         raise DomainError("import.empty", "文件为空", "the file is empty", field="file")
-    header = [str(h or "").strip() for h in raw[0]]
     mapping: dict[int, str] = {}
-    for i, h in enumerate(header):
+    for i, h in enumerate(table.header):
         for key, names in IMPORT_COLUMNS.items():
             if h.lower() in names:
                 mapping[i] = key
     for required in ("number", "kind", "holder_name", "body_name"):
         if required not in mapping.values():
             raise DomainError("import.missing_column", f"缺少列：{IMPORT_COLUMNS[required][1]}（{required}）",
-                              f"missing column {required}", field=required)
+                              f"missing column {required}", field=required,
+                              extra={"row": table.header_row, "column": IMPORT_COLUMNS[required][1]})
     rows = []
-    for r in raw[1:]:
+    for _n, r in table:
         row: dict[str, Any] = {}
         for i, key in mapping.items():
             v = r[i] if i < len(r) else None
@@ -1420,3 +1430,38 @@ def import_comparative_test(session: Session, actor: Actor, data: dict[str, Any]
     can_manage_comparative(actor)
     return create_comparative_test(session, actor, comparative_with_results(data, read_comparative_table(content,
                                                                                                           filename)))
+
+
+# ---------------------------------------------------------------- issue 15 workflows (complaints_flow.py)
+from zhijian.consumer import procedure  # noqa: E402
+from zhijian.consumer.complaints_flow import (  # noqa: E402
+    after_submit,
+    apply_match,
+    case_clock,
+    check_acceptance,
+    compensation_guidance,
+    consumer_respond,
+    enterprise_respond,
+    extend_case,
+    hand_over_lead,
+    link_respondent,
+    match_respondent,
+    my_complaints,
+    on_closed,
+    on_filed,
+    on_forwarded,
+    rate_satisfaction,
+    record_consent,
+    rejection,
+    request_code,
+    satisfaction_stats,
+    send_termination_notice,
+    split_report,
+    verified_contact,
+    verify_code,
+)
+
+__all__ = ["apply_match", "compensation_guidance", "consumer_respond", "enterprise_respond", "extend_case",
+           "hand_over_lead", "link_respondent", "match_respondent", "my_complaints", "rate_satisfaction",
+           "record_consent", "request_code", "satisfaction_stats", "send_termination_notice", "split_report",
+           "verified_contact", "verify_code"]
