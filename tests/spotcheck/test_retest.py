@@ -182,3 +182,34 @@ def test_repeat_check_window_after_a_higher_level_check(db):
             plan(dt.date(2026, 8, 1), dt.date(2026, 8, 31), exemption="随机抽查不得免除")
         assert bad.value.code == "spotcheck.exemption_not_allowed"
         _ = BatchIn  # the API schema carries repeat_exemption too
+
+
+def test_reviewable_logic_same_on_page_pdf_and_api(client, db):
+    """Per item: requirement as written, parse, comparison method, rounding, uncertainty rule, result — the same
+    text in the API, on the batch page and in the PDF report."""
+    import html
+
+    from tests.spotcheck.scenario import real_user
+    from tests.spotcheck.test_api import _hdr
+    from tests.spotcheck.test_pages import _login
+    from zhijian.spotcheck import judgement
+
+    with db.session() as s:
+        w = world(s, n_products=1)
+        service.draw_plan(s, w.regulator, w.plan_id, seed=3)
+        b = service.list_batches(s, w.regulator, plan_id=w.plan_id)[0]
+        _to_judged(s, w, b.id, BOTH_FAIL)
+        user = real_user(s, w.regulator)
+        data = service.report_data(s, w.regulator, b.id)
+    r = client.get(f"/api/v1/spotcheck/batches/{b.id}", headers=_hdr(client, user))
+    lead = next(i for i in r.json()["items"] if i["name"] == "铅(以Pb计)")["explanation"]
+    assert lead["requirement"] == "≤0.5" and lead["parsed"].startswith("上限 0.5") and lead["result"].startswith("不合格")
+    assert lead["comparison_method"].startswith("全数值比较法") and "简单接受" in lead["uncertainty_rule"]
+    assert next(i for i in data["items"] if i["name"] == "铅(以Pb计)")["explanation"] == lead
+    client.headers.pop("Authorization", None)
+    _login(client, user.username)
+    page = html.unescape(client.get(f"/console/spotcheck/batches/{b.id}").text)
+    assert judgement.explain_text(lead) in page
+    pdf = client.get(f"/console/spotcheck/batches/{b.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # the PDF renders report_data's items, whose explanation is the API's (checked above)

@@ -16,7 +16,7 @@ from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.spotcheck import reports, rules, service
+from zhijian.spotcheck import judgement, reports, rules, service
 from zhijian.spotcheck.schemas import ItemIn, ObjectionDecisionIn, PlanIn, RefusalIn, SamplingIn
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
@@ -488,7 +488,8 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
         return error_page(request, err, actor)
     plan = session.get(service.Plan, batch.plan_id)
     return render(request, "spotcheck/console_batch.html", {
-        "b": batch, "plan": plan, "items": service.items_of(session, actor, batch_id),
+        "b": batch, "plan": plan, "items": (items := service.items_of(session, actor, batch_id)),
+        "explain": {i.id: judgement.explain_text(service.explain_item(session, i)) for i in items},
         "history": service.history(session, actor, batch_id), "objection": service.objection_of(session, actor, batch_id),
         "attachments": service.list_attachments(session, actor, batch_id),
         "followups": service.list_followups(session, actor, batch_id=batch_id) if actor.role != "inspector" else [],

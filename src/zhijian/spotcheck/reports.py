@@ -95,6 +95,13 @@ def report_pdf(data: dict[str, Any], *, verify_url: str, digest: str) -> bytes:
         for i, it in enumerate(retest, 1):
             rr.append([i, it["name"], it["unit"], it["requirement"], it["value"], it["verdict"], it["method"]])
         story.append(_table(rr, [10 * mm, 38 * mm, 16 * mm, 26 * mm, 22 * mm, 18 * mm, 44 * mm]))
+    story.append(Paragraph("判定依据", st["h"]))  # issue #14: the same text as the batch page and the API
+    from zhijian.spotcheck.judgement import explain_text
+
+    for it in data["items"]:
+        if it.get("explanation"):
+            tag = "复检" if it["round"] else "初检"
+            story.append(Paragraph(_esc(f"{tag} {it['name']}：{explain_text(it['explanation'])}"), st["p"]))
     verdict = data.get("verdict") or "待判定"
     concl = f"检验结论：经抽样检验，所检项目{'符合' if verdict == '合格' else '不符合'}标准要求，判定为{verdict}。"
     if data.get("failing_items"):
