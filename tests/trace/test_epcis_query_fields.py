@@ -38,7 +38,7 @@ def _doc(uid: str) -> dict:
                                                            "endTime": "2026-03-02T08:00:00+08:00",
                                                            "bizRules": "https://example.cn/rules/cold"},
                                         "sensorReport": [{"type": "gs1:Temperature", "value": 4.5, "uom": "CEL",
-                                                          "minValue": 2.0, "maxValue": 6.5},
+                                                          "minValue": 2.0, "maxValue": 6.5, "percRank": 50},
                                                          {"type": "gs1:RelativeHumidity", "value": 61, "uom": "A93"}]}]},
                 {**base, "type": "ObjectEvent", "eventTime": "2026-03-03T08:00:00+08:00", "epcList": [epc],
                  "errorDeclaration": {"declarationTime": "2026-03-04T10:00:00+08:00", "reason": "incorrect_data",
@@ -93,6 +93,10 @@ def test_sensor_persistent_disposition_and_error_time(captured) -> None:  # type
     assert q(EQ_persistentDisposition_set="https://ref.gs1.org/cbv/Disp-conformant") == ["02"]
     assert q(EQ_persistentDisposition_unset="in_progress") == ["02"]
     assert q(GE_errorDeclarationTime="2026-03-04T01:00:00Z") == ["03"]
+    assert q(GE_errorDeclaration_Time="2026-03-04T01:00:00Z") == ["03"]  # the query schema's spelling
+    assert q(GE_time="2026-03-01T23:30:00Z", LT_time="2026-03-02T00:30:00Z") == ["02"]
+    assert q(GE_percRank="50") == ["02"] and q(GT_percRank="50") == []
+    assert q(EXISTS_sensorElementList="") == ["02"]
     assert q(LT_errorDeclarationTime="2026-03-04T01:00:00Z") == []
 
 

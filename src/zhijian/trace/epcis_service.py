@@ -280,17 +280,23 @@ _SENSOR_EQ = {"EQ_type": ("sRep",), "EQ_deviceID": ("sRep", "sMeta"), "EQ_dataPr
               "EQ_microorganism": ("sRep",), "EQ_chemicalSubstance": ("sRep",), "EQ_bizRules": ("sMeta",),
               "EQ_stringValue": ("sRep",), "EQ_hexBinaryValue": ("sRep",), "EQ_uriValue": ("sRep",),
               "EQ_booleanValue": ("sRep",)}
-_TIME_PARAMS = {"GE_startTime": ("sMeta", "startTime"), "LT_startTime": ("sMeta", "startTime"),
+_TIME_PARAMS = {"GE_time": ("sMeta", "time"), "LT_time": ("sMeta", "time"),
+                "GE_startTime": ("sMeta", "startTime"), "LT_startTime": ("sMeta", "startTime"),
                 "GE_endTime": ("sMeta", "endTime"), "LT_endTime": ("sMeta", "endTime"),
                 "GE_errorDeclarationTime": ("errTime", "declarationTime"),
-                "LT_errorDeclarationTime": ("errTime", "declarationTime")}
+                "LT_errorDeclarationTime": ("errTime", "declarationTime"),
+                # the query schema spells these two so (EPCIS-Query-JSON-Schema-root.json); the OpenAPI without "_"
+                "GE_errorDeclaration_Time": ("errTime", "declarationTime"),
+                "LT_errorDeclaration_Time": ("errTime", "declarationTime")}
+_PERC_RANK = {"GT_percRank", "GE_percRank", "LT_percRank", "LE_percRank"}
 _PD_PARAMS = {"EQ_persistentDisposition_set": "pdSet", "EQ_persistentDisposition_unset": "pdUnset"}
 _SINGLE = {"GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "orderBy", "orderDirection",
            "eventCountLimit", "maxEventCount", "EXISTS_errorDeclaration", *_TIME_PARAMS}
 
 
 def _is_field_param(name: str) -> bool:
-    return bool(name in _SENSOR_EQ or name in _TIME_PARAMS or name in _PD_PARAMS or _FIELD_PARAM.match(name)
+    return bool(name in _SENSOR_EQ or name in _TIME_PARAMS or name in _PD_PARAMS or name in _PERC_RANK
+                or name == "EXISTS_sensorElementList" or _FIELD_PARAM.match(name)
                 or _SENSOR_VALUE_PARAM.match(name) or _QTY_UOM_PARAM.match(name))
 _PAGING = {"perPage", "nextPageToken"}
 _MATCH_ROLES = {"MATCH_epc": ("epc", "child"), "MATCH_parentID": ("parent",), "MATCH_inputEPC": ("input",),
@@ -463,6 +469,10 @@ def _field_condition(name: str, values: list[str]) -> ColumnElement[bool]:
     if name in _PD_PARAMS:
         return _field_rows((_PD_PARAMS[name],), None,
                            EpcisAttr.value.in_([E.vocab_short("disposition", v) for v in values]))
+    if name in _PERC_RANK:  # a rank has no unit
+        return _field_rows(("sRep",), "percRank", _compare(name[:2], values, name))
+    if name == "EXISTS_sensorElementList":
+        return _field_rows(("sRep", "sMeta", "se"), None)
     m = _SENSOR_VALUE_PARAM.match(name)
     if m:
         op, field, uom = m.groups()
