@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.consumer import report as report_mod
@@ -462,3 +463,38 @@ def inbox(session: SessionDep, actor: ActorDep, unread: bool = False) -> list[di
 def read_notification(notification_id: int, session: SessionDep, actor: ActorDep) -> Response:
     notifications.mark_read(session, actor, notification_id)
     return Response(status_code=204)
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["serious", "abnormal"]
+    listed_on: dt.date
+    reason: str = Field("", max_length=500)
+    decision_no: str = Field("", max_length=64)
+    authority: str = Field("", max_length=200)
+
+
+class RemovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    removal: Literal["repair", "expiry", "error"]
+    note: str = Field("", max_length=500)
+    on: dt.date | None = None
+
+
+@router.post("/credit/{enterprise_id}/listings", status_code=201)
+def add_listing(enterprise_id: int, data: ListingIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """列入严重违法失信名单 / 经营异常名录 (regulators)."""
+    row = service.add_listing(session, actor, enterprise_id=enterprise_id, **data.model_dump())
+    return {"id": row.id, "kind": row.kind, "listed_on": row.listed_on}
+
+
+@router.get("/credit/{enterprise_id}/listings")
+def list_listings(enterprise_id: int, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return service.listings(session, actor, enterprise_id)
+
+
+@router.post("/credit/listings/{listing_id}/removal")
+def remove_listing(listing_id: int, data: RemovalIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """信用修复 / 移出 (regulators), kept with its grounds."""
+    row = service.remove_listing(session, actor, listing_id, removal=data.removal, note=data.note, on=data.on)
+    return {"id": row.id, "removal": row.removal, "removed_on": row.removed_on}

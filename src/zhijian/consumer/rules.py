@@ -223,8 +223,21 @@ def hazard_words(text: str) -> list[str]:
 CREDIT_CLASSES = ("A", "B", "C", "D")
 CREDIT_CLASS_ZH = {"A": "A 类（信用风险低）", "B": "B 类（信用风险一般）", "C": "C 类（信用风险较高）",
                    "D": "D 类（信用风险高）"}
-# How much more often the 双随机 draw samples an enterprise of each class (企业信用风险分类管理: 差异化抽查比例).
+# How much more often the 双随机 draw samples an enterprise of each class (企业信用风险分类管理: 差异化抽查比例):
+# A is checked least often, D most, every class differently. The defaults are the model's `draw_weights`.
 DRAW_WEIGHTS = {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0, None: 1.0}
+# 企业信用风险分类指标 groups (SAMR 2022): each factor of the breakdown belongs to one, with the data's source.
+INDICATOR_GROUPS = {"basic": "基础属性信息", "business": "经营行为信息", "supervision": "监管信息（抽查、投诉、处罚）",
+                    "social": "社会评价信息"}
+FACTOR_GROUP = {
+    "base": ("basic", "基础分"), "listing_abnormal": ("basic", "经营异常名录（市场监管部门）"),
+    "listing_serious": ("supervision", "严重违法失信名单（市场监管部门）"),
+    "system_cert": ("business", "认证证书（认证机构登记）"), "certificates": ("business", "认证证书（认证机构登记）"),
+    "ccc": ("business", "强制性产品认证（认证机构登记）"), "stable": ("social", "稳定合格产品（质量检验协会）"),
+    "spotcheck": ("supervision", "监督抽查（抽查机关）"), "spotcheck_pass": ("supervision", "监督抽查（抽查机关）"),
+    "complaints": ("supervision", "投诉举报（市场监管部门）"), "penalty": ("supervision", "行政处罚（市场监管部门）"),
+    "recall": ("supervision", "缺陷产品召回（市场监管部门）"),
+}
 
 
 @dataclass(frozen=True)
@@ -261,6 +274,8 @@ class CreditModel:
     cap_days: int = 365
     safety_failure_cap: str = "C"
     serious_penalty_cap: str = "D"
+    abnormal_points: float = 10.0  # each current 经营异常名录 entry
+    draw_weights: dict[str, float] = field(default_factory=lambda: {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CreditModel:
@@ -275,6 +290,12 @@ class CreditModel:
         if set(t) != {"A", "B", "C"} or not (t["A"] > t["B"] > t["C"]):
             raise DomainError("credit.bad_model", "分级阈值须为 A > B > C", "class thresholds must satisfy A > B > C",
                               field="thresholds")
+        w = model.draw_weights
+        if set(w) != set(CREDIT_CLASSES) or not all(isinstance(w[k], (int, float)) and w[k] > 0 for k in w) \
+                or not (w["A"] < w["B"] < w["C"] < w["D"]):
+            raise DomainError("credit.bad_model", "抽查权重须为 A、B、C、D 四类各不相同的正数，且 A < B < C < D（A 类抽查最少）",
+                              "draw weights must be positive for A–D with A < B < C < D (A checked least often)",
+                              field="draw_weights")
         for cap in (model.safety_failure_cap, model.serious_penalty_cap):
             if cap not in CREDIT_CLASSES:
                 raise DomainError("credit.bad_model", f"封顶等级无效：{cap}", f"invalid cap class {cap!r}",
@@ -308,6 +329,8 @@ class CreditInputs:
     system_certs: int = 0  # valid ISO 9001 / 14001 / 45001
     penalties: tuple[tuple[dt.date, str, str], ...] = ()  # (decided_on, severity, decision_no)
     stable_listings: int = 0
+    serious_listed: tuple[str, ...] = ()  # current 严重违法失信名单 entries (decision numbers)
+    abnormal_entries: tuple[str, ...] = ()  # current 经营异常名录 entries (reasons)
 
 
 @dataclass(frozen=True)
@@ -326,7 +349,18 @@ class CreditResult:
     caps: tuple[str, ...]
 
     def breakdown(self) -> list[dict[str, Any]]:
-        return [asdict(i) for i in self.items]
+        out = []
+        for i in self.items:
+            group, source = FACTOR_GROUP.get(i.factor, ("supervision", ""))
+            out.append(asdict(i) | {"group": group, "group_zh": INDICATOR_GROUPS[group], "source": source})
+        return out
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Points per indicator group (基础属性 / 经营行为 / 监管 / 社会评价)."""
+        tot: dict[str, float] = dict.fromkeys(INDICATOR_GROUPS, 0.0)
+        for i in self.items:
+            tot[FACTOR_GROUP.get(i.factor, ("supervision", ""))[0]] += i.points
+        return [{"group": g, "label_zh": INDICATOR_GROUPS[g], "points": round(v, 2)} for g, v in tot.items()]
 
 
 def recency_weight(when: dt.date, today: dt.date, model: CreditModel) -> float:
@@ -409,9 +443,17 @@ def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> Credi
         items.append(CreditItem("system_cert", "有效管理体系认证",
                                 min(model.system_cert_points * inp.system_certs, model.system_cert_cap),
                                 f"{inp.system_certs} 张"))
+    for reason in inp.abnormal_entries:
+        items.append(CreditItem("listing_abnormal", "列入经营异常名录", -model.abnormal_points, reason))
+    for number in inp.serious_listed:
+        items.append(CreditItem("listing_serious", "列入严重违法失信名单", 0.0, number))
     score = round(min(max(sum(i.points for i in items), 0.0), 100.0), 2)
     klass = class_for(score, model)
     caps: list[str] = []
+    if inp.serious_listed:  # SAMR Order No. 44 (2021): listed → the highest-risk class whatever the score
+        if klass != "D":
+            caps.append("列入严重违法失信名单，直接列为 D 类")
+        klass = "D"
     recent = today - dt.timedelta(days=model.cap_days)
     if any(r.verdict == "不合格" and r.safety_failure and recent <= r.sampled_on <= today for r in inp.inspections):
         new = _worse(klass, model.safety_failure_cap)

@@ -87,7 +87,8 @@ def can_see_contact(actor: Actor) -> bool:
 
 
 def can_manage_credit(actor: Actor) -> None:
-    actor.require("regulator", "association")
+    """Recomputing classes steers the regulators' 双随机 draws: regulators only (not the association)."""
+    actor.require("regulator")
 
 
 def can_read_credit(actor: Actor, enterprise_id: int) -> None:
@@ -151,6 +152,11 @@ def set_deadlines(session: Session, actor: Actor, values: dict[str, int]) -> rul
 
 def credit_model(session: Session) -> rules.CreditModel:
     return rules.CreditModel.from_dict(_setting(session, _CREDIT_MODEL))
+
+
+def draw_weights(session: Session) -> dict[str, float]:
+    """Contract: the 双随机 weight of each credit class (A lowest … D highest, all different), from the model."""
+    return dict(credit_model(session).draw_weights)
 
 
 def set_credit_model(session: Session, actor: Actor, values: dict[str, Any]) -> rules.CreditModel:
@@ -732,11 +738,11 @@ def gather_credit_inputs_many(session: Session, enterprise_ids: list[int], as_of
                 started = started.date()
             if row[1] in wanted and started is not None and since <= started <= as_of:
                 recalls.setdefault(row[1], []).append((started, str(row[4] or "medium")))
-    listed: set[int] = set()
+    listed_ids: set[int] = set()
     listed_fn = _other("stable", "listed_product_ids")
     if listed_fn is not None:
         sources.append("stable")
-        listed = set(listed_fn(session) or ())
+        listed_ids = set(listed_fn(session) or ())
     ccc_cats = set(session.scalars(select(Category.id).where(Category.requires_ccc.is_(True))))
     products: dict[int, list[tuple[int, str]]] = {}
     justified: dict[int, int] = {}
@@ -763,6 +769,7 @@ def gather_credit_inputs_many(session: Session, enterprise_ids: list[int], as_of
                 .where(AdministrativePenalty.enterprise_id.in_(ids), AdministrativePenalty.decided_on >= since,
                        AdministrativePenalty.decided_on <= as_of)):
             penalties.setdefault(eid, []).append((d, sev, no))
+    listed = current_listings(session, sorted(wanted), as_of)
     out: dict[int, rules.CreditInputs] = {}
     for eid in wanted:
         own = certs.get(eid, [])
@@ -776,7 +783,9 @@ def gather_credit_inputs_many(session: Session, enterprise_ids: list[int], as_of
             ccc_missing=_ccc_missing(prods, own, as_of, ccc_cats),
             system_certs=sum(1 for c, st in zip(own, status, strict=True)
                              if c.kind in rules.SYSTEM_KINDS and st == "valid"),
-            penalties=tuple(penalties.get(eid, ())), stable_listings=sum(1 for pid, _ in prods if pid in listed))
+            penalties=tuple(penalties.get(eid, ())), stable_listings=sum(1 for pid, _ in prods if pid in listed_ids),
+            serious_listed=tuple(listed.get(eid, {}).get("serious", ())),
+            abnormal_entries=tuple(listed.get(eid, {}).get("abnormal", ())))
     return out, sources
 
 
@@ -1465,3 +1474,6 @@ __all__ = ["apply_match", "compensation_guidance", "consumer_respond", "enterpri
            "hand_over_lead", "link_respondent", "match_respondent", "my_complaints", "rate_satisfaction",
            "record_consent", "request_code", "satisfaction_stats", "send_termination_notice", "split_report",
            "verified_contact", "verify_code"]
+from zhijian.consumer.credit_listings import add_listing, current_listings, listings, remove_listing  # noqa: E402
+
+__all__ += ["add_listing", "current_listings", "draw_weights", "listings", "remove_listing"]

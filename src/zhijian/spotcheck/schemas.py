@@ -36,7 +36,7 @@ class PlanIn(BaseModel):
     required_verifications: int = Field(default=1, ge=1, le=5)
     allow_self_verification: bool = False
     exclude_same_province: bool = False
-    credit_weights: dict[str, float] = Field(default_factory=lambda: {"A": 1.0, "B": 1.0, "C": 2.0, "D": 3.0})
+    credit_weights: dict[str, float] = Field(default_factory=dict)  # empty: the credit model's (A < B < C < D)
     categories: list[PlanCategoryIn] = Field(default_factory=list)
     lab_ids: list[int] = Field(default_factory=list)
     description: str = ""

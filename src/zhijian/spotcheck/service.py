@@ -289,8 +289,16 @@ def draw_input(session: Session, plan: Plan, seed: int) -> rules.DrawInput:
     excluded = _covered_by_higher_level(session, plan, [c.product_id for c in cand])
     return rules.DrawInput(seed=seed, candidates=cand, targets=targets, labs=labs, excluded=excluded,
                            conflicts=conflicts, credit_weights=dict(plan.credit_weights or {}) or
-                           {"A": 1.0, "B": 1.0, "C": 2.0, "D": 3.0},
+                           _credit_draw_weights(session),
                            exclude_same_province=plan.exclude_same_province)
+
+
+def _credit_draw_weights(session: Session) -> dict[str, float]:
+    """企业信用风险分类: the consumer room's class weights (A checked least … D most); without it, the same order."""
+    from zhijian.platform.rooms import room_module
+
+    fn = getattr(room_module("consumer", "service"), "draw_weights", None)
+    return dict(fn(session)) if fn is not None else {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0}
 
 
 def draw_plan(session: Session, actor: Actor, plan_id: int, seed: int | None = None) -> Draw:
