@@ -213,3 +213,21 @@ def test_reviewable_logic_same_on_page_pdf_and_api(client, db):
     pdf = client.get(f"/console/spotcheck/batches/{b.id}/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # the PDF renders report_data's items, whose explanation is the API's (checked above)
+
+
+def test_console_offers_the_drawn_lab_and_qualified_labs_only(client, db):
+    from tests.spotcheck.scenario import real_user
+    from tests.spotcheck.test_pages import _login
+
+    with db.session() as s:
+        w = world(s, n_products=1)
+        food = factories.category(s, name=f"食品{factories.uid()}")
+        food_lab = factories.lab(s)
+        retest.set_lab_fields(s, w.regulator, food_lab.id, [food.id])
+        b, _ent, _obj = _objected(s, w)
+        user = real_user(s, w.regulator)
+    _login(client, user.username)
+    page = client.get(f"/console/spotcheck/batches/{b.id}").text
+    select = page[page.index('name="retest_lab_id"'):].split("</select>")[0]
+    assert '<option value="">随机抽取（' in select and f'value="{w.lab_b}"' in select
+    assert f'value="{food_lab.id}"' not in select and f'value="{w.lab_a}"' not in select

@@ -494,12 +494,26 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
         "attachments": service.list_attachments(session, actor, batch_id),
         "followups": service.list_followups(session, actor, batch_id=batch_id) if actor.role != "inspector" else [],
         "orgs": _names(session, {batch.enterprise_id, batch.lab_id or 0, batch.retest_lab_id or 0}),
-        "labs": list(session.execute(select(Organization.id, Organization.name).where(Organization.kind == "lab")
-                                     .order_by(Organization.id)).all()),
+        "labs": _retest_labs(session, batch),  # only labs qualified for the product's field (issue #14)
         "cat": _cats(session).get(batch.category_id, ""), "actions": _actions_for(actor, batch, plan),
         "may_sample": batch.state == "planned" and _may_sample(actor, batch, plan),
         "may_enter_results": batch.state in ("received", "objected") and _may_enter_results(session, actor, batch),
         **_ctx_common()})
+
+
+def _retest_labs(session: Any, batch: Any) -> list[tuple[Any, str]]:
+    """The re-test lab choices: the random draw first (the service draws when no lab is named), then the labs
+    qualified for the category's field, without the first lab and labs with a conflict."""
+    from zhijian.spotcheck import retest
+
+    if batch.state != "objected":
+        return []
+    qualified, exclude = retest.retest_candidates(session, batch)
+    pool = [lab for lab in qualified if lab not in exclude]
+    names = _names(session, set(pool))
+    proposed = retest.propose_lab(session, batch)
+    first = [("", f"随机抽取（{names.get(proposed, '无可用机构')}）")]
+    return first + [(lab, names.get(lab, str(lab))) for lab in pool]
 
 
 def _may_enter_results(session: Any, actor: Any, batch: Any) -> bool:
