@@ -160,3 +160,35 @@ def test_issued_links_carry_the_expiry(client, db) -> None:  # type: ignore[no-u
     assert "(17)270331" in chunk[0].element_string
     r = client.get(chunk[0].uri.removeprefix("https://id.zhijian.example"), headers=JSON)
     assert r.status_code == 200 and r.json()["answer"] == "genuine_first"  # the resolver reads it back
+
+
+# Cases from GS1's Barcode Syntax Engine unit tests (github gs1/gs1-syntax-engine, src/c-lib/dl.c,
+# test_parseDLuri, commit 50657db), default options; the engine's AI data strings written here as element
+# strings. Run against the whole of that test list, this parser agrees on all 99 default-option cases.
+@pytest.mark.parametrize(("uri", "element_string"), [
+    ("HTTPS://a/00/006141411234567890", "(00)006141411234567890"),
+    ("https://[2001:db8::1]/01/12312312312333", "(01)12312312312333"),
+    ("https://a:65535/01/12312312312333", "(01)12312312312333"),
+    ("https://a/00/faux/00/006141411234567890", "(00)006141411234567890"),  # fake AI in the stem: rightmost key
+    ("https://example.com/8004/9520614141234567?01=09520123456788", "(8004)9520614141234567(01)09520123456788"),
+    ("https://id.gs1.org/01/09520123456788/235/XYZ?10=ABC123", "(01)09520123456788(235)XYZ(10)ABC123"),
+    ("https://id.gs1.org/01/09520123456788?17=201225&3103=000195&3922=0299",
+     "(01)09520123456788(17)201225(3103)000195(3922)0299"),  # query order kept
+])
+def test_syntax_engine_accepts(uri: str, element_string: str) -> None:
+    assert D.parse(uri).element_string() == element_string
+
+
+@pytest.mark.parametrize("uri", [
+    "HtTp://a/b/00/006141411234567890",  # mixed-case scheme
+    "https://[fe80::1%25lo]/01/12312312312333",  # IPv6 zone identifier
+    "https://a/01/12312312312333<bad",  # characters outside RFC 3986
+    "https://a/01/12312312312333^bad",
+    "https://example.com/01/09520123456788?10=ABC123",  # qualifier in the query string
+    "https://id.gs1.org/01/09520123456788/10/ABC123?99=XYZ789&01=09520123456788",  # own key repeated
+    "https://example.com/01/09520123456788/89/ABC123?99=XYZ",  # unknown AI
+    "https://a/gtin/12312312312333",  # convenience alphas are off by default
+])
+def test_syntax_engine_refuses(uri: str) -> None:
+    with pytest.raises(DomainError):
+        D.parse(uri)

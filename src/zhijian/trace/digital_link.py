@@ -38,6 +38,9 @@ KEY_NAMES = {"00": "SSCC", "01": "GTIN", "253": "GDTI", "255": "GCN", "401": "GI
 _CHECKED = {"00": (0, 17), "01": (0, 13), "253": (0, 12), "402": (0, 16), "414": (0, 12), "417": (0, 12),
             "8003": (1, 13), "8006": (0, 13), "8017": (0, 17), "8018": (0, 17)}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_URI = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")  # outside RFC 3986's characters
+# host: registered name (letters, digits, - . and punycode), IPv4 in any of its forms, or [IPv6], and a port
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:\d{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class ParsedLink:
 
     def element_string(self) -> str:
         """The bracketed GS1 element string: key, qualifiers in order, then the attributes."""
-        items = [(self.key_ai, self.key), *self.qualifiers.items(), *sorted(self.attributes.items())]
+        items = [(self.key_ai, self.key), *self.qualifiers.items(), *self.attributes.items()]
         return "".join(f"({ai}){v}" for ai, v in items)
 
 
@@ -122,17 +125,24 @@ def parse(uri: str, *, stem: str = "") -> ParsedLink:
     raw = (uri or "").strip()
     if _CONTROL.search(raw) or _CONTROL.search(unquote(raw)):
         raise _bad(f"数字链接含控制字符：{raw!r}", f"Digital Link contains a control character: {raw!r}")
-    parts = urlsplit(raw)
-    host = parts.netloc if parts.scheme in ("http", "https") and parts.netloc else CANONICAL_HOST
-    if parts.scheme and parts.scheme not in ("http", "https"):
+    bad = _NOT_URI.search(raw)
+    if bad:
+        raise _bad(f"数字链接含未编码的字符「{bad.group()}」：{raw}", f"Digital Link has an unencoded {bad.group()!r}: {raw}")
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme and scheme not in ("http", "https", "HTTP", "HTTPS"):  # RFC 3986 schemes are one case here
         raise _bad(f"数字链接必须是 http(s) 地址：{raw}", f"a Digital Link is an http(s) URI: {raw}")
+    parts = urlsplit(raw)
+    if scheme and (not parts.netloc or "%" in parts.netloc or not _HOST.fullmatch(parts.netloc)):
+        raise _bad(f"数字链接的域名无效：{raw}", f"a Digital Link needs a valid host: {raw}")
+    host = parts.netloc or CANONICAL_HOST
     path = parts.path
     if stem and path.startswith(stem.rstrip("/") + "/"):
         path = path[len(stem.rstrip("/")):]
     segs = path.split("/")[1:] if path.startswith("/") else path.split("/")
     if "" in segs:
         raise _bad(f"数字链接路径含空段：{raw}", f"Digital Link path has an empty segment: {raw}")
-    start = next((i for i, s in enumerate(segs) if s in QUALIFIERS and (len(segs) - i) % 2 == 0), None)
+    # the primary key is the rightmost key AI whose value and qualifiers end the path (a stem may look like AIs)
+    start = next((i for i in range(len(segs) - 2, -1, -2) if segs[i] in QUALIFIERS), None)
     if start is None:
         raise _bad(f"不是有效的 GS1 数字链接（缺少主标识 AI 与值）：{raw}",
                    f"not a GS1 Digital Link URI (no primary key AI and value): {raw}")
@@ -142,12 +152,15 @@ def parse(uri: str, *, stem: str = "") -> ParsedLink:
     qualifiers = _qualifiers(key_ai, pairs, raw)
     attributes: dict[str, str] = {}
     params: dict[str, str] = {}
-    qualifier_ais = {ai for seq in QUALIFIERS[key_ai] for ai in seq}
+    # a qualifier belongs in the path: the query may not carry one of the qualifier sequence in use (any
+    # sequence when the path has none); another key (e.g. (01) on a GIAI) is an ordinary data attribute
+    in_use = [seq for seq in QUALIFIERS[key_ai] if qualifiers and set(qualifiers) <= set(seq)]
+    qualifier_ais = {ai for seq in (in_use[:1] or QUALIFIERS[key_ai]) for ai in seq}
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if not name.isdigit():
             params[name] = value
             continue
-        if name in QUALIFIERS:
+        if name == key_ai:
             raise _bad(f"主标识 AI ({name}) 不能放在查询串中：{raw}",
                        f"primary key AI ({name}) must not appear in the query string: {raw}", name)
         if name in qualifier_ais:
