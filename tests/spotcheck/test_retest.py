@@ -231,3 +231,19 @@ def test_console_offers_the_drawn_lab_and_qualified_labs_only(client, db):
     select = page[page.index('name="retest_lab_id"'):].split("</select>")[0]
     assert '<option value="">随机抽取（' in select and f'value="{w.lab_b}"' in select
     assert f'value="{food_lab.id}"' not in select and f'value="{w.lab_a}"' not in select
+
+
+def test_plan_page_shows_each_requirement_as_parsed(client, db):
+    from tests.spotcheck.scenario import real_user
+    from tests.spotcheck.test_pages import _login
+
+    with db.session() as s:
+        w = world(s, n_products=1)
+        service.draw_plan(s, w.regulator, w.plan_id, seed=3)
+        user = real_user(s, w.regulator)
+        reqs = service.plan_requirements(s, service.get_plan(s, w.regulator, w.plan_id))
+    assert [(r["name"], r["kind"]) for r in reqs] == [("铅(以Pb计)", "max"), ("蛋白质", "min"), ("色泽", "text")]
+    _login(client, user.username)
+    page = client.get(f"/console/spotcheck/plans/{w.plan_id}").text
+    assert "检验项目与要求解析" in page and "上限 0.5 mg/kg（含限值）" in page and "人工判定：文字要求" in page
+    assert "重复抽查规则" in page and "6 个月" in page

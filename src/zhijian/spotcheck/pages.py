@@ -202,6 +202,8 @@ def console_plan(request: Request, session: SessionDep, plan_id: int, state: str
     return render(request, "spotcheck/console_plan.html", {
         "plan": plan, "counts": service.workflow_counts(session, actor, plan.id), "batches": batches,
         "state": state or "", "draw": draw, "drawn": drawn, "stats": stats, "cats": _cats(session),
+        "requirements": service.plan_requirements(session, plan),
+        "repeat_rule": (draw.inputs or {}).get("repeat_rule") if draw is not None else service.repeat_rule_zh(plan),
         "orgs": _names(session, {b.enterprise_id for b in batches} | {b.lab_id for b in batches if b.lab_id}),
         "next_after": batches[-1].id if len(batches) == 100 else None,
         "is_owner": actor.role == "admin" or (actor.role == "regulator" and actor.owns(plan.regulator_id)),

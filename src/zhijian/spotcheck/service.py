@@ -191,6 +191,26 @@ def plan_categories(session: Session, plan_id: int) -> list[PlanCategory]:
     return list(session.scalars(select(PlanCategory).where(PlanCategory.plan_id == plan_id).order_by(PlanCategory.id)))
 
 
+def plan_requirements(session: Session, plan: Plan) -> list[dict[str, Any]]:
+    """The plan's test items with each requirement as written and as the platform reads it (shown back on the
+    plan page, issue #14): a typed requirement, or manual judgement with its reason."""
+    out: list[dict[str, Any]] = []
+    for pc in plan_categories(session, plan.id):
+        for sid in pc.standard_ids or []:
+            std = session.get(Standard, sid)
+            if std is None:
+                continue
+            for ind in std.indicators:
+                if pc.indicator_ids and ind.id not in pc.indicator_ids:
+                    continue
+                req = rules.requirement_from_indicator(ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text,
+                                                       ind.lower_inclusive, ind.upper_inclusive)
+                out.append({"category_id": pc.category_id, "standard": std.code, "name": ind.name,
+                            "requirement": ind.text or req.describe_zh, "unit": ind.unit, "kind": req.kind,
+                            "kind_zh": rules.KIND_ZH[req.kind], "parsed": req.parse_zh})
+    return out
+
+
 def plan_lab_ids(session: Session, plan_id: int) -> list[int]:
     return list(session.scalars(select(PlanLab.lab_id).where(PlanLab.plan_id == plan_id).order_by(PlanLab.lab_id)))
 
