@@ -60,10 +60,10 @@ def test_form_creates_test_ranks_it_and_publishing_shows_it(client, db):
     assert title in client.get(r.headers["location"]).text
     # 烧水时间 (lower better, 4.8–6.0): 天工 (6.0−5.2)/1.2 = 66.67, 美家 100, 润泽 0;
     # 能效 (85–90): 天工 60, 美家 0, 润泽 100; overall (40·s₁ + 60·s₂)/100
-    by = {x["brand"]: x for x in rep["rows"]}
+    by = {x["brand"]: x for x in rep["rows"] + rep["failing"]}
     assert by["天工"]["scores"] == {"i1": 66.67, "i2": 60.0}
-    assert [(x["brand"], x["overall"], x["rank"]) for x in rep["rows"]] == [
-        ("天工", 62.67, 1), ("润泽", 60.0, 2), ("美家", 40.0, 3)]
+    assert [(x["brand"], x["overall"], x["rank"]) for x in rep["rows"]] == [("天工", 62.67, 1), ("润泽", 60.0, 2)]
+    assert [(x["brand"], x["rank"]) for x in rep["failing"]] == [("美家", 3)]  # fails 能效: listed apart
     assert by["美家"]["failures"] == ["能效"] and by["天工"]["failures"] == []
     assert [i["weight_pct"] for i in rep["items"]] == [40.0, 60.0]
 
@@ -98,7 +98,7 @@ def test_uploaded_xlsx_results_table(client, db):
     with db.session() as s:
         tid = s.scalar(select(ComparativeTest.id).where(ComparativeTest.title == title))
         rep = service.comparative_report(s, SYSTEM, tid)
-    assert [(x["label"], x["overall"], x["price"]) for x in rep["rows"]] == [
+    assert [(x["label"], x["overall"], x["price"]) for x in rep["rows"] + rep["failing"]] == [
         ("天工 TG-17A", 62.67, 199.0), ("润泽 RZ-17Q", 60.0, 199.0), ("美家 MK-1701", 40.0, 199.0)]
     # a file that is not a table is refused at the upload field, and the typed items stay
     r = client.post("/console/comparative/new", data=data, files={"results_file": ("kettles.txt", b"x", "text/plain")})

@@ -161,6 +161,12 @@ def test_declaration_checked_against_national_standard(client, db, login, staff)
         {"name": "铅(以Pb计)", "unit": "mg/kg", "requirement_kind": "max", "upper": 0.15},
         {"name": "菌落总数", "unit": "CFU/g", "requirement_kind": "max", "upper": 10000}])
     lead = client.post("/api/v1/declarations", json=body2, headers=ent_h).json()
+    # issue 15: stricter than the mandatory standard is shown as such; 领跑者 only when on a published list
+    assert lead["overall"] == "stricter"
+    with db.session(SYSTEM) as s:
+        assert service.import_leader_list(s, SYSTEM, "2025 年度企业标准“领跑者”名单", 2025,
+                                          [{"standard_code": body2["code"], "product": "测试食品"}]) == 1
+    lead = client.post(f"/api/v1/declarations/{lead['id']}/recheck", headers=ent_h).json()
     assert lead["overall"] == "leader"
     listed = client.get("/api/v1/declarations", params={"enterprise_id": ent_id, "overall": "leader"}).json()
     assert [x["id"] for x in listed["items"]] == [lead["id"]]
@@ -193,7 +199,7 @@ def test_comparative_test_publish_and_public_report(client, db, login, staff):
     rep = r.json()
     tid = rep["id"]
     assert [x["brand"] for x in rep["rows"]][:2] == ["天工", "美家"]
-    assert rep["rows"][1]["overall"] == 81.18 and rep["rows"][-1]["failures"] == ["手柄温升"]
+    assert rep["rows"][1]["overall"] == 81.18 and rep["failing"][-1]["failures"] == ["手柄温升"]
     assert client.get(f"/api/v1/comparative-tests/{tid}").status_code == 404  # draft: not public
     assert client.post(f"/api/v1/comparative-tests/{tid}/publish", headers=assoc).json()["status"] == "published"
     assert client.get(f"/api/v1/comparative-tests/{tid}").json()["rows"][0]["rank"] == 1

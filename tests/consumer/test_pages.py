@@ -81,7 +81,7 @@ def test_declaration_form_rows_checked_against_national_standard(client, db):
     with db.session() as s:
         d = s.scalar(select(StandardDeclaration).where(StandardDeclaration.category_id == cat_id))
         assert d is not None and d.enterprise_id == ent.id and d.product_ids == [pid]
-        assert d.overall == "leader"  # 0.15 mg/kg is stricter than GB's ≤0.2 mg/kg
+        assert d.overall == "stricter"  # 0.15 mg/kg is stricter than GB ≤0.2 mg/kg — not 领跑者 unless listed
     assert r.headers["location"] == f"/standards/declarations/{d.id}"
     assert code in client.get(r.headers["location"]).text
 

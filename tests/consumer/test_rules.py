@@ -302,7 +302,7 @@ def test_not_detected_text_and_missing():
     assert verdicts == {"铅(以Pb计)": "stricter", "阪崎克罗诺杆菌": "missing", "外观": "manual"}
     assert result.overall == "laxer" and result.extra == ("水分",)
     leader = rules.check_standard([LEAD], [rules.Limit("铅", "mg/kg", "max", upper=0.1)])
-    assert leader.overall == "leader"
+    assert leader.overall == "stricter"  # not "领跑者": that is a published ranking programme (issue 15)
 
 
 # ---------------------------------------------------------------- comparative testing
@@ -335,6 +335,19 @@ def test_comparative_scores_ranks_and_weighted_overall():
     assert [by[b].ranks["noise"] for b in ("优贝", "润泽", "美家", "安康", "康宝", "天工")] == [1, 2, 3, 4, 5, 6]
     assert by["安康"].failures == ("手柄温升",) and by["美家"].failures == ()
     assert by["安康"].rank == 6
+
+
+def test_a_sample_failing_a_limit_is_never_ranked_above_a_conforming_one():
+    """Issue 15: 天工 fails 泄漏电流 (0.80 > 0.75 mA) yet scores above 优贝 and 康宝 (the old code ranked it 3rd);
+    it is ranked after every conforming sample (安康 fails too and stays last)."""
+    keys = [i.key for i in ITEMS]
+    data = [(b, dict(zip(keys, (v[:4] + (0.80,)) if b == "天工" else v, strict=True))) for b, v in KETTLES]
+    by = {r.sample: r for r in rules.rank_comparative(ITEMS, data)}
+    assert by["天工"].failures == ("泄漏电流",) and not by["天工"].conforming
+    conforming = [r.rank for r in by.values() if r.conforming]
+    assert sorted(conforming) == [1, 2, 3, 4]
+    assert by["天工"].overall > by["优贝"].overall  # the score alone would have put it above 优贝 …
+    assert by["天工"].rank == 5 and by["安康"].rank == 6  # … but it comes after every conforming sample
 
 
 def test_ties_and_missing_values():

@@ -498,3 +498,16 @@ def remove_listing(listing_id: int, data: RemovalIn, session: SessionDep, actor:
     """信用修复 / 移出 (regulators), kept with its grounds."""
     row = service.remove_listing(session, actor, listing_id, removal=data.removal, note=data.note, on=data.on)
     return {"id": row.id, "removal": row.removal, "removed_on": row.removed_on}
+
+
+class LeaderListIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    list_name: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=2000, le=2100)
+    entries: list[dict[str, Any]] = Field(min_length=1, max_length=100000)
+
+
+@router.post("/leader-list", status_code=201)
+def import_leader_list(data: LeaderListIn, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    """导入企业标准"领跑者"名单 — entries `{standard_code, enterprise_name, product}`; declarations rechecked see it."""
+    return {"imported": service.import_leader_list(session, actor, data.list_name, data.year, data.entries)}

@@ -657,7 +657,7 @@ class IndicatorCheck:
         return asdict(self)
 
 
-VERDICT_ZH = {"laxer": "低于强制性国家标准", "stricter": "严于国家标准（领跑者）", "equal": "与国家标准一致",
+VERDICT_ZH = {"laxer": "低于强制性国家标准", "stricter": "严于国家标准", "equal": "与国家标准一致",
               "missing": "缺少强制性指标", "manual": "需人工核对", "unit_mismatch": "单位不可比"}
 _EPS = 1e-9
 
@@ -750,7 +750,8 @@ class StandardCheck:
                 "extra": list(self.extra)}
 
 
-OVERALL_ZH = {"laxer": "存在低于强制性国家标准的指标", "leader": "企业标准领跑者（有指标严于国家标准）",
+OVERALL_ZH = {"laxer": "存在低于强制性国家标准的指标", "stricter": "有指标严于强制性国家标准",
+              "leader": "企业标准“领跑者”（列入已发布的领跑者名单）",
               "equal": "符合强制性国家标准", "manual": "需人工核对"}
 
 
@@ -776,7 +777,7 @@ def check_standard(national: Iterable[Limit], enterprise: Iterable[Limit]) -> St
     if verdicts & {"laxer", "missing"}:
         overall = "laxer"
     elif "stricter" in verdicts:
-        overall = "leader"
+        overall = "stricter"  # 领跑者 only when on a published list (the service checks the imported list)
     elif verdicts & {"manual", "unit_mismatch"} and not verdicts & {"equal"}:
         overall = "manual"
     else:
@@ -806,6 +807,10 @@ class Ranked:
     overall: float
     rank: int
     failures: tuple[str, ...]
+
+    @property
+    def conforming(self) -> bool:
+        return not self.failures
 
 
 def competition_ranks(values: Sequence[float | None], higher_is_better: bool) -> list[int | None]:
@@ -878,8 +883,15 @@ def rank_comparative(items: Sequence[TestItem], samples: Sequence[tuple[str, dic
         fails = tuple(it.name for it in items if it.limit is not None and vals.get(it.key) is not None
                       and _fails(it.limit, float(vals[it.key])))  # type: ignore[arg-type]
         rows.append((name, dict(vals), ranks, scores, overall, fails))
-    overall_ranks = competition_ranks([r[4] for r in rows], True)
-    return [Ranked(r[0], r[1], r[2], r[3], r[4], overall_ranks[i] or 0, r[5]) for i, r in enumerate(rows)]
+    # a sample failing a requirement (mandatory limit) is never ranked above a conforming one: conforming samples
+    # are ranked among themselves, the failing ones after all of them (and listed apart by the report)
+    ok = [i for i, r in enumerate(rows) if not r[5]]
+    bad = [i for i, r in enumerate(rows) if r[5]]
+    ranks: dict[int, int] = {}
+    for group, offset in ((ok, 0), (bad, len(ok))):
+        for i, rk in zip(group, competition_ranks([rows[i][4] for i in group], True), strict=True):
+            ranks[i] = offset + (rk or 0)
+    return [Ranked(r[0], r[1], r[2], r[3], r[4], ranks[i], r[5]) for i, r in enumerate(rows)]
 
 
 # ---------------------------------------------------------------- comparative results table (结果表)

@@ -1195,6 +1195,38 @@ def _limits_of(std: Standard) -> list[rules.Limit]:
                         i.text, i.mandatory, std.code) for i in std.indicators]
 
 
+def _with_leader(session: Session, std: Standard, result: rules.StandardCheck) -> rules.StandardCheck:
+    """企业标准"领跑者" only for a standard on an imported 领跑者 list (and not laxer than the mandatory one)."""
+    from zhijian.consumer.models import LeaderListEntry
+
+    if result.overall in ("stricter", "equal") and session.scalar(
+            select(LeaderListEntry.id).where(LeaderListEntry.standard_code == std.code).limit(1)) is not None:
+        return rules.StandardCheck("leader", result.rows, result.extra)
+    return result
+
+
+def import_leader_list(session: Session, actor: Actor, list_name: str, year: int,
+                       entries: list[dict[str, Any]]) -> int:
+    """导入企业标准"领跑者"名单 — all entries checked first (standard code required); returns the count."""
+    from zhijian.consumer.models import LeaderListEntry
+
+    actor.require("regulator", "association")
+    if not list_name.strip() or not (2000 <= year <= 2100):
+        raise DomainError("leader.bad_list", "请填写名单名称和年度", "give the list's name and year", field="list_name")
+    rows = []
+    for n, e in enumerate(entries, start=1):
+        code = str(e.get("standard_code") or e.get("标准编号") or "").strip()
+        if not code:
+            raise DomainError("leader.bad_row", f"第 {n} 条缺少标准编号", f"entry {n}: standard code missing",
+                              field="entries")
+        rows.append(LeaderListEntry(standard_code=code, year=year, list_name=list_name.strip(),
+                                    enterprise_name=str(e.get("enterprise_name") or e.get("企业名称") or "")[:200],
+                                    product=str(e.get("product") or e.get("产品") or "")[:200]))
+    session.add_all(rows)
+    flush(session, "leader_list_entry")
+    return len(rows)
+
+
 def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> StandardDeclaration:
     """企业标准自我声明公开 — publish the standard and check it against the mandatory national one."""
     from zhijian.catalog import service as catalog_service
@@ -1227,7 +1259,7 @@ def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> Sta
         if p is None or p.enterprise_id != ent.id:
             raise NotFound("product", pid, field="product_ids")
     national, codes = national_limits(session, data.category_id, data.national_codes)
-    result = rules.check_standard(national, _limits_of(std))
+    result = _with_leader(session, std, rules.check_standard(national, _limits_of(std)))
     decl = StandardDeclaration(enterprise_id=ent.id, standard_id=std.id, category_id=data.category_id,
                                product_ids=list(data.product_ids), products_text=data.products_text,
                                declared_on=data.declared_on or today(), national_codes=codes,
@@ -1246,7 +1278,7 @@ def recheck_declaration(session: Session, actor: Actor, decl_id: int) -> Standar
     std = session.get(Standard, decl.standard_id)
     assert std is not None
     national, codes = national_limits(session, decl.category_id, None)
-    result = rules.check_standard(national, _limits_of(std))
+    result = _with_leader(session, std, rules.check_standard(national, _limits_of(std)))
     decl.overall, decl.check, decl.national_codes = result.overall, result.as_dict(), codes
     flush(session, "standard_declaration")
     return decl
@@ -1385,8 +1417,11 @@ def comparative_report(session: Session, actor: Actor, test_id: int) -> dict[str
     for s, r in zip(samples, ranked, strict=True):
         rows.append({"sample_id": s.id, "brand": s.brand, "model": s.model, "label": r.sample,
                      "enterprise_name": s.enterprise_name, "price": s.price, "values": r.values, "ranks": r.ranks,
-                     "scores": r.scores, "overall": r.overall, "rank": r.rank, "failures": list(r.failures)})
+                     "scores": r.scores, "overall": r.overall, "rank": r.rank, "failures": list(r.failures),
+                     "conforming": r.conforming})
     rows.sort(key=lambda x: (x["rank"], x["label"]))
+    failing = [x for x in rows if not x["conforming"]]  # listed apart, never ranked above a conforming sample
+    rows = [x for x in rows if x["conforming"]]
     total_w = sum(i.weight for i in items)
     return {"id": t.id, "title": t.title, "product_type": t.product_type, "organizer": t.organizer,
             "lab_name": t.lab_name, "tested_on": t.tested_on, "method": t.method, "status": t.status,
@@ -1394,7 +1429,7 @@ def comparative_report(session: Session, actor: Actor, test_id: int) -> dict[str
             "items": [{"key": i.key, "name": i.name, "unit": i.unit, "weight": i.weight,
                        "weight_pct": round(100 * i.weight / total_w, 1), "higher_is_better": i.higher_is_better,
                        "requirement": (i.limit.text or rules._describe(i.limit)) if i.limit else ""} for i in items],
-            "rows": rows}
+            "rows": rows, "failing": failing}
 
 
 def read_comparative_table(content: bytes | str, filename: str | None = None) -> list[tuple[int, dict[str, Any]]]:
