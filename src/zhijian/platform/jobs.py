@@ -16,13 +16,16 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhijian.platform.config import Settings
 from zhijian.platform.db import Database, get_database, is_unavailable, utcnow
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.logs import log
 from zhijian.platform.models import Job
+
+if TYPE_CHECKING:
+    from zhijian.platform.auth import Actor
 
 JobFn = Callable[..., dict[str, Any] | None]
 RETRY_DELAYS = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8)
@@ -132,13 +135,15 @@ class JobRunner:
             raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
         return Queue("zhijian", connection=Redis.from_url(self.settings.redis_url))
 
-    def enqueue(self, name: str, **args: Any) -> int:
+    def enqueue(self, name: str, *, requested_by: Actor | None = None, **args: Any) -> int:
+        """Queue a job; `requested_by` (the user who asked) is the only non-admin who may read its result."""
         _load_tasks()
         if name not in _REGISTRY:
             raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
         def insert() -> int:
             with self.db.session() as s:
-                row = Job(name=name, args=args, status="queued")
+                row = Job(name=name, args=args, status="queued",
+                          owner_user_id=requested_by.user_id if requested_by is not None else None)
                 s.add(row)
                 s.flush()
                 return row.id
@@ -199,9 +204,11 @@ class JobRunner:
             self._pool.shutdown(wait=True)
 
 
-def job_status(db: Database, job_id: int) -> dict[str, Any]:
+def job_status(db: Database, job_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    """A job's state and result: for admins, and for the user who started it (404 to everyone else)."""
     with db.session() as s:
         row = s.get(Job, job_id)
-        if row is None:
+        if row is None or (actor is not None and actor.role != "admin"
+                           and (actor.user_id is None or row.owner_user_id != actor.user_id)):
             raise NotFound("job", job_id)
         return {"id": row.id, "name": row.name, "status": row.status, "result": row.result, "error": row.error}

@@ -87,6 +87,8 @@ class Job(IdMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    # who asked for it (None: the system, e.g. the scheduler); only they and admins read its result
+    owner_user_id: Mapped[int | None] = mapped_column(BigId)
 
 
 from zhijian.platform import calendar_models as _calendar_models  # noqa: E402,F401  (calendar tables on Base.metadata)

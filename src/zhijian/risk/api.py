@@ -48,7 +48,8 @@ def recall_out(r: Recall) -> RecallOut:
 def start_scan(request: Request, session: SessionDep, actor: ActorDep, as_of: dt.date | None = None) -> dict[str, Any]:
     """Run the full scan as a background job; poll /api/v1/jobs/{id}."""
     service.can_monitor(actor)
-    job_id = request.app.state.jobs.enqueue("risk.scan", **({"as_of": as_of.isoformat()} if as_of else {}))
+    job_id = request.app.state.jobs.enqueue("risk.scan", requested_by=actor,
+                                            **({"as_of": as_of.isoformat()} if as_of else {}))
     return {"job_id": job_id}
 
 
@@ -142,7 +143,7 @@ def publish_alert(alert_id: int, request: Request, session: SessionDep, actor: A
     a = service.publish_alert(session, actor, alert_id)
     out = AlertOut.model_validate(a).model_dump(mode="json")
     session.commit()
-    out["mail_job_id"] = request.app.state.jobs.enqueue("risk.alert_mail", alert_id=a.id)
+    out["mail_job_id"] = request.app.state.jobs.enqueue("risk.alert_mail", requested_by=actor, alert_id=a.id)
     return out
 
 
