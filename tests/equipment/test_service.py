@@ -1,0 +1,156 @@
+"""Service tests on every database: registration, 不合格 stops a unit until a passing re-inspection
+(特种设备安全法 第四十条), due lists by division and owner, the all-or-nothing registry import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.equipment.helpers import ELEVATOR_PARAMS, elevator, new_code
+from zhijian.equipment import service
+from zhijian.equipment.models import EquipmentStatusChange, EquipmentUnit
+from zhijian.equipment.schemas import InspectionIn, StatusIn, UnitIn
+from zhijian.platform.auth import SYSTEM, Actor
+from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, PermissionDenied
+from zhijian.platform.tabular import read_rows
+
+
+def _inspector(lab_id: int) -> Actor:
+    return Actor(None, "tester", "inspector", lab_id)
+
+
+def test_register_computes_due_from_tsg_t7001(db):
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        unit = elevator(s, ent.id, last=dt.date(2026, 4, 20))
+        assert (unit.status, unit.category, unit.next_due_on, unit.due_rule) == (
+            "in_use", "3000", dt.date(2027, 4, 20), "elevator")
+        with pytest.raises(Conflict) as exc:
+            service.register_unit(s, SYSTEM, UnitIn(code=unit.code, variety="3110", owner_id=ent.id,
+                                                    region_code="330106", params=ELEVATOR_PARAMS))
+        assert exc.value.code == "equipment.duplicate"
+
+
+def test_register_refuses_mismatch_and_missing_params(db):
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        with pytest.raises(DomainError) as exc:
+            service.register_unit(s, SYSTEM, UnitIn(code=new_code("3310"), variety="3110", owner_id=ent.id,
+                                                    region_code="330106", params=ELEVATOR_PARAMS))
+        assert exc.value.code == "equipment.code_variety_mismatch"
+        with pytest.raises(DomainError) as exc:
+            service.register_unit(s, SYSTEM, UnitIn(code=new_code(), variety="3110", owner_id=ent.id,
+                                                    region_code="330106", params={}))
+        assert exc.value.code == "equipment.missing_param"
+
+
+def test_fail_stops_unit_until_passing_reinspection(db):
+    """特种设备安全法 第四十条: a unit found 不合格 must not be used → 停用; a passing re-inspection restarts it
+    and moves the due date one year on (TSG T7001-2023)."""
+    with db.session() as s:
+        ent, lab = factories.enterprise(s), factories.lab(s)
+        unit = elevator(s, ent.id, last=dt.date(2025, 3, 1))
+        insp = _inspector(lab.id)
+        service.record_inspection(s, insp, unit.code, InspectionIn(
+            report_no=f"DT-{unit.code}-1", inspected_on=dt.date(2026, 2, 20), conclusion="不合格", defects="制动器磨损"))
+        assert unit.status == "stopped" and unit.next_due_on == dt.date(2026, 3, 1)
+        with pytest.raises(DomainError) as exc:  # the owner cannot simply restart it
+            service.change_status(s, Actor(None, "o", "enterprise", ent.id), unit.code, StatusIn(status="in_use"))
+        assert exc.value.code == "equipment.failed_inspection"
+        service.record_inspection(s, insp, unit.code, InspectionIn(
+            report_no=f"DT-{unit.code}-2", inspected_on=dt.date(2026, 3, 5), conclusion="复检合格", kind="reinspection"))
+        assert (unit.status, unit.last_inspection_on, unit.next_due_on) == ("in_use", dt.date(2026, 3, 5),
+                                                                            dt.date(2027, 3, 5))
+        trail = [(c.from_status, c.to_status) for c in service.status_history(s, SYSTEM, unit.code)]
+        assert trail == [("", "in_use"), ("in_use", "stopped"), ("stopped", "in_use")]
+
+
+def test_only_institutes_record_and_report_numbers_unique(db):
+    with db.session() as s:
+        ent, lab = factories.enterprise(s), factories.lab(s)
+        unit = elevator(s, ent.id)
+        data = InspectionIn(report_no=f"R-{unit.code}", inspected_on=dt.date(2026, 1, 5), conclusion="合格")
+        with pytest.raises(PermissionDenied):
+            service.record_inspection(s, Actor(None, "o", "enterprise", ent.id), unit.code, data)
+        service.record_inspection(s, _inspector(lab.id), unit.code, data)
+        with pytest.raises(Conflict) as exc:
+            service.record_inspection(s, _inspector(lab.id), unit.code, data)
+        assert exc.value.code == "equipment.duplicate_report"
+
+
+def test_status_transitions_and_scrap(db):
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        unit = elevator(s, ent.id)
+        owner = Actor(None, "o", "enterprise", ent.id)
+        service.change_status(s, owner, unit.code, StatusIn(status="stopped", reason="停用报告", document="TY-1"))
+        service.change_status(s, owner, unit.code, StatusIn(status="scrapped", reason="报废"))
+        with pytest.raises(InvalidTransition):
+            service.change_status(s, owner, unit.code, StatusIn(status="in_use"))
+        service.change_status(s, owner, unit.code, StatusIn(status="cancelled", reason="注销登记"))
+        assert unit.status == "cancelled"
+        other = Actor(None, "x", "enterprise", factories.enterprise(s).id)
+        unit2 = elevator(s, ent.id)
+        with pytest.raises(Exception) as exc:
+            service.change_status(s, other, unit2.code, StatusIn(status="stopped"))
+        assert getattr(exc.value, "status", None) in (403, 404)
+
+
+def test_due_lists_by_division_and_owner(db):
+    """A city regulator (330100) sees its districts' units, not another city's; owners see their own."""
+    today = dt.date(2026, 12, 2)
+    with db.session() as s:
+        ent, other = factories.enterprise(s), factories.enterprise(s, region="330782")
+        overdue = elevator(s, ent.id, region="330106", last=dt.date(2025, 11, 1))     # due 2026-11-01
+        soon = elevator(s, ent.id, region="330106", last=dt.date(2025, 12, 20))       # due 2026-12-20
+        later = elevator(s, ent.id, region="330106", last=dt.date(2026, 6, 1))        # due 2027-06-01
+        far = elevator(s, other.id, region="330782", last=dt.date(2025, 10, 1))        # 义乌 (金华), overdue
+        city = Actor(None, "r", "regulator", factories.regulator(s, "municipal", "330100").id)
+
+        def codes(actor: Actor, state: str, **kw: object) -> set[str]:
+            return {u.code for u in service.due_list(s, actor, state=state, on=today, limit=500, **kw).items}
+
+        mine = {overdue.code, soon.code, later.code, far.code}
+        assert codes(city, "overdue") & mine == {overdue.code}
+        assert codes(city, "due_soon") & mine == {soon.code}
+        assert codes(SYSTEM, "overdue", region="330000") & mine == {overdue.code, far.code}
+        assert codes(Actor(None, "o", "enterprise", other.id), "overdue") == {far.code}
+        assert codes(SYSTEM, "overdue", owner_id=ent.id) == {overdue.code}
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return ("\n".join(",".join(r) for r in rows) + "\n").encode("utf-8")
+
+
+def test_import_all_or_nothing_with_row_and_column(db):
+    header = ["设备代码", "品种代码", "使用单位统一社会信用代码", "行政区划代码", "地址", "上次检验日期",
+              "参数.rated_load_kg", "参数.rated_speed_m_s", "参数.floors"]
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        good = [new_code(), "3110", ent.uscc or "", "330106", "文一路 5 号", "2026-01-10", "800", "1.0", "6"]
+        bad = [new_code(), "3110", ent.uscc or "", "330106", "文一路 6 号", "2026-01-10", "800", "", "6"]
+        before = s.scalar(select(func.count()).select_from(EquipmentUnit))
+        with pytest.raises(DomainError) as exc:
+            service.import_registry(s, SYSTEM, read_rows(_csv([header, good, bad]), "r.csv"))
+        assert exc.value.code == "import.bad_cell"
+        assert exc.value.extra == {"row": 3, "column": "参数.rated_speed_m_s"}
+        assert s.scalar(select(func.count()).select_from(EquipmentUnit)) == before
+        n = service.import_registry(s, SYSTEM, read_rows(_csv([header, good]), "r.csv"))
+        assert n == 1
+        unit = service.get_unit(s, SYSTEM, good[0])
+        assert unit.next_due_on == dt.date(2027, 1, 10)
+        assert s.scalar(select(func.count()).select_from(EquipmentStatusChange)
+                        .where(EquipmentStatusChange.unit_id == unit.id)) == 1
+
+
+def test_scan_view_public_fields(db):
+    with db.session() as s:
+        ent, maint = factories.enterprise(s), factories.enterprise(s)
+        unit = elevator(s, ent.id, last=dt.date(2025, 1, 1), maintainer_id=maint.id)
+        view = service.scan_view(s, unit.code, on=dt.date(2026, 12, 2))
+        assert (view.emergency_phone, view.due_state, view.usable, view.owner) == ("96333", "overdue", False, ent.name)
+        assert view.maintainer == maint.name
+        assert view.complaint_url.startswith("/complaints/new?") and unit.code in view.complaint_url
