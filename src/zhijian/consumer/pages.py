@@ -72,7 +72,10 @@ def _categories(session: Any) -> list[tuple[int, str]]:
 
 @router.get("/complaints/new", response_class=HTMLResponse)
 def complaint_form(request: Request, session: SessionDep) -> Response:
-    return render(request, "consumer/complaint_form.html", {"form": {}, "errors": {}, "categories": _categories(session),
+    q = request.query_params  # prefilled from a verification answer's 举报假冒 / 投诉 (?kind=&code=&product=&place=)
+    form = {"kind": "report" if q.get("kind") == "report" else "complaint", "purchase_place": q.get("place", "")[:200],
+            "product_text": " ".join(v for v in (q.get("product", ""), q.get("code", "")) if v)[:200]}
+    return render(request, "consumer/complaint_form.html", {"form": form, "errors": {}, "categories": _categories(session),
                                                              "requests": rules.REQUEST_ZH})
 
 
@@ -150,7 +153,8 @@ def certificate_verify(request: Request, session: SessionDep, number: str = "", 
             return error_page(request, err)
     return render(request, "consumer/certificate_verify.html", {
         "number": number, "holder": holder, "product": product, "result": result, "cert": cert,
-        "kind_zh": rules.CERT_KIND_ZH, "status_zh": rules.CERT_STATUS_ZH})
+        "kind_zh": rules.CERT_KIND_ZH, "status_zh": rules.CERT_STATUS_ZH, "category_zh": rules.CERT_CATEGORY_ZH,
+        "category_of": rules.cert_category})
 
 
 @router.get("/certificates/{number}/qr.svg")

@@ -476,7 +476,26 @@ PENALTY_ZH = {"minor": "轻微", "general": "一般", "serious": "情节严重"}
 CERT_KINDS = ("CCC", "CQC", "ISO9001", "ISO14001", "ISO45001", "organic", "green_food", "energy", "other")
 CERT_KIND_ZH = {"CCC": "强制性产品认证（CCC）", "CQC": "CQC 标志认证", "ISO9001": "质量管理体系认证（ISO 9001）",
                 "ISO14001": "环境管理体系认证（ISO 14001）", "ISO45001": "职业健康安全管理体系认证（ISO 45001）",
-                "organic": "有机产品认证", "green_food": "绿色食品", "energy": "节能产品认证", "other": "其他认证"}
+                "organic": "有机产品认证", "green_food": "绿色食品标志使用许可", "energy": "节能产品认证", "other": "其他认证"}
+# 绿色食品 is a mark licence (标志使用许可, 中国绿色食品发展中心), not a certification; 有机 is a certification (CNCA).
+MARK_LICENCE_KINDS = frozenset({"green_food"})
+CERT_CATEGORY_ZH = {"certification": "认证证书", "mark_licence": "标志使用许可"}
+CCC_VALIDITY_YEARS = 5  # 《强制性产品认证管理规定》: CCC certificates are valid for 5 years
+
+
+def cert_category(kind: str) -> str:
+    return "mark_licence" if kind in MARK_LICENCE_KINDS else "certification"
+
+
+def ccc_validity_exceeded(issued_on: dt.date | None, valid_until: dt.date | None) -> bool:
+    """A CCC certificate valid for more than five years from issue is not a genuine one."""
+    if issued_on is None or valid_until is None:
+        return False
+    try:
+        limit = issued_on.replace(year=issued_on.year + CCC_VALIDITY_YEARS)
+    except ValueError:
+        limit = issued_on.replace(year=issued_on.year + CCC_VALIDITY_YEARS, day=28)
+    return valid_until > limit
 SYSTEM_KINDS = frozenset({"ISO9001", "ISO14001", "ISO45001"})
 CERT_STATUSES = ("valid", "suspended", "withdrawn", "expired", "cancelled")
 CERT_STATUS_ZH = {"valid": "有效", "suspended": "暂停", "withdrawn": "撤销", "expired": "过期失效",
@@ -556,6 +575,9 @@ def verify_certificate(number: str, cert: CertView | None, *, today: dt.date, cl
         out.append(Finding(status, f"证书状态：{CERT_STATUS_ZH[status]}", f"certificate is {status}", True))
     if cert.issued_on and cert.issued_on > today:
         out.append(Finding("not_yet_valid", "发证日期在今天之后", "issued in the future", True))
+    if cert.kind == "CCC" and ccc_validity_exceeded(cert.issued_on, cert.valid_until):
+        out.append(Finding("validity_too_long", f"CCC 证书有效期为 {CCC_VALIDITY_YEARS} 年，此证书有效期超过 {CCC_VALIDITY_YEARS} 年",
+                           f"a CCC certificate is valid for {CCC_VALIDITY_YEARS} years; this one claims longer", True))
     pat = CERT_NUMBER_PATTERNS.get(cert.kind)
     if pat and not pat.match(cert.number):
         out.append(Finding("bad_format", f"编号不符合 {cert.kind} 证书编号格式", f"not a {cert.kind} number format", True))

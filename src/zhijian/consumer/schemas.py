@@ -170,6 +170,12 @@ class CertificateIn(BaseModel):
     valid_until: dt.date | None = None
     status: Literal["valid", "suspended", "withdrawn", "expired", "cancelled"] = "valid"
     status_reason: str = ""
+    status_on: dt.date | None = None
+    applicant_name: str = Field("", max_length=200, description="认证委托人")
+    producer_name: str = Field("", max_length=200, description="生产者（制造商）")
+    factory_name: str = Field("", max_length=200, description="生产企业（工厂）")
+    register: str = Field("", max_length=100, description="the authority's register the entry came from")
+    refreshed_at: dt.datetime | None = None
 
 
 class CertificateStatusIn(BaseModel):

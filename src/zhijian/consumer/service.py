@@ -49,6 +49,7 @@ from zhijian.consumer.schemas import (
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, like_pattern
+from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.events import publish
 from zhijian.platform.pagination import Page, keyset_page
@@ -323,6 +324,7 @@ def _transition(session: Session, actor: Actor, c: Complaint, target: str, on: d
 def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionIn) -> Complaint:
     """受理 / 不予受理 / 转企业 / 调解 / 处理决定 / 办结 — one state change with what it needs."""
     can_handle_cases(actor)
+    lock_for_update(session, Complaint, complaint_id)  # concurrent transitions of one case: one at a time
     c = get_complaint(session, actor, complaint_id)
     on = t.on or today()
     if on > today():
@@ -924,6 +926,12 @@ def _cert_values(session: Session, data: CertificateIn, bodies: dict[str, Certif
     if data.issued_on and data.valid_until and data.valid_until < data.issued_on:
         raise DomainError("certificate.bad_dates", f"证书 {number}：有效期截止早于发证日期",
                           f"certificate {number}: valid_until is before issued_on", field=f"{field_prefix}valid_until")
+    if data.kind == "CCC" and not rules.CERT_NUMBER_PATTERNS["CCC"].match(number):
+        raise DomainError("certificate.bad_format", f"CCC 证书编号应为 16 位数字（{number}）",
+                          f"a CCC certificate number has 16 digits ({number})", field=f"{field_prefix}number")
+    if data.kind == "CCC" and rules.ccc_validity_exceeded(data.issued_on, data.valid_until):
+        raise DomainError("certificate.ccc_validity", f"证书 {number}：CCC 证书有效期为 5 年，截止日期超出",
+                          f"certificate {number}: a CCC certificate is valid for 5 years", field=f"{field_prefix}valid_until")
     if data.holder_uscc:
         from zhijian.catalog import rules as catalog_rules
 
@@ -937,7 +945,10 @@ def _cert_values(session: Session, data: CertificateIn, bodies: dict[str, Certif
             "holder_name": data.holder_name.strip(), "holder_uscc": (data.holder_uscc or "").strip().upper() or None,
             "scope": data.scope, "product_ids": list(data.product_ids), "products_text": data.products_text,
             "body_id": body.id if body else None, "body_name": data.body_name.strip(), "issued_on": data.issued_on,
-            "valid_until": data.valid_until, "status": data.status, "status_reason": data.status_reason}
+            "valid_until": data.valid_until, "status": data.status, "status_reason": data.status_reason,
+            "status_on": data.status_on, "applicant_name": data.applicant_name.strip(),
+            "producer_name": data.producer_name.strip(), "factory_name": data.factory_name.strip(),
+            "register": data.register.strip(), "refreshed_at": data.refreshed_at}
 
 
 def create_certificate(session: Session, actor: Actor, data: CertificateIn) -> Certificate:
@@ -968,6 +979,7 @@ def set_certificate_status(session: Session, actor: Actor, number: str, status: 
     cert = get_certificate(session, number)
     cert.status = status
     cert.status_reason = reason
+    cert.status_on = today()
     flush(session, "certificate")
     return cert
 
@@ -1027,7 +1039,10 @@ def verify_certificate(session: Session, number: str, *, holder: str | None = No
 
 IMPORT_COLUMNS = {
     "number": ("number", "证书编号", "编号"), "kind": ("kind", "类型", "认证类型"),
-    "holder_name": ("holder_name", "holder", "持证人", "持证企业", "委托人"),
+    "holder_name": ("holder_name", "holder", "持证人", "持证企业", "证书持有人"),
+    "applicant_name": ("applicant_name", "委托人", "认证委托人"), "producer_name": ("producer_name", "生产者", "制造商"),
+    "factory_name": ("factory_name", "生产企业", "工厂"), "register": ("register", "来源", "数据来源"),
+    "status_on": ("status_on", "状态日期"),
     "holder_uscc": ("holder_uscc", "uscc", "统一社会信用代码"), "scope": ("scope", "认证范围", "范围"),
     "products_text": ("products_text", "products", "产品", "产品名称"),
     "body_name": ("body_name", "body", "发证机构", "认证机构"), "issued_on": ("issued_on", "发证日期"),
@@ -1086,7 +1101,7 @@ def _import_row(row: dict[str, Any], n: int) -> CertificateIn:
     values = {k: v for k, v in row.items() if v not in (None, "")}
     if "status" in values:
         values["status"] = _STATUS_FROM_ZH.get(str(values["status"]), values["status"])
-    for k in ("issued_on", "valid_until"):
+    for k in ("issued_on", "valid_until", "status_on"):
         if isinstance(values.get(k), str):
             try:
                 values[k] = dt.date.fromisoformat(values[k].replace("/", "-").replace(".", "-"))
@@ -1123,6 +1138,8 @@ def import_certificates(session: Session, actor: Actor, rows: list[dict[str, Any
         except DomainError as err:
             raise DomainError("import.bad_row", f"第 {n} 行：{err.message_zh}", f"row {n}: {err.message_en}",
                               field=err.field) from None
+        values["refreshed_at"] = values["refreshed_at"] or dt.datetime.now(dt.UTC)  # when the register was read
+        values["register"] = values["register"] or "批量导入"
         if values["number"] in seen:
             raise DomainError("import.duplicate", f"第 {n} 行：证书编号 {values['number']} 在文件中重复",
                               f"row {n}: number {values['number']} appears twice", field="number")
@@ -1143,7 +1160,8 @@ def import_certificates(session: Session, actor: Actor, rows: list[dict[str, Any
         cert = existing.get(v["number"])
         if cert is not None:
             for k in ("status", "status_reason", "valid_until", "issued_on", "scope", "products_text", "holder_id",
-                      "holder_name", "holder_uscc", "body_id", "body_name", "kind"):
+                      "holder_name", "holder_uscc", "body_id", "body_name", "kind", "status_on", "applicant_name",
+                      "producer_name", "factory_name", "register", "refreshed_at"):
                 setattr(cert, k, v[k])
     flush(session, "certificate")
     return {"rows": len(parsed), "created": len(new_rows), "updated": len(parsed) - len(new_rows)}
