@@ -559,7 +559,7 @@ class ItemJudgement:
     rule_text: str = ""
     reason_zh: str = ""
     guard_band: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
