@@ -109,7 +109,8 @@ def _certificates(s: Session, rng: random.Random, by_cat: dict[str, list[Product
                 number=number, kind="CCC", holder_name=ent.name, holder_uscc=ent.uscc,
                 scope=f"{p.name}（{p.model}）", products_text=f"{p.brand} {p.name} {p.model}", product_ids=[p.id],
                 body_name="中国质量认证中心", issued_on=issued, valid_until=until, status=status,  # type: ignore[arg-type]
-                status_reason=reason))
+                status_reason=reason, applicant_name=ent.name, producer_name=ent.name, factory_name=f"{ent.name}生产基地",
+                register="CNCA 认证认可业务信息统一查询平台（演示数据）"))
             n += 1
     for i, ent in enumerate(sorted(orgs.values(), key=lambda o: o.id)):
         if i % 3:
@@ -183,6 +184,15 @@ def _complaint(s: Session, rng: random.Random, p: Product, code: str, received: 
 
 
 def _t(s: Session, c: Complaint, to: str, on: dt.date, **kw: object) -> None:
+    from zhijian.consumer.schemas import ConsentIn
+
+    if to == "mediating":  # 《暂行办法》第十六条: both parties' consent first
+        for party in ("complainant", "respondent"):
+            service.record_consent(s, SYSTEM, c.id, ConsentIn(party=party, consent=True))
+    if to == "rejected" and c.kind == "complaint":
+        kw.setdefault("reason_code", "outside_jurisdiction")  # 第十五条第一项
+    if to == "closed" and kw.get("outcome") in ("no_agreement", "terminated"):
+        kw.setdefault("termination_code", "no_agreement")  # 第二十一条第四项
     service.transition(s, SYSTEM, c.id, TransitionIn(to=to, on=on, **kw))  # type: ignore[arg-type]
 
 
