@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import multiprocessing as mp
 import os
 import random
@@ -224,27 +225,17 @@ def _wrk(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple
     return rate, p50, p99, total, int(bad.group(1)) if bad else 0
 
 
-def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int, workers: int) -> None:
-    from zhijian.trace.models import Code
-
-    eng = create_engine(url)
-    with eng.connect() as c:
-        serials = list(c.execute(select(Code.serial).where(Code.gtin == gtin).limit(200_000)).scalars())
-        total = c.execute(text("SELECT count(*) FROM trace_code")).scalar()
-    eng.dispose()
-    random.Random(3).shuffle(serials)
-    paths = [f"/01/{gtin}/10/{lot}/21/{s}?region=330106" for s in serials]
+def _run_server(cmd: list[str], env: dict[str, str], paths: list[str], seconds: float,
+                concurrency: int) -> tuple[str, float, float, float, int, int, float, float]:
+    """Start a server, warm it, load it with wrk (or the lean asyncio client) →
+    (tool, req/s, p50 ms, p99 ms, requests, errors, wall s, server CPU s)."""
     port = _free_port()
-    env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "0", "ZHIJIAN_LOG_JSON": "1",
-           "ZHIJIAN_SECRET_KEY": "bench"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "zhijian.platform.app:serve_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                               "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=open("/tmp/zhijian-bench-server.log", "w"))  # noqa: SIM115
+    server = subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=open("/tmp/zhijian-bench-server.log", "a"))  # noqa: SIM115
     try:
         import httpx
 
-        for _ in range(200):
+        for _ in range(300):
             try:
                 httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
@@ -257,11 +248,11 @@ def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int
         t0 = time.perf_counter()
         if shutil.which("wrk"):
             tool = "wrk"
-            rate, p50, p99, n, errors = _wrk(port, paths[50:], seconds, concurrency)
+            rate, p50, p99, n, errors = _wrk(port, paths, seconds, concurrency)
         else:  # `make bench` installs wrk; without it, the lean asyncio client in a second process
             tool = "asyncio client"
             q: mp.Queue = mp.Queue()
-            proc = mp.Process(target=_load, args=(port, paths[50:], seconds, concurrency, q))
+            proc = mp.Process(target=_load, args=(port, paths, seconds, concurrency, q))
             proc.start()
             n, lat, errors, elapsed = q.get(timeout=seconds + 120)
             proc.join()
@@ -271,10 +262,45 @@ def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"verify over HTTP ({tool}): {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {errors} non-2xx "
-          f"({n:,} requests in {wall:.1f} s, {concurrency} connections, {workers} server workers, {total:,} codes "
-          f"stored, {db_backend(url)}; ZHIJIAN_PUBLIC_RATE_LIMIT=0 on the bench server; server CPU "
-          f"{server_cpu:.1f} s ≈ {server_cpu / max(n, 1) * 1000:.2f} ms/request)", flush=True)
+    return tool, rate, p50, p99, n, errors, wall, server_cpu
+
+
+def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int, workers: int,
+                 distinct: int = 5_000) -> None:
+    """zhijian's resolver and the lean baseline (bench/baseline_verify.py) in one run, on the same data and the
+    same paths: `distinct` codes, scanned once by the warm-up pass, so every measured request is a repeat scan of
+    a genuine code (wrk walks the list cyclically). Prints both figures and the share."""
+    from zhijian.trace.models import Code
+
+    eng = create_engine(url)
+    with eng.connect() as c:
+        serials = list(c.execute(select(Code.serial).where(Code.gtin == gtin).limit(distinct)).scalars())
+        total = c.execute(text("SELECT count(*) FROM trace_code")).scalar()
+    random.Random(3).shuffle(serials)
+    paths = [f"/01/{gtin}/10/{lot}/21/{s}?region=330106" for s in serials]
+    with eng.begin() as c:  # every measured scan is a repeat: count each code once beforehand
+        c.execute(text("UPDATE trace_code SET scan_count = 1, first_scan_at = :now, first_scan_city = '3301' "
+                       "WHERE gtin = :g AND serial IN (SELECT serial FROM trace_code WHERE gtin = :g LIMIT :n)"),
+                  {"now": dt.datetime.now(dt.UTC).replace(tzinfo=None), "g": gtin, "n": distinct})
+    eng.dispose()
+    base_env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "0", "ZHIJIAN_LOG_JSON": "1",
+                "ZHIJIAN_SECRET_KEY": "bench", "ZJ_BASELINE_URL": url}
+    uv = [sys.executable, "-m", "uvicorn", "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    runs = {
+        "zhijian": _run_server([*uv, "zhijian.platform.app:serve_app", "--factory"], base_env, paths, seconds,
+                               concurrency),
+        "baseline": _run_server([*uv, "bench.baseline_verify:app"], base_env, paths, seconds, concurrency),
+    }
+    for name, (tool, rate, p50, p99, n, errors, wall, cpu) in runs.items():
+        print(f"verify over HTTP, {name:8s} ({tool}): {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"{errors} non-2xx ({n:,} requests in {wall:.1f} s; server CPU {cpu:.1f} s ≈ "
+              f"{cpu / max(n, 1) * 1000:.2f} ms/request)", flush=True)
+    z, b = runs["zhijian"], runs["baseline"]
+    print(f"verify share: zhijian {z[1]:,.0f} / baseline {b[1]:,.0f} req/s = {z[1] / max(b[1], 1e-9):.0%} "
+          f"(target ≥ 50 %); p99 {z[3]:.1f} ms vs {b[3]:.1f} ms (target < 50 ms); CPU/request "
+          f"{z[7] / max(z[4], 1) * 1000:.2f} vs {b[7] / max(b[4], 1) * 1000:.2f} ms — {concurrency} connections, "
+          f"{workers} server workers each, {total:,} codes stored, {db_backend(url)}, ZHIJIAN_PUBLIC_RATE_LIMIT=0",
+          flush=True)
 
 
 def db_backend(url: str) -> str:
