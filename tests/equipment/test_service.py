@@ -154,3 +154,22 @@ def test_scan_view_public_fields(db):
         assert (view.emergency_phone, view.due_state, view.usable, view.owner) == ("96333", "overdue", False, ent.name)
         assert view.maintainer == maint.name
         assert view.complaint_url.startswith("/complaints/new?") and unit.code in view.complaint_url
+
+
+def test_import_inspections_same_effect_as_one_by_one(db):
+    """Excel import of reports: 不合格 then 复检合格 in one file → stopped then back in use (特种设备安全法 第四十条),
+    due one year after the re-inspection (TSG T7001-2023); a bad row rejects the whole file."""
+    with db.session() as s:
+        ent, lab = factories.enterprise(s), factories.lab(s)
+        a, b = elevator(s, ent.id, last=dt.date(2025, 5, 1)), elevator(s, ent.id, last=dt.date(2025, 5, 1))
+        insp = _inspector(lab.id)
+        rows = [(2, {"设备代码": a.code, "报告编号": f"X-{a.code}", "检验日期": "2026-04-20", "检验结论": "不合格"}),
+                (3, {"设备代码": a.code, "报告编号": f"X-{a.code}-R", "检验日期": "2026-04-30", "检验结论": "复检合格"}),
+                (4, {"设备代码": b.code, "报告编号": f"X-{b.code}", "检验日期": "2026-04-21", "检验结论": "不合格"})]
+        bad = [*rows, (5, {"设备代码": b.code, "报告编号": f"X-{b.code}-2", "检验日期": "2026-04-22", "检验结论": "尚可"})]
+        with pytest.raises(DomainError) as exc:
+            service.import_inspections(s, insp, bad)
+        assert exc.value.extra == {"row": 5, "column": "检验结论"}
+        assert a.status == "in_use" and service.inspections(s, SYSTEM, a.code) == []
+        assert service.import_inspections(s, insp, rows) == 3
+        assert (a.status, a.next_due_on, b.status) == ("in_use", dt.date(2027, 4, 30), "stopped")

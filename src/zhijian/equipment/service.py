@@ -29,6 +29,7 @@ from zhijian.platform.pagination import Page, keyset_page
 CHINA = ZoneInfo("Asia/Shanghai")
 
 IMPORT_COLUMNS = ("设备代码", "品种代码", "使用单位统一社会信用代码", "行政区划代码", "地址")
+INSPECTION_COLUMNS = ("设备代码", "报告编号", "检验日期", "检验结论")
 
 
 def today() -> dt.date:
@@ -219,25 +220,108 @@ def record_inspection(session: Session, actor: Actor, code: str, data: Inspectio
                               safety_grade=data.safety_grade, defects=data.defects, recorded_by=actor.label)
     session.add(row)
     flush(session, "equipment_inspection")
-    if unit.last_inspection_on is None or data.inspected_on >= unit.last_inspection_on:
-        if conclusion == "fail":
-            if unit.status == "in_use":
-                session.add(EquipmentStatusChange(unit_id=unit.id, from_status="in_use", to_status="stopped",
-                                                  reason=f"检验不合格（报告 {row.report_no}）", document=row.report_no,
-                                                  changed_by=actor.label))
-                unit.status = "stopped"
-        else:
-            if data.safety_grade is not None:
-                unit.safety_grade = data.safety_grade
-            unit.last_inspection_on = data.inspected_on
-            if unit.status == "stopped" and _stopped_by_inspection(session, unit):
-                session.add(EquipmentStatusChange(unit_id=unit.id, from_status="stopped", to_status="in_use",
-                                                  reason=f"复检合格（报告 {row.report_no}）", document=row.report_no,
-                                                  changed_by=actor.label))
-                unit.status = "in_use"
-            _recompute(unit)
+    session.add_all(_apply(unit, row, actor, unit.status == "stopped" and _stopped_by_inspection(session, unit)))
     flush(session, "equipment_unit")
     return row
+
+
+def _apply(unit: EquipmentUnit, row: EquipmentInspection, actor: Actor,
+           stopped_by_fail: bool) -> list[EquipmentStatusChange]:
+    """One report's effect on its unit (the latest report counts): 不合格 → 停用; a pass → last date, next due,
+    and 启用 again when the stop was caused by a 不合格 (not by the owner's own 停用 report)."""
+    changes: list[EquipmentStatusChange] = []
+    if unit.last_inspection_on is not None and row.inspected_on < unit.last_inspection_on:
+        return changes
+    if row.conclusion == "fail":
+        if unit.status == "in_use":
+            changes.append(EquipmentStatusChange(unit_id=unit.id, from_status="in_use", to_status="stopped",
+                                                 reason=f"检验不合格（报告 {row.report_no}）", document=row.report_no,
+                                                 changed_by=actor.label))
+            unit.status = "stopped"
+        return changes
+    if row.safety_grade is not None:
+        unit.safety_grade = row.safety_grade
+    unit.last_inspection_on = row.inspected_on
+    if unit.status == "stopped" and stopped_by_fail:
+        changes.append(EquipmentStatusChange(unit_id=unit.id, from_status="stopped", to_status="in_use",
+                                             reason=f"复检合格（报告 {row.report_no}）", document=row.report_no,
+                                             changed_by=actor.label))
+        unit.status = "in_use"
+    _recompute(unit)
+    return changes
+
+
+def import_inspections(session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, Any]]]) -> int:
+    """批量导入检验报告 (Excel/CSV: 设备代码, 报告编号, 检验日期, 检验结论[, 安全状况等级, 问题]) — every row
+    validated first, errors by row and column, then stored in one flush with the same effect per report as
+    ``record_inspection``; all or nothing."""
+    from zhijian.platform.tabular import cell_error, require_columns
+
+    institute_id = require_inspect(actor)
+    if institute_id is None or (inst := session.get(Organization, institute_id)) is None or inst.kind != "lab":
+        raise DomainError("equipment.bad_institute", "检验机构应为已登记的检验检测机构",
+                          "the institute must be a registered inspection body", field="institute_id")
+    day = today()
+    parsed: list[tuple[int, str, InspectionIn, str]] = []
+    for row_no, row in rows:
+        require_columns(row, INSPECTION_COLUMNS, row_no)
+        code = str(row.get("设备代码") or "").strip().upper()
+        try:
+            on = _cell_date(row.get("检验日期"))
+        except ValueError:
+            raise cell_error(row_no, "检验日期", "日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD") from None
+        if on is None or on > day:
+            raise cell_error(row_no, "检验日期", "须为不晚于今天的日期", "must be a date not after today")
+        try:
+            conclusion = rules.parse_conclusion(str(row.get("检验结论") or ""))
+        except DomainError as err:
+            raise cell_error(row_no, "检验结论", err.message_zh, err.message_en) from err
+        grade = row.get("安全状况等级")
+        try:
+            data = InspectionIn(report_no=str(row.get("报告编号") or "").strip(), inspected_on=on, conclusion=conclusion,
+                                safety_grade=int(grade) if grade not in (None, "") else None,
+                                defects=str(row.get("问题") or ""))
+        except (ValueError, TypeError) as err:
+            raise cell_error(row_no, "安全状况等级" if grade not in (None, "") else "报告编号", "取值无效",
+                             "invalid value") from err
+        parsed.append((row_no, code, data, conclusion))
+    codes = sorted({p[1] for p in parsed})
+    units: dict[str, EquipmentUnit] = {}
+    for i in range(0, len(codes), 1000):
+        units |= {u.code: u for u in session.scalars(select(EquipmentUnit).where(EquipmentUnit.code.in_(codes[i:i + 1000])))}
+    numbers = [p[2].report_no for p in parsed]
+    if len(set(numbers)) != len(numbers):
+        dup = next(p for p in parsed if numbers.count(p[2].report_no) > 1)
+        raise cell_error(dup[0], "报告编号", "文件内重复", "duplicated within the file")
+    for i in range(0, len(numbers), 1000):
+        taken = session.scalar(select(EquipmentInspection.report_no)
+                               .where(EquipmentInspection.report_no.in_(numbers[i:i + 1000])).limit(1))
+        if taken:
+            raise Conflict("equipment.duplicate_report", f"报告编号已存在：{taken}", f"report number exists: {taken}",
+                           field="报告编号")
+    for row_no, code, _data, _c in parsed:
+        unit = units.get(code)
+        if unit is None:
+            raise cell_error(row_no, "设备代码", f"未登记的设备 {code}", f"unregistered unit {code}")
+        if unit.status in ("scrapped", "cancelled"):
+            raise cell_error(row_no, "设备代码", "已报废或注销的设备不能检验", "a scrapped or cancelled unit is not inspected")
+    stopped_by_fail = {u.id: _stopped_by_inspection(session, u) for u in units.values() if u.status == "stopped"}
+    reports = [EquipmentInspection(unit_id=units[code].id, institute_id=institute_id, report_no=data.report_no,
+                                   kind=data.kind, inspected_on=data.inspected_on, conclusion=conclusion,
+                                   safety_grade=data.safety_grade, defects=data.defects, recorded_by=actor.label)
+               for _n, code, data, conclusion in parsed]
+    session.add_all(reports)
+    changes: list[EquipmentStatusChange] = []
+    by_id = {u.id: u for u in units.values()}
+    for rep in sorted(reports, key=lambda r: r.inspected_on):
+        unit = by_id[rep.unit_id]
+        made = _apply(unit, rep, actor, stopped_by_fail.get(unit.id, False))
+        changes += made
+        for c in made:
+            stopped_by_fail[unit.id] = c.to_status == "stopped"
+    session.add_all(changes)
+    flush(session, "equipment_inspection")
+    return len(reports)
 
 
 def _stopped_by_inspection(session: Session, unit: EquipmentUnit) -> bool:
@@ -312,13 +396,22 @@ def import_registry(session: Session, actor: Actor, rows: Iterable[tuple[int, di
         if owner is None:
             raise cell_error(row_no, "使用单位统一社会信用代码", f"未登记的企业 {uscc}", f"unregistered enterprise {uscc!r}")
         params = {k[3:]: v for k, v in row.items() if str(k).startswith("参数.") and v not in (None, "")}
+        m_uscc = str(row.get("维保单位统一社会信用代码") or "").strip().upper()
+        maintainer = owners.get(m_uscc) if m_uscc else None
+        if m_uscc and maintainer is None:
+            raise cell_error(row_no, "维保单位统一社会信用代码", f"未登记的企业 {m_uscc}", f"unregistered enterprise {m_uscc!r}")
+        grade = row.get("安全状况等级")
+        if grade not in (None, "") and str(grade).strip() not in ("1", "2", "3", "4", "5"):
+            raise cell_error(row_no, "安全状况等级", "应为 1–5", "must be 1–5")
         try:
             data = UnitIn(code=str(row.get("设备代码") or "").strip(), variety=str(row.get("品种代码") or "").strip(),
                           owner_id=owner, region_code=str(row.get("行政区划代码") or "").strip(),
                           address=str(row.get("地址") or ""), registration_no=str(row.get("使用登记证编号") or ""),
                           manufacturer=str(row.get("制造单位") or ""), model=str(row.get("型号") or ""),
                           commissioned_on=_cell_date(row.get("投入使用日期")),
-                          last_inspection_on=_cell_date(row.get("上次检验日期")), params=params)
+                          last_inspection_on=_cell_date(row.get("上次检验日期")), params=params,
+                          maintainer_id=maintainer, installer=str(row.get("安装单位") or ""),
+                          safety_grade=int(str(grade).strip()) if grade not in (None, "") else None)
             values = _validated(session, data, day)
             require_register(session, actor, owner, values["region_code"])
         except DomainError as err:

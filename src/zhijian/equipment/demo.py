@@ -1,0 +1,134 @@
+"""Demo of special-equipment supervision: a city (杭州) with ~200 elevators, boilers, pressure vessels, cylinders,
+cranes and a few rides, ten owners, two maintenance companies, two inspection institutes, and a year of periodic
+inspections — most 合格, some 不合格 (→ 停用, some re-inspected), some units overdue and some due within 30 days.
+
+Everything goes through the service (the same due-date rules); idempotent: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhijian.catalog import rules as catalog_rules
+from zhijian.catalog import service as catalog
+from zhijian.catalog.models import Organization
+from zhijian.catalog.schemas import OrganizationIn
+from zhijian.equipment import rules, service
+from zhijian.equipment.models import EquipmentInspection, EquipmentUnit
+from zhijian.platform.auth import SYSTEM, Actor
+
+OWNERS = ("杭州绿城物业服务集团有限公司", "浙江南都物业管理有限公司", "杭州滨江物业管理有限公司", "杭州西湖文化广场有限公司",
+          "浙江大学医学院附属第一医院", "杭州银泰百货有限公司", "杭州地铁运营有限公司", "杭州热电集团有限公司",
+          "杭州钢铁集团有限公司", "杭州乐园有限公司")
+MAINTAINERS = (("杭州西奥电梯维保有限公司", "0571-86000001"), ("浙江奥的斯电梯工程有限公司", "0571-86000002"))
+INSTITUTES = ("杭州市特种设备检测研究院", "浙江省特种设备科学研究院")
+REGIONS = ("330106", "330110", "330100")
+_REG_PREFIX = {"1": "锅", "2": "容", "23": "瓶", "3": "梯", "4": "起", "6": "游"}
+STREETS = ("文三路", "学院路", "天目山路", "教工路", "古墩路", "文一西路", "五常大道", "莫干山路")
+
+
+def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, phone: str = "") -> Organization:
+    org = s.scalar(select(Organization).where(Organization.name == name, Organization.kind == kind))
+    if org is not None:
+        return org
+    uscc = None
+    if kind == "enterprise":
+        body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+        uscc = body + catalog_rules.uscc_check_character(body)
+    extra = {"cma_number": f"CMA{rng.randrange(10**8, 10**9)}"} if kind == "lab" else {}
+    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,  # type: ignore[arg-type]
+                                                                 contact_phone=phone, **extra))
+
+
+def _params(variety: str, rng: random.Random) -> dict[str, object]:
+    kind = rules.param_kind(variety)
+    if kind == "elevator":
+        return {"rated_load_kg": rng.choice((630, 800, 1000, 1350, 1600)), "rated_speed_m_s": rng.choice((1.0, 1.75, 2.5)),
+                "floors": rng.randrange(6, 34)}
+    if kind == "escalator":
+        return {"rated_speed_m_s": 0.5, "width_mm": 1000}
+    if kind == "1000":
+        return {"rated_capacity": rng.choice((2, 4, 10, 20)), "rated_pressure_mpa": rng.choice((1.25, 1.6, 2.5))}
+    if kind == "cylinder":
+        return {"nominal_pressure_mpa": 15, "volume_l": 40, "medium": "氧气", "inspection_interval_years": 3}
+    if kind == "2000":
+        return {"design_pressure_mpa": rng.choice((0.8, 1.6, 2.5)), "volume_m3": rng.choice((1, 5, 10, 30)),
+                "medium": rng.choice(("压缩空气", "蒸汽", "液化石油气"))}
+    if kind == "4000":
+        return {"rated_capacity_t": rng.choice((5, 10, 16, 32))}
+    if kind == "6000":
+        return {"rated_passengers": rng.choice((12, 24, 40))}
+    return {}
+
+
+def load(s: Session, rng: random.Random) -> list[str]:
+    if s.scalar(select(EquipmentUnit.id).where(EquipmentUnit.address.like("杭州%")).limit(1)) is not None:
+        return _summary(s)
+    owners = [_org(s, rng, "enterprise", n, rng.choice(REGIONS[:2])) for n in OWNERS]
+    maints = [_org(s, rng, "enterprise", n, "330106", phone) for n, phone in MAINTAINERS]
+    labs = [_org(s, rng, "lab", n, r) for n, r in zip(INSTITUTES, ("330100", "330000"), strict=True)]
+    today = service.today()
+    plan = ([("3110", 180), ("3310", 12), ("3120", 8), ("1100", 12), ("1200", 8), ("2150", 14), ("2130", 6),
+             ("2310", 10), ("4100", 6), ("4300", 4), ("6200", 3), ("6100", 2)])
+    registry: list[tuple[int, dict[str, object]]] = []
+    reports: dict[int, list[tuple[int, dict[str, object]]]] = {lab.id: [] for lab in labs}
+    seq = 0
+    for variety, n in plan:
+        for _ in range(n):
+            seq += 1
+            year = rng.randrange(2005, today.year - 1)
+            code = f"{variety}33{rng.randrange(1, 999):03d}{year}{seq:05d}"
+            # the last inspection: spread over the past year, a few long before (→ overdue now)
+            months = rules.interval_for(variety, 2).months or 36
+            back = rng.randrange(20, 365) if rng.random() > 0.06 else rng.randrange(months * 30 + 5, months * 30 + 90)
+            back = min(back, (today - dt.date(year + 1, 1, 1)).days)
+            owner = rng.choice(owners[-1:] if variety.startswith("6") else owners[:-1])
+            grade = rng.choice((1, 2, 2, 3)) if variety[0] in "28" and not rules.is_cylinder(variety) else None
+            row: dict[str, object] = {
+                "设备代码": code, "品种代码": variety, "使用单位统一社会信用代码": owner.uscc,
+                "行政区划代码": rng.choice(REGIONS[:2]), "地址": f"杭州市{rng.choice(STREETS)}{rng.randrange(1, 600)}号",
+                "使用登记证编号": f"{_REG_PREFIX['23' if rules.is_cylinder(variety) else variety[0]]}11浙A{seq:05d}",
+                "制造单位": rng.choice(("杭州西奥电梯有限公司", "奥的斯电梯（中国）有限公司", "杭州锅炉集团股份有限公司",
+                                    "浙江省特种设备制造有限公司")),
+                "投入使用日期": dt.date(year + 1, rng.randrange(1, 13), 1).isoformat(),
+                "上次检验日期": (today - dt.timedelta(days=back + 365)).isoformat() if back < 365 else "",
+                "维保单位统一社会信用代码": rng.choice(maints).uscc if rules.is_elevator(variety) else "",
+                "安全状况等级": grade,
+            }
+            row |= {f"参数.{k}": v for k, v in _params(variety, rng).items()}
+            registry.append((seq, row))
+            on = today - dt.timedelta(days=back)
+            if on.year <= year:
+                continue
+            failed = rng.random() < 0.05
+            lab_reports = reports[rng.choice(labs).id]
+            lab_reports.append((len(lab_reports) + 2, {
+                "设备代码": code, "报告编号": f"TJ{on:%Y%m%d}-{seq:05d}", "检验日期": on.isoformat(),
+                "检验结论": "不合格" if failed else "合格", "安全状况等级": grade,
+                "问题": "制动器闸瓦磨损超标；门锁回路短接" if failed else ""}))
+            if failed and rng.random() < 0.5 and back > 10:
+                lab_reports.append((len(lab_reports) + 2, {
+                    "设备代码": code, "报告编号": f"TJ{on:%Y%m%d}-{seq:05d}-R",
+                    "检验日期": (on + dt.timedelta(days=10)).isoformat(), "检验结论": "复检合格", "安全状况等级": grade}))
+    service.import_registry(s, SYSTEM, registry)
+    for lab in labs:
+        service.import_inspections(s, _inspector(lab), reports[lab.id])
+    return _summary(s)
+
+
+def _inspector(lab: Organization) -> Actor:
+    return Actor(None, f"demo-inspector-{lab.id}", "inspector", lab.id)
+
+
+def _summary(s: Session) -> list[str]:
+    today = service.today()
+    n = s.scalar(select(func.count()).select_from(EquipmentUnit))
+    insp = s.scalar(select(func.count()).select_from(EquipmentInspection))
+    overdue = s.scalar(select(func.count()).select_from(EquipmentUnit).where(
+        EquipmentUnit.status.in_(("in_use", "stopped")), EquipmentUnit.next_due_on < today))
+    stopped = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.status == "stopped"))
+    return [f"equipment: {n} units, {insp} inspection reports, {overdue} overdue, {stopped} stopped (不合格)"]

@@ -1,0 +1,32 @@
+"""The equipment demo: fast (< 5 s), idempotent, with overdue, due-soon and stopped (不合格) units."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from sqlalchemy import func, select
+
+from zhijian.equipment import demo, rules, service
+from zhijian.equipment.models import EquipmentInspection, EquipmentUnit
+
+
+def test_demo_is_fast_idempotent_and_varied(fresh_db):
+    db = fresh_db("sqlite")
+    t0 = time.perf_counter()
+    with db.session() as s:
+        loaded = demo.load(s, random.Random(18))
+    took = time.perf_counter() - t0
+    assert took < 5, took
+    with db.session() as s:
+        first = demo.load(s, random.Random(18))
+        n = s.scalar(select(func.count()).select_from(EquipmentUnit))
+        elevators = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.category == "3000"))
+        fails = s.scalar(select(func.count()).select_from(EquipmentInspection)
+                         .where(EquipmentInspection.conclusion == "fail"))
+        states = [rules.due_state(u.next_due_on, service.today(), u.status) for u in s.scalars(select(EquipmentUnit))]
+        stopped = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.status == "stopped"))
+    assert first == loaded  # idempotent: the second run finds the demo and adds nothing
+    assert n == 265 and elevators == 200
+    assert fails > 0 and stopped > 0
+    assert states.count("overdue") > 0 and states.count("due_soon") > 0 and states.count("ok") > 100
