@@ -13,7 +13,7 @@ from zhijian.platform.cli import app
 runner = CliRunner()
 
 
-def test_register_inspect_due_and_overdue(sqlite_db, monkeypatch):
+def test_register_inspect_due_and_overdue(sqlite_db, monkeypatch, tmp_path):
     monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
     with sqlite_db.session() as s:
         ent, lab = factories.enterprise(s), factories.lab(s)
@@ -31,6 +31,14 @@ def test_register_inspect_due_and_overdue(sqlite_db, monkeypatch):
     r = runner.invoke(app, ["equipment", "inspect", code, "--report-no", f"CLI-{code}", "--date", "2026-06-10",
                             "--conclusion", "不合格", "--institute", str(lab_id)])
     assert r.exit_code == 0 and "停用" in r.output, r.output
+    csv = tmp_path / "reports.csv"
+    csv.write_text(f"设备代码,报告编号,检验日期,检验结论\n{code},CLI-{code}-R,2026-06-20,复检合格\n", encoding="utf-8")
+    r = runner.invoke(app, ["equipment", "import-reports", str(csv), "--institute", str(lab_id)])
+    assert r.exit_code == 0 and "1 份" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "due", code, "--on", "2026-12-02"])
+    assert "2027-06-20" in r.output and "在有效期内" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "import-reports", str(csv), "--institute", str(lab_id)])
+    assert r.exit_code == 2 and "equipment.duplicate_report" in r.output
     r = runner.invoke(app, ["equipment", "intervals"])
     assert "TSG 21-2016" in r.output and "TSG Q7015-2016" in r.output
 

@@ -38,6 +38,13 @@ async def import_units(session: SessionDep, actor: ActorDep, file: Annotated[Upl
     return ImportOut(imported=service.import_registry(session, actor, rows))
 
 
+@router.post("/inspections/import", response_model=ImportOut)
+async def import_inspections(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> ImportOut:
+    """批量导入检验报告 (CSV / Excel) by the institute — all or nothing; errors name the row and the column."""
+    rows = read_rows(await file.read(), file.filename or "reports.xlsx", required=service.INSPECTION_COLUMNS)
+    return ImportOut(imported=service.import_inspections(session, actor, rows))
+
+
 @router.get("/units/due", response_model=PageOut[DueItem])
 def due(session: SessionDep, actor: ActorDep, state: str = "overdue", region: str | None = None,
         owner_id: int | None = None, on: dt.date | None = None, limit: Limit = 100,

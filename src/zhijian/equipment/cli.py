@@ -64,6 +64,17 @@ def import_cmd(path: Path) -> None:
     typer.echo(f"已导入 {n} 台设备")
 
 
+@app.command("import-reports")
+def import_reports_cmd(path: Path, institute: int = typer.Option(..., help="检验机构 id")) -> None:
+    """批量导入检验报告 (CSV / Excel) of one institute, all or nothing."""
+    from zhijian.platform.auth import Actor
+
+    with unit_of_work() as s:
+        n = service.import_inspections(s, Actor(None, "cli", "inspector", institute),
+                                       read_rows(path, path.name, required=service.INSPECTION_COLUMNS))
+    typer.echo(f"已导入 {n} 份检验报告")
+
+
 @app.command("inspect")
 def inspect_cmd(code: str, report_no: str = typer.Option(...), date: str = typer.Option(...),
                 conclusion: str = typer.Option(..., help="合格 / 复检合格 / 不合格 / 整改后合格"),
