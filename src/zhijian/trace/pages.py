@@ -203,7 +203,8 @@ async def resolve(request: Request) -> Response:
             return Response(status_code=status, headers=headers)
         if _wants_json(request):
             return JSONResponse(body, status_code=status, headers=headers)
-        resp = render(request, "trace/verify_result.html", {"r": body, "tone": "warn"}, status_code=status)
+        resp = render(request, "trace/verify_result.html", {"r": body, "tone": "warn", "f": await _facts(db, body)},
+                      status_code=status)
         resp.headers.update(headers)
         return resp
     if request.method == "HEAD":  # no side effect: say whether we issued it (MAC), record nothing
@@ -218,9 +219,23 @@ async def resolve(request: Request) -> Response:
     if _wants_json(request):
         return JSONResponse(result, status_code=status, headers=headers)
     tone = {"genuine_first": "ok", "genuine_repeat": "warn"}.get(result["answer"], "bad")
-    resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone}, status_code=status)
+    resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone, "f": await _facts(db, result)},
+                  status_code=status)
     resp.headers.update(headers)
     return resp
+
+
+def _answer_facts(db: Any, gtin: str, lot: str | None) -> service.AnswerFacts:
+    with db.session() as session:
+        return service.answer_facts(session, gtin, lot)
+
+
+async def _facts(db: Any, r: dict[str, Any]) -> service.AnswerFacts | None:
+    """The answer page's product/brand/recall facts (HTML only; JSON answers never pay for them)."""
+    if not r.get("gtin"):
+        return None
+    warm = service.cached_answer_facts(r["gtin"], r.get("lot"))
+    return warm if warm is not None else await run_in_threadpool(_answer_facts, db, r["gtin"], r.get("lot"))
 
 
 def _serial_issued(db: Any, gtin: str, serial: str) -> bool:

@@ -105,6 +105,7 @@ _cache_lock = threading.Lock()
 _key_cache: dict[str, tuple[float, tuple[int, dict[int, str]] | None]] = {}
 _batch_cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _info_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+_facts_cache: dict[tuple[str, str], tuple[float, AnswerFacts]] = {}
 
 
 def invalidate_caches() -> None:
@@ -112,6 +113,7 @@ def invalidate_caches() -> None:
         _key_cache.clear()
         _batch_cache.clear()
         _info_cache.clear()
+        _facts_cache.clear()
 
 
 def identifier_in_events(session: Session, canon: str) -> bool:
@@ -462,6 +464,81 @@ def product_facts(session: Session, product_id: int) -> dict[str, Any]:
     return facts
 
 
+@dataclass(frozen=True)
+class RecallNotice:
+    """召回 — what the consumer's answer shows of the lot's recall."""
+
+    recall_ref: str
+    reason: str
+    risk_level: str
+    started_on: str
+
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    """The product and brand facts of a verification answer page (each empty when the enterprise gave none)."""
+
+    product_name: str = ""
+    brand: str = ""
+    enterprise_name: str = ""
+    hotline: str = ""  # the enterprise's contact phone (品牌方客服)
+    address: str = ""
+    recall: RecallNotice | None = None
+
+    @property
+    def hotline_tel(self) -> str:
+        """The hotline as a tel: URI body (digits and a leading +)."""
+        return "".join(ch for ch in self.hotline if ch.isdigit() or ch == "+")
+
+
+def cached_answer_facts(gtin: str, lot: str | None = None) -> AnswerFacts | None:
+    """The cached `answer_facts` when warm (no session, no thread hop), else None."""
+    hit = _facts_cache.get((gtin, lot or ""))
+    return hit[1] if hit and hit[0] > time.monotonic() else None
+
+
+def answer_facts(session: Session, gtin: str, lot: str | None = None) -> AnswerFacts:
+    """Read-only: who makes the product behind a queried code, the brand's hotline, and the lot's latest
+    recall — for the answer page's next steps (cached per worker like `keys_for_gtin`, cleared by
+    `invalidate_caches`). A GTIN we never issued codes under gives empty facts."""
+    key = (gtin, lot or "")
+    now = time.monotonic()
+    hit = _facts_cache.get(key)
+    if hit and hit[0] > now:
+        return hit[1]
+    stmt = select(CodeBatch.product_id, CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin)
+    if lot:
+        stmt = stmt.where(CodeBatch.lot == lot)
+    row = session.execute(stmt.order_by(CodeBatch.id.desc()).limit(1)).first()
+    facts = AnswerFacts()
+    if row is not None:
+        from zhijian.platform.auth import SYSTEM
+
+        values: dict[str, Any] = {}
+        catalog = room_module("catalog", "service")
+        if catalog is not None:
+            try:
+                p = catalog.get_product(session, SYSTEM, row[0])
+                values.update(product_name=p.name, brand=p.brand or "")
+            except DomainError:
+                pass
+            try:
+                o = catalog.get_organization(session, SYSTEM, row[1])
+                values.update(enterprise_name=o.name, hotline=(o.contact_phone or "").strip(),
+                              address=(o.address or "").strip())
+            except DomainError:
+                pass
+        if lot:
+            rec = session.scalar(select(Recall).where(Recall.gtin == gtin, Recall.lot == lot)
+                                 .order_by(Recall.id.desc()).limit(1))
+            if rec is not None:
+                values["recall"] = RecallNotice(rec.recall_ref, rec.reason, rec.risk_level, rec.started_on.isoformat())
+        facts = AnswerFacts(**values)
+    with _cache_lock:
+        _facts_cache[key] = (now + _CACHE_TTL, facts)
+    return facts
+
+
 @lru_cache(maxsize=4096)
 def _region_label(code: str | None) -> str | None:
     if not code:
@@ -690,6 +767,7 @@ def mark_lot_recalled(session: Session, actor: Actor, *, gtin: str, lot: str, re
                         .execution_options(synchronize_session=False)).rowcount or 0
     audit.record(session, "recall", "trace_code", f"{gtin}/{lot}", None,
                  {"gtin": gtin, "lot": lot, "recall_ref": recall_ref, "marked": n})
+    invalidate_caches()  # the answer page's recall banner
     return n
 
 
