@@ -173,3 +173,20 @@ def test_import_inspections_same_effect_as_one_by_one(db):
         assert a.status == "in_use" and service.inspections(s, SYSTEM, a.code) == []
         assert service.import_inspections(s, insp, rows) == 3
         assert (a.status, a.next_due_on, b.status) == ("in_use", dt.date(2027, 4, 30), "stopped")
+
+
+def test_import_registry_from_excel(sqlite_db, tmp_path):
+    """The same importer reads .xlsx (platform tabular reader); a date cell becomes a date."""
+    from zhijian.platform.tabular import write_rows
+
+    with sqlite_db.session() as s:
+        ent = factories.enterprise(s)
+        code = new_code("2150", 2015)
+        path = tmp_path / "registry.xlsx"
+        write_rows(path, ["设备代码", "品种代码", "使用单位统一社会信用代码", "行政区划代码", "地址", "安全状况等级",
+                          "上次检验日期", "参数.design_pressure_mpa", "参数.volume_m3", "参数.medium"],
+                   [[code, "2150", ent.uscc, "330110", "余杭区 1 号", 3, dt.date(2024, 9, 1), 1.6, 5, "压缩空气"]])
+        assert service.import_registry(s, SYSTEM, read_rows(path, path.name)) == 1
+        unit = service.get_unit(s, SYSTEM, code)
+        # TSG 21-2016 8.1.6: safety grade 3 → 3 years (the lower bound of 3–6)
+        assert (unit.safety_grade, unit.next_due_on, unit.due_rule) == (3, dt.date(2027, 9, 1), "vessel_grade_3")

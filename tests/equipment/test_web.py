@@ -94,3 +94,9 @@ def test_console_due_page(client, db, login):
     r = client.get("/console/equipment", headers=login("regulator", reg))
     assert r.status_code == 200 and code in r.text
     assert client.get("/console/equipment", follow_redirects=False).status_code == 303
+
+
+def test_every_ui_string_of_the_room_is_translated():
+    from zhijian.web.i18n_check import missing
+
+    assert missing(["equipment"]) == {}
