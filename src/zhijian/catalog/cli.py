@@ -20,7 +20,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=False, help=".xlsx or .cs
     """批量导入产品 (all or nothing; a bad cell is named by row and column)."""
     with unit_of_work() as s, Progress(transient=True) as bar:
         task = bar.add_task("导入产品", total=None)
-        n = service.import_products(s, SYSTEM, read_rows(file),
+        n = service.import_products(s, SYSTEM, read_rows(file, required=service.PRODUCT_COLUMNS[:5]),
                                     progress=lambda k: bar.advance(task, k))
     typer.echo(f"imported {n} products")
 

@@ -154,8 +154,10 @@ def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) ->
     """公布结果 Excel: one sheet of statistics, one of non-conforming products (write-only, so 30 000 rows are quick)."""
     from openpyxl import Workbook
 
+    from zhijian.platform.tabular import escaping
+
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("汇总")
+    ws = escaping(wb.create_sheet("汇总"))
     ws.append([plan.title])
     ws.append(["抽查企业", stats["enterprises"], "抽查批次", stats["batches_tested"], "不合格批次", stats["batches_failing"],
                "不合格发现率(%)", stats["nonconformity_rate"], "拒检", stats["refusals"]])
@@ -171,7 +173,7 @@ def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) ->
     ws.append(["不合格项目", "不合格批次"])
     for i in stats["failing_items"]:
         ws.append([i["item"], i["batches"]])
-    ws2 = wb.create_sheet("不合格产品名单")
+    ws2 = escaping(wb.create_sheet("不合格产品名单"))
     ws2.append(["序号", "受检单位", "地区代码", "产品名称", "商标", "规格型号", "生产日期", "批号", "不合格项目", "涉及安全项目",
                 "检验机构", "报告编号", "经复检"])
     for i, n in enumerate(noncon, 1):

@@ -7,20 +7,14 @@ and the events `spotcheck.sampled` and `spotcheck.verdict_final`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import html
-import io
-import re
 import secrets
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
 from sqlalchemy import Select, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -845,114 +839,17 @@ class ImportError_:
 
 
 def read_table(data: bytes, filename: str) -> Iterable[tuple[int, list[Any]]]:
-    """Rows of a .xlsx or .csv file as (row number as the user sees it, cells)."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            yield from _xlsx_rows(data)
-        except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, etree.XMLSyntaxError):
-            raise DomainError("spotcheck.bad_file", "无法读取 Excel 文件（应为 .xlsx）", "cannot read the Excel file (.xlsx expected)",
-                              field="file") from None
-        return
-    if name.endswith(".csv") or name.endswith(".txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError:
-                raise DomainError("spotcheck.bad_encoding", "CSV 文件编码无法识别（应为 UTF-8 或 GB18030）",
-                                  "CSV encoding not recognised (UTF-8 or GB18030 expected)", field="file") from None
-        for r, row in enumerate(csv.reader(io.StringIO(text)), 1):
-            yield r, list(row)
-        return
-    raise DomainError("spotcheck.bad_file", "只支持 .xlsx 和 .csv 文件", "only .xlsx and .csv files are supported", field="file")
+    """Non-empty rows of a .xlsx or .csv file as (row number as the user sees it, cells) — read by
+    platform.tabular (streaming, size and zip-bomb limits, UTF-8 or GB18030)."""
+    from zhijian.platform import tabular
 
-
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def _col_index(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            n = n * 26 + (ord(ch) - 64)
-        else:
-            break
-    return n - 1
-
-
-_ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR_R = re.compile(rb'\br="([A-Z]*)(\d*)"')
-_ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
-_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
-_T_RE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-
-
-def _xml_text(b: bytes) -> str:
-    t = b.decode("utf-8")
-    return html.unescape(t) if "&" in t else t
-
-
-def _xlsx_rows(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    """Read the first worksheet of an .xlsx (shared strings, inline strings, numbers, booleans).
-
-    A lab report of 50,000 rows must import in seconds: openpyxl's read-only mode costs about a millisecond
-    a row, so the sheet's XML (machine-written SpreadsheetML) is scanned with compiled patterns instead."""
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    names = set(zf.namelist())
-    strings: list[str] = []
-    if "xl/sharedStrings.xml" in names:
-        raw = zf.read("xl/sharedStrings.xml")
-        for si in re.finditer(rb"<si>(.*?)</si>|<si/>", raw, re.S):
-            body = si.group(1) or b""
-            if b"<rPh" in body:  # phonetic runs (ruby) are not part of the text
-                body = re.sub(rb"<rPh\b.*?</rPh>", b"", body, flags=re.S)
-            strings.append("".join(_xml_text(m.group(1) or b"") for m in _T_RE.finditer(body)))
-    sheet = "xl/worksheets/sheet1.xml"
-    wb = etree.fromstring(zf.read("xl/workbook.xml"))
-    first = wb.find(f"{_NS}sheets/{_NS}sheet")
-    if first is not None and "xl/_rels/workbook.xml.rels" in names:
-        rid = first.get(f"{_REL_NS}id")
-        for rel in etree.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
-            if rel.get("Id") == rid:
-                target = rel.get("Target", "")
-                sheet = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    raw = zf.read(sheet)
-    auto_r = 0
-    for rm in _ROW_RE.finditer(raw):
-        m = _ATTR_R.search(rm.group(1))
-        auto_r = int(m.group(2)) if m and m.group(2) else auto_r + 1
-        cells: list[Any] = []
-        for cm in _CELL_RE.finditer(rm.group(2) or b""):
-            attrs, body = cm.group(1), cm.group(2) or b""
-            ra = _ATTR_R.search(attrs)
-            if ra and ra.group(1):
-                j = _col_index(ra.group(1).decode())
-                while len(cells) < j:
-                    cells.append(None)
-            ta = _ATTR_T.search(attrs)
-            t = ta.group(1) if ta else b"n"
-            val: Any = None
-            if t == b"inlineStr":
-                val = "".join(_xml_text(x.group(1) or b"") for x in _T_RE.finditer(body))
-            else:
-                vm = _V_RE.search(body)
-                if vm is not None:
-                    rv = vm.group(1)
-                    if t == b"s":
-                        val = strings[int(rv)]
-                    elif t in (b"str", b"e"):
-                        val = _xml_text(rv)
-                    elif t == b"b":
-                        val = rv == b"1"
-                    else:
-                        f = float(rv)
-                        val = int(f) if f.is_integer() and b"." not in rv and b"E" not in rv.upper() else f
-            cells.append(val)
-        yield auto_r, cells
+    codes = {"import.bad_file": "spotcheck.bad_file", "import.bad_type": "spotcheck.bad_file",
+             "import.encoding": "spotcheck.bad_encoding"}
+    try:
+        yield from tabular.iter_cells(data, filename)
+    except DomainError as err:
+        err.code = codes.get(err.code, err.code)
+        raise
 
 
 def _cell(v: Any) -> str:

@@ -119,8 +119,10 @@ def announcement_xlsx(doc: AnnouncementDoc) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from zhijian.platform.tabular import escaping
+
     wb = Workbook()
-    ws = wb.active
+    ws = escaping(wb.active)
     ws.title = doc.label[:31]
     ws.append([f"{ASSOCIATION} {doc.title} {doc.label}"])
     ws["A1"].font = Font(bold=True, size=14)

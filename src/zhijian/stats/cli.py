@@ -7,7 +7,6 @@ line on stderr and exits with code 2.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
@@ -37,23 +36,25 @@ def register(root: typer.Typer) -> None:
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a UTF-8 (optionally BOM) CSV file; empty file → stats.empty_data."""
+    """Header and rows of a CSV (UTF-8 with or without BOM, or GB18030; `,` `;` or tab) or .xlsx file, read by
+    platform.tabular; values as text; empty file → stats.empty_data."""
+    from zhijian.platform import tabular
+
     if not path.is_file():
         raise err("file_not_found", f"找不到文件：{path}", f"file not found: {path}", "input")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        sample = fh.read(4096)
-        fh.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(fh, dialect=dialect)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    table = tabular.open_table(path, path.name if path.suffix.lower() in (".xlsx", ".xlsm") else "input.csv")
+    header = [h for h in table.header if h]
+    rows = [{h: _as_text(row.get(h)) for h in header} for _n, row in table.records()]
     rows = [r for r in rows if any(v for v in r.values())]
     if not header or not rows:
         raise err("empty_data", f"文件没有数据行：{path.name}", f"the file has no data rows: {path.name}", "input")
     return header, rows
+
+
+def _as_text(v: Any) -> str:
+    if v is None:
+        return ""
+    return repr(v) if isinstance(v, float) else str(v).strip()
 
 
 def column(header: list[str], wanted: str | None, fallbacks: tuple[str, ...], what: str, *, required: bool = True) -> str | None:

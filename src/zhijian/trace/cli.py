@@ -77,19 +77,24 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
                                production_date=_date(production_date, "production_date"),
                                sales_regions=list(sales_region), with_pin=pin, freeze_threshold=freeze_threshold)
     host = host or get_settings().resolver_host
-    with unit_of_work() as s:
-        req.product_id = _product_id(s, product)
-        prod, _gtin = service._check_issue(s, SYSTEM, req)
-        sink = labels.sink_for(out, product_name=prod.name, lot=lot)
-        try:
+    sink = None
+    try:  # the files are written under temporary names and put in place only after the codes are committed
+        with unit_of_work() as s:
+            req.product_id = _product_id(s, product)
+            prod, _gtin = service._check_issue(s, SYSTEM, req)
+            sink = labels.sink_for(out, product_name=prod.name, lot=lot)
             with Progress(TextColumn("[bold]赋码 issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           disable=not progress, transient=False) as bar:
                 task = bar.add_task("codes", total=quantity)
                 batch = service.issue_codes(s, SYSTEM, req, host=host, sink=sink,
                                             progress=lambda n: bar.advance(task, n))
-        finally:
-            files = sink.close()
-        typer.echo(f"batch {batch.id}: {quantity} codes for {batch.gtin} lot {lot} → {', '.join(map(str, files))}")
+            batch_id, batch_gtin = batch.id, batch.gtin
+        files = sink.close()
+    except BaseException:
+        if sink is not None:
+            sink.discard()
+        raise
+    typer.echo(f"batch {batch_id}: {quantity} codes for {batch_gtin} lot {lot} → {', '.join(map(str, files))}")
 
 
 def _change(action: str, gtin: str, serial: str | None, lot: str | None, reason: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import segno
 
+from zhijian.platform.files import AtomicFile
 from zhijian.trace.service import IssuedCode
 
 CSV_HEADER = "serial,uri,element_string,pin\r\n"
@@ -34,21 +35,26 @@ class Sink(Protocol):
 
     def close(self) -> list[Path]: ...
 
+    def discard(self) -> None: ...
+
 
 class CsvSink:
     """Codes to a CSV file (UTF-8 with BOM, so that Excel shows Chinese correctly)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.f = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        self.out = AtomicFile(path, "w", encoding="utf-8-sig", newline="")
+        self.f = self.out.file
         self.f.write(CSV_HEADER)
 
     def __call__(self, chunk: list[IssuedCode]) -> None:
         self.f.write(csv_lines(chunk))
 
     def close(self) -> list[Path]:
-        self.f.close()
-        return [self.path]
+        return [self.out.commit()]
+
+    def discard(self) -> None:
+        self.out.discard()
 
 
 class ZipSink:
@@ -56,7 +62,8 @@ class ZipSink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.zf = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.out = AtomicFile(path, "wb")
+        self.zf = zipfile.ZipFile(self.out.file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
         self.entry = self.zf.open("codes.csv", "w", force_zip64=True)
         self.entry.write(("\ufeff" + CSV_HEADER).encode())
 
@@ -66,7 +73,10 @@ class ZipSink:
     def close(self) -> list[Path]:
         self.entry.close()
         self.zf.close()
-        return [self.path]
+        return [self.out.commit()]
+
+    def discard(self) -> None:
+        self.out.discard()
 
 
 def _font() -> str:
@@ -111,6 +121,7 @@ class PdfSink:
         self.lot = lot
         self.per_file = per_file
         self.files: list[Path] = []
+        self.outs: list[AtomicFile] = []
         self.canvas: Any = None
         self.in_file = 0
         self.on_page = 0
@@ -123,7 +134,8 @@ class PdfSink:
         n = len(self.files) + 1
         p = self.path if n == 1 else self.path.with_name(f"{self.path.stem}-{n:04d}{self.path.suffix}")
         self.files.append(p)
-        self.canvas = Canvas(str(p), pagesize=A4)
+        self.outs.append(AtomicFile(p, "wb"))
+        self.canvas = Canvas(self.outs[-1].file, pagesize=A4)
         self.canvas.setTitle(f"{self.product} {self.lot} 防伪溯源标签")
         self.in_file = 0
         self.on_page = 0
@@ -169,8 +181,14 @@ class PdfSink:
             self.canvas = None
 
     def close(self) -> list[Path]:
+        """Finish the last sheet and put every file in place (each whole or not at all)."""
         self._close_file()
-        return self.files
+        return [out.commit() for out in self.outs]
+
+    def discard(self) -> None:
+        self.canvas = None
+        for out in self.outs:
+            out.discard()
 
 
 def sink_for(path: Path, *, product_name: str, lot: str) -> CsvSink | ZipSink | PdfSink:

@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from zhijian.platform.tabular import escape_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
@@ -28,20 +30,7 @@ def _cell_value(value: Any) -> Any:
         return None
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(value, (int, float, dt.date, bool)):
-        return value
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        return "'" + text  # shown as text, never evaluated
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return escape_cell(value)  # the one formula guard of every export (platform.tabular)
 
 
 def write_xlsx(fh: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> int:
