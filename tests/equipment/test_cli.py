@@ -41,6 +41,8 @@ def test_register_inspect_due_and_overdue(sqlite_db, monkeypatch, tmp_path):
     assert r.exit_code == 2 and "equipment.duplicate_report" in r.output
     r = runner.invoke(app, ["equipment", "intervals"])
     assert "TSG 21-2016" in r.output and "TSG Q7015-2016" in r.output
+    r = runner.invoke(app, ["equipment", "stats"])
+    assert r.exit_code == 0 and "电梯\t330106" in r.output, r.output
 
 
 def test_bad_input_is_one_line_exit_2(sqlite_db, monkeypatch):

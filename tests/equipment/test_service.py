@@ -190,3 +190,21 @@ def test_import_registry_from_excel(sqlite_db, tmp_path):
         unit = service.get_unit(s, SYSTEM, code)
         # TSG 21-2016 8.1.6: safety grade 3 → 3 years (the lower bound of 3–6)
         assert (unit.safety_grade, unit.next_due_on, unit.due_rule) == (3, dt.date(2027, 9, 1), "vessel_grade_3")
+
+
+def test_statistics_by_category_and_division(db):
+    """Counts per category and division in a regulator's scope; overdue and 30-day window as in the due lists."""
+    today = dt.date(2026, 12, 2)
+    with db.session() as s:
+        ent = factories.enterprise(s, region="330400")
+        reg = Actor(None, "r", "regulator", factories.regulator(s, "municipal", "330400").id)
+        before = {(r.category, r.region_code): r for r in service.statistics(s, reg, on=today)}
+        elevator(s, ent.id, region="330400", last=dt.date(2025, 11, 1))   # overdue
+        elevator(s, ent.id, region="330400", last=dt.date(2025, 12, 10))  # due soon
+        elevator(s, ent.id, region="330400", last=dt.date(2026, 8, 1))    # ok
+        rows = {(r.category, r.region_code): r for r in service.statistics(s, reg, on=today)}
+        assert all(r.region_code.startswith("3304") for r in rows.values())
+        old = before.get(("3000", "330400"))
+        new = rows[("3000", "330400")]
+        base = (old.units, old.overdue, old.due_soon) if old else (0, 0, 0)
+        assert (new.units - base[0], new.overdue - base[1], new.due_soon - base[2]) == (3, 1, 1)

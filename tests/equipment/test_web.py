@@ -52,6 +52,8 @@ def test_api_register_inspect_due_and_errors(client, db, login):
                     json={**rep, "report_no": f"API-{code}-x", "conclusion": "基本合格"})
     assert r.status_code == 422 and r.json()["code"] == "equipment.bad_conclusion"
     assert client.get("/api/v1/equipment/intervals").json()["version"] == "2023.1"
+    stats = client.get("/api/v1/equipment/statistics", params={"on": "2026-12-02"}, headers=regulator).json()
+    assert stats and all(r["region_code"].startswith("3301") for r in stats)
 
 
 def test_import_api_reports_row_and_column(client, db, login):

@@ -59,6 +59,12 @@ def due(session: SessionDep, actor: ActorDep, state: str = "overdue", region: st
     return PageOut(items=items, next_cursor=page.next_cursor, limit=page.limit)
 
 
+@router.get("/statistics")
+def statistics(session: SessionDep, actor: ActorDep, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Units, in use, stopped, overdue and due within 30 days by category and division (the actor's scope)."""
+    return [dataclasses.asdict(r) for r in service.statistics(session, actor, on=on)]
+
+
 @router.get("/units/{code}", response_model=UnitOut)
 def get_unit(code: str, session: SessionDep, actor: ActorDep) -> UnitOut:
     return UnitOut.model_validate(service.get_unit(session, actor, code))

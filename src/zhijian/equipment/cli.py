@@ -118,5 +118,15 @@ def overdue_cmd(region: str | None = None, owner: int | None = None, soon: bool 
         typer.echo(f"共 {len(page.items)} 台" + ("（还有更多）" if page.next_cursor else ""))
 
 
+@app.command("stats")
+def stats_cmd(on: str | None = None) -> None:
+    """统计: units, in use, stopped, overdue, due within 30 days by category and division."""
+    with unit_of_work() as s:
+        typer.echo("类别\t行政区划\t台数\t在用\t停用\t超期\t30日内到期")
+        for r in service.statistics(s, SYSTEM, on=_date(on, "on")):
+            typer.echo(f"{rules.CATEGORIES.get(r.category, r.category)}\t{r.region_code}\t{r.units}\t{r.in_use}\t"
+                       f"{r.stopped}\t{r.overdue}\t{r.due_soon}")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="equipment")

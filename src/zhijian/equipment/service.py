@@ -504,3 +504,41 @@ def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanVie
         usable=unit.status == "in_use" and state != "overdue",
         emergency_phone=rules.ELEVATOR_EMERGENCY if rules.is_elevator(unit.variety) else None,
         complaint_url=f"/complaints/new?{query}")
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """统计 — units of one category in one division: total, in use, stopped, overdue, due within 30 days."""
+
+    category: str
+    region_code: str
+    units: int
+    in_use: int
+    stopped: int
+    overdue: int
+    due_soon: int
+
+
+def statistics(session: Session, actor: Actor, *, on: dt.date | None = None) -> list[StatRow]:
+    """Counts by category and division over the units the actor may see (one grouped query, set-based)."""
+    from sqlalchemy import case, func
+
+    day = on or today()
+    active = EquipmentUnit.status.in_(("in_use", "stopped"))
+    soon = day + dt.timedelta(days=rules.DUE_SOON_DAYS)
+
+    def count_if(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    stmt = _scope(session, actor, select(
+        EquipmentUnit.category, EquipmentUnit.region_code, func.count(),
+        count_if(EquipmentUnit.status == "in_use"), count_if(EquipmentUnit.status == "stopped"),
+        count_if(active & (EquipmentUnit.next_due_on < day)),
+        count_if(active & (EquipmentUnit.next_due_on >= day) & (EquipmentUnit.next_due_on <= soon)),
+    )).group_by(EquipmentUnit.category, EquipmentUnit.region_code).order_by(EquipmentUnit.category,
+                                                                           EquipmentUnit.region_code)
+    return [StatRow(c, r, int(n), int(a or 0), int(b or 0), int(o or 0), int(d or 0))
+            for c, r, n, a, b, o, d in session.execute(stmt)]
