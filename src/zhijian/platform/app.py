@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhijian import __version__
 from zhijian.platform.config import Settings, get_settings
-from zhijian.platform.db import Database
+from zhijian.platform.db import Database, client_error_for
 from zhijian.platform.docs import router as docs_router
 from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.jobs import JobRunner
@@ -112,10 +114,42 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
             return html_error(request, err)  # people in a browser get the portal's error page
         return _problem(err, request)
 
+    def _failure(request: Request, exc: Exception) -> Response:
+        """Any exception no handler claimed: a client-caused or transient database failure gets its 4xx/503,
+        anything else a logged 500 with a request id (problem+json, or the HTML error page for browsers)."""
+        err = client_error_for(exc)
+        rid = uuid.uuid4().hex[:16]
+        if err is None:
+            log.exception("unhandled error", extra={"zj_path": request.url.path, "zj_request_id": rid})
+            err = DomainError("server.error", "服务器内部错误", "internal server error", status=500)
+        err.extra["request_id"] = rid
+        headers = {"X-Request-ID": rid}
+        if err.status == 503:
+            headers["Retry-After"] = str(err.extra.get("retry_after", 5))
+        html_error = getattr(app.state, "html_error", None)
+        if (html_error is not None and "text/html" in request.headers.get("accept", "")
+                and not request.url.path.startswith(("/api/", "/epcis"))):
+            try:
+                resp = html_error(request, err)
+                resp.headers.update(headers)
+                return resp
+            except Exception:  # the error page itself failed: fall back to problem+json
+                log.exception("error page failed", extra={"zj_request_id": rid})
+        resp = _problem(err, request)
+        resp.headers.update(headers)
+        return resp
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _db_failure(request: Request, exc: SQLAlchemyError) -> Response:
+        return _failure(request, exc)
+
+    @app.exception_handler(OverflowError)  # SQLite: an id too large for INTEGER → 404
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
+        return _failure(request, exc)
+
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"zj_path": request.url.path})
-        return _problem(DomainError("server.error", "服务器内部错误", "internal server error", status=500), request)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        return _failure(request, exc)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:

@@ -203,6 +203,29 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def client_error_for(exc: BaseException) -> Any:
+    """The DomainError a client-caused or transient database failure deserves, or None for a real bug.
+
+    - database down, unreachable or still locked → 503 ``db.unavailable`` (the handler adds Retry-After);
+    - an id outside the column's range (SQLite: Python int too large; PostgreSQL/MariaDB: out of range)
+      → 404 ``request.not_found``: no such row can exist;
+    - a UNIQUE / foreign-key violation that a service did not check first → 409 ``db.conflict``."""
+    from sqlalchemy.exc import DataError, IntegrityError, StatementError
+
+    from zhijian.platform.errors import DomainError
+
+    if is_unavailable(exc):
+        return DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
+                           status=503, extra={"retry_after": 5})
+    orig = exc.orig if isinstance(exc, StatementError) else exc
+    if isinstance(orig, OverflowError) or (isinstance(exc, DataError) and "range" in str(orig).lower()):
+        return DomainError("request.not_found", "资源不存在", "not found", status=404)
+    if isinstance(exc, IntegrityError):
+        return DomainError("db.conflict", "与已有数据冲突（重复或仍被引用）",
+                           "conflicts with existing data (duplicate or still referenced)", status=409)
+    return None
+
+
 @lru_cache(maxsize=8)
 def get_database(url: str | None = None) -> Database:
     from zhijian.platform.config import get_settings
