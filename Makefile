@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ZHIJIAN_VAR_DIR ?= ./var
 
-.PHONY: demo test test-quick install lint bench system-deps clean
+.PHONY: demo test test-quick install lint bench bench-verify system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	scripts/system-deps.sh --bench
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# issue #23: zhijian's resolver beside the lean baseline (bench/baseline_verify.py), one run, PostgreSQL
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+bench-verify: $(STAMP)
+	scripts/system-deps.sh --bench
+	$(BIN)/python bench/bench_trace.py --db $(BENCH_PG) --codes 100000 --skip capture --seconds 20
+	$(BIN)/python bench/bench_trace.py --db sqlite:////tmp/zhijian-bench.sqlite3 --codes 100000 --skip capture --seconds 20
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
