@@ -67,14 +67,16 @@ def bar_chart(report: dict[str, Any]) -> bytes:
     rows = report["rows"]
     fig = _figure(7.5, 0.5 * len(rows) + 1.6)
     ax = fig.subplots()
-    labels = [r["label"] for r in rows][::-1]
+    from zhijian.platform.escape import plot_text
+
+    labels = [f"{r['rank']}. {plot_text(r['label'])}" for r in rows][::-1]  # (numbered: equal labels stay apart)
     values = [r["overall"] for r in rows][::-1]
     bars = ax.barh(labels, values, color="#0b5cad")
     for b, v in zip(bars, values, strict=True):
         ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.1f}", va="center", fontsize=9)
     ax.set_xlim(0, 110)
     ax.set_xlabel("综合得分（0–100，按公布权重加权）")
-    ax.set_title(f"{report['title']} — 综合得分")
+    ax.set_title(f"{plot_text(report['title'])} — 综合得分")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -82,6 +84,8 @@ def bar_chart(report: dict[str, Any]) -> bytes:
 def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
     """各项目得分雷达图 (the best `top` samples)."""
     import numpy as np
+
+    from zhijian.platform.escape import plot_text
 
     items = report["items"]
     rows = report["rows"][:top]
@@ -93,12 +97,12 @@ def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
     for r in rows:
         vals = [float(r["scores"].get(i["key"]) or 0.0) for i in items]
         vals += vals[:1]
-        ax.plot(angles, vals, linewidth=1.5, label=r["label"])
+        ax.plot(angles, vals, linewidth=1.5, label=plot_text(r["label"]) or " ")
         ax.fill(angles, vals, alpha=0.08)
     ax.set_xticks(angles[:-1])
-    ax.set_xticklabels([i["name"] for i in items], fontsize=9)
+    ax.set_xticklabels([plot_text(i["name"], max_length=20) for i in items], fontsize=9)
     ax.set_ylim(0, 100)
-    ax.set_title(f"{report['title']} — 单项得分", pad=18)
+    ax.set_title(f"{plot_text(report['title'])} — 单项得分", pad=18)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
     return _png(fig)
 
@@ -114,6 +118,12 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from zhijian.platform.escape import mail_header as meta_text
+    from zhijian.platform.escape import pdf_text as esc  # every user text, never markup (issue 13)
+
+    def cell(text: Any) -> str:
+        return esc(text, max_length=200)
+
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     h1 = ParagraphStyle("h1", fontName="STSong-Light", fontSize=16, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
@@ -121,24 +131,25 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     small = ParagraphStyle("s", fontName="STSong-Light", fontSize=8, leading=10)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=report["title"], author=report.get("organizer") or "zhijian")
-    story: list[Any] = [Paragraph(report["title"], h1)]
+                            bottomMargin=15 * mm, title=meta_text(report["title"]), author=meta_text(report.get("organizer") or "zhijian"))
+    story: list[Any] = [Paragraph(esc(report["title"]), h1)]
     meta = [f"产品类型：{report['product_type']}", f"组织单位：{report.get('organizer') or '—'}",
             f"检测机构：{report.get('lab_name') or '—'}", f"检测日期：{report.get('tested_on') or '—'}",
             f"发布日期：{report.get('published_on') or '未发布'}"]
-    story.append(Paragraph("；".join(meta), body))
+    story.append(Paragraph(esc("；".join(meta)), body))
     if report.get("method"):
-        story += [Paragraph("试验方法", h2), Paragraph(report["method"], body)]
+        story += [Paragraph("试验方法", h2), Paragraph(esc(report["method"]), body)]
     story.append(Paragraph("检测项目与权重", h2))
     wt = [["项目", "单位", "权重", "优劣方向", "要求"]] + [
-        [Paragraph(i["name"], small), i["unit"], f"{i['weight_pct']}%", "越大越好" if i["higher_is_better"] else "越小越好",
-         Paragraph(i["requirement"] or "—", small)] for i in report["items"]]
+        [Paragraph(cell(i["name"]), small), Paragraph(cell(i["unit"]), small), f"{i['weight_pct']}%",
+         "越大越好" if i["higher_is_better"] else "越小越好",
+         Paragraph(cell(i["requirement"] or "—"), small)] for i in report["items"]]
     story.append(_table(wt, [50 * mm, 20 * mm, 18 * mm, 22 * mm, 60 * mm], Table, TableStyle, colors))
     story.append(Paragraph("检测结果（括号内为单项排名）", h2))
     head = ["排名", "品牌型号"] + [i["name"] for i in report["items"]] + ["综合得分"]
-    data: list[list[Any]] = [[Paragraph(str(h), small) for h in head]]
+    data: list[list[Any]] = [[Paragraph(cell(h), small) for h in head]]
     for r in report["rows"]:
-        cells = [str(r["rank"]), Paragraph(r["label"], small)]
+        cells = [str(r["rank"]), Paragraph(cell(r["label"]), small)]
         for i in report["items"]:
             v = r["values"].get(i["key"])
             cells.append(Paragraph("—" if v is None else f"{v:g} ({r['ranks'].get(i['key'])})", small))
@@ -149,8 +160,8 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     story.append(_table(data, widths, Table, TableStyle, colors))
     fails = [r for r in report["rows"] if r["failures"]]
     if fails:
-        story.append(Paragraph("不符合要求的项目：" + "；".join(f"{r['label']}：{'、'.join(r['failures'])}" for r in fails),
-                               body))
+        story.append(Paragraph(esc("不符合要求的项目：" + "；".join(f"{r['label']}：{'、'.join(r['failures'])}"
+                                                             for r in fails)), body))
     story.append(Paragraph("评分方法：各项目按样品间最优 100 分、最差 0 分线性计分，综合得分为按公布权重的加权平均；"
                            "单项排名相同数值并列。", small))
     story.append(Spacer(1, 4 * mm))

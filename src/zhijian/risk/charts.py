@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 from scipy import stats
+
+from zhijian.platform.escape import xml_attr
+from zhijian.platform.escape import xml_text as escape
 
 FONT = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
 
@@ -26,7 +28,7 @@ def _t(x: float, y: float, text: str, size: int = 11, anchor: str = "start", fil
 
 def _svg(w: int, h: int, body: list[str], title: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
-            f'aria-label="{escape(title)}"><title>{escape(title)}</title>' + "".join(body) + "</svg>")
+            f'aria-label="{xml_attr(title)}"><title>{escape(title)}</title>' + "".join(body) + "</svg>")
 
 
 def _heat_colour(rate: float, vmax: float) -> str:
