@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from zhijian.catalog.models import Category, Organization
-from zhijian.consumer import rules, service
+from zhijian.consumer import notifications, procedure, rules, service
 from zhijian.consumer.schemas import CertificateIn, ComplaintIn, DeclarationIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
@@ -101,6 +101,11 @@ async def complaint_submit(request: Request, session: SessionDep) -> Response:
             "facts": values.get("facts", ""),
             "requests": [str(r) for r in form.getlist("requests")],
             "request_amount": float(values["request_amount"]) if values.get("request_amount") else None,
+            "respondent_uscc": values.get("respondent_uscc") or None,
+            "knew_on": _date(values.get("knew_on"), "knew_on"),
+            "contact_email": values.get("contact_email") or None,
+            "contact_token": request.cookies.get("zj_contact") or None,
+            "also_report": values.get("also_report", ""),
         })
         c, code = service.submit_complaint(session, actor, data)
         upload = form.get("evidence")
@@ -136,7 +141,56 @@ async def track_submit(request: Request, session: SessionDep) -> Response:
         return render(request, "consumer/track.html", {"case": None, "error": _msg(request, err), "tracking_no": no},
                       status_code=404)
     return render(request, "consumer/track.html", {
-        "case": service.present(session, session.info["actor"], c, tracking=True), "error": None, "tracking_no": no})
+        "case": service.present(session, session.info["actor"], c, tracking=True), "error": None, "tracking_no": no,
+        "check_code": str(form.get("check_code", ""))})
+
+
+@router.post("/complaints/respond", response_class=HTMLResponse)
+async def track_respond(request: Request, session: SessionDep) -> Response:
+    """The complainant accepts the enterprise's answer, asks for mediation, or rates a closed case."""
+    from zhijian.consumer.schemas import ConsumerResponseIn, SatisfactionIn
+
+    form = await request.form()
+    check_csrf(request, form)
+    f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        if f.get("score"):
+            c = service.rate_satisfaction(session, SatisfactionIn.model_validate({
+                "tracking_no": f.get("tracking_no", ""), "check_code": f.get("check_code", ""),
+                "score": f.get("score"), "note": f.get("note", "")}))
+        else:
+            c = service.consumer_respond(session, ConsumerResponseIn.model_validate({
+                "tracking_no": f.get("tracking_no", ""), "check_code": f.get("check_code", ""),
+                "response": f.get("response"), "note": f.get("note", "")}))
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        err = _validation(exc) if isinstance(exc, ValidationError) else exc
+        return render(request, "consumer/track.html", {"case": None, "error": _msg(request, err),
+                                                       "tracking_no": f.get("tracking_no", "")}, status_code=422)
+    return render(request, "consumer/track.html", {
+        "case": service.present(session, session.info["actor"], c, tracking=True), "error": None,
+        "tracking_no": c.tracking_no, "check_code": f.get("check_code", "")})
+
+
+nav_item("/console/inbox", "站内通知", roles=("admin", "regulator", "association", "inspector", "enterprise"), order=5)
+
+
+@router.get("/console/inbox", response_class=HTMLResponse)
+def console_inbox(request: Request, session: SessionDep) -> Response:
+    """站内通知 — every role's inbox (messages to the user, its organization or its role)."""
+    actor = console_actor(request, session, "regulator", "association", "inspector", "enterprise")
+    return render(request, "consumer/console_inbox.html", {"rows": notifications.inbox(session, actor)})
+
+
+@router.post("/console/inbox/{notification_id}/read")
+async def console_inbox_read(notification_id: int, request: Request, session: SessionDep) -> Response:
+    actor, form = await console_form(request, session, "regulator", "association", "inspector", "enterprise")
+    try:
+        notifications.mark_read(session, actor, notification_id)
+    except DomainError as err:
+        session.rollback()
+        return error_page(request, err, actor)
+    return RedirectResponse("/console/inbox", status_code=303)
 
 
 # ---------------------------------------------------------------- public: certificates, declarations, comparative
@@ -236,7 +290,9 @@ def console_complaint(complaint_id: int, request: Request, session: SessionDep, 
     return render(request, "consumer/console_complaint.html", {
         "c": service.present(session, actor, c), "targets": sorted(flow.get(c.state, ())), "state_zh": rules.STATE_ZH,
         "outcome_zh": rules.OUTCOME_ZH, "decision_zh": rules.DECISION_ZH, "error": error,
-        "can_handle": actor.has("admin", "regulator"), "is_respondent": actor.owns(c.respondent_id)})
+        "can_handle": actor.has("admin", "regulator"), "is_respondent": actor.owns(c.respondent_id),
+        "grounds": procedure.NON_ACCEPTANCE, "terminations": procedure.TERMINATION,
+        "response_zh": {"answer": "答复", "settlement": "提出和解方案", "decline": "不同意（说明理由）"}})
 
 
 @router.post("/console/complaints/{complaint_id}/{action}")
@@ -250,7 +306,8 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
                 "reason": f.get("reason", ""), "outcome": f.get("outcome") or None, "agreement": f.get("agreement", ""),
                 "justified": {"1": True, "0": False}.get(f.get("justified", "")),
                 "compensation_agreed": float(f["compensation_agreed"]) if f.get("compensation_agreed") else None,
-                "decision": f.get("decision") or None}))
+                "decision": f.get("decision") or None, "reason_code": f.get("reason_code") or None,
+                "termination_code": f.get("termination_code") or None}))
         elif action == "mediation":
             service.add_mediation(session, actor, complaint_id, MediationIn.model_validate({
                 "held_on": _date(f.get("held_on"), "held_on"), "place": f.get("place", ""),
@@ -267,6 +324,24 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
                                    _date(f.get("paid_on"), "paid_on") or service.today())
         elif action == "reply":
             service.enterprise_reply(session, actor, complaint_id, f.get("text", ""))
+        elif action == "respond":
+            from zhijian.consumer.schemas import EnterpriseResponseIn
+
+            service.enterprise_respond(session, actor, complaint_id, EnterpriseResponseIn.model_validate({
+                "response": f.get("response"), "text": f.get("text", ""),
+                "amount": float(f["amount"]) if f.get("amount") else None}))
+        elif action == "link":
+            from zhijian.consumer.schemas import LinkIn
+
+            service.link_respondent(session, actor, complaint_id, LinkIn.model_validate({
+                "enterprise_id": f.get("enterprise_id"), "note": f.get("note", "")}))
+        elif action == "consent":
+            from zhijian.consumer.schemas import ConsentIn
+
+            service.record_consent(session, actor, complaint_id, ConsentIn.model_validate({
+                "party": f.get("party"), "consent": f.get("consent") == "1"}))
+        elif action == "notice":
+            service.send_termination_notice(session, actor, complaint_id)
         else:
             raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
     except ValidationError as exc:
