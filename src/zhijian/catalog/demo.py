@@ -130,7 +130,8 @@ STANDARDS: list[tuple[str, str, str | None, str, list[IndicatorIn]]] = [
         I("菌落总数", "CFU/mL", "text", "n=5, c=2, m=50000, M=100000", safety=True, method="GB 4789.2-2022"),
         I("大肠菌群", "CFU/mL", "text", "n=5, c=2, m=1, M=5", safety=True, method="GB 4789.3-2016"),
         I("沙门氏菌", "/25mL", "text", "n=5, c=0, m=0", safety=True, method="GB 4789.4-2016")]),
-    # GB 19295-2021 速冻面米与调制食品 微生物限量 (熟制品): GB 4789.1 three-class plans
+    # GB 19295-2021 速冻面米与调制食品 微生物限量 (熟制品): GB 4789.1 three-class plans. Unconfirmed: these
+    # values (and GB 2717's 大肠菌群 plan above) could not be checked against the standards' text here.
     ("GB 19295-2021", "食品安全国家标准 速冻面米与调制食品", "FOOD", "current", [
         I("菌落总数(熟制品)", "CFU/g", "text", "n=5, c=2, m=10⁴, M=10⁵", safety=True, method="GB 4789.2-2022"),
         I("大肠菌群(熟制品)", "CFU/g", "text", "n=5, c=2, m=10, M=10²", safety=True, method="GB 4789.3-2016")]),
