@@ -280,10 +280,14 @@ def test_regulator_runs_a_spot_check_plan_from_draw_to_publication(live_server: 
         aan, tvc = (lab.locator("fieldset", has_text=name) for name in ("氨基酸态氮", "菌落总数"))
         expect(aan.get_by_label("单位")).to_have_value("g/100mL")
         aan.get_by_label("实测值").fill("零点七")
-        tvc.get_by_label("实测值").fill("1.2×10³")
+        for k, v in enumerate(("1.2×10³", "800", "3.0×10³", "650", "2100")):  # GB 4789.1 plan: n = 5 units
+            tvc.get_by_label(f"样品单元 {k + 1}").fill(v)
+        coli = lab.locator("fieldset", has_text="大肠菌群")
+        for k, v in enumerate(("<10", "<10", "20", "<10", "<10")):  # GB 2717 大肠菌群: n=5, c=2, m=10, M=10²
+            coli.get_by_label(f"样品单元 {k + 1}").fill(v)
         lab.get_by_role("button", name="保存检验结果").click()
         expect(lab.locator("#value_0-error")).to_contain_text("实测值无法识别")
-        expect(tvc.get_by_label("实测值")).to_have_value("1.2×10³")  # what was typed stays
+        expect(tvc.get_by_label("样品单元 1")).to_have_value("1.2×10³")  # what was typed stays
         if i == 0:
             shot(lab, "2-results-form")
         aan.get_by_label("实测值").fill("0.72")
