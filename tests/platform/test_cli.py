@@ -23,16 +23,20 @@ def cli_env(tmp_path, monkeypatch):
     get_database.cache_clear()
 
 
-def _row_counts() -> dict[str, int]:
+def _row_counts(url: str) -> dict[str, int]:
     """Rows per table of the CLI's database (what a repeated demo must leave unchanged)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, inspect, select, table
 
-    from zhijian.platform.db import Base
+    from zhijian.platform.db import Database
 
-    db = get_database()
-    with db.session(write=False) as s:
-        return {t.name: s.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables
-                if not t.name.startswith(("audit", "job", "search"))}
+    db = Database(url)
+    try:
+        names = [n for n in inspect(db.engine).get_table_names()
+                 if not n.startswith(("audit", "job", "search", "alembic"))]
+        with db.session(write=False) as s:
+            return {n: s.scalar(select(func.count()).select_from(table(n))) or 0 for n in names}
+    finally:
+        db.dispose()
 
 
 def run(*args: str):
@@ -44,10 +48,10 @@ def test_upgrade_demo_is_idempotent_user_and_audit(cli_env):
     r1 = run("demo")
     assert r1.exit_code == 0, r1.output
     assert "56 enterprises" in r1.output and "320 products" in r1.output and "45 standards" in r1.output
-    counts = _row_counts()
+    counts = _row_counts(cli_env)
     r2 = run("demo")  # a second run adds nothing: every room's demo is idempotent
     assert r2.exit_code == 0 and "320 products" in r2.output
-    assert _row_counts() == counts
+    assert _row_counts(cli_env) == counts
     r = run("user", "add", "--username", "lab_zhang", "--password", "a-long-password", "--role", "inspector",
             "--organization", "浙江省产品质量安全科学研究院")
     assert r.exit_code == 0, r.output
