@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-ROOMS: tuple[str, ...] = ("platform", "catalog", "stats", "spotcheck", "trace", "consumer", "equipment", "risk", "stable", "web")
+ROOMS: tuple[str, ...] = ("platform", "catalog", "stats", "spotcheck", "trace", "consumer", "equipment", "risk", "stable", "enforcement", "association", "web")
 
 
 def room_module(room: str, name: str) -> ModuleType | None:
