@@ -74,6 +74,8 @@ def standard(s: Session, code: str | None = None, indicators: list[IndicatorIn] 
 
 
 def user(s: Session, role: str, org: Organization | None = None, password: str = "correct horse 1") -> User:
+    if role == "regulator" and org is None:  # a regulator acts for a division: by default the national one (总局)
+        org = regulator(s, level="national", region="110000")
     return service.create_user(s, SYSTEM, UserIn(username=f"{role}_{uid()}", password=password, role=role,  # type: ignore[arg-type]
                                                  organization_id=org.id if org else None))
 

@@ -41,6 +41,8 @@ class Actor:
     username: str
     role: str
     organization_id: int | None = None
+    # regulators: the GB/T 2260 prefix of their jurisdiction ('' national; see platform.jurisdiction)
+    division: str | None = None
 
     @property
     def label(self) -> str:
@@ -87,7 +89,16 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.username, user.role, user.organization_id)
+    """The acting user; a regulator carries its division (管辖区域) from its organization."""
+    division = None
+    if user.role == "regulator":
+        from sqlalchemy.orm import object_session
+
+        from zhijian.platform.jurisdiction import NONE, division_of
+
+        session = object_session(user)
+        division = division_of(session, user.organization_id) if session is not None else NONE
+    return Actor(user.id, user.username, user.role, user.organization_id, division)
 
 
 def validate_role(role: str) -> str:
@@ -100,7 +111,7 @@ def validate_role(role: str) -> str:
 # Which kind of organization each role belongs to (None: the role may stand alone); public users belong to none.
 ROLE_ORG_KIND: dict[str, str | None] = {"inspector": "lab", "enterprise": "enterprise", "regulator": "regulator",
                                         "association": "association"}
-ROLE_NEEDS_ORG = frozenset({"inspector", "enterprise"})
+ROLE_NEEDS_ORG = frozenset({"inspector", "enterprise", "regulator"})  # a regulator acts for its division
 _KIND_ZH = {"lab": "检验机构", "enterprise": "企业", "regulator": "监管部门", "association": "协会"}
 
 
