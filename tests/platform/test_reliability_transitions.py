@@ -28,8 +28,6 @@ def _audit_count(db, entity: str, entity_id: int) -> int:  # type: ignore[no-unt
 
 
 def test_concurrent_complaint_acceptance_once(app, db):
-    if db.backend in ("mysql", "mariadb"):
-        pytest.skip("MariaDB still lets all 20 through despite SELECT … FOR UPDATE: open, reported to the lead")
     with db.session() as s:
         p = factories.product(s)
         pid = p.id
@@ -57,3 +55,44 @@ def test_concurrent_complaint_acceptance_once(app, db):
             ComplaintEvent.complaint_id == cid, ComplaintEvent.to_state == "accepted"))
     assert events == 1
     assert _audit_count(db, "complaint", cid) - audits_before == 2  # the transition and its statutory clock
+
+
+def test_lock_then_plain_read_sees_the_committed_state(db):
+    """Why MariaDB let all 20 through: under InnoDB's REPEATABLE READ the snapshot is taken at the first plain
+    SELECT (the token lookup); after ``FOR UPDATE`` a reload by ``session.get`` still read that snapshot.
+    MariaDB connections now run READ COMMITTED and the locked object stays in the identity map."""
+    import threading
+
+    from zhijian.platform.db import lock_for_update
+    from zhijian.platform.models import Job
+
+    with db.session() as s:
+        job = Job(name="reliability.probe", status="queued")
+        s.add(job)
+        s.flush()
+        jid = job.id
+    if db.backend in ("mysql", "mariadb"):
+        with db.engine.connect() as c:
+            assert c.exec_driver_sql("SELECT @@tx_isolation").scalar() == "READ-COMMITTED"
+    if db.backend == "sqlite":
+        return  # one writer at a time: the interleaving below cannot happen
+    snapshot_taken, committed = threading.Event(), threading.Event()
+    seen: list[str] = []
+
+    def waiter() -> None:
+        with db.session() as s:
+            s.scalar(select(func.count()).select_from(Job))  # first plain read: the snapshot under REPEATABLE READ
+            snapshot_taken.set()
+            committed.wait(30)
+            lock_for_update(s, Job, jid)
+            seen.append(s.get(Job, jid).status)  # type: ignore[union-attr]
+            seen.append(s.scalar(select(Job.status).where(Job.id == jid)) or "")
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    snapshot_taken.wait(30)
+    with db.session() as s:
+        lock_for_update(s, Job, jid).status = "running"
+    committed.set()
+    t.join(60)
+    assert seen == ["running", "running"]

@@ -20,6 +20,14 @@ submission) loads it with ``lock_for_update(session, Model, id)`` and checks the
 ``SELECT … FOR UPDATE`` on PostgreSQL and MariaDB holds concurrent transactions of the same row until
 this one ends (they then read the new state and refuse the transition with 409); on SQLite the writer
 lock of ``BEGIN IMMEDIATE`` already serialises every write unit of work, so a plain read suffices.
+
+MariaDB / MySQL connections run at ``READ COMMITTED`` (as PostgreSQL does by default), not InnoDB's default
+``REPEATABLE READ``. Under REPEATABLE READ the transaction's snapshot is taken at its *first* plain SELECT
+(the request's token lookup, before any lock): a ``FOR UPDATE`` reads the newest row, but every plain SELECT
+after it — ``session.get`` reloading the object, a count of events — still sees the old snapshot, so 20
+concurrent acceptances each re-read state "received" and all succeeded (issue 12). READ COMMITTED gives
+every statement the newest committed data, so what a locked transaction reads after its lock is current.
+(With binary logging this needs ``binlog_format=ROW`` or ``MIXED``, MariaDB's default.)
 """
 
 from __future__ import annotations
@@ -95,6 +103,9 @@ class TimestampMixin:
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for the writer lock before "database is locked" (then: 503, retry)."""
 
+MYSQL_ISOLATION = "READ COMMITTED"
+"""Isolation of every MariaDB/MySQL connection: reads after a row lock see the committed state."""
+
 WRITE_OPTION = "zj_write"
 """Execution option that marks a connection's transactions as writers (``BEGIN IMMEDIATE`` on SQLite)."""
 
@@ -131,6 +142,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if backend == "mysql":
         kwargs.setdefault("pool_recycle", 3600)
+        kwargs.setdefault("isolation_level", MYSQL_ISOLATION)  # see the module docstring (issue 12)
         query = dict(u.query)
         query.setdefault("charset", "utf8mb4")
         url = u.set(query=query).render_as_string(hide_password=False)
@@ -178,10 +190,27 @@ def lock_for_update(session: Session, model: type[Any], ident: Any) -> Any:
     PostgreSQL and MariaDB: ``SELECT … FOR UPDATE`` (concurrent lockers of the same row wait, then read the
     committed state). SQLite: the write unit of work already holds the database's writer lock
     (``BEGIN IMMEDIATE``), so the row is read as is. Either way an object already in the session is
-    refreshed, so the caller checks the state it is about to change, not a stale copy."""
-    return session.execute(
+    refreshed, so the caller checks the state it is about to change, not a stale copy.
+
+    The locked object is kept referenced by the session until the transaction ends: the identity map holds
+    objects weakly, so a caller that only locks (``lock_for_update(...)`` then ``session.get(...)``) would
+    otherwise have the object collected and reloaded by a second, plain SELECT."""
+    obj = session.execute(
         select(model).where(model.id == ident).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
+    if obj is not None:
+        session.info.setdefault(LOCKED_KEY, []).append(obj)
+    return obj
+
+
+LOCKED_KEY = "zj_locked"
+"""``session.info`` key of the objects locked in the current transaction (strong references, see above)."""
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _release_locked(session: Session) -> None:
+    session.info.pop(LOCKED_KEY, None)
 
 
 def is_unavailable(exc: BaseException) -> bool:
