@@ -16,7 +16,7 @@ from zhijian.platform.passwords import MIN_LENGTH, check_password, common_passwo
 
 def _new_user(client, admin_h, **body):  # type: ignore[no-untyped-def]
     body.setdefault("username", f"u_{factories.uid()}")
-    return client.post("/api/v1/users", json={"role": "regulator", **body}, headers=admin_h)
+    return client.post("/api/v1/users", json={"role": "association", **body}, headers=admin_h)  # a role that may stand alone
 
 
 @pytest.mark.parametrize("password", ["12345678", "password", "password1234", "qwerty123456", "1qaz2wsx3edc"])
