@@ -44,42 +44,61 @@ class EarsResult:
 
 
 def ears(y: object, method: str = "C1", *, baseline: int = 7, threshold: float | None = None,
-         min_sigma: float = 0.5) -> EarsResult:
-    """EARS statistics along the last axis. `min_sigma` floors the baseline SD so that a single complaint
-    after weeks of zeros does not give an infinite score (R surveillance's `minSigma`, here 0.5 by default)."""
+         min_sigma: float = 0.5, c3_rule: str = "hutwagner") -> EarsResult:
+    """EARS statistics along the last axis (Hutwagner et al. 2003, J Urban Health 80(2 Suppl 1):i89; the same windows
+    as R surveillance's `earsC`): C1 compares week t with the mean and SD of weeks t−7..t−1, C2 with weeks t−9..t−3,
+    and C3_t = Σ_{i=t−2..t} max(0, C2_i − 1). C1/C2 alarm when y_t > mean + k·sd (k = 3; `earsC` with
+    α = Φ(−3)), C3 when C3_t > k (k = 2). `min_sigma` floors the baseline SD so that a single complaint after weeks
+    of zeros does not give an infinite score (`earsC`'s `minSigma`, here 0.5 by default).
+
+    `c3_rule="surveillance"` reproduces `earsC`'s C3 as published instead: its bound y_t + S_t(k − p_{t−1} − p_{t−2})
+    (floored at 0) puts the observed count where the C2 mean belongs, so it alarms whenever the two previous weeks'
+    parts exceed k and y_t > 0, whatever week t shows. The default follows the definition (which `earsC`'s help page
+    also states)."""
     Y = np.atleast_2d(_counts(y))
     method = method.upper()
     if method not in ("C1", "C2", "C3"):
         raise DomainError("risk.bad_method", f"未知 EARS 方法：{method}", f"unknown EARS method: {method}", field="method")
+    if c3_rule not in ("hutwagner", "surveillance"):
+        raise DomainError("risk.bad_parameter", f"未知 C3 规则：{c3_rule}", f"unknown C3 rule: {c3_rule}", field="c3_rule")
+    if int(baseline) != baseline or baseline < 3:
+        raise DomainError("risk.bad_parameter", "EARS 基线至少 3 期", "the EARS baseline needs at least 3 periods",
+                          field="baseline")
+    if not (np.isfinite(min_sigma) and min_sigma >= 0):
+        raise DomainError("risk.bad_parameter", "min_sigma 应为非负数", "min_sigma must be non-negative", field="min_sigma")
+    baseline = int(baseline)
     lag = 0 if method == "C1" else 2
     T = Y.shape[1]
     mean = np.full(Y.shape, np.nan)
     sd = np.full(Y.shape, np.nan)
-    csum = np.concatenate([np.zeros((Y.shape[0], 1)), np.cumsum(Y, axis=1)], axis=1)
-    csq = np.concatenate([np.zeros((Y.shape[0], 1)), np.cumsum(Y**2, axis=1)], axis=1)
     for t in range(baseline + lag, T):
-        lo, hi = t - lag - baseline, t - lag  # baseline periods [lo, hi)
-        s1 = csum[:, hi] - csum[:, lo]
-        s2 = csq[:, hi] - csq[:, lo]
-        m = s1 / baseline
-        var = np.maximum((s2 - baseline * m**2) / (baseline - 1), 0.0)
+        win = Y[:, t - lag - baseline:t - lag]  # baseline periods [t − lag − baseline, t − lag)
+        m = win.mean(axis=1)
         mean[:, t] = m
-        sd[:, t] = np.maximum(np.sqrt(var), min_sigma)
-    with np.errstate(invalid="ignore"):
-        c = (Y - mean) / sd
+        # two-pass variance (as R's sd): exact for a flat window, where Σy² − n·m² can leave a rounding residue
+        sd[:, t] = np.maximum(np.sqrt(np.sum((win - m[:, None]) ** 2, axis=1) / (baseline - 1)), min_sigma)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = (Y - mean) / sd  # ±inf / NaN where min_sigma = 0 and the window is flat, as in earsC
     if method == "C3":
         k = 2.0 if threshold is None else threshold
-        part = np.where(np.isfinite(c), np.maximum(0.0, c - 1.0), np.nan)
+        part = np.maximum(0.0, c - 1.0)  # NaN stays NaN
         stat = np.full(Y.shape, np.nan)
-        for t in range(baseline + lag + 2, T):
-            stat[:, t] = part[:, t] + part[:, t - 1] + part[:, t - 2]
         upper = np.full(Y.shape, np.nan)
+        first = baseline + lag + 2
+        stat[:, first:] = part[:, first:] + part[:, first - 1:-1] + part[:, first - 2:-2]
+        with np.errstate(invalid="ignore"):
+            if c3_rule == "surveillance":
+                upper[:, first:] = np.maximum(
+                    0.0, Y[:, first:] + sd[:, first:] * (k - (part[:, first - 1:-1] + part[:, first - 2:-2])))
+                alarm = np.isfinite(upper) & (Y > upper)
+            else:
+                alarm = ~np.isnan(stat) & (stat > k)
     else:
         k = 3.0 if threshold is None else threshold
         stat = c
         upper = mean + k * sd
-    with np.errstate(invalid="ignore"):
-        alarm = np.isfinite(stat) & (stat > k)
+        with np.errstate(invalid="ignore"):
+            alarm = np.isfinite(upper) & (Y > upper)  # earsC's comparison (the same as C > k where sd > 0)
     out = EarsResult(method, mean, sd, stat, k, upper, alarm)
     if np.ndim(y) == 1:
         out = EarsResult(method, mean[0], sd[0], stat[0], k, upper[0], alarm[0])

@@ -10,8 +10,12 @@ Every detector works on arrays, vectorised over many series at once where the me
   random-effects overdispersion correction estimated from winsorised z-scores;
 - `ewma_rate` — EWMA of proportions with exact time-varying variance for unequal n;
 - `binomial_cusum` — log-likelihood-ratio CUSUM S_t = max(0, S_{t−1} + x ln(p1/p0) + (n−x) ln((1−p1)/(1−p0)));
+  `binomial_cusum_cases` — the failing batches this period that would raise its alarm;
 - `beta_binomial_fit` / `shrink` — empirical-Bayes beta-binomial shrinkage (x+α)/(n+α+β), so 1 of 2 does
   not shout louder than 30 of 300.
+
+Checked period by period against R (tests/risk/reference/make_reference.R, rates_reference.csv): the CUSUM against
+`surveillance::categoricalCUSUM` with the binomial PMF, the others against their published formulas in base R.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ def p_chart_exact(x: object, n: object, p0: float, alpha: float = 0.0027) -> Rat
 
     A point alarms when P(X ≥ x | n, p0) ≤ α/2 (the exact one-sided test), which is the same as
     x > UCL·n for the discrete quantile. Works for n as small as 1, where 3σ limits are meaningless.
+    Periods with n = 0 have no limits (NaN) and no alarm. Source: the exact binomial test as a Shewhart chart
+    (Montgomery, Introduction to Statistical Quality Control, 7th ed., §7.2; R: qbinom / pbinom).
     """
     xa, na = _check_xn(x, n)
     p0 = _check_p(p0)
@@ -80,14 +86,17 @@ def p_chart_exact(x: object, n: object, p0: float, alpha: float = 0.0027) -> Rat
     pval = np.where(na > 0, stats.binom.sf(xa - 1.0, safe_n, p0), np.nan)
     alarm = (na > 0) & (pval <= alpha / 2.0)
     rate = np.where(na > 0, xa / safe_n, np.nan)
-    return RateChart(np.full(xa.shape, p0), lower_count / safe_n, upper_count / safe_n, rate, pval, alarm)
+    lcl = np.where(na > 0, lower_count / safe_n, np.nan)
+    ucl = np.where(na > 0, upper_count / safe_n, np.nan)
+    return RateChart(np.full(xa.shape, p0), lcl, ucl, rate, pval, alarm)
 
 
 # ---------------------------------------------------------------- Laney p′
 
 
 def laney_p_prime(x: object, n: object, L: float = 3.0) -> RateChart:  # noqa: N803
-    """Laney p′ chart along the last axis: σ_z from the mean moving range of the z-scores (÷ d2 = 2/√π).
+    """Laney p′ chart along the last axis (Laney 2002, Quality Engineering 14(4):531): σ_z from the mean moving
+    range of the z-scores (÷ d2 = 2/√π = 1.128), limits p̄ ± L·σ_z·√(p̄(1−p̄)/n_i), alarm when z_i/σ_z > L.
 
     With σ_z ≈ 1 it is the ordinary p-chart; overdispersed series (σ_z > 1) get wider limits instead of
     alarming on every point. Periods with n = 0 are skipped (NaN).
@@ -155,9 +164,10 @@ class Funnel:
 
 def funnel(x: object, n: object, target: float | None = None, *, alpha: float = 0.002,
            overdispersion: bool = True, winsor: float = 0.10) -> Funnel:
-    """Spiegelhalter (2005): z_i = (y_i − θ0)/s_i with s_i² = θ0(1−θ0)/n_i; φ = Σ z_w²/I from z-scores
-    winsorised at the 10 %/90 % points; if Iφ > I−1, τ² = (Iφ − (I−1)) / (Σw − Σw²/Σw) with w = 1/s²,
-    and the limits become θ0 ± z_α √(s_i² + τ²). The target defaults to the pooled rate."""
+    """Spiegelhalter (2005, Stat Med 24:1185; Qual Saf Health Care 14:347): z_i = (y_i − θ0)/s_i with
+    s_i² = θ0(1−θ0)/n_i; φ = Σ z_w²/I from z-scores winsorised at the 10 %/90 % points (linear quantiles, R's
+    type 7); if Iφ > I−1, τ² = (Iφ − (I−1)) / (Σw − Σw²/Σw) with w = 1/s², and the limits become
+    θ0 ± z_α √(s_i² + τ²). The target defaults to the pooled rate."""
     xa, na = _check_xn(x, n)
     keep = na > 0
     if target is None:
@@ -189,8 +199,9 @@ def funnel(x: object, n: object, target: float | None = None, *, alpha: float = 
 
 def ewma_rate(x: object, n: object, p0: float | np.ndarray, lam: float = 0.2, L: float = 2.7) -> RateChart:  # noqa: N803
     """EWMA z_t = λ p_t + (1−λ) z_{t−1}, z_0 = p0, along the last axis, with the exact variance for unequal n:
-    V_t = (1−λ)² V_{t−1} + λ² p0(1−p0)/n_t. Periods with n = 0 carry the previous value (V grows by (1−λ)²).
-    Upper alarm when z_t > p0 + L√V_t."""
+    V_t = (1−λ)² V_{t−1} + λ² p0(1−p0)/n_t (Roberts 1959, Technometrics 1:239; Montgomery 7th ed. §9.2, whose
+    λ/(2−λ)[1 − (1−λ)^{2t}]σ² it is for constant n). Periods with n = 0 leave z and V unchanged (nothing was
+    added). Upper alarm when z_t > p0 + L√V_t."""
     xa, na = _check_xn(x, n)
     if not 0 < lam <= 1:
         raise DomainError("risk.bad_parameter", "λ 应在 (0, 1] 内", "lambda must be in (0, 1]", field="lambda")
@@ -228,9 +239,9 @@ def ewma_rate(x: object, n: object, p0: float | np.ndarray, lam: float = 0.2, L:
 
 def binomial_cusum(x: object, n: object, p0: float | np.ndarray, p1: float | np.ndarray | None = None, h: float = 4.0,
                    odds_ratio: float = 2.0, reset: bool = True) -> RateChart:
-    """Binomial log-likelihood-ratio CUSUM along the last axis (Steiner et al. 2000):
-    S_t = max(0, S_{t−1} + x_t ln(p1/p0) + (n_t − x_t) ln((1−p1)/(1−p0))); alarm when S_t > h, then
-    restart from 0 (reset=True). p1 defaults to the rate with odds p0/(1−p0) × odds_ratio."""
+    """Binomial log-likelihood-ratio CUSUM along the last axis (Steiner et al. 2000; Höhle 2010, R surveillance's
+    `categoricalCUSUM` with the binomial PMF): S_t = max(0, S_{t−1} + x_t ln(p1/p0) + (n_t − x_t) ln((1−p1)/(1−p0)));
+    alarm when S_t > h, then restart from 0 (reset=True). p1 defaults to the rate with odds p0/(1−p0) × odds_ratio."""
     xa, na = _check_xn(x, n)
     X = np.atleast_2d(xa)
     N = np.atleast_2d(na)
@@ -260,6 +271,31 @@ def binomial_cusum(x: object, n: object, p0: float | np.ndarray, p1: float | np.
     if xa.ndim == 1:
         out = [arr[0] for arr in out]
     return RateChart(*out)
+
+
+def binomial_cusum_cases(chart: RateChart, n: object, p0: float | np.ndarray, p1: float | np.ndarray | None = None,
+                         odds_ratio: float = 2.0, reset: bool = True) -> np.ndarray:
+    """Failing batches that period t would have needed to raise the CUSUM's alarm, given S_{t−1} (0 after an alarm
+    when reset): ⌈max(0, (h − S_{t−1} − n ln((1−p1)/(1−p0))) / (ln(p1/p0) − ln((1−p1)/(1−p0))))⌉, NaN when more than
+    n would be needed — `categoricalCUSUM`'s `ret = "cases"` for the binomial PMF (Höhle 2010). Evidence for the
+    regulator: how far this period was from signalling."""
+    stat = np.atleast_2d(chart.stat)
+    alarm = np.atleast_2d(chart.alarm)
+    h = np.atleast_2d(chart.ucl)
+    N = np.atleast_2d(np.asarray(n, dtype=float))
+    P0 = np.asarray(p0, dtype=float).reshape(-1, 1) if np.ndim(p0) else np.full((stat.shape[0], 1), float(p0))
+    if p1 is None:
+        odds = P0 / (1 - P0) * odds_ratio
+        P1 = odds / (1 + odds)
+    else:
+        P1 = np.asarray(p1, dtype=float).reshape(-1, 1) if np.ndim(p1) else np.full((stat.shape[0], 1), float(p1))
+    prev = np.zeros(stat.shape)
+    prev[:, 1:] = np.where(alarm[:, :-1] & reset, 0.0, stat[:, :-1])
+    b = np.log((1 - P1) / (1 - P0))
+    at = (h - prev - N * b) / (np.log(P1 / P0) - b)
+    cases = np.ceil(np.maximum(0.0, at))
+    cases = np.where(cases > N, np.nan, cases)
+    return cases[0] if np.ndim(chart.stat) == 1 else cases
 
 
 def run_length(alarm: np.ndarray) -> int | None:
