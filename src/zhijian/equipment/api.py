@@ -6,11 +6,26 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import DueItem, DueOut, ImportOut, InspectionIn, InspectionOut, StatusIn, UnitIn, UnitOut
+from zhijian.equipment.schemas import (
+    DueItem,
+    DueOut,
+    ImportOut,
+    IncidentIn,
+    IncidentOut,
+    InspectionIn,
+    InspectionOut,
+    MaintainerIn,
+    MaintenanceIn,
+    MaintenanceOut,
+    SignIn,
+    StatusIn,
+    UnitIn,
+    UnitOut,
+)
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.tabular import read_rows
 
@@ -96,3 +111,92 @@ def record_inspection(code: str, data: InspectionIn, session: SessionDep, actor:
 def public(code: str, session: SessionDep) -> dict[str, Any]:
     """What the scan page shows, as JSON (no login)."""
     return dataclasses.asdict(service.scan_view(session, code))
+
+
+@router.get("/maintenance/rules")
+def maintenance_rules() -> dict[str, Any]:
+    """The maintenance frequency per category, each with its source (elevators: 15 days)."""
+    return {"rules": [dataclasses.asdict(r) for r in rules.MAINTENANCE_RULES.values()],
+            "kinds": rules.MAINTENANCE_KINDS}
+
+
+@router.put("/units/{code}/maintainer", response_model=UnitOut)
+def set_maintainer(code: str, data: MaintainerIn, session: SessionDep, actor: ActorDep) -> UnitOut:
+    """维保合同 — the owner (or the regulator) names the unit's maintenance company."""
+    return UnitOut.model_validate(service.set_maintainer(session, actor, code, data.maintainer_id))
+
+
+@router.post("/units/{code}/maintenance", response_model=MaintenanceOut, status_code=201)
+def record_maintenance(code: str, data: MaintenanceIn, session: SessionDep, actor: ActorDep) -> MaintenanceOut:
+    """维保记录 by the unit's maintenance company."""
+    return MaintenanceOut.model_validate(service.record_maintenance(session, actor, code, data))
+
+
+@router.get("/units/{code}/maintenance", response_model=list[MaintenanceOut])
+def list_maintenance(code: str, session: SessionDep, actor: ActorDep) -> list[MaintenanceOut]:
+    return [MaintenanceOut.model_validate(r) for r in service.maintenance_records(session, actor, code)]
+
+
+@router.post("/maintenance/{maintenance_id}/sign", response_model=MaintenanceOut)
+def sign_maintenance(maintenance_id: int, data: SignIn, session: SessionDep, actor: ActorDep) -> MaintenanceOut:
+    """使用单位签字确认 of a maintenance record."""
+    return MaintenanceOut.model_validate(service.sign_maintenance(session, actor, maintenance_id, data.signed_by))
+
+
+@router.get("/maintenance/overdue", response_model=PageOut[DueItem])
+def maintenance_overdue(session: SessionDep, actor: ActorDep, region: str | None = None,
+                        maintainer_id: int | None = None, on: dt.date | None = None, limit: Limit = 100,
+                        cursor: str | None = None) -> PageOut[DueItem]:
+    """维保超期 — units in use past their next maintenance date, in the actor's scope."""
+    page = service.maintenance_overdue(session, actor, on=on, region=region, maintainer_id=maintainer_id,
+                                       limit=limit, cursor=cursor)
+    items = [DueItem(id=u.id, code=u.code, variety=u.variety, owner_id=u.owner_id, region_code=u.region_code,
+                     address=u.address, status=u.status, next_due_on=u.next_maintenance_due_on,
+                     state="maintenance_overdue") for u in page.items]
+    return PageOut(items=items, next_cursor=page.next_cursor, limit=page.limit)
+
+
+def _incident(v: service.IncidentView) -> dict[str, Any]:
+    out = IncidentOut.model_validate(v.row).model_dump(mode="json")
+    return out | {"unit_code": v.unit_code, "kind_zh": v.kind_zh, "level_zh": v.level_zh,
+                  "escalate_to": v.escalate_to, "escalate_by": v.escalate_by.isoformat() if v.escalate_by else None,
+                  "followup_until": v.followup_until.isoformat() if v.followup_until else None,
+                  "arrival_late": v.arrival_late}
+
+
+@router.post("/units/{code}/incidents", status_code=201)
+def record_incident(code: str, data: IncidentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """困人 / 故障 / 事故 — the level, the 1-hour report deadline and the rescue timing come back computed."""
+    row = service.record_incident(session, actor, code, data)
+    return _incident(service.incident_view(row, code.strip().upper()))
+
+
+@router.get("/incidents")
+def list_incidents(session: SessionDep, actor: ActorDep, code: str | None = None, since: dt.date | None = None,
+                   accidents_only: bool = False, limit: Limit = 100) -> list[dict[str, Any]]:
+    return [_incident(v) for v in service.incidents(session, actor, code=code, since=since,
+                                                    accidents_only=accidents_only, limit=limit)]
+
+
+@router.get("/incidents/{incident_id}")
+def get_incident(incident_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return _incident(service.get_incident(session, actor, incident_id))
+
+
+@router.get("/labels.pdf")
+def labels(session: SessionDep, actor: ActorDep, code: Annotated[list[str] | None, Query()] = None,
+           owner_id: int | None = None) -> Response:
+    """使用标志 label sheet (PDF) with each unit's GIAI Digital Link QR — listed codes or an owner's units."""
+    pdf = service.label_sheet(session, actor, codes=code, owner_id=owner_id)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="equipment-labels.pdf"'})
+
+
+@router.get("/risk-signals")
+def risk_signals(session: SessionDep, actor: ActorDep, since: dt.date | None = None,
+                 on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Signals for the risk room (staff only): overdue by owner and division, repeated 不合格, accidents."""
+    actor.require("regulator")
+    prefix = service.division_of(session, actor) or ""
+    return [dataclasses.asdict(r) for r in service.risk_signals(session, since, on=on)
+            if r.region_code.startswith(prefix)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import InspectionIn, StatusIn, UnitIn
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
@@ -126,6 +126,116 @@ def stats_cmd(on: str | None = None) -> None:
         for r in service.statistics(s, SYSTEM, on=_date(on, "on")):
             typer.echo(f"{rules.CATEGORIES.get(r.category, r.category)}\t{r.region_code}\t{r.units}\t{r.in_use}\t"
                        f"{r.stopped}\t{r.overdue}\t{r.due_soon}")
+
+
+def _time(value: str | None, field: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{field}」应为时间 YYYY-MM-DDTHH:MM", f"'{field}' must be a time "
+                          "(YYYY-MM-DDTHH:MM)", field=field) from None
+
+
+@app.command("maintain")
+def maintain_cmd(code: str, date: str = typer.Option(...), worker: str = typer.Option(..., help="维保人员姓名"),
+                 cert: str = typer.Option(..., help="特种设备作业人员证编号"),
+                 kind: str = typer.Option("half_month", help="half_month / quarter / half_year / year / repair"),
+                 item: list[str] = typer.Option([], help="维保项目（可重复）"), remarks: str = "") -> None:
+    """维保记录 — record a maintenance visit (the elevator's next one is due 15 days later)."""
+    with unit_of_work() as s:
+        row = service.record_maintenance(s, SYSTEM, code, MaintenanceIn(
+            maintained_on=_date(date, "date"), kind=kind, items=item, worker_name=worker,  # type: ignore[arg-type]
+            worker_cert_no=cert, remarks=remarks))
+        unit = service.get_unit(s, SYSTEM, code)
+        typer.echo(f"{row.id}\t{rules.MAINTENANCE_KINDS[row.kind]}\t{row.maintained_on}\t"
+                   f"下次维保 {unit.next_maintenance_due_on or '—'}")
+
+
+@app.command("maintenance-overdue")
+def maintenance_overdue_cmd(region: str | None = None, maintainer: int | None = None, on: str | None = None,
+                            limit: int = 100) -> None:
+    """维保超期 units (elevators without a visit within 15 days)."""
+    with unit_of_work() as s:
+        page = service.maintenance_overdue(s, SYSTEM, on=_date(on, "on"), region=region, maintainer_id=maintainer,
+                                           limit=limit)
+        for u in page.items:
+            typer.echo(f"{u.code}\t{u.region_code}\t上次维保 {u.last_maintenance_on or '—'}\t"
+                       f"应于 {u.next_maintenance_due_on}\t{u.address}")
+        typer.echo(f"共 {len(page.items)} 台" + ("（还有更多）" if page.next_cursor else ""))
+
+
+@app.command("incident")
+def incident_cmd(code: str, kind: str = typer.Option(..., help="entrapment / fault / accident"),
+                 occurred: str = typer.Option(..., help="发生时间 YYYY-MM-DDTHH:MM（北京时间）"),
+                 called: str | None = None, arrived: str | None = None, released: str | None = None,
+                 trapped: int = 0, deaths: int = 0, injuries: int = 0, loss: int = 0, cause: str = "") -> None:
+    """困人 / 故障 / 事故 — record it; prints the level, the report deadline and the rescue timing."""
+    with unit_of_work() as s:
+        row = service.record_incident(s, SYSTEM, code, IncidentIn(
+            kind=kind, occurred_at=_time(occurred, "occurred"), called_at=_time(called, "called"),  # type: ignore[arg-type]
+            arrived_at=_time(arrived, "arrived"), released_at=_time(released, "released"), trapped_people=trapped,
+            deaths=deaths, serious_injuries=injuries, direct_loss_yuan=loss, cause=cause))
+        v = service.incident_view(row, code.strip().upper())
+        typer.echo(_incident_line(v))
+
+
+def _incident_line(v: service.IncidentView) -> str:
+    r = v.row
+    parts = [str(r.id), v.unit_code, v.kind_zh, v.level_zh or "—", f"{r.occurred_at.astimezone(service.CHINA):%Y-%m-%d %H:%M}"]
+    if v.report_due_at is not None:
+        parts.append(f"报告时限 {v.report_due_at.astimezone(service.CHINA):%H:%M}" + ("（已迟报）" if v.reported_late else ""))
+    if v.arrival_minutes is not None:
+        parts.append(f"到达 {v.arrival_minutes} 分钟（时限 {v.arrival_limit_minutes}）" + ("超时" if v.arrival_late else ""))
+    return "\t".join(parts)
+
+
+@app.command("incidents")
+def incidents_cmd(code: str | None = None, accidents: bool = typer.Option(False, "--accidents"),
+                  since: str | None = None, limit: int = 100) -> None:
+    """List incidents (a unit's, or all), newest first."""
+    with unit_of_work() as s:
+        for v in service.incidents(s, SYSTEM, code=code, since=_date(since, "since"), accidents_only=accidents,
+                                   limit=limit):
+            typer.echo(_incident_line(v))
+
+
+@app.command("labels")
+def labels_cmd(out: Path, code: list[str] = typer.Option([], help="设备代码（可重复）"),
+               owner: int | None = typer.Option(None, help="使用单位 id")) -> None:
+    """使用标志 label sheet (PDF) with the GIAI Digital Link QR of each unit."""
+    from zhijian.platform.files import AtomicFile
+
+    with unit_of_work() as s:
+        pdf = service.label_sheet(s, SYSTEM, codes=code or None, owner_id=owner)
+    f = AtomicFile(out, "wb")
+    f.file.write(pdf)
+    f.commit()
+    typer.echo(f"{out}\t{len(pdf)} bytes")
+
+
+@app.command("giai")
+def giai_cmd(code: str) -> None:
+    """The unit's GIAI (AI 8004) and its Digital Link URI."""
+    value = rules.giai_for(rules.parse_device_code(code).code, service.gs1_prefix())
+    typer.echo(f"(8004){value}\t{rules.giai_link(service.resolver_host(), value)}")
+
+
+@app.command("remind")
+def remind_cmd(on: str | None = None) -> None:
+    """Send today's reminders now (the job equipment.reminders runs this daily)."""
+    with unit_of_work() as s:
+        r = service.send_reminders(s, _date(on, "on"))
+    typer.echo(" ".join(f"{k}={v}" for k, v in r.items()))
+
+
+@app.command("risk-signals")
+def risk_cmd(since: str | None = None, on: str | None = None) -> None:
+    """Signals for the risk room: overdue by owner and division, repeated 不合格, accidents, entrapments."""
+    with unit_of_work() as s:
+        for r in service.risk_signals(s, _date(since, "since"), on=_date(on, "on")):
+            typer.echo(f"{r.kind}\t{r.owner_id}\t{r.region_code}\t{r.unit_code or ''}\t{r.count}\t{r.detail}")
 
 
 def register(root: typer.Typer) -> None:

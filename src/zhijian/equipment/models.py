@@ -1,11 +1,12 @@
-"""特种设备 tables: registered units, their inspection reports and their status changes."""
+"""特种设备 tables: registered units, their inspection reports, status changes, maintenance records (维护保养),
+incidents (困人 / 故障 / 事故) and the reminders already sent for a due date."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhijian.platform.db import Base, IdMixin, TimestampMixin, utcnow
@@ -35,9 +36,12 @@ class EquipmentUnit(IdMixin, TimestampMixin, Audited, Base):
     last_inspection_on: Mapped[dt.date | None]
     next_due_on: Mapped[dt.date | None]
     due_rule: Mapped[str] = mapped_column(String(32), default="")
+    last_maintenance_on: Mapped[dt.date | None]
+    next_maintenance_due_on: Mapped[dt.date | None]  # None: no statutory frequency for this category
 
     __table_args__ = (Index("ix_equipment_unit_due", "status", "next_due_on"),
-                      Index("ix_equipment_unit_region_due", "region_code", "next_due_on"))
+                      Index("ix_equipment_unit_region_due", "region_code", "next_due_on"),
+                      Index("ix_equipment_unit_maint_due", "status", "next_maintenance_due_on"))
 
 
 class EquipmentInspection(IdMixin, Audited, Base):
@@ -69,3 +73,66 @@ class EquipmentStatusChange(IdMixin, Base):
     document: Mapped[str] = mapped_column(String(200), default="")
     changed_by: Mapped[str] = mapped_column(String(128), default="")
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EquipmentMaintenance(IdMixin, Audited, Base):
+    """维护保养记录 — one maintenance visit by the unit's maintenance company (维保单位), signed by the owner."""
+
+    __tablename__ = "equipment_maintenance"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"), index=True)
+    maintainer_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    maintained_on: Mapped[dt.date]
+    kind: Mapped[str] = mapped_column(String(16))  # half_month | quarter | half_year | year | repair
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    worker_name: Mapped[str] = mapped_column(String(64))
+    worker_cert_no: Mapped[str] = mapped_column(String(32))  # 特种设备作业人员证 number
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    owner_signed_by: Mapped[str] = mapped_column(String(64), default="")  # 使用单位签字
+    owner_signed_at: Mapped[dt.datetime | None]
+    recorded_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("unit_id", "maintained_on", "kind", name="uq_equipment_maintenance_visit"),)
+
+
+class EquipmentIncident(IdMixin, Audited, Base):
+    """困人救援 / 故障 / 事故 — with the accident level and the reporting deadlines the rules compute."""
+
+    __tablename__ = "equipment_incident"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # entrapment | fault | accident
+    occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # when the owner reported it here
+    called_at: Mapped[dt.datetime | None]  # 困人: the call for rescue
+    arrived_at: Mapped[dt.datetime | None]  # 困人: the rescuers on site
+    released_at: Mapped[dt.datetime | None]  # 困人: the passengers out
+    trapped_people: Mapped[int] = mapped_column(default=0)
+    deaths: Mapped[int] = mapped_column(default=0)
+    serious_injuries: Mapped[int] = mapped_column(default=0)
+    direct_loss_yuan: Mapped[int] = mapped_column(default=0)
+    evacuated: Mapped[int] = mapped_column(default=0)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # explosion, crane_overturned, …
+    level: Mapped[str | None] = mapped_column(String(24))  # 事故等级, None when below 一般事故
+    report_due_at: Mapped[dt.datetime | None]  # the owner's 1-hour report deadline (accidents)
+    reported_late: Mapped[bool] = mapped_column(default=False)
+    arrival_minutes: Mapped[int | None]
+    arrival_limit_minutes: Mapped[int | None]
+    cause: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class EquipmentReminder(IdMixin, Base):
+    """One reminder sent to the owner for one unit's due date at one stage (so a daily job sends it once)."""
+
+    __tablename__ = "equipment_reminder"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"))
+    due_on: Mapped[dt.date]
+    stage: Mapped[str] = mapped_column(String(16))  # due_soon | due_today | overdue
+    owner_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("unit_id", "due_on", "stage", name="uq_equipment_reminder_stage"),)

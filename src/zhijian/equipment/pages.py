@@ -1,26 +1,34 @@
-"""特种设备 pages: the public scan page of a unit (no login) and the console's overdue / due-soon list.
+"""特种设备 pages: the public scan page of a unit (no login; by 设备代码 or by its GIAI Digital Link), the console
+home of each role (regulator, inspection institute, owner / maintenance company) with its forms, the due list,
+incident pages and the label sheet.
 
-Both call the same service functions as the API and the CLI.
+Every page calls the same service functions as the API and the CLI.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from zhijian.equipment import rules, service
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, error_page, nav_item, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("regulator", "inspector", "enterprise")
 nav_item("/console/equipment", "特种设备", roles=ROLES, order=35)
 
+NOTICES = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认"}
 
-@router.get("/equipment/u/{code}", response_class=HTMLResponse)
-def scan(request: Request, session: SessionDep, code: str) -> Response:
-    """扫码查询 — registration, owner, maintenance company, inspections, status; 96333 for elevators."""
+
+def _scan(request: Request, session: Any, code: str) -> Response:
     try:
         view = service.scan_view(session, code)
     except DomainError as err:
@@ -28,7 +36,55 @@ def scan(request: Request, session: SessionDep, code: str) -> Response:
     return render(request, "equipment/scan.html", {"v": view, "due_zh": rules.DUE_STATE_ZH})
 
 
+@router.get("/equipment/u/{code}", response_class=HTMLResponse)
+def scan(request: Request, session: SessionDep, code: str) -> Response:
+    """扫码查询 — registration, owner, maintenance company, inspections, status; 96333 for elevators."""
+    return _scan(request, session, code)
+
+
+@router.get(rules.GIAI_STEM + "/8004/{giai}", response_class=HTMLResponse)
+def scan_giai(request: Request, session: SessionDep, giai: str) -> Response:
+    """The label's GS1 Digital Link (AI 8004 GIAI under our company prefix) → the same scan page."""
+    try:
+        code = service.code_for_giai(giai)
+    except DomainError as err:
+        return error_page(request, err)
+    return _scan(request, session, code)
+
+
+# ---------------------------------------------------------------- console: the role homes
+
+
+def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str] | None = None,
+          values: dict[str, Any] | None = None, status: int = 200, form: str = "") -> Response:
+    """One page per role: what is due, what is overdue, what happened, and the forms that role fills in."""
+    day = service.today()
+    ctx: dict[str, Any] = {"cards": service.dashboard_cards(session, actor), "role": actor.role, "day": day,
+                           "errors": errors or {}, "values": values or {}, "form": form,
+                           "notice": NOTICES.get(request.query_params.get("done", ""), ""),
+                           "varieties": rules.VARIETIES, "statuses": rules.STATUSES,
+                           "conclusions": [(v, v) for v in rules.CONCLUSIONS.values()],
+                           "kinds": list(rules.MAINTENANCE_KINDS.items()), "incident_kinds": list(rules.INCIDENT_KINDS.items()),
+                           "is_owner": actor.role == "enterprise", "due_zh": rules.DUE_STATE_ZH}
+    if actor.role in ("regulator", "admin", "enterprise"):
+        ctx["overdue"] = service.due_list(session, actor, state="overdue", on=day, limit=50).items
+    if actor.role in ("inspector", "enterprise", "admin"):
+        ctx["due_soon"] = service.due_list(session, actor, state="due_soon", on=day, limit=50).items
+    ctx["maint_overdue"] = service.maintenance_overdue(session, actor, on=day, limit=50).items
+    ctx["incidents"] = service.incidents(session, actor, limit=20)
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        ctx["own_units"] = service.units_of(session, actor, limit=100)
+        ctx["unsigned"] = service.unsigned_maintenance(session, actor, limit=50)
+    return render(request, "equipment/console_home.html", ctx, status_code=status, actor=actor)
+
+
 @router.get("/console/equipment", response_class=HTMLResponse)
+def console_home(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    return _home(request, session, actor)
+
+
+@router.get("/console/equipment/due", response_class=HTMLResponse)
 def console_due(request: Request, session: SessionDep, state: str = "overdue", region: str = "",
                 cursor: str | None = None) -> Response:
     actor = console_actor(request, session, *ROLES)
@@ -40,3 +96,108 @@ def console_due(request: Request, session: SessionDep, state: str = "overdue", r
     return render(request, "equipment/console_due.html", {
         "page": page, "state": state, "region": region, "varieties": rules.VARIETIES, "statuses": rules.STATUSES},
         actor=actor)
+
+
+def _errors(request: Request, exc: ValidationError | DomainError) -> dict[str, str]:
+    if isinstance(exc, DomainError):
+        return {(exc.field or "code").split(".")[0]: exc.message_en if locale_of(request) == "en" else exc.message_zh}
+    e = exc.errors()[0]
+    name = ".".join(str(p) for p in e["loc"]) or "code"
+    return {name: ("invalid: " if locale_of(request) == "en" else "此项无效：") + str(e["msg"])}
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return str(value).strip() if isinstance(value, str) else ""
+
+
+def _opt_time(value: str) -> str | None:
+    return value or None
+
+
+@router.post("/console/equipment/inspections")
+async def console_inspection(request: Request, session: SessionDep) -> Response:
+    """检验机构 录入检验报告 — the same service call as POST /api/v1/equipment/units/{code}/inspections."""
+    actor, form = await console_form(request, session, "inspector")
+    values = {k: _text(form, k) for k in ("code", "report_no", "inspected_on", "conclusion", "defects")}
+    try:
+        data = InspectionIn.model_validate({k: v for k, v in values.items() if k != "code"})
+        with session.begin_nested():
+            service.record_inspection(session, actor, values["code"], data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
+                     form="inspection")
+    return RedirectResponse("/console/equipment?done=inspection", status_code=303)
+
+
+@router.post("/console/equipment/maintenance")
+async def console_maintenance(request: Request, session: SessionDep) -> Response:
+    """维保单位 录入维保记录 — the same service call as POST /api/v1/equipment/units/{code}/maintenance."""
+    actor, form = await console_form(request, session, "enterprise")
+    values = {k: _text(form, k) for k in ("code", "maintained_on", "kind", "worker_name", "worker_cert_no", "items")}
+    try:
+        data = MaintenanceIn.model_validate({**values, "items": [i for i in values["items"].splitlines() if i.strip()]})
+        with session.begin_nested():
+            service.record_maintenance(session, actor, values["code"], data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
+                     form="maintenance")
+    return RedirectResponse("/console/equipment?done=maintenance", status_code=303)
+
+
+@router.post("/console/equipment/maintenance/{maintenance_id}/sign")
+async def console_sign(request: Request, session: SessionDep, maintenance_id: int) -> Response:
+    actor, form = await console_form(request, session, "enterprise")
+    try:
+        with session.begin_nested():
+            service.sign_maintenance(session, actor, maintenance_id, _text(form, "signed_by") or actor.username)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return RedirectResponse("/console/equipment?done=signed", status_code=303)
+
+
+@router.post("/console/equipment/incidents")
+async def console_incident(request: Request, session: SessionDep) -> Response:
+    """使用单位 / 维保单位 报告困人、故障、事故 — the same service call as the API."""
+    actor, form = await console_form(request, session, *ROLES)
+    names = ("code", "kind", "occurred_at", "called_at", "arrived_at", "released_at", "trapped_people", "deaths",
+             "serious_injuries", "cause")
+    values = {k: _text(form, k) for k in names}
+    try:
+        data = IncidentIn.model_validate({
+            "kind": values["kind"], "occurred_at": values["occurred_at"],
+            **{k: _opt_time(values[k]) for k in ("called_at", "arrived_at", "released_at")},
+            **{k: int(values[k]) if values[k].isdigit() else 0 for k in ("trapped_people", "deaths", "serious_injuries")},
+            "cause": values["cause"]})
+        with session.begin_nested():
+            row = service.record_incident(session, actor, values["code"], data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
+                     form="incident")
+    return RedirectResponse(f"/console/equipment/incidents/{row.id}", status_code=303)
+
+
+@router.get("/console/equipment/incidents/{incident_id}", response_class=HTMLResponse)
+def console_incident_page(request: Request, session: SessionDep, incident_id: int) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        v = service.get_incident(session, actor, incident_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "equipment/console_incident.html", {"v": v, "china": service.CHINA}, actor=actor)
+
+
+@router.get("/console/equipment/labels.pdf")
+def console_labels(request: Request, session: SessionDep) -> Response:
+    """使用标志 label sheet of the owner's units (or, for a regulator, its division's first 2,000)."""
+    actor = console_actor(request, session, *ROLES)
+    try:
+        pdf = service.label_sheet(session, actor, owner_id=actor.organization_id if actor.role == "enterprise" else None)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    stamp = dt.date.today().isoformat()
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="equipment-labels-{stamp}.pdf"'})

@@ -401,9 +401,191 @@ def division_prefix(region_code: str) -> str:
     return code
 
 
-def giai(device_code: str, company_prefix: str = "") -> str:
+def giai(device_code: str, company_prefix: str = "") -> str:  # kept for callers; see giai_for
     """GIAI (AI 8004) element string value: company prefix + the 设备代码 as the asset reference (≤ 30 chars)."""
     value = f"{company_prefix}{device_code}"
     if len(value) > 30:
         raise DomainError("equipment.giai_too_long", "GIAI 不得超过 30 个字符", "a GIAI has at most 30 characters")
     return value
+
+
+# ------------------------------------------------------------------ GS1 GIAI (AI 8004) Digital Link on the label
+
+GIAI_STEM = "/equipment"  # custom path stem before the key (GS1 Digital Link URI Syntax 1.2, §4: path info)
+_GCP = re.compile(r"^[0-9]{4,12}$")
+_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
+DEMO_GCP = "9520000"  # GS1 prefix 952: reserved for demonstrations and examples (GS1 General Specifications 1.4.2)
+
+
+def check_gcp(prefix: str, field: str = "gcp") -> str:
+    """A GS1 Company Prefix: 4–12 digits (the regulator's or the owner's, as the deployment configures it)."""
+    p = (prefix or "").strip()
+    if not _GCP.match(p):
+        raise DomainError("equipment.bad_gcp", f"GS1 厂商识别代码应为 4–12 位数字：{prefix}",
+                          f"a GS1 Company Prefix has 4–12 digits: {prefix}", field=field)
+    return p
+
+
+def giai_for(device_code: str, gcp: str) -> str:
+    """GIAI = GS1 Company Prefix + individual asset reference (here the 设备代码), at most 30 characters of
+    GS1 character set 82 (GS1 General Specifications 3.9.10, AI 8004)."""
+    value = f"{check_gcp(gcp)}{device_code}"
+    if len(value) > 30 or not _CSET82.match(value):
+        raise DomainError("equipment.giai_too_long", "GIAI 不得超过 30 个字符（GS1 字符集 82）",
+                          "a GIAI has at most 30 characters of GS1 character set 82", field="code")
+    return value
+
+
+def giai_link(host: str, giai_value: str) -> str:
+    """The unit's GS1 Digital Link URI: https://{host}/equipment/8004/{GIAI} (what the label's QR encodes)."""
+    from urllib.parse import quote
+
+    return f"https://{host}{GIAI_STEM}/8004/{quote(giai_value, safe='')}"
+
+
+def code_from_giai(giai_value: str, gcp: str) -> str | None:
+    """The 设备代码 inside a GIAI issued with ``gcp`` (None if the GIAI is not ours)."""
+    v = (giai_value or "").strip().upper()
+    return v[len(gcp):] if v.startswith(gcp) and len(v) - len(gcp) == 18 else None
+
+
+# ------------------------------------------------------------------ maintenance (维护保养)
+
+MAINTENANCE_KINDS: dict[str, str] = {"half_month": "半月维保", "quarter": "季度维保", "half_year": "半年维保",
+                                     "year": "年度维保", "repair": "维修（急修）"}
+SCHEDULED_KINDS = frozenset({"half_month", "quarter", "half_year", "year"})  # a repair visit is not a 维保 cycle
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceRule:
+    key: str
+    days: int | None  # None: the law sets no fixed frequency for this category
+    source: str
+    note: str
+
+
+MAINTENANCE_RULES: dict[str, MaintenanceRule] = {
+    "elevator": MaintenanceRule(
+        "elevator", 15, "《特种设备安全监察条例》第三十一条；TSG T5002-2017《电梯维护保养规则》",
+        "电梯应当至少每 15 日进行一次清洁、润滑、调整和检查；维保分半月、季度、半年、年度（附件A–D），"
+        "季度及以上维保同时完成半月项目"),
+    "other": MaintenanceRule(
+        "other", None, "《特种设备安全法》第三十九条",
+        "使用单位应当对其使用的特种设备进行经常性维护保养和定期自行检查（无统一周期，按制造单位要求）"),
+}
+
+
+def maintenance_rule(variety: str) -> MaintenanceRule:
+    return MAINTENANCE_RULES["elevator" if is_elevator(variety) else "other"]
+
+
+def maintenance_interval_days(variety: str, params: Mapping[str, Any] | None = None) -> int | None:
+    """The unit's maintenance interval: the rule's (elevators 15 days), or the unit's own
+    ``params.maintenance_interval_days`` where the regulator approved another (configurable, e.g. 按需维保 pilots)."""
+    own = (params or {}).get("maintenance_interval_days")
+    if own not in (None, ""):
+        try:
+            days = int(own)
+        except (TypeError, ValueError):
+            days = 0
+        if days <= 0:
+            raise DomainError("equipment.bad_param", f"维保周期应为正整数天：{own}", f"maintenance interval must be a "
+                              f"positive number of days: {own}", field="params.maintenance_interval_days")
+        return days
+    return maintenance_rule(variety).days
+
+
+def next_maintenance_due(variety: str, params: Mapping[str, Any] | None, last: dt.date | None,
+                         registered_on: dt.date) -> dt.date | None:
+    """下次维保期限 = last scheduled maintenance (or the registration day, before any) + the interval."""
+    days = maintenance_interval_days(variety, params)
+    if days is None:
+        return None
+    return (last or registered_on) + dt.timedelta(days=days)
+
+
+_CERT = re.compile(r"^[0-9A-Za-z\-]{6,32}$")
+
+
+def check_worker_cert(cert_no: str, field: str = "worker_cert_no") -> str:
+    """特种设备作业人员证 number (电梯修理 T): 6–32 letters/digits — the national certificate carries the holder's
+    identity-card number; the format is not otherwise checked here."""
+    v = (cert_no or "").strip().upper()
+    if not _CERT.match(v):
+        raise DomainError("equipment.bad_cert", f"特种设备作业人员证编号格式不正确：{cert_no}",
+                          f"malformed special-equipment operator certificate number: {cert_no}", field=field)
+    return v
+
+
+# ------------------------------------------------------------------ incidents: 困人救援, 故障, 事故
+
+INCIDENT_KINDS: dict[str, str] = {"entrapment": "困人", "fault": "故障", "accident": "事故"}
+ACCIDENT_LEVELS: dict[str, str] = {"especially_serious": "特别重大事故", "serious": "重大事故", "larger": "较大事故",
+                                   "general": "一般事故"}
+LEVEL_SOURCE = "《特种设备安全监察条例》第六十一条至第六十四条"
+REPORT_HOURS = 1   # 事故发生单位负责人接到报告后 1 小时内 报告 (《特种设备事故报告和调查处理规定》)
+ESCALATION_HOURS_PER_LEVEL = 2  # 市场监督管理部门 每级上报的时间不得超过 2 小时 (same 规定)
+FOLLOWUP_DAYS = 30  # 自事故发生之日起 30 日内 伤亡人数变化 → 补报或者续报 (same 规定)
+ESCALATE_TO: dict[str, tuple[str, int]] = {  # (to whom, levels above the county): 规定 on 逐级上报
+    "general": ("设区的市级市场监督管理部门", 1), "larger": ("省级市场监督管理部门", 2),
+    "serious": ("国家市场监督管理总局（报国务院）", 3), "especially_serious": ("国家市场监督管理总局（报国务院）", 3)}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What the accident level depends on (《特种设备安全监察条例》第六十一条至第六十四条)."""
+
+    category: str
+    deaths: int = 0
+    serious_injuries: int = 0           # 重伤（包括急性工业中毒）
+    direct_loss_yuan: int = 0
+    evacuated: int = 0                  # 有毒介质泄漏 造成转移的人数
+    explosion: bool = False             # 锅炉、压力容器、压力管道 爆炸
+    boiler_mw: float = 0.0              # 锅炉 功率 (600 MW 以上 → 特别重大 when it explodes)
+    crane_overturned: bool = False      # 起重机械 整体倾覆
+    crane_structure_failed: bool = False  # 起重机械 主要受力结构件折断或者起升机构坠落
+    stranded_hours: float = 0.0         # 电梯轿厢 / 客运索道 / 大型游乐设施 滞留时间
+    stranded_people: int = 0
+
+
+def accident_level(f: IncidentFacts) -> str | None:
+    """事故等级 by the 条例's thresholds, the gravest that applies; None below 一般事故."""
+    rope_or_ride = f.category in ("9000", "6000")
+    if (f.deaths >= 30 or f.serious_injuries >= 100 or f.direct_loss_yuan >= 100_000_000
+            or (f.category == "1000" and f.explosion and f.boiler_mw >= 600) or f.evacuated >= 150_000
+            or (rope_or_ride and f.stranded_people >= 100 and f.stranded_hours >= 48)):
+        return "especially_serious"  # 第六十一条
+    if (f.deaths >= 10 or f.serious_injuries >= 50 or f.direct_loss_yuan >= 50_000_000 or f.evacuated >= 50_000
+            or (rope_or_ride and f.stranded_people >= 100 and f.stranded_hours >= 24)):
+        return "serious"  # 第六十二条
+    if (f.deaths >= 3 or f.serious_injuries >= 10 or f.direct_loss_yuan >= 10_000_000
+            or (f.explosion and f.category in ("1000", "2000", "8000")) or f.evacuated >= 10_000
+            or (f.category == "4000" and f.crane_overturned) or (rope_or_ride and f.stranded_hours >= 12)):
+        return "larger"  # 第六十三条
+    if (f.deaths >= 1 or f.serious_injuries >= 1 or f.direct_loss_yuan >= 10_000 or f.evacuated >= 500
+            or (f.category == "3000" and f.stranded_hours >= 2)
+            or (f.category == "4000" and f.crane_structure_failed)
+            or (f.category == "9000" and f.stranded_hours >= 3.5)
+            or (f.category == "6000" and f.stranded_hours >= 1)):
+        return "general"  # 第六十四条
+    return None
+
+
+def report_deadline(known_at: dt.datetime) -> dt.datetime:
+    """The owner's deadline to report an accident to the county-level regulator: 1 hour."""
+    return known_at + dt.timedelta(hours=REPORT_HOURS)
+
+
+def escalation(level: str, reported_at: dt.datetime) -> tuple[str, dt.datetime]:
+    """Up to whom the regulator reports, and by when (2 hours per level above the county)."""
+    to, levels = ESCALATE_TO[level]
+    return to, reported_at + dt.timedelta(hours=ESCALATION_HOURS_PER_LEVEL * levels)
+
+
+def rescue_limit_minutes(region_code: str) -> int:
+    """困人救援 arrival limit (TSG T5002-2017, 维保单位职责): 30 min in a 直辖市 or 设区的市, else 1 h (60 min).
+
+    Read from the GB/T 2260 code: a 市辖区 (last two digits 01–20) is in such a city; a 县 (21–80) or a
+    县级市 (81–99) is "其他地区"."""
+    tail = (region_code or "")[-2:]
+    return 30 if tail.isdigit() and 1 <= int(tail) <= 20 else 60

@@ -107,3 +107,88 @@ class DueItem(BaseModel):
 
 class ImportOut(BaseModel):
     imported: int
+
+
+class MaintenanceIn(BaseModel):
+    """维护保养记录 — by the unit's maintenance company; the worker's 特种设备作业人员证 number is required."""
+
+    maintained_on: dt.date
+    kind: str = Field(default="half_month", pattern="^(half_month|quarter|half_year|year|repair)$")
+    items: list[str] = Field(default_factory=list, max_length=100)
+    worker_name: str = Field(min_length=1, max_length=64)
+    worker_cert_no: str = Field(min_length=1, max_length=32)
+    remarks: str = Field(default="", max_length=4000)
+
+
+class MaintenanceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    maintainer_id: int
+    maintained_on: dt.date
+    kind: str
+    items: list[str]
+    worker_name: str
+    worker_cert_no: str
+    remarks: str
+    owner_signed_by: str
+    owner_signed_at: dt.datetime | None
+
+
+class SignIn(BaseModel):
+    """使用单位签字确认 — the owner's person who confirms the visit."""
+
+    signed_by: str = Field(min_length=1, max_length=64)
+
+
+class MaintainerIn(BaseModel):
+    """维保合同 — the company the owner contracted (None ends the contract)."""
+
+    maintainer_id: int | None
+
+
+class IncidentIn(BaseModel):
+    """困人 (entrapment) / 故障 (fault) / 事故 (accident) — times in ISO 8601 with an offset (or China time)."""
+
+    kind: str = Field(pattern="^(entrapment|fault|accident)$")
+    occurred_at: dt.datetime
+    called_at: dt.datetime | None = None
+    arrived_at: dt.datetime | None = None
+    released_at: dt.datetime | None = None
+    trapped_people: int = Field(default=0, ge=0, le=10000)
+    deaths: int = Field(default=0, ge=0, le=100000)
+    serious_injuries: int = Field(default=0, ge=0, le=100000)
+    direct_loss_yuan: int = Field(default=0, ge=0, le=10**12)
+    evacuated: int = Field(default=0, ge=0, le=10**8)
+    explosion: bool = False
+    boiler_mw: float = Field(default=0, ge=0, le=100000)
+    crane_overturned: bool = False
+    crane_structure_failed: bool = False
+    stranded_hours: float | None = Field(default=None, ge=0, le=10000)
+    cause: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=4000)
+
+
+class IncidentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    kind: str
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    called_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    released_at: dt.datetime | None
+    trapped_people: int
+    deaths: int
+    serious_injuries: int
+    direct_loss_yuan: int
+    level: str | None
+    report_due_at: dt.datetime | None
+    reported_late: bool
+    arrival_minutes: int | None
+    arrival_limit_minutes: int | None
+    cause: str
+    description: str

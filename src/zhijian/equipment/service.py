@@ -1,4 +1,5 @@
-"""特种设备 use cases: registration, status changes, inspection reports, due lists, registry import, scan view.
+"""特种设备 use cases: registration, status changes, inspection reports, due lists, registry import, scan view,
+maintenance (维护保养), incidents (困人 / 故障 / 事故), reminders, GIAI labels, risk signals.
 
 The API, the CLI, the pages and the demo call these functions; the permission checks are the policy functions at
 the top. The next due date is computed by ``rules.next_due`` and stored on the unit, so due lists are one
@@ -19,8 +20,15 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Organization
 from zhijian.equipment import rules
-from zhijian.equipment.models import EquipmentInspection, EquipmentStatusChange, EquipmentUnit
-from zhijian.equipment.schemas import InspectionIn, StatusIn, UnitIn
+from zhijian.equipment.models import (
+    EquipmentIncident,
+    EquipmentInspection,
+    EquipmentMaintenance,
+    EquipmentReminder,
+    EquipmentStatusChange,
+    EquipmentUnit,
+)
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -45,6 +53,11 @@ def _division(session: Session, actor: Actor) -> str | None:
         return None
     org = session.get(Organization, actor.organization_id)
     return rules.division_prefix(org.region_code) if org is not None else None
+
+
+def division_of(session: Session, actor: Actor) -> str | None:
+    """The actor's division prefix (regulators), None for all."""
+    return _division(session, actor)
 
 
 def require_register(session: Session, actor: Actor, owner_id: int, region_code: str) -> None:
@@ -142,6 +155,7 @@ def register_unit(session: Session, actor: Actor, data: UnitIn) -> EquipmentUnit
                        f"device code already registered: {values['code']}", field="code")
     unit = EquipmentUnit(**values)
     _recompute(unit)
+    unit.next_maintenance_due_on = rules.next_maintenance_due(unit.variety, unit.params, None, today())
     session.add(unit)
     flush(session, "equipment_unit")
     session.add(EquipmentStatusChange(unit_id=unit.id, from_status="", to_status="in_use", reason="使用登记",
@@ -426,6 +440,7 @@ def import_registry(session: Session, actor: Actor, rows: Iterable[tuple[int, di
         seen.add(values["code"])
         unit = EquipmentUnit(**values)
         _recompute(unit)
+        unit.next_maintenance_due_on = rules.next_maintenance_due(unit.variety, unit.params, None, day)
         units.append(unit)
     codes = sorted(seen)
     for i in range(0, len(codes), 1000):
@@ -477,9 +492,15 @@ class ScanView:
     usable: bool
     emergency_phone: str | None
     complaint_url: str
+    last_maintenance_on: dt.date | None = None
+    maintenance_overdue: bool = False
+    giai: str = ""
+    digital_link: str = ""
 
 
 def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanView:
+    """The public answer to a scan. The hazard-report link opens the public complaint form (投诉举报) prefilled the
+    way that form reads its query (``kind=report``, ``product``, ``code``, ``place``), so the report names the unit."""
     from urllib.parse import urlencode
 
     unit = session.scalar(select(EquipmentUnit).where(EquipmentUnit.code == (code or "").strip().upper()))
@@ -490,10 +511,12 @@ def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanVie
     last = session.execute(select(EquipmentInspection.conclusion).where(EquipmentInspection.unit_id == unit.id)
                            .order_by(EquipmentInspection.inspected_on.desc(), EquipmentInspection.id.desc())
                            .limit(1)).scalar()
-    state = rules.due_state(unit.next_due_on, on or today(), unit.status)
+    day = on or today()
+    state = rules.due_state(unit.next_due_on, day, unit.status)
     variety_zh = rules.VARIETIES.get(unit.variety, unit.variety)
-    query = urlencode({"kind": "report", "respondent_name": owner.name if owner else "",
-                       "respondent_address": unit.address, "product_text": f"{variety_zh} 设备代码 {unit.code}"})
+    place = f"{catalog_rules.region_label(unit.region_code)} {unit.address}".strip()
+    query = urlencode({"kind": "report", "product": f"{variety_zh} 设备代码", "code": unit.code, "place": place})
+    giai = rules.giai_for(unit.code, gs1_prefix())
     return ScanView(
         code=unit.code, variety=unit.variety, variety_zh=variety_zh, category_zh=rules.CATEGORIES[unit.category],
         registration_no=unit.registration_no, owner=owner.name if owner else "", maintainer=maint.name if maint else None,
@@ -503,7 +526,10 @@ def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanVie
         last_conclusion=rules.CONCLUSIONS.get(last) if last else None, next_due_on=unit.next_due_on, due_state=state,
         usable=unit.status == "in_use" and state != "overdue",
         emergency_phone=rules.ELEVATOR_EMERGENCY if rules.is_elevator(unit.variety) else None,
-        complaint_url=f"/complaints/new?{query}")
+        complaint_url=f"/complaints/new?{query}", last_maintenance_on=unit.last_maintenance_on,
+        maintenance_overdue=(unit.status == "in_use" and unit.next_maintenance_due_on is not None
+                             and unit.next_maintenance_due_on < day),
+        giai=giai, digital_link=rules.giai_link(resolver_host(), giai))
 
 
 # ---------------------------------------------------------------- statistics
@@ -542,3 +568,487 @@ def statistics(session: Session, actor: Actor, *, on: dt.date | None = None) -> 
                                                                            EquipmentUnit.region_code)
     return [StatRow(c, r, int(n), int(a or 0), int(b or 0), int(o or 0), int(d or 0))
             for c, r, n, a, b, o, d in session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- GS1 GIAI (AI 8004) on the label
+
+
+def gs1_prefix() -> str:
+    """The GS1 Company Prefix the GIAIs are issued under: ``ZHIJIAN_EQUIPMENT_GCP`` (the regulator's or the
+    deployment's own prefix), else 9520000 (prefix 952 is GS1's range for demonstrations)."""
+    import os
+
+    return rules.check_gcp(os.environ.get("ZHIJIAN_EQUIPMENT_GCP") or rules.DEMO_GCP, "ZHIJIAN_EQUIPMENT_GCP")
+
+
+def resolver_host() -> str:
+    from zhijian.platform.config import get_settings
+
+    return get_settings().resolver_host
+
+
+def code_for_giai(giai: str) -> str:
+    """The 设备代码 a scanned GIAI stands for (404 when the GIAI was not issued under our prefix)."""
+    code = rules.code_from_giai(giai, gs1_prefix())
+    if code is None:
+        raise NotFound("equipment_unit", giai)
+    return code
+
+
+def label_sheet(session: Session, actor: Actor, *, codes: list[str] | None = None, owner_id: int | None = None,
+                limit: int = 2000) -> bytes:
+    """使用标志 label sheet (PDF): one label per unit with the QR of its GIAI Digital Link — the owner's units, or
+    the listed codes the actor may read; at most ``limit`` labels per sheet."""
+    from zhijian.equipment import labels
+
+    if actor.is_public:
+        actor.require("enterprise")
+    stmt = _scope(session, actor, select(EquipmentUnit)).where(EquipmentUnit.status.in_(("in_use", "stopped")))
+    if codes:
+        wanted = sorted({(c or "").strip().upper() for c in codes})[:limit]
+        stmt = stmt.where(EquipmentUnit.code.in_(wanted))
+    if owner_id is not None:
+        stmt = stmt.where(EquipmentUnit.owner_id == owner_id)
+    units = list(session.scalars(stmt.order_by(EquipmentUnit.id).limit(limit)))
+    if not units:
+        raise DomainError("equipment.no_units", "没有可打印标志的设备", "no units to label", status=404, field="codes")
+    gcp, host = gs1_prefix(), resolver_host()
+    rows = [labels.Label(u.code, rules.VARIETIES.get(u.variety, u.variety), u.registration_no,
+                         rules.giai_for(u.code, gcp), rules.giai_link(host, rules.giai_for(u.code, gcp)),
+                         rules.ELEVATOR_EMERGENCY if rules.is_elevator(u.variety) else "") for u in units]
+    return labels.render(rows)
+
+
+# ---------------------------------------------------------------- maintenance (维护保养)
+
+
+def require_maintain(session: Session, actor: Actor, unit: EquipmentUnit) -> int:
+    """Who records a visit: the unit's maintenance company (an elevator's must be one, 特种设备安全法 第四十五条);
+    for other categories without a contracted company, the owner itself (第三十九条). Returns the maintainer id."""
+    if unit.maintainer_id is None and rules.is_elevator(unit.variety):
+        raise DomainError("equipment.no_maintainer", "电梯须由取得许可的维保单位维护保养，请先登记维保单位（特种设备安全法第四十五条）",
+                          "an elevator is maintained by a licensed company: set its maintenance company first",
+                          status=409, field="maintainer_id")
+    doer = unit.maintainer_id if unit.maintainer_id is not None else unit.owner_id
+    if actor.role == "admin" or (actor.role == "enterprise" and actor.owns(doer)):
+        return doer
+    if actor.is_public:
+        actor.require("enterprise")
+    raise PermissionDenied("只有该设备的维保单位可以录入维保记录", "only the unit's maintenance company records maintenance",
+                           code="equipment.not_maintainer")
+
+
+def set_maintainer(session: Session, actor: Actor, code: str, maintainer_id: int | None) -> EquipmentUnit:
+    """维保合同: the owner (or the regulator) names the maintenance company; the next maintenance date restarts."""
+    unit = get_unit(session, actor, code)
+    require_manage(session, actor, unit)
+    if maintainer_id is not None:
+        _owner(session, maintainer_id, "maintainer_id")
+    unit.maintainer_id = maintainer_id
+    flush(session, "equipment_unit")
+    return unit
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def record_maintenance(session: Session, actor: Actor, code: str, data: MaintenanceIn) -> EquipmentMaintenance:
+    """维保记录: a scheduled visit moves the unit's next maintenance date (elevators: + 15 days, 条例 第三十一条);
+    one visit of a kind per unit and day (a concurrent duplicate gets 409)."""
+    unit = get_unit(session, actor, code)
+    maintainer = require_maintain(session, actor, unit)
+    if unit.status in ("scrapped", "cancelled"):
+        raise DomainError("equipment.inactive", "已报废或注销的设备不能维保", "a scrapped or cancelled unit is not maintained",
+                          status=409, field="code")
+    if data.maintained_on > today():
+        raise DomainError("equipment.future_date", "维保日期不能晚于今天", "the maintenance date cannot be in the future",
+                          field="maintained_on")
+    if unit.commissioned_on is not None and data.maintained_on < unit.commissioned_on:
+        raise DomainError("equipment.before_commissioning", "维保日期不能早于投入使用日期",
+                          "the maintenance date cannot precede commissioning", field="maintained_on")
+    cert = rules.check_worker_cert(data.worker_cert_no)
+    items = [i.strip()[:200] for i in data.items if i and i.strip()]
+    if session.scalar(select(EquipmentMaintenance.id).where(EquipmentMaintenance.unit_id == unit.id,
+                                                            EquipmentMaintenance.maintained_on == data.maintained_on,
+                                                            EquipmentMaintenance.kind == data.kind)):
+        raise Conflict("equipment.duplicate_maintenance", "该设备当日同类维保已登记",
+                       "this visit is already recorded for that day", field="maintained_on")
+    row = EquipmentMaintenance(unit_id=unit.id, maintainer_id=maintainer, maintained_on=data.maintained_on,
+                               kind=data.kind, items=items, worker_name=data.worker_name.strip(), worker_cert_no=cert,
+                               remarks=data.remarks, recorded_by=actor.label)
+    session.add(row)
+    if data.kind in rules.SCHEDULED_KINDS and (unit.last_maintenance_on is None
+                                               or data.maintained_on > unit.last_maintenance_on):
+        unit.last_maintenance_on = data.maintained_on
+        unit.next_maintenance_due_on = rules.next_maintenance_due(unit.variety, unit.params, data.maintained_on,
+                                                                  data.maintained_on)
+    flush(session, "equipment_maintenance")
+    return row
+
+
+def sign_maintenance(session: Session, actor: Actor, maintenance_id: int, signed_by: str) -> EquipmentMaintenance:
+    """使用单位签字确认 (TSG T5002-2017: the owner's safety manager signs the maintenance record)."""
+    from zhijian.platform.db import utcnow
+
+    row = session.get(EquipmentMaintenance, maintenance_id)
+    unit = session.get(EquipmentUnit, row.unit_id) if row is not None else None
+    if row is None or unit is None or not can_read(session, actor, unit):
+        if actor.is_public:
+            actor.require("enterprise")
+        raise NotFound("equipment_maintenance", maintenance_id)
+    if not (actor.role == "admin" or (actor.role == "enterprise" and actor.owns(unit.owner_id))):
+        raise PermissionDenied("只有使用单位可以签字确认维保记录", "only the owner signs a maintenance record",
+                               code="equipment.not_owner")
+    if row.owner_signed_at is not None:
+        raise Conflict("equipment.already_signed", "该维保记录已签字确认", "this record is already signed")
+    row.owner_signed_by, row.owner_signed_at = signed_by.strip()[:64], utcnow()
+    flush(session, "equipment_maintenance")
+    return row
+
+
+def maintenance_records(session: Session, actor: Actor, code: str, limit: int = 200) -> list[EquipmentMaintenance]:
+    unit = get_unit(session, actor, code)
+    return list(session.scalars(select(EquipmentMaintenance).where(EquipmentMaintenance.unit_id == unit.id)
+                                .order_by(EquipmentMaintenance.maintained_on.desc(), EquipmentMaintenance.id.desc())
+                                .limit(limit)))
+
+
+def _scope_any(session: Session, actor: Actor, stmt: Select[Any]) -> Select[Any]:
+    """Like ``_scope``, but an enterprise sees the units it owns and the units it maintains."""
+    from sqlalchemy import or_
+
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        return stmt.where(or_(EquipmentUnit.owner_id == actor.organization_id,
+                              EquipmentUnit.maintainer_id == actor.organization_id))
+    return _scope(session, actor, stmt)
+
+
+def units_of(session: Session, actor: Actor, limit: int = 100) -> list[EquipmentUnit]:
+    """The units an enterprise owns or maintains (others: their scope), soonest inspection date first."""
+    stmt = _scope_any(session, actor, select(EquipmentUnit)).where(EquipmentUnit.status.in_(("in_use", "stopped")))
+    return list(session.scalars(stmt.order_by(EquipmentUnit.next_due_on, EquipmentUnit.id).limit(limit)))
+
+
+def unsigned_maintenance(session: Session, actor: Actor, limit: int = 50) -> list[tuple[EquipmentMaintenance, str]]:
+    """Maintenance records of the owner's units still waiting for its signature (with the unit's code)."""
+    if actor.role != "enterprise" or actor.organization_id is None:
+        return []
+    rows = session.execute(select(EquipmentMaintenance, EquipmentUnit.code)
+                           .join(EquipmentUnit, EquipmentUnit.id == EquipmentMaintenance.unit_id)
+                           .where(EquipmentUnit.owner_id == actor.organization_id,
+                                  EquipmentMaintenance.owner_signed_at.is_(None))
+                           .order_by(EquipmentMaintenance.maintained_on.desc(), EquipmentMaintenance.id.desc())
+                           .limit(limit)).all()
+    return [(r, c) for r, c in rows]
+
+
+def maintenance_overdue(session: Session, actor: Actor, *, on: dt.date | None = None, region: str | None = None,
+                        maintainer_id: int | None = None, limit: int = 100, cursor: str | None = None) -> Page:
+    """维保超期: units in use whose next maintenance date has passed (elevators: no visit within 15 days)."""
+    day = on or today()
+    stmt = _scope_any(session, actor, select(EquipmentUnit)).where(
+        EquipmentUnit.status == "in_use", EquipmentUnit.next_maintenance_due_on.is_not(None),
+        EquipmentUnit.next_maintenance_due_on < day)
+    if region:
+        stmt = stmt.where(EquipmentUnit.region_code.startswith(rules.division_prefix(region), autoescape=True))
+    if maintainer_id is not None:
+        stmt = stmt.where(EquipmentUnit.maintainer_id == maintainer_id)
+    return keyset_page(session, stmt, EquipmentUnit.id, limit=limit, cursor=cursor)
+
+
+# ---------------------------------------------------------------- incidents (困人救援 / 故障 / 事故)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """Times without an offset are China time (the forms' datetime-local fields)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
+
+
+def require_report_incident(session: Session, actor: Actor, unit: EquipmentUnit) -> None:
+    """The owner, the maintenance company, or the regulator of the division records an incident."""
+    if actor.role == "enterprise" and (actor.owns(unit.owner_id) or actor.owns(unit.maintainer_id)):
+        return
+    require_manage(session, actor, unit)
+
+
+def record_incident(session: Session, actor: Actor, code: str, data: IncidentIn,
+                    now: dt.datetime | None = None) -> EquipmentIncident:
+    """困人 / 故障 / 事故: the level by the 条例's thresholds (an elevator stranding of 2 h or more is a 一般事故),
+    the owner's 1-hour report deadline for an accident and whether it was missed, the rescue arrival time against
+    TSG T5002-2017's limit; the regulators of the division get the accident in their inbox (and by mail)."""
+    from zhijian.platform.db import utcnow
+
+    unit = get_unit(session, actor, code)
+    require_report_incident(session, actor, unit)
+    now = now or utcnow()
+    occurred, called = _aware(data.occurred_at), _aware(data.called_at)
+    arrived, released = _aware(data.arrived_at), _aware(data.released_at)
+    assert occurred is not None
+    if occurred > now + dt.timedelta(minutes=5):
+        raise DomainError("equipment.future_date", "发生时间不能晚于现在", "the time of the incident cannot be in the future",
+                          field="occurred_at")
+    if data.kind == "entrapment" and unit.category not in ("3000", "6000", "9000"):
+        raise DomainError("equipment.bad_kind", "困人（滞留）只适用于电梯、大型游乐设施和客运索道",
+                          "an entrapment applies to elevators, rides and ropeways only", field="kind")
+    start = called or occurred
+    for name, value, after in (("called_at", called, occurred), ("arrived_at", arrived, start),
+                               ("released_at", released, start)):
+        if value is not None and value < after:
+            raise DomainError("equipment.bad_time_order", f"「{name}」不能早于报警或发生时间",
+                              f"'{name}' cannot precede the call or the incident", field=name)
+        if value is not None and value > now + dt.timedelta(minutes=5):
+            raise DomainError("equipment.future_date", f"「{name}」不能晚于现在", f"'{name}' cannot be in the future",
+                              field=name)
+    stranded = data.stranded_hours
+    if stranded is None and data.kind == "entrapment" and released is not None:
+        stranded = (released - start).total_seconds() / 3600
+    level = rules.accident_level(rules.IncidentFacts(
+        unit.category, data.deaths, data.serious_injuries, data.direct_loss_yuan, data.evacuated, data.explosion,
+        data.boiler_mw, data.crane_overturned, data.crane_structure_failed, stranded or 0.0, data.trapped_people))
+    is_accident = data.kind == "accident" or level is not None
+    due = rules.report_deadline(occurred) if is_accident else None
+    arrival = None
+    limit = None
+    if data.kind == "entrapment":
+        limit = rules.rescue_limit_minutes(unit.region_code)
+        if arrived is not None:
+            arrival = int((arrived - start).total_seconds() // 60)
+    row = EquipmentIncident(
+        unit_id=unit.id, kind=data.kind, occurred_at=occurred, reported_at=now, called_at=called, arrived_at=arrived,
+        released_at=released, trapped_people=data.trapped_people, deaths=data.deaths,
+        serious_injuries=data.serious_injuries, direct_loss_yuan=data.direct_loss_yuan, evacuated=data.evacuated,
+        facts={"explosion": data.explosion, "boiler_mw": data.boiler_mw, "crane_overturned": data.crane_overturned,
+               "crane_structure_failed": data.crane_structure_failed, "stranded_hours": stranded},
+        level=level, report_due_at=due, reported_late=due is not None and now > due, arrival_minutes=arrival,
+        arrival_limit_minutes=limit, cause=data.cause.strip(), description=data.description, reported_by=actor.label)
+    session.add(row)
+    flush(session, "equipment_incident")
+    if is_accident:
+        _notify_regulators(session, unit, row)
+    return row
+
+
+def _notify_regulators(session: Session, unit: EquipmentUnit, row: EquipmentIncident) -> int:
+    """事故 → the inbox (and mail) of every regulator whose division holds the unit (county, city, province)."""
+    from zhijian.platform.rooms import room_module
+
+    notes = room_module("consumer", "notifications")
+    if notes is None:
+        return 0
+    level = rules.ACCIDENT_LEVELS.get(row.level or "", "事故")
+    subject = f"特种设备{level}：{rules.VARIETIES.get(unit.variety, unit.variety)} {unit.code}"
+    body = (f"发生时间 {row.occurred_at.astimezone(CHINA):%Y-%m-%d %H:%M}，地点 {unit.address}；"
+            f"死亡 {row.deaths} 人，重伤 {row.serious_injuries} 人。" + (f"原因：{row.cause}" if row.cause else ""))
+    n = 0
+    for org in session.scalars(select(Organization).where(Organization.kind == "regulator")):
+        prefix = rules.division_prefix(org.region_code)
+        if unit.region_code.startswith(prefix):
+            notes.notify(session, kind="equipment.accident", subject=subject, body=body, room="equipment",
+                         link=f"/console/equipment/incidents/{row.id}", organization_id=org.id)
+            n += 1
+    return n
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """An incident with what the rules say of it: level, deadlines, escalation, rescue timing."""
+
+    row: EquipmentIncident
+    unit_code: str
+    kind_zh: str
+    level_zh: str | None
+    report_due_at: dt.datetime | None
+    reported_late: bool
+    escalate_to: str | None
+    escalate_by: dt.datetime | None
+    followup_until: dt.datetime | None
+    arrival_minutes: int | None
+    arrival_limit_minutes: int | None
+    arrival_late: bool
+
+
+def incident_view(row: EquipmentIncident, unit_code: str) -> IncidentView:
+    to = by = follow = None
+    if row.level is not None:
+        to, by = rules.escalation(row.level, row.reported_at)
+    if row.report_due_at is not None:
+        follow = row.occurred_at + dt.timedelta(days=rules.FOLLOWUP_DAYS)
+    late = (row.arrival_minutes is not None and row.arrival_limit_minutes is not None
+            and row.arrival_minutes > row.arrival_limit_minutes)
+    return IncidentView(row, unit_code, rules.INCIDENT_KINDS[row.kind], rules.ACCIDENT_LEVELS.get(row.level or ""),
+                        row.report_due_at, row.reported_late, to, by, follow, row.arrival_minutes,
+                        row.arrival_limit_minutes, late)
+
+
+def get_incident(session: Session, actor: Actor, incident_id: int) -> IncidentView:
+    row = session.get(EquipmentIncident, incident_id)
+    unit = session.get(EquipmentUnit, row.unit_id) if row is not None else None
+    if row is None or unit is None or not can_read(session, actor, unit):
+        if actor.is_public:
+            actor.require("regulator")
+        raise NotFound("equipment_incident", incident_id)
+    return incident_view(row, unit.code)
+
+
+def incidents(session: Session, actor: Actor, *, code: str | None = None, since: dt.date | None = None,
+              accidents_only: bool = False, limit: int = 100) -> list[IncidentView]:
+    """Incidents the actor may see (a unit's, or all in scope), newest first."""
+    stmt = _scope_any(session, actor, select(EquipmentIncident, EquipmentUnit.code)
+                      .join(EquipmentUnit, EquipmentUnit.id == EquipmentIncident.unit_id))
+    if code:
+        stmt = stmt.where(EquipmentUnit.code == get_unit(session, actor, code).code)
+    if since is not None:
+        stmt = stmt.where(EquipmentIncident.occurred_at >= dt.datetime.combine(since, dt.time(), CHINA))
+    if accidents_only:
+        from sqlalchemy import or_
+
+        stmt = stmt.where(or_(EquipmentIncident.kind == "accident", EquipmentIncident.level.is_not(None)))
+    rows = session.execute(stmt.order_by(EquipmentIncident.occurred_at.desc(), EquipmentIncident.id.desc())
+                           .limit(limit)).all()
+    return [incident_view(r, c) for r, c in rows]
+
+
+# ---------------------------------------------------------------- reminders (30 days before, on the day, overdue)
+
+
+def reminder_stage(due_on: dt.date, on: dt.date) -> str | None:
+    """due_soon (within 30 days: 特种设备安全法 第四十条, request the inspection a month before), due_today, overdue."""
+    if due_on < on:
+        return "overdue"
+    if due_on == on:
+        return "due_today"
+    if (due_on - on).days <= rules.DUE_SOON_DAYS:
+        return "due_soon"
+    return None
+
+
+STAGE_LABELS = {"due_soon": "30 日内到期", "due_today": "今日到期", "overdue": "已超期"}
+
+
+def send_reminders(session: Session, on: dt.date | None = None, *, chunk: int = 5000) -> dict[str, int]:
+    """The daily reminder: every owner with units entering a stage (30 days before, the due date, overdue) gets
+    one inbox message and one mail listing them; each unit, due date and stage is reminded once."""
+    from zhijian.platform.rooms import room_module
+
+    day = on or today()
+    rows = session.execute(select(EquipmentUnit.id, EquipmentUnit.code, EquipmentUnit.variety, EquipmentUnit.owner_id,
+                                  EquipmentUnit.address, EquipmentUnit.next_due_on)
+                           .where(EquipmentUnit.status.in_(("in_use", "stopped")),
+                                  EquipmentUnit.next_due_on.is_not(None),
+                                  EquipmentUnit.next_due_on <= day + dt.timedelta(days=rules.DUE_SOON_DAYS))
+                           .order_by(EquipmentUnit.id)).all()
+    sent: set[tuple[int, dt.date, str]] = set()
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), chunk):
+        sent |= {(u, d, st) for u, d, st in session.execute(
+            select(EquipmentReminder.unit_id, EquipmentReminder.due_on, EquipmentReminder.stage)
+            .where(EquipmentReminder.unit_id.in_(ids[i:i + chunk])))}
+    by_owner: dict[int, list[tuple[str, Any]]] = {}
+    new: list[EquipmentReminder] = []
+    for r in rows:
+        stage = reminder_stage(r.next_due_on, day)
+        if stage is None or (r.id, r.next_due_on, stage) in sent:
+            continue
+        new.append(EquipmentReminder(unit_id=r.id, due_on=r.next_due_on, stage=stage, owner_id=r.owner_id))
+        by_owner.setdefault(r.owner_id, []).append((stage, r))
+    session.add_all(new)
+    flush(session, "equipment_reminder")
+    notes = room_module("consumer", "notifications")
+    mailed = 0
+    if notes is not None:
+        for owner_id, items in by_owner.items():
+            counts = {st: sum(1 for s2, _ in items if s2 == st) for st in STAGE_LABELS}
+            lines = [f"{STAGE_LABELS[st]}\t{r.code}\t{rules.VARIETIES.get(r.variety, r.variety)}\t下次检验 {r.next_due_on}"
+                     f"\t{r.address}" for st, r in sorted(items, key=lambda x: (x[1].next_due_on, x[1].code))]
+            summary = "，".join(f"{STAGE_LABELS[k]} {v} 台" for k, v in counts.items() if v)
+            notes.notify(session, kind="equipment.due", room="equipment", organization_id=owner_id,
+                         subject=f"特种设备定期检验提醒：{summary}",
+                         body="请在检验合格有效期届满前一个月向检验机构提出定期检验要求（特种设备安全法第四十条）；"
+                              "未经定期检验或者检验不合格的特种设备，不得继续使用。\n" + "\n".join(lines),
+                         link="/console/equipment")
+            mailed += 1
+    return {"units": len(new), "owners": len(by_owner), "notified": mailed,
+            **{st: sum(1 for x in new if x.stage == st) for st in STAGE_LABELS}}
+
+
+# ---------------------------------------------------------------- risk signals and console cards
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSignal:
+    """One signal for the risk room: what, about whom (owner / unit), where, how many, why."""
+
+    kind: str          # overdue_inspection | repeated_fail | accident | entrapment_rate | maintenance_overdue
+    owner_id: int | None
+    region_code: str
+    count: int
+    unit_code: str | None
+    detail: str
+
+
+def risk_signals(session: Session, since: dt.date | None = None, *, on: dt.date | None = None,
+                 min_fails: int = 2) -> list[RiskSignal]:
+    """Signals over the equipment data, set-based: overdue inspections by owner and division, overdue
+    maintenance by owner, units with repeated 不合格 since ``since``, accidents and entrapments per unit."""
+    from sqlalchemy import func, or_
+
+    day = on or today()
+    since_day = since or (day - dt.timedelta(days=365))
+    out: list[RiskSignal] = []
+    active = EquipmentUnit.status.in_(("in_use", "stopped"))
+    for owner, region, n in session.execute(
+            select(EquipmentUnit.owner_id, EquipmentUnit.region_code, func.count())
+            .where(active, EquipmentUnit.next_due_on < day)
+            .group_by(EquipmentUnit.owner_id, EquipmentUnit.region_code)):
+        out.append(RiskSignal("overdue_inspection", owner, region, int(n), None, f"{n} 台设备超期未检验"))
+    for owner, region, n in session.execute(
+            select(EquipmentUnit.owner_id, EquipmentUnit.region_code, func.count())
+            .where(EquipmentUnit.status == "in_use", EquipmentUnit.next_maintenance_due_on < day)
+            .group_by(EquipmentUnit.owner_id, EquipmentUnit.region_code)):
+        out.append(RiskSignal("maintenance_overdue", owner, region, int(n), None, f"{n} 台设备维保超期"))
+    for code, owner, region, n in session.execute(
+            select(EquipmentUnit.code, EquipmentUnit.owner_id, EquipmentUnit.region_code, func.count())
+            .join(EquipmentInspection, EquipmentInspection.unit_id == EquipmentUnit.id)
+            .where(EquipmentInspection.conclusion == "fail", EquipmentInspection.inspected_on >= since_day)
+            .group_by(EquipmentUnit.code, EquipmentUnit.owner_id, EquipmentUnit.region_code)
+            .having(func.count() >= min_fails)):
+        out.append(RiskSignal("repeated_fail", owner, region, int(n), code, f"{n} 次检验不合格"))
+    start = dt.datetime.combine(since_day, dt.time(), CHINA)
+    for code, owner, region, kind, n in session.execute(
+            select(EquipmentUnit.code, EquipmentUnit.owner_id, EquipmentUnit.region_code,
+                   func.coalesce(EquipmentIncident.level, EquipmentIncident.kind), func.count())
+            .join(EquipmentIncident, EquipmentIncident.unit_id == EquipmentUnit.id)
+            .where(EquipmentIncident.occurred_at >= start,
+                   or_(EquipmentIncident.kind.in_(("accident", "entrapment")), EquipmentIncident.level.is_not(None)))
+            .group_by(EquipmentUnit.code, EquipmentUnit.owner_id, EquipmentUnit.region_code,
+                      func.coalesce(EquipmentIncident.level, EquipmentIncident.kind))):
+        sig = "entrapment_rate" if kind == "entrapment" else "accident"
+        label = rules.ACCIDENT_LEVELS.get(kind, rules.INCIDENT_KINDS.get(kind, kind))
+        out.append(RiskSignal(sig, owner, region, int(n), code, f"{n} 起{label}"))
+    return out
+
+
+def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Console home cards: overdue inspections, due within 30 days and overdue maintenance in the actor's scope."""
+    from sqlalchemy import func
+
+    if actor.role not in ("admin", "regulator", "inspector", "enterprise"):
+        return []
+    day = today()
+    active = EquipmentUnit.status.in_(("in_use", "stopped"))
+
+    def count(*conds: Any) -> int:
+        return int(session.scalar(_scope_any(session, actor, select(func.count()).select_from(EquipmentUnit))
+                                  .where(*conds)) or 0)
+
+    overdue = count(active, EquipmentUnit.next_due_on < day)
+    soon = count(active, EquipmentUnit.next_due_on >= day,
+                 EquipmentUnit.next_due_on <= day + dt.timedelta(days=rules.DUE_SOON_DAYS))
+    maint = count(EquipmentUnit.status == "in_use", EquipmentUnit.next_maintenance_due_on < day)
+    return [{"label": "特种设备超期未检", "value": overdue, "href": "/console/equipment/due?state=overdue",
+             "tone": "bad" if overdue else ""},
+            {"label": "特种设备30日内到期", "value": soon, "href": "/console/equipment/due?state=due_soon", "tone": "warn"},
+            {"label": "特种设备维保超期", "value": maint, "href": "/console/equipment", "tone": "bad" if maint else ""}]

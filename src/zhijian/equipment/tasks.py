@@ -1,0 +1,19 @@
+"""特种设备 background jobs: the daily inspection reminder to the owners (使用单位)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zhijian.equipment import service
+from zhijian.platform.auth import SYSTEM
+from zhijian.platform.db import Database
+from zhijian.platform.jobs import job
+
+
+@job("equipment.reminders", every_seconds=24 * 3600)
+def reminders(db: Database, on: str | None = None) -> dict[str, Any]:
+    """Daily: units due within 30 days, due today or overdue → one inbox message and mail per owner (once per
+    unit, due date and stage)."""
+    with db.session(SYSTEM) as s:
+        return service.send_reminders(s, dt.date.fromisoformat(on) if on else None)
