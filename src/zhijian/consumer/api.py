@@ -343,6 +343,7 @@ def report_pdf(test_id: int, session: SessionDep, actor: ActorDep) -> Response:
 # ---------------------------------------------------------------- issue 15: enterprise path, procedure, conveniences
 from zhijian.consumer import notifications, procedure  # noqa: E402
 from zhijian.consumer.schemas import (  # noqa: E402
+    AssignIn,
     CaseExtensionIn,
     CodeRequestIn,
     CodeVerifyIn,
@@ -368,6 +369,12 @@ def complaint_grounds() -> dict[str, Any]:
 def link_respondent(complaint_id: int, data: LinkIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """关联被投诉企业 — staff confirm a candidate or choose the registered enterprise."""
     return service.present(session, actor, service.link_respondent(session, actor, complaint_id, data))
+
+
+@router.post("/complaints/{complaint_id}/assignee")
+def assign(complaint_id: int, data: AssignIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """指定承办人 (issue 13) — the only one who sees a reporter's identity."""
+    return service.present(session, actor, service.assign_case(session, actor, complaint_id, data.assignee_user_id))
 
 
 @router.post("/complaints/{complaint_id}/enterprise-response")

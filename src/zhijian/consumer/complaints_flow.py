@@ -152,6 +152,7 @@ def link_respondent(session: Session, actor: Actor, complaint_id: int, data: Lin
     c.respondent_id = ent.id
     c.respondent_link = "staff"
     c.respondent_candidates = []
+    s.place(session, c)  # issue 13: the case follows the respondent to its division (移送 when it changes)
     s._event(session, c, actor, "note", s.today(), public=False,
              note=f"被投诉人关联至登记企业「{ent.name}」" + (f"（原关联 #{before}）" if before else "")
              + (f"：{data.note}" if data.note else ""), data={"respondent_id": ent.id, "previous": before})
@@ -184,6 +185,24 @@ def on_forwarded(session: Session, c: Complaint, on: dt.date) -> None:
     _notify_forwarded(session, c)
 
 
+def handling_org(session: Session, c: Complaint) -> int | None:
+    """The regulator organization a case's messages go to: its handler, else the most local regulator whose
+    division covers the case (issue 13: never every regulator of the country); None → the national level."""
+    from zhijian.platform.jurisdiction import prefix_for
+
+    if c.handler_org_id is not None:
+        return c.handler_org_id
+    best: tuple[int, int] | None = None
+    for oid, region, level in session.execute(select(Organization.id, Organization.region_code, Organization.level)
+                                              .where(Organization.kind == "regulator").order_by(Organization.id)):
+        prefix = prefix_for(region, level)
+        if prefix == "-" or not (c.region_code or "").startswith(prefix):
+            continue
+        if best is None or len(prefix) > best[0]:
+            best = (len(prefix), int(oid))
+    return best[1] if best else None
+
+
 RESPONSE_ZH = {"answer": "企业答复", "settlement": "企业提出和解方案", "decline": "企业不同意并说明理由"}
 
 
@@ -212,7 +231,7 @@ def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: 
              data={"response": data.response, "amount": c.settlement_amount})
     notifications.notify(session, role="regulator", kind="complaint.answered", email=False,
                          subject=f"【企业已答复】{c.tracking_no} {RESPONSE_ZH[data.response]}", body=note,
-                         link=_link(c), organization_id=c.handler_org_id)
+                         link=_link(c), organization_id=handling_org(session, c))
     if c.contact_email and c.contact_verified:
         notifications.queue_mail(session, [c.contact_email], f"您的投诉 {c.tracking_no} 有了企业答复",
                                  note + "\n请凭登记编号和查询码查看，并选择接受或申请调解。")
@@ -247,7 +266,7 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
         c.consent_complainant = True
         s._event(session, c, COMPLAINANT, "note", today, note="投诉人不接受企业答复，申请调解（同意调解）"
                  + (f"：{data.note}" if data.note else ""), data={"consumer_response": "mediation", "consent": True})
-        notifications.notify(session, role="regulator", organization_id=c.handler_org_id, email=False,
+        notifications.notify(session, role="regulator", organization_id=handling_org(session, c), email=False,
                              kind="complaint.mediation_requested", subject=f"【申请调解】{c.tracking_no}",
                              body="投诉人不接受企业答复，申请市场监督管理部门调解。", link=_link(c))
     s._reclock(session, c)
@@ -356,7 +375,8 @@ def _new_report(session: Session, actor: Actor, src: Complaint, facts: str, rece
                   category_id=src.category_id, purchase_date=src.purchase_date, purchase_place=src.purchase_place,
                   facts=facts, requests=[], hazard=src.hazard, origin_id=src.id, origin_kind=origin,
                   contact_email=src.contact_email if named else None,
-                  contact_verified=src.contact_verified if named else False)
+                  contact_verified=src.contact_verified if named else False,
+                  region_code=src.region_code)
     session.add(r)
     flush(session, "complaint")
     s._event(session, r, actor, "transition", received, to_state="received",
@@ -565,13 +585,15 @@ def rate_satisfaction(session: Session, data: SatisfactionIn) -> Complaint:
 
 def satisfaction_stats(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Per handling regulator: rated cases, mean score (1–5), and the share of 4–5 (满意率)."""
-    actor.require("regulator", "association")
-    rows = session.execute(
-        select(Complaint.handler_org_id, Organization.name, func.count(), func.avg(Complaint.satisfaction),
-               func.sum(func.coalesce((Complaint.satisfaction >= 4).cast(Integer), 0)))
-        .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
-        .where(Complaint.satisfaction.is_not(None)).group_by(Complaint.handler_org_id, Organization.name)
-        .order_by(Complaint.handler_org_id))
+    actor.require("regulator")  # issue 13: the association reads no complaint data
+    stmt = (select(Complaint.handler_org_id, Organization.name, func.count(), func.avg(Complaint.satisfaction),
+                   func.sum(func.coalesce((Complaint.satisfaction >= 4).cast(Integer), 0)))
+            .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
+            .where(Complaint.satisfaction.is_not(None)))
+    if (clause := _s()._region_filter(actor, Complaint.region_code)) is not None:
+        stmt = stmt.where(clause)
+    rows = session.execute(stmt.group_by(Complaint.handler_org_id, Organization.name)
+                           .order_by(Complaint.handler_org_id))
     out = []
     for oid, name, n, mean, good in rows:
         n = int(n)

@@ -30,6 +30,13 @@ def _today() -> dt.date:
     return service.today()
 
 
+def _covered(session: Session, actor: Actor, enterprise_id: int) -> None:
+    """Issue 13: a regional bureau lists and removes only enterprises of its division."""
+    from zhijian.consumer import service
+
+    service.ensure_enterprise_covered(session, actor, enterprise_id)
+
+
 def add_listing(session: Session, actor: Actor, *, enterprise_id: int, kind: str, listed_on: dt.date,
                 reason: str = "", decision_no: str = "", authority: str = "") -> CreditListing:
     """列入 — a regulator lists an enterprise (the decision number and authority recorded)."""
@@ -40,6 +47,7 @@ def add_listing(session: Session, actor: Actor, *, enterprise_id: int, kind: str
     ent = session.get(Organization, enterprise_id)
     if ent is None or ent.kind != "enterprise":
         raise NotFound("enterprise", enterprise_id, field="enterprise_id")
+    _covered(session, actor, ent.id)
     if listed_on > _today():
         raise DomainError("credit.future_date", "列入日期不能晚于今天", "listing date is in the future", field="listed_on")
     row = CreditListing(enterprise_id=enterprise_id, kind=kind, listed_on=listed_on, reason=reason.strip(),
@@ -56,6 +64,7 @@ def remove_listing(session: Session, actor: Actor, listing_id: int, *, removal: 
     row = session.get(CreditListing, listing_id)
     if row is None:
         raise NotFound("credit_listing", listing_id)
+    _covered(session, actor, row.enterprise_id)
     if row.removed_on is not None:
         raise Conflict("credit.already_removed", "该记录已移出", "already removed")
     if removal not in REMOVALS:
@@ -76,6 +85,7 @@ def listings(session: Session, actor: Actor, enterprise_id: int) -> list[dict[st
     from zhijian.consumer import service
 
     service.can_read_credit(actor, enterprise_id)
+    service.ensure_enterprise_covered(session, actor, enterprise_id)
     return [{"id": r.id, "kind": r.kind, "kind_zh": LISTING_KINDS[r.kind], "reason": r.reason,
              "decision_no": r.decision_no, "authority": r.authority, "listed_on": r.listed_on,
              "removed_on": r.removed_on, "removal": r.removal, "removal_zh": REMOVALS.get(r.removal or "", ""),

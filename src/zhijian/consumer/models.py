@@ -106,6 +106,11 @@ class Complaint(IdMixin, TimestampMixin, Audited, Base):
     satisfaction: Mapped[int | None]
     satisfaction_note: Mapped[str] = mapped_column(String(500), default="")
     handler_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
+    # issue 13: the case's division (管辖, GB/T 2260: the respondent's registered region, else the complainant's,
+    # else the handling organization's) and the regulator user assigned to it (the only one who sees a reporter)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
+                                                         index=True)
 
     __table_args__ = (Index("ix_complaint_state_due", "state", "due_on"),
                       Index("ix_complaint_received", "received_on", "id"))

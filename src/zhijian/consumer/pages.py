@@ -32,7 +32,7 @@ from zhijian.web.core import (
 )
 
 router = APIRouter(include_in_schema=False)
-nav_item("/console/complaints", "投诉举报", roles=("regulator", "association", "enterprise"), order=40)
+nav_item("/console/complaints", "投诉举报", roles=("regulator", "enterprise"), order=40)  # not the association (#13)
 nav_item("/console/credit", "质量信用", roles=("regulator", "association", "enterprise"), order=41)
 nav_item("/console/certificates", "认证证书", roles=("regulator", "association"), order=42)
 nav_item("/console/declarations", "企业标准", roles=("regulator", "association", "enterprise"), order=43)
@@ -263,9 +263,9 @@ def comparative_page(test_id: int, request: Request, session: SessionDep) -> Res
 @router.get("/console/complaints", response_class=HTMLResponse)
 def console_complaints(request: Request, session: SessionDep, kind: str = "", state: str = "", q: str = "",
                        overdue: str = "", cursor: str | None = None) -> Response:
-    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    actor = console_actor(request, session, "regulator", "enterprise")
     try:
-        if overdue and actor.is_staff:
+        if overdue and service.can_handle(actor):
             rows = service.overdue(session, actor)
             page = None
         else:
@@ -281,7 +281,7 @@ def console_complaints(request: Request, session: SessionDep, kind: str = "", st
 
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 def console_complaint(complaint_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
-    actor = console_actor(request, session, "regulator", "association", "enterprise")
+    actor = console_actor(request, session, "regulator", "enterprise")
     try:
         c = service.get_complaint(session, actor, complaint_id)
     except DomainError as err:
@@ -290,14 +290,14 @@ def console_complaint(complaint_id: int, request: Request, session: SessionDep, 
     return render(request, "consumer/console_complaint.html", {
         "c": service.present(session, actor, c), "targets": sorted(flow.get(c.state, ())), "state_zh": rules.STATE_ZH,
         "outcome_zh": rules.OUTCOME_ZH, "decision_zh": rules.DECISION_ZH, "error": error,
-        "can_handle": actor.has("admin", "regulator"), "is_respondent": actor.owns(c.respondent_id),
+        "can_handle": service.can_handle(actor, c), "is_respondent": actor.owns(c.respondent_id),
         "grounds": procedure.NON_ACCEPTANCE, "terminations": procedure.TERMINATION,
         "response_zh": {"answer": "答复", "settlement": "提出和解方案", "decline": "不同意（说明理由）"}})
 
 
 @router.post("/console/complaints/{complaint_id}/{action}")
 async def console_complaint_action(complaint_id: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session, "regulator", "association", "enterprise")
+    actor, form = await console_form(request, session, "regulator", "enterprise")
     f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     try:
         if action == "transition":
@@ -342,6 +342,10 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
                 "party": f.get("party"), "consent": f.get("consent") == "1"}))
         elif action == "notice":
             service.send_termination_notice(session, actor, complaint_id)
+        elif action == "assign":  # issue 13: 指定承办人 ("me" = the acting regulator)
+            who = f.get("assignee_user_id", "")
+            uid = actor.user_id if who == "me" else (int(who) if who.isdigit() else None)
+            service.assign_case(session, actor, complaint_id, uid)
         else:
             raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
     except ValidationError as exc:

@@ -143,6 +143,49 @@ def check_transition(kind: str, current: str, target: str) -> None:
         raise InvalidTransition("complaint", current, target)
 
 
+def case_region(respondent_region: str | None, complainant_region: str | None,
+                handler_region: str | None) -> str | None:
+    """管辖: the division a case belongs to — where the respondent is registered (a complaint goes to the authority
+    of the respondent's place of business, 《市场监督管理投诉举报处理暂行办法》), else where the complainant is,
+    else the handling organization's; a GB/T 2260 six-digit code or None (then only the national level sees it)."""
+    for code in (respondent_region, complainant_region, handler_region):
+        code = (code or "").strip()
+        if len(code) == 6 and code.isdigit():
+            return code
+    return None
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***: the family name stays, the rest is hidden (举报人信息保密)."""
+    name = (name or "").strip()
+    return (name[0] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234; shorter numbers keep only their last two digits."""
+    p = (phone or "").strip()
+    if not p:
+        return ""
+    if len(p) >= 11:
+        return p[:3] + "****" + p[-4:]
+    return "*" * max(len(p) - 2, 1) + p[-2:]
+
+
+def mask_address(address: str) -> str:
+    """杭州市西湖区文三路1号 → 杭州市****: the first three characters (usually the city) stay."""
+    a = (address or "").strip()
+    return (a[:3] + "****") if a else ""
+
+
+def mask_email(email: str) -> str:
+    """wang@example.com → w***@example.com."""
+    e = (email or "").strip()
+    if "@" not in e:
+        return "***" if e else ""
+    local, _, domain = e.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def is_open(state: str) -> bool:
     return state not in ("rejected", "closed")
 

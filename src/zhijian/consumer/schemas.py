@@ -289,6 +289,13 @@ class ComparativeIn(BaseModel):
 
 
 # ---------------------------------------------------------------- issue 15: enterprise path, procedure, conveniences
+class AssignIn(BaseModel):
+    """指定承办人 (issue 13): the regulator user in charge of a case; null clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+    assignee_user_id: int | None = Field(None, ge=1)
+
+
 class LinkIn(BaseModel):
     """Link (or re-link) a complaint's respondent to a registered enterprise (staff)."""
 

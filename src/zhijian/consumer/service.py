@@ -46,7 +46,7 @@ from zhijian.consumer.schemas import (
     PenaltyIn,
     TransitionIn,
 )
-from zhijian.platform import audit
+from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, like_pattern
 from zhijian.platform.db import lock_for_update
@@ -66,14 +66,28 @@ def today() -> dt.date:
 # ====================================================================== policy (one place for the room)
 
 
+def can_handle(actor: Actor, c: Complaint | None = None) -> bool:
+    """投诉举报的办理方: admin, or a market regulator whose division (管辖) covers the case.
+
+    The room's own policy, not `Actor.is_staff`: the association is staff elsewhere but never handles
+    complaints or reports (举报人信息保密, 《市场监督管理投诉举报处理暂行办法》第三十三条)."""
+    if actor.role == "admin":
+        return True
+    return actor.role == "regulator" and (c is None or jurisdiction.covers(actor, c.region_code))
+
+
 def can_handle_cases(actor: Actor) -> None:
-    """受理、调解、办结: market regulators (admin always)."""
+    """受理、调解、办结: market regulators (admin always); the case itself is checked by `get_complaint`."""
     actor.require("regulator")
 
 
 def can_read_case(actor: Actor, c: Complaint) -> None:
-    """Staff read every case; an enterprise reads complaints against it (never reports: 举报人保护)."""
-    if actor.is_staff:
+    """Regulators read the cases of their division (404 outside it); an enterprise reads complaints against it
+    (never reports: 举报人保护); the association and labs read none."""
+    if actor.role == "admin":
+        return
+    if actor.role == "regulator":
+        jurisdiction.ensure_covers(actor, c.region_code, "投诉举报", "complaint")
         return
     if actor.role == "enterprise" and c.kind == "complaint" and actor.owns(c.respondent_id):
         return
@@ -82,9 +96,31 @@ def can_read_case(actor: Actor, c: Complaint) -> None:
     raise NotFound("complaint", c.id)
 
 
-def can_see_contact(actor: Actor) -> bool:
-    """Phone and address of the complainant: staff only (个人信息)."""
-    return actor.is_staff
+def can_see_contact(actor: Actor, c: Complaint | None = None) -> bool:
+    """Phone and address of a complainant: the handling regulators only (个人信息)."""
+    return can_handle(actor, c)
+
+
+def can_see_reporter(actor: Actor, c: Complaint) -> bool:
+    """举报人身份 (name, phone, address, e-mail): only the handler assigned to the report; every other viewer,
+    admin included, sees it masked. A complaint's complainant is seen by every handler of the division."""
+    if c.kind != "report":
+        return can_handle(actor, c)
+    return (actor.role == "regulator" and actor.user_id is not None and actor.user_id == c.assignee_user_id
+            and jurisdiction.covers(actor, c.region_code))
+
+
+def _region_filter(actor: Actor, *columns: Any) -> Any:
+    """The WHERE clause of a regulator's division (None: no restriction)."""
+    return jurisdiction.region_clause(actor, *columns)
+
+
+def ensure_enterprise_covered(session: Session, actor: Actor, enterprise_id: int) -> None:
+    """A regional regulator acts only on enterprises registered in its division (404 outside, as not found)."""
+    if jurisdiction.regional_prefix(actor) is None:
+        return
+    region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
+    jurisdiction.ensure_covers(actor, region, "企业", "enterprise")
 
 
 def can_manage_credit(actor: Actor) -> None:
@@ -93,7 +129,8 @@ def can_manage_credit(actor: Actor) -> None:
 
 
 def can_read_credit(actor: Actor, enterprise_id: int) -> None:
-    """信用分类 results are for supervision: staff, and the enterprise its own."""
+    """信用分类 results are for supervision: staff, and the enterprise its own (regulators: in their division,
+    checked with `ensure_enterprise_covered`)."""
     if actor.is_staff or (actor.role == "enterprise" and actor.owns(enterprise_id)):
         return
     actor.require("regulator", "association")
@@ -217,6 +254,16 @@ def refresh_clocks(session: Session) -> int:
     return n
 
 
+def place(session: Session, c: Complaint) -> str | None:
+    """Keep the case's division current (filing, respondent link or re-link, acceptance): `rules.case_region`
+    of the respondent's registered region, the complainant's region, the (non-national) handling organization's."""
+    resp = session.get(Organization, c.respondent_id) if c.respondent_id else None
+    handler = session.get(Organization, c.handler_org_id) if c.handler_org_id else None
+    handler_region = handler.region_code if handler is not None and handler.level != "national" else None
+    c.region_code = rules.case_region(resp.region_code if resp else None, c.complainant_region, handler_region)
+    return c.region_code
+
+
 def _event(session: Session, c: Complaint, actor: Actor, kind: str, on: dt.date, *, note: str = "",
            from_state: str | None = None, to_state: str | None = None, public: bool = True,
            data: dict[str, Any] | None = None) -> None:
@@ -284,7 +331,9 @@ def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple
         requests=list(data.requests), request_amount=data.request_amount, hazard=bool(words))
     session.add(c)
     flush(session, "complaint")
+    place(session, c)
     after_submit(session, actor, c, data, code)  # issue 15: matching, contact, three-year date, Art. 7 split
+    place(session, c)  # issue 13: the respondent may have been matched
     _event(session, c, actor, "transition", received, to_state="received",
            note=f"{rules.KIND_ZH[c.kind]}已登记" + (f"；危害词：{'、'.join(words)}" if words else ""))
     _reclock(session, c)
@@ -343,6 +392,7 @@ def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionI
         check_acceptance(c)
         c.accepted_on = on
         c.handler_org_id = c.handler_org_id or actor.organization_id
+        c.region_code = c.region_code or place(session, c)
     elif t.to == "forwarded":
         if c.respondent_id is None:
             raise DomainError("complaint.no_respondent", "被投诉人未登记为企业，不能转企业处理（请先关联登记企业）",
@@ -528,9 +578,12 @@ def add_evidence(session: Session, actor: Actor, c: Complaint, filename: str, co
 def complaint_query(actor: Actor, *, kind: str | None = None, state: str | None = None,
                     enterprise_id: int | None = None, q: str | None = None, hazard: bool | None = None) -> Select[Any]:
     stmt: Select[Any] = select(Complaint)
-    if not actor.is_staff:
+    if actor.role == "regulator":
+        if (clause := _region_filter(actor, Complaint.region_code)) is not None:
+            stmt = stmt.where(clause)
+    elif actor.role != "admin":
         if actor.role != "enterprise" or actor.organization_id is None:
-            actor.require("regulator")
+            actor.require("regulator")  # the association and labs: 403 (举报人信息保密)
         stmt = stmt.where(Complaint.kind == "complaint", Complaint.respondent_id == actor.organization_id)
     if kind:
         rules.flow(kind)
@@ -558,12 +611,15 @@ def list_complaints(session: Session, actor: Actor, *, kind: str | None = None, 
 
 def overdue(session: Session, actor: Actor, on: dt.date | None = None) -> list[Complaint]:
     """超期案件 — open cases whose running deadline has passed (cases with a test running are not overdue)."""
-    actor.require("regulator", "association")
+    actor.require("regulator")
     on = on or today()
-    return list(session.scalars(select(Complaint).where(or_(
+    stmt = select(Complaint).where(or_(
         (Complaint.state.not_in(("rejected", "closed")) | (Complaint.due_kind == "notice"))
         & Complaint.due_on.is_not(None) & (Complaint.due_on < on) & Complaint.paused.is_(False),
-        (Complaint.state != "closed") & (Complaint.case_due_on < on))).order_by(Complaint.due_on, Complaint.id)))
+        (Complaint.state != "closed") & (Complaint.case_due_on < on)))
+    if (clause := _region_filter(actor, Complaint.region_code)) is not None:
+        stmt = stmt.where(clause)
+    return list(session.scalars(stmt.order_by(Complaint.due_on, Complaint.id)))
 
 
 def timeline(session: Session, c: Complaint, *, public_only: bool = False) -> list[ComplaintEvent]:
@@ -574,14 +630,16 @@ def timeline(session: Session, c: Complaint, *, public_only: bool = False) -> li
 
 
 def _mask_name(name: str) -> str:
-    return (name[0] + "*" * max(len(name) - 1, 1)) if name else ""
+    return rules.mask_name(name)
 
 
 def present(session: Session, actor: Actor, c: Complaint, *, tracking: bool = False) -> dict[str, Any]:
-    """What a viewer may see of a case: staff everything; the respondent no phone/address; the complainant
-    (tracking) a masked name and the public part of the timeline."""
+    """What a viewer may see of a case: the division's handlers everything of a complaint, and of a report the
+    reporter's identity only when assigned to it (others see it masked; each view is audited); the respondent
+    no phone/address; the complainant (tracking) a masked name and the public part of the timeline."""
     ck = clock(session, c)
-    staff = can_see_contact(actor) and not tracking
+    staff = can_see_contact(actor, c) and not tracking
+    identity = staff and can_see_reporter(actor, c)
     out: dict[str, Any] = {
         "id": c.id, "kind": c.kind, "kind_zh": rules.KIND_ZH[c.kind], "tracking_no": c.tracking_no,
         "state": c.state, "state_zh": rules.STATE_ZH[c.state], "channel": c.channel,
@@ -597,7 +655,7 @@ def present(session: Session, actor: Actor, c: Complaint, *, tracking: bool = Fa
         "extended": c.extended, "anonymous": c.anonymous, "clock": ck.as_dict(),
         # issue 15: respondent link, enterprise path, procedure codes and clocks, satisfaction
         "respondent_uscc": c.respondent_uscc, "respondent_link": c.respondent_link,
-        "respondent_candidates": list(c.respondent_candidates or []) if can_see_contact(actor) and not tracking else [],
+        "respondent_candidates": list(c.respondent_candidates or []) if staff else [],
         "rejected_code": c.rejected_code, "knew_on": c.knew_on, "consent_complainant": c.consent_complainant,
         "consent_respondent": c.consent_respondent, "termination_code": c.termination_code,
         "notice_due_on": c.notice_due_on, "notice_sent_on": c.notice_sent_on, "enterprise_due_on": c.enterprise_due_on,
@@ -607,12 +665,20 @@ def present(session: Session, actor: Actor, c: Complaint, *, tracking: bool = Fa
         "filed_on": c.filed_on, "case_clock": case_clock(session, c, today()),
         "compensation_basis": list(c.compensation_basis or []) if not tracking else [],
         "satisfaction": c.satisfaction, "contact_verified": c.contact_verified,
-        "complainant_name": c.complainant_name if (staff or (actor.role == "enterprise" and not tracking))
+        "complainant_name": c.complainant_name if (identity or (actor.role == "enterprise" and not tracking
+                                                                and c.kind == "complaint"))
         else _mask_name(c.complainant_name),
     }
     if staff:
-        out.update(complainant_phone=c.complainant_phone, complainant_address=c.complainant_address,
-                   complainant_region=c.complainant_region)
+        out.update(complainant_phone=c.complainant_phone if identity else rules.mask_phone(c.complainant_phone),
+                   complainant_address=c.complainant_address if identity else rules.mask_address(
+                       c.complainant_address),
+                   complainant_region=c.complainant_region, region_code=c.region_code,
+                   assignee_user_id=c.assignee_user_id, identity_masked=not identity,
+                   contact_email=c.contact_email if identity else rules.mask_email(c.contact_email or ""))
+        if identity and c.kind == "report" and not c.anonymous and (
+                c.complainant_name or c.complainant_phone or c.complainant_address or c.contact_email):
+            reporter_viewed(session, actor, c)
     events = timeline(session, c, public_only=tracking)
     out["timeline"] = [{"on": e.event_on, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
                         "state_zh": rules.STATE_ZH.get(e.to_state or "", ""), "note": e.note,
@@ -624,6 +690,42 @@ def present(session: Session, actor: Actor, c: Complaint, *, tracking: bool = Fa
                            for ev in session.scalars(select(ComplaintEvidence).where(
                                ComplaintEvidence.complaint_id == c.id).order_by(ComplaintEvidence.id))]
     return out
+
+
+def reporter_viewed(session: Session, actor: Actor, c: Complaint) -> None:
+    """举报人身份被查看 — one audit record per view (who, which report, which fields), in the chain that a database
+    writer cannot forge (platform.audit)."""
+    fields = [f for f in ("complainant_name", "complainant_phone", "complainant_address", "contact_email")
+              if getattr(c, f)]
+    audit.record(session, "reporter_identity_viewed", "complaint", c.id, None,
+                 {"viewer": actor.label, "viewer_user_id": actor.user_id, "tracking_no": c.tracking_no,
+                  "fields": fields})
+
+
+def assign_case(session: Session, actor: Actor, complaint_id: int, user_id: int | None) -> Complaint:
+    """指定承办人 — the handling regulator names the staff member in charge (an active regulator whose division
+    covers the case); for a report that person alone sees the reporter's identity. `None` clears it."""
+    from zhijian.platform.auth import actor_for
+    from zhijian.platform.models import User
+
+    can_handle_cases(actor)
+    lock_for_update(session, Complaint, complaint_id)
+    c = get_complaint(session, actor, complaint_id)
+    name = ""
+    if user_id is not None:
+        u = session.get(User, user_id)
+        if u is None or not u.is_active or u.role != "regulator":
+            raise NotFound("user", user_id, field="assignee_user_id")
+        if not jurisdiction.covers(actor_for(u), c.region_code):
+            raise DomainError("complaint.assignee_outside", "承办人不在本案的管辖区域内",
+                              "the assignee's jurisdiction does not cover this case", field="assignee_user_id")
+        name = u.username
+    before = c.assignee_user_id
+    c.assignee_user_id = user_id
+    _event(session, c, actor, "note", today(), public=False, note=f"指定承办人：{name}" if name else "取消指定承办人",
+           data={"assignee_user_id": user_id, "previous": before})
+    flush(session, "complaint")
+    return c
 
 
 # ---------------------------------------------------------------- contracts for other rooms
@@ -665,6 +767,7 @@ def add_penalty(session: Session, actor: Actor, data: PenaltyIn) -> Administrati
     ent = session.get(Organization, data.enterprise_id)
     if ent is None or ent.kind != "enterprise":
         raise NotFound("enterprise", data.enterprise_id, field="enterprise_id")
+    ensure_enterprise_covered(session, actor, ent.id)
     if data.decided_on > today():
         raise DomainError("penalty.future_date", "处罚决定日期不能晚于今天", "decision date is in the future",
                           field="decided_on")
@@ -677,11 +780,14 @@ def add_penalty(session: Session, actor: Actor, data: PenaltyIn) -> Administrati
 def list_penalties(session: Session, actor: Actor, enterprise_id: int | None = None) -> list[AdministrativePenalty]:
     if enterprise_id is not None:
         can_read_credit(actor, enterprise_id)
+        ensure_enterprise_covered(session, actor, enterprise_id)
     else:
         actor.require("regulator", "association")
     stmt = select(AdministrativePenalty).order_by(AdministrativePenalty.decided_on.desc(), AdministrativePenalty.id)
     if enterprise_id is not None:
         stmt = stmt.where(AdministrativePenalty.enterprise_id == enterprise_id)
+    elif (clause := _region_filter(actor, Organization.region_code)) is not None:
+        stmt = stmt.join(Organization, Organization.id == AdministrativePenalty.enterprise_id).where(clause)
     return list(session.scalars(stmt))
 
 
@@ -690,6 +796,7 @@ def set_sales(session: Session, actor: Actor, enterprise_id: int, year: int, sal
     can_declare(actor, enterprise_id)
     if session.get(Organization, enterprise_id) is None:
         raise NotFound("enterprise", enterprise_id)
+    ensure_enterprise_covered(session, actor, enterprise_id)
     row = session.scalar(select(EnterpriseSales).where(EnterpriseSales.enterprise_id == enterprise_id))
     if row is None:
         session.add(EnterpriseSales(enterprise_id=enterprise_id, year=year, sales_10m_yuan=sales_10m_yuan))
@@ -824,6 +931,8 @@ def recompute_credit(session: Session, actor: Actor, *, enterprise_ids: list[int
     stmt = select(Organization).where(Organization.kind == "enterprise").order_by(Organization.id)
     if enterprise_ids is not None:
         stmt = stmt.where(Organization.id.in_(enterprise_ids))
+    if (clause := _region_filter(actor, Organization.region_code)) is not None:
+        stmt = stmt.where(clause)  # a regional bureau re-scores its own division's enterprises (others: 404)
     orgs = list(session.scalars(stmt))
     if enterprise_ids is not None and len(orgs) != len(set(enterprise_ids)):
         missing = sorted(set(enterprise_ids) - {o.id for o in orgs})
@@ -851,6 +960,7 @@ def credit_history(session: Session, actor: Actor, enterprise_id: int, limit: in
     can_read_credit(actor, enterprise_id)
     if session.get(Organization, enterprise_id) is None:
         raise NotFound("enterprise", enterprise_id)
+    ensure_enterprise_covered(session, actor, enterprise_id)
     return list(session.scalars(select(CreditAssessment).where(CreditAssessment.enterprise_id == enterprise_id)
                                 .order_by(CreditAssessment.id.desc()).limit(limit)))
 
@@ -865,6 +975,8 @@ def credit_overview(session: Session, actor: Actor, *, credit_class: str | None 
             .order_by(CreditAssessment.score, CreditAssessment.enterprise_id))
     if credit_class:
         stmt = stmt.where(CreditAssessment.credit_class == credit_class)
+    if (clause := _region_filter(actor, Organization.region_code)) is not None:
+        stmt = stmt.where(clause)
     return [credit_dict(a, name) for a, name in session.execute(stmt)]
 
 
