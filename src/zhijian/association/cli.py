@@ -1,0 +1,15 @@
+"""`zhijian association …` — the secretariat's commands, one sub-command group per sub-package."""
+
+from __future__ import annotations
+
+import typer
+
+from zhijian.association.pt.cli import app as pt_app
+
+app = typer.Typer(help="协会业务 / association (PT rounds, exams, group standards, members, campaigns)",
+                  no_args_is_help=True)
+app.add_typer(pt_app, name="pt")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="association")

@@ -1,0 +1,7 @@
+"""协会 tables, by sub-package (imported here so that the room's metadata is complete for Alembic and tests)."""
+
+from __future__ import annotations
+
+from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
+
+__all__ = ["PtEnrolment", "PtFollowUp", "PtRound", "PtScheme"]

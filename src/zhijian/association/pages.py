@@ -1,0 +1,13 @@
+"""协会 pages: the console menu entries and the sub-packages' page routers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from zhijian.association.pt.pages import router as pt_router
+from zhijian.web.core import nav_item
+
+router = APIRouter(include_in_schema=False)
+router.include_router(pt_router)
+nav_item("/console/association/pt", "能力验证", roles=("association", "inspector"), order=60)
+nav_item("/console/association/pt/follow-ups", "能力验证跟踪", roles=("association", "inspector"), order=61)

@@ -1,0 +1,138 @@
+"""能力验证 REST API: thin handlers over pt.service (permissions live there)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import Response
+
+from zhijian.association.pt import service
+from zhijian.association.pt.schemas import (
+    EnrolIn,
+    EnrolmentOut,
+    FollowUpAnswerIn,
+    FollowUpCloseIn,
+    FollowUpOut,
+    HomogeneityIn,
+    ResultIn,
+    RoundIn,
+    RoundOut,
+    SchemeIn,
+    SchemeOut,
+    StabilityIn,
+)
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.tabular import read_rows
+
+router = APIRouter(prefix="/api/v1/association/pt", tags=["association"])
+
+
+@router.post("/schemes", response_model=SchemeOut, status_code=201)
+def create_scheme(data: SchemeIn, session: SessionDep, actor: ActorDep) -> SchemeOut:
+    return SchemeOut.model_validate(service.create_scheme(session, actor, data))
+
+
+@router.post("/rounds", response_model=RoundOut, status_code=201)
+def create_round(data: RoundIn, session: SessionDep, actor: ActorDep) -> RoundOut:
+    return RoundOut.model_validate(service.create_round(session, actor, data))
+
+
+@router.get("/rounds", response_model=list[RoundOut])
+def list_rounds(session: SessionDep, actor: ActorDep, status: str | None = None) -> list[RoundOut]:
+    return [RoundOut.model_validate(r) for r in service.list_rounds(session, actor, status=status)]
+
+
+@router.get("/rounds/{code}", response_model=RoundOut)
+def get_round(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
+    return RoundOut.model_validate(service.round_view(session, actor, code).round)
+
+
+@router.post("/rounds/{code}/enrolments", response_model=EnrolmentOut, status_code=201)
+def enrol(code: str, data: EnrolIn, session: SessionDep, actor: ActorDep) -> EnrolmentOut:
+    return EnrolmentOut.model_validate(service.enrol(session, actor, code, data.lab_id))
+
+
+@router.get("/rounds/{code}/enrolments", response_model=list[EnrolmentOut])
+def enrolments(code: str, session: SessionDep, actor: ActorDep) -> list[EnrolmentOut]:
+    return [EnrolmentOut.model_validate(e) for e in service.enrolments(session, actor, code)]
+
+
+@router.post("/rounds/{code}/homogeneity")
+def homogeneity(code: str, data: HomogeneityIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.record_homogeneity(session, actor, code, data)
+
+
+@router.post("/rounds/{code}/stability")
+def stability(code: str, data: StabilityIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return service.record_stability(session, actor, code, data)
+
+
+@router.post("/rounds/{code}/dispatch", response_model=RoundOut)
+def dispatch(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
+    return RoundOut.model_validate(service.dispatch(session, actor, code))
+
+
+@router.post("/rounds/{code}/results", response_model=EnrolmentOut)
+def submit(code: str, data: ResultIn, session: SessionDep, actor: ActorDep) -> EnrolmentOut:
+    """结果上报 — a lab its own result; the secretariat on behalf of a participant code."""
+    return EnrolmentOut.model_validate(service.submit_result(session, actor, code, data))
+
+
+@router.post("/rounds/{code}/results/import")
+async def import_results(code: str, session: SessionDep, actor: ActorDep,
+                         file: Annotated[UploadFile, File()]) -> dict[str, int]:
+    """Excel/CSV: 参加者编号, 结果, 扩展不确定度, 包含因子 — all or nothing; errors name the row and the column."""
+    rows = read_rows(await file.read(), file.filename or "results.xlsx", required=service.RESULT_COLUMNS)
+    return {"imported": service.import_results(session, actor, code, rows)}
+
+
+@router.post("/rounds/{code}/score", response_model=RoundOut)
+def score(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
+    return RoundOut.model_validate(service.score(session, actor, code))
+
+
+@router.post("/rounds/{code}/close", response_model=RoundOut)
+def close(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
+    return RoundOut.model_validate(service.close_round(session, actor, code))
+
+
+@router.get("/rounds/{code}/scores")
+def scores(code: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The round's anonymous results and scores (a lab sees its own before scoring)."""
+    v = service.round_view(session, actor, code)
+    return {"round": v.round.code, "status": v.round.status, "summary": v.round.summary, "mine": v.mine, "rows": v.rows}
+
+
+@router.get("/rounds/{code}/report.pdf")
+def round_report(code: str, session: SessionDep, actor: ActorDep) -> Response:
+    return Response(service.round_report(session, actor, code), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="pt-{code}.pdf"'})
+
+
+@router.get("/rounds/{code}/participants/{participant}/report.pdf")
+def participant_report(code: str, participant: str, session: SessionDep, actor: ActorDep) -> Response:
+    return Response(service.participant_report(session, actor, code, participant), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="pt-{code}-{participant}.pdf"'})
+
+
+@router.get("/follow-ups", response_model=list[FollowUpOut])
+def follow_ups(session: SessionDep, actor: ActorDep, status: str | None = None) -> list[FollowUpOut]:
+    return [FollowUpOut.model_validate(f) for f, _, _ in service.follow_ups(session, actor, status=status)]
+
+
+@router.post("/follow-ups/{fid}/answer", response_model=FollowUpOut)
+def answer(fid: int, data: FollowUpAnswerIn, session: SessionDep, actor: ActorDep) -> FollowUpOut:
+    return FollowUpOut.model_validate(service.answer_follow_up(session, actor, fid, data.cause, data.corrective_action))
+
+
+@router.post("/follow-ups/{fid}/close", response_model=FollowUpOut)
+def close_follow_up(fid: int, data: FollowUpCloseIn, session: SessionDep, actor: ActorDep) -> FollowUpOut:
+    return FollowUpOut.model_validate(service.close_follow_up(session, actor, fid, data.verification))
+
+
+@router.get("/labs/{lab_id}/history")
+def history(lab_id: int, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """能力验证记录 of a lab (its own, or any lab for staff)."""
+    return [dataclasses.asdict(h) for h in service.lab_history(session, actor, lab_id)]
