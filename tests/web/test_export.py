@@ -30,14 +30,15 @@ def test_xlsx_response_round_trip():
     assert int(resp.headers["content-length"]) == len(body)
     ws = load_workbook(io.BytesIO(body)).active
     data = list(ws.iter_rows(values_only=True))
-    assert data[0] == ("ID", "名称", "值", "日期")
-    assert len(data) == 1201
-    assert data[1200][:3] == (1200, "产品1200", 600.0)
-    assert data[1][3].date() == dt.date(2026, 9, 1)
+    assert data[0][0] == "产品" and data[1][0] == "筛选条件：全部（未筛选）"  # title block (platform.exports)
+    assert data[3] == ("ID", "名称", "值", "日期")
+    assert len(data) == 1204
+    assert data[1203][:3] == (1200, "产品1200", 600.0)
+    assert data[4][3].date() == dt.date(2026, 9, 1)
 
 
 def test_formula_like_text_is_written_as_text():
     resp = xlsx_response("x.xlsx", ["a"], [["=HYPERLINK(\"http://evil\")"], ["-5"], ["+86 138"]])
     ws = load_workbook(io.BytesIO(_body(resp))).active
-    values = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    values = [r[0] for r in ws.iter_rows(min_row=5, values_only=True)]
     assert values == ["'=HYPERLINK(\"http://evil\")", "-5", "'+86 138"]

@@ -126,7 +126,7 @@ def test_product_form_errors_in_place_create_audit_export_delete(client, db):
     assert f"/console/products/{new_id}" in r.text and f"/console/products/{fid}" not in r.text
     r = client.get("/console/products", params={"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("ID", "名称", "品牌") and [row[0] for row in rows[1:]] == [new_id]
+    assert rows[3][:3] == ("ID", "名称", "品牌") and [row[0] for row in rows[4:]] == [new_id]  # after the title block
     # another enterprise's product: not editable
     assert client.get(f"/console/products/{fid}/edit").status_code == 403
     # delete: without confirmation a confirmation page, nothing deleted; with it, gone
@@ -153,7 +153,7 @@ def test_staff_lists_filter_page_and_export(client, db):
     r = client.get("/console/organizations", params={"q": uid, "kind": "enterprise"})
     assert all(f"/console/organizations/{e.id}" in r.text for e in ents)
     r = client.get("/console/organizations", params={"format": "xlsx", "q": uid})
-    names = [row[2] for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=2, values_only=True)]
+    names = [row[2] for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=5, values_only=True)]
     assert names == [f"宁波{uid}电器{i}有限公司" for i in range(3)]
     r = client.get("/console/standards", params={"q": uid})
     assert f"/console/standards/{sid}" in r.text

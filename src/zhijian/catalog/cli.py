@@ -8,9 +8,10 @@ import typer
 from rich.progress import Progress
 
 from zhijian.catalog import rules, service
+from zhijian.platform import exports
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import emit, unit_of_work
-from zhijian.platform.tabular import read_rows, write_rows
+from zhijian.platform.tabular import read_rows
 
 products = typer.Typer(help="产品 / products", no_args_is_help=True)
 
@@ -28,10 +29,13 @@ def import_cmd(file: Path = typer.Argument(..., exists=False, help=".xlsx or .cs
 @products.command("export")
 def export_cmd(out: Path = typer.Option(..., "--out", help=".xlsx or .csv"), q: str | None = None,
                category_id: int | None = None) -> None:
+    """导出产品 (.xlsx with title, filter, frozen header and autofilter; .csv for programs) — imports again as is."""
     with unit_of_work() as s:
         rows = service.export_products(s, SYSTEM, q=q, category_id=category_id)
-        write_rows(out, service.PRODUCT_COLUMNS, rows)
-    typer.echo(f"written {out}")
+        cols = [exports.Column(h, "text") for h in service.PRODUCT_COLUMNS]  # codes stay text (leading zeros)
+        n = exports.write(out, exports.Sheet("产品", cols, rows, title="产品清单",
+                                             filters={"关键词": q, "类别ID": category_id}))
+    typer.echo(f"written {out} ({n} rows)")
 
 
 @products.command("search")

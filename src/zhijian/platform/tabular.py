@@ -34,12 +34,14 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
 from zhijian.platform.errors import DomainError
 
 MiB = 1024 * 1024
+TITLE_ROWS = 5  # at most this many one-cell rows (标题, 筛选条件, 导出时间, notes) are taken as a title block
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,20 @@ class Table:
         self.limits = limits
         self.header: list[str] = []
         self.header_row = 0
-        if find_header:
+        if find_header:  # a title block (rows of one filled cell, as platform.exports writes) before it is skipped
+            title: list[tuple[int, list[Any]]] = []
             for r, cells in rows:
-                if not all(_blank(c) for c in cells):
-                    self.header = [_text(c) for c in cells]
-                    self.header_row = r
+                filled = sum(not _blank(c) for c in cells)
+                if filled > 1:
+                    self.header, self.header_row = [_text(c) for c in cells], r
                     break
+                if filled:
+                    title.append((r, cells))
+                    if len(title) > TITLE_ROWS:
+                        break
+            if not self.header_row and title:  # a one-column file: its first row is the header
+                self.header, self.header_row = [_text(c) for c in title[0][1]], title[0][0]
+                self._rows = chain(title[1:], rows)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         """Non-empty data rows as (row number, cells); more than `limits.max_rows` → 413."""

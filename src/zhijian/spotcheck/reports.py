@@ -151,38 +151,36 @@ def plan_pdf(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> 
 
 
 def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> bytes:
-    """公布结果 Excel: one sheet of statistics, one of non-conforming products (write-only, so 30 000 rows are quick)."""
-    from openpyxl import Workbook
+    """公布结果 Excel through platform.exports: one table per sheet (汇总, by category, by region, failing items,
+    the non-conforming products), each titled with the plan, frozen header, autofilter, dates as dates."""
+    from zhijian.platform import exports as ex
 
-    from zhijian.platform.tabular import escaping
-
-    wb = Workbook(write_only=True)
-    ws = escaping(wb.create_sheet("汇总"))
-    ws.append([plan.title])
-    ws.append(["抽查企业", stats["enterprises"], "抽查批次", stats["batches_tested"], "不合格批次", stats["batches_failing"],
-               "不合格发现率(%)", stats["nonconformity_rate"], "拒检", stats["refusals"]])
-    ws.append([])
-    ws.append(["产品类别", "抽查批次", "不合格批次", "不合格发现率(%)"])
-    for c in stats["by_category"]:
-        ws.append([c["category"], c["batches"], c["failing"], c["rate"]])
-    ws.append([])
-    ws.append(["地区", "抽查批次", "不合格批次", "不合格发现率(%)"])
-    for r in stats["by_region"]:
-        ws.append([r["region"], r["batches"], r["failing"], r["rate"]])
-    ws.append([])
-    ws.append(["不合格项目", "不合格批次"])
-    for i in stats["failing_items"]:
-        ws.append([i["item"], i["batches"]])
-    ws2 = escaping(wb.create_sheet("不合格产品名单"))
-    ws2.append(["序号", "受检单位", "地区代码", "产品名称", "商标", "规格型号", "生产日期", "批号", "不合格项目", "涉及安全项目",
-                "检验机构", "报告编号", "经复检"])
-    for i, n in enumerate(noncon, 1):
-        ws2.append([i, n["enterprise"], n["region_code"], n["product"], n["brand"], n["model"], n["production_date"],
-                    n["lot"], "、".join(n["failing_items"]), "是" if n["safety_failure"] else "否", n["lab"],
-                    n["report_no"], "是" if n["retested"] else "否"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    title, scope = str(plan.title), {"抽查计划": plan.title, "年度": getattr(plan, "year", None)}
+    pct = ex.Column("不合格发现率(%)", "number", number_format="0.00")
+    count = ("抽查批次", "int"), ("不合格批次", "int")
+    summary = [["抽查企业", stats["enterprises"]], ["抽查批次", stats["batches_tested"]],
+               ["不合格批次", stats["batches_failing"]], ["不合格发现率(%)", stats["nonconformity_rate"]],
+               ["拒检", stats["refusals"]]]
+    sheets = [
+        ex.Sheet("汇总", ["项目", ex.Column("数值", "number")], summary, title=title, filters=scope),
+        ex.Sheet("按产品类别", ["产品类别", *(ex.Column(h, k) for h, k in count), pct],
+                 ([c["category"], c["batches"], c["failing"], c["rate"]] for c in stats["by_category"]),
+                 title=title, filters=scope),
+        ex.Sheet("按地区", ["地区", *(ex.Column(h, k) for h, k in count), pct],
+                 ([r["region"], r["batches"], r["failing"], r["rate"]] for r in stats["by_region"]),
+                 title=title, filters=scope),
+        ex.Sheet("不合格项目", ["不合格项目", ex.Column("不合格批次", "int")],
+                 ([i["item"], i["batches"]] for i in stats["failing_items"]), title=title, filters=scope),
+        ex.Sheet("不合格产品名单",
+                 [ex.Column("序号", "int"), "受检单位", ex.Column("地区代码", "text"), "产品名称", "商标", "规格型号",
+                  ex.Column("生产日期", "date"), ex.Column("批号", "text"), "不合格项目", "涉及安全项目", "检验机构",
+                  ex.Column("报告编号", "text"), "经复检"],
+                 ([i, n["enterprise"], n["region_code"], n["product"], n["brand"], n["model"], n["production_date"],
+                   n["lot"], "、".join(n["failing_items"]), "是" if n["safety_failure"] else "否", n["lab"],
+                   n["report_no"], "是" if n["retested"] else "否"] for i, n in enumerate(noncon, 1)),
+                 title=f"{title} 不合格产品及企业名单", filters=scope),
+    ]
+    return ex.to_bytes(sheets)
 
 
 def atom_feed(plans: list[Any], base_url: str) -> bytes:

@@ -107,7 +107,10 @@ def organizations(request: Request, session: SessionDep, q: str = "", kind: str 
                      catalog_rules.region_label(o.region_code), o.address, o.credit_class]
                     for o in all_pages(lambda c: fetch(c, 500)))
             return xlsx_response(_("组织机构") + ".xlsx", ["ID", _("类型"), _("名称"), _("统一社会信用代码"),
-                                                          _("行政区划代码"), _("地区"), _("地址"), _("信用等级")], rows)
+                                                          _("行政区划代码"), _("地区"), _("地址"), _("信用等级")], rows,
+                                 filters={_("关键词"): q, _("类型"): _(kinds.get(kind, kind)) if kind else "",
+                                          _("行政区划代码"): region, _("信用等级"): credit_class},
+                                 lang=locale_of(request))
         page = fetch(cursor)
     except DomainError as err:
         return error_page(request, err, actor)
@@ -171,7 +174,10 @@ def products(request: Request, session: SessionDep, q: str = "", category_id: st
                      ents.get(p.enterprise_id, ""), _("是") if p.is_public else _("否"), p.created_at]
                     for p in all_pages(lambda c: fetch(c, 500)))
             return xlsx_response(_("产品") + ".xlsx", ["ID", _("名称"), _("品牌"), _("型号规格"), "GTIN", _("类别"),
-                                                        _("企业"), _("公开"), _("登记时间")], rows)
+                                                        _("企业"), _("公开"), _("登记时间")], rows,
+                                 filters={_("关键词"): q,
+                                          _("类别"): cats.get(_int_or_none(category_id), "").lstrip("— "),
+                                          _("企业"): ents.get(_int_or_none(enterprise_id), "")}, lang=lang)
         page = fetch(cursor)
     except DomainError as err:
         return error_page(request, err, actor)
@@ -340,7 +346,10 @@ def standards(request: Request, session: SessionDep, q: str = "", kind: str = ""
             rows = ([s.id, s.code, s.title, _(kinds.get(s.kind, s.kind)), _(sts.get(s.status, s.status)),
                      s.issued_on, s.effective_on, len(s.indicators)] for s in all_pages(lambda c: fetch(c, 500)))
             return xlsx_response(_("标准") + ".xlsx", ["ID", _("标准号"), _("标准名称"), _("类型"), _("状态"),
-                                                        _("发布日期"), _("实施日期"), _("指标数")], rows)
+                                                        _("发布日期"), _("实施日期"), _("指标数")], rows,
+                                 filters={_("关键词"): q, _("类型"): _(kinds.get(kind, kind)) if kind else "",
+                                          _("状态"): _(sts.get(status, status)) if status else ""},
+                                 lang=locale_of(request))
         page = fetch(cursor)
     except DomainError as err:
         return error_page(request, err, actor)
