@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 ROLES = ("regulator", "inspector", "enterprise")
 nav_item("/console/equipment", "特种设备", roles=ROLES, order=35)
 
-NOTICES = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认"}
+NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认"}
 
 
 def _scan(request: Request, session: Any, code: str) -> Response:
@@ -61,7 +61,7 @@ def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str
     day = service.today()
     ctx: dict[str, Any] = {"cards": service.dashboard_cards(session, actor), "role": actor.role, "day": day,
                            "errors": errors or {}, "values": values or {}, "form": form,
-                           "notice": NOTICES.get(request.query_params.get("done", ""), ""),
+                           "notice": NOTICE_ZH.get(request.query_params.get("done", ""), ""),
                            "varieties": rules.VARIETIES, "statuses": rules.STATUSES,
                            "conclusions": [(v, v) for v in rules.CONCLUSIONS.values()],
                            "kinds": list(rules.MAINTENANCE_KINDS.items()), "incident_kinds": list(rules.INCIDENT_KINDS.items()),
