@@ -24,8 +24,9 @@ def _remember(session, payload):  # type: ignore[no-untyped-def]
 
 
 def _staff(s, role="regulator"):  # type: ignore[no-untyped-def]
-    """An acting user without a stored account (the services decide on the Actor alone; argon2 is slow)."""
-    return Actor(None, f"{role}_{factories.uid()}", role)
+    """An acting user without a stored account (the services decide on the Actor alone; argon2 is slow);
+    a regulator acts for the national level (总局, division '') unless a test says otherwise."""
+    return Actor(None, f"{role}_{factories.uid()}", role, None, "" if role == "regulator" else None)
 
 
 def test_scan_stores_signals_once_and_reports_ppv(db):

@@ -85,6 +85,8 @@ class Assessment(IdMixin, TimestampMixin, Audited, Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     risk_level: Mapped[str] = mapped_column(String(16))
     assessor: Mapped[str] = mapped_column(String(128), default="")
+    # issue 13: the division (GB/T 2260) it belongs to — its signal's, else its product's enterprise, else the author's
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
 
 
 class Alert(IdMixin, TimestampMixin, Audited, Base):
@@ -106,6 +108,9 @@ class Alert(IdMixin, TimestampMixin, Audited, Base):
     published_at: Mapped[dt.datetime | None]
     mailed_at: Mapped[dt.datetime | None]
     mail_log: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # issue 13: the division of a draft (its signal's or assessment's, else its enterprises', else the author's);
+    # a published alert is public whatever its division
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
 
 
 class Recall(IdMixin, TimestampMixin, Audited, Base):

@@ -15,13 +15,14 @@ from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
-from zhijian.platform import audit
+from zhijian.catalog.models import Organization, Product
+from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.config import Settings
 from zhijian.platform.crud import flush
@@ -68,7 +69,11 @@ def can_start_recall(actor: Actor, enterprise_id: int) -> None:
     raise PermissionDenied("企业只能为本企业发起召回", "an enterprise may only start its own recalls")
 
 
-def can_read_recall(actor: Actor, recall: Recall) -> None:
+def can_read_recall(actor: Actor, recall: Recall, region_code: str | None = None) -> None:
+    """Staff and the recalling enterprise; a regulator only within its division (404 outside)."""
+    if actor.role == "regulator":
+        jurisdiction.ensure_covers(actor, region_code, "召回", "recall")
+        return
     if actor.is_staff or actor.owns(recall.enterprise_id):
         return
     actor.require("admin", "regulator", "association", "enterprise")
@@ -77,6 +82,80 @@ def can_read_recall(actor: Actor, recall: Recall) -> None:
 
 def can_report_recall(actor: Actor, recall: Recall) -> None:
     can_start_recall(actor, recall.enterprise_id)
+
+
+# ---------------------------------------------------------------- jurisdiction (issue 13)
+# A regulator sees the signals, assessments, draft alerts and recalls of its division (GB/T 2260 prefix, see
+# platform.jurisdiction); the national level, admin and the association see all; published alerts are public.
+
+
+def _enterprise_region(col: Any) -> Any:
+    return select(Organization.region_code).where(Organization.id == col).scalar_subquery()
+
+
+def _product_region(col: Any) -> Any:
+    return (select(Organization.region_code).join(Product, Product.enterprise_id == Organization.id)
+            .where(Product.id == col).scalar_subquery())
+
+
+def _signal_clause(actor: Actor) -> Any:
+    """A signal's division: its series' region, else its enterprise's, else its product's enterprise's."""
+    return jurisdiction.region_clause(actor, Signal.region_code, _enterprise_region(Signal.enterprise_id),
+                                      _product_region(Signal.product_id))
+
+
+def _region_of_enterprise(session: Session, enterprise_id: int | None) -> str | None:
+    if enterprise_id is None:
+        return None
+    return session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
+
+
+def _region_of_product(session: Session, product_id: int | None) -> str | None:
+    if product_id is None:
+        return None
+    return session.scalar(select(Organization.region_code).join(Product, Product.enterprise_id == Organization.id)
+                          .where(Product.id == product_id))
+
+
+def signal_regions(session: Session, sig: Signal) -> list[str | None]:
+    return [sig.region_code, _region_of_enterprise(session, sig.enterprise_id),
+            _region_of_product(session, sig.product_id)]
+
+
+def _author_region(session: Session, actor: Actor) -> str | None:
+    """The division of a regional regulator's own work (None for national, admin, association)."""
+    if jurisdiction.regional_prefix(actor) is None or actor.organization_id is None:
+        return None
+    return session.scalar(select(Organization.region_code).where(Organization.id == actor.organization_id))
+
+
+def _outside(what: str, what_en: str) -> DomainError:
+    return DomainError("jurisdiction.outside", f"{what}不存在或不在本辖区", f"{what_en} not found in your jurisdiction",
+                       status=404)
+
+
+def scoped_summary(session: Session, actor: Actor, summary: dict[str, Any]) -> dict[str, Any]:
+    """The scan's aggregates as a regional regulator may see them: its division's cells, trends, funnel points
+    and enterprises; the national weekly complaint total is left out."""
+    prefix = jurisdiction.regional_prefix(actor)
+    if prefix is None or not summary:
+        return summary
+
+    def mine(code: Any) -> bool:
+        return bool(code) and str(code).startswith(prefix)
+
+    out = dict(summary)
+    out["heatmap"] = [c for c in summary.get("heatmap", []) if mine(c.get("region"))]
+    out["trends"] = [t for t in summary.get("trends", []) if mine(t.get("region"))]
+    out["funnels"] = [f | {"points": [p for p in f.get("points", []) if mine(p.get("region"))]}
+                      for f in summary.get("funnels", [])]
+    out["funnels"] = [f for f in out["funnels"] if f["points"]]
+    ents = {e.get("enterprise_id") for e in summary.get("enterprises", [])}
+    regions = dict(session.execute(select(Organization.id, Organization.region_code)
+                                   .where(Organization.id.in_([i for i in ents if i is not None])))) if ents else {}
+    out["enterprises"] = [e for e in summary.get("enterprises", []) if mine(regions.get(e.get("enterprise_id")))]
+    out["complaints"] = {}
+    return out
 
 
 # ---------------------------------------------------------------- inputs from other rooms
@@ -283,13 +362,21 @@ def _store_signals(session: Session, actor: Actor, drafts: list[scan.SignalDraft
         seen.update(session.scalars(select(Signal.fingerprint).where(Signal.fingerprint.in_(prints[i:i + 500]))))
     labels = _Labels(session, actor)
     rows: list[dict[str, Any]] = []
+    ent_regions: dict[int, str | None] = {}
     for d in drafts:
         if d.fingerprint in seen:
             continue
         seen.add(d.fingerprint)
+        region = d.region_code  # issue 13: an enterprise or product series belongs to the enterprise's division
+        if region is None and (d.enterprise_id is not None or d.product_id is not None):
+            key = d.enterprise_id if d.enterprise_id is not None else -int(d.product_id or 0)
+            if key not in ent_regions:
+                ent_regions[key] = (_region_of_enterprise(session, d.enterprise_id) if d.enterprise_id is not None
+                                    else _region_of_product(session, d.product_id))
+            region = ent_regions[key]
         rows.append(dict(
             fingerprint=d.fingerprint, kind=d.kind, method=d.method, series_key=d.series_key,
-            series_label=labels.series(d), period=d.period, category_id=d.category_id, region_code=d.region_code,
+            series_label=labels.series(d), period=d.period, category_id=d.category_id, region_code=region,
             enterprise_id=d.enterprise_id, product_id=d.product_id, params=d.params, expected=d.expected,
             observed=d.observed, threshold=d.threshold, score=d.score, p_value=d.p_value, evidence=d.evidence,
             sampling_basis=d.sampling_basis, scan_id=scan_id))
@@ -344,6 +431,8 @@ def list_signals(session: Session, actor: Actor, *, status: str | None = None, m
         stmt = stmt.where(Signal.kind == kind)
     if category_id is not None:
         stmt = stmt.where(Signal.category_id == category_id)
+    if (clause := _signal_clause(actor)) is not None:
+        stmt = stmt.where(clause)
     return keyset_page(session, stmt, Signal.id, limit=limit, cursor=cursor, descending=True)
 
 
@@ -352,6 +441,9 @@ def get_signal(session: Session, actor: Actor, signal_id: int) -> Signal:
     sig = session.get(Signal, signal_id)
     if sig is None:
         raise NotFound("signal", signal_id)
+    if jurisdiction.regional_prefix(actor) is not None and not jurisdiction.covers_any(actor, signal_regions(session,
+                                                                                                            sig)):
+        raise _outside("风险信号", "signal")
     return sig
 
 
@@ -374,7 +466,10 @@ def review_signal(session: Session, actor: Actor, signal_id: int, status: str, n
 def method_performance(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """阳性预测值 — per method: signals, open, confirmed, false alarms and PPV = confirmed/(confirmed+false)."""
     can_monitor(actor)
-    rows = session.execute(select(Signal.method, Signal.status, func.count()).group_by(Signal.method, Signal.status)).all()
+    stmt = select(Signal.method, Signal.status, func.count())
+    if (clause := _signal_clause(actor)) is not None:
+        stmt = stmt.where(clause)
+    rows = session.execute(stmt.group_by(Signal.method, Signal.status)).all()
     by: dict[str, dict[str, int]] = {}
     for method, status, n in rows:
         by.setdefault(method, {"open": 0, "confirmed": 0, "false_alarm": 0})[status] = int(n)
@@ -404,11 +499,14 @@ def create_assessment(session: Session, actor: Actor, data: AssessmentIn) -> Ass
     result = matrix.assess(parsed, exposure_adjustment=data.exposure_adjustment)
     if data.product_id is not None:
         catalog.get_product(session, actor, data.product_id)
+    region = None
     if data.signal_id is not None:
-        get_signal(session, actor, data.signal_id)
+        sig = get_signal(session, actor, data.signal_id)
+        region = next((r for r in signal_regions(session, sig) if r and jurisdiction.covers(actor, r)), None)
+    region = region or _author_region(session, actor) or _region_of_product(session, data.product_id)
     row = Assessment(product_name=parsed.product, product_id=data.product_id, signal_id=data.signal_id,
                      hazard=data.hazard, input=raw, result=result, risk_level=result["risk_level"],
-                     assessor=actor.label)
+                     assessor=actor.label, region_code=region)
     session.add(row)
     flush(session, "risk_assessment")
     return row
@@ -419,12 +517,16 @@ def get_assessment(session: Session, actor: Actor, assessment_id: int) -> Assess
     row = session.get(Assessment, assessment_id)
     if row is None:
         raise NotFound("assessment", assessment_id)
+    jurisdiction.ensure_covers(actor, row.region_code, "风险评估", "assessment")
     return row
 
 
 def list_assessments(session: Session, actor: Actor, *, limit: int = 50, cursor: str | None = None) -> Page[Assessment]:
     can_monitor(actor)
-    return keyset_page(session, select(Assessment), Assessment.id, limit=limit, cursor=cursor, descending=True)
+    stmt: Select[Any] = select(Assessment)
+    if (clause := jurisdiction.region_clause(actor, Assessment.region_code)) is not None:
+        stmt = stmt.where(clause)
+    return keyset_page(session, stmt, Assessment.id, limit=limit, cursor=cursor, descending=True)
 
 
 # ---------------------------------------------------------------- alerts (风险警示)
@@ -452,36 +554,44 @@ def create_alert(session: Session, actor: Actor, data: AlertIn) -> Alert:
     if data.signal_id is None and data.assessment_id is None:
         raise DomainError("risk.alert_basis", "风险警示须基于已确认的信号或风险评估",
                           "an alert needs a confirmed signal or an assessment", field="signal_id")
+    region = None
     if data.signal_id is not None:
         sig = get_signal(session, actor, data.signal_id)
         if sig.status != "confirmed":
             raise DomainError("risk.signal_not_confirmed", "信号尚未确认，不能据此发布警示",
                               "the signal is not confirmed", field="signal_id", status=409)
+        region = next((r for r in signal_regions(session, sig) if r and jurisdiction.covers(actor, r)), None)
     if data.assessment_id is not None:
-        get_assessment(session, actor, data.assessment_id)
+        region = region or get_assessment(session, actor, data.assessment_id).region_code
     for eid in data.enterprise_ids:
         catalog.get_organization(session, actor, eid)
+    region = (region or _author_region(session, actor)
+              or next((_region_of_enterprise(session, e) for e in data.enterprise_ids), None))
     row = Alert(ref=_next_ref(session, Alert, "FX", dt.date.today().year), title=data.title, risk_level=data.risk_level,
                 fields=dict(data.fields), public_fields=list(public), enterprise_ids=list(data.enterprise_ids),
                 regulator_emails=list(data.regulator_emails), signal_id=data.signal_id,
-                assessment_id=data.assessment_id, status="draft")
+                assessment_id=data.assessment_id, status="draft", region_code=region)
     session.add(row)
     flush(session, "risk_alert")
     return row
 
 
-def get_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+def get_alert(session: Session, actor: Actor, alert_id: int, *, acting: bool = False) -> Alert:
+    """An alert: published ones are public (any monitor reads them); drafts and withdrawn ones, and every action,
+    only within the division."""
     can_monitor(actor)
     row = session.get(Alert, alert_id)
     if row is None:
         raise NotFound("alert", alert_id)
+    if acting or row.status != "published":
+        jurisdiction.ensure_covers(actor, row.region_code, "风险警示", "alert")
     return row
 
 
 def publish_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
     """发布 — the alert becomes public (its public fields) and the notification mail is due."""
     can_publish_alert(actor)
-    row = get_alert(session, actor, alert_id)
+    row = get_alert(session, actor, alert_id, acting=True)
     if row.status != "draft":
         raise InvalidTransition("alert", row.status, "published")
     row.status = "published"
@@ -492,7 +602,7 @@ def publish_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
 
 def withdraw_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
     can_publish_alert(actor)
-    row = get_alert(session, actor, alert_id)
+    row = get_alert(session, actor, alert_id, acting=True)
     if row.status != "published":
         raise InvalidTransition("alert", row.status, "withdrawn")
     row.status = "withdrawn"
@@ -506,6 +616,8 @@ def list_alerts(session: Session, actor: Actor, *, status: str | None = None, li
     stmt: Select[Any] = select(Alert)
     if status:
         stmt = stmt.where(Alert.status == status)
+    if (clause := jurisdiction.region_clause(actor, Alert.region_code)) is not None:
+        stmt = stmt.where(or_(Alert.status == "published", clause))
     return keyset_page(session, stmt, Alert.id, limit=limit, cursor=cursor, descending=True)
 
 
@@ -594,6 +706,8 @@ def send_alert_mail(session: Session, actor: Actor, alert_id: int, settings: Set
         raise DomainError("risk.alert_not_published", "警示未发布，不发送通报", "the alert is not published", status=409)
     if not settings.smtp_host:
         raise DomainError("risk.no_smtp", "未配置 ZHIJIAN_SMTP_HOST，无法发送邮件", "ZHIJIAN_SMTP_HOST is not set")
+    from zhijian.platform.escape import mail_header
+
     rcpt = alert_recipients(session, actor, alert)
     sent = []
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
@@ -601,9 +715,9 @@ def send_alert_mail(session: Session, actor: Actor, alert_id: int, settings: Set
             if not rcpt[group]:
                 continue
             msg = EmailMessage()
-            msg["From"] = settings.smtp_sender
-            msg["To"] = ", ".join(rcpt[group])
-            msg["Subject"] = f"【风险警示】{alert.ref} {alert.title}"
+            msg["From"] = mail_header(settings.smtp_sender)
+            msg["To"] = mail_header(", ".join(rcpt[group]), max_length=4000)
+            msg["Subject"] = mail_header(f"【风险警示】{alert.ref} {alert.title}")  # no header injection (#13)
             msg.set_content(_alert_body(alert, internal))
             smtp.send_message(msg)
             sent.append({"group": group, "to": rcpt[group], "at": utcnow().isoformat()})
@@ -621,6 +735,7 @@ def start_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:
     the lots' codes recalled, so consumers who verify a code see the recall)."""
     can_start_recall(actor, data.enterprise_id)
     org = catalog.get_organization(session, actor, data.enterprise_id)
+    jurisdiction.ensure_covers(actor, org.region_code, "企业", "enterprise")  # a regulator orders in its division
     if org.kind != "enterprise":
         raise DomainError("risk.not_enterprise", "召回主体必须是企业", "a recall belongs to an enterprise",
                           field="enterprise_id")
@@ -658,7 +773,7 @@ def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
     row = session.get(Recall, recall_id)
     if row is None:
         raise NotFound("recall", recall_id)
-    can_read_recall(actor, row)
+    can_read_recall(actor, row, _region_of_enterprise(session, row.enterprise_id))
     return row
 
 
@@ -726,6 +841,8 @@ def list_recalls(session: Session, actor: Actor, *, status: str | None = None, e
         stmt = stmt.where(Recall.status == status)
     if enterprise_id is not None:
         stmt = stmt.where(Recall.enterprise_id == enterprise_id)
+    if (clause := jurisdiction.region_clause(actor, _enterprise_region(Recall.enterprise_id))) is not None:
+        stmt = stmt.where(clause)
     return keyset_page(session, stmt, Recall.id, limit=limit, cursor=cursor, descending=True)
 
 
@@ -733,7 +850,10 @@ def overdue_recalls(session: Session, actor: Actor, today: dt.date | None = None
     """逾期未报告 — open recalls whose next progress report is past due."""
     actor.require(*MONITOR_ROLES)
     out = []
-    for r in session.scalars(select(Recall).where(Recall.status == "open").order_by(Recall.started_on)):
+    stmt = select(Recall).where(Recall.status == "open")
+    if (clause := jurisdiction.region_clause(actor, _enterprise_region(Recall.enterprise_id))) is not None:
+        stmt = stmt.where(clause)
+    for r in session.scalars(stmt.order_by(Recall.started_on)):
         prog = recall_progress(r, today)
         if prog["overdue"]:
             out.append((r, prog))
@@ -775,7 +895,7 @@ def dashboard(session: Session, actor: Actor) -> dict[str, Any]:
     run = latest_scan(session, actor)
     return {
         "scan": run,
-        "summary": run.summary if run else {},
+        "summary": scoped_summary(session, actor, run.summary) if run else {},
         "open_signals": list_signals(session, actor, status="open", limit=20).items,
         "alerts": list_alerts(session, actor, status="published", limit=10).items,
         "overdue": overdue_recalls(session, actor),
