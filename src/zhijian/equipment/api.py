@@ -137,6 +137,13 @@ def list_maintenance(code: str, session: SessionDep, actor: ActorDep) -> list[Ma
     return [MaintenanceOut.model_validate(r) for r in service.maintenance_records(session, actor, code)]
 
 
+@router.post("/maintenance/import", response_model=ImportOut)
+async def import_maintenance(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> ImportOut:
+    """批量导入维保记录 (CSV / Excel) by the maintenance company — all or nothing; errors name row and column."""
+    rows = read_rows(await file.read(), file.filename or "maintenance.xlsx", required=service.MAINTENANCE_COLUMNS)
+    return ImportOut(imported=service.import_maintenance(session, actor, rows))
+
+
 @router.post("/maintenance/{maintenance_id}/sign", response_model=MaintenanceOut)
 def sign_maintenance(maintenance_id: int, data: SignIn, session: SessionDep, actor: ActorDep) -> MaintenanceOut:
     """使用单位签字确认 of a maintenance record."""

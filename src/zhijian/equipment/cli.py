@@ -153,6 +153,17 @@ def maintain_cmd(code: str, date: str = typer.Option(...), worker: str = typer.O
                    f"下次维保 {unit.next_maintenance_due_on or '—'}")
 
 
+@app.command("import-maintenance")
+def import_maintenance_cmd(path: Path, maintainer: int = typer.Option(..., help="维保单位 id")) -> None:
+    """批量导入维保记录 (CSV / Excel) of one maintenance company, all or nothing."""
+    from zhijian.platform.auth import Actor
+
+    with unit_of_work() as s:
+        n = service.import_maintenance(s, Actor(None, "cli", "enterprise", maintainer),
+                                       read_rows(path, path.name, required=service.MAINTENANCE_COLUMNS))
+    typer.echo(f"已导入 {n} 条维保记录")
+
+
 @app.command("maintenance-overdue")
 def maintenance_overdue_cmd(region: str | None = None, maintainer: int | None = None, on: str | None = None,
                             limit: int = 100) -> None:

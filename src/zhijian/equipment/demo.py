@@ -1,6 +1,9 @@
 """Demo of special-equipment supervision: a city (杭州) with ~200 elevators, boilers, pressure vessels, cylinders,
-cranes and a few rides, ten owners, two maintenance companies, two inspection institutes, and a year of periodic
-inspections — most 合格, some 不合格 (→ 停用, some re-inspected), some units overdue and some due within 30 days.
+cranes and a few rides, ten owners, five maintenance companies, two inspection institutes, a year of periodic
+inspections — most 合格, some 不合格 (→ 停用, some re-inspected), some units overdue and some due within 30 days —
+two months of elevator maintenance every 15 days (a few lapsed), some entrapments and one 一般事故 (an elevator car
+stranding people for over 2 hours). Users: eq_owner (使用单位), eq_maint (维保单位), eq_inspector (检验机构),
+password zhijian-demo; the regulators are the catalog demo's (regulator_hz: 杭州市局).
 
 Everything goes through the service (the same due-date rules); idempotent: a second run changes nothing.
 """
@@ -16,15 +19,20 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Organization
-from zhijian.catalog.schemas import OrganizationIn
+from zhijian.catalog.schemas import OrganizationIn, UserIn
 from zhijian.equipment import rules, service
-from zhijian.equipment.models import EquipmentInspection, EquipmentUnit
+from zhijian.equipment.models import EquipmentIncident, EquipmentInspection, EquipmentMaintenance, EquipmentUnit
+from zhijian.equipment.schemas import IncidentIn
 from zhijian.platform.auth import SYSTEM, Actor
+from zhijian.platform.models import User
 
 OWNERS = ("杭州绿城物业服务集团有限公司", "浙江南都物业管理有限公司", "杭州滨江物业管理有限公司", "杭州西湖文化广场有限公司",
           "浙江大学医学院附属第一医院", "杭州银泰百货有限公司", "杭州地铁运营有限公司", "杭州热电集团有限公司",
           "杭州钢铁集团有限公司", "杭州乐园有限公司")
-MAINTAINERS = (("杭州西奥电梯维保有限公司", "0571-86000001"), ("浙江奥的斯电梯工程有限公司", "0571-86000002"))
+MAINTAINERS = (("杭州西奥电梯维保有限公司", "0571-86000001"), ("浙江奥的斯电梯工程有限公司", "0571-86000002"),
+               ("杭州安梯维保服务有限公司", "0571-86000003"), ("浙江恒升电梯工程有限公司", "0571-86000004"),
+               ("杭州之江电梯维修有限公司", "0571-86000005"))
+DEMO_PASSWORD = "zhijian-demo"
 INSTITUTES = ("杭州市特种设备检测研究院", "浙江省特种设备科学研究院")
 REGIONS = ("330106", "330110", "330100")
 _REG_PREFIX = {"1": "锅", "2": "容", "23": "瓶", "3": "梯", "4": "起", "6": "游"}
@@ -117,7 +125,61 @@ def load(s: Session, rng: random.Random) -> list[str]:
     service.import_registry(s, SYSTEM, registry)
     for lab in labs:
         service.import_inspections(s, _inspector(lab), reports[lab.id])
+    _maintenance(s, rng, maints, today)
+    _incidents(s, rng, today)
+    _user(s, "eq_owner", owners[0], "使用单位 安全管理员")
+    _user(s, "eq_maint", maints[0], "维保单位 调度员")
+    _user(s, "eq_inspector", labs[0], "检验员 周工", role="inspector")
     return _summary(s)
+
+
+def _user(s: Session, username: str, org: Organization, display: str, role: str = "enterprise") -> None:
+    if s.scalar(select(User.id).where(User.username == username)) is None:
+        catalog.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+                                              organization_id=org.id, display_name=display))
+
+
+WORKERS = (("王建国", "330106198001011234"), ("李伟", "330102198503152217"), ("张强", "330104199002203316"),
+           ("陈浩", "330108198807086619"), ("刘军", "330105199112120014"))
+ITEMS = ("机房、滑轮间环境清洁", "制动器各销轴部位润滑", "层门、轿门门锁电气触点清洁", "轿厢照明、风扇、应急照明检查",
+         "曳引轮槽、悬挂装置检查")
+
+
+def _maintenance(s: Session, rng: random.Random, maints: list[Organization], today: dt.date) -> None:
+    """Every 15 days over the last two months for each maintained elevator; about 1 in 20 lapsed (30–50 days)."""
+    by_maint: dict[int, list[tuple[int, dict[str, object]]]] = {m.id: [] for m in maints}
+    units = s.execute(select(EquipmentUnit.code, EquipmentUnit.maintainer_id).where(
+        EquipmentUnit.maintainer_id.is_not(None), EquipmentUnit.status == "in_use").order_by(EquipmentUnit.id)).all()
+    for code, maint_id in units:
+        if maint_id not in by_maint:
+            continue
+        last = today - dt.timedelta(days=rng.randrange(30, 50) if rng.random() < 0.05 else rng.randrange(0, 14))
+        worker = rng.choice(WORKERS)
+        rows = by_maint[maint_id]
+        for k in range(4):
+            on = last - dt.timedelta(days=15 * k)
+            rows.append((len(rows) + 2, {"设备代码": code, "维保日期": on.isoformat(),
+                                         "维保类型": "季度维保" if k == 3 else "半月维保", "维保人员": worker[0],
+                                         "作业人员证编号": worker[1], "维保项目": "；".join(rng.sample(ITEMS, 3))}))
+    for m in maints:
+        if by_maint[m.id]:
+            service.import_maintenance(s, Actor(None, f"demo-maint-{m.id}", "enterprise", m.id), by_maint[m.id])
+
+
+def _incidents(s: Session, rng: random.Random, today: dt.date) -> None:
+    """Eight entrapments in the past months (rescue in 12–40 min), one of them stranding people 2 h 10 min."""
+    codes = list(s.scalars(select(EquipmentUnit.code).where(EquipmentUnit.category == "3000",
+                                                            EquipmentUnit.status == "in_use").order_by(EquipmentUnit.id)))
+    now = dt.datetime.combine(today, dt.time(8, 0), service.CHINA)
+    for n, code in enumerate(rng.sample(codes, min(8, len(codes)))):
+        at = now - dt.timedelta(days=rng.randrange(3, 120), hours=rng.randrange(0, 12))
+        arrive = rng.randrange(12, 41)
+        release = 130 if n == 0 else arrive + rng.randrange(3, 15)
+        service.record_incident(s, SYSTEM, code, IncidentIn(
+            kind="entrapment", occurred_at=at, called_at=at + dt.timedelta(minutes=1),
+            arrived_at=at + dt.timedelta(minutes=1 + arrive), released_at=at + dt.timedelta(minutes=1 + release),
+            trapped_people=rng.randrange(1, 6), cause=rng.choice(("门锁回路故障", "停电", "安全回路断开", "乘客扒门"))),
+            now=at + dt.timedelta(minutes=30 + release))
 
 
 def _inspector(lab: Organization) -> Actor:
@@ -131,4 +193,9 @@ def _summary(s: Session) -> list[str]:
     overdue = s.scalar(select(func.count()).select_from(EquipmentUnit).where(
         EquipmentUnit.status.in_(("in_use", "stopped")), EquipmentUnit.next_due_on < today))
     stopped = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.status == "stopped"))
-    return [f"equipment: {n} units, {insp} inspection reports, {overdue} overdue, {stopped} stopped (不合格)"]
+    visits = s.scalar(select(func.count()).select_from(EquipmentMaintenance))
+    lapsed = s.scalar(select(func.count()).select_from(EquipmentUnit).where(
+        EquipmentUnit.status == "in_use", EquipmentUnit.next_maintenance_due_on < today))
+    incidents = s.scalar(select(func.count()).select_from(EquipmentIncident))
+    return [f"equipment: {n} units, {insp} inspection reports, {overdue} overdue, {stopped} stopped (不合格), "
+            f"{visits} maintenance visits, {lapsed} maintenance overdue, {incidents} incidents"]
