@@ -156,7 +156,7 @@ def test_repeat_check_window_after_a_higher_level_check(db):
 
         def plan(start, end, basis="random", exemption=""):  # type: ignore[no-untyped-def]
             return service.create_plan(s, reg, PlanIn(
-                code=f"C-{factories.uid()}", title="县级抽查", year=2026, level="county", region_code="000000",
+                code=f"C-{factories.uid()}", title="县级抽查", year=2026, level="county", region_code="330106",
                 period_start=start, period_end=end, basis=basis, repeat_exemption=exemption,
                 categories=[PlanCategoryIn(category_id=prov.category_id, standard_ids=[prov.standard_id],
                                            target_batches=1)], lab_ids=[prov.lab_a]))

@@ -63,13 +63,13 @@ def record_delivery(session: Session, actor: Actor, batch_id: int, delivered_on:
     """登记送达 — the enterprise received the result on `delivered_on`: the objection window starts then."""
     from zhijian.spotcheck import service
 
-    batch = service.get_batch(session, actor, batch_id)
+    batch = service._locked_batch(session, actor, batch_id)
     plan = service._plan_of(session, batch)
     service.require_plan_owner(actor, plan)
     if batch.state != "notified":
         raise DomainError("spotcheck.not_notified", "只有已告知、尚未提出异议的批次可以登记送达",
                           "a delivery date is recorded only for a notified batch without an objection", status=409,
-                          field="delivered_on")
+                          field="delivered_on", extra={"current": batch.state})
     start_objection_window(session, batch, plan, delivered_on, service.today())
     flush(session, "batch")
     return batch

@@ -136,7 +136,8 @@ def disputed_for(session: Session, batch: Batch, items: list[str] | None) -> lis
 def refuse_second_objection(session: Session, batch: Batch) -> None:
     if session.scalar(select(Objection.id).where(Objection.batch_id == batch.id)) is not None:
         raise Conflict("spotcheck.retest_final", "已对该批次提出过异议；复检结论为最终结论，不能再次提出异议",
-                       "an objection was already made on this batch; the re-test conclusion is final")
+                       "an objection was already made on this batch; the re-test conclusion is final",
+                       extra={"current": batch.state, "target": "objected"})
 
 
 def check_scope(session: Session, batch: Batch, names: list[str]) -> None:

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, or_, select, update
+from sqlalchemy import Select, and_, case, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Category, Indicator, Organization, Product, Standard
-from zhijian.platform import audit
+from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
+from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.events import publish
 from zhijian.spotcheck import judgement, retest, rules
@@ -55,6 +57,7 @@ RETEST_NOTE = "复检结果录入："
 RECTIFY_DAYS = 30  # default deadline of the first Art. 17 step (configurable per call)
 LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "county": 3}
 SEALED_STATES = ("final", "published", "refused")
+PLAN_STATUS_ZH = {"draft": "草稿", "issued": "已下达", "published": "已公布"}
 
 
 def today() -> dt.date:
@@ -84,27 +87,89 @@ def require_lab(actor: Actor, lab_id: int | None) -> None:
     raise _deny("只能编辑本机构承检的报告", "a lab may only edit its own reports")
 
 
-def can_read_batch(actor: Actor, batch: Batch, plan: Plan) -> bool:
-    """Before publication only the regulators, the labs involved and the enterprise itself see a batch."""
-    if actor.role in ("admin", "regulator"):
+def _prefix(session: Session, actor: Actor) -> str | None:
+    """The actor's jurisdiction prefix (管辖, GB/T 2260), None when not limited by region (admin, system, the
+    national level, non-regulators). An actor built without its division (CLI, demo, tests) gets the one of
+    its organization, as a logged-in regulator does (`platform.auth.actor_for`)."""
+    if actor.role != "regulator":
+        return None
+    division = actor.division
+    if division is None:
+        cache: dict[int | None, str] = session.info.setdefault("zj_spotcheck_division", {})
+        if actor.organization_id not in cache:
+            cache[actor.organization_id] = jurisdiction.division_of(session, actor.organization_id)
+        division = cache[actor.organization_id]
+    return division or None
+
+
+def _above(prefix: str) -> list[str]:
+    """The division codes above a jurisdiction (3301 → 330000): their plans cover it."""
+    if prefix == jurisdiction.NONE:
+        return []
+    return jurisdiction.ancestor_codes(prefix.ljust(6, "0"))
+
+
+def plan_in_jurisdiction(prefix: str | None, plan: Plan) -> bool:
+    """A regulator sees plans of its division and below, plans of the divisions above that cover it, and
+    national plans (everyone's)."""
+    if prefix is None:
         return True
+    if prefix == jurisdiction.NONE:
+        return False
+    return plan.level == "national" or plan.region_code.startswith(prefix) or plan.region_code in _above(prefix)
+
+
+def _plan_clause(prefix: str) -> ColumnElement[bool]:
+    if prefix == jurisdiction.NONE:
+        return false()
+    return or_(Plan.level == "national", Plan.region_code.like(f"{prefix}%"), Plan.region_code.in_(_above(prefix)))
+
+
+def _batch_in_jurisdiction(prefix: str | None, batch: Batch, plan: Plan) -> bool:
+    """Of a plan it sees, a regulator sees the batches of its division (a higher-level plan: only those of
+    enterprises within it) — and every batch of a plan of its own division or below."""
+    if prefix is None:
+        return True
+    if not plan_in_jurisdiction(prefix, plan):
+        return False
+    return batch.region_code.startswith(prefix) or (plan.level != "national" and plan.region_code.startswith(prefix))
+
+
+def can_read_batch(actor: Actor, batch: Batch, plan: Plan, session: Session | None = None) -> bool:
+    """Before publication only the regulators of the jurisdiction, the labs involved and the enterprise itself
+    see a batch; published results stay public."""
+    if plan.status == "published" or actor.role == "admin":
+        return True
+    if actor.role == "regulator":
+        assert session is not None, "a regulator's jurisdiction needs the session"
+        return _batch_in_jurisdiction(_prefix(session, actor), batch, plan)
     if actor.role == "inspector" and (actor.owns(batch.lab_id) or actor.owns(batch.retest_lab_id)):
         return True
-    if actor.role == "enterprise" and actor.owns(batch.enterprise_id):
-        return True
-    return plan.status == "published"
+    return actor.role == "enterprise" and actor.owns(batch.enterprise_id)
 
 
-def can_read_plan(actor: Actor, plan: Plan) -> bool:
-    if plan.status == "published" or actor.role in ("admin", "regulator"):
+def can_read_plan(actor: Actor, plan: Plan, session: Session | None = None) -> bool:
+    if plan.status == "published" or actor.role == "admin":
         return True
+    if actor.role == "regulator":
+        assert session is not None, "a regulator's jurisdiction needs the session"
+        return plan_in_jurisdiction(_prefix(session, actor), plan)
     return actor.role in ("inspector", "enterprise") and plan.status != "draft"
 
 
-def _visible_batches(actor: Actor, stmt: Select[Any]) -> Select[Any]:
-    if actor.role in ("admin", "regulator"):
+def _visible_batches(session: Session, actor: Actor, stmt: Select[Any]) -> Select[Any]:
+    if actor.role == "admin":
         return stmt
     published = Batch.plan_id.in_(select(Plan.id).where(Plan.status == "published"))
+    if actor.role == "regulator":
+        prefix = _prefix(session, actor)
+        if prefix is None:
+            return stmt
+        if prefix == jurisdiction.NONE:
+            return stmt.where(published)
+        own = Batch.plan_id.in_(select(Plan.id).where(Plan.level != "national", Plan.region_code.like(f"{prefix}%")))
+        seen = Batch.plan_id.in_(select(Plan.id).where(_plan_clause(prefix)))
+        return stmt.where(or_(published, and_(seen, or_(Batch.region_code.like(f"{prefix}%"), own))))
     if actor.role == "inspector" and actor.organization_id is not None:
         return stmt.where(or_(Batch.lab_id == actor.organization_id, Batch.retest_lab_id == actor.organization_id,
                               published))
@@ -126,6 +191,11 @@ def create_plan(session: Session, actor: Actor, data: PlanIn) -> Plan:
                           field="regulator_id")
     if actor.role != "admin" and not actor.owns(reg.id):
         raise _deny("只能以本部门名义制定计划", "you may only plan for your own regulator")
+    region = data.region_code or reg.region_code
+    prefix = _prefix(session, actor)
+    if prefix is not None and not region.startswith(prefix):
+        raise DomainError("spotcheck.region_outside", f"计划范围 {region} 不在本部门辖区内",
+                          f"the plan's region {region} is outside your jurisdiction", field="region_code")
     if data.period_end < data.period_start:
         raise DomainError("spotcheck.bad_period", "抽查期间结束早于开始", "the period ends before it starts", field="period_end")
     if data.repeat_exemption.strip() and data.basis not in rules.EXEMPTABLE_BASES:
@@ -133,7 +203,7 @@ def create_plan(session: Session, actor: Actor, data: PlanIn) -> Plan:
                           "only targeted and emergency checks may be exempt from the repeat-check rule",
                           field="repeat_exemption")
     plan = Plan(code=data.code, title=data.title, year=data.year, level=data.level, regulator_id=reg.id,
-                region_code=data.region_code or reg.region_code, period_start=data.period_start,
+                region_code=region, period_start=data.period_start,
                 period_end=data.period_end, basis=data.basis, decision_rule=data.decision_rule,
                 guard_factor=data.guard_factor, objection_days=data.objection_days,
                 required_verifications=data.required_verifications,
@@ -162,16 +232,23 @@ def create_plan(session: Session, actor: Actor, data: PlanIn) -> Plan:
 
 def get_plan(session: Session, actor: Actor, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
-    if plan is None or not can_read_plan(actor, plan):
+    if plan is None or not can_read_plan(actor, plan, session):
         raise NotFound("plan", plan_id)
     return plan
+
+
+def _locked_plan(session: Session, actor: Actor, plan_id: int) -> Plan:
+    """The plan locked for a state change (issue 12): concurrent changes of one plan run one at a time and each
+    reads the state the previous one left (SELECT … FOR UPDATE; SQLite: the writer lock)."""
+    lock_for_update(session, Plan, plan_id)
+    return get_plan(session, actor, plan_id)
 
 
 def get_plan_by_code(session: Session, actor: Actor, code: str) -> Plan:
     plan = session.scalar(select(Plan).where(Plan.code == code))
     if plan is None and code.isdigit():
         plan = session.get(Plan, int(code))
-    if plan is None or not can_read_plan(actor, plan):
+    if plan is None or not can_read_plan(actor, plan, session):
         raise NotFound("plan", code, field="plan")
     return plan
 
@@ -182,6 +259,8 @@ def list_plans(session: Session, actor: Actor, *, published_only: bool = False, 
         stmt = stmt.where(Plan.status == "published")
     elif actor.role in ("inspector", "enterprise"):
         stmt = stmt.where(Plan.status != "draft")
+    elif actor.role == "regulator" and (prefix := _prefix(session, actor)) is not None:
+        stmt = stmt.where(or_(Plan.status == "published", _plan_clause(prefix)))
     if year:
         stmt = stmt.where(Plan.year == year)
     return list(session.scalars(stmt))
@@ -323,11 +402,12 @@ def _credit_draw_weights(session: Session) -> dict[str, float]:
 
 def draw_plan(session: Session, actor: Actor, plan_id: int, seed: int | None = None) -> Draw:
     """双随机抽取 — draw enterprises/products and labs, store the draw with its seed and create the batches."""
-    plan = get_plan(session, actor, plan_id)
+    plan = _locked_plan(session, actor, plan_id)
     require_plan_owner(actor, plan)
     if session.scalar(select(Draw.id).where(Draw.plan_id == plan.id)) is not None:
-        raise Conflict("spotcheck.already_drawn", f"计划 {plan.code} 已完成抽取；可用原种子复核",
-                       f"plan {plan.code} has been drawn already; re-run it with its seed to check")
+        raise Conflict("spotcheck.already_drawn", f"计划 {plan.code} 已完成抽取（{PLAN_STATUS_ZH.get(plan.status, plan.status)}）；可用原种子复核",
+                       f"plan {plan.code} has been drawn already ({plan.status}); re-run it with its seed to check",
+                       extra={"current": plan.status, "target": "issued"})
     if not plan_lab_ids(session, plan.id):
         raise DomainError("spotcheck.no_labs", "计划没有承检机构", "the plan has no labs", field="lab_ids")
     seed = secrets.randbelow(2**62) if seed is None else int(seed)
@@ -373,7 +453,7 @@ def rerun_draw(session: Session, actor: Actor, plan_id: int, seed: int | None = 
 def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, lab_id: int,
               basis: str = "targeted", repeat_exemption: str = "") -> Batch:
     """A batch outside the random draw (定向 / 投诉举报 sampling); its basis is recorded since it is not prevalence."""
-    plan = get_plan(session, actor, plan_id)
+    plan = _locked_plan(session, actor, plan_id)
     require_plan_owner(actor, plan)
     if basis not in rules.BASES:
         raise DomainError("spotcheck.bad_basis", "抽样方式应为 random、targeted、complaint 或 emergency",
@@ -415,7 +495,7 @@ def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, 
 def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Console home cards: what waits for this actor in the spot-check workflow."""
     def count(*states: str) -> int:
-        stmt = _visible_batches(actor, select(func.count()).select_from(Batch).where(Batch.state.in_(states)))
+        stmt = _visible_batches(session, actor, select(func.count()).select_from(Batch).where(Batch.state.in_(states)))
         if actor.role == "inspector":
             stmt = stmt.where(or_(Batch.lab_id == actor.organization_id, Batch.retest_lab_id == actor.organization_id))
         elif actor.role == "regulator":
@@ -453,14 +533,21 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
         raise NotFound("batch", batch_id)
     plan = session.get(Plan, batch.plan_id)
     assert plan is not None
-    if not can_read_batch(actor, batch, plan):
+    if not can_read_batch(actor, batch, plan, session):
         raise NotFound("batch", batch_id)
     return batch
 
 
+def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
+    """The batch locked for a transition or a result submission (issue 12): of N concurrent identical requests one
+    changes it, the others wait, read the new state and are refused with 409 naming it."""
+    lock_for_update(session, Batch, batch_id)
+    return get_batch(session, actor, batch_id)
+
+
 def list_batches(session: Session, actor: Actor, *, plan_id: int | None = None, state: str | None = None,
                  limit: int = 200, after_id: int | None = None) -> list[Batch]:
-    stmt = _visible_batches(actor, select(Batch))
+    stmt = _visible_batches(session, actor, select(Batch))
     if plan_id is not None:
         stmt = stmt.where(Batch.plan_id == plan_id)
     if state:
@@ -497,7 +584,7 @@ def _may_sample(actor: Actor, batch: Batch, plan: Plan) -> None:
 
 def record_sampling(session: Session, actor: Actor, batch_id: int, data: SamplingIn) -> Batch:
     """抽样 — at least two samplers, a test sample and a reserve sample (备样), sealed."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     plan = _plan_of(session, batch)
     _may_sample(actor, batch, plan)
     rules.check_transition(batch.state, "sampled")
@@ -530,7 +617,7 @@ def record_sampling(session: Session, actor: Actor, batch_id: int, data: Samplin
 
 def record_refusal(session: Session, actor: Actor, batch_id: int, data: RefusalIn) -> Batch:
     """拒检 — the enterprise refused to be sampled; recorded as such and published with the plan."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     _may_sample(actor, batch, _plan_of(session, batch))
     _move(session, actor, batch, "refused", data.reason)
     batch.refused, batch.refusal_reason = True, data.reason
@@ -541,7 +628,7 @@ def record_refusal(session: Session, actor: Actor, batch_id: int, data: RefusalI
 
 def receive_sample(session: Session, actor: Actor, batch_id: int, on: dt.date | None = None) -> Batch:
     """收样 — the lab confirms the sealed sample arrived intact."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     require_lab(actor, batch.lab_id)
     _move(session, actor, batch, "received")
     batch.received_on = on or today()
@@ -586,14 +673,16 @@ def add_attachment(session: Session, actor: Actor, batch_id: int, *, filename: s
 
 def list_attachments(session: Session, actor: Actor, batch_id: int) -> list[Attachment]:
     batch = get_batch(session, actor, batch_id)
-    if not _may_see_attachments(actor, batch):
+    if not _may_see_attachments(session, actor, batch):
         return []
     return list(session.scalars(select(Attachment).where(Attachment.batch_id == batch_id).order_by(Attachment.id)))
 
 
-def _may_see_attachments(actor: Actor, batch: Batch) -> bool:
-    if actor.role in ("admin", "regulator"):
+def _may_see_attachments(session: Session, actor: Actor, batch: Batch) -> bool:
+    if actor.role == "admin":
         return True
+    if actor.role == "regulator":  # within its jurisdiction only, published or not (photos are not published)
+        return _batch_in_jurisdiction(_prefix(session, actor), batch, _plan_of(session, batch))
     if actor.role == "inspector" and (actor.owns(batch.lab_id) or actor.owns(batch.retest_lab_id)):
         return True
     return actor.role == "enterprise" and actor.owns(batch.enterprise_id)
@@ -605,7 +694,7 @@ def open_attachment(session: Session, actor: Actor, attachment_id: int, var_dir:
     if att is None:
         raise NotFound("attachment", attachment_id)
     batch = session.get(Batch, att.batch_id)
-    if batch is None or not _may_see_attachments(actor, batch):
+    if batch is None or not _may_see_attachments(session, actor, batch):
         raise NotFound("attachment", attachment_id)
     path = _store_dir(var_dir) / att.sha256[:2] / att.sha256
     data = path.read_bytes() if path.exists() else b""
@@ -704,8 +793,13 @@ def _results_round(actor: Actor, batch: Batch, session: Session) -> int:
         obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
         if obj is None or obj.status != "accepted":
             raise DomainError("spotcheck.objection_not_accepted", "异议尚未受理，不能录入复检结果",
-                              "the objection has not been accepted; no re-test results yet", status=409)
+                              "the objection has not been accepted; no re-test results yet", status=409,
+                              extra={"current": obj.status if obj is not None else batch.state, "target": "accepted"})
         require_lab(actor, batch.retest_lab_id)
+        if session.scalar(select(ItemResult.id).where(ItemResult.batch_id == batch.id, ItemResult.round == 1)
+                          .limit(1)) is not None:  # like a tested batch: entered once, then verified
+            raise DomainError("spotcheck.results_entered", "复检结果已录入，待审核", "the re-test results are entered "
+                              "and wait for verification", status=409, extra={"current": batch.state, "target": "retested"})
         return 1
     raise DomainError("spotcheck.invalid_transition", f"批次处于「{rules.STATE_ZH.get(batch.state, batch.state)}」，不能录入结果",
                       f"results cannot be entered while the batch is '{batch.state}'", status=409,
@@ -731,7 +825,7 @@ def _store_results(session: Session, actor: Actor, batch: Batch, rnd: int, items
 
 def submit_results(session: Session, actor: Actor, batch_id: int, items: list[ItemIn]) -> Batch:
     """录入检验结果 — items judged at once; the batch waits for second-person verification."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     rnd = _results_round(actor, batch, session)
     plan = _plan_of(session, batch)
     indicators = _indicators_by_name(session, plan, batch.category_id)
@@ -933,7 +1027,11 @@ def import_results(session: Session, actor: Actor, data: bytes, filename: str, *
     batches: dict[str, Batch] = {}
     nos = list(groups)
     for k in range(0, len(nos), 500):
-        batches.update({b.sample_no: b for b in session.scalars(select(Batch).where(Batch.sample_no.in_(nos[k:k + 500])))})
+        # locked (FOR UPDATE, in id order) so that a concurrent submission of the same batch waits and then
+        # finds it tested (issue 12); the dict keeps the locked objects referenced until the commit
+        batches.update({b.sample_no: b for b in session.scalars(
+            select(Batch).where(Batch.sample_no.in_(nos[k:k + 500])).order_by(Batch.id).with_for_update()
+            .execution_options(populate_existing=True))})
     ind_cache: dict[tuple[int, int], dict[str, tuple[Indicator, str]]] = {}
     plans: dict[int, Plan] = {}
     staged: list[tuple[Batch, int, list[ParsedItem]]] = []
@@ -945,7 +1043,7 @@ def import_results(session: Session, actor: Actor, data: bytes, filename: str, *
                               f"row {first_row}, column '抽样单编号': unknown sample number {sample_no}; nothing was imported",
                               field=f"row {first_row}, column 抽样单编号", extra={"row": first_row, "column": "抽样单编号"})
         plan = plans.setdefault(batch.plan_id, _plan_of(session, batch))
-        if not can_read_batch(actor, batch, plan):
+        if not can_read_batch(actor, batch, plan, session):
             raise NotFound("batch", sample_no)
         rnd = _results_round(actor, batch, session)
         key = (plan.id, batch.category_id)
@@ -1048,7 +1146,7 @@ def _row_item(r: int, rec: dict[str, Any], indicators: dict[str, tuple[Indicator
 
 def verify_results(session: Session, actor: Actor, batch_id: int) -> Batch:
     """审核 — another inspector of the same lab confirms the results (self-verification off by default)."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     plan = _plan_of(session, batch)
     if batch.state == "tested":
         rnd, lab_id, target = 0, batch.lab_id, "verified"
@@ -1069,7 +1167,8 @@ def verify_results(session: Session, actor: Actor, batch_id: int) -> Batch:
                           "the inspector who entered the results may not verify them (second person needed)", status=409)
     if session.scalar(select(Verification.id).where(Verification.batch_id == batch.id, Verification.round == rnd,
                                                     Verification.username == actor.username)) is not None:
-        raise Conflict("spotcheck.already_verified", "您已审核过该结果", "you have already verified these results")
+        raise Conflict("spotcheck.already_verified", "您已审核过该结果", "you have already verified these results",
+                       extra={"current": batch.state})
     session.add(Verification(batch_id=batch.id, round=rnd, user_id=actor.user_id, username=actor.username))
     flush(session, "verification")
     n = session.scalar(select(func.count()).select_from(Verification).where(
@@ -1099,7 +1198,7 @@ def _apply_retest(session: Session, batch: Batch) -> None:
 
 def judge_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     """判定 — the batch verdict from its items: 不合格 when any item fails, with the failing (safety) items."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     plan = _plan_of(session, batch)
     if actor.role == "inspector":
         require_lab(actor, batch.lab_id)
@@ -1122,11 +1221,12 @@ def judge_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
 
 def override_verdict(session: Session, actor: Actor, batch_id: int, verdict: str, reason: str) -> Batch:
     """复核改判 — a reviewer may override the automatic verdict, only with a written reason (audited)."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     require_plan_owner(actor, _plan_of(session, batch))
     if batch.state not in ("judged", "notified", "objected"):
         raise DomainError("spotcheck.cannot_override", "只有已判定、未最终确定的结果可以改判",
-                          "only judged results that are not final can be overridden", status=409)
+                          "only judged results that are not final can be overridden", status=409,
+                          extra={"current": batch.state})
     if len(reason.strip()) < 4:
         raise DomainError("spotcheck.reason_required", "改判必须写明理由", "an override needs a written reason", field="reason")
     if verdict not in (rules.PASS, rules.FAIL):
@@ -1147,7 +1247,7 @@ def notify(session: Session, actor: Actor, batch_id: int, on: dt.date | None = N
     (送达, `delivered_on`, or later through `deadlines.record_delivery`), on the platform calendar."""
     from zhijian.spotcheck import deadlines as clocks
 
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     plan = _plan_of(session, batch)
     require_plan_owner(actor, plan)
     _move(session, actor, batch, "notified")
@@ -1163,7 +1263,7 @@ def submit_objection(session: Session, actor: Actor, batch_id: int, reason: str,
 
     The objection names the disputed items (default: the failing ones); only these are re-tested, and the
     re-test conclusion is final: a batch takes one objection."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     actor.require("enterprise")
     if actor.role != "admin" and not actor.owns(batch.enterprise_id):
         raise _deny("只能对本企业的抽查结果提出异议", "you may only object to your own enterprise's results")
@@ -1182,11 +1282,16 @@ def submit_objection(session: Session, actor: Actor, batch_id: int, reason: str,
 
 def decide_objection(session: Session, actor: Actor, batch_id: int, data: ObjectionDecisionIn) -> Objection:
     """受理或驳回异议 — accepted: another lab re-tests the reserve sample; rejected: the result becomes final."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     require_plan_owner(actor, _plan_of(session, batch))
     obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
+    if obj is not None:
+        obj = lock_for_update(session, Objection, obj.id)
     if obj is None or obj.status != "submitted" or batch.state != "objected":
-        raise DomainError("spotcheck.no_pending_objection", "没有待处理的异议", "there is no pending objection", status=409)
+        current = obj.status if obj is not None else batch.state
+        raise DomainError("spotcheck.no_pending_objection", f"没有待处理的异议（当前：{current}）",
+                          f"there is no pending objection (current: {current})", status=409,
+                          extra={"current": current, "target": "accepted" if data.accept else "rejected"})
     obj.decided_at, obj.decision_note = dt.datetime.now(dt.UTC), data.note
     if data.accept:
         # drawn at random from the labs qualified for the category's field (never the first lab)
@@ -1207,7 +1312,7 @@ def decide_objection(session: Session, actor: Actor, batch_id: int, data: Object
 def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | None = None, note: str = "",
              rectify_days: int = RECTIFY_DAYS) -> Batch:
     """结果确定 — after the objection window, or after the re-test (the final verdict takes the re-test)."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     require_plan_owner(actor, _plan_of(session, batch))
     day = on or today()
     retested = batch.state == "retested"
@@ -1217,7 +1322,8 @@ def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | Non
     if batch.state == "objected":
         obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
         if obj is None or obj.status != "rejected":
-            raise DomainError("spotcheck.objection_pending", "异议尚未处理完毕", "the objection is not settled", status=409)
+            raise DomainError("spotcheck.objection_pending", "异议尚未处理完毕", "the objection is not settled", status=409,
+                              extra={"current": obj.status if obj is not None else batch.state, "target": "final"})
     _move(session, actor, batch, "final", note)
     if retested:  # the undisputed first-test results stay; the disputed items take the re-test's
         bv, _disputed = retest.merged_verdict(session, batch, session.scalar(
@@ -1252,7 +1358,7 @@ STEP_ZH = {"rectify": "责令限期整改", "recheck": "复查", "announce": "�
 
 
 def add_followup(session: Session, actor: Actor, batch_id: int, data: FollowUpIn) -> FollowUp:
-    batch = get_batch(session, actor, batch_id)
+    batch = _locked_batch(session, actor, batch_id)
     require_plan_owner(actor, _plan_of(session, batch))
     if batch.final_verdict != rules.FAIL:
         raise DomainError("spotcheck.no_followup", "只有最终不合格的批次需要后处理", "only non-conforming batches are followed up",
@@ -1274,10 +1380,12 @@ def complete_followup(session: Session, actor: Actor, followup_id: int, data: Fo
     f = session.get(FollowUp, followup_id)
     if f is None:
         raise NotFound("followup", followup_id)
-    batch = get_batch(session, actor, f.batch_id)
+    batch = _locked_batch(session, actor, f.batch_id)  # one step closes once (and opens its next step once)
+    f = lock_for_update(session, FollowUp, followup_id)
     require_plan_owner(actor, _plan_of(session, batch))
     if f.done_on is not None:
-        raise Conflict("spotcheck.followup_done", "该后处理步骤已完成", "this follow-up step is already done")
+        raise Conflict("spotcheck.followup_done", "该后处理步骤已完成", "this follow-up step is already done",
+                       extra={"current": "done", "target": "done"})
     f.done_on, f.outcome, f.note = data.done_on or today(), data.outcome, (f.note + "\n" + data.note).strip()
     nxt = None
     if f.step == "rectify":
@@ -1304,6 +1412,8 @@ def list_followups(session: Session, actor: Actor, *, overdue_on: dt.date | None
         stmt = stmt.where(FollowUp.enterprise_id == actor.organization_id)
     else:
         actor.require("regulator")
+        if actor.role == "regulator" and _prefix(session, actor) is not None:  # within the jurisdiction
+            stmt = stmt.where(FollowUp.batch_id.in_(_visible_batches(session, actor, select(Batch.id))))
     if overdue_on is not None:
         stmt = stmt.where(FollowUp.done_on.is_(None), FollowUp.due_on < overdue_on)
     if batch_id is not None:
@@ -1317,7 +1427,7 @@ def list_followups(session: Session, actor: Actor, *, overdue_on: dt.date | None
 def workflow_counts(session: Session, actor: Actor, plan_id: int) -> dict[str, int]:
     """How many batches of the plan are in each state (the console's workflow view)."""
     get_plan(session, actor, plan_id)
-    stmt = _visible_batches(actor, select(Batch.state, func.count()).where(Batch.plan_id == plan_id)).group_by(Batch.state)
+    stmt = _visible_batches(session, actor, select(Batch.state, func.count()).where(Batch.plan_id == plan_id)).group_by(Batch.state)
     counts = {s: 0 for s in rules.STATES}
     for state, n in session.execute(stmt):
         counts[state] = n
@@ -1389,10 +1499,11 @@ def nonconforming_list(session: Session, plan_id: int, limit: int | None = None)
 
 def publish_plan(session: Session, actor: Actor, plan_id: int) -> Plan:
     """公布 — every batch final (or refused); statistics frozen on the plan; from now on the public sees it."""
-    plan = get_plan(session, actor, plan_id)
+    plan = _locked_plan(session, actor, plan_id)
     require_plan_owner(actor, plan)
     if plan.status == "published":
-        raise Conflict("spotcheck.already_published", f"计划 {plan.code} 已公布", f"plan {plan.code} is already published")
+        raise Conflict("spotcheck.already_published", f"计划 {plan.code} 已公布", f"plan {plan.code} is already published",
+                       extra={"current": plan.status, "target": "published"})
     open_n = session.scalar(select(func.count()).select_from(Batch).where(
         Batch.plan_id == plan.id, Batch.state.not_in(("final", "refused")))) or 0
     if open_n:
