@@ -39,6 +39,7 @@ from zhijian.consumer.schemas import (
 )
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.idempotency import idempotent
 
 router = APIRouter(prefix="/api/v1", tags=["consumer"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -46,6 +47,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 # ---------------------------------------------------------------- complaints and reports (投诉举报)
 @router.post("/complaints", response_model=ComplaintCreated, status_code=201)
+@idempotent
 def submit_complaint(data: ComplaintIn, session: SessionDep, actor: ActorDep) -> ComplaintCreated:
     """登记投诉或举报 — anyone; keep the tracking number and check code to follow the case."""
     c, code = service.submit_complaint(session, actor, data)
@@ -234,6 +236,7 @@ def create_certificate(data: CertificateIn, session: SessionDep, actor: ActorDep
 
 
 @router.post("/certificates/import")
+@idempotent
 async def import_certificates(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]
                               ) -> dict[str, int]:
     """批量导入 CSV / Excel — all or nothing; errors name the row and the column."""

@@ -39,7 +39,7 @@ PROBLEM = "application/problem+json"
 
 def _problem(err: DomainError, request: Request) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
-    if err.status in (429, 503) and "retry_after" in err.extra:
+    if err.status in (409, 429, 503) and "retry_after" in err.extra:  # 409: idempotency.in_progress
         headers = {"Retry-After": str(err.extra["retry_after"])}
     return JSONResponse(err.to_problem(instance=str(request.url.path)), status_code=err.status,
                         media_type=PROBLEM, headers=headers)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.idempotency import idempotent
 from zhijian.spotcheck import reports, retest, service
 from zhijian.spotcheck.schemas import (
     AttachmentOut,
@@ -156,6 +157,7 @@ def submit_results(batch_id: int, data: ResultsIn, session: SessionDep, actor: A
 
 
 @router.post("/results/import")
+@idempotent
 async def import_results(request: Request, session: SessionDep, actor: ActorDep, file: UploadFile = File(...),
                          batch_id: int | None = Form(None)) -> dict[str, Any]:
     data = await file.read()

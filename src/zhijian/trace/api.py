@@ -16,6 +16,7 @@ from sqlalchemy import event as sa_event
 from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.idempotency import idempotent
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
 from zhijian.trace import labels, service, streams
@@ -42,6 +43,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.post("/batches", response_model=BatchOut, status_code=201)
+@idempotent
 def issue(data: IssueIn, request: Request, session: SessionDep, actor: ActorDep) -> BatchOut:
     """Order codes for a product lot (一物一码); download them from /batches/{id}/codes.csv."""
     req = service.IssueRequest(**data.model_dump())
@@ -181,6 +183,7 @@ def discovery(path: str = "") -> Response:
 
 
 @public_router.post("/capture", status_code=202)
+@idempotent
 async def capture(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture an EPCISDocument: 202 with the capture job's Location; nothing stored when it is invalid."""
     doc = await _read_json(request)
@@ -214,6 +217,7 @@ def capture_job(capture_id: str, session: SessionDep, actor: ActorDep) -> JSONRe
 
 
 @public_router.post("/events", status_code=201)
+@idempotent
 async def capture_one(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture one event; 201 with its Location."""
     body = await _read_json(request)
