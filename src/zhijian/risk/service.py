@@ -151,8 +151,8 @@ def scoped_summary(session: Session, actor: Actor, summary: dict[str, Any]) -> d
                       for f in summary.get("funnels", [])]
     out["funnels"] = [f for f in out["funnels"] if f["points"]]
     ents = {e.get("enterprise_id") for e in summary.get("enterprises", [])}
-    regions = dict(session.execute(select(Organization.id, Organization.region_code)
-                                   .where(Organization.id.in_([i for i in ents if i is not None])))) if ents else {}
+    regions = {int(i): r for i, r in session.execute(select(Organization.id, Organization.region_code).where(
+        Organization.id.in_([i for i in ents if i is not None])))} if ents else {}
     out["enterprises"] = [e for e in summary.get("enterprises", []) if mine(regions.get(e.get("enterprise_id")))]
     out["complaints"] = {}
     return out
