@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 
-__all__ = ["PtEnrolment", "PtFollowUp", "PtRound", "PtScheme"]
+__all__ = ["Exam", "ExamCandidate", "ExamCertificate", "ExamMark", "ExamQuestion", "PtEnrolment", "PtFollowUp",
+           "PtRound", "PtScheme"]

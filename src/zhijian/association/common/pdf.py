@@ -1,4 +1,4 @@
-"""PDF building blocks for the association's reports and certificates (ReportLab, the STSong-Light CID font).
+"""PDF building blocks for the association's reports and certificates (ReportLab, the embedded CJK font of platform.fonts).
 
 The platform has no shared PDF helper yet; this one stays inside the room (see the report of issue 20).
 """
@@ -10,17 +10,14 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Table, TableStyle
 
-FONT = "STSong-Light"
+from zhijian.platform.fonts import pdf_font
 
 
 def font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    """The embedded CJK font (issue 21: STSong-Light was not embedded; ², ³ printed as boxes)."""
+    return pdf_font()
 
 
 def styles() -> dict[str, ParagraphStyle]:
