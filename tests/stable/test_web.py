@@ -76,7 +76,7 @@ def test_public_pages_pdf_excel_feed_and_verification(client, db, crew):
     detail = client.get(f"/stable/announcements/{year}/{number}")
     assert detail.status_code == 200 and name in detail.text and cert in detail.text
     pdf = client.get(f"/stable/announcements/{year}/{number}.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"STSong-Light" in pdf.content
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"/FontFile2" in pdf.content
     xlsx = client.get(f"/stable/announcements/{year}/{number}.xlsx")
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert label in ws["A1"].value and cert in [c.value for c in ws["B"]]

@@ -114,21 +114,20 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from zhijian.platform.escape import mail_header as meta_text
     from zhijian.platform.escape import pdf_text as esc  # every user text, never markup (issue 13)
+    from zhijian.platform.fonts import pdf_font
 
     def cell(text: Any) -> str:
         return esc(text, max_length=200)
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    h1 = ParagraphStyle("h1", fontName="STSong-Light", fontSize=16, leading=22, spaceAfter=6)
-    h2 = ParagraphStyle("h2", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
-    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=9.5, leading=14)
-    small = ParagraphStyle("s", fontName="STSong-Light", fontSize=8, leading=10)
+    font = pdf_font()  # embedded CJK subset (platform.fonts), not the unembedded STSong-Light
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22, spaceAfter=6)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("b", fontName=font, fontSize=9.5, leading=14)
+    small = ParagraphStyle("s", fontName=font, fontSize=8, leading=10)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title=meta_text(report["title"]), author=meta_text(report.get("organizer") or "zhijian"))
@@ -175,7 +174,9 @@ def pdf_report(report: dict[str, Any]) -> bytes:
 
 def _table(data: list[list[Any]], widths: list[float], table_cls: Any, style_cls: Any, colors: Any) -> Any:
     t = table_cls(data, colWidths=widths, repeatRows=1)
-    t.setStyle(style_cls([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 8),
+    from zhijian.platform.fonts import pdf_font
+
+    t.setStyle(style_cls([("FONTNAME", (0, 0), (-1, -1), pdf_font()), ("FONTSIZE", (0, 0), (-1, -1), 8),
                           ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
                           ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))

@@ -23,8 +23,6 @@ from zhijian.enforcement.models import Case, Document, Step
 from zhijian.platform.errors import Conflict, DomainError
 from zhijian.platform.escape import pdf_text
 
-_FONT: str | None = None
-
 
 def allocate(session: Session, organ: Organization, kind: str, on: dt.date, case_id: int | None = None) -> Document:
     """The next 文号 of this organ, kind and year (a savepoint per attempt, so a lost race retries cleanly)."""
@@ -77,30 +75,10 @@ def decision_text(case: Case, organ: Organization, amount: Decimal) -> str:
 
 
 def _font() -> str:
-    global _FONT
-    if _FONT:
-        return _FONT
-    from reportlab.pdfbase import pdfmetrics
+    """The embedded CJK font (platform.fonts converts Noto CJK's CFF outlines, which ReportLab cannot embed)."""
+    from zhijian.platform.fonts import pdf_font
 
-    from zhijian.platform.fonts import cjk_font_path
-
-    path = cjk_font_path()
-    if path:
-        try:
-            from reportlab.pdfbase.ttfonts import TTFont
-
-            kw = {"subfontIndex": 2} if path.endswith(".ttc") else {}  # Noto CJK .ttc: index 2 = SC
-            pdfmetrics.registerFont(TTFont("ZhijianCJK", path, **kw))
-            _FONT = "ZhijianCJK"
-            return _FONT
-        except Exception:  # noqa: BLE001 — an unusable font file falls back to the built-in CID font
-            pass
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _FONT = "STSong-Light"
-    return _FONT
+    return pdf_font()
 
 
 def _styles() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""风险评估记录 PDF — the assessment's scenarios, steps, matrix cells and conclusion (ReportLab, STSong-Light)."""
+"""风险评估记录 PDF — the assessment's scenarios, steps, matrix cells and conclusion (ReportLab, embedded CJK font)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from zhijian.platform.fonts import pdf_font
 from zhijian.risk import matrix
-
-FONT = "STSong-Light"
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    """The embedded CJK font (platform.fonts): subset of Noto Serif CJK SC, so 10⁻⁶, ≤ and ℃ print."""
+    return pdf_font()
 
 
 def assessment_pdf(result: dict[str, Any], *, record_id: int | None = None, assessor: str = "", created: str = "",

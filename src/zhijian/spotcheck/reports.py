@@ -8,19 +8,12 @@ import datetime as dt
 import io
 from typing import Any
 
-_FONT = "STSong-Light"
-_registered = False
 
+def _font(bold: bool = False) -> str:
+    """The embedded CJK font (platform.fonts: subset of Noto Serif CJK SC, every unit symbol present)."""
+    from zhijian.platform.fonts import pdf_font
 
-def _font() -> str:
-    global _registered
-    if not _registered:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-        _registered = True
-    return _FONT
+    return pdf_font(bold)
 
 
 def _styles() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Published documents of the programme: announcement PDF (A4, Chinese) and Excel, Atom feed, certificate PDF.
 
 Plain data in, bytes out (no database): the service gathers the rows, these functions lay them out.
-Chinese text uses ReportLab's built-in CID font STSong-Light, so no font file ships with zhijian.
+Chinese text uses the embedded CJK font of platform.fonts (a subset of Noto Serif CJK SC per document).
 """
 
 from __future__ import annotations
@@ -44,12 +44,10 @@ class AnnouncementDoc:
 
 
 def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    """The embedded CJK font (platform.fonts; FONT is the old, non-embedded CID font's name, kept for callers)."""
+    from zhijian.platform.fonts import pdf_font
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return pdf_font()
 
 
 def _styles():  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Output of issued codes, streamed chunk by chunk: CSV, ZIP (CSV inside) and PDF label sheets.
 
 Label sheets: A4, 4 × 10 labels, each with a QR code of the Digital Link URI (segno), the product name in
-Chinese (ReportLab's built-in CID font STSong-Light), lot and serial, and the PIN when there is one.
+Chinese (the embedded CJK font of platform.fonts), lot and serial, and the PIN when there is one.
 Large issues are split into several PDF files (`stem-0001.pdf` …) so that no file holds more than
 `LABELS_PER_FILE` labels in memory.
 """
@@ -80,12 +80,10 @@ class ZipSink:
 
 
 def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    """The embedded CJK font of every PDF (platform.fonts)."""
+    from zhijian.platform.fonts import pdf_font
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+    return pdf_font()
 
 
 def draw_qr(canvas: Any, data: str, x: float, y: float, size: float) -> None:
