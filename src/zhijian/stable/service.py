@@ -17,6 +17,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog import service as catalog
+from zhijian.catalog.models import Organization
+from zhijian.platform import jurisdiction
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
@@ -57,7 +59,26 @@ def require_staff(actor: Actor) -> None:
 
 
 def can_read_all(actor: Actor) -> bool:
+    """Reads beyond one's own enterprise: admin and the association everything; a regulator the enterprises of its
+    division (issue 13: `in_division` on each record, `_division_clause` on lists)."""
     return actor.role in ("admin", "association", "regulator")
+
+
+def _enterprise_region(col: Any) -> Any:
+    return select(Organization.region_code).where(Organization.id == col).scalar_subquery()
+
+
+def _division_clause(actor: Actor, enterprise_col: Any) -> Any:
+    """WHERE clause of a regional regulator over records of enterprises (None: no restriction)."""
+    return jurisdiction.region_clause(actor, _enterprise_region(enterprise_col))
+
+
+def in_division(session: Session, actor: Actor, enterprise_id: int | None) -> bool:
+    """Is the enterprise registered in the actor's division (always true for non-regulators)."""
+    if jurisdiction.regional_prefix(actor) is None:
+        return True
+    region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
+    return jurisdiction.covers(actor, region)
 
 
 def is_committee_member(session: Session, actor: Actor) -> bool:
@@ -77,11 +98,16 @@ def require_committee(session: Session, actor: Actor) -> None:
                                code="stable.not_committee")
 
 
-def can_read_application(actor: Actor, app: StableApplication) -> bool:
+def can_read_application(actor: Actor, app: StableApplication, session: Session | None = None) -> bool:
+    if actor.role == "regulator":
+        return session is not None and in_division(session, actor, app.enterprise_id)
     return can_read_all(actor) or (actor.role == "enterprise" and actor.owns(app.enterprise_id))
 
 
-def can_evaluate(actor: Actor, enterprise_id: int) -> None:
+def can_evaluate(actor: Actor, enterprise_id: int, session: Session | None = None) -> None:
+    if actor.role == "regulator" and session is not None and not in_division(session, actor, enterprise_id):
+        raise DomainError("jurisdiction.outside", "企业不存在或不在本辖区", "enterprise not found in your jurisdiction",
+                          status=404)
     if can_read_all(actor):
         return
     if actor.role == "enterprise" and actor.owns(enterprise_id):
@@ -252,7 +278,7 @@ def evaluate_product(session: Session, actor: Actor, product_id: int, as_of: dt.
     """
     as_of = as_of or today()
     info = product_info(session, product_id)
-    can_evaluate(actor, info.enterprise_id)
+    can_evaluate(actor, info.enterprise_id, session)
     rs = ruleset_for(session, as_of)
     ev = evidence if evidence is not None else gather_evidence(session, info, rs, as_of)
     return _store_evaluation(session, actor, rules.evaluate(rs, ev))
@@ -263,7 +289,8 @@ def get_evaluation(session: Session, actor: Actor, evaluation_id: int) -> Stable
     if row is None:
         raise NotFound("evaluation", evaluation_id)
     info = product_info(session, row.product_id)
-    if not (can_read_all(actor) or actor.owns(info.enterprise_id)):
+    if not (can_read_all(actor) or actor.owns(info.enterprise_id)) or not in_division(session, actor,
+                                                                                      info.enterprise_id):
         raise NotFound("evaluation", evaluation_id)
     return row
 
@@ -285,6 +312,8 @@ def propose_candidates(session: Session, actor: Actor, *, category_id: int | Non
     rs = ruleset_for(session, as_of)
     ids = catalog.category_subtree_ids(session, category_id) if category_id is not None else None
     stmt = catalog.product_query(actor, category_ids=ids, region=region)
+    if (clause := _division_clause(actor, catalog.Product.enterprise_id)) is not None:
+        stmt = stmt.where(clause)  # a regional regulator proposes only its division's products
     busy = set(session.scalars(select(StableApplication.product_id).where(
         StableApplication.status.in_(OPEN_STATUSES))))
     busy |= set(session.scalars(select(Listing.product_id).where(Listing.status.in_(("pending", "listed")))))
@@ -379,7 +408,7 @@ def apply(session: Session, actor: Actor, product_id: int, *, statement: str = "
 
 def get_application(session: Session, actor: Actor, app_id: int) -> StableApplication:
     app = session.get(StableApplication, app_id)
-    if app is None or not can_read_application(actor, app):
+    if app is None or not can_read_application(actor, app, session):
         raise NotFound("application", app_id)  # others' applications do not exist for you
     return app
 
@@ -393,6 +422,8 @@ def list_applications(session: Session, actor: Actor, *, status: str | None = No
             actor.require("association", "regulator", "enterprise")
             raise PermissionDenied()
         stmt = stmt.where(StableApplication.enterprise_id == actor.organization_id)
+    elif (clause := _division_clause(actor, StableApplication.enterprise_id)) is not None:
+        stmt = stmt.where(clause)
     if status:
         if status not in STATUS_ZH:
             raise DomainError("stable.bad_status", f"未知状态：{status}", f"unknown status: {status}", field="status")
@@ -613,6 +644,8 @@ def list_listings(session: Session, actor: Actor, *, state: str | None = None, p
             stmt = stmt.where(or_(Listing.enterprise_id == actor.organization_id, Listing.status != "pending"))
         else:
             stmt = stmt.where(Listing.status != "pending")
+    elif (clause := jurisdiction.region_clause(actor, Listing.region_code)) is not None:
+        stmt = stmt.where(or_(Listing.status != "pending", clause))  # pending: the division's only
     if product_id is not None:
         stmt = stmt.where(Listing.product_id == product_id)
     d = today()
@@ -631,7 +664,8 @@ def list_listings(session: Session, actor: Actor, *, state: str | None = None, p
 
 def get_listing(session: Session, actor: Actor, listing_id: int) -> Listing:
     row = session.get(Listing, listing_id)
-    if row is None or (row.status == "pending" and not (can_read_all(actor) or actor.owns(row.enterprise_id))):
+    if row is None or (row.status == "pending" and not (
+            (can_read_all(actor) and jurisdiction.covers(actor, row.region_code)) or actor.owns(row.enterprise_id))):
         raise NotFound("listing", listing_id)
     return row
 
@@ -784,6 +818,8 @@ def dashboard(session: Session, actor: Actor) -> dict[str, int]:
     apps = select(StableApplication.status, func.count()).group_by(StableApplication.status)
     if not can_read_all(actor):
         apps = apps.where(StableApplication.enterprise_id == (actor.organization_id or -1))
+    elif (clause := _division_clause(actor, StableApplication.enterprise_id)) is not None:
+        apps = apps.where(clause)
     for status, n in session.execute(apps):
         counts[f"app_{status}"] = n
     counts["listed"] = len(listed_product_ids(session))
