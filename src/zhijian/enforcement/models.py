@@ -54,6 +54,7 @@ class Lead(IdMixin, TimestampMixin, Audited, Base):
     decided_on: Mapped[dt.date | None]
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     case_id: Mapped[int | None] = mapped_column(BigId)  # the case filed from it (no FK: the case points back)
+    organ_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)  # who decided
     created_by: Mapped[str] = mapped_column(String(128), default="")
 
     __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_enforcement_lead_source"),

@@ -124,7 +124,7 @@ def file_case(session: Session, actor: Actor, data: FileIn) -> Case:
     _step(session, actor, case, "filing", on, officers, approver=data.approver.strip(), late=late,
           lead_due=lead.verify_due_on.isoformat() if lead else None, document=doc.number)
     if lead is not None:
-        lead.state, lead.decided_on, lead.case_id = "filed", on, case.id
+        lead.state, lead.decided_on, lead.case_id, lead.organ_id = "filed", on, case.id, organ.id
     flush(session, "enforcement_case")
     return case
 

@@ -81,6 +81,7 @@ class LeadOut(BaseModel):
 
 class LeadDecisionIn(BaseModel):
     reason: str = Field(default="", max_length=4000)
+    organ_id: int | None = None
     on: dt.date | None = None
 
 

@@ -268,6 +268,7 @@ def decline_lead(session: Session, actor: Actor, lead_id: int, data: LeadDecisio
     if not data.reason.strip():
         raise DomainError("enforcement.reason_required", "不予立案须说明理由", "not filing needs reasons", field="reason")
     lead.state, lead.decided_on, lead.decision_reason = "not_filed", data.on or today(), data.reason.strip()
+    lead.organ_id = organ_of(session, actor, data.organ_id).id
     flush(session, "enforcement_lead")
     return lead
 

@@ -1,8 +1,8 @@
 """enforcement tables
 
-Revision ID: d37edb748886
+Revision ID: e232122a8ffe
 Revises:
-Create Date: 2026-12-02 15:01:46.684482
+Create Date: 2026-12-02 15:05:30.711095
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import zhijian.platform.db  # noqa: F401  (custom column types)
 
-revision: str = 'd37edb748886'
+revision: str = 'e232122a8ffe'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ('enforcement',)
 depends_on: str | Sequence[str] | None = '4cd76b399302'
@@ -55,10 +55,12 @@ def upgrade() -> None:
     sa.Column('decided_on', sa.Date(), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=False),
     sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('organ_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_by', sa.String(length=128), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', zhijian.platform.db.UTCDateTime(), nullable=False),
     sa.Column('updated_at', zhijian.platform.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organ_id'], ['organization.id'], name=op.f('fk_enforcement_lead_organ_id_organization'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['party_id'], ['organization.id'], name=op.f('fk_enforcement_lead_party_id_organization'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_enforcement_lead_product_id_product'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enforcement_lead')),
@@ -66,6 +68,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('enforcement_lead', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enforcement_lead_gtin'), ['gtin'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enforcement_lead_organ_id'), ['organ_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enforcement_lead_party_id'), ['party_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enforcement_lead_region_code'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_enforcement_lead_source'), ['source'], unique=False)

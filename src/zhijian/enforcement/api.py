@@ -1,0 +1,349 @@
+"""综合执法 REST API (/api/v1/enforcement): thin handlers over the service (role, division and holder checks live there)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from zhijian.catalog.schemas import PageOut
+from zhijian.enforcement import cooperation, documents, oversight, penalties, procedure, rules, service
+from zhijian.enforcement.models import Case
+from zhijian.enforcement.schemas import (
+    AssistAnswerIn,
+    AssistIn,
+    AssistOut,
+    CaseOut,
+    DecideIn,
+    EvidenceOut,
+    ExcludeIn,
+    ExtensionIn,
+    FactsIn,
+    FileIn,
+    HearingIn,
+    LeadDecisionIn,
+    LeadIn,
+    LeadOut,
+    NotifyIn,
+    OfficerIn,
+    OfficerOut,
+    OperationIn,
+    OperationOut,
+    PayIn,
+    ReasonIn,
+    ResponseIn,
+    ReviewIn,
+    SeizureIn,
+    ServeIn,
+    StepIn,
+    TransferIn,
+)
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.errors import DomainError
+
+router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+PDF = "application/pdf"
+
+
+def case_out(c: Case) -> CaseOut:
+    out = CaseOut.model_validate(c)
+    return out.model_copy(update={"fine": procedure.yuan(c.fine_fen), "proposed_fine": procedure.yuan(c.proposed_fen),
+                                  "surcharge": procedure.yuan(c.surcharge_fen)})
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@router.get("/penalties")
+def catalogue() -> dict[str, Any]:
+    """罚则目录 with sources, verification notes, the 裁量基准 and the 不予处罚 lists (no login: it is the law)."""
+    cat = penalties.catalogue()
+    return {"version": cat.version, "violations": penalties.catalogue_rows(), "discretion": cat.discretion,
+            "hearing": cat.hearing, "no_penalty": cat.raw["no_penalty"], "circumstances": cat.raw["circumstances"]}
+
+
+class ComputeIn(BaseModel):
+    violation: str = Field(max_length=16)
+    facts: FactsIn = Field(default_factory=FactsIn)
+
+
+@router.post("/penalties/compute")
+def compute(data: ComputeIn) -> dict[str, Any]:
+    """The lawful range for the facts, the 裁量 range and the article (pure computation)."""
+    r = penalties.compute(data.violation, penalties.facts(**data.facts.model_dump()))
+    return {k: (str(v) if hasattr(v, "quantize") else v) for k, v in dataclasses.asdict(r).items()}
+
+
+# ---------------------------------------------------------------- officers and leads
+
+
+@router.post("/officers", response_model=OfficerOut, status_code=201)
+def register_officer(data: OfficerIn, session: SessionDep, actor: ActorDep) -> OfficerOut:
+    return OfficerOut.model_validate(service.register_officer(session, actor, data))
+
+
+@router.get("/officers", response_model=list[OfficerOut])
+def list_officers(session: SessionDep, actor: ActorDep, organ_id: int | None = None) -> list[OfficerOut]:
+    return [OfficerOut.model_validate(o) for o in service.officers(session, actor, organ_id)]
+
+
+@router.post("/leads", response_model=LeadOut, status_code=201)
+def create_lead(data: LeadIn, session: SessionDep, actor: ActorDep) -> LeadOut:
+    return LeadOut.model_validate(service.create_lead(session, actor, data))
+
+
+@router.post("/leads/scan")
+def scan(session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    """Collect leads from other rooms now (the daily job does the same)."""
+    return service.collect_leads(session, actor)
+
+
+@router.get("/leads", response_model=PageOut[LeadOut])
+def list_leads(session: SessionDep, actor: ActorDep, state: str | None = None, source: str | None = None,
+               limit: Limit = 100, cursor: str | None = None) -> PageOut[LeadOut]:
+    page = service.list_leads(session, actor, state=state, source=source, limit=limit, cursor=cursor)
+    return PageOut(items=[LeadOut.model_validate(x) for x in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadOut)
+def get_lead(lead_id: int, session: SessionDep, actor: ActorDep) -> LeadOut:
+    return LeadOut.model_validate(service.get_lead(session, actor, lead_id))
+
+
+@router.post("/leads/{lead_id}/extend", response_model=LeadOut)
+def extend_lead(lead_id: int, data: ReasonIn, session: SessionDep, actor: ActorDep) -> LeadOut:
+    return LeadOut.model_validate(service.extend_lead(session, actor, lead_id, data.reason))
+
+
+@router.post("/leads/{lead_id}/exclude", response_model=LeadOut)
+def exclude_lead(lead_id: int, data: ExcludeIn, session: SessionDep, actor: ActorDep) -> LeadOut:
+    return LeadOut.model_validate(service.exclude_from_lead(session, actor, lead_id, data.start, data.end, data.kind))
+
+
+@router.post("/leads/{lead_id}/decline", response_model=LeadOut)
+def decline_lead(lead_id: int, data: LeadDecisionIn, session: SessionDep, actor: ActorDep) -> LeadOut:
+    return LeadOut.model_validate(service.decline_lead(session, actor, lead_id, data))
+
+
+# ---------------------------------------------------------------- cases
+
+
+@router.post("/cases", response_model=CaseOut, status_code=201)
+def file_case(data: FileIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.file_case(session, actor, data))
+
+
+@router.get("/cases", response_model=PageOut[CaseOut])
+def list_cases(session: SessionDep, actor: ActorDep, state: str | None = None, operation_id: int | None = None,
+               limit: Limit = 100, cursor: str | None = None) -> PageOut[CaseOut]:
+    page = procedure.list_cases(session, actor, state=state, operation_id=operation_id, limit=limit, cursor=cursor)
+    return PageOut(items=[case_out(c) for c in page.items], next_cursor=page.next_cursor, limit=page.limit)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(case_id: int, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(service.get_case(session, actor, case_id))
+
+
+@router.get("/cases/{case_id}/steps")
+def case_steps(case_id: int, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [{"kind": s.kind, "on": s.on.isoformat(), "officers": [s.officer1, s.officer2], "approver": s.approver,
+             "note": s.note, "data": s.data} for s in procedure.steps(session, actor, case_id)]
+
+
+@router.post("/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=201)
+async def add_evidence(case_id: int, session: SessionDep, actor: ActorDep, kind: Annotated[str, Form()],
+                       description: Annotated[str, Form()], officers: Annotated[str, Form()],
+                       file: Annotated[UploadFile | None, File()] = None) -> EvidenceOut:
+    """证据 with an optional attachment (multipart); officers as two comma-separated 执法证 numbers."""
+    content = await file.read(20 * 1024 * 1024 + 1) if file is not None else b""
+    ev = procedure.add_evidence(session, actor, case_id, kind=kind, description=description,
+                                officers=[o for o in officers.replace("，", ",").split(",") if o.strip()],
+                                content=content, filename=file.filename or "" if file else "")
+    return EvidenceOut.model_validate(ev)
+
+
+@router.get("/cases/{case_id}/evidence")
+def list_evidence(case_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    items, broken = procedure.evidence(session, actor, case_id)
+    return {"items": [EvidenceOut.model_validate(e).model_dump() for e in items], "chain_intact": broken is None,
+            "broken_at": broken}
+
+
+@router.post("/cases/{case_id}/seizures", status_code=201)
+def seize(case_id: int, data: SeizureIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    s = procedure.seize(session, actor, case_id, data)
+    return {"id": s.id, "kind": s.kind, "started_on": s.started_on, "due_on": s.due_on, "basis": rules.SEIZURE_BASIS}
+
+
+@router.post("/cases/{case_id}/excluded", response_model=CaseOut)
+def add_excluded(case_id: int, data: ExcludeIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.add_excluded(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/extensions", response_model=CaseOut)
+def extend_case(case_id: int, data: ExtensionIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.extend_case(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/review", response_model=CaseOut)
+def review(case_id: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.submit_review(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/notice", response_model=CaseOut)
+def notice(case_id: int, data: NotifyIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.notify(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/response", response_model=CaseOut)
+def response(case_id: int, data: ResponseIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    """陈述、申辩 / 听证 request — by the party's enterprise account or recorded by the organ."""
+    return case_out(procedure.respond(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/hearing", response_model=CaseOut)
+def hearing(case_id: int, data: HearingIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.hold_hearing(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/decision", response_model=CaseOut)
+def decision(case_id: int, data: DecideIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.decide(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/service", response_model=CaseOut)
+def serve(case_id: int, data: ServeIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.serve(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/payment", response_model=CaseOut)
+def payment(case_id: int, data: PayIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.record_payment(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/enforcement", response_model=CaseOut)
+def court_enforcement(case_id: int, data: StepIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.apply_enforcement(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseOut)
+def close(case_id: int, data: StepIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(procedure.close_case(session, actor, case_id, data))
+
+
+class PublishIn(BaseModel):
+    on: dt.date | None = None
+
+
+@router.post("/cases/{case_id}/publish", response_model=CaseOut)
+def publish(case_id: int, data: PublishIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    """公示 the public version (within 20 working days of the decision)."""
+    return case_out(procedure.publish(session, actor, case_id, data.on))
+
+
+@router.get("/cases/{case_id}/documents/{kind}.pdf")
+def document_pdf(case_id: int, kind: str, session: SessionDep, actor: ActorDep, public: bool = False) -> Response:
+    """立案审批表 (filing), 告知书 (notice), 听证通知书 (hearing_notice), 决定书 (decision / no_penalty), 送达回证 (receipt)."""
+    case = service.get_case(session, actor, case_id)
+    if kind not in rules.DOC_KINDS:
+        raise DomainError("enforcement.bad_doc_kind", f"未知文书种类：{kind}", f"unknown document kind: {kind}", field="kind",
+                          status=404)
+    return Response(documents.case_pdf(session, case, kind, public=public), media_type=PDF,
+                    headers={"content-disposition": f'inline; filename="{kind}-{case.id}.pdf"'})
+
+
+@router.get("/cases/{case_id}/checklist")
+def checklist(case_id: int, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return oversight.checklist(session, actor, case_id)
+
+
+# ---------------------------------------------------------------- transfers, 协查, operations
+
+
+@router.post("/cases/{case_id}/transfer", status_code=201)
+def transfer(case_id: int, data: TransferIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    t = cooperation.transfer_case(session, actor, case_id, data)
+    return {"id": t.id, "kind": t.kind, "to_organ_id": t.to_organ_id, "to_name": t.to_name, "criteria": t.criteria,
+            "document_no": t.document_no, "sent_on": t.sent_on}
+
+
+@router.get("/transfers")
+def list_transfers(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [{"id": t.id, "case_id": t.case_id, "kind": t.kind, "from_organ_id": t.from_organ_id,
+             "to_organ_id": t.to_organ_id, "to_name": t.to_name, "sent_on": t.sent_on, "accepted_on": t.accepted_on,
+             "new_case_id": t.new_case_id, "document_no": t.document_no} for t in cooperation.transfers(session, actor)]
+
+
+@router.post("/transfers/{transfer_id}/accept", response_model=CaseOut, status_code=201)
+def accept(transfer_id: int, data: FileIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(cooperation.accept_transfer(session, actor, transfer_id, data))
+
+
+@router.post("/assists", response_model=AssistOut, status_code=201)
+def request_assist(data: AssistIn, session: SessionDep, actor: ActorDep) -> AssistOut:
+    return AssistOut.model_validate(cooperation.request_assist(session, actor, data))
+
+
+@router.get("/assists", response_model=list[AssistOut])
+def list_assists(session: SessionDep, actor: ActorDep) -> list[AssistOut]:
+    return [AssistOut.model_validate(a) for a in cooperation.assists(session, actor)]
+
+
+@router.post("/assists/{assist_id}/answer", response_model=AssistOut)
+def answer_assist(assist_id: int, data: AssistAnswerIn, session: SessionDep, actor: ActorDep) -> AssistOut:
+    return AssistOut.model_validate(cooperation.answer_assist(session, actor, assist_id, data))
+
+
+@router.post("/operations", response_model=OperationOut, status_code=201)
+def create_operation(data: OperationIn, session: SessionDep, actor: ActorDep) -> OperationOut:
+    return OperationOut.model_validate(cooperation.create_operation(session, actor, data))
+
+
+@router.get("/operations", response_model=list[OperationOut])
+def list_operations(session: SessionDep, actor: ActorDep) -> list[OperationOut]:
+    return [OperationOut.model_validate(o) for o in cooperation.operations(session, actor)]
+
+
+@router.get("/operations/{op_id}")
+def get_operation(op_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    op = cooperation.get_operation(session, actor, op_id)
+    return {"operation": OperationOut.model_validate(op).model_dump(mode="json"),
+            "stats": [{**r, "fines": str(r["fines"])} for r in cooperation.operation_stats(session, actor, op_id)],
+            "timeline": [{**r, "on": r["on"].isoformat()} for r in cooperation.timeline(session, actor, op_id)]}
+
+
+@router.post("/operations/{op_id}/cases/{case_id}", response_model=CaseOut)
+def join(op_id: int, case_id: int, session: SessionDep, actor: ActorDep) -> CaseOut:
+    return case_out(cooperation.join_case(session, actor, op_id, case_id))
+
+
+# ---------------------------------------------------------------- oversight and the public decisions
+
+
+@router.get("/oversight")
+def dashboard(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    rows = oversight.dashboard(session, actor)
+    return {"divisions": [{**dataclasses.asdict(r), "fines": str(r.fines)} for r in rows],
+            "leads": oversight.lead_totals(session, actor), "officers": oversight.officer_rows(session, actor)}
+
+
+@router.get("/oversight.xlsx")
+def dashboard_xlsx(session: SessionDep, actor: ActorDep) -> Response:
+    from zhijian.web.export import xlsx_response
+
+    return xlsx_response("执法监督统计.xlsx", oversight.HEADERS, oversight.export_rows(oversight.dashboard(session, actor)))
+
+
+@router.get("/public/decisions")
+def public_decisions(session: SessionDep, limit: Limit = 50) -> list[dict[str, Any]]:
+    """行政处罚信息公示: published decisions, public version only (no login)."""
+    return [{"id": c.id, "decision_no": c.decision_no, "decided_on": c.decided_on,
+             "party_name": rules.redact(c.party_name, [c.party_name]) if c.party_natural else c.party_name,
+             "published_on": c.published_on, "fine": str(procedure.yuan(c.fine_fen)), "text": c.public_text}
+            for c in procedure.published(session, limit=limit)]
