@@ -141,13 +141,13 @@ def test_role_homes_and_their_forms(client, db, login):
     # the owner reports an entrapment through the form → the incident page with its figures
     occurred = (dt.datetime.now(service.CHINA) - dt.timedelta(hours=1)).replace(tzinfo=None, second=0, microsecond=0)
     r = client.post("/console/equipment/incidents", headers=o, follow_redirects=False, data={
-        "csrf_token": token, "code": codes[0], "kind": "entrapment", "occurred_at": occurred.isoformat(timespec="minutes"),
-        "called_at": occurred.isoformat(timespec="minutes"),
-        "arrived_at": (occurred + dt.timedelta(minutes=20)).isoformat(timespec="minutes"),
-        "released_at": (occurred + dt.timedelta(minutes=35)).isoformat(timespec="minutes"), "trapped_people": "2"})
+        "csrf_token": token, "in_code": codes[0], "in_kind": "entrapment",
+        "in_occurred_at": occurred.isoformat(timespec="minutes"), "in_called_at": occurred.isoformat(timespec="minutes"),
+        "in_arrived_at": (occurred + dt.timedelta(minutes=20)).isoformat(timespec="minutes"),
+        "in_released_at": (occurred + dt.timedelta(minutes=35)).isoformat(timespec="minutes"), "in_trapped_people": "2"})
     assert r.status_code == 303, r.text
     page = client.get(r.headers["location"], headers=o)
     assert page.status_code == 200 and "困人" in page.text and "20" in page.text
     r = client.post("/console/equipment/incidents", headers=o, data={
-        "csrf_token": token, "code": codes[0], "kind": "entrapment", "occurred_at": "not a time"})
-    assert r.status_code == 422
+        "csrf_token": token, "in_code": codes[0], "in_kind": "entrapment", "in_occurred_at": "not a time"})
+    assert r.status_code == 422 and 'id="in_occurred_at-error"' in r.text  # the error beside its field

@@ -93,7 +93,7 @@ def test_console_due_page(client, db, login):
         reg = factories.regulator(s, "municipal", "330100")
         unit = elevator(s, factories.enterprise(s).id, last=dt.date.today() - dt.timedelta(days=380))
         code = unit.code
-    r = client.get("/console/equipment", headers=login("regulator", reg))
+    r = client.get("/console/equipment/due", headers=login("regulator", reg))
     assert r.status_code == 200 and code in r.text
     assert client.get("/console/equipment", follow_redirects=False).status_code == 303
 

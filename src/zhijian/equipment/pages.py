@@ -98,12 +98,15 @@ def console_due(request: Request, session: SessionDep, state: str = "overdue", r
         actor=actor)
 
 
-def _errors(request: Request, exc: ValidationError | DomainError) -> dict[str, str]:
+def _errors(request: Request, exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
+    """The error beside its field (``prefix`` + field name: the incident form's fields are prefixed so that no two
+    forms on the page share an id)."""
     if isinstance(exc, DomainError):
-        return {(exc.field or "code").split(".")[0]: exc.message_en if locale_of(request) == "en" else exc.message_zh}
+        return {prefix + (exc.field or "code").split(".")[0]: exc.message_en if locale_of(request) == "en"
+                else exc.message_zh}
     e = exc.errors()[0]
     name = ".".join(str(p) for p in e["loc"]) or "code"
-    return {name: ("invalid: " if locale_of(request) == "en" else "此项无效：") + str(e["msg"])}
+    return {prefix + name: ("invalid: " if locale_of(request) == "en" else "此项无效：") + str(e["msg"])}
 
 
 def _text(form: Any, name: str) -> str:
@@ -164,7 +167,7 @@ async def console_incident(request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, *ROLES)
     names = ("code", "kind", "occurred_at", "called_at", "arrived_at", "released_at", "trapped_people", "deaths",
              "serious_injuries", "cause")
-    values = {k: _text(form, k) for k in names}
+    values = {k: _text(form, "in_" + k) for k in names}
     try:
         data = IncidentIn.model_validate({
             "kind": values["kind"], "occurred_at": values["occurred_at"],
@@ -175,8 +178,8 @@ async def console_incident(request: Request, session: SessionDep) -> Response:
             row = service.record_incident(session, actor, values["code"], data)
     except (ValidationError, DomainError) as exc:
         status = exc.status if isinstance(exc, DomainError) else 422
-        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
-                     form="incident")
+        return _home(request, session, actor, errors=_errors(request, exc, "in_"),
+                     values={"in_" + k: v for k, v in values.items()}, status=status, form="incident")
     return RedirectResponse(f"/console/equipment/incidents/{row.id}", status_code=303)
 
 
