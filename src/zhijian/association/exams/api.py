@@ -1,0 +1,123 @@
+"""考试 REST API: thin handlers over exams.service."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import Response
+
+from zhijian.association.exams import rules, service
+from zhijian.association.exams.schemas import AnswersIn, CandidateIn, CandidateOut, ExamIn, ExamOut, MarkIn, QuestionIn
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.tabular import read_rows
+
+router = APIRouter(prefix="/api/v1/association/exams", tags=["association"])
+public_router = APIRouter(prefix="/api/v1/association/public", tags=["association"])
+
+
+@router.post("/questions", status_code=201)
+def create_question(data: QuestionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    q = service.create_question(session, actor, data)
+    return {"id": q.id, "bank": q.bank, "code": q.code, "kind": q.kind}
+
+
+@router.post("/questions/import")
+async def import_questions(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
+    """题库导入 (Excel/CSV) — all or nothing; errors name the row and the column."""
+    rows = read_rows(await file.read(), file.filename or "questions.xlsx", required=rules.IMPORT_COLUMNS)
+    return {"imported": service.import_questions(session, actor, rows)}
+
+
+@router.post("", response_model=ExamOut, status_code=201)
+def create_exam(data: ExamIn, session: SessionDep, actor: ActorDep) -> ExamOut:
+    return ExamOut.model_validate(service.create_exam(session, actor, data))
+
+
+@router.get("", response_model=list[ExamOut])
+def list_exams(session: SessionDep, actor: ActorDep) -> list[ExamOut]:
+    return [ExamOut.model_validate(e) for e in service.list_exams(session, actor)]
+
+
+@router.post("/{code}/candidates", response_model=CandidateOut, status_code=201)
+def register(code: str, data: CandidateIn, session: SessionDep, actor: ActorDep) -> CandidateOut:
+    return CandidateOut.model_validate(service.register(session, actor, code, data))
+
+
+@router.post("/{code}/papers")
+def generate(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"generated": service.generate_papers(session, actor, code)}
+
+
+@router.post("/{code}/start", response_model=CandidateOut)
+def start(code: str, session: SessionDep, actor: ActorDep, candidate_no: str | None = None) -> CandidateOut:
+    return CandidateOut.model_validate(service.start(session, actor, code, candidate_no))
+
+
+@router.get("/{code}/paper")
+def paper(code: str, session: SessionDep, actor: ActorDep, candidate_no: str | None = None) -> dict[str, Any]:
+    v = service.paper_view(session, actor, code, candidate_no)
+    return {"candidate_no": v["candidate"].candidate_no, "deadline_at": v["deadline_at"],
+            "seconds_left": v["seconds_left"], "items": v["items"]}
+
+
+@router.put("/{code}/answers", response_model=CandidateOut)
+def save(code: str, data: AnswersIn, session: SessionDep, actor: ActorDep, candidate_no: str | None = None) -> CandidateOut:
+    return CandidateOut.model_validate(service.save_answers(session, actor, code, data.answers, candidate_no))
+
+
+@router.post("/{code}/submit", response_model=CandidateOut)
+def submit(code: str, data: AnswersIn, session: SessionDep, actor: ActorDep,
+           candidate_no: str | None = None) -> CandidateOut:
+    return CandidateOut.model_validate(service.save_answers(session, actor, code, data.answers, candidate_no,
+                                                           submit=True))
+
+
+@router.post("/{code}/mark")
+def mark(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"marked": service.mark_exam(session, actor, code)}
+
+
+@router.get("/{code}/queue")
+def queue(code: str, session: SessionDep, actor: ActorDep, limit: int = 50) -> list[dict[str, Any]]:
+    return [{"id": m.id, "question": q.stem, "reference": q.answer, "answer": m.answer, "max_points": m.max_points}
+            for m, q in service.marker_queue(session, actor, code, limit=min(max(limit, 1), 500))]
+
+
+@router.post("/marks/{mark_id}")
+def mark_answer(mark_id: int, data: MarkIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    m = service.mark_answer(session, actor, mark_id, data.points)
+    return {"id": m.id, "points": m.points}
+
+
+@router.post("/{code}/close")
+def close(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"auto_submitted": service.close_exam(session, actor, code)}
+
+
+@router.get("/{code}/results", response_model=list[CandidateOut])
+def results(code: str, session: SessionDep, actor: ActorDep) -> list[CandidateOut]:
+    return [CandidateOut.model_validate(c) for c in service.results(session, actor, code)]
+
+
+@router.get("/{code}/item-statistics")
+def item_statistics(code: str, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return service.item_statistics(session, actor, code)
+
+
+@router.post("/{code}/certificates")
+def certificates(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"issued": service.issue_certificates(session, actor, code)}
+
+
+@public_router.get("/certificates/{number}.pdf")
+def certificate_pdf(number: str, request: Request, session: SessionDep) -> Response:
+    url = str(request.base_url).rstrip("/") + f"/association/certificates/{number}"
+    return Response(service.certificate_pdf(session, number, url), media_type="application/pdf")
+
+
+@public_router.get("/certificates/{number}")
+def verify(number: str, session: SessionDep) -> dict[str, Any]:
+    """证书查询 (no login)."""
+    return dataclasses.asdict(service.verify_certificate(session, number))
