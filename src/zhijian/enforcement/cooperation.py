@@ -144,7 +144,7 @@ def transfers(session: Session, actor: Actor) -> list[Transfer]:
 
 def request_assist(session: Session, actor: Actor, data: AssistIn) -> AssistRequest:
     """协查: ask another division to check a producer / warehouse / seller, sharing only the chosen fields."""
-    organ = organ_of(session, actor)
+    organ = organ_of(session, actor, data.organ_id)
     to = _regulator(session, data.to_organ_id, "to_organ_id")
     if to.id == organ.id:
         raise DomainError("enforcement.same_organ", "不能向本机关发协查", "cannot ask yourself", field="to_organ_id")
@@ -223,7 +223,8 @@ def _gtin(v: str) -> str:
 
 
 def create_operation(session: Session, actor: Actor, data: OperationIn) -> Operation:
-    organ = organ_of(session, actor)
+    """专项行动 led by one organ with its member organs (any division) around the products' GTINs."""
+    organ = organ_of(session, actor, data.organ_id)
     gtins = sorted({_gtin(g) for g in data.gtins})
     op = Operation(name=data.name.strip(), lead_organ_id=organ.id, gtins=gtins, description=data.description,
                    started_on=data.on or today())

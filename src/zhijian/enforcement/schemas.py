@@ -244,6 +244,7 @@ class TransferIn(BaseModel):
 
 
 class AssistIn(BaseModel):
+    organ_id: int | None = None  # the requesting organ (admin / CLI; a regulator's own otherwise)
     to_organ_id: int
     case_id: int | None = None
     subject_kind: str = Field(pattern="^(producer|warehouse|seller)$")
@@ -281,6 +282,7 @@ class AssistOut(BaseModel):
 
 
 class OperationIn(BaseModel):
+    organ_id: int | None = None  # the leading organ (admin / CLI; a regulator's own otherwise)
     name: str = Field(min_length=1, max_length=200)
     gtins: list[str] = Field(default_factory=list, max_length=50)
     description: str = Field(default="", max_length=8000)
