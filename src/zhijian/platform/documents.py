@@ -52,6 +52,7 @@ RIGHT, BOTTOM = PAGE_W - LEFT - TEXT_W, PAGE_H - TOP - TEXT_H
 LEADING = TEXT_H / 22  # 22 lines a page
 RED = "#c8102e"  # the red of 发文机关标志, rules and seals
 SEAL_MM = 42  # 公章 diameter commonly 42 mm (4.2 cm)
+EM_BELOW_TOP = 0.12  # Noto CJK's ideographic em box: 0.88 above the baseline, so its top is 0.12 em under ReportLab's
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ def _annex_table(annex: Annex, st: dict[str, Any]) -> Any:
 
 def official_pdf(doc: Official) -> bytes:
     """The 公文 as PDF (GB/T 9704-2012 layout, see the module docstring)."""
-    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer
 
     if not (doc.title or "").strip():
         raise DomainError("document.no_title", "公文标题不能为空", "a document needs a title", field="title")
@@ -308,18 +309,25 @@ def official_pdf(doc: Official) -> bytes:
     _check_glyphs([mark, doc.title], bold=True)
     st = _styles()
     buf = io.BytesIO()
-    top = TOP if doc.form == "document" else 30 * MM  # 信函格式: the mark 30 mm from the page's top edge
-    pdf = SimpleDocTemplate(buf, pagesize=(PAGE_W, PAGE_H), leftMargin=LEFT, rightMargin=RIGHT, topMargin=top,
-                            bottomMargin=BOTTOM, title=pdf_text(doc.title), author=pdf_text(doc.organ.name),
-                            subject=pdf_text(doc.number), creator="zhijian platform.documents (GB/T 9704-2012)")
+    mark_p = _fit_mark(mark, st["mark"])
+    drop = EM_BELOW_TOP * mark_p.style.fontSize  # ReportLab sets the first baseline one font size under the top
+    top = TOP if doc.form == "document" else 30 * MM - drop  # 信函格式: the mark 30 mm from the page's top edge
+    pdf = BaseDocTemplate(buf, pagesize=(PAGE_W, PAGE_H), leftMargin=LEFT, rightMargin=RIGHT, topMargin=top,
+                          bottomMargin=BOTTOM, title=pdf_text(doc.title), author=pdf_text(doc.organ.name),
+                          subject=pdf_text(doc.number), creator="zhijian platform.documents (GB/T 9704-2012)")
+    number = _page_number(doc.form)
+    first = Frame(LEFT, BOTTOM, TEXT_W, PAGE_H - top - BOTTOM, 0, 0, 0, 0, id="first")  # the 版心, no padding
+    later = Frame(LEFT, BOTTOM, TEXT_W, TEXT_H, 0, 0, 0, 0, id="later")
+    pdf.addPageTemplates([PageTemplate("first", [first], onPage=number, autoNextPageTemplate="later"),
+                          PageTemplate("later", [later], onPage=number)])
     story: list[Any] = []
     if doc.form == "document":
-        story += [Spacer(1, 35 * MM), _fit_mark(mark, st["mark"]), Spacer(1, 2 * LEADING)]
+        story += [Spacer(1, 35 * MM - drop), mark_p, Spacer(1, 2 * LEADING)]  # the mark's top edge 35 mm in
         if doc.number:
             story.append(Paragraph(pdf_text(doc.number), st["number"]))
         story += [_rule(TEXT_W, 1.0, RED, before=4 * MM, after=2 * LEADING)]
     else:
-        story += [_fit_mark(mark, st["mark"]), _rule(TEXT_W, 2.0, RED, before=4 * MM, after=0.8),
+        story += [mark_p, _rule(TEXT_W, 2.0, RED, before=4 * MM, after=0.8),
                   _rule(TEXT_W, 0.6, RED, after=3 * MM)]
         if doc.number:
             story += [Paragraph(pdf_text(doc.number), st["number_right"]), Spacer(1, LEADING)]
@@ -351,8 +359,7 @@ def official_pdf(doc: Official) -> bytes:
         story += [PageBreak(), Paragraph(pdf_text(f"附件{i}" if len(doc.annex) > 1 else "附件"), st["annex_no"]),
                   Spacer(1, LEADING / 2), Paragraph(pdf_text(annex.title), st["title"]), Spacer(1, LEADING / 2),
                   _annex_table(annex, st)]
-    number = _page_number(doc.form)
-    pdf.build(story, onFirstPage=number, onLaterPages=number)
+    pdf.build(story)
     return buf.getvalue()
 
 
@@ -433,7 +440,7 @@ def inspection_report_pdf(rep: InspectionReport) -> bytes:
         else:
             parts.append(Spacer(1, 10 * MM))
         parts.append(Paragraph(pdf_text(s.name or "＿＿＿＿＿＿"), st["report_body"]))
-        parts.append(Paragraph(pdf_text(f"日期：{written_date(s.on)}" if s.on else "日期："), st["small"]))
+        parts.append(Paragraph(pdf_text(f"日期：{written_date(s.on)}" if s.on else "日期："), st["cell"]))
         cells.append(parts)
     stamp = [Paragraph(pdf_text("（检验检测专用章）"), st["small"]),
              Paragraph(pdf_text(f"签发日期：{written_date(rep.issued_on)}" if rep.issued_on else "签发日期："), st["small"])]
