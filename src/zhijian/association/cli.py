@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from zhijian.association.exams.cli import app as exam_app
 from zhijian.association.pt.cli import app as pt_app
 
 app = typer.Typer(help="协会业务 / association (PT rounds, exams, group standards, members, campaigns)",
                   no_args_is_help=True)
 app.add_typer(pt_app, name="pt")
+app.add_typer(exam_app, name="exam")
 
 
 def register(root: typer.Typer) -> None:
