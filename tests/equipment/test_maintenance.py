@@ -161,3 +161,28 @@ def test_maintenance_api_and_cli_figures(client, db, login):
     later = (today + dt.timedelta(days=16)).isoformat()
     r = client.get("/api/v1/equipment/maintenance/overdue", params={"on": later, "limit": 500}, headers=m)
     assert code in {i["code"] for i in r.json()["items"]}
+
+
+def test_maintenance_import_all_or_nothing_by_row_and_column(client, db, login):
+    today = service.today()
+    with db.session() as s:
+        owner, maint = factories.enterprise(s), factories.enterprise(s)
+        a, b = (elevator(s, owner.id, maintainer_id=maint.id).code for _ in range(2))
+        maint_org = maint
+    m = login("enterprise", maint_org)
+    head = "设备代码,维保日期,维保类型,维保人员,作业人员证编号,维保项目"
+    good = [f"{a},{today - dt.timedelta(days=3)},半月维保,王建国,330106198001011234,门锁检查；制动器润滑",
+            f"{b},{today - dt.timedelta(days=4)},季度维保,李伟,330102198503152217,"]
+    bad = good + [f"{a},{today - dt.timedelta(days=2)},月度维保,王建国,330106198001011234,"]
+    r = client.post("/api/v1/equipment/maintenance/import", headers=m,
+                    files={"file": ("m.csv", ("\n".join([head, *bad]) + "\n").encode(), "text/csv")})
+    assert r.status_code == 422 and (r.json()["row"], r.json()["column"]) == (4, "维保类型"), r.text
+    with db.session() as s:
+        assert service.maintenance_records(s, SYSTEM, a) == []  # all or nothing
+    r = client.post("/api/v1/equipment/maintenance/import", headers=m,
+                    files={"file": ("m.csv", ("\n".join([head, *good]) + "\n").encode(), "text/csv")})
+    assert r.json() == {"imported": 2}, r.text
+    with db.session() as s:
+        unit = service.get_unit(s, SYSTEM, a)
+        assert unit.next_maintenance_due_on == today - dt.timedelta(days=3) + dt.timedelta(days=15)
+        assert service.maintenance_records(s, SYSTEM, a)[0].items == ["门锁检查", "制动器润滑"]

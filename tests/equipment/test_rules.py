@@ -129,3 +129,23 @@ def test_conclusions_and_division_prefix():
     with pytest.raises(DomainError):
         rules.parse_conclusion("基本合格")
     assert [rules.division_prefix(c) for c in ("330000", "330100", "330106")] == ["33", "3301", "330106"]
+
+
+def test_bulk_due_date_is_the_explained_rule():
+    """rules.next_due_date (the 10^6-unit path) gives the date and row of rules.next_due for every kind of unit:
+    elevators 12 months (TSG T7001-2023), vessels by grade (TSG 21-2016 8.1.6: 1–2 → 6 y, 3 → 3 y, 5 → none),
+    a cylinder by its own interval (TSG 23-2021), cranes 1 or 2 years (TSG Q7015-2016)."""
+    import datetime as dt
+
+    from zhijian.equipment import rules
+
+    last, comm = dt.date(2024, 2, 29), dt.date(2020, 5, 31)
+    cases = [("3110", None, None), ("2150", 1, None), ("2150", 3, None), ("2150", 5, None), ("2150", None, None),
+             ("2310", None, {"inspection_interval_years": 3}), ("2310", None, {}), ("4300", None, None),
+             ("4100", None, None), ("8300", 2, None), ("1100", None, None), ("6200", None, None)]
+    for variety, grade, params in cases:
+        for li in (last, None):
+            due = rules.next_due(rules.UnitFacts(variety, "in_use", comm, grade, params), li)
+            assert rules.next_due_date(variety, grade, params, li, comm) == (due.due_on, due.rule), (variety, grade, li)
+    assert rules.next_due_date("3110", None, None, last, comm) == (dt.date(2025, 2, 28), "elevator")
+    assert rules.next_due_date("2150", 1, None, last, comm) == (dt.date(2030, 2, 28), "vessel_grade_1_2")

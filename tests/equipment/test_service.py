@@ -208,3 +208,39 @@ def test_statistics_by_category_and_division(db):
         new = rows[("3000", "330400")]
         base = (old.units, old.overdue, old.due_soon) if old else (0, 0, 0)
         assert (new.units - base[0], new.overdue - base[1], new.due_soon - base[2]) == (3, 1, 1)
+
+
+def test_recompute_due_dates_writes_only_changed_rows(db):
+    """After a new interval-table version every stored date is recomputed; a unit whose date is already right is
+    not written (the 10^6-unit path of bench/bench_equipment.py)."""
+    import dataclasses
+
+    from zhijian.equipment import rules
+
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        unit = elevator(s, ent.id, last=dt.date(2026, 4, 20))
+        code = unit.code
+    with db.session() as s:
+        first = service.recompute_due_dates(s, SYSTEM)
+        assert first["units"] >= 1
+    with db.session() as s:
+        assert service.recompute_due_dates(s, SYSTEM)["changed"] == 0
+        # a hypothetical table where elevators are inspected every 2 years (TSG T7001-2023 allows alternating
+        # with self-tests in some provinces): the unit's date moves to 2028-04-20
+        rows = dict(rules.CURRENT_TABLE.rows)
+        rows["elevator"] = dataclasses.replace(rows["elevator"], months=24)
+        two_year = rules.IntervalTable("test-2y", dt.date(2027, 1, 1), rows)
+        rules.INTERVAL_TABLES[two_year.version] = two_year
+        try:
+            out = service.recompute_due_dates(s, SYSTEM, table=two_year)
+            assert out["changed"] >= 1
+        finally:
+            rules.INTERVAL_TABLES.pop(two_year.version)
+    with db.session() as s:
+        assert service.get_unit(s, SYSTEM, code).next_due_on == dt.date(2028, 4, 20)
+        service.recompute_due_dates(s, SYSTEM)  # back to the table in force
+    with db.session() as s:
+        assert service.get_unit(s, SYSTEM, code).next_due_on == dt.date(2027, 4, 20)
+        with pytest.raises(PermissionDenied):
+            service.recompute_due_dates(s, Actor(None, "e", "enterprise", ent.id))

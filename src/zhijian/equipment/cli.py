@@ -233,6 +233,14 @@ def giai_cmd(code: str) -> None:
     typer.echo(f"(8004){value}\t{rules.giai_link(service.resolver_host(), value)}")
 
 
+@app.command("recompute-due")
+def recompute_due_cmd() -> None:
+    """Recompute every unit's next inspection date with the interval table in force (after a new version)."""
+    with unit_of_work() as s:
+        r = service.recompute_due_dates(s, SYSTEM)
+    typer.echo(f"{r['units']} 台设备，{r['changed']} 台的下次检验日期已更新（检验周期表 {rules.CURRENT_TABLE.version}）")
+
+
 @app.command("remind")
 def remind_cmd(on: str | None = None) -> None:
     """Send today's reminders now (the job equipment.reminders runs this daily)."""

@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from zhijian.platform.errors import DomainError, InvalidTransition
@@ -373,6 +374,26 @@ def next_due(unit: UnitFacts, last_inspection: dt.date | None, *, table: Interva
     start = "上次检验" if not first else "投入使用"
     return Due(due, months, row.key, row.source,
                f"{start} {base.isoformat()} + {months} 个月 = {due.isoformat()}（{row.source}：{row.note}）", table.version)
+
+
+@lru_cache(maxsize=4096)
+def _row_for(variety: str, safety_grade: int | None, first: bool, version: str) -> Interval:
+    return interval_for(variety, safety_grade, first=first, table=INTERVAL_TABLES[version])
+
+
+def next_due_date(variety: str, safety_grade: int | None, params: Mapping[str, Any] | None,
+                  last_inspection: dt.date | None, commissioned_on: dt.date | None, *,
+                  table: IntervalTable = CURRENT_TABLE) -> tuple[dt.date | None, str]:
+    """``next_due`` without the explanation: (date, table row) — the bulk path (10^6 units) of the same rule."""
+    row = _row_for(variety, safety_grade, last_inspection is None, table.version)
+    months = row.months
+    if row.key == "cylinder":
+        years = (params or {}).get("inspection_interval_years")
+        months = int(years) * 12 if years else None
+    base = last_inspection or commissioned_on
+    if months is None or base is None:
+        return None, row.key
+    return add_months(base, months), row.key
 
 
 def due_state(due_on: dt.date | None, today: dt.date, status: str = "in_use", window: int = DUE_SOON_DAYS) -> str:

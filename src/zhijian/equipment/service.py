@@ -387,6 +387,45 @@ def due_list(session: Session, actor: Actor, *, state: str = "overdue", region: 
     return keyset_page(session, stmt, EquipmentUnit.id, limit=limit, cursor=cursor)
 
 
+def recompute_due_dates(session: Session, actor: Actor, *, chunk: int = 50_000,
+                        table: rules.IntervalTable | None = None) -> dict[str, int]:
+    """Recompute every unit's next inspection date (after a new version of the interval table): read in id order,
+    chunk by chunk, computed by ``rules.next_due_date`` and only the changed rows written (set-based)."""
+    from sqlalchemy import JSON, bindparam, case, type_coerce, update
+
+    actor.require("regulator")
+    tbl = table or rules.CURRENT_TABLE
+    u = EquipmentUnit.__table__
+    stmt = update(u).where(u.c.id == bindparam("b_id")).values(next_due_on=bindparam("b_due"),
+                                                               due_rule=bindparam("b_rule"))
+    # only a cylinder's interval reads its parameters (TSG 23): decode the JSON of those rows alone
+    cylinder_params = type_coerce(case((u.c.variety.like("23%"), u.c.params), else_=None), JSON).label("params")
+    after, seen, changed = 0, 0, 0
+    while True:
+        rows = session.execute(select(u.c.id, u.c.variety, u.c.safety_grade, cylinder_params, u.c.last_inspection_on,
+                                      u.c.commissioned_on, u.c.next_due_on, u.c.due_rule)
+                               .where(u.c.id > after).order_by(u.c.id).limit(chunk)).all()
+        if not rows:
+            break
+        out = []
+        for r in rows:
+            due, key = rules.next_due_date(r.variety, r.safety_grade, r.params, r.last_inspection_on, r.commissioned_on,
+                                           table=tbl)
+            if due != r.next_due_on or key != r.due_rule:
+                out.append({"b_id": r.id, "b_due": due, "b_rule": key})
+        if out:
+            session.execute(stmt, out)
+        seen += len(rows)
+        changed += len(out)
+        after = rows[-1].id
+    if changed:
+        from zhijian.platform import audit
+
+        audit.record(session, "recompute_due", "equipment_unit", "*", None,
+                     {"table_version": tbl.version, "units": seen, "changed": changed})
+    return {"units": seen, "changed": changed}
+
+
 # ---------------------------------------------------------------- registry import (all or nothing)
 
 
