@@ -58,3 +58,43 @@ def test_bad_input_is_one_line_exit_2(sqlite_db, monkeypatch):
         r = runner.invoke(app, ["equipment", *args])
         assert r.exit_code == 2, (args, r.output)
         assert code in r.output and len(r.output.strip().splitlines()) == 1, r.output
+
+
+def test_maintenance_incident_labels_giai_remind_and_recompute(sqlite_db, monkeypatch, tmp_path):
+    """The new commands: a 15-day visit (条例 第三十一条), an entrapment of 2 h 10 min → 一般事故 (条例 第六十四条),
+    the label sheet PDF, the GIAI (AI 8004) with its Digital Link, the reminder run and the recompute."""
+    import datetime as dt
+
+    from tests.equipment.helpers import elevator
+    from zhijian.equipment import service
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    today = service.today()
+    with sqlite_db.session() as s:
+        owner, maint = factories.enterprise(s), factories.enterprise(s)
+        code = elevator(s, owner.id, last=today - dt.timedelta(days=350), maintainer_id=maint.id).code
+        owner_id = owner.id
+    r = runner.invoke(app, ["equipment", "maintain", code, "--date", today.isoformat(), "--worker", "王建国",
+                            "--cert", "330106198001011234", "--item", "门锁回路检查"])
+    assert r.exit_code == 0 and f"下次维保 {today + dt.timedelta(days=15)}" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "maintain", code, "--date", today.isoformat(), "--worker", "王建国",
+                            "--cert", "x"])
+    assert r.exit_code == 2 and "equipment.bad_cert" in r.output
+    at = dt.datetime.now(service.CHINA).replace(tzinfo=None, microsecond=0) - dt.timedelta(hours=3)
+    r = runner.invoke(app, ["equipment", "incident", code, "--kind", "entrapment", "--occurred", at.isoformat(),
+                            "--called", at.isoformat(), "--arrived", (at + dt.timedelta(minutes=25)).isoformat(),
+                            "--released", (at + dt.timedelta(minutes=130)).isoformat(), "--trapped", "3"])
+    assert r.exit_code == 0 and "一般事故" in r.output and "已迟报" in r.output and "到达 25 分钟（时限 30）" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "incidents", "--accidents"])
+    assert code in r.output
+    out = tmp_path / "labels.pdf"
+    r = runner.invoke(app, ["equipment", "labels", str(out), "--owner", str(owner_id)])
+    assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF"), r.output
+    r = runner.invoke(app, ["equipment", "giai", code])
+    assert r.output.startswith(f"(8004)9520000{code}\thttps://") and f"/equipment/8004/9520000{code}" in r.output
+    r = runner.invoke(app, ["equipment", "remind"])
+    assert r.exit_code == 0 and "due_soon=" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "recompute-due"])
+    assert r.exit_code == 0 and "检验周期表 2023.1" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "risk-signals"])
+    assert r.exit_code == 0 and "accident" in r.output and code in r.output, r.output
