@@ -87,6 +87,8 @@ def test_redaction_of_personal_data():
     out = rules.redact(text, ["张三丰"])
     assert "330106199001011234" not in out and "13812345678" not in out and "张三丰" not in out
     assert "张＊＊" in out and "138＊＊＊＊5678" in out
+    out = rules.redact("法定代表人李四，联系人：王小明，电话0571-88888888。当事人杭州某某电器有限公司")
+    assert "李＊" in out and "王＊＊" in out and "88888888" not in out and "杭州某某电器有限公司" in out
 
 
 @given(notified=st.one_of(st.none(), st.dates(d(2026, 1, 1), d(2026, 12, 31))),

@@ -243,14 +243,16 @@ def check_chain(items: Sequence[tuple[str, str, str, str, str, str]]) -> int | N
 _ID_CARD = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
 _PHONE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
+_LABELLED_NAME = re.compile(r"(联系人|法定代表人|负责人|经营者|委托代理人|证人|被询问人)([：:]?)([\u4e00-\u9fff]{2,4})(?=[，。、；,;\s（(]|$)")
 
 
 def redact(text: str, names: Sequence[str] = ()) -> str:
     """The public version of a decision (《市场监督管理行政处罚信息公示规定》第六条, personal information): ID-card and phone
-    numbers masked, the named natural persons replaced by their surname and ＊＊."""
+    numbers masked, the named natural persons (listed, or after 联系人 / 法定代表人 / 负责人 …) replaced by their surname and ＊."""
     out = _ID_CARD.sub(lambda m: m.group(0)[:6] + "＊" * 8 + m.group(0)[-4:], text or "")
     out = _PHONE.sub(lambda m: m.group(0)[:3] + "＊＊＊＊" + m.group(0)[-4:], out)
     out = _LANDLINE.sub("＊＊＊＊", out)
+    out = _LABELLED_NAME.sub(lambda m: m.group(1) + m.group(2) + m.group(3)[0] + "＊" * (len(m.group(3)) - 1), out)
     for name in names:
         n = (name or "").strip()
         if len(n) >= 2:

@@ -1,0 +1,309 @@
+"""综合执法 pages: the console (leads, cases step by step, joint operations, oversight, the penalty catalogue) and the
+portal's 行政处罚信息公示. Every form calls the same service function as the API and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from zhijian.enforcement import cooperation, documents, oversight, penalties, procedure, rules, service
+from zhijian.enforcement.schemas import (
+    DecideIn,
+    FactsIn,
+    FileIn,
+    LeadDecisionIn,
+    NotifyIn,
+    OperationIn,
+    PayIn,
+    ResponseIn,
+    ReviewIn,
+    SeizureIn,
+    ServeIn,
+    StepIn,
+)
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.web.core import console_actor, console_form, error_page, nav_item, portal_link, render
+
+router = APIRouter(include_in_schema=False)
+ROLES = ("regulator",)
+nav_item("/console/enforcement", "综合执法", roles=ROLES, order=38)
+portal_link("/enforcement/decisions", "行政处罚公示", order=60)
+
+
+def _officers(form: Any) -> list[str]:
+    return [v.strip() for v in str(form.get("officers", "")).replace("，", ",").split(",") if v.strip()]
+
+
+def _date(form: Any, name: str) -> dt.date | None:
+    v = str(form.get(name, "") or "").strip()
+    if not v:
+        return None
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{name}」应为日期 YYYY-MM-DD", f"'{name}' must be a date", field=name) from None
+
+
+def _money(form: Any, name: str) -> Decimal:
+    try:
+        return Decimal(str(form.get(name, "0") or "0").replace(",", ""))
+    except InvalidOperation:
+        raise DomainError("validation.invalid", f"「{name}」应为金额（元）", f"'{name}' must be an amount", field=name) from None
+
+
+def _validation(exc: ValidationError) -> DomainError:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return DomainError("validation.invalid", f"「{field}」填写有误：{first.get('msg', '')}", f"invalid '{field}'", field=field)
+
+
+# ---------------------------------------------------------------- console
+
+
+@router.get("/console/enforcement", response_class=HTMLResponse)
+def console_home(request: Request, session: SessionDep, state: str = "received") -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        leads = service.list_leads(session, actor, state=state or None, limit=100)
+        cases = procedure.list_cases(session, actor, limit=100)
+        ops = cooperation.operations(session, actor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "enforcement/console_home.html", {
+        "leads": leads.items, "cases": cases.items, "ops": ops, "state": state, "sources": rules.LEAD_SOURCES,
+        "lead_states": rules.LEAD_STATES, "states": rules.STATES, "today": service.today()}, actor=actor)
+
+
+@router.get("/console/enforcement/penalties", response_class=HTMLResponse)
+def console_penalties(request: Request, session: SessionDep, violation: str = "", goods_value: str = "",
+                      illegal_income: str = "") -> Response:
+    """罚则目录 with sources; with a violation and facts, the computed range and its explanation."""
+    actor = console_actor(request, session, *ROLES)
+    result, error = None, None
+    if violation:
+        try:
+            result = penalties.compute(violation, penalties.facts(goods_value=goods_value or 0,
+                                                                  illegal_income=illegal_income or 0))
+        except DomainError as err:
+            error = err.message_zh
+    cat = penalties.catalogue()
+    return render(request, "enforcement/console_penalties.html", {
+        "rows": penalties.catalogue_rows(), "cat": cat, "result": result, "error": error, "violation": violation,
+        "goods_value": goods_value, "illegal_income": illegal_income}, actor=actor)
+
+
+@router.get("/console/enforcement/leads/{lead_id}", response_class=HTMLResponse)
+def console_lead(request: Request, session: SessionDep, lead_id: int, error: str = "") -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        lead = service.get_lead(session, actor, lead_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "enforcement/console_lead.html", {
+        "lead": lead, "sources": rules.LEAD_SOURCES, "lead_states": rules.LEAD_STATES, "basis": rules.VERIFY_BASIS,
+        "error": error, "today": service.today()}, actor=actor)
+
+
+@router.post("/console/enforcement/leads/{lead_id}/{action}")
+async def console_lead_action(request: Request, session: SessionDep, lead_id: int, action: str) -> Response:
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            if action == "file":
+                case = procedure.file_case(session, actor, FileIn(
+                    lead_id=lead_id, approver=str(form.get("approver", "")), officers=_officers(form),
+                    on=_date(form, "on"), violation_code=str(form.get("violation_code", "")),
+                    facts_text=str(form.get("facts_text", ""))))
+                return RedirectResponse(f"/console/enforcement/cases/{case.id}", status_code=303)
+            if action == "decline":
+                service.decline_lead(session, actor, lead_id, LeadDecisionIn(reason=str(form.get("reason", "")),
+                                                                             on=_date(form, "on")))
+            elif action == "extend":
+                service.extend_lead(session, actor, lead_id, str(form.get("reason", "")))
+            else:
+                raise DomainError("request.unknown_action", "未知操作", "unknown action", status=404)
+    except ValidationError as exc:
+        return _lead_error(request, session, lead_id, _validation(exc))
+    except DomainError as err:
+        return _lead_error(request, session, lead_id, err)
+    return RedirectResponse(f"/console/enforcement/leads/{lead_id}", status_code=303)
+
+
+def _lead_error(request: Request, session: Any, lead_id: int, err: DomainError) -> Response:
+    resp = console_lead(request, session, lead_id, error=err.message_zh)
+    resp.status_code = err.status
+    return resp
+
+
+@router.get("/console/enforcement/cases/{case_id}", response_class=HTMLResponse)
+def console_case(request: Request, session: SessionDep, case_id: int, error: str = "") -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        case = service.get_case(session, actor, case_id)
+        steps = procedure.steps(session, actor, case_id)
+        ev, broken = procedure.evidence(session, actor, case_id)
+        checks = oversight.checklist(session, actor, case_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    holder = service.can_act_on(session, actor, case)
+    return render(request, "enforcement/console_case.html", {
+        "c": case, "steps": steps, "evidence": ev, "broken": broken, "checks": checks, "holder": holder,
+        "docs": documents.case_documents(session, case.id), "doc_kinds": rules.DOC_KINDS, "states": rules.STATES,
+        "yuan": procedure.yuan, "methods": rules.SERVICE_METHODS, "evidence_kinds": rules.EVIDENCE_KINDS,
+        "violations": penalties.catalogue_rows(), "shared": cooperation.shared_view(session, actor, case),
+        "error": error, "today": service.today(), "case_basis": rules.CASE_BASIS}, actor=actor)
+
+
+def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any) -> None:
+    """One console form → one service call (the same the API makes)."""
+    on = _date(form, "on")
+    officers = _officers(form)
+    if action == "review":
+        procedure.submit_review(session, actor, case_id, ReviewIn(
+            officers=officers, on=on, violation_code=str(form.get("violation_code", "")),
+            facts=FactsIn(goods_value=_money(form, "goods_value"), illegal_income=_money(form, "illegal_income"),
+                          sales_amount=_money(form, "sales_amount")),
+            proposed_fine=_money(form, "proposed_fine"), opinion=str(form.get("opinion", ""))))
+    elif action == "notice":
+        procedure.notify(session, actor, case_id, NotifyIn(officers=officers, served_on=_date(form, "served_on") or
+                                                           service.today()))
+    elif action == "response":
+        procedure.respond(session, actor, case_id, ResponseIn(statement=str(form.get("statement", "")), on=on,
+                                                              waive=form.get("waive") == "1",
+                                                              request_hearing=form.get("request_hearing") == "1"))
+    elif action == "decision":
+        procedure.decide(session, actor, case_id, DecideIn(officers=officers, on=on, fine=_money(form, "fine"),
+                                                           approver=str(form.get("approver", "")),
+                                                           kind=str(form.get("kind", "penalty"))))
+    elif action == "service":
+        procedure.serve(session, actor, case_id, ServeIn(officers=officers, method=str(form.get("method", "direct")),
+                                                         served_on=_date(form, "served_on") or service.today()))
+    elif action == "payment":
+        procedure.record_payment(session, actor, case_id, PayIn(paid_on=_date(form, "paid_on") or service.today(),
+                                                                amount=_money(form, "amount")))
+    elif action == "seizure":
+        procedure.seize(session, actor, case_id, SeizureIn(officers=officers, on=on, items=str(form.get("items", ""))))
+    elif action == "evidence":
+        procedure.add_evidence(session, actor, case_id, kind=str(form.get("kind", "")), officers=officers,
+                               description=str(form.get("description", "")))
+    elif action == "close":
+        procedure.close_case(session, actor, case_id, StepIn(officers=officers, on=on))
+    elif action == "publish":
+        procedure.publish(session, actor, case_id, on)
+    else:
+        raise DomainError("request.unknown_action", "未知操作", "unknown action", status=404)
+
+
+@router.post("/console/enforcement/cases/{case_id}/{action}")
+async def console_case_action(request: Request, session: SessionDep, case_id: int, action: str) -> Response:
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            _case_action(session, actor, case_id, action, form)
+    except ValidationError as exc:
+        return _case_error(request, session, case_id, _validation(exc))
+    except DomainError as err:
+        return _case_error(request, session, case_id, err)
+    return RedirectResponse(f"/console/enforcement/cases/{case_id}", status_code=303)
+
+
+def _case_error(request: Request, session: Any, case_id: int, err: DomainError) -> Response:
+    resp = console_case(request, session, case_id, error=err.message_zh)
+    resp.status_code = err.status
+    return resp
+
+
+@router.get("/console/enforcement/cases/{case_id}/documents/{kind}.pdf")
+def console_pdf(request: Request, session: SessionDep, case_id: int, kind: str, public: bool = False) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        case = service.get_case(session, actor, case_id)
+        data = documents.case_pdf(session, case, kind, public=public)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return Response(data, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{kind}.pdf"'})
+
+
+@router.post("/console/enforcement/operations")
+async def console_operation_create(request: Request, session: SessionDep) -> Response:
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            members = [int(x) for x in str(form.get("members", "")).replace("，", ",").split(",") if x.strip().isdigit()]
+            gtins = [g.strip() for g in str(form.get("gtins", "")).replace("，", ",").split(",") if g.strip()]
+            op = cooperation.create_operation(session, actor, OperationIn(name=str(form.get("name", "")), gtins=gtins,
+                                                                          member_organ_ids=members))
+    except ValidationError as exc:
+        return error_page(request, _validation(exc), actor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return RedirectResponse(f"/console/enforcement/operations/{op.id}", status_code=303)
+
+
+@router.get("/console/enforcement/operations/{op_id}", response_class=HTMLResponse)
+def console_operation(request: Request, session: SessionDep, op_id: int) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        op = cooperation.get_operation(session, actor, op_id)
+        ctx = {"op": op, "stats": cooperation.operation_stats(session, actor, op_id),
+               "timeline": cooperation.timeline(session, actor, op_id),
+               "candidates": cooperation.candidate_cases(session, actor, op_id)}
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "enforcement/console_operation.html", ctx, actor=actor)
+
+
+@router.post("/console/enforcement/operations/{op_id}/join")
+async def console_operation_join(request: Request, session: SessionDep, op_id: int) -> Response:
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            cooperation.join_case(session, actor, op_id, int(str(form.get("case_id", "0")) or 0))
+    except (DomainError, ValueError) as err:
+        if isinstance(err, DomainError):
+            return error_page(request, err, actor)
+        return error_page(request, DomainError("validation.invalid", "案件编号应为数字", "case id", field="case_id"), actor)
+    return RedirectResponse(f"/console/enforcement/operations/{op_id}", status_code=303)
+
+
+@router.get("/console/enforcement/oversight", response_class=HTMLResponse)
+def console_oversight(request: Request, session: SessionDep) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    return render(request, "enforcement/console_oversight.html", {
+        "rows": oversight.dashboard(session, actor), "leads": oversight.lead_totals(session, actor),
+        "officers": oversight.officer_rows(session, actor), "lead_states": rules.LEAD_STATES}, actor=actor)
+
+
+@router.get("/console/enforcement/oversight.xlsx")
+def console_oversight_xlsx(request: Request, session: SessionDep) -> Response:
+    from zhijian.web.export import xlsx_response
+
+    actor = console_actor(request, session, *ROLES)
+    return xlsx_response("执法监督统计.xlsx", oversight.HEADERS, oversight.export_rows(oversight.dashboard(session, actor)))
+
+
+# ---------------------------------------------------------------- portal
+
+
+@router.get("/enforcement/decisions", response_class=HTMLResponse)
+def public_decisions(request: Request, session: SessionDep) -> Response:
+    """行政处罚信息公示 — the public versions (personal data removed)."""
+    return render(request, "enforcement/public_decisions.html", {"cases": procedure.published(session, limit=100),
+                                                                 "yuan": procedure.yuan})
+
+
+@router.get("/enforcement/decisions/{case_id}", response_class=HTMLResponse)
+def public_decision(request: Request, session: SessionDep, case_id: int) -> Response:
+    try:
+        case = procedure.public_case(session, case_id)
+    except DomainError as err:
+        return error_page(request, err)
+    party = rules.redact(case.party_name, [case.party_name]) if case.party_natural else case.party_name
+    return render(request, "enforcement/public_decision.html", {"c": case, "party": party, "yuan": procedure.yuan})

@@ -1,0 +1,109 @@
+"""The console and the portal on the real app: a lead filed and carried to a published decision through the forms
+(each calling the same service as the API), errors shown in place (never 500), the joint-operation page of two
+provinces, the oversight page and its Excel, the public 行政处罚信息公示 with personal data removed."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from tests import factories
+from tests.enforcement.test_api import _setup
+
+
+def _token(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def test_console_lead_to_published_decision(client, db, login):
+    oid, reg, certs = _setup(client, db, login, "330100", "municipal", "杭州市市场监督管理局")
+    with db.session() as s:
+        ent = factories.enterprise(s, region="330106")
+        ent_id, ent_name = ent.id, ent.name
+    r = client.post("/api/v1/enforcement/leads", headers=reg, json={
+        "title": "举报销售不合格电热毯", "party_id": ent_id, "received_on": "2026-03-02", "source": "report",
+        "source_ref": f"complaint-web-{factories.uid()}"})
+    lead = r.json()["id"]
+    page = client.get("/console/enforcement", headers=reg)
+    assert page.status_code == 200 and "举报销售不合格电热毯" in page.text
+    page = client.get(f"/console/enforcement/leads/{lead}", headers=reg)
+    assert "2026-03-23" in page.text and "第十八条" in page.text
+    token = _token(page.text)
+    officers = ",".join(certs)
+    r = client.post(f"/console/enforcement/leads/{lead}/file", headers=reg, follow_redirects=False, data={
+        "csrf_token": token, "approver": "局长", "officers": certs[0], "on": "2026-03-05"})
+    assert r.status_code == 422 and "两名" in r.text  # shown in place
+    r = client.post(f"/console/enforcement/leads/{lead}/file", headers=reg, follow_redirects=False, data={
+        "csrf_token": token, "approver": "局长", "officers": officers, "on": "2026-03-05", "violation_code": "PQL-49",
+        "facts_text": "当事人销售的电热毯经检验不合格，联系人张三丰，电话13812345678"})
+    assert r.status_code == 303, r.text
+    case_url = r.headers["location"]
+    cid = int(case_url.rsplit("/", 1)[1])
+
+    def act(action: str, **data: str) -> None:
+        resp = client.post(f"{case_url}/{action}", headers=reg, follow_redirects=False,
+                           data={"csrf_token": token, "officers": officers, **data})
+        assert resp.status_code == 303, (action, resp.text[-800:])
+
+    act("evidence", kind="photo", description="现场照片")
+    act("review", violation_code="PQL-49", goods_value="20000", proposed_fine="30000", on="2026-03-16")
+    act("notice", served_on="2026-03-17")
+    r = client.post(f"{case_url}/decision", headers=reg, data={
+        "csrf_token": token, "officers": officers, "fine": "30000", "approver": "局长", "on": "2026-03-18"})
+    assert r.status_code == 409 and "陈述、申辩期限" in r.text
+    act("response", statement="已整改", on="2026-03-18")
+    act("decision", fine="30000", approver="局长", on="2026-03-25")
+    act("service", method="direct", served_on="2026-03-26")
+    act("payment", paid_on="2026-04-03", amount="30000")
+    act("close", on="2026-04-03")
+    act("publish", on="2026-04-07")
+    page = client.get(case_url, headers=reg)
+    assert "已结案" in page.text and "证据链完整" in page.text and "✗" not in page.text
+    pdf = client.get(f"{case_url}/documents/decision.pdf?public=1", headers=reg)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    public = client.get("/enforcement/decisions")
+    assert public.status_code == 200 and ent_name in public.text
+    one = client.get(f"/enforcement/decisions/{cid}")
+    assert one.status_code == 200 and "13812345678" not in one.text and "张＊＊" in one.text
+    assert "138＊＊＊＊5678" in one.text
+    ov = client.get("/console/enforcement/oversight", headers=reg)
+    assert ov.status_code == 200 and "100%" in ov.text
+    assert client.get("/console/enforcement/oversight.xlsx", headers=reg).content[:2] == b"PK"
+    pen = client.get("/console/enforcement/penalties", params={"violation": "FSL-124", "goods_value": "8000"},
+                     headers=reg)
+    assert "50000" in pen.text.replace(",", "") and "第一百二十四条" in pen.text
+    # a regulator of another province: the case page is a 404 page, not the case
+    _o, gz, _c = _setup(client, db, login, "440100", "municipal", "广州市市场监督管理局")
+    assert client.get(case_url, headers=gz).status_code == 404
+    assert client.get("/console/enforcement", follow_redirects=False).status_code == 303
+
+
+def test_console_joint_operation_page(client, db, login):
+    hz, hz_h, hz_c = _setup(client, db, login, "330100", "municipal", "杭州市市场监督管理局")
+    gz, gz_h, gz_c = _setup(client, db, login, "440100", "municipal", "广州市市场监督管理局")
+    page = client.get("/console/enforcement", headers=hz_h)
+    r = client.post("/console/enforcement/operations", headers=hz_h, follow_redirects=False, data={
+        "csrf_token": _token(page.text), "name": "清源行动", "gtins": "06901234567892", "members": str(gz)})
+    assert r.status_code == 303, r.text
+    op_url = r.headers["location"]
+    with db.session() as s:
+        party = factories.enterprise(s, region="440106").id
+    case = client.post("/api/v1/enforcement/cases", headers=gz_h, json={
+        "party_id": party, "title": "仓储假冒电热毯", "approver": "局长", "officers": gz_c, "gtin": "06901234567892",
+        "on": "2026-11-03"}).json()
+    page = client.get(op_url, headers=gz_h)
+    assert case["case_no"] in page.text  # offered to join (same GTIN)
+    r = client.post(f"{op_url}/join", headers=gz_h, follow_redirects=False,
+                    data={"csrf_token": _token(page.text), "case_id": str(case["id"])})
+    assert r.status_code == 303
+    page = client.get(op_url, headers=hz_h)
+    assert "440100" in page.text and "330100" in page.text and "归入案件" in page.text
+    third = login("regulator", SimpleNamespace(id=factories_regulator(db)))
+    assert client.get(op_url, headers=third).status_code == 404
+
+
+def factories_regulator(db) -> int:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        return factories.regulator(s, "municipal", "320100").id
