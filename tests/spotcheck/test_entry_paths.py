@@ -79,17 +79,51 @@ REFUSED = [
     Case("≤0.5 mg/kg", "0.4", unit="cm", expect="spotcheck.unit_mismatch"),
 ]
 
+# The guarded rule (判定规则 with the expanded uncertainty U; ILAC-G8:09/2019 §4.2.3 guarded rejection as
+# rules.judge implements it, w = r·U with r = 1): 不合格 only when the value lies beyond the limit by more than
+# w (JJF 1059.1-2012 U, k = 2). Every numeric limit needs U; 未检出, qualitative, plan and text items do not.
+GUARDED_ACCEPTED = [
+    Case("≤0.5", "0.6", u="0.2", expect="合格"),  # beyond by 0.1 ≤ w = 0.2: non-conformity not proven
+    Case("≤0.5", "0.7", u="0.2", expect="合格"),  # exactly at limit + w: not beyond it
+    Case("≤0.5", "0.8", u="0.2", expect="不合格"),
+    Case("≤0.5", "0.6", u="0", expect="不合格"),  # U = 0: w = 0, the simple comparison
+    Case("≤0.5", "0.4", u="0.2", expect="合格"),
+    Case("≥3.0", "2.95", u="0.1", expect="合格"), Case("≥3.0", "2.85", u="0.1", expect="不合格"),
+    Case("0.5-1.5", "1.6", u="0.2", expect="合格"), Case("0.5~1.5", "1.6", u="0.05", expect="不合格"),
+    Case("0.5至1.5", "0.35", u="0.1", expect="不合格"), Case("5.0±0.5", "5.6", u="0.2", req_unit="", expect="合格"),
+    Case("<0.1", "0.1", u="0.05", expect="合格"),
+    Case("≤0.5 mg/kg", "600", unit="μg/kg", u="150", expect="合格"),  # value and U converted: 0.6 ≤ 0.5 + 0.15
+    Case("≤0.5 mg/kg", "700", unit="μg/kg", u="150", expect="不合格"),  # 0.7 > 0.65
+    Case("≤5×10⁴", "5.4×10⁴", u="5000", req_unit="CFU/g", expect="合格"),
+    Case("≤0.2", "未检出", lod="0.01", expect="合格"),  # no value: no U needed
+    Case("≤0.01", "<0.05", expect="无法判定"), Case("不得检出", "检出", expect="不合格"),
+    Case("阴性", "阴性", expect="合格"), Case("6.5", "6.5", req_unit="", expect="合格"),
+    Case(PLAN, units=("50", "150", "200", "180", "90"), req_unit="CFU/g", expect="不合格"),
+    Case("无渗漏", "无渗漏", req_unit="", lab="合格", expect="合格"),
+]
+GUARDED_REFUSED = [
+    Case("≤0.5", "0.6", expect="spotcheck.uncertainty_required"),
+    Case("≥3.0", "2.95", expect="spotcheck.uncertainty_required"),
+    Case("0.5-1.5", "1.0", expect="spotcheck.uncertainty_required"),
+    Case("≤0.5", "0.4", u="-5", expect="spotcheck.bad_uncertainty"),
+    Case("≤0.5", "0.4", u="0.1", lod="-1", expect="spotcheck.bad_lod"),
+    Case("≤0.2", "未检出", expect="spotcheck.lod_required"),
+    Case("≤0.5 mg/kg", "0.4", unit="cm", u="0.1", expect="spotcheck.unit_mismatch"),
+    Case("≤0.5", "abc", u="0.1", expect="spotcheck.bad_value"),
+]
+TABLES = {"simple": (ACCEPTED, REFUSED), "guarded": (GUARDED_ACCEPTED, GUARDED_REFUSED)}
+
 
 def _name(k: int) -> str:
     return f"项目{k:02d}"
 
 
-def _cli(case: Case) -> tuple[str, str]:
+def _cli(case: Case, rule: str = "simple") -> tuple[str, str]:
     """(verdict or error code, Chinese message of the refusal) from `zhijian judge`."""
     from zhijian.platform.cli import app
 
     args = ["judge", "--requirement", case.requirement, "--requirement-unit", case.req_unit, "--value", case.value,
-            "--json"]
+            "--json", "--rule", rule]
     if case.unit:
         args += ["--unit", case.unit]
     for opt, v in (("--lod", case.lod), ("--uncertainty", case.u), ("--lab-verdict", case.lab)):
@@ -139,13 +173,13 @@ def _form(token: str, expected: list, cases: dict[str, Case]) -> dict[str, objec
     return data
 
 
-def _world(s, n_ok: int = 3):  # type: ignore[no-untyped-def]
+def _world(s, n_ok: int = 3, rule: str = "simple"):  # type: ignore[no-untyped-def]
     """A plan with two categories: one whose standard holds the accepted cases, one with the refused ones."""
     reg = factories.regulator(s)
     lab = factories.lab(s)
     regulator = Actor(None, f"regulator_{factories.uid()}", "regulator", reg.id)
     cats, stds = [], []
-    for cases, offset in ((ACCEPTED, 0), (REFUSED, 100)):
+    for cases, offset in zip(TABLES[rule], (0, 100), strict=True):
         cat = factories.category(s, name=f"判定类别{factories.uid()}")
         std = factories.standard(s, comparison_method="full", indicators=[
             IndicatorIn(name=_name(offset + k), unit=c.req_unit, requirement_kind="text", text=c.requirement)
@@ -156,7 +190,7 @@ def _world(s, n_ok: int = 3):  # type: ignore[no-untyped-def]
         for _ in range(n):
             factories.product(s, factories.enterprise(s), cat)
     plan = service.create_plan(s, regulator, PlanIn(
-        code=f"J-{factories.uid()}", title="判定一致性", year=2026, level="provincial",  # type: ignore[arg-type]
+        code=f"J-{factories.uid()}", title="判定一致性", year=2026, level="provincial", decision_rule=rule,  # type: ignore[arg-type]
         period_start=sampling().sampled_on.replace(month=1), period_end=sampling().sampled_on.replace(month=12),
         categories=[PlanCategoryIn(category_id=c.id, standard_ids=[st.id], target_batches=n)
                     for c, st, n in zip(cats, stds, (n_ok, 1), strict=True)], lab_ids=[lab.id]))
@@ -173,26 +207,29 @@ def _world(s, n_ok: int = 3):  # type: ignore[no-untyped-def]
 
 def test_the_table_has_forty_cases():
     assert len(ACCEPTED) + len(REFUSED) >= 40
+    assert len(GUARDED_ACCEPTED) + len(GUARDED_REFUSED) >= 30
 
 
-def test_four_entry_paths_agree(client, db):
+@pytest.mark.parametrize("rule", ["simple", "guarded"])
+def test_four_entry_paths_agree(client, db, rule):
     from tests.spotcheck.test_api import _hdr
 
+    accepted, refused = TABLES[rule]
     with db.session() as s:
-        ok_batches, (bad_id, bad_no), username = _world(s)
+        ok_batches, (bad_id, bad_no), username = _world(s, rule=rule)
         user = type("U", (), {"username": username})()
     (api_ok, _n1), (imp_ok, imp_no), (form_ok, _n3) = ok_batches
     hdr = _hdr(client, user)
-    cli = {k: _cli(c) for k, c in enumerate(ACCEPTED)} | {100 + k: _cli(c) for k, c in enumerate(REFUSED)}
+    cli = {k: _cli(c, rule) for k, c in enumerate(accepted)} | {100 + k: _cli(c, rule) for k, c in enumerate(refused)}
     # the CLI gives the expected verdicts and refusals (the published shapes of the issue)
-    assert [cli[k][0] for k in range(len(ACCEPTED))] == [c.expect for c in ACCEPTED]
-    assert [cli[100 + k][0] for k in range(len(REFUSED))] == [c.expect for c in REFUSED]
+    assert [cli[k][0] for k in range(len(accepted))] == [c.expect for c in accepted]
+    assert [cli[100 + k][0] for k in range(len(refused))] == [c.expect for c in refused]
 
     # API: the accepted items in one POST; each refused item alone (422, nothing stored)
     r = client.post(f"/api/v1/spotcheck/batches/{api_ok}/results", headers=hdr,
-                    json={"items": [_api_item(k, c) for k, c in enumerate(ACCEPTED)]})
+                    json={"items": [_api_item(k, c) for k, c in enumerate(accepted)]})
     assert r.status_code == 200, r.text
-    for k, c in enumerate(REFUSED):
+    for k, c in enumerate(refused):
         r = client.post(f"/api/v1/spotcheck/batches/{bad_id}/results", headers=hdr,
                         json={"items": [_api_item(100 + k, c)]})
         assert r.status_code == 422, (c, r.text)
@@ -200,9 +237,9 @@ def test_four_entry_paths_agree(client, db):
 
     # import: the accepted rows in one file; each refused row in a file of its own (all or nothing)
     r = client.post("/api/v1/spotcheck/results/import", headers=hdr,
-                    files={"file": ("r.csv", _csv(imp_no, list(enumerate(ACCEPTED))), "text/csv")})
+                    files={"file": ("r.csv", _csv(imp_no, list(enumerate(accepted))), "text/csv")})
     assert r.status_code == 200, r.text
-    for k, c in enumerate(REFUSED):
+    for k, c in enumerate(refused):
         r = client.post("/api/v1/spotcheck/results/import", headers=hdr,
                         files={"file": ("r.csv", _csv(bad_no, [(100 + k, c)]), "text/csv")})
         assert r.status_code == 422, (c, r.text)
@@ -217,10 +254,10 @@ def test_four_entry_paths_agree(client, db):
         exp_ok = service.expected_items(s, s.get(Batch, form_ok))
         exp_bad = service.expected_items(s, s.get(Batch, bad_id))
     r = client.post(f"/console/spotcheck/batches/{form_ok}/results", follow_redirects=False,
-                    data=_form(token, exp_ok, {_name(k): c for k, c in enumerate(ACCEPTED)}))
+                    data=_form(token, exp_ok, {_name(k): c for k, c in enumerate(accepted)}))
     assert r.status_code == 303, r.text[:3000]
     r = client.post(f"/console/spotcheck/batches/{bad_id}/results",
-                    data=_form(token, exp_bad, {_name(100 + k): c for k, c in enumerate(REFUSED)}))
+                    data=_form(token, exp_bad, {_name(100 + k): c for k, c in enumerate(refused)}))
     assert r.status_code == 422
     import html
 
@@ -233,11 +270,12 @@ def test_four_entry_paths_agree(client, db):
         for bid in (api_ok, imp_ok, form_ok):
             rows = s.query(ItemResult).filter(ItemResult.batch_id == bid).order_by(ItemResult.position).all()
             got = {r.name: r.verdict for r in rows}
-            assert [got[_name(k)] for k in range(len(ACCEPTED))] == [c.expect for c in ACCEPTED], bid
+            assert [got[_name(k)] for k in range(len(accepted))] == [c.expect for c in accepted], bid
         assert s.query(ItemResult).filter(ItemResult.batch_id == bad_id).count() == 0
 
 
-@pytest.mark.parametrize("case", REFUSED, ids=lambda c: c.expect)
-def test_refusals_name_the_field(case):
-    code, msg = _cli(case)
+@pytest.mark.parametrize(("rule", "case"), [("simple", c) for c in REFUSED] + [("guarded", c) for c in GUARDED_REFUSED],
+                         ids=lambda c: c if isinstance(c, str) else c.expect)
+def test_refusals_name_the_field(rule, case):
+    code, msg = _cli(case, rule)
     assert code == case.expect and msg
