@@ -210,3 +210,30 @@ def test_credit_actions_stay_in_the_division(client, db) -> None:  # type: ignor
                        headers=hz_h).status_code == 200
     assert client.get(f"/api/v1/credit/{gd_ent}", headers=hz_h).status_code == 404
     assert gd_ent not in {row["enterprise_id"] for row in client.get("/api/v1/credit", headers=hz_h).json()}
+
+
+def test_console_pages_mask_the_reporter_and_refuse_the_association(client, db) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        hz_reg = factories.regulator(s, level="municipal", region="330100").id
+    r = client.post("/api/v1/complaints", json={
+        "kind": "report", "complainant_name": "赵六", "complainant_phone": "13912345678",
+        "complainant_address": "杭州市西湖区湖墅南路8号", "complainant_region": "330106",
+        "respondent_name": f"某超市{factories.uid()}", "facts": "销售无证食品"})
+    rid = r.json()["id"]
+    _, colleague = _login(client, db, "regulator", hz_reg)
+    handler_id, handler = _login(client, db, "regulator", hz_reg)
+    page = client.get(f"/console/complaints/{rid}", headers=colleague)
+    assert page.status_code == 200
+    assert "139****5678" in page.text and "13912345678" not in page.text and "赵六" not in page.text
+    listing = client.get("/console/complaints?kind=report", headers=colleague)
+    assert listing.status_code == 200 and "13912345678" not in listing.text and "赵六" not in listing.text
+    assert _viewed(db, rid) == 0
+    assert client.post(f"/api/v1/complaints/{rid}/assignee", json={"assignee_user_id": handler_id},
+                       headers=colleague).status_code == 200
+    page = client.get(f"/console/complaints/{rid}", headers=handler)
+    assert "13912345678" in page.text and "赵六" in page.text and "湖墅南路8号" in page.text
+    assert _viewed(db, rid) == 1
+    _, assoc = _login(client, db, "association")
+    assert client.get(f"/console/complaints/{rid}", headers=assoc).status_code == 403
+    r = client.get("/console/complaints", headers=assoc)
+    assert r.status_code == 403 and "13912345678" not in r.text
