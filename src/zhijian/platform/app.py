@@ -23,9 +23,11 @@ from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.jobs import JobRunner
 from zhijian.platform.logs import log
 from zhijian.platform.middleware import (
+    MAX_JSON_DEPTH,
     BodyLimitMiddleware,
     ClientAddressMiddleware,
     CsrfHeaderMiddleware,
+    JsonDepthMiddleware,
     MetricsMiddleware,
     PublicRateLimitMiddleware,
     RateLimiter,
@@ -123,6 +125,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
             log.exception("unhandled error", extra={"zj_path": request.url.path, "zj_request_id": rid})
             err = DomainError("server.error", "服务器内部错误", "internal server error", status=500)
         err.extra["request_id"] = rid
+        if err.status == 500:  # the page and the problem name the id to quote to the operators
+            err.message_zh = f"{err.message_zh}（请求编号 {rid}）"
+            err.message_en = f"{err.message_en} (request id {rid})"
         headers = {"X-Request-ID": rid}
         if err.status == 503:
             headers["Retry-After"] = str(err.extra.get("retry_after", 5))
@@ -194,15 +199,48 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
         def _stop() -> None:
             app.state.jobs.shutdown()
 
-    # Outermost first: metrics see everything; limits run before any handler.
+    # Innermost first (each add wraps the ones before): metrics see everything; limits run before any handler.
+    app.add_middleware(CatchAllMiddleware, render=_failure)
     app.add_middleware(CsrfHeaderMiddleware, secret=settings.secret_key)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.add_middleware(PublicRateLimitMiddleware, limiter=app.state.rate_limiter,
                        is_valid=lambda token: _token_is_valid(db, token))
+    app.add_middleware(JsonDepthMiddleware, max_depth=MAX_JSON_DEPTH)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, registry=registry, access_log=settings.access_log)
     app.add_middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies))
     return app
+
+
+class CatchAllMiddleware:
+    """Answer any exception no handler claimed here, inside the app, so that it never reaches Starlette's
+    ServerErrorMiddleware: that one sends the 500 and then re-raises, and uvicorn closes the connection of
+    an application that raised after answering (the dropped connection after a template error, issue 12).
+    `render` logs it and builds the 500 problem+json or HTML error page with its request id."""
+
+    def __init__(self, app: Any, render: Any) -> None:
+        self.app = app
+        self.render = render
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # half an answer is out: nothing left to mend (the server closes the connection)
+                raise
+            response = self.render(Request(scope, receive), exc)
+            await response(scope, receive, send)
 
 
 def _token_is_valid(db: Database, token: str) -> bool:
