@@ -209,3 +209,48 @@ def test_inspection_report_cma_slot_and_signatures():
     with pytest.raises(DomainError) as e:
         D.inspection_report_pdf(D.InspectionReport(**{**rep.__dict__, "report_no": ""}))
     assert e.value.field == "report_no"
+
+
+def test_allocate_number_per_organ_and_year(db):
+    """发文字号 restart at 1 per organ and year and are registered (发文登记)."""
+    from sqlalchemy import select
+
+    from tests import factories
+    from zhijian.platform.document_models import DocumentNumber
+
+    code = "测" + factories.uid()
+    with db.session() as s:
+        nums = [D.allocate_number(s, code, 2026, title="关于抽查结果的通告", issued_by="admin") for _ in range(3)]
+        other = D.allocate_number(s, code + "乙", 2026)
+        next_year = D.allocate_number(s, code, 2027)
+    assert nums == [f"{code}〔2026〕1号", f"{code}〔2026〕2号", f"{code}〔2026〕3号"]
+    assert other == f"{code}乙〔2026〕1号" and next_year == f"{code}〔2027〕1号"
+    with db.session(write=False) as s:
+        rows = s.scalars(select(DocumentNumber).where(DocumentNumber.organ_code == code)
+                         .order_by(DocumentNumber.year, DocumentNumber.seq)).all()
+        assert [(r.year, r.seq, r.title) for r in rows] == [(2026, 1, "关于抽查结果的通告"), (2026, 2, "关于抽查结果的通告"),
+                                                           (2026, 3, "关于抽查结果的通告"), (2027, 1, "")]
+    with pytest.raises(DomainError) as e, db.session() as s:
+        D.allocate_number(s, "", 2026)
+    assert e.value.field == "code"
+
+
+def test_concurrent_allocations_never_share_a_number(db):
+    """Six transactions allocate at once: six different numbers, 1 to 6, none skipped."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests import factories
+
+    code = "并" + factories.uid()
+    n = 6
+    barrier = threading.Barrier(n)
+
+    def one(_: int) -> str:
+        barrier.wait()
+        with db.session() as s:
+            return D.allocate_number(s, code, 2026)
+
+    with ThreadPoolExecutor(n) as pool:
+        got = list(pool.map(one, range(n)))
+    assert sorted(got, key=lambda x: int(x.split("〕")[1][:-1])) == [f"{code}〔2026〕{i}号" for i in range(1, n + 1)]

@@ -157,6 +157,35 @@ def next_sequence(existing: Iterable[int | None]) -> int:
     return max((int(n) for n in existing if n), default=0) + 1
 
 
+def allocate_number(session: Any, code: str, year: int, *, title: str = "", issued_by: str = "") -> str:
+    """The next 发文字号 of an organ's year, registered in 发文登记 (platform_document_number).
+
+    MAX(seq) + 1 under the unique (organ_code, year, seq): of two concurrent allocations one flush fails on the
+    index, its savepoint rolls back and it reads the new maximum (READ COMMITTED on PostgreSQL and MariaDB, writes
+    serialised on SQLite) — numbers are never shared and never skipped."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from zhijian.platform.document_models import DocumentNumber
+    from zhijian.platform.errors import Conflict
+
+    code = (code or "").strip()
+    document_number(code, year, 1)  # validates code and year
+    for _ in range(20):
+        seq = next_sequence([session.scalar(select(func.max(DocumentNumber.seq)).where(
+            DocumentNumber.organ_code == code, DocumentNumber.year == int(year)))])
+        row = DocumentNumber(organ_code=code, year=int(year), seq=seq, number=document_number(code, year, seq),
+                             title=(title or "")[:200], issued_by=(issued_by or "")[:64])
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return row.number
+        except IntegrityError:
+            continue
+    raise Conflict("document_number.busy", "发文字号分配冲突，请重试", "document number contention, retry")
+
+
 def written_date(on: dt.date) -> str:
     """成文日期 per §7.3.5.1: Arabic numerals, the year in full, month and day without leading zeros."""
     return f"{on.year}年{on.month}月{on.day}日"
