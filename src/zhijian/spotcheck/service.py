@@ -733,16 +733,26 @@ def _indicators_by_name(session: Session, plan: Plan, category_id: int) -> dict[
 
 def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[str, tuple[Indicator, str]],
                      rule: str = "simple") -> ParsedItem:
-    ind = None
+    ind = matched = None
     method = "full"
     if item.indicator_id is not None:
-        ind = session.get(Indicator, item.indicator_id)
+        ind = matched = session.get(Indicator, item.indicator_id)
         if ind is None:
             raise NotFound("indicator", item.indicator_id, field=f"items.{i}.indicator_id")
         std = session.get(Standard, ind.standard_id)
         method = std.comparison_method if std else "full"
-    elif item.requirement is None and item.name in indicators:
-        ind, method = indicators[item.name]
+    elif item.name in indicators:
+        # GB/T 8170-2008 §4.3: the standard says how its limits are compared (全数值 or 修约值) — also when the
+        # item brings its own requirement text, as the import does (issue #14: the API compared it 全数值
+        # whatever its standard said)
+        matched, method = indicators[item.name]
+        if item.requirement is None:
+            ind = matched
+    if matched is not None and item.comparison_method and item.comparison_method != method:
+        raise DomainError("spotcheck.method_conflict",
+                          f"第 {i + 1} 项「{item.name}」的标准规定{rules.METHOD_ZH[method]}，不能按{rules.METHOD_ZH[item.comparison_method]}判定",
+                          f"item {i + 1} ({item.name}): its standard prescribes the {method} method, not "
+                          f"{item.comparison_method}", field=f"items.{i}.comparison_method")
     if ind is not None:
         req = rules.requirement_from_indicator(ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text,
                                                ind.lower_inclusive, ind.upper_inclusive)
@@ -754,8 +764,8 @@ def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[st
                               f"item {i + 1} ({item.name}) has no requirement", field=f"items.{i}.requirement")
         req = rules.parse_requirement(item.requirement, item.requirement_unit if item.requirement_unit is not None
                                       else item.unit, field_name=f"items.{i}.requirement")
-        safety = bool(item.is_safety)
-        method_std = item.method_standard
+        safety = bool(item.is_safety) if item.is_safety is not None else bool(matched is not None and matched.is_safety)
+        method_std = item.method_standard or (matched.method_standard if matched is not None else "")
     measured = rules.parse_measured_for(req, item.value, field_name=f"items.{i}.value", units=item.units)
     if item.units and req.kind == "plan":
         measured = rules.Measured(None, False, measured.text, units=measured.units, unit_limits=measured.unit_limits)
@@ -763,7 +773,7 @@ def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[st
                                  req.kind == "plan" else str(item.value), lod=item.lod, uncertainty=item.uncertainty,
                                  method_standard=method_std, lab_verdict=item.lab_verdict, is_safety=safety,
                                  comparison_method=item.comparison_method or method,
-                                 indicator_id=ind.id if ind is not None else None, rule=rule,
+                                 indicator_id=matched.id if matched is not None else None, rule=rule,
                                  field_prefix=f"items.{i}.", unit_field=f"items.{i}.unit")
 
 
@@ -1675,10 +1685,18 @@ def latest_verdict(session: Session, product_id: int) -> InspectionRecord | None
 
 def result_rows(session: Session, *, since: dt.date | None = None) -> list[tuple[Any, ...]]:
     """(batch_id, final_verdict, category_id, region_code, enterprise_id, product_id, sampled_on, basis, plan_level,
-    n_items, n_failed_items) — set-based, one query, for scans over millions of item results."""
+    n_items, n_failed_items) — set-based, one query, for scans over millions of item results.
+
+    The items counted are those of the final verdict (issue #14): after a verified re-test, the undisputed
+    first-test items and the re-test's items (the disputed first-test items are superseded), exactly the merge
+    `retest.merged_verdict` judges; before it, the first test."""
+    retest_applied = Batch.state.in_(("retested", "final", "published"))
+    counted = or_(and_(ItemResult.round == 0, ItemResult.superseded.is_(False)),
+                  and_(ItemResult.round == 1, retest_applied))
     items = (select(ItemResult.batch_id.label("bid"), func.count().label("n"),
                     func.sum(case((ItemResult.verdict == rules.FAIL, 1), else_=0)).label("nf"))
-             .where(ItemResult.round == 0).group_by(ItemResult.batch_id).subquery())
+             .join(Batch, Batch.id == ItemResult.batch_id)
+             .where(counted).group_by(ItemResult.batch_id).subquery())
     final = case((Batch.state.in_(("final", "published")), Batch.final_verdict), else_=None)
     stmt = (select(Batch.id, final, Batch.category_id, Batch.region_code, Batch.enterprise_id, Batch.product_id,
                    Batch.sampled_on, Batch.basis, Plan.level, func.coalesce(items.c.n, 0), func.coalesce(items.c.nf, 0))
