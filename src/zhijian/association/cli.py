@@ -6,11 +6,13 @@ import typer
 
 from zhijian.association.exams.cli import app as exam_app
 from zhijian.association.pt.cli import app as pt_app
+from zhijian.association.standards.cli import app as standard_app
 
 app = typer.Typer(help="协会业务 / association (PT rounds, exams, group standards, members, campaigns)",
                   no_args_is_help=True)
 app.add_typer(pt_app, name="pt")
 app.add_typer(exam_app, name="exam")
+app.add_typer(standard_app, name="standard")
 
 
 def register(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.forms import build
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
 from zhijian.platform.auth import SYSTEM
@@ -36,7 +37,7 @@ def create_cmd(code: str, title: str = typer.Option(...), bank: str = typer.Opti
     except json.JSONDecodeError:
         raise DomainError("validation.invalid", "「--blueprint」应为 JSON", "--blueprint must be JSON", field="blueprint") from None
     with unit_of_work() as s:
-        e = service.create_exam(s, SYSTEM, ExamIn(code=code, title=title, bank=bank, blueprint=cells,
+        e = service.create_exam(s, SYSTEM, build(ExamIn, code=code, title=title, bank=bank, blueprint=cells,
                                                   time_limit_minutes=minutes, pass_percent=pass_percent, seed=seed))
         typer.echo(f"{e.code}\t{e.title}\tseed={e.seed}")
 
@@ -44,7 +45,7 @@ def create_cmd(code: str, title: str = typer.Option(...), bank: str = typer.Opti
 @app.command("register")
 def register_cmd(code: str, path: Path) -> None:
     """考生名单导入 (CSV / Excel: 姓名, 证件号码)."""
-    people = [CandidateIn(name=str(r.get("姓名") or "").strip() or f"考生{n}", id_number=str(r.get("证件号码") or ""))
+    people = [build(CandidateIn, name=str(r.get("姓名") or "").strip() or f"考生{n}", id_number=str(r.get("证件号码") or ""))
               for n, r in read_rows(path, path.name, required=("姓名",))]
     with unit_of_work() as s:
         typer.echo(f"已报名 {service.register_many(s, SYSTEM, code, people)} 名考生")

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from zhijian.association.common.forms import build
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
 from zhijian.platform.deps import SessionDep
@@ -58,7 +59,7 @@ async def exams_action(request: Request, session: SessionDep) -> Response:
             service.import_questions(session, actor, read_rows(await upload.read(), upload.filename or "q.xlsx",
                                                                required=rules.IMPORT_COLUMNS))
             return RedirectResponse(BASE, status_code=303)
-        e = service.create_exam(session, actor, ExamIn(
+        e = service.create_exam(session, actor, build(ExamIn,
             code=str(form.get("code", "")), title=str(form.get("title", "")), bank=str(form.get("bank", "")),
             blueprint=_blueprint(str(form.get("blueprint", ""))),
             time_limit_minutes=int(str(form.get("time_limit_minutes") or 0) or 0) or 60,
@@ -92,7 +93,7 @@ async def exam_action(code: str, action: str, request: Request, session: Session
     target = f"{BASE}/{code}"
     try:
         if action == "register":
-            service.register(session, actor, code, CandidateIn(name=str(form.get("name", "")).strip() or actor.username,
+            service.register(session, actor, code, build(CandidateIn, name=str(form.get("name", "")).strip() or actor.username,
                                                                id_number=str(form.get("id_number", ""))))
         elif action == "papers":
             service.generate_papers(session, actor, code)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.forms import build
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.auth import SYSTEM
@@ -20,7 +21,7 @@ app = typer.Typer(help="能力验证 / proficiency testing (ISO/IEC 17043, ISO 1
 def scheme_cmd(code: str, name: str = typer.Option(...), field: str = "") -> None:
     """新建能力验证计划."""
     with unit_of_work() as s:
-        sc = service.create_scheme(s, SYSTEM, SchemeIn(code=code, name=name, field=field))
+        sc = service.create_scheme(s, SYSTEM, build(SchemeIn, code=code, name=name, field=field))
         typer.echo(f"{sc.code}\t{sc.name}")
 
 
@@ -31,7 +32,7 @@ def round_cmd(code: str, scheme: str = typer.Option(...), year: int = typer.Opti
               assigned_u: float | None = None, score_kind: str = "z") -> None:
     """新建轮次: x_pt by Algorithm A unless --assigned; σ_pt fixed by --sigma, else the robust s*."""
     with unit_of_work() as s:
-        r = service.create_round(s, SYSTEM, RoundIn(
+        r = service.create_round(s, SYSTEM, build(RoundIn,
             scheme_code=scheme, code=code, year=year, measurand=measurand, unit=unit,
             assigned_method="given" if assigned is not None else "robust", assigned_given=assigned,
             assigned_given_u=assigned_u, sigma_method="fixed" if sigma is not None else "robust", sigma_given=sigma,
@@ -53,7 +54,7 @@ def homogeneity_cmd(code: str, path: Path, sigma: float | None = None, accept_wi
     """均匀性检验 from a text/CSV file: one line per test item with its replicate results."""
     pairs = rules.parse_pairs(path.read_text(encoding="utf-8"))
     with unit_of_work() as s:
-        h = service.record_homogeneity(s, SYSTEM, code, HomogeneityIn(measurements=pairs, sigma_pt=sigma,
+        h = service.record_homogeneity(s, SYSTEM, code, build(HomogeneityIn, measurements=pairs, sigma_pt=sigma,
                                                                       accept_widened=accept_widened))
     typer.echo(h["verdict_zh"])
 
@@ -63,7 +64,7 @@ def stability_cmd(code: str, first: str = typer.Option(..., help="首次测定�
                   second: str = typer.Option(..., help="末次测定值, 逗号分隔"), sigma: float | None = None) -> None:
     """稳定性检验 (ISO 13528:2015 B.5)."""
     with unit_of_work() as s:
-        st = service.record_stability(s, SYSTEM, code, StabilityIn(first=rules.parse_values(first, "first"),
+        st = service.record_stability(s, SYSTEM, code, build(StabilityIn, first=rules.parse_values(first, "first"),
                                                                    second=rules.parse_values(second, "second"),
                                                                    sigma_pt=sigma))
     typer.echo(st["verdict_zh"])

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from zhijian.association.common.forms import build
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.deps import SessionDep
@@ -47,10 +48,10 @@ async def create_round_form(request: Request, session: SessionDep) -> Response:
     try:
         scheme = str(form.get("scheme_code", "")).strip()
         if form.get("scheme_name"):
-            service.create_scheme(session, actor, SchemeIn(code=scheme, name=str(form.get("scheme_name"))))
+            service.create_scheme(session, actor, build(SchemeIn, code=scheme, name=str(form.get("scheme_name"))))
         sigma = _float(form.get("sigma_given"), "sigma_given")
         assigned = _float(form.get("assigned_given"), "assigned_given")
-        r = service.create_round(session, actor, RoundIn(
+        r = service.create_round(session, actor, build(RoundIn,
             scheme_code=scheme, code=str(form.get("code", "")), year=int(str(form.get("year") or 0) or 0),
             measurand=str(form.get("measurand", "")), unit=str(form.get("unit", "")),
             assigned_method="given" if assigned is not None else "robust", assigned_given=assigned,
@@ -123,11 +124,11 @@ async def round_action(code: str, action: str, request: Request, session: Sessio
             lab = form.get("lab_id")
             service.enrol(session, actor, code, int(str(lab)) if lab and str(lab).isdigit() else None)
         elif action == "homogeneity":
-            service.record_homogeneity(session, actor, code, HomogeneityIn(
+            service.record_homogeneity(session, actor, code, build(HomogeneityIn,
                 measurements=rules.parse_pairs(str(form.get("measurements", ""))),
                 sigma_pt=_float(form.get("sigma_pt"), "sigma_pt"), accept_widened=form.get("accept_widened") == "1"))
         elif action == "stability":
-            service.record_stability(session, actor, code, StabilityIn(
+            service.record_stability(session, actor, code, build(StabilityIn,
                 first=rules.parse_values(str(form.get("first", "")), "first"),
                 second=rules.parse_values(str(form.get("second", "")), "second"),
                 sigma_pt=_float(form.get("sigma_pt"), "sigma_pt")))
@@ -135,7 +136,7 @@ async def round_action(code: str, action: str, request: Request, session: Sessio
             service.dispatch(session, actor, code)
         elif action == "submit":
             k = form.get("coverage_factor")
-            service.submit_result(session, actor, code, ResultIn(
+            service.submit_result(session, actor, code, build(ResultIn,
                 participant_code=str(form.get("participant_code") or "").strip() or None, result=form.get("result"),
                 expanded_uncertainty=form.get("expanded_uncertainty"),
                 coverage_factor=_float(k, "coverage_factor"), method=str(form.get("method", ""))[:200]))

@@ -89,3 +89,7 @@ class StandardOut(BaseModel):
     next_review_on: dt.date | None
     indicators: list[dict[str, Any]]
     amendments: list[dict[str, Any]]
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
