@@ -127,6 +127,8 @@ def test_role_homes_and_their_forms(client, db, login):
     assert r.status_code == 409 and "报告编号已存在" in r.text  # shown in place, not a 500
     # maintenance company: records a visit; owner: sees it unsigned, signs it
     r = client.get("/console/equipment", headers=m)
+    assert '<textarea id="items" name="items"></textarea>' in r.text  # empty (it showed a dict method's repr)
+    assert codes[1] in r.text  # the maintained unit's overdue inspection is on the maintenance company's home
     token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
     r = client.post("/console/equipment/maintenance", headers=m, follow_redirects=False, data={
         "csrf_token": token, "code": codes[0], "maintained_on": today.isoformat(), "kind": "half_month",

@@ -368,12 +368,13 @@ def explain_due(session: Session, actor: Actor, code: str, on: dt.date | None = 
 def due_list(session: Session, actor: Actor, *, state: str = "overdue", region: str | None = None,
              owner_id: int | None = None, on: dt.date | None = None, limit: int = 100,
              cursor: str | None = None) -> Page:
-    """超期 / 30 日内到期 lists: a regulator's division and below (or a narrower ``region``), an owner's own units."""
+    """超期 / 30 日内到期 lists: a regulator's division and below (or a narrower ``region``), an enterprise's units
+    (those it owns and those it maintains, who help prepare the inspection)."""
     if state not in ("overdue", "due_soon"):
         raise DomainError("equipment.bad_state", "state 应为 overdue 或 due_soon", "state must be overdue or due_soon",
                           field="state")
     day = on or today()
-    stmt = _scope(session, actor, select(EquipmentUnit)).where(EquipmentUnit.status.in_(("in_use", "stopped")),
+    stmt = _scope_any(session, actor, select(EquipmentUnit)).where(EquipmentUnit.status.in_(("in_use", "stopped")),
                                                                EquipmentUnit.next_due_on.is_not(None))
     if state == "overdue":
         stmt = stmt.where(EquipmentUnit.next_due_on < day)
@@ -414,7 +415,7 @@ def recompute_due_dates(session: Session, actor: Actor, *, chunk: int = 50_000,
             if due != r.next_due_on or key != r.due_rule:
                 out.append({"b_id": r.id, "b_due": due, "b_rule": key})
         if out:
-            session.execute(stmt, out)
+            _write_due(session, stmt, out)
         seen += len(rows)
         changed += len(out)
         after = rows[-1].id
@@ -424,6 +425,30 @@ def recompute_due_dates(session: Session, actor: Actor, *, chunk: int = 50_000,
         audit.record(session, "recompute_due", "equipment_unit", "*", None,
                      {"table_version": tbl.version, "units": seen, "changed": changed})
     return {"units": seen, "changed": changed}
+
+
+def _write_due(session: Session, stmt: Any, out: list[dict[str, Any]]) -> None:
+    """Write changed due dates set-based: SQLite through the driver's executemany (one prepared UPDATE by id),
+    PostgreSQL by COPY into a temporary table and one UPDATE … FROM, others by Core executemany."""
+    conn = session.connection()
+    name = conn.dialect.name
+    if name == "sqlite":
+        raw = conn.connection.driver_connection
+        raw.executemany("UPDATE equipment_unit SET next_due_on = ?, due_rule = ? WHERE id = ?",
+                        [(o["b_due"].isoformat() if o["b_due"] else None, o["b_rule"], o["b_id"]) for o in out])
+    elif name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS equipment_due_tmp (id bigint, due date, rule varchar(32)) "
+                        "ON COMMIT DROP")
+            with cur.copy("COPY equipment_due_tmp (id, due, rule) FROM STDIN") as cp:
+                for o in out:
+                    cp.write_row((o["b_id"], o["b_due"], o["b_rule"]))
+            cur.execute("UPDATE equipment_unit u SET next_due_on = t.due, due_rule = t.rule FROM equipment_due_tmp t "
+                        "WHERE u.id = t.id")
+            cur.execute("TRUNCATE equipment_due_tmp")
+    else:
+        session.execute(stmt, out)
 
 
 # ---------------------------------------------------------------- registry import (all or nothing)
