@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 PDF_FONT = "ZhijianCJK"  # the ReportLab names of the embedded faces
 PDF_FONT_BOLD = "ZhijianCJK-Bold"
 FALLBACK_CID_FONT = "STSong-Light"  # only when no CJK font file exists at all (not embedded: glyphs may be missing)
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 PDF_FACES = {  # (file patterns, face name wanted) in order of preference
     False: (("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
             ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
@@ -183,11 +183,13 @@ def _to_truetype(path: str, index: int):  # type: ignore[no-untyped-def]
     if "glyf" not in font:
         order = font.getGlyphOrder()
         glyphs = font.getGlyphSet()
+        used = set(font.getBestCmap().values()) | {order[0]}  # ReportLab reaches glyphs through the cmap only
         glyf = newTable("glyf")
         glyf.glyphOrder, glyf.glyphs = order, {}
-        for name in order:
-            pen = TTGlyphPen(glyphs)
-            glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        for name in order:  # glyph ids are kept; unreachable ones (other locales' forms, GSUB variants) stay empty
+            pen = TTGlyphPen(None)
+            if name in used:
+                glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
             glyf.glyphs[name] = pen.glyph()
         font["glyf"], font["loca"] = glyf, newTable("loca")
         for tag in ("CFF ", "CFF2", "VORG"):
