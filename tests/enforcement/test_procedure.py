@@ -196,3 +196,29 @@ def test_enterprise_party_responds_only_to_its_own_case(db):
                                                               on=d(2026, 3, 24)))
         assert case.fine_fen == 3000000 and Decimal(case.fine_fen) / 100 == Decimal(30000)
         assert s.scalar(select(Evidence.id).where(Evidence.case_id == case.id)) is None
+
+
+def test_decision_pdf_full_and_public_versions_read_back(db):
+    """决定书 in 公文 form: organ, 文号 and article in the text; the public version without the ID card and phone
+    (《市场监督管理行政处罚信息公示规定》第六条), read back with pypdf."""
+    import io
+
+    from pypdf import PdfReader
+
+    with db.session() as s:
+        org = organ(s, "330100", name=f"杭州市市场监督管理局{factories.uid()}")
+        certs = officers(s, org)
+        a = actor_for(org)
+        case = open_case(s, org, certs)
+        case.facts_text = "当事人经营者王小明（身份证号330106199001011234，电话13812345678）销售不合格电热毯"
+        case = to_notice(s, org, certs, case, served_on=d(2026, 3, 20))
+        procedure.decide(s, a, case.id, DecideIn(officers=certs, fine=30000, approver="局长", on=d(2026, 3, 30)))
+
+        def text(public: bool) -> str:
+            pdf = documents.case_pdf(s, case, "decision", public=public)
+            return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+
+        full, public = text(False), text(True)
+        assert case.decision_no in full and "第四十九条" in full and "13812345678" in full
+        assert case.decision_no in public and "13812345678" not in public and "330106199001011234" not in public
+        assert "王小明" not in public and "公开版本" in public

@@ -23,6 +23,8 @@ from zhijian.enforcement.models import Case, Document, Step
 from zhijian.platform.errors import Conflict, DomainError
 from zhijian.platform.escape import pdf_text
 
+_FONT: str | None = None
+
 
 def allocate(session: Session, organ: Organization, kind: str, on: dt.date, case_id: int | None = None) -> Document:
     """The next 文号 of this organ, kind and year (a savepoint per attempt, so a lost race retries cleanly)."""
@@ -75,10 +77,22 @@ def decision_text(case: Case, organ: Organization, amount: Decimal) -> str:
 
 
 def _font() -> str:
-    """The embedded CJK font (platform.fonts converts Noto CJK's CFF outlines, which ReportLab cannot embed)."""
-    from zhijian.platform.fonts import pdf_font
+    """The CJK face of `platform.fonts` (embedded Noto CJK), else ReportLab's built-in STSong-Light."""
+    global _FONT
+    if _FONT:
+        return _FONT
+    try:
+        from zhijian.platform.fonts import pdf_font
 
-    return pdf_font()
+        _FONT = pdf_font()
+    except Exception:  # noqa: BLE001 — no CJK font installed: the CID font needs no file
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        _FONT = "STSong-Light"
+    return _FONT
 
 
 def _styles() -> dict[str, Any]:
@@ -126,6 +140,17 @@ def render(kind: str, *, organ: str, number: str, issued_on: dt.date | None, par
     return buf.getvalue()
 
 
+def _letter(kind: str, organ: str, number: str, issued_on: dt.date | None, body: list[str],
+            recipients: tuple[str, ...] = ()) -> bytes:
+    """告知书 / 听证通知书 / 决定书 in 公文 form through `platform.documents` (GB/T 9704-2012 信函格式: the organ's
+    name, the 文号, the 成文日期 and the 印章 slot — the organ's seal image when configured, else a dashed circle)."""
+    from zhijian.platform import documents as official
+
+    return official.official_pdf(official.Official(
+        organ=official.Organ(organ, code=rules.organ_abbr(organ)), title=rules.DOC_KINDS[kind][0], body=body,
+        number=number, recipients=recipients, issued_on=issued_on, form="letter", draft=True))
+
+
 def _officers(session: Session, step: Step | None) -> str:
     if step is None:
         return ""
@@ -165,20 +190,20 @@ def case_pdf(session: Session, case: Case, kind: str, *, public: bool = False) -
             rights.append("拟作出的行政处罚属于听证范围，你（单位）有权要求举行听证，应当在上述期限内提出（《中华人民共和国行政处罚法》"
                           "第六十三条、第六十四条；《市场监督管理行政处罚听证办法》第五条）。")
         cat = penalties.catalogue().violations.get(case.violation_code, {})
-        body = [f"{case.party_name}：", f"经调查，{case.facts_text or case.title}。",
+        body = [f"经调查，{case.facts_text or case.title}。",
                 f"上述行为违反了{cat.get('law', '')}{cat.get('article', '')}的规定，本机关拟对你（单位）作出如下行政处罚："
                 f"罚款{_yuan(yuan(case.proposed_fen))}。", *rights, f"承办人员：{_officers(session, s)}"]
-        return render(kind, organ=name, number=doc.number, issued_on=case.notified_on, paragraphs=body)
+        return _letter(kind, name, doc.number, case.notified_on, body, (case.party_name,))
     if kind == "hearing_notice":
         s = _last(session, case, "hearing")
-        return render(kind, organ=name, number=doc.number, issued_on=s.on if s else None, paragraphs=[
-            f"{case.party_name}：", f"根据你（单位）的申请，本机关定于{case.hearing_on}就{case.title}举行听证（《中华人民共和国行政处罚法》"
-            "第六十四条：听证七日前通知）。", f"听证人员：{_officers(session, s)}"])
+        body = [f"根据你（单位）的申请，本机关定于{case.hearing_on}就{case.title}举行听证（《中华人民共和国行政处罚法》"
+                "第六十四条：听证七日前通知）。", f"听证人员：{_officers(session, s)}"]
+        notice_on = dt.date.fromisoformat(s.data["notice_served_on"]) if s and s.data.get("notice_served_on") else None
+        return _letter(kind, name, doc.number, notice_on, body, (case.party_name,))
     if kind in ("decision", "no_penalty"):
         text = case.public_text if public else case.decision_text
         head = "（公开版本，已依《市场监督管理行政处罚信息公示规定》隐去个人信息）" if public else ""
-        return render(kind, organ=name, number=doc.number, issued_on=case.decided_on,
-                      paragraphs=[p for p in [head, *text.split("\n")] if p])
+        return _letter(kind, name, doc.number, case.decided_on, [p for p in [head, *text.split("\n")] if p])
     if kind == "receipt":
         s = _last(session, case, "service")
         return render(kind, organ=name, number=doc.number, issued_on=case.served_on, paragraphs=[], table=[
