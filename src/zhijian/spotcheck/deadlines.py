@@ -21,7 +21,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.calendar import Deadline
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError
-from zhijian.spotcheck.models import Batch, Plan
+from zhijian.spotcheck.models import Batch, FollowUp, Plan
 
 OBJECTION_BASIS = "《产品质量法》第十五条：自收到检验结果之日起"
 
@@ -95,8 +95,14 @@ def provisional_deadlines(session: Session) -> list[deadlines.ProvisionalDeadlin
     rows = session.execute(select(Batch.id, Batch.objection_deadline, Batch.delivered_on, Plan.objection_days)
                            .join(Plan, Plan.id == Batch.plan_id)
                            .where(Batch.objection_deadline_provisional.is_(True)).order_by(Batch.id))
-    return [deadlines.ProvisionalDeadline("spotcheck", "spotcheck_batch", r.id, "objection", r.objection_deadline,
-                                          f"自{r.delivered_on}送达起{r.objection_days}日") for r in rows]
+    out = [deadlines.ProvisionalDeadline("spotcheck", "spotcheck_batch", r.id, "objection", r.objection_deadline,
+                                         f"自{r.delivered_on}送达起{r.objection_days}日") for r in rows]
+    steps = session.execute(select(FollowUp.id, FollowUp.step, FollowUp.due_on, FollowUp.due_from, FollowUp.due_days)
+                            .where(FollowUp.due_provisional.is_(True), FollowUp.done_on.is_(None))
+                            .order_by(FollowUp.id))
+    out += [deadlines.ProvisionalDeadline("spotcheck", "spotcheck_followup", r.id, r.step, r.due_on,
+                                          f"自{r.due_from}起{r.due_days}日") for r in steps]
+    return out
 
 
 def recompute_provisional_deadlines(session: Session) -> int:
@@ -109,12 +115,31 @@ def recompute_provisional_deadlines(session: Session) -> int:
         if (d.due, d.provisional) != (batch.objection_deadline, batch.objection_deadline_provisional):
             batch.objection_deadline, batch.objection_deadline_provisional = d.due, d.provisional
             changed += 1
+    for f in session.scalars(select(FollowUp).where(FollowUp.due_provisional.is_(True), FollowUp.done_on.is_(None),
+                                                    FollowUp.due_from.is_not(None), FollowUp.due_days.is_not(None))):
+        d = followup_deadline(session, f.due_from, f.due_days)  # type: ignore[arg-type]
+        if (d.due, d.provisional) != (f.due_on, f.due_provisional):
+            f.due_on, f.due_provisional = d.due, d.provisional
+            changed += 1
     if changed:
         flush(session, "batch")
     return changed
 
 
-def followup_due(session: Session, start: dt.date, days: int) -> dt.date:
+def followup_deadline(session: Session, start: dt.date, days: int) -> Deadline:
     """The deadline of a follow-up step (整改, 复查 …): `days` calendar days after `start`, moved off a rest day
-    (《民法典》第二百零三条) on the platform calendar."""
-    return deadlines.calendar_days(session, start, days).due
+    (《民法典》第二百零三条) on the platform calendar — provisional when it rests on a year without a notice."""
+    return deadlines.calendar_days(session, start, days)
+
+
+def followup_due(session: Session, start: dt.date, days: int) -> dt.date:
+    return followup_deadline(session, start, days).due
+
+
+def new_followup(session: Session, batch: Batch, step: str, start: dt.date, days: int, note: str) -> FollowUp:
+    """A follow-up step whose deadline is counted on the calendar, with its provisional flag (issue #14)."""
+    d = followup_deadline(session, start, days)
+    f = FollowUp(batch_id=batch.id, enterprise_id=batch.enterprise_id, step=step, due_on=d.due, due_from=start,
+                 due_days=days, due_provisional=d.provisional, note=note)
+    session.add(f)
+    return f

@@ -262,6 +262,11 @@ class FollowUp(IdMixin, Audited, Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     step: Mapped[str] = mapped_column(String(16))
     due_on: Mapped[dt.date]
+    # a deadline counted on the calendar (整改 / 复查 …): its start and days, and whether it rests on a year whose
+    # 放假安排 is not published yet (暂定, recomputed when the notice is imported); None/False: a date set by hand
+    due_from: Mapped[dt.date | None]
+    due_days: Mapped[int | None]
+    due_provisional: Mapped[bool] = mapped_column(default=False)
     done_on: Mapped[dt.date | None]
     outcome: Mapped[str] = mapped_column(String(16), default="")  # conforming | non_conforming | done
     note: Mapped[str] = mapped_column(Text, default="")

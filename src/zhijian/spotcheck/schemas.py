@@ -253,6 +253,7 @@ class FollowUpOut(BaseModel):
     enterprise_id: int
     step: str
     due_on: dt.date
+    due_provisional: bool = False  # counted on a year whose 放假安排 is not published yet (暂定)
     done_on: dt.date | None
     outcome: str
     note: str

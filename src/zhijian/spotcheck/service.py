@@ -1344,8 +1344,7 @@ def finalize(session: Session, actor: Actor, batch_id: int, *, on: dt.date | Non
         batch.final_verdict = batch.verdict
     batch.final_on = day
     if batch.final_verdict == rules.FAIL:
-        session.add(FollowUp(batch_id=batch.id, enterprise_id=batch.enterprise_id, step="rectify",
-                             due_on=clocks.followup_due(session, day, rectify_days), note="责令限期整改（产品质量法第十七条）"))
+        clocks.new_followup(session, batch, "rectify", day, rectify_days, "责令限期整改（产品质量法第十七条）")
     flush(session, "batch")
     product = session.get(Product, batch.product_id) if batch.product_id else None
     publish(session, "spotcheck.verdict_final", {
@@ -1408,8 +1407,7 @@ def complete_followup(session: Session, actor: Actor, followup_id: int, data: Fo
     if nxt:
         from zhijian.spotcheck import deadlines as clocks
 
-        session.add(FollowUp(batch_id=f.batch_id, enterprise_id=f.enterprise_id, step=nxt,
-                             due_on=clocks.followup_due(session, f.done_on, next_due_days), note=STEP_ZH[nxt]))
+        clocks.new_followup(session, batch, nxt, f.done_on, next_due_days, STEP_ZH[nxt])
     flush(session, "followup")
     return f
 
