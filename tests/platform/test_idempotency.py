@@ -9,6 +9,7 @@ shows the repeat as a new job with duplicateEvents == 6); with the key it is now
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import uuid
@@ -129,7 +130,18 @@ def test_complaint_creation_replayed_per_actor(client, db, login):
     again = client.post("/api/v1/complaints", json=_complaint(pid, facts), headers={"Idempotency-Key": f'"{key}"'})
     assert again.status_code == 201 and again.headers[REPLAYED_HEADER] == "true"
     assert again.json()["tracking_no"] == first.json()["tracking_no"]
+    assert again.json()["check_code"] == first.json()["check_code"]
     assert _count(db, Complaint, Complaint.facts == facts) == 1
+    # the kept answer carries the check code (stored hashed in the complaint): it is kept encrypted under a
+    # key derived from the Idempotency-Key, which itself is not stored
+    key_hash = hashlib.sha256(f"anon:testclient\n{key}".encode()).hexdigest()
+    with db.session(write=False) as s:
+        rec = s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key_hash))
+        assert rec is not None and rec.status == "done" and rec.response_status == 201
+        stored = b"".join(str(getattr(rec, c.key)).encode() for c in IdempotencyRecord.__table__.columns
+                          if c.key != "response_body") + (rec.response_body or b"")
+    assert first.json()["check_code"].encode() not in stored and key.encode() not in stored
+    assert first.json()["tracking_no"].encode() not in (rec.response_body or b"")
     # two logged-in users with the same key and body: two complaints, neither sees the other's answer
     u1, u2 = login("public"), login("public")
     facts2 = facts + " 二"
@@ -193,8 +205,10 @@ def test_failed_request_keeps_no_key(client, db, login):
     key = _key()
     bad = client.post("/api/v1/complaints", json={"kind": "complaint"}, headers={"Idempotency-Key": key})
     assert bad.status_code == 422
-    with db.session(write=False) as s:
-        assert s.scalar(select(func.count()).select_from(IdempotencyRecord).where(IdempotencyRecord.key == key)) == 0
+    key_hash = hashlib.sha256(f"anon:testclient\n{key}".encode()).hexdigest()
+    assert _count(db, IdempotencyRecord, IdempotencyRecord.key_hash == key_hash) == 0
+    again = client.post("/api/v1/complaints", json={"kind": "complaint"}, headers={"Idempotency-Key": key})
+    assert again.status_code == 422 and REPLAYED_HEADER not in again.headers  # ran again, not replayed
 
 
 def _claim(s, key: str, body: str = "b"):  # type: ignore[no-untyped-def]

@@ -27,7 +27,9 @@ Concurrent requests with one key: on SQLite writers are serialised (``BEGIN IMME
 its turn and finds the answer (a replay). On PostgreSQL and MariaDB the second insert waits on the first's
 uncommitted row; that wait is bounded (``lock_timeout`` 200 ms / ``innodb_lock_wait_timeout`` 1 s) and
 ends in 409 ``idempotency.in_progress`` — or, if the first committed meanwhile, in its replay.
-Streaming answers are not kept (the key is then released when the request ends)."""
+Streaming answers are not kept (the key is then released when the request ends).
+The key itself is never stored (only SHA-256 of scope and key), and the kept body is encrypted with AES-GCM
+under a key derived from the Idempotency-Key: a database reader cannot replay a complaint's check code."""
 
 from __future__ import annotations
 
@@ -35,10 +37,12 @@ import datetime as dt
 import functools
 import hashlib
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
@@ -73,7 +77,22 @@ class Claim:
 
     record: IdempotencyRecord
     session: Session
+    body_key: bytes = b""
     route: Any = None
+
+
+def _body_key(scope: str, key: str) -> bytes:
+    """AES-256 key for the kept answer: derived from the Idempotency-Key, which the database never holds."""
+    return hashlib.sha256(f"zhijian idempotency body\n{scope}\n{key}".encode()).digest()
+
+
+def seal(body_key: bytes, key_hash: str, body: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(body_key).encrypt(nonce, body, key_hash.encode())
+
+
+def unseal(body_key: bytes, key_hash: str, sealed: bytes) -> bytes:
+    return AESGCM(body_key).decrypt(sealed[:12], sealed[12:], key_hash.encode()) if sealed else b""
 
 
 def parse_key(raw: str) -> str:
@@ -172,11 +191,11 @@ def claim(session: Session, *, scope: str, key: str, method: str, path: str,
     now = utcnow()
     key_hash = hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
     for _attempt in range(3):
-        rec = IdempotencyRecord(key_hash=key_hash, scope=scope, key=key, method=method.upper(), path=path[:512],
+        rec = IdempotencyRecord(key_hash=key_hash, scope=scope, method=method.upper(), path=path[:512],
                                 request_hash=request_hash, status="in_progress", created_at=now,
                                 expires_at=now + TTL)
         if _insert_bounded(session, rec):
-            return Claim(rec, session)
+            return Claim(rec, session, _body_key(scope, key))
         old = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key_hash)
                               .execution_options(populate_existing=True)).scalar_one_or_none()
         if old is None:
@@ -191,13 +210,14 @@ def claim(session: Session, *, scope: str, key: str, method: str, path: str,
                               "(method, path or body differ)", status=422, field=KEY_HEADER)
         if old.status != "done":
             raise _in_progress()
-        return replay(old)
+        return replay(old, _body_key(scope, key))
     raise _in_progress()
 
 
-def replay(rec: IdempotencyRecord) -> Response:
+def replay(rec: IdempotencyRecord, body_key: bytes) -> Response:
     """The kept answer, marked as a replay."""
-    resp = Response(content=rec.response_body or b"", status_code=rec.response_status or 200)
+    resp = Response(content=unseal(body_key, rec.key_hash, rec.response_body or b""),
+                    status_code=rec.response_status or 200)
     resp.raw_headers.extend((str(k).encode("latin-1"), str(v).encode("latin-1"))
                             for k, v in (rec.response_headers or []))
     resp.raw_headers.append((REPLAYED_HEADER.lower().encode(), b"true"))
@@ -232,7 +252,8 @@ def complete(c: Claim, response: Response) -> None:
     headers = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in response.raw_headers
                if k.lower() not in _NOT_KEPT]
     c.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == c.record.id).values(
-        status="done", response_status=response.status_code, response_headers=headers, response_body=bytes(body)))
+        status="done", response_status=response.status_code, response_headers=headers,
+        response_body=seal(c.body_key, c.record.key_hash, bytes(body))))
 
 
 async def claim_dependency(

@@ -97,21 +97,22 @@ class IdempotencyRecord(IdMixin, Base):
     """幂等键 — the first answer to a create request sent with an ``Idempotency-Key`` (platform.idempotency).
 
     One row per (actor scope, key), unique on ``key_hash`` = SHA-256 of both (exact, case-sensitive on every
-    backend's collation). Written in the same transaction as the work it answers, so it exists exactly when
+    backend's collation). The key itself is not stored and the answer body is encrypted (AES-GCM) under a key
+    derived from it: an answer may carry a secret (a complaint's check code), readable only by whoever holds
+    the Idempotency-Key. Written in the same transaction as the work it answers, so it exists exactly when
     that work was committed; ``expires_at`` ends the key's life (24 h)."""
 
     __tablename__ = "idempotency_record"
 
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(String(80))  # "user:<id>" or "anon:<client address>"
-    key: Mapped[str] = mapped_column(String(128))
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(512))
     request_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path, query and body
     status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress | done
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[list[Any] | None] = mapped_column(JSON)
-    response_body: Mapped[bytes | None] = mapped_column(
+    response_body: Mapped[bytes | None] = mapped_column(  # nonce + AES-GCM ciphertext
         LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)

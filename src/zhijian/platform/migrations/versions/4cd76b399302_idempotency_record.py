@@ -22,7 +22,6 @@ def upgrade() -> None:
     op.create_table('idempotency_record',
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
-    sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('method', sa.String(length=8), nullable=False),
     sa.Column('path', sa.String(length=512), nullable=False),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
