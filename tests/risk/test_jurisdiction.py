@@ -87,6 +87,9 @@ def test_signals_by_division(client, world) -> None:  # type: ignore[no-untyped-
     assert _signal_ids(client, world["samr"][1]) & ours == ours
     assert client.post(f"/api/v1/risk/signals/{gd_sig}/review", json={"status": "confirmed"},
                        headers=world["gd"][1]).json()["status"] == "confirmed"
+    # the scan is national: a municipal bureau may not retune a series for everyone
+    cfg = {"kind": "count", "series_key": f"prod:{world['prod_hz']}", "methods": ["ears_c1"]}
+    assert client.put("/api/v1/risk/series-configs", json=cfg, headers=hz).status_code == 403
 
 
 def test_assessments_alerts_and_recalls_by_division(client, db, world) -> None:  # type: ignore[no-untyped-def]

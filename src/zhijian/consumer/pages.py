@@ -378,7 +378,7 @@ def console_credit(request: Request, session: SessionDep, credit_class: str = ""
         return RedirectResponse(f"/console/credit/{actor.organization_id}", status_code=303)
     rows = service.credit_overview(session, actor, credit_class=credit_class or None)
     return render(request, "consumer/console_credit.html", {
-        "rows": rows, "dist": service.credit_distribution(session), "credit_class": credit_class,
+        "rows": rows, "dist": service.credit_distribution(session, actor), "credit_class": credit_class,
         "model": service.credit_model(session).as_dict(), "class_zh": rules.CREDIT_CLASS_ZH})
 
 

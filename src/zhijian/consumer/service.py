@@ -987,9 +987,12 @@ def credit_dict(a: CreditAssessment, name: str = "") -> dict[str, Any]:
             "computed_at": a.computed_at}
 
 
-def credit_distribution(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Organization.credit_class, func.count()).where(Organization.kind == "enterprise")
-                           .group_by(Organization.credit_class)).all()
+def credit_distribution(session: Session, actor: Actor | None = None) -> dict[str, int]:
+    """Enterprises per credit class (a regional regulator: those of its division)."""
+    stmt = select(Organization.credit_class, func.count()).where(Organization.kind == "enterprise")
+    if actor is not None and (clause := _region_filter(actor, Organization.region_code)) is not None:
+        stmt = stmt.where(clause)
+    rows = session.execute(stmt.group_by(Organization.credit_class)).all()
     return {str(k or "-"): int(v) for k, v in rows}
 
 

@@ -210,6 +210,8 @@ def _check_config(data: SeriesConfigIn) -> None:
 def upsert_config(session: Session, actor: Actor, data: SeriesConfigIn) -> SeriesConfig:
     """设置序列的方法与参数 — create or replace the configuration of one series (or a kind's default)."""
     can_monitor(actor)
+    if jurisdiction.regional_prefix(actor) is not None:  # the scan is national: one bureau may not retune it for all
+        raise PermissionDenied("监测序列配置由国家级监管部门设置", "series configurations are set at the national level")
     _check_config(data)
     row = session.scalar(select(SeriesConfig).where(SeriesConfig.kind == data.kind,
                                                     SeriesConfig.series_key == data.series_key))
