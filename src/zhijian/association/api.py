@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from zhijian.association.exams.api import public_router as exams_public
 from zhijian.association.exams.api import router as exams_router
+from zhijian.association.members.api import router as members_router
 from zhijian.association.pt.api import router as pt_router
 from zhijian.association.standards.api import router as standards_router
 
@@ -13,5 +14,6 @@ router = APIRouter()
 router.include_router(pt_router)
 router.include_router(exams_router)
 router.include_router(standards_router)
+router.include_router(members_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

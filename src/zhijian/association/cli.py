@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhijian.association.exams.cli import app as exam_app
+from zhijian.association.members.cli import app as member_app
 from zhijian.association.pt.cli import app as pt_app
 from zhijian.association.standards.cli import app as standard_app
 
@@ -13,6 +14,7 @@ app = typer.Typer(help="协会业务 / association (PT rounds, exams, group stan
 app.add_typer(pt_app, name="pt")
 app.add_typer(exam_app, name="exam")
 app.add_typer(standard_app, name="standard")
+app.add_typer(member_app, name="member")
 
 
 def register(root: typer.Typer) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
+from zhijian.association.members.models import Member, MemberDocument, MemberDues
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 from zhijian.association.standards.models import GroupStandard, StandardComment, StandardDraft, StandardVote
 
 __all__ = ["Exam", "ExamCandidate", "ExamCertificate", "ExamMark", "ExamQuestion", "PtEnrolment", "PtFollowUp",
-           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote"]
+           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote", "Member", "MemberDocument", "MemberDues"]

@@ -1,0 +1,73 @@
+"""会员 REST API: thin handlers over members.service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+
+from zhijian.association.members import service
+from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, DuesOut, MemberOut, PaymentIn
+from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.tabular import read_rows
+
+router = APIRouter(prefix="/api/v1/association/members", tags=["association"])
+
+
+@router.post("", response_model=MemberOut, status_code=201)
+def apply(data: ApplicationIn, session: SessionDep, actor: ActorDep) -> MemberOut:
+    return MemberOut.model_validate(service.apply(session, actor, data))
+
+
+@router.get("", response_model=list[MemberOut])
+def list_members(session: SessionDep, actor: ActorDep, status: str | None = None) -> list[MemberOut]:
+    return [MemberOut.model_validate(m) for m in service.list_members(session, actor, status=status)]
+
+
+@router.get("/directory")
+def directory(session: SessionDep) -> list[dict[str, Any]]:
+    """会员名录 (no login): what each member allows."""
+    return service.directory(session)
+
+
+@router.post("/import")
+async def import_register(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
+    rows = read_rows(await file.read(), file.filename or "members.xlsx", required=service.IMPORT_COLUMNS)
+    return {"imported": service.import_register(session, actor, rows)}
+
+
+@router.post("/dues/{year}")
+def issue_dues(year: int, session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"issued": service.issue_dues(session, actor, year)}
+
+
+@router.get("/dues", response_model=list[DuesOut])
+def dues(session: SessionDep, actor: ActorDep, member_id: int | None = None) -> list[DuesOut]:
+    return [DuesOut.model_validate(d) for d in service.dues_of(session, actor, member_id)]
+
+
+@router.post("/dues/{dues_id}/payment", response_model=DuesOut)
+def pay(dues_id: int, data: PaymentIn, session: SessionDep, actor: ActorDep) -> DuesOut:
+    return DuesOut.model_validate(service.record_payment(session, actor, dues_id, data))
+
+
+@router.post("/lapse")
+def lapse(session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    return {"lapsed": service.lapse_memberships(session, actor)}
+
+
+@router.post("/documents", status_code=201)
+def add_document(data: DocumentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    d = service.add_document(session, actor, data)
+    return {"id": d.id, "title": d.title}
+
+
+@router.get("/documents")
+def documents(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [{"id": d.id, "title": d.title, "body": d.body, "members_only": d.members_only,
+             "published_on": d.published_on.isoformat()} for d in service.documents(session, actor)]
+
+
+@router.post("/{mid}/decision", response_model=MemberOut)
+def decide(mid: int, data: DecisionIn, session: SessionDep, actor: ActorDep) -> MemberOut:
+    return MemberOut.model_validate(service.decide(session, actor, mid, data))

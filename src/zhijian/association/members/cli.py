@@ -1,0 +1,43 @@
+"""`zhijian association member …` — the register: import, dues of a year, lapses, the directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zhijian.association.members import rules, service
+from zhijian.platform.auth import SYSTEM
+from zhijian.platform.cli_support import unit_of_work
+from zhijian.platform.tabular import read_rows
+
+app = typer.Typer(help="会员 / members", no_args_is_help=True)
+
+
+@app.command("import")
+def import_cmd(path: Path) -> None:
+    """现有会员名册导入 (单位名称, 统一社会信用代码, 会员类别, 入会日期), all or nothing."""
+    with unit_of_work() as s:
+        n = service.import_register(s, SYSTEM, read_rows(path, path.name, required=service.IMPORT_COLUMNS))
+    typer.echo(f"已导入 {n} 家会员单位")
+
+
+@app.command("dues")
+def dues_cmd(year: int) -> None:
+    """开具一年的会费通知 for every active member."""
+    with unit_of_work() as s:
+        typer.echo(f"已开具 {service.issue_dues(s, SYSTEM, year)} 份会费通知")
+
+
+@app.command("lapse")
+def lapse_cmd() -> None:
+    """视为自动退会: two consecutive years unpaid."""
+    with unit_of_work() as s:
+        typer.echo(f"失效 {service.lapse_memberships(s, SYSTEM)} 家")
+
+
+@app.command("list")
+def list_cmd(status: str | None = None) -> None:
+    with unit_of_work() as s:
+        for m in service.list_members(s, SYSTEM, status=status):
+            typer.echo(f"{m.member_no or '—'}\t{rules.CLASSES[m.member_class]}\t{rules.STATUSES[m.status]}\t{m.name}")
