@@ -176,10 +176,10 @@ def test_answer_facts_are_cached_and_invalidated_like_the_keys(db):
         facts = service.answer_facts(s, lot.gtin, lot.lot)
     assert (facts.product_name, facts.hotline, facts.recall) == ("纯牛奶250mL", "", None)
     assert service.cached_answer_facts(lot.gtin, lot.lot) is facts
-    with db.session(SYSTEM) as s:  # a direct change: the cache still answers until invalidated
+    with db.session(SYSTEM) as s:  # a change to the brand bumps the cache version at its commit (issue #23)
         catalog.update_organization(s, SYSTEM, lot.enterprise_id, OrganizationPatch(contact_phone="12345678"))
     with db.session() as s:
-        assert service.answer_facts(s, lot.gtin, lot.lot).hotline == ""
+        assert service.answer_facts(s, lot.gtin, lot.lot).hotline == "12345678"
     with db.session(SYSTEM) as s:  # a recall through the service clears the caches itself
         service.mark_lot_recalled(s, SYSTEM, gtin=lot.gtin, lot=lot.lot, recall_ref="R-1", reason="标签错误")
     assert service.cached_answer_facts(lot.gtin, lot.lot) is None

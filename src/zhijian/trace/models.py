@@ -238,3 +238,14 @@ class Subscription(Base):
     # the user who subscribed: delivery runs the query as this user (their scope, at delivery time)
     owner_user_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CacheVersion(Base):
+    """The version of the facts the verification path caches per worker (batches, MAC keys, products, brands,
+    recalls, spot-check verdicts, listings): bumped in the transaction of every write to them, read back by the
+    scan's own counter statement, so a worker drops its caches at its next scan after a change (issue #23)."""
+
+    __tablename__ = "trace_cache_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

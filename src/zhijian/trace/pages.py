@@ -21,14 +21,14 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.trace import digital_link, rules, service
+from zhijian.trace import digital_link, hot, rules, service
 from zhijian.trace import epcis as E
 from zhijian.trace.schemas import IssueIn
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 # The resolver is the hottest public path (every consumer scan): mounted before every other route.
-hot_router = APIRouter(include_in_schema=False)
+hot_router = APIRouter(include_in_schema=False, lifespan=hot.lifespan)  # + the JSON fast lane (trace.hot)
 CONSOLE_ROLES = ("admin", "regulator", "association", "enterprise", "inspector")
 nav_item("/console/trace", "防伪溯源", roles=CONSOLE_ROLES, order=40)
 
@@ -128,13 +128,6 @@ def _bad_uri(request: Request, err: DomainError) -> Response:
     return resp
 
 
-def _verify_in_thread(db: Any, scan: service.ScanInput) -> dict[str, Any]:
-    """The scan as its own unit of work; on SQLite the writers of this process queue on a lock instead of
-    busy-waiting on the file lock."""
-    with service.writer_lock(db.backend), db.session() as verify_session:
-        return service.verify_scan(verify_session, scan)
-
-
 def _gtin_known(db: Any, gtin: str) -> bool:
     with db.session() as session:
         return service.keys_for_gtin(session, gtin) is not None
@@ -173,7 +166,8 @@ async def resolve(request: Request) -> Response:
     default is the verification answer itself, which records the scan — except on HEAD, which only says
     whether the code is known. Unknown codes answer 404 (the page still shows its friendly 查无此码).
     The hottest public path (every consumer scan, and 3·15 scan storms): no request-wide session, no login,
-    one crossing to a worker thread for the one transaction that records the scan."""
+    the one transaction that records the scan on async psycopg (PostgreSQL) or one crossing to a worker thread
+    (SQLite, MariaDB) — `trace.hot`, which also answers the plain JSON scan ahead of the middleware."""
     try:
         parsed = digital_link.parse(_raw_target(request))
         if parsed.key_ai != "01":
@@ -214,10 +208,10 @@ async def resolve(request: Request) -> Response:
                              region=request.query_params.get("region") or request.headers.get("x-client-region"),
                              lat=_float(request.query_params.get("lat")), lon=_float(request.query_params.get("lon")),
                              pin=request.query_params.get("pin"))
-    result = await run_in_threadpool(_verify_in_thread, db, scan)
+    result = await hot.verify(db, scan)
     status = 404 if result["answer"] == "not_found" else 200
     if _wants_json(request):
-        return JSONResponse(result, status_code=status, headers=headers)
+        return Response(hot.dumps(result), status_code=status, headers=headers, media_type="application/json")
     tone = {"genuine_first": "ok", "genuine_repeat": "warn"}.get(result["answer"], "bad")
     resp = render(request, "trace/verify_result.html", {"r": result, "tone": tone, "f": await _facts(db, result)},
                   status_code=status)

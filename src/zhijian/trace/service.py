@@ -13,13 +13,14 @@ import hmac
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from zhijian.platform import audit
@@ -31,7 +32,17 @@ from zhijian.platform.events import subscriber
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.rooms import room_module
 from zhijian.trace import digital_link, rules
-from zhijian.trace.models import Code, CodeBatch, EpcisEpc, EpcisEvent, MacKey, Recall, Scan, Signal
+from zhijian.trace.models import (
+    CacheVersion,
+    Code,
+    CodeBatch,
+    EpcisEpc,
+    EpcisEvent,
+    MacKey,
+    Recall,
+    Scan,
+    Signal,
+)
 
 # ---------------------------------------------------------------- policy (one place for this room)
 
@@ -99,13 +110,25 @@ def rotate_key(session: Session, actor: Actor, enterprise_id: int) -> MacKey:
     return key
 
 
-# In-process caches of the verification path (each stateless worker keeps its own; TTL bounds staleness).
+# In-process caches of the verification path (each stateless worker keeps its own). A write to a cached fact bumps
+# trace_cache_version in the writer's own transaction (`_note_cached_writes`); every counted scan reads the version
+# back in its counter statement, and a worker that sees another version drops its caches before using them — so a
+# change reaches every worker at its next scan, not after a TTL. The TTL only bounds what no scan revalidates.
 _CACHE_TTL = 30.0
+_NEGATIVE_TTL = 5.0  # a GTIN nobody issued codes under (never revalidated by a counted scan)
+_KEY_RELOAD_SECONDS = 1.0  # a serial claiming a key version this worker has not seen: reload keys at most this often
 _cache_lock = threading.Lock()
 _key_cache: dict[str, tuple[float, tuple[int, dict[int, str]] | None]] = {}
 _batch_cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _info_cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _facts_cache: dict[tuple[str, str], tuple[float, AnswerFacts]] = {}
+_key_reloaded: dict[str, float] = {}
+_seen_version: list[int | None] = [None]
+# Tables whose rows feed the cached facts: keys, batches, recalls (trace); product and brand (catalog); the latest
+# spot-check verdict (spotcheck); the stable-qualified listing (stable).
+CACHED_TABLES = frozenset({"trace_code_batch", "trace_mac_key", "trace_recall", "product", "organization",
+                           "spotcheck_batch", "stable_listing"})
+_BUMP = "zj_trace_cache_bump"
 
 
 def invalidate_caches() -> None:
@@ -114,6 +137,50 @@ def invalidate_caches() -> None:
         _batch_cache.clear()
         _info_cache.clear()
         _facts_cache.clear()
+        _key_reloaded.clear()
+
+
+def note_cache_version(version: int | None) -> None:
+    """The cache version a counted scan read back: another one than this worker last saw → its caches are stale."""
+    if version is None or version == _seen_version[0]:
+        return
+    invalidate_caches()
+    _seen_version[0] = version
+
+
+def _writes_cached(session: Session) -> bool:
+    return any(getattr(o, "__tablename__", None) in CACHED_TABLES
+               for o in (*session.new, *session.deleted, *session.dirty))
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _note_cached_writes(session: Session, _ctx: Any) -> None:
+    if not session.info.get(_BUMP) and _writes_cached(session):
+        session.info[_BUMP] = True
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _bump_cache_version(session: Session) -> None:
+    """One `UPDATE trace_cache_version` in the writer's transaction (it commits with the change, or not at all)."""
+    if session.info.pop(_BUMP, False) or _writes_cached(session):
+        session.execute(_BUMP_STMT)
+        session.info[_BUMP + ".done"] = True
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _drop_own_caches(session: Session) -> None:
+    if session.info.pop(_BUMP + ".done", False):
+        invalidate_caches()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_bump(session: Session) -> None:
+    session.info.pop(_BUMP, None)
+    session.info.pop(_BUMP + ".done", None)
+
+
+_BUMP_STMT = (update(CacheVersion.__table__).where(CacheVersion.__table__.c.id == 1)
+              .values(version=CacheVersion.__table__.c.version + 1))
 
 
 def identifier_in_events(session: Session, canon: str) -> bool:
@@ -125,10 +192,10 @@ def identifier_in_events(session: Session, canon: str) -> bool:
         (EpcisEvent.read_point == canon) | (EpcisEvent.biz_location == canon)).limit(1)) is not None
 
 
-def keys_for_gtin(session: Session, gtin: str) -> tuple[int, dict[int, str]] | None:
+def keys_for_gtin(session: Session, gtin: str, *, fresh: bool = False) -> tuple[int, dict[int, str]] | None:
     """(enterprise_id, {version: key}) of the enterprise that issued codes under this GTIN (cached)."""
     now = time.monotonic()
-    hit = _key_cache.get(gtin)
+    hit = None if fresh else _key_cache.get(gtin)
     if hit and hit[0] > now:
         return hit[1]
     ent = session.scalar(select(CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin).limit(1))
@@ -136,9 +203,30 @@ def keys_for_gtin(session: Session, gtin: str) -> tuple[int, dict[int, str]] | N
     if ent is not None:
         keys = {k.version: k.secret for k in session.scalars(select(MacKey).where(MacKey.enterprise_id == ent))}
         value = (ent, keys)
-    with _cache_lock:
-        _key_cache[gtin] = (now + _CACHE_TTL, value)
+    store_keys(gtin, value, now)
     return value
+
+
+def store_keys(gtin: str, value: tuple[int, dict[int, str]] | None, now: float | None = None) -> None:
+    now = time.monotonic() if now is None else now
+    with _cache_lock:
+        _key_cache[gtin] = (now + (_CACHE_TTL if value is not None else _NEGATIVE_TTL), value)
+
+
+def cached_keys(gtin: str) -> tuple[bool, tuple[int, dict[int, str]] | None]:
+    """(warm, value) from the key cache without any I/O (the async path's first look)."""
+    hit = _key_cache.get(gtin)
+    if hit and hit[0] > time.monotonic():
+        return True, hit[1]
+    return False, None
+
+
+def _may_reload_keys(gtin: str) -> bool:
+    now = time.monotonic()
+    if _key_reloaded.get(gtin, 0.0) > now:
+        return False
+    _key_reloaded[gtin] = now + _KEY_RELOAD_SECONDS
+    return True
 
 
 # ---------------------------------------------------------------- issuance (赋码)
@@ -548,17 +636,6 @@ def _region_label(code: str | None) -> str | None:
     return region_label(code) or code
 
 
-def _enumeration_strike(session: Session, client: str, gtin: str | None) -> None:
-    if not client:
-        return
-    n = GUARD.strike(client)
-    if n == GUARD.limit:  # crossing the threshold raises one signal per client and window
-        ent = keys_for_gtin(session, gtin) if gtin else None
-        session.add(Signal(kind="enumeration", client=client, gtin=gtin, enterprise_id=ent[0] if ent else None,
-                           evidence={"unknown_codes": n, "window_seconds": GUARD.window}))
-        session.flush()
-
-
 _SQLITE_WRITER = threading.Lock()
 
 
@@ -567,56 +644,101 @@ def writer_lock(backend: str) -> AbstractContextManager[Any]:
     return _SQLITE_WRITER if backend == "sqlite" else nullcontext()
 
 
+Step = tuple[str, Any, Any]
+"""What the verification needs from outside: ("keys", gtin, fresh), ("batch", id, None), ("facts", product_id,
+None) — cached facts, loaded on a miss —, ("count", None, params), ("rows", statement, params) and
+("exec", statement, params)."""
+
+
 def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """扫码验证 — the consumer's answer for one scan; records the scan and raises counterfeit signals.
 
-    A serial whose MAC is wrong is answered `not_found` from the cached keys, before any code lookup.
+    A serial whose MAC is wrong is answered `not_found` from the cached keys, before any code lookup. The
+    decisions are `verify_steps`; this drives them on the session's connection (`trace.hot` drives the same
+    steps on async psycopg).
     """
-    now = now or utcnow()
+    return run_steps(session, verify_steps(scan, now or utcnow()), bool(scan.lot))
+
+
+def run_steps(session: Session, steps: Generator[Step, Any, dict[str, Any]], with_lot: bool) -> dict[str, Any]:
+    """The synchronous driver of `verify_steps`: cached facts through the session, statements through Core."""
+    conn: Any = None
+    st: dict[str, Any] = {}
+    reply: Any = None
+    try:
+        while True:
+            kind, name, arg = steps.send(reply)
+            if kind == "keys":
+                reply = keys_for_gtin(session, name, fresh=bool(arg))
+            elif kind == "batch":
+                reply = _batch_info(session, name)
+            elif kind == "facts":
+                reply = product_facts(session, name)
+            else:
+                if conn is None:
+                    conn, st = _statements(session, with_lot)
+                if kind == "count":
+                    reply = _count_scan(conn, st, arg)
+                elif kind == "rows":
+                    reply = [tuple(r) for r in conn.execute(st[name], arg)]
+                else:
+                    conn.execute(st[name], arg)
+                    reply = None
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def verify_steps(scan: ScanInput, now: dt.datetime) -> Generator[Step, Any, dict[str, Any]]:
+    """The verification's every decision, free of I/O: it yields what it needs (a `Step`) and is sent the result.
+
+    One function for every path (sync session, async psycopg), so the answer, the scan row, the freeze, the
+    signals and the enumeration guard cannot differ between them.
+    """
     if scan.client and GUARD.blocked(scan.client):
         raise DomainError("trace.enumeration_blocked", "查询过多未知码，请稍后再试", "too many unknown codes queried; "
                           "try again later", status=429, extra={"retry_after": int(GUARD.window)})
     gtin = rules.normalize_gtin(scan.gtin, "gtin", 400)
     # GS1 syntax (CSET 82, ≤ 20), not GB/T 33993's issuing exclusions: we verify codes others issued too
     serial = digital_link.check_value("21", scan.serial)
-    ans: rules.Answer
     out: dict[str, Any] = {"gtin": gtin, "serial": serial, "lot": scan.lot}
-    cached = keys_for_gtin(session, gtin)  # in-process cache: no database round trip when warm
+    cached = yield ("keys", gtin, False)  # in-process cache: no database round trip when warm
+    claimed = rules.serial_key_version(serial)
+    if (cached is not None and claimed is not None and claimed not in cached[1] and _may_reload_keys(gtin)):
+        cached = yield ("keys", gtin, True)  # a key version this worker has not seen: rotated in another worker
     if cached is None or not rules.check_serial(cached[1], gtin, serial):
-        _enumeration_strike(session, scan.client, gtin)
-        ans = rules.verification_answer(None, 0)
-        return {**out, **_answer_dict(ans)}
-    # One statement does the atomic counter update and the first-scan columns, and returns the code's row
-    # (UPDATE ... RETURNING on PostgreSQL and SQLite ≥ 3.35). Writing first means the transaction starts as a
-    # writer (SQLite never has to upgrade a read lock, which fails under concurrent writers).
+        yield from _strike_steps(scan.client, gtin, cached, now)
+        return {**out, **_answer_dict(rules.verification_answer(None, 0))}
+    # One statement does the atomic counter update and the first-scan columns, and returns the code's row and
+    # the cache version (UPDATE ... RETURNING on PostgreSQL and SQLite ≥ 3.35). Writing first means the
+    # transaction starts as a writer (SQLite never has to upgrade a read lock, which fails under concurrent writers).
     city = rules.coarse_region(scan.region)
     lat, lon = rules.coarse_coord(scan.lat), rules.coarse_coord(scan.lon)
-    row = _count_scan(session, gtin, serial, scan.lot, now, city)
+    row = yield ("count", None, {"p_serial": serial, "p_gtin": gtin, "p_lot": scan.lot, "p_now": now, "p_city": city})
     if row is None:
-        _enumeration_strike(session, scan.client, gtin)
+        yield from _strike_steps(scan.client, gtin, cached, now)
         return {**out, **_answer_dict(rules.verification_answer(None, 0))}
-    lot, batch_id, enterprise_id, status, count, first_at, first_city, pin_digest = row
+    lot, batch_id, enterprise_id, status, count, first_at, first_city, pin_digest, version = row
+    note_cache_version(version)
     count = int(count)
-    conn, st = _statements(session, bool(scan.lot))
-    info = _batch_info(session, batch_id)
+    key = {"p_serial": serial, "p_gtin": gtin}
+    info = yield ("batch", batch_id, None)
     pin_ok = None
     if scan.pin is not None and pin_digest:
         pin_ok = hmac.compare_digest(pin_digest, rules.pin_digest(cached[1][info["key_version"]], serial, scan.pin))
     if status == "active" and rules.should_freeze(count, int(info.get("freeze_threshold") or 0)):
-        conn.execute(st["freeze"], {"p_serial": serial, "p_gtin": gtin})
+        yield ("exec", "freeze", key)
         status = "frozen"
     first_at = first_at or now
     ans = rules.verification_answer(status, count, first_at, _region_label(first_city))
     # The counter counts every recorded scan, so a first scan has no history to read (the signals that need
     # history — multi_city, far_apart, burst — cannot fire on it; diversion needs none).
-    history = [] if count <= 1 else [
-        rules.ScanPoint(*r) for r in conn.execute(st["history"], {"p_serial": serial, "p_gtin": gtin})]
-    conn.execute(st["scan"], {"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin, "scanned_at": now,
-                              "city": city, "lat": lat, "lon": lon, "client": scan.client or "", "answer": ans.code})
+    history = [] if count <= 1 else [rules.ScanPoint(*r) for r in (yield ("rows", "history", key))]
+    yield ("exec", "scan", {"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin, "scanned_at": now,
+                            "city": city, "lat": lat, "lon": lon, "client": scan.client or "", "answer": ans.code})
     hits = rules.counterfeit_signals(history, rules.ScanPoint(now, city, lat, lon), info.get("sales_regions") or (),
                                      SIGNAL_CONFIG)
-    raised = _raise_signals(session, hits, gtin, serial, lot, enterprise_id, now)
-    facts = product_facts(session, info["product_id"])
+    raised = yield from _signal_steps(hits, gtin, serial, lot, enterprise_id, now)
+    facts = yield ("facts", info["product_id"], None)
     out.update(_answer_dict(ans))
     out.update({"lot": lot, "status": status, "count": count,
                 "first_scan_at": first_at.isoformat() if first_at else None, "first_place": _region_label(first_city),
@@ -624,6 +746,41 @@ def verify_scan(session: Session, scan: ScanInput, *, now: dt.datetime | None = 
                 "expiry": info["expiry"].isoformat() if info.get("expiry") else None,
                 "signals": raised, "pin_ok": pin_ok, **facts})
     return out
+
+
+def _signal_row(kind: str, now: dt.datetime, evidence: dict[str, Any], *, enterprise_id: int | None,
+                gtin: str | None, lot: str | None = None, serial: str | None = None,
+                client: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "enterprise_id": enterprise_id, "gtin": gtin, "lot": lot, "serial": serial,
+            "client": client, "evidence": evidence, "status": "open", "created_at": now}
+
+
+def _strike_steps(client: str, gtin: str, cached: tuple[int, dict[int, str]] | None,
+                  now: dt.datetime) -> Generator[Step, Any, None]:
+    """An unknown or forged code counts against the client; crossing the limit raises one signal per window."""
+    if not client:
+        return
+    n = GUARD.strike(client)
+    if n == GUARD.limit:
+        yield ("exec", "signal", _signal_row("enumeration", now, {"unknown_codes": n, "window_seconds": GUARD.window},
+                                             enterprise_id=cached[0] if cached else None, gtin=gtin, client=client))
+
+
+def _signal_steps(hits: list[rules.SignalHit], gtin: str, serial: str, lot: str, enterprise_id: int,
+                  now: dt.datetime) -> Generator[Step, Any, list[str]]:
+    """Store each hit unless the same kind is already open for this code in the last 24 h; the kinds raised."""
+    if not hits:
+        return []
+    since = now - dt.timedelta(hours=24)
+    open_kinds = {r[0] for r in (yield ("rows", "open_kinds", {"p_serial": serial, "p_gtin": gtin, "p_since": since}))}
+    raised = []
+    for h in hits:
+        raised.append(h.kind)
+        if h.kind in open_kinds:
+            continue
+        yield ("exec", "signal", _signal_row(h.kind, now, h.evidence, enterprise_id=enterprise_id, gtin=gtin, lot=lot,
+                                             serial=serial))
+    return raised
 
 
 _COUNT_COLS = (Code.lot, Code.batch_id, Code.enterprise_id, Code.status, Code.scan_count, Code.first_scan_at,
@@ -638,6 +795,8 @@ def _verify_statements(with_lot: bool, returning: bool) -> dict[str, Any]:
     cond = [Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin")]
     if with_lot:
         cond.append(Code.lot == bindparam("p_lot"))
+    version = (select(CacheVersion.__table__.c.version).where(CacheVersion.__table__.c.id == 1)
+               .scalar_subquery().label("cache_version"))
     # The SET list is ordered for MySQL/MariaDB, which evaluate it left to right (first_scan_city reads the
     # old first_scan_at before it is set); PostgreSQL and SQLite read old values throughout, same result.
     upd = (update(Code).where(*cond)
@@ -646,14 +805,19 @@ def _verify_statements(with_lot: bool, returning: bool) -> dict[str, Any]:
                            (Code.first_scan_at, func.coalesce(Code.first_scan_at, bindparam("p_now", type_=ts_type))),
                            (Code.scan_count, Code.scan_count + 1),
                            (Code.last_scan_at, bindparam("p_now", type_=ts_type))))
+    sig = Signal.__table__.c
     return {
-        "count": upd.returning(*_COUNT_COLS) if returning else upd,
-        "read": select(*_COUNT_COLS).where(Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin")),
+        "count": upd.returning(*_COUNT_COLS, version) if returning else upd,
+        "read": select(*_COUNT_COLS, version).where(Code.serial == bindparam("p_serial"),
+                                                    Code.gtin == bindparam("p_gtin")),
         "freeze": update(Code).where(Code.serial == bindparam("p_serial"), Code.gtin == bindparam("p_gtin"),
                                      Code.status == "active").values(status="frozen"),
         "history": select(Scan.scanned_at, Scan.city, Scan.lat, Scan.lon)
         .where(Scan.serial == bindparam("p_serial"), Scan.gtin == bindparam("p_gtin")).order_by(Scan.id.desc()).limit(50),
         "scan": insert(Scan.__table__),
+        "open_kinds": select(sig.kind).where(sig.serial == bindparam("p_serial"), sig.gtin == bindparam("p_gtin"),
+                                             sig.created_at >= bindparam("p_since", type_=ts_type)),
+        "signal": insert(Signal.__table__),
     }
 
 
@@ -662,12 +826,9 @@ def _statements(session: Session, with_lot: bool) -> tuple[Any, dict[str, Any]]:
     return conn, _verify_statements(with_lot, bool(conn.dialect.update_returning))
 
 
-def _count_scan(session: Session, gtin: str, serial: str, lot: str | None, now: dt.datetime,
-                city: str | None) -> Any:
+def _count_scan(conn: Any, st: dict[str, Any], params: dict[str, Any]) -> Any:
     """Count one scan and set the first-scan columns in one UPDATE (… RETURNING where the database has it);
-    the code's row after it, or None when there is no such code."""
-    conn, st = _statements(session, bool(lot))
-    params = {"p_serial": serial, "p_gtin": gtin, "p_lot": lot, "p_now": now, "p_city": city}
+    the code's row and the cache version after it, or None when there is no such code."""
     if conn.dialect.update_returning:
         return conn.execute(st["count"], params).first()
     if not conn.execute(st["count"], params).rowcount:
@@ -677,23 +838,6 @@ def _count_scan(session: Session, gtin: str, serial: str, lot: str | None, now: 
 
 def _answer_dict(ans: rules.Answer) -> dict[str, Any]:
     return {"answer": ans.code, "message_zh": ans.message_zh, "message_en": ans.message_en, "count": ans.count}
-
-
-def _raise_signals(session: Session, hits: list[rules.SignalHit], gtin: str, serial: str, lot: str,
-                   enterprise_id: int, now: dt.datetime) -> list[str]:
-    if not hits:
-        return []
-    since = now - dt.timedelta(hours=24)
-    open_kinds = set(session.scalars(select(Signal.kind).where(Signal.serial == serial, Signal.gtin == gtin,
-                                                               Signal.created_at >= since)))
-    raised = []
-    for h in hits:
-        raised.append(h.kind)
-        if h.kind in open_kinds:
-            continue
-        session.add(Signal(kind=h.kind, enterprise_id=enterprise_id, gtin=gtin, lot=lot,
-                           serial=serial, evidence=h.evidence, created_at=now))
-    return raised
 
 
 def list_signals(session: Session, actor: Actor, *, kind: str | None = None, status: str | None = None,

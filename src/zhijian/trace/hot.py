@@ -1,0 +1,375 @@
+"""The verification's lean path (issue #23): the same decisions (`service.verify_steps`) driven on async psycopg,
+and a JSON fast lane in front of the platform's middleware for the GS1 resolver's commonest request.
+
+- **Async driver** (PostgreSQL): the statements `service.verify_steps` asks for run on a per-event-loop pool of
+  async psycopg connections, prepared on the server (`prepare=True`), compiled once from the very SQLAlchemy
+  statements the sync driver uses (same SQL, same bind and result processing). No thread crossing, no ORM session.
+  A cache miss (keys, batch, product facts — rare, revalidated by the cache version each scan reads back) is loaded
+  by the sync loaders on a worker thread. SQLite and MariaDB keep the sync driver on a worker thread: the project
+  has no async driver for them (aiosqlite, asyncmy are not dependencies), and SQLite serialises writers anyway.
+- **Fast lane**: `GET /01/…/21/{serial}` with `Accept: application/json`, no credentials and no link type is
+  answered here, ahead of the seven middleware layers and the router: the same client address (trusted proxies),
+  the same public rate limit and enumeration guard, the same security headers, CORS, `Cache-Control: no-store` and
+  Link header, the body encoded with orjson. Everything else (HTML pages, HEAD, linksets, redirects, other keys,
+  syntax errors, logged-in callers) goes down the full stack unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+
+from zhijian.platform.errors import DomainError
+from zhijian.platform.logs import log
+from zhijian.trace import digital_link, rules, service
+
+POOL_SIZE = 8
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Link, Location, Content-Type"}
+
+
+class _Pool:
+    """A small pool of async psycopg connections bound to one event loop (psycopg_pool is not a dependency)."""
+
+    def __init__(self, conninfo: str, size: int) -> None:
+        self.conninfo = conninfo
+        self.size = size
+        self.count = 0
+        self.idle: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def get(self) -> Any:
+        import psycopg
+
+        while not self.idle.empty():
+            conn = self.idle.get_nowait()
+            if not conn.closed:
+                return conn
+            self.count -= 1
+        if self.count < self.size:
+            self.count += 1
+            try:
+                return await psycopg.AsyncConnection.connect(self.conninfo)
+            except BaseException:
+                self.count -= 1
+                raise
+        return await self.idle.get()
+
+    def put(self, conn: Any, broken: bool = False) -> None:
+        if broken or conn.closed:
+            self.count -= 1
+            with contextlib.suppress(Exception):
+                conn.pgconn.finish()  # no await possible here; the server sees the socket close
+            return
+        self.idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            with contextlib.suppress(Exception):
+                await self.idle.get_nowait().close()
+
+
+class AsyncVerifier:
+    """Drives `service.verify_steps` on async psycopg (PostgreSQL only)."""
+
+    def __init__(self, db: Any, size: int = POOL_SIZE) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.db = db
+        self.dialect = db.engine.dialect
+        self.conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.size = size
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+
+    def _pool(self) -> _Pool:
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = self._pools[loop] = _Pool(self.conninfo, self.size)
+        return pool
+
+    @lru_cache(maxsize=64)  # noqa: B019 — one verifier per database, kept for the process
+    def _compiled(self, name: str, with_lot: bool, keys: tuple[str, ...]) -> tuple[str, Any, list[Any]]:
+        """(SQL, compiled, result processors) of one of the sync driver's statements, for this dialect."""
+        stmt = service._verify_statements(with_lot, True)[name]
+        compiled = stmt.compile(dialect=self.dialect, column_keys=list(keys) if name in ("scan", "signal") else None)
+        # psycopg hands back Python values already; only the project's TypeDecorators (UTC datetimes) post-process
+        procs = [_decorator_proc(entry[3], self.dialect) for entry in compiled._result_columns]
+        return compiled.string, compiled, procs
+
+    def _params(self, compiled: Any, params: dict[str, Any]) -> dict[str, Any]:
+        values = compiled.construct_params(params)
+        for name, proc in compiled._bind_processors.items():
+            if name in values:
+                values[name] = proc(values[name])
+        return values
+
+    async def _run(self, conn: Any, name: str, with_lot: bool, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        sql, compiled, procs = self._compiled(name, with_lot, tuple(params) if name in ("scan", "signal") else ())
+        cur = await conn.execute(sql, self._params(compiled, params), prepare=True)
+        if not procs or name in ("scan", "signal"):
+            return []
+        rows = await cur.fetchall()
+        return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
+
+    def _load(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        with self.db.session(write=False) as session:
+            return fn(session, *args, **kw)
+
+    async def _cached(self, cache: dict[Any, tuple[float, Any]], key: Any, loader: Any) -> Any:
+        hit = cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        return await run_in_threadpool(self._load, loader, key)
+
+    async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> dict[str, Any]:
+        steps = service.verify_steps(scan, now or service.utcnow())
+        with_lot = bool(scan.lot)
+        pool = self._pool()
+        conn: Any = None
+        reply: Any = None
+        ok = False
+        try:
+            while True:
+                try:
+                    kind, name, arg = steps.send(reply)
+                except StopIteration as done:
+                    if conn is not None:
+                        await conn.commit()
+                    ok = True
+                    return done.value  # type: ignore[no-any-return]
+                if kind == "keys":
+                    warm, value = (False, None) if arg else service.cached_keys(name)
+                    reply = value if warm else await run_in_threadpool(self._load, service.keys_for_gtin, name,
+                                                                       fresh=bool(arg))
+                elif kind == "batch":
+                    reply = await self._cached(service._batch_cache, name, service._batch_info)
+                elif kind == "facts":
+                    reply = await self._cached(service._info_cache, name, service.product_facts)
+                else:
+                    if conn is None:
+                        conn = await pool.get()  # the transaction begins with the first statement
+                    if kind == "count":
+                        rows = await self._run(conn, "count", with_lot, arg)
+                        reply = rows[0] if rows else None
+                    else:
+                        reply = await self._run(conn, name, with_lot, arg)
+        except DomainError:
+            raise
+        except Exception as exc:
+            import psycopg
+
+            if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+                raise DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
+                                  status=503, extra={"retry_after": 5}) from exc
+            raise
+        finally:
+            steps.close()
+            if conn is not None:
+                broken = False
+                if not ok:
+                    try:
+                        await conn.rollback()
+                    except Exception:
+                        broken = True
+                pool.put(conn, broken)
+
+    async def close(self) -> None:
+        for pool in list(self._pools.values()):
+            await pool.close()
+
+
+def _verify_in_thread(db: Any, scan: service.ScanInput) -> dict[str, Any]:
+    """The scan as its own unit of work; on SQLite the writers of this process queue on a lock instead of
+    busy-waiting on the file lock."""
+    with service.writer_lock(db.backend), db.session() as verify_session:
+        return service.verify_scan(verify_session, scan)
+
+
+_VERIFIERS: weakref.WeakKeyDictionary[Any, AsyncVerifier] = weakref.WeakKeyDictionary()
+
+
+def verifier(db: Any) -> AsyncVerifier | None:
+    """The async driver for this database, or None where the sync driver stays (SQLite, MariaDB)."""
+    if db.backend != "postgresql":
+        return None
+    v = _VERIFIERS.get(db)
+    if v is None:
+        v = _VERIFIERS[db] = AsyncVerifier(db)
+    return v
+
+
+async def verify(db: Any, scan: service.ScanInput) -> dict[str, Any]:
+    """One scan's answer: async psycopg on PostgreSQL, the sync driver on a worker thread elsewhere."""
+    v = verifier(db)
+    if v is not None:
+        return await v.verify(scan)
+    return await run_in_threadpool(_verify_in_thread, db, scan)
+
+
+# ---------------------------------------------------------------- the JSON fast lane
+
+
+def dumps(body: Any) -> bytes:
+    """The answer's JSON (orjson: UTF-8, compact — the same bytes Starlette's JSONResponse writes for it)."""
+    return orjson.dumps(body)
+
+
+class FastLane:
+    """ASGI wrapper in front of the app's middleware stack (installed by the trace room's lifespan)."""
+
+    def __init__(self, inner: Any, app: Any) -> None:
+        from zhijian.platform.middleware import CSP, HSTS
+        from zhijian.platform.throttle import parse_networks
+
+        self.inner = inner
+        self.app = app
+        settings = app.state.settings
+        self.settings = settings
+        self.trusted = parse_networks(settings.trusted_proxies)
+        security = [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"),
+                    (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if settings.hsts:
+            security.append((b"strict-transport-security", HSTS))
+        self.fixed = [*((k.lower().encode(), v.encode()) for k, v in CORS.items()),
+                      (b"cache-control", b"no-store"), *security]
+        self.security = security
+
+    def _eligible(self, scope: dict[str, Any]) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/01/"):
+            return False
+        query = scope.get("query_string", b"")
+        if b"linkType" in query:
+            return False
+        json_accept = False
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                if b"linkset" in value or b"application/json" not in value:
+                    return False
+                json_accept = True
+            elif name == b"authorization" or (name == b"cookie" and b"zj_session=" in value):
+                return False  # logged-in callers: the full stack (token check, no-store rules)
+        return json_accept
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if not self._eligible(scope):
+            await self.inner(scope, receive, send)
+            return
+        raw = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string", b"")
+        target = raw.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        try:
+            digital_link.parse(target)
+            link = rules.parse_digital_link(target)
+        except DomainError:
+            await self.inner(scope, receive, send)  # the full stack renders the 400 (page or problem)
+            return
+        if link.serial is None:
+            await self.inner(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        try:
+            status = await self._answer(scope, send, link, target)
+        finally:
+            if self.settings.access_log:
+                log.info("request", extra={"zj_method": "GET", "zj_path": scope["path"], "zj_status": status,
+                                           "zj_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+    async def _answer(self, scope: dict[str, Any], send: Any, link: rules.DigitalLink, target: str) -> int:
+        from urllib.parse import parse_qs
+
+        from zhijian.platform.middleware import send_problem
+        from zhijian.platform.throttle import client_address
+
+        peer = (scope.get("client") or ("?", 0))[0]
+        headers = dict(scope["headers"]) if self.trusted else {}
+        client = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1") or None, self.trusted) \
+            if self.trusted else peer
+        limiter = self.app.state.rate_limiter
+        if limiter.per_minute > 0 and not limiter.hit(client):
+            retry = str(limiter.retry_after(client)).encode()
+            await send_problem(send, DomainError("request.rate_limited", "请求过于频繁，请稍后再试",
+                                                 "too many requests, try again later", status=429,
+                                                 extra={"retry_after": int(retry)}), [(b"retry-after", retry)])
+            return 429
+        q = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1"),
+                                           keep_blank_values=True).items()}
+        region = q.get("region") or next((v.decode("latin-1") for n, v in scope["headers"]
+                                          if n == b"x-client-region"), None)
+        scan = service.ScanInput(gtin=link.gtin, serial=link.serial or "", lot=link.lot,
+                                 client=service.client_tag(self.settings.secret_key, client), region=region,
+                                 lat=_float(q.get("lat")), lon=_float(q.get("lon")), pin=q.get("pin"))
+        link_header = f'<{scope["path"]}?linkType=linkset>; rel="linkset"'.encode("latin-1", "replace")
+        try:
+            result = await verify(self.app.state.db, scan)
+        except DomainError as err:
+            body = dumps(err.to_problem(instance=scope["path"]))
+            extra = [(b"retry-after", str(err.extra["retry_after"]).encode())] \
+                if err.status in (429, 503) and "retry_after" in err.extra else []
+            await self._send(send, err.status, body, b"application/problem+json", extra)
+            return err.status
+        except Exception:
+            rid = uuid.uuid4().hex[:16]
+            log.exception("unhandled error", extra={"zj_path": scope["path"], "zj_request_id": rid})
+            err = DomainError("server.error", f"服务器内部错误（请求编号 {rid}）", f"internal server error (request id {rid})",
+                              status=500, extra={"request_id": rid})
+            await self._send(send, 500, dumps(err.to_problem(instance=scope["path"])), b"application/problem+json",
+                             [(b"x-request-id", rid.encode())])
+            return 500
+        status = 404 if result["answer"] == "not_found" else 200
+        await self._send(send, status, dumps(result), b"application/json", [(b"link", link_header)], fixed=True)
+        return status
+
+    async def _send(self, send: Any, status: int, body: bytes, media: bytes, extra: list[tuple[bytes, bytes]],
+                    fixed: bool = False) -> None:
+        headers = [(b"content-length", str(len(body)).encode()), (b"content-type", media),
+                   *(self.fixed if fixed else self.security), *extra]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _decorator_proc(type_: Any, dialect: Any) -> Any:
+    from sqlalchemy.types import TypeDecorator
+
+    if isinstance(type_, TypeDecorator):
+        return lambda v: type_.process_result_value(v, dialect)
+    return None
+
+
+def _float(v: str | None) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """Put the fast lane in front of the app's middleware stack (built by now) and close the pools at the end.
+
+    `ZHIJIAN_FAST_LANE=0` leaves the stack as it is (every scan then takes the full stack, still async)."""
+    import os
+
+    stack = getattr(app, "middleware_stack", None)
+    installed = False
+    if stack is not None and os.environ.get("ZHIJIAN_FAST_LANE", "1") != "0" and hasattr(app, "state") \
+            and hasattr(app.state, "db"):
+        app.middleware_stack = FastLane(stack, app)
+        installed = True
+    try:
+        yield
+    finally:
+        if installed and isinstance(app.middleware_stack, FastLane):
+            app.middleware_stack = app.middleware_stack.inner
+        v = _VERIFIERS.get(getattr(getattr(app, "state", None), "db", None)) if hasattr(app, "state") else None
+        if v is not None:
+            await v.close()
