@@ -102,7 +102,7 @@ def test_full_case_with_hearing_payment_and_publication(db):
         assert exc.value.code == "enforcement.fine_out_of_range"
         s.rollback()
     with db.session() as s:
-        org = organ(s, "330100")
+        org = organ(s, "330100", name=f"鄞州区市场监督管理局{factories.uid()}")  # a 代字 no other test uses
         certs = officers(s, org)
         a = actor_for(org)
         case = open_case(s, org, certs, on=d(2026, 3, 2))
@@ -135,9 +135,23 @@ def test_full_case_with_hearing_payment_and_publication(db):
         procedure.close_case(s, a, case.id, StepIn(officers=certs, on=d(2026, 5, 6)))
         procedure.publish(s, a, case.id, on=d(2026, 5, 8))
         assert case.state == "closed" and case.surcharge_fen == 600000
+        # written to the enterprise's credit record through the consumer room (hearing-level fine → serious)
+        from zhijian.consumer.models import AdministrativePenalty
+
+        rec = s.scalar(select(AdministrativePenalty).where(AdministrativePenalty.decision_no == case.decision_no))
+        assert case.credit_record.startswith("已写入信用档案") and rec is not None
+        assert (rec.enterprise_id, rec.severity, rec.amount) == (case.party_id, "serious", 100000)
+        # 信用修复: not before a year of publication for a large fine; then the portal stops showing it
+        with pytest.raises(DomainError) as exc:
+            procedure.end_publication(s, a, case.id, reason="已履行并整改", on=d(2027, 5, 7))
+        assert exc.value.code == "enforcement.repair_too_early"
+        procedure.end_publication(s, a, case.id, reason="已履行并整改", on=d(2027, 5, 8))
+        assert case.id not in {c.id for c in procedure.published(s, limit=10000)}
+        with pytest.raises(NotFound):
+            procedure.public_case(s, case.id)
         kinds = [st.kind for st in s.scalars(select(Step).where(Step.case_id == case.id).order_by(Step.id))]
         assert kinds == ["filing", "review", "notice", "response", "hearing", "decision", "service", "payment",
-                         "closure", "publication"]
+                         "closure", "publication", "credit_repair"]
         assert all(st.officer1 and st.officer2 for st in s.scalars(select(Step).where(
             Step.case_id == case.id, Step.kind.in_(("filing", "review", "notice", "hearing", "decision", "service")))))
         pdf = documents.case_pdf(s, case, "decision", public=True)

@@ -247,6 +247,17 @@ def publish(case_id: int, data: PublishIn, session: SessionDep, actor: ActorDep)
     return case_out(procedure.publish(session, actor, case_id, data.on))
 
 
+class RepairIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000)
+    on: dt.date | None = None
+
+
+@router.post("/cases/{case_id}/credit-repair", response_model=CaseOut)
+def credit_repair(case_id: int, data: RepairIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    """信用修复: stop publishing after the minimum period once the decision is executed."""
+    return case_out(procedure.end_publication(session, actor, case_id, reason=data.reason, on=data.on))
+
+
 @router.get("/cases/{case_id}/documents/{kind}.pdf")
 def document_pdf(case_id: int, kind: str, session: SessionDep, actor: ActorDep, public: bool = False) -> Response:
     """立案审批表 (filing), 告知书 (notice), 听证通知书 (hearing_notice), 决定书 (decision / no_penalty), 送达回证 (receipt)."""

@@ -196,6 +196,14 @@ def publish_cmd(case: int, on: str | None = None) -> None:
         typer.echo(f"{c.decision_no}\t公示 {c.published_on}\t{'逾期' if late else '按期'}")
 
 
+@app.command("repair")
+def repair_cmd(case: int, reason: str = typer.Option(...), on: str | None = None) -> None:
+    """信用修复: stop publishing the decision (after its minimum period, once executed)."""
+    with unit_of_work() as s:
+        c = procedure.end_publication(s, SYSTEM, case, reason=reason, on=_date(on, "on"))
+        typer.echo(f"{c.decision_no}\t停止公示 {c.publication_ended_on}")
+
+
 @app.command("show")
 def show_cmd(case: int) -> None:
     """A case with its clocks and its steps (who, when)."""

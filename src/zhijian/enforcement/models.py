@@ -113,6 +113,9 @@ class Case(IdMixin, TimestampMixin, Audited, Base):
     closed_on: Mapped[dt.date | None]
     publication_due_on: Mapped[dt.date | None]
     published_on: Mapped[dt.date | None]
+    publication_ended_on: Mapped[dt.date | None]  # 信用修复: no longer shown on the portal
+    publication_end_reason: Mapped[str] = mapped_column(Text, default="")
+    credit_record: Mapped[str] = mapped_column(String(200), default="")  # what the credit room recorded
     transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
     operation_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_operation.id", ondelete="SET NULL"),
                                                      index=True)

@@ -506,22 +506,68 @@ def publish(session: Session, actor: Actor, case_id: int, on: dt.date | None = N
     if case.published_on:
         raise DomainError("enforcement.already_published", "已公示", "already published", status=409)
     case.published_on = on or today()
+    case.credit_record = _record_credit(session, case)
     _step(session, actor, case, "publication", case.published_on,
           late=bool(case.publication_due_on and case.published_on > case.publication_due_on),
-          basis=rules.PUBLICATION_BASIS)
+          basis=rules.PUBLICATION_BASIS, credit=case.credit_record)
+    flush(session, "enforcement_case")
+    return case
+
+
+def _record_credit(session: Session, case: Case) -> str:
+    """Write the published penalty to the enterprise's credit record through the consumer room's service
+    (`add_penalty`, which feeds the credit class); absent room or a party that is no registered enterprise: noted."""
+    from zhijian.platform.auth import SYSTEM
+    from zhijian.platform.rooms import room_module
+
+    consumer = room_module("consumer", "service")
+    if consumer is None or case.party_id is None:
+        return "未写入信用档案（信用模块不可用或当事人未登记）"
+    from zhijian.consumer.schemas import PenaltyIn
+
+    organ = session.get(Organization, case.organ_id)
+    data = PenaltyIn(enterprise_id=case.party_id, decision_no=case.decision_no, decided_on=case.decided_on,
+                     authority=organ.name if organ else "", reason=case.title[:500], amount=float(yuan(case.fine_fen)),
+                     severity=rules.credit_severity(fine_fen=case.fine_fen, hearing_right=case.hearing_right))  # type: ignore[arg-type]
+    try:
+        with session.begin_nested():
+            row = consumer.add_penalty(session, SYSTEM, data)
+        return f"已写入信用档案（行政处罚记录 {row.id}）"
+    except DomainError as err:
+        return f"未写入信用档案：{err.message_zh}"
+
+
+def end_publication(session: Session, actor: Actor, case_id: int, *, reason: str, on: dt.date | None = None) -> Case:
+    """信用修复 — stop showing a published decision after its minimum period, once it is executed (结案)."""
+    case = get_case(session, actor, case_id, write=True)
+    on = on or today()
+    if case.published_on is None or case.publication_ended_on is not None:
+        raise DomainError("enforcement.not_published", "该决定未在公示中", "the decision is not being published", status=409)
+    if case.state != "closed":
+        raise DomainError("enforcement.not_executed", "处罚决定履行完毕（结案）后方可信用修复", "the case is not closed",
+                          status=409)
+    if not reason.strip():
+        raise DomainError("enforcement.reason_required", "信用修复须记录依据（履行、整改情况）", "a repair needs its grounds",
+                          field="reason")
+    earliest = rules.repair_earliest(case.published_on, large=case.hearing_right)
+    if on < earliest:
+        raise DomainError("enforcement.repair_too_early", f"公示满最短期限后（{earliest}起）方可申请信用修复",
+                          f"credit repair only from {earliest}", status=409, field="on")
+    case.publication_ended_on, case.publication_end_reason = on, reason.strip()
+    _step(session, actor, case, "credit_repair", on, note=reason.strip(), basis=rules.REPAIR_BASIS)
     flush(session, "enforcement_case")
     return case
 
 
 def published(session: Session, *, limit: int = 50) -> list[Case]:
     """The portal's list: published decisions (their public text only is shown)."""
-    return list(session.scalars(select(Case).where(Case.published_on.is_not(None))
+    return list(session.scalars(select(Case).where(Case.published_on.is_not(None), Case.publication_ended_on.is_(None))
                                 .order_by(Case.published_on.desc(), Case.id.desc()).limit(limit)))
 
 
 def public_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
-    if case is None or case.published_on is None:
+    if case is None or case.published_on is None or case.publication_ended_on is not None:
         from zhijian.platform.errors import NotFound
 
         raise NotFound("enforcement_case", case_id)

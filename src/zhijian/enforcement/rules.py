@@ -75,6 +75,9 @@ LATE_RATE = Decimal("0.03")
 LATE_BASIS = "《中华人民共和国行政处罚法》第七十二条第一款第（一）项：到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额"
 PUBLICATION_WORKING_DAYS = 20
 PUBLICATION_BASIS = "《市场监督管理行政处罚信息公示规定》：自作出行政处罚决定之日起二十个工作日内通过国家企业信用信息公示系统公示（条文序号待核对）"
+REPAIR_MIN_DAYS_LOW = 90
+REPAIR_MIN_DAYS = 365
+REPAIR_BASIS = "《市场监督管理信用修复管理办法》：行政处罚信息公示期满（较低数额罚款三个月、其他一年）且已履行处罚、完成整改的，可申请信用修复、停止公示（期限待核对）"
 REVIEW_BASIS = "《中华人民共和国行政处罚法》第五十八条：涉及重大公共利益、直接关系当事人重大权益经过听证程序、案件情况疑难复杂等情形，作出决定前应当进行法制审核"
 
 SERVICE_METHODS: dict[str, str] = {"direct": "直接送达", "lodged": "留置送达", "electronic": "电子送达", "post": "邮寄送达",
@@ -167,6 +170,18 @@ def late_surcharge(fine: Decimal, due: dt.date, paid_on: dt.date) -> Decimal:
 
 def publication_due(cal: WorkCalendar, decided_on: dt.date) -> Deadline:
     return cal.add_working_days(decided_on, PUBLICATION_WORKING_DAYS)
+
+
+def repair_earliest(published_on: dt.date, *, large: bool) -> dt.date:
+    """The first day a 信用修复 (停止公示) may be granted: 3 months after publication for a low fine, else 1 year."""
+    return published_on + dt.timedelta(days=REPAIR_MIN_DAYS if large else REPAIR_MIN_DAYS_LOW)
+
+
+def credit_severity(*, fine_fen: int, hearing_right: bool, revoked: bool = False) -> str:
+    """How the credit room weighs the penalty: minor (no fine), general, serious (hearing-level or a revocation)."""
+    if revoked or hearing_right:
+        return "serious"
+    return "general" if fine_fen else "minor"
 
 
 def needs_legal_review(*, hearing_right: bool, major_public_interest: bool, complex_case: bool) -> bool:
