@@ -898,6 +898,10 @@ def mark_lot_recalled(session: Session, actor: Actor, *, gtin: str, lot: str, re
         can_manage_codes(actor, ent)
     else:
         actor.require("admin", "regulator")
+    # concurrent recalls of one lot run one after another (a repeat then finds the record: 0 changed), not
+    # all inserting the record at once (19 of 20 failed on its unique key): lock the lot's batches (issue 12)
+    session.execute(select(CodeBatch.id).where(CodeBatch.gtin == gtin, CodeBatch.lot == lot)
+                    .order_by(CodeBatch.id).with_for_update())
     total = session.scalar(select(func.count()).select_from(Code).where(Code.gtin == gtin, Code.lot == lot)) or 0
     rec = session.scalar(select(Recall).where(Recall.gtin == gtin, Recall.lot == lot, Recall.recall_ref == recall_ref))
     if rec is None:
