@@ -149,3 +149,21 @@ def test_demo_is_idempotent_and_fast(fresh_db):
     with db.session() as s:
         stats = __import__("zhijian.enforcement.oversight", fromlist=["dashboard"]).dashboard(s, SYSTEM)
         assert {r.region_code for r in stats} == {"330100", "440100"}
+
+
+def test_console_cards_and_provisional_deadlines(db):
+    """The console home cards count in the actor's division; a 办案期限 on a year without a 放假安排 is provisional
+    and listed through the platform's deadline contract."""
+    from zhijian.platform import deadlines
+
+    with db.session() as s:
+        org = organ(s, "330100")
+        certs = officers(s, org)
+        case = open_case(s, org, certs, on=d(2031, 3, 3))  # 2031: no State Council notice yet → provisional
+        cards = {c["label"]: c["value"] for c in service.dashboard_cards(s, actor_for(org))}
+        assert cards["在办案件"] >= 1
+        assert case.due_provisional
+        listed = [p for p in deadlines.provisional_deadlines(s) if p.room == "enforcement" and p.entity_id == case.id]
+        assert listed and listed[0].kind == "办案期限" and "第六十四条" in listed[0].basis
+        other = {c["label"]: c["value"] for c in service.dashboard_cards(s, actor_for(organ(s, "440111", "county")))}
+        assert other["在办案件"] == 0  # 白云区 sees none of 杭州's cases

@@ -362,6 +362,28 @@ def _collect_direct(session: Session, since: dt.date | None, on: dt.date | None)
     return counts
 
 
+def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Console home cards for regulators: leads awaiting 核查 (and those past their clock), open cases, cases whose
+    办案期限 ends within 15 days."""
+    from sqlalchemy import func
+
+    if actor.role not in ("admin", "regulator"):
+        return []
+    day = today()
+    pending = int(session.scalar(lead_scope(actor, select(func.count(Lead.id))).where(Lead.state == "received")) or 0)
+    late = int(session.scalar(lead_scope(actor, select(func.count(Lead.id))).where(
+        Lead.state == "received", Lead.verify_due_on < day)) or 0)
+    open_states = ("investigating", "review", "notified", "hearing")
+    open_cases = int(session.scalar(case_scope(session, actor, select(func.count(Case.id))).where(
+        Case.state.in_(open_states))) or 0)
+    near = int(session.scalar(case_scope(session, actor, select(func.count(Case.id))).where(
+        Case.state.in_(open_states), Case.due_on <= day + dt.timedelta(days=15))) or 0)
+    return [{"label": "待核查线索", "value": pending, "href": "/console/enforcement", "tone": "warn" if pending else ""},
+            {"label": "核查超期线索", "value": late, "href": "/console/enforcement", "tone": "bad" if late else ""},
+            {"label": "在办案件", "value": open_cases, "href": "/console/enforcement", "tone": ""},
+            {"label": "办案期限15日内届满", "value": near, "href": "/console/enforcement", "tone": "bad" if near else ""}]
+
+
 def provisional_deadlines(session: Session) -> list[deadlines.ProvisionalDeadline]:
     """Stored 核查 and 办案 due dates that rest on a rule-computed year (platform deadlines contract)."""
     out = [deadlines.ProvisionalDeadline("enforcement", "enforcement_lead", lid, "核查期限", due, rules.VERIFY_BASIS)
