@@ -74,7 +74,14 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     app = FastAPI(
         title="zhijian 质检 API",
         version=__version__,
-        description="产品质量检验与市场安全监管开放平台 — product quality inspection and market-safety supervision.",
+        description=("产品质量检验与市场安全监管开放平台 — product quality inspection and market-safety supervision.\n\n"
+                     "Limits: a request body over the configured size (ZHIJIAN_MAX_BODY_BYTES, announced or "
+                     "chunked) is 413 `request.too_large`; JSON nested deeper than "
+                     f"{MAX_JSON_DEPTH} levels is 400 `request.too_deep`. POSTs that create accept an "
+                     "`Idempotency-Key` header (1–128 visible ASCII characters, per user, 24 h): a retry with "
+                     "the same key and body returns the first answer with `Idempotent-Replayed: true`; another "
+                     "body is 422 `idempotency.key_reused`; while the first still runs, 409 "
+                     "`idempotency.in_progress` with `Retry-After`."),
         docs_url=None,  # platform.docs serves Swagger UI from the package under a CSP
         redoc_url=None,
         openapi_url="/openapi.json",
