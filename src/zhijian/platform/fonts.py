@@ -254,3 +254,9 @@ def missing_glyphs(text: str, bold: bool = False) -> list[str]:
     """The characters of `text` the PDF font has no glyph for (they would print as .notdef boxes)."""
     cmap = _cmap(bold)
     return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
+
+
+if __name__ == "__main__":  # `python -m zhijian.platform.fonts` warms the cache at deployment (the first PDF then waits not)
+    for heavy in (False, True):
+        source = pdf_font_source(heavy)
+        print(pdf_font(heavy), source, truetype_file(*source) if source else "no CJK font installed")
