@@ -165,5 +165,5 @@ def test_console_cards_and_provisional_deadlines(db):
         assert case.due_provisional
         listed = [p for p in deadlines.provisional_deadlines(s) if p.room == "enforcement" and p.entity_id == case.id]
         assert listed and listed[0].kind == "办案期限" and "第六十四条" in listed[0].basis
-        other = {c["label"]: c["value"] for c in service.dashboard_cards(s, actor_for(organ(s, "440111", "county")))}
-        assert other["在办案件"] == 0  # 白云区 sees none of 杭州's cases
+        other = {c["label"]: c["value"] for c in service.dashboard_cards(s, actor_for(organ(s, "440106", "county")))}
+        assert other["在办案件"] == 0  # 天河区 sees none of 杭州's cases
