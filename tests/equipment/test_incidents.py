@@ -142,3 +142,44 @@ def test_incident_api_and_risk_signals(client, db, login):
     assert {"overdue_inspection", "repeated_fail", "accident"} <= kinds, mine
     assert next(x for x in mine if x["kind"] == "repeated_fail")["count"] == 2
     assert client.get("/api/v1/equipment/risk-signals", headers=o).status_code == 403
+
+
+def test_the_same_event_reported_twice_at_once_is_one_record(db):
+    """The owner and the maintenance company report the same entrapment at the same moment: one record wins."""
+    import threading
+
+    from zhijian.equipment.models import EquipmentIncident
+    from zhijian.platform.errors import Conflict
+
+    with db.session() as s:
+        owner, maint = factories.enterprise(s), factories.enterprise(s)
+        unit = elevator(s, owner.id, maintainer_id=maint.id)
+        code, uid, actors = unit.code, unit.id, (Actor(None, "o", "enterprise", owner.id),
+                                                 Actor(None, "m", "enterprise", maint.id))
+    at = dt.datetime.now(CN).replace(microsecond=0) - dt.timedelta(minutes=40)
+    data = IncidentIn(kind="entrapment", occurred_at=at, called_at=at, arrived_at=at + dt.timedelta(minutes=15))
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def report(actor: Actor) -> None:
+        try:
+            with db.session() as s:
+                barrier.wait(timeout=10)
+                service.record_incident(s, actor, code, data)
+            results.append("ok")
+        except Conflict:
+            results.append("conflict")
+        except Exception as exc:  # a locked SQLite writer is a refusal too, never a second row
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=report, args=(a,)) for a in actors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert results.count("ok") == 1, results
+    with db.session() as s:
+        assert len(list(s.scalars(select(EquipmentIncident.id).where(EquipmentIncident.unit_id == uid)))) == 1
+        with pytest.raises(Conflict) as exc:
+            service.record_incident(s, actors[0], code, data)
+        assert exc.value.code == "equipment.duplicate_incident"

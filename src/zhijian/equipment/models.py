@@ -123,6 +123,9 @@ class EquipmentIncident(IdMixin, Audited, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     reported_by: Mapped[str] = mapped_column(String(128), default="")
 
+    # the owner and the maintenance company reporting the same event at once: one record
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "occurred_at", name="uq_equipment_incident_event"),)
+
 
 class EquipmentReminder(IdMixin, Base):
     """One reminder sent to the owner for one unit's due date at one stage (so a daily job sends it once)."""

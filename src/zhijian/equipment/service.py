@@ -948,6 +948,11 @@ def record_incident(session: Session, actor: Actor, code: str, data: IncidentIn,
         limit = rules.rescue_limit_minutes(unit.region_code)
         if arrived is not None:
             arrival = int((arrived - start).total_seconds() // 60)
+    if session.scalar(select(EquipmentIncident.id).where(EquipmentIncident.unit_id == unit.id,
+                                                         EquipmentIncident.kind == data.kind,
+                                                         EquipmentIncident.occurred_at == occurred)):
+        raise Conflict("equipment.duplicate_incident", "该设备同一时间的同类事件已报告",
+                       "this event of the unit is already reported", field="occurred_at")
     row = EquipmentIncident(
         unit_id=unit.id, kind=data.kind, occurred_at=occurred, reported_at=now, called_at=called, arrived_at=arrived,
         released_at=released, trapped_people=data.trapped_people, deaths=data.deaths,
