@@ -161,10 +161,16 @@ def _note_cached_writes(session: Session, _ctx: Any) -> None:
 
 @sa_event.listens_for(Session, "before_commit")
 def _bump_cache_version(session: Session) -> None:
-    """One `UPDATE trace_cache_version` in the writer's transaction (it commits with the change, or not at all)."""
-    if session.info.pop(_BUMP, False) or _writes_cached(session):
-        session.execute(_BUMP_STMT)
-        session.info[_BUMP + ".done"] = True
+    """One `UPDATE trace_cache_version` in the writer's transaction (it commits with the change, or not at all).
+
+    Everything else is flushed first, so the version row is the transaction's last lock: two writers can queue on
+    it but never hold it while waiting for each other's rows (no deadlock cycle)."""
+    if not session.info.get(_BUMP) and not _writes_cached(session):
+        return
+    session.flush()
+    session.info.pop(_BUMP, None)
+    session.execute(_BUMP_STMT)
+    session.info[_BUMP + ".done"] = True
 
 
 @sa_event.listens_for(Session, "after_commit")
