@@ -167,3 +167,44 @@ def test_console_cards_and_provisional_deadlines(db):
         assert listed and listed[0].kind == "办案期限" and "第六十四条" in listed[0].basis
         other = {c["label"]: c["value"] for c in service.dashboard_cards(s, actor_for(organ(s, "440106", "county")))}
         assert other["在办案件"] == 0  # 天河区 sees none of 杭州's cases
+
+
+def test_confirmed_counterfeit_signal_becomes_a_lead_with_its_gtin(db):
+    """A trace signal confirmed by staff → a 假冒伪劣 lead in the scanning city's division, carrying the GTIN."""
+    from zhijian.trace.models import Signal
+
+    with db.session() as s:
+        brand = factories.enterprise(s, region="330106")
+        sig = Signal(kind="duplicate", enterprise_id=brand.id, gtin="06901234567892", serial=f"S{factories.uid()}",
+                     evidence={"city": "440106", "scans": 3}, status="confirmed")
+        s.add(sig)
+        s.flush()
+        sid = sig.id
+        open_sig = Signal(kind="duplicate", enterprise_id=brand.id, gtin="06901234567892", serial="x", evidence={},
+                          status="open")
+        s.add(open_sig)
+        s.flush()
+        oid = open_sig.id
+    with db.session() as s:
+        service.collect_leads(s, SYSTEM)
+        lead = s.scalar(select(Lead).where(Lead.source == "counterfeit", Lead.source_ref == f"trace_signal:{sid}"))
+        assert lead is not None and lead.region_code == "440106" and lead.gtin == "06901234567892"
+        assert s.scalar(select(Lead.id).where(Lead.source_ref == f"trace_signal:{oid}")) is None  # not confirmed
+
+
+def test_police_transfer_with_the_criminal_thresholds(db):
+    """移送公安 (《行政执法机关移送涉嫌犯罪案件的规定》第三条): 销售金额五万元以上 meets 刑法 第一百四十条."""
+    from zhijian.enforcement import cooperation
+    from zhijian.enforcement.schemas import FactsIn, ReviewIn, TransferIn
+
+    with db.session() as s:
+        org = organ(s, "330100")
+        certs = officers(s, org)
+        a = actor_for(org)
+        case = open_case(s, org, certs, violation="PQL-50")
+        procedure.submit_review(s, a, case.id, ReviewIn(officers=certs, violation_code="PQL-50", proposed_fine=100000,
+                                                        facts=FactsIn(goods_value=80000, sales_amount=60000)))
+        t = cooperation.transfer_case(s, a, case.id, TransferIn(kind="police", to_name="杭州市公安局",
+                                                                reason="涉嫌销售伪劣产品罪", officers=certs))
+        assert case.state == "transferred" and t.criteria and "第一百四十条" in t.criteria[0]
+        assert "移〔" in t.document_no

@@ -159,6 +159,13 @@ def checklist(session: Session, actor: Actor, case_id: int) -> list[dict[str, An
             f"期限 {c.payment_due_on}，缴纳 {c.paid_on or '—'}")
         add("按期公示", bool(c.published_on and c.publication_due_on and c.published_on <= c.publication_due_on),
             rules.PUBLICATION_BASIS, f"期限 {c.publication_due_on}，公示 {c.published_on or '—'}")
+    from zhijian.enforcement.models import Seizure
+    from zhijian.enforcement.service import today
+
+    for sz in session.scalars(select(Seizure).where(Seizure.case_id == c.id).order_by(Seizure.id)):
+        kept = (sz.released_on <= sz.due_on) if sz.released_on else (today() <= sz.due_on or c.state == "closed")
+        add("查封扣押期限", kept, rules.SEIZURE_BASIS,
+            f"{sz.started_on} 起，期限 {sz.due_on}，解除 {sz.released_on or '—'}")
     n_tr = session.scalar(select(func.count(Transfer.id)).where(Transfer.case_id == c.id)) or 0
     if n_tr:
         add("移送函", "transfer" in docs, "《行政执法机关移送涉嫌犯罪案件的规定》", f"{n_tr} 次")

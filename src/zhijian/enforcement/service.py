@@ -302,8 +302,9 @@ def collect_leads(session: Session, actor: Actor, *, since: dt.date | None = Non
 
     spotcheck: `final_results` (contract; final 不合格 after objections); consumer: `complaint_records` (contract; a
     举报 justified or with a hazard); risk: confirmed signals on an enterprise and stable: revoked listings — these two
-    rooms offer no read function for them, so their models are read directly, read-only; equipment: units stopped
-    after a 不合格 report or overdue for inspection, read from its models read-only (its `due_list` needs an actor scope).
+    rooms offer no read function for them, so their models are read directly, read-only; trace: counterfeit / diversion
+    signals confirmed by staff (models, read-only; the lead carries the GTIN that links it to a 专项行动); equipment:
+    units stopped after a 不合格 report or overdue for inspection (models, read-only: `due_list` needs an actor scope).
     """
     actor.require("admin")
     counts: dict[str, int] = {}
@@ -348,6 +349,18 @@ def _collect_direct(session: Session, since: dt.date | None, on: dt.date | None)
             if _auto(session, "stable", f"listing:{row.id}", "/stable", f"稳定合格产品撤销：{row.product_name}（{row.certificate_no}）",
                      row.enterprise_id, row.region_code or None, row.product_id, on):
                 counts["stable"] = counts.get("stable", 0) + 1
+    trace = room_module("trace", "models")
+    if trace is not None:
+        for sig in session.scalars(select(trace.Signal).where(trace.Signal.status == "confirmed")):
+            ev = sig.evidence or {}
+            region = next((str(ev[k]) for k in ("city", "region", "region_code")
+                           if str(ev.get(k, "")).isdigit() and len(str(ev.get(k, ""))) == 6), None)
+            lead = _auto(session, "counterfeit", f"trace_signal:{sig.id}", "/console/trace/signals",
+                         f"防伪扫码信号（{sig.kind}）：{sig.gtin or ''} {sig.serial or ''}", sig.enterprise_id, region,
+                         None, on)
+            if lead is not None:
+                lead.gtin = (sig.gtin or "")[:14]
+                counts["counterfeit"] = counts.get("counterfeit", 0) + 1
     eq = room_module("equipment", "models")
     if eq is not None:
         unit = eq.EquipmentUnit
