@@ -39,3 +39,65 @@ def test_lean_route_keeps_answers_headers_and_methods(client, lot):
     assert client.get(f"/01/{lot.gtin}/21/{lot.serials[0]}X", headers=JSON).status_code in (400, 404)
     linkset = client.get(path + "?linkType=linkset")
     assert linkset.headers["content-type"].startswith("application/linkset+json")
+
+
+def _lane_calls(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    from zhijian.trace import hot
+
+    calls: list[str] = []
+    real = hot.FastLane._answer
+
+    async def counting(self, scope, send, link, target):  # type: ignore[no-untyped-def]
+        calls.append(scope["path"])
+        return await real(self, scope, send, link, target)
+
+    monkeypatch.setattr(hot.FastLane, "_answer", counting)
+    return calls
+
+
+SAME_HEADERS = ("content-type", "cache-control", "access-control-allow-origin", "access-control-expose-headers",
+                "content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy", "link")
+
+
+def test_fast_lane_answers_plain_json_scans_like_the_full_stack(client, app, lot, monkeypatch):
+    """A plain JSON scan is answered by the fast lane ahead of the middleware (trace.hot.FastLane); its headers and
+    body are those of the full stack (the same scan with a credential takes the full stack)."""
+    from zhijian.trace import hot
+
+    assert isinstance(app.middleware_stack, hot.FastLane)  # installed by the trace room's lifespan
+    calls = _lane_calls(monkeypatch)
+    path = f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[1]}"
+    lane = client.get(path, headers=JSON)
+    full = client.get(path, headers={**JSON, "cookie": "zj_session=not-a-session"})
+    assert calls == [f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[1]}"]  # only the first one took the lane
+    assert lane.status_code == full.status_code == 200
+    assert {h: lane.headers.get(h) for h in SAME_HEADERS} == {h: full.headers.get(h) for h in SAME_HEADERS}
+    a, b = lane.json(), full.json()
+    assert (a["answer"], a["count"], b["answer"], b["count"]) == ("genuine_first", 1, "genuine_repeat", 2)
+    assert {k: v for k, v in a.items() if k not in ("answer", "count", "message_zh", "message_en")} == \
+        {k: v for k, v in b.items() if k not in ("answer", "count", "message_zh", "message_en")}
+    # not for the lane: HTML, HEAD, linksets, other keys, syntax errors
+    assert client.get(path).headers["content-type"].startswith("text/html")
+    assert client.get(path + "?linkType=all", headers=JSON).status_code == 200
+    assert client.get(f"/01/{lot.gtin}/21/ABC%7F", headers=JSON).status_code == 400
+    assert len(calls) == 1
+    unknown = client.get(f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[1][:-1]}Z", headers=JSON)
+    assert unknown.status_code == 404 and unknown.json()["answer"] == "not_found" and len(calls) == 2
+
+
+def test_fast_lane_keeps_the_public_rate_limit(db, settings, lot):
+    """ZHIJIAN_PUBLIC_RATE_LIMIT per client and minute holds on the lane: the 4th scan of 3 allowed gets 429 with
+    Retry-After, as from PublicRateLimitMiddleware."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from zhijian.platform.app import create_app
+
+    limited = create_app(db, dataclasses.replace(settings, public_rate_limit=3))
+    path = f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[2]}"
+    with TestClient(limited) as c:
+        codes = [c.get(path, headers=JSON).status_code for _ in range(4)]
+        last = c.get(path, headers=JSON)
+    assert codes == [200, 200, 200, 429]
+    assert last.status_code == 429 and last.json()["code"] == "request.rate_limited" and "retry-after" in last.headers
