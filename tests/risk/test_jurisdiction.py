@@ -55,7 +55,7 @@ def world(client, db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "gd_sig": next(g.id for g in mine if g.category_id == c2.id and g.region_code == "440000"),
             "nb_sig": next(g.id for g in mine if g.enterprise_id == ent_nb.id),
             "hz_sig": next(g.id for g in mine if g.product_id == spike.id),
-            "scan": run.id, "ent_hz": ent_hz.id, "ent_nb": ent_nb.id, "prod_hz": prod.id,
+            "scan": run.id, "db": db, "ent_hz": ent_hz.id, "ent_nb": ent_nb.id, "prod_hz": prod.id,
             "orgs": {"hz": factories.regulator(s, level="municipal", region="330100").id,
                      "zj": factories.regulator(s, level="provincial", region="330000").id,
                      "gd": factories.regulator(s, level="provincial", region="440000").id,
@@ -87,6 +87,12 @@ def test_signals_by_division(client, world) -> None:  # type: ignore[no-untyped-
     assert _signal_ids(client, world["samr"][1]) & ours == ours
     assert client.post(f"/api/v1/risk/signals/{gd_sig}/review", json={"status": "confirmed"},
                        headers=world["gd"][1]).json()["status"] == "confirmed"
+    # the association monitors signals but opens no complaint: the signal page links none of its evidence cases
+    from tests.consumer.test_jurisdiction import _login as login_role
+
+    _, assoc = login_role(client, world["db"], "association")
+    page = client.get(f"/console/risk/signals/{hz_sig}", headers=assoc)
+    assert page.status_code == 200 and "/console/complaints/" not in page.text and "不在本账号可查阅范围" in page.text
     # the scan is national: a municipal bureau may not retune a series for everyone
     cfg = {"kind": "count", "series_key": f"prod:{world['prod_hz']}", "methods": ["ears_c1"]}
     assert client.put("/api/v1/risk/series-configs", json=cfg, headers=hz).status_code == 403

@@ -602,6 +602,16 @@ def complaint_query(actor: Actor, *, kind: str | None = None, state: str | None 
     return stmt
 
 
+def readable_complaints(session: Session, actor: Actor, ids: list[int]) -> set[int]:
+    """Contract: which of these cases the actor may open (a risk signal's evidence links only those)."""
+    try:
+        stmt = complaint_query(actor)
+    except DomainError:
+        return set()
+    wanted = sorted({int(i) for i in ids})[:2000]
+    return set(session.scalars(stmt.with_only_columns(Complaint.id).where(Complaint.id.in_(wanted)))) if wanted else set()
+
+
 def list_complaints(session: Session, actor: Actor, *, kind: str | None = None, state: str | None = None,
                     enterprise_id: int | None = None, q: str | None = None, hazard: bool | None = None,
                     limit: int = 50, cursor: str | None = None) -> Page[Complaint]:

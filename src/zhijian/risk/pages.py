@@ -66,7 +66,12 @@ def signals(request: Request, session: SessionDep, status: str | None = "open", 
 @router.get("/console/risk/signals/{signal_id}", response_class=HTMLResponse)
 def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    return render(request, "risk/signal.html", {**_ctx(), "sig": service.get_signal(session, actor, signal_id)})
+    sig = service.get_signal(session, actor, signal_id)
+    from zhijian.web.core import room_call
+
+    ids = list((sig.evidence or {}).get("complaint_ids") or [])  # issue 13: link only the cases the viewer may open
+    readable = room_call("consumer", "readable_complaints", session, actor, ids, default=set()) if ids else set()
+    return render(request, "risk/signal.html", {**_ctx(), "sig": sig, "readable_complaints": readable})
 
 
 @router.post("/console/risk/signals/{signal_id}/review")
