@@ -39,3 +39,28 @@ def test_concurrent_identical_recalls_mark_the_lot_once(app, db):
                                                                         Recall.lot == lot.lot)) == 1
         assert s.scalar(select(func.count()).select_from(Code).where(
             Code.gtin == lot.gtin, Code.lot == lot.lot, Code.status == "recalled")) == 30
+
+
+def test_concurrent_signal_confirmations_audit_one_change(app, db):
+    """防伪预警: 20 concurrent `PATCH /api/v1/trace/signals/{id} {"status": "confirmed"}`. Before, on
+    PostgreSQL and MariaDB each read "open" and the audit trail recorded twenty open → confirmed changes;
+    now the signal is locked (platform.db.lock_for_update): one change open → confirmed, the rest see it."""
+    from zhijian.platform.models import AuditRecord
+    from zhijian.trace.models import Signal
+
+    with db.session() as s:
+        sig = Signal(kind="counterfeit", gtin="06901234567892", serial="S" + factories.uid()[:8],
+                     evidence={"scans": 3})
+        s.add(sig)
+        s.flush()
+        sid = sig.id
+        admin = factories.user(s, "admin").username
+    with live_server(app) as base:
+        auth = token(base, admin)
+        answers = fire(N, lambda c: c.patch(f"/api/v1/trace/signals/{sid}", json={"status": "confirmed"},
+                                            headers=auth), base)
+    assert sorted(a.status_code for a in answers) == [200] * N, [a.text[:200] for a in answers][:2]
+    with db.session(write=False) as s:
+        befores = [r.before for r in s.scalars(select(AuditRecord).where(
+            AuditRecord.entity == "trace_signal", AuditRecord.entity_id == str(sid)))]
+    assert [b for b in befores if b == {"status": "open"}] == [{"status": "open"}], befores[:3]

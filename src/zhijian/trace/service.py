@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import utcnow
+from zhijian.platform.db import lock_for_update, utcnow
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.events import subscriber
 from zhijian.platform.pagination import Page, keyset_page
@@ -866,7 +866,7 @@ def set_signal_status(session: Session, actor: Actor, signal_id: int, status: st
     if status not in ("open", "confirmed", "dismissed"):
         raise DomainError("trace.bad_signal_status", "状态应为 open、confirmed 或 dismissed",
                           "status must be open, confirmed or dismissed", field="status")
-    sig = session.get(Signal, signal_id)
+    sig = lock_for_update(session, Signal, signal_id)  # concurrent changes: one at a time, each sees the last
     if sig is None:
         raise NotFound("signal", signal_id)
     scope = signal_scope(actor)
