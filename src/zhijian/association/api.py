@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zhijian.association.campaigns.api import router as campaigns_router
 from zhijian.association.exams.api import public_router as exams_public
 from zhijian.association.exams.api import router as exams_router
 from zhijian.association.members.api import router as members_router
@@ -15,5 +16,6 @@ router.include_router(pt_router)
 router.include_router(exams_router)
 router.include_router(standards_router)
 router.include_router(members_router)
+router.include_router(campaigns_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhijian.association.campaigns.cli import app as campaign_app
 from zhijian.association.exams.cli import app as exam_app
 from zhijian.association.members.cli import app as member_app
 from zhijian.association.pt.cli import app as pt_app
@@ -15,6 +16,7 @@ app.add_typer(pt_app, name="pt")
 app.add_typer(exam_app, name="exam")
 app.add_typer(standard_app, name="standard")
 app.add_typer(member_app, name="member")
+app.add_typer(campaign_app, name="campaign")
 
 
 def register(root: typer.Typer) -> None:
