@@ -244,3 +244,27 @@ def test_recompute_due_dates_writes_only_changed_rows(db):
         assert service.get_unit(s, SYSTEM, code).next_due_on == dt.date(2027, 4, 20)
         with pytest.raises(PermissionDenied):
             service.recompute_due_dates(s, Actor(None, "e", "enterprise", ent.id))
+
+
+def test_regulator_scope_follows_its_level(db):
+    """A regulator sees its division by its level (platform.jurisdiction): 国家市场监督管理总局 (national, 110000)
+    every province — not only 北京 (11) — a city bureau (3301) its city, another province's bureau nothing here."""
+    today = service.today()
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        code = elevator(s, ent.id, region="330106", last=today - dt.timedelta(days=400)).code
+        national, city = factories.regulator(s, "national", "110000"), factories.regulator(s, "municipal", "330100")
+        other = factories.regulator(s, "provincial", "320000")
+        seen = {}
+        for name, org in (("national", national), ("city", city), ("other", other)):
+            actor = Actor(None, name, "regulator", org.id)
+            items: set[str] = set()
+            cursor = None
+            while True:
+                page = service.due_list(s, actor, state="overdue", on=today, limit=500, cursor=cursor)
+                items |= {u.code for u in page.items}
+                if not page.next_cursor:
+                    break
+                cursor = page.next_cursor
+            seen[name] = code in items
+    assert seen == {"national": True, "city": True, "other": False}
