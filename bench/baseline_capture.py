@@ -1,0 +1,55 @@
+"""The lean baseline of the capture figure (issue #23): a raw `COPY` of the same rows into the same tables.
+
+For each EPCIS document, the rows zhijian's capture writes — `epcis_event` (with the JSON document), `epcis_epc` and
+`epcis_attr` — are built beforehand (untimed) from the same events, with fresh ids and dedup keys so that they
+do not collide with what zhijian stored; then each document's three COPY streams run in one transaction on a plain
+psycopg connection. No validation, no hashing, no duplicate check: what the database does for the rows, which is
+the ceiling zhijian's capture is measured against in bench/bench_trace.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+
+def prepared_buffers(docs: list[dict[str, Any]]) -> list[list[tuple[str, bytes]]]:
+    """Per document: [(COPY statement, text buffer)] for the event, EPC and attribute rows (built, not timed)."""
+    from zhijian.platform.db import utcnow
+    from zhijian.trace import epcis_service as S
+    from zhijian.trace.epcis import EPCIS_CONTEXT, document_events
+
+    out = []
+    for n, doc in enumerate(docs):
+        prepared, _dups = S._prepare(document_events(doc), [EPCIS_CONTEXT], None, None, utcnow())
+        ids = S._new_ids(len(prepared))
+        events, epcs, attrs = [], [], []
+        for pk, p in zip(ids, prepared, strict=True):
+            row = dict(p.row, id=pk, dedup_key=hashlib.sha256(f"baseline|{n}|{p.row['dedup_key']}".encode()).hexdigest())
+            events.append(row)
+            epcs.extend({"event_pk": pk, "role": r, "epc": e[:255], "quantity": q, "uom": u} for r, e, q, u in p.idx.epcs)
+            attrs.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255], "num": None}
+                         for k, t, v in p.idx.attrs)
+            attrs.extend({"event_pk": pk, "kind": k, "type": t, "value": v, "num": x} for k, t, v, x in p.idx.fields)
+        out.append([(f"COPY {table} ({', '.join(cols)}) FROM STDIN", S.copy_text(rows, cols))
+                    for table, cols, rows in (("epcis_event", S.EVENT_COLS, events), ("epcis_epc", S.EPC_COLS, epcs),
+                                              ("epcis_attr", S.ATTR_COLS, attrs)) if rows])
+    return out
+
+
+def copy_documents(url: str, buffers: list[list[tuple[str, bytes]]]) -> float:
+    """COPY each document's buffers in its own transaction; → seconds taken (database work only)."""
+    import psycopg
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as conn:
+        t = time.perf_counter()
+        for doc in buffers:
+            with conn.transaction(), conn.cursor() as cur:
+                for sql, data in doc:
+                    with cur.copy(sql) as cp:
+                        cp.write(data)
+        return time.perf_counter() - t
