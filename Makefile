@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ZHIJIAN_VAR_DIR ?= ./var
 
-.PHONY: demo test test-quick install lint bench bench-verify system-deps clean
+.PHONY: demo test test-quick install lint bench bench-verify bench-capture system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-verify: $(STAMP)
 	scripts/system-deps.sh --bench
 	$(BIN)/python bench/bench_trace.py --db $(BENCH_PG) --codes 100000 --skip capture --seconds 20
 	$(BIN)/python bench/bench_trace.py --db sqlite:////tmp/zhijian-bench.sqlite3 --codes 100000 --skip capture --seconds 20
+
+# issue #23: EPCIS capture (documents of 1,000 events) beside a raw COPY of the same rows (bench/baseline_capture.py)
+bench-capture: $(STAMP)
+	$(BIN)/python bench/bench_trace.py --db $(BENCH_PG) --codes 20000 --events 50000 --skip verify
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
