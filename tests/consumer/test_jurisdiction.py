@@ -237,3 +237,38 @@ def test_console_pages_mask_the_reporter_and_refuse_the_association(client, db) 
     assert client.get(f"/console/complaints/{rid}", headers=assoc).status_code == 403
     r = client.get("/console/complaints", headers=assoc)
     assert r.status_code == 403 and "13912345678" not in r.text
+
+
+def test_case_messages_reach_the_handling_bureau_not_every_regulator(client, db) -> None:  # type: ignore[no-untyped-def]
+    """The enterprise's answer is announced to the bureau handling the case; when no handler was recorded (a case
+    accepted by the system, as imported or demo cases are) it went to the role "regulator" of the whole country —
+    now to the most local bureau whose division covers the case."""
+    from zhijian.consumer import service
+    from zhijian.consumer.models import Notification
+    from zhijian.consumer.schemas import TransitionIn
+    from zhijian.platform.auth import SYSTEM
+
+    with db.session() as s:
+        gd_reg = factories.regulator(s, level="provincial", region="440000").id
+        factories.regulator(s, level="provincial", region="330000")  # 浙江省局 covers the case
+        ent = factories.enterprise(s, region="330106").id
+    _, gd_h = _login(client, db, "regulator", gd_reg)
+    _, ent_h = _login(client, db, "enterprise", ent)
+    r = client.post("/api/v1/complaints", json={
+        "kind": "complaint", "complainant_name": "钱七", "complainant_phone": "13700007777",
+        "complainant_address": "杭州市西湖区", "respondent_id": ent, "facts": "充电宝鼓包", "requests": ["refund"]})
+    cid, no = r.json()["id"], r.json()["tracking_no"]
+    with db.session(SYSTEM) as s:
+        for to in ("accepted", "forwarded"):
+            service.transition(s, SYSTEM, cid, TransitionIn(to=to))  # type: ignore[arg-type]
+    assert client.post(f"/api/v1/complaints/{cid}/enterprise-response", json={"response": "answer", "text": "同意退货"},
+                       headers=ent_h).status_code == 200
+    gd_box = [n for n in client.get("/api/v1/notifications", headers=gd_h).json() if no in n["subject"]]
+    assert not gd_box, gd_box
+    from zhijian.catalog.models import Organization
+
+    with db.session() as s:
+        n = s.scalars(select(Notification).where(Notification.kind == "complaint.answered",
+                                                 Notification.subject.like(f"%{no}%"))).one()
+        org = s.get(Organization, n.organization_id)
+        assert org is not None and org.kind == "regulator" and org.region_code.startswith("33")

@@ -187,7 +187,8 @@ def on_forwarded(session: Session, c: Complaint, on: dt.date) -> None:
 
 def handling_org(session: Session, c: Complaint) -> int | None:
     """The regulator organization a case's messages go to: its handler, else the most local regulator whose
-    division covers the case (issue 13: never every regulator of the country); None → the national level."""
+    division covers the case (issue 13: never every regulator of the country); None (no bureau covers it) → the
+    message goes to the administrators."""
     from zhijian.platform.jurisdiction import prefix_for
 
     if c.handler_org_id is not None:
@@ -229,9 +230,10 @@ def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: 
         note += f"（和解金额 {c.settlement_amount:.2f} 元）"
     s._event(session, c, actor, "reply", s.today(), note=note,
              data={"response": data.response, "amount": c.settlement_amount})
-    notifications.notify(session, role="regulator", kind="complaint.answered", email=False,
+    bureau = handling_org(session, c)
+    notifications.notify(session, role="regulator" if bureau else "admin", kind="complaint.answered", email=False,
                          subject=f"【企业已答复】{c.tracking_no} {RESPONSE_ZH[data.response]}", body=note,
-                         link=_link(c), organization_id=handling_org(session, c))
+                         link=_link(c), organization_id=bureau)
     if c.contact_email and c.contact_verified:
         notifications.queue_mail(session, [c.contact_email], f"您的投诉 {c.tracking_no} 有了企业答复",
                                  note + "\n请凭登记编号和查询码查看，并选择接受或申请调解。")
@@ -266,7 +268,8 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
         c.consent_complainant = True
         s._event(session, c, COMPLAINANT, "note", today, note="投诉人不接受企业答复，申请调解（同意调解）"
                  + (f"：{data.note}" if data.note else ""), data={"consumer_response": "mediation", "consent": True})
-        notifications.notify(session, role="regulator", organization_id=handling_org(session, c), email=False,
+        bureau = handling_org(session, c)
+        notifications.notify(session, role="regulator" if bureau else "admin", organization_id=bureau, email=False,
                              kind="complaint.mediation_requested", subject=f"【申请调解】{c.tracking_no}",
                              body="投诉人不接受企业答复，申请市场监督管理部门调解。", link=_link(c))
     s._reclock(session, c)
