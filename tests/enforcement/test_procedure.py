@@ -234,5 +234,6 @@ def test_decision_pdf_full_and_public_versions_read_back(db):
 
         full, public = text(False), text(True)
         assert case.decision_no in full and "第四十九条" in full and "13812345678" in full
+        assert "1．责令停止生产、销售" in full and "罚款30,000.00元" in full  # 产品质量法 第四十九条's measures, numbered
         assert case.decision_no in public and "13812345678" not in public and "330106199001011234" not in public
         assert "王小明" not in public and "公开版本" in public

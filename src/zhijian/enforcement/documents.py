@@ -55,7 +55,9 @@ def _yuan(v: Decimal) -> str:
 
 
 def decision_text(case: Case, organ: Organization, amount: Decimal) -> str:
-    """The body of a 决定书 from the case: party, facts, article, penalty, payment, remedies."""
+    """The body of a 决定书 from the case: party, facts, article, the numbered penalties, payment and remedies."""
+    from zhijian.enforcement.procedure import yuan
+
     cat = penalties.catalogue()
     v = cat.violations.get(case.violation_code)
     basis = f"{v['law']}{v['article']}" if v else "有关法律规定"
@@ -63,13 +65,16 @@ def decision_text(case: Case, organ: Organization, amount: Decimal) -> str:
              f"上述行为违反了{basis}的规定。"]
     if case.decision_kind == "no_penalty" or amount == 0:
         lines.append("依据《中华人民共和国行政处罚法》第三十三条第一款，决定不予行政处罚。")
-    else:
-        other = "、".join(m for m in (v["other"] if v else []) if not m.startswith("情节严重")) if v else ""
-        lines.append(f"依据{basis}，决定：{other + '；' if other else ''}罚款{_yuan(amount)}。")
-        lines.append("当事人应当自收到本决定书之日起十五日内缴纳罚款（《中华人民共和国行政处罚法》第六十七条）；"
-                     "到期不缴纳的，每日按罚款数额的百分之三加处罚款（第七十二条）。")
+        return "\n".join(lines)
+    items = [m for m in (v["other"] if v else []) if not m.startswith(("情节严重", "有违法所得", "逾期未改正", "拒不改正",
+                                                                        "可以由公安"))]
+    if case.confiscation_fen:
+        items.append(f"没收违法所得{_yuan(yuan(case.confiscation_fen))}")
+    items.append(f"罚款{_yuan(amount)}")
+    lines.append(f"依据{basis}，决定：" + "；".join(f"{i}．{m}" for i, m in enumerate(items, 1)) + "。")
+    lines.append("当事人应当自收到本决定书之日起十五日内缴纳罚款（《中华人民共和国行政处罚法》第六十七条）；"
+                 "到期不缴纳的，每日按罚款数额的百分之三加处罚款（第七十二条）。")
     lines.append("如不服本决定，可以在收到本决定书之日起六十日内申请行政复议，或者六个月内依法向人民法院提起行政诉讼。")
-    lines.append(f"{organ.name}")
     return "\n".join(lines)
 
 
@@ -140,6 +145,10 @@ def render(kind: str, *, organ: str, number: str, issued_on: dt.date | None, par
     return buf.getvalue()
 
 
+def _zh_date(d: dt.date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
 def _letter(kind: str, organ: str, number: str, issued_on: dt.date | None, body: list[str],
             recipients: tuple[str, ...] = ()) -> bytes:
     """告知书 / 听证通知书 / 决定书 in 公文 form through `platform.documents` (GB/T 9704-2012 信函格式: the organ's
@@ -184,7 +193,7 @@ def case_pdf(session: Session, case: Case, kind: str, *, public: bool = False) -
                           f"the case has no {kind} document", status=404)
     if kind == "notice":
         s = _last(session, case, "notice")
-        rights = [f"你（单位）有权进行陈述和申辩，应当自本告知书送达之日起五个工作日内（即{case.response_due_on}前）提出；"
+        rights = [f"你（单位）有权进行陈述和申辩，应当自本告知书送达之日起五个工作日内（至{_zh_date(case.response_due_on)}止）提出；"
                   "逾期视为放弃（《中华人民共和国行政处罚法》第四十四条、第四十五条）。"]
         if case.hearing_right:
             rights.append("拟作出的行政处罚属于听证范围，你（单位）有权要求举行听证，应当在上述期限内提出（《中华人民共和国行政处罚法》"
