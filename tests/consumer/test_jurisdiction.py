@@ -272,3 +272,17 @@ def test_case_messages_reach_the_handling_bureau_not_every_regulator(client, db)
                                                  Notification.subject.like(f"%{no}%"))).one()
         org = s.get(Organization, n.organization_id)
         assert org is not None and org.kind == "regulator" and org.region_code.startswith("33")
+
+
+def test_the_audit_trail_keeps_no_reporter_identity(client, db) -> None:  # type: ignore[no-untyped-def]
+    """The audit history (`/api/v1/audit`, readable by every staff role) held the reporter's name of a 举报."""
+    r = client.post("/api/v1/complaints", json={
+        "kind": "report", "complainant_name": "孙八", "complainant_phone": "13655556666",
+        "complainant_address": "杭州市西湖区某路", "contact_email": "sunba@example.com",
+        "respondent_name": f"某药店{factories.uid()}", "facts": "销售假药"})
+    rid = r.json()["id"]
+    _, assoc = _login(client, db, "association")
+    trail = client.get("/api/v1/audit", params={"entity": "complaint", "entity_id": str(rid)}, headers=assoc)
+    assert trail.status_code == 200 and trail.json(), trail.text  # the record is audited …
+    for secret in ("孙八", "13655556666", "某路", "sunba@example.com"):
+        assert secret not in trail.text  # … without the reporter

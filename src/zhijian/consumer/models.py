@@ -29,7 +29,8 @@ class Complaint(IdMixin, TimestampMixin, Audited, Base):
     """投诉 (a consumer dispute) or 举报 (a lead about a violation), after 市场监督管理投诉举报处理暂行办法."""
 
     __tablename__ = "complaint"
-    __audit_exclude__ = ("check_hash", "complainant_phone", "complainant_address", "contact_email")  # personal data
+    # personal data: a reporter's identity never enters the audit chain (its readers are not its handlers, #13)
+    __audit_exclude__ = ("check_hash", "complainant_name", "complainant_phone", "complainant_address", "contact_email")
 
     kind: Mapped[str] = mapped_column(String(16))  # complaint | report
     tracking_no: Mapped[str] = mapped_column(String(24), unique=True)
