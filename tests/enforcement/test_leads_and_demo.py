@@ -111,7 +111,10 @@ def test_property_no_case_decided_without_notice_and_period(sqlite_db, actions, 
         a = actor_for(org)
         case = open_case(s, org, certs)
         if with_notice:
+            from zhijian.enforcement.schemas import LegalReviewIn
+
             case = to_notice(s, org, certs, case, goods_value=200000, fine=300000, served_on=d(2026, 3, 20))
+            procedure.legal_review(s, a, case.id, LegalReviewIn(reviewer="法规科", opinion="同意", on=d(2026, 3, 20)))
         start = d(2026, 3, 20)
         for action, offset in actions:
             on = start + dt.timedelta(days=offset)

@@ -120,6 +120,13 @@ def test_full_case_with_hearing_payment_and_publication(db):
         procedure.hold_hearing(s, a, case.id, HearingIn(officers=certs, notice_served_on=d(2026, 3, 30),
                                                         hearing_on=d(2026, 4, 8), record="当事人陈述意见"))
         assert case.due_on == d(2026, 6, 10)  # 10 hearing days (03-30..04-08) not counted
+        with pytest.raises(DomainError) as exc:  # 行政处罚法 第五十八条: 法制审核 first
+            procedure.decide(s, a, case.id, DecideIn(officers=certs, fine=100000, approver="局长", on=d(2026, 4, 10)))
+        assert exc.value.code == "enforcement.legal_review_required"
+        from zhijian.enforcement.schemas import LegalReviewIn
+
+        procedure.legal_review(s, a, case.id, LegalReviewIn(reviewer="法规科 赵某", opinion="事实清楚，适用依据正确",
+                                                            on=d(2026, 4, 9)))
         with pytest.raises(DomainError) as exc:  # not heavier than notified (行政处罚法 第四十五条)
             procedure.decide(s, a, case.id, DecideIn(officers=certs, fine=130000, approver="局长", on=d(2026, 4, 10)))
         assert exc.value.code == "enforcement.above_notice"
@@ -150,7 +157,7 @@ def test_full_case_with_hearing_payment_and_publication(db):
         with pytest.raises(NotFound):
             procedure.public_case(s, case.id)
         kinds = [st.kind for st in s.scalars(select(Step).where(Step.case_id == case.id).order_by(Step.id))]
-        assert kinds == ["filing", "review", "notice", "response", "hearing", "decision", "service", "payment",
+        assert kinds == ["filing", "review", "notice", "response", "hearing", "legal_review", "decision", "service", "payment",
                          "closure", "publication", "credit_repair"]
         assert all(st.officer1 and st.officer2 for st in s.scalars(select(Step).where(
             Step.case_id == case.id, Step.kind.in_(("filing", "review", "notice", "hearing", "decision", "service")))))

@@ -28,6 +28,7 @@ from zhijian.enforcement.schemas import (
     LeadDecisionIn,
     LeadIn,
     LeadOut,
+    LegalReviewIn,
     NotifyIn,
     OfficerIn,
     OfficerOut,
@@ -194,6 +195,12 @@ def extend_case(case_id: int, data: ExtensionIn, session: SessionDep, actor: Act
 @router.post("/cases/{case_id}/review", response_model=CaseOut)
 def review(case_id: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> CaseOut:
     return case_out(procedure.submit_review(session, actor, case_id, data))
+
+
+@router.post("/cases/{case_id}/legal-review", response_model=CaseOut)
+def legal_review(case_id: int, data: LegalReviewIn, session: SessionDep, actor: ActorDep) -> CaseOut:
+    """法制审核 opinion (《行政处罚法》第五十八条), required before the decision when the case calls for it."""
+    return case_out(procedure.legal_review(session, actor, case_id, data))
 
 
 @router.post("/cases/{case_id}/notice", response_model=CaseOut)

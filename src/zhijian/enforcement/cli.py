@@ -17,6 +17,7 @@ from zhijian.enforcement.schemas import (
     FactsIn,
     FileIn,
     LeadIn,
+    LegalReviewIn,
     NotifyIn,
     OfficerIn,
     OperationIn,
@@ -137,6 +138,15 @@ def review_cmd(case: int, violation: str = typer.Option(...), fine: str = typer.
                           illegal_income=_money(illegal_income, "illegal_income")), on=_date(on, "on")))
         typer.echo(f"{c.case_no}\t{rules.STATES[c.state]}\t听证权利 {'有' if c.hearing_right else '无'}\t"
                    f"法制审核 {'需要' if c.legal_review else '不需要'}")
+
+
+@app.command("legal-review")
+def legal_review_cmd(case: int, reviewer: str = typer.Option(...), opinion: str = typer.Option(...),
+                     on: str | None = None) -> None:
+    """法制审核 opinion (《行政处罚法》第五十八条)."""
+    with unit_of_work() as s:
+        c = procedure.legal_review(s, SYSTEM, case, LegalReviewIn(reviewer=reviewer, opinion=opinion, on=_date(on, "on")))
+        typer.echo(f"{c.case_no}\t法制审核已记录")
 
 
 @app.command("notify")

@@ -145,7 +145,9 @@ def checklist(session: Session, actor: Actor, case_id: int) -> list[dict[str, An
     n_ev = session.scalar(select(func.count(Evidence.id)).where(Evidence.case_id == c.id)) or 0
     add("证据材料", n_ev > 0, "《中华人民共和国行政处罚法》第四十六条", f"{n_ev} 件")
     after_review = c.state not in ("investigating",)
-    add("案件审核", "review" in kinds if after_review else None, rules.REVIEW_BASIS if c.legal_review else "程序规定（案件审核）")
+    add("案件审核", "review" in kinds if after_review else None, "程序规定（案件审核）")
+    if c.legal_review:
+        add("法制审核", "legal_review" in kinds if c.decided_on or c.state != "review" else None, rules.REVIEW_BASIS)
     if c.state in ("notified", "hearing", "decided", "served", "executing", "closed"):
         add("行政处罚告知书", "notice" in docs, rules.RESPONSE_BASIS, f"送达 {c.notified_on}，陈述申辩期限 {c.response_due_on}")
     if c.hearing_requested:

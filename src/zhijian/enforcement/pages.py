@@ -18,6 +18,7 @@ from zhijian.enforcement.schemas import (
     FactsIn,
     FileIn,
     LeadDecisionIn,
+    LegalReviewIn,
     NotifyIn,
     OperationIn,
     PayIn,
@@ -158,7 +159,8 @@ def console_case(request: Request, session: SessionDep, case_id: int, error: str
         "docs": documents.case_documents(session, case.id), "doc_kinds": rules.DOC_KINDS, "states": rules.STATES,
         "yuan": procedure.yuan, "methods": rules.SERVICE_METHODS, "evidence_kinds": rules.EVIDENCE_KINDS,
         "violations": penalties.catalogue_rows(), "shared": cooperation.shared_view(session, actor, case),
-        "error": error, "today": service.today(), "case_basis": rules.CASE_BASIS}, actor=actor)
+        "error": error, "today": service.today(), "case_basis": rules.CASE_BASIS,
+        "legal_done": procedure.count_steps(session, case.id, "legal_review") > 0}, actor=actor)
 
 
 def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any) -> None:
@@ -171,6 +173,9 @@ def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any)
             facts=FactsIn(goods_value=_money(form, "goods_value"), illegal_income=_money(form, "illegal_income"),
                           sales_amount=_money(form, "sales_amount")),
             proposed_fine=_money(form, "proposed_fine"), opinion=str(form.get("opinion", ""))))
+    elif action == "legal_review":
+        procedure.legal_review(session, actor, case_id, LegalReviewIn(reviewer=str(form.get("reviewer", "")),
+                                                                      opinion=str(form.get("opinion", "")), on=on))
     elif action == "notice":
         procedure.notify(session, actor, case_id, NotifyIn(officers=officers, served_on=_date(form, "served_on") or
                                                            service.today()))

@@ -28,6 +28,7 @@ from zhijian.enforcement.schemas import (
     FactsIn,
     FileIn,
     HearingIn,
+    LegalReviewIn,
     NotifyIn,
     PayIn,
     ResponseIn,
@@ -309,6 +310,19 @@ def submit_review(session: Session, actor: Actor, case_id: int, data: ReviewIn) 
     return case
 
 
+def legal_review(session: Session, actor: Actor, case_id: int, data: LegalReviewIn) -> Case:
+    """法制审核 opinion, required before the decision when 《行政处罚法》第五十八条 applies (hearing-level etc.)."""
+    case = get_case(session, actor, case_id, write=True)
+    if case.state not in ("review", "notified", "hearing"):
+        raise DomainError("enforcement.not_in_review", "案件不在审核、告知或听证阶段", "the case is not under review",
+                          status=409)
+    on = data.on or today()
+    _step(session, actor, case, "legal_review", on, approver=data.reviewer.strip(), note=data.opinion.strip(),
+          basis=rules.REVIEW_BASIS)
+    flush(session, "enforcement_case")
+    return case
+
+
 def notify(session: Session, actor: Actor, case_id: int, data: NotifyIn) -> Case:
     """行政处罚告知书 served (《行政处罚法》第四十四条): facts, grounds, proposed penalty, the rights and their deadline."""
     case = get_case(session, actor, case_id, write=True)
@@ -397,6 +411,9 @@ def decide(session: Session, actor: Actor, case_id: int, data: DecideIn) -> Case
     if not gate.allowed:
         raise DomainError("enforcement.decision_too_early", gate.reason, "no decision before the notice and the response "
                           "period (行政处罚法 Arts 44, 45, 62)", status=409)
+    if case.legal_review and not count_steps(session, case.id, "legal_review"):
+        raise DomainError("enforcement.legal_review_required", "本案须经法制审核后方可作出决定（《中华人民共和国行政处罚法》第五十八条）",
+                          "a legal review is required before the decision", status=409)
     if on > case.due_on:
         raise DomainError("enforcement.case_overdue", f"办案期限已于{case.due_on}届满，须先经批准延长（程序规定第六十四条）",
                           f"the handling period ended on {case.due_on}; extend it first", status=409)

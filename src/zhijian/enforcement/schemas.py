@@ -158,6 +158,14 @@ class ReviewIn(StepIn):
     opinion: str = Field(default="", max_length=8000)
 
 
+class LegalReviewIn(BaseModel):
+    """法制审核 (《行政处罚法》第五十八条) by the organ's legal-review staff (not the case officers)."""
+
+    reviewer: str = Field(min_length=1, max_length=128)
+    opinion: str = Field(min_length=1, max_length=8000)
+    on: dt.date | None = None
+
+
 class NotifyIn(StepIn):
     served_on: dt.date
 
