@@ -1,27 +1,67 @@
-"""协会 services, re-exported for the other rooms' contracts (``room_call("association", …)``).
-
-Each sub-package's service is the only writer of its tables; this module only names the contract functions.
-"""
+"""协会 services, re-exported for the other rooms' contracts (``room_call("association", …)``) and the console
+home cards. Each sub-package's service is the only writer of its tables; this module only reads and names them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhijian.association.members.service import is_member
 from zhijian.association.pt.service import PtHistoryRecord, pt_history
+from zhijian.association.standards.service import group_standard_indicators
 from zhijian.platform.auth import Actor
 
-__all__ = ["PtHistoryRecord", "dashboard_cards", "pt_history"]
+__all__ = ["PtHistoryRecord", "dashboard_cards", "group_standard_indicators", "is_member", "pt_history"]
+
+
+def _count(session: Session, stmt: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """Console home cards: the secretariat's open rounds and follow-ups; a lab's rounds and open follow-ups."""
+    """Console home: the secretariat's work queues; a lab's rounds and follow-ups; a candidate's exams; a member's
+    membership."""
+    from zhijian.association.campaigns.models import Notice
+    from zhijian.association.exams.models import ExamCandidate, ExamMark
+    from zhijian.association.members import service as mem
+    from zhijian.association.members.models import Member
     from zhijian.association.pt import service as pt
+    from zhijian.association.pt.models import PtRound
+    from zhijian.association.standards.models import GroupStandard, StandardComment
 
-    if actor.role not in ("admin", "association", "inspector"):
-        return []
-    rounds = pt.list_rounds(session, actor)
-    open_f = pt.follow_ups(session, actor, status="open")
-    return [{"label": "能力验证轮次", "value": len(rounds), "href": "/console/association/pt"},
-            {"label": "待答复的能力验证跟踪", "value": len(open_f), "href": "/console/association/pt/follow-ups"}]
+    cards: list[dict[str, Any]] = []
+    if actor.role in ("admin", "association"):
+        cards += [
+            {"label": "进行中的能力验证轮次", "value": _count(session, select(PtRound.id).where(
+                PtRound.status.in_(("enrolling", "dispatched")))), "href": "/console/association/pt"},
+            {"label": "待验证的能力验证跟踪", "value": len(pt.follow_ups(session, actor, status="answered")),
+             "href": "/console/association/pt/follow-ups", "queue": "review"},
+            {"label": "待阅主观题", "value": _count(session, select(ExamMark.id).where(ExamMark.points.is_(None))),
+             "href": "/console/association/exams", "queue": "review"},
+            {"label": "待处理的标准意见", "value": _count(session, select(StandardComment.id).where(
+                StandardComment.disposition == "pending")), "href": "/console/association/standards",
+             "queue": "handle"},
+            {"label": "征求意见中的团体标准", "value": _count(session, select(GroupStandard.id).where(
+                GroupStandard.status == "commenting")), "href": "/console/association/standards"},
+            {"label": "待审批的入会申请", "value": _count(session, select(Member.id).where(Member.status == "applied")),
+             "href": "/console/association/members", "queue": "review"},
+            {"label": "待审核的稿件", "value": _count(session, select(Notice.id).where(Notice.status == "submitted")),
+             "href": "/console/association/campaigns", "queue": "review"}]
+        return cards
+    if actor.role == "inspector" and actor.organization_id is not None:
+        cards += [{"label": "能力验证轮次", "value": len(pt.list_rounds(session, actor)), "href": "/console/association/pt"},
+                  {"label": "待答复的能力验证跟踪", "value": len(pt.follow_ups(session, actor, status="open")),
+                   "href": "/console/association/pt/follow-ups"}]
+    if actor.user_id is not None:
+        mine = _count(session, select(ExamCandidate.id).where(ExamCandidate.user_id == actor.user_id,
+                                                              ExamCandidate.status.in_(("registered", "started"))))
+        if mine:
+            cards.append({"label": "待参加的考试", "value": mine, "href": "/console/association/exams", "queue": "handle"})
+    m = mem.my_membership(session, actor)
+    if m is not None:
+        cards.append({"label": "会员状态", "value": {"applied": "申请中", "active": "有效", "lapsed": "已失效",
+                                                 "rejected": "未批准", "withdrawn": "已退会"}[m.status],
+                      "href": "/console/association/members"})
+    return cards

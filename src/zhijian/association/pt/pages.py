@@ -95,10 +95,14 @@ async def follow_up_action(fid: int, action: str, request: Request, session: Ses
 def history_page(request: Request, session: SessionDep, lab: int | None = None) -> Response:
     actor = console_actor(request, session, "association", "inspector", "regulator")
     try:
+        if lab is None and actor.role != "inspector":
+            return render(request, "association/pt_history.html", {
+                "rows": [], "lab": None, "labs": service.participating_labs(session, actor), **_ctx()}, actor=actor)
         rows = service.lab_history(session, actor, lab)
     except DomainError as err:
         return error_page(request, err, actor)
-    return render(request, "association/pt_history.html", {"rows": rows, "lab": lab, **_ctx()}, actor=actor)
+    return render(request, "association/pt_history.html", {"rows": rows, "lab": lab, "labs": [], **_ctx()},
+                  actor=actor)
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)

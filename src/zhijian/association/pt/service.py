@@ -460,6 +460,16 @@ def pt_history(session: Session, lab_id: int, *, since_year: int | None = None) 
     return out
 
 
+def participating_labs(session: Session, actor: Actor) -> list[tuple[int, str, int]]:
+    """Labs that took part in a round (id, name, rounds) — the staff's way into a lab's history."""
+    if not actor.is_staff:
+        actor.require("association", "regulator")
+    stmt = (select(Organization.id, Organization.name, func.count(PtEnrolment.id))
+            .join(PtEnrolment, PtEnrolment.lab_id == Organization.id).group_by(Organization.id, Organization.name)
+            .order_by(Organization.name))
+    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+
+
 def lab_history(session: Session, actor: Actor, lab_id: int | None = None) -> list[PtHistoryRecord]:
     """能力验证记录 as a lab's profile shows it: a lab its own, staff any lab."""
     if actor.role == "inspector":
