@@ -159,8 +159,12 @@ def test_staff_lists_filter_page_and_export(client, db):
     assert f"/console/standards/{sid}" in r.text
     r = client.get(f"/console/standards/{sid}")
     assert "铅(以Pb计)" in r.text and "≤0.5" in r.text and "审计历史" in r.text
-    r = client.get("/console/organizations", params={"cursor": "not-a-cursor"})
-    assert r.status_code == 400 and "分页游标无效" in r.text
+    r = client.get("/console/organizations", params={"page": "abc"})  # numbered pages: a bad page is named
+    assert r.status_code == 422 and "页码「abc」无效" in r.text
+    r = client.get("/console/organizations", params={"size": "7"})
+    assert r.status_code == 422 and "每页条数「7」无效" in r.text
+    r = client.get("/console/organizations", params={"sort": "password"})
+    assert r.status_code == 422 and "不能按「password」排序" in r.text
 
 
 def test_first_page_budget_and_no_inline_code(client):

@@ -39,6 +39,10 @@ class Settings:
     login_lock_minutes: int = 15
     audit_keys: str | None = None  # "kid:base64key,kid2:base64key" (the last one signs new records)
     audit_signing_key: str | None = None  # Ed25519 private key: PEM file path or base64 of 32 raw bytes
+    # portal footer (网站标识): 主办单位, ICP 备案号 and 政府网站标识码 (GB/T 33476 / 国办发〔2017〕47号); "" shows a placeholder
+    site_sponsor: str = ""
+    site_icp: str = ""
+    site_gov_code: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -77,4 +81,7 @@ def get_settings() -> Settings:
         audit_keys=_env("ZHIJIAN_AUDIT_KEYS") or (f"k1:{_env('ZHIJIAN_AUDIT_KEY')}" if _env("ZHIJIAN_AUDIT_KEY")
                                                    else None),
         audit_signing_key=_env("ZHIJIAN_AUDIT_SIGNING_KEY"),
+        site_sponsor=_env("ZHIJIAN_SITE_SPONSOR", "") or "",
+        site_icp=_env("ZHIJIAN_SITE_ICP", "") or "",
+        site_gov_code=_env("ZHIJIAN_SITE_GOV_CODE", "") or "",
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
-from zhijian.catalog.models import Category, Organization, Product
+from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.catalog.schemas import ProductIn, ProductPatch
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
@@ -32,6 +32,8 @@ from zhijian.web.core import (
     render,
 )
 from zhijian.web.export import xlsx_response
+from zhijian.web.listing import numbered_page
+from zhijian.web.rules import category_tree, tree_order
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,14 +73,20 @@ def history_rows(session: Session, entity: str, entity_id: int) -> list[dict[str
     return audit_history(session, entity, entity_id)
 
 
+def _category_rows(session: Session, lang: str) -> list[tuple[int, str, str]]:
+    """(id, path, name in the language) of every category."""
+    return [(c.id, c.path, (c.name_en or c.name) if lang == "en" else c.name)
+            for c in session.scalars(select(Category).order_by(Category.path))]
+
+
 def category_options(session: Session, lang: str) -> list[tuple[int, str]]:
-    cats = list(session.scalars(select(Category).order_by(Category.path)))
-    out = []
-    for c in cats:
-        depth = c.path.strip("/").count("/")
-        name = (c.name_en or c.name) if lang == "en" else c.name
-        out.append((c.id, "— " * depth + name))
-    return out
+    """Categories for a select: as a tree ("— " per level), siblings by pinyin (zh) or alphabetically (en)."""
+    return [(cid, "— " * depth + name) for cid, depth, name in tree_order(_category_rows(session, lang), lang)]
+
+
+def category_picker(session: Session, lang: str) -> list[dict[str, Any]]:
+    """The product form's category tree (nodes with children and pinyin search terms)."""
+    return category_tree(_category_rows(session, lang), lang)
 
 
 def enterprise_options(session: Session) -> list[tuple[int, str]]:
@@ -90,9 +98,44 @@ def enterprise_options(session: Session) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- organizations
 
 
+ORG_SORTS = {"name": Organization.name, "kind": Organization.kind, "uscc": Organization.uscc,
+             "region": Organization.region_code, "credit": Organization.credit_class, "id": Organization.id}
+PRODUCT_SORTS = {"id": Product.id, "name": Product.name, "model": Product.model, "gtin": Product.gtin,
+                 "created": Product.created_at}
+STD_SORTS = {"code": Standard.code, "title": Standard.title, "kind": Standard.kind, "status": Standard.status,
+             "effective": Standard.effective_on, "id": Standard.id}
+
+
+def _org_stmt(session: Session, q: str, kind: str, region: str, credit_class: str) -> Any:
+    """The filters of catalog.list_organizations as one statement, for a sorted, counted page (staff only)."""
+    stmt = select(Organization)
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if q:
+        stmt = catalog._search(stmt, "organization", Organization, q, session)
+    if region:
+        stmt = stmt.where(Organization.region_code.like(region.rstrip("0") + "%"))
+    if credit_class:
+        stmt = stmt.where(Organization.credit_class == credit_class)
+    return stmt
+
+
+def _std_stmt(session: Session, q: str, kind: str, status: str) -> Any:
+    """The filters of catalog.list_standards as one statement (standards are public: no visibility rule)."""
+    stmt = select(Standard)
+    if q:
+        stmt = catalog._search(stmt, "standard", Standard, q, session)
+    if kind:
+        stmt = stmt.where(Standard.kind == kind)
+    if status:
+        stmt = stmt.where(Standard.status == status)
+    return stmt
+
+
 @router.get("/console/organizations", response_class=HTMLResponse)
 def organizations(request: Request, session: SessionDep, q: str = "", kind: str = "", region: str = "",
-                  credit_class: str = "", cursor: str | None = None, format: str = "") -> Response:
+                  credit_class: str = "", cursor: str | None = None, format: str = "", sort: str = "name",
+                  page: str = "", size: str = "") -> Response:
     actor = console_actor(request, session, *STAFF)
     _ = gettext_for(locale_of(request))
 
@@ -111,11 +154,12 @@ def organizations(request: Request, session: SessionDep, q: str = "", kind: str 
                                  filters={_("关键词"): q, _("类型"): _(kinds.get(kind, kind)) if kind else "",
                                           _("行政区划代码"): region, _("信用等级"): credit_class},
                                  lang=locale_of(request))
-        page = fetch(cursor)
+        listed, sort = numbered_page(session, _org_stmt(session, q, kind, region, credit_class), ORG_SORTS,
+                                     Organization.id, sort=sort, default_sort="name", page=page, size=size)
     except DomainError as err:
         return error_page(request, err, actor)
     return render(request, "web/console/organizations.html", {
-        "page": page, "kinds": dict(ORG_KINDS), "region_label": catalog_rules.region_label,
+        "page": listed, "sort": sort, "kinds": dict(ORG_KINDS), "region_label": catalog_rules.region_label,
         "filters": [
             {"name": "q", "label": "关键词", "value": q},
             {"name": "kind", "label": "类型", "type": "select", "options": ORG_KINDS, "value": kind},
@@ -156,11 +200,12 @@ def _int_or_none(value: str) -> int | None:
 
 @router.get("/console/products", response_class=HTMLResponse)
 def products(request: Request, session: SessionDep, q: str = "", category_id: str = "", enterprise_id: str = "",
-             sort: str = "-id", cursor: str | None = None, format: str = "") -> Response:
+             sort: str = "-id", cursor: str | None = None, format: str = "", page: str = "",
+             size: str = "") -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
     lang = locale_of(request)
     _ = gettext_for(lang)
-    descending = sort != "id"
+    descending = True
     try:
         stmt = _product_stmt(actor, q, _int_or_none(category_id), _int_or_none(enterprise_id), session)
 
@@ -178,12 +223,13 @@ def products(request: Request, session: SessionDep, q: str = "", category_id: st
                                  filters={_("关键词"): q,
                                           _("类别"): cats.get(_int_or_none(category_id), "").lstrip("— "),
                                           _("企业"): ents.get(_int_or_none(enterprise_id), "")}, lang=lang)
-        page = fetch(cursor)
+        listed, sort = numbered_page(session, stmt, PRODUCT_SORTS, Product.id, sort=sort, default_sort="-id",
+                                     page=page, size=size)
     except DomainError as err:
         return error_page(request, err, actor)
     cats = category_options(session, lang)
     ents = {r.id: r.name for r in session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_({p.enterprise_id for p in page.items}))).all()} if page.items else {}
+        Organization.id.in_({p.enterprise_id for p in listed.items}))).all()} if listed.items else {}
     filters: list[dict[str, Any]] = [
         {"name": "q", "label": "关键词", "value": q},
         {"name": "category_id", "label": "类别", "type": "select", "options": cats, "value": category_id},
@@ -192,7 +238,7 @@ def products(request: Request, session: SessionDep, q: str = "", category_id: st
         filters.append({"name": "enterprise_id", "label": "企业", "type": "select",
                         "options": enterprise_options(session), "value": enterprise_id})
     return render(request, "web/console/products.html", {
-        "page": page, "filters": filters, "cats": dict(cats), "ents": ents, "sort": sort,
+        "page": listed, "filters": filters, "cats": dict(cats), "ents": ents, "sort": sort,
         "can_create": actor.is_staff or actor.role == "enterprise"})
 
 
@@ -216,7 +262,7 @@ def _product_form(request: Request, session: Session, actor: Actor, values: dict
                   errors: dict[str, str], product: Product | None, status: int = 200) -> Response:
     return render(request, "web/console/product_form.html", {
         "values": values, "errors": errors, "product": product,
-        "cats": category_options(session, locale_of(request)),
+        "cats": category_options(session, locale_of(request)), "tree": category_picker(session, locale_of(request)),
         "ents": enterprise_options(session) if actor.role != "enterprise" else [],
     }, status_code=status)
 
@@ -332,7 +378,8 @@ async def product_delete(request: Request, session: SessionDep, product_id: int)
 
 @router.get("/console/standards", response_class=HTMLResponse)
 def standards(request: Request, session: SessionDep, q: str = "", kind: str = "", status: str = "",
-              cursor: str | None = None, format: str = "") -> Response:
+              cursor: str | None = None, format: str = "", sort: str = "code", page: str = "",
+              size: str = "") -> Response:
     actor = console_actor(request, session, *STAFF, "enterprise", "inspector")
     _ = gettext_for(locale_of(request))
 
@@ -350,11 +397,12 @@ def standards(request: Request, session: SessionDep, q: str = "", kind: str = ""
                                  filters={_("关键词"): q, _("类型"): _(kinds.get(kind, kind)) if kind else "",
                                           _("状态"): _(sts.get(status, status)) if status else ""},
                                  lang=locale_of(request))
-        page = fetch(cursor)
+        listed, sort = numbered_page(session, _std_stmt(session, q, kind, status), STD_SORTS, Standard.id,
+                                     sort=sort, default_sort="code", page=page, size=size)
     except DomainError as err:
         return error_page(request, err, actor)
     return render(request, "web/console/standards.html", {
-        "page": page, "kinds": dict(STD_KINDS), "statuses": dict(STD_STATUS),
+        "page": listed, "sort": sort, "kinds": dict(STD_KINDS), "statuses": dict(STD_STATUS),
         "filters": [
             {"name": "q", "label": "关键词", "value": q},
             {"name": "kind", "label": "类型", "type": "select", "options": STD_KINDS, "value": kind},

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +122,7 @@ def locale_of(request: Request) -> str:
 
 def query_url(request: Request, **changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one); used by sort and paging links."""
-    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    params = {k: v for k, v in request.query_params.items() if k not in ("lang", "elder")}
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
@@ -145,6 +146,39 @@ def check_csrf(request: Request, form: Any) -> None:
                           status=403)
 
 
+_NAMES: dict[tuple[int, int], tuple[str, float]] = {}
+NAME_TTL = 60.0  # seconds a display name is cached: a renamed user sees the new name within a minute
+
+
+def display_name(request: Request, actor: Actor | None) -> str:
+    """The header's name for the logged-in user: 用户.display_name (the login name when it has none)."""
+    if actor is None or actor.is_public or actor.user_id is None:
+        return ""
+    key = (id(request.app), actor.user_id)
+    hit = _NAMES.get(key)
+    now = time.monotonic()
+    if hit is None or hit[1] < now:
+        from zhijian.platform.models import User
+
+        try:
+            with request.app.state.db.session(write=False) as s:
+                name = s.get(User, actor.user_id).display_name or actor.username  # type: ignore[union-attr]
+        except Exception:  # the header must never break a page
+            name = actor.username
+        if len(_NAMES) > 10_000:
+            _NAMES.clear()
+        _NAMES[key] = hit = (name, now + NAME_TTL)
+    return hit[0]
+
+
+def elder_mode(request: Request) -> bool:
+    """适老化 mode: ?elder=1 / ?elder=0 switches it (and sets the zj_elder cookie), else the cookie decides."""
+    chosen = request.query_params.get("elder")
+    if chosen in ("0", "1"):
+        return chosen == "1"
+    return request.cookies.get("zj_elder") == "1"
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
            actor: Actor | None = None) -> HTMLResponse:
     new_anon = None
@@ -163,10 +197,17 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "url_with": lambda **kw: query_url(request, **kw),
     }
     other = "en" if loc == "zh_CN" else "zh_CN"
-    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    params = {k: v for k, v in request.query_params.items() if k not in ("lang", "elder")}
     params["lang"] = other
     ctx["lang_url"] = request.url.path + "?" + urlencode(params)
     ctx["other_lang"] = other
+    elder = elder_mode(request)
+    ctx["elder"] = elder
+    ctx["elder_url"] = query_url(request, elder="0" if elder else "1")
+    ctx["display_name"] = display_name(request, actor)
+    settings = request.app.state.settings
+    ctx["site"] = {"sponsor": getattr(settings, "site_sponsor", ""), "icp": getattr(settings, "site_icp", ""),
+                   "gov_code": getattr(settings, "site_gov_code", "")}
     ctx.update(context or {})
     html = env().get_template(template).render(ctx)
     resp = HTMLResponse(html, status_code=status_code)
@@ -176,6 +217,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     chosen = request.query_params.get("lang")
     if chosen in LOCALES and chosen != request.cookies.get("zj_lang"):
         resp.set_cookie("zj_lang", chosen, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
+    elder_chosen = request.query_params.get("elder")
+    if elder_chosen in ("0", "1") and elder_chosen != request.cookies.get("zj_elder"):
+        resp.set_cookie("zj_elder", elder_chosen, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
     return resp
 
 

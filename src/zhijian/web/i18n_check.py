@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 LITERAL = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 # the web room's own modules whose zh-CN constants are UI labels translated through a variable
-LABEL_MODULES = {"pages.py", "console_pages.py", "sources.py", "rules.py", "core.py"}
+LABEL_MODULES = {"pages.py", "console_pages.py", "sources.py", "rules.py", "core.py", "queue.py"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -23,6 +23,7 @@ from zhijian.platform.i18n import gettext_for
 from zhijian.platform.rooms import room_module
 from zhijian.web import console_pages, sources
 from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, portal_link, render, serves
+from zhijian.web.queue import work_queue
 from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
 router = APIRouter(include_in_schema=False)
@@ -245,4 +246,5 @@ async def logout(request: Request, session: SessionDep) -> Response:
 def console_home(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
     org = session.get(Organization, actor.organization_id) if actor.organization_id else None
-    return render(request, "web/console_home.html", {"cards": sources.dashboard(session, actor, today_cst()), "org": org})
+    cards = sources.dashboard(session, actor, today_cst())
+    return render(request, "web/console_home.html", {"cards": cards, "org": org, "queue": work_queue(actor, cards)})

@@ -146,3 +146,62 @@ def audit_changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
     return [(k, before.get(k), after.get(k)) for k in keys
             if k not in hidden and before.get(k) != after.get(k)
             and not (before.get(k) in (None, "") and after.get(k) in (None, ""))]
+
+
+# ---------------------------------------------------------------- category picker (tree, pinyin search)
+
+
+def pinyin_terms(name: str) -> str:
+    """Search terms of a Chinese name: full pinyin and initials (婴幼儿配方奶粉 → yingyouerpeifangnaifen, yyepfnf),
+    lower case; pypinyin's phrase dictionary reads polyphones in context (重庆 → chongqing, 长虹 → changhong)."""
+    from pypinyin import Style, lazy_pinyin
+
+    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    return f"{full} {initials}".strip()
+
+
+def sibling_key(name: str, lang: str) -> tuple[str, str]:
+    """Order of siblings: by pinyin in Chinese (not by code point), alphabetically in English."""
+    if lang == "en":
+        return (name.casefold(), name)
+    from pypinyin import lazy_pinyin
+
+    return (" ".join(lazy_pinyin(name, errors="default")).lower(), name)
+
+
+def _parent_path(path: str) -> str:
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else ""
+
+
+def category_tree(rows: list[tuple[int, str, str]], lang: str) -> list[dict[str, Any]]:
+    """Nest (id, path, name) rows ("/1/4/" materialised paths) into nodes {id, name, terms, children}, siblings
+    ordered by `sibling_key`; a row whose parent is missing becomes a root."""
+    nodes = {path: {"id": cid, "name": name, "path": path, "terms": "|".join([name.lower().replace(" ", ""), *pinyin_terms(name).split()]),
+                    "children": []} for cid, path, name in rows}
+    roots: list[dict[str, Any]] = []
+    for path, node in nodes.items():
+        parent = nodes.get(_parent_path(path))
+        (parent["children"] if parent is not None else roots).append(node)
+
+    def order(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        level.sort(key=lambda n: sibling_key(n["name"], lang))
+        for n in level:
+            order(n["children"])
+        return level
+
+    return order(roots)
+
+
+def tree_order(rows: list[tuple[int, str, str]], lang: str) -> list[tuple[int, int, str]]:
+    """(id, depth, name) in tree order (each parent before its children, siblings by `sibling_key`)."""
+    out: list[tuple[int, int, str]] = []
+
+    def walk(level: list[dict[str, Any]], depth: int) -> None:
+        for n in level:
+            out.append((n["id"], depth, n["name"]))
+            walk(n["children"], depth + 1)
+
+    walk(category_tree(rows, lang), 0)
+    return out

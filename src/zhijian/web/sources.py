@@ -310,7 +310,9 @@ def room_cards(session: Session, actor: Actor, rooms: tuple[str, ...]) -> list[d
 
 def dashboard(session: Session, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
     """Console home cards for this actor: the rooms' own cards first, then service, catalog and contract figures."""
-    rooms = ("spotcheck", "trace", "consumer", "risk", "stable")
+    from zhijian.platform.rooms import ROOMS
+
+    rooms = tuple(r for r in ROOMS if r not in ("platform", "catalog", "stats", "web"))  # every room's own cards
     cards = (room_cards(session, actor, rooms) + service_cards(session, actor, today) + catalog_cards(session, actor)
              + contract_cards(session, actor))
     seen: set[str] = set()
