@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhijian.platform import outbound
@@ -107,9 +108,22 @@ def _prepare(events: Sequence[dict[str, Any]], context: list[Any], owner_id: int
 
 
 def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
-    """Insert the events not stored yet (by eventID + hash ID) and their index rows; (stored, duplicates)."""
+    """Insert the events not stored yet (by eventID + hash ID) and their index rows; (stored, duplicates).
+
+    Concurrent captures of the same events (a client's retry racing its first attempt) both find them "not
+    stored yet"; the later one then fails on the unique dedup key once the first commits. It retries once
+    in its savepoint and counts them as duplicates, as a sequential repeat would (issue 12), not 409."""
     if not prepared:
         return 0, 0
+    try:
+        with session.begin_nested():
+            return _store_once(session, prepared)
+    except IntegrityError:
+        with session.begin_nested():
+            return _store_once(session, prepared)
+
+
+def _store_once(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
     _check_event_ids(session, prepared)
     keys = [p.row["dedup_key"] for p in prepared]
     existing: set[str] = set()
