@@ -275,14 +275,26 @@ def test_case_messages_reach_the_handling_bureau_not_every_regulator(client, db)
 
 
 def test_the_audit_trail_keeps_no_reporter_identity(client, db) -> None:  # type: ignore[no-untyped-def]
-    """The audit history (`/api/v1/audit`, readable by every staff role) held the reporter's name of a 举报."""
+    """The audit history (`/api/v1/audit`) was readable by every staff role, for every record: the association read a
+    举报's trail and a city bureau any province's. Now the record's own read policy decides, and the trail holds no
+    reporter identity even for those who may read it."""
     r = client.post("/api/v1/complaints", json={
         "kind": "report", "complainant_name": "孙八", "complainant_phone": "13655556666",
         "complainant_address": "杭州市西湖区某路", "contact_email": "sunba@example.com",
         "respondent_name": f"某药店{factories.uid()}", "facts": "销售假药"})
     rid = r.json()["id"]
+    q = {"entity": "complaint", "entity_id": str(rid)}
     _, assoc = _login(client, db, "association")
-    trail = client.get("/api/v1/audit", params={"entity": "complaint", "entity_id": str(rid)}, headers=assoc)
+    assert client.get("/api/v1/audit", params=q, headers=assoc).status_code == 404  # no 举报 for the association
+    _, admin = _login(client, db, "admin")
+    trail = client.get("/api/v1/audit", params=q, headers=admin)
     assert trail.status_code == 200 and trail.json(), trail.text  # the record is audited …
     for secret in ("孙八", "13655556666", "某路", "sunba@example.com"):
         assert secret not in trail.text  # … without the reporter
+    w = _world(client, db)
+    gd_case = {"entity": "complaint", "entity_id": str(w["cases"]["gd"])}
+    assert client.get("/api/v1/audit", params=gd_case, headers=w["hz"][1]).status_code == 404  # 杭州 ↛ 深圳
+    assert client.get("/api/v1/audit", params=gd_case, headers=w["gd"][1]).status_code == 200
+    assert client.get("/api/v1/audit", params=gd_case, headers=w["samr"][1]).status_code == 200
+    other = client.get("/api/v1/audit", params={"entity": "user_account", "entity_id": "1"}, headers=w["samr"][1])
+    assert other.status_code == 403  # kinds without a read policy: admins only
