@@ -300,3 +300,22 @@ def test_concurrent_same_key_capture_runs_once(app, db):
     assert after.headers[REPLAYED_HEADER] == "true" and after.json() == ran[0].json()
     assert _count(db, CaptureJob) == jobs_before + 1
     assert _events_of(db, uid) == 40
+
+
+def test_hourly_purge_forgets_expired_keys(db):
+    import datetime as dt
+
+    from zhijian.platform.jobs import registered
+
+    now = dt.datetime.now(dt.UTC)
+    with db.session() as s:
+        rows = [IdempotencyRecord(key_hash=hashlib.sha256(_key().encode()).hexdigest(), scope="user:1", method="POST",
+                                  path="/x", request_hash="0" * 64, status="done", expires_at=now + delta)
+                for delta in (dt.timedelta(hours=-1), dt.timedelta(hours=23))]
+        s.add_all(rows)
+        s.flush()
+        old_id, live_id = rows[0].id, rows[1].id
+    result = registered()["platform.idempotency_purge"](db)  # the job the scheduler runs every hour
+    assert result["deleted"] >= 1
+    with db.session(write=False) as s:
+        assert s.get(IdempotencyRecord, old_id) is None and s.get(IdempotencyRecord, live_id) is not None

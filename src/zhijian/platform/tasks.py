@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhijian.platform import audit
+from zhijian.platform import idempotency as _idempotency  # noqa: F401  (job platform.idempotency_purge)
 from zhijian.platform.db import Database
 from zhijian.platform.jobs import job
 
