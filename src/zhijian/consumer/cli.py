@@ -187,6 +187,242 @@ def comparative_import(
          + ", ".join(f"{r['rank']}. {r['label']} {r['overall']:.1f}" for r in d["rows"]))
 
 
+# ---------------------------------------------------------------- issue 15: the enterprise path and the procedure
+# One command per service function (the API's and the console's): the operator acts as the system (admin), the
+# enterprise answer as the enterprise named by --enterprise. Bad input is one line and exit 2 (`guarded`).
+
+
+def _model(cls: Any, data: dict[str, Any]) -> Any:
+    """pydantic → DomainError naming the field, so a bad option is one line and exit 2, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        fld = ".".join(str(p) for p in e["loc"])
+        raise DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"{fld!r} is invalid: {e['msg']}",
+                          field=fld) from None
+
+
+def _case_line(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "tracking_no": c.tracking_no, "kind": c.kind, "state": c.state,
+            "respondent_id": c.respondent_id, "respondent": c.respondent_name}
+
+
+def _transition(complaint_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import TransitionIn
+
+    t = _model(TransitionIn, data)
+    with unit_of_work() as s:
+        c = service.transition(s, s.info["actor"], complaint_id, t)
+        out = _case_line(c) | {"due_on": c.due_on.isoformat() if c.due_on else None,
+                               "enterprise_due_on": c.enterprise_due_on.isoformat() if c.enterprise_due_on else None,
+                               "notice_due_on": c.notice_due_on.isoformat() if c.notice_due_on else None,
+                               "rejected_code": c.rejected_code, "termination_code": c.termination_code}
+    return out
+
+
+@complaints_app.command("link")
+def complaints_link(complaint_id: int, enterprise_id: int, note: str = typer.Option("", "--note"),
+                    json_out: bool = typer.Option(False, "--json")) -> None:
+    """关联被投诉企业 — link (or re-link) the respondent to a registered enterprise."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import LinkIn
+
+    data = _model(LinkIn, {"enterprise_id": enterprise_id, "note": note})
+    with unit_of_work() as s:
+        out = _case_line(service.link_respondent(s, s.info["actor"], complaint_id, data))
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: respondent linked to enterprise {d['respondent_id']} "
+         f"({d['respondent']})")
+
+
+@complaints_app.command("accept")
+def complaints_accept(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                      json_out: bool = typer.Option(False, "--json")) -> None:
+    """受理 — accept a complaint or report (the three-year limit of Art. 15(4) is checked)."""
+    out = _transition(complaint_id, {"to": "accepted", "on": _date(on, "on")})
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: accepted, due {d['due_on']}")
+
+
+@complaints_app.command("forward")
+def complaints_forward(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                       json_out: bool = typer.Option(False, "--json")) -> None:
+    """转企业处理 — the complaint goes to the linked enterprise's inbox with its clock."""
+    out = _transition(complaint_id, {"to": "forwarded", "on": _date(on, "on")})
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: forwarded to enterprise {d['respondent_id']}, "
+         f"answer due {d['enterprise_due_on']}")
+
+
+@complaints_app.command("answer")
+def complaints_answer(complaint_id: int,
+                      enterprise: int = typer.Option(..., "--enterprise", help="the respondent enterprise's id"),
+                      response: str = typer.Option(..., "--response", help="answer | settlement | decline"),
+                      text: str = typer.Option(..., "--text"),
+                      amount: float | None = typer.Option(None, "--amount", help="settlement amount (元)"),
+                      json_out: bool = typer.Option(False, "--json")) -> None:
+    """企业答复 — the enterprise answers a forwarded complaint, proposes a settlement or declines with reasons."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import EnterpriseResponseIn
+    from zhijian.platform.auth import Actor
+
+    data = _model(EnterpriseResponseIn, {"response": response, "text": text, "amount": amount})
+    with unit_of_work(Actor(None, f"cli:enterprise:{enterprise}", "enterprise", enterprise)) as s:
+        c = service.enterprise_respond(s, s.info["actor"], complaint_id, data)
+        out = _case_line(c) | {"response": c.enterprise_response, "amount": c.settlement_amount}
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: {d['response']}"
+         + (f" {d['amount']:.2f} 元" if d["amount"] is not None else ""))
+
+
+@complaints_app.command("reject")
+def complaints_reject(complaint_id: int,
+                      code: str = typer.Option(..., "--code", help="Art. 15 ground: " + ", ".join(
+                          ("outside_jurisdiction", "already_handled", "not_consumer_dispute", "time_limit",
+                           "missing_material", "other_law"))),
+                      reason: str = typer.Option(..., "--reason"),
+                      on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                      json_out: bool = typer.Option(False, "--json")) -> None:
+    """不予受理 with the coded ground of 《暂行办法》第十五条 and its written notice."""
+    from zhijian.consumer import procedure
+
+    out = _transition(complaint_id, {"to": "rejected", "reason_code": code, "reason": reason, "on": _date(on, "on")})
+    g = procedure.NON_ACCEPTANCE.get(out["rejected_code"] or "")
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: 不予受理 {g.article if g else ''} {g.zh if g else ''}")
+
+
+@complaints_app.command("consent")
+def complaints_consent(complaint_id: int, party: str = typer.Option(..., "--party", help="complainant | respondent"),
+                       refuse: bool = typer.Option(False, "--refuse", help="record a refusal instead"),
+                       note: str = typer.Option("", "--note"), json_out: bool = typer.Option(False, "--json")) -> None:
+    """调解意愿 (《暂行办法》第十六条) — a party's consent to mediation."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import ConsentIn
+
+    data = _model(ConsentIn, {"party": party, "consent": not refuse, "note": note})
+    with unit_of_work() as s:
+        c = service.record_consent(s, s.info["actor"], complaint_id, data)
+        out = _case_line(c) | {"consent_complainant": c.consent_complainant, "consent_respondent": c.consent_respondent}
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: consent complainant={d['consent_complainant']} "
+         f"respondent={d['consent_respondent']}")
+
+
+@complaints_app.command("mediate")
+def complaints_mediate(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                       json_out: bool = typer.Option(False, "--json")) -> None:
+    """开始调解 — only with both parties' consent (《暂行办法》第十六条)."""
+    out = _transition(complaint_id, {"to": "mediating", "on": _date(on, "on")})
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: mediating")
+
+
+@complaints_app.command("terminate")
+def complaints_terminate(complaint_id: int,
+                         code: str = typer.Option(..., "--code", help="Art. 21 ground, e.g. no_agreement, time_out"),
+                         note: str = typer.Option("", "--note"),
+                         on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                         send_notice: bool = typer.Option(False, "--send-notice", help="send the notice at once"),
+                         json_out: bool = typer.Option(False, "--json")) -> None:
+    """终止调解 with the coded ground of 《暂行办法》第二十一条; the notice is due within 7 working days."""
+    from zhijian.consumer import service
+
+    out = _transition(complaint_id, {"to": "closed", "outcome": "terminated", "termination_code": code, "note": note,
+                                     "on": _date(on, "on")})
+    if send_notice:
+        with unit_of_work() as s:
+            out["notice"] = service.send_termination_notice(s, s.info["actor"], complaint_id)
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: mediation terminated ({d['termination_code']}), notice due "
+         f"{d['notice_due_on']}" + ("; notice sent" if d.get("notice") else ""))
+
+
+@complaints_app.command("split")
+def complaints_split(complaint_id: int, facts: str = typer.Option(..., "--facts", help="the report part"),
+                     json_out: bool = typer.Option(False, "--json")) -> None:
+    """拆分举报 (《暂行办法》第七条) — the report part as its own case; its check code is printed once."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import SplitIn
+
+    data = _model(SplitIn, {"facts": facts})
+    with unit_of_work() as s:
+        r, code = service.split_report(s, s.info["actor"], complaint_id, data)
+        out = _case_line(r) | {"check_code": code, "due_on": r.due_on.isoformat() if r.due_on else None}
+    emit(out, json_out, lambda d: f"report {d['tracking_no']} (check code {d['check_code']}), check due {d['due_on']}")
+
+
+@complaints_app.command("lead")
+def complaints_lead(complaint_id: int, facts: str = typer.Option(..., "--facts"),
+                    found_on: str | None = typer.Option(None, "--found-on", help="YYYY-MM-DD (default today)"),
+                    json_out: bool = typer.Option(False, "--json")) -> None:
+    """违法线索转举报 (《暂行办法》第二十三条) — checked within 15 working days of discovery."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import LeadIn
+
+    data = _model(LeadIn, {"facts": facts, "found_on": _date(found_on, "found_on")})
+    with unit_of_work() as s:
+        r = service.hand_over_lead(s, s.info["actor"], complaint_id, data)
+        out = _case_line(r) | {"received_on": r.received_on.isoformat(),
+                               "due_on": r.due_on.isoformat() if r.due_on else None}
+    emit(out, json_out, lambda d: f"report {d['tracking_no']} from the lead, found {d['received_on']}, "
+         f"check due {d['due_on']}")
+
+
+@complaints_app.command("extend")
+def complaints_extend(complaint_id: int, days: int = typer.Option(..., "--days"),
+                      approved_by: str = typer.Option(..., "--approved-by"), reason: str = typer.Option(..., "--reason"),
+                      collective: bool = typer.Option(False, "--collective", help="集体讨论决定 (beyond the first)"),
+                      json_out: bool = typer.Option(False, "--json")) -> None:
+    """延长办案期限 — a filed report case's 90-day period, the approval recorded."""
+    from zhijian.consumer import service
+    from zhijian.consumer.schemas import CaseExtensionIn
+
+    data = _model(CaseExtensionIn, {"days": days, "approved_by": approved_by, "reason": reason,
+                                    "collective": collective})
+    with unit_of_work() as s:
+        c = service.extend_case(s, s.info["actor"], complaint_id, data)
+        out = _case_line(c) | {"filed_on": c.filed_on.isoformat() if c.filed_on else None,
+                               "case_due_on": c.case_due_on.isoformat() if c.case_due_on else None,
+                               "extensions": list(c.case_extensions or [])}
+    emit(out, json_out, lambda d: f"{d['tracking_no']}: filed {d['filed_on']}, case due {d['case_due_on']} "
+         f"({len(d['extensions'])} extension(s))")
+
+
+def _bases_text(bases: list[dict[str, Any]]) -> str:
+    lines = []
+    for b in bases:
+        if b["applies"]:
+            lines.append(f"{b['article']}: 适用 增加赔偿 {b['punitive']:.2f} 元，合计 {b['total']:.2f} 元  [{b['formula']}]")
+        else:
+            lines.append(f"{b['article']}: 不适用（{'；'.join(b['unmet'])}）")
+    return "\n".join(lines)
+
+
+@complaints_app.command("compensation")
+def complaints_compensation(price: float = typer.Option(..., "--price", help="价款 (元)"),
+                            loss: float = typer.Option(0.0, "--loss", help="损失 (元)"),
+                            fraud: bool = typer.Option(False, "--fraud", help="经营者欺诈 (消法 Art. 55)"),
+                            food: bool = typer.Option(False, "--food", help="the product is food"),
+                            unsafe_food: bool = typer.Option(False, "--unsafe-food", help="不符合食品安全标准"),
+                            seller_unaware: bool = typer.Option(False, "--seller-unaware",
+                                                                help="a seller who did not know (Art. 148 needs knowing)"),
+                            label_flaw_only: bool = typer.Option(False, "--label-flaw-only"),
+                            complaint: int | None = typer.Option(None, "--complaint", help="record it on this case"),
+                            json_out: bool = typer.Option(False, "--json")) -> None:
+    """赔偿测算 — 消法第五十五条 and 食安法第一百四十八条, as guidance for the mediator; --complaint records it."""
+    from zhijian.consumer import compensation, service
+    from zhijian.consumer.schemas import GuidanceIn
+
+    data = _model(GuidanceIn, {"price": price, "loss": loss, "fraud": fraud, "food": food, "unsafe_food": unsafe_food,
+                               "producer_or_knowing_seller": not seller_unaware, "label_flaw_only": label_flaw_only,
+                               "record": complaint is not None})
+    if complaint is None:
+        bases = [b.as_dict() for b in compensation.guidance(
+            data.price, data.loss, fraud=data.fraud, food=data.food, unsafe_food=data.unsafe_food,
+            producer_or_knowing_seller=data.producer_or_knowing_seller, label_flaw_only=data.label_flaw_only)]
+    else:
+        with unit_of_work() as s:
+            bases = service.compensation_guidance(s, s.info["actor"], complaint, data)
+    emit(bases, json_out, _bases_text)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(certificates_app, name="certificates")
     root.add_typer(credit_app, name="credit")
