@@ -34,6 +34,8 @@ from zhijian.platform.logs import log
 from zhijian.trace import digital_link, rules, service
 
 POOL_SIZE = 8
+PIPELINE = False  # psycopg pipeline mode (BEGIN and COMMIT ride along): fewer round trips, but measured 0.2–0.7 ms
+# more CPU per scan in psycopg itself on this machine (2 Dec 2026), so off
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Link, Location, Content-Type"}
 
 
@@ -113,6 +115,8 @@ class AsyncVerifier:
         return values
 
     async def _run(self, conn: Any, name: str, with_lot: bool, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute one statement; in pipeline mode a statement whose result is not needed (the scan and signal
+        inserts, the freeze) is only queued: it goes to the server with the COMMIT, in one round trip."""
         sql, compiled, procs = self._compiled(name, with_lot, tuple(params) if name in ("scan", "signal") else ())
         cur = await conn.execute(sql, self._params(compiled, params), prepare=True)
         if not procs or name in ("scan", "signal"):
@@ -135,6 +139,7 @@ class AsyncVerifier:
         with_lot = bool(scan.lot)
         pool = self._pool()
         conn: Any = None
+        pipeline: Any = None
         reply: Any = None
         ok = False
         try:
@@ -143,7 +148,10 @@ class AsyncVerifier:
                     kind, name, arg = steps.send(reply)
                 except StopIteration as done:
                     if conn is not None:
-                        await conn.commit()
+                        await conn.commit()  # the scan is durable before the answer is sent
+                        if pipeline is not None:
+                            await pipeline.__aexit__(None, None, None)
+                            pipeline = None
                     ok = True
                     return done.value  # type: ignore[no-any-return]
                 if kind == "keys":
@@ -157,6 +165,9 @@ class AsyncVerifier:
                 else:
                     if conn is None:
                         conn = await pool.get()  # the transaction begins with the first statement
+                        if PIPELINE:  # BEGIN travels with the first statement, the inserts with the COMMIT
+                            pipeline = conn.pipeline()
+                            await pipeline.__aenter__()
                     if kind == "count":
                         rows = await self._run(conn, "count", with_lot, arg)
                         reply = rows[0] if rows else None
@@ -175,8 +186,11 @@ class AsyncVerifier:
             steps.close()
             if conn is not None:
                 broken = False
-                if not ok:
+                if not ok:  # a failed pipeline or statement: roll back, and drop the connection if that fails too
                     try:
+                        if pipeline is not None:
+                            with contextlib.suppress(Exception):
+                                await pipeline.__aexit__(None, None, None)
                         await conn.rollback()
                     except Exception:
                         broken = True
