@@ -109,6 +109,15 @@ def in_division(prefix: str) -> Any:
     return col.startswith(prefix, autoescape=True)
 
 
+def _active(regional: bool) -> Any:
+    """在用 or 停用 (not 报废 / 注销). Within a division it is written as NOT IN, so that SQLite's planner (without
+    ANALYZE statistics) takes the (region_code, next_due_on) index rather than the national (status, next_due_on)
+    one — a province's overdue list reads its own units only."""
+    if regional:
+        return EquipmentUnit.status.not_in(("scrapped", "cancelled"))
+    return EquipmentUnit.status.in_(("in_use", "stopped"))
+
+
 def _scope(session: Session, actor: Actor, stmt: Select[Any]) -> Select[Any]:
     """The units an actor may list: a regulator its division and below, an enterprise its own, inspectors all."""
     if actor.role in ("admin", "inspector"):
@@ -393,8 +402,8 @@ def due_list(session: Session, actor: Actor, *, state: str = "overdue", region: 
         raise DomainError("equipment.bad_state", "state 应为 overdue 或 due_soon", "state must be overdue or due_soon",
                           field="state")
     day = on or today()
-    stmt = _scope_any(session, actor, select(EquipmentUnit)).where(EquipmentUnit.status.in_(("in_use", "stopped")),
-                                                               EquipmentUnit.next_due_on.is_not(None))
+    stmt = _scope_any(session, actor, select(EquipmentUnit)).where(
+        _active(bool(region) or _division(session, actor) is not None), EquipmentUnit.next_due_on.is_not(None))
     if state == "overdue":
         stmt = stmt.where(EquipmentUnit.next_due_on < day)
     else:
@@ -665,7 +674,7 @@ def statistics(session: Session, actor: Actor, *, on: dt.date | None = None) -> 
     from sqlalchemy import case, func
 
     day = on or today()
-    active = EquipmentUnit.status.in_(("in_use", "stopped"))
+    active = _active(_division(session, actor) is not None)
     soon = day + dt.timedelta(days=rules.DUE_SOON_DAYS)
 
     def count_if(cond: Any) -> Any:
