@@ -423,11 +423,45 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
     except DomainError as err:
         return error_page(request, err, actor)
     org = session.get(Organization, enterprise_id)
+    rows = [service.credit_dict(a) for a in hist]
+    draw = service.draw_frequency(session, actor, enterprise_id) if org is not None else None
     return render(request, "consumer/console_credit_detail.html", {
-        "org": org, "hist": [service.credit_dict(a) for a in hist], "penalties": penalties,
+        "org": org, "hist": rows, "penalties": penalties, "groups": _indicator_groups(rows[0]) if rows else [],
+        "draw": draw,
         "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH, "error": error,
         "can_penalize": actor.has("admin", "regulator"),
         "certs": service.certificates_for(session, enterprise_id=enterprise_id), "cert_kinds": rules.CERT_KIND_ZH})
+
+
+def _indicator_groups(a: dict[str, Any]) -> list[dict[str, Any]]:
+    """The breakdown summed by 企业信用风险分类 indicator group (基础属性 / 经营行为 / 监管 / 社会评价), each with the
+    sources of its items; an assessment stored before the groups existed is grouped by its factors."""
+    out = {g: {"group": g, "label_zh": zh, "points": 0.0, "items": 0, "sources": []}
+           for g, zh in rules.INDICATOR_GROUPS.items()}
+    for i in a["breakdown"]:
+        group, source = rules.FACTOR_GROUP.get(i.get("factor", ""), ("supervision", ""))
+        g = out[i.get("group") or group]
+        g["points"] = round(g["points"] + float(i.get("points") or 0), 2)
+        g["items"] += 1
+        src = i.get("source") or source
+        if src and src not in g["sources"]:
+            g["sources"].append(src)
+    return list(out.values())
+
+
+@router.get("/console/satisfaction", response_class=HTMLResponse)
+def console_satisfaction(request: Request, session: SessionDep) -> Response:
+    """满意度统计 — per handling regulator and month, within the viewer's jurisdiction (regulators only)."""
+    actor = console_actor(request, session, "regulator")
+    try:
+        by_regulator = service.satisfaction_stats(session, actor)
+        monthly = service.satisfaction_monthly(session, actor)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, "consumer/console_satisfaction.html", {"by_regulator": by_regulator, "monthly": monthly})
+
+
+nav_item("/console/satisfaction", "满意度统计", roles=("regulator",), order=45)
 
 
 # ---------------------------------------------------------------- console: certificates

@@ -1655,3 +1655,55 @@ __all__ = ["apply_match", "compensation_guidance", "consumer_respond", "enterpri
 from zhijian.consumer.credit_listings import add_listing, current_listings, listings, remove_listing  # noqa: E402
 
 __all__ += ["add_listing", "current_listings", "draw_weights", "listings", "remove_listing"]
+
+
+# ====================================================================== issue 15: credit page and satisfaction
+
+
+def draw_frequency(session: Session, actor: Actor, enterprise_id: int) -> dict[str, Any]:
+    """The 双随机 frequency the enterprise's class produces: its weight, how often relative to B, and its chance
+    per draw among the enterprises of its province (the population a provincial plan draws from)."""
+    can_read_credit(actor, enterprise_id)
+    org = session.get(Organization, enterprise_id)
+    if org is None or org.kind != "enterprise":
+        raise NotFound("enterprise", enterprise_id, field="enterprise_id")
+    province = (org.region_code or "")[:2]
+    stmt = select(Organization.credit_class, func.count()).where(Organization.kind == "enterprise")
+    if province:
+        stmt = stmt.where(Organization.region_code.like(province + "%"))
+    population = {str(k or "-"): int(n) for k, n in session.execute(stmt.group_by(Organization.credit_class))}
+    chances = rules.draw_chances(population, draw_weights(session))
+    own = org.credit_class if org.credit_class in rules.CREDIT_CLASSES else None
+    return {"enterprise_id": org.id, "credit_class": own, "province": province.ljust(6, "0") if province else "",
+            "population": population, "enterprises": sum(population.values()), "classes": chances,
+            "own": chances[own or "B"], "model_version": credit_model(session).version}
+
+
+def satisfaction_monthly(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """满意度统计 per handling regulator and month of closing: rated cases, mean (1–5), the share of 4–5, and the
+    count of each score — a regulator sees its division only (issue 13), the association none."""
+    actor.require("regulator")
+    stmt = (select(Complaint.handler_org_id, Organization.name, Complaint.closed_on, Complaint.received_on,
+                   Complaint.satisfaction)
+            .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
+            .where(Complaint.satisfaction.is_not(None)))
+    if (clause := _region_filter(actor, Complaint.region_code)) is not None:
+        stmt = stmt.where(clause)
+    acc: dict[tuple[Any, str], dict[str, Any]] = {}
+    for oid, name, closed, received, score in session.execute(stmt):
+        month = (closed or received).strftime("%Y-%m")
+        row = acc.setdefault((oid, month), {"regulator_id": oid, "regulator_name": name or "（未记录办理机关）",
+                                            "month": month, "rated": 0, "sum": 0, "scores": dict.fromkeys(range(1, 6), 0)})
+        row["rated"] += 1
+        row["sum"] += int(score)
+        row["scores"][int(score)] += 1
+    out = []
+    for (_oid, _m), r in sorted(acc.items(), key=lambda kv: (kv[1]["regulator_name"], kv[0][1])):
+        n = r.pop("rated")
+        total = r.pop("sum")
+        out.append(r | {"rated": n, "mean": round(total / n, 2),
+                        "satisfied_share": round((r["scores"][4] + r["scores"][5]) / n, 3)})
+    return out
+
+
+__all__ += ["draw_frequency", "satisfaction_monthly"]
