@@ -62,12 +62,13 @@ async def verify(request: Request) -> Response:
             _pool.put_nowait(conn)
     else:
         assert _sqlite is not None
-        now = now.isoformat(" ")  # type: ignore[assignment]  # SQLAlchemy's SQLite datetime text
+        scan_id = _scan_id(now)
+        text = now.isoformat(" ")  # SQLAlchemy's SQLite datetime text
         with _sqlite:
-            row = _sqlite.execute(UPDATE.format(p="?"), (city, now, now, serial, gtin, lot)).fetchone()
+            row = _sqlite.execute(UPDATE.format(p="?"), (city, text, text, serial, gtin, lot)).fetchone()
             if row is not None:
                 answer = "genuine_first" if row[1] == 1 else "genuine_repeat"
-                _sqlite.execute(INSERT.format(p="?"), (serial, _scan_id(now), gtin, now, city, answer))
+                _sqlite.execute(INSERT.format(p="?"), (serial, scan_id, gtin, text, city, answer))
     if row is None:
         return Response(b'{"answer":"not_found"}', status_code=404, media_type="application/json")
     body = json.dumps({"gtin": gtin, "serial": serial, "lot": lot, "answer": answer, "count": row[1]})
