@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, litera
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhijian.platform import outbound
+from zhijian.platform import jurisdiction, outbound
 from zhijian.platform.auth import Actor, actor_for
 from zhijian.platform.crud import flush
 from zhijian.platform.db import Database, utcnow
@@ -56,14 +56,48 @@ def capture_owner(actor: Actor) -> int | None:
     return actor.organization_id
 
 
-def read_scope(actor: Actor) -> int | None:
-    """Staff read every event (None); others read the events their organisation captured."""
-    if actor.is_staff:
+@dataclass(frozen=True)
+class ReadScope:
+    """Whose events an actor reads: one organisation's (enterprises, labs), or those captured by organisations
+    in a regulator's division (管辖, GB/T 2260 prefix). None instead of a scope means every event."""
+
+    owner_id: int | None = None
+    region_prefix: str | None = None
+
+    def clause(self, column: Any) -> ColumnElement[bool]:
+        if self.owner_id is not None:
+            return column == self.owner_id  # type: ignore[no-any-return]
+        from zhijian.catalog.models import Organization
+
+        if self.region_prefix in (None, jurisdiction.NONE):
+            return literal(False)
+        return column.in_(select(Organization.id).where(  # type: ignore[no-any-return]
+            Organization.region_code.like(f"{self.region_prefix}%")))
+
+    def allows(self, session: Session, owner_id: int | None) -> bool:
+        if self.owner_id is not None:
+            return owner_id == self.owner_id
+        if owner_id is None or self.region_prefix in (None, jurisdiction.NONE):
+            return False
+        from zhijian.catalog.models import Organization
+
+        region = session.scalar(select(Organization.region_code).where(Organization.id == owner_id))
+        return bool(region) and str(region).startswith(str(self.region_prefix))
+
+
+def read_scope(actor: Actor, *, tracing: bool = False) -> ReadScope | None:
+    """Admins, the association (it runs 防伪溯源) and national regulators read every event (None); a regional
+    regulator reads the events captured in its division — and, when tracing one unit (`tracing`), its whole chain
+    of custody, which crosses divisions by nature (跨区域联合打假); others read their organisation's events."""
+    if actor.role in ("admin", "association"):
         return None
+    if actor.role == "regulator":
+        prefix = jurisdiction.regional_prefix(actor)
+        return None if prefix is None or tracing else ReadScope(region_prefix=prefix)
     actor.require("admin", "regulator", "association", "inspector", "enterprise")
     if actor.organization_id is None:
         raise PermissionDenied("账号未关联单位，不能查询 EPCIS 事件", "your account has no organisation")
-    return actor.organization_id
+    return ReadScope(owner_id=actor.organization_id)
 
 
 # ---------------------------------------------------------------- capture
@@ -306,7 +340,7 @@ def store_internal_events(session: Session, events: list[dict[str, Any]], *, own
 def get_capture_job(session: Session, actor: Actor, job_id: str) -> CaptureJob:
     job = session.get(CaptureJob, job_id)
     scope = read_scope(actor)
-    if job is None or (scope is not None and job.owner_id != scope):
+    if job is None or (scope is not None and not scope.allows(session, job.owner_id)):
         raise E.EpcisError("NoSuchResourceException", f"未找到捕获任务：{job_id}", f"no capture job {job_id}",
                            status=404)
     return job
@@ -317,7 +351,7 @@ def list_capture_jobs(session: Session, actor: Actor, limit: int = 100) -> list[
     scope = read_scope(actor)
     stmt = select(CaptureJob).order_by(CaptureJob.created_at.desc()).limit(limit)
     if scope is not None:
-        stmt = stmt.where(CaptureJob.owner_id == scope)
+        stmt = stmt.where(scope.clause(CaptureJob.owner_id))
     return list(session.scalars(stmt))
 
 
@@ -613,7 +647,7 @@ def query_events(session: Session, actor: Actor | None, params: dict[str, list[s
     scope = read_scope(actor) if actor is not None else None
     conds = build_conditions(session, params)
     if scope is not None:
-        conds.append(EpcisEvent.owner_id == scope)
+        conds.append(scope.clause(EpcisEvent.owner_id))
     if after_pk is not None:
         conds.append(EpcisEvent.id > after_pk)
     order_by = (params.get("orderBy") or [None])[0]
@@ -700,7 +734,7 @@ def get_event(session: Session, actor: Actor, event_id: str) -> EpcisEvent:
     scope = read_scope(actor)
     stmt = select(EpcisEvent).where(or_(EpcisEvent.event_id == event_id, EpcisEvent.hash_id == event_id))
     if scope is not None:
-        stmt = stmt.where(EpcisEvent.owner_id == scope)
+        stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
     row = session.scalars(stmt.order_by(EpcisEvent.id).limit(1)).first()
     if row is None:
         raise E.EpcisError("NoSuchResourceException", f"未找到事件：{event_id}", f"no event {event_id}", status=404)
@@ -717,7 +751,7 @@ def distinct_values(session: Session, actor: Actor, what: str, *, limit: int = 5
         stmt = select(EpcisEpc.epc).join(EpcisEvent, EpcisEvent.id == EpcisEpc.event_pk).where(
             EpcisEpc.role.in_(("epc", "child", "parent", "input", "output")))
         if scope is not None:
-            stmt = stmt.where(EpcisEvent.owner_id == scope)
+            stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
         return sorted({v for v in session.scalars(stmt.distinct().limit(limit)) if v})
     if col is None:
         raise E.EpcisError("NoSuchResourceException", f"未知资源：{what}", f"unknown resource: {what}", status=404)
@@ -725,7 +759,7 @@ def distinct_values(session: Session, actor: Actor, what: str, *, limit: int = 5
         return list(E.EVENT_TYPES)
     stmt = select(col).where(col.is_not(None))
     if scope is not None:
-        stmt = stmt.where(EpcisEvent.owner_id == scope)
+        stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
     return sorted({v for v in session.scalars(stmt.distinct().limit(limit)) if v})
 
 
@@ -755,7 +789,8 @@ def create_named_query(session: Session, actor: Actor, name: str, params: dict[s
 
 def get_named_query(session: Session, actor: Actor | None, name: str) -> NamedQuery:
     q = session.scalar(select(NamedQuery).where(NamedQuery.name == name))
-    if q is None or (actor is not None and read_scope(actor) is not None and q.owner_id != actor.organization_id):
+    scope = read_scope(actor) if actor is not None else None
+    if q is None or (scope is not None and not scope.allows(session, q.owner_id)):
         raise E.EpcisError("NoSuchNameException", f"未找到命名查询：{name}", f"no query named {name}", status=404)
     return q
 
@@ -764,7 +799,7 @@ def list_named_queries(session: Session, actor: Actor) -> list[NamedQuery]:
     scope = read_scope(actor)
     stmt = select(NamedQuery).order_by(NamedQuery.name)
     if scope is not None:
-        stmt = stmt.where(NamedQuery.owner_id == scope)
+        stmt = stmt.where(scope.clause(NamedQuery.owner_id))
     return list(session.scalars(stmt))
 
 
@@ -967,14 +1002,14 @@ def _entry(ev: EpcisEvent, via: str) -> dict[str, Any]:
 def trace_unit(session: Session, actor: Actor, uri: str, *, max_depth: int = 4) -> dict[str, Any]:
     """溯源 — one unit's chain of custody: its own events, its containers' (cases, pallets) while it was inside
     them, the transformations it went into or came out of, and its lot's events (sampling, recall)."""
-    scope = read_scope(actor)
+    scope = read_scope(actor, tracing=True)
     unit = E.canonical_id(uri)
     timeline: dict[int, dict[str, Any]] = {}
     hierarchy: list[dict[str, Any]] = []
     transformations: list[dict[str, Any]] = []
 
     def visible(ev: EpcisEvent) -> bool:
-        return scope is None or ev.owner_id == scope
+        return scope is None or scope.allows(session, ev.owner_id)
 
     # (id, window start, window end, label); the unit itself has an open window
     frontier: list[tuple[str, dt.datetime | None, dt.datetime | None, str]] = [(unit, None, None, "self")]
