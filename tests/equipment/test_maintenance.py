@@ -186,3 +186,46 @@ def test_maintenance_import_all_or_nothing_by_row_and_column(client, db, login):
         unit = service.get_unit(s, SYSTEM, a)
         assert unit.next_maintenance_due_on == today - dt.timedelta(days=3) + dt.timedelta(days=15)
         assert service.maintenance_records(s, SYSTEM, a)[0].items == ["门锁检查", "制动器润滑"]
+
+
+def test_worker_certificates_are_checked_on_the_visit(db):
+    """特种设备作业人员证 (《特种设备作业人员资格认定分类与项目》, 2019 年第 3 号公告: T 电梯修理): valid 4 years from
+    issue unless given; a registered certificate must be in force on the day, be 电梯修理 (T) for an elevator
+    (TSG T5002-2017: 维保人员 持证), and belong to the company's worker; an unregistered number is kept as given."""
+    from zhijian.equipment.schemas import WorkerCertIn
+
+    today = service.today()
+    with db.session() as s:
+        owner, maint, other = factories.enterprise(s), factories.enterprise(s), factories.enterprise(s)
+        code = elevator(s, owner.id, maintainer_id=maint.id).code
+        uid = factories.uid()[:8].upper()
+        m = _ent(maint.id)
+        t = service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"T{uid}1", name="王建国", item="t",
+                                                            issued_on=dt.date(2024, 2, 29)))
+        assert (t.item, t.employer_id, t.valid_until) == ("T", maint.id, dt.date(2028, 2, 29))
+        crane = service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"Q{uid}2", name="李伟", item="Q2",
+                                                                issued_on=today - dt.timedelta(days=30)))
+        old = service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"T{uid}3", name="张强", item="T",
+                                                              issued_on=dt.date(2020, 1, 1)))
+        theirs = service.register_worker_cert(s, _ent(other.id), WorkerCertIn(
+            cert_no=f"T{uid}4", name="陈浩", item="T", issued_on=today - dt.timedelta(days=30)))
+        assert old.valid_until == dt.date(2024, 1, 1)
+        with pytest.raises(PermissionDenied):  # not its worker
+            service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"T{uid}5", name="x", item="T",
+                                                            employer_id=other.id, issued_on=today))
+        with pytest.raises(Conflict):
+            service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"T{uid}1", name="x", item="T", issued_on=today))
+        with pytest.raises(DomainError) as exc:
+            service.register_worker_cert(s, m, WorkerCertIn(cert_no=f"X{uid}6", name="x", item="ZZ", issued_on=today))
+        assert exc.value.field == "item"
+        for cert, code_ in ((crane.cert_no, "equipment.cert_item"), (old.cert_no, "equipment.cert_expired"),
+                            (theirs.cert_no, "equipment.cert_employer")):
+            v = MaintenanceIn(maintained_on=today, kind="half_month", worker_name="x", worker_cert_no=cert)
+            with pytest.raises(DomainError) as exc:
+                service.record_maintenance(s, m, code, v)
+            assert exc.value.code == code_ and exc.value.field == "worker_cert_no"
+        ok = service.record_maintenance(s, m, code, MaintenanceIn(maintained_on=today, kind="half_month",
+                                                                  worker_name="王建国", worker_cert_no=t.cert_no))
+        assert ok.worker_cert_no == t.cert_no
+        expiring = {c.cert_no for c in service.worker_certs(s, m, expiring_within=0, on=dt.date(2025, 1, 1))}
+        assert old.cert_no in expiring and t.cert_no not in expiring and theirs.cert_no not in expiring

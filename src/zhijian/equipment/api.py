@@ -25,6 +25,8 @@ from zhijian.equipment.schemas import (
     StatusIn,
     UnitIn,
     UnitOut,
+    WorkerCertIn,
+    WorkerCertOut,
 )
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.tabular import read_rows
@@ -207,3 +209,17 @@ def risk_signals(session: SessionDep, actor: ActorDep, since: dt.date | None = N
     prefix = service.division_of(session, actor) or ""
     return [dataclasses.asdict(r) for r in service.risk_signals(session, since, on=on)
             if r.region_code.startswith(prefix)]
+
+
+@router.post("/workers", response_model=WorkerCertOut, status_code=201)
+def register_worker(data: WorkerCertIn, session: SessionDep, actor: ActorDep) -> WorkerCertOut:
+    """特种设备作业人员证 登记 (validity 4 years unless given)."""
+    return WorkerCertOut.model_validate(service.register_worker_cert(session, actor, data))
+
+
+@router.get("/workers", response_model=list[WorkerCertOut])
+def list_workers(session: SessionDep, actor: ActorDep, employer_id: int | None = None,
+                 expiring_within: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[WorkerCertOut]:
+    """The certificates registry (an enterprise: its own workers); ``expiring_within`` days → due for 复审."""
+    return [WorkerCertOut.model_validate(r) for r in service.worker_certs(
+        session, actor, employer_id=employer_id, expiring_within=expiring_within)]

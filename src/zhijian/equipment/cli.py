@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
@@ -162,6 +162,26 @@ def import_maintenance_cmd(path: Path, maintainer: int = typer.Option(..., help=
         n = service.import_maintenance(s, Actor(None, "cli", "enterprise", maintainer),
                                        read_rows(path, path.name, required=service.MAINTENANCE_COLUMNS))
     typer.echo(f"已导入 {n} 条维保记录")
+
+
+@app.command("worker")
+def worker_cmd(cert_no: str, name: str = typer.Option(...), item: str = typer.Option(..., help="作业项目代号，如 T"),
+               issued: str = typer.Option(..., help="发证日期"), employer: int | None = typer.Option(None),
+               valid_until: str | None = None) -> None:
+    """登记特种设备作业人员证 (validity 4 years unless given)."""
+    with unit_of_work() as s:
+        row = service.register_worker_cert(s, SYSTEM, WorkerCertIn(
+            cert_no=cert_no, name=name, item=item, employer_id=employer, issued_on=_date(issued, "issued"),  # type: ignore[arg-type]
+            valid_until=_date(valid_until, "valid_until")))
+        typer.echo(f"{row.cert_no}\t{row.name}\t{rules.WORK_ITEMS[row.item]}\t有效期至 {row.valid_until}")
+
+
+@app.command("workers")
+def workers_cmd(employer: int | None = None, expiring: int | None = typer.Option(None, help="N 日内到期")) -> None:
+    """The certificates registry (with --expiring N: due for 复审 within N days)."""
+    with unit_of_work() as s:
+        for r in service.worker_certs(s, SYSTEM, employer_id=employer, expiring_within=expiring):
+            typer.echo(f"{r.cert_no}\t{r.name}\t{r.item}\t{r.employer_id or ''}\t{r.valid_until}")
 
 
 @app.command("maintenance-overdue")

@@ -22,7 +22,7 @@ from zhijian.catalog.models import Organization
 from zhijian.catalog.schemas import OrganizationIn, UserIn
 from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentIncident, EquipmentInspection, EquipmentMaintenance, EquipmentUnit
-from zhijian.equipment.schemas import IncidentIn
+from zhijian.equipment.schemas import IncidentIn, WorkerCertIn
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.models import User
 
@@ -161,6 +161,9 @@ def _maintenance(s: Session, rng: random.Random, maints: list[Organization], tod
             rows.append((len(rows) + 2, {"设备代码": code, "维保日期": on.isoformat(),
                                          "维保类型": "季度维保" if k == 3 else "半月维保", "维保人员": worker[0],
                                          "作业人员证编号": worker[1], "维保项目": "；".join(rng.sample(ITEMS, 3))}))
+    for k, (name, cert) in enumerate(WORKERS):  # their 电梯修理 (T) certificates, 4 years from issue
+        service.register_worker_cert(s, SYSTEM, WorkerCertIn(cert_no=cert, name=name, item="T",
+                                                             issued_on=dt.date(2023, 3 + k, 1), issuer="浙江省市场监督管理局"))
     for m in maints:
         if by_maint[m.id]:
             service.import_maintenance(s, Actor(None, f"demo-maint-{m.id}", "enterprise", m.id), by_maint[m.id])

@@ -139,3 +139,17 @@ class EquipmentReminder(IdMixin, Base):
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("unit_id", "due_on", "stage", name="uq_equipment_reminder_stage"),)
+
+
+class EquipmentWorkerCert(IdMixin, TimestampMixin, Audited, Base):
+    """特种设备作业人员证 — a worker's certificate (item, employer, validity), checked when a visit names it."""
+
+    __tablename__ = "equipment_worker_cert"
+
+    cert_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(8))  # 作业项目代号: T 电梯修理, Q2 起重机司机, …
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
+    issued_on: Mapped[dt.date]
+    valid_until: Mapped[dt.date] = mapped_column(index=True)
+    issuer: Mapped[str] = mapped_column(String(100), default="")

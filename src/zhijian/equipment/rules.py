@@ -610,3 +610,30 @@ def rescue_limit_minutes(region_code: str) -> int:
     县级市 (81–99) is "其他地区"."""
     tail = (region_code or "")[-2:]
     return 30 if tail.isdigit() and 1 <= int(tail) <= 20 else 60
+
+
+# ------------------------------------------------------------------ 特种设备作业人员证
+
+# 作业项目代号 per 《特种设备作业人员资格认定分类与项目》(市场监管总局公告 2019 年第 3 号) — the items this room uses
+WORK_ITEMS: dict[str, str] = {"A": "特种设备安全管理", "G1": "工业锅炉司炉", "G3": "锅炉水处理", "R1": "快开门式压力容器操作",
+                              "P": "气瓶充装", "T": "电梯修理", "Q1": "起重机指挥", "Q2": "起重机司机", "S1": "客运索道修理",
+                              "S2": "客运索道司机", "Y1": "大型游乐设施修理", "Y2": "大型游乐设施操作", "N1": "叉车司机",
+                              "N2": "观光车和观光列车司机"}
+CERT_YEARS = 4  # 《特种设备作业人员证》有效期 4 年 (《特种设备作业人员监督管理办法》: 每 4 年复审)
+ELEVATOR_ITEM = "T"  # TSG T5002-2017: 维保人员 持 电梯修理 作业人员证
+
+
+def cert_valid_until(issued_on: dt.date, valid_until: dt.date | None = None) -> dt.date:
+    return valid_until or add_months(issued_on, CERT_YEARS * 12)
+
+
+def check_cert_for_visit(item: str, valid_until: dt.date, on: dt.date, variety: str) -> None:
+    """A registered certificate must be in force on the day of the visit, and an elevator's maintenance worker must
+    hold 电梯修理 (T)."""
+    if on > valid_until:
+        raise DomainError("equipment.cert_expired", f"作业人员证已于 {valid_until.isoformat()} 到期",
+                          f"the operator certificate expired on {valid_until.isoformat()}", field="worker_cert_no")
+    if is_elevator(variety) and item != ELEVATOR_ITEM:
+        raise DomainError("equipment.cert_item", f"电梯维保人员须持电梯修理（T）作业人员证，此证为「{WORK_ITEMS.get(item, item)}」",
+                          "an elevator's maintenance worker must hold the 电梯修理 (T) certificate",
+                          field="worker_cert_no")

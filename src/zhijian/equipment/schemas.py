@@ -192,3 +192,28 @@ class IncidentOut(BaseModel):
     arrival_limit_minutes: int | None
     cause: str
     description: str
+
+
+class WorkerCertIn(BaseModel):
+    """特种设备作业人员证 — registered by the employer (or the regulator); validity 4 years unless given."""
+
+    cert_no: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=64)
+    item: str = Field(max_length=8)
+    employer_id: int | None = None
+    issued_on: dt.date
+    valid_until: dt.date | None = None
+    issuer: str = Field(default="", max_length=100)
+
+
+class WorkerCertOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cert_no: str
+    name: str
+    item: str
+    employer_id: int | None
+    issued_on: dt.date
+    valid_until: dt.date
+    issuer: str

@@ -27,8 +27,9 @@ from zhijian.equipment.models import (
     EquipmentReminder,
     EquipmentStatusChange,
     EquipmentUnit,
+    EquipmentWorkerCert,
 )
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -789,6 +790,7 @@ def record_maintenance(session: Session, actor: Actor, code: str, data: Maintena
         raise DomainError("equipment.before_commissioning", "维保日期不能早于投入使用日期",
                           "the maintenance date cannot precede commissioning", field="maintained_on")
     cert = rules.check_worker_cert(data.worker_cert_no)
+    _check_registered_cert(session, cert, maintainer, data.maintained_on, unit.variety)
     items = [i.strip()[:200] for i in data.items if i and i.strip()]
     if session.scalar(select(EquipmentMaintenance.id).where(EquipmentMaintenance.unit_id == unit.id,
                                                             EquipmentMaintenance.maintained_on == data.maintained_on,
@@ -859,6 +861,10 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
             maintainer = require_maintain(session, actor, unit)
         except DomainError as err:
             raise cell_error(row_no, "设备代码", err.message_zh, err.message_en) from err
+        try:
+            _check_registered_cert(session, data.worker_cert_no, maintainer, data.maintained_on, unit.variety)
+        except DomainError as err:
+            raise cell_error(row_no, "作业人员证编号", err.message_zh, err.message_en) from err
         key = (code, data.maintained_on, data.kind)
         if key in seen:
             raise cell_error(row_no, "维保日期", "文件内重复", "duplicated within the file")
@@ -874,6 +880,64 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
     session.add_all(out)
     flush(session, "equipment_maintenance")
     return len(out)
+
+
+def _check_registered_cert(session: Session, cert_no: str, maintainer_id: int, on: dt.date, variety: str) -> None:
+    """A certificate in the registry must be in force on the day, of the right item, held by the company's worker;
+    a number not (yet) in the registry is kept as given."""
+    row = session.scalar(select(EquipmentWorkerCert).where(EquipmentWorkerCert.cert_no == cert_no))
+    if row is None:
+        return
+    rules.check_cert_for_visit(row.item, row.valid_until, on, variety)
+    if row.employer_id is not None and row.employer_id != maintainer_id:
+        raise DomainError("equipment.cert_employer", "该作业人员证登记在其他单位", "the certificate is registered to "
+                          "another company", field="worker_cert_no")
+
+
+def register_worker_cert(session: Session, actor: Actor, data: WorkerCertIn) -> EquipmentWorkerCert:
+    """作业人员证 登记: the employer for its own workers, or the regulator."""
+    employer = data.employer_id if data.employer_id is not None else actor.organization_id
+    if not (actor.role in ("admin", "regulator") or (actor.role == "enterprise" and actor.owns(employer))):
+        if actor.is_public:
+            actor.require("enterprise")
+        raise PermissionDenied("只能登记本单位人员的作业人员证", "you register your own workers' certificates only",
+                               code="equipment.not_employer")
+    if employer is not None:
+        _owner(session, employer, "employer_id")
+    item = data.item.strip().upper()
+    if item not in rules.WORK_ITEMS:
+        raise DomainError("equipment.bad_item", f"未知的作业项目代号：{data.item}", f"unknown work item: {data.item}",
+                          field="item")
+    until = rules.cert_valid_until(data.issued_on, data.valid_until)
+    if until <= data.issued_on:
+        raise DomainError("equipment.bad_validity", "有效期应晚于发证日期", "validity must end after issue",
+                          field="valid_until")
+    cert = rules.check_worker_cert(data.cert_no, "cert_no")
+    if session.scalar(select(EquipmentWorkerCert.id).where(EquipmentWorkerCert.cert_no == cert)):
+        raise Conflict("equipment.duplicate_cert", f"作业人员证已登记：{cert}", f"certificate already registered: {cert}",
+                       field="cert_no")
+    row = EquipmentWorkerCert(cert_no=cert, name=data.name.strip(), item=item, employer_id=employer,
+                              issued_on=data.issued_on, valid_until=until, issuer=data.issuer.strip())
+    session.add(row)
+    flush(session, "equipment_worker_cert")
+    return row
+
+
+def worker_certs(session: Session, actor: Actor, *, employer_id: int | None = None,
+                 expiring_within: int | None = None, on: dt.date | None = None,
+                 limit: int = 500) -> list[EquipmentWorkerCert]:
+    """The registry: an enterprise its own workers, staff everyone; ``expiring_within`` days → due for 复审."""
+    if actor.is_public:
+        actor.require("enterprise")
+    stmt = select(EquipmentWorkerCert)
+    if actor.role == "enterprise":
+        stmt = stmt.where(EquipmentWorkerCert.employer_id == actor.organization_id)
+    elif employer_id is not None:
+        stmt = stmt.where(EquipmentWorkerCert.employer_id == employer_id)
+    if expiring_within is not None:
+        day = on or today()
+        stmt = stmt.where(EquipmentWorkerCert.valid_until <= day + dt.timedelta(days=expiring_within))
+    return list(session.scalars(stmt.order_by(EquipmentWorkerCert.valid_until, EquipmentWorkerCert.id).limit(limit)))
 
 
 def sign_maintenance(session: Session, actor: Actor, maintenance_id: int, signed_by: str) -> EquipmentMaintenance:
