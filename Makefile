@@ -22,12 +22,14 @@ system-deps:
 
 demo: $(STAMP)
 	mkdir -p var
+	$(BIN)/python -m zhijian.platform.fonts >/dev/null  # the PDF font's converted copy, made once per machine
 	$(BIN)/zhijian db upgrade
 	$(BIN)/zhijian demo
 	$(BIN)/zhijian serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m zhijian.platform.fonts >/dev/null  # the PDF font's converted copy, made once per machine
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # the suite without the slow (fault injection, fuzzing, crawling) and browser tests, for quick local runs
