@@ -23,7 +23,7 @@ from tests.platform.live import fire, live_server, token
 from zhijian.consumer.models import Certificate, Complaint
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.errors import DomainError
-from zhijian.platform.idempotency import MAX_KEY_LENGTH, REPLAYED_HEADER, claim, fingerprint
+from zhijian.platform.idempotency import MAX_KEY_LENGTH, REPLAYED_HEADER, claim, fingerprint, key_digest
 from zhijian.platform.models import IdempotencyRecord
 from zhijian.trace import epcis as E
 from zhijian.trace.models import CaptureJob, CodeBatch, EpcisEvent
@@ -134,10 +134,11 @@ def test_complaint_creation_replayed_per_actor(client, db, login):
     assert _count(db, Complaint, Complaint.facts == facts) == 1
     # the kept answer carries the check code (stored hashed in the complaint): it is kept encrypted under a
     # key derived from the Idempotency-Key, which itself is not stored
-    key_hash = hashlib.sha256(f"anon:testclient\n{key}".encode()).hexdigest()
+    key_hash = key_digest("test-secret", "anon:testclient", key)
     with db.session(write=False) as s:
         rec = s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key_hash))
         assert rec is not None and rec.status == "done" and rec.response_status == 201
+        assert rec.key_hash != hashlib.sha256(f"anon:testclient\n{key}".encode()).hexdigest()  # keyed (HMAC)
         stored = b"".join(str(getattr(rec, c.key)).encode() for c in IdempotencyRecord.__table__.columns
                           if c.key != "response_body") + (rec.response_body or b"")
     assert first.json()["check_code"].encode() not in stored and key.encode() not in stored
@@ -205,7 +206,7 @@ def test_failed_request_keeps_no_key(client, db, login):
     key = _key()
     bad = client.post("/api/v1/complaints", json={"kind": "complaint"}, headers={"Idempotency-Key": key})
     assert bad.status_code == 422
-    key_hash = hashlib.sha256(f"anon:testclient\n{key}".encode()).hexdigest()
+    key_hash = key_digest("test-secret", "anon:testclient", key)
     assert _count(db, IdempotencyRecord, IdempotencyRecord.key_hash == key_hash) == 0
     again = client.post("/api/v1/complaints", json={"kind": "complaint"}, headers={"Idempotency-Key": key})
     assert again.status_code == 422 and REPLAYED_HEADER not in again.headers  # ran again, not replayed

@@ -28,14 +28,16 @@ its turn and finds the answer (a replay). On PostgreSQL and MariaDB the second i
 uncommitted row; that wait is bounded (``lock_timeout`` 200 ms / ``innodb_lock_wait_timeout`` 1 s) and
 ends in 409 ``idempotency.in_progress`` — or, if the first committed meanwhile, in its replay.
 Streaming answers are not kept (the key is then released when the request ends).
-The key itself is never stored (only SHA-256 of scope and key), and the kept body is encrypted with AES-GCM
-under a key derived from the Idempotency-Key: a database reader cannot replay a complaint's check code."""
+The key itself is never stored (only an HMAC of scope and key under the server's secret), and the kept body
+is encrypted with AES-GCM under a key derived from both: a database reader cannot read a complaint's check
+code from it, nor test guesses of the key."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import inspect
 import os
 from collections.abc import Callable
@@ -81,9 +83,15 @@ class Claim:
     route: Any = None
 
 
-def _body_key(scope: str, key: str) -> bytes:
-    """AES-256 key for the kept answer: derived from the Idempotency-Key, which the database never holds."""
-    return hashlib.sha256(f"zhijian idempotency body\n{scope}\n{key}".encode()).digest()
+def key_digest(secret: str, scope: str, key: str) -> str:
+    """The row's unique ``key_hash``: HMAC-SHA-256 under the server's secret, so that a reader of the database
+    cannot even test guesses of a guessable key."""
+    return hmac.new(secret.encode(), f"zhijian idempotency key\n{scope}\n{key}".encode(), "sha256").hexdigest()
+
+
+def _body_key(secret: str, scope: str, key: str) -> bytes:
+    """AES-256 key for the kept answer: derived from the Idempotency-Key (never stored) and the secret."""
+    return hmac.new(secret.encode(), f"zhijian idempotency body\n{scope}\n{key}".encode(), "sha256").digest()
 
 
 def seal(body_key: bytes, key_hash: str, body: bytes) -> bytes:
@@ -185,17 +193,17 @@ def _insert_bounded(session: Session, rec: IdempotencyRecord) -> bool:
             session.execute(text(f"SET SESSION innodb_lock_wait_timeout = {old_wait}"))
 
 
-def claim(session: Session, *, scope: str, key: str, method: str, path: str,
-          request_hash: str) -> Claim | Response:
+def claim(session: Session, *, scope: str, key: str, method: str, path: str, request_hash: str,
+          secret: str = "") -> Claim | Response:
     """Take the key for this request, or answer in its place (a replay) or refuse (422/409)."""
     now = utcnow()
-    key_hash = hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+    key_hash = key_digest(secret, scope, key)
     for _attempt in range(3):
         rec = IdempotencyRecord(key_hash=key_hash, scope=scope, method=method.upper(), path=path[:512],
                                 request_hash=request_hash, status="in_progress", created_at=now,
                                 expires_at=now + TTL)
         if _insert_bounded(session, rec):
-            return Claim(rec, session, _body_key(scope, key))
+            return Claim(rec, session, _body_key(secret, scope, key))
         old = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key_hash)
                               .execution_options(populate_existing=True)).scalar_one_or_none()
         if old is None:
@@ -210,7 +218,7 @@ def claim(session: Session, *, scope: str, key: str, method: str, path: str,
                               "(method, path or body differ)", status=422, field=KEY_HEADER)
         if old.status != "done":
             raise _in_progress()
-        return replay(old, _body_key(scope, key))
+        return replay(old, _body_key(secret, scope, key))
     raise _in_progress()
 
 
@@ -270,7 +278,8 @@ async def claim_dependency(
     client = (request.client.host if request.client else "?")
     outcome = await run_in_threadpool(
         claim, session, scope=actor_scope(actor, client), key=key, method=request.method, path=request.url.path,
-        request_hash=fingerprint(request.method, request.url.path, request.url.query, digest))
+        request_hash=fingerprint(request.method, request.url.path, request.url.query, digest),
+        secret=request.app.state.settings.secret_key)
     if isinstance(outcome, Response):
         raise EarlyResponse(outcome)  # the request's transaction rolls back: nothing written
     outcome.route = request.scope.get("route")

@@ -96,9 +96,9 @@ class Job(IdMixin, Base):
 class IdempotencyRecord(IdMixin, Base):
     """幂等键 — the first answer to a create request sent with an ``Idempotency-Key`` (platform.idempotency).
 
-    One row per (actor scope, key), unique on ``key_hash`` = SHA-256 of both (exact, case-sensitive on every
-    backend's collation). The key itself is not stored and the answer body is encrypted (AES-GCM) under a key
-    derived from it: an answer may carry a secret (a complaint's check code), readable only by whoever holds
+    One row per (actor scope, key), unique on ``key_hash`` = HMAC-SHA-256 of both under the server's secret
+    (exact, case-sensitive on every backend's collation). The key itself is not stored and the answer body is
+    encrypted (AES-GCM) under a key derived from it: an answer may carry a secret (a complaint's check code), readable only by whoever holds
     the Idempotency-Key. Written in the same transaction as the work it answers, so it exists exactly when
     that work was committed; ``expires_at`` ends the key's life (24 h)."""
 
