@@ -286,19 +286,125 @@ def console_complaint(complaint_id: int, request: Request, session: SessionDep, 
         c = service.get_complaint(session, actor, complaint_id)
     except DomainError as err:
         return error_page(request, err, actor)
+    return _complaint_page(request, session, actor, c, error=error)
+
+
+def _complaint_page(request: Request, session: Any, actor: Actor, c: Any, *, error: str = "", status: int = 200,
+                    form_name: str = "", values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                    result: dict[str, Any] | None = None) -> Response:
+    """The case page; a refused console form is shown again with its message at the field and the typed values."""
     flow = rules.flow(c.kind)
     return render(request, "consumer/console_complaint.html", {
         "c": service.present(session, actor, c), "targets": sorted(flow.get(c.state, ())), "state_zh": rules.STATE_ZH,
         "outcome_zh": rules.OUTCOME_ZH, "decision_zh": rules.DECISION_ZH, "error": error,
         "can_handle": service.can_handle(actor, c), "is_respondent": actor.owns(c.respondent_id),
         "grounds": procedure.NON_ACCEPTANCE, "terminations": procedure.TERMINATION,
-        "response_zh": {"answer": "答复", "settlement": "提出和解方案", "decline": "不同意（说明理由）"}})
+        "response_zh": {"answer": "答复", "settlement": "提出和解方案", "decline": "不同意（说明理由）"},
+        "form_name": form_name, "v": values or {}, "errors": errors or {}, "result": result or {},
+        "assignees": _assignees(session, actor, c) if service.can_handle(actor, c) else []}, status_code=status)
+
+
+def _assignees(session: Any, actor: Actor, c: Any) -> list[tuple[str, str]]:
+    """承办人 choices: the bureau's active regulator users whose jurisdiction covers the case (`assign_case` checks
+    any number typed instead)."""
+    from zhijian.platform import jurisdiction
+    from zhijian.platform.auth import actor_for
+    from zhijian.platform.models import User
+
+    stmt = select(User).where(User.role == "regulator", User.is_active.is_(True))
+    if actor.organization_id is not None:  # colleagues of the acting bureau
+        stmt = stmt.where(User.organization_id == actor.organization_id)
+    users = session.scalars(stmt.order_by(User.id).limit(200))
+    return [(str(u.id), u.username) for u in users if jurisdiction.covers(actor_for(u), c.region_code)]
+
+
+# form name → {field named by the service or the schema: the form's input}; unnamed fields go to the form's top
+CASE_FORMS: dict[str, dict[str, str]] = {
+    "compensation": {"price": "price", "loss": "loss"},
+    "lead": {"facts": "lead_facts", "found_on": "found_on"},
+    "split": {"facts": "split_facts"},
+    "case-extension": {"days": "ext_days", "approved_by": "ext_approved_by", "reason": "ext_reason",
+                       "collective": "ext_collective"},
+    "assign": {"assignee_user_id": "assignee_user_id"},
+}
+_CHECKS = ("fraud", "food", "unsafe_food", "seller_unaware", "label_flaw_only", "record", "ext_collective")
+
+
+async def _case_form(complaint_id: int, action: str, request: Request, session: Any, actor: Actor,
+                     f: dict[str, str]) -> Response:
+    """赔偿测算, 违法线索, 拆分举报, 延长办案期限, 指定承办人 — each the service function the API and CLI call."""
+    from zhijian.consumer.schemas import CaseExtensionIn, GuidanceIn, LeadIn, SplitIn
+
+    fields = CASE_FORMS[action]
+    values = {k: f.get(k, "") for k in (*fields.values(), *_CHECKS)}
+    result: dict[str, Any] = {}
+    try:
+        if action == "compensation":
+            data = GuidanceIn.model_validate({
+                "price": f.get("price", ""), "loss": f.get("loss") or 0, "fraud": f.get("fraud") == "1",
+                "food": f.get("food") == "1", "unsafe_food": f.get("unsafe_food") == "1",
+                "producer_or_knowing_seller": f.get("seller_unaware") != "1",
+                "label_flaw_only": f.get("label_flaw_only") == "1", "record": f.get("record") == "1"})
+            result["compensation"] = service.compensation_guidance(session, actor, complaint_id, data)
+            result["recorded"] = data.record
+        elif action == "lead":
+            r = service.hand_over_lead(session, actor, complaint_id, LeadIn.model_validate({
+                "facts": f.get("lead_facts", ""), "found_on": _date(f.get("found_on"), "found_on")}))
+            return RedirectResponse(f"/console/complaints/{r.id}", status_code=303)
+        elif action == "split":
+            r, code = service.split_report(session, actor, complaint_id, SplitIn.model_validate(
+                {"facts": f.get("split_facts", "")}))
+            result["split"] = {"id": r.id, "tracking_no": r.tracking_no, "check_code": code}
+            values = {}
+        elif action == "case-extension":
+            service.extend_case(session, actor, complaint_id, CaseExtensionIn.model_validate({
+                "days": f.get("ext_days", ""), "approved_by": f.get("ext_approved_by", ""),
+                "reason": f.get("ext_reason", ""), "collective": f.get("ext_collective") == "1"}))
+            return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
+        else:  # assign (issue 13): "me" = the acting regulator, "" clears
+            who = f.get("assignee_user_id", "")
+            if who not in ("", "me") and not who.isdigit():
+                raise DomainError("validation.invalid", "请选择承办人", "choose an assignee", field="assignee_user_id")
+            uid = actor.user_id if who == "me" else (int(who) if who else None)
+            service.assign_case(session, actor, complaint_id, uid)
+            return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
+    except ValidationError as exc:
+        session.rollback()
+        _ = gettext_for(locale_of(request))
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            loc = str(e["loc"][0]) if e.get("loc") else ""
+            msg = _(_MESSAGES.get(e["type"], "此项无效"))
+            if e["type"] in ("greater_than_equal", "less_than_equal", "greater_than"):
+                msg = _("数值超出范围")
+            errors.setdefault(fields.get(loc, ""), msg)
+        return _case_page_again(request, session, actor, complaint_id, action, values, errors)
+    except DomainError as err:
+        session.rollback()
+        field = fields.get((err.field or "").split(".")[0], "")
+        if err.status == 403 or (err.status == 404 and not field):
+            return error_page(request, err, actor)
+        return _case_page_again(request, session, actor, complaint_id, action, values, {field: _say(request, err)},
+                                422 if err.status in (404, 409) else err.status)
+    c = service.get_complaint(session, actor, complaint_id)
+    return _complaint_page(request, session, actor, c, form_name=action, values=values, result=result)
+
+
+def _case_page_again(request: Request, session: Any, actor: Actor, complaint_id: int, action: str,
+                     values: dict[str, str], errors: dict[str, str], status: int = 422) -> Response:
+    try:
+        c = service.get_complaint(session, actor, complaint_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return _complaint_page(request, session, actor, c, status=status, form_name=action, values=values, errors=errors)
 
 
 @router.post("/console/complaints/{complaint_id}/{action}")
 async def console_complaint_action(complaint_id: int, action: str, request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator", "enterprise")
     f = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    if action in CASE_FORMS:
+        return await _case_form(complaint_id, action, request, session, actor, f)
     try:
         if action == "transition":
             service.transition(session, actor, complaint_id, TransitionIn.model_validate({
@@ -342,10 +448,6 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
                 "party": f.get("party"), "consent": f.get("consent") == "1"}))
         elif action == "notice":
             service.send_termination_notice(session, actor, complaint_id)
-        elif action == "assign":  # issue 13: 指定承办人 ("me" = the acting regulator)
-            who = f.get("assignee_user_id", "")
-            uid = actor.user_id if who == "me" else (int(who) if who.isdigit() else None)
-            service.assign_case(session, actor, complaint_id, uid)
         else:
             raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
     except ValidationError as exc:
