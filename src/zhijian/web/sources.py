@@ -266,7 +266,7 @@ def service_cards(session: Session, actor: Actor, today: dt.date) -> list[dict[s
               "/console/trace/signals", "warn")
     if role in ("admin", "regulator", "association"):
         _card(cards, "超期投诉举报", room_call("consumer", "overdue", session, actor), "/console/complaints", "bad")
-    if role == "inspector":
+    if role == "inspector" and room_function("spotcheck", "dashboard_cards") is None:  # else the room's own cards
         _card(cards, "待录入检验结果", room_call("spotcheck", "list_batches", session, actor, state="received",
                                                 limit=500), "/console/spotcheck", "warn")
         _card(cards, "待审核检验结果", room_call("spotcheck", "list_batches", session, actor, state="tested",
