@@ -111,6 +111,8 @@ def test_role_homes_and_their_forms(client, db, login):
     # regulator: cards and the overdue list of its division
     r = client.get("/console/equipment", headers=g)
     assert r.status_code == 200 and "特种设备超期未检" in r.text
+    home = client.get("/console", headers=g)  # the console home gathers every room's cards (dashboard_cards)
+    assert home.status_code == 200 and "特种设备超期未检" in home.text
     r = client.get("/console/equipment/due", params={"state": "overdue"}, headers=g)
     assert codes[1] in r.text
     # institute: sees units due within 30 days (its requests) and records a report through the form
