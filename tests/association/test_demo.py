@@ -19,10 +19,11 @@ from zhijian.platform.rooms import room_module
 
 TABLES = ("assoc_pt_round", "assoc_pt_enrolment", "assoc_pt_followup", "assoc_exam_question", "assoc_exam_candidate",
           "assoc_exam_mark", "assoc_exam_certificate", "assoc_group_standard", "assoc_standard_comment", "assoc_member",
-          "assoc_member_dues", "assoc_campaign", "assoc_campaign_event", "assoc_event_registration", "assoc_notice")
+          "assoc_member_dues", "assoc_campaign", "assoc_campaign_event", "assoc_event_registration", "assoc_notice",
+          "assoc_assessment", "assoc_assessment_item", "assoc_assessment_finding")
 STARTS = ["/console/association/pt", "/console/association/pt/follow-ups", "/console/association/pt/history",
           "/console/association/exams", "/console/association/standards", "/console/association/members",
-          "/console/association/campaigns", "/association/standards", "/association/members", "/association/campaigns"]
+          "/console/association/campaigns", "/console/association/assessments", "/association/standards", "/association/members", "/association/campaigns"]
 ROLES = {"association": "association", "inspector": "inspector", "enterprise": "enterprise", "regulator": "regulator",
          "admin": "admin"}
 
@@ -46,6 +47,8 @@ def _allowed(role: str, path: str) -> bool:
     """The start pages a role is offered (nav items): campaigns' console is the secretariat's, PT the labs'."""
     if path.startswith("/console/association/campaigns"):
         return role in ("association", "admin")
+    if path.startswith("/console/association/assessments"):
+        return role in ("association", "admin", "inspector")
     if path == "/console/association/pt/history":
         return role in ("association", "admin", "inspector", "regulator")
     if path.startswith("/console/association/pt"):
@@ -64,6 +67,7 @@ def test_demo_is_idempotent_and_every_page_answers(fresh_db, settings):
     with db.session(SYSTEM) as s:
         out = room_module("association", "demo").load(s, random.Random("20260915-association"))  # type: ignore[union-attr]
     assert all("already loaded" in line for line in out) and _counts(db) == first
+    assert first["assoc_assessment_item"] == 29 and first["assoc_assessment_finding"] == 1
     from zhijian.platform.app import create_app
 
     app = create_app(db, dataclasses.replace(settings, public_rate_limit=0))

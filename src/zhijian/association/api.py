@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zhijian.association.assessment.api import router as assessment_router
 from zhijian.association.campaigns.api import router as campaigns_router
 from zhijian.association.exams.api import public_router as exams_public
 from zhijian.association.exams.api import router as exams_router
@@ -17,5 +18,6 @@ router.include_router(exams_router)
 router.include_router(standards_router)
 router.include_router(members_router)
 router.include_router(campaigns_router)
+router.include_router(assessment_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

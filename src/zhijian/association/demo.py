@@ -224,6 +224,31 @@ def _campaigns(s: Session, rng: random.Random) -> str:
     return "association: 质量月 2026 (6 events, 40 registrations, 2 reviewed notices) and 3·15 2026"
 
 
+def _assessment(s: Session, rng: random.Random) -> str:
+    """One assessment of the demo inspector's lab: on site, one minor finding awaiting the lab's answer."""
+    from zhijian.association.assessment import rules as arules
+    from zhijian.association.assessment import service as asm
+    from zhijian.association.assessment.models import Assessment
+    from zhijian.association.assessment.schemas import AssessmentIn, ItemIn, PlanIn
+
+    inspector = _user(s, "inspector")
+    if inspector is None or inspector.organization_id is None:
+        return "association: no demo lab to assess"
+    if s.scalar(select(Assessment.id).where(Assessment.lab_id == inspector.organization_id)):
+        return "association: assessment already loaded"
+    a = asm.apply(s, SYSTEM, AssessmentIn(lab_id=inspector.organization_id, kind="surveillance",
+                                          scope="食品中污染物、乳制品理化指标检测"))
+    day = dt.date(2026, 11, 18)
+    asm.plan(s, SYSTEM, a.id, PlanIn(planned_on=day, team=["评审组长 王高工", "评审员 李工"]))
+    for clause in arules.CHECKLIST:
+        bad = clause == "7.7"
+        asm.record_item(s, SYSTEM, a.id, ItemIn(
+            clause=clause, result="nonconform" if bad else "conform", severity="minor" if bad else None,
+            description="未按计划参加 2026 年铅测定能力验证以外的质量控制活动" if bad else "", evidence="现场查阅记录"), on=day)
+    asm.close_site_visit(s, SYSTEM, a.id)
+    return "association: 1 lab assessment on site (one minor finding for the demo inspector's lab to answer)"
+
+
 def load(session: Session, rng: random.Random) -> list[str]:
     return [_pt(session, rng), _exams(session, rng), _standards(session, rng), _members(session, rng),
-            _campaigns(session, rng)]
+            _campaigns(session, rng), _assessment(session, rng)]

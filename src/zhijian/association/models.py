@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zhijian.association.assessment.models import Assessment, AssessmentFinding, AssessmentItem
 from zhijian.association.campaigns.models import Campaign, CampaignEvent, EventRegistration, Notice
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
 from zhijian.association.members.models import Member, MemberDocument, MemberDues
@@ -9,4 +10,4 @@ from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtSc
 from zhijian.association.standards.models import GroupStandard, StandardComment, StandardDraft, StandardVote
 
 __all__ = ["Exam", "ExamCandidate", "ExamCertificate", "ExamMark", "ExamQuestion", "PtEnrolment", "PtFollowUp",
-           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote", "Member", "MemberDocument", "MemberDues", "Campaign", "CampaignEvent", "EventRegistration", "Notice"]
+           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote", "Member", "MemberDocument", "MemberDues", "Campaign", "CampaignEvent", "EventRegistration", "Notice", "Assessment", "AssessmentFinding", "AssessmentItem"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zhijian.association.assessment.pages import router as assessment_router
 from zhijian.association.campaigns.pages import router as campaigns_router
 from zhijian.association.exams.pages import router as exams_router
 from zhijian.association.members.pages import router as members_router
@@ -17,6 +18,7 @@ router.include_router(exams_router)
 router.include_router(standards_router)
 router.include_router(members_router)
 router.include_router(campaigns_router)
+router.include_router(assessment_router)
 nav_item("/console/association/pt", "能力验证", roles=("association", "inspector"), order=60)
 nav_item("/console/association/pt/follow-ups", "能力验证跟踪", roles=("association", "inspector"), order=61)
 nav_item("/console/association/exams", "培训与考试", order=62)
@@ -26,3 +28,4 @@ nav_item("/console/association/members", "会员", order=64)
 portal_link("/association/members", "会员名录", order=61)
 nav_item("/console/association/campaigns", "质量月与 3·15", roles=("association",), order=65)
 portal_link("/association/campaigns", "质量月与 3·15", order=62)
+nav_item("/console/association/assessments", "机构评价", roles=("association", "inspector"), order=66)
