@@ -174,6 +174,19 @@ def _plan_for(s: Session, reg: Actor, code: str, title: str, year: int, cat_code
         description="依据《产品质量法》和《产品质量监督抽查管理暂行办法》组织实施。"))
 
 
+def _market_draw(s: Session, reg: Actor, plan: Plan, seed: int) -> None:
+    """Draw from the whole country's makers selling in Zhejiang (the plan's scope is the province's market), then
+    give the plan back its division, 浙江 (330000): its jurisdiction (issue 13). The draw's recorded inputs make
+    a re-run identical."""
+    from zhijian.platform.auth import SYSTEM
+
+    division = plan.region_code
+    plan.region_code = "000000"
+    d = service.draw_plan(s, SYSTEM, plan.id, seed=seed)
+    d.drawn_by = reg.label
+    plan.region_code = division
+
+
 def _showcase(s: Session, rng: random.Random, reg: Actor) -> str:
     insp, insp2 = _actor(s, "inspector"), _actor(s, "inspector2")
     insp_gd = _actor(s, "inspector_gd")
@@ -182,10 +195,7 @@ def _showcase(s: Session, rng: random.Random, reg: Actor) -> str:
                      [("FOOD-DAIRY", ["GB 25190-2010", "GB 10765-2021", "GB 2762-2022"], 6),
                       ("FOOD-SEAS-SOY", ["GB 2717-2018", "GB/T 18186-2000"], 3)],
                      ["浙江省产品质量安全科学研究院"], dt.date(2025, 4, 1), dt.date(2025, 9, 30))
-    # draw from the whole country's makers selling in Zhejiang: the plan's scope is the province's market
-    plan.region_code = "000000"
-    plan.level = "provincial"
-    service.draw_plan(s, reg, plan.id, seed=20250401)
+    _market_draw(s, reg, plan, 20250401)
     batches = service.list_batches(s, reg, plan_id=plan.id)
     ent_user = _actor(s, "enterprise")
     inds = _indicators_for(s)
@@ -237,8 +247,7 @@ def _in_progress(s: Session, rng: random.Random, reg: Actor) -> str:
     plan = _plan_for(s, reg, IN_PROGRESS, "2026年浙江省家用电器及儿童用品产品质量监督抽查", 2026,
                      [("IND-APPL", ["GB 4706.1-2005"], 6), ("IND-CHILD", ["GB 6675.4-2014", "GB 31701-2015"], 6)],
                      ["浙江省产品质量安全科学研究院"], dt.date(2026, 9, 1), dt.date(2026, 12, 31))
-    plan.region_code = "000000"
-    service.draw_plan(s, reg, plan.id, seed=20260901)
+    _market_draw(s, reg, plan, 20260901)
     inds = _indicators_for(s)
     stops = ["planned", "sampled", "received", "tested", "verified", "judged", "notified", "objected"]
     ent_user = _actor(s, "enterprise2")

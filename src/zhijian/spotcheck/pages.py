@@ -483,7 +483,8 @@ async def console_results_save(request: Request, session: SessionDep, batch_id: 
 
 @router.get("/console/spotcheck/batches/{batch_id}", response_class=HTMLResponse)
 def console_batch(request: Request, session: SessionDep, batch_id: int) -> Response:
-    actor = console_actor(request, session, "regulator", "inspector", "enterprise")
+    # the association reads published results only (issue 13): get_batch answers 404 for anything else
+    actor = console_actor(request, session, "regulator", "inspector", "enterprise", "association")
     try:
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
@@ -494,7 +495,8 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
         "explain": {i.id: judgement.explain_text(service.explain_item(session, i)) for i in items},
         "history": service.history(session, actor, batch_id), "objection": service.objection_of(session, actor, batch_id),
         "attachments": service.list_attachments(session, actor, batch_id),
-        "followups": service.list_followups(session, actor, batch_id=batch_id) if actor.role != "inspector" else [],
+        "followups": service.list_followups(session, actor, batch_id=batch_id)
+        if actor.role in ("admin", "regulator", "enterprise") else [],
         "orgs": _names(session, {batch.enterprise_id, batch.lab_id or 0, batch.retest_lab_id or 0}),
         "labs": _retest_labs(session, batch),  # only labs qualified for the product's field (issue #14)
         "cat": _cats(session).get(batch.category_id, ""), "actions": _actions_for(actor, batch, plan),
