@@ -187,3 +187,30 @@ def test_new_key_from_another_process_verifies_at_once(db):
     assert rules.serial_key_version(serial) == 1
     r = _async(db, service.ScanInput(gtin=lot.gtin, serial=serial, lot=lot.lot + "R", client="t-rot"))
     assert r["answer"] == "genuine_first"
+
+
+def test_history_is_read_only_when_a_history_signal_can_fire(db):
+    """The counter bounds the history: a 2nd scan without coordinates cannot raise multi_city (≥ 3 cities), burst
+    (≥ 5 scans) or far_apart (needs coordinates), so it reads no history; the 3rd scan in a 3rd city still raises
+    multi_city, and a 2nd scan with coordinates 1,200 km from the 1st still raises far_apart (上海 → 北京)."""
+    from sqlalchemy import event
+
+    lot = issue_lot(db, quantity=2)
+    reads: list[str] = []
+
+    def spy(conn, cursor, statement, *a):  # type: ignore[no-untyped-def]
+        if "FROM trace_scan" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        a = lot.serials[0]
+        assert _sync(db, _scan(lot, a, region="310101"))["signals"] == []
+        assert _sync(db, _scan(lot, a, region="110101"))["signals"] == [] and reads == []
+        assert "multi_city" in _sync(db, _scan(lot, a, region="440305"))["signals"] and len(reads) == 1
+        b = lot.serials[1]
+        _sync(db, _scan(lot, b, lat=31.23, lon=121.47))
+        far = _sync(db, _scan(lot, b, lat=39.90, lon=116.40))
+        assert "far_apart" in far["signals"] and len(reads) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)

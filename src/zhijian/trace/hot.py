@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
-from zhijian.trace import digital_link, rules, service
+from zhijian.trace import rules, service
 
 POOL_SIZE = 8
 PIPELINE = False  # psycopg pipeline mode (BEGIN and COMMIT ride along): fewer round trips, but measured 0.2–0.7 ms
@@ -281,8 +281,7 @@ class FastLane:
         query = scope.get("query_string", b"")
         target = raw.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
         try:
-            digital_link.parse(target)
-            link = rules.parse_digital_link(target)
+            link = rules.parse_digital_link(target)  # GS1's Digital Link rules (digital_link.parse) + the trade item
         except DomainError:
             await self.inner(scope, receive, send)  # the full stack renders the 400 (page or problem)
             return

@@ -736,9 +736,12 @@ def verify_steps(scan: ScanInput, now: dt.datetime) -> Generator[Step, Any, dict
         status = "frozen"
     first_at = first_at or now
     ans = rules.verification_answer(status, count, first_at, _region_label(first_city))
-    # The counter counts every recorded scan, so a first scan has no history to read (the signals that need
-    # history — multi_city, far_apart, burst — cannot fire on it; diversion needs none).
-    history = [] if count <= 1 else [rules.ScanPoint(*r) for r in (yield ("rows", "history", key))]
+    # The counter counts every recorded scan, so `count - 1` bounds the history: multi_city needs ≥ max_cities
+    # scans, burst ≥ burst_scans, far_apart one earlier scan and coordinates on this one; diversion needs none.
+    # When none of them can fire, the history is not read (a first scan, and a second one without coordinates).
+    cfg = SIGNAL_CONFIG
+    need = count > 1 and (count >= min(cfg.max_cities, cfg.burst_scans) or (lat is not None and lon is not None))
+    history = [rules.ScanPoint(*r) for r in (yield ("rows", "history", key))] if need else []
     yield ("exec", "scan", {"serial": serial, "id": rules.event_id_for_scan(now), "gtin": gtin, "scanned_at": now,
                             "city": city, "lat": lat, "lon": lon, "client": scan.client or "", "answer": ans.code})
     hits = rules.counterfeit_signals(history, rules.ScanPoint(now, city, lat, lon), info.get("sales_regions") or (),
