@@ -23,7 +23,7 @@ TABLES = ("assoc_pt_round", "assoc_pt_enrolment", "assoc_pt_followup", "assoc_ex
           "assoc_assessment", "assoc_assessment_item", "assoc_assessment_finding")
 STARTS = ["/console/association/pt", "/console/association/pt/follow-ups", "/console/association/pt/history",
           "/console/association/exams", "/console/association/standards", "/console/association/members",
-          "/console/association/campaigns", "/console/association/assessments", "/association/standards", "/association/members", "/association/campaigns"]
+          "/console/association/campaigns", "/console/association/assessments", "/console/association/courses", "/association/standards", "/association/members", "/association/campaigns"]
 ROLES = {"association": "association", "inspector": "inspector", "enterprise": "enterprise", "regulator": "regulator",
          "admin": "admin"}
 

@@ -11,6 +11,7 @@ from zhijian.association.exams.api import router as exams_router
 from zhijian.association.members.api import router as members_router
 from zhijian.association.pt.api import router as pt_router
 from zhijian.association.standards.api import router as standards_router
+from zhijian.association.training.api import router as training_router
 
 router = APIRouter()
 router.include_router(pt_router)
@@ -19,5 +20,6 @@ router.include_router(standards_router)
 router.include_router(members_router)
 router.include_router(campaigns_router)
 router.include_router(assessment_router)
+router.include_router(training_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

@@ -8,6 +8,7 @@ from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificat
 from zhijian.association.members.models import Member, MemberDocument, MemberDues
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 from zhijian.association.standards.models import GroupStandard, StandardComment, StandardDraft, StandardVote
+from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
 
 __all__ = ["Exam", "ExamCandidate", "ExamCertificate", "ExamMark", "ExamQuestion", "PtEnrolment", "PtFollowUp",
-           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote", "Member", "MemberDocument", "MemberDues", "Campaign", "CampaignEvent", "EventRegistration", "Notice", "Assessment", "AssessmentFinding", "AssessmentItem"]
+           "PtRound", "PtScheme", "GroupStandard", "StandardComment", "StandardDraft", "StandardVote", "Member", "MemberDocument", "MemberDues", "Campaign", "CampaignEvent", "EventRegistration", "Notice", "Assessment", "AssessmentFinding", "AssessmentItem", "Course", "CourseEnrolment", "CourseSession"]

@@ -10,6 +10,7 @@ from zhijian.association.exams.pages import router as exams_router
 from zhijian.association.members.pages import router as members_router
 from zhijian.association.pt.pages import router as pt_router
 from zhijian.association.standards.pages import router as standards_router
+from zhijian.association.training.pages import router as training_router
 from zhijian.web.core import nav_item, portal_link
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +20,7 @@ router.include_router(standards_router)
 router.include_router(members_router)
 router.include_router(campaigns_router)
 router.include_router(assessment_router)
+router.include_router(training_router)
 nav_item("/console/association/pt", "能力验证", roles=("association", "inspector"), order=60)
 nav_item("/console/association/pt/follow-ups", "能力验证跟踪", roles=("association", "inspector"), order=61)
 nav_item("/console/association/exams", "培训与考试", order=62)
@@ -29,3 +31,4 @@ portal_link("/association/members", "会员名录", order=61)
 nav_item("/console/association/campaigns", "质量月与 3·15", roles=("association",), order=65)
 portal_link("/association/campaigns", "质量月与 3·15", order=62)
 nav_item("/console/association/assessments", "机构评价", roles=("association", "inspector"), order=66)
+nav_item("/console/association/courses", "继续教育", order=67)

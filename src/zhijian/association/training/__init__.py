@@ -1,0 +1,1 @@
+"""继续教育: courses (online and in person with capacity), completions, hours per person per year, renewals."""

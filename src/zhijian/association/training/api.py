@@ -1,0 +1,63 @@
+"""继续教育 REST API: thin handlers over training.service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from zhijian.association.training import service
+from zhijian.platform.deps import ActorDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/association/courses", tags=["association"])
+
+
+class SignUpIn(BaseModel):
+    session_id: int | None = None
+    user_id: int | None = None
+
+
+@router.post("", status_code=201)
+def create(data: service.CourseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    c = service.create_course(session, actor, data)
+    return {"id": c.id, "code": c.code, "hours": c.hours}
+
+
+@router.get("")
+def list_courses(session: SessionDep) -> list[dict[str, Any]]:
+    return [{"code": c.code, "title": c.title, "kind": c.kind, "hours": c.hours,
+             "sessions": [{"id": x.id, "held_on": x.held_on.isoformat(), "place": x.place, "capacity": x.capacity,
+                           "enrolled": x.enrolled} for x in service.sessions_of(session, c.id)]}
+            for c in service.courses(session)]
+
+
+@router.post("/{code}/sessions", status_code=201)
+def add_session(code: str, data: service.SessionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    x = service.add_session(session, actor, code, data)
+    return {"id": x.id, "capacity": x.capacity}
+
+
+@router.post("/{code}/enrolments", status_code=201)
+def sign_up(code: str, data: SignUpIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    e = service.sign_up(session, actor, code, data.session_id, data.user_id)
+    return {"id": e.id, "status": e.status}
+
+
+@router.post("/enrolments/{eid}/complete")
+def complete(eid: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    e = service.complete(session, actor, eid)
+    return {"id": e.id, "status": e.status, "hours": e.hours}
+
+
+@router.get("/hours/{year}")
+def hours(year: int, session: SessionDep, actor: ActorDep, user_id: int | None = None) -> dict[str, Any]:
+    return service.hours_by_year(session, actor, year, user_id)
+
+
+@router.post("/certificates/{number}/renewal")
+def renew(number: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    c = service.renew_certificate(session, actor, number)
+    return {"number": c.number, "valid_until": c.valid_until.isoformat()}
+
+
