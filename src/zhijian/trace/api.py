@@ -19,6 +19,7 @@ from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
+from zhijian.trace import epcis_xml as X
 from zhijian.trace import labels, service, streams
 from zhijian.trace.schemas import (
     BatchOut,
@@ -163,16 +164,33 @@ _JSON_TYPES = ("application/json", "application/ld+json")
 
 
 async def _read_json(request: Request) -> Any:
-    """The JSON-LD body; any other declared media type (e.g. the XML binding) is 415 per the REST binding."""
+    """The JSON-LD body; any other declared media type is 415 per the REST binding."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media and media not in _JSON_TYPES and not media.endswith("+json"):
-        raise E.EpcisError("UnsupportedMediaTypeException", f"不支持的媒体类型：{media}（请使用 application/ld+json）",
-                           f"unsupported media type {media} (use application/ld+json)", status=415)
+        raise E.EpcisError("UnsupportedMediaTypeException",
+                           f"不支持的媒体类型：{media}（请使用 application/ld+json 或 application/xml）",
+                           f"unsupported media type {media} (use application/ld+json or application/xml)", status=415)
     raw = await request.body()
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise E.validation_error("请求体不是合法的 JSON", "request body is not valid JSON") from None
+
+
+async def _read_epcis(request: Request, *, single: bool = False) -> Any:
+    """A capture body in either binding: XML (application/xml, text/xml) is converted to the same JSON-LD."""
+    if X.is_xml(request.headers.get("content-type")):
+        raw = await request.body()
+        return await run_in_threadpool(X.event_from_xml if single else X.document_from_xml, raw)
+    return await _read_json(request)
+
+
+def _answer(request: Request, doc: dict[str, Any], headers: dict[str, str], *, event: bool = False) -> Response:
+    """JSON-LD, or XML when the Accept header prefers it (the EPC format negotiated applies to both)."""
+    if X.prefers_xml(request.headers.get("accept")):
+        body = X.event_to_xml(doc) if event else X.document_to_xml(doc)
+        return Response(body, media_type="application/xml", headers={**GS1_HEADERS, **headers})
+    return _json(doc, headers=headers)
 
 
 @public_router.options("")
@@ -186,7 +204,7 @@ def discovery(path: str = "") -> Response:
 @idempotent
 async def capture(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture an EPCISDocument: 202 with the capture job's Location; nothing stored when it is invalid."""
-    doc = await _read_json(request)
+    doc = await _read_epcis(request)
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
     job = await run_in_threadpool(es.capture, session, actor, doc, error_behaviour=behaviour)
     if job.captured and await run_in_threadpool(es.has_stream_subscriptions, session):
@@ -220,7 +238,7 @@ def capture_job(capture_id: str, session: SessionDep, actor: ActorDep) -> JSONRe
 @idempotent
 async def capture_one(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture one event; 201 with its Location."""
-    body = await _read_json(request)
+    body = await _read_epcis(request, single=True)
     row = await run_in_threadpool(es.capture_event, session, actor, body)
     if await run_in_threadpool(es.has_stream_subscriptions, session):
         _deliver_after_commit(request, session)
@@ -229,7 +247,7 @@ async def capture_one(request: Request, session: SessionDep, actor: ActorDep) ->
 
 
 def _query_response(request: Request, session: Any, actor: Any, params: dict[str, list[str]],
-                    query_name: str = "SimpleEventQuery") -> JSONResponse:
+                    query_name: str = "SimpleEventQuery") -> Response:
     per_page = request.query_params.get("perPage", "30")
     if not per_page.isdigit():
         raise es._qerr("perPage 应为正整数", "perPage must be a positive integer", "perPage")
@@ -242,22 +260,22 @@ def _query_response(request: Request, session: Any, actor: Any, params: dict[str
         items.append(("nextPageToken", res.next_token))
         headers["Link"] = f'<{request.url.path}?{urlencode(items)}>; rel="next"'
         headers["GS1-Next-Page-Token-Expires"] = "never"
-    return _json(es.query_document(res, query_name=query_name), headers=headers)
+    return _answer(request, es.query_document(res, query_name=query_name), headers)
 
 
 @public_router.get("/events")
-def events(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def events(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """SimpleEventQuery over all events (query parameters of the standard; paging by nextPageToken)."""
     return _query_response(request, session, actor, es.normalize_params(request.query_params.multi_items()))
 
 
 @public_router.get("/events/{event_id:path}")
-def event(event_id: str, request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def event(event_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     epc_format, headers = _epc_format(request)
     row = es.get_event(session, actor, event_id)
     doc = E.format_event(es.event_out(row), epc_format)
     doc["@context"] = es.merged_context([row.context])
-    return _json(doc, headers=headers)
+    return _answer(request, doc, headers, event=True)
 
 
 # named queries and subscriptions -------------------------------------------------------
@@ -292,7 +310,7 @@ def delete_query(name: str, session: SessionDep, actor: ActorDep) -> Response:
 
 
 @public_router.get("/queries/{name}/events")
-def query_events(name: str, request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def query_events(name: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     q = es.get_named_query(session, actor, name)
     return _query_response(request, session, actor, dict(q.params), query_name=name)
 
@@ -375,7 +393,7 @@ def resource_list(resource: str, session: SessionDep, actor: ActorDep) -> JSONRe
 
 @public_router.get("/{resource}/{value:path}/events")
 def resource_events(resource: str, value: str, request: Request, session: SessionDep,
-                    actor: ActorDep) -> JSONResponse:
+                    actor: ActorDep) -> Response:
     """Events of one resource, e.g. /epcs/{epc}/events, /bizSteps/shipping/events, /eventTypes/ObjectEvent/events."""
     if resource not in _RESOURCES:
         raise E.EpcisError("NoSuchResourceException", f"未知资源：{resource}", f"unknown resource: {resource}",

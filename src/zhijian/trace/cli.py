@@ -1,4 +1,4 @@
-"""`zhijian codes …` (issue, void, freeze, recall, keys, verify), `zhijian trace unit|lot` and `zhijian epcis capture|query`."""
+"""`zhijian codes …` (issue, void, freeze, recall, keys, verify), `zhijian trace unit|lot` and `zhijian epcis capture|query|convert`."""
 
 from __future__ import annotations
 
@@ -237,6 +237,35 @@ def query(param: list[str] = typer.Argument(None, help="k=v, e.g. EQ_bizStep=shi
         res = epcis_service.query_events(s, SYSTEM, epcis_service.normalize_params(items),
                                          per_page=per_page)
     typer.echo(json.dumps(epcis_service.query_document(res), ensure_ascii=False, indent=2))
+
+
+_XML_EXT = (".xml",)
+_JSON_EXT = (".json", ".jsonld")
+
+
+@epcis_app.command("convert")
+def convert(src: Path = typer.Argument(..., help="输入 .xml / .json / .jsonld"),
+            out: Path = typer.Argument(..., help="输出 .jsonld / .json / .xml")) -> None:
+    """XML ↔ JSON-LD 转换 — an EPCISDocument or EPCISQueryDocument, direction by the files' extensions."""
+    from zhijian.trace import epcis, epcis_xml
+
+    ins, outs = src.suffix.lower(), out.suffix.lower()
+    if not ((ins in _XML_EXT and outs in _JSON_EXT) or (ins in _JSON_EXT and outs in _XML_EXT)):
+        raise DomainError("epcis.bad_conversion", f"应为 .xml → .jsonld 或 .jsonld → .xml：{src} → {out}",
+                          f"convert .xml to .jsonld/.json or .jsonld/.json to .xml: {src} -> {out}", field="out")
+    raw = src.read_bytes()
+    if ins in _XML_EXT:
+        doc = epcis_xml.document_from_xml(raw)
+        out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        n = len(epcis.document_events(doc))
+    else:
+        try:
+            doc = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise epcis.validation_error(f"文件不是合法的 JSON：{src}", f"not valid JSON: {src}") from None
+        out.write_bytes(epcis_xml.document_to_xml(doc))
+        n = len(epcis.document_events(doc))
+    typer.echo(f"{src} → {out}: {n} events")
 
 
 def register(root: typer.Typer) -> None:
