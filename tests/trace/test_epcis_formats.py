@@ -61,9 +61,9 @@ def test_formats_negotiated(client, admin_token) -> None:  # type: ignore[no-unt
 
 
 def test_unsupported_media_type_is_415(client, admin_token) -> None:  # type: ignore[no-untyped-def]
-    xml = b'<?xml version="1.0"?><epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"/>'
+    csv = b"eventTime,action\n2026-03-02T09:00:00+08:00,OBSERVE\n"  # XML is supported now (test_epcis_xml.py)
     for path in ("/epcis/capture", "/epcis/events"):
-        r = client.post(path, content=xml, headers={**admin_token, "content-type": "application/xml"})
+        r = client.post(path, content=csv, headers={**admin_token, "content-type": "text/csv"})
         assert r.status_code == 415, r.text
         assert r.json()["type"] == "epcisException:UnsupportedMediaTypeException"
 
