@@ -216,6 +216,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None, *,
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, registry=registry, access_log=settings.access_log)
     app.add_middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies))
+    from zhijian.platform.openapi import install as document_errors
+
+    document_errors(app)  # every operation's problem+json answers in /openapi.json
     return app
 
 
