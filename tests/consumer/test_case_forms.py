@@ -41,7 +41,7 @@ def test_compensation_lead_split_and_assign_forms(client, db):
     page = f"/console/complaints/{cid}"
     html = client.get(page).text
     assert 'id="form-compensation"' in html and 'id="form-lead"' in html and 'id="form-split"' in html
-    assert 'name="price" type="number" value="200"' in html  # prefilled with the amount the consumer asked
+    assert 'name="price" type="number" value="200.00"' in html  # prefilled with the amount the consumer asked
 
     # 赔偿测算: a negative price is refused at its field, the typed values stay
     r = _post(client, page, "compensation", price="-5", loss="12", fraud="1")
