@@ -46,7 +46,7 @@ def test_footer_identifiers_from_settings_and_placeholders(client, db, settings)
         assert "主办单位：杭州市市场监督管理局" in foot and "政府网站标识码：3301000001" in foot
         assert '<a href="https://beian.miit.gov.cn/" rel="noopener">浙ICP备12345678号</a>' in foot
         en = other.get("/?lang=en").text.split('<footer class="foot">')[1]
-        assert "Host organisation：杭州市市场监督管理局" in en and "Government website code：3301000001" in en
+        assert "Host organisation: 杭州市市场监督管理局" in en and "Government website code: 3301000001" in en
 
 
 def test_elder_mode_is_switched_from_the_header_and_kept(client):

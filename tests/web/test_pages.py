@@ -75,8 +75,9 @@ def test_console_requires_login_and_role(client, db):
     with db.session() as s:
         lab = factories.lab(s)
     web_login(client, db, "inspector", lab)
-    r = client.get("/console")  # the lab's dashboard: reports to enter and to verify (spot-check room)
-    assert "待录入检验结果" in r.text and "待审核检验结果" in r.text and "本企业产品" not in r.text
+    r = client.get("/console")  # the lab's dashboard: results to enter and to verify (the spot-check room's cards)
+    assert "待录入结果" in r.text and "待审核" in r.text and "待录入检验结果" not in r.text  # counted once
+    assert "本企业产品" not in r.text
     r = client.get("/console/organizations")
     assert r.status_code == 403 and "无权访问" in r.text
     r = client.post("/logout", data={"csrf_token": "forged"})

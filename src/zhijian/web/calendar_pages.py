@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 nav_item("/console/calendar", "工作日历", roles=("admin", "regulator"), order=90)
 
-ORIGIN_ZH = {"imported": "已导入通知", "package": "chinesecalendar 数据", "rule": "按法定规则推算（暂定）"}
+ORIGIN_ZH = {"imported": "已导入通知", "package": "内置节假日数据", "rule": "按法定规则推算（暂定）"}
 MAX_UPLOAD = 256 * 1024
 
 
