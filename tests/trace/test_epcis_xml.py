@@ -494,3 +494,19 @@ def test_cli_convert(tmp_path: Path) -> None:
     assert E.document_events(X.document_from_xml(again.read_bytes())) == E.document_events(copy.deepcopy(doc))
     res = CliRunner().invoke(app, ["epcis", "convert", str(src), str(tmp_path / "out.csv")])
     assert res.exit_code == 2
+
+
+def test_gb18030_document_with_chinese_ilmd() -> None:
+    """Chinese systems often send GB18030/GBK-encoded XML; the declared encoding is honoured, and a Chinese
+    element name (an XML name may be any letter) comes back the same after JSON-LD → XML → JSON-LD."""
+    xml = ('<?xml version="1.0" encoding="GB18030"?><epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" '
+           'xmlns:zj="https://zhijian.example/ns/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">'
+           '<EPCISBody><EventList><ObjectEvent><eventTime>2024-01-01T08:00:00+08:00</eventTime>'
+           '<eventTimeZoneOffset>+08:00</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:6901234.012345.1</epc>'
+           '</epcList><action>ADD</action><ilmd><zj:产地>浙江省杭州市</zj:产地></ilmd></ObjectEvent></EventList>'
+           '</EPCISBody></epcis:EPCISDocument>').encode("gb18030")
+    doc = X.document_from_xml(xml)
+    E.validate_document(doc)
+    assert E.document_events(doc)[0]["ilmd"] == {"zj:产地": "浙江省杭州市"}
+    assert E.context_namespaces(doc["@context"])["zj"] == "https://zhijian.example/ns/"
+    assert X.document_from_xml(X.document_to_xml(doc)) == doc

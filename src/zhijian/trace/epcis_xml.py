@@ -35,7 +35,8 @@ NS_MD = "urn:epcglobal:epcis-masterdata:xsd:2"
 NS_SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 _EPCIS_NS = {NS, NS_QUERY, NS_MD, "urn:epcglobal:epcis:xsd:1", "urn:epcglobal:epcis-query:xsd:1",
              "urn:epcglobal:epcis-masterdata:xsd:1"}
-_IGNORED_NS = {"http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/2001/XMLSchema", NS_SBDH}
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_IGNORED_NS = {_XSI, "http://www.w3.org/2001/XMLSchema", NS_SBDH}
 XML_TYPES = ("application/xml", "text/xml")
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 48
@@ -179,7 +180,7 @@ def _ext_value(el: etree._Element, names: _Names, depth: int) -> Any:
     kids = _children(el, depth + 1)
     if not kids:
         return _text(el)
-    return _ext_object(kids, names, depth + 1)
+    return _ext_object(kids, names, depth + 1, inner=True)
 
 
 def _put(obj: dict[str, Any], key: str, value: Any) -> None:
@@ -196,10 +197,13 @@ def _clean(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def _ext_object(kids: list[etree._Element], names: _Names, depth: int) -> dict[str, Any]:
+def _ext_object(kids: list[etree._Element], names: _Names, depth: int, *, inner: bool = False) -> dict[str, Any]:
+    """Children of an extension (or ILMD): namespaced at the top; inside a user element its own unqualified
+    children are allowed (the XSD's lax ##other content) and keep their bare names, as in JSON-LD."""
     out: dict[str, Any] = {}
     for c in kids:
-        _put(out, names.key(_ns(c), _local(c), c.prefix, c.sourceline), _ext_value(c, names, depth))
+        key = _local(c) if inner and _ns(c) is None else names.key(_ns(c), _local(c), c.prefix, c.sourceline)
+        _put(out, key, _ext_value(c, names, depth))
     return _clean(out)
 
 
@@ -217,7 +221,7 @@ def _attrs(el: etree._Element, names: _Names, numbers: frozenset[str] = frozense
             out[q.localname] = _number(value.strip(), el, q.localname)
         elif q.localname == "booleanValue":
             out[q.localname] = value.strip() in ("true", "1")
-        elif q.localname == "type":
+        elif q.localname in ("type", "exception"):
             out[q.localname] = E.sensor_type(value.strip())
         else:
             out[q.localname] = value.strip()
@@ -228,6 +232,8 @@ def _quantity(el: etree._Element, depth: int) -> dict[str, Any]:
     q: dict[str, Any] = {}
     for c in _children(el, depth + 1):
         name = _local(c)
+        if name == "quantity" and c.get(f"{{{_XSI}}}nil") in ("true", "1") and not _text(c):
+            continue  # xsi:nil: the quantity is unknown (JSON-LD omits it)
         if name == "quantity":
             q[name] = _number(_text(c), c, "quantity")
         elif name in ("epcClass", "uom"):
@@ -472,7 +478,7 @@ class _Writer:
                                          f"field '{key}' has no declared namespace and cannot be written as XML",
                                          field=key)
             uri = self.ns[prefix]
-        if not re.match(r"^[A-Za-z_][\w.-]*$", local) or prefix.lower().startswith("xml"):
+        if not re.match(r"^[^\W\d][\w.-]*$", local) or prefix.lower().startswith("xml"):
             raise E.validation_error(f"字段「{key}」不能作为 XML 元素名", f"field '{key}' is not a valid XML name",
                                      field=key)
         self.used[prefix] = uri
@@ -486,16 +492,18 @@ def _sub(parent: etree._Element, tag: str, text: Any = None) -> etree._Element:
     return el
 
 
-def _write_ext(parent: etree._Element, key: str, value: Any, w: _Writer) -> None:
+def _write_ext(parent: etree._Element, key: str, value: Any, w: _Writer, *, inner: bool = False) -> None:
+    """A user field as elements; inside a user element a bare key is an unqualified child."""
+    bare = inner and ":" not in key and re.match(r"^[^\W\d][\w.-]*$", key) is not None
     for item in value if isinstance(value, list) else [value]:
-        el = _sub(parent, w.qname(key))
+        if isinstance(item, list):
+            _write_ext(parent, key, item, w, inner=inner)
+            continue
+        el = _sub(parent, key if bare else w.qname(key))
         if isinstance(item, dict):
             for k, v in item.items():
                 if not k.startswith("@"):
-                    _write_ext(el, k, v, w)
-        elif isinstance(item, list):
-            _write_ext(parent, key, item, w)
-            parent.remove(el)
+                    _write_ext(el, k, v, w, inner=True)
         else:
             el.text = _scalar(item)
 
@@ -504,7 +512,7 @@ def _write_attrs(el: etree._Element, obj: dict[str, Any], w: _Writer) -> None:
     for k, v in obj.items():
         if k.startswith("@") or isinstance(v, dict | list):
             continue
-        if k == "type" and isinstance(v, str) and ":" not in v:
+        if k in ("type", "exception") and isinstance(v, str) and ":" not in v:
             v = "gs1:" + v
         el.set(w.qname(k) if ":" in k else k, _scalar(v))
 
@@ -616,7 +624,7 @@ def _write_master_data(parent: etree._Element, md: dict[str, Any], w: _Writer) -
 
 
 def _xml_prefix(p: str) -> bool:
-    return bool(re.match(r"^[A-Za-z_][\w.-]*$", p)) and not p.lower().startswith("xml")
+    return bool(re.match(r"^[^\W\d][\w.-]*$", p)) and not p.lower().startswith("xml")
 
 
 def _finish(root: etree._Element, w: _Writer) -> bytes:
@@ -631,6 +639,14 @@ def _finish(root: etree._Element, w: _Writer) -> bytes:
 
 def document_to_xml(doc: dict[str, Any]) -> bytes:
     """A JSON-LD EPCISDocument or EPCISQueryDocument → its XML form (the XSD's element order)."""
+    try:
+        return _document_to_xml(doc)
+    except (ValueError, TypeError, AttributeError) as err:  # text XML cannot carry (control characters …), bad shapes
+        raise E.validation_error(f"文档无法写成 EPCIS XML：{err}", f"the document cannot be written as EPCIS XML: {err}") \
+            from None
+
+
+def _document_to_xml(doc: dict[str, Any]) -> bytes:
     if not isinstance(doc, dict):
         raise E.validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
     query = doc.get("type") == "EPCISQueryDocument" or "queryResults" in (doc.get("epcisBody") or {})
