@@ -172,6 +172,68 @@ async def track_respond(request: Request, session: SessionDep) -> Response:
         "tracking_no": c.tracking_no, "check_code": f.get("check_code", "")})
 
 
+# ---------------------------------------------------------------- public: contact verification and "my complaints"
+# Filing stays open without a code (《暂行办法》第九条 asks for name, phone and address, not a verified contact; phone,
+# letter and visit cases have none): the one-time code proves the contact, after which the case's e-mails go to it
+# and the consumer lists "my complaints" (a one-day, HttpOnly cookie holds the token).
+
+CONTACT_COOKIE = "zj_contact"
+
+
+def _verify_page(request: Request, values: dict[str, str], errors: dict[str, str], *, step: str = "request",
+                 status: int = 200, sent: bool = False) -> Response:
+    return render(request, "consumer/contact_verify.html", {"v": values, "errors": errors, "step": step,
+                                                            "sent": sent}, status_code=status)
+
+
+@router.get("/complaints/verify", response_class=HTMLResponse)
+def contact_verify_form(request: Request, session: SessionDep) -> Response:
+    return _verify_page(request, {"channel": "sms"}, {})
+
+
+@router.post("/complaints/verify", response_class=HTMLResponse)
+async def contact_verify(request: Request, session: SessionDep) -> Response:
+    """Step 1 (no code): send a one-time code to the contact; step 2 (a code): check it and keep the token."""
+    from zhijian.consumer.schemas import CodeRequestIn, CodeVerifyIn
+
+    form = await request.form()
+    check_csrf(request, form)
+    v = {k: str(form.get(k, "")).strip() for k in ("channel", "contact", "code")}
+    step = "check" if "code" in form else "request"
+    try:
+        if step == "request":
+            service.request_code(session, CodeRequestIn.model_validate({"channel": v["channel"] or "sms",
+                                                                        "contact": v["contact"]}))
+            return _verify_page(request, v | {"code": ""}, {}, step="check", sent=True)
+        token = service.verify_code(session, CodeVerifyIn.model_validate({"contact": v["contact"], "code": v["code"]}))
+    except ValidationError as exc:
+        session.rollback()
+        _ = gettext_for(locale_of(request))
+        errors = {str(e["loc"][0]): _(_MESSAGES.get(e["type"], "此项无效")) for e in reversed(exc.errors())}
+        return _verify_page(request, v, errors, step=step, status=422)
+    except DomainError as err:
+        session.rollback()
+        field = err.field if err.field in ("channel", "contact", "code") else "contact"
+        return _verify_page(request, v, {field: _say(request, err)}, step=step, status=err.status)
+    resp = RedirectResponse("/complaints/mine", status_code=303)
+    resp.set_cookie(CONTACT_COOKIE, token, max_age=24 * 3600, httponly=True, samesite="lax",
+                    secure=request.app.state.settings.cookie_secure)
+    return resp
+
+
+@router.get("/complaints/mine", response_class=HTMLResponse)
+def my_complaints_page(request: Request, session: SessionDep) -> Response:
+    """我的投诉 — the cases filed with the verified contact; without a valid token, verify first."""
+    token = request.cookies.get(CONTACT_COOKIE)
+    try:
+        rows = service.my_complaints(session, token)
+    except DomainError:
+        return RedirectResponse("/complaints/verify", status_code=303)
+    return render(request, "consumer/my_complaints.html", {
+        "rows": rows, "contact": service.verified_contact(session, token), "state_zh": rules.STATE_ZH,
+        "kind_zh": rules.KIND_ZH})
+
+
 nav_item("/console/inbox", "站内通知", roles=("admin", "regulator", "association", "inspector", "enterprise"), order=5)
 
 
