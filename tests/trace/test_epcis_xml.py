@@ -510,3 +510,41 @@ def test_gb18030_document_with_chinese_ilmd() -> None:
     assert E.document_events(doc)[0]["ilmd"] == {"zj:产地": "浙江省杭州市"}
     assert E.context_namespaces(doc["@context"])["zj"] == "https://zhijian.example/ns/"
     assert X.document_from_xml(X.document_to_xml(doc)) == doc
+
+
+def test_cbv_xml_format_negotiated(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    """GS1-CBV-XML-Format (binding's OpenAPI: No_Preference, Always_Web_URI, Always_URN, Never_Translates;
+    "when requesting XML content-type only"): CBV 2.0 §6 Web URIs or CBV URNs for the same stored term."""
+    doc, xml = _twin("AssociationEvent__AssociationEvent-a.jsonld")
+    assert client.post("/epcis/capture", content=xml, headers={**admin_token, **XML}).status_code == 202
+    q = {"EQ_eventID": E.document_events(doc)[0]["eventID"]}
+    want = {"Always_Web_URI": "https://ref.gs1.org/cbv/BizStep-assembling",
+            "Always_URN": "urn:epcglobal:cbv:bizstep:assembling", "No_Preference": "urn:epcglobal:cbv:bizstep:assembling"}
+    for fmt, uri in want.items():
+        r = client.get("/epcis/events", params=q, headers={**admin_token, "Accept": "application/xml",
+                                                            "GS1-CBV-XML-Format": fmt})
+        assert r.status_code == 200 and r.headers["GS1-CBV-XML-Format"] == fmt
+        assert etree.fromstring(r.content).findtext(".//AssociationEvent/bizStep") == uri
+    bad = client.get("/epcis/events", params=q, headers={**admin_token, "Accept": "application/xml",
+                                                          "GS1-CBV-XML-Format": "sometimes"})
+    assert bad.status_code == 400 and bad.json()["type"] == "epcisException:QueryParameterException"
+
+
+def test_unqualified_children_of_user_elements_and_nil_quantity() -> None:
+    """Inside a namespaced user element, unqualified children are the XSD's lax ##other content (kept with bare
+    names); `<quantity xsi:nil="true"/>` (nillable in the XSD) is a quantity not given."""
+    xml = f"""{HEAD.format(created="2024-01-01T00:00:00Z")}<ObjectEvent
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+      <eventTime>2024-01-01T08:00:00Z</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+      <action>OBSERVE</action>
+      <quantityList><quantityElement><epcClass>urn:epc:class:lgtin:6901234.012345.L1</epcClass>
+        <quantity xsi:nil="true"/></quantityElement></quantityList>
+      <example:userElement><anotherElement>elementData</anotherElement></example:userElement>
+    </ObjectEvent>{TAIL}"""
+    doc = X.document_from_xml(xml)
+    E.validate_document(doc)
+    ev = E.document_events(doc)[0]
+    assert ev["quantityList"] == [{"epcClass": "urn:epc:class:lgtin:6901234.012345.L1"}]
+    assert ev["example:userElement"] == {"anotherElement": "elementData"}
+    out = etree.fromstring(X.document_to_xml(doc))
+    assert out.findtext(".//{http://ns.example.com/epcis/}userElement/anotherElement") == "elementData"

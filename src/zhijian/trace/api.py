@@ -188,8 +188,10 @@ async def _read_epcis(request: Request, *, single: bool = False) -> Any:
 def _answer(request: Request, doc: dict[str, Any], headers: dict[str, str], *, event: bool = False) -> Response:
     """JSON-LD, or XML when the Accept header prefers it (the EPC format negotiated applies to both)."""
     if X.prefers_xml(request.headers.get("accept")):
-        body = X.event_to_xml(doc) if event else X.document_to_xml(doc)
-        return Response(body, media_type="application/xml", headers={**GS1_HEADERS, **headers})
+        cbv = X.negotiate_cbv_format(request.headers.get("GS1-CBV-XML-Format"))
+        body = X.event_to_xml(doc, cbv) if event else X.document_to_xml(doc, cbv)
+        return Response(body, media_type="application/xml",
+                        headers={**GS1_HEADERS, **headers, "GS1-CBV-XML-Format": cbv})
     return _json(doc, headers=headers)
 
 

@@ -451,16 +451,37 @@ def _scalar(v: Any) -> str:
     return str(v)
 
 
-def _term_uri(kind: str, value: str) -> str:
-    """A CBV term as the XML binding writes it (CBV 1.x/2.0 URN form); user vocabulary unchanged."""
+CBV_XML_FORMATS = ("No_Preference", "Always_Web_URI", "Always_URN", "Never_Translates")
+"""GS1-CBV-XML-Format (REST binding, XML answers only)."""
+
+
+def negotiate_cbv_format(requested: str | None) -> str:
+    fmt = (requested or "No_Preference").strip()
+    if fmt not in CBV_XML_FORMATS:
+        raise E.EpcisError("QueryParameterException", f"GS1-CBV-XML-Format 取值无效：{fmt}",
+                           f"invalid GS1-CBV-XML-Format: {fmt}", field="GS1-CBV-XML-Format")
+    return fmt
+
+
+def _term_uri(kind: str, value: str, fmt: str = "No_Preference") -> str:
+    """A CBV term as the XML binding writes it: its URN (`urn:epcglobal:cbv:bizstep:shipping`, what 1.2-era
+    receivers read; also for No_Preference), its CBV 2.0 Web URI on request, or as stored (Never_Translates:
+    a captured URI is kept, a bare JSON-LD term still needs a URI in XML). User vocabulary is unchanged."""
     short = E.vocab_short(kind, value)
-    return _CBV_URN[kind] + short if short in E.vocabularies()[kind] else value
+    if short not in E.vocabularies()[kind]:
+        return value
+    if fmt == "Always_Web_URI":
+        return E.VOC_PREFIX[kind] + short
+    if fmt == "Never_Translates" and ":" in value:
+        return value
+    return _CBV_URN[kind] + short
 
 
 class _Writer:
     """JSON-LD prefixes → XML namespaces for one output document."""
 
-    def __init__(self, contexts: list[Any]) -> None:
+    def __init__(self, contexts: list[Any], cbv_format: str = "No_Preference") -> None:
+        self.cbv = cbv_format
         self.ns: dict[str, str] = dict(_STD_NS)
         for ctx in contexts:
             self.ns.update({k: v for k, v in E.context_namespaces(ctx).items() if not k.startswith("@")})
@@ -527,7 +548,7 @@ def _write_event(parent: etree._Element, ev: dict[str, Any], w: _Writer) -> None
             continue
         v = ev[name]
         if name in _VOCAB:
-            _sub(el, name, _term_uri(_VOCAB[name], v))
+            _sub(el, name, _term_uri(_VOCAB[name], v, w.cbv))
         elif name in _ID_LISTS:
             lst = _sub(el, name)
             for epc in v:
@@ -550,12 +571,12 @@ def _write_event(parent: etree._Element, ev: dict[str, Any], w: _Writer) -> None
             for bt in v:
                 b = _sub(lst, "bizTransaction", bt.get("bizTransaction"))
                 if bt.get("type"):
-                    b.set("type", _term_uri("bizTransaction", bt["type"]))
+                    b.set("type", _term_uri("bizTransaction", bt["type"], w.cbv))
         elif name in ("sourceList", "destinationList"):
             item = "source" if name == "sourceList" else "destination"
             lst = _sub(el, name)
             for sd in v:
-                _sub(lst, item, sd.get(item)).set("type", _term_uri("sourceDest", sd.get("type", "")))
+                _sub(lst, item, sd.get(item)).set("type", _term_uri("sourceDest", sd.get("type", ""), w.cbv))
         elif name == "sensorElementList":
             lst = _sub(el, name)
             for se in v:
@@ -571,7 +592,7 @@ def _write_event(parent: etree._Element, ev: dict[str, Any], w: _Writer) -> None
             pd = _sub(el, name)
             for key in ("unset", "set"):  # XSD order: unset before set
                 for d in v.get(key) or []:
-                    _sub(pd, key, _term_uri("disposition", d))
+                    _sub(pd, key, _term_uri("disposition", d, w.cbv))
         elif name == "ilmd":
             ilmd = _sub(el, name)
             for k, x in v.items():
@@ -582,7 +603,7 @@ def _write_event(parent: etree._Element, ev: dict[str, Any], w: _Writer) -> None
             if "declarationTime" in v:
                 _sub(err, "declarationTime", v["declarationTime"])
             if v.get("reason"):
-                _sub(err, "reason", _term_uri("errorReason", v["reason"]))
+                _sub(err, "reason", _term_uri("errorReason", v["reason"], w.cbv))
             if v.get("correctiveEventIDs"):
                 ids = _sub(err, "correctiveEventIDs")
                 for cid in v["correctiveEventIDs"]:
@@ -637,22 +658,23 @@ def _finish(root: etree._Element, w: _Writer) -> bytes:
     return etree.tostring(out, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def document_to_xml(doc: dict[str, Any]) -> bytes:
-    """A JSON-LD EPCISDocument or EPCISQueryDocument → its XML form (the XSD's element order)."""
+def document_to_xml(doc: dict[str, Any], cbv_format: str = "No_Preference") -> bytes:
+    """A JSON-LD EPCISDocument or EPCISQueryDocument → its XML form (the XSD's element order); CBV terms in the
+    form GS1-CBV-XML-Format asks for."""
     try:
-        return _document_to_xml(doc)
+        return _document_to_xml(doc, negotiate_cbv_format(cbv_format))
     except (ValueError, TypeError, AttributeError) as err:  # text XML cannot carry (control characters …), bad shapes
         raise E.validation_error(f"文档无法写成 EPCIS XML：{err}", f"the document cannot be written as EPCIS XML: {err}") \
             from None
 
 
-def _document_to_xml(doc: dict[str, Any]) -> bytes:
+def _document_to_xml(doc: dict[str, Any], cbv_format: str) -> bytes:
     if not isinstance(doc, dict):
         raise E.validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
     query = doc.get("type") == "EPCISQueryDocument" or "queryResults" in (doc.get("epcisBody") or {})
     events = E.document_events(doc)
     contexts: list[Any] = [doc.get("@context")] + [ev.get("@context") for ev in events if isinstance(ev, dict)]
-    w = _Writer(contexts)
+    w = _Writer(contexts, cbv_format)
     ns = NS_QUERY if query else NS
     root = etree.Element(f"{{{ns}}}{'EPCISQueryDocument' if query else 'EPCISDocument'}",
                          nsmap={"epcisq" if query else "epcis": ns})
@@ -679,10 +701,10 @@ def _document_to_xml(doc: dict[str, Any]) -> bytes:
     return _finish(root, w)
 
 
-def event_to_xml(event: dict[str, Any]) -> bytes:
+def event_to_xml(event: dict[str, Any], cbv_format: str = "No_Preference") -> bytes:
     """One event as an XML EPCISDocument (GET /events/{id} with Accept: application/xml)."""
     return document_to_xml({"type": "EPCISDocument", "schemaVersion": "2.0", "@context": event.get("@context"),
-                            "epcisBody": {"eventList": [event]}})
+                            "epcisBody": {"eventList": [event]}}, cbv_format)
 
 
 # ---------------------------------------------------------------- content negotiation helpers
