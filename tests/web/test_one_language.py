@@ -41,7 +41,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/+#&]*")
 URLISH = re.compile(r"\S+@\S+|https?://\S+|\b[\w.-]+\.(?:example|com|cn|org|gov)\S*")
 # words a Chinese screen rightly shows in Latin letters: units, code systems, formats, marks
-LATIN_OK = set("""GB T GTIN GS1 EPCIS CBV CMA CNAS CCC ICP ID PDF Excel CSV ZIP QR URL URI API ISO IEC SN JSON XML
+LATIN_OK = set("""JavaScript GB T GTIN GS1 EPCIS CBV CMA CNAS CCC ICP ID PDF Excel CSV ZIP QR URL URI API ISO IEC SN JSON XML
 HTTP HTTPS SMS USB LED RoHS English mg kg g mL ml L cm mm km m h min s mA kV V W kW Hz dB kPa MPa Pa pH CFU MPN
 ND LOD LOQ μg ug mol N Ω A B C D ABC AI GLN SSCC SGTIN RFC UTC CST No Wh kWh dBA lx cd K""".split())
 
@@ -55,28 +55,37 @@ class _Visible(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.texts: list[str] = []
+        self.rooms: list[str | None] = []  # per text: the room an element says it came from (data-room)
         self.stack: list[bool] = []  # per open element: text inside it is skipped
+        self.room_stack: list[str | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         skipped = (bool(self.stack and self.stack[-1]) or tag in ("script", "style", "code", "kbd", "samp", "template")
                    or (tag != "html" and a.get("lang") is not None))
+        room = a.get("data-room") or (self.room_stack[-1] if self.room_stack else None)
         if not skipped:
             for name in ("title", "aria-label", "placeholder", "alt"):
                 if a.get(name):
-                    self.texts.append(str(a[name]))
+                    self._add(str(a[name]), room)
             if tag == "input" and a.get("type") in ("submit", "button") and a.get("value"):
-                self.texts.append(str(a["value"]))
+                self._add(str(a["value"]), room)
         if tag not in self.VOID:
             self.stack.append(skipped)
+            self.room_stack.append(room)
+
+    def _add(self, text: str, room: str | None) -> None:
+        self.texts.append(text)
+        self.rooms.append(room)
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in self.VOID and self.stack:
             self.stack.pop()
+            self.room_stack.pop()
 
     def handle_data(self, data: str) -> None:
         if data.strip() and not (self.stack and self.stack[-1]):
-            self.texts.append(data.strip())
+            self._add(data.strip(), self.room_stack[-1] if self.room_stack else None)
 
 
 class _Links(HTMLParser):
@@ -190,9 +199,14 @@ def _crawl(app: Any, client: TestClient, starts: list[str], lang: str, allowed: 
             continue  # not one of our pages (or a page that chose its language itself)
         vis = _Visible()
         vis.feed(text)
-        bad = _offending(vis.texts, lang, allowed)
-        if bad:
-            found.setdefault(_room_of(app, path), {})[path] = bad
+        page_room = _room_of(app, path)
+        by_room: dict[str, list[str]] = {}
+        for t, room in zip(vis.texts, vis.rooms, strict=True):  # a section a room contributed counts as the room's
+            by_room.setdefault(room or page_room, []).append(t)
+        for room, texts in by_room.items():
+            bad = _offending(texts, lang, allowed)
+            if bad:
+                found.setdefault(room, {})[path] = bad
         links = _Links()
         links.feed(text)
         for href in links.links:

@@ -74,13 +74,13 @@ def home(request: Request, session: SessionDep) -> Response:
     today = today_cst()
     running, upcoming = current_campaign(today)
     sections = [
-        {"id": "announcements", "title": "稳定合格产品公告", "items": sources.latest_announcements(session),
+        {"id": "announcements", "room": "stable", "title": "稳定合格产品公告", "items": sources.latest_announcements(session),
          "empty": "暂无公告", "more": _route_or(request, "/stable")},
-        {"id": "spotcheck", "title": "监督抽查结果", "items": sources.latest_spotcheck_results(session, today),
+        {"id": "spotcheck", "room": "spotcheck", "title": "监督抽查结果", "items": sources.latest_spotcheck_results(session, today),
          "empty": "暂无抽查结果", "more": _route_or(request, "/spotchecks")},
-        {"id": "alerts", "title": "风险预警", "items": sources.latest_alerts(session), "empty": "暂无风险预警",
+        {"id": "alerts", "room": "risk", "title": "风险预警", "items": sources.latest_alerts(session), "empty": "暂无风险预警",
          "more": _route_or(request, "/risk/alerts")},
-        {"id": "recalls", "title": "缺陷产品召回", "items": sources.recall_items(session), "empty": "暂无召回",
+        {"id": "recalls", "room": "risk", "title": "缺陷产品召回", "items": sources.recall_items(session), "empty": "暂无召回",
          "more": _route_or(request, "/risk/recalls")},
     ]
     return render(request, "web/home.html", {
