@@ -11,7 +11,17 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from zhijian.catalog.schemas import PageOut
-from zhijian.enforcement import cooperation, documents, oversight, penalties, procedure, rules, service
+from zhijian.enforcement import (
+    cooperation,
+    documents,
+    inquiry,
+    listing,
+    oversight,
+    penalties,
+    procedure,
+    rules,
+    service,
+)
 from zhijian.enforcement.models import Case
 from zhijian.enforcement.schemas import (
     AssistAnswerIn,
@@ -25,10 +35,13 @@ from zhijian.enforcement.schemas import (
     FactsIn,
     FileIn,
     HearingIn,
+    InquiryIn,
+    InquiryOut,
     LeadDecisionIn,
     LeadIn,
     LeadOut,
     LegalReviewIn,
+    ListingOut,
     NotifyIn,
     OfficerIn,
     OfficerOut,
@@ -274,6 +287,43 @@ def document_pdf(case_id: int, kind: str, session: SessionDep, actor: ActorDep, 
                           status=404)
     return Response(documents.case_pdf(session, case, kind, public=public), media_type=PDF,
                     headers={"content-disposition": f'inline; filename="{kind}-{case.id}.pdf"'})
+
+
+@router.post("/cases/{case_id}/inquiries", response_model=InquiryOut, status_code=201)
+def record_inquiry(case_id: int, data: InquiryIn, session: SessionDep, actor: ActorDep) -> InquiryOut:
+    """询问笔录 (程序规定 第三十一条): numbered, chained into the evidence; the ID number answers masked."""
+    return inquiry.inquiry_out(inquiry.record_inquiry(session, actor, case_id, data))
+
+
+@router.get("/cases/{case_id}/inquiries", response_model=list[InquiryOut])
+def list_inquiries(case_id: int, session: SessionDep, actor: ActorDep) -> list[InquiryOut]:
+    return [inquiry.inquiry_out(s) for s in inquiry.inquiries(session, actor, case_id)]
+
+
+@router.get("/cases/{case_id}/inquiries/{inquiry_id}.pdf")
+def inquiry_pdf(case_id: int, inquiry_id: int, session: SessionDep, actor: ActorDep, public: bool = False) -> Response:
+    """The 询问笔录 PDF, every page with「以上笔录我已看过，与我所说的相符」and the signature slot."""
+    case, step = inquiry.get_inquiry(session, actor, case_id, inquiry_id)
+    return Response(inquiry.inquiry_pdf(session, case, step, public=public), media_type=PDF,
+                    headers={"content-disposition": f'inline; filename="inquiry-{inquiry_id}.pdf"'})
+
+
+class ListIn(BaseModel):
+    notified_on: dt.date
+    approver: str = Field(min_length=1, max_length=128)
+    on: dt.date | None = None
+
+
+@router.get("/cases/{case_id}/serious-listing", response_model=ListingOut)
+def serious_listing(case_id: int, session: SessionDep, actor: ActorDep) -> ListingOut:
+    """严重违法失信名单: not met / proposed on publication / listed (SAMR Order No. 44 Art. 2, Arts 5–8)."""
+    return listing.status(session, actor, case_id)
+
+
+@router.post("/cases/{case_id}/serious-listing", response_model=ListingOut, status_code=201)
+def list_serious(case_id: int, data: ListIn, session: SessionDep, actor: ActorDep) -> ListingOut:
+    """列入决定 on the proposal, after the party was told; written through the consumer room's `add_listing`."""
+    return listing.list_serious(session, actor, case_id, notified_on=data.notified_on, on=data.on, approver=data.approver)
 
 
 @router.get("/cases/{case_id}/checklist")

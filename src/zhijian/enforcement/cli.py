@@ -236,6 +236,44 @@ def pdf_cmd(case: int, kind: str, out: Path, public: bool = False) -> None:
     typer.echo(f"{out}\t{len(data)} 字节")
 
 
+@app.command("inquiry")
+def inquiry_cmd(case: int, record: Path = typer.Argument(..., help="JSON: InquiryIn fields (qa: [{q, a}], …)"),
+                out: Path | None = None) -> None:
+    """询问笔录 from a JSON file (程序规定 第三十一条); --out writes its PDF."""
+    import json
+
+    from pydantic import ValidationError
+
+    from zhijian.enforcement import inquiry
+    from zhijian.enforcement.schemas import InquiryIn
+
+    try:
+        data = InquiryIn.model_validate(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError) as exc:
+        raise DomainError("validation.invalid", f"询问笔录文件无效：{str(exc).splitlines()[0]}",
+                          f"invalid inquiry file: {str(exc).splitlines()[0]}", field="record") from None
+    with unit_of_work() as s:
+        step = inquiry.record_inquiry(s, SYSTEM, case, data)
+        o = inquiry.inquiry_out(step)
+        pdf = inquiry.inquiry_pdf(s, service.get_case(s, SYSTEM, case), step) if out else b""
+    if out:
+        write_bytes(out, pdf)
+    typer.echo(f"{o.number}\t{o.interviewee_name}\t{o.interviewee_id_no}\t{o.questions} 问\t证据 {o.evidence_seq}"
+               + (f"\t{out}" if out else ""))
+
+
+@app.command("serious-list")
+def serious_list_cmd(case: int, notified: str = typer.Option(...), approver: str = typer.Option(...),
+                     on: str | None = None) -> None:
+    """列入严重违法失信名单 on the case's proposal (SAMR Order No. 44), through the consumer room."""
+    from zhijian.enforcement import listing
+
+    with unit_of_work() as s:
+        r = listing.list_serious(s, SYSTEM, case, notified_on=_date(notified, "notified") or dt.date.today(),
+                                 on=_date(on, "on"), approver=approver)
+        typer.echo(f"{r.state}\t{'、'.join(r.articles)}\t{r.note}")
+
+
 @app.command("operation-create")
 def op_create(name: str, organ: int = typer.Option(...), gtin: list[str] = typer.Option([], "--gtin"),
               member: list[int] = typer.Option([], "--member")) -> None:

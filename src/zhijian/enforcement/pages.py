@@ -12,11 +12,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from zhijian.enforcement import cooperation, documents, oversight, penalties, procedure, rules, service
+from zhijian.enforcement import (
+    cooperation,
+    documents,
+    inquiry,
+    listing,
+    oversight,
+    penalties,
+    procedure,
+    rules,
+    service,
+)
 from zhijian.enforcement.schemas import (
+    QA,
     DecideIn,
     FactsIn,
     FileIn,
+    InquiryIn,
     LeadDecisionIn,
     LegalReviewIn,
     NotifyIn,
@@ -57,6 +69,39 @@ def _money(form: Any, name: str) -> Decimal:
         return Decimal(str(form.get(name, "0") or "0").replace(",", ""))
     except InvalidOperation:
         raise DomainError("validation.invalid", f"「{name}」应为金额（元）", f"'{name}' must be an amount", field=name) from None
+
+
+def _datetime(form: Any, name: str) -> dt.datetime:
+    v = str(form.get(name, "") or "").strip()
+    try:
+        return dt.datetime.fromisoformat(v)
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{name}」应为日期时间", f"'{name}' must be a date and time",
+                          field=name) from None
+
+
+def _qa(text: str) -> list[QA]:
+    """「问：…」/「答：…」lines → question-answer pairs (a line without a prefix continues the previous one)."""
+    pairs: list[dict[str, str]] = []
+    key = ""
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        head = line[:2].replace(":", "：")
+        if head == "问：":
+            pairs.append({"q": line[2:].strip(), "a": ""})
+            key = "q"
+        elif head == "答：" and pairs:
+            pairs[-1]["a"] = (pairs[-1]["a"] + "\n" if pairs[-1]["a"] else "") + line[2:].strip()
+            key = "a"
+        elif pairs and key:
+            pairs[-1][key] += "\n" + line
+        else:
+            raise DomainError("validation.invalid", "问答每段应以“问：”开头", "each pair starts with 问：", field="qa")
+    if not pairs:
+        raise DomainError("enforcement.no_questions", "询问笔录须至少记录一问一答", "record at least one question", field="qa")
+    return [QA(**p) for p in pairs]
 
 
 def _validation(exc: ValidationError) -> DomainError:
@@ -160,7 +205,9 @@ def console_case(request: Request, session: SessionDep, case_id: int, error: str
         "yuan": procedure.yuan, "methods": rules.SERVICE_METHODS, "evidence_kinds": rules.EVIDENCE_KINDS,
         "violations": penalties.catalogue_rows(), "shared": cooperation.shared_view(session, actor, case),
         "error": error, "today": service.today(), "case_basis": rules.CASE_BASIS,
-        "legal_done": procedure.count_steps(session, case.id, "legal_review") > 0}, actor=actor)
+        "legal_done": procedure.count_steps(session, case.id, "legal_review") > 0,
+        "inquiries": [inquiry.inquiry_out(q) for q in inquiry.inquiries(session, actor, case_id)],
+        "inquiry_roles": rules.INQUIRY_ROLES, "listing": listing.status(session, actor, case_id)}, actor=actor)
 
 
 def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any) -> None:
@@ -200,6 +247,18 @@ def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any)
                                description=str(form.get("description", "")))
     elif action == "close":
         procedure.close_case(session, actor, case_id, StepIn(officers=officers, on=on))
+    elif action == "inquiry":
+        inquiry.record_inquiry(session, actor, case_id, InquiryIn(
+            officers=officers, recorder=str(form.get("recorder", "")),
+            interviewee_name=str(form.get("interviewee_name", "")),
+            interviewee_id_no=str(form.get("interviewee_id_no", "")),
+            interviewee_role=str(form.get("interviewee_role", "party")),
+            interviewee_phone=str(form.get("interviewee_phone", "")), place=str(form.get("place", "")),
+            started_at=_datetime(form, "started_at"), ended_at=_datetime(form, "ended_at"),
+            qa=_qa(str(form.get("qa", "")))))
+    elif action == "serious_listing":
+        listing.list_serious(session, actor, case_id, notified_on=_date(form, "notified_on") or service.today(), on=on,
+                             approver=str(form.get("approver", "")))
     elif action == "publish":
         procedure.publish(session, actor, case_id, on)
     else:
@@ -234,6 +293,18 @@ def console_pdf(request: Request, session: SessionDep, case_id: int, kind: str, 
     except DomainError as err:
         return error_page(request, err, actor)
     return Response(data, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{kind}.pdf"'})
+
+
+@router.get("/console/enforcement/cases/{case_id}/inquiries/{inquiry_id}.pdf")
+def console_inquiry_pdf(request: Request, session: SessionDep, case_id: int, inquiry_id: int) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    try:
+        case, step = inquiry.get_inquiry(session, actor, case_id, inquiry_id)
+        data = inquiry.inquiry_pdf(session, case, step)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return Response(data, media_type="application/pdf",
+                    headers={"content-disposition": f'inline; filename="inquiry-{inquiry_id}.pdf"'})
 
 
 @router.post("/console/enforcement/operations")

@@ -524,6 +524,11 @@ def publish(session: Session, actor: Actor, case_id: int, on: dt.date | None = N
         raise DomainError("enforcement.already_published", "已公示", "already published", status=409)
     case.published_on = on or today()
     case.credit_record = _record_credit(session, case)
+    from zhijian.enforcement import listing
+
+    proposal = listing.propose_on_publication(session, actor, case)
+    if proposal is not None:
+        case.credit_record = f"{case.credit_record}；拟列入严重违法失信名单（{proposal.note}）"[:200]
     _step(session, actor, case, "publication", case.published_on,
           late=bool(case.publication_due_on and case.published_on > case.publication_due_on),
           basis=rules.PUBLICATION_BASIS, credit=case.credit_record)
@@ -542,6 +547,11 @@ def _record_credit(session: Session, case: Case) -> str:
         return "未写入信用档案（信用模块不可用或当事人未登记）"
     from zhijian.consumer.schemas import PenaltyIn
 
+    models = room_module("consumer", "models")
+    if models is not None and session.scalar(select(models.AdministrativePenalty.id).where(
+            models.AdministrativePenalty.decision_no == case.decision_no)) is not None:
+        # the consumer's flush would roll the whole transaction back on its unique 文号 (two organs sharing a 代字)
+        return f"未写入信用档案：信用档案已有同一文号的处罚记录（{case.decision_no}）"
     organ = session.get(Organization, case.organ_id)
     data = PenaltyIn(enterprise_id=case.party_id, decision_no=case.decision_no, decided_on=case.decided_on,
                      authority=organ.name if organ else "", reason=case.title[:500], amount=float(yuan(case.fine_fen)),

@@ -273,3 +273,92 @@ def redact(text: str, names: Sequence[str] = ()) -> str:
         if len(n) >= 2:
             out = out.replace(n, n[0] + "＊" * (len(n) - 1))
     return out
+
+
+# ------------------------------------------------------------------------------------------- 询问笔录
+
+INQUIRY_BASIS = ("《市场监督管理行政处罚程序规定》第三十一条：询问应当个别进行；询问笔录交被询问人核对（阅读有困难的向其宣读），"
+                 "差错、遗漏允许更正或补充，涂改部分由被询问人确认；核对无误后由被询问人逐页签名、盖章或者以其他方式确认，"
+                 "办案人员在笔录上签名（条文序号据2022年修正本，待核对）；《中华人民共和国行政处罚法》第四十二条、第五十五条：执法人员"
+                 "不得少于两人并出示执法证件，询问或者检查应当制作笔录")
+INQUIRY_SIGN_LINE = "以上笔录我已看过，与我所说的相符"
+INQUIRY_ROLES: dict[str, str] = {"party": "当事人", "legal_rep": "法定代表人", "employee": "当事人工作人员",
+                                 "witness": "证人", "other": "其他有关人员"}
+_ID_18 = re.compile(r"^\d{17}[\dX]$")
+
+
+def parse_id_no(value: str, field: str = "interviewee_id_no") -> str:
+    """居民身份证号码 (GB 11643-1999): 18 characters with the ISO 7064 MOD 11-2 check character; other documents
+    (passport, 港澳台 permits) pass as given, upper-cased."""
+    v = (value or "").strip().upper()
+    if not v:
+        raise DomainError("enforcement.no_id_no", "须填写被询问人身份证件号码", "the interviewee's ID number is required",
+                          field=field)
+    if len(v) == 18 and v[:17].isdigit():
+        if not _ID_18.match(v) or id_check_char(v[:17]) != v[17]:
+            raise DomainError("enforcement.bad_id_no", "身份证号码校验位不符（GB 11643-1999）",
+                              "the ID card number fails its check character (GB 11643-1999)", field=field)
+        return v
+    if not re.match(r"^[0-9A-Z]{5,24}$", v):
+        raise DomainError("enforcement.bad_id_no", "身份证件号码格式不正确", "malformed ID number", field=field)
+    return v
+
+
+def id_check_char(first17: str) -> str:
+    """GB 11643-1999 check character: weights 2^(17-i) mod 11, MOD 11-2 → '10X98765432'."""
+    total = sum(int(c) * (2 ** (17 - i) % 11) for i, c in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def mask_id(value: str) -> str:
+    """An ID number as any public or list form shows it: the first 6 and last 4 kept (330106********1234)."""
+    v = (value or "").strip()
+    if len(v) <= 6:
+        return "*" * len(v)
+    keep = 4 if len(v) > 10 else 2
+    return v[:6] + "*" * (len(v) - 6 - keep) + v[-keep:]
+
+
+# ------------------------------------------------------------------------------------------- 严重违法失信名单
+
+SERIOUS_BASIS = ("《市场监督管理严重违法失信名单管理办法》（国家市场监督管理总局令第44号，2021年）第二条：当事人违反法律、行政法规，"
+                 "性质恶劣、情节严重、社会危害较大，受到市场监督管理部门较重行政处罚的，列入严重违法失信名单；较重行政处罚包括"
+                 "依照裁量基准按照从重处罚原则处以罚款，降低资质等级、吊销许可证件、营业执照，限制开展生产经营活动、责令停产停业、"
+                 "责令关闭、限制从业等")
+SERIOUS_ARTICLES: dict[str, str] = {
+    # violation code of the catalogue → the article of Order 44 naming that conduct
+    "FSL-122": "第五条（食品安全领域：未依法取得食品生产经营许可）",
+    "FSL-123": "第五条（食品安全领域：用非食品原料生产食品、添加非食用物质）",
+    "FSL-124": "第五条（食品安全领域：致病性微生物、农药残留、重金属等超标）",
+    "PQL-49": "第七条（质量安全领域：不符合保障人体健康和人身、财产安全的国家标准、行业标准的产品）",
+    "PQL-50": "第七条（质量安全领域：掺杂掺假、以假充真、以次充好、以不合格产品冒充合格产品）",
+    "PQL-51": "第七条（质量安全领域：国家明令淘汰的产品）",
+    "SEL-84": "第七条（质量安全领域：未取得许可生产、未经检验或者检验不合格、明令淘汰、已经报废的特种设备）",
+    "SEL-85": "第七条（质量安全领域：对不符合安全技术规范要求的移动式压力容器和气瓶进行充装）",
+    "CRL-56": "第八条（侵害消费者权益领域）",
+}
+HEAVY_MEASURES = ("吊销", "降低资质等级", "责令停产停业", "责令关闭", "限制从业", "限制开展生产经营活动")
+
+
+@dataclass(frozen=True)
+class SeriousListing:
+    """Whether a decision meets Order 44's listing criteria, and why (zh), with the articles."""
+
+    meets: bool
+    articles: tuple[str, ...]
+    reason: str
+
+
+def serious_listing(*, violation_code: str, tier: str, measures: Sequence[str], serious: bool) -> SeriousListing:
+    """Order 44 Art. 2: a conduct its Arts 5–8 name, 性质恶劣、情节严重、社会危害较大 (the officer's finding), and a
+    较重行政处罚 — a fine in the 从重 tier of the 裁量基准 or a heavy measure (吊销, 责令停产停业 …)."""
+    art = SERIOUS_ARTICLES.get((violation_code or "").upper())
+    heavy = [m for m in measures if any(h in m for h in HEAVY_MEASURES)]
+    if art is None:
+        return SeriousListing(False, (), "违法行为不属于第五条至第八条所列情形")
+    if not (tier == "aggravated" or heavy):
+        return SeriousListing(False, (art,), "未受到较重行政处罚（未按从重处罚原则处以罚款，也无吊销、责令停产停业等）")
+    if not serious:
+        return SeriousListing(False, (art,), "未认定性质恶劣、情节严重、社会危害较大")
+    why = "按照从重处罚原则处以罚款" if tier == "aggravated" else "、".join(heavy)
+    return SeriousListing(True, ("第二条", art), f"受到较重行政处罚（{why}），且情节严重、社会危害较大")

@@ -308,3 +308,53 @@ class OperationOut(BaseModel):
     description: str
     started_on: dt.date
     state: str
+
+
+class QA(BaseModel):
+    q: str = Field(min_length=1, max_length=2000)
+    a: str = Field(default="", max_length=8000)
+
+
+class InquiryIn(BaseModel):
+    """询问笔录: two 询问人 (执法证), the 记录人, the 被询问人 with the ID document, time and place, the questions and
+    answers (程序规定 第三十一条)."""
+
+    officers: Officers
+    recorder: str = Field(default="", max_length=64)  # 记录人 (执法证号 of one of the two, or a name)
+    interviewee_name: str = Field(max_length=64)
+    interviewee_id_no: str = Field(max_length=24)
+    interviewee_role: str = Field(default="party", max_length=16)
+    interviewee_phone: str = Field(default="", max_length=20)
+    interviewee_address: str = Field(default="", max_length=200)
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    place: str = Field(max_length=200)
+    qa: list[QA] = Field(min_length=1, max_length=200)
+    signed: bool = True  # 被询问人已逐页签名确认；False: refused, noted on the record
+
+
+class InquiryOut(BaseModel):
+    id: int
+    case_id: int
+    number: str
+    interviewee_name: str
+    interviewee_id_no: str  # masked
+    interviewee_role: str
+    started_at: str
+    ended_at: str
+    place: str
+    officers: list[str]
+    recorder: str
+    questions: int
+    evidence_seq: int
+
+
+class ListingOut(BaseModel):
+    case_id: int
+    state: str  # proposed | listed | not_met
+    articles: list[str]
+    reason: str
+    proposed_on: dt.date | None = None
+    listed_on: dt.date | None = None
+    listing_id: int | None = None
+    note: str = ""
