@@ -4,6 +4,9 @@ dependency solving, request-body parsing or response-model validation per scan โ
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.routing import Route
 
 from zhijian.trace import digital_link
@@ -101,3 +104,51 @@ def test_fast_lane_keeps_the_public_rate_limit(db, settings, lot):
         last = c.get(path, headers=JSON)
     assert codes == [200, 200, 200, 429]
     assert last.status_code == 429 and last.json()["code"] == "request.rate_limited" and "retry-after" in last.headers
+
+
+def _full(path: str, query: str) -> tuple[str, str | None, str | None] | None:
+    from zhijian.platform.errors import DomainError
+    from zhijian.trace import rules
+
+    try:
+        link = rules.parse_digital_link(path + ("?" + query if query else ""))
+    except DomainError:
+        return None
+    return link.gtin, link.lot, link.serial
+
+
+@pytest.mark.parametrize(("path", "query", "plain"), [
+    ("/01/06901234567892/10/L1/21/ABC123", "", True),
+    ("/01/06901234567892/10/L1/21/ABC123", "region=330106&lat=30.27&lon=120.15&pin=1234", True),
+    ("/01/06901234567893/10/L1/21/ABC123", "", False),  # wrong check digit: the full parser's 400
+    ("/01/06901234567892/10/L1/21/ABC123", "17=261231", False),  # a data attribute: checked by the full parser
+    ("/01/06901234567892/10/L1/21/ABC123", "17=2612", False),
+    ("/01/06901234567892/10/L1/21/A%2FB", "", False),  # percent-encoded: decoded by the full parser
+    ("/01/06901234567892/10/L-1/21/ABC", "", False),  # punctuation (CSET 82 allows some): the full parser
+    ("/01/06901234567892/10/L1/21/ABCDEFGHIJKLMNOPQRSTU", "", False),  # 21 characters
+    ("/01/6901234567892/10/L1/21/ABC", "", False),  # GTIN-13 form
+    ("/01/06901234567892/21/ABC/10/L1", "", False),  # qualifiers out of order: 400
+    ("/01/06901234567892/10/L1/21/ABC", "region=%00", False),  # a control character: 400
+])
+def test_plain_link_shortcut_agrees_with_the_full_parser(path, query, plain):
+    """The fast lane's shortcut for `/01/{GTIN-14}/10/{lot}/21/{serial}` answers only where GS1's full rules give
+    the same (gtin, lot, serial); everything else goes to the full parser (GS1 Digital Link 1.4 ยง4 syntax)."""
+    from zhijian.trace.hot import plain_link
+
+    got = plain_link(path, query.encode())
+    assert (got is not None) == plain
+    if got is not None:
+        assert _full(path, query) == got
+
+
+@given(st.text(alphabet="0123456789AZaz/%-._", min_size=0, max_size=12),
+       st.text(alphabet="0123456789AZaz/%-._", min_size=0, max_size=22),
+       st.text(alphabet="0123456789az=&%._-", max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_plain_link_never_disagrees(lot_text, serial_text, query):
+    from zhijian.trace.hot import plain_link
+
+    path = f"/01/06901234567892/10/{lot_text}/21/{serial_text}"
+    got = plain_link(path, query.encode())
+    if got is not None:
+        assert _full(path, query) == got

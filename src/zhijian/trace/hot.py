@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import re
 import time
 import uuid
 import weakref
@@ -31,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
-from zhijian.trace import rules, service
+from zhijian.trace import digital_link, rules, service
 
 POOL_SIZE = 8
 PIPELINE = False  # psycopg pipeline mode (BEGIN and COMMIT ride along): fewer round trips, but measured 0.2–0.7 ms
@@ -237,6 +238,26 @@ def dumps(body: Any) -> bytes:
     return orjson.dumps(body)
 
 
+_PLAIN_PATH = re.compile(r"/01/(\d{14})/10/([0-9A-Za-z]{1,20})/21/([0-9A-Za-z]{1,20})")
+_PLAIN_QUERY = re.compile(rb"[A-Za-z0-9=&._-]*")
+
+
+def plain_link(path: str, query: bytes) -> tuple[str, str, str] | None:
+    """(gtin, lot, serial) of the commonest QR target, `/01/{GTIN-14}/10/{lot}/21/{serial}` with letters and digits
+    only, a right check digit and no AI in the query — the shape for which GS1's full Digital Link rules
+    (`digital_link.parse`) can only give this answer (letters and digits are in CSET 82, the qualifiers are in
+    order, nothing needs decoding); None for anything else, which then takes the full parser."""
+    m = _PLAIN_PATH.fullmatch(path)
+    if m is None or not _PLAIN_QUERY.fullmatch(query):
+        return None
+    gtin = m.group(1)
+    if digital_link.gs1_check_digit(gtin[:-1]) != gtin[-1]:
+        return None
+    if query and any(part.split(b"=", 1)[0].isdigit() for part in query.split(b"&")):
+        return None  # a data attribute (e.g. ?17=…) is checked by the full parser
+    return gtin, m.group(2), m.group(3)
+
+
 class FastLane:
     """ASGI wrapper in front of the app's middleware stack (installed by the trace room's lifespan)."""
 
@@ -280,11 +301,15 @@ class FastLane:
         raw = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
         target = raw.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-        try:
-            link = rules.parse_digital_link(target)  # GS1's Digital Link rules (digital_link.parse) + the trade item
-        except DomainError:
-            await self.inner(scope, receive, send)  # the full stack renders the 400 (page or problem)
-            return
+        fast = plain_link(scope["path"], query) if raw == scope["path"].encode() else None
+        if fast is not None:
+            link = rules.DigitalLink(*fast)
+        else:
+            try:
+                link = rules.parse_digital_link(target)  # GS1's Digital Link rules (digital_link.parse) + trade item
+            except DomainError:
+                await self.inner(scope, receive, send)  # the full stack renders the 400 (page or problem)
+                return
         if link.serial is None:
             await self.inner(scope, receive, send)
             return
