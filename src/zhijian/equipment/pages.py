@@ -55,6 +55,16 @@ def scan_giai(request: Request, session: SessionDep, giai: str) -> Response:
 # ---------------------------------------------------------------- console: the role homes
 
 
+def _owns_units(session: Any, actor: Actor) -> bool:
+    """Offer the label sheet only to a using unit that has units to label (else the link would lead to a 404)."""
+    from sqlalchemy import select
+
+    from zhijian.equipment.models import EquipmentUnit
+
+    return session.scalar(select(EquipmentUnit.id).where(EquipmentUnit.owner_id == actor.organization_id).limit(1)) \
+        is not None
+
+
 def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str] | None = None,
           values: dict[str, Any] | None = None, status: int = 200, form: str = "") -> Response:
     """One page per role: what is due, what is overdue, what happened, and the forms that role fills in."""
@@ -65,7 +75,8 @@ def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str
                            "varieties": rules.VARIETIES, "statuses": rules.STATUSES,
                            "conclusions": [(v, v) for v in rules.CONCLUSIONS.values()],
                            "kinds": list(rules.MAINTENANCE_KINDS.items()), "incident_kinds": list(rules.INCIDENT_KINDS.items()),
-                           "is_owner": actor.role == "enterprise", "due_zh": rules.DUE_STATE_ZH}
+                           "is_owner": actor.role == "enterprise" and _owns_units(session, actor),
+                           "due_zh": rules.DUE_STATE_ZH}
     if actor.role in ("regulator", "admin", "enterprise"):
         ctx["overdue"] = service.due_list(session, actor, state="overdue", on=day, limit=50).items
     if actor.role in ("inspector", "enterprise", "admin"):

@@ -71,7 +71,10 @@ def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Resp
 
     ids = list((sig.evidence or {}).get("complaint_ids") or [])  # issue 13: link only the cases the viewer may open
     readable = room_call("consumer", "readable_complaints", session, actor, ids, default=set()) if ids else set()
-    return render(request, "risk/signal.html", {**_ctx(), "sig": sig, "readable_complaints": readable})
+    batch_ids = list((sig.evidence or {}).get("failing_batch_ids") or [])
+    batches = room_call("spotcheck", "readable_batches", session, actor, batch_ids, default=set()) if batch_ids else set()
+    return render(request, "risk/signal.html", {**_ctx(), "sig": sig, "readable_complaints": readable,
+                                                "readable_batches": batches})
 
 
 @router.post("/console/risk/signals/{signal_id}/review")

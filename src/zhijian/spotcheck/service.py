@@ -538,6 +538,15 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     return batch
 
 
+def readable_batches(session: Session, actor: Actor, ids: list[int]) -> set[int]:
+    """Contract: which of these batches the actor may open (a risk signal's evidence links only those)."""
+    wanted = sorted({int(i) for i in ids})[:2000]
+    if not wanted:
+        return set()
+    rows = session.execute(select(Batch, Plan).join(Plan, Plan.id == Batch.plan_id).where(Batch.id.in_(wanted)))
+    return {b.id for b, p in rows if can_read_batch(actor, b, p, session)}
+
+
 def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     """The batch locked for a transition or a result submission (issue 12): of N concurrent identical requests one
     changes it, the others wait, read the new state and are refused with 409 naming it."""

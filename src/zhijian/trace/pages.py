@@ -30,7 +30,8 @@ router = APIRouter(include_in_schema=False)
 # The resolver is the hottest public path (every consumer scan): mounted before every other route.
 hot_router = APIRouter(include_in_schema=False, lifespan=hot.lifespan)  # + the JSON fast lane (trace.hot)
 CONSOLE_ROLES = ("admin", "regulator", "association", "enterprise", "inspector")
-nav_item("/console/trace", "防伪溯源", roles=CONSOLE_ROLES, order=40)
+# labs have no 防伪溯源 console of their own (its lists refuse them): no menu entry that leads to 403 (issue 21)
+nav_item("/console/trace", "防伪溯源", roles=tuple(r for r in CONSOLE_ROLES if r != "inspector"), order=40)
 
 GS1 = "https://gs1.org/voc/"
 LINK_TYPES = ("verificationService", "pip", "traceability", "defaultLink")
