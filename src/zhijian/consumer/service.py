@@ -1672,11 +1672,17 @@ def draw_frequency(session: Session, actor: Actor, enterprise_id: int) -> dict[s
     if province:
         stmt = stmt.where(Organization.region_code.like(province + "%"))
     population = {str(k or "-"): int(n) for k, n in session.execute(stmt.group_by(Organization.credit_class))}
-    chances = rules.draw_chances(population, draw_weights(session))
+    weights = draw_weights(session)
+    chances = rules.draw_chances(population, weights)
     own = org.credit_class if org.credit_class in rules.CREDIT_CLASSES else None
+    mine = dict(chances[own or "B"])
+    if own is None:  # unclassified: in the population as "-", weighing as B
+        total = sum(n * weights.get(k, weights["B"]) for k, n in population.items())
+        mine["per_draw"] = weights["B"] / total
+        mine["per_100"] = round(100 * mine["per_draw"], 4)
     return {"enterprise_id": org.id, "credit_class": own, "province": province.ljust(6, "0") if province else "",
             "population": population, "enterprises": sum(population.values()), "classes": chances,
-            "own": chances[own or "B"], "model_version": credit_model(session).version}
+            "own": mine, "model_version": credit_model(session).version}
 
 
 def satisfaction_monthly(session: Session, actor: Actor) -> list[dict[str, Any]]:
