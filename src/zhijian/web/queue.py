@@ -28,7 +28,7 @@ QUEUE_OF: dict[str, str] = {
     "待处理风险信号": "handle", "逾期召回报告": "handle", "扫码异常信号": "handle", "超期投诉举报": "handle",
     "投诉": "handle", "待答复的能力验证跟踪": "handle", "特种设备超期未检": "handle", "特种设备维保超期": "handle",
     "在办案件": "handle", "待阅主观题": "review", "待审批的入会申请": "review", "待验证的能力验证跟踪": "review",
-    "待处理的标准意见": "handle", "待参加的考试": "handle",
+    "待处理的标准意见": "handle", "待参加的考试": "handle", "待审核的稿件": "review",
 }
 
 # roles that review nothing: a card "awaiting review" is someone else's work for them (their own application)
