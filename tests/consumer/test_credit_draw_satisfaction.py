@@ -29,10 +29,9 @@ def test_draw_chances_worked_example():
     assert ch["D"]["per_draw"] == pytest.approx(8 * ch["A"]["per_draw"])  # D checked 8 × as often as A
     # the whole population's chances add up to one draw
     assert sum(n * ch[k]["per_draw"] for k, n in {"A": 10, "B": 20, "C": 5, "D": 2}.items()) == pytest.approx(1.0)
-    # a class with no enterprise in the population: the chance if one joined, never above 1 (1 A + 2 B = 2.5;
-    # a D enterprise joining → 4 / 6.5)
+    # a class with no enterprise in the population has no chance to show (1 A + 2 B: Σ = 2.5)
     small = rules.draw_chances({"A": 1, "B": 2}, {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0})
-    assert small["B"]["per_draw"] == pytest.approx(1 / 2.5) and small["D"]["per_draw"] == pytest.approx(4 / 6.5)
+    assert small["B"]["per_draw"] == pytest.approx(1 / 2.5) and small["D"]["per_draw"] is None
     # unclassified enterprises weigh as B (spotcheck.rules.draw): 3 unclassified add 3 to the total
     assert rules.draw_chances({"A": 1, "-": 3}, rules.CreditModel().draw_weights)["A"]["per_draw"] == pytest.approx(
         0.5 / 3.5)
@@ -63,8 +62,8 @@ def test_credit_page_shows_indicator_groups_and_draw_frequency(client, db):
         draw = html[html.index('id="draw-frequency"'):]
         assert "抽查权重 0.5，为 B 类企业的 0.5 倍" in draw
         assert f"在本省 {sum(counts.values())} 家企业中" in draw
-        d_pool = total if counts.get("D") else total + 4  # no D enterprise in the province: as if one joined
-        assert f"{0.5 / total * 100:.4f}%" in draw and f"{4 / d_pool * 100:.4f}%" in draw
+        assert f"{0.5 / total * 100:.4f}%" in draw
+        assert (f"{4 / total * 100:.4f}%" if counts.get("D") else "<td class=\"num\">—</td>") in draw
 
 
 def _rated(s, handler: int, region: str, on: dt.date, score: int) -> None:

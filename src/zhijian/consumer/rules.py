@@ -1110,20 +1110,20 @@ def results_table(rows: Sequence[tuple[int, dict[str, Any]]],
 # ====================================================================== issue 15: draw frequency by credit class
 
 
-def draw_chances(population: dict[str, int], weights: dict[str, float]) -> dict[str, dict[str, float]]:
+def draw_chances(population: dict[str, int], weights: dict[str, float]) -> dict[str, dict[str, Any]]:
     """差异化抽查: what the class weights mean for one enterprise of each class in a 双随机 draw.
 
     The draw samples an enterprise with probability proportional to its class weight (spotcheck.rules.draw; an
     unclassified enterprise weighs as B). For the `population` of enterprises per class ("-" unclassified):
     `relative` is the weight over B's (A 0.5 → checked half as often as B); `per_draw` the chance that one draw
-    picks a given enterprise of the class, w / Σ nⱼ·wⱼ (for a class with no enterprise yet, as if one joined:
-    w / (Σ nⱼ·wⱼ + w), so it never exceeds 1); `per_100` the expected number of times in 100 draws."""
+    picks a given enterprise of the class, w / Σ nⱼ·wⱼ — None for a class with no enterprise in the population
+    (a hypothetical one would change the pool); `per_100` the expected number of times in 100 draws."""
     w = {k: float(weights[k]) for k in CREDIT_CLASSES}
     total = sum(int(n) * w.get(k, w["B"]) for k, n in population.items())
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for k in CREDIT_CLASSES:
-        pool = total if int(population.get(k, 0)) > 0 else total + w[k]
-        p = w[k] / pool if pool > 0 else 0.0
-        out[k] = {"weight": w[k], "relative": round(w[k] / w["B"], 4), "per_draw": p, "per_100": round(100 * p, 4),
-                  "enterprises": int(population.get(k, 0))}
+        n = int(population.get(k, 0))
+        p = w[k] / total if n > 0 and total > 0 else None
+        out[k] = {"weight": w[k], "relative": round(w[k] / w["B"], 4), "per_draw": p,
+                  "per_100": round(100 * p, 4) if p is not None else None, "enterprises": n}
     return out
