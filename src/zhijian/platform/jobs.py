@@ -18,6 +18,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from zhijian.platform.config import Settings
 from zhijian.platform.db import Database, get_database, is_unavailable, utcnow
 from zhijian.platform.errors import DomainError, NotFound
@@ -135,11 +138,26 @@ class JobRunner:
             raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
         return Queue("zhijian", connection=Redis.from_url(self.settings.redis_url))
 
-    def enqueue(self, name: str, *, requested_by: Actor | None = None, **args: Any) -> int:
-        """Queue a job; `requested_by` (the user who asked) is the only non-admin who may read its result."""
+    def enqueue(self, name: str, *, requested_by: Actor | None = None, session: Session | None = None,
+                **args: Any) -> int:
+        """Queue a job; `requested_by` (the user who asked) is the only non-admin who may read its result.
+
+        With `session` (the caller's unit of work) the job row is written in that transaction and the job
+        dispatched only after it commits (nothing runs if it rolls back). A caller inside a write unit of
+        work must pass it: on SQLite its transaction holds the writer lock, so a second session's insert
+        would wait for the caller itself until the busy timeout (POST /api/v1/risk/scan answered 503)."""
         _load_tasks()
         if name not in _REGISTRY:
             raise DomainError("job.unknown", f"未知任务：{name}", f"unknown job: {name}")
+        if session is not None:
+            row = Job(name=name, args=args, status="queued",
+                      owner_user_id=requested_by.user_id if requested_by is not None else None)
+            session.add(row)
+            session.flush()
+            job_id = int(row.id)
+            event.listen(session, "after_commit", lambda _s: self._dispatch(job_id), once=True)
+            return job_id
+
         def insert() -> int:
             with self.db.session() as s:
                 row = Job(name=name, args=args, status="queued",
@@ -149,13 +167,17 @@ class JobRunner:
                 return row.id
 
         job_id = with_retry(insert, what=name)
+        self._dispatch(job_id)
+        return job_id
+
+    def _dispatch(self, job_id: int) -> None:
+        """Hand a committed job row to the backend (RQ or the in-process pool)."""
         if self.backend == "redis":
             self._queue().enqueue(run_job_by_url, self.db.url, job_id, job_timeout=3600)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="zhijian-job")
             self._futures[job_id] = self._pool.submit(run_job, self.db, job_id)
-        return job_id
 
     def wait(self, job_id: int, timeout: float = 60) -> Job:
         """Wait for an in-process job (tests, CLI); for Redis, poll the row."""

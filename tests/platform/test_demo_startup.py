@@ -1,0 +1,77 @@
+"""`make demo`'s start-up (issue 12): the demo server's scheduled jobs run at start without a locked database.
+
+The issue saw `job failed ... sqlite3.OperationalError: database is locked` for `consumer.credit_recompute`
+and `risk.scan` in the log of `make demo`. This runs the same three commands (`zhijian db upgrade`,
+`zhijian demo`, `zhijian serve`) on a demo SQLite database in a temporary directory, lets the server run
+~20 s while its scheduler queues every periodic job (first tick after 5 s), and reads the log.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ZHIJIAN = str(Path(sys.executable).with_name("zhijian"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_server_start_up_log_has_no_locked_database(tmp_path: Path) -> None:
+    db_file = tmp_path / "demo.db"
+    env = {**os.environ, "ZHIJIAN_DATABASE_URL": f"sqlite:///{db_file}", "ZHIJIAN_VAR_DIR": str(tmp_path / "var"),
+           "ZHIJIAN_JOBS_BACKEND": "inprocess"}
+    env.pop("ZHIJIAN_REDIS_URL", None)
+    for cmd in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run([ZHIJIAN, *cmd], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+    port = _free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen([ZHIJIAN, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert server.poll() is None, log_path.read_text()[-3000:]
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+            # visitors while the jobs run: the portal and the API keep answering
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).status_code == 200
+                time.sleep(1)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    assert "database is locked" not in text, text[-4000:]
+    assert "job failed" not in text, text[-4000:]
+    assert "scheduling failed" not in text, text[-4000:]
+    with sqlite3.connect(db_file) as conn:
+        rows = conn.execute("SELECT name, status, error FROM job").fetchall()
+    assert rows, "the scheduler queued no job in 20 s"
+    failed = [r for r in rows if r[1] == "failed"]
+    assert not failed, failed
