@@ -1,0 +1,264 @@
+"""Fault tests (issue 12 item 7): `zhijian serve` as a real process, killed with SIGKILL mid-request.
+
+For a 50,000-row certificate import, a 100,000-code issuance (the API's cap per request, IssueIn.quantity)
+and an EPCIS capture of 10,000 events, on SQLite and PostgreSQL: the server is killed while the request
+runs, restarted, and then the rows are all there or none is, `zhijian audit verify` passes, and a retry
+with the same Idempotency-Key does the work exactly once (a second retry is a replay that writes nothing).
+On PostgreSQL the request's connection is also terminated (`pg_terminate_backend`) while it runs: the
+answer is a 503 problem+json with Retry-After (never a bare 500), and the next request succeeds.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from tests import factories
+from tests.dbs import PG_ADMIN, available_backends, isolated_url
+from zhijian.consumer.models import Certificate
+from zhijian.platform import migrate
+from zhijian.platform.auth import SYSTEM
+from zhijian.platform.db import Database
+from zhijian.trace import epcis as E
+from zhijian.trace.models import Code, CodeBatch, EpcisEvent
+
+pytestmark = pytest.mark.slow
+BACKENDS = [b for b in available_backends() if b in ("sqlite", "postgresql")]
+ZHIJIAN = str(Path(sys.executable).with_name("zhijian"))
+IMPORT_ROWS, CODES, EVENTS = 50_000, 100_000, 10_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`zhijian serve` in its own process group, on `url`; start, kill -9, start again."""
+
+    def __init__(self, url: str, log: Path) -> None:
+        self.env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "1000000",
+                    "ZHIJIAN_MAX_BODY_BYTES": str(200 * 1024 * 1024)}
+        self.env.pop("ZHIJIAN_REDIS_URL", None)
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.base = ""
+
+    def start(self) -> None:
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([ZHIJIAN, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                         env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert self.proc.poll() is None, self.log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)  # the group this test started: the server and its children
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([ZHIJIAN, *args], env=self.env, capture_output=True, text=True, timeout=600)
+
+
+@contextmanager
+def _world(backend: str, tmp: Path, app_name: str) -> Iterator[tuple[Database, str]]:
+    with isolated_url(backend, tmp) as url:
+        if backend == "postgresql":  # the server's connections carry a name this test can terminate
+            url += f"&application_name={app_name}"
+        migrate.upgrade(url)
+        db = Database(url)
+        from zhijian.platform.demo import seed_reference_data
+
+        seed_reference_data(db)
+        try:
+            yield db, url
+        finally:
+            db.dispose()
+
+
+def _count(db: Database, stmt: Any) -> int:
+    with db.session(write=False) as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def _token(base: str, username: str) -> dict[str, str]:
+    r = httpx.post(base + "/api/v1/auth/token", json={"username": username, "password": "correct horse 1"},
+                   timeout=60)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _certificates(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
+    """A 50,000-row certificate CSV, the request that sends it and the count of its rows."""
+    from tests.consumer.test_credit_certs import _body, _csv
+
+    with db.session(SYSTEM) as s:
+        ent = factories.enterprise(s)
+        body = _body(s, "中国质量认证中心")
+        name, uscc = ent.name, ent.uscc
+        user = factories.user(s, "association").username
+    prefix = f"2024{uuid.uuid4().int % 10**4:04d}"
+    data = _csv([[f"{prefix}{i:08d}", "CCC", name, uscc, "电热水壶", f"电热水壶 MK-{i}", body, "2024-03-01",
+                  "2029-02-28", "有效"] for i in range(IMPORT_ROWS)])
+
+    def request() -> dict[str, Any]:
+        return {"method": "POST", "url": "/api/v1/certificates/import",
+                "files": {"file": ("certs.csv", io.BytesIO(data), "text/csv")}}
+
+    return user, request, select(func.count()).select_from(Certificate).where(Certificate.number.like(prefix + "%"))
+
+
+def _issuance(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
+    with db.session(SYSTEM) as s:
+        ent = factories.enterprise(s)
+        pid = factories.product(s, ent, gtin=factories.new_gtin()).id
+        user = factories.user(s, "admin").username
+    lot = "F" + uuid.uuid4().hex[:8].upper()
+    body = {"product_id": pid, "lot": lot, "quantity": CODES}
+
+    def request() -> dict[str, Any]:
+        return {"method": "POST", "url": "/api/v1/trace/batches", "json": body}
+
+    batch = select(CodeBatch.id).where(CodeBatch.lot == lot).scalar_subquery()
+    return user, request, select(func.count()).select_from(Code).where(Code.batch_id == batch)
+
+
+def _capture(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
+    with db.session(SYSTEM) as s:
+        user = factories.user(s, "admin").username
+    tag = uuid.uuid4().hex[:10]
+    point = f"urn:epc:id:sgln:6901234.{tag[:5]}.0"
+    events = [{"type": "ObjectEvent", "eventTime": f"2026-03-01T08:{i % 60:02d}:{(i // 60) % 60:02d}+08:00",
+               "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "shipping",
+               "epcList": [f"urn:epc:id:sgtin:6901234.000123.{tag}{i}"],
+               "readPoint": {"id": point}} for i in range(EVENTS)]
+    doc = {"@context": [E.EPCIS_CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
+           "creationDate": "2026-03-15T00:00:00Z", "epcisBody": {"eventList": events}}
+
+    def request() -> dict[str, Any]:
+        return {"method": "POST", "url": "/epcis/capture", "json": doc}
+
+    return user, request, select(func.count()).select_from(EpcisEvent).where(EpcisEvent.read_point == point)
+
+
+KINDS = {"import": (_certificates, IMPORT_ROWS), "issuance": (_issuance, CODES), "capture": (_capture, EVENTS)}
+
+
+def _send(base: str, headers: dict[str, str], req: dict[str, Any], out: list[Any]) -> None:
+    try:
+        with httpx.Client(base_url=base, timeout=600) as c:
+            out.append(c.request(headers=headers, **req))
+    except httpx.HTTPError as exc:  # the killed server's connection
+        out.append(exc)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_kill_9_mid_request_then_retry_with_the_same_key(backend: str, kind: str, tmp_path: Path) -> None:
+    make, n = KINDS[kind]
+    with _world(backend, tmp_path, "zjfault_" + uuid.uuid4().hex[:8]) as (db, url):
+        username, request, counter = make(db)
+        server = Server(url, tmp_path / "serve.log")
+        server.start()
+        try:
+            auth = {**_token(server.base, username), "Idempotency-Key": str(uuid.uuid4())}
+            answers: list[Any] = []
+            worker = threading.Thread(target=_send, args=(server.base, auth, request(), answers))
+            started = time.monotonic()
+            worker.start()
+            time.sleep(1.5)  # the body is sent and the server is working on it
+            server.kill9()
+            killed_after = time.monotonic() - started
+            worker.join(60)
+            mid = bool(answers) and isinstance(answers[0], httpx.HTTPError)
+            after_kill = _count(db, counter)
+            assert after_kill in (0, n), f"{after_kill} of {n} rows after kill -9"
+            server.start()
+            verify = server.cli("audit", "verify")
+            assert verify.returncode == 0, verify.stdout + verify.stderr
+            retry = httpx.request(headers=auth, timeout=600, **_absolute(server.base, request()))
+            assert retry.status_code in (200, 201, 202), retry.text[:500]
+            assert _count(db, counter) == n
+            again = httpx.request(headers=auth, timeout=600, **_absolute(server.base, request()))
+            assert again.status_code == retry.status_code and again.headers.get("Idempotent-Replayed") == "true"
+            assert _count(db, counter) == n
+            verify = server.cli("audit", "verify")
+            assert verify.returncode == 0, verify.stdout + verify.stderr
+            print(f"\n{backend} {kind}: killed after {killed_after:.1f} s (mid-request: {mid}), "
+                  f"{after_kill} rows after the kill, {n} after the retry; {verify.stdout.strip()}")
+        finally:
+            server.stop()
+
+
+def _absolute(base: str, req: dict[str, Any]) -> dict[str, Any]:
+    return {**req, "url": base + req["url"]}
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL does not answer")
+def test_postgres_connection_terminated_mid_request_is_503_then_next_succeeds(tmp_path: Path) -> None:
+    app_name = "zjfault_" + uuid.uuid4().hex[:8]
+    with _world("postgresql", tmp_path, app_name) as (db, url):
+        username, request, counter = _capture(db)
+        server = Server(url, tmp_path / "serve.log")
+        server.start()
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        try:
+            auth = _token(server.base, username)
+            answers: list[Any] = []
+            worker = threading.Thread(target=_send, args=(server.base, auth, request(), answers))
+            worker.start()
+            terminated = 0
+            deadline = time.monotonic() + 60
+            while not terminated and worker.is_alive() and time.monotonic() < deadline:
+                with admin.connect() as c:  # only this server's connections (its application_name)
+                    terminated = len(c.execute(text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :a "
+                        "AND state IN ('active', 'idle in transaction')"), {"a": app_name}).all())
+                time.sleep(0.2)
+            worker.join(120)
+            assert terminated, "the request ended before its connection could be terminated"
+            r = answers[0]
+            assert isinstance(r, httpx.Response), r
+            assert r.status_code == 503, r.text[:500]
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["code"] and r.headers.get("Retry-After")
+            assert _count(db, counter) == 0
+            nxt = httpx.get(server.base + "/api/v1/auth/me", headers=auth, timeout=60)
+            assert nxt.status_code == 200, nxt.text[:300]
+        finally:
+            admin.dispose()
+            server.stop()
