@@ -231,3 +231,38 @@ def test_inquiry_through_the_cli(sqlite_db, monkeypatch, tmp_path):
     f.write_text("{not json", encoding="utf-8")
     r = CliRunner().invoke(app, ["enforcement", "inquiry", str(cid), str(f)])
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+
+
+def test_inquiry_through_the_console_form(client, db, login):
+    """The case page's 询问笔录 form calls `record_inquiry`; the list shows the ID masked, the PDF link works, and a bad
+    ID number is shown in place (422, never 500)."""
+    from tests.enforcement.test_api import _setup
+    from tests.enforcement.test_pages import _token
+
+    oid, reg, certs = _setup(client, db, login, "330100", "municipal", "杭州市市场监督管理局")
+    with db.session() as s:
+        from zhijian.catalog.models import Organization
+
+        org = s.get(Organization, oid)
+        cid = open_case(s, org, certs).id
+    url = f"/console/enforcement/cases/{cid}"
+    page = client.get(url, headers=reg)
+    assert page.status_code == 200 and 'id="form-inquiry"' in page.text
+    form = {"csrf_token": _token(page.text), "officers": ",".join(certs), "interviewee_name": "张某某",
+            "interviewee_id_no": ID_NO, "interviewee_role": "legal_rep", "started_at": "2026-03-05T09:30",
+            "ended_at": "2026-03-05T10:40", "place": "当事人经营场所",
+            "qa": "问：涉案电热毯从何处进货？\n答：从某某厂进货。\n问：销售了多少？\n答：销售了120条，\n每条90元。"}
+    r = client.post(f"{url}/inquiry", headers=reg, data=dict(form, interviewee_id_no="110105194912310021"),
+                    follow_redirects=False)
+    assert r.status_code == 422 and "校验位" in r.text
+    r = client.post(f"{url}/inquiry", headers=reg, data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[-600:]
+    page = client.get(url, headers=reg)
+    assert "110105********002X" in page.text and ID_NO not in page.text
+    with db.session() as s:
+        step = s.scalar(select(Step).where(Step.case_id == cid, Step.kind == "inquiry"))
+        assert [x["a"] for x in step.data["qa"]] == ["从某某厂进货。", "销售了120条，\n每条90元。"]
+        sid = step.id
+    assert f"/inquiries/{sid}.pdf" in page.text
+    r = client.get(f"{url}/inquiries/{sid}.pdf", headers=reg)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
