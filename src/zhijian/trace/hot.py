@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 from starlette.concurrency import run_in_threadpool
 
+from zhijian.platform.db import client_error_for
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
 from zhijian.trace import digital_link, rules, service
@@ -355,8 +356,15 @@ class FastLane:
                 if err.status in (429, 503) and "retry_after" in err.extra else []
             await self._send(send, err.status, body, b"application/problem+json", extra)
             return err.status
-        except Exception:
+        except Exception as exc:
             rid = uuid.uuid4().hex[:16]
+            known = client_error_for(exc)  # database down or locked → 503 with Retry-After, as on every other path
+            if known is not None:
+                retry = str(known.extra.get("retry_after", 5)).encode()
+                extra = [(b"x-request-id", rid.encode())] + ([(b"retry-after", retry)] if known.status == 503 else [])
+                await self._send(send, known.status, dumps(known.to_problem(instance=scope["path"])),
+                                 b"application/problem+json", extra)
+                return int(known.status)
             log.exception("unhandled error", extra={"zj_path": scope["path"], "zj_request_id": rid})
             err = DomainError("server.error", f"服务器内部错误（请求编号 {rid}）", f"internal server error (request id {rid})",
                               status=500, extra={"request_id": rid})
