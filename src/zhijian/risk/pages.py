@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.risk import charts, matrix, pdf, performance, scan, service
 from zhijian.risk.schemas import ALERT_FIELDS, DEFAULT_PUBLIC, MEASURES, AlertIn, AssessmentIn, RecallReportIn
-from zhijian.web.core import console_actor, console_form, nav_item, render
+from zhijian.web.core import console_actor, console_form, locale_of, nav_item, render
 
 router = APIRouter(include_in_schema=False)
 nav_item("/console/risk", "风险监测", roles=("regulator", "association"), order=40)
@@ -179,16 +180,45 @@ def assessment_pdf(assessment_id: int, request: Request, session: SessionDep) ->
 # ---------------------------------------------------------------- alerts (console)
 
 
+def _alert_signals(session: Any, actor: Any) -> dict[str, list[Any]]:
+    """信号选择 — the signals this actor may see that can base an alert (confirmed) and those still awaiting
+    研判 (open, shown but not selectable), so nobody types signal ids by hand (issue 21, finding 2)."""
+    confirmed = service.list_signals(session, actor, status="confirmed", limit=100).items
+    pending = service.list_signals(session, actor, status="open", limit=100).items
+    return {"confirmed": list(confirmed), "pending": list(pending)}
+
+
+def _alerts_page(request: Request, session: Any, actor: Any, *, form: Any = None, errors: dict[str, str] | None = None,
+                 status_code: int = 200) -> Response:
+    page = service.list_alerts(session, actor, limit=100)
+    values: dict[str, Any] = {}
+    if form is not None:
+        values = {k: str(v) for k, v in form.items()}
+        values["public"] = [str(v) for v in form.getlist("public")]
+        values["f_measures"] = [str(v) for v in form.getlist("f_measures")]
+    else:
+        values = {"signal_id": request.query_params.get("signal_id", ""),
+                  "assessment_id": request.query_params.get("assessment_id", "")}
+    return render(request, "risk/alerts.html", {**_ctx(), "page": page, "default_public": DEFAULT_PUBLIC,
+                                                "levels": matrix.LEVEL_ZH, "signals": _alert_signals(session, actor),
+                                                "values": values, "posted": form is not None, "errors": errors or {}},
+                  status_code=status_code)
+
+
 @router.get("/console/risk/alerts", response_class=HTMLResponse)
 def alerts(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    page = service.list_alerts(session, actor, limit=100)
-    return render(request, "risk/alerts.html", {**_ctx(), "page": page, "default_public": DEFAULT_PUBLIC,
-                                                "levels": matrix.LEVEL_ZH})
+    return _alerts_page(request, session, actor)
+
+
+_ALERT_FORM_FIELDS = {"title": "title", "risk_level": "risk_level", "signal_id": "signal_id",
+                      "assessment_id": "assessment_id", "enterprise_ids": "enterprise_ids", "fields": "f_title",
+                      "public_fields": "public"}
 
 
 @router.post("/console/risk/alerts", response_class=HTMLResponse)
 async def alert_create(request: Request, session: SessionDep) -> Response:
+    """起草风险警示 — a refusal re-renders the form with the message at its field and everything typed kept."""
     actor, form = await console_form(request, session)
     fields: dict[str, Any] = {}
     for k in ALERT_FIELDS:
@@ -199,15 +229,39 @@ async def alert_create(request: Request, session: SessionDep) -> Response:
                 fields[k] = ms
         elif v:
             fields[k] = v
+
     def _int(name: str) -> int | None:
         v = str(form.get(name, "")).strip()
-        return int(v) if v.isdigit() else None
+        if v and not v.isdigit():
+            raise DomainError("risk.bad_id", "请填写数字编号", "enter a numeric id", field=name)
+        return int(v) if v else None
 
-    ents = [int(x) for x in str(form.get("enterprise_ids", "")).replace("，", ",").split(",") if x.strip().isdigit()]
-    a = service.create_alert(session, actor, AlertIn(
-        title=str(form.get("title", "")), risk_level=str(form.get("risk_level", "")),  # type: ignore[arg-type]
-        fields=fields, public_fields=[str(v) for v in form.getlist("public")], enterprise_ids=ents,
-        signal_id=_int("signal_id"), assessment_id=_int("assessment_id")))
+    try:
+        raw_ents = [x.strip() for x in str(form.get("enterprise_ids", "")).replace("，", ",").split(",") if x.strip()]
+        if any(not x.isdigit() for x in raw_ents):
+            raise DomainError("risk.bad_id", "企业编号须为数字，以逗号分隔", "enterprise ids are numbers separated by commas",
+                              field="enterprise_ids")
+        title = str(form.get("title", "")).strip()
+        if not title:
+            raise DomainError("validation.required", "请填写标题", "the title is required", field="title")
+        level = str(form.get("risk_level", ""))
+        if level not in matrix.LEVEL_ZH:
+            raise DomainError("validation.invalid", "请选择风险等级", "choose a risk level", field="risk_level")
+        a = service.create_alert(session, actor, AlertIn(
+            title=title, risk_level=level,  # type: ignore[arg-type]
+            fields=fields, public_fields=[str(v) for v in form.getlist("public")], enterprise_ids=[int(x) for x in raw_ents],
+            signal_id=_int("signal_id"), assessment_id=_int("assessment_id")))
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        if isinstance(exc, ValidationError):
+            loc = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else "title"
+            exc = DomainError("validation.invalid", "请检查填写内容", "check the values entered", field=loc)
+        lang_en = locale_of(request).startswith("en")
+        entity = exc.code.split(".")[0] if exc.code.endswith(".not_found") else ""
+        field = _ALERT_FORM_FIELDS.get((exc.field or "").split(".")[0]) or {
+            "signal": "signal_id", "assessment": "assessment_id", "organization": "enterprise_ids"}.get(entity, "")
+        return _alerts_page(request, session, actor, form=form,
+                            errors={field: exc.message_en if lang_en else exc.message_zh}, status_code=422)
     return RedirectResponse(f"/console/risk/alerts#a{a.id}", status_code=303)
 
 
