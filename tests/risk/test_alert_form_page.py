@@ -50,7 +50,7 @@ def test_alert_form_offers_signal_picker_and_creates_from_it(client, db, login) 
     ok = _signal(db, "confirmed", "电动自行车充电器")
     pending = _signal(db, "open", "儿童安全座椅")
     html = client.get("/console/risk/alerts", headers=reg).text
-    assert re.search(rf'<select id="signal_id" name="signal_id"', html)
+    assert re.search(r'<select id="signal_id" name="signal_id"', html)
     assert re.search(rf'<option value="{ok}"[^>]*>#{ok} 电动自行车充电器 · 2026-03', html)
     assert re.search(rf'<option value="{pending}" disabled>', html)  # visible, but needs 研判 first
     r = client.post("/console/risk/alerts", headers=reg, follow_redirects=False, data={
