@@ -153,3 +153,55 @@ class EquipmentWorkerCert(IdMixin, TimestampMixin, Audited, Base):
     issued_on: Mapped[dt.date]
     valid_until: Mapped[dt.date] = mapped_column(index=True)
     issuer: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EquipmentMaintainerLicence(IdMixin, TimestampMixin, Audited, Base):
+    """维保单位许可 — a maintenance company's licence (特种设备安装改造修理许可, 《特种设备安全法》第四十五条:
+    电梯的维护保养应当由…依照本法取得许可的安装、改造、修理单位进行) with its validity; one per company."""
+
+    __tablename__ = "equipment_maintainer_licence"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), unique=True)
+    licence_no: Mapped[str] = mapped_column(String(40), unique=True)
+    scope: Mapped[str] = mapped_column(String(100), default="")  # 许可项目, e.g. 电梯修理 A2
+    issued_on: Mapped[dt.date]
+    valid_until: Mapped[dt.date] = mapped_column(index=True)
+    issuer: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+
+class EquipmentContract(IdMixin, TimestampMixin, Audited, Base):
+    """维保合同 — one unit maintained by one company from ``starts_on`` to ``ends_on`` (inclusive); the unit's
+    current maintainer follows the contract in force (TSG T5002-2017 第2.2条: 使用单位应当与维保单位签订维保合同)."""
+
+    __tablename__ = "equipment_contract"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"), index=True)
+    maintainer_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    contract_no: Mapped[str] = mapped_column(String(64), default="")
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date] = mapped_column(index=True)
+    terminated_on: Mapped[dt.date | None]
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+
+    __table_args__ = (UniqueConstraint("unit_id", "starts_on", name="uq_equipment_contract_start"),)
+
+
+class EquipmentInspectionRequest(IdMixin, TimestampMixin, Audited, Base):
+    """检验申请 — the owner asks an institute for the periodic inspection before the due date (《特种设备安全法》
+    第四十条: 使用单位应当…在检验合格有效期届满前一个月向特种设备检验机构提出定期检验要求); the institute accepts and
+    schedules it, its report closes the request."""
+
+    __tablename__ = "equipment_inspection_request"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"), index=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested|scheduled|closed|declined
+    due_on: Mapped[dt.date | None]  # the unit's due date when requested
+    requested_on: Mapped[dt.date]
+    scheduled_on: Mapped[dt.date | None]
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("equipment_inspection.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    open_key: Mapped[int | None] = mapped_column(unique=True)  # = unit_id while open: one open request per unit
+    requested_by: Mapped[str] = mapped_column(String(128), default="")

@@ -217,3 +217,76 @@ class WorkerCertOut(BaseModel):
     issued_on: dt.date
     valid_until: dt.date
     issuer: str
+
+
+class LicenceIn(BaseModel):
+    """维保单位许可 — registered (or renewed) by the regulator."""
+
+    organization_id: int
+    licence_no: str = Field(min_length=1, max_length=40)
+    scope: str = Field(default="", max_length=100)
+    issued_on: dt.date
+    valid_until: dt.date
+    issuer: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=32)
+
+
+class LicenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organization_id: int
+    licence_no: str
+    scope: str
+    issued_on: dt.date
+    valid_until: dt.date
+    issuer: str
+    phone: str
+
+
+class ContractIn(BaseModel):
+    """维保合同 — the owner contracts a licensed maintenance company for one unit."""
+
+    maintainer_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    contract_no: str = Field(default="", max_length=64)
+
+
+class ContractOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    maintainer_id: int
+    contract_no: str
+    starts_on: dt.date
+    ends_on: dt.date
+    terminated_on: dt.date | None = None
+
+
+class InspectionRequestIn(BaseModel):
+    """检验申请 — the owner asks one institute to inspect one unit."""
+
+    institute_id: int
+    note: str = Field(default="", max_length=300)
+
+
+class ScheduleIn(BaseModel):
+    scheduled_on: dt.date
+    note: str = Field(default="", max_length=300)
+
+
+class InspectionRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    institute_id: int
+    owner_id: int
+    status: str
+    due_on: dt.date | None = None
+    requested_on: dt.date
+    scheduled_on: dt.date | None = None
+    inspection_id: int | None = None
+    note: str

@@ -21,15 +21,30 @@ from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Organization
 from zhijian.equipment import rules
 from zhijian.equipment.models import (
+    EquipmentContract,
     EquipmentIncident,
     EquipmentInspection,
+    EquipmentInspectionRequest,
+    EquipmentMaintainerLicence,
     EquipmentMaintenance,
     EquipmentReminder,
     EquipmentStatusChange,
     EquipmentUnit,
     EquipmentWorkerCert,
 )
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
+from zhijian.equipment.schemas import (
+    ContractIn,
+    IncidentIn,
+    InspectionIn,
+    InspectionRequestIn,
+    LicenceIn,
+    MaintenanceIn,
+    ScheduleIn,
+    StatusIn,
+    UnitIn,
+    WorkerCertIn,
+)
+from zhijian.platform.auth import SYSTEM as SYSTEM_ACTOR
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -264,6 +279,7 @@ def record_inspection(session: Session, actor: Actor, code: str, data: Inspectio
     session.add(row)
     flush(session, "equipment_inspection")
     session.add_all(_apply(unit, row, actor, unit.status == "stopped" and _stopped_by_inspection(session, unit)))
+    _close_request(session, unit.id, row)
     flush(session, "equipment_unit")
     return row
 
@@ -364,6 +380,9 @@ def import_inspections(session: Session, actor: Actor, rows: Iterable[tuple[int,
             stopped_by_fail[unit.id] = c.to_status == "stopped"
     session.add_all(changes)
     flush(session, "equipment_inspection")
+    for rep in reports:  # each unit's open request is closed by its (latest) report
+        _close_request(session, rep.unit_id, rep)
+    flush(session, "equipment_inspection_request")
     return len(reports)
 
 
@@ -789,6 +808,8 @@ def record_maintenance(session: Session, actor: Actor, code: str, data: Maintena
     if unit.commissioned_on is not None and data.maintained_on < unit.commissioned_on:
         raise DomainError("equipment.before_commissioning", "维保日期不能早于投入使用日期",
                           "the maintenance date cannot precede commissioning", field="maintained_on")
+    if maintainer != unit.owner_id:
+        _require_licence(session, maintainer, data.maintained_on, "maintainer_id", required=False)
     cert = rules.check_worker_cert(data.worker_cert_no)
     _check_registered_cert(session, cert, maintainer, data.maintained_on, unit.variety)
     items = [i.strip()[:200] for i in data.items if i and i.strip()]
@@ -859,6 +880,8 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
             raise cell_error(row_no, "设备代码", f"未登记的设备 {code}", f"unregistered unit {code}")
         try:
             maintainer = require_maintain(session, actor, unit)
+            if maintainer != unit.owner_id:
+                _require_licence(session, maintainer, data.maintained_on, "maintainer_id", required=False)
         except DomainError as err:
             raise cell_error(row_no, "设备代码", err.message_zh, err.message_en) from err
         try:
@@ -1239,7 +1262,7 @@ def send_reminders(session: Session, on: dt.date | None = None, *, chunk: int = 
 class RiskSignal:
     """One signal for the risk room: what, about whom (owner / unit), where, how many, why."""
 
-    kind: str          # overdue_inspection | repeated_fail | accident | entrapment_rate | maintenance_overdue
+    kind: str  # overdue_inspection | repeated_fail | accident | entrapment_rate | maintenance_overdue | contract_lapsed
     owner_id: int | None
     region_code: str
     count: int
@@ -1286,6 +1309,11 @@ def risk_signals(session: Session, since: dt.date | None = None, *, on: dt.date 
         sig = "entrapment_rate" if kind == "entrapment" else "accident"
         label = rules.ACCIDENT_LEVELS.get(kind, rules.INCIDENT_KINDS.get(kind, kind))
         out.append(RiskSignal(sig, owner, region, int(n), code, f"{n} 起{label}"))
+    lapsed: dict[tuple[int, str], int] = {}
+    for gap in contract_gaps(session, SYSTEM_ACTOR, on=day, limit=100_000):
+        lapsed[(gap.owner_id, gap.region_code)] = lapsed.get((gap.owner_id, gap.region_code), 0) + 1
+    for (owner, region), n in sorted(lapsed.items()):
+        out.append(RiskSignal("contract_lapsed", owner, region, n, None, f"{n} 台设备维保合同到期未续签"))
     return out
 
 
@@ -1310,3 +1338,282 @@ def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
              "tone": "bad" if overdue else ""},
             {"label": "特种设备30日内到期", "value": soon, "href": "/console/equipment/due?state=due_soon", "tone": "warn"},
             {"label": "特种设备维保超期", "value": maint, "href": "/console/equipment", "tone": "bad" if maint else ""}]
+
+
+# ---------------------------------------------------------------- maintenance companies: licences and contracts
+
+
+def register_licence(session: Session, actor: Actor, data: LicenceIn) -> EquipmentMaintainerLicence:
+    """维保单位许可 登记 / 换证 by the regulator (the licence is the authority's act, 《特种设备安全法》第十八条、
+    第四十五条); a company holds one licence, a renewal replaces its number and validity."""
+    actor.require("regulator")
+    _owner(session, data.organization_id, "organization_id")
+    number = data.licence_no.strip()
+    if not number:
+        raise DomainError("equipment.bad_licence", "许可证编号不能为空", "the licence number is required", field="licence_no")
+    if data.valid_until <= data.issued_on:
+        raise DomainError("equipment.bad_validity", "有效期应晚于发证日期", "validity must end after issue",
+                          field="valid_until")
+    taken = session.scalar(select(EquipmentMaintainerLicence).where(EquipmentMaintainerLicence.licence_no == number))
+    if taken is not None and taken.organization_id != data.organization_id:
+        raise Conflict("equipment.duplicate_licence", f"许可证编号已登记：{number}", f"licence number taken: {number}",
+                       field="licence_no")
+    row = session.scalar(select(EquipmentMaintainerLicence)
+                         .where(EquipmentMaintainerLicence.organization_id == data.organization_id))
+    if row is None:
+        row = EquipmentMaintainerLicence(organization_id=data.organization_id)
+        session.add(row)
+    row.licence_no, row.scope, row.issued_on, row.valid_until = number, data.scope.strip(), data.issued_on, data.valid_until
+    row.issuer, row.phone = data.issuer.strip(), data.phone.strip()
+    flush(session, "equipment_maintainer_licence")
+    return row
+
+
+def licence_of(session: Session, organization_id: int) -> EquipmentMaintainerLicence | None:
+    return session.scalar(select(EquipmentMaintainerLicence)
+                          .where(EquipmentMaintainerLicence.organization_id == organization_id))
+
+
+def licences(session: Session, actor: Actor, *, expiring_within: int | None = None,
+             on: dt.date | None = None) -> list[EquipmentMaintainerLicence]:
+    """The licensed maintenance companies (an enterprise sees its own), soonest expiry first."""
+    if actor.is_public:
+        actor.require("enterprise")
+    stmt = select(EquipmentMaintainerLicence)
+    if actor.role == "enterprise":
+        stmt = stmt.where(EquipmentMaintainerLicence.organization_id == actor.organization_id)
+    if expiring_within is not None:
+        stmt = stmt.where(EquipmentMaintainerLicence.valid_until <= (on or today()) + dt.timedelta(days=expiring_within))
+    return list(session.scalars(stmt.order_by(EquipmentMaintainerLicence.valid_until, EquipmentMaintainerLicence.id)))
+
+
+def _require_licence(session: Session, maintainer_id: int, on: dt.date, field: str, *, required: bool) -> None:
+    """A company whose licence has expired (``valid_until`` before ``on``) neither takes contracts nor records
+    visits (《特种设备安全法》第四十五条: 依照本法取得许可; TSG T5002-2017 第2.1条). ``required``: no licence
+    on record is refused too (contracts); for visits a company not yet in the licence registry is let through."""
+    lic = licence_of(session, maintainer_id)
+    if lic is None:
+        if required:
+            raise DomainError("equipment.unlicensed", "该维保单位未登记特种设备维保许可（特种设备安全法第四十五条）",
+                              "the maintenance company holds no registered licence", status=409, field=field)
+        return
+    if lic.valid_until < on:
+        raise DomainError("equipment.licence_expired",
+                          f"维保单位许可证 {lic.licence_no} 已于 {lic.valid_until.isoformat()} 过期（特种设备安全法第四十五条）",
+                          f"the company's licence {lic.licence_no} expired on {lic.valid_until.isoformat()}",
+                          status=409, field=field)
+
+
+def _contract_in_force(session: Session, unit_id: int, on: dt.date) -> EquipmentContract | None:
+    return session.scalar(select(EquipmentContract).where(
+        EquipmentContract.unit_id == unit_id, EquipmentContract.starts_on <= on, EquipmentContract.ends_on >= on,
+        EquipmentContract.terminated_on.is_(None)).order_by(EquipmentContract.starts_on.desc()).limit(1))
+
+
+def _follow_contract(session: Session, unit: EquipmentUnit, on: dt.date) -> None:
+    """The unit's maintainer is the company of the contract in force; with contracts on record but none in force
+    the unit has no maintainer (and shows in ``contract_gaps``)."""
+    current = _contract_in_force(session, unit.id, on)
+    if current is not None:
+        unit.maintainer_id = current.maintainer_id
+    elif session.scalar(select(EquipmentContract.id).where(EquipmentContract.unit_id == unit.id,
+                                                          EquipmentContract.starts_on <= on).limit(1)):
+        unit.maintainer_id = None
+
+
+def create_contract(session: Session, actor: Actor, code: str, data: ContractIn) -> EquipmentContract:
+    """维保合同: the owner (or the regulator) contracts a company holding a licence in force today and on the start
+    day; contracts of one unit do not overlap; the unit's maintainer follows the contract in force."""
+    unit = get_unit(session, actor, code)
+    require_manage(session, actor, unit)
+    if unit.status in ("scrapped", "cancelled"):
+        raise DomainError("equipment.inactive", "已报废或注销的设备不能签订维保合同", "a scrapped or cancelled unit takes "
+                          "no contract", status=409, field="code")
+    _owner(session, data.maintainer_id, "maintainer_id")
+    if data.ends_on <= data.starts_on:
+        raise DomainError("equipment.bad_contract_period", "合同终止日期应晚于起始日期", "the contract must end after it "
+                          "starts", field="ends_on")
+    day = today()
+    _require_licence(session, data.maintainer_id, max(day, data.starts_on), "maintainer_id", required=True)
+    overlap = session.scalar(select(EquipmentContract.id).where(
+        EquipmentContract.unit_id == unit.id, EquipmentContract.terminated_on.is_(None),
+        EquipmentContract.starts_on <= data.ends_on, EquipmentContract.ends_on >= data.starts_on).limit(1))
+    if overlap:
+        raise Conflict("equipment.contract_overlap", "该设备在此期间已有维保合同", "the unit already has a contract in "
+                       "that period", field="starts_on")
+    row = EquipmentContract(unit_id=unit.id, maintainer_id=data.maintainer_id, contract_no=data.contract_no.strip(),
+                            starts_on=data.starts_on, ends_on=data.ends_on, created_by=actor.label)
+    session.add(row)
+    flush(session, "equipment_contract")
+    _follow_contract(session, unit, day)
+    flush(session, "equipment_unit")
+    return row
+
+
+def contracts(session: Session, actor: Actor, code: str) -> list[EquipmentContract]:
+    unit = get_unit(session, actor, code)
+    return list(session.scalars(select(EquipmentContract).where(EquipmentContract.unit_id == unit.id)
+                                .order_by(EquipmentContract.starts_on.desc())))
+
+
+def sync_contracts(session: Session, on: dt.date | None = None) -> dict[str, int]:
+    """Daily: every unit with contracts takes the maintainer of the contract in force (a successor starting
+    today takes over; a contract that ended without one leaves the unit without maintainer)."""
+    day = on or today()
+    active = dict(session.execute(select(EquipmentContract.unit_id, EquipmentContract.maintainer_id).where(
+        EquipmentContract.starts_on <= day, EquipmentContract.ends_on >= day,
+        EquipmentContract.terminated_on.is_(None))).all())
+    with_contracts = set(session.scalars(select(EquipmentContract.unit_id).where(EquipmentContract.starts_on <= day)
+                                         .distinct()))
+    switched = lapsed = 0
+    ids = sorted(with_contracts)
+    for i in range(0, len(ids), 1000):
+        for unit in session.scalars(select(EquipmentUnit).where(EquipmentUnit.id.in_(ids[i:i + 1000]))):
+            want = active.get(unit.id)
+            if unit.maintainer_id != want:
+                unit.maintainer_id = want
+                if want is None:
+                    lapsed += 1
+                else:
+                    switched += 1
+    flush(session, "equipment_unit")
+    return {"units": len(ids), "switched": switched, "lapsed": lapsed}
+
+
+@dataclass(frozen=True, slots=True)
+class ContractGap:
+    """合同到期未续签 — a unit in use whose last contract ended with no successor in force."""
+
+    code: str
+    owner_id: int
+    region_code: str
+    last_maintainer_id: int
+    ended_on: dt.date
+
+
+def contract_gaps(session: Session, actor: Actor, *, on: dt.date | None = None, limit: int = 500) -> list[ContractGap]:
+    """Units in use (in the actor's scope) whose contracts all ended before ``on``: flagged for the owner and the
+    regulator (an elevator without a maintenance company may not be used, 安全法 第四十五条)."""
+    from sqlalchemy import func
+
+    day = on or today()
+    in_force = select(EquipmentContract.unit_id).where(EquipmentContract.starts_on <= day,
+                                                       EquipmentContract.ends_on >= day,
+                                                       EquipmentContract.terminated_on.is_(None))
+    last = (select(EquipmentContract.unit_id, func.max(EquipmentContract.ends_on).label("ended"))
+            .where(EquipmentContract.starts_on <= day).group_by(EquipmentContract.unit_id).subquery())
+    stmt = _scope_any(session, actor, select(EquipmentUnit, last.c.ended)
+                      .join(last, last.c.unit_id == EquipmentUnit.id)
+                      .where(EquipmentUnit.status == "in_use", last.c.ended < day, EquipmentUnit.id.not_in(in_force)))
+    out: list[ContractGap] = []
+    for unit, ended in session.execute(stmt.order_by(last.c.ended, EquipmentUnit.id).limit(limit)):
+        prev = session.scalar(select(EquipmentContract.maintainer_id).where(
+            EquipmentContract.unit_id == unit.id, EquipmentContract.ends_on == ended).limit(1))
+        out.append(ContractGap(unit.code, unit.owner_id, unit.region_code, int(prev or 0), ended))
+    return out
+
+
+# ---------------------------------------------------------------- inspection requests (检验申请)
+
+
+REQUEST_STATUSES = {"requested": "已申请", "scheduled": "已排期", "closed": "已出具报告", "declined": "已退回"}
+
+
+def request_inspection(session: Session, actor: Actor, code: str, data: InspectionRequestIn,
+                       ) -> EquipmentInspectionRequest:
+    """检验申请: the owner asks an institute before the due date (《特种设备安全法》第四十条: 在检验合格有效期届满前
+    一个月向特种设备检验机构提出定期检验要求); one open request per unit (a concurrent duplicate gets 409)."""
+    unit = get_unit(session, actor, code)
+    if not (actor.role == "admin" or (actor.role == "enterprise" and actor.owns(unit.owner_id))):
+        raise PermissionDenied("只有使用单位可以申请检验", "only the unit's owner requests an inspection",
+                               code="equipment.not_owner")
+    if unit.status in ("scrapped", "cancelled"):
+        raise DomainError("equipment.inactive", "已报废或注销的设备不能申请检验", "a scrapped or cancelled unit is not "
+                          "inspected", status=409, field="code")
+    inst = session.get(Organization, data.institute_id)
+    if inst is None or inst.kind != "lab":
+        raise DomainError("equipment.bad_institute", "检验机构应为已登记的检验检测机构",
+                          "the institute must be a registered inspection body", field="institute_id")
+    if session.scalar(select(EquipmentInspectionRequest.id).where(EquipmentInspectionRequest.open_key == unit.id)):
+        raise Conflict("equipment.request_open", "该设备已有未完成的检验申请", "the unit already has an open request",
+                       field="code")
+    row = EquipmentInspectionRequest(unit_id=unit.id, institute_id=inst.id, owner_id=unit.owner_id,
+                                     due_on=unit.next_due_on, requested_on=today(), note=data.note.strip(),
+                                     open_key=unit.id, requested_by=actor.label)
+    session.add(row)
+    try:
+        flush(session, "equipment_inspection_request")
+    except Conflict as exc:
+        raise Conflict("equipment.request_open", "该设备已有未完成的检验申请", "the unit already has an open request",
+                       field="code") from exc
+    return row
+
+
+def _request_for_institute(session: Session, actor: Actor, request_id: int) -> EquipmentInspectionRequest:
+    institute = require_inspect(actor)
+    row = session.get(EquipmentInspectionRequest, request_id)
+    if row is None or (actor.role != "admin" and row.institute_id != institute):
+        raise NotFound("equipment_inspection_request", request_id)
+    return row
+
+
+def schedule_request(session: Session, actor: Actor, request_id: int, data: ScheduleIn) -> EquipmentInspectionRequest:
+    """The institute accepts the request and fixes the inspection day (not in the past)."""
+    row = _request_for_institute(session, actor, request_id)
+    if row.status not in ("requested", "scheduled"):
+        from zhijian.platform.errors import InvalidTransition
+
+        raise InvalidTransition("equipment_inspection_request", row.status, "scheduled")
+    if data.scheduled_on < today():
+        raise DomainError("equipment.past_date", "检验日期不能早于今天", "the inspection day cannot be in the past",
+                          field="scheduled_on")
+    row.status, row.scheduled_on = "scheduled", data.scheduled_on
+    if data.note.strip():
+        row.note = data.note.strip()
+    flush(session, "equipment_inspection_request")
+    return row
+
+
+def decline_request(session: Session, actor: Actor, request_id: int, note: str) -> EquipmentInspectionRequest:
+    """The institute returns the request (with the reason); the owner may ask again."""
+    row = _request_for_institute(session, actor, request_id)
+    if row.status not in ("requested", "scheduled"):
+        from zhijian.platform.errors import InvalidTransition
+
+        raise InvalidTransition("equipment_inspection_request", row.status, "declined")
+    if not note.strip():
+        raise DomainError("equipment.reason_required", "退回须说明理由", "a reason is required", field="note")
+    row.status, row.note, row.open_key = "declined", note.strip()[:300], None
+    flush(session, "equipment_inspection_request")
+    return row
+
+
+def _close_request(session: Session, unit_id: int, report: EquipmentInspection) -> None:
+    """The report closes the unit's open request (whichever institute it was asked of)."""
+    row = session.scalar(select(EquipmentInspectionRequest).where(EquipmentInspectionRequest.open_key == unit_id))
+    if row is not None:
+        row.status, row.inspection_id, row.open_key = "closed", report.id, None
+
+
+def inspection_requests(session: Session, actor: Actor, *, status: str | None = None,
+                        limit: int = 200) -> list[tuple[EquipmentInspectionRequest, str]]:
+    """Requests with the unit's code: an owner its own, an institute those asked of it, a regulator its division's."""
+    stmt = select(EquipmentInspectionRequest, EquipmentUnit.code).join(
+        EquipmentUnit, EquipmentUnit.id == EquipmentInspectionRequest.unit_id)
+    if actor.role == "enterprise":
+        stmt = stmt.where(EquipmentInspectionRequest.owner_id == actor.organization_id)
+    elif actor.role == "inspector":
+        stmt = stmt.where(EquipmentInspectionRequest.institute_id == actor.organization_id)
+    elif actor.role == "regulator":
+        prefix = _division(session, actor)
+        if prefix:
+            stmt = stmt.where(in_division(prefix))
+    elif actor.role != "admin":
+        actor.require("enterprise")
+    if status:
+        if status not in REQUEST_STATUSES:
+            raise DomainError("equipment.bad_status", "状态应为 requested/scheduled/closed/declined",
+                              "status must be requested, scheduled, closed or declined", field="status")
+        stmt = stmt.where(EquipmentInspectionRequest.status == status)
+    rows = session.execute(stmt.order_by(EquipmentInspectionRequest.id.desc()).limit(limit)).all()
+    return [(r, c) for r, c in rows]
