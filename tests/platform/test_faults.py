@@ -52,10 +52,14 @@ def _free_port() -> int:
 class Server:
     """`zhijian serve` in its own process group, on `url`; start, kill -9, start again."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, *, secret: bool = True) -> None:
         self.env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "1000000",
                     "ZHIJIAN_MAX_BODY_BYTES": str(200 * 1024 * 1024)}
         self.env.pop("ZHIJIAN_REDIS_URL", None)
+        if secret:  # as a production install is configured (the Idempotency-Key HMAC is keyed by it)
+            self.env["ZHIJIAN_SECRET_KEY"] = "fault-test-secret-" + uuid.uuid4().hex
+        else:
+            self.env.pop("ZHIJIAN_SECRET_KEY", None)
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = ""
@@ -153,16 +157,18 @@ def _issuance(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
     def request() -> dict[str, Any]:
         return {"method": "POST", "url": "/api/v1/trace/batches", "json": body}
 
-    batch = select(CodeBatch.id).where(CodeBatch.lot == lot).scalar_subquery()
-    return user, request, select(func.count()).select_from(Code).where(Code.batch_id == batch)
+    # codes of every batch of the lot: a second batch (work done twice) counts twice
+    return user, request, (select(func.count()).select_from(Code).join(CodeBatch, CodeBatch.id == Code.batch_id)
+                           .where(CodeBatch.lot == lot))
 
 
 def _capture(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
     with db.session(SYSTEM) as s:
         user = factories.user(s, "admin").username
     tag = uuid.uuid4().hex[:10]
-    point = f"urn:epc:id:sgln:6901234.{tag[:5]}.0"
-    events = [{"type": "ObjectEvent", "eventTime": f"2026-03-01T08:{i % 60:02d}:{(i // 60) % 60:02d}+08:00",
+    run = uuid.uuid4().hex[:8]  # every event's eventID starts with it
+    point = "urn:epc:id:sgln:6901234.00001.0"
+    events = [{"type": "ObjectEvent", "eventID": f"urn:uuid:{run}-0000-4000-8000-{i:012d}", "eventTime": f"2026-03-01T08:{i % 60:02d}:{(i // 60) % 60:02d}+08:00",
                "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "shipping",
                "epcList": [f"urn:epc:id:sgtin:6901234.000123.{tag}{i}"],
                "readPoint": {"id": point}} for i in range(EVENTS)]
@@ -172,10 +178,13 @@ def _capture(db: Database) -> tuple[str, Callable[[], dict[str, Any]], Any]:
     def request() -> dict[str, Any]:
         return {"method": "POST", "url": "/epcis/capture", "json": doc}
 
-    return user, request, select(func.count()).select_from(EpcisEvent).where(EpcisEvent.read_point == point)
+    return user, request, (select(func.count()).select_from(EpcisEvent)
+                           .where(EpcisEvent.event_id.like(f"urn:uuid:{run}-%")))
 
 
-KINDS = {"import": (_certificates, IMPORT_ROWS), "issuance": (_issuance, CODES), "capture": (_capture, EVENTS)}
+KINDS = {"import": (_certificates, IMPORT_ROWS, 1.5), "issuance": (_issuance, CODES, 0.4),
+         "capture": (_capture, EVENTS, 1.0)}
+"""kind → (its request, the rows it writes, seconds after sending when the server is killed)."""
 
 
 def _send(base: str, headers: dict[str, str], req: dict[str, Any], out: list[Any]) -> None:
@@ -189,10 +198,21 @@ def _send(base: str, headers: dict[str, str], req: dict[str, Any], out: list[Any
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_kill_9_mid_request_then_retry_with_the_same_key(backend: str, kind: str, tmp_path: Path) -> None:
-    make, n = KINDS[kind]
+    _kill_and_retry(backend, kind, tmp_path, secret=True)
+
+
+@pytest.mark.xfail(strict=True, reason="finding: without ZHIJIAN_SECRET_KEY each server process draws a random "
+                   "secret (platform/config.py), the Idempotency-Key HMAC changes at restart, and the retry after "
+                   "a crash does the work a second time (two batches of 100,000 codes for one key)")
+def test_retry_after_restart_without_configured_secret_runs_once(tmp_path: Path) -> None:
+    _kill_and_retry("sqlite", "issuance", tmp_path, secret=False, delay=3.0)
+
+
+def _kill_and_retry(backend: str, kind: str, tmp_path: Path, *, secret: bool, delay: float | None = None) -> None:
+    make, n, kill_at = KINDS[kind]
     with _world(backend, tmp_path, "zjfault_" + uuid.uuid4().hex[:8]) as (db, url):
         username, request, counter = make(db)
-        server = Server(url, tmp_path / "serve.log")
+        server = Server(url, tmp_path / "serve.log", secret=secret)
         server.start()
         try:
             auth = {**_token(server.base, username), "Idempotency-Key": str(uuid.uuid4())}
@@ -200,7 +220,7 @@ def test_kill_9_mid_request_then_retry_with_the_same_key(backend: str, kind: str
             worker = threading.Thread(target=_send, args=(server.base, auth, request(), answers))
             started = time.monotonic()
             worker.start()
-            time.sleep(1.5)  # the body is sent and the server is working on it
+            time.sleep(kill_at if delay is None else delay)  # the body is sent, the server is working on it
             server.kill9()
             killed_after = time.monotonic() - started
             worker.join(60)
