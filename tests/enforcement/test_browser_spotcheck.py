@@ -58,6 +58,23 @@ def test_failed_spot_check_to_published_decision_in_the_console(enforcement_serv
         case = s.scalar(select(Case).where(Case.lead_id == lead_id))
         assert case is not None and case.party_id == ent_id and case.case_no.startswith("杭市监立〔")
         cid = case.id
+    # 询问笔录 of the party's legal representative (程序规定 第三十一条); the list shows the ID number masked
+    from zhijian.enforcement.service import today
+
+    day = today().isoformat()
+    form = page.locator("#form-inquiry")
+    form.get_by_label("被询问人姓名").fill("张某某")
+    form.get_by_label("被询问人身份证件号码").fill("11010519491231002X")
+    form.get_by_label("被询问人身份", exact=True).select_option("legal_rep")
+    form.get_by_label("询问开始时间").fill(f"{day}T09:30")
+    form.get_by_label("询问结束时间").fill(f"{day}T10:20")
+    form.get_by_label("询问地点").fill("当事人经营场所")
+    form.get_by_label("问答（每行以“问：”或“答：”开头）").fill("问：涉案纯牛奶的生产数量？\n答：生产了2000箱。")
+    form.get_by_label("两名执法人员的执法证号（逗号分隔）").fill(HZ_OFFICERS)
+    form.get_by_role("button", name="制作询问笔录").click()
+    expect(page.get_by_role("link", name="询问笔录 杭市监询")).to_be_visible()
+    expect(page.get_by_text("110105********002X")).to_be_visible()
+    expect(page.get_by_text("11010519491231002X")).to_have_count(0)
     # 调查终结: 货值金额 2 000 元 → 《产品质量法》第四十九条 1–3 倍 = 2 000–6 000 元; proposed 3 000 元
     form = page.locator("#form-review")
     form.get_by_label("违法行为").select_option("PQL-49")

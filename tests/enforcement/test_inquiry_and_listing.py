@@ -117,9 +117,9 @@ def test_inquiry_needs_two_officers_of_the_organ(sqlite_db):
 
 
 def _published(s, *, violation: str = "PQL-49", circumstances: tuple[str, ...] = ("harm",), serious: bool = True,
-               fine: int = 55000):  # type: ignore[no-untyped-def]
+               fine: int = 55000, first: str | None = None):  # type: ignore[no-untyped-def]
     """A case decided, paid and published: 货值 20 000 元 under 产品质量法 第四十九条 (1–3 倍 → 20 000–60 000 元)."""
-    org = organ(s, "330100", name=f"{chr(0x4E00 + random.randrange(20000))}市市场监督管理局{factories.uid()}")
+    org = organ(s, "330100", name=f"{first or chr(0x4E00 + random.randrange(20000))}市市场监督管理局{factories.uid()}")
     certs = officers(s, org)
     a = actor_for(org)
     party = factories.enterprise(s, region="330106")
@@ -266,3 +266,34 @@ def test_inquiry_through_the_console_form(client, db, login):
     assert f"/inquiries/{sid}.pdf" in page.text
     r = client.get(f"{url}/inquiries/{sid}.pdf", headers=reg)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_serious_listing_through_the_cli(sqlite_db, monkeypatch):
+    from typer.testing import CliRunner
+
+    from zhijian.platform.cli import app
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    with sqlite_db.session() as s:
+        _, _, _, case = _published(s)
+        cid = case.id
+    r = CliRunner().invoke(app, ["enforcement", "serious-list", str(cid), "--notified", "2026-04-20", "--approver",
+                                 "局长 王某", "--on", "2026-04-10"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1  # before the notice: refused, one line
+    r = CliRunner().invoke(app, ["enforcement", "serious-list", str(cid), "--notified", "2026-04-02", "--approver",
+                                 "局长 王某", "--on", "2026-04-15"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("listed\t第二条、第七条") and "已列入严重违法失信名单" in r.output
+
+
+def test_two_organs_sharing_a_code_both_publish(db):
+    """Two bureaus whose names give the same 代字 (杭市监) number their first decision alike; the consumer's penalty
+    record is unique per 文号, and before, the second publication's failed credit write rolled back the whole
+    transaction (the case itself vanished: a foreign-key error on the publication step). Now it is noted instead."""
+    with db.session() as s:
+        _, _, _, one = _published(s, violation="PQL-49", circumstances=(), serious=False, fine=30000, first="杭")
+        _, a2, _, two = _published(s, violation="PQL-49", circumstances=(), serious=False, fine=30000, first="杭")
+        assert one.decision_no == two.decision_no == "杭市监罚〔2026〕1号"
+        assert one.published_on == two.published_on == d(2026, 4, 1)
+        assert "同一文号" in two.credit_record
+        assert procedure.count_steps(s, two.id, "publication") == 1

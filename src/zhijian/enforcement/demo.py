@@ -18,14 +18,16 @@ from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Organization
 from zhijian.catalog.schemas import OrganizationIn, UserIn
-from zhijian.enforcement import cooperation, procedure, service
+from zhijian.enforcement import cooperation, inquiry, procedure, service
 from zhijian.enforcement.models import Case, Lead, Officer
 from zhijian.enforcement.schemas import (
+    QA,
     AssistAnswerIn,
     AssistIn,
     DecideIn,
     FactsIn,
     FileIn,
+    InquiryIn,
     NotifyIn,
     OfficerIn,
     OperationIn,
@@ -91,6 +93,13 @@ def load(s: Session, rng: random.Random) -> list[str]:
                                                title="销售不符合安全标准的电热毯案"))
     procedure.add_evidence(s, SYSTEM, c1.id, kind="test_report", description="监督抽查检验报告", officers=hz_c,
                            content=b"demo test report", filename="report.pdf")
+    at = dt.datetime.combine(start + dt.timedelta(days=3), dt.time(9, 30))
+    inquiry.record_inquiry(s, SYSTEM, c1.id, InquiryIn(
+        officers=hz_c, interviewee_name="王某", interviewee_id_no="11010519491231002X", interviewee_role="legal_rep",
+        started_at=at, ended_at=at + dt.timedelta(minutes=50), place="杭州某某电器有限公司经营场所",
+        qa=[QA(q="涉案电热毯的进货来源和数量？", a="从某某厂进货300条，已售出200条。"),
+            QA(q="每条的进货价和销售价是多少？", a="进货价60元，售价90元。"),
+            QA(q="是否查验过产品的检验合格证明？", a="没有查验。")]))
     procedure.submit_review(s, SYSTEM, c1.id, ReviewIn(officers=hz_c, violation_code="PQL-49", on=start + dt.timedelta(days=10),
                                                        facts=FactsIn(goods_value=Decimal(18000)), proposed_fine=Decimal(27000)))
     procedure.notify(s, SYSTEM, c1.id, NotifyIn(officers=hz_c, served_on=start + dt.timedelta(days=12)))

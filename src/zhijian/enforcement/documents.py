@@ -188,6 +188,12 @@ def case_pdf(session: Session, case: Case, kind: str, *, public: bool = False) -
             ("案件名称", case.title), ("当事人", case.party_name), ("案件来源", f"线索 {case.lead_id}" if case.lead_id else "直接立案"),
             ("简要案情", case.facts_text), ("承办人员", _officers(session, s)), ("负责人审批", s.approver if s else ""),
             ("立案日期", case.filed_on.isoformat()), ("办案期限", f"{case.due_on}（{rules.CASE_BASIS}）")])
+    if kind == "inquiry":  # the latest 询问笔录 (each one: `inquiry.inquiry_pdf`)
+        from zhijian.enforcement import inquiry
+
+        step = _last(session, case, "inquiry")
+        if step is not None:
+            return inquiry.inquiry_pdf(session, case, step, public=public)
     if doc is None:
         raise DomainError("enforcement.no_document", f"本案尚无{rules.DOC_KINDS.get(kind, (kind,))[0]}",
                           f"the case has no {kind} document", status=404)
