@@ -82,14 +82,14 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
         with unit_of_work() as s:
             req.product_id = _product_id(s, product)
             prod, _gtin = service._check_issue(s, SYSTEM, req)
-            sink = labels.sink_for(out, product_name=prod.name, lot=lot)
+            sink = labels.sink_for(out, product_name=prod.name, lot=lot, with_pin=pin)
             with Progress(TextColumn("[bold]赋码 issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           disable=not progress, transient=False) as bar:
                 task = bar.add_task("codes", total=quantity)
                 batch = service.issue_codes(s, SYSTEM, req, host=host, sink=sink,
                                             progress=lambda n: bar.advance(task, n))
             batch_id, batch_gtin = batch.id, batch.gtin
-        files = sink.close()
+        files = sink.close() + list(getattr(sink, "pin_files", []))  # PdfSink: the printer's PIN file
     except BaseException:
         if sink is not None:
             sink.discard()

@@ -7,6 +7,11 @@ gives an RFC 9264 linkset. Every answer comes from `service.verify_scan`.
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -17,11 +22,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from zhijian.catalog import service as catalog
+from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.trace import digital_link, hot, rules, service
+from zhijian.trace import digital_link, hot, labels, rules, service
 from zhijian.trace import epcis as E
 from zhijian.trace.schemas import IssueIn
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
@@ -320,7 +326,7 @@ def console_lot(request: Request, session: SessionDep, gtin: str | None = None, 
 # ---------------------------------------------------------------- issuance form (赋码申请)
 
 ISSUE_FIELDS = ("product_id", "lot", "quantity", "expiry", "with_pin")
-PIN_PAGE_MAX = 1000  # PINs are shown once, on the page itself (not recoverable afterwards)
+PIN_PAGE_MAX = 100000  # PINs go to a one-time printer file (not recoverable afterwards), never on screen
 
 
 def _own_products(session: Session, actor: Actor) -> list[tuple[int, str]]:
@@ -371,22 +377,34 @@ async def console_issue(request: Request, session: SessionDep) -> Response:
     if data_in.with_pin and data_in.quantity > PIN_PAGE_MAX:
         _ = gettext_for(locale_of(request))
         return _issue_form(request, session, actor, values, {
-            "quantity": _("带 PIN 的批次在控制台单次最多 {n} 个（PIN 只显示一次）；更多请用命令 zhijian codes issue",
+            "quantity": _("带 PIN 的批次在控制台单次最多 {n} 个；更多请用命令 zhijian codes issue",
                           n=PIN_PAGE_MAX)}, 422)
-    issued: list[service.IssuedCode] = []
+    pin_sink = labels.PinFileSink(_pin_spool(request, "new")) if data_in.with_pin else None
     try:
         batch = service.issue_codes(session, actor, service.IssueRequest(**data_in.model_dump()),
-                                    host=request.app.state.settings.resolver_host,
-                                    sink=issued.extend if data_in.with_pin else None)
+                                    host=request.app.state.settings.resolver_host, sink=pin_sink)
     except DomainError as err:
         session.rollback()
+        if pin_sink is not None:
+            pin_sink.discard()
         field = (err.field or "").split(".")[0]
         msg = err.message_en if locale_of(request) == "en" else err.message_zh
         return _issue_form(request, session, actor, values, {field if field in ISSUE_FIELDS else "": msg},
                            err.status)
-    if data_in.with_pin:  # PINs exist only now: show them on this page instead of redirecting
-        return render(request, "trace/console_batch.html", {"b": batch, "pins": issued, "saved": True}, actor=actor)
+    except BaseException:
+        if pin_sink is not None:
+            pin_sink.discard()
+        raise
+    if pin_sink is not None:  # PINs exist only now: to the printer's one-time file, never on screen (issue 21)
+        session.commit()
+        (spooled,) = pin_sink.close()
+        os.replace(spooled, _pin_spool(request, batch.id))
     return RedirectResponse(f"/console/trace/batches/{batch.id}?saved=1", status_code=303)
+
+
+def _pin_spool(request: Request, batch_id: int | str) -> Path:
+    """Where a console issuance's PIN file waits for its one download (var_dir, never served statically)."""
+    return Path(request.app.state.settings.var_dir) / "trace-pins" / f"batch-{batch_id}.zip"
 
 
 @router.get("/console/trace/batches/{batch_id}", response_class=HTMLResponse)
@@ -396,4 +414,75 @@ def console_batch(request: Request, session: SessionDep, batch_id: int, saved: s
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
         return error_page(request, err, actor)
-    return render(request, "trace/console_batch.html", {"b": batch, "pins": [], "saved": bool(saved)}, actor=actor)
+    may_export = actor.is_staff or actor.organization_id == batch.enterprise_id
+    return render(request, "trace/console_batch.html", {
+        "b": batch, "saved": bool(saved), "may_export": may_export,
+        "pin_waiting": may_export and _pin_spool(request, batch.id).exists()}, actor=actor)
+
+
+def _export(request: Request, session: Session, batch_id: int, ext: str) -> Response:
+    """标签 PDF / 码 ZIP of a batch from the console — the same writers as `zhijian codes issue --out`."""
+    actor = console_actor(request, session, *CONSOLE_ROLES)
+    try:
+        batch = service.get_batch_for_export(session, actor, batch_id)
+        product = catalog.get_product(session, actor, batch.product_id).name
+    except DomainError as err:
+        return error_page(request, err, actor)
+    host = request.app.state.settings.resolver_host
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / (f"labels-{batch_id}.pdf" if ext == "pdf" else f"codes-{batch_id}.zip")
+        sink = labels.sink_for(out, product_name=product, lot=batch.lot, with_pin=batch.with_pin)
+        for chunk in service.iter_batch_codes(session, actor, batch_id, host=host):
+            sink(chunk)
+        files = sink.close()
+        if len(files) > 1:  # a large batch spans several sheets files: hand them over in one ZIP
+            out = Path(tmp) / f"labels-{batch_id}.zip"
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for f in files:
+                    zf.write(f, f.name)
+            ext = "zip"
+        else:
+            out = files[0]
+        body = out.read_bytes()
+    media = {"pdf": "application/pdf", "zip": "application/zip"}[ext]
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{out.name}"'})
+
+
+@router.get("/console/trace/batches/{batch_id}/labels.pdf")
+def console_labels_pdf(request: Request, session: SessionDep, batch_id: int) -> Response:
+    return _export(request, session, batch_id, "pdf")
+
+
+@router.get("/console/trace/batches/{batch_id}/codes.zip")
+def console_codes_zip(request: Request, session: SessionDep, batch_id: int) -> Response:
+    return _export(request, session, batch_id, "zip")
+
+
+@router.get("/console/trace/batches/{batch_id}/pins.zip")
+def console_pins(request: Request, session: SessionDep, batch_id: int) -> Response:
+    """The PIN file for the label printer, downloadable once by the issuing enterprise and audited; the file is
+    claimed by an atomic rename, so of two concurrent downloads exactly one gets it."""
+    actor = console_actor(request, session, "enterprise")
+    try:
+        batch = service.get_batch_for_export(session, actor, batch_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    spool = _pin_spool(request, batch.id)
+    claimed = spool.with_name(f".{spool.name}.{secrets.token_hex(4)}.claimed")
+    try:
+        os.replace(spool, claimed)
+    except FileNotFoundError:
+        return error_page(request, DomainError(
+            "trace.pins_gone", "PIN 文件只能下载一次，已被下载（或本批次无 PIN）；PIN 不保存明文，无法再次导出",
+            "the PIN file can be downloaded once and is gone (PINs are not stored in clear)", status=410), actor)
+    try:
+        body = claimed.read_bytes()
+        audit.record(session, "export_pins", "trace_batch", batch.id, None,
+                     {"codes": batch.quantity, "file": f"pins-{batch.id}.zip"})
+        session.commit()
+    except BaseException:
+        os.replace(claimed, spool)  # not delivered: put it back for the next attempt
+        raise
+    claimed.unlink(missing_ok=True)
+    return Response(body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="pins-{batch.id}.zip"', "Cache-Control": "no-store"})
