@@ -11,6 +11,9 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from zhijian.catalog.schemas import PageOut
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import (
+    ContractIn,
+    ContractOut,
+    DeclineIn,
     DueItem,
     DueOut,
     ImportOut,
@@ -18,9 +21,14 @@ from zhijian.equipment.schemas import (
     IncidentOut,
     InspectionIn,
     InspectionOut,
+    InspectionRequestIn,
+    InspectionRequestOut,
+    LicenceIn,
+    LicenceOut,
     MaintainerIn,
     MaintenanceIn,
     MaintenanceOut,
+    ScheduleIn,
     SignIn,
     StatusIn,
     UnitIn,
@@ -223,3 +231,69 @@ def list_workers(session: SessionDep, actor: ActorDep, employer_id: int | None =
     """The certificates registry (an enterprise: its own workers); ``expiring_within`` days → due for 复审."""
     return [WorkerCertOut.model_validate(r) for r in service.worker_certs(
         session, actor, employer_id=employer_id, expiring_within=expiring_within)]
+
+
+# ---------------------------------------------------------------- licences, contracts, inspection requests
+
+
+@router.post("/licences", response_model=LicenceOut, status_code=201)
+def register_licence(data: LicenceIn, session: SessionDep, actor: ActorDep) -> LicenceOut:
+    """维保单位许可 登记 / 换证 (regulator) — an expired licence takes no contract and records no visit."""
+    return LicenceOut.model_validate(service.register_licence(session, actor, data))
+
+
+@router.get("/licences", response_model=list[LicenceOut])
+def list_licences(session: SessionDep, actor: ActorDep,
+                  expiring_within: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[LicenceOut]:
+    return [LicenceOut.model_validate(r) for r in service.licences(session, actor, expiring_within=expiring_within)]
+
+
+@router.post("/units/{code}/contracts", response_model=ContractOut, status_code=201)
+def create_contract(code: str, data: ContractIn, session: SessionDep, actor: ActorDep) -> ContractOut:
+    """维保合同 — the unit's maintainer follows the contract in force."""
+    return ContractOut.model_validate(service.create_contract(session, actor, code, data))
+
+
+@router.get("/units/{code}/contracts", response_model=list[ContractOut])
+def list_contracts(code: str, session: SessionDep, actor: ActorDep) -> list[ContractOut]:
+    return [ContractOut.model_validate(r) for r in service.contracts(session, actor, code)]
+
+
+@router.get("/contracts/gaps")
+def contract_gaps(session: SessionDep, actor: ActorDep, on: dt.date | None = None,
+                  limit: Limit = 500) -> list[dict[str, Any]]:
+    """合同到期未续签 — units in use whose last contract ended without successor."""
+    return [dataclasses.asdict(g) | {"ended_on": g.ended_on.isoformat()}
+            for g in service.contract_gaps(session, actor, on=on, limit=limit)]
+
+
+def _request(row: Any, code: str) -> dict[str, Any]:
+    return InspectionRequestOut.model_validate(row).model_dump(mode="json") | {
+        "unit_code": code, "status_zh": service.REQUEST_STATUSES[row.status]}
+
+
+@router.post("/units/{code}/inspection-requests", status_code=201)
+def request_inspection(code: str, data: InspectionRequestIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """检验申请 by the owner (安全法 第四十条: 届满前一个月); one open request per unit."""
+    row = service.request_inspection(session, actor, code, data)
+    return _request(row, code.strip().upper())
+
+
+@router.get("/inspection-requests")
+def list_requests(session: SessionDep, actor: ActorDep, status: str | None = None,
+                  limit: Limit = 200) -> list[dict[str, Any]]:
+    return [_request(r, c) for r, c in service.inspection_requests(session, actor, status=status, limit=limit)]
+
+
+@router.post("/inspection-requests/{request_id}/schedule")
+def schedule_request(request_id: int, data: ScheduleIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The institute accepts and fixes the day; its report on the unit closes the request."""
+    row = service.schedule_request(session, actor, request_id, data)
+    return _request(row, service.unit_code_of(session, row.unit_id))
+
+
+@router.post("/inspection-requests/{request_id}/decline")
+def decline_request(request_id: int, data: DeclineIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The institute returns the request with its reason; the owner may ask again."""
+    row = service.decline_request(session, actor, request_id, data.note)
+    return _request(row, service.unit_code_of(session, row.unit_id))

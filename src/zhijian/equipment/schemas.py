@@ -290,3 +290,7 @@ class InspectionRequestOut(BaseModel):
     scheduled_on: dt.date | None = None
     inspection_id: int | None = None
     note: str
+
+
+class DeclineIn(BaseModel):
+    note: str = Field(min_length=1, max_length=300)

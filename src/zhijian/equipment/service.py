@@ -1617,3 +1617,7 @@ def inspection_requests(session: Session, actor: Actor, *, status: str | None = 
         stmt = stmt.where(EquipmentInspectionRequest.status == status)
     rows = session.execute(stmt.order_by(EquipmentInspectionRequest.id.desc()).limit(limit)).all()
     return [(r, c) for r, c in rows]
+
+
+def unit_code_of(session: Session, unit_id: int) -> str:
+    return session.scalar(select(EquipmentUnit.code).where(EquipmentUnit.id == unit_id)) or ""
