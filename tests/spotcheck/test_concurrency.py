@@ -139,3 +139,48 @@ def test_twenty_concurrent_requests_change_each_state_once(app, db):
     with db.session(write=False) as s:
         b = s.get(Batch, bid)
         assert (b.state, b.final_verdict, b.failing_items) == ("published", "不合格", ["蛋白质"])
+
+
+def test_concurrent_imports_rejections_and_followups_once(app, db):
+    """The import path (one file, 20 uploads at once), the rejection of an objection and the close of a
+    follow-up step: one request each changes the state, the other 19 get 409 naming it."""
+    from tests.spotcheck.test_retest import BOTH_FAIL
+    from tests.spotcheck.test_workflow import _to_judged
+    from zhijian.spotcheck import service
+    from zhijian.spotcheck.service import today
+
+    with db.session() as s:
+        w = world(s, n_products=2)
+        service.draw_plan(s, w.regulator, w.plan_id, seed=21)
+        imp, obj = service.list_batches(s, w.regulator, plan_id=w.plan_id)
+        service.record_sampling(s, w.inspectors_a[0], imp.id, sampling())
+        service.receive_sample(s, w.inspectors_a[0], imp.id)
+        _to_judged(s, w, obj.id, BOTH_FAIL)
+        service.notify(s, w.regulator, obj.id, delivered_on=today())
+        ent = next(a for a in w.ent_actors if a.organization_id == obj.enterprise_id)
+        service.submit_objection(s, ent, obj.id, "对铅的结果有异议")
+        names = {"reg": real_user(s, w.regulator).username, "a0": real_user(s, w.inspectors_a[0]).username}
+        imp_id, imp_no, obj_id = imp.id, imp.sample_no, obj.id
+    csv = ("抽样单编号,检验项目,单位,标准要求,检验结果,单项判定\n"
+           f"{imp_no},铅(以Pb计),mg/kg,≤0.5,0.1,\n{imp_no},蛋白质,g/100g,≥2.9,3.1,\n"
+           f"{imp_no},色泽,,乳白色或微黄色,乳白色,合格\n").encode()
+    with live_server(app) as base:
+        auth = {k: token(base, n) for k, n in names.items()}
+        refused = _once(base, lambda c: c.post("/api/v1/spotcheck/results/import", headers=auth["a0"],
+                                               files={"file": ("r.csv", csv, "text/csv")}))
+        assert {(p["code"], p["current"]) for p in refused} == {("spotcheck.invalid_transition", "tested")}
+        assert _count(db, ItemResult, ItemResult.batch_id == imp_id) == 3  # each item once
+        assert _count(db, StateChange, StateChange.batch_id == imp_id, StateChange.to_state == "tested") == 1
+
+        refused = _once(base, lambda c: c.post(f"/api/v1/spotcheck/batches/{obj_id}/objection/decision",
+                                               json={"accept": False, "note": "理由不成立"}, headers=auth["reg"]))
+        assert {(p["code"], p["current"]) for p in refused} == {("spotcheck.no_pending_objection", "rejected")}
+        assert _count(db, StateChange, StateChange.batch_id == obj_id, StateChange.to_state == "final") == 1
+        assert _moves(db, "spotcheck_batch", obj_id, "state", "final") == 1
+        with db.session(write=False) as s:
+            (fid,) = s.scalars(select(FollowUp.id).where(FollowUp.batch_id == obj_id)).all()  # one 整改, not 20
+        refused = _once(base, lambda c: c.post(f"/api/v1/spotcheck/followups/{fid}/done", json={"outcome": "done"},
+                                               headers=auth["reg"]))
+        assert {(p["code"], p["current"]) for p in refused} == {("spotcheck.followup_done", "done")}
+    assert _count(db, FollowUp, FollowUp.batch_id == obj_id) == 2  # the 整改 closed once, one 复查 opened
+    assert _moves(db, "spotcheck_followup", fid, "outcome", "done") == 1

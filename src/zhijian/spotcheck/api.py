@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.idempotency import idempotent
@@ -161,7 +162,10 @@ def submit_results(batch_id: int, data: ResultsIn, session: SessionDep, actor: A
 async def import_results(request: Request, session: SessionDep, actor: ActorDep, file: UploadFile = File(...),
                          batch_id: int | None = Form(None)) -> dict[str, Any]:
     data = await file.read()
-    return service.import_results(session, actor, data, file.filename or "upload.csv", batch_id=batch_id)
+    # in the thread pool, not on the event loop: the import waits for row locks (issue 12), which would stall
+    # every other request of the worker — and the lock holder's own commit — if it blocked the loop
+    return await run_in_threadpool(service.import_results, session, actor, data, file.filename or "upload.csv",
+                                   batch_id=batch_id)
 
 
 @router.post("/batches/{batch_id}/verify", response_model=BatchOut)
