@@ -136,3 +136,36 @@ def test_api_licence_contract_request_end_to_end(client, db, login):
     assert r.status_code == 201, r.text
     r = client.get("/api/v1/equipment/inspection-requests", headers=o)
     assert [(x["id"], x["status"], x["status_zh"]) for x in r.json()] == [(rid, "closed", "已出具报告")]
+
+
+def test_cli_licence_contract_request_schedule(sqlite_db, monkeypatch):
+    from typer.testing import CliRunner
+
+    from zhijian.platform.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    today = service.today()
+    with sqlite_db.session() as s:
+        owner, maint, lab = factories.enterprise(s), factories.enterprise(s), factories.lab(s)
+        code = elevator(s, owner.id, last=today - dt.timedelta(days=335)).code
+        o, m, inst = owner.id, maint.id, lab.id
+    r = runner.invoke(app, ["equipment", "contract", code, "--maintainer", str(m), "--starts", today.isoformat(),
+                            "--ends", (today + dt.timedelta(days=365)).isoformat()])
+    assert r.exit_code == 2 and "许可" in r.output, r.output  # 第四十五条: unlicensed, one line, exit 2
+    r = runner.invoke(app, ["equipment", "licence", "--organization", str(m), "--licence-no", f"TS3433{m:06d}",
+                            "--issued", "2024-01-01", "--valid-until", "2028-01-01"])
+    assert r.exit_code == 0 and "2028-01-01" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "licence", "--organization", str(m), "--licence-no", "X",
+                            "--issued", "2024-13-01", "--valid-until", "2028-01-01"])
+    assert r.exit_code == 2 and "issued" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "contract", code, "--maintainer", str(m), "--starts", today.isoformat(),
+                            "--ends", (today + dt.timedelta(days=365)).isoformat()])
+    assert r.exit_code == 0 and f"维保单位 {m}" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "request", code, "--owner", str(o), "--institute", str(inst)])
+    assert r.exit_code == 0 and "已申请" in r.output, r.output
+    rid = r.output.split()[1]
+    r = runner.invoke(app, ["equipment", "schedule", rid, "--institute", str(inst), "--on", today.isoformat()])
+    assert r.exit_code == 0 and "已排期" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "requests", "--status", "scheduled"])
+    assert code in r.output

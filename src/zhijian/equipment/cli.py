@@ -279,3 +279,75 @@ def risk_cmd(since: str | None = None, on: str | None = None) -> None:
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="equipment")
+
+
+@app.command("licence")
+def licence_cmd(organization: int = typer.Option(..., help="维保单位 id"), licence_no: str = typer.Option(...),
+                issued: str = typer.Option(...), valid_until: str = typer.Option(...), scope: str = "",
+                issuer: str = "", phone: str = "") -> None:
+    """维保单位许可 登记 / 换证 — an expired licence takes no contract and records no visit (安全法 第四十五条)."""
+    from zhijian.equipment.schemas import LicenceIn
+
+    with unit_of_work() as s:
+        row = service.register_licence(s, SYSTEM, LicenceIn(
+            organization_id=organization, licence_no=licence_no, issued_on=_date(issued, "issued"),
+            valid_until=_date(valid_until, "valid_until"), scope=scope, issuer=issuer, phone=phone))
+        typer.echo(f"{row.licence_no}\t单位 {row.organization_id}\t有效期至 {row.valid_until}")
+
+
+@app.command("contract")
+def contract_cmd(code: str, maintainer: int = typer.Option(..., help="维保单位 id"), starts: str = typer.Option(...),
+                 ends: str = typer.Option(...), contract_no: str = "") -> None:
+    """维保合同 for one unit; its maintainer follows the contract in force."""
+    from zhijian.equipment.schemas import ContractIn
+
+    with unit_of_work() as s:
+        row = service.create_contract(s, SYSTEM, code, ContractIn(
+            maintainer_id=maintainer, starts_on=_date(starts, "starts"), ends_on=_date(ends, "ends"),
+            contract_no=contract_no))
+        typer.echo(f"合同 {row.id}\t{code.upper()}\t维保单位 {row.maintainer_id}\t{row.starts_on} — {row.ends_on}")
+
+
+@app.command("contract-gaps")
+def contract_gaps_cmd(on: str | None = None) -> None:
+    """合同到期未续签 — units in use whose last contract ended without successor."""
+    with unit_of_work() as s:
+        gaps = service.contract_gaps(s, SYSTEM, on=_date(on, "on"))
+        for g in gaps:
+            typer.echo(f"{g.code}\t使用单位 {g.owner_id}\t{g.region_code}\t原维保单位 {g.last_maintainer_id}\t止于 {g.ended_on}")
+        typer.echo(f"共 {len(gaps)} 台")
+
+
+@app.command("request")
+def request_cmd(code: str, owner: int = typer.Option(..., help="使用单位 id (acting as)"),
+                institute: int = typer.Option(..., help="检验机构 id"), note: str = "") -> None:
+    """检验申请 by the owner (安全法 第四十条: 届满前一个月)."""
+    from zhijian.equipment.schemas import InspectionRequestIn
+    from zhijian.platform.auth import Actor
+
+    with unit_of_work() as s:
+        row = service.request_inspection(s, Actor(None, "cli", "enterprise", owner), code,
+                                         InspectionRequestIn(institute_id=institute, note=note))
+        typer.echo(f"申请 {row.id}\t{code.upper()}\t{service.REQUEST_STATUSES[row.status]}\t到期 {row.due_on or '—'}")
+
+
+@app.command("schedule")
+def schedule_cmd(request_id: int, institute: int = typer.Option(..., help="检验机构 id (acting as)"),
+                 on: str = typer.Option(..., help="检验日期 YYYY-MM-DD"), note: str = "") -> None:
+    """The institute accepts a request and fixes the day."""
+    from zhijian.equipment.schemas import ScheduleIn
+    from zhijian.platform.auth import Actor
+
+    with unit_of_work() as s:
+        row = service.schedule_request(s, Actor(None, "cli", "inspector", institute), request_id,
+                                       ScheduleIn(scheduled_on=_date(on, "on"), note=note))
+        typer.echo(f"申请 {row.id}\t{service.REQUEST_STATUSES[row.status]}\t{row.scheduled_on}")
+
+
+@app.command("requests")
+def requests_cmd(status: str | None = None) -> None:
+    """检验申请 list (all, or of one status)."""
+    with unit_of_work() as s:
+        for row, code in service.inspection_requests(s, SYSTEM, status=status):
+            typer.echo(f"{row.id}\t{code}\t检验机构 {row.institute_id}\t{service.REQUEST_STATUSES[row.status]}\t"
+                       f"{row.scheduled_on or '—'}")
