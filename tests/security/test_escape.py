@@ -86,3 +86,42 @@ def test_escape_functions_per_format():
     assert escape.csv_cell("=1+1") == "'=1+1" and escape.csv_cell("plain") == "plain"
     long = escape.pdf_text("A" * 200)
     assert "\u200b" in long and long.replace("\u200b", "") == "A" * 200
+
+
+def _official_or_refused(text: str) -> bytes | None:
+    """Either a PDF (nothing from disk embedded, markup printed as text) or a clear DomainError naming the field
+    (a character the font cannot print) — never another exception."""
+    import datetime as dt
+
+    from zhijian.platform import documents
+    from zhijian.platform.errors import DomainError
+
+    organ = documents.Organ(name="杭州市市场监督管理局" + text[:30], code="杭市监")
+    doc = documents.Official(organ=organ, title="关于" + text + "的通知", body=[text, "正文" + text],
+                             number=documents.document_number("杭市监", 2026, 7), recipients=[text],
+                             issued_on=dt.date(2026, 3, 15), attachments=[text], cc=[text],
+                             annex=[documents.Annex(title=text, header=["项目", text], rows=[[text, 1.5]])])
+    rep = documents.InspectionReport(lab="浙江省检验院" + text, report_no="ZJ2026-" + text[:10] + "1",
+                                     sample=[("样品名称", text)], header=["检验项目", "结果"],
+                                     results=[[text, "≤0.5"]], conclusion=text)
+    out = None
+    for make, arg in ((documents.official_pdf, doc), (documents.inspection_report_pdf, rep)):
+        try:
+            out = make(arg)  # type: ignore[operator]
+        except DomainError as err:
+            assert err.field and err.status < 500
+            continue
+        assert out.startswith(b"%PDF") and _images(out) == 0
+    return out
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_official_documents_survive_hostile_text(text: str, png: Path):
+    """公文 and 检验报告 (platform.documents: enforcement, stable and spot-check documents go through it)."""
+    _official_or_refused(text.replace("{png}", str(png)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=120))
+def test_official_documents_property(text: str):
+    _official_or_refused(text)

@@ -309,14 +309,16 @@ def _fit_mark(text: str, style: Any) -> Any:
     return Paragraph(pdf_text(text), ParagraphStyle("mark_fit", parent=style, fontSize=size, leading=size * 1.2))
 
 
-def _annex_table(annex: Annex, st: dict[str, Any]) -> Any:
+def _annex_table(annex: Annex, st: dict[str, Any], total_width: float | None = None) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    data = [[Paragraph(pdf_text(h), st["cell"]) for h in annex.header]]
+    data = [[Paragraph(pdf_text(h, max_length=500), st["cell"]) for h in annex.header]]
     data += [[Paragraph(pdf_text("" if v is None else v, max_length=500), st["cell"]) for v in r] for r in annex.rows]
-    widths = [w * MM for w in annex.widths_mm] if annex.widths_mm else None
-    t = Table(data, colWidths=widths, repeatRows=1)
+    n = max(len(annex.header), max((len(r) for r in annex.rows), default=0), 1)
+    # without given widths the columns share the text width: a long cell wraps instead of squeezing its neighbours
+    widths = [w * MM for w in annex.widths_mm] if annex.widths_mm else [(total_width or TEXT_W) / n] * n
+    t = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)  # a row taller than a page splits, never a 500
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]))
     return t
@@ -442,15 +444,16 @@ def inspection_report_pdf(rep: InspectionReport) -> bytes:
     spaced = " ".join(rep.title) if len(rep.title) <= 6 else rep.title  # 检 验 报 告
     story: list[Any] = [Paragraph(pdf_text(spaced), st["report_title"]),
                         Paragraph(pdf_text(rep.lab), _centred(st["report_body"])), Spacer(1, 6 * MM)]
-    info = [[Paragraph(pdf_text(k), st["cell"]), Paragraph(pdf_text("" if v is None else v), st["cell"])]
+    info = [[Paragraph(pdf_text(k, max_length=200), st["cell"]),
+             Paragraph(pdf_text("" if v is None else v, max_length=2000), st["cell"])]
             for k, v in rep.sample]
     if info:
-        t = Table(info, colWidths=[32 * MM, width - 32 * MM])
+        t = Table(info, colWidths=[32 * MM, width - 32 * MM], splitInRow=1)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))]))
         story += [t, Spacer(1, 5 * MM)]
     if rep.header:
-        story.append(_annex_table(Annex("", rep.header, rep.results), st))
+        story.append(_annex_table(Annex("", rep.header, rep.results), st, width))
         story.append(Spacer(1, 5 * MM))
     story.append(Paragraph(pdf_text(f"检验结论：{rep.conclusion}"), st["report_body"]))
     story += [Paragraph(pdf_text(n), st["small"]) for n in rep.notes]
