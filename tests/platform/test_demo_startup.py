@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,3 +76,36 @@ def test_demo_server_start_up_log_has_no_locked_database(tmp_path: Path) -> None
     assert rows, "the scheduler queued no job in 20 s"
     failed = [r for r in rows if r[1] == "failed"]
     assert not failed, failed
+
+
+def test_job_enqueued_inside_a_write_unit_of_work_runs_after_commit(sqlite_db: Any, settings: Any) -> None:
+    """POST /api/v1/risk/scan enqueued its job from a second session while the request's BEGIN IMMEDIATE held
+    SQLite's writer lock: the insert waited for the request itself (busy timeout, retries) and answered 503
+    (found by tests/platform/test_schemathesis.py). With `session=` the row is written in the caller's
+    transaction at once, and the job runs only once that transaction has committed."""
+    from sqlalchemy import select
+
+    from zhijian.platform.db import SQLITE_BUSY_TIMEOUT_MS
+    from zhijian.platform.jobs import JobRunner, _load_tasks
+    from zhijian.platform.models import Job
+
+    _load_tasks()  # the rooms' task modules, imported once before the clock starts
+    runner = JobRunner(sqlite_db, settings, backend="inprocess")
+    started = time.monotonic()
+    with sqlite_db.session() as s:
+        s.execute(select(1))  # the write unit of work has begun: it holds the writer lock
+        job_id = runner.enqueue("platform.idempotency_purge", session=s)
+        assert s.get(Job, job_id).status == "queued"
+        assert job_id not in runner._futures  # not dispatched before the commit
+    assert time.monotonic() - started < SQLITE_BUSY_TIMEOUT_MS / 1000  # the old path waited it out, repeatedly
+    assert runner.wait(job_id, timeout=60).status == "done"
+    try:
+        with sqlite_db.session() as s:
+            rolled_back = runner.enqueue("platform.idempotency_purge", session=s)
+            raise RuntimeError("the request failed")
+    except RuntimeError:
+        pass
+    assert rolled_back not in runner._futures
+    with sqlite_db.session(write=False) as s:
+        assert s.get(Job, rolled_back) is None
+    runner.shutdown()
