@@ -125,3 +125,44 @@ def test_official_documents_survive_hostile_text(text: str, png: Path):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=120))
 def test_official_documents_property(text: str):
     _official_or_refused(text)
+
+
+def _room_pdfs(text: str) -> dict[str, bytes]:
+    """The rooms' own PDF layouts (spot-check report, stable announcement and certificate, risk assessment) with
+    the user text of each field replaced by `text`."""
+    import datetime as dt
+
+    from zhijian.risk import matrix
+    from zhijian.risk import pdf as risk_pdf
+    from zhijian.spotcheck import reports
+    from zhijian.stable import documents as sd
+
+    item = {"round": 0, "name": text, "unit": text[:30], "requirement": "≤7.41", "value": text[:40], "verdict": "合格",
+            "method": text}
+    data = {"report_no": "SP2026-0001", "product": text, "brand": text, "model": text, "production_date": "2026-03-01",
+            "lot": text, "enterprise": text, "sampled_on": "2026-03-05", "place": text, "sample_no": "CY-1", "plan": text,
+            "lab": text, "items": [item], "verdict": "合格", "failing_items": [], "issued_on": "2026-03-20"}
+    ann = sd.AnnouncementDoc(label="2026年第1号", kind="listing", title=text, body=text, published_on=dt.date(2026, 3, 15),
+                             valid_from=dt.date(2026, 3, 15), valid_until=dt.date(2029, 3, 14),
+                             rows=(sd.Row("WDHG-2026-0001", text, text, text, text, text, text),))
+    cert = sd.CertificateDoc("WDHG-2026-0001", text, text, text, text, text, "2026年第1号", dt.date(2026, 3, 15),
+                             dt.date(2029, 3, 14), "https://zj.example/v/1")
+    a = matrix.parse_assessment({"product": text or "x", "scenarios": [{
+        "description": text or "x", "consumer": "others", "severity": 2,
+        "steps": [{"description": text or "x", "probability": "1/10"}]}]})
+    return {"spotcheck report": reports.report_pdf(data, verify_url="https://zj.example/r/1", digest="ABCD"),
+            "stable announcement": sd.announcement_pdf(ann), "stable certificate": sd.certificate_pdf(cert),
+            "risk assessment": risk_pdf.assessment_pdf(matrix.assess(a), record_id=1, assessor=text, created="2026-03-05",
+                                                       hazard=text)}
+
+
+ROOM_BASELINE: dict[str, int] = {}
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_room_pdfs_survive_hostile_text(text: str, png: Path):
+    if not ROOM_BASELINE:
+        ROOM_BASELINE.update({k: _images(v) for k, v in _room_pdfs("plain text").items()})
+    for kind, pdf in _room_pdfs(text.replace("{png}", str(png))).items():
+        assert pdf.startswith(b"%PDF"), kind
+        assert _images(pdf) == ROOM_BASELINE[kind], f"{kind}: an image from the server's disk was embedded"

@@ -56,6 +56,13 @@ def pdf_text(value: Any, *, max_length: int | None = None) -> str:
     return s.replace("\n", "<br/>")
 
 
+def plain_text(value: Any, *, max_length: int = 200) -> str:
+    """One line of plain text for document metadata (PDF title/author): no controls, no lone surrogates (the PDF
+    writer cannot encode them), no markup meaning — nothing is escaped because nothing is interpreted."""
+    s = " ".join(_CONTROLS.sub(" ", _str(value)).split())
+    return s if len(s) <= max_length else s[:max_length - 1] + "…"
+
+
 def plot_text(value: Any, *, max_length: int = 60) -> str:
     """A Matplotlib text: plain (no mathtext), one line, no characters the font renderer refuses."""
     s = " ".join(_CONTROLS.sub(" ", _str(value)).split())

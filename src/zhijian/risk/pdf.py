@@ -50,7 +50,7 @@ def assessment_pdf(result: dict[str, Any], *, record_id: int | None = None, asse
                                          for j, st in enumerate(sc["steps"], 1)]
         rows.append(["", "总概率（各步骤之积）", f"{sc['probability_label']}（{sc['probability_fraction']}）"])
         rows.append(["", "概率区间 / 风险等级", f"{sc['band']} → {sc['risk_level_zh']}"])
-        t = Table(rows, colWidths=[14 * mm, 110 * mm, 50 * mm])
+        t = Table(rows, colWidths=[14 * mm, 110 * mm, 50 * mm], splitInRow=1)  # tall rows split (#13)
         t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         flow.append(t)

@@ -8,6 +8,8 @@ import datetime as dt
 import io
 from typing import Any
 
+from zhijian.platform.escape import plain_text
+
 
 def _font(bold: bool = False) -> str:
     """The embedded CJK font (platform.fonts: subset of Noto Serif CJK SC, every unit symbol present)."""
@@ -35,7 +37,7 @@ def _table(rows: list[list[Any]], widths: list[float] | None = None, header: boo
         data: list[list[Any]] = [["" if c is None else str(c)[:40] for c in r] for r in rows]
     else:
         data = [[Paragraph(_esc(c), st) for c in r] for r in rows]
-    t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+    t = Table(data, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)  # tall rows split (#13)
     style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("FONTNAME", (0, 0), (-1, -1), _font()), ("FONTSIZE", (0, 0), (-1, -1), 7)]
     if header:
@@ -66,7 +68,8 @@ def report_pdf(data: dict[str, Any], *, verify_url: str, digest: str) -> bytes:
     st = _styles()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=f"检验报告 {data['report_no']}", author=data.get("lab", ""))
+                            bottomMargin=15 * mm, title=plain_text(f"检验报告 {data['report_no']}"),
+                            author=plain_text(data.get("lab", "")))
     story: list[Any] = [Paragraph("检 验 报 告", st["title"]),
                         Paragraph(f"报告编号：{_esc(data['report_no'])}　　防伪校验码：{digest}", st["p"]),
                         Spacer(1, 4)]
@@ -118,7 +121,7 @@ def plan_pdf(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> 
     st = _styles()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
-                            bottomMargin=12 * mm, title=plan.title)
+                            bottomMargin=12 * mm, title=plain_text(plan.title))
     rate = stats.get("nonconformity_rate")
     story: list[Any] = [
         Paragraph(_esc(plan.title), st["title"]),

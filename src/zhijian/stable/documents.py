@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zhijian.platform.escape import plain_text
+
 ASSOCIATION = "中国质量检验协会"
 PROGRAMME = "全国质量检验稳定合格产品"
 FONT = "STSong-Light"
@@ -89,7 +91,7 @@ def announcement_pdf(doc: AnnouncementDoc) -> bytes:
     st = _styles()
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=f"{doc.title} {doc.label}", author=ASSOCIATION)
+                            bottomMargin=15 * mm, title=plain_text(f"{doc.title} {doc.label}"), author=ASSOCIATION)
     story = [Paragraph(ASSOCIATION, st["head"]), HRFlowable(width="100%", thickness=2, color=colors.HexColor("#b3261e")),
              Spacer(1, 4 * mm), Paragraph(_esc(doc.title), st["title"]), Paragraph(f"公告 {doc.label}", st["no"]),
              Spacer(1, 4 * mm), Paragraph(_esc(_intro(doc)), st["body"]), Spacer(1, 4 * mm)]
@@ -100,7 +102,7 @@ def announcement_pdf(doc: AnnouncementDoc) -> bytes:
         data.append([Paragraph(_esc(str(v)), st["cell"]) for v in
                      (i, r.certificate_no, r.enterprise, r.product, r.brand, r.model, r.category, last)])
     widths = [m * mm for m in (9, 24, 36, 27, 15, 20, 17, 32)]
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)  # tall rows split (#13)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
