@@ -42,7 +42,10 @@ COUNT_METHODS = ("farrington", "ears_c1", "ears_c2", "ears_c3", "count_cusum")
 ENTERPRISE_METHODS = ("eb_shrinkage",)
 METHOD_ZH = {"p_exact": "p 控制图（精确二项限）", "laney": "Laney p′ 图", "ewma": "EWMA", "cusum": "二项 LLR CUSUM",
              "funnel": "漏斗图（Spiegelhalter）", "eb_shrinkage": "经验贝叶斯收缩", "farrington": "改进 Farrington",
-             "ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3", "count_cusum": "泊松 CUSUM"}
+             "ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3", "count_cusum": "泊松 CUSUM",
+             "equipment_overdue_inspection": "特种设备超期未检", "equipment_maintenance_overdue": "特种设备维保超期",
+             "equipment_repeated_fail": "特种设备多次检验不合格", "equipment_accident": "特种设备事故",
+             "equipment_entrapment_rate": "电梯困人"}
 
 
 @dataclass

@@ -171,6 +171,25 @@ def spotcheck_rows(session: Session, since: dt.date | None) -> Sequence[tuple[An
     return fn(session, since=since) if fn is not None else []
 
 
+def equipment_drafts(session: Session, as_of: dt.date) -> list[scan.SignalDraft]:
+    """特种设备 signals (`equipment.service.risk_signals`: overdue inspections / maintenance by owner and division,
+    repeated 不合格, accidents and entrapments per unit) as drafts of kind ``equipment``, one per month and series."""
+    mod = room_module("equipment", "service")
+    fn = getattr(mod, "risk_signals", None) if mod is not None else None
+    if fn is None:
+        return []
+    period = f"{as_of.year:04d}-{as_of.month:02d}"
+    out: list[scan.SignalDraft] = []
+    for sig in fn(session, on=as_of):
+        key = f"unit:{sig.unit_code}" if sig.unit_code else f"ent:{sig.owner_id}|reg:{sig.region_code}"
+        out.append(scan.SignalDraft(
+            kind="equipment", method=f"equipment_{sig.kind}"[:32], series_key=key[:64], period=period,
+            observed=float(sig.count), expected=None, threshold=None, score=float(sig.count), p_value=None, params={},
+            evidence={"detail": sig.detail, "unit_code": sig.unit_code}, region_code=sig.region_code or None,
+            enterprise_id=sig.owner_id))
+    return out
+
+
 def complaint_rows(session: Session, since: dt.date | None) -> Sequence[tuple[Any, ...]]:
     mod = room_module("consumer", "service")
     fn = getattr(mod, "complaint_records", None) if mod is not None else None
@@ -335,6 +354,8 @@ def run_scan(session: Session, actor: Actor, *, as_of: dt.date | None = None,
     d3, s3 = scan.scan_counts(ca, cfgs, as_of)
     step("counts", 85)
     drafts += d2 + d3
+    if results is None:  # the real scan also reads the equipment room (synthetic runs stay synthetic)
+        drafts += equipment_drafts(session, as_of)
     run = ScanRun(started_at=utcnow(), n_results=len(ra), n_complaints=len(ca))
     session.add(run)
     flush(session, "risk_scan_run")
