@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn
+from zhijian.equipment.schemas import IncidentIn, InspectionIn, InspectionRequestIn, MaintenanceIn, ScheduleIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -25,7 +25,8 @@ router = APIRouter(include_in_schema=False)
 ROLES = ("regulator", "inspector", "enterprise")
 nav_item("/console/equipment", "特种设备", roles=ROLES, order=35)
 
-NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认"}
+NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认",
+             "requested": "检验申请已提交", "scheduled": "检验已排期"}
 
 
 def _scan(request: Request, session: Any, code: str) -> Response:
@@ -86,7 +87,23 @@ def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str
     if actor.role == "enterprise" and actor.organization_id is not None:
         ctx["own_units"] = service.units_of(session, actor, limit=100)
         ctx["unsigned"] = service.unsigned_maintenance(session, actor, limit=50)
+    if actor.role in ("enterprise", "inspector"):
+        ctx["requests"] = service.inspection_requests(session, actor, limit=50)
+        ctx["request_statuses"] = service.REQUEST_STATUSES
+    if ctx["is_owner"]:
+        ctx["institutes"] = _institutes(session)
     return render(request, "equipment/console_home.html", ctx, status_code=status, actor=actor)
+
+
+def _institutes(session: Any) -> list[tuple[str, str]]:
+    """The inspection institutes (检验检测机构) an owner may ask, for the request form's select."""
+    from sqlalchemy import select
+
+    from zhijian.catalog.models import Organization
+
+    return [(str(i), n) for i, n in session.execute(select(Organization.id, Organization.name)
+                                                    .where(Organization.kind == "lab").order_by(Organization.name)
+                                                    .limit(200))]
 
 
 @router.get("/console/equipment", response_class=HTMLResponse)
@@ -215,3 +232,38 @@ def console_labels(request: Request, session: SessionDep) -> Response:
     stamp = dt.date.today().isoformat()
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="equipment-labels-{stamp}.pdf"'})
+
+
+@router.post("/console/equipment/requests")
+async def console_request(request: Request, session: SessionDep) -> Response:
+    """使用单位 申请检验 — the same service call as POST /api/v1/equipment/units/{code}/inspection-requests."""
+    actor, form = await console_form(request, session, "enterprise")
+    values = {k: _text(form, k) for k in ("rq_code", "rq_institute_id", "rq_note")}
+    try:
+        data = InspectionRequestIn.model_validate({"institute_id": values["rq_institute_id"] or None,
+                                                   "note": values["rq_note"]})
+        with session.begin_nested():
+            service.request_inspection(session, actor, values["rq_code"], data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        errs = _errors(request, exc, "rq_")
+        if "rq_code" not in errs and isinstance(exc, DomainError) and exc.field in (None, "code"):
+            errs = {"rq_code": next(iter(errs.values()))}
+        return _home(request, session, actor, errors=errs, values=values, status=status, form="request")
+    return RedirectResponse("/console/equipment?done=requested", status_code=303)
+
+
+@router.post("/console/equipment/requests/{request_id}/schedule")
+async def console_schedule(request: Request, session: SessionDep, request_id: int) -> Response:
+    """检验机构 受理并排期 — the same service call as POST /api/v1/equipment/inspection-requests/{id}/schedule."""
+    actor, form = await console_form(request, session, "inspector")
+    values = {"scheduled_on": _text(form, "scheduled_on")}
+    try:
+        data = ScheduleIn.model_validate(values)
+        with session.begin_nested():
+            service.schedule_request(session, actor, request_id, data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _home(request, session, actor, errors=_errors(request, exc, "sc_"), values=values, status=status,
+                     form="schedule")
+    return RedirectResponse("/console/equipment?done=scheduled", status_code=303)
