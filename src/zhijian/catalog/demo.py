@@ -236,11 +236,14 @@ PROVINCES = ["110105", "120116", "130100", "310115", "320505", "320200", "330106
              "610100", "210200"]
 SURNAMES = ["华", "鼎", "恒", "康", "瑞", "佳", "美", "新", "宏", "安", "福", "金", "绿", "优", "天", "长", "蓝", "雅"]
 SECOND = ["泰", "源", "达", "盛", "和", "德", "丰", "信", "润", "诚", "禾", "远", "科", "力", "嘉", "明"]
-TRADE = {
-    "FOOD": ["食品", "乳业", "粮油", "调味食品", "饮品", "酒业", "茶业"],
-    "DRUG": ["药业", "医疗用品", "制药"],
-    "SE": ["电梯", "特种设备", "压力容器", "气体设备"],
-    "IND": ["电器", "电缆", "玩具", "童车", "纺织", "建材", "车业", "燃气具"],
+TRADE: dict[str, str] = {  # 字号后的行业用语 per category: an enterprise's name says what it makes (issue 21)
+    "FOOD-DAIRY-INF": "乳业", "FOOD-DAIRY-LIQ": "乳业", "FOOD-GRAIN-RICE": "米业", "FOOD-GRAIN-FLOUR": "面业",
+    "FOOD-OIL": "粮油", "FOOD-SEAS-SOY": "调味食品", "FOOD-SEAS-VIN": "醋业", "FOOD-DRINK-WATER": "饮品",
+    "FOOD-LIQUOR": "酒业", "FOOD-TEA": "茶业", "DRUG-CHEM": "制药", "DRUG-TCM": "中药", "DRUG-MASK": "医疗用品",
+    "SE-ELEV": "电梯", "SE-CYL": "气瓶", "SE-PV": "压力容器", "SE-BOIL": "锅炉", "IND-APPL-KETTLE": "电器",
+    "IND-APPL-FRIDGE": "电器", "IND-APPL-DRYER": "电器", "IND-CABLE": "电缆", "IND-PLUG": "电工",
+    "IND-CHILD-TOY": "玩具", "IND-CHILD-CART": "童车", "IND-CHILD-TEX": "童装", "IND-TEX": "服饰",
+    "IND-BUILD-CEMENT": "水泥", "IND-BUILD-TILE": "陶瓷", "IND-EBIKE": "车业", "IND-GAS": "燃气具",
 }
 PRODUCT_NAMES: dict[str, list[tuple[str, list[str]]]] = {
     "FOOD-DAIRY-INF": [("婴幼儿配方奶粉(1段)", ["800g", "400g"]), ("较大婴儿配方奶粉(2段)", ["800g"]),
@@ -335,7 +338,7 @@ def load(s: Session, rng: random.Random) -> list[str]:
                                               cma_number=f"{200000 + i * 137:06d}{r[:2]}",
                                               address=rules.region_label(r)))
                 for i, (n, r, c) in enumerate(labs)]
-    # enterprises: 56, by trade so that every category has makers
+    # enterprises: 56, enterprise i makes category trade_cats[i % n] and is named for that trade
     existing_ents = s.scalar(select(func.count()).select_from(Organization).where(Organization.kind == "enterprise")) or 0
     trade_cats = [c for c in PRODUCT_NAMES]
     ents: list[Organization] = list(s.scalars(select(Organization).where(Organization.kind == "enterprise")
@@ -344,9 +347,9 @@ def load(s: Session, rng: random.Random) -> list[str]:
         used: set[str] = {e.name for e in ents}
         i = 0
         while len(ents) < 56:
-            cat_code = trade_cats[i % len(trade_cats)]
+            cat_code = trade_cats[len(ents) % len(trade_cats)]  # retried names keep the trade
             region = PROVINCES[(i * 7) % len(PROVINCES)]
-            trade = TRADE[cat_code.split("-")[0]][i % len(TRADE[cat_code.split("-")[0]])]
+            trade = TRADE[cat_code]
             city = rules.region_label(region).split(" ")[-1].rstrip("市区县")
             name = f"{city}{rng.choice(SURNAMES)}{rng.choice(SECOND)}{trade}有限公司"
             i += 1
@@ -360,9 +363,12 @@ def load(s: Session, rng: random.Random) -> list[str]:
                 contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}")))
     n_products = s.scalar(select(func.count()).select_from(Product)) or 0
     k = 0
+    makers: dict[str, list[Organization]] = {}  # category → its enterprises (an enterprise makes one trade's goods)
+    for j, e in enumerate(ents[:56]):
+        makers.setdefault(trade_cats[j % len(trade_cats)], []).append(e)
     while n_products < 320:
-        ent = ents[k % len(ents)]
         cat_code = trade_cats[k % len(trade_cats)]
+        ent = makers[cat_code][(k // len(trade_cats)) % len(makers[cat_code])]
         name, models = PRODUCT_NAMES[cat_code][(k // len(trade_cats)) % len(PRODUCT_NAMES[cat_code])]
         brand = BRANDS[(k * 5 + ent.id) % len(BRANDS)]
         model = models[k % len(models)] + (f" {chr(65 + (k // 60))}型" if k >= 60 else "")

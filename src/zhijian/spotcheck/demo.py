@@ -97,7 +97,7 @@ LAB_FIELDS = {  # 检验能力范围 (CMA scope) by category root: the re-test l
     "广东产品质量监督检验研究院": ["FOOD", "IND"],
     "江苏省产品质量监督检验研究院": ["FOOD", "IND"],
     "上海市质量监督检验技术研究院": ["IND", "SE"],
-    "国家电线电缆产品质量检验检测中心(四川)": ["IND"],
+    "国家电线电缆产品质量检验检测中心(四川)": ["IND-CABLE", "IND-PLUG"],
     "山东省食品药品检验研究院": ["FOOD", "DRUG"],
     "湖北省产品质量监督检验研究院": ["IND", "SE"],
 }
@@ -286,6 +286,9 @@ def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicato
              gd: Actor | None, zj: Actor) -> int:
     cats = {c.id: c for c in s.scalars(select(Category))}
     labs = [o.id for o in s.scalars(select(Organization).where(Organization.kind == "lab").order_by(Organization.id))]
+    from zhijian.spotcheck import retest
+
+    in_scope = {cid: [lab for lab in retest.qualified_labs(s, cid) if lab in labs] for cid in cats}
     products = list(s.execute(select(Product.id, Product.enterprise_id, Product.category_id, Product.name, Product.brand,
                                      Product.model, Organization.region_code)
                               .join(Organization, Organization.id == Product.enterprise_id).order_by(Product.id)))
@@ -341,7 +344,7 @@ def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicato
             failing = [pairs[safety_idx][0].name] if (fail and pairs) else []
             safety = bool(fail and pairs and pairs[safety_idx][0].is_safety)
             verdict = None if refused else ("不合格" if fail else "合格")
-            lab = rng.choice(labs)
+            lab = rng.choice(in_scope.get(p.category_id) or labs)  # issue 21: a lab tests within its CMA scope
             sample_no = f"{code}-{len(batch_rows) + 1:05d}"
             batch_rows.append(dict(
                 plan_id=plan.id, sample_no=sample_no, state="published",
