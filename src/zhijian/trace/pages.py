@@ -414,7 +414,11 @@ def console_batch(request: Request, session: SessionDep, batch_id: int, saved: s
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
         return error_page(request, err, actor)
-    may_export = actor.is_staff or actor.organization_id == batch.enterprise_id
+    try:  # the downloads are shown only to those the service lets export (no link that leads to 403)
+        service.can_issue(actor, batch.enterprise_id)
+        may_export = True
+    except DomainError:
+        may_export = False
     return render(request, "trace/console_batch.html", {
         "b": batch, "saved": bool(saved), "may_export": may_export,
         "pin_waiting": may_export and _pin_spool(request, batch.id).exists()}, actor=actor)
