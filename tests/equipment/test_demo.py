@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from zhijian.equipment import demo, rules, service
 from zhijian.equipment.models import EquipmentInspection, EquipmentUnit
+from zhijian.platform.auth import SYSTEM
 
 
 def test_demo_is_fast_idempotent_and_varied(fresh_db):
@@ -27,6 +28,17 @@ def test_demo_is_fast_idempotent_and_varied(fresh_db):
         states = [rules.due_state(u.next_due_on, service.today(), u.status) for u in s.scalars(select(EquipmentUnit))]
         stopped = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.status == "stopped"))
     assert first == loaded  # idempotent: the second run finds the demo and adds nothing
-    assert n == 265 and elevators == 200
+    # issue #18: a city with 2,000 elevators, 300 boilers and vessels, 20 amusement rides, five maintenance companies
+    assert n == 2380 and elevators == 2000
+    with db.session() as s:
+        boilers_vessels = s.scalar(select(func.count()).select_from(EquipmentUnit)
+                                   .where(EquipmentUnit.category.in_(("1000", "2000"))))
+        rides = s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.category == "6000"))
+        assert (boilers_vessels, rides) == (300, 20)
+        assert len(service.licences(s, SYSTEM)) == 5
+        assert len(service.licences(s, SYSTEM, expiring_within=60)) == 1  # one licence to renew soon
+        assert len(service.contract_gaps(s, SYSTEM)) == 5  # contracts ended without successor: flagged
+        reqs = [r.status for r, _ in service.inspection_requests(s, SYSTEM)]
+        assert sorted(reqs) == ["requested"] * 3 + ["scheduled"] * 3
     assert fails > 0 and stopped > 0
     assert states.count("overdue") > 0 and states.count("due_soon") > 0 and states.count("ok") > 100

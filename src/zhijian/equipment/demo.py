@@ -1,5 +1,6 @@
-"""Demo of special-equipment supervision: a city (杭州) with ~200 elevators, boilers, pressure vessels, cylinders,
-cranes and a few rides, ten owners, five maintenance companies, two inspection institutes, a year of periodic
+"""Demo of special-equipment supervision: a city (杭州) with 2,000 elevators, 300 boilers and pressure vessels (incl.
+cylinders), 60 cranes and 20 large rides, ten owners, five licensed maintenance companies (one licence expiring soon;
+30 contracts, 5 ended without successor), two inspection institutes (six 检验申请, three scheduled), a year of periodic
 inspections — most 合格, some 不合格 (→ 停用, some re-inspected), some units overdue and some due within 30 days —
 two months of elevator maintenance every 15 days (a few lapsed), some entrapments and one 一般事故 (an elevator car
 stranding people for over 2 hours). Users: eq_owner (使用单位), eq_maint (维保单位), eq_inspector (检验机构),
@@ -22,7 +23,14 @@ from zhijian.catalog.models import Organization
 from zhijian.catalog.schemas import OrganizationIn, UserIn
 from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentIncident, EquipmentInspection, EquipmentMaintenance, EquipmentUnit
-from zhijian.equipment.schemas import IncidentIn, WorkerCertIn
+from zhijian.equipment.schemas import (
+    ContractIn,
+    IncidentIn,
+    InspectionRequestIn,
+    LicenceIn,
+    ScheduleIn,
+    WorkerCertIn,
+)
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.models import User
 
@@ -37,6 +45,12 @@ INSTITUTES = ("杭州市特种设备检测研究院", "浙江省特种设备科�
 REGIONS = ("330106", "330110", "330100")
 _REG_PREFIX = {"1": "锅", "2": "容", "23": "瓶", "3": "梯", "4": "起", "6": "游"}
 STREETS = ("文三路", "学院路", "天目山路", "教工路", "古墩路", "文一西路", "五常大道", "莫干山路")
+
+
+# the issue's city: 2,000 elevators (曳引驱动乘客电梯, 自动扶梯, 杂物电梯), 300 boilers and pressure vessels (incl.
+# cylinders), 60 cranes, 20 large amusement rides
+PLAN = (("3110", 1850), ("3310", 100), ("3120", 50), ("1100", 80), ("1200", 40), ("2150", 110), ("2130", 40),
+        ("2310", 30), ("4100", 40), ("4300", 20), ("6200", 12), ("6100", 8))
 
 
 def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, phone: str = "") -> Organization:
@@ -80,8 +94,7 @@ def load(s: Session, rng: random.Random) -> list[str]:
     maints = [_org(s, rng, "enterprise", n, "330106", phone) for n, phone in MAINTAINERS]
     labs = [_org(s, rng, "lab", n, r) for n, r in zip(INSTITUTES, ("330100", "330000"), strict=True)]
     today = service.today()
-    plan = ([("3110", 180), ("3310", 12), ("3120", 8), ("1100", 12), ("1200", 8), ("2150", 14), ("2130", 6),
-             ("2310", 10), ("4100", 6), ("4300", 4), ("6200", 3), ("6100", 2)])
+    plan = PLAN
     registry: list[tuple[int, dict[str, object]]] = []
     reports: dict[int, list[tuple[int, dict[str, object]]]] = {lab.id: [] for lab in labs}
     seq = 0
@@ -125,7 +138,10 @@ def load(s: Session, rng: random.Random) -> list[str]:
     service.import_registry(s, SYSTEM, registry)
     for lab in labs:
         service.import_inspections(s, _inspector(lab), reports[lab.id])
+    _licences(s, maints, today)
     _maintenance(s, rng, maints, today)
+    _contracts(s, rng, today)
+    _requests(s, labs, today)
     _incidents(s, rng, today)
     _user(s, "eq_owner", owners[0], "使用单位 安全管理员")
     _user(s, "eq_maint", maints[0], "维保单位 调度员")
@@ -183,6 +199,42 @@ def _incidents(s: Session, rng: random.Random, today: dt.date) -> None:
             arrived_at=at + dt.timedelta(minutes=1 + arrive), released_at=at + dt.timedelta(minutes=1 + release),
             trapped_people=rng.randrange(1, 6), cause=rng.choice(("门锁回路故障", "停电", "安全回路断开", "乘客扒门"))),
             now=at + dt.timedelta(minutes=30 + release))
+
+
+def _licences(s: Session, maints: list[Organization], today: dt.date) -> None:
+    """The five companies' 特种设备安装改造修理许可 (电梯修理): four years each, the last one expiring in 40 days."""
+    for k, m in enumerate(maints):
+        until = today + dt.timedelta(days=40 if k == len(maints) - 1 else 400 + 200 * k)
+        service.register_licence(s, SYSTEM, LicenceIn(
+            organization_id=m.id, licence_no=f"TS34330{k + 1:02d}-2026", scope="电梯修理 A2",
+            issued_on=until - dt.timedelta(days=4 * 365), valid_until=until, issuer="浙江省市场监督管理局",
+            phone=m.contact_phone or ""))
+
+
+def _contracts(s: Session, rng: random.Random, today: dt.date) -> None:
+    """维保合同 for 30 elevators of the first owner: 25 in force, 5 that ended last month without successor."""
+    units = s.execute(select(EquipmentUnit.code, EquipmentUnit.maintainer_id).where(
+        EquipmentUnit.category == "3000", EquipmentUnit.maintainer_id.is_not(None), EquipmentUnit.status == "in_use")
+        .order_by(EquipmentUnit.id).limit(30)).all()
+    for n, (code, maint_id) in enumerate(units):
+        start = today - dt.timedelta(days=rng.randrange(200, 700))
+        end = today - dt.timedelta(days=rng.randrange(5, 30)) if n < 5 else today + dt.timedelta(days=rng.randrange(60, 365))
+        service.create_contract(s, SYSTEM, code, ContractIn(maintainer_id=maint_id, starts_on=start, ends_on=end,
+                                                            contract_no=f"WB{start:%Y}-{n + 1:04d}"))
+
+
+def _requests(s: Session, labs: list[Organization], today: dt.date) -> None:
+    """检验申请 by the owners of six units due within 30 days; the institute has scheduled three."""
+    soon = s.execute(select(EquipmentUnit.code, EquipmentUnit.owner_id).where(
+        EquipmentUnit.status == "in_use", EquipmentUnit.next_due_on >= today,
+        EquipmentUnit.next_due_on <= today + dt.timedelta(days=rules.DUE_SOON_DAYS))
+        .order_by(EquipmentUnit.next_due_on, EquipmentUnit.id).limit(6)).all()
+    for n, (code, owner_id) in enumerate(soon):
+        req = service.request_inspection(s, Actor(None, f"demo-owner-{owner_id}", "enterprise", owner_id), code,
+                                         InspectionRequestIn(institute_id=labs[0].id))
+        if n % 2 == 0:
+            service.schedule_request(s, _inspector(labs[0]), req.id,
+                                     ScheduleIn(scheduled_on=today + dt.timedelta(days=3 + n)))
 
 
 def _inspector(lab: Organization) -> Actor:

@@ -874,6 +874,8 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
         units |= {u.code: u for u in session.scalars(select(EquipmentUnit).where(EquipmentUnit.code.in_(codes[i:i + 1000])))}
     seen: set[tuple[str, dt.date, str]] = set()
     out: list[EquipmentMaintenance] = []
+    lic_cache: dict[int, EquipmentMaintainerLicence | None] = {}  # one look-up per company and certificate
+    cert_cache: dict[str, EquipmentWorkerCert | None] = {}
     for row_no, code, data in parsed:
         unit = units.get(code)
         if unit is None or not can_read(session, actor, unit):
@@ -881,11 +883,18 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
         try:
             maintainer = require_maintain(session, actor, unit)
             if maintainer != unit.owner_id:
-                _require_licence(session, maintainer, data.maintained_on, "maintainer_id", required=False)
+                if maintainer not in lic_cache:
+                    lic_cache[maintainer] = licence_of(session, maintainer)
+                _require_licence(session, maintainer, data.maintained_on, "maintainer_id", required=False,
+                                 lic=lic_cache[maintainer] or False)
         except DomainError as err:
             raise cell_error(row_no, "设备代码", err.message_zh, err.message_en) from err
         try:
-            _check_registered_cert(session, data.worker_cert_no, maintainer, data.maintained_on, unit.variety)
+            if data.worker_cert_no not in cert_cache:
+                cert_cache[data.worker_cert_no] = session.scalar(
+                    select(EquipmentWorkerCert).where(EquipmentWorkerCert.cert_no == data.worker_cert_no))
+            _check_registered_cert(session, data.worker_cert_no, maintainer, data.maintained_on, unit.variety,
+                                   row=cert_cache[data.worker_cert_no] or False)
         except DomainError as err:
             raise cell_error(row_no, "作业人员证编号", err.message_zh, err.message_en) from err
         key = (code, data.maintained_on, data.kind)
@@ -905,11 +914,13 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
     return len(out)
 
 
-def _check_registered_cert(session: Session, cert_no: str, maintainer_id: int, on: dt.date, variety: str) -> None:
+def _check_registered_cert(session: Session, cert_no: str, maintainer_id: int, on: dt.date, variety: str,
+                           row: EquipmentWorkerCert | None | bool = None) -> None:
     """A certificate in the registry must be in force on the day, of the right item, held by the company's worker;
-    a number not (yet) in the registry is kept as given."""
-    row = session.scalar(select(EquipmentWorkerCert).where(EquipmentWorkerCert.cert_no == cert_no))
+    a number not (yet) in the registry is kept as given. ``row``: the registry row already read (False: none)."""
     if row is None:
+        row = session.scalar(select(EquipmentWorkerCert).where(EquipmentWorkerCert.cert_no == cert_no))
+    if not isinstance(row, EquipmentWorkerCert):
         return
     rules.check_cert_for_visit(row.item, row.valid_until, on, variety)
     if row.employer_id is not None and row.employer_id != maintainer_id:
@@ -1387,12 +1398,14 @@ def licences(session: Session, actor: Actor, *, expiring_within: int | None = No
     return list(session.scalars(stmt.order_by(EquipmentMaintainerLicence.valid_until, EquipmentMaintainerLicence.id)))
 
 
-def _require_licence(session: Session, maintainer_id: int, on: dt.date, field: str, *, required: bool) -> None:
+def _require_licence(session: Session, maintainer_id: int, on: dt.date, field: str, *, required: bool,
+                     lic: EquipmentMaintainerLicence | None | bool = None) -> None:
     """A company whose licence has expired (``valid_until`` before ``on``) neither takes contracts nor records
     visits (《特种设备安全法》第四十五条: 依照本法取得许可; TSG T5002-2017 第2.1条). ``required``: no licence
     on record is refused too (contracts); for visits a company not yet in the licence registry is let through."""
-    lic = licence_of(session, maintainer_id)
-    if lic is None:
+    if lic is None:  # not read yet (False: read, none on record)
+        lic = licence_of(session, maintainer_id)
+    if not isinstance(lic, EquipmentMaintainerLicence):
         if required:
             raise DomainError("equipment.unlicensed", "该维保单位未登记特种设备维保许可（特种设备安全法第四十五条）",
                               "the maintenance company holds no registered licence", status=409, field=field)
