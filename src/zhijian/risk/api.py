@@ -48,7 +48,7 @@ def recall_out(r: Recall) -> RecallOut:
 def start_scan(request: Request, session: SessionDep, actor: ActorDep, as_of: dt.date | None = None) -> dict[str, Any]:
     """Run the full scan as a background job; poll /api/v1/jobs/{id}."""
     service.can_monitor(actor)
-    job_id = request.app.state.jobs.enqueue("risk.scan", requested_by=actor,
+    job_id = request.app.state.jobs.enqueue("risk.scan", requested_by=actor, session=session,  # in this unit of work
                                             **({"as_of": as_of.isoformat()} if as_of else {}))
     return {"job_id": job_id}
 

@@ -336,6 +336,9 @@ _AI_CHARS = r"[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]"
 
 def _urn_to_dl(kind: str, scheme: str, rest: str) -> str | None:
     p = rest.split(".")
+    if kind in ("id", "class") and scheme not in ("giai", "cpi", "ginc") and len(p) >= 2 \
+            and not (p[0] + p[1]).isdigit():
+        return None  # prefix and reference must be digits (an SGLN like 6901234.1a2b3.0 is no GS1 key): kept as is
     c = "https://id.gs1.org/"
     if kind == "id":
         if scheme == "sgtin" and len(p) >= 3 and p[0].isdigit() and len(p[0] + p[1]) == 13:

@@ -134,6 +134,8 @@ def hours_by_year(session: Session, actor: Actor, year: int, user_id: int | None
     uid = user_id if actor.role in ("admin", "association") and user_id else actor.user_id
     if uid is None:
         raise PermissionDenied("请先登录", "log in first", code="association.course.login")
+    if not 1900 <= year <= 9999:
+        raise DomainError("association.course.bad_year", f"年份无效：{year}", f"invalid year: {year}", field="year")
     return {"user_id": uid, "year": year, "hours": hours(session, uid, dt.date(year, 1, 1), dt.date(year, 12, 31))}
 
 
