@@ -50,13 +50,37 @@ def default_sqlite_url(var_dir: Path) -> str:
     return f"sqlite:///{(var_dir / 'zhijian.sqlite3').resolve()}"
 
 
+def _local_secret(var_dir: Path) -> str:
+    """Without ZHIJIAN_SECRET_KEY: one random key kept in `$ZHIJIAN_VAR_DIR/secret_key` (0600), shared by every
+    process of this installation and kept across restarts — a per-process key made sessions, CSRF tokens and the
+    Idempotency-Key hashes change at a restart, so a retry after a crash did its work twice. Production sets the
+    variable (docs/SECURITY.md); a directory that cannot be written falls back to a per-process key."""
+    path = var_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip() or secrets.token_urlsafe(32)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return secrets.token_urlsafe(32)
+    key = secrets.token_urlsafe(32)
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # exactly one process creates it
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip() or key
+    except OSError:
+        return key
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    return key
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     var_dir = Path(_env("ZHIJIAN_VAR_DIR", "./var") or "./var")
-    secret = _env("ZHIJIAN_SECRET_KEY")
-    if secret is None:
-        # A per-process random key: sessions do not survive restarts, which is safe for demos.
-        secret = secrets.token_urlsafe(32)
+    secret = _env("ZHIJIAN_SECRET_KEY") or _local_secret(var_dir)
     redis_url = _env("ZHIJIAN_REDIS_URL")
     return Settings(
         database_url=_env("ZHIJIAN_DATABASE_URL") or default_sqlite_url(var_dir),
