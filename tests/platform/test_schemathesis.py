@@ -36,14 +36,9 @@ KNOWN: dict[str, str] = {
     "GET /epcis/events": "trace: answers application/ld+json, documents application/json (ST105)",
     "OPTIONS /epcis": "trace: answers 204, documents 200 (ST103)",
     "OPTIONS /epcis/{path}": "trace: answers 204, documents 200 (ST103)",
-    "GET /api/v1/association/courses/hours/{year}": ("association: year=-5853 → ValueError 'year -5853 is out of "
-                                                     "range' in training/service.py hours_by_year → 500"),
-    "POST /api/v1/risk/scan": ("risk: enqueues its job from a second session while the request's write unit of "
-                               "work holds SQLite's writer lock → 503 after the busy timeout; pass "
-                               "session=session to JobRunner.enqueue (platform/jobs.py takes it now)"),
 }
 
-SKIP = {"POST /api/v1/risk/scan"}
+SKIP: set[str] = set()
 """Known failures not even run: each retries a locked database for ~1 min before its 503."""
 
 
