@@ -1,4 +1,4 @@
-"""The equipment demo: fast (< 5 s), idempotent, with overdue, due-soon and stopped (不合格) units."""
+"""The equipment demo: at the issue's scale, reasonably fast (< 10 s CPU), idempotent, with overdue, due-soon and stopped (不合格) units."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ from zhijian.platform.auth import SYSTEM
 
 
 def test_demo_is_fast_idempotent_and_varied(fresh_db):
+    import gc
+
     db = fresh_db("sqlite")
-    t0 = time.process_time()  # CPU time of this process: other engineers' load on the 2 cores does not count
+    gc.collect()
+    gc.freeze()  # the earlier tests' heap is not scanned by every collection during the load (it made it 4x slower)
+    t0 = time.thread_time()  # CPU time of this thread: neither the other engineers' load nor a leftover thread counts
     with db.session() as s:
         loaded = demo.load(s, random.Random(18))
-    took = time.process_time() - t0
-    assert took < 5, took
+    took = time.thread_time() - t0
+    gc.unfreeze()
+    # 2,380 units (the issue's city; the earlier demo had 265 within 5 s): each registration and report is still
+    # audited one by one (maintenance is one executemany), ~5.5 s of this thread's CPU measured after other tests
+    assert took < 10, took
     with db.session() as s:
         first = demo.load(s, random.Random(18))
         n = s.scalar(select(func.count()).select_from(EquipmentUnit))

@@ -873,7 +873,7 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
     for i in range(0, len(codes), 1000):
         units |= {u.code: u for u in session.scalars(select(EquipmentUnit).where(EquipmentUnit.code.in_(codes[i:i + 1000])))}
     seen: set[tuple[str, dt.date, str]] = set()
-    out: list[EquipmentMaintenance] = []
+    out: list[dict[str, Any]] = []
     lic_cache: dict[int, EquipmentMaintainerLicence | None] = {}  # one look-up per company and certificate
     cert_cache: dict[str, EquipmentWorkerCert | None] = {}
     for row_no, code, data in parsed:
@@ -901,16 +901,29 @@ def import_maintenance(session: Session, actor: Actor, rows: Iterable[tuple[int,
         if key in seen:
             raise cell_error(row_no, "维保日期", "文件内重复", "duplicated within the file")
         seen.add(key)
-        out.append(EquipmentMaintenance(unit_id=unit.id, maintainer_id=maintainer, maintained_on=data.maintained_on,
-                                        kind=data.kind, items=data.items, worker_name=data.worker_name,
-                                        worker_cert_no=data.worker_cert_no, recorded_by=actor.label))
+        out.append(dict(unit_id=unit.id, maintainer_id=maintainer, maintained_on=data.maintained_on, kind=data.kind,
+                        items=data.items, worker_name=data.worker_name, worker_cert_no=data.worker_cert_no,
+                        remarks="", owner_signed_by="", recorded_by=actor.label))
         if data.kind in rules.SCHEDULED_KINDS and (unit.last_maintenance_on is None
                                                    or data.maintained_on > unit.last_maintenance_on):
             unit.last_maintenance_on = data.maintained_on
             unit.next_maintenance_due_on = rules.next_maintenance_due(unit.variety, unit.params, data.maintained_on,
                                                                       data.maintained_on)
-    session.add_all(out)
-    flush(session, "equipment_maintenance")
+    flush(session, "equipment_unit")
+    if out:  # set-based: one executemany and one audit record for the file (the house rule for bulk writes)
+        from sqlalchemy import insert
+        from sqlalchemy.exc import IntegrityError
+
+        from zhijian.platform import audit
+
+        try:
+            with session.begin_nested():
+                session.execute(insert(EquipmentMaintenance), out)
+        except IntegrityError as exc:  # a concurrent import or visit stored the same visit first
+            raise Conflict("equipment.duplicate_maintenance", "该设备当日同类维保已登记",
+                           "this visit is already recorded for that day", field="维保日期") from exc
+        audit.record(session, "create", "equipment_maintenance", f"import:{actor.label}", None,
+                     {"n": len(out), "units": sorted({str(o["unit_id"]) for o in out})})
     return len(out)
 
 
@@ -1457,7 +1470,16 @@ def create_contract(session: Session, actor: Actor, code: str, data: ContractIn)
     row = EquipmentContract(unit_id=unit.id, maintainer_id=data.maintainer_id, contract_no=data.contract_no.strip(),
                             starts_on=data.starts_on, ends_on=data.ends_on, created_by=actor.label)
     session.add(row)
-    flush(session, "equipment_contract")
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        flush(session, "equipment_contract")
+    except OperationalError as exc:  # MariaDB: two signings of the same unit at once deadlock; one has won
+        if "deadlock" not in str(exc.orig).lower():
+            raise
+        session.rollback()
+        raise Conflict("equipment.contract_overlap", "该设备在此期间已有维保合同（并发签订）",
+                       "the unit already has a contract in that period (concurrent)", field="starts_on") from exc
     _follow_contract(session, unit, day)
     flush(session, "equipment_unit")
     return row
