@@ -5,7 +5,6 @@ reads its scores after the round is scored."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,14 +40,11 @@ def server(sqlite_db, settings) -> Iterator[str]:  # type: ignore[no-untyped-def
 
 @pytest.fixture(scope="module")
 def phone() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps`")
-    from playwright.sync_api import sync_playwright
+    from tests.web.conftest import shared_playwright  # one driver per process (see there)
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    browser = shared_playwright().chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield browser
+    browser.close()
 
 
 def _page(browser: Any, errors: list[str]) -> Any:

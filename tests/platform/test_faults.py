@@ -54,7 +54,7 @@ class Server:
 
     def __init__(self, url: str, log: Path, *, secret: bool = True) -> None:
         self.env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "1000000",
-                    "ZHIJIAN_MAX_BODY_BYTES": str(200 * 1024 * 1024), "ZHIJIAN_VAR_DIR": str(log.parent / "var")}
+                    "ZHIJIAN_MAX_BODY_BYTES": str(200 * 1024 * 1024)}
         self.env.pop("ZHIJIAN_REDIS_URL", None)
         if secret:  # as a production install is configured (the Idempotency-Key HMAC is keyed by it)
             self.env["ZHIJIAN_SECRET_KEY"] = "fault-test-secret-" + uuid.uuid4().hex

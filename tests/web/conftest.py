@@ -101,15 +101,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.dispose()
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Any]:
-    """One Playwright driver per run (the sync API allows only one at a time)."""
+_DRIVER: list[Any] = []
+
+
+def shared_playwright() -> Any:
+    """The one Playwright driver of this process. The sync API allows only one at a time: a second
+    `sync_playwright()` (another directory's fixture, a module's own) fails with "Sync API inside the asyncio
+    loop", so every browser test in every directory takes this one; it stops when the process exits."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (scripts/system-deps.sh)")
-    from playwright.sync_api import sync_playwright
+    if not _DRIVER:
+        import atexit
 
-    with sync_playwright() as pw:
-        yield pw
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        _DRIVER.append(manager.start())
+        atexit.register(_DRIVER[0].stop)
+    return _DRIVER[0]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    yield shared_playwright()
 
 
 @pytest.fixture(scope="session")
