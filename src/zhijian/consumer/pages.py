@@ -5,7 +5,6 @@ and comparative tests. Every page calls the same service functions as the API an
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from zhijian.catalog.models import Category, Organization
 from zhijian.consumer import notifications, procedure, rules, service
 from zhijian.consumer.schemas import CertificateIn, ComplaintIn, DeclarationIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
@@ -43,14 +43,7 @@ portal_link("/standards/declarations", "企业标准", order=42)
 portal_link("/comparative", "比较试验", order=43)
 
 
-def _date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
-                          field=field) from None
+_date = parse_date  # platform.calendar: the one date parser
 
 
 def _validation(exc: ValidationError) -> DomainError:

@@ -28,6 +28,7 @@ from zhijian.enforcement.schemas import (
     StepIn,
 )
 from zhijian.platform.auth import SYSTEM
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.platform.files import write_bytes
@@ -35,14 +36,7 @@ from zhijian.platform.files import write_bytes
 app = typer.Typer(help="综合执法 / enforcement", no_args_is_help=True)
 
 
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
-                          field=field) from None
+_date = parse_date  # platform.calendar: the one date parser
 
 
 def _money(value: str, field: str) -> Decimal:

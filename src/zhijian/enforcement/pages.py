@@ -40,6 +40,7 @@ from zhijian.enforcement.schemas import (
     ServeIn,
     StepIn,
 )
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_actor, console_form, error_page, nav_item, portal_link, render
@@ -55,13 +56,7 @@ def _officers(form: Any) -> list[str]:
 
 
 def _date(form: Any, name: str) -> dt.date | None:
-    v = str(form.get(name, "") or "").strip()
-    if not v:
-        return None
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{name}」应为日期 YYYY-MM-DD", f"'{name}' must be a date", field=name) from None
+    return parse_date(form.get(name), name)
 
 
 def _money(form: Any, name: str) -> Decimal:

@@ -11,6 +11,7 @@ import typer
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
 from zhijian.platform.auth import SYSTEM
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.platform.tabular import read_rows
@@ -18,14 +19,7 @@ from zhijian.platform.tabular import read_rows
 app = typer.Typer(help="特种设备 / special equipment", no_args_is_help=True)
 
 
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
-                          field=field) from None
+_date = parse_date  # platform.calendar: the one date parser
 
 
 @app.command("intervals")

@@ -387,3 +387,16 @@ def _check_intervals(excluded: Sequence[Interval]) -> None:
 def default_calendar() -> WorkCalendar:
     """The package's notices plus the rule for every other year (no database: pure callers and tests)."""
     return WorkCalendar(package_notices())
+
+
+def parse_date(value: object, field: str) -> dt.date | None:
+    """A date typed by a person (form field, CLI option): '' or None is no date, else YYYY-MM-DD or a
+    `validation.invalid` error naming the field — the one parser the pages and CLIs share."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
+                          field=field) from None

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.stable import service
@@ -19,13 +20,7 @@ MARK = {"met": "✔ 符合", "not_met": "✘ 不符合", "unknown": "? 未知"}
 
 
 def _date(value: str | None, field: str = "as_of") -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
-                          field=field) from None
+    return parse_date(value, field)
 
 
 def _product_id(s: Any, product: str) -> int:

@@ -5,7 +5,6 @@ Every page calls the same service functions as the API and the CLI; the service 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from zhijian.catalog import service as catalog
 from zhijian.platform.auth import Actor
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.stable import rules, service
@@ -32,14 +32,7 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
-                          field=field) from None
+_date = parse_date  # platform.calendar: the one date parser
 
 
 def _int(value: Any, field: str) -> int:

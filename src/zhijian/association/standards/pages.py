@@ -3,7 +3,6 @@ secretariat's console (every stage as one form). Same service as the API and the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,6 +23,7 @@ from zhijian.association.standards.schemas import (
     VoteIn,
 )
 from zhijian.platform.auth import PUBLIC
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import check_csrf, console_actor, console_form, error_page, login_redirect, render
@@ -110,13 +110,7 @@ def _lines(v: Any) -> list[str]:
     return [x.strip() for x in str(v or "").replace("，", "\n").replace("、", "\n").splitlines() if x.strip()]
 
 
-def _date(v: Any, field: str) -> dt.date | None:
-    if not v:
-        return None
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"{field} must be a date", field=field) from None
+_date = parse_date  # platform.calendar: the one date parser
 
 
 @router.post(BASE + "/{sid:int}/{action}")
