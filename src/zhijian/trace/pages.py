@@ -7,6 +7,7 @@ gives an RFC 9264 linkset. Every answer comes from `service.verify_scan`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -379,7 +380,8 @@ async def console_issue(request: Request, session: SessionDep) -> Response:
         return _issue_form(request, session, actor, values, {
             "quantity": _("带 PIN 的批次在控制台单次最多 {n} 个；更多请用命令 zhijian codes issue",
                           n=PIN_PAGE_MAX)}, 422)
-    pin_sink = labels.PinFileSink(_pin_spool(request, "new")) if data_in.with_pin else None
+    # concurrent issuances each spool to their own file until the batch id is known
+    pin_sink = labels.PinFileSink(_pin_spool(request, f"new-{secrets.token_hex(8)}")) if data_in.with_pin else None
     try:
         batch = service.issue_codes(session, actor, service.IssueRequest(**data_in.model_dump()),
                                     host=request.app.state.settings.resolver_host, sink=pin_sink)
@@ -403,8 +405,10 @@ async def console_issue(request: Request, session: SessionDep) -> Response:
 
 
 def _pin_spool(request: Request, batch_id: int | str) -> Path:
-    """Where a console issuance's PIN file waits for its one download (var_dir, never served statically)."""
-    return Path(request.app.state.settings.var_dir) / "trace-pins" / f"batch-{batch_id}.zip"
+    """Where a console issuance's PIN file waits for its one download (var_dir, never served statically). Keyed by
+    the database too: one var directory may serve several databases, whose batch ids repeat."""
+    db = hashlib.sha256(str(request.app.state.db.url).encode()).hexdigest()[:12]
+    return Path(request.app.state.settings.var_dir) / "trace-pins" / db / f"batch-{batch_id}.zip"
 
 
 @router.get("/console/trace/batches/{batch_id}", response_class=HTMLResponse)
