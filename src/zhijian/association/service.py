@@ -1,4 +1,4 @@
-"""协会 services, re-exported for the other rooms' contracts (``room_call("association", …)``) and the console
+"""协会 services, re-exported for the other rooms' contracts (``zhijian.platform.rooms.call(session, "association", …)``) and the console
 home cards. Each sub-package's service is the only writer of its tables; this module only reads and names them."""
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ def render(labels: list[Label]) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from zhijian.trace.labels import _font, draw_qr
+    from zhijian.platform.documents import draw_qr
+    from zhijian.platform.fonts import pdf_font as _font
 
     font = _font()
     buf = io.BytesIO()

@@ -490,3 +490,28 @@ def _centred(base: Any) -> Any:
     from reportlab.lib.styles import ParagraphStyle
 
     return ParagraphStyle(base.name + "_c", parent=base, alignment=TA_CENTER)
+
+
+def draw_qr(canvas: Any, data: str, x: float, y: float, size: float) -> None:
+    """A QR code from segno's matrix, drawn as horizontal runs of dark modules (vector, crisp when printed);
+    the trace and equipment label sheets both draw with it."""
+    import segno
+
+    qr = segno.make(data, error="m", micro=False)
+    matrix = [list(row) for row in qr.matrix]
+    n = len(matrix)
+    quiet = 2
+    module = size / (n + 2 * quiet)
+    path = canvas.beginPath()
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                path.rect(x + (quiet + start) * module, y + size - (quiet + r + 1) * module, (c - start) * module,
+                          module)
+            else:
+                c += 1
+    canvas.drawPath(path, stroke=0, fill=1)

@@ -68,12 +68,12 @@ def signals(request: Request, session: SessionDep, status: str | None = "open", 
 def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
     sig = service.get_signal(session, actor, signal_id)
-    from zhijian.web.core import room_call
+    from zhijian.platform.rooms import call
 
     ids = list((sig.evidence or {}).get("complaint_ids") or [])  # issue 13: link only the cases the viewer may open
-    readable = room_call("consumer", "readable_complaints", session, actor, ids, default=set()) if ids else set()
+    readable = call(session, "consumer", "readable_complaints", actor, ids, default=set()) if ids else set()
     batch_ids = list((sig.evidence or {}).get("failing_batch_ids") or [])
-    batches = room_call("spotcheck", "readable_batches", session, actor, batch_ids, default=set()) if batch_ids else set()
+    batches = call(session, "spotcheck", "readable_batches", actor, batch_ids, default=set()) if batch_ids else set()
     return render(request, "risk/signal.html", {**_ctx(), "sig": sig, "readable_complaints": readable,
                                                 "readable_batches": batches})
 

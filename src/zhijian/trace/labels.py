@@ -17,8 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Protocol
 
-import segno
-
+from zhijian.platform.documents import draw_qr
 from zhijian.platform.files import AtomicFile
 from zhijian.trace.service import IssuedCode
 
@@ -87,28 +86,6 @@ def _font() -> str:
     from zhijian.platform.fonts import pdf_font
 
     return pdf_font()
-
-
-def draw_qr(canvas: Any, data: str, x: float, y: float, size: float) -> None:
-    """A QR code from segno's matrix, drawn as horizontal runs of dark modules (vector, crisp when printed)."""
-    qr = segno.make(data, error="m", micro=False)
-    matrix = [list(row) for row in qr.matrix]
-    n = len(matrix)
-    quiet = 2
-    module = size / (n + 2 * quiet)
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                path.rect(x + (quiet + start) * module, y + size - (quiet + r + 1) * module, (c - start) * module,
-                          module)
-            else:
-                c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def fit_lines(text: str, font: str, size: float, width: float, *, max_lines: int = 3,

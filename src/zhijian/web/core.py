@@ -9,7 +9,7 @@
 - A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import,
   and public menu entries with `portal_link("/complaints/new", "投诉举报", order=40)`.
 - A record page shows its audit trail with `m.audit_panel(audit_history(session, "product", id))`.
-- Other rooms' data is read through `room_call("risk", "recall_records", session, ...)`: an absent room
+- Other rooms' data is read through `zhijian.platform.rooms.call(session, "risk", "recall_records", ...)`: an absent room
   or function, or a failing one, yields the default ("no data") instead of breaking the page.
 """
 
@@ -33,8 +33,7 @@ from sqlalchemy.orm import Session
 from zhijian.platform.auth import Actor, csrf_token_for
 from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.i18n import LOCALES, gettext_for, negotiate
-from zhijian.platform.logs import log
-from zhijian.platform.rooms import room_module, template_dirs
+from zhijian.platform.rooms import template_dirs
 
 ALL_ROLES: tuple[str, ...] = ("admin", "regulator", "association", "inspector", "enterprise")
 ROLE_LABELS = {"admin": "系统管理员", "regulator": "监管部门", "association": "协会", "inspector": "检验机构",
@@ -267,38 +266,3 @@ def audit_history(session: Session, entity: str, entity_id: object) -> list[dict
              "changes": audit_changes(r.before, r.after)} for r in audit.history(session, entity, entity_id)]
 
 
-# ---------------------------------------------------------------- other rooms, tolerantly
-
-_MISSING = object()
-
-
-def room_function(room: str, name: str, module: str = "service") -> Any:
-    """The callable `zhijian.<room>.<module>.<name>`, or None when the room or function is absent."""
-    try:
-        mod = room_module(room, module)
-    except Exception:  # a room that fails to import must not take the portal down
-        log.exception("room import failed", extra={"zj_room": room})
-        return None
-    fn = getattr(mod, name, None) if mod is not None else None
-    return fn if callable(fn) else None
-
-
-def room_call(room: str, name: str, session: Session | None, *args: Any, default: Any = None,
-              module: str = "service", **kwargs: Any) -> Any:
-    """Call another room's contract function; absent or failing → `default` ("no data").
-
-    The call runs in a savepoint, so a failing query in one room leaves the page's transaction usable.
-    """
-    fn = room_function(room, name, module)
-    if fn is None:
-        return default
-    try:
-        if session is None:
-            return fn(*args, **kwargs)
-        with session.begin_nested():
-            return fn(session, *args, **kwargs)
-    except DomainError:
-        return default
-    except Exception:
-        log.exception("room call failed", extra={"zj_room": room, "zj_function": name})
-        return default

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization, Product, Standard
 from zhijian.platform.auth import Actor
-from zhijian.web.core import room_call, room_function
+from zhijian.platform.rooms import call, offer
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _org_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def latest_announcements(session: Session, limit: int = 6) -> list[Item] | None:
-    rows = room_call("stable", "latest_announcements", session, limit=limit)
+    rows = call(session, "stable", "latest_announcements", limit=limit)
     return None if rows is None else [as_item(r, "/announcements") for r in rows][:limit]
 
 
@@ -97,7 +97,7 @@ def published_plans(session: Session, limit: int = 3) -> list[Item] | None:
     """抽查结果公告 — published spot-check plans with their frozen statistics."""
     from zhijian.platform.auth import PUBLIC
 
-    plans = room_call("spotcheck", "list_plans", session, PUBLIC, published_only=True)
+    plans = call(session, "spotcheck", "list_plans", PUBLIC, published_only=True)
     if plans is None:
         return None
     out = []
@@ -115,10 +115,10 @@ def latest_spotcheck_results(session: Session, today: dt.date, limit: int = 8) -
     """The latest published plans, then single results: spotcheck's `latest_results` hook, else the latest
     final verdicts from the `inspection_history` contract."""
     plans = published_plans(session, limit=3)
-    rows = room_call("spotcheck", "latest_results", session, limit=limit)
+    rows = call(session, "spotcheck", "latest_results", limit=limit)
     if rows is not None:
         return (plans or []) + [as_item(r) for r in rows][:max(0, limit - len(plans or []))]
-    history = room_call("spotcheck", "inspection_history", session, since=today - dt.timedelta(days=730))
+    history = call(session, "spotcheck", "inspection_history", since=today - dt.timedelta(days=730))
     if history is None:
         return plans
     final = sorted((r for r in history if _get(r, "final_verdict")), key=lambda r: _get(r, "sampled_on") or dt.date.min,
@@ -133,11 +133,8 @@ RISK_TONES = {"serious": "bad", "high": "bad", "medium": "warn", "low": ""}
 
 
 def latest_alerts(session: Session, limit: int = 6) -> list[Item] | None:
-    """Published risk alerts (风险预警): risk's `latest_alerts` hook, else its `public_alerts` page."""
-    rows = room_call("risk", "latest_alerts", session, limit=limit)
-    if rows is not None:
-        return [as_item(r, "/risk/alerts") for r in rows][:limit]
-    page = room_call("risk", "public_alerts", session, limit=limit)
+    """Published risk alerts (风险预警): risk's `public_alerts` page."""
+    page = call(session, "risk", "public_alerts", limit=limit)
     if page is None:
         return None
     return [Item(label=a.title, href=f"/risk/alerts/{a.ref}", note=a.ref, date=a.published_at,
@@ -146,14 +143,14 @@ def latest_alerts(session: Session, limit: int = 6) -> list[Item] | None:
 
 
 def _recall_refs(session: Session) -> dict[int, Any]:
-    page = room_call("risk", "public_recalls", session, limit=500)
+    page = call(session, "risk", "public_recalls", limit=500)
     return {r.id: r for r in page.items} if page is not None else {}
 
 
 def recall_items(session: Session, *, enterprise_id: int | None = None, product_id: int | None = None,
                  limit: int = 6) -> list[Item] | None:
     """召回 from the risk contract `recall_records`, linked to the public recall page when it has one."""
-    rows = room_call("risk", "recall_records", session, enterprise_id=enterprise_id)
+    rows = call(session, "risk", "recall_records", enterprise_id=enterprise_id)
     if rows is None:
         return None
     if product_id is not None:
@@ -178,27 +175,27 @@ def recall_items(session: Session, *, enterprise_id: int | None = None, product_
 
 def inspection_items(session: Session, *, product_id: int | None = None,
                      enterprise_id: int | None = None) -> list[Any] | None:
-    rows = room_call("spotcheck", "inspection_history", session, product_id=product_id, enterprise_id=enterprise_id)
+    rows = call(session, "spotcheck", "inspection_history", product_id=product_id, enterprise_id=enterprise_id)
     if rows is None:
         return None
     return sorted(rows, key=lambda r: r.sampled_on or dt.date.min, reverse=True)
 
 
 def certificates(session: Session, *, product_id: int | None = None, enterprise_id: int | None = None) -> list[Any] | None:
-    return room_call("consumer", "certificates_for", session, product_id=product_id, enterprise_id=enterprise_id)
+    return call(session, "consumer", "certificates_for", product_id=product_id, enterprise_id=enterprise_id)
 
 
 def listing(session: Session, product_id: int) -> dict[str, Any] | None:
-    return room_call("stable", "current_listing", session, product_id)
+    return call(session, "stable", "current_listing", product_id)
 
 
 def justified_complaints(session: Session, *, product_id: int | None = None,
                          enterprise_id: int | None = None) -> int | None:
-    return room_call("consumer", "justified_complaints", session, product_id=product_id, enterprise_id=enterprise_id)
+    return call(session, "consumer", "justified_complaints", product_id=product_id, enterprise_id=enterprise_id)
 
 
 def search_announcements(session: Session, q: str, limit: int = 20) -> list[Item] | None:
-    rows = room_call("stable", "search_announcements", session, q, limit=limit)
+    rows = call(session, "stable", "search_announcements", q, limit=limit)
     return None if rows is None else [as_item(r, "/announcements") for r in rows][:limit]
 
 
@@ -253,31 +250,31 @@ def service_cards(session: Session, actor: Actor, today: dt.date) -> list[dict[s
     cards: list[dict[str, Any]] = []
     role = actor.role
     if role in ("admin", "regulator"):
-        plans = room_call("spotcheck", "list_plans", session, actor)
+        plans = call(session, "spotcheck", "list_plans", actor)
         if plans is not None:
             _card(cards, "进行中的抽查计划", [p for p in plans if p.status != "published"], "/console/spotcheck")
-        _card(cards, "逾期后处理", room_call("spotcheck", "list_followups", session, actor, overdue_on=today),
+        _card(cards, "逾期后处理", call(session, "spotcheck", "list_followups", actor, overdue_on=today),
               "/console/spotcheck", "bad")
-        _card(cards, "待处理风险信号", room_call("risk", "list_signals", session, actor, status="open", limit=500),
+        _card(cards, "待处理风险信号", call(session, "risk", "list_signals", actor, status="open", limit=500),
               "/console/risk/signals", "warn")
-        _card(cards, "逾期召回报告", room_call("risk", "overdue_recalls", session, actor), "/console/risk/recalls",
+        _card(cards, "逾期召回报告", call(session, "risk", "overdue_recalls", actor), "/console/risk/recalls",
               "bad")
-        _card(cards, "扫码异常信号", room_call("trace", "list_signals", session, actor, status="open", limit=500),
+        _card(cards, "扫码异常信号", call(session, "trace", "list_signals", actor, status="open", limit=500),
               "/console/trace/signals", "warn")
     if role in ("admin", "regulator", "association"):
-        _card(cards, "超期投诉举报", room_call("consumer", "overdue", session, actor), "/console/complaints", "bad")
-    if role == "inspector" and room_function("spotcheck", "dashboard_cards") is None:  # else the room's own cards
-        _card(cards, "待录入检验结果", room_call("spotcheck", "list_batches", session, actor, state="received",
+        _card(cards, "超期投诉举报", call(session, "consumer", "overdue", actor), "/console/complaints", "bad")
+    if role == "inspector" and offer("spotcheck", "dashboard_cards") is None:  # else the room's own cards
+        _card(cards, "待录入检验结果", call(session, "spotcheck", "list_batches", actor, state="received",
                                                 limit=500), "/console/spotcheck", "warn")
-        _card(cards, "待审核检验结果", room_call("spotcheck", "list_batches", session, actor, state="tested",
+        _card(cards, "待审核检验结果", call(session, "spotcheck", "list_batches", actor, state="tested",
                                                 limit=500), "/console/spotcheck", "warn")
     if role == "enterprise":
-        _card(cards, "赋码批次", room_call("trace", "list_batches", session, actor, limit=500), "/console/trace")
-        _card(cards, "扫码异常信号", room_call("trace", "list_signals", session, actor, status="open", limit=500),
+        _card(cards, "赋码批次", call(session, "trace", "list_batches", actor, limit=500), "/console/trace")
+        _card(cards, "扫码异常信号", call(session, "trace", "list_signals", actor, status="open", limit=500),
               "/console/trace/signals", "warn")
-        _card(cards, "投诉", room_call("consumer", "list_complaints", session, actor, limit=500),
+        _card(cards, "投诉", call(session, "consumer", "list_complaints", actor, limit=500),
               "/console/complaints", "warn")
-        _card(cards, "后处理事项", room_call("spotcheck", "list_followups", session, actor), "/console/spotcheck")
+        _card(cards, "后处理事项", call(session, "spotcheck", "list_followups", actor), "/console/spotcheck")
     return cards
 
 
@@ -300,11 +297,8 @@ def contract_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
 def room_cards(session: Session, actor: Actor, rooms: tuple[str, ...]) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = []
     for room in rooms:
-        for module in ("pages", "service"):
-            if room_function(room, "dashboard_cards", module) is not None:
-                got = room_call(room, "dashboard_cards", session, actor, module=module, default=[])
-                cards.extend(c for c in got or [] if isinstance(c, dict) and "label" in c)
-                break
+        got = call(session, room, "dashboard_cards", actor, default=[])
+        cards.extend(c for c in got or [] if isinstance(c, dict) and "label" in c)
     return cards
 
 

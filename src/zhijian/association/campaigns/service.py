@@ -186,9 +186,9 @@ def notices(session: Session, actor: Actor, *, campaign_id: int | None = None, p
 
 def _results_in(session: Session, c: Campaign) -> list[dict[str, Any]]:
     """Spot-check results published during the campaign (the spotcheck room's contract; none if absent)."""
-    from zhijian.web.core import room_call
+    from zhijian.platform.rooms import call
 
-    rows = room_call("spotcheck", "latest_results", session, limit=500, default=[]) or []
+    rows = call(session, "spotcheck", "latest_results", limit=500, default=[]) or []
     out = []
     for r in rows:
         d = r.get("date")

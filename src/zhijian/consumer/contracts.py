@@ -1,0 +1,23 @@
+"""What the consumer room (投诉举报, 质量诚信, 认证证书) offers other rooms: its contract (docs/CONTRACTS.md, checked by
+`tests/test_contracts.py`). Other rooms reach these only through `zhijian.platform.rooms.call` (tolerant
+reads) or `offer` (writes); nothing else of this room is public to them."""
+
+from __future__ import annotations
+
+from zhijian.consumer.credit_listings import add_listing
+from zhijian.consumer.notifications import notify
+from zhijian.consumer.rules import CERT_KIND_ZH
+from zhijian.consumer.schemas import PenaltyIn
+from zhijian.consumer.service import (
+    CertificateInfo,
+    add_penalty,
+    certificates_for,
+    complaint_records,
+    draw_weights,
+    justified_complaints,
+    list_complaints,
+    overdue,
+    readable_complaints,
+)
+
+__all__ = ["CERT_KIND_ZH", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]

@@ -1,0 +1,22 @@
+"""What the spotcheck room (监督抽查) offers other rooms: its contract (docs/CONTRACTS.md, checked by
+`tests/test_contracts.py`). Other rooms reach these only through `zhijian.platform.rooms.call` (tolerant
+reads) or `offer` (writes); nothing else of this room is public to them."""
+
+from __future__ import annotations
+
+from zhijian.spotcheck.deadlines import provisional_deadlines, recompute_provisional_deadlines
+from zhijian.spotcheck.service import (
+    InspectionRecord,
+    dashboard_cards,
+    final_results,
+    inspection_history,
+    latest_results,
+    latest_verdict,
+    list_batches,
+    list_followups,
+    list_plans,
+    readable_batches,
+    result_rows,
+)
+
+__all__ = ["InspectionRecord", "dashboard_cards", "final_results", "inspection_history", "latest_results", "latest_verdict", "list_batches", "list_followups", "list_plans", "provisional_deadlines", "readable_batches", "recompute_provisional_deadlines", "result_rows"]

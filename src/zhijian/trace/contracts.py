@@ -1,0 +1,9 @@
+"""What the trace room (防伪溯源) offers other rooms: its contract (docs/CONTRACTS.md, checked by
+`tests/test_contracts.py`). Other rooms reach these only through `zhijian.platform.rooms.call` (tolerant
+reads) or `offer` (writes); nothing else of this room is public to them."""
+
+from __future__ import annotations
+
+from zhijian.trace.service import list_batches, list_signals, lot_scope, mark_lot_recalled
+
+__all__ = ["list_batches", "list_signals", "lot_scope", "mark_lot_recalled"]
