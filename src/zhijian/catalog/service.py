@@ -71,13 +71,18 @@ def can_write_standard(actor: Actor, organization_id: int | None) -> None:
     raise _deny("企业只能维护本企业的企业标准", "an enterprise may only maintain its own standards")
 
 
-def _search(stmt: Select[Any], kind: str, model: Any, q: str, session: Session | None = None) -> Select[Any]:
-    """Chinese substring search: bigram index to narrow, LIKE to confirm (奶粉 finds 婴幼儿配方奶粉)."""
+def search_filter(stmt: Select[Any], kind: str, model: Any, q: str, session: Session | None = None) -> Select[Any]:
+    """Chinese substring search: bigram index to narrow, LIKE to confirm (奶粉 finds 婴幼儿配方奶粉).
+
+    Public so the console pages filter their lists exactly as the API does."""
     narrowed = search.restrict(stmt, kind, model.id, q, session)
     if narrowed is not None:
         stmt = narrowed
     pattern = like_pattern(search.normalize(q))
     return stmt.where(_nospace(model).like(pattern, escape="\\"))
+
+
+_search = search_filter  # the internal name the service functions use
 
 
 def _nospace(model: Any) -> Any:
