@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from zhijian.association.campaigns import service as camp
 from zhijian.association.campaigns.models import Campaign
 from zhijian.association.campaigns.schemas import CampaignIn, EventIn, NoticeIn, RegistrationIn, ReviewIn
+from zhijian.association.common.service import fetched, today
 from zhijian.association.exams import service as ex
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamQuestion
 from zhijian.association.exams.schemas import CandidateIn, ExamIn, QuestionIn
@@ -56,8 +57,8 @@ def _user(s: Session, username: str) -> User | None:
 
 def _lab(s: Session, name: str, region: str) -> Organization:
     org = s.scalar(select(Organization).where(Organization.name == name))
-    return org or catalog.create_organization(s, SYSTEM, OrganizationIn(kind="lab", name=name, region_code=region,  # type: ignore[arg-type]
-                                                                        cma_number=f"CMA{zlib.crc32(name.encode()) % 10**9:09d}"))
+    return org or catalog.create_organization(s, SYSTEM, OrganizationIn(
+        kind="lab", name=name, region_code=region, cma_number=f"CMA{zlib.crc32(name.encode()) % 10**9:09d}"))
 
 
 def _pt(s: Session, rng: random.Random) -> str:
@@ -67,7 +68,7 @@ def _pt(s: Session, rng: random.Random) -> str:
     labs = [_lab(s, f"{'京沪浙苏粤川鄂鲁'[i % 8]}质检能力验证实验室{i + 1:02d}", PT_REGIONS[i % 8]) for i in range(24)]
     inspector = _user(s, "inspector")
     if inspector is not None and inspector.organization_id and inspector.organization_id not in {x.id for x in labs}:
-        labs[0] = s.get(Organization, inspector.organization_id)  # type: ignore[assignment]
+        labs[0] = fetched(s, Organization, inspector.organization_id, "organization")
     items = [[round(rng.gauss(0.250, 0.002), 4), round(rng.gauss(0.250, 0.002), 4)] for _ in range(10)]
     for code, due in (("CAQI-PT-2026-01", dt.date(2026, 6, 30)), ("CAQI-PT-2026-02", dt.date(2027, 1, 15))):
         pt.create_round(s, SYSTEM, RoundIn(scheme_code="CAQI-PT-PB", code=code, year=2026, measurand="大米粉中铅(以Pb计)",
@@ -114,9 +115,9 @@ def _exams(s: Session, rng: random.Random) -> str:
                                                 for i in range(40)])
     ex.generate_papers(s, SYSTEM, "KS-2026-01")
     keys = {q.id: q for q in s.scalars(select(ExamQuestion).where(ExamQuestion.bank == "检验员基础"))}
-    exam = s.scalar(select(Exam).where(Exam.code == "KS-2026-01"))
+    exam = ex.exam_by_code(s, "KS-2026-01")
     sheets = {}
-    for c in s.scalars(select(ExamCandidate).where(ExamCandidate.exam_id == exam.id)):  # type: ignore[union-attr]
+    for c in s.scalars(select(ExamCandidate).where(ExamCandidate.exam_id == exam.id)):
         theta = rng.gauss(0.4, 1.0)
         a: dict[str, object] = {}
         for qid in c.paper:
@@ -170,7 +171,7 @@ def _standards(s: Session, rng: random.Random) -> str:
     std.decide_project(s, SYSTEM, g2.id, ProjectDecisionIn(approve=True, reason="同意立项", drafting_units=["中国质量检验协会"]))
     std.add_draft(s, SYSTEM, g2.id, DraftIn(clauses=[{"no": "1", "text": "范围：家用电热水壶。"},
                                                      {"no": "4.1", "text": "煮水能效不低于 85%。"}]))
-    std.open_comments(s, SYSTEM, g2.id, CommentPeriodIn(start=std.today(), days=30))
+    std.open_comments(s, SYSTEM, g2.id, CommentPeriodIn(start=today(), days=30))
     std.propose(s, member, ProposalIn(title="儿童安全座椅质量评价", scope="儿童安全座椅", reason="比较试验发现差异大"))
     return "association: 3 group standards (T/CAQI 001—2026 published, one out for comment, one proposed)"
 

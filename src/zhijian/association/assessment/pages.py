@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from zhijian.association.assessment import rules, service
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
-from zhijian.association.common.forms import build
+from zhijian.association.common.forms import Fields, build
+from zhijian.association.common.pages import Step, console_step, is_secretariat, show
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/association/assessments"
@@ -20,63 +22,63 @@ ROLES = ("association", "inspector")
 @router.get(BASE, response_class=HTMLResponse)
 def index(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, *ROLES)
-    return render(request, "association/assessments.html", {
+    return show(request, "association/assessments.html", lambda: {
         "items": service.list_assessments(session, actor), "statuses": rules.STATUSES,
-        "is_staff": actor.role in ("admin", "association")}, actor=actor)
+        "is_staff": is_secretariat(actor)}, actor)
+
+
+def _apply(session: Session, actor: Actor, f: Fields, _: None) -> str:
+    a = service.apply(session, actor, build(AssessmentIn, lab_id=f.maybe_id("lab_id"), kind=f.text("kind", "initial"),
+                                            scope=f.text("scope")))
+    return f"{BASE}/{a.id}"
 
 
 @router.post(BASE)
 async def apply(request: Request, session: SessionDep) -> Response:
-    actor, f = await console_form(request, session, *ROLES)
-    try:
-        lab = str(f.get("lab_id") or "")
-        a = service.apply(session, actor, build(AssessmentIn, lab_id=int(lab) if lab.isdigit() else None,
-                                                kind=str(f.get("kind") or "initial"), scope=str(f.get("scope", ""))))
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(f"{BASE}/{a.id}", status_code=303)
+    return await console_step(request, session, ROLES, _apply, None, BASE)
 
 
 @router.get(BASE + "/{aid:int}", response_class=HTMLResponse)
 def detail(aid: int, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        facts = service.decision_facts(session, actor, aid)
-        recorded = {i.clause: i for i in service.items(session, actor, aid)}
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/assessment.html", {
-        **facts, "recorded": recorded, "checklist": rules.CHECKLIST, "results": rules.RESULTS,
-        "severities": rules.SEVERITIES, "statuses": rules.STATUSES, "is_staff": actor.role in ("admin", "association")},
-        actor=actor)
+    return show(request, "association/assessment.html", lambda: {
+        **service.decision_facts(session, actor, aid),
+        "recorded": {i.clause: i for i in service.items(session, actor, aid)}, "checklist": rules.CHECKLIST,
+        "results": rules.RESULTS, "severities": rules.SEVERITIES, "statuses": rules.STATUSES,
+        "is_staff": is_secretariat(actor)}, actor)
+
+
+def _plan(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    team = [t for t in f.text("team").replace("，", ",").split(",") if t.strip()]
+    service.plan(session, actor, aid, build(PlanIn, planned_on=f.text("planned_on"), team=team))
+
+
+def _item(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    service.record_item(session, actor, aid, build(
+        ItemIn, clause=f.text("clause"), result=f.text("result"), evidence=f.text("evidence"),
+        severity=f.optional("severity"), description=f.text("description")))
+
+
+def _close_site_visit(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    service.close_site_visit(session, actor, aid)
+
+
+def _answer(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    service.answer_finding(session, actor, f.number("finding_id"), f.text("corrective_action"))
+
+
+def _verify(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    service.close_finding(session, actor, f.number("finding_id"), f.text("verification"))
+
+
+def _decide(session: Session, actor: Actor, f: Fields, aid: int) -> None:
+    service.decide(session, actor, aid, build(DecisionIn, grant=f.flag("grant"), reason=f.text("reason")))
+
+
+STEPS: dict[str, Step[int]] = {"plan": _plan, "item": _item, "close-site-visit": _close_site_visit,
+                               "answer": _answer, "verify": _verify, "decide": _decide}
 
 
 @router.post(BASE + "/{aid:int}/{action}")
 async def action(aid: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor, f = await console_form(request, session, *ROLES)
-    try:
-        if action == "plan":
-            service.plan(session, actor, aid, build(PlanIn, planned_on=str(f.get("planned_on", "")),
-                                                    team=[t for t in str(f.get("team", "")).replace("，", ",").split(",")
-                                                          if t.strip()]))
-        elif action == "item":
-            service.record_item(session, actor, aid, build(
-                ItemIn, clause=str(f.get("clause", "")), result=str(f.get("result", "")),
-                evidence=str(f.get("evidence", "")), severity=str(f.get("severity") or "") or None,
-                description=str(f.get("description", ""))))
-        elif action == "close-site-visit":
-            service.close_site_visit(session, actor, aid)
-        elif action == "answer":
-            service.answer_finding(session, actor, int(str(f.get("finding_id") or 0)), str(f.get("corrective_action", "")))
-        elif action == "verify":
-            service.close_finding(session, actor, int(str(f.get("finding_id") or 0)), str(f.get("verification", "")))
-        elif action == "decide":
-            service.decide(session, actor, aid, build(DecisionIn, grant=f.get("grant") == "1",
-                                                      reason=str(f.get("reason", ""))))
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    except ValueError:
-        return error_page(request, DomainError("validation.invalid", "数值无效", "invalid number", field=action), actor)
-    return RedirectResponse(f"{BASE}/{aid}", status_code=303)
+    return await console_step(request, session, ROLES, STEPS.get(action), aid, f"{BASE}/{aid}", action=action)

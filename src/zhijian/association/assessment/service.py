@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,18 +17,13 @@ from sqlalchemy.orm import Session
 from zhijian.association.assessment import rules
 from zhijian.association.assessment.models import Assessment, AssessmentFinding, AssessmentItem
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
+from zhijian.association.common.service import locked, today
 from zhijian.association.pt.service import pt_history
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def _get(session: Session, actor: Actor, aid: int, *, lock: bool = False) -> Assessment:
@@ -131,9 +125,7 @@ def close_site_visit(session: Session, actor: Actor, aid: int) -> Assessment:
 
 
 def _finding(session: Session, actor: Actor, fid: int) -> tuple[AssessmentFinding, Assessment]:
-    f = lock_for_update(session, AssessmentFinding, fid)
-    if f is None:
-        raise NotFound("assessment_finding", fid)
+    f = locked(session, AssessmentFinding, fid, "assessment_finding")
     return f, _get(session, actor, f.assessment_id)
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,17 +18,13 @@ from sqlalchemy.orm import Session
 from zhijian.association.campaigns import rules
 from zhijian.association.campaigns.models import Campaign, CampaignEvent, EventRegistration, Notice
 from zhijian.association.campaigns.schemas import CampaignIn, EventIn, NoticeIn, RegistrationIn, ReviewIn
+from zhijian.association.common.service import CHINA, locked, today
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PHONE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def _secretariat(actor: Actor) -> None:
@@ -139,10 +134,7 @@ def write_notice(session: Session, actor: Actor, data: NoticeIn) -> Notice:
 
 
 def _notice(session: Session, nid: int) -> Notice:
-    n = lock_for_update(session, Notice, nid)
-    if n is None:
-        raise NotFound("notice", nid)
-    return n
+    return locked(session, Notice, nid, "notice")
 
 
 def submit_notice(session: Session, actor: Actor, nid: int) -> Notice:

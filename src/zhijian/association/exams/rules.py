@@ -83,8 +83,9 @@ def _difficulty_text(v: Any) -> str:
     return str(v if v is not None else "").strip()
 
 
-def check_question(bank: str, code: str, kind: str, topic: str, difficulty: Any, stem: str, options: Sequence[str],
-                   answer: Any, points: Any = 1) -> QuestionData:
+def check_question(bank: object, code: object, kind: object, topic: object, difficulty: Any, stem: object,
+                   options: Sequence[object], answer: Any, points: Any = 1) -> QuestionData:
+    """One question from a form or a spreadsheet row: the cells as read (text, numbers or empty), checked."""
     k = KIND_BY_ZH.get(str(kind).strip(), str(kind).strip())
     if k not in KINDS:
         raise _bad("bad_kind", f"题型应为 单选题/多选题/判断题/简答题：{kind!r}", f"unknown question type: {kind!r}", "题型")

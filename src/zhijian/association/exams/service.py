@@ -20,13 +20,13 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.service import fetched, locked
 from zhijian.association.exams import rules
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
 from zhijian.association.exams.schemas import CandidateIn, ExamIn, QuestionIn
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.tabular import cell_error
 
@@ -118,7 +118,7 @@ def exam_by_code(session: Session, code: str, *, for_update: bool = False) -> Ex
     e = session.scalar(select(Exam).where(Exam.code == code))
     if e is None:
         raise NotFound("exam", code)
-    return lock_for_update(session, Exam, e.id) if for_update else e
+    return locked(session, Exam, e.id, "exam") if for_update else e
 
 
 def list_exams(session: Session, actor: Actor) -> list[Exam]:
@@ -160,9 +160,10 @@ def register_many(session: Session, actor: Actor, code: str, people: Iterable[Ca
     if exam.status != "open":
         raise Conflict("association.exam.closed", f"考试 {exam.code} 已截止报名", f"exam {exam.code} is closed")
     start = session.scalar(select(func.count()).select_from(ExamCandidate).where(ExamCandidate.exam_id == exam.id)) or 0
-    rows = [{"exam_id": exam.id, "candidate_no": f"K{start + i + 1:05d}", "name": p.name.strip(), "id_number": p.id_number,
-             "user_id": p.user_id, "organization_id": p.organization_id, "status": "registered", "paper": [],
-             "answers": {}, "item_scores": {}} for i, p in enumerate(people)]
+    rows: list[dict[str, Any]] = [
+        {"exam_id": exam.id, "candidate_no": f"K{start + i + 1:05d}", "name": p.name.strip(), "id_number": p.id_number,
+         "user_id": p.user_id, "organization_id": p.organization_id, "status": "registered", "paper": [],
+         "answers": {}, "item_scores": {}} for i, p in enumerate(people)]
     for i in range(0, len(rows), 2000):
         session.execute(insert(ExamCandidate), rows[i:i + 2000])
     audit.record(session, "exam.candidates_registered", "assoc_exam", exam.id, None, {"count": len(rows)})
@@ -181,7 +182,7 @@ def _candidate(session: Session, actor: Actor, exam: Exam, candidate_no: str | N
     c = session.scalar(stmt)
     if c is None or (actor.role not in ("admin", "association") and candidate_no and c.candidate_no != candidate_no):
         raise PermissionDenied("您未报名本次考试", "you are not a candidate of this exam", code="association.exam.not_candidate")
-    return lock_for_update(session, ExamCandidate, c.id) if lock else c
+    return locked(session, ExamCandidate, c.id, "exam_candidate") if lock else c
 
 
 # ---------------------------------------------------------------- papers
@@ -352,7 +353,7 @@ def marker_queue(session: Session, actor: Actor, code: str, limit: int = 50) -> 
     """阅卷队列: unmarked short answers, oldest first, without the candidate's name."""
     require_secretariat(actor)
     exam = exam_by_code(session, code)
-    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+    return [(m, q) for m, q in session.execute(
         select(ExamMark, ExamQuestion).join(ExamQuestion, ExamQuestion.id == ExamMark.question_id)
         .where(ExamMark.exam_id == exam.id, ExamMark.points.is_(None)).order_by(ExamMark.id).limit(limit))]
 
@@ -360,26 +361,24 @@ def marker_queue(session: Session, actor: Actor, code: str, limit: int = 50) -> 
 def mark_answer(session: Session, actor: Actor, mark_id: int, points: float) -> ExamMark:
     """One short answer marked; the paper's total and pass/fail are final when its last answer is marked."""
     require_secretariat(actor)
-    m = lock_for_update(session, ExamMark, mark_id)
-    if m is None:
-        raise NotFound("exam_mark", mark_id)
+    m = locked(session, ExamMark, mark_id, "exam_mark")
     if not (0 <= points <= m.max_points):
         raise DomainError("association.exam.bad_points", f"得分应在 0–{m.max_points:g} 之间",
                           f"points must be within 0-{m.max_points:g}", field="points")
     m.points, m.marker, m.marked_at = float(points), actor.label, now()
     flush(session, "assoc_exam_mark")
-    c = lock_for_update(session, ExamCandidate, m.candidate_id)
+    c = locked(session, ExamCandidate, m.candidate_id, "exam_candidate")
     scores = dict(c.item_scores or {})
     scores[str(m.question_id)] = float(points)
     c.item_scores = scores
     left = session.scalar(select(func.count()).select_from(ExamMark).where(ExamMark.candidate_id == c.id,
                                                                            ExamMark.points.is_(None)))
     if not left:
-        exam = session.get(Exam, c.exam_id)
+        exam = fetched(session, Exam, c.exam_id, "exam")
         subj = float(session.scalar(select(func.sum(ExamMark.points)).where(ExamMark.candidate_id == c.id)) or 0.0)
         c.subjective_score = subj
         c.total_score = (c.objective_score or 0.0) + subj
-        c.passed = c.total_score >= exam.pass_percent / 100.0 * (c.max_score or 0.0) - 1e-9  # type: ignore[union-attr]
+        c.passed = c.total_score >= exam.pass_percent / 100.0 * (c.max_score or 0.0) - 1e-9
         c.status = "marked"
     flush(session, "assoc_exam_candidate")
     return m

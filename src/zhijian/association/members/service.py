@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.service import fetched, locked, today
 from zhijian.association.members import rules
 from zhijian.association.members.models import Member, MemberDocument, MemberDues
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, PaymentIn
@@ -23,16 +23,10 @@ from zhijian.catalog.models import Organization
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import lock_for_update
-from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.errors import Conflict, DomainError, PermissionDenied
 from zhijian.platform.tabular import cell_error
 
-CHINA = ZoneInfo("Asia/Shanghai")
 IMPORT_COLUMNS = ("单位名称", "会员类别")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def _secretariat(actor: Actor) -> None:
@@ -40,10 +34,7 @@ def _secretariat(actor: Actor) -> None:
 
 
 def _get(session: Session, mid: int, *, lock: bool = False) -> Member:
-    m = lock_for_update(session, Member, mid) if lock else session.get(Member, mid)
-    if m is None:
-        raise NotFound("member", mid)
-    return m
+    return fetched(session, Member, mid, "member", lock=lock)
 
 
 def apply(session: Session, actor: Actor, data: ApplicationIn, on: dt.date | None = None) -> Member:
@@ -146,9 +137,7 @@ def issue_dues(session: Session, actor: Actor, year: int, on: dt.date | None = N
 def record_payment(session: Session, actor: Actor, dues_id: int, data: PaymentIn) -> MemberDues:
     """缴费登记; a lapsed member paying its arrears is reinstated when nothing is left overdue."""
     _secretariat(actor)
-    d = lock_for_update(session, MemberDues, dues_id)
-    if d is None:
-        raise NotFound("member_dues", dues_id)
+    d = locked(session, MemberDues, dues_id, "member_dues")
     if d.status == "paid":
         raise Conflict("association.member.already_paid", f"{d.invoice_no} 已缴", f"{d.invoice_no} is already paid")
     d.status, d.paid_on, d.payment_ref = "paid", data.paid_on or today(), data.payment_ref.strip()

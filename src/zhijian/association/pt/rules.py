@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhijian.platform.errors import DomainError, InvalidTransition
-from zhijian.stats.proficiency import PTResult, score_participants
+from zhijian.stats.proficiency import ParticipantScore, PTResult, score_participants
 
 STATUSES = {"enrolling": "报名中", "dispatched": "已发样", "scored": "已评价", "closed": "已结束"}
 TRANSITIONS = {"enrolling": ("dispatched",), "dispatched": ("scored",), "scored": ("closed", "dispatched"),
@@ -126,7 +126,7 @@ def score_round(design: Design, results: Sequence[Submitted], sigma_pt_override:
         sigma_pt=sigma)
 
 
-def decisive_signal(score: Any, kind: str) -> str | None:
+def decisive_signal(score: ParticipantScore, kind: str) -> str | None:
     """The signal of the score the scheme decides by (z, z′, ζ or En)."""
     return {"z": score.z_signal, "z_prime": score.z_prime_signal, "zeta": score.zeta_signal,
             "en": score.en_signal}[kind]

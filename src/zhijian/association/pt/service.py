@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.service import fetched, locked, today
 from zhijian.association.pt import rules
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
@@ -27,12 +27,7 @@ from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionD
 from zhijian.platform.tabular import cell_error
 from zhijian.stats import homogeneity as hom
 
-CHINA = ZoneInfo("Asia/Shanghai")
 RESULT_COLUMNS = ("参加者编号", "结果")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 # ---------------------------------------------------------------- policy
@@ -291,8 +286,9 @@ def score(session: Session, actor: Actor, round_code: str, on: dt.date | None = 
     design = rules.Design(r.assigned_method, r.assigned_given, r.assigned_given_u, r.sigma_method, r.sigma_given,
                           r.score_kind)
     widened = (r.homogeneity or {}).get("sigma_pt_widened") if (r.homogeneity or {}).get("accepted_widened") else None
-    res = rules.score_round(design, [rules.Submitted(e.participant_code, e.result, e.expanded_uncertainty,  # type: ignore[arg-type]
-                                                     e.coverage_factor) for e in es], sigma_pt_override=widened)
+    submitted = [rules.Submitted(e.participant_code, e.result, e.expanded_uncertainty, e.coverage_factor)
+                 for e in es if e.result is not None]  # all of them: the query asked for results
+    res = rules.score_round(design, submitted, sigma_pt_override=widened)
     day = on or today()
     counts = {"satisfactory": 0, "questionable": 0, "unsatisfactory": 0}
     for e, s in zip(es, res.participants, strict=True):
@@ -341,7 +337,7 @@ class RoundView:
 def round_view(session: Session, actor: Actor, round_code: str) -> RoundView:
     """What the round report shows: every participant's result by code; names only for the secretariat."""
     r = round_by_code(session, round_code)
-    scheme = session.get(PtScheme, r.scheme_id)
+    scheme = fetched(session, PtScheme, r.scheme_id, "pt_scheme")
     staff = actor.role in ("admin", "association")
     rows_q = (select(PtEnrolment, Organization.name).join(Organization, Organization.id == PtEnrolment.lab_id)
               .where(PtEnrolment.round_id == r.id).order_by(PtEnrolment.participant_code))
@@ -359,7 +355,7 @@ def round_view(session: Session, actor: Actor, round_code: str) -> RoundView:
                                    code="association.pt.not_enrolled")
         if r.status not in ("scored", "closed"):  # before scoring a lab sees only its own submission
             rows = [x for x in rows if x["own"]]
-    return RoundView(r, scheme, rows, mine)  # type: ignore[arg-type]
+    return RoundView(r, scheme, rows, mine)
 
 
 def participant_report(session: Session, actor: Actor, round_code: str, participant: str | None = None) -> bytes:
@@ -395,14 +391,12 @@ def follow_ups(session: Session, actor: Actor, *, status: str | None = None) -> 
         stmt = stmt.where(PtFollowUp.status == status)
     if actor.role not in ("admin", "association"):
         stmt = stmt.where(PtEnrolment.lab_id == _lab_of(actor))
-    return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
+    return [(f, e, r) for f, e, r in session.execute(stmt)]
 
 
 def _follow_up(session: Session, fid: int) -> tuple[PtFollowUp, PtEnrolment]:
-    f = lock_for_update(session, PtFollowUp, fid)
-    if f is None:
-        raise NotFound("pt_followup", fid)
-    return f, session.get(PtEnrolment, f.enrolment_id)  # type: ignore[return-value]
+    f = locked(session, PtFollowUp, fid, "pt_followup")
+    return f, fetched(session, PtEnrolment, f.enrolment_id, "pt_enrolment")
 
 
 def answer_follow_up(session: Session, actor: Actor, fid: int, cause: str, action: str) -> PtFollowUp:
@@ -467,7 +461,7 @@ def participating_labs(session: Session, actor: Actor) -> list[tuple[int, str, i
     stmt = (select(Organization.id, Organization.name, func.count(PtEnrolment.id))
             .join(PtEnrolment, PtEnrolment.lab_id == Organization.id).group_by(Organization.id, Organization.name)
             .order_by(Organization.name))
-    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+    return [(i, name, n) for i, name, n in session.execute(stmt)]
 
 
 def lab_history(session: Session, actor: Actor, lab_id: int | None = None) -> list[PtHistoryRecord]:

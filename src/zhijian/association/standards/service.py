@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.service import fetched, locked, today
 from zhijian.association.standards import rules
 from zhijian.association.standards.models import GroupStandard, StandardComment, StandardDraft, StandardVote
 from zhijian.association.standards.schemas import (
@@ -32,17 +32,11 @@ from zhijian.association.standards.schemas import (
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PUBLIC_STATUSES = ("commenting", "published", "under_review", "withdrawn")
 TTBZ_COLUMNS = ("标准编号", "中文名称", "英文名称", "ICS", "CCS", "发布日期", "实施日期", "起草单位", "起草人", "范围",
                 "状态")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def _secretariat(actor: Actor) -> None:
@@ -50,10 +44,7 @@ def _secretariat(actor: Actor) -> None:
 
 
 def _get(session: Session, sid: int, *, lock: bool = False) -> GroupStandard:
-    g = lock_for_update(session, GroupStandard, sid) if lock else session.get(GroupStandard, sid)
-    if g is None:
-        raise NotFound("group_standard", sid)
-    return g
+    return fetched(session, GroupStandard, sid, "group_standard", lock=lock)
 
 
 def _move(g: GroupStandard, target: str, actor: Actor, note: str = "", on: dt.date | None = None) -> None:
@@ -172,14 +163,14 @@ def comment(session: Session, actor: Actor, sid: int, data: CommentIn, on: dt.da
         actor.require("association")
     g = _get(session, sid)
     day = on or today()
-    if g.status != "commenting" or g.comment_from is None or not (g.comment_from <= day <= g.comment_until):  # type: ignore[operator]
+    if (g.status != "commenting" or g.comment_from is None or g.comment_until is None
+            or not (g.comment_from <= day <= g.comment_until)):
         raise Conflict("association.std.not_commenting", "该标准不在征求意见期内", "the standard is not out for comment")
     d = latest_draft(session, sid)
-    clauses = {c["no"] for c in d.clauses} if d else set()
-    if data.clause_no.strip() not in clauses:
+    if d is None or data.clause_no.strip() not in {c["no"] for c in d.clauses}:
         raise DomainError("association.std.unknown_clause", f"草案没有条款 {data.clause_no}", f"no clause {data.clause_no}",
                           field="clause_no")
-    c = StandardComment(standard_id=g.id, draft_id=d.id, clause_no=data.clause_no.strip(),  # type: ignore[union-attr]
+    c = StandardComment(standard_id=g.id, draft_id=d.id, clause_no=data.clause_no.strip(),
                         commenter=data.commenter.strip() or actor.username, organization=data.organization.strip(),
                         text=data.text.strip(), proposal=data.proposal.strip())
     session.add(c)
@@ -195,9 +186,7 @@ def comments(session: Session, sid: int) -> list[StandardComment]:
 def dispose(session: Session, actor: Actor, comment_id: int, data: DispositionIn) -> StandardComment:
     """意见处理: every comment gets 采纳 / 部分采纳 / 不采纳, the last two with a reason."""
     _secretariat(actor)
-    c = lock_for_update(session, StandardComment, comment_id)
-    if c is None:
-        raise NotFound("standard_comment", comment_id)
+    c = locked(session, StandardComment, comment_id, "standard_comment")
     if data.disposition not in ("accepted", "partly", "rejected"):
         raise DomainError("association.std.bad_disposition", "处理意见应为 采纳/部分采纳/不采纳",
                           "disposition must be accepted, partly or rejected", field="disposition")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhijian.association.common.forms import build
+from zhijian.association.common.service import today
 from zhijian.association.training import service
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -19,7 +20,7 @@ BASE = "/console/association/courses"
 @router.get(BASE, response_class=HTMLResponse)
 def index(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    year = service.today().year
+    year = today().year
     mine = service.hours_by_year(session, actor, year)["hours"] if actor.user_id is not None else 0.0
     items = [(c, service.sessions_of(session, c.id)) for c in service.courses(session)]
     return render(request, "association/courses.html", {"items": items, "year": year, "hours": mine,

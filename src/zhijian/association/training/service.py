@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.service import CHINA, fetched, locked, today
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate
 from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
 from zhijian.platform.auth import Actor
@@ -23,12 +23,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-CHINA = ZoneInfo("Asia/Shanghai")
 RENEWAL_HOURS = 24.0
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 class CourseIn(BaseModel):
@@ -106,13 +101,11 @@ def sign_up(session: Session, actor: Actor, code: str, session_id: int | None = 
 def complete(session: Session, actor: Actor, enrolment_id: int, on: dt.date | None = None) -> CourseEnrolment:
     """结业: the secretariat confirms attendance (or the online course's completion); the course's hours count."""
     actor.require("association")
-    e = lock_for_update(session, CourseEnrolment, enrolment_id)
-    if e is None:
-        raise NotFound("course_enrolment", enrolment_id)
+    e = locked(session, CourseEnrolment, enrolment_id, "course_enrolment")
     if e.status == "completed":
         raise Conflict("association.course.completed", "已结业", "already completed")
-    c = session.get(Course, e.course_id)
-    e.status, e.completed_on, e.hours = "completed", on or today(), c.hours  # type: ignore[union-attr]
+    c = fetched(session, Course, e.course_id, "course")
+    e.status, e.completed_on, e.hours = "completed", on or today(), c.hours
     flush(session, "assoc_course_enrolment")
     return e
 

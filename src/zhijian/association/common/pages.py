@@ -1,0 +1,74 @@
+"""The page pattern of every 协会 sub-room: a page shows what its service reads (a DomainError becomes the error page
+in the visitor's language), and each step of a workflow is one form posted to ``…/{action}`` whose handler calls the
+service and redirects (post/redirect/get). Each sub-room's pages module then only says which fields go where."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from zhijian.association.common.forms import Fields
+from zhijian.platform.auth import Actor
+from zhijian.platform.errors import DomainError
+from zhijian.web.core import console_form, error_page, render
+
+K = TypeVar("K")
+# One step: (session, actor, the form, the key in the URL) → where to go next (None: the form's page), maybe async.
+Step = Callable[[Session, Actor, Fields, K], str | None | Awaitable[str | None]]
+
+
+def is_secretariat(actor: Actor) -> bool:
+    """The 协会秘书处 (or an admin): the pages show the secretariat's forms."""
+    return actor.role in ("admin", "association")
+
+
+def no_such_action() -> DomainError:
+    return DomainError("request.not_found", "没有这个操作", "no such action", status=404)
+
+
+def invalid_number(action: str) -> DomainError:
+    """What a number field that is not one answers (the step's name as the field)."""
+    return DomainError("validation.invalid", "数值无效", "invalid number", field=action)
+
+
+def show(request: Request, template: str, read: Callable[[], dict[str, Any]], actor: Actor | None = None) -> Response:
+    """The page ``template`` with what ``read`` returns, or the error page of the DomainError it raised."""
+    try:
+        ctx = read()
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return render(request, template, ctx, actor=actor)
+
+
+async def run_step(request: Request, session: Session, actor: Actor, form: Any, step: Step[K] | None, key: K,
+                   target: str, *, invalid: Callable[[str], DomainError] | None = invalid_number,
+                   action: str = "") -> Response:
+    """Run one step (``None``: no such step, 404) and redirect to where it says, else to ``target``; a DomainError
+    becomes the error page, and so does a ValueError (a number field with letters) when ``invalid`` names it."""
+    try:
+        if step is None:
+            raise no_such_action()
+        result = step(session, actor, Fields(form), key)
+        if inspect.isawaitable(result):
+            result = await result
+    except DomainError as err:
+        return error_page(request, err, actor)
+    except ValueError:
+        if invalid is None:
+            raise
+        return error_page(request, invalid(action), actor)
+    return RedirectResponse(result or target, status_code=303)
+
+
+async def console_step(request: Request, session: Session, roles: tuple[str, ...], step: Step[K] | None, key: K,
+                       target: str, *, action: str = "",
+                       invalid: Callable[[str], DomainError] | None = invalid_number) -> Response:
+    """A console form (``step`` is the one posted to ``…/{action}``, None when there is no such step): the roles
+    and the CSRF token checked, then `run_step`."""
+    actor, form = await console_form(request, session, *roles)
+    return await run_step(request, session, actor, form, step, key, target, invalid=invalid, action=action)
