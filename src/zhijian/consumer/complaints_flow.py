@@ -24,7 +24,7 @@ from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
-from zhijian.consumer import compensation, notifications, procedure
+from zhijian.consumer import compensation, notifications, procedure, rules
 from zhijian.consumer.models import Complaint, ContactVerification
 from zhijian.consumer.schemas import (
     CaseExtensionIn,
@@ -44,6 +44,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.jurisdiction import region_clause
 
 COMPLAINANT = Actor(None, "complainant", "public")
 
@@ -52,6 +53,13 @@ def _s() -> Any:
     from zhijian.consumer import service
 
     return service
+
+
+def _steps() -> Any:
+    """The case steps this module shares with `service.complaints` (events, transitions, re-clocking), lazily."""
+    from zhijian.consumer.service import complaints
+
+    return complaints
 
 
 def _link(c: Complaint) -> str:
@@ -126,10 +134,9 @@ def after_submit(session: Session, actor: Actor, c: Complaint, data: Any, code: 
     flush(session, "complaint")
     if not data.also_report.strip() or c.kind != "complaint":
         return None
-    s = _s()
     r, _ = _new_report(session, actor, c, data.also_report.strip(), c.received_on, "split", named=True)
-    r.check_hash = s._check_hash(r.tracking_no, code)
-    s._event(session, c, actor, "note", c.received_on, note=f"举报内容已拆分为 {r.tracking_no} 另行处理（《暂行办法》第七条）",
+    r.check_hash = _steps()._check_hash(r.tracking_no, code)
+    _steps()._event(session, c, actor, "note", c.received_on, note=f"举报内容已拆分为 {r.tracking_no} 另行处理（《暂行办法》第七条）",
              data={"split_id": r.id})
     flush(session, "complaint")
     return r
@@ -153,7 +160,7 @@ def link_respondent(session: Session, actor: Actor, complaint_id: int, data: Lin
     c.respondent_link = "staff"
     c.respondent_candidates = []
     s.place(session, c)  # issue 13: the case follows the respondent to its division (移送 when it changes)
-    s._event(session, c, actor, "note", s.today(), public=False,
+    _steps()._event(session, c, actor, "note", s.today(), public=False,
              note=f"被投诉人关联至登记企业「{ent.name}」" + (f"（原关联 #{before}）" if before else "")
              + (f"：{data.note}" if data.note else ""), data={"respondent_id": ent.id, "previous": before})
     if c.state == "forwarded" and before != ent.id:
@@ -228,7 +235,7 @@ def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: 
     note = f"{RESPONSE_ZH[data.response]}：{c.enterprise_text}"
     if c.settlement_amount is not None:
         note += f"（和解金额 {c.settlement_amount:.2f} 元）"
-    s._event(session, c, actor, "reply", s.today(), note=note,
+    _steps()._event(session, c, actor, "reply", s.today(), note=note,
              data={"response": data.response, "amount": c.settlement_amount})
     bureau = handling_org(session, c)
     notifications.notify(session, role="regulator" if bureau else "admin", kind="complaint.answered", email=False,
@@ -254,9 +261,9 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
     today = s.today()
     c.consumer_response = data.response
     if data.response == "accept":
-        s._event(session, c, COMPLAINANT, "note", today, note="投诉人接受企业答复" + (f"：{data.note}" if data.note else ""),
+        _steps()._event(session, c, COMPLAINANT, "note", today, note="投诉人接受企业答复" + (f"：{data.note}" if data.note else ""),
                  data={"consumer_response": "accept"})
-        s._transition(session, COMPLAINANT, c, "closed", today, "投诉人接受企业处理结果，案件办结",
+        _steps()._transition(session, COMPLAINANT, c, "closed", today, "投诉人接受企业处理结果，案件办结",
                       {"outcome": "resolved_by_enterprise"})
         c.outcome = "resolved_by_enterprise"
         c.justified = True
@@ -266,13 +273,13 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
             c.agreement = f"企业和解方案：{c.enterprise_text}（{c.settlement_amount:.2f} 元），投诉人接受"
     else:
         c.consent_complainant = True
-        s._event(session, c, COMPLAINANT, "note", today, note="投诉人不接受企业答复，申请调解（同意调解）"
+        _steps()._event(session, c, COMPLAINANT, "note", today, note="投诉人不接受企业答复，申请调解（同意调解）"
                  + (f"：{data.note}" if data.note else ""), data={"consumer_response": "mediation", "consent": True})
         bureau = handling_org(session, c)
         notifications.notify(session, role="regulator" if bureau else "admin", organization_id=bureau, email=False,
                              kind="complaint.mediation_requested", subject=f"【申请调解】{c.tracking_no}",
                              body="投诉人不接受企业答复，申请市场监督管理部门调解。", link=_link(c))
-    s._reclock(session, c)
+    _steps()._reclock(session, c)
     flush(session, "complaint")
     return c
 
@@ -292,7 +299,7 @@ def record_consent(session: Session, actor: Actor, complaint_id: int, data: Cons
                           "consent is recorded on an accepted complaint before mediation", status=409, field="state")
     setattr(c, f"consent_{data.party}", data.consent)
     who = "投诉人" if data.party == "complainant" else "被投诉人"
-    s._event(session, c, actor, "note", s.today(), note=f"{who}{'同意' if data.consent else '不同意'}调解"
+    _steps()._event(session, c, actor, "note", s.today(), note=f"{who}{'同意' if data.consent else '不同意'}调解"
              + (f"：{data.note}" if data.note else ""), data={"consent": data.party, "value": data.consent})
     flush(session, "complaint")
     return c
@@ -327,14 +334,14 @@ def send_termination_notice(session: Session, actor: Actor, complaint_id: int, o
                                         respondent=c.respondent_name, ended_on=c.closed_on or on,
                                         code=c.termination_code)
     c.notice_sent_on = on
-    s._event(session, c, actor, "notice", on, note=text, data={"termination_code": c.termination_code,
+    _steps()._event(session, c, actor, "notice", on, note=text, data={"termination_code": c.termination_code,
                                                               "late": on > (c.notice_due_on or on)})
     if c.respondent_id is not None:
         notifications.notify(session, organization_id=c.respondent_id, kind="complaint.terminated",
                              subject=f"【终止调解告知】{c.tracking_no}", body=text, link=_link(c))
     if c.contact_email and c.contact_verified:
         notifications.queue_mail(session, [c.contact_email], f"终止调解告知 {c.tracking_no}", text)
-    s._reclock(session, c)
+    _steps()._reclock(session, c)
     flush(session, "complaint")
     return text
 
@@ -363,10 +370,9 @@ def check_acceptance(c: Complaint) -> None:
 
 def _new_report(session: Session, actor: Actor, src: Complaint, facts: str, received: dt.date, origin: str,
                 named: bool) -> tuple[Complaint, str]:
-    s = _s()
-    code = "".join(secrets.choice(s._CODE_ALPHABET) for _ in range(6))
-    no = s._new_tracking_no(session, "report", received)
-    r = Complaint(kind="report", tracking_no=no, check_hash=s._check_hash(no, code), state="received",
+    code = "".join(secrets.choice(_steps()._CODE_ALPHABET) for _ in range(6))
+    no = _steps()._new_tracking_no(session, "report", received)
+    r = Complaint(kind="report", tracking_no=no, check_hash=_steps()._check_hash(no, code), state="received",
                   channel=src.channel, received_on=received,
                   complainant_name=src.complainant_name if named else "",
                   complainant_phone=src.complainant_phone if named else "",
@@ -382,10 +388,10 @@ def _new_report(session: Session, actor: Actor, src: Complaint, facts: str, rece
                   region_code=src.region_code)
     session.add(r)
     flush(session, "complaint")
-    s._event(session, r, actor, "transition", received, to_state="received",
+    _steps()._event(session, r, actor, "transition", received, to_state="received",
              note=("由投诉拆分的举报（《暂行办法》第七条）" if origin == "split" else
                    "调解中发现的违法线索，转举报程序核查（《暂行办法》第二十三条）") + f"，来源 {src.tracking_no}")
-    s._reclock(session, r)
+    _steps()._reclock(session, r)
     return r, code
 
 
@@ -403,7 +409,7 @@ def hand_over_lead(session: Session, actor: Actor, complaint_id: int, data: Lead
         raise DomainError("complaint.bad_date", "发现日期应在登记之后、今天之前", "discovery date out of range",
                           field="found_on")
     r, _code = _new_report(session, actor, c, data.facts, found, "lead", named=False)
-    s._event(session, c, actor, "note", found, public=False, note=f"发现违法线索，已转举报程序 {r.tracking_no}",
+    _steps()._event(session, c, actor, "note", found, public=False, note=f"发现违法线索，已转举报程序 {r.tracking_no}",
              data={"lead_id": r.id})
     flush(session, "complaint")
     return r
@@ -418,7 +424,7 @@ def split_report(session: Session, actor: Actor, complaint_id: int, data: SplitI
     if c.kind != "complaint":
         raise DomainError("complaint.not_complaint", "只能从投诉中拆分举报", "only a complaint can be split", field="kind")
     r, code = _new_report(session, actor, c, data.facts, c.received_on, "split", named=True)
-    s._event(session, c, actor, "note", s.today(), note=f"举报内容已拆分为 {r.tracking_no} 另行处理（《暂行办法》第七条）",
+    _steps()._event(session, c, actor, "note", s.today(), note=f"举报内容已拆分为 {r.tracking_no} 另行处理（《暂行办法》第七条）",
              data={"split_id": r.id})
     flush(session, "complaint")
     return r, code
@@ -449,7 +455,7 @@ def extend_case(session: Session, actor: Actor, complaint_id: int, data: CaseExt
     c.case_extensions = list(c.case_extensions or []) + [ext]
     total = procedure.CASE_DAYS + sum(int(e["days"]) for e in c.case_extensions)
     c.case_due_on = platform_deadlines.calendar_days(session, c.filed_on, total).due
-    s._event(session, c, actor, "note", on, public=False, data={"case_extension": ext},
+    _steps()._event(session, c, actor, "note", on, public=False, data={"case_extension": ext},
              note=f"办案期限延长 {data.days} 日（{'集体讨论决定' if data.collective else '负责人批准'}：{data.approved_by}），"
                   f"至 {c.case_due_on}")
     flush(session, "complaint")
@@ -477,10 +483,10 @@ def compensation_guidance(session: Session, actor: Actor, complaint_id: int, dat
         data.price, data.loss, fraud=data.fraud, food=data.food, unsafe_food=data.unsafe_food,
         producer_or_knowing_seller=data.producer_or_knowing_seller, label_flaw_only=data.label_flaw_only)]
     if data.record:
-        if c.kind != "complaint" or not s.rules.is_open(c.state):
+        if c.kind != "complaint" or not rules.is_open(c.state):
             raise DomainError("complaint.closed", "案件已办结", "the case is closed", status=409)
         c.compensation_basis = bases
-        s._event(session, c, actor, "note", s.today(), public=False,
+        _steps()._event(session, c, actor, "note", s.today(), public=False,
                  note="赔偿测算（调解参考）：" + "；".join(
                      f"{b['article']} {'适用' if b['applies'] else '不适用'}"
                      + (f" 增加赔偿 {b['punitive']:.2f} 元" if b["punitive"] is not None else "") for b in bases),
@@ -580,7 +586,7 @@ def rate_satisfaction(session: Session, data: SatisfactionIn) -> Complaint:
         raise Conflict("complaint.already_rated", "已评价过", "already rated")
     c.satisfaction = data.score
     c.satisfaction_note = data.note.strip()
-    s._event(session, c, COMPLAINANT, "note", s.today(), public=True, note=f"投诉人评价：{data.score} 分",
+    _steps()._event(session, c, COMPLAINANT, "note", s.today(), public=True, note=f"投诉人评价：{data.score} 分",
              data={"satisfaction": data.score})
     flush(session, "complaint")
     return c
@@ -593,7 +599,7 @@ def satisfaction_stats(session: Session, actor: Actor) -> list[dict[str, Any]]:
                    func.sum(func.coalesce((Complaint.satisfaction >= 4).cast(Integer), 0)))
             .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
             .where(Complaint.satisfaction.is_not(None)))
-    if (clause := _s()._region_filter(actor, Complaint.region_code)) is not None:
+    if (clause := region_clause(actor, Complaint.region_code)) is not None:
         stmt = stmt.where(clause)
     rows = session.execute(stmt.group_by(Complaint.handler_org_id, Organization.name)
                            .order_by(Complaint.handler_org_id))

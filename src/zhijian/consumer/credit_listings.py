@@ -52,8 +52,14 @@ def add_listing(session: Session, actor: Actor, *, enterprise_id: int, kind: str
         raise DomainError("credit.future_date", "列入日期不能晚于今天", "listing date is in the future", field="listed_on")
     row = CreditListing(enterprise_id=enterprise_id, kind=kind, listed_on=listed_on, reason=reason.strip(),
                         decision_no=decision_no.strip(), authority=authority.strip())
-    session.add(row)
-    flush(session, "credit_listing")
+    if row.decision_no and session.scalar(select(CreditListing.id).where(
+            CreditListing.enterprise_id == enterprise_id, CreditListing.kind == kind,
+            CreditListing.decision_no == row.decision_no, CreditListing.removed_on.is_(None))) is not None:
+        raise Conflict("consumer.listing_duplicate", f"该企业已因同一决定（{row.decision_no}）列入{LISTING_KINDS[kind]}",
+                       f"the enterprise is already listed ({kind}) on decision {row.decision_no}", field="decision_no")
+    from zhijian.consumer.service.common import insert_once
+
+    insert_once(session, row, Conflict("consumer.listing_duplicate", "名单记录重复", "duplicate listing"))
     return row
 
 

@@ -87,7 +87,8 @@ def queue_mail(session: Session, to: list[str], subject: str, body: str) -> str:
 
 def organization_addresses(session: Session, organization_id: int) -> list[str]:
     org = session.get(Organization, organization_id)
-    out = [org.email] if org is not None and getattr(org, "email", None) else []
+    email: str | None = getattr(org, "email", None) if org is not None else None
+    out = [email] if email else []
     out += [e for e in session.scalars(select(User.email).where(User.organization_id == organization_id,
                                                                  User.is_active.is_(True))) if e]
     return out

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from zhijian.consumer.rules.dates import add_years
 from zhijian.platform.errors import DomainError
 
 ORDER_20 = "《市场监督管理投诉举报处理暂行办法》"
@@ -90,10 +91,7 @@ def ground(table: dict[str, Ground], code: str | None, field: str) -> Ground:
 
 def three_years_after(day: dt.date) -> dt.date:
     """The same calendar day three years later (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year + 3)
-    except ValueError:
-        return day.replace(year=day.year + 3, day=28)
+    return add_years(day, 3)
 
 
 def beyond_three_years(knew_on: dt.date | None, received_on: dt.date) -> bool:
