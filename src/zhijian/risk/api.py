@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -39,7 +40,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 def recall_out(r: Recall) -> RecallOut:
     out = RecallOut.model_validate(r)
     prog = service.recall_progress(r)
-    out.units_recovered, out.next_report_due, out.overdue = prog["units_recovered"], prog["next_report_due"], prog["overdue"]
+    out.units_recovered, out.next_report_due, out.overdue = prog.units_recovered, prog.next_report_due, prog.overdue
     return out
 
 
@@ -189,10 +190,10 @@ def close(recall_id: int, data: RecallCloseIn, session: SessionDep, actor: Actor
 @public_router.get("/alerts", response_model=PageOut[AlertPublicOut])
 def public_alerts(session: SessionDep, limit: Limit = 50, cursor: str | None = None) -> Any:
     page = service.public_alerts(session, limit=limit, cursor=cursor)
-    return PageOut(items=[AlertPublicOut(**service.public_view(a)) for a in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut(items=[AlertPublicOut(**asdict(service.public_view(a))) for a in page.items],
+                   next_cursor=page.next_cursor, limit=page.limit)
 
 
 @public_router.get("/alerts/{ref}", response_model=AlertPublicOut)
 def public_alert(ref: str, session: SessionDep) -> Any:
-    return AlertPublicOut(**service.public_view(service.public_alert(session, ref)))
+    return AlertPublicOut(**asdict(service.public_view(service.public_alert(session, ref))))

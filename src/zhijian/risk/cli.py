@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from zhijian.platform.auth import Actor
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.risk import matrix
@@ -95,12 +97,12 @@ def performance(json_out: bool = typer.Option(False, "--json")) -> None:
 
     with unit_of_work() as s:
         rows = service.method_performance(s, _system())
-    emit(rows, json_out, lambda rs: "\n".join(
+    emit([asdict(r) for r in rows], json_out, lambda rs: "\n".join(
         f"{r['method_zh']:<20} 信号 {r['signals']:>4}  确认 {r['confirmed']:>3}  误报 {r['false_alarm']:>3}  PPV "
         + ("—" if r["ppv"] is None else f"{r['ppv']:.0%}") for r in rs) or "（无信号）")
 
 
-def _system():  # type: ignore[no-untyped-def]
+def _system() -> Actor:
     from zhijian.platform.auth import SYSTEM
 
     return SYSTEM

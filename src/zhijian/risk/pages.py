@@ -25,7 +25,7 @@ N_SCENARIOS, N_STEPS = 3, 5
 
 def _ctx() -> dict[str, Any]:
     return {"LEVEL_ZH": matrix.LEVEL_ZH, "METHOD_ZH": scan.METHOD_ZH, "ALERT_FIELDS": ALERT_FIELDS, "MEASURES": MEASURES,
-            "field_text": service._field_text}
+            "field_text": service.field_text}
 
 
 # ---------------------------------------------------------------- dashboard
@@ -35,12 +35,12 @@ def _ctx() -> dict[str, Any]:
 def dashboard(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
     data = service.dashboard(session, actor)
-    s = data["summary"]
+    s = data.summary
     svgs: dict[str, Any] = {}
     if s:
         svgs["heatmap"] = Markup(charts.heatmap_svg(s.get("heatmap", [])))
         markers: dict[str, list[tuple[str, str]]] = {}
-        for sig in data["open_signals"]:
+        for sig in data.open_signals:
             markers.setdefault(sig.series_key, []).append((sig.period, scan.METHOD_ZH.get(sig.method, sig.method)))
         svgs["trends"] = [Markup(charts.trend_svg(s["months"], t["x"], t["n"], t["p0"], label=t.get("label", t["series_key"]),
                                                   markers=markers.get(t["series_key"], []))) for t in s.get("trends", [])]

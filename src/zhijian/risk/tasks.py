@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from zhijian.platform.auth import SYSTEM
@@ -25,4 +26,4 @@ def scan_job(db: Database, as_of: str | None = None) -> dict[str, Any]:
 def alert_mail_job(db: Database, alert_id: int) -> dict[str, Any]:
     """E-mail a published alert to the affected enterprises and the regulators (SMTP settings)."""
     with db.session(SYSTEM) as s:
-        return service.send_alert_mail(s, SYSTEM, int(alert_id), get_settings())
+        return asdict(service.send_alert_mail(s, SYSTEM, int(alert_id), get_settings()))

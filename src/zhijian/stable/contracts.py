@@ -4,7 +4,12 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 
 from __future__ import annotations
 
-from zhijian.stable.pages import dashboard_cards
-from zhijian.stable.service import current_listing, latest_announcements, listed_product_ids, search_announcements
+from zhijian.stable.service import (
+    current_listing,
+    dashboard_cards,
+    latest_announcements,
+    listed_product_ids,
+    search_announcements,
+)
 
 __all__ = ["current_listing", "dashboard_cards", "latest_announcements", "listed_product_ids", "search_announcements"]

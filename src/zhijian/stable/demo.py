@@ -29,7 +29,7 @@ FOOD_AND_APPLIANCES = ("FOOD", "IND")
 def _user(s: Session, username: str, role: str, org_id: int | None, display: str) -> User:
     user = s.scalar(select(User).where(User.username == username))
     if user is None:
-        user = catalog.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+        user = catalog.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,
                                                      organization_id=org_id, display_name=display))
     return user
 
@@ -46,7 +46,7 @@ def _candidates(s: Session, as_of: dt.date) -> list[tuple[Product, str]]:
     for p in products:
         info = service.product_info(s, p.id)
         if p.enterprise_id not in history:
-            history[p.enterprise_id] = service._inspections(s, p.enterprise_id)
+            history[p.enterprise_id] = service.inspection_records(s, p.enterprise_id)
         ev = rules.evaluate(rs, service.gather_evidence(s, info, rs, as_of, history[p.enterprise_id]))
         scored.append((p, ev.outcome))
     order = {rules.ELIGIBLE: 0, rules.UNDETERMINED: 1, rules.INELIGIBLE: 2}

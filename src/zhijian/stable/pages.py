@@ -343,20 +343,3 @@ async def console_ruleset_add(request: Request, session: SessionDep) -> Response
     except DomainError as err:
         return _fail(request, err, actor)
     return RedirectResponse("/console/stable/rulesets", status_code=303)
-
-
-def dashboard_cards(session: SessionDep, actor: Actor) -> list[dict[str, Any]]:
-    """Console home cards (web.sources hook)."""
-    if actor.role not in ("association", "admin", "enterprise", "regulator"):
-        return []
-    c = service.dashboard(session, actor)
-    cards = [{"label": "稳定合格产品待审核", "value": c.get("app_submitted", 0), "href": "/console/stable?status=submitted",
-              "tone": "warn" if c.get("app_submitted") else ""},
-             {"label": "待委员会决定", "value": c.get("app_reviewed", 0), "href": "/console/stable?status=reviewed"},
-             {"label": "有效稳定合格产品", "value": c.get("listed", 0), "href": "/console/stable/listings?state=valid",
-              "tone": "ok"}]
-    if service.can_read_all(actor):
-        cards.append({"label": "名单复核中", "value": c.get("flagged", 0), "href": "/console/stable/listings?state=flagged",
-                      "tone": "bad" if c.get("flagged") else ""})
-    return cards
-

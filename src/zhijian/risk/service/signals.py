@@ -1,0 +1,98 @@
+"""Signals and their review (风险信号研判), and each method's positive predictive value (阳性预测值)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from zhijian.platform import jurisdiction
+from zhijian.platform.auth import Actor
+from zhijian.platform.crud import flush
+from zhijian.platform.db import utcnow
+from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
+from zhijian.platform.pagination import Page, keyset_page
+from zhijian.risk import scan
+from zhijian.risk.models import Signal
+from zhijian.risk.service.policy import _outside, _signal_clause, can_monitor, signal_regions
+from zhijian.risk.service.records import Record
+
+
+def list_signals(session: Session, actor: Actor, *, status: str | None = None, method: str | None = None,
+                 kind: str | None = None, category_id: int | None = None, limit: int = 50,
+                 cursor: str | None = None) -> Page[Signal]:
+    can_monitor(actor)
+    stmt: Select[Any] = select(Signal)
+    if status:
+        stmt = stmt.where(Signal.status == status)
+    if method:
+        stmt = stmt.where(Signal.method == method)
+    if kind:
+        stmt = stmt.where(Signal.kind == kind)
+    if category_id is not None:
+        stmt = stmt.where(Signal.category_id == category_id)
+    if (clause := _signal_clause(actor)) is not None:
+        stmt = stmt.where(clause)
+    return keyset_page(session, stmt, Signal.id, limit=limit, cursor=cursor, descending=True)
+
+
+def get_signal(session: Session, actor: Actor, signal_id: int) -> Signal:
+    can_monitor(actor)
+    sig = session.get(Signal, signal_id)
+    if sig is None:
+        raise NotFound("signal", signal_id)
+    if jurisdiction.regional_prefix(actor) is not None and not jurisdiction.covers_any(actor, signal_regions(session,
+                                                                                                            sig)):
+        raise _outside("风险信号", "signal")
+    return sig
+
+
+def review_signal(session: Session, actor: Actor, signal_id: int, status: str, note: str = "") -> Signal:
+    """研判 — staff mark a signal confirmed or a false alarm (or reopen it); feeds the PPV report."""
+    sig = get_signal(session, actor, signal_id)
+    if status not in ("confirmed", "false_alarm", "open"):
+        raise DomainError("risk.bad_status", "状态应为 confirmed / false_alarm / open",
+                          "status must be confirmed, false_alarm or open", field="status")
+    if status == sig.status:
+        raise InvalidTransition("signal", sig.status, status)
+    sig.status = status
+    sig.review_note = note[:500]
+    sig.reviewed_by = actor.label
+    sig.reviewed_at = utcnow()
+    flush(session, "signal")
+    return sig
+
+
+@dataclass(frozen=True)
+class MethodPerformance(Record):
+    """One method's record in the reviews (研判): signals, open, confirmed, false alarms, PPV (None unreviewed)."""
+
+    method: str
+    method_zh: str
+    signals: int
+    open: int
+    confirmed: int
+    false_alarm: int
+    ppv: float | None
+
+
+def method_performance(session: Session, actor: Actor) -> list[MethodPerformance]:
+    """阳性预测值 — per method: signals, open, confirmed, false alarms and PPV = confirmed/(confirmed+false)."""
+    can_monitor(actor)
+    stmt = select(Signal.method, Signal.status, func.count())
+    if (clause := _signal_clause(actor)) is not None:
+        stmt = stmt.where(clause)
+    rows = session.execute(stmt.group_by(Signal.method, Signal.status)).all()
+    by: dict[str, dict[str, int]] = {}
+    for method, status, n in rows:
+        by.setdefault(method, {"open": 0, "confirmed": 0, "false_alarm": 0})[status] = int(n)
+    out: list[MethodPerformance] = []
+    for method in sorted(by, key=lambda m: list(scan.METHOD_ZH).index(m) if m in scan.METHOD_ZH else 99):
+        c = by[method]
+        reviewed = c["confirmed"] + c["false_alarm"]
+        out.append(MethodPerformance(method=method, method_zh=scan.METHOD_ZH.get(method, method),
+                                     signals=sum(c.values()), open=c["open"], confirmed=c["confirmed"],
+                                     false_alarm=c["false_alarm"], ppv=(c["confirmed"] / reviewed) if reviewed else None))
+    return out

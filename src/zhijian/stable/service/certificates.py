@@ -1,0 +1,76 @@
+"""Certificates (证书): public verification of a certificate number and its PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhijian.platform.errors import NotFound
+from zhijian.stable import documents, rules
+from zhijian.stable.models import (
+    Listing,
+)
+from zhijian.stable.service.announcements import listing_state
+from zhijian.stable.service.listings import _announcement_no
+from zhijian.stable.service.records import Record
+
+
+def listing_by_certificate(session: Session, certificate_no: str) -> Listing:
+    row = session.scalar(select(Listing).where(Listing.certificate_no == certificate_no.strip().upper()))
+    if row is None or row.status == "pending":
+        raise NotFound("certificate", certificate_no)
+    return row
+
+
+@dataclass(frozen=True)
+class CertificateCheck(Record):
+    """证书验证: the state of a certificate (valid / under review / expired / revoked), why, and what it covers."""
+
+    certificate_no: str
+    state: str
+    state_zh: str
+    reason: str
+    enterprise: str
+    product: str
+    brand: str
+    model: str
+    category: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    announcement_no: str | None
+    revocation_announcement_no: str | None
+    revoked_at: dt.datetime | None
+    flagged_at: dt.datetime | None
+
+
+def verify_certificate(session: Session, certificate_no: str, on: dt.date | None = None) -> CertificateCheck:
+    """证书验证 — valid / under review / expired / revoked, and why (the public page and API)."""
+    row = listing_by_certificate(session, certificate_no)
+    state = listing_state(row, on)
+    why = {"valid": f"列入{_announcement_no(session, row.announcement_id)}公告，有效期至 {row.valid_until}",
+           "under_review": f"资格复核中：{row.flag_reason}",
+           "expired": f"有效期已于 {row.valid_until} 届满",
+           "revoked": f"资格已撤销：{row.revocation_reason}"}.get(state, "")
+    return CertificateCheck(
+        certificate_no=row.certificate_no, state=state, state_zh=rules.STATE_ZH[state], reason=why,
+        enterprise=row.enterprise_name, product=row.product_name, brand=row.brand, model=row.model,
+        category=row.category_name, valid_from=row.valid_from, valid_until=row.valid_until,
+        announcement_no=_announcement_no(session, row.announcement_id),
+        revocation_announcement_no=_announcement_no(session, row.revocation_announcement_id),
+        revoked_at=row.revoked_at, flagged_at=row.flagged_at if row.flagged else None)
+
+
+def verify_url(base_url: str, certificate_no: str) -> str:
+    return f"{base_url.rstrip('/')}/stable/verify/{certificate_no}"
+
+
+def certificate_file(session: Session, certificate_no: str, base_url: str) -> bytes:
+    """证书 PDF of a published listing (public: the certificate is shown to buyers anyway)."""
+    row = listing_by_certificate(session, certificate_no)
+    doc = documents.CertificateDoc(row.certificate_no, row.enterprise_name, row.product_name, row.brand, row.model,
+                                   row.category_name, _announcement_no(session, row.announcement_id) or "—",
+                                   row.valid_from, row.valid_until, verify_url(base_url, row.certificate_no))
+    return documents.certificate_pdf(doc)
