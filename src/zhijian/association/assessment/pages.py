@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from zhijian.association.assessment import rules, service
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
 from zhijian.association.common.forms import Fields, build
-from zhijian.association.common.pages import Step, console_step, is_secretariat, show
+from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.web.core import console_actor
@@ -59,9 +59,6 @@ def _item(session: Session, actor: Actor, f: Fields, aid: int) -> None:
         severity=f.optional("severity"), description=f.text("description")))
 
 
-def _close_site_visit(session: Session, actor: Actor, f: Fields, aid: int) -> None:
-    service.close_site_visit(session, actor, aid)
-
 
 def _answer(session: Session, actor: Actor, f: Fields, aid: int) -> None:
     service.answer_finding(session, actor, f.number("finding_id"), f.text("corrective_action"))
@@ -75,8 +72,9 @@ def _decide(session: Session, actor: Actor, f: Fields, aid: int) -> None:
     service.decide(session, actor, aid, build(DecisionIn, grant=f.flag("grant"), reason=f.text("reason")))
 
 
-STEPS: dict[str, Step[int]] = {"plan": _plan, "item": _item, "close-site-visit": _close_site_visit,
-                               "answer": _answer, "verify": _verify, "decide": _decide}
+STEPS: dict[str, Step[int]] = {
+    "plan": _plan, "item": _item, "close-site-visit": keyed(service.close_site_visit), "answer": _answer,
+    "verify": _verify, "decide": _decide}
 
 
 @router.post(BASE + "/{aid:int}/{action}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -150,7 +150,16 @@ def close_finding(session: Session, actor: Actor, fid: int, verification: str) -
     return f
 
 
-def decision_facts(session: Session, actor: Actor, aid: int) -> dict[str, Any]:
+class DecisionFacts(TypedDict):
+    """What the decision page and ``GET …/decision-facts`` show (a dict: the page spreads it into its context)."""
+
+    assessment: Assessment
+    findings: list[AssessmentFinding]
+    open_findings: list[AssessmentFinding]
+    pt: list[dict[str, Any]]  # the lab's PtHistoryRecord rows as JSON
+
+
+def decision_facts(session: Session, actor: Actor, aid: int) -> DecisionFacts:
     """What the decision is taken on: the checklist, the findings and the lab's PT record (ISO/IEC 17025 7.7.2)."""
     a = _get(session, actor, aid)
     fs = findings(session, actor, aid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -205,7 +205,18 @@ def statistics(session: Session, c: Campaign) -> dict[str, Any]:
             "fill_rate": round(regs / sum(e.capacity for e in evs), 4) if evs else 0.0}
 
 
-def campaign_page(session: Session, actor: Actor, code: str) -> dict[str, Any]:
+class CampaignPage(TypedDict):
+    """The campaign page's content (a dict: the portal page spreads it into its context)."""
+
+    campaign: Campaign
+    events: list[CampaignEvent]
+    notices: list[Notice]
+    results: list[dict[str, Any]]  # the spot-check room's published results of the period
+    stats: dict[str, Any]  # `statistics`, frozen when the campaign is closed
+    tiles: list[dict[str, object]]  # rules.tile_map
+
+
+def campaign_page(session: Session, actor: Actor, code: str) -> CampaignPage:
     """活动页: theme, events, the association's notices and the period's published results, a map by province."""
     c = campaign_by_code(session, actor, code)
     st = c.statistics if c.status == "closed" and c.statistics else statistics(session, c)

@@ -22,6 +22,15 @@ K = TypeVar("K")
 Step = Callable[[Session, Actor, Fields, K], str | None | Awaitable[str | None]]
 
 
+def keyed(work: Callable[[Session, Actor, K], object]) -> Step[K]:
+    """A step that needs no field: the service function applied to the record named in the URL."""
+
+    def step(session: Session, actor: Actor, _: Fields, key: K) -> None:
+        work(session, actor, key)
+
+    return step
+
+
 def is_secretariat(actor: Actor) -> bool:
     """The 协会秘书处 (or an admin): the pages show the secretariat's forms."""
     return actor.role in ("admin", "association")

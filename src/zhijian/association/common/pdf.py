@@ -1,4 +1,5 @@
-"""PDF building blocks for the association's reports and certificates (ReportLab, the embedded CJK font of platform.fonts).
+"""PDF building blocks for the association's reports and certificates (ReportLab, the embedded CJK font of
+platform.fonts).
 
 The platform has no shared PDF helper yet; this one stays inside the room (see the report of issue 20).
 """

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 
+from zhijian.association.common.api import pdf_response, upload_rows
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import AnswersIn, CandidateIn, CandidateOut, ExamIn, ExamOut, MarkIn, QuestionIn
 from zhijian.platform.deps import ActorDep, SessionDep
-from zhijian.platform.tabular import read_rows
 
 router = APIRouter(prefix="/api/v1/association/exams", tags=["association"])
 public_router = APIRouter(prefix="/api/v1/association/public", tags=["association"])
@@ -26,7 +26,7 @@ def create_question(data: QuestionIn, session: SessionDep, actor: ActorDep) -> d
 @router.post("/questions/import")
 async def import_questions(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
     """题库导入 (Excel/CSV) — all or nothing; errors name the row and the column."""
-    rows = read_rows(await file.read(), file.filename or "questions.xlsx", required=rules.IMPORT_COLUMNS)
+    rows = await upload_rows(file, "questions.xlsx", rules.IMPORT_COLUMNS)
     return {"imported": service.import_questions(session, actor, rows)}
 
 
@@ -63,7 +63,8 @@ def paper(code: str, session: SessionDep, actor: ActorDep, candidate_no: str | N
 
 
 @router.put("/{code}/answers", response_model=CandidateOut)
-def save(code: str, data: AnswersIn, session: SessionDep, actor: ActorDep, candidate_no: str | None = None) -> CandidateOut:
+def save(code: str, data: AnswersIn, session: SessionDep, actor: ActorDep,
+         candidate_no: str | None = None) -> CandidateOut:
     return CandidateOut.model_validate(service.save_answers(session, actor, code, data.answers, candidate_no))
 
 
@@ -114,7 +115,7 @@ def certificates(code: str, session: SessionDep, actor: ActorDep) -> dict[str, i
 @public_router.get("/certificates/{number}.pdf")
 def certificate_pdf(number: str, request: Request, session: SessionDep) -> Response:
     url = str(request.base_url).rstrip("/") + f"/association/certificates/{number}"
-    return Response(service.certificate_pdf(session, number, url), media_type="application/pdf")
+    return pdf_response(service.certificate_pdf(session, number, url))
 
 
 @public_router.get("/certificates/{number}")

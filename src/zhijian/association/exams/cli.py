@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.cli import counted, imported, written
 from zhijian.association.common.forms import build
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
-from zhijian.platform.files import write_bytes
 from zhijian.platform.tabular import read_rows
 
 app = typer.Typer(help="培训与考试 / training and examinations", no_args_is_help=True)
@@ -22,9 +22,7 @@ app = typer.Typer(help="培训与考试 / training and examinations", no_args_is
 @app.command("import-questions")
 def import_questions_cmd(path: Path) -> None:
     """题库导入 (CSV / Excel: 题库, 题号, 题型, 知识点, 难度, 题干, 选项A–F, 答案, 分值), all or nothing."""
-    with unit_of_work() as s:
-        n = service.import_questions(s, SYSTEM, read_rows(path, path.name, required=rules.IMPORT_COLUMNS))
-    typer.echo(f"已导入 {n} 道试题")
+    imported(path, rules.IMPORT_COLUMNS, lambda s, rows: service.import_questions(s, SYSTEM, rows), "已导入 {n} 道试题")
 
 
 @app.command("create")
@@ -35,7 +33,8 @@ def create_cmd(code: str, title: str = typer.Option(...), bank: str = typer.Opti
     try:
         cells = json.loads(blueprint)
     except json.JSONDecodeError:
-        raise DomainError("validation.invalid", "「--blueprint」应为 JSON", "--blueprint must be JSON", field="blueprint") from None
+        raise DomainError("validation.invalid", "「--blueprint」应为 JSON", "--blueprint must be JSON",
+                          field="blueprint") from None
     with unit_of_work() as s:
         e = service.create_exam(s, SYSTEM, build(ExamIn, code=code, title=title, bank=bank, blueprint=cells,
                                                   time_limit_minutes=minutes, pass_percent=pass_percent, seed=seed))
@@ -45,36 +44,34 @@ def create_cmd(code: str, title: str = typer.Option(...), bank: str = typer.Opti
 @app.command("register")
 def register_cmd(code: str, path: Path) -> None:
     """考生名单导入 (CSV / Excel: 姓名, 证件号码)."""
-    people = [build(CandidateIn, name=str(r.get("姓名") or "").strip() or f"考生{n}", id_number=str(r.get("证件号码") or ""))
+    people = [build(CandidateIn, name=str(r.get("姓名") or "").strip() or f"考生{n}",
+                    id_number=str(r.get("证件号码") or ""))
               for n, r in read_rows(path, path.name, required=("姓名",))]
-    with unit_of_work() as s:
-        typer.echo(f"已报名 {service.register_many(s, SYSTEM, code, people)} 名考生")
+    counted("已报名 {n} 名考生", lambda s: service.register_many(s, SYSTEM, code, people))
 
 
 @app.command("papers")
 def papers_cmd(code: str) -> None:
     """为全部考生组卷 (seeded, reproducible)."""
-    with unit_of_work() as s:
-        typer.echo(f"已组卷 {service.generate_papers(s, SYSTEM, code)} 份")
+    counted("已组卷 {n} 份", lambda s: service.generate_papers(s, SYSTEM, code))
 
 
 @app.command("mark")
 def mark_cmd(code: str) -> None:
     """客观题阅卷 of every submitted paper."""
-    with unit_of_work() as s:
-        typer.echo(f"已阅卷 {service.mark_exam(s, SYSTEM, code)} 份")
+    counted("已阅卷 {n} 份", lambda s: service.mark_exam(s, SYSTEM, code))
 
 
 @app.command("close")
 def close_cmd(code: str) -> None:
-    with unit_of_work() as s:
-        typer.echo(f"考试结束，自动交卷 {service.close_exam(s, SYSTEM, code)} 份")
+    """考试结束: unsubmitted papers are submitted as they are."""
+    counted("考试结束，自动交卷 {n} 份", lambda s: service.close_exam(s, SYSTEM, code))
 
 
 @app.command("certificates")
 def certificates_cmd(code: str) -> None:
-    with unit_of_work() as s:
-        typer.echo(f"已颁发证书 {service.issue_certificates(s, SYSTEM, code)} 张")
+    """颁发证书 to every passed candidate."""
+    counted("已颁发证书 {n} 张", lambda s: service.issue_certificates(s, SYSTEM, code))
 
 
 @app.command("items")
@@ -92,5 +89,4 @@ def certificate_cmd(number: str, out: Path, base_url: str = "https://zhijian.exa
     """证书 PDF with its verification QR."""
     with unit_of_work() as s:
         data = service.certificate_pdf(s, number, f"{base_url.rstrip('/')}/association/certificates/{number}")
-    write_bytes(out, data)
-    typer.echo(f"{out}\t{len(data)} bytes")
+    written(out, data)

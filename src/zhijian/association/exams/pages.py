@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from zhijian.association.common.forms import build
+from zhijian.association.common.forms import Fields, build
+from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.platform.tabular import read_rows
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/association/exams"
@@ -40,124 +42,118 @@ def _blueprint(text: str) -> list[dict[str, Any]]:
 @router.get(BASE, response_class=HTMLResponse)
 def exams_page(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    try:
-        exams = service.list_exams(session, actor)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/exams.html", {"exams": exams, "is_staff": actor.role in ("admin", "association")},
-                  actor=actor)
+    return show(request, "association/exams.html", lambda: {
+        "exams": service.list_exams(session, actor), "is_staff": is_secretariat(actor)}, actor)
+
+
+async def _import_or_create(session: Session, actor: Actor, f: Fields, _: None) -> str:
+    """The exams page's one form: 题库导入 (action=import) or 新建考试."""
+    if f.raw("action") == "import":
+        service.import_questions(session, actor, await f.sheet("q.xlsx", rules.IMPORT_COLUMNS))
+        return BASE
+    e = service.create_exam(session, actor, build(
+        ExamIn, code=f.text("code"), title=f.text("title"), bank=f.text("bank"),
+        blueprint=_blueprint(f.text("blueprint")), time_limit_minutes=int(f.text("time_limit_minutes", "0") or 0) or 60,
+        pass_percent=float(f.text("pass_percent", "60"))))
+    return f"{BASE}/{e.code}"
+
+
+def _bad_numbers(_: str) -> DomainError:
+    return DomainError("validation.invalid", "时长和合格线应为数值", "numbers expected", field="time_limit_minutes")
 
 
 @router.post(BASE)
 async def exams_action(request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session, "association")
-    try:
-        if form.get("action") == "import":
-            upload = form.get("file")
-            if upload is None or not hasattr(upload, "read"):
-                raise DomainError("import.no_file", "请选择文件", "choose a file", field="file")
-            service.import_questions(session, actor, read_rows(await upload.read(), upload.filename or "q.xlsx",
-                                                               required=rules.IMPORT_COLUMNS))
-            return RedirectResponse(BASE, status_code=303)
-        e = service.create_exam(session, actor, build(ExamIn,
-            code=str(form.get("code", "")), title=str(form.get("title", "")), bank=str(form.get("bank", "")),
-            blueprint=_blueprint(str(form.get("blueprint", ""))),
-            time_limit_minutes=int(str(form.get("time_limit_minutes") or 0) or 0) or 60,
-            pass_percent=float(str(form.get("pass_percent") or 60))))
-    except DomainError as err:
-        return error_page(request, err, actor)
-    except ValueError:
-        return error_page(request, DomainError("validation.invalid", "时长和合格线应为数值", "numbers expected",
-                                               field="time_limit_minutes"), actor)
-    return RedirectResponse(f"{BASE}/{e.code}", status_code=303)
+    return await console_step(request, session, ("association",), _import_or_create, None, BASE, invalid=_bad_numbers)
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)
 def exam_page(code: str, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    staff = actor.role in ("admin", "association")
-    try:
-        exam = service.exam_by_code(session, code)
-        res = service.results(session, actor, code)
-        stats = service.item_statistics(session, actor, code) if staff and any(c.status == "marked" for c in res) else []
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/exam.html", {"exam": exam, "results": res[:500], "n": len(res), "stats": stats,
-                                                     "is_staff": staff, "difficulty": rules.DIFFICULTY,
-                                                     "kinds": rules.KINDS}, actor=actor)
+    return show(request, "association/exam.html", lambda: _exam_ctx(session, actor, code), actor)
+
+
+def _exam_ctx(session: Session, actor: Actor, code: str) -> dict[str, Any]:
+    staff = is_secretariat(actor)
+    exam = service.exam_by_code(session, code)
+    res = service.results(session, actor, code)
+    stats = service.item_statistics(session, actor, code) if staff and any(c.status == "marked" for c in res) else []
+    return {"exam": exam, "results": res[:500], "n": len(res), "stats": stats, "is_staff": staff,
+            "difficulty": rules.DIFFICULTY, "kinds": rules.KINDS}
+
+
+def _register(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    service.register(session, actor, code, build(CandidateIn, name=f.text("name").strip() or actor.username,
+                                                 id_number=f.text("id_number")))
+
+
+
+
+
+
+def _start(session: Session, actor: Actor, f: Fields, code: str) -> str:
+    service.start(session, actor, code)
+    return f"{BASE}/{code}/take"
+
+
+def _save(session: Session, actor: Actor, f: Fields, code: str) -> str:
+    service.save_answers(session, actor, code, _answers(f))
+    return f"{BASE}/{code}/take"
+
+
+def _submit(session: Session, actor: Actor, f: Fields, code: str) -> str:
+    service.save_answers(session, actor, code, _answers(f), submit=True)
+    return f"{BASE}/{code}/take"
+
+
+def _score(session: Session, actor: Actor, f: Fields, code: str) -> str:
+    """阅卷: one short answer's points (letters → the points error)."""
+    service.mark_answer(session, actor, f.number("mark_id"), float(f.text("points", "-1")))
+    return f"{BASE}/{code}/queue"
+
+
+STEPS: dict[str, Step[str]] = {
+    "register": _register, "papers": keyed(service.generate_papers), "mark": keyed(service.mark_exam),
+    "close": keyed(service.close_exam), "certificates": keyed(service.issue_certificates), "start": _start,
+    "save": _save, "submit": _submit, "score": _score}
+
+
+def _bad_points(_: str) -> DomainError:
+    return DomainError("association.exam.bad_points", "得分应为数值", "points must be a number", field="points")
 
 
 @router.post(BASE + "/{code}/{action}")
 async def exam_action(code: str, action: str, request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session)
-    target = f"{BASE}/{code}"
-    try:
-        if action == "register":
-            service.register(session, actor, code, build(CandidateIn, name=str(form.get("name", "")).strip() or actor.username,
-                                                               id_number=str(form.get("id_number", ""))))
-        elif action == "papers":
-            service.generate_papers(session, actor, code)
-        elif action == "mark":
-            service.mark_exam(session, actor, code)
-        elif action == "close":
-            service.close_exam(session, actor, code)
-        elif action == "certificates":
-            service.issue_certificates(session, actor, code)
-        elif action == "start":
-            service.start(session, actor, code)
-            target += "/take"
-        elif action in ("save", "submit"):
-            answers = _answers(form)
-            service.save_answers(session, actor, code, answers, submit=action == "submit")
-            target += "/take"
-        elif action == "score":
-            service.mark_answer(session, actor, int(str(form.get("mark_id") or 0)), float(str(form.get("points") or -1)))
-            target += "/queue"
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    except ValueError:
-        return error_page(request, DomainError("association.exam.bad_points", "得分应为数值", "points must be a number",
-                                               field="points"), actor)
-    return RedirectResponse(target, status_code=303)
+    return await console_step(request, session, (), STEPS.get(action), code, f"{BASE}/{code}", action=action,
+                              invalid=_bad_points)
 
 
-def _answers(form: Any) -> dict[str, Any]:
+def _answers(f: Fields) -> dict[str, Any]:
     """Form fields q<id> (radio, checkboxes or text) → {question id: answer}."""
     out: dict[str, Any] = {}
-    for key in set(form.keys()):
+    for key in f.keys():
         if key.startswith("q") and key[1:].isdigit():
-            values = [str(v) for v in form.getlist(key)]
-            out[key[1:]] = values if len(values) > 1 or form.get(f"kind{key[1:]}") == "multiple" else values[0]
+            values = [str(v) for v in f.getlist(key)]
+            out[key[1:]] = values if len(values) > 1 or f.raw(f"kind{key[1:]}") == "multiple" else values[0]
     return out
 
 
 @router.get(BASE + "/{code}/take", response_class=HTMLResponse)
 def take_page(code: str, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    try:
-        v = service.paper_view(session, actor, code)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/exam_take.html", {"v": v, "letters": rules.LETTERS}, actor=actor)
+    return show(request, "association/exam_take.html", lambda: {
+        "v": service.paper_view(session, actor, code), "letters": rules.LETTERS}, actor)
 
 
 @router.get(BASE + "/{code}/queue", response_class=HTMLResponse)
 def queue_page(code: str, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, "association")
-    try:
-        items = service.marker_queue(session, actor, code, limit=20)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/exam_queue.html", {"items": items, "code": code}, actor=actor)
+    return show(request, "association/exam_queue.html", lambda: {
+        "items": service.marker_queue(session, actor, code, limit=20), "code": code}, actor)
 
 
 @router.get("/association/certificates/{number}", response_class=HTMLResponse)
 def verify_page(number: str, request: Request, session: SessionDep) -> Response:
     """证书查询 — public, no login (the QR on the certificate points here)."""
-    try:
-        facts = service.verify_certificate(session, number)
-    except DomainError as err:
-        return error_page(request, err)
-    return render(request, "association/certificate_verify.html", {"c": facts})
+    return show(request, "association/certificate_verify.html",
+                lambda: {"c": service.verify_certificate(session, number)})

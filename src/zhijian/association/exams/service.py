@@ -15,7 +15,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -222,7 +222,17 @@ def start(session: Session, actor: Actor, code: str, candidate_no: str | None = 
     return c
 
 
-def paper_view(session: Session, actor: Actor, code: str, candidate_no: str | None = None) -> dict[str, Any]:
+class PaperView(TypedDict):
+    """The candidate's paper (items without their keys) and the clock."""
+
+    exam: Exam
+    candidate: ExamCandidate
+    items: list[dict[str, Any]]  # id, no, kind, kind_zh, stem, options, points, answer
+    deadline_at: dt.datetime | None
+    seconds_left: int | None
+
+
+def paper_view(session: Session, actor: Actor, code: str, candidate_no: str | None = None) -> PaperView:
     """The paper as the candidate sees it: questions in order without their keys, his saved answers, the clock."""
     exam = exam_by_code(session, code)
     c = _candidate(session, actor, exam, candidate_no)

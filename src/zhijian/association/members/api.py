@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 
+from zhijian.association.common.api import upload_rows
 from zhijian.association.members import service
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, DuesOut, MemberOut, PaymentIn
 from zhijian.platform.deps import ActorDep, SessionDep
-from zhijian.platform.tabular import read_rows
 
 router = APIRouter(prefix="/api/v1/association/members", tags=["association"])
 
@@ -32,7 +32,7 @@ def directory(session: SessionDep) -> list[dict[str, Any]]:
 
 @router.post("/import")
 async def import_register(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
-    rows = read_rows(await file.read(), file.filename or "members.xlsx", required=service.IMPORT_COLUMNS)
+    rows = await upload_rows(file, "members.xlsx", service.IMPORT_COLUMNS)
     return {"imported": service.import_register(session, actor, rows)}
 
 

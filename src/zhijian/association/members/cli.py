@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.cli import counted, imported
 from zhijian.association.members import rules, service
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
-from zhijian.platform.tabular import read_rows
 
 app = typer.Typer(help="会员 / members", no_args_is_help=True)
 
@@ -17,23 +17,20 @@ app = typer.Typer(help="会员 / members", no_args_is_help=True)
 @app.command("import")
 def import_cmd(path: Path) -> None:
     """现有会员名册导入 (单位名称, 统一社会信用代码, 会员类别, 入会日期), all or nothing."""
-    with unit_of_work() as s:
-        n = service.import_register(s, SYSTEM, read_rows(path, path.name, required=service.IMPORT_COLUMNS))
-    typer.echo(f"已导入 {n} 家会员单位")
+    imported(path, service.IMPORT_COLUMNS, lambda s, rows: service.import_register(s, SYSTEM, rows),
+             "已导入 {n} 家会员单位")
 
 
 @app.command("dues")
 def dues_cmd(year: int) -> None:
     """开具一年的会费通知 for every active member."""
-    with unit_of_work() as s:
-        typer.echo(f"已开具 {service.issue_dues(s, SYSTEM, year)} 份会费通知")
+    counted("已开具 {n} 份会费通知", lambda s: service.issue_dues(s, SYSTEM, year))
 
 
 @app.command("lapse")
 def lapse_cmd() -> None:
     """视为自动退会: two consecutive years unpaid."""
-    with unit_of_work() as s:
-        typer.echo(f"失效 {service.lapse_memberships(s, SYSTEM)} 家")
+    counted("失效 {n} 家", lambda s: service.lapse_memberships(s, SYSTEM))
 
 
 @app.command("list")

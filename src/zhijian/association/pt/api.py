@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
+from zhijian.association.common.api import pdf_response, upload_rows
 from zhijian.association.pt import service
 from zhijian.association.pt.schemas import (
     EnrolIn,
@@ -24,7 +25,6 @@ from zhijian.association.pt.schemas import (
     StabilityIn,
 )
 from zhijian.platform.deps import ActorDep, SessionDep
-from zhijian.platform.tabular import read_rows
 
 router = APIRouter(prefix="/api/v1/association/pt", tags=["association"])
 
@@ -84,7 +84,7 @@ def submit(code: str, data: ResultIn, session: SessionDep, actor: ActorDep) -> E
 async def import_results(code: str, session: SessionDep, actor: ActorDep,
                          file: Annotated[UploadFile, File()]) -> dict[str, int]:
     """Excel/CSV: 参加者编号, 结果, 扩展不确定度, 包含因子 — all or nothing; errors name the row and the column."""
-    rows = read_rows(await file.read(), file.filename or "results.xlsx", required=service.RESULT_COLUMNS)
+    rows = await upload_rows(file, "results.xlsx", service.RESULT_COLUMNS)
     return {"imported": service.import_results(session, actor, code, rows)}
 
 
@@ -107,14 +107,12 @@ def scores(code: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 @router.get("/rounds/{code}/report.pdf")
 def round_report(code: str, session: SessionDep, actor: ActorDep) -> Response:
-    return Response(service.round_report(session, actor, code), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="pt-{code}.pdf"'})
+    return pdf_response(service.round_report(session, actor, code), f"pt-{code}.pdf")
 
 
 @router.get("/rounds/{code}/participants/{participant}/report.pdf")
 def participant_report(code: str, participant: str, session: SessionDep, actor: ActorDep) -> Response:
-    return Response(service.participant_report(session, actor, code, participant), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="pt-{code}-{participant}.pdf"'})
+    return pdf_response(service.participant_report(session, actor, code, participant), f"pt-{code}-{participant}.pdf")
 
 
 @router.get("/follow-ups", response_model=list[FollowUpOut])

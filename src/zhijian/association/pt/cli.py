@@ -6,13 +6,12 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.cli import imported, written
 from zhijian.association.common.forms import build
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
-from zhijian.platform.files import write_bytes
-from zhijian.platform.tabular import read_rows
 
 app = typer.Typer(help="能力验证 / proficiency testing (ISO/IEC 17043, ISO 13528)", no_args_is_help=True)
 
@@ -27,7 +26,8 @@ def scheme_cmd(code: str, name: str = typer.Option(...), field: str = "") -> Non
 
 @app.command("round")
 def round_cmd(code: str, scheme: str = typer.Option(...), year: int = typer.Option(...),
-              measurand: str = typer.Option(...), unit: str = "", sigma: float | None = typer.Option(None, help="规定的 σ_pt"),
+              measurand: str = typer.Option(...), unit: str = "",
+              sigma: float | None = typer.Option(None, help="规定的 σ_pt"),
               assigned: float | None = typer.Option(None, help="给定指定值 (否则稳健平均值)"),
               assigned_u: float | None = None, score_kind: str = "z") -> None:
     """新建轮次: x_pt by Algorithm A unless --assigned; σ_pt fixed by --sigma, else the robust s*."""
@@ -81,9 +81,8 @@ def dispatch_cmd(code: str) -> None:
 @app.command("import-results")
 def import_results_cmd(code: str, path: Path) -> None:
     """结果导入 (CSV / Excel: 参加者编号, 结果, 扩展不确定度, 包含因子), all or nothing."""
-    with unit_of_work() as s:
-        n = service.import_results(s, SYSTEM, code, read_rows(path, path.name, required=service.RESULT_COLUMNS))
-    typer.echo(f"已导入 {n} 个结果")
+    imported(path, service.RESULT_COLUMNS, lambda s, rows: service.import_results(s, SYSTEM, code, rows),
+             "已导入 {n} 个结果")
 
 
 @app.command("score")
@@ -103,8 +102,7 @@ def report_cmd(code: str, out: Path, participant: str | None = None) -> None:
     with unit_of_work() as s:
         data = (service.participant_report(s, SYSTEM, code, participant) if participant
                 else service.round_report(s, SYSTEM, code))
-    write_bytes(out, data)
-    typer.echo(f"{out}\t{len(data)} bytes")
+    written(out, data)
 
 
 @app.command("close")

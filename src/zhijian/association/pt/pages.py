@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from zhijian.association.common.forms import build
+from zhijian.association.common.api import pdf_response
+from zhijian.association.common.forms import Fields, build
+from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.platform.tabular import read_rows
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor, error_page
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("association", "inspector")
@@ -34,132 +37,125 @@ def _ctx() -> dict[str, Any]:
 @router.get(BASE, response_class=HTMLResponse)
 def rounds_page(request: Request, session: SessionDep, status: str = "") -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        rounds = service.list_rounds(session, actor, status=status or None)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/pt_rounds.html", {"rounds": rounds, "status": status, **_ctx(),
-                                                          "is_staff": actor.role in ("admin", "association")}, actor=actor)
+    return show(request, "association/pt_rounds.html", lambda: {
+        "rounds": service.list_rounds(session, actor, status=status or None), "status": status, **_ctx(),
+        "is_staff": is_secretariat(actor)}, actor)
+
+
+def _create_round(session: Session, actor: Actor, f: Fields, _: None) -> str:
+    """新建轮次 (and its scheme when the form names one)."""
+    scheme = f.text("scheme_code").strip()
+    if f.raw("scheme_name"):
+        service.create_scheme(session, actor, build(SchemeIn, code=scheme, name=str(f.raw("scheme_name"))))
+    sigma = _float(f.raw("sigma_given"), "sigma_given")
+    assigned = _float(f.raw("assigned_given"), "assigned_given")
+    r = service.create_round(session, actor, build(RoundIn,
+        scheme_code=scheme, code=f.text("code"), year=f.number("year"), measurand=f.text("measurand"),
+        unit=f.text("unit"), assigned_method="given" if assigned is not None else "robust", assigned_given=assigned,
+        sigma_method="fixed" if sigma is not None else "robust", sigma_given=sigma,
+        score_kind=f.text("score_kind", "z")))
+    return f"{BASE}/{r.code}"
+
+
+def _bad_year(_: str) -> DomainError:
+    return DomainError("validation.invalid", "年度应为整数", "the year must be an integer", field="year")
 
 
 @router.post(BASE)
 async def create_round_form(request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session, "association")
-    try:
-        scheme = str(form.get("scheme_code", "")).strip()
-        if form.get("scheme_name"):
-            service.create_scheme(session, actor, build(SchemeIn, code=scheme, name=str(form.get("scheme_name"))))
-        sigma = _float(form.get("sigma_given"), "sigma_given")
-        assigned = _float(form.get("assigned_given"), "assigned_given")
-        r = service.create_round(session, actor, build(RoundIn,
-            scheme_code=scheme, code=str(form.get("code", "")), year=int(str(form.get("year") or 0) or 0),
-            measurand=str(form.get("measurand", "")), unit=str(form.get("unit", "")),
-            assigned_method="given" if assigned is not None else "robust", assigned_given=assigned,
-            sigma_method="fixed" if sigma is not None else "robust", sigma_given=sigma,
-            score_kind=str(form.get("score_kind") or "z")))
-    except (DomainError, ValueError) as err:
-        if isinstance(err, ValueError):
-            err = DomainError("validation.invalid", "年度应为整数", "the year must be an integer", field="year")
-        return error_page(request, err, actor)
-    return RedirectResponse(f"{BASE}/{r.code}", status_code=303)
+    return await console_step(request, session, ("association",), _create_round, None, BASE, invalid=_bad_year)
 
 
 @router.get(BASE + "/follow-ups", response_class=HTMLResponse)
 def follow_ups_page(request: Request, session: SessionDep, status: str = "") -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        items = service.follow_ups(session, actor, status=status or None)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/pt_followups.html", {"items": items, "status": status, **_ctx(),
-                                                             "is_staff": actor.role in ("admin", "association")},
-                  actor=actor)
+    return show(request, "association/pt_followups.html", lambda: {
+        "items": service.follow_ups(session, actor, status=status or None), "status": status, **_ctx(),
+        "is_staff": is_secretariat(actor)}, actor)
+
+
+def _answer(session: Session, actor: Actor, f: Fields, fid: int) -> None:
+    service.answer_follow_up(session, actor, fid, f.text("cause"), f.text("corrective_action"))
+
+
+def _close_follow_up(session: Session, actor: Actor, f: Fields, fid: int) -> None:
+    service.close_follow_up(session, actor, fid, f.text("verification"))
+
+
+FOLLOW_UP_STEPS: dict[str, Step[int]] = {"answer": _answer, "close": _close_follow_up}
 
 
 @router.post(BASE + "/follow-ups/{fid:int}/{action}")
 async def follow_up_action(fid: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session, *ROLES)
-    try:
-        if action == "answer":
-            service.answer_follow_up(session, actor, fid, str(form.get("cause", "")), str(form.get("corrective_action", "")))
-        elif action == "close":
-            service.close_follow_up(session, actor, fid, str(form.get("verification", "")))
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(f"{BASE}/follow-ups", status_code=303)
+    return await console_step(request, session, ROLES, FOLLOW_UP_STEPS.get(action), fid, f"{BASE}/follow-ups",
+                              action=action, invalid=None)
 
 
 @router.get(BASE + "/history", response_class=HTMLResponse)
 def history_page(request: Request, session: SessionDep, lab: int | None = None) -> Response:
     actor = console_actor(request, session, "association", "inspector", "regulator")
-    try:
-        if lab is None and actor.role != "inspector":
-            return render(request, "association/pt_history.html", {
-                "rows": [], "lab": None, "labs": service.participating_labs(session, actor), **_ctx()}, actor=actor)
-        rows = service.lab_history(session, actor, lab)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/pt_history.html", {"rows": rows, "lab": lab, "labs": [], **_ctx()},
-                  actor=actor)
+    if lab is None and actor.role != "inspector":
+        return show(request, "association/pt_history.html", lambda: {
+            "rows": [], "lab": None, "labs": service.participating_labs(session, actor), **_ctx()}, actor)
+    return show(request, "association/pt_history.html", lambda: {
+        "rows": service.lab_history(session, actor, lab), "lab": lab, "labs": [], **_ctx()}, actor)
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)
 def round_page(code: str, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session, *ROLES)
-    staff = actor.role in ("admin", "association")
-    try:
-        r = service.round_by_code(session, code)
-        enrolled = bool(service.enrolments(session, actor, code)) if not staff else True
-        view = service.round_view(session, actor, code) if (staff or enrolled) else None
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/pt_round.html", {"r": r, "view": view, "is_staff": staff, "enrolled": enrolled,
-                                                         **_ctx()}, actor=actor)
+    return show(request, "association/pt_round.html", lambda: _round_ctx(session, actor, code), actor)
+
+
+def _round_ctx(session: Session, actor: Actor, code: str) -> dict[str, Any]:
+    staff = is_secretariat(actor)
+    r = service.round_by_code(session, code)
+    enrolled = bool(service.enrolments(session, actor, code)) if not staff else True
+    view = service.round_view(session, actor, code) if (staff or enrolled) else None
+    return {"r": r, "view": view, "is_staff": staff, "enrolled": enrolled, **_ctx()}
+
+
+def _enrol(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    service.enrol(session, actor, code, f.maybe_id("lab_id"))
+
+
+def _homogeneity(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    service.record_homogeneity(session, actor, code, build(HomogeneityIn,
+        measurements=rules.parse_pairs(f.text("measurements")), sigma_pt=_float(f.raw("sigma_pt"), "sigma_pt"),
+        accept_widened=f.flag("accept_widened")))
+
+
+def _stability(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    service.record_stability(session, actor, code, build(StabilityIn,
+        first=rules.parse_values(f.text("first"), "first"), second=rules.parse_values(f.text("second"), "second"),
+        sigma_pt=_float(f.raw("sigma_pt"), "sigma_pt")))
+
+
+
+def _submit(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    """结果上报: the lab its own result, the secretariat for a participant code."""
+    service.submit_result(session, actor, code, build(ResultIn,
+        participant_code=f.text("participant_code").strip() or None, result=f.raw("result"),
+        expanded_uncertainty=f.raw("expanded_uncertainty"),
+        coverage_factor=_float(f.raw("coverage_factor"), "coverage_factor"), method=f.text("method")[:200]))
+
+
+async def _import(session: Session, actor: Actor, f: Fields, code: str) -> None:
+    service.import_results(session, actor, code, await f.sheet("results.xlsx", service.RESULT_COLUMNS))
+
+
+
+
+ROUND_STEPS: dict[str, Step[str]] = {
+    "enrol": _enrol, "homogeneity": _homogeneity, "stability": _stability, "dispatch": keyed(service.dispatch),
+    "submit": _submit, "import": _import, "score": keyed(service.score), "close": keyed(service.close_round)}
 
 
 @router.post(BASE + "/{code}/{action}")
 async def round_action(code: str, action: str, request: Request, session: SessionDep) -> Response:
     """One form per step; the service decides who may do it."""
-    actor, form = await console_form(request, session, *ROLES)
-    try:
-        if action == "enrol":
-            lab = form.get("lab_id")
-            service.enrol(session, actor, code, int(str(lab)) if lab and str(lab).isdigit() else None)
-        elif action == "homogeneity":
-            service.record_homogeneity(session, actor, code, build(HomogeneityIn,
-                measurements=rules.parse_pairs(str(form.get("measurements", ""))),
-                sigma_pt=_float(form.get("sigma_pt"), "sigma_pt"), accept_widened=form.get("accept_widened") == "1"))
-        elif action == "stability":
-            service.record_stability(session, actor, code, build(StabilityIn,
-                first=rules.parse_values(str(form.get("first", "")), "first"),
-                second=rules.parse_values(str(form.get("second", "")), "second"),
-                sigma_pt=_float(form.get("sigma_pt"), "sigma_pt")))
-        elif action == "dispatch":
-            service.dispatch(session, actor, code)
-        elif action == "submit":
-            k = form.get("coverage_factor")
-            service.submit_result(session, actor, code, build(ResultIn,
-                participant_code=str(form.get("participant_code") or "").strip() or None, result=form.get("result"),
-                expanded_uncertainty=form.get("expanded_uncertainty"),
-                coverage_factor=_float(k, "coverage_factor"), method=str(form.get("method", ""))[:200]))
-        elif action == "import":
-            upload = form.get("file")
-            if upload is None or not hasattr(upload, "read"):
-                raise DomainError("import.no_file", "请选择文件", "choose a file", field="file")
-            data = await upload.read()
-            service.import_results(session, actor, code, read_rows(data, upload.filename or "results.xlsx",
-                                                                   required=service.RESULT_COLUMNS))
-        elif action == "score":
-            service.score(session, actor, code)
-        elif action == "close":
-            service.close_round(session, actor, code)
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(f"{BASE}/{code}", status_code=303)
+    return await console_step(request, session, ROLES, ROUND_STEPS.get(action), code, f"{BASE}/{code}",
+                              action=action, invalid=None)
 
 
 @router.get(BASE + "/{code}/report.pdf")
@@ -170,4 +166,4 @@ def round_pdf(code: str, request: Request, session: SessionDep, participant: str
                 if participant or actor.role == "inspector" else service.round_report(session, actor, code))
     except DomainError as err:
         return error_page(request, err, actor)
-    return Response(data, media_type="application/pdf")
+    return pdf_response(data)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from zhijian.association.common.forms import build
+from zhijian.association.common.forms import Fields, build
+from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, run_step, show
 from zhijian.association.standards import rules, service
 from zhijian.association.standards.schemas import (
     AmendmentIn,
@@ -22,11 +24,10 @@ from zhijian.association.standards.schemas import (
     ReviewIn,
     VoteIn,
 )
-from zhijian.platform.auth import PUBLIC
+from zhijian.platform.auth import PUBLIC, Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
-from zhijian.web.core import check_csrf, console_actor, console_form, error_page, login_redirect, render
+from zhijian.web.core import check_csrf, console_actor, login_redirect, render
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/association/standards"
@@ -37,7 +38,7 @@ def _ctx() -> dict[str, Any]:
             "stages": rules.DRAFT_STAGES}
 
 
-def _detail(session: Any, actor: Any, sid: int) -> dict[str, Any]:
+def _detail(session: Session, actor: Actor, sid: int) -> dict[str, Any]:
     g = service.get_standard(session, actor, sid)
     return {"g": g, "draft": service.latest_draft(session, sid), "comments": service.comments(session, sid), **_ctx()}
 
@@ -51,11 +52,14 @@ def portal_list(request: Request, session: SessionDep) -> Response:
 @router.get("/association/standards/{sid:int}", response_class=HTMLResponse)
 def portal_detail(sid: int, request: Request, session: SessionDep) -> Response:
     actor = session.info["actor"]
-    try:
-        ctx = _detail(session, PUBLIC, sid)
-    except DomainError as err:
-        return error_page(request, err)
-    return render(request, "association/standard_public.html", {**ctx, "logged_in": not actor.is_public})
+    return show(request, "association/standard_public.html",
+                lambda: {**_detail(session, PUBLIC, sid), "logged_in": not actor.is_public})
+
+
+def _comment(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.comment(session, actor, sid, build(CommentIn, clause_no=f.text("clause_no"), commenter=f.text("commenter"),
+                                               organization=f.text("organization"), text=f.text("text"),
+                                               proposal=f.text("proposal")))
 
 
 @router.post("/association/standards/{sid:int}/comment")
@@ -66,14 +70,8 @@ async def portal_comment(sid: int, request: Request, session: SessionDep) -> Res
         return login_redirect(request)
     form = await request.form()
     check_csrf(request, form)
-    try:
-        service.comment(session, actor, sid, build(CommentIn,
-            clause_no=str(form.get("clause_no", "")), commenter=str(form.get("commenter", "")),
-            organization=str(form.get("organization", "")), text=str(form.get("text", "")),
-            proposal=str(form.get("proposal", ""))))
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(f"/association/standards/{sid}?commented=1", status_code=303)
+    return await run_step(request, session, actor, form, _comment, sid, f"/association/standards/{sid}?commented=1",
+                          invalid=None)
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -81,29 +79,25 @@ def console_list(request: Request, session: SessionDep, status: str = "") -> Res
     actor = console_actor(request, session)
     return render(request, "association/standards.html", {
         "items": service.list_standards(session, actor, status=status or None), "status": status,
-        "is_staff": actor.role in ("admin", "association"), "due": service.reviews_due(session), **_ctx()}, actor=actor)
+        "is_staff": is_secretariat(actor), "due": service.reviews_due(session), **_ctx()}, actor=actor)
+
+
+def _propose(session: Session, actor: Actor, f: Fields, _: None) -> str:
+    g = service.propose(session, actor, build(ProposalIn, title=f.text("title"), scope=f.text("scope"),
+                                              reason=f.text("reason")))
+    return f"{BASE}/{g.id}"
 
 
 @router.post(BASE)
 async def console_propose(request: Request, session: SessionDep) -> Response:
-    actor, form = await console_form(request, session)
-    try:
-        g = service.propose(session, actor, build(ProposalIn, title=str(form.get("title", "")), scope=str(form.get("scope", "")),
-                                                      reason=str(form.get("reason", ""))))
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(f"{BASE}/{g.id}", status_code=303)
+    return await console_step(request, session, (), _propose, None, BASE, invalid=None)
 
 
 @router.get(BASE + "/{sid:int}", response_class=HTMLResponse)
 def console_detail(sid: int, request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
-    try:
-        ctx = _detail(session, actor, sid)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return render(request, "association/standard.html", {**ctx, "is_staff": actor.role in ("admin", "association")},
-                  actor=actor)
+    return show(request, "association/standard.html",
+                lambda: {**_detail(session, actor, sid), "is_staff": is_secretariat(actor)}, actor)
 
 
 def _lines(v: Any) -> list[str]:
@@ -113,47 +107,64 @@ def _lines(v: Any) -> list[str]:
 _date = parse_date  # platform.calendar: the one date parser
 
 
+def _project(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.decide_project(session, actor, sid, build(ProjectDecisionIn,
+        approve=f.flag("approve"), reason=f.text("reason"), drafting_units=_lines(f.raw("units")),
+        drafters=_lines(f.raw("drafters")), ics=f.text("ics"), ccs=f.text("ccs")))
+
+
+def _draft(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.add_draft(session, actor, sid, build(DraftIn, stage=f.text("stage", "working"),
+                                                 clauses=rules.parse_clauses(f.text("clauses"))))
+
+
+def _comments(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.open_comments(session, actor, sid, build(CommentPeriodIn, start=_date(f.raw("start"), "start"),
+                                                     days=int(f.text("days", "30"))))
+
+
+def _dispose(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.dispose(session, actor, f.number("comment_id"), build(DispositionIn, disposition=f.text("disposition"),
+                                                                  reason=f.text("reason")))
+
+
+def _review(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.start_review(session, actor, sid, build(DraftIn, clauses=rules.parse_clauses(f.text("clauses"))))
+
+
+def _vote(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.vote(session, actor, sid, build(VoteIn, expert=f.text("expert"), vote=f.text("vote"),
+                                            affiliation=f.text("affiliation"), comment=f.text("comment")))
+
+
+
+def _publish(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.publish(session, actor, sid, build(PublishIn, published_on=_date(f.raw("published_on"), "published_on"),
+                                               implemented_on=_date(f.raw("implemented_on"), "implemented_on")))
+
+
+def _amend(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.amend(session, actor, sid, build(AmendmentIn, text=f.text("text")))
+
+
+
+def _periodic_conclusion(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.conclude_periodic_review(session, actor, sid, build(ReviewIn, outcome=f.text("outcome"),
+                                                                reason=f.text("reason")))
+
+
+def _withdraw(session: Session, actor: Actor, f: Fields, sid: int) -> None:
+    service.withdraw(session, actor, sid, f.text("reason"))
+
+
+STEPS: dict[str, Step[int]] = {
+    "project": _project, "draft": _draft, "comments": _comments, "dispose": _dispose, "review": _review,
+    "vote": _vote, "conclude": keyed(service.conclude_review), "publish": _publish, "amend": _amend,
+    "periodic": keyed(service.start_periodic_review), "periodic-conclusion": _periodic_conclusion,
+    "withdraw": _withdraw}
+
+
 @router.post(BASE + "/{sid:int}/{action}")
 async def console_action(sid: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor, f = await console_form(request, session, "association")
-    try:
-        if action == "project":
-            service.decide_project(session, actor, sid, build(ProjectDecisionIn,
-                approve=f.get("approve") == "1", reason=str(f.get("reason", "")), drafting_units=_lines(f.get("units")),
-                drafters=_lines(f.get("drafters")), ics=str(f.get("ics", "")), ccs=str(f.get("ccs", ""))))
-        elif action == "draft":
-            service.add_draft(session, actor, sid, build(DraftIn, stage=str(f.get("stage") or "working"),
-                                                           clauses=rules.parse_clauses(str(f.get("clauses", "")))))
-        elif action == "comments":
-            service.open_comments(session, actor, sid, build(CommentPeriodIn, start=_date(f.get("start"), "start"),
-                                                                       days=int(str(f.get("days") or 30))))
-        elif action == "dispose":
-            service.dispose(session, actor, int(str(f.get("comment_id") or 0)), build(DispositionIn,
-                disposition=str(f.get("disposition", "")), reason=str(f.get("reason", ""))))
-        elif action == "review":
-            service.start_review(session, actor, sid, build(DraftIn, clauses=rules.parse_clauses(str(f.get("clauses", "")))))
-        elif action == "vote":
-            service.vote(session, actor, sid, build(VoteIn, expert=str(f.get("expert", "")), vote=str(f.get("vote", "")),
-                                                     affiliation=str(f.get("affiliation", "")),
-                                                     comment=str(f.get("comment", ""))))
-        elif action == "conclude":
-            service.conclude_review(session, actor, sid)
-        elif action == "publish":
-            service.publish(session, actor, sid, build(PublishIn, published_on=_date(f.get("published_on"), "published_on"),
-                                                           implemented_on=_date(f.get("implemented_on"), "implemented_on")))
-        elif action == "amend":
-            service.amend(session, actor, sid, build(AmendmentIn, text=str(f.get("text", ""))))
-        elif action == "periodic":
-            service.start_periodic_review(session, actor, sid)
-        elif action == "periodic-conclusion":
-            service.conclude_periodic_review(session, actor, sid, build(ReviewIn, outcome=str(f.get("outcome", "")),
-                                                                           reason=str(f.get("reason", ""))))
-        elif action == "withdraw":
-            service.withdraw(session, actor, sid, str(f.get("reason", "")))
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    except ValueError:
-        return error_page(request, DomainError("validation.invalid", "数值无效", "invalid number", field=action), actor)
-    return RedirectResponse(f"{BASE}/{sid}", status_code=303)
+    return await console_step(request, session, ("association",), STEPS.get(action), sid, f"{BASE}/{sid}",
+                              action=action)

@@ -52,7 +52,7 @@ def complete(eid: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 @router.get("/hours/{year}")
 def hours(year: int, session: SessionDep, actor: ActorDep, user_id: int | None = None) -> dict[str, Any]:
-    return service.hours_by_year(session, actor, year, user_id)
+    return dict(service.hours_by_year(session, actor, year, user_id))
 
 
 @router.post("/certificates/{number}/renewal")

@@ -4,14 +4,16 @@ the secretariat's course form."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from zhijian.association.common.forms import build
+from zhijian.association.common.forms import Fields, build
+from zhijian.association.common.pages import Step, console_step, is_secretariat
 from zhijian.association.common.service import today
 from zhijian.association.training import service
+from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor, render
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/association/courses"
@@ -24,23 +26,23 @@ def index(request: Request, session: SessionDep) -> Response:
     mine = service.hours_by_year(session, actor, year)["hours"] if actor.user_id is not None else 0.0
     items = [(c, service.sessions_of(session, c.id)) for c in service.courses(session)]
     return render(request, "association/courses.html", {"items": items, "year": year, "hours": mine,
-                                                        "is_staff": actor.role in ("admin", "association"),
+                                                        "is_staff": is_secretariat(actor),
                                                         "renewal_hours": service.RENEWAL_HOURS}, actor=actor)
+
+
+def _create(session: Session, actor: Actor, f: Fields, _: None) -> None:
+    service.create_course(session, actor, build(service.CourseIn, code=f.text("code"), title=f.text("title"),
+                                                kind=f.text("kind", "online"), hours=f.text("hours"),
+                                                material=f.text("material")))
+
+
+def _sign_up(session: Session, actor: Actor, f: Fields, _: None) -> None:
+    service.sign_up(session, actor, f.text("code"), f.maybe_id("session_id"))
+
+
+STEPS: dict[str, Step[None]] = {"create": _create, "sign-up": _sign_up}
 
 
 @router.post(BASE + "/{action}")
 async def action(action: str, request: Request, session: SessionDep) -> Response:
-    actor, f = await console_form(request, session)
-    try:
-        if action == "create":
-            service.create_course(session, actor, build(service.CourseIn, code=str(f.get("code", "")),
-                                                        title=str(f.get("title", "")), kind=str(f.get("kind") or "online"),
-                                                        hours=str(f.get("hours", "")), material=str(f.get("material", ""))))
-        elif action == "sign-up":
-            sid = str(f.get("session_id") or "")
-            service.sign_up(session, actor, str(f.get("code", "")), int(sid) if sid.isdigit() else None)
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return error_page(request, err, actor)
-    return RedirectResponse(BASE, status_code=303)
+    return await console_step(request, session, (), STEPS.get(action), None, BASE, action=action, invalid=None)

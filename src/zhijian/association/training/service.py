@@ -9,7 +9,7 @@ refused naming the hours still missing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypedDict
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -122,7 +122,13 @@ def hours(session: Session, user_id: int, start: dt.date, end: dt.date) -> float
     return float(course) + float(exams)
 
 
-def hours_by_year(session: Session, actor: Actor, year: int, user_id: int | None = None) -> dict[str, Any]:
+class YearHours(TypedDict):
+    user_id: int
+    year: int
+    hours: float
+
+
+def hours_by_year(session: Session, actor: Actor, year: int, user_id: int | None = None) -> YearHours:
     """继续教育学时 of one person in one year (his own, or anyone's for the secretariat)."""
     uid = user_id if actor.role in ("admin", "association") and user_id else actor.user_id
     if uid is None:
