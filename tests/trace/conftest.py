@@ -11,6 +11,7 @@ from tests import factories
 from zhijian.platform.auth import SYSTEM
 from zhijian.trace import service
 from zhijian.trace.models import Code
+from zhijian.trace.service import verification
 
 
 @dataclass
@@ -43,6 +44,7 @@ def lot(db) -> Lot:  # type: ignore[no-untyped-def]
 def fresh_guard(monkeypatch: pytest.MonkeyPatch) -> service.EnumerationGuard:
     """Each test starts with an empty enumeration counter (all TestClient requests share one address)."""
     guard = service.EnumerationGuard(limit=20, window_seconds=600)
+    monkeypatch.setattr(verification, "GUARD", guard)  # where verify_steps reads it (service re-exports it)
     monkeypatch.setattr(service, "GUARD", guard)
     return guard
 

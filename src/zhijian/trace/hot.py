@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from starlette.concurrency import run_in_threadpool
 
-from zhijian.platform.db import client_error_for
+from zhijian.platform.db import client_error_for, utcnow
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
 from zhijian.trace import digital_link, rules, service
@@ -137,7 +137,7 @@ class AsyncVerifier:
         return await run_in_threadpool(self._load, loader, key)
 
     async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> dict[str, Any]:
-        steps = service.verify_steps(scan, now or service.utcnow())
+        steps = service.verify_steps(scan, now or utcnow())
         with_lot = bool(scan.lot)
         pool = self._pool()
         conn: Any = None

@@ -5,7 +5,7 @@
 - Identifiers: EPC URNs (TDS 2.0) are translated to canonical GS1 Digital Link URIs
   (`https://id.gs1.org/...`); a Digital Link on any host is reduced to the same canonical form.
   The index stores the canonical form, so a query may use either.
-- Event hash ID: CBV 2.0 §8.9, in `zhijian.trace.event_hash` (re-exported here): reproduces the pre-hash
+- Event hash ID: CBV 2.0 §8.9, in `zhijian.trace.epcis.event_hash` (re-exported here): reproduces the pre-hash
   strings of GS1's reference implementation (github.com/RalphTro/epcis-event-hash-generator) bit for bit.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,9 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from zhijian.platform.errors import DomainError
-from zhijian.trace.event_hash import event_hash_id, prehash_string, standard_prefixes  # noqa: F401  (re-exported)
+from zhijian.trace.epcis.event_hash import event_hash_id as event_hash_id  # re-exported: the capture hashes here
+from zhijian.trace.epcis.event_hash import prehash_string as prehash_string
+from zhijian.trace.epcis.event_hash import standard_prefixes as standard_prefixes
 from zhijian.trace.rules import gtin_check_digit
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -370,63 +373,74 @@ def canonical_id(value: str) -> str:
     return _canonical_id(value)
 
 
+def _sgtin(p: list[str]) -> str:
+    cp, ir, serial = p
+    return f"{CANON}/01/{_gs1_key(cp, ir[1:], ir[0])}" + ("" if serial == "*" else f"/21/{_dl_enc(serial)}")
+
+
+def _sgln(p: list[str]) -> str:
+    cp, lr, ext = p
+    return f"{CANON}/414/{_gs1_key(cp, lr)}" + ("" if ext in ("0", "*") else f"/254/{_dl_enc(ext)}")
+
+
+_URN_SCHEMES: dict[str, tuple[int, Callable[[list[str]], str]]] = {
+    "sgtin": (3, _sgtin),
+    "lgtin": (3, lambda p: f"{CANON}/01/{_gs1_key(p[0], p[1][1:], p[1][0])}/10/{_dl_enc(p[2])}"),
+    "sscc": (2, lambda p: f"{CANON}/00/{_gs1_key(p[0], p[1][1:], p[1][0])}"),
+    "sgln": (3, _sgln),
+    "pgln": (2, lambda p: f"{CANON}/417/{_gs1_key(p[0], p[1])}"),
+    "grai": (3, lambda p: f"{CANON}/8003/0{_gs1_key(p[0], p[1])}{_dl_enc(p[2])}"),
+    "giai": (2, lambda p: f"{CANON}/8004/{p[0]}{_dl_enc(p[1])}"),
+    "gdti": (3, lambda p: f"{CANON}/253/{_gs1_key(p[0], p[1])}{_dl_enc(p[2])}"),
+    "gsrn": (2, lambda p: f"{CANON}/8018/{_gs1_key(p[0], p[1])}"),
+}
+"""EPC URN scheme (TDS 2.0) → (number of dot-separated parts, canonical Digital Link of those parts)."""
+
+_DL_PRIMARY = ("01", "00", "414", "417", "8003", "8004", "253", "8018")
+
+
+def _urn_canonical(v: str, scheme: str, rest: str) -> str:
+    parts = rest.split(".")
+    known = _URN_SCHEMES.get(scheme)
+    if known is None or len(parts) != known[0]:
+        return v
+    try:
+        return known[1](parts)
+    except (ValueError, IndexError):
+        return v
+
+
+def _dl_qualifiers(primary: str, rest: list[str]) -> list[tuple[str, str]]:
+    """The key qualifiers a canonical link keeps, in GS1's order (GTIN + serial identifies the unit: 22, 10 go)."""
+    keep = _DL_KEEP.get(primary, ())
+    q = [(a, _dl_enc(b)) for a, b in zip(rest[::2], rest[1::2], strict=True) if a in keep]
+    if any(a == "21" for a, _ in q):
+        q = [(a, b) for a, b in q if a == "21"]
+    if len(q) > 1:
+        order = {a: n for n, a in enumerate(keep)}
+        q.sort(key=lambda ab: order[ab[0]])
+    return q
+
+
+def _dl_canonical(v: str) -> str:
+    segs = [s for s in _url_path(v).split("/") if s]
+    i = next((i for i, s in enumerate(segs) if s in _DL_PRIMARY and i + 1 < len(segs)), None)
+    if i is None or len(segs[i + 2:]) % 2:
+        return v
+    primary, key = segs[i], segs[i + 1]
+    if primary == "01" and key.isdigit() and len(key) in (8, 12, 13):
+        key = key.zfill(14)
+    return f"{CANON}/{primary}/{key}" + "".join(f"/{a}/{b}" for a, b in _dl_qualifiers(primary, segs[i + 2:]))
+
+
 @lru_cache(maxsize=262144)
 def _canonical_id(value: str) -> str:
     v = value.strip()
     m = _URN.match(v)
     if m:
-        kind, scheme, rest = m.groups()
-        parts = rest.split(".")
-        try:
-            if scheme == "sgtin" and len(parts) == 3:
-                cp, ir, serial = parts
-                gtin = _gs1_key(cp, ir[1:], ir[0])
-                return f"{CANON}/01/{gtin}" + ("" if serial == "*" else f"/21/{_dl_enc(serial)}")
-            if scheme == "lgtin" and len(parts) == 3:
-                cp, ir, lot = parts
-                return f"{CANON}/01/{_gs1_key(cp, ir[1:], ir[0])}/10/{_dl_enc(lot)}"
-            if scheme == "sscc" and len(parts) == 2:
-                cp, sr = parts
-                return f"{CANON}/00/{_gs1_key(cp, sr[1:], sr[0])}"
-            if scheme == "sgln" and len(parts) == 3:
-                cp, lr, ext = parts
-                gln = _gs1_key(cp, lr)
-                return f"{CANON}/414/{gln}" + ("" if ext in ("0", "*") else f"/254/{_dl_enc(ext)}")
-            if scheme == "pgln" and len(parts) == 2:
-                return f"{CANON}/417/{_gs1_key(parts[0], parts[1])}"
-            if scheme == "grai" and len(parts) == 3:
-                cp, at, serial = parts
-                return f"{CANON}/8003/0{_gs1_key(cp, at)}{_dl_enc(serial)}"
-            if scheme == "giai" and len(parts) == 2:
-                return f"{CANON}/8004/{parts[0]}{_dl_enc(parts[1])}"
-            if scheme == "gdti" and len(parts) == 3:
-                cp, dt_, serial = parts
-                return f"{CANON}/253/{_gs1_key(cp, dt_)}{_dl_enc(serial)}"
-            if scheme == "gsrn" and len(parts) == 2:
-                return f"{CANON}/8018/{_gs1_key(parts[0], parts[1])}"
-        except (ValueError, IndexError):
-            return v
-        return v
+        return _urn_canonical(v, m.group(2), m.group(3))
     if v.startswith(("http://", "https://")):
-        segs = [s for s in _url_path(v).split("/") if s]
-        for i, s in enumerate(segs):
-            if s in ("01", "00", "414", "417", "8003", "8004", "253", "8018") and i + 1 < len(segs):
-                key = segs[i + 1]
-                if s == "01" and key.isdigit() and len(key) in (8, 12, 13):
-                    key = key.zfill(14)
-                rest = segs[i + 2:]
-                if len(rest) % 2:
-                    return v
-                pairs = [(rest[j], rest[j + 1]) for j in range(0, len(rest), 2)]
-                keep = _DL_KEEP.get(s, ())
-                q = [(a, _dl_enc(b)) for a, b in pairs if a in keep]
-                if any(a == "21" for a, _ in q):  # GTIN + serial identifies the unit (SGTIN); drop 22 and 10
-                    q = [(a, b) for a, b in q if a == "21"]
-                if len(q) > 1:
-                    order = {a: n for n, a in enumerate(keep)}
-                    q.sort(key=lambda ab: order[ab[0]])
-                return f"{CANON}/{s}/{key}" + "".join(f"/{a}/{b}" for a, b in q)
-        return v
+        return _dl_canonical(v)
     return v
 
 

@@ -1,0 +1,428 @@
+"""SimpleEventQuery (EPCIS 2.0 §8.2.7, 事件查询): parameters → SQL conditions, keyset paging with signed
+nextPageToken, the query document, single events and distinct values."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from zhijian.platform.auth import Actor
+from zhijian.platform.db import utcnow
+from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.scope import read_scope
+from zhijian.trace.models import (
+    EpcisAttr,
+    EpcisEpc,
+    EpcisEvent,
+    EpcisLocationChild,
+)
+
+# ---------------------------------------------------------------- SimpleEventQuery
+
+_SIMPLE = {"eventType", "GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "EQ_action", "EQ_bizStep",
+           "EQ_disposition", "EQ_readPoint", "WD_readPoint", "EQ_bizLocation", "WD_bizLocation",
+           "EQ_transformationID", "MATCH_epc", "MATCH_parentID", "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_anyEPC",
+           "MATCH_epcClass", "MATCH_inputEPCClass", "MATCH_outputEPCClass", "MATCH_anyEPCClass", "EQ_quantity",
+           "GT_quantity", "GE_quantity", "LT_quantity", "LE_quantity", "EQ_eventID", "EXISTS_errorDeclaration",
+           "EQ_errorReason", "EQ_correctiveEventID", "orderBy", "orderDirection", "eventCountLimit", "maxEventCount"}
+_PREFIXED = ("EQ_bizTransaction_", "EQ_source_", "EQ_destination_")
+# SimpleEventQuery families of EPCIS 2.0 §8.2.7.1 (the query schema's patternProperties)
+_FIELD_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|"
+                          r"SENSORREPORT_|readPoint_|bizLocation_)?([A-Za-z_][\w.-]*:[^\s]+)$")
+_FIELD_KIND = {None: "ext", "ILMD_": "ilmd", "ERROR_DECLARATION_": "err", "SENSORELEMENT_": "se",
+               "SENSORMETADATA_": "sMeta", "SENSORREPORT_": "sRep", "readPoint_": "rp", "bizLocation_": "bl"}
+_SENSOR_VALUE_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percRank|percValue)"
+                                 r"_([A-Z0-9]{2,4})$")
+_QTY_UOM_PARAM = re.compile(r"^(EQ|GT|GE|LT|LE)_quantity_([A-Z0-9]{2,4})$")
+_SENSOR_EQ = {"EQ_type": ("sRep",), "EQ_deviceID": ("sRep", "sMeta"), "EQ_dataProcessingMethod": ("sRep", "sMeta"),
+              "EQ_microorganism": ("sRep",), "EQ_chemicalSubstance": ("sRep",), "EQ_bizRules": ("sMeta",),
+              "EQ_stringValue": ("sRep",), "EQ_hexBinaryValue": ("sRep",), "EQ_uriValue": ("sRep",),
+              "EQ_booleanValue": ("sRep",)}
+_TIME_PARAMS = {"GE_time": ("sMeta", "time"), "LT_time": ("sMeta", "time"),
+                "GE_startTime": ("sMeta", "startTime"), "LT_startTime": ("sMeta", "startTime"),
+                "GE_endTime": ("sMeta", "endTime"), "LT_endTime": ("sMeta", "endTime"),
+                "GE_errorDeclarationTime": ("errTime", "declarationTime"),
+                "LT_errorDeclarationTime": ("errTime", "declarationTime"),
+                # the query schema spells these two so (EPCIS-Query-JSON-Schema-root.json); the OpenAPI without "_"
+                "GE_errorDeclaration_Time": ("errTime", "declarationTime"),
+                "LT_errorDeclaration_Time": ("errTime", "declarationTime")}
+_PERC_RANK = {"GT_percRank", "GE_percRank", "LT_percRank", "LE_percRank"}
+_PD_PARAMS = {"EQ_persistentDisposition_set": "pdSet", "EQ_persistentDisposition_unset": "pdUnset"}
+_SINGLE = {"GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "orderBy", "orderDirection",
+           "eventCountLimit", "maxEventCount", "EXISTS_errorDeclaration", *_TIME_PARAMS}
+
+
+def _is_field_param(name: str) -> bool:
+    return bool(name in _SENSOR_EQ or name in _TIME_PARAMS or name in _PD_PARAMS or name in _PERC_RANK
+                or name == "EXISTS_sensorElementList" or _FIELD_PARAM.match(name)
+                or _SENSOR_VALUE_PARAM.match(name) or _QTY_UOM_PARAM.match(name))
+_PAGING = {"perPage", "nextPageToken"}
+_MATCH_ROLES = {"MATCH_epc": ("epc", "child"), "MATCH_parentID": ("parent",), "MATCH_inputEPC": ("input",),
+                "MATCH_outputEPC": ("output",), "MATCH_anyEPC": ("epc", "child", "parent", "input", "output"),
+                "MATCH_epcClass": ("epcClass", "childClass"), "MATCH_inputEPCClass": ("inputClass",),
+                "MATCH_outputEPCClass": ("outputClass",),
+                "MATCH_anyEPCClass": ("epcClass", "childClass", "inputClass", "outputClass")}
+_CLASS_ROLES = ("epcClass", "childClass", "inputClass", "outputClass")
+MAX_PER_PAGE = 1000
+
+
+def _qerr(zh: str, en: str, field: str | None = None) -> E.EpcisError:
+    return E.EpcisError("QueryParameterException", zh, en, field=field)
+
+
+def normalize_params(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Query parameters → {name: [values]} (comma lists split); unknown names refused."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for name, value in items:
+        if name in _PAGING:
+            continue
+        if name not in _SIMPLE and not name.startswith(_PREFIXED) and not _is_field_param(name):
+            raise _qerr(f"不支持的查询参数：{name}", f"unknown or unsupported query parameter: {name}", name)
+        if (name in _SINGLE or name.startswith(("GT_", "GE_", "LT_", "LE_", "EXISTS_"))
+                or name.endswith("_quantity")):
+            out[name] = [value]
+        else:
+            out[name].extend(v.strip() for v in value.split(",") if v.strip())
+    return dict(out)
+
+
+def _descendants(session: Session, roots: list[str]) -> list[str]:
+    seen = set(roots)
+    frontier = list(roots)
+    for _ in range(10):
+        if not frontier:
+            break
+        kids = set(session.scalars(select(EpcisLocationChild.child).where(EpcisLocationChild.parent.in_(frontier))))
+        frontier = [k for k in kids if k not in seen]
+        seen.update(frontier)
+    return sorted(seen)
+
+
+def _epc_match(roles: Sequence[str], values: list[str]) -> ColumnElement[bool]:
+    conds = []
+    for v in values:
+        pat, is_prefix = E.id_pattern(v)
+        if is_prefix:
+            esc = pat.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conds.append(EpcisEpc.epc.like(esc + "%", escape="\\"))
+        else:
+            conds.append(EpcisEpc.epc == pat)
+    return exists().where(EpcisEpc.event_pk == EpcisEvent.id, EpcisEpc.role.in_(roles), or_(*conds))
+
+
+def _time(params: dict[str, list[str]], name: str) -> dt.datetime:
+    try:
+        return E.parse_time(params[name][0], name)
+    except E.EpcisError:
+        raise _qerr(f"参数 {name} 不是合法的时间：{params[name][0]}", f"{name} is not a date-time", name) from None
+
+
+def _int(params: dict[str, list[str]], name: str) -> int:
+    try:
+        v = int(params[name][0])
+        if v < 0:
+            raise ValueError
+        return v
+    except ValueError:
+        raise _qerr(f"参数 {name} 应为非负整数", f"{name} must be a non-negative integer", name) from None
+
+
+def build_conditions(session: Session, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a SimpleEventQuery over the event and index tables."""
+    c: list[ColumnElement[bool]] = []
+    ev = EpcisEvent
+    for name, values in params.items():
+        if name == "eventType":
+            bad = [v for v in values if v not in E.EVENT_TYPES]
+            if bad:
+                raise _qerr(f"未知事件类型：{bad[0]}", f"unknown event type: {bad[0]}", name)
+            c.append(ev.event_type.in_(values))
+        elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
+            col = ev.event_time if "event" in name else ev.record_time
+            t = _time(params, name)
+            c.append(col >= t if name.startswith("GE") else col < t)
+        elif name == "EQ_action":
+            bad = [v for v in values if v not in ("ADD", "OBSERVE", "DELETE")]
+            if bad:
+                raise _qerr(f"EQ_action 应为 ADD、OBSERVE 或 DELETE：{bad[0]}", "EQ_action must be ADD/OBSERVE/DELETE",
+                            name)
+            c.append(ev.action.in_(values))
+        elif name == "EQ_bizStep":
+            c.append(ev.biz_step.in_([E.vocab_short("bizStep", v) for v in values]))
+        elif name == "EQ_disposition":
+            c.append(ev.disposition.in_([E.vocab_short("disposition", v) for v in values]))
+        elif name in ("EQ_readPoint", "EQ_bizLocation", "WD_readPoint", "WD_bizLocation"):
+            col = ev.read_point if name.endswith("readPoint") else ev.biz_location
+            ids = [E.canonical_id(v) for v in values]
+            c.append(col.in_(_descendants(session, ids) if name.startswith("WD_") else ids))
+        elif name == "EQ_transformationID":
+            c.append(ev.transformation_id.in_(values))
+        elif name in _MATCH_ROLES:
+            c.append(_epc_match(_MATCH_ROLES[name], values))
+        elif name.endswith("_quantity"):
+            try:
+                q = float(values[0])
+            except ValueError:
+                raise _qerr(f"{name} 应为数值", f"{name} must be a number", name) from None
+            op = name.split("_")[0]
+            qc = {"EQ": EpcisEpc.quantity == q, "GT": EpcisEpc.quantity > q, "GE": EpcisEpc.quantity >= q,
+                  "LT": EpcisEpc.quantity < q, "LE": EpcisEpc.quantity <= q}[op]
+            c.append(exists().where(EpcisEpc.event_pk == ev.id, EpcisEpc.role.in_(_CLASS_ROLES), qc))
+        elif name == "EQ_eventID":
+            c.append(or_(ev.event_id.in_(values), ev.hash_id.in_(values)))
+        elif name == "EXISTS_errorDeclaration":
+            c.append(ev.error_declared.is_(True))
+        elif name in ("EQ_errorReason", "EQ_correctiveEventID"):
+            kind = "errorReason" if name == "EQ_errorReason" else "correctiveEventID"
+            vals = [E.vocab_short("errorReason", v) for v in values] if kind == "errorReason" else values
+            c.append(exists().where(EpcisAttr.event_pk == ev.id, EpcisAttr.kind == kind, EpcisAttr.value.in_(vals)))
+        elif name.startswith(_PREFIXED):
+            prefix = next(p for p in _PREFIXED if name.startswith(p))
+            kind = prefix[3:-1]
+            typ = name[len(prefix):]
+            vocab = "bizTransaction" if kind == "bizTransaction" else "sourceDest"
+            vals = values if kind == "bizTransaction" else [E.canonical_id(v) for v in values]
+            c.append(exists().where(EpcisAttr.event_pk == ev.id, EpcisAttr.kind == kind,
+                                    EpcisAttr.type == E.vocab_short(vocab, typ), EpcisAttr.value.in_(vals)))
+        elif _is_field_param(name):
+            c.append(_field_condition(name, values))
+    return c
+
+
+def _field_rows(kinds: Sequence[str], field: str | None, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    cond = [EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind.in_(kinds), *extra]
+    if field is not None:
+        cond.append(EpcisAttr.type == field)
+    return exists().where(*cond)
+
+
+def _compare(op: str, values: list[str], name: str) -> ColumnElement[bool]:
+    """EQ over text (or number); GT/GE/LT/LE over the number, or over the UTC time when the value is one."""
+    if op == "EQ":
+        nums = [n for n in (E.number_of(v) for v in values) if n is not None]
+        return or_(EpcisAttr.value.in_(values), EpcisAttr.num.in_(nums)) if nums else EpcisAttr.value.in_(values)
+    raw = values[0]
+    num = E.number_of(raw)
+    if num is not None:
+        col: Any = EpcisAttr.num
+        target: Any = num
+    else:
+        try:
+            target = E.utc_ms(raw)
+        except E.EpcisError:
+            raise _qerr(f"{name} 需要数值或时间：{raw}", f"{name} needs a number or a date-time: {raw}", name) from None
+        col = EpcisAttr.value
+    return {"GT": col > target, "GE": col >= target, "LT": col < target, "LE": col <= target}[op]
+
+
+def _field_condition(name: str, values: list[str]) -> ColumnElement[bool]:
+    """Extension, ILMD, INNER, EXISTS_, error-declaration, location, sensor and persistentDisposition filters."""
+    if name in _SENSOR_EQ:
+        field = name[3:]
+        vals = [E.sensor_type(v) for v in values] if field == "type" else values
+        return _field_rows(_SENSOR_EQ[name], field, EpcisAttr.value.in_(vals))
+    if name in _TIME_PARAMS:
+        kind, field = _TIME_PARAMS[name]
+        return _field_rows((kind,), field, _compare(name[:2], values, name))
+    if name in _PD_PARAMS:
+        return _field_rows((_PD_PARAMS[name],), None,
+                           EpcisAttr.value.in_([E.vocab_short("disposition", v) for v in values]))
+    if name in _PERC_RANK:  # a rank has no unit
+        return _field_rows(("sRep",), "percRank", _compare(name[:2], values, name))
+    if name == "EXISTS_sensorElementList":
+        return _field_rows(("sRep", "sMeta", "se"), None)
+    m = _SENSOR_VALUE_PARAM.match(name)
+    if m:
+        op, field, uom = m.groups()
+        return _field_rows(("sRep",), f"{field}_{uom}", _compare(op, values, name))
+    m = _QTY_UOM_PARAM.match(name)
+    if m:
+        op, uom = m.groups()
+        q = _float_param(values[0], name)
+        qc = {"EQ": EpcisEpc.quantity == q, "GT": EpcisEpc.quantity > q, "GE": EpcisEpc.quantity >= q,
+              "LT": EpcisEpc.quantity < q, "LE": EpcisEpc.quantity <= q}[op]
+        return exists().where(EpcisEpc.event_pk == EpcisEvent.id, EpcisEpc.role.in_(_CLASS_ROLES),
+                              EpcisEpc.uom == uom, qc)
+    m = _FIELD_PARAM.match(name)
+    assert m is not None
+    op, inner, where, field = m.groups()
+    kind = _FIELD_KIND[where] + ("Inner" if inner else "")
+    if op == "EXISTS":
+        return _field_rows((kind,), field)
+    return _field_rows((kind,), field, _compare(op, values, name))
+
+
+def _float_param(value: str, name: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise _qerr(f"{name} 应为数值", f"{name} must be a number", name) from None
+
+
+@dataclass
+class QueryResult:
+    events: list[dict[str, Any]]
+    contexts: list[Any]
+    next_token: str | None
+
+
+def _token_secret() -> bytes:
+    from zhijian.platform.config import get_settings
+
+    return get_settings().secret_key.encode()
+
+
+def _sign_token(payload: dict[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    mac = hmac.new(_token_secret(), raw, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(raw + mac).decode().rstrip("=")
+
+
+def _read_token(token: str, fingerprint: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        body, mac = raw[:-12], raw[-12:]
+        if not hmac.compare_digest(mac, hmac.new(_token_secret(), body, hashlib.sha256).digest()[:12]):
+            raise ValueError
+        data = json.loads(body)
+        if data.get("f") != fingerprint:
+            raise ValueError
+        return data
+    except (ValueError, UnicodeDecodeError):
+        raise _qerr("nextPageToken 无效或与查询参数不符", "nextPageToken is invalid or does not match the query",
+                    "nextPageToken") from None
+
+
+def query_events(session: Session, actor: Actor | None, params: dict[str, list[str]], *, per_page: int = 30,
+                 next_token: str | None = None, after_pk: int | None = None) -> QueryResult:
+    """SimpleEventQuery with keyset paging (`perPage`, `nextPageToken`). actor None = internal (subscriptions)."""
+    if per_page < 1 or per_page > MAX_PER_PAGE:
+        raise _qerr(f"perPage 应在 1 到 {MAX_PER_PAGE} 之间", f"perPage must be 1–{MAX_PER_PAGE}", "perPage")
+    scope = read_scope(actor) if actor is not None else None
+    conds = build_conditions(session, params)
+    if scope is not None:
+        conds.append(scope.clause(EpcisEvent.owner_id))
+    if after_pk is not None:
+        conds.append(EpcisEvent.id > after_pk)
+    order_by = (params.get("orderBy") or [None])[0]
+    direction = ((params.get("orderDirection") or ["DESC" if order_by else "ASC"])[0]).upper()
+    if order_by not in (None, "eventTime", "recordTime"):
+        raise _qerr("orderBy 只支持 eventTime 或 recordTime", "orderBy must be eventTime or recordTime", "orderBy")
+    if direction not in ("ASC", "DESC"):
+        raise _qerr("orderDirection 应为 ASC 或 DESC", "orderDirection must be ASC or DESC", "orderDirection")
+    limit_total = _int(params, "eventCountLimit") if "eventCountLimit" in params else None
+    max_count = _int(params, "maxEventCount") if "maxEventCount" in params else None
+    fingerprint = hashlib.sha256(json.dumps(sorted(params.items())).encode()).hexdigest()[:16]
+    col = {None: None, "eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}[order_by]
+    served = 0
+    stmt: Select[Any] = select(EpcisEvent).where(*conds)
+    if max_count is not None:
+        n = session.scalar(select(func.count()).select_from(EpcisEvent).where(*conds)) or 0
+        if n > max_count:
+            raise E.EpcisError("QueryTooLargeException", f"结果 {n} 条超过 maxEventCount={max_count}",
+                               f"{n} events exceed maxEventCount={max_count}", status=413)
+    if next_token:
+        tok = _read_token(next_token, fingerprint)
+        served = int(tok.get("n", 0))
+        last_id = int(tok["id"])
+        if col is None:
+            stmt = stmt.where(EpcisEvent.id > last_id)
+        else:
+            v = dt.datetime.fromisoformat(tok["v"])
+            if direction == "ASC":
+                stmt = stmt.where(or_(col > v, and_(col == v, EpcisEvent.id > last_id)))
+            else:
+                stmt = stmt.where(or_(col < v, and_(col == v, EpcisEvent.id < last_id)))
+    if col is None:
+        stmt = stmt.order_by(EpcisEvent.id)
+    elif direction == "ASC":
+        stmt = stmt.order_by(col.asc(), EpcisEvent.id.asc())
+    else:
+        stmt = stmt.order_by(col.desc(), EpcisEvent.id.desc())
+    take = per_page
+    if limit_total is not None:
+        take = max(0, min(per_page, limit_total - served))
+    rows = list(session.scalars(stmt.limit(take + 1))) if take else []
+    more = len(rows) > take
+    rows = rows[:take]
+    if limit_total is not None and served + len(rows) >= limit_total:
+        more = False
+    token = None
+    if more and rows:
+        last = rows[-1]
+        v = None if col is None else (last.event_time if order_by == "eventTime" else last.record_time).isoformat()
+        token = _sign_token({"id": last.id, "v": v, "n": served + len(rows), "f": fingerprint})
+    return QueryResult([event_out(r) for r in rows], merged_context(r.context for r in rows), token)
+
+
+def event_out(row: EpcisEvent) -> dict[str, Any]:
+    doc = dict(row.doc)
+    doc["recordTime"] = row.record_time.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return doc
+
+
+def merged_context(contexts: Iterable[list[Any]]) -> list[Any]:
+    urls: list[str] = [E.EPCIS_CONTEXT]
+    ns: dict[str, Any] = {}
+    for ctx in contexts:
+        for c in ctx or []:
+            if isinstance(c, str) and c not in urls:
+                urls.append(c)
+            elif isinstance(c, dict):
+                for k, v in c.items():
+                    ns.setdefault(k, v)
+    return [*urls, ns] if ns else urls
+
+
+def query_document(result: QueryResult, *, query_name: str = "SimpleEventQuery",
+                   subscription_id: str | None = None) -> dict[str, Any]:
+    qr: dict[str, Any] = {"queryName": query_name, "resultsBody": {"eventList": result.events}}
+    if subscription_id:
+        qr["subscriptionID"] = subscription_id
+    return {"@context": result.contexts, "type": "EPCISQueryDocument", "schemaVersion": "2.0",
+            "creationDate": utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "epcisBody": {"queryResults": qr}}
+
+
+def get_event(session: Session, actor: Actor, event_id: str) -> EpcisEvent:
+    scope = read_scope(actor)
+    stmt = select(EpcisEvent).where(or_(EpcisEvent.event_id == event_id, EpcisEvent.hash_id == event_id))
+    if scope is not None:
+        stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
+    row = session.scalars(stmt.order_by(EpcisEvent.id).limit(1)).first()
+    if row is None:
+        raise E.EpcisError("NoSuchResourceException", f"未找到事件：{event_id}", f"no event {event_id}", status=404)
+    return row
+
+
+def distinct_values(session: Session, actor: Actor, what: str, *, limit: int = 500) -> list[str]:
+    """Resource lists: /eventTypes, /bizSteps, /dispositions, /readPoints, /bizLocations, /epcs."""
+    scope = read_scope(actor)
+    col = {"eventTypes": EpcisEvent.event_type, "bizSteps": EpcisEvent.biz_step,
+           "dispositions": EpcisEvent.disposition, "readPoints": EpcisEvent.read_point,
+           "bizLocations": EpcisEvent.biz_location}.get(what)
+    if what == "epcs":
+        stmt = select(EpcisEpc.epc).join(EpcisEvent, EpcisEvent.id == EpcisEpc.event_pk).where(
+            EpcisEpc.role.in_(("epc", "child", "parent", "input", "output")))
+        if scope is not None:
+            stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
+        return sorted({v for v in session.scalars(stmt.distinct().limit(limit)) if v})
+    if col is None:
+        raise E.EpcisError("NoSuchResourceException", f"未知资源：{what}", f"unknown resource: {what}", status=404)
+    if what == "eventTypes":
+        return list(E.EVENT_TYPES)
+    stmt = select(col).where(col.is_not(None))
+    if scope is not None:
+        stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
+    return sorted({v for v in session.scalars(stmt.distinct().limit(limit)) if v})

@@ -1,0 +1,40 @@
+"""Who may do what in the trace room (one policy section, as every room has): issue codes (赋码), manage
+them (作废/冻结/召回), see counterfeit signals (防伪预警) and trace a lot."""
+
+from __future__ import annotations
+
+from zhijian.platform.auth import Actor
+from zhijian.platform.errors import PermissionDenied
+
+
+def can_issue(actor: Actor, enterprise_id: int) -> None:
+    """Only the enterprise itself (or an admin) orders codes for its products."""
+    if actor.role == "admin" or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "enterprise")
+    raise PermissionDenied("只能为本企业的产品赋码", "you may only issue codes for your own enterprise's products")
+
+
+def can_manage_codes(actor: Actor, enterprise_id: int) -> None:
+    """Void / freeze / recall codes: the owning enterprise, regulators and admins."""
+    if actor.role in ("admin", "regulator") or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "regulator", "enterprise")
+    raise PermissionDenied("只能管理本企业的码", "you may only manage your own enterprise's codes")
+
+
+def signal_scope(actor: Actor) -> int | None:
+    """Signals: regulators/association/admin see all (None); an enterprise sees its own only."""
+    if actor.is_staff:
+        return None
+    if actor.role == "enterprise" and actor.organization_id is not None:
+        return actor.organization_id
+    actor.require("admin", "regulator", "association", "enterprise")
+    raise PermissionDenied("无权查看防伪预警", "you may not see counterfeit signals")
+
+
+def can_see_lot(actor: Actor, enterprise_id: int | None) -> None:
+    if actor.is_staff or actor.role == "inspector" or (enterprise_id is not None and actor.owns(enterprise_id)):
+        return
+    actor.require("admin", "regulator", "association", "inspector", "enterprise")
+    raise PermissionDenied("只能查看本企业批次的追溯信息", "you may only trace your own enterprise's lots")
