@@ -77,7 +77,7 @@ def inspect_cmd(code: str, report_no: str = typer.Option(...), date: str = typer
     """Record an inspection report."""
     with unit_of_work() as s:
         row = service.record_inspection(s, SYSTEM, code, InspectionIn(
-            report_no=report_no, inspected_on=_date(date, "date"), conclusion=conclusion, kind=kind,  # type: ignore[arg-type]
+            report_no=report_no, inspected_on=_date(date, "date"), conclusion=conclusion, kind=kind,
             safety_grade=grade, defects=defects, institute_id=institute))
         unit = service.get_unit(s, SYSTEM, code)
         typer.echo(f"{row.report_no}\t{rules.CONCLUSIONS[row.conclusion]}\t{rules.STATUSES[unit.status]}\t"
@@ -140,7 +140,7 @@ def maintain_cmd(code: str, date: str = typer.Option(...), worker: str = typer.O
     """维保记录 — record a maintenance visit (the elevator's next one is due 15 days later)."""
     with unit_of_work() as s:
         row = service.record_maintenance(s, SYSTEM, code, MaintenanceIn(
-            maintained_on=_date(date, "date"), kind=kind, items=item, worker_name=worker,  # type: ignore[arg-type]
+            maintained_on=_date(date, "date"), kind=kind, items=item, worker_name=worker,
             worker_cert_no=cert, remarks=remarks))
         unit = service.get_unit(s, SYSTEM, code)
         typer.echo(f"{row.id}\t{rules.MAINTENANCE_KINDS[row.kind]}\t{row.maintained_on}\t"
@@ -165,7 +165,7 @@ def worker_cmd(cert_no: str, name: str = typer.Option(...), item: str = typer.Op
     """登记特种设备作业人员证 (validity 4 years unless given)."""
     with unit_of_work() as s:
         row = service.register_worker_cert(s, SYSTEM, WorkerCertIn(
-            cert_no=cert_no, name=name, item=item, employer_id=employer, issued_on=_date(issued, "issued"),  # type: ignore[arg-type]
+            cert_no=cert_no, name=name, item=item, employer_id=employer, issued_on=_date(issued, "issued"),
             valid_until=_date(valid_until, "valid_until")))
         typer.echo(f"{row.cert_no}\t{row.name}\t{rules.WORK_ITEMS[row.item]}\t有效期至 {row.valid_until}")
 
@@ -199,7 +199,7 @@ def incident_cmd(code: str, kind: str = typer.Option(..., help="entrapment / fau
     """困人 / 故障 / 事故 — record it; prints the level, the report deadline and the rescue timing."""
     with unit_of_work() as s:
         row = service.record_incident(s, SYSTEM, code, IncidentIn(
-            kind=kind, occurred_at=_time(occurred, "occurred"), called_at=_time(called, "called"),  # type: ignore[arg-type]
+            kind=kind, occurred_at=_time(occurred, "occurred"), called_at=_time(called, "called"),
             arrived_at=_time(arrived, "arrived"), released_at=_time(released, "released"), trapped_people=trapped,
             deaths=deaths, serious_injuries=injuries, direct_loss_yuan=loss, cause=cause))
         v = service.incident_view(row, code.strip().upper())

@@ -62,7 +62,7 @@ def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, phon
         body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
         uscc = body + catalog_rules.uscc_check_character(body)
     extra = {"cma_number": f"CMA{rng.randrange(10**8, 10**9)}"} if kind == "lab" else {}
-    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,  # type: ignore[arg-type]
+    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,
                                                                  contact_phone=phone, **extra))
 
 
@@ -151,7 +151,7 @@ def load(s: Session, rng: random.Random) -> list[str]:
 
 def _user(s: Session, username: str, org: Organization, display: str, role: str = "enterprise") -> None:
     if s.scalar(select(User.id).where(User.username == username)) is None:
-        catalog.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+        catalog.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,
                                               organization_id=org.id, display_name=display))
 
 

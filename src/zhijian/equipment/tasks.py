@@ -16,7 +16,7 @@ def reminders(db: Database, on: str | None = None) -> dict[str, Any]:
     """Daily: units due within 30 days, due today or overdue → one inbox message and mail per owner (once per
     unit, due date and stage)."""
     with db.session(SYSTEM) as s:
-        return service.send_reminders(s, dt.date.fromisoformat(on) if on else None)
+        return dict(service.send_reminders(s, dt.date.fromisoformat(on) if on else None))
 
 
 @job("equipment.contracts", every_seconds=24 * 3600)
@@ -24,4 +24,4 @@ def contracts(db: Database, on: str | None = None) -> dict[str, Any]:
     """Daily: each unit's maintainer follows its 维保合同 in force (a successor takes over on its start day; a
     contract that ended without successor leaves the unit without maintainer, listed in ``contract_gaps``)."""
     with db.session(SYSTEM) as s:
-        return service.sync_contracts(s, dt.date.fromisoformat(on) if on else None)
+        return dict(service.sync_contracts(s, dt.date.fromisoformat(on) if on else None))
