@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from tests.stats.published_data import PISTON_RINGS
-from zhijian.platform.errors import DomainError
 from zhijian.stats.capability import anderson_darling, capability
+from zhijian.stats.errors import StatsError
 from zhijian.stats.spc import d2
 
 
@@ -88,6 +88,6 @@ def test_anderson_darling_statistic_matches_scipy() -> None:
     ],
 )
 def test_bad_input(kwargs: dict, code: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         capability(**kwargs)
     assert e.value.code == code

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from zhijian.platform.errors import DomainError
 from zhijian.stats.conformity import judge_value, judge_values, probability_of_conformance
+from zhijian.stats.errors import StatsError
 
 
 def test_simple_acceptance_upper_limit() -> None:
@@ -84,6 +84,6 @@ def test_probability_of_conformance_is_monotone(y: float, u: float) -> None:
     ],
 )
 def test_bad_input(kwargs: dict, code: str, field: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         judge_value(**kwargs)
     assert (e.value.code, e.value.field) == (code, field)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhijian.platform.errors import DomainError
+from zhijian.stats.errors import StatsError
 from zhijian.stats.oc import oc_curve, p_at_pa, probability_of_acceptance, probability_of_acceptance_double
 
 
@@ -70,6 +70,6 @@ def test_oc_falls_as_p_grows(n: int, c_frac: float, ps: list[float]) -> None:
     ],
 )
 def test_bad_input(args: tuple, kwargs: dict, code: str, field: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         probability_of_acceptance(*args, **kwargs)
     assert (e.value.code, e.value.field) == (code, field)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.stats.published_data import CREOSOTE
-from zhijian.platform.errors import DomainError
+from zhijian.stats.errors import StatsError
 from zhijian.stats.proficiency import algorithm_a, score_participants
 
 
@@ -106,6 +106,6 @@ def test_signal_boundaries_and_en_convention() -> None:
     ],
 )
 def test_bad_input(kwargs: dict, code: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         score_participants(**kwargs)
     assert e.value.code == code

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhijian.platform.errors import DomainError
+from zhijian.stats.errors import StatsError
 from zhijian.stats.sampling import code_letter, find_plan, load_tables, parse_aql, single_cell
 
 # ---------------------------------------------------------------- Table 1 (code letters)
@@ -190,7 +190,7 @@ def test_decision_for_double_plan() -> None:
     ],
 )
 def test_bad_input(kwargs: dict, code: str, field: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         find_plan(**kwargs)
     assert e.value.code == code and e.value.field == field
     assert e.value.message_zh and e.value.message_en

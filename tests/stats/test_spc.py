@@ -15,8 +15,8 @@ from tests.stats.published_data import (
     PCB_NONCONFORMITIES,
     PISTON_RINGS,
 )
-from zhijian.platform.errors import DomainError
 from zhijian.stats import spc
+from zhijian.stats.errors import StatsError
 
 # Montgomery, Introduction to SQC, Appendix VI (also ASTM E2587 and NIST/SEMATECH 6.3.2): 3-decimal tables, n = 2..10.
 TABLE = {
@@ -215,6 +215,6 @@ def test_limits_shift_and_scale_with_the_data(shift: float, scale: float) -> Non
     ],
 )
 def test_bad_input(call, code: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         call()
     assert e.value.code == code and e.value.field

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhijian.platform.errors import DomainError
+from zhijian.stats.errors import StatsError
 from zhijian.stats.switching import SwitchingRules, run_switching
 
 
@@ -102,7 +102,7 @@ def test_double_scheme_scores_first_sample_acceptance() -> None:
     seq = [{"lot_size": 1000, "nonconforming": 0}, {"lot_size": 1000, "nonconforming": 1, "nonconforming_second": 1}]
     run = run_switching(seq, aql="1.0", scheme="double")
     assert [s.switching_score for s in run.steps] == [3, 0]
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         run_switching([{"lot_size": 1000, "nonconforming": 1}], aql="1.0", scheme="double")
     assert e.value.code == "stats.second_sample_required"
 
@@ -118,6 +118,6 @@ def test_double_scheme_scores_first_sample_acceptance() -> None:
     ],
 )
 def test_bad_lots(seq: list, code: str) -> None:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(StatsError) as e:
         run_switching(seq, aql="1.0")
     assert e.value.code == code

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from zhijian.catalog import rules, service
 from zhijian.catalog.schemas import (
     CategoryIn,
     CategoryOut,
     CategoryPatch,
+    Limit,
     OrganizationIn,
     OrganizationOut,
     OrganizationPatch,
@@ -27,8 +26,6 @@ from zhijian.catalog.schemas import (
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def _org_out(org: object) -> OrganizationOut:
@@ -80,8 +77,7 @@ def get_region(code: str) -> dict[str, str | None]:
 def list_categories(session: SessionDep, actor: ActorDep, parent_id: int | None = None, q: str | None = None,
                     limit: Limit = 200, cursor: str | None = None) -> PageOut[CategoryOut]:
     page = service.list_categories(session, actor, parent_id=parent_id, q=q, limit=limit, cursor=cursor)
-    return PageOut(items=[CategoryOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, CategoryOut)
 
 
 @router.post("/categories", response_model=CategoryOut, status_code=201)
@@ -112,8 +108,7 @@ def list_products(session: SessionDep, actor: ActorDep, q: str | None = None, ca
                   cursor: str | None = None) -> PageOut[ProductOut]:
     page = service.list_products(session, actor, q=q, category_id=category_id, enterprise_id=enterprise_id,
                                  region=region, limit=limit, cursor=cursor)
-    return PageOut(items=[ProductOut.model_validate(p) for p in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, ProductOut)
 
 
 @router.post("/products", response_model=ProductOut, status_code=201)
@@ -144,8 +139,7 @@ def list_standards(session: SessionDep, actor: ActorDep, q: str | None = None, k
                    cursor: str | None = None) -> PageOut[StandardOut]:
     page = service.list_standards(session, actor, q=q, kind=kind, status=status, category_id=category_id,
                                   limit=limit, cursor=cursor)
-    return PageOut(items=[StandardOut.model_validate(s) for s in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, StandardOut)
 
 
 @router.post("/standards", response_model=StandardOut, status_code=201)
@@ -173,8 +167,7 @@ def delete_standard(standard_id: int, session: SessionDep, actor: ActorDep) -> R
 @router.get("/users", response_model=PageOut[UserOut])
 def list_users(session: SessionDep, actor: ActorDep, limit: Limit = 50, cursor: str | None = None) -> PageOut[UserOut]:
     page = service.list_users(session, actor, limit=limit, cursor=cursor)
-    return PageOut(items=[UserOut.model_validate(u) for u in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, UserOut)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

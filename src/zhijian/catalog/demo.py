@@ -4,6 +4,7 @@ labs, regulators, the association and a user for every role (password: zhijian-d
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,12 +13,13 @@ from zhijian.catalog import rules, service
 from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.catalog.schemas import CategoryIn, IndicatorIn, OrganizationIn, ProductIn, StandardIn, UserIn
 from zhijian.platform.auth import SYSTEM
-from zhijian.platform.models import User
+from zhijian.platform.identity.models import User
 
 DEMO_PASSWORD = "zhijian-demo"
 
 # code, name, name_en, requires_ccc, children
-CATEGORY_TREE: list[tuple] = [
+CategoryNode = tuple[str, str, str, bool, list[Any]]  # the children are CategoryNodes (no recursive alias in mypy)
+CATEGORY_TREE: list[CategoryNode] = [
     ("FOOD", "食品", "Food", False, [
         ("FOOD-DAIRY", "乳制品", "Dairy products", False, [
             ("FOOD-DAIRY-INF", "婴幼儿配方奶粉", "Infant formula milk powder", False, []),
@@ -66,7 +68,7 @@ CATEGORY_TREE: list[tuple] = [
 ]
 
 
-def ensure_categories(s: Session, tree: list[tuple], parent: Category | None = None) -> None:
+def ensure_categories(s: Session, tree: list[CategoryNode], parent: Category | None = None) -> None:
     for code, name, name_en, ccc, children in tree:
         cat = s.scalar(select(Category).where(Category.code == code))
         if cat is None:
@@ -76,9 +78,15 @@ def ensure_categories(s: Session, tree: list[tuple], parent: Category | None = N
         ensure_categories(s, children, cat)
 
 
+def reference_data(s: Session) -> None:
+    """Reference data every database needs, demo or not (the platform's ``seed_reference_data`` hook): the four
+    category roots (食品, 药品, 特种设备, 工业产品) and their tree. Idempotent."""
+    ensure_categories(s, CATEGORY_TREE)
+
+
 def I(name: str, unit: str, kind: str, text: str, lower: float | None = None, upper: float | None = None,  # noqa: E741,E743,N802
       safety: bool = False, method: str = "", mandatory: bool = True, upper_inclusive: bool = True) -> IndicatorIn:
-    return IndicatorIn(name=name, unit=unit, requirement_kind=kind, text=text, lower=lower, upper=upper,  # type: ignore[arg-type]
+    return IndicatorIn(name=name, unit=unit, requirement_kind=kind, text=text, lower=lower, upper=upper,
                        is_safety=safety, method_standard=method, mandatory=mandatory, upper_inclusive=upper_inclusive)
 
 
@@ -289,7 +297,7 @@ def _ensure_org(s: Session, data: OrganizationIn) -> Organization:
 
 def _ensure_user(s: Session, username: str, role: str, org: Organization | None, display: str) -> None:
     if s.scalar(select(User.id).where(User.username == username)) is None:
-        service.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+        service.create_user(s, SYSTEM, UserIn(username=username, password=DEMO_PASSWORD, role=role,
                                               organization_id=org.id if org else None, display_name=display))
 
 
@@ -304,69 +312,102 @@ def _gtin(rng: random.Random) -> str:
     return body + rules.gtin_check_digit(body)
 
 
+LABS = [
+    ("国家食品质量检验检测中心(北京)", "110105", "CNAS L0001"),
+    ("浙江省产品质量安全科学研究院", "330106", "CNAS L0345"),
+    ("广东产品质量监督检验研究院", "440106", "CNAS L0576"),
+    ("江苏省产品质量监督检验研究院", "320100", "CNAS L0488"),
+    ("上海市质量监督检验技术研究院", "310104", "CNAS L0129"),
+    ("国家电线电缆产品质量检验检测中心(四川)", "510100", "CNAS L0880"),
+    ("山东省食品药品检验研究院", "370100", "CNAS L1021"),
+    ("湖北省产品质量监督检验研究院", "420100", "CNAS L0712"),
+]
+N_ENTERPRISES = 56
+N_PRODUCTS = 320
+
+
 def load(s: Session, rng: random.Random) -> list[str]:
-    """Idempotent: run twice, get the same catalog."""
+    """Idempotent: run twice, get the same catalog (the random draws happen in the same order every run)."""
     ensure_categories(s, CATEGORY_TREE)
     cats = {c.code: c for c in s.scalars(select(Category))}
+    _load_standards(s, cats)
+    orgs = _load_authorities(s)
+    ents = _load_enterprises(s, rng)
+    n_products = _load_products(s, rng, cats, ents)
+    dairy = next((e for e in ents if s.scalar(select(Product.id).where(
+        Product.enterprise_id == e.id, Product.category_id == cats["FOOD-DAIRY-INF"].id)) is not None), ents[0])
+    _load_users(s, orgs, dairy, ents[1])
+    return [
+        f"catalog: {len(ents)} enterprises, {len(orgs['labs'])} labs, {n_products} products, {len(STANDARDS)} standards",
+        f"demo logins (password '{DEMO_PASSWORD}'): admin, regulator, samr, regulator_hz, association, inspector, "
+        f"inspector2, enterprise ({dairy.name}), enterprise2, public",
+    ]
+
+
+def _load_standards(s: Session, cats: dict[str, Category]) -> None:
     for code, title, cat_code, status, indicators in STANDARDS:
         if s.scalar(select(Standard.id).where(Standard.code == code)) is None:
-            service.create_standard(s, SYSTEM, StandardIn(code=code, title=title, status=status,  # type: ignore[arg-type]
+            service.create_standard(s, SYSTEM, StandardIn(code=code, title=title, status=status,
                                                           category_id=cats[cat_code].id if cat_code else None,
                                                           indicators=indicators))
-    assoc = _ensure_org(s, OrganizationIn(kind="association", name="中国质量检验协会", region_code="110105",
-                                          uscc="511000005000000370",
-                                          address="北京市朝阳区"))
-    samr = _ensure_org(s, OrganizationIn(kind="regulator", name="国家市场监督管理总局", region_code="110000",
-                                         level="national", address="北京市西城区三里河东路8号"))
-    zj = _ensure_org(s, OrganizationIn(kind="regulator", name="浙江省市场监督管理局", region_code="330000",
-                                       level="provincial", address="杭州市莫干山路77号"))
-    gd = _ensure_org(s, OrganizationIn(kind="regulator", name="广东省市场监督管理局", region_code="440000",
-                                       level="provincial"))
-    hz = _ensure_org(s, OrganizationIn(kind="regulator", name="杭州市市场监督管理局", region_code="330100",
-                                       level="municipal"))
-    labs = [
-        ("国家食品质量检验检测中心(北京)", "110105", "CNAS L0001"),
-        ("浙江省产品质量安全科学研究院", "330106", "CNAS L0345"),
-        ("广东产品质量监督检验研究院", "440106", "CNAS L0576"),
-        ("江苏省产品质量监督检验研究院", "320100", "CNAS L0488"),
-        ("上海市质量监督检验技术研究院", "310104", "CNAS L0129"),
-        ("国家电线电缆产品质量检验检测中心(四川)", "510100", "CNAS L0880"),
-        ("山东省食品药品检验研究院", "370100", "CNAS L1021"),
-        ("湖北省产品质量监督检验研究院", "420100", "CNAS L0712"),
-    ]
-    lab_orgs = [_ensure_org(s, OrganizationIn(kind="lab", name=n, region_code=r, cnas_number=c,
-                                              cma_number=f"{200000 + i * 137:06d}{r[:2]}",
-                                              address=rules.region_label(r)))
-                for i, (n, r, c) in enumerate(labs)]
-    # enterprises: 56, enterprise i makes category trade_cats[i % n] and is named for that trade
+
+
+def _load_authorities(s: Session) -> dict[str, Any]:
+    """The association, the regulators (总局, two provinces, a city) and the labs, by the keys `_load_users` uses."""
+    return {
+        "assoc": _ensure_org(s, OrganizationIn(kind="association", name="中国质量检验协会", region_code="110105",
+                                               uscc="511000005000000370", address="北京市朝阳区")),
+        "samr": _ensure_org(s, OrganizationIn(kind="regulator", name="国家市场监督管理总局", region_code="110000",
+                                              level="national", address="北京市西城区三里河东路8号")),
+        "zj": _ensure_org(s, OrganizationIn(kind="regulator", name="浙江省市场监督管理局", region_code="330000",
+                                            level="provincial", address="杭州市莫干山路77号")),
+        "gd": _ensure_org(s, OrganizationIn(kind="regulator", name="广东省市场监督管理局", region_code="440000",
+                                            level="provincial")),
+        "hz": _ensure_org(s, OrganizationIn(kind="regulator", name="杭州市市场监督管理局", region_code="330100",
+                                            level="municipal")),
+        "labs": [_ensure_org(s, OrganizationIn(kind="lab", name=n, region_code=r, cnas_number=c,
+                                               cma_number=f"{200000 + i * 137:06d}{r[:2]}",
+                                               address=rules.region_label(r)))
+                 for i, (n, r, c) in enumerate(LABS)],
+    }
+
+
+def _load_enterprises(s: Session, rng: random.Random) -> list[Organization]:
+    """56 enterprises; enterprise i makes category trade_cats[i % n] and is named for that trade."""
     existing_ents = s.scalar(select(func.count()).select_from(Organization).where(Organization.kind == "enterprise")) or 0
-    trade_cats = [c for c in PRODUCT_NAMES]
+    trade_cats = list(PRODUCT_NAMES)
     ents: list[Organization] = list(s.scalars(select(Organization).where(Organization.kind == "enterprise")
                                               .order_by(Organization.id)))
-    if existing_ents < 56:
-        used: set[str] = {e.name for e in ents}
-        i = 0
-        while len(ents) < 56:
-            cat_code = trade_cats[len(ents) % len(trade_cats)]  # retried names keep the trade
-            region = PROVINCES[(i * 7) % len(PROVINCES)]
-            trade = TRADE[cat_code]
-            city = rules.region_label(region).split(" ")[-1].rstrip("市区县")
-            name = f"{city}{rng.choice(SURNAMES)}{rng.choice(SECOND)}{trade}有限公司"
-            i += 1
-            if name in used:
-                continue
-            used.add(name)
-            ents.append(service.create_organization(s, SYSTEM, OrganizationIn(
-                kind="enterprise", name=name, uscc=_uscc(rng, region), region_code=region,
-                address=f"{rules.region_label(region)}工业园区{rng.randrange(1, 300)}号",
-                contact_name=rng.choice(["王", "李", "张", "刘", "陈"]) + rng.choice(["经理", "工程师"]),
-                contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}")))
+    if existing_ents >= N_ENTERPRISES:
+        return ents
+    used: set[str] = {e.name for e in ents}
+    i = 0
+    while len(ents) < N_ENTERPRISES:
+        cat_code = trade_cats[len(ents) % len(trade_cats)]  # retried names keep the trade
+        region = PROVINCES[(i * 7) % len(PROVINCES)]
+        city = rules.region_label(region).split(" ")[-1].rstrip("市区县")
+        name = f"{city}{rng.choice(SURNAMES)}{rng.choice(SECOND)}{TRADE[cat_code]}有限公司"
+        i += 1
+        if name in used:
+            continue
+        used.add(name)
+        ents.append(service.create_organization(s, SYSTEM, OrganizationIn(
+            kind="enterprise", name=name, uscc=_uscc(rng, region), region_code=region,
+            address=f"{rules.region_label(region)}工业园区{rng.randrange(1, 300)}号",
+            contact_name=rng.choice(["王", "李", "张", "刘", "陈"]) + rng.choice(["经理", "工程师"]),
+            contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}")))
+    return ents
+
+
+def _load_products(s: Session, rng: random.Random, cats: dict[str, Category], ents: list[Organization]) -> int:
+    """Products up to 320, each by an enterprise of its trade; returns how many there are."""
+    trade_cats = list(PRODUCT_NAMES)
     n_products = s.scalar(select(func.count()).select_from(Product)) or 0
-    k = 0
     makers: dict[str, list[Organization]] = {}  # category → its enterprises (an enterprise makes one trade's goods)
-    for j, e in enumerate(ents[:56]):
+    for j, e in enumerate(ents[:N_ENTERPRISES]):
         makers.setdefault(trade_cats[j % len(trade_cats)], []).append(e)
-    while n_products < 320:
+    k = 0
+    while n_products < N_PRODUCTS:
         cat_code = trade_cats[k % len(trade_cats)]
         ent = makers[cat_code][(k // len(trade_cats)) % len(makers[cat_code])]
         name, models = PRODUCT_NAMES[cat_code][(k // len(trade_cats)) % len(PRODUCT_NAMES[cat_code])]
@@ -378,23 +419,21 @@ def load(s: Session, rng: random.Random) -> list[str]:
             description=f"{ent.name}生产的{name}，规格{model}。"))
         n_products += 1
         k += 1
-    first_ent = ents[0]
-    dairy = next((e for e in ents if s.scalar(select(Product.id).where(
-        Product.enterprise_id == e.id, Product.category_id == cats["FOOD-DAIRY-INF"].id)) is not None), first_ent)
+    return n_products
+
+
+def _load_users(s: Session, orgs: dict[str, Any], dairy: Organization, second: Organization) -> None:
+    """A login for every role (password zhijian-demo)."""
+    labs = orgs["labs"]
     _ensure_user(s, "admin", "admin", None, "系统管理员")
-    _ensure_user(s, "regulator", "regulator", zj, "浙江省局 抽查处")
-    _ensure_user(s, "samr", "regulator", samr, "总局 质量监督司")
-    _ensure_user(s, "regulator_gd", "regulator", gd, "广东省局")
-    _ensure_user(s, "regulator_hz", "regulator", hz, "杭州市局")
-    _ensure_user(s, "association", "association", assoc, "协会 稳定合格产品办公室")
-    _ensure_user(s, "inspector", "inspector", lab_orgs[1], "检验员 张工")
-    _ensure_user(s, "inspector2", "inspector", lab_orgs[1], "审核员 李工")
-    _ensure_user(s, "inspector_gd", "inspector", lab_orgs[2], "检验员 陈工")
+    _ensure_user(s, "regulator", "regulator", orgs["zj"], "浙江省局 抽查处")
+    _ensure_user(s, "samr", "regulator", orgs["samr"], "总局 质量监督司")
+    _ensure_user(s, "regulator_gd", "regulator", orgs["gd"], "广东省局")
+    _ensure_user(s, "regulator_hz", "regulator", orgs["hz"], "杭州市局")
+    _ensure_user(s, "association", "association", orgs["assoc"], "协会 稳定合格产品办公室")
+    _ensure_user(s, "inspector", "inspector", labs[1], "检验员 张工")
+    _ensure_user(s, "inspector2", "inspector", labs[1], "审核员 李工")
+    _ensure_user(s, "inspector_gd", "inspector", labs[2], "检验员 陈工")
     _ensure_user(s, "enterprise", "enterprise", dairy, f"{dairy.name} 质量部")
-    _ensure_user(s, "enterprise2", "enterprise", ents[1], f"{ents[1].name} 质量部")
+    _ensure_user(s, "enterprise2", "enterprise", second, f"{second.name} 质量部")
     _ensure_user(s, "public", "public", None, "注册消费者")
-    return [
-        f"catalog: {len(ents)} enterprises, {len(lab_orgs)} labs, {n_products} products, {len(STANDARDS)} standards",
-        f"demo logins (password '{DEMO_PASSWORD}'): admin, regulator, samr, regulator_hz, association, inspector, "
-        f"inspector2, enterprise ({dairy.name}), enterprise2, public",
-    ]

@@ -1,39 +1,17 @@
-"""Catalog tables: the organizations, categories, products and standards every room refers to."""
+"""Catalog tables: the categories, products and standards every room refers to (and, re-exported, organizations)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zhijian.platform.db import Base, IdMixin, TimestampMixin
-from zhijian.platform.models import Audited
+from zhijian.platform.db import Audited, Base, IdMixin, TimestampMixin
+from zhijian.platform.identity.models import Organization
 
-
-class Organization(IdMixin, TimestampMixin, Audited, Base):
-    """组织 — an enterprise (企业), inspection lab (检验检测机构), regulator (监管部门) or association (协会)."""
-
-    __tablename__ = "organization"
-
-    kind: Mapped[str] = mapped_column(String(16), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码
-    region_code: Mapped[str] = mapped_column(String(6), index=True)  # GB/T 2260
-    address: Mapped[str] = mapped_column(String(300), default="")
-    contact_name: Mapped[str] = mapped_column(String(64), default="")
-    contact_phone: Mapped[str] = mapped_column(String(32), default="")
-    email: Mapped[str | None] = mapped_column(String(254))
-    # labs: CMA (资质认定) and CNAS accreditation numbers
-    cma_number: Mapped[str | None] = mapped_column(String(32))
-    cnas_number: Mapped[str | None] = mapped_column(String(32))
-    # regulators: national / provincial / municipal / county
-    level: Mapped[str | None] = mapped_column(String(16))
-    # enterprises: current quality-credit class A–D (computed by the consumer room, read by draws)
-    credit_class: Mapped[str | None] = mapped_column(String(1))
-    search_text: Mapped[str] = mapped_column(String(600), default="")
-
-    __table_args__ = (Index("ix_organization_kind_id", "kind", "id"),)
+# Organization (组织) is the platform's identity table now; every room still imports it from here.
+__all__ = ["Category", "Indicator", "Organization", "Product", "Standard"]
 
 
 class Category(IdMixin, Audited, Base):

@@ -65,7 +65,8 @@ def gtin_check_digit(body: str) -> str:
 @lru_cache(maxsize=1)
 def region_names() -> dict[str, str]:
     text = resources.files("zhijian.catalog").joinpath("data/regions.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    names: dict[str, str] = json.loads(text)
+    return names
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-T = TypeVar("T")
+from zhijian.platform.identity.schemas import TokenOut, UserIn, UserOut
+from zhijian.platform.pagination import Limit, PageOut
+
+# PageOut/Limit (platform.pagination) and the user shapes (platform.identity) stay importable from here.
+__all__ = ["CategoryIn", "CategoryOut", "CategoryPatch", "IndicatorIn", "IndicatorOut", "Limit", "OrgKind",
+           "OrganizationIn", "OrganizationOut", "OrganizationPatch", "PageOut", "ProductIn", "ProductOut",
+           "ProductPatch", "ReqKind", "StandardIn", "StandardOut", "StandardPatch", "TokenOut", "UserIn", "UserOut"]
 
 OrgKind = Literal["enterprise", "lab", "regulator", "association"]
 ReqKind = Literal["max", "min", "range", "equals", "not_detected", "text"]
-
-
-class PageOut(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page (keyset paging)")
-    limit: int
 
 
 class OrganizationIn(BaseModel):
@@ -188,31 +188,3 @@ class StandardOut(BaseModel):
     organization_id: int | None
     comparison_method: str
     indicators: list[IndicatorOut]
-
-
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
-    password: str = Field(min_length=8, max_length=256)
-    role: Literal["admin", "regulator", "association", "inspector", "enterprise", "public"]
-    organization_id: int | None = None
-    display_name: str = ""
-    email: str | None = None
-
-
-class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    username: str
-    display_name: str
-    role: str
-    organization_id: int | None
-    is_active: bool
-
-
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_at: dt.datetime
-    role: str
-    username: str

@@ -7,6 +7,7 @@ live in the policy functions at the top.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -24,13 +25,14 @@ from zhijian.catalog.schemas import (
     ProductPatch,
     StandardIn,
     StandardPatch,
-    UserIn,
 )
 from zhijian.platform import search
-from zhijian.platform.auth import Actor, check_keeps_an_admin, check_role_organization, hash_password, validate_role
+from zhijian.platform.auth import Actor
 from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
-from zhijian.platform.models import User
+from zhijian.platform.identity.service import create_user as create_user  # user administration moved to
+from zhijian.platform.identity.service import deactivate_user as deactivate_user  # platform.identity; the old
+from zhijian.platform.identity.service import list_users as list_users  # names stay here for every caller
 from zhijian.platform.pagination import Page, keyset_page
 
 # ---------------------------------------------------------------- policy (one place per room)
@@ -407,45 +409,6 @@ def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind
     return keyset_page(session, stmt, Standard.id, limit=limit, cursor=cursor)
 
 
-# ---------------------------------------------------------------- users
-
-
-def create_user(session: Session, actor: Actor, data: UserIn) -> User:
-    """添加用户 — lab users belong to a lab, enterprise users to an enterprise."""
-    actor.require("admin")
-    validate_role(data.role)
-    org = session.get(Organization, data.organization_id) if data.organization_id is not None else None
-    if data.organization_id is not None and org is None:
-        raise NotFound("organization", data.organization_id, field="organization_id")
-    check_role_organization(data.role, org.kind if org is not None else None)  # regulator ↔ regulator org ...
-    user = User(username=data.username, password_hash=hash_password(data.password, data.username), role=data.role,
-                organization_id=data.organization_id, display_name=data.display_name or data.username,
-                email=data.email)
-    session.add(user)
-    flush(session, "user")
-    return user
-
-
-def list_users(session: Session, actor: Actor, *, limit: int = 50, cursor: str | None = None) -> Page[User]:
-    actor.require("admin")
-    return keyset_page(session, select(User), User.id, limit=limit, cursor=cursor)
-
-
-def deactivate_user(session: Session, actor: Actor, user_id: int) -> User:
-    actor.require("admin")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("user", user_id)
-    if user.role == "admin" and user.is_active:
-        # lock the active admins' rows: two admins deactivating each other at once cannot both pass
-        admins = session.scalars(select(User.id).where(User.role == "admin", User.is_active.is_(True))
-                                 .with_for_update()).all()
-        check_keeps_an_admin(len([i for i in admins if i != user.id]))
-    user.is_active = False
-    flush(session, "user")
-    return user
-
-
 # ---------------------------------------------------------------- bulk import / export (导入导出)
 
 PRODUCT_COLUMNS = ("产品名称", "品牌", "型号规格", "类别代码", "企业统一社会信用代码", "GTIN")
@@ -454,56 +417,84 @@ PRODUCT_COLUMNS = ("产品名称", "品牌", "型号规格", "类别代码", "�
 def import_products(session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, Any]]],
                     *, chunk: int = 5000, progress: Callable[[int], None] | None = None) -> int:
     """批量导入产品 — validate every row first (row and column named), then set-based insert; all or nothing."""
+    actor.require("admin", "regulator", "association", "enterprise")
+    refs = _ImportRefs(
+        categories=dict(session.execute(select(Category.code, Category.id)).all()),
+        enterprises=dict(session.execute(select(Organization.uscc, Organization.id)
+                                         .where(Organization.kind == "enterprise")).all()))
+    values = [_product_row(actor, refs, row_no, row) for row_no, row in rows]
+    _check_gtins_free(session, refs.gtins)
+    _insert_products(session, actor, values, chunk=chunk, progress=progress)
+    return len(values)
+
+
+@dataclass
+class _ImportRefs:
+    """What an import row is checked against: category codes, enterprises by 统一社会信用代码, GTINs seen so far."""
+
+    categories: dict[str, int]
+    enterprises: dict[str | None, int]
+    gtins: set[str] = field(default_factory=set)
+
+
+def _product_row(actor: Actor, refs: _ImportRefs, row_no: int, row: dict[str, Any]) -> dict[str, Any]:
+    """One import row as the product's column values; a bad cell is a DomainError naming row and column."""
+    from zhijian.platform.tabular import cell_error, require_columns
+
+    require_columns(row, PRODUCT_COLUMNS[:5], row_no)
+    name = str(row.get("产品名称") or "").strip()
+    if not name:
+        raise cell_error(row_no, "产品名称", "不能为空", "must not be empty")
+    cat_id = refs.categories.get(str(row.get("类别代码") or "").strip())
+    if cat_id is None:
+        raise cell_error(row_no, "类别代码", f"未知类别 {row.get('类别代码')}", f"unknown category {row.get('类别代码')!r}")
+    uscc = str(row.get("企业统一社会信用代码") or "").strip().upper()
+    ent_id = refs.enterprises.get(uscc)
+    if ent_id is None:
+        raise cell_error(row_no, "企业统一社会信用代码", f"未登记的企业 {uscc}", f"unregistered enterprise {uscc!r}")
+    if actor.role == "enterprise" and not actor.owns(ent_id):
+        raise cell_error(row_no, "企业统一社会信用代码", "只能导入本企业产品", "you may only import your own products")
+    gtin = _import_gtin(refs, row_no, str(row.get("GTIN") or "").strip())
+    brand = str(row.get("品牌") or "").strip()
+    model = str(row.get("型号规格") or "").strip()
+    return {"name": name, "brand": brand, "model": model, "category_id": cat_id, "enterprise_id": ent_id,
+            "gtin": gtin, "description": "", "is_public": True, "search_text": search_text(name, brand, model, gtin)}
+
+
+def _import_gtin(refs: _ImportRefs, row_no: int, raw: str) -> str | None:
+    """The row's GTIN, normalised and not repeated within the file (None when the cell is empty)."""
+    from zhijian.platform.tabular import cell_error
+
+    if not raw:
+        return None
+    try:
+        gtin = rules.normalize_gtin(raw)
+    except DomainError as err:
+        raise cell_error(row_no, "GTIN", err.message_zh, err.message_en) from err
+    if gtin in refs.gtins:
+        raise cell_error(row_no, "GTIN", "文件内重复", "duplicated within the file")
+    refs.gtins.add(gtin)
+    return gtin
+
+
+def _check_gtins_free(session: Session, gtins: set[str]) -> None:
+    """None of the file's GTINs may be registered already (409 names the first)."""
+    taken: set[str] = set()
+    gl = list(gtins)
+    for i in range(0, len(gl), 1000):
+        taken |= {g for g in session.scalars(select(Product.gtin).where(Product.gtin.in_(gl[i:i + 1000]))) if g}
+    if taken:
+        raise DomainError("product.duplicate", f"GTIN 已登记：{sorted(taken)[0]}", f"GTIN already registered: {sorted(taken)[0]}",
+                          status=409, field="GTIN")
+
+
+def _insert_products(session: Session, actor: Actor, values: list[dict[str, Any]], *, chunk: int,
+                     progress: Callable[[int], None] | None) -> None:
+    """Set-based insert in chunks, then the search index and one audit record for the whole import."""
+    from sqlalchemy import func as sa_func
     from sqlalchemy import insert
 
     from zhijian.platform import audit
-    from zhijian.platform.tabular import cell_error, require_columns
-
-    actor.require("admin", "regulator", "association", "enterprise")
-    cats = dict(session.execute(select(Category.code, Category.id)).all())
-    orgs = dict(session.execute(select(Organization.uscc, Organization.id)
-                                .where(Organization.kind == "enterprise")).all())
-    seen_gtins: set[str] = set()
-    values: list[dict[str, Any]] = []
-    for row_no, row in rows:
-        require_columns(row, PRODUCT_COLUMNS[:5], row_no)
-        name = str(row.get("产品名称") or "").strip()
-        if not name:
-            raise cell_error(row_no, "产品名称", "不能为空", "must not be empty")
-        cat_id = cats.get(str(row.get("类别代码") or "").strip())
-        if cat_id is None:
-            raise cell_error(row_no, "类别代码", f"未知类别 {row.get('类别代码')}", f"unknown category {row.get('类别代码')!r}")
-        uscc = str(row.get("企业统一社会信用代码") or "").strip().upper()
-        ent_id = orgs.get(uscc)
-        if ent_id is None:
-            raise cell_error(row_no, "企业统一社会信用代码", f"未登记的企业 {uscc}", f"unregistered enterprise {uscc!r}")
-        if actor.role == "enterprise" and not actor.owns(ent_id):
-            raise cell_error(row_no, "企业统一社会信用代码", "只能导入本企业产品", "you may only import your own products")
-        gtin = None
-        raw_gtin = str(row.get("GTIN") or "").strip()
-        if raw_gtin:
-            try:
-                gtin = rules.normalize_gtin(raw_gtin)
-            except DomainError as err:
-                raise cell_error(row_no, "GTIN", err.message_zh, err.message_en) from err
-            if gtin in seen_gtins:
-                raise cell_error(row_no, "GTIN", "文件内重复", "duplicated within the file")
-            seen_gtins.add(gtin)
-        brand = str(row.get("品牌") or "").strip()
-        model = str(row.get("型号规格") or "").strip()
-        values.append({"name": name, "brand": brand, "model": model, "category_id": cat_id,
-                       "enterprise_id": ent_id, "gtin": gtin, "description": "", "is_public": True,
-                       "search_text": search_text(name, brand, model, gtin)})
-    if seen_gtins:
-        taken = set()
-        gl = list(seen_gtins)
-        for i in range(0, len(gl), 1000):
-            taken |= set(session.scalars(select(Product.gtin).where(Product.gtin.in_(gl[i:i + 1000]))))
-        if taken:
-            raise DomainError("product.duplicate", f"GTIN 已登记：{sorted(taken)[0]}", f"GTIN already registered: {sorted(taken)[0]}",
-                              status=409, field="GTIN")
-    from sqlalchemy import func as sa_func
-
     from zhijian.platform.db import utcnow
 
     now = utcnow()
@@ -520,7 +511,6 @@ def import_products(session: Session, actor: Actor, rows: Iterable[tuple[int, di
     audit.record(session, "import", "product", f"batch:{len(values)}", None,
                  {"count": len(values), "actor": actor.label})
     flush(session, "product")
-    return len(values)
 
 
 def export_products(session: Session, actor: Actor, **filters: Any) -> Iterator[list[Any]]:

@@ -25,9 +25,9 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import Table, event, func, inspect, select
 from sqlalchemy.orm import Session, object_mapper
 from sqlalchemy.orm import Session as _SessionClass
 from sqlalchemy.orm.attributes import get_history
@@ -117,7 +117,7 @@ def record(session: Session, action: str, entity: str, entity_id: object,
     conn = session.connection()
     head = conn.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
-        conn.execute(AuditHead.__table__.insert().values(id=1, seq=0, hash=GENESIS))
+        conn.execute(_table(AuditHead).insert().values(id=1, seq=0, hash=GENESIS))
         seq, prev = 0, GENESIS
     else:
         seq, prev = head.seq, head.hash
@@ -131,13 +131,18 @@ def record(session: Session, action: str, entity: str, entity_id: object,
                           key=ring.keys[ring.current])
     values = dict(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
                   before=before, after=after, prev_hash=prev, hash=digest, kid=ring.current)
-    conn.execute(AuditRecord.__table__.insert().values(**values))
-    conn.execute(AuditHead.__table__.update().where(AuditHead.id == 1).values(seq=seq, hash=digest))
+    conn.execute(_table(AuditRecord).insert().values(**values))
+    conn.execute(_table(AuditHead).update().where(AuditHead.id == 1).values(seq=seq, hash=digest))
     return AuditRecord(**values)
 
 
+def _table(model: type[Any]) -> Table:
+    """The model's Core table (ORM classes type ``__table__`` as a FromClause)."""
+    return cast(Table, model.__table__)
+
+
 def _entity_name(obj: Any) -> str:
-    return obj.__tablename__
+    return str(obj.__tablename__)
 
 
 def _pk(obj: Any) -> str:
@@ -281,7 +286,7 @@ def verify_against_checkpoint(session: Session, checkpoint: dict[str, Any], publ
         last = session.scalar(select(func.max(AuditRecord.seq))) or 0
         problems.append(ChainProblem(min(seq, last + 1), "tail_deleted",
                                      f"checkpoint of {at} covers records up to {seq}; the chain ends at {last}"))
-    elif seq and not hmac.compare_digest(row.hash, str(checkpoint["hash"])):
+    elif seq and row is not None and not hmac.compare_digest(row.hash, str(checkpoint["hash"])):
         problems.append(ChainProblem(seq, "checkpoint", f"record {seq} differs from the checkpoint of {at}"))
     if have != int(checkpoint["count"]) and not problems:
         problems.append(ChainProblem(seq, "checkpoint", f"checkpoint of {at} counts {checkpoint['count']} records "

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, PermissionDenied, Unauthenticated
+from zhijian.platform.identity.models import ROLES, ApiToken, User
 from zhijian.platform.logs import log
-from zhijian.platform.models import ROLES, ApiToken, User
 from zhijian.platform.passwords import check_password
 
 if TYPE_CHECKING:

@@ -153,7 +153,7 @@ def rule_year(year: int) -> YearNotice:
 @lru_cache(maxsize=1)
 def package_notices() -> dict[int, YearNotice]:
     """The years the ``chinesecalendar`` package holds (the State Council notices up to its last release)."""
-    import chinese_calendar
+    import chinese_calendar  # type: ignore[import-untyped]  # the package ships no type hints
     from chinese_calendar import constants
 
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 
@@ -10,6 +11,8 @@ from zhijian.platform import audit, migrate
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.calendar_cli import calendar_app
 from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
+from zhijian.platform.errors import DomainError
+from zhijian.platform.identity.schemas import UserIn
 from zhijian.platform.rooms import modules
 
 app = typer.Typer(help="zhijian 质检 — 产品质量检验与市场安全监管平台", no_args_is_help=True,
@@ -49,53 +52,36 @@ def user_add(username: str = typer.Option(...), password: str = typer.Option(...
                  None, help="organization id, credit code or exact name"),
              display_name: str = typer.Option("")) -> None:
     """添加用户."""
-    from sqlalchemy import or_, select
-
-    from zhijian.catalog.models import Organization
-    from zhijian.catalog.schemas import UserIn
-    from zhijian.catalog.service import create_user
-    from zhijian.platform.errors import NotFound
+    from zhijian.platform.identity.service import create_user, find_organization
 
     with unit_of_work() as s:
-        org_id = None
-        if organization:
-            cond = [Organization.uscc == organization, Organization.name == organization]
-            if organization.isdigit():
-                cond.append(Organization.id == int(organization))
-            org = s.scalars(select(Organization).where(or_(*cond))).first()
-            if org is None:
-                raise NotFound("organization", organization, field="organization")
-            org_id = org.id
-        from pydantic import ValidationError
-
-        from zhijian.platform.errors import DomainError
-
-        try:
-            data = UserIn(username=username, password=password, role=role,  # type: ignore[arg-type]
-                          organization_id=org_id, display_name=display_name)
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            field = ".".join(str(p) for p in e["loc"])
-            raise DomainError("validation.invalid", f"参数「{field}」无效：{e['msg']}",
-                              f"'{field}' is invalid: {e['msg']}", field=field) from None
+        org_id = find_organization(s, organization).id if organization else None
+        data = _user_in(username=username, password=password, role=role, organization_id=org_id,
+                        display_name=display_name)
         user = create_user(s, SYSTEM, data)
         typer.echo(f"user {user.username} ({user.role}) created, id {user.id}")
+
+
+def _user_in(**fields: Any) -> UserIn:
+    """The command's options as a `UserIn`; a bad value is one DomainError naming the option (exit 2)."""
+    from pydantic import ValidationError
+
+    try:
+        return UserIn.model_validate(fields)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        field = ".".join(str(p) for p in e["loc"])
+        raise DomainError("validation.invalid", f"参数「{field}」无效：{e['msg']}",
+                          f"'{field}' is invalid: {e['msg']}", field=field) from None
 
 
 @user_app.command("deactivate")
 def user_deactivate(username: str = typer.Argument(..., help="the user's name")) -> None:
     """停用用户 — its tokens stop working at once; the last active admin cannot be deactivated."""
-    from sqlalchemy import select
-
-    from zhijian.catalog.service import deactivate_user
-    from zhijian.platform.errors import NotFound
-    from zhijian.platform.models import User
+    from zhijian.platform.identity.service import deactivate_user, find_user_id
 
     with unit_of_work() as s:
-        user_id = s.scalar(select(User.id).where(User.username == username))
-        if user_id is None:
-            raise NotFound("user", username, field="username")
-        deactivate_user(s, SYSTEM, user_id)
+        deactivate_user(s, SYSTEM, find_user_id(s, username))
     typer.echo(f"user {username} deactivated")
 
 
@@ -113,7 +99,6 @@ def audit_verify(json_out: bool = typer.Option(False, "--json"),
     from sqlalchemy import func, select
 
     from zhijian.platform.audit_keys import configured_signing_key
-    from zhijian.platform.errors import DomainError
     from zhijian.platform.models import AuditRecord
 
     cp = None
@@ -132,7 +117,7 @@ def audit_verify(json_out: bool = typer.Option(False, "--json"),
     data = {"ok": not problems, "records": count, "problems": [p.__dict__ for p in problems],
             "checkpoint": {"seq": cp.get("seq"), "at": cp.get("at")} if cp else None}
 
-    def text(d: dict) -> str:
+    def text(d: dict[str, Any]) -> str:
         if d["ok"]:
             extra = f", checkpoint of {d['checkpoint']['at']} (record {d['checkpoint']['seq']}) holds" \
                 if d["checkpoint"] else ""
@@ -212,8 +197,6 @@ def worker(burst: bool = typer.Option(False, help="stop when the queue is empty"
 
     url = os.environ.get("ZHIJIAN_REDIS_URL")
     if not url:
-        from zhijian.platform.errors import DomainError
-
         raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
     conn = Redis.from_url(url)
     SimpleWorker([Queue("zhijian", connection=conn)], connection=conn).work(burst=burst)

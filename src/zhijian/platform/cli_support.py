@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.db import Database, get_database
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, as_domain_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,16 +49,17 @@ def guarded(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except DomainError as err:
-            typer.echo(err.one_line(), err=True)
-            raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except FileNotFoundError as err:
             typer.echo(f"错误 file.not_found: 找不到文件 / file not found: {err.filename}", err=True)
             raise typer.Exit(2) from None
-        except Exception as err:  # last resort: still one line, never a traceback
-            if os.environ.get("ZHIJIAN_DEBUG"):
+        except Exception as err:
+            domain = as_domain_error(err)  # a DomainError, or a room's error of the same shape (stats)
+            if domain is not None:
+                typer.echo(domain.one_line(), err=True)
+                raise typer.Exit(2) from None
+            if os.environ.get("ZHIJIAN_DEBUG"):  # last resort: still one line, never a traceback
                 raise
             typer.echo(f"错误 internal: {err.__class__.__name__}: {err}", err=True)
             raise typer.Exit(1) from None

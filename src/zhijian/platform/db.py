@@ -100,6 +100,13 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class Audited:
+    """Marker mixin: every create, update and delete of this model is written to the audit chain.
+
+    Here beside the other model mixins so that every table module (identity included) can use it without
+    importing ``platform.models``; ``zhijian.platform.models.Audited`` is the same class."""
+
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for the writer lock before "database is locked" (then: 503, retry)."""
 

@@ -124,7 +124,7 @@ def calendar(session: Session) -> WorkCalendar:
     Looked up once per session (one unit of work sees one calendar; an import in it resets the lookup).
     """
     held = session.info.get(_SESSION_KEY)
-    if held is not None:
+    if isinstance(held, WorkCalendar):
         return held
     key, stamp = _key(session), _stamp(session)
     with _lock:

@@ -1,4 +1,4 @@
-"""Reference data every database needs (category roots) and the demo loader over all rooms."""
+"""Reference data every database needs and the demo loader over all rooms, both through the rooms' ``demo`` hooks."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from zhijian.platform.rooms import modules
 
 
 def seed_reference_data(db: Database) -> None:
-    """Idempotent: the four category roots (食品, 药品, 特种设备, 工业产品) and the standard tree."""
-    from zhijian.catalog.demo import CATEGORY_TREE, ensure_categories
+    """Every room's reference data (the demo module's optional ``reference_data(session)``, idempotent: catalog's
+    category roots 食品, 药品, 特种设备, 工业产品 and their tree), in room order, in one transaction."""
     from zhijian.platform.auth import SYSTEM
 
     with db.session(SYSTEM) as s:
-        ensure_categories(s, CATEGORY_TREE)
+        for _room, mod in modules("demo"):
+            reference_data = getattr(mod, "reference_data", None)
+            if reference_data is not None:
+                reference_data(s)
 
 
 def load_demo(db: Database, seed: int = 20260915) -> list[str]:

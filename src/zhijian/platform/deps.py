@@ -16,7 +16,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_db(request: Request) -> Database:
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 def _actor_from_request(request: Request, session: Session) -> Actor:
@@ -53,7 +54,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
-    return session.info["actor"]
+    actor: Actor = session.info["actor"]
+    return actor
 
 
 def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:

@@ -1,7 +1,8 @@
 """Errors every adapter understands: a stable machine code and a zh-CN and English message.
 
 The API renders them as RFC 9457 problem+json; the CLI prints one line and exits 2.
-Pure code (stats, rules) may raise them: this module does no I/O.
+Rooms' pure rules may raise them: this module does no I/O. The statistics room raises its own ``StatsError``
+(same fields), which ``as_domain_error`` maps.
 """
 
 from __future__ import annotations
@@ -98,6 +99,25 @@ class InvalidTransition(DomainError):
             f"{entity} cannot go from '{current}' to '{target}'",
             extra={"current": current, "target": target},
         )
+
+
+def as_domain_error(exc: BaseException) -> DomainError | None:
+    """The DomainError an exception stands for: itself, or — for the error of a room the platform may not import
+    (``zhijian.stats.errors.StatsError``, a ValueError with ``code``, ``message_zh``, ``message_en``, ``field``,
+    ``extra``) — a DomainError with the same fields, so that the API, the CLI and ``rooms.call`` treat both alike.
+    None for anything else."""
+    if isinstance(exc, DomainError):
+        return exc
+    if not isinstance(exc, ValueError):
+        return None
+    code, zh, en = (getattr(exc, name, None) for name in ("code", "message_zh", "message_en"))
+    if not (isinstance(code, str) and isinstance(zh, str) and isinstance(en, str)):
+        return None
+    field, extra, status = (getattr(exc, name, None) for name in ("field", "extra", "status"))
+    err = DomainError(code, zh, en, status=status if isinstance(status, int) else None,
+                      field=field if isinstance(field, str) else None, extra=extra if isinstance(extra, dict) else None)
+    err.__cause__ = exc
+    return err
 
 
 def invalid(field: str, message_zh: str, message_en: str, *, code: str = "validation.invalid") -> DomainError:

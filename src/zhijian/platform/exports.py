@@ -177,7 +177,8 @@ def _title_block(sheet: Sheet, lang: str, exported_at: dt.datetime) -> list[str]
 def _col_letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    letter: str = get_column_letter(n)
+    return letter
 
 
 # ---- writers
@@ -266,7 +267,7 @@ def write_xlsx(fh: IO[bytes], sheets: Sequence[Sheet], *, lang: str = "zh-CN",
 def write_csv(fh: IO[bytes], sheet: Sheet) -> int:
     """The data of one sheet as CSV: UTF-8 with BOM, CRLF, header then rows, every cell escaped."""
     cols = sheet.cols
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=True)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=True)
     try:
         w = csv.writer(text, lineterminator="\r\n")
         w.writerow([escape_cell(c.header) for c in cols])

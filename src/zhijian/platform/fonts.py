@@ -107,7 +107,7 @@ def _face_index(path: str, wanted: str) -> int:
     """The index of the simplified-Chinese face in a .ttc (0 for a single font)."""
     if not path.lower().endswith(".ttc"):
         return 0
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]  # fontTools ships no type hints
 
     coll = TTCollection(path, lazy=True)
     for i, f in enumerate(coll.fonts):
@@ -175,8 +175,8 @@ def truetype_file(path: str, index: int = 0) -> Path:
 def _to_truetype(path: str, index: int):  # type: ignore[no-untyped-def]
     """CFF (PostScript) outlines → TrueType glyf/loca, as fontTools' otf2ttf does; tables ReportLab does not read
     (layout, vertical metrics) are dropped to keep the cache small."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]  # fontTools ships no type hints
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]  # (same)
     from fontTools.ttLib import TTFont, newTable
 
     font = TTFont(path, fontNumber=index, lazy=False)

@@ -39,7 +39,7 @@ def gettext_for(locale: str):  # type: ignore[no-untyped-def]
 def negotiate(query_lang: str | None, cookie_lang: str | None, accept: str | None) -> str:
     for cand in (query_lang, cookie_lang):
         if cand in LOCALES:
-            return cand  # type: ignore[return-value]
+            return cand
     if cand := (accept or "").lower():
         if cand.startswith("en"):
             return "en"

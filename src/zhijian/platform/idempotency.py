@@ -158,7 +158,7 @@ def _is_lock_wait_timeout(exc: OperationalError) -> bool:
     orig = exc.orig
     if getattr(orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available (lock_timeout)
         return True
-    args = getattr(orig, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
     return bool(args) and args[0] == 1205  # MariaDB/MySQL: lock wait timeout exceeded
 
 

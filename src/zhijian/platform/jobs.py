@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -61,7 +61,10 @@ def registered() -> dict[str, JobFn]:
     return dict(_REGISTRY)
 
 
-def with_retry(fn: Callable[[], Any], *, what: str, delays: tuple[float, ...] | None = None) -> Any:
+R = TypeVar("R")
+
+
+def with_retry(fn: Callable[[], R], *, what: str, delays: tuple[float, ...] | None = None) -> R:
     """`fn()`, retried with exponential backoff while the database is locked or unavailable.
 
     Each attempt must be a whole unit of work (it rolled back when it failed), so a retry repeats nothing
@@ -110,7 +113,8 @@ def run_job(db: Database, job_id: int) -> Job:
             row.status, row.result, row.error, row.finished_at = status, result, error, utcnow()
             return row
 
-    return with_retry(finish, what=f"job {job_id}")
+    row: Job = with_retry(finish, what=f"job {job_id}")
+    return row
 
 
 def run_job_by_url(database_url: str, job_id: int) -> str:

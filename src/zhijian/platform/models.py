@@ -1,48 +1,21 @@
-"""Platform tables: users, API tokens, the hash-chained audit trail, background jobs."""
+"""Platform tables: the hash-chained audit trail, background jobs, idempotency records (and, re-exported from
+``platform.identity.models``, organizations, users and API tokens)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zhijian.platform.db import Base, BigId, IdMixin, TimestampMixin, utcnow
+from zhijian.platform.db import Audited, Base, BigId, IdMixin, utcnow
+from zhijian.platform.identity.models import ROLES, ApiToken, Organization, User
 
-ROLES = ("admin", "regulator", "association", "inspector", "enterprise", "public")
-
-
-class Audited:
-    """Marker mixin: every create, update and delete of this model is written to the audit chain."""
-
-
-class User(IdMixin, TimestampMixin, Audited, Base):
-    """用户 — a person who logs in, with one role and (for lab and enterprise users) one organization."""
-
-    __tablename__ = "user_account"
-    __audit_exclude__ = ("password_hash",)
-
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(128), default="")
-    email: Mapped[str | None] = mapped_column(String(254))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-
-class ApiToken(IdMixin, Base):
-    """A bearer token; only its SHA-256 is stored so a database leak does not leak sessions."""
-
-    __tablename__ = "api_token"
-
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[dt.datetime]
-    revoked_at: Mapped[dt.datetime | None]
+# Identity moved to platform.identity (组织, 用户, 令牌); these names stay importable from here.
+__all__ = ["ROLES", "ApiToken", "AuditHead", "AuditRecord", "Audited", "IdempotencyRecord", "Job", "Organization",
+           "User"]
 
 
 class AuditRecord(Base):
@@ -90,7 +63,6 @@ class Job(IdMixin, Base):
     finished_at: Mapped[dt.datetime | None]
     # who asked for it (None: the system, e.g. the scheduler); only they and admins read its result
     owner_user_id: Mapped[int | None] = mapped_column(BigId)
-
 
 
 class IdempotencyRecord(IdMixin, Base):

@@ -90,7 +90,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
 def _is_fastapi_validation(response: dict[str, Any]) -> bool:
     """FastAPI's default 422 (`HTTPValidationError`), which this app replaces by problem+json."""
     content = response.get("content", {}).get("application/json", {})
-    return content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError")
+    ref = content.get("schema", {}).get("$ref", "")
+    return isinstance(ref, str) and ref.endswith("/HTTPValidationError")
 
 
 def install(app: FastAPI) -> None:

@@ -1,19 +1,28 @@
-"""Keyset pagination: deep pages cost the same as the first (no OFFSET)."""
+"""Keyset pagination (分页): deep pages cost the same as the first (no OFFSET).
+
+`Page` is what services return; `PageOut[Schema]` the API's answer (`items`, `next_cursor`, `limit`) and
+`Limit` the API's `?limit=` parameter, shared by every room's API."""
 
 from __future__ import annotations
 
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
+from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.errors import DomainError
 
 T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
 MAX_LIMIT = 500
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+"""The API's ``?limit=`` (1–500): FastAPI answers 422 outside it."""
 
 
 @dataclass
@@ -21,6 +30,20 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     limit: int
+
+
+# One page of an API list: the items, the cursor of the next page (None on the last) and the limit.
+# (A comment, not a docstring: pydantic would put a docstring into every list's OpenAPI schema.)
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page (keyset paging)")
+    limit: int
+
+    @staticmethod
+    def of(page: Page[Any], schema: type[S]) -> PageOut[S]:
+        """The API answer for a service's `Page`, each item validated into `schema` (from its attributes)."""
+        return PageOut(items=[schema.model_validate(item) for item in page.items], next_cursor=page.next_cursor,
+                       limit=page.limit)
 
 
 def encode_cursor(values: dict[str, Any]) -> str:

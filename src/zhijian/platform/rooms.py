@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import as_domain_error
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,9 @@ def call(session: Any, room: str, name: str, /, *args: Any, default: Any = None,
             return fn(*args, **kwargs)
         with session.begin_nested():
             return fn(session, *args, **kwargs)
-    except DomainError:
-        return default
-    except Exception:
-        log.exception("room call failed", extra={"zj_room": room, "zj_function": name})
+    except Exception as exc:
+        if as_domain_error(exc) is None:  # a DomainError (or stats' StatsError) is "no data", not a fault
+            log.exception("room call failed", extra={"zj_room": room, "zj_function": name})
         return default
 
 

@@ -315,7 +315,7 @@ def _date_styles(zf: zipfile.ZipFile, names: set[str]) -> set[int]:
     """Indexes of the cell formats (cellXfs) that show a date or time."""
     if "xl/styles.xml" not in names:
         return set()
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs is not installed
 
     root = etree.fromstring(_small_part(zf, "xl/styles.xml"))
     custom: set[int] = set()
@@ -530,7 +530,7 @@ def write_rows(target: str | Path | IO[bytes], headers: Sequence[str], rows: Ite
             n += 1
         wb.save(target)
         return n
-    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
     try:
         w = csv.writer(text)
         w.writerow([escape_cell(h) for h in headers])

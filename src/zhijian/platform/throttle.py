@@ -26,9 +26,10 @@ PREFIX = "zj"
 
 def make_storage(redis_url: str | None) -> Storage:
     """The counters' home: Redis when configured (shared by every worker and host), memory otherwise."""
-    if redis_url:
-        return storage_from_string(redis_url, key_prefix="zhijian")
-    return storage_from_string("memory://")
+    storage = storage_from_string(redis_url, key_prefix="zhijian") if redis_url else storage_from_string("memory://")
+    if not isinstance(storage, Storage):  # a synchronous URL gives a synchronous storage; never the asyncio kind
+        raise TypeError(f"not a synchronous limits storage: {type(storage).__name__}")
+    return storage
 
 
 class RateLimiter:

@@ -1,6 +1,6 @@
 """Input checks shared by the pure statistics modules (输入校验).
 
-Every check raises :class:`zhijian.platform.errors.DomainError` with a stable ``stats.*`` code,
+Every check raises :class:`zhijian.stats.errors.StatsError` with a stable ``stats.*`` code,
 a zh-CN and an English message and the name of the bad field. No I/O here.
 """
 
@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
-from zhijian.platform.errors import DomainError
+from zhijian.stats.errors import StatsError
 
 
-def err(code: str, zh: str, en: str, field: str | None = None, **extra: Any) -> DomainError:
-    """Build a 422 DomainError with a ``stats.`` code."""
-    return DomainError(f"stats.{code}", zh, en, field=field, extra=extra or None)
+def err(code: str, zh: str, en: str, field: str | None = None, **extra: Any) -> StatsError:
+    """Build a StatsError with a ``stats.`` code (422 when it reaches the API)."""
+    return StatsError(f"stats.{code}", zh, en, field=field, extra=extra or None)
 
 
 def as_float_array(values: Iterable[Any] | np.ndarray, field: str, *, min_size: int = 1) -> np.ndarray:
@@ -63,8 +63,16 @@ def _first_non_numeric(values: Any) -> Any:
     return values
 
 
+@overload
+def finite_float(value: Any, field: str, *, allow_none: Literal[False] = False) -> float: ...
+
+
+@overload
+def finite_float(value: Any, field: str, *, allow_none: bool) -> float | None: ...
+
+
 def finite_float(value: Any, field: str, *, allow_none: bool = False) -> float | None:
-    """One finite float (or None when allowed)."""
+    """One finite float (or None when allowed: the overloads tell the type checker which)."""
     if value is None:
         if allow_none:
             return None
@@ -118,13 +126,13 @@ def group_labels(labels: Sequence[Any] | np.ndarray, n: int, field: str) -> tupl
     arr = labs if isinstance(labs, np.ndarray) else np.asarray(labs)
     if arr.ndim == 1 and arr.dtype.kind in "iufUSb":
         uniq, first, inv = np.unique(arr, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty(order.size, dtype=np.int64)
-        rank[order] = np.arange(order.size)
-        return rank[inv.reshape(-1)], uniq[order].tolist()
-    order: dict[Any, int] = {}
+        by_first = np.argsort(first, kind="stable")
+        rank = np.empty(by_first.size, dtype=np.int64)
+        rank[by_first] = np.arange(by_first.size)
+        return rank[inv.reshape(-1)], uniq[by_first].tolist()
+    seen: dict[Any, int] = {}
     codes = np.empty(n, dtype=np.int64)
     for i, lab in enumerate(list(labs)):
         key = lab.item() if isinstance(lab, np.generic) else lab
-        codes[i] = order.setdefault(key, len(order))
-    return codes, list(order)
+        codes[i] = seen.setdefault(key, len(seen))
+    return codes, list(seen)

@@ -95,85 +95,23 @@ def capability(
 ) -> Capability:
     """Cp, Cpk, Pp, Ppk, Cpm with confidence intervals, expected and observed ppm, AD normality test."""
     x = as_float_array(values, "values", min_size=2)
-    lo = finite_float(lsl, "lsl", allow_none=True)
-    hi = finite_float(usl, "usl", allow_none=True)
-    if lo is None and hi is None:
-        raise err("spec_required", "至少需要规格下限或上限之一", "give at least one of lsl and usl", "usl")
-    if lo is not None and hi is not None and lo >= hi:
-        raise err("spec_order", f"规格下限 {lo} 必须小于上限 {hi}", f"lsl {lo} must be below usl {hi}", "lsl")
-    tgt = finite_float(target, "target", allow_none=True)
+    lo, hi, tgt = _spec(lsl, usl, target)
     if not 0 < confidence < 1:
         raise err("out_of_range", "置信水平须在 (0, 1) 内", "confidence must lie in (0, 1)", "confidence")
     n = x.size
     mean = float(x.mean())
     s_overall = float(x.std(ddof=1))
-    if subgroups is not None:
-        codes, labels = group_labels(subgroups, n, "subgroups")
-        _m, ranges, _s, sizes = _group_stats(x, codes, len(labels))
-        if (sizes < 2).any():
-            raise err("subgroup_too_small", "子组容量须 ≥ 2", "subgroups need at least 2 values each", "subgroups")
-        s_within = float(np.mean(ranges / _d2_of(sizes)))
-        method = "mean of R_i/d2(n_i)"
-        df_within = float(np.sum(sizes - 1))
-    else:
-        s_within = float(np.mean(np.abs(np.diff(x))) / d2(2))
-        method = "MR-bar/d2(2)"
-        df_within = float(n - 1)
+    s_within, method, df_within = _sigma_within(x, subgroups)
     if s_overall == 0 or s_within == 0:
         raise err("zero_variation", "数据无波动，无法计算能力指数", "the data have no variation; capability indices are undefined", "values")
     alpha = 1 - confidence
     zq = float(stats.norm.ppf(1 - alpha / 2))
-
-    def chi_ci(value: float | None, df: float) -> tuple[float, float] | None:
-        if value is None:
-            return None
-        return (value * math.sqrt(stats.chi2.ppf(alpha / 2, df) / df), value * math.sqrt(stats.chi2.ppf(1 - alpha / 2, df) / df))
-
-    def bissell(value: float | None, count: int) -> tuple[float, float] | None:
-        if value is None:
-            return None
-        half = zq * math.sqrt(1 / (9 * count) + value**2 / (2 * (count - 1)))
-        return (value - half, value + half)
-
-    def indices(sig: float) -> tuple[float | None, float | None, float | None, float | None]:
-        cp = (hi - lo) / (6 * sig) if lo is not None and hi is not None else None
-        cpu = (hi - mean) / (3 * sig) if hi is not None else None
-        cpl = (mean - lo) / (3 * sig) if lo is not None else None
-        cpk = min(v for v in (cpu, cpl) if v is not None)
-        return cp, cpk, cpu, cpl
-
-    cp, cpk, cpu, cpl = indices(s_within)
-    pp, ppk, ppu, ppl = indices(s_overall)
-    cpm = None
-    cpm_ci = None
-    if lo is not None and hi is not None:
-        t = tgt if tgt is not None else (lo + hi) / 2
-        tau = math.sqrt(s_overall**2 + (mean - t) ** 2)
-        cpm = (hi - lo) / (6 * tau)
-        a = (mean - t) / s_overall
-        nu = n * (1 + a * a) ** 2 / (1 + 2 * a * a)
-        cpm_ci = (cpm * math.sqrt(stats.chi2.ppf(alpha / 2, nu) / nu), cpm * math.sqrt(stats.chi2.ppf(1 - alpha / 2, nu) / nu))
-
-    def ppm(sig: float) -> dict[str, float]:
-        below = float(stats.norm.cdf((lo - mean) / sig) * 1e6) if lo is not None else 0.0
-        above = float(stats.norm.sf((hi - mean) / sig) * 1e6) if hi is not None else 0.0
-        return {"below_lsl": below, "above_usl": above, "total": below + above}
-
+    cp, cpk, cpu, cpl = _indices(mean, s_within, lo, hi)
+    pp, ppk, ppu, ppl = _indices(mean, s_overall, lo, hi)
+    cpm, cpm_ci = _cpm(n, mean, s_overall, lo, hi, tgt, alpha)
     obs_below = float(np.mean(x < lo) * 1e6) if lo is not None else 0.0
     obs_above = float(np.mean(x > hi) * 1e6) if hi is not None else 0.0
-    warnings: list[str] = []
-    warnings_zh: list[str] = []
-    normality: dict[str, Any] = {"test": "Anderson-Darling"}
-    if n >= 8:
-        a2, p = anderson_darling(x)
-        normality.update(statistic=a2, p_value=p, normal_at_5_percent=p >= 0.05)
-        if p < 0.05:
-            warnings.append(f"Anderson-Darling p = {p:.4g} < 0.05: the data do not look normal; normal-theory indices and ppm may mislead")
-            warnings_zh.append(f"Anderson-Darling 检验 p = {p:.4g} < 0.05：数据不服从正态分布，基于正态的能力指数与 ppm 可能失真")
-    else:
-        normality.update(statistic=None, p_value=None, normal_at_5_percent=None)
-        warnings.append("fewer than 8 values: normality not tested")
-        warnings_zh.append("数据少于 8 个：未做正态性检验")
+    normality, warnings, warnings_zh = _normality(x)
     return Capability(
         n=n,
         mean=mean,
@@ -185,16 +123,101 @@ def capability(
         target=tgt,
         indices={"cp": cp, "cpk": cpk, "cpu": cpu, "cpl": cpl, "pp": pp, "ppk": ppk, "ppu": ppu, "ppl": ppl, "cpm": cpm},
         intervals={
-            "cp": chi_ci(cp, df_within),
-            "cpk": bissell(cpk, n),
-            "pp": chi_ci(pp, n - 1),
-            "ppk": bissell(ppk, n),
+            "cp": _chi_ci(cp, df_within, alpha),
+            "cpk": _bissell(cpk, n, zq),
+            "pp": _chi_ci(pp, n - 1, alpha),
+            "ppk": _bissell(ppk, n, zq),
             "cpm": cpm_ci,
         },
-        ppm={"expected_within": ppm(s_within), "expected_overall": ppm(s_overall),
+        ppm={"expected_within": _ppm(mean, s_within, lo, hi), "expected_overall": _ppm(mean, s_overall, lo, hi),
              "observed": {"below_lsl": obs_below, "above_usl": obs_above, "total": obs_below + obs_above}},
         normality=normality,
         confidence=confidence,
         warnings=warnings,
         warnings_zh=warnings_zh,
     )
+
+
+def _spec(lsl: Any, usl: Any, target: Any) -> tuple[float | None, float | None, float | None]:
+    """The specification limits (规格限: at least one, LSL below USL) and the target, checked."""
+    lo = finite_float(lsl, "lsl", allow_none=True)
+    hi = finite_float(usl, "usl", allow_none=True)
+    if lo is None and hi is None:
+        raise err("spec_required", "至少需要规格下限或上限之一", "give at least one of lsl and usl", "usl")
+    if lo is not None and hi is not None and lo >= hi:
+        raise err("spec_order", f"规格下限 {lo} 必须小于上限 {hi}", f"lsl {lo} must be below usl {hi}", "lsl")
+    return lo, hi, finite_float(target, "target", allow_none=True)
+
+
+def _sigma_within(x: np.ndarray, subgroups: Any | None) -> tuple[float, str, float]:
+    """Short-term σ, how it was estimated and its degrees of freedom: R̄/d2 per subgroup, or MR̄/d2(2)."""
+    if subgroups is None:
+        return float(np.mean(np.abs(np.diff(x))) / d2(2)), "MR-bar/d2(2)", float(x.size - 1)
+    codes, labels = group_labels(subgroups, x.size, "subgroups")
+    _m, ranges, _s, sizes = _group_stats(x, codes, len(labels))
+    if (sizes < 2).any():
+        raise err("subgroup_too_small", "子组容量须 ≥ 2", "subgroups need at least 2 values each", "subgroups")
+    return float(np.mean(ranges / _d2_of(sizes))), "mean of R_i/d2(n_i)", float(np.sum(sizes - 1))
+
+
+def _indices(mean: float, sig: float, lo: float | None,
+             hi: float | None) -> tuple[float | None, float, float | None, float | None]:
+    """(Cp, Cpk, Cpu, Cpl) for σ = `sig` (Pp, Ppk, Ppu, Ppl with the overall σ)."""
+    cp = (hi - lo) / (6 * sig) if lo is not None and hi is not None else None
+    cpu = (hi - mean) / (3 * sig) if hi is not None else None
+    cpl = (mean - lo) / (3 * sig) if lo is not None else None
+    cpk = min(v for v in (cpu, cpl) if v is not None)
+    return cp, cpk, cpu, cpl
+
+
+def _chi_ci(value: float | None, df: float, alpha: float) -> tuple[float, float] | None:
+    """χ² interval for Cp / Pp."""
+    if value is None:
+        return None
+    return (value * math.sqrt(stats.chi2.ppf(alpha / 2, df) / df), value * math.sqrt(stats.chi2.ppf(1 - alpha / 2, df) / df))
+
+
+def _bissell(value: float | None, count: int, zq: float) -> tuple[float, float] | None:
+    """Bissell (1990) normal-approximation interval for Cpk / Ppk."""
+    if value is None:
+        return None
+    half = zq * math.sqrt(1 / (9 * count) + value**2 / (2 * (count - 1)))
+    return (value - half, value + half)
+
+
+def _cpm(n: int, mean: float, s_overall: float, lo: float | None, hi: float | None, tgt: float | None,
+         alpha: float) -> tuple[float | None, tuple[float, float] | None]:
+    """Taguchi Cpm (two-sided specs only) and its Boyles (1991) χ² interval."""
+    if lo is None or hi is None:
+        return None, None
+    t = tgt if tgt is not None else (lo + hi) / 2
+    tau = math.sqrt(s_overall**2 + (mean - t) ** 2)
+    cpm = (hi - lo) / (6 * tau)
+    a = (mean - t) / s_overall
+    nu = n * (1 + a * a) ** 2 / (1 + 2 * a * a)
+    return cpm, (cpm * math.sqrt(stats.chi2.ppf(alpha / 2, nu) / nu), cpm * math.sqrt(stats.chi2.ppf(1 - alpha / 2, nu) / nu))
+
+
+def _ppm(mean: float, sig: float, lo: float | None, hi: float | None) -> dict[str, float]:
+    """Expected parts per million outside the limits under a normal model with σ = `sig`."""
+    below = float(stats.norm.cdf((lo - mean) / sig) * 1e6) if lo is not None else 0.0
+    above = float(stats.norm.sf((hi - mean) / sig) * 1e6) if hi is not None else 0.0
+    return {"below_lsl": below, "above_usl": above, "total": below + above}
+
+
+def _normality(x: np.ndarray) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The Anderson–Darling test (8 values or more) and the warnings it gives, in English and Chinese."""
+    warnings: list[str] = []
+    warnings_zh: list[str] = []
+    normality: dict[str, Any] = {"test": "Anderson-Darling"}
+    if x.size >= 8:
+        a2, p = anderson_darling(x)
+        normality.update(statistic=a2, p_value=p, normal_at_5_percent=p >= 0.05)
+        if p < 0.05:
+            warnings.append(f"Anderson-Darling p = {p:.4g} < 0.05: the data do not look normal; normal-theory indices and ppm may mislead")
+            warnings_zh.append(f"Anderson-Darling 检验 p = {p:.4g} < 0.05：数据不服从正态分布，基于正态的能力指数与 ppm 可能失真")
+    else:
+        normality.update(statistic=None, p_value=None, normal_at_5_percent=None)
+        warnings.append("fewer than 8 values: normality not tested")
+        warnings_zh.append("数据少于 8 个：未做正态性检验")
+    return normality, warnings, warnings_zh

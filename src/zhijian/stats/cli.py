@@ -1,7 +1,7 @@
 """CLI adapter of the stats room: ``zhijian sampling|spc|conformity|pt …`` (each with ``--json``).
 
 Reads CSV files (long format, UTF-8, header row), calls the pure functions, prints JSON or a short
-summary, and draws plots through ``stats.plots``. Bad input raises DomainError: the root CLI prints one
+summary, and draws plots through ``stats.plots``. Bad input raises StatsError: the root CLI prints one
 line on stderr and exits with code 2.
 """
 
@@ -105,6 +105,11 @@ def _fmt(v: Any, digits: int = 4) -> str:
     if isinstance(v, float):
         return f"{v:.{digits}g}"
     return str(v)
+
+
+def _limit_text(v: Any) -> str:
+    """A control limit for the summary: one number, or 分段 for limits that vary by subgroup size."""
+    return "分段" if isinstance(v, list) else _fmt(v, 6)
 
 
 # ---------------------------------------------------------------- sampling
@@ -248,8 +253,8 @@ def spc_chart(
     def human(d: dict[str, Any]) -> str:
         lines = [f"{d['type']} 控制图（阶段 {'I' if d['phase'] == 1 else 'II'}）"]
         for p in d["charts"]:
-            lim = lambda v: "分段" if isinstance(v, list) else _fmt(v, 6)  # noqa: E731
-            lines.append(f"  {p['name']}: CL={lim(p['center_line'])} UCL={lim(p['ucl'])} LCL={lim(p['lcl'])}; 判异点 {len(p['violations'])} 个")
+            lines.append(f"  {p['name']}: CL={_limit_text(p['center_line'])} UCL={_limit_text(p['ucl'])} "
+                         f"LCL={_limit_text(p['lcl'])}; 判异点 {len(p['violations'])} 个")
             for v in p["violations"][:20]:
                 lines.append(f"    子组 {v['subgroup']}: 准则 {', '.join(str(r) for r in v['rules'])}")
         if d["excluded_subgroups"]:

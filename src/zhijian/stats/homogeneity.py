@@ -10,7 +10,7 @@ widened to √(σ_pt² + s_s²) and u(x_pt) to include s_s.
 
 Stability (B.5): |ȳ_1 − ȳ_2| ≤ 0.3 σ_pt (means before and after, or at the start and the end of the round);
 the expanded form adds 2·√(u²(ȳ_1) + u²(ȳ_2)) when the measurement uncertainty is not negligible.
-Pure: numbers in, a frozen dataclass out; bad input raises a ``stats.*`` DomainError naming the field.
+Pure: numbers in, a frozen dataclass out; bad input raises a ``stats.*`` StatsError naming the field.
 """
 
 from __future__ import annotations

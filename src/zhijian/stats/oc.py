@@ -36,11 +36,14 @@ def probability_of_acceptance(
     """Pa for a single plan (n, Ac=c) at each p (vectorised; 接收概率)."""
     n_, c_ = _check_plan(n, c)
     dist = distribution or ("hypergeometric" if lot_size is not None else "binomial")
+    pa: np.ndarray
     if dist == "poisson":
-        return stats.poisson.cdf(c_, n_ * _nonneg(p))
+        pa = stats.poisson.cdf(c_, n_ * _nonneg(p))
+        return pa
     pp = probabilities(p, "p")
     if dist == "binomial":
-        return stats.binom.cdf(c_, n_, pp)
+        pa = stats.binom.cdf(c_, n_, pp)
+        return pa
     if dist == "hypergeometric":
         if lot_size is None:
             raise err("lot_size_required", "超几何分布需要批量", "the hypergeometric model needs lot_size", "lot_size")
@@ -64,10 +67,12 @@ def _hyper_pa(c: int, big_n: int, defects: Any, n: int) -> np.ndarray:
         ok = (b >= 0) & (b <= a)
         with np.errstate(invalid="ignore"):
             out = special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1)
-        return np.where(ok, out, -np.inf)
+        chosen: np.ndarray = np.where(ok, out, -np.inf)
+        return chosen
 
     logp = log_choose(dd, k) + log_choose(big_n - dd, n - k) - log_choose(np.array(float(big_n)), np.array(float(n)))
-    return np.minimum(1.0, np.exp(logp).sum(axis=0)).reshape(d.shape)
+    pa: np.ndarray = np.minimum(1.0, np.exp(logp).sum(axis=0)).reshape(d.shape)
+    return pa
 
 
 def _nonneg(p: Any) -> np.ndarray:
@@ -90,7 +95,7 @@ def probability_of_acceptance_double(
     n2_, a2 = _check_plan(n2, ac2)
     r1 = positive_int(re1, "re1", minimum=a1 + 1)
     pp = probabilities(p, "p")
-    pa = stats.binom.cdf(a1, n1_, pp)
+    pa: np.ndarray = stats.binom.cdf(a1, n1_, pp)
     for d1 in range(a1 + 1, r1):
         if a2 - d1 < 0:
             continue

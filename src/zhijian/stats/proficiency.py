@@ -180,65 +180,82 @@ def score_participants(
         if p < 3:
             raise err("too_few_values", "稳健统计至少需要 3 个结果", "robust statistics need at least 3 results", "result")
         robust = algorithm_a(x, stopping=stopping)
-    if assigned is None:
-        x_pt = robust.x_star  # type: ignore[union-attr]
-        src = "robust mean x* (Algorithm A)"
-        if assigned_expanded_uncertainty is not None:
-            u_pt = float(finite_float(assigned_expanded_uncertainty, "assigned_uncertainty")) / 2.0
-            notes.append("u(x_pt) taken from the given expanded uncertainty (k = 2)")
-        else:
-            u_pt = 1.25 * robust.s_star / math.sqrt(p)  # type: ignore[union-attr]
-    else:
-        x_pt = float(finite_float(assigned, "assigned"))
-        src = "given"
-        if assigned_expanded_uncertainty is not None:
-            big = float(finite_float(assigned_expanded_uncertainty, "assigned_uncertainty"))
-            if big < 0:
-                raise err("out_of_range", "指定值不确定度不能为负", "the assigned-value uncertainty cannot be negative", "assigned_uncertainty")
-            u_pt = big / 2.0
-        else:
-            u_pt = 0.0
-            notes.append("no uncertainty given for the assigned value: u(x_pt) = 0")
+    x_pt, src, u_pt = _assigned_value(x, robust, assigned, assigned_expanded_uncertainty, notes)
     if sigma_pt is None:
-        sp = robust.s_star  # type: ignore[union-attr]
-        sp_src = "robust standard deviation s* (Algorithm A)"
+        assert robust is not None  # computed above whenever sigma_pt is not given
+        sp, sp_src = robust.s_star, "robust standard deviation s* (Algorithm A)"
     else:
-        sp = float(finite_float(sigma_pt, "sigma_pt"))
-        sp_src = "given"
+        sp, sp_src = finite_float(sigma_pt, "sigma_pt"), "given"
     if sp <= 0:
         raise err("zero_variation", "能力评定标准差 σ_pt 必须 > 0", "the standard deviation for proficiency assessment must be > 0", "sigma_pt")
     if u_pt > 0.3 * sp:
         notes.append("u(x_pt) > 0.3 σ_pt: ISO 13528 recommends z' instead of z (§9.5)")
-    big_ux = u_x = None
-    if expanded_uncertainties is not None:
-        big_ux = np.asarray([np.nan if (v is None or v == "") else float(v) for v in expanded_uncertainties], dtype=float)
-        if big_ux.size != p:
-            raise err("length_mismatch", "扩展不确定度与结果个数不一致", "expanded uncertainties and results differ in length", "expanded_uncertainty")
-        if (big_ux[np.isfinite(big_ux)] < 0).any():
-            raise err("out_of_range", "扩展不确定度不能为负", "expanded uncertainty cannot be negative", "expanded_uncertainty")
-        kk = np.full(p, 2.0)
-        if coverage_factors is not None:
-            kk = np.asarray([2.0 if (v is None or v == "") else float(v) for v in coverage_factors], dtype=float)
-            if kk.size != p or (kk <= 0).any() or not np.isfinite(kk).all():
-                raise err("out_of_range", "包含因子须为正数", "coverage factors must be positive numbers", "coverage_factor")
-        u_x = big_ux / kk
+    big_ux, u_x = _participant_uncertainties(expanded_uncertainties, coverage_factors, p)
+    out = _scores(x, names, x_pt, u_pt, sp, big_ux, u_x, en_limit)
+    return PTResult(x_pt, src, u_pt, sp, sp_src, robust, out, en_limit, notes)
+
+
+def _assigned_value(x: np.ndarray, robust: Any, assigned: float | None, big_u: float | None,
+                    notes: list[str]) -> tuple[float, str, float]:
+    """x_pt (指定值), where it comes from and its standard uncertainty u(x_pt) (ISO 13528 §7.7, k = 2)."""
+    if assigned is None:
+        assert robust is not None  # computed by the caller whenever no assigned value is given
+        if big_u is not None:
+            notes.append("u(x_pt) taken from the given expanded uncertainty (k = 2)")
+            return robust.x_star, "robust mean x* (Algorithm A)", finite_float(big_u, "assigned_uncertainty") / 2.0
+        return robust.x_star, "robust mean x* (Algorithm A)", 1.25 * robust.s_star / math.sqrt(x.size)
+    x_pt = finite_float(assigned, "assigned")
+    if big_u is None:
+        notes.append("no uncertainty given for the assigned value: u(x_pt) = 0")
+        return x_pt, "given", 0.0
+    big = finite_float(big_u, "assigned_uncertainty")
+    if big < 0:
+        raise err("out_of_range", "指定值不确定度不能为负", "the assigned-value uncertainty cannot be negative", "assigned_uncertainty")
+    return x_pt, "given", big / 2.0
+
+
+def _participant_uncertainties(expanded: Any | None, coverage: Any | None,
+                               p: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each participant's expanded uncertainty U and standard uncertainty u = U / k (k = 2 unless given)."""
+    if expanded is None:
+        return None, None
+    big_ux = np.asarray([np.nan if (v is None or v == "") else float(v) for v in expanded], dtype=float)
+    if big_ux.size != p:
+        raise err("length_mismatch", "扩展不确定度与结果个数不一致", "expanded uncertainties and results differ in length", "expanded_uncertainty")
+    if (big_ux[np.isfinite(big_ux)] < 0).any():
+        raise err("out_of_range", "扩展不确定度不能为负", "expanded uncertainty cannot be negative", "expanded_uncertainty")
+    kk = np.full(p, 2.0)
+    if coverage is not None:
+        kk = np.asarray([2.0 if (v is None or v == "") else float(v) for v in coverage], dtype=float)
+        if kk.size != p or (kk <= 0).any() or not np.isfinite(kk).all():
+            raise err("out_of_range", "包含因子须为正数", "coverage factors must be positive numbers", "coverage_factor")
+    return big_ux, big_ux / kk
+
+
+def _finite_at(a: np.ndarray | None, i: int) -> float | None:
+    return float(a[i]) if a is not None and np.isfinite(a[i]) else None
+
+
+def _scores(x: np.ndarray, names: list[str], x_pt: float, u_pt: float, sp: float, big_ux: np.ndarray | None,
+            u_x: np.ndarray | None, en_limit: Literal["satisfactory", "unsatisfactory"]) -> list[ParticipantScore]:
+    """z, z′, ζ and En of every participant with their signals (ISO 13528 §9.4–§9.7)."""
     dev = x - x_pt
     z = dev / sp
     zp = dev / math.sqrt(sp**2 + u_pt**2)
     zeta = dev / np.sqrt(u_x**2 + u_pt**2) if u_x is not None else None
     en = dev / np.sqrt(big_ux**2 + (2.0 * u_pt) ** 2) if big_ux is not None else None
     out = []
-    for i in range(p):
+    for i in range(x.size):
         zi = float(z[i])
         zpi = float(zp[i])
-        zti = float(zeta[i]) if zeta is not None and np.isfinite(zeta[i]) else None
-        eni = float(en[i]) if en is not None and np.isfinite(en[i]) else None
+        zti = _finite_at(zeta, i)
+        eni = _finite_at(en, i)
         sig = z_signal(zi)
         out.append(
             ParticipantScore(
                 participant=names[i],
                 result=float(x[i]),
-                standard_uncertainty=float(u_x[i]) if u_x is not None and np.isfinite(u_x[i]) else None,
+                standard_uncertainty=_finite_at(u_x, i),
                 z=zi,
                 z_prime=zpi,
                 zeta=zti,
@@ -250,4 +267,4 @@ def score_participants(
                 signal_zh=SIGNAL_ZH[sig],
             )
         )
-    return PTResult(x_pt, src, u_pt, sp, sp_src, robust, out, en_limit, notes)
+    return out

@@ -39,12 +39,13 @@ def load_tables(standard: str = "gbt2828") -> dict[str, Any]:
             "standard",
         )
     text = resources.files("zhijian.stats").joinpath("data", STANDARDS[standard]).read_text(encoding="utf-8")
-    return json.loads(text)
+    tables: dict[str, Any] = json.loads(text)
+    return tables
 
 
 def parse_aql(aql: float | str, standard: str = "gbt2828") -> str:
-    """Canonical AQL column label (接收质量限), e.g. ``1`` → ``"1.0"``; DomainError if not a table column."""
-    cols = load_tables(standard)["aql_columns"]
+    """Canonical AQL column label (接收质量限), e.g. ``1`` → ``"1.0"``; StatsError if not a table column."""
+    cols: list[str] = load_tables(standard)["aql_columns"]
     try:
         value = float(str(aql).strip().rstrip("%"))
     except ValueError as exc:
@@ -66,10 +67,11 @@ def code_letter(lot_size: int, level: str = "II", standard: str = "gbt2828") -> 
     n_lot = positive_int(lot_size, "lot_size", minimum=1)
     lvl = normalise_level(level)
     t1 = load_tables(standard)["table_1"]
-    for (_lo, hi), letter in zip(t1["lot_ranges"], t1["levels"][lvl], strict=True):
+    letters: list[str] = t1["levels"][lvl]
+    for (_lo, hi), letter in zip(t1["lot_ranges"], letters, strict=True):
         if hi is None or n_lot <= hi:  # ranges are contiguous; a lot of 1 falls in the first row
             return letter
-    return t1["levels"][lvl][-1]  # pragma: no cover
+    return letters[-1]  # pragma: no cover
 
 
 def normalise_level(level: str) -> str:

@@ -41,12 +41,14 @@ _W_WEIGHTS = 0.5 * _W_MAX * _GL_W
 @lru_cache(maxsize=1)
 def _spacings() -> np.ndarray:
     """Φ(x + w) − Φ(x) on the (w-node × x) grid, shared by every n."""
-    return np.clip(stats.norm.cdf(_X[None, :] + _W_NODES[:, None]) - _PHI[None, :], 0.0, 1.0)
+    grid: np.ndarray = np.clip(stats.norm.cdf(_X[None, :] + _W_NODES[:, None]) - _PHI[None, :], 0.0, 1.0)
+    return grid
 
 
 def _range_cdf_nodes(n: int) -> np.ndarray:
     """P(R ≤ w) at the w nodes for the range of n iid N(0,1): n ∫ φ(x) [Φ(x+w) − Φ(x)]^{n−1} dx."""
-    return np.minimum(1.0, n * np.trapezoid(_PDF[None, :] * _spacings() ** (n - 1), _X, axis=1))
+    cdf: np.ndarray = np.minimum(1.0, n * np.trapezoid(_PDF[None, :] * _spacings() ** (n - 1), _X, axis=1))
+    return cdf
 
 
 @lru_cache(maxsize=256)
@@ -195,7 +197,7 @@ def violations(z: np.ndarray, labels: Sequence[Any] | None = None, rules: Sequen
     res = []
     for i in hit:
         rr = [int(r) + 1 for r in np.flatnonzero(m[:, i])]
-        res.append({"index": int(i), "subgroup": _jsonable(labels[i]) if labels is not None else int(i) + 1, "rules": rr})
+        res.append({"index": int(i), "subgroup": _jsonable(labels[int(i)]) if labels is not None else int(i) + 1, "rules": rr})
     return res
 
 
@@ -275,7 +277,8 @@ def _finite_list(a: np.ndarray) -> list[float | None]:
     """JSON-safe list: NaN/±inf become None (e.g. the first moving range)."""
     a = np.asarray(a, dtype=float)
     if np.isfinite(a).all():
-        return a.tolist()
+        values: list[float | None] = a.tolist()
+        return values
     return [float(v) if math.isfinite(v) else None for v in a.tolist()]
 
 

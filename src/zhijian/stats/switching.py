@@ -124,6 +124,41 @@ def _lot(raw: LotResult | Mapping[str, Any], i: int) -> LotResult:
     )
 
 
+@dataclass
+class _State:
+    """Where the scheme stands between lots: severity, switching score and the run counters of §9.3/§9.4."""
+
+    severity: str
+    score: int = 0
+    normal_history: list[bool] = field(default_factory=list)
+    tightened_accepted_run: int = 0
+    tightened_not_accepted: int = 0
+    discontinued_at: int | None = None
+
+    def switch(self, next_sev: str) -> None:
+        """Enter `next_sev`: normal starts a new score and window, tightened new counters (§9.3)."""
+        if next_sev != self.severity and next_sev != "discontinued":
+            if next_sev == "normal":
+                self.score = 0
+                self.normal_history = []
+            if next_sev == "tightened":
+                self.tightened_accepted_run = 0
+                self.tightened_not_accepted = 0
+        self.severity = next_sev if next_sev != "discontinued" else self.severity
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    """The fixed inputs of one run: AQL column, inspection level, single/double, standard and the rules."""
+
+    aql: str
+    level: str
+    scheme: str
+    standard: str
+    rules: SwitchingRules
+    gap_rule: bool
+
+
 def run_switching(
     lots: Iterable[LotResult | Mapping[str, Any]],
     *,
@@ -138,103 +173,21 @@ def run_switching(
     r = rules or SwitchingRules()
     col = parse_aql(aql, standard)
     tables = load_tables(standard)
-    gap_rule = bool(tables.get("switching", {}).get("reduced_gap_rule"))
+    sch = _Scheme(col, level, scheme, standard, r, bool(tables.get("switching", {}).get("reduced_gap_rule")))
     items = [_lot(x, i) for i, x in enumerate(lots)]
     if not items:
         raise err("empty_data", "没有批次数据", "no lots given", "lots")
-    severity = start
-    score = 0
-    normal_history: list[bool] = []
-    tightened_accepted_run = 0
-    tightened_not_accepted = 0
+    state = _State(start)
     steps: list[LotStep] = []
     any_unconfirmed = False
-    discontinued_at: int | None = None
     for i, lot in enumerate(items):
-        if discontinued_at is not None:
+        if state.discontinued_at is not None:
             steps.append(LotStep(i + 1, lot.lot_id, "discontinued", None, lot.nonconforming, None, None,
                                  notes=["inspection under the scheme is discontinued until corrective action (§9.4)"]))
             continue
-        plan = find_plan(lot.lot_size, col, level=level, severity=severity, scheme=scheme, standard=standard)
+        plan = find_plan(lot.lot_size, col, level=level, severity=state.severity, scheme=scheme, standard=standard)
         any_unconfirmed = any_unconfirmed or plan.unconfirmed
-        notes: list[str] = []
-        accepted = lot.accepted
-        first_stage_accept = None
-        if lot.nonconforming is not None:
-            decided = plan.accepts(lot.nonconforming, lot.nonconforming_second)
-            if decided is None:
-                raise err(
-                    "second_sample_required",
-                    f"第 {i + 1} 批需要第二样本的不合格数（nonconforming_second）",
-                    f"lot {i + 1} needs the second-sample count (nonconforming_second)",
-                    f"lots[{i}].nonconforming_second",
-                )
-            if accepted is not None and accepted != decided:
-                notes.append("the given 'accepted' value disagrees with the counts; the counts decide")
-            accepted = decided
-            first_stage_accept = lot.nonconforming <= plan.stages[0].acceptance_number
-        elif accepted is None:
-            raise err(
-                "missing_value",
-                f"第 {i + 1} 批既无不合格数也无接收结论",
-                f"lot {i + 1} has neither a nonconforming count nor an accepted flag",
-                f"lots[{i}].nonconforming",
-            )
-        step = LotStep(i + 1, lot.lot_id, severity, plan.to_dict(), lot.nonconforming, accepted, None, notes=notes)
-        next_sev = severity
-        if severity == "normal":
-            normal_history.append(bool(accepted))
-            window = normal_history[-r.normal_to_tightened_window:]
-            score = _update_score(score, plan, lot, bool(accepted), first_stage_accept, col, level, scheme, standard, r, notes)
-            step.switching_score = score
-            if window.count(False) >= r.normal_to_tightened_not_accepted:
-                next_sev = "tightened"
-                step.event = f"{r.normal_to_tightened_not_accepted} of {len(window)} consecutive lots not accepted: switch to tightened inspection (§9.3.1)"
-                step.event_zh = f"连续 {len(window)} 批中有 {r.normal_to_tightened_not_accepted} 批不接收：转加严检验（9.3.1）"
-            elif score >= r.score_threshold and not lot.production_irregular and r.authority_approves_reduced:
-                next_sev = "reduced"
-                step.event = f"switching score {score} >= {r.score_threshold}, production steady, authority approves: switch to reduced inspection (§9.3.3)"
-                step.event_zh = f"转移得分 {score} ≥ {r.score_threshold}，生产稳定且负责部门认可：转放宽检验（9.3.3）"
-            elif score >= r.score_threshold:
-                notes.append("switching score reached but production is irregular or the authority has not approved: stay on normal")
-        elif severity == "tightened":
-            if accepted:
-                tightened_accepted_run += 1
-            else:
-                tightened_accepted_run = 0
-                tightened_not_accepted += 1
-            if tightened_not_accepted >= r.discontinue_not_accepted:
-                next_sev = "discontinued"
-                discontinued_at = i + 1
-                step.event = f"{tightened_not_accepted} lots not accepted on tightened inspection: discontinue inspection (§9.4)"
-                step.event_zh = f"加严检验累计 {tightened_not_accepted} 批不接收：暂停检验（9.4）"
-            elif tightened_accepted_run >= r.tightened_to_normal_accepted:
-                next_sev = "normal"
-                step.event = f"{tightened_accepted_run} consecutive lots accepted on tightened inspection: return to normal (§9.3.2)"
-                step.event_zh = f"加严检验连续 {tightened_accepted_run} 批接收：恢复正常检验（9.3.2）"
-        else:  # reduced
-            gap = (
-                gap_rule
-                and lot.nonconforming is not None
-                and len(plan.stages) == 1
-                and plan.acceptance_number < lot.nonconforming < plan.rejection_number
-            )
-            if not accepted or lot.production_irregular or gap:
-                next_sev = "normal"
-                why = "lot not accepted" if not accepted else ("production irregular" if lot.production_irregular else "Ac < d < Re on reduced plan")
-                why_zh = "该批不接收" if not accepted else ("生产不稳定" if lot.production_irregular else "放宽方案 Ac < d < Re")
-                step.event = f"{why}: return to normal inspection (§9.3.4)"
-                step.event_zh = f"{why_zh}：恢复正常检验（9.3.4）"
-        if next_sev != severity and next_sev != "discontinued":
-            if next_sev == "normal":
-                score = 0
-                normal_history = []
-            if next_sev == "tightened":
-                tightened_accepted_run = 0
-                tightened_not_accepted = 0
-        step.next_severity = next_sev
-        steps.append(step)
-        severity = next_sev if next_sev != "discontinued" else severity
+        steps.append(_step(state, sch, plan, lot, i))
     run_notes = []
     if not r.increments_confirmed:
         run_notes.append(
@@ -243,13 +196,111 @@ def run_switching(
         )
     return SwitchingRun(
         steps=steps,
-        final_severity="discontinued" if discontinued_at else severity,
-        discontinued=discontinued_at is not None,
-        discontinued_at=discontinued_at,
+        final_severity="discontinued" if state.discontinued_at else state.severity,
+        discontinued=state.discontinued_at is not None,
+        discontinued_at=state.discontinued_at,
         rules=r,
         unconfirmed=any_unconfirmed or not r.increments_confirmed,
         notes=run_notes,
     )
+
+
+def _step(state: _State, sch: _Scheme, plan: Any, lot: LotResult, i: int) -> LotStep:
+    """One lot under the current severity: its decision, the switching event it causes, the next severity."""
+    notes: list[str] = []
+    accepted, first_stage_accept = _decide(plan, lot, i, notes)
+    step = LotStep(i + 1, lot.lot_id, state.severity, plan.to_dict(), lot.nonconforming, accepted, None, notes=notes)
+    if state.severity == "normal":
+        next_sev = _on_normal(state, sch, step, plan, lot, accepted, first_stage_accept)
+    elif state.severity == "tightened":
+        next_sev = _on_tightened(state, sch.rules, step, accepted, i)
+    else:
+        next_sev = _on_reduced(sch, step, plan, lot, accepted)
+    state.switch(next_sev)
+    step.next_severity = next_sev
+    return step
+
+
+def _decide(plan: Any, lot: LotResult, i: int, notes: list[str]) -> tuple[bool, bool | None]:
+    """Accepted? (the counts decide over a given flag) and, for double plans, accepted on the first sample?"""
+    if lot.nonconforming is not None:
+        decided = plan.accepts(lot.nonconforming, lot.nonconforming_second)
+        if decided is None:
+            raise err(
+                "second_sample_required",
+                f"第 {i + 1} 批需要第二样本的不合格数（nonconforming_second）",
+                f"lot {i + 1} needs the second-sample count (nonconforming_second)",
+                f"lots[{i}].nonconforming_second",
+            )
+        if lot.accepted is not None and lot.accepted != decided:
+            notes.append("the given 'accepted' value disagrees with the counts; the counts decide")
+        return bool(decided), lot.nonconforming <= plan.stages[0].acceptance_number
+    if lot.accepted is None:
+        raise err(
+            "missing_value",
+            f"第 {i + 1} 批既无不合格数也无接收结论",
+            f"lot {i + 1} has neither a nonconforming count nor an accepted flag",
+            f"lots[{i}].nonconforming",
+        )
+    return lot.accepted, None
+
+
+def _on_normal(state: _State, sch: _Scheme, step: LotStep, plan: Any, lot: LotResult, accepted: bool,
+               first_stage_accept: bool | None) -> str:
+    """Normal inspection: to tightened (§9.3.1) or, on the switching score, to reduced (§9.3.3)."""
+    r = sch.rules
+    state.normal_history.append(accepted)
+    window = state.normal_history[-r.normal_to_tightened_window:]
+    state.score = _update_score(state.score, plan, lot, accepted, first_stage_accept, sch.aql, sch.level, sch.scheme,
+                                sch.standard, r, step.notes)
+    score = step.switching_score = state.score
+    if window.count(False) >= r.normal_to_tightened_not_accepted:
+        step.event = f"{r.normal_to_tightened_not_accepted} of {len(window)} consecutive lots not accepted: switch to tightened inspection (§9.3.1)"
+        step.event_zh = f"连续 {len(window)} 批中有 {r.normal_to_tightened_not_accepted} 批不接收：转加严检验（9.3.1）"
+        return "tightened"
+    if score >= r.score_threshold and not lot.production_irregular and r.authority_approves_reduced:
+        step.event = f"switching score {score} >= {r.score_threshold}, production steady, authority approves: switch to reduced inspection (§9.3.3)"
+        step.event_zh = f"转移得分 {score} ≥ {r.score_threshold}，生产稳定且负责部门认可：转放宽检验（9.3.3）"
+        return "reduced"
+    if score >= r.score_threshold:
+        step.notes.append("switching score reached but production is irregular or the authority has not approved: stay on normal")
+    return "normal"
+
+
+def _on_tightened(state: _State, r: SwitchingRules, step: LotStep, accepted: bool, i: int) -> str:
+    """Tightened inspection: discontinue (§9.4) or back to normal (§9.3.2)."""
+    if accepted:
+        state.tightened_accepted_run += 1
+    else:
+        state.tightened_accepted_run = 0
+        state.tightened_not_accepted += 1
+    if state.tightened_not_accepted >= r.discontinue_not_accepted:
+        state.discontinued_at = i + 1
+        step.event = f"{state.tightened_not_accepted} lots not accepted on tightened inspection: discontinue inspection (§9.4)"
+        step.event_zh = f"加严检验累计 {state.tightened_not_accepted} 批不接收：暂停检验（9.4）"
+        return "discontinued"
+    if state.tightened_accepted_run >= r.tightened_to_normal_accepted:
+        step.event = f"{state.tightened_accepted_run} consecutive lots accepted on tightened inspection: return to normal (§9.3.2)"
+        step.event_zh = f"加严检验连续 {state.tightened_accepted_run} 批接收：恢复正常检验（9.3.2）"
+        return "normal"
+    return "tightened"
+
+
+def _on_reduced(sch: _Scheme, step: LotStep, plan: Any, lot: LotResult, accepted: bool) -> str:
+    """Reduced inspection: back to normal on a lot not accepted, irregular production or Ac < d < Re (§9.3.4)."""
+    gap = (
+        sch.gap_rule
+        and lot.nonconforming is not None
+        and len(plan.stages) == 1
+        and plan.acceptance_number < lot.nonconforming < plan.rejection_number
+    )
+    if not accepted or lot.production_irregular or gap:
+        why = "lot not accepted" if not accepted else ("production irregular" if lot.production_irregular else "Ac < d < Re on reduced plan")
+        why_zh = "该批不接收" if not accepted else ("生产不稳定" if lot.production_irregular else "放宽方案 Ac < d < Re")
+        step.event = f"{why}: return to normal inspection (§9.3.4)"
+        step.event_zh = f"{why_zh}：恢复正常检验（9.3.4）"
+        return "normal"
+    return "reduced"
 
 
 def _update_score(
