@@ -254,9 +254,11 @@ def _findings(demo: tuple[Any, Allowed], lang: str) -> dict[str, dict[str, list[
     return _RESULTS[lang]
 
 
-OTHER_ROOMS = ["catalog", "platform", "spotcheck", "trace", "consumer", "equipment", "risk", "stable", "enforcement",
+# catalog's console pages were the web room's until #17 moved them to catalog/pages.py: they stay held to it
+CLEAN_ROOMS = ["web", "catalog"]
+OTHER_ROOMS = ["platform", "spotcheck", "trace", "consumer", "equipment", "risk", "stable", "enforcement",
                "association"]
-CASES = [pytest.param("web", lang, id=f"web-{lang}") for lang in LANGS] + [
+CASES = [pytest.param(room, lang, id=f"{room}-{lang}") for room in CLEAN_ROOMS for lang in LANGS] + [
     pytest.param(room, lang, id=f"{room}-{lang}", marks=pytest.mark.xfail(
         strict=False, reason=f"{room}'s pages still show text of the other script (listed in the failure)"))
     for room in OTHER_ROOMS for lang in LANGS]

@@ -4,17 +4,19 @@ provisional deadlines, and (admins) the import of a State Council 放假安排. 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from zhijian.platform import deadlines
 from zhijian.platform.calendar import REST
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, locale_of, nav_item, render
+from zhijian.web.core import console_actor, console_form, locale_of, nav_item, page_router, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 nav_item("/console/calendar", "工作日历", roles=("admin", "regulator"), order=90)
 
@@ -22,7 +24,7 @@ ORIGIN_ZH = {"imported": "已导入通知", "package": "内置节假日数据", 
 MAX_UPLOAD = 256 * 1024
 
 
-def _context(session, year: int | None) -> dict:  # type: ignore[no-untyped-def]
+def _context(session: Session, year: int | None) -> dict[str, Any]:
     shown = year if year is not None else dt.date.today().year + 1
     return {"years": deadlines.years(session), "origin_zh": ORIGIN_ZH, "shown": deadlines.year_notice(session, shown),
             "provisional": deadlines.provisional_deadlines(session), "errors": {}, "form": {"year": str(shown)},

@@ -4,8 +4,11 @@
   `web/base.html` (portal) or `web/console.html` (console) and use `_("中文")` for every string.
   Shared macros (lists, filters, paging, forms, confirmations, audit history) are in `web/macros.html`.
 - Forms: include `{{ csrf_field() }}`; handlers call `check_csrf(request, form)` before any write.
-- Console pages: `actor = console_actor(request, session, "regulator", ...)`; when it returns a Response
-  (login redirect or 403 page) return that. `login_redirect(request)` sends anonymous visitors to /login.
+- Console pages: `actor = console_actor(request, session, "regulator", ...)` (a visitor gets the login page, a
+  wrong role the 403 page). `login_redirect(request)` sends anonymous visitors to /login.
+- Errors: a pages router made with `page_router()` answers a `DomainError` its handler raises with the error page
+  (status, message in the visitor's language, the field), the transaction rolled back; no `try/except` needed.
+  `install_error_pages(app)` registers the same answer app-wide (an API client asking for JSON still gets problem+json).
 - A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import,
   and public menu entries with `portal_link("/complaints/new", "投诉举报", order=40)`.
 - A record page shows its audit trail with `m.audit_panel(audit_history(session, "product", id))`.
@@ -20,12 +23,15 @@ import hmac
 import secrets
 import time
 import weakref
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -94,9 +100,10 @@ def _fmt_date(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone(dt.timedelta(hours=8)))  # shown in China Standard Time
-        return value.strftime("%Y-%m-%d %H:%M")
+        moment: dt.datetime = value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.timezone(dt.timedelta(hours=8)))  # shown in China Standard Time
+        return moment.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -161,7 +168,8 @@ def display_name(request: Request, actor: Actor | None) -> str:
 
         try:
             with request.app.state.db.session(write=False) as s:
-                name = s.get(User, actor.user_id).display_name or actor.username  # type: ignore[union-attr]
+                user: User | None = s.get(User, actor.user_id)
+                name = (user.display_name if user is not None else "") or actor.username
         except Exception:  # the header must never break a page
             name = actor.username
         if len(_NAMES) > 10_000:
@@ -228,12 +236,79 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(request: Request, err: DomainError, actor: Actor | None = None) -> HTMLResponse:
-    """An HTML page for a domain error (404, 403, 409 ...) in the visitor's language."""
+    """An HTML page for a domain error (404, 403, 409 ...) in the visitor's language: the console's layout when
+    `actor` is a logged-in user, else the portal's."""
     loc = locale_of(request)
     message = err.message_en if loc == "en" else err.message_zh
     template = "web/console_error.html" if (actor and not actor.is_public) else "web/error.html"
-    return render(request, template, {"status": err.status, "message": message, "code": err.code},
-                  status_code=err.status, actor=actor)
+    return render(request, template, {"status": err.status, "message": message, "code": err.code,
+                                      "field": err.field or ""}, status_code=err.status, actor=actor)
+
+
+def wants_page(request: Request) -> bool:
+    """Whether a `DomainError` of this request is answered with the HTML error page rather than problem+json:
+    never under /api/ or /epcis; a browser (Accept: text/html) always; otherwise a request to a page route (an
+    endpoint in some room's pages module) unless the client asks for JSON (the GS1 resolver's API clients)."""
+    if request.url.path.startswith(("/api/", "/epcis")):
+        return False
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return True
+    if "json" in accept:
+        return False
+    module = str(getattr(getattr(request.scope.get("route"), "endpoint", None), "__module__", ""))
+    last = module.rsplit(".", 1)[-1]
+    return module.startswith("zhijian.") and (last == "pages" or last.endswith("_pages"))
+
+
+def page_error(request: Request, err: DomainError) -> HTMLResponse:
+    """The error page of a page request: under /console the console's layout for a logged-in user, elsewhere the
+    portal's (a portal page stays a portal page when its visitor happens to be logged in)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    console = actor is not None and not actor.is_public and request.url.path.startswith("/console")
+    return error_page(request, err, actor if console else None)
+
+
+class PageRoute(APIRoute):
+    """A page route: a `DomainError` its handler raises becomes the error page, so page handlers need no
+    `try/except DomainError: return error_page(...)`. The page travels as an `EarlyResponse`: raised through the
+    request's unit of work, which therefore rolls back (a returned page would commit what the handler wrote)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as err:
+                if not wants_page(request):
+                    raise
+                raise EarlyResponse(await run_in_threadpool(page_error, request, err)) from err
+
+        return page_handler
+
+
+def page_router(**kwargs: Any) -> APIRouter:
+    """A room's pages router whose domain errors render as the error page (see `PageRoute`)."""
+    kwargs.setdefault("include_in_schema", False)
+    return APIRouter(route_class=PageRoute, **kwargs)
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Answer every page request's `DomainError` app-wide with the error page, the app's own handler
+    (problem+json) for everything else. Call before the app serves its first request."""
+    previous: Callable[[Request, Exception], Awaitable[Response] | Response] | None = (
+        app.exception_handlers.get(DomainError))
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, DomainError) and wants_page(request):
+            return await run_in_threadpool(page_error, request, exc)
+        if previous is None:
+            raise exc
+        answer = previous(request, exc)
+        return await answer if isinstance(answer, Awaitable) else answer
+
+    app.add_exception_handler(DomainError, domain_error)
 
 
 def console_actor(request: Request, session: Session, *roles: str) -> Actor:

@@ -25,8 +25,10 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # any quoted literal inside a Jinja tag: macro labels (m.field("name", "产品名称")), label dicts ...
 JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 LITERAL = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
-# the web room's own modules whose zh-CN constants are UI labels translated through a variable
-LABEL_MODULES = {"pages.py", "console_pages.py", "sources.py", "rules.py", "core.py", "queue.py"}
+# modules whose zh-CN constants are UI labels translated through a variable: the web room's own and the catalog
+# console pages it used to hold (filter and kind labels)
+LABEL_MODULES = {"pages.py", "sources.py", "rules.py", "core.py", "queue.py"}
+LABEL_FILES = {*(f"web/{name}" for name in LABEL_MODULES), "catalog/pages.py"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -86,7 +88,7 @@ def ui_strings(rooms: list[str] | None = None) -> dict[str, list[str]]:
             if path.suffix == ".html":
                 items = _template_strings(path)
             elif path.suffix == ".py" and "migrations" not in path.parts:
-                items = _python_strings(path, room == "web" and path.name in LABEL_MODULES)
+                items = _python_strings(path, path.relative_to(SRC).as_posix() in LABEL_FILES)
             else:
                 continue
             for line, text in items:

@@ -3,20 +3,27 @@
 Keyset paging (platform.pagination) walks one order (the id); a desk worker sorts by name, code or date and
 jumps to page 7, so these lists count and page by offset over the chosen order, the id breaking ties.
 `?page=`, `?size=` (20 / 50 / 100) and `?sort=key|-key` are checked here: anything else is a DomainError
-naming the parameter (a 422 page, never a 500). Rendered by the `m.table` and `m.pager` macros."""
+naming the parameter (a 422 page, never a 500). Rendered by the `m.table` and `m.pager` macros.
+
+Also for keyset lists: `page_rows(page, present)` (the page with each item shaped for the template, its cursor or
+numbering kept, so `m.pager(page)` still pages it) and `all_pages(fetch)` (every row, for an export)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.errors import DomainError
+from zhijian.platform.pagination import Page
 
 PAGE_SIZES: tuple[int, ...] = (20, 50, 100)
 DEFAULT_SIZE = 20
+EXPORT_CAP = 50_000  # rows an export walks at most
 
 
 @dataclass
@@ -94,3 +101,29 @@ def numbered_page(session: Session, stmt: Any, columns: dict[str, Any], id_colum
         order.append(id_column.desc() if desc else id_column.asc())
     items = list(session.scalars(stmt.order_by(None).order_by(*order).offset((number - 1) * per).limit(per)))
     return Numbered(items, total, number, per), ("-" if desc else "") + key
+
+
+PageT = TypeVar("PageT", Page[Any], Numbered)
+
+
+def page_rows(page: PageT, row: Callable[[Any], Any]) -> PageT:
+    """The same page with every item passed through `row` (a record shaped for the template): replaces the
+    `"page": page, "rows": [row(x) for x in page.items]` pair, so the template iterates `page["items"]` and
+    `m.pager(page)` keeps its cursor or page numbers."""
+    return dataclasses.replace(page, items=[row(item) for item in page.items])
+
+
+def all_pages(fetch: Callable[[str | None], Page[Any]], cap: int = EXPORT_CAP) -> Iterator[Any]:
+    """Every row of a keyset-paged list (for exports), page by page, up to `cap` rows."""
+    cursor: str | None = None
+    n = 0
+    while True:
+        page = fetch(cursor)
+        for item in page.items:
+            yield item
+            n += 1
+            if n >= cap:
+                return
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor

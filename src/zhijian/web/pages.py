@@ -1,5 +1,6 @@
 """Public portal (home, search, product and enterprise pages, code verification), login/logout and the
-console home. Catalog console pages are in `console_pages.py`; the rooms add their own pages."""
+console home, and the working-day calendar (`calendar_pages.py`). Catalog's console pages are in
+`zhijian.catalog.pages`; the rooms add their own pages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +22,13 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.rooms import room_module
-from zhijian.web import console_pages, sources
-from zhijian.web.core import check_csrf, console_actor, error_page, locale_of, portal_link, render, serves
+from zhijian.web import calendar_pages, sources
+from zhijian.web.core import check_csrf, console_actor, locale_of, page_router, portal_link, render, serves
 from zhijian.web.queue import work_queue
 from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
-router = APIRouter(include_in_schema=False)
-router.include_router(console_pages.router)
+router = page_router()
+router.include_router(calendar_pages.router)  # 工作日历 (platform.deadlines)
 # public pages of rooms that do not list themselves; shown only when the room serves them
 portal_link("/spotchecks", "抽查结果", order=20)
 portal_link("/risk/alerts", "风险预警", order=35)
@@ -37,9 +38,12 @@ SEARCH_KINDS = ("products", "enterprises", "standards", "announcements")
 
 
 def cert_kinds() -> dict[str, str]:
-    """Certificate kinds in Chinese (the consumer room's pure rules), {} when the room is absent."""
-    mod = room_module("consumer", "rules")
-    return dict(getattr(mod, "CERT_KIND_ZH", {}) or {})
+    """Certificate kinds in Chinese (a constant of the consumer room's contract), {} when the room is absent.
+    Read from its contracts module: `rooms.offer` serves functions only."""
+    mod = room_module("consumer", "contracts")
+    if mod is None or "CERT_KIND_ZH" not in getattr(mod, "__all__", ()):
+        return {}
+    return dict(getattr(mod, "CERT_KIND_ZH", None) or {})
 
 
 def today_cst() -> dt.date:
@@ -100,20 +104,17 @@ def search(request: Request, session: SessionDep, q: str = "", type: str = "", c
     kind = type if type in SEARCH_KINDS else ""
     limit = 20 if kind else 5
     results: dict[str, Any] = {}
-    if q:
-        try:
-            if kind in ("", "products"):
-                page = catalog.list_products(session, actor, q=q, limit=limit, cursor=cursor if kind else None)
-                results["products"] = {"page": page, "orgs": org_names(session, {p.enterprise_id for p in page.items}),
-                                       "cats": category_names(session, {p.category_id for p in page.items}, lang)}
-            if kind in ("", "enterprises"):
-                results["enterprises"] = {"page": catalog.list_organizations(
-                    session, actor, kind="enterprise", q=q, limit=limit, cursor=cursor if kind else None)}
-            if kind in ("", "standards"):
-                results["standards"] = {"page": catalog.list_standards(session, actor, q=q, limit=limit,
-                                                                       cursor=cursor if kind else None)}
-        except DomainError as err:  # a bad cursor from an edited URL
-            return error_page(request, err, actor)
+    if q:  # a bad cursor from an edited URL is a DomainError: the error page (page_router)
+        if kind in ("", "products"):
+            page = catalog.list_products(session, actor, q=q, limit=limit, cursor=cursor if kind else None)
+            results["products"] = {"page": page, "orgs": org_names(session, {p.enterprise_id for p in page.items}),
+                                   "cats": category_names(session, {p.category_id for p in page.items}, lang)}
+        if kind in ("", "enterprises"):
+            results["enterprises"] = {"page": catalog.list_organizations(
+                session, actor, kind="enterprise", q=q, limit=limit, cursor=cursor if kind else None)}
+        if kind in ("", "standards"):
+            results["standards"] = {"page": catalog.list_standards(session, actor, q=q, limit=limit,
+                                                                   cursor=cursor if kind else None)}
         if kind in ("", "announcements"):
             results["announcements"] = {"items": sources.search_announcements(session, q, limit=limit)}
     return render(request, "web/search.html", {"q": q, "kind": kind, "results": results, "kinds": SEARCH_KINDS,
@@ -126,10 +127,7 @@ def search(request: Request, session: SessionDep, q: str = "", type: str = "", c
 @router.get("/products/{product_id}", response_class=HTMLResponse)
 def product_page(request: Request, session: SessionDep, product_id: int) -> Response:
     actor = session.info["actor"]
-    try:
-        product = catalog.get_product(session, actor, product_id)
-    except NotFound as err:
-        return error_page(request, err, actor)
+    product = catalog.get_product(session, actor, product_id)
     ent = session.get(Organization, product.enterprise_id)
     lang = locale_of(request)
     history = sources.inspection_items(session, product_id=product_id)
@@ -151,12 +149,9 @@ def enterprise_page(request: Request, session: SessionDep, org_id: int, cursor: 
     actor = session.info["actor"]
     org = session.get(Organization, org_id)
     if org is None or org.kind != "enterprise":
-        return error_page(request, NotFound("enterprise", org_id), actor)
+        raise NotFound("enterprise", org_id)
     lang = locale_of(request)
-    try:
-        products = catalog.list_products(session, actor, enterprise_id=org_id, limit=20, cursor=cursor)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    products = catalog.list_products(session, actor, enterprise_id=org_id, limit=20, cursor=cursor)
     history = sources.inspection_items(session, enterprise_id=org_id)
     return render(request, "web/enterprise.html", {
         "org": org, "region": catalog_rules.region_label(org.region_code), "products": products,

@@ -178,8 +178,10 @@ def _parent_path(path: str) -> str:
 def category_tree(rows: list[tuple[int, str, str]], lang: str) -> list[dict[str, Any]]:
     """Nest (id, path, name) rows ("/1/4/" materialised paths) into nodes {id, name, terms, children}, siblings
     ordered by `sibling_key`; a row whose parent is missing becomes a root."""
-    nodes = {path: {"id": cid, "name": name, "path": path, "terms": "|".join([name.lower().replace(" ", ""), *pinyin_terms(name).split()]),
-                    "children": []} for cid, path, name in rows}
+    nodes: dict[str, dict[str, Any]] = {
+        path: {"id": cid, "name": name, "path": path, "children": [],
+               "terms": "|".join([name.lower().replace(" ", ""), *pinyin_terms(name).split()])}
+        for cid, path, name in rows}
     roots: list[dict[str, Any]] = []
     for path, node in nodes.items():
         parent = nodes.get(_parent_path(path))

@@ -63,14 +63,14 @@ def as_item(obj: Any, href_prefix: str | None = None) -> Item:
 def _product_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(ids))).all())  # type: ignore[arg-type]
+    return {r.id: r.name for r in session.execute(select(Product.id, Product.name).where(Product.id.in_(ids)))}
 
 
 def _org_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Organization.id, Organization.name)  # type: ignore[arg-type]
-                                .where(Organization.id.in_(ids))).all())
+    return {r.id: r.name for r in session.execute(select(Organization.id, Organization.name)
+                                                  .where(Organization.id.in_(ids)))}
 
 
 # ---------------------------------------------------------------- portal home
@@ -182,16 +182,19 @@ def inspection_items(session: Session, *, product_id: int | None = None,
 
 
 def certificates(session: Session, *, product_id: int | None = None, enterprise_id: int | None = None) -> list[Any] | None:
-    return call(session, "consumer", "certificates_for", product_id=product_id, enterprise_id=enterprise_id)
+    rows = call(session, "consumer", "certificates_for", product_id=product_id, enterprise_id=enterprise_id)
+    return list(rows) if rows is not None else None
 
 
 def listing(session: Session, product_id: int) -> dict[str, Any] | None:
-    return call(session, "stable", "current_listing", product_id)
+    found: dict[str, Any] | None = call(session, "stable", "current_listing", product_id)
+    return found
 
 
 def justified_complaints(session: Session, *, product_id: int | None = None,
                          enterprise_id: int | None = None) -> int | None:
-    return call(session, "consumer", "justified_complaints", product_id=product_id, enterprise_id=enterprise_id)
+    n = call(session, "consumer", "justified_complaints", product_id=product_id, enterprise_id=enterprise_id)
+    return int(n) if n is not None else None
 
 
 def search_announcements(session: Session, q: str, limit: int = 20) -> list[Item] | None:
