@@ -6,6 +6,7 @@ Thin handlers: parse, call the service (which checks permission), shape the answ
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -157,13 +158,13 @@ def put_deadlines(data: DeadlinesIn, session: SessionDep, actor: ActorDep) -> di
 @router.post("/credit/recompute", response_model=list[CreditOut])
 def recompute(data: RecomputeIn, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
     rows = service.recompute_credit(session, actor, enterprise_ids=data.enterprise_ids, as_of=data.as_of)
-    return [CreditOut(**service.credit_dict(a)) for a in rows]
+    return [CreditOut(**asdict(service.credit_dict(a))) for a in rows]
 
 
 @router.get("/credit", response_model=list[CreditOut])
 def credit_overview(session: SessionDep, actor: ActorDep, credit_class: Literal["A", "B", "C", "D"] | None = None
                     ) -> list[CreditOut]:
-    return [CreditOut(**d) for d in service.credit_overview(session, actor, credit_class=credit_class)]
+    return [CreditOut(**asdict(v)) for v in service.credit_overview(session, actor, credit_class=credit_class)]
 
 
 @router.get("/credit/model")
@@ -180,7 +181,7 @@ def put_model(data: dict[str, Any], session: SessionDep, actor: ActorDep) -> dic
 @router.get("/credit/{enterprise_id}", response_model=list[CreditOut])
 def credit_history(enterprise_id: int, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
     """An enterprise's assessments, newest first, each with its breakdown (staff and the enterprise itself)."""
-    return [CreditOut(**service.credit_dict(a)) for a in service.credit_history(session, actor, enterprise_id)]
+    return [CreditOut(**asdict(service.credit_dict(a))) for a in service.credit_history(session, actor, enterprise_id)]
 
 
 @router.post("/penalties", status_code=201)

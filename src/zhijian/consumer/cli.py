@@ -4,6 +4,7 @@ the working-day calculator and the comparative-test PDF."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,8 @@ def credit_recompute(enterprise: list[int] = typer.Option(None, "--enterprise", 
         data = [{"enterprise_id": a.enterprise_id, "score": a.score, "credit_class": a.credit_class,
                  "previous_class": a.previous_class} for a in rows]
     counts: dict[str, int] = {}
-    for d in data:
-        counts[d["credit_class"]] = counts.get(d["credit_class"], 0) + 1
+    for a_class in (str(d["credit_class"]) for d in data):
+        counts[a_class] = counts.get(a_class, 0) + 1
     changed = sum(1 for d in data if d["credit_class"] != d["previous_class"])
     emit(data, json_out, lambda _d: f"{len(data)} enterprises scored; classes "
          + ", ".join(f"{k}: {counts.get(k, 0)}" for k in "ABCD") + f"; {changed} changed")
@@ -88,7 +89,7 @@ def credit_show(enterprise_id: int, json_out: bool = typer.Option(False, "--json
         if not hist:
             raise DomainError("credit.none", f"企业 {enterprise_id} 尚无信用评价", f"no assessment for {enterprise_id}",
                               field="enterprise_id")
-        data = service.credit_dict(hist[0])
+        data = asdict(service.credit_dict(hist[0]))
 
     def human(d: dict[str, Any]) -> str:
         lines = [f"enterprise {d['enterprise_id']}: {d['credit_class']} ({d['score']}) as of {d['as_of']}"]

@@ -146,7 +146,7 @@ def link_respondent(session: Session, actor: Actor, complaint_id: int, data: Lin
     """Staff link or re-link the respondent (confirming a candidate or choosing another enterprise)."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if c.state in ("closed", "rejected"):
         raise Conflict("complaint.closed", "案件已办结，不能更改被投诉人", "the case is closed")
     if c.enterprise_response is not None:
@@ -217,7 +217,7 @@ RESPONSE_ZH = {"answer": "企业答复", "settlement": "企业提出和解方案
 def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: EnterpriseResponseIn) -> Complaint:
     """The respondent answers a forwarded complaint, proposes a settlement, or declines with its reasons."""
     s = _s()
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if not (actor.role == "enterprise" and actor.owns(c.respondent_id)):
         raise PermissionDenied("只有被投诉企业可以答复", "only the respondent enterprise may answer")
     if c.state != "forwarded":
@@ -252,7 +252,7 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
     """The complainant accepts the enterprise's answer (the case closes as settled by the enterprise) or asks the
     regulator to mediate (recorded as the complainant's consent to mediation, Art. 16)."""
     s = _s()
-    c = s.track(session, data.tracking_no, data.check_code)
+    c: Complaint = s.track(session, data.tracking_no, data.check_code)
     if c.kind != "complaint" or c.state != "forwarded" or c.enterprise_response is None:
         raise DomainError("complaint.no_answer", "企业尚未答复，暂不能回应", "the enterprise has not answered yet",
                           status=409, field="response")
@@ -290,7 +290,7 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
 def record_consent(session: Session, actor: Actor, complaint_id: int, data: ConsentIn) -> Complaint:
     """Art. 16: record a party's consent to mediation (staff for either party; the respondent for itself)."""
     s = _s()
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     own = actor.role == "enterprise" and actor.owns(c.respondent_id) and data.party == "respondent"
     if not own:
         s.can_handle_cases(actor)
@@ -323,7 +323,7 @@ def send_termination_notice(session: Session, actor: Actor, complaint_id: int, o
     the complainant's verified e-mail. Returns the notice text."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if c.termination_code is None or c.state != "closed":
         raise DomainError("complaint.no_termination", "该投诉没有终止调解决定", "mediation of this case was not terminated",
                           status=409)
@@ -400,7 +400,7 @@ def hand_over_lead(session: Session, actor: Actor, complaint_id: int, data: Lead
     (+15), handled by the authority itself (no named reporter)."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if c.kind != "complaint" or c.state not in ("accepted", "forwarded", "mediating"):
         raise DomainError("complaint.cannot_hand_over", "只有办理中的投诉可以移交违法线索",
                           "only an open complaint can hand over a lead", status=409, field="state")
@@ -420,7 +420,7 @@ def split_report(session: Session, actor: Actor, complaint_id: int, data: SplitI
     as the named reporter, received the same day. Returns the report and its check code (shown once)."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if c.kind != "complaint":
         raise DomainError("complaint.not_complaint", "只能从投诉中拆分举报", "only a complaint can be split", field="kind")
     r, code = _new_report(session, actor, c, data.facts, c.received_on, "split", named=True)
@@ -442,7 +442,7 @@ def extend_case(session: Session, actor: Actor, complaint_id: int, data: CaseExt
     """延长办案期限 — recorded with who approved it; the first up to 30 days, further ones only collectively."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     if c.kind != "report" or c.filed_on is None or c.state == "closed":
         raise DomainError("complaint.not_filed", "只有已立案、未办结的案件可以延长办案期限",
                           "only a filed, open case can be extended", status=409, field="state")
@@ -478,7 +478,7 @@ def compensation_guidance(session: Session, actor: Actor, complaint_id: int, dat
     mediation agreement."""
     s = _s()
     s.can_handle_cases(actor)
-    c = s.get_complaint(session, actor, complaint_id)
+    c: Complaint = s.get_complaint(session, actor, complaint_id)
     bases = [b.as_dict() for b in compensation.guidance(
         data.price, data.loss, fraud=data.fraud, food=data.food, unsafe_food=data.unsafe_food,
         producer_or_knowing_seller=data.producer_or_knowing_seller, label_flaw_only=data.label_flaw_only)]
@@ -578,7 +578,7 @@ def my_complaints(session: Session, token: str | None) -> list[Complaint]:
 def rate_satisfaction(session: Session, data: SatisfactionIn) -> Complaint:
     """满意度评价 — once, by the complainant, after the case is closed."""
     s = _s()
-    c = s.track(session, data.tracking_no, data.check_code)
+    c: Complaint = s.track(session, data.tracking_no, data.check_code)
     if c.state not in ("closed", "rejected"):
         raise DomainError("complaint.not_closed", "案件办结后才能评价", "rate the case once it is closed", status=409,
                           field="score")

@@ -108,7 +108,7 @@ def _certificates(s: Session, rng: random.Random, by_cat: dict[str, list[Product
             service.create_certificate(s, SYSTEM, CertificateIn(
                 number=number, kind="CCC", holder_name=ent.name, holder_uscc=ent.uscc,
                 scope=f"{p.name}（{p.model}）", products_text=f"{p.brand} {p.name} {p.model}", product_ids=[p.id],
-                body_name="中国质量认证中心", issued_on=issued, valid_until=until, status=status,  # type: ignore[arg-type]
+                body_name="中国质量认证中心", issued_on=issued, valid_until=until, status=status,
                 status_reason=reason, applicant_name=ent.name, producer_name=ent.name, factory_name=f"{ent.name}生产基地",
                 register="CNCA 认证认可业务信息统一查询平台（演示数据）"))
             n += 1
@@ -160,7 +160,7 @@ def _penalties_and_sales(s: Session, rng: random.Random, ents: list[Organization
             e = ents[idx]
             service.add_penalty(s, SYSTEM, PenaltyIn(
                 enterprise_id=e.id, decision_no=f"{e.region_code[:2]}市监处罚〔{year}〕{100 + n * 7}号",
-                decided_on=_ago(days), authority="市场监督管理局", severity=sev, reason=reason,  # type: ignore[arg-type]
+                decided_on=_ago(days), authority="市场监督管理局", severity=sev, reason=reason,
                 amount=amount))
 
 
@@ -171,7 +171,7 @@ def _complaint(s: Session, rng: random.Random, p: Product, code: str, received: 
     ent = s.get(Organization, p.enterprise_id)
     assert ent is not None
     data = ComplaintIn(
-        kind=kind, channel=rng.choice(["web", "12315", "phone"]), complainant_name="" if anonymous else name,  # type: ignore[arg-type]
+        kind=kind, channel=rng.choice(["web", "12315", "phone"]), complainant_name="" if anonymous else name,
         complainant_phone="" if anonymous else f"13{rng.randrange(100000000, 999999999)}",
         complainant_address="" if anonymous else f"{ent.address.split('工业园区')[0]}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
         anonymous=anonymous, product_id=p.id, purchase_date=received - dt.timedelta(days=rng.randrange(10, 90)),
@@ -193,7 +193,7 @@ def _t(s: Session, c: Complaint, to: str, on: dt.date, **kw: object) -> None:
         kw.setdefault("reason_code", "outside_jurisdiction")  # 第十五条第一项
     if to == "closed" and kw.get("outcome") in ("no_agreement", "terminated"):
         kw.setdefault("termination_code", "no_agreement")  # 第二十一条第四项
-    service.transition(s, SYSTEM, c.id, TransitionIn(to=to, on=on, **kw))  # type: ignore[arg-type]
+    service.transition(s, SYSTEM, c.id, TransitionIn(to=to, on=on, **kw))
 
 
 def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]) -> int:
@@ -296,7 +296,7 @@ def _declarations(s: Session, by_cat: dict[str, list[Product]]) -> int:
 
     def ind(name: str, unit: str, kind: str, text: str, lower: float | None = None,
             upper: float | None = None) -> IndicatorIn:
-        return IndicatorIn(name=name, unit=unit, requirement_kind=kind, text=text, lower=lower, upper=upper)  # type: ignore[arg-type]
+        return IndicatorIn(name=name, unit=unit, requirement_kind=kind, text=text, lower=lower, upper=upper)
 
     specs = [
         ("IND-APPL-KETTLE", "Q/{abbr} 001-2025", "电热水壶", [

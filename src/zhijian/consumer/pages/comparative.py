@@ -109,6 +109,44 @@ def console_comparative_new(request: Request, session: SessionDep) -> Response:
     return _cmp_form(request, session, {}, [{} for _ in range(CMP_ITEM_ROWS)], {})
 
 
+async def _cmp_table(request: Request, form: Any, values: dict[str, Any],
+                     errors: dict[str, str]) -> list[tuple[int, dict[str, Any]]] | None:
+    """The results table: an uploaded file wins and is shown back as text, so nothing is lost on an error."""
+    upload = form.get("results_file")
+    try:
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            table = service.read_comparative_table(await upload.read(), upload.filename)
+            values["results"] = rules.results_text(table)
+            return table
+        return service.read_comparative_table(values["results"])
+    except DomainError as err:
+        errors[err.field or "results_file"] = _say(request, err)
+        return None
+
+
+def _cmp_errors(exc: ValidationError, filled: list[int], samples: list[tuple[int, dict[str, Any]]], _: Any,
+                errors: dict[str, str]) -> None:
+    """pydantic errors of `ComparativeIn` placed on the form: an item's on its row, a sample's on the table row."""
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        msg = _(FORM_MESSAGES.get(e["type"], "此项无效"))
+        if loc[:1] == ["items"] and len(loc) >= 3 and loc[1].isdigit():
+            name = f"item-{filled[int(loc[1])]}-{_CMP_ITEM_LOC.get(loc[-1], 'name')}"
+            if e["type"] == "greater_than_equal":
+                msg = _("权重不能为负数")
+        elif loc[:1] == ["samples"] and len(loc) == 1:
+            if not samples:
+                continue  # the table's own error is shown instead
+            name, msg = "results", _("至少需要两个样品（结果表两行）")
+        elif loc[:1] == ["samples"] and len(loc) >= 3 and loc[1].isdigit():
+            name = "results"
+            msg = _("第 {row} 行「{col}」：{msg}", row=samples[int(loc[1])][0],
+                    col=_(_CMP_SAMPLE_COLS.get(loc[2], loc[2])), msg=msg)
+        else:
+            name = loc[0] if loc and loc[0] in CMP_FIELDS else ""
+        errors.setdefault(name, msg)
+
+
 @router.post("/console/comparative/new")
 async def console_comparative_create(request: Request, session: SessionDep) -> Response:
     """登记比较试验 — the same `service.create_comparative_test` as POST /api/v1/comparative-tests."""
@@ -123,17 +161,7 @@ async def console_comparative_create(request: Request, session: SessionDep) -> R
     items, filled = _cmp_items(rows, errors, _)
     if not items:
         errors["items"] = _("请至少填写一个检测项目")
-    # the results table: an uploaded file wins and is shown back as text, so nothing is lost on an error
-    table: list[tuple[int, dict[str, Any]]] | None = None
-    upload = form.get("results_file")
-    try:
-        if upload is not None and not isinstance(upload, str) and upload.filename:
-            table = service.read_comparative_table(await upload.read(), upload.filename)
-            values["results"] = rules.results_text(table)
-        else:
-            table = service.read_comparative_table(values["results"])
-    except DomainError as err:
-        errors[err.field or "results_file"] = _say(request, err)
+    table = await _cmp_table(request, form, values, errors)
     samples: list[tuple[int, dict[str, Any]]] = []
     if table is not None and items and all(i.get("name") for i in items):
         try:
@@ -147,24 +175,7 @@ async def console_comparative_create(request: Request, session: SessionDep) -> R
     try:
         cmp_in = ComparativeIn.model_validate(data)
     except ValidationError as exc:
-        for e in exc.errors():
-            loc = [str(p) for p in e.get("loc", ())]
-            msg = _(FORM_MESSAGES.get(e["type"], "此项无效"))
-            if loc[:1] == ["items"] and len(loc) >= 3 and loc[1].isdigit():
-                name = f"item-{filled[int(loc[1])]}-{_CMP_ITEM_LOC.get(loc[-1], 'name')}"
-                if e["type"] == "greater_than_equal":
-                    msg = _("权重不能为负数")
-            elif loc[:1] == ["samples"] and len(loc) == 1:
-                if not samples:
-                    continue  # the table's own error is shown instead
-                name, msg = "results", _("至少需要两个样品（结果表两行）")
-            elif loc[:1] == ["samples"] and len(loc) >= 3 and loc[1].isdigit():
-                name = "results"
-                msg = _("第 {row} 行「{col}」：{msg}", row=samples[int(loc[1])][0],
-                        col=_(_CMP_SAMPLE_COLS.get(loc[2], loc[2])), msg=msg)
-            else:
-                name = loc[0] if loc and loc[0] in CMP_FIELDS else ""
-            errors.setdefault(name, msg)
+        _cmp_errors(exc, filled, samples, _, errors)
     if errors or cmp_in is None:
         return _cmp_form(request, session, values, rows, errors, 422)
     try:

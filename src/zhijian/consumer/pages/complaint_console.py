@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from zhijian.consumer import procedure, rules, service
 from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, router
-from zhijian.consumer.schemas import MediationIn, TransitionIn
+from zhijian.consumer.schemas import ConsentIn, EnterpriseResponseIn, LinkIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -161,6 +162,48 @@ def _case_page_again(request: Request, session: Any, actor: Actor, complaint_id:
     return _complaint_page(request, session, actor, c, status=status, form_name=action, values=values, errors=errors)
 
 
+def _do_transition(session: Any, actor: Actor, complaint_id: int, f: dict[str, str]) -> None:
+    service.transition(session, actor, complaint_id, TransitionIn.model_validate({
+        "to": f.get("to"), "on": _date(f.get("on"), "on"), "note": f.get("note", ""),
+        "reason": f.get("reason", ""), "outcome": f.get("outcome") or None, "agreement": f.get("agreement", ""),
+        "justified": {"1": True, "0": False}.get(f.get("justified", "")),
+        "compensation_agreed": float(f["compensation_agreed"]) if f.get("compensation_agreed") else None,
+        "decision": f.get("decision") or None, "reason_code": f.get("reason_code") or None,
+        "termination_code": f.get("termination_code") or None}))
+
+
+def _do_mediation(session: Any, actor: Actor, complaint_id: int, f: dict[str, str]) -> None:
+    service.add_mediation(session, actor, complaint_id, MediationIn.model_validate({
+        "held_on": _date(f.get("held_on"), "held_on"), "place": f.get("place", ""),
+        "participants": f.get("participants", ""), "summary": f.get("summary", "")}))
+
+
+def _do_respond(session: Any, actor: Actor, complaint_id: int, f: dict[str, str]) -> None:
+    service.enterprise_respond(session, actor, complaint_id, EnterpriseResponseIn.model_validate({
+        "response": f.get("response"), "text": f.get("text", ""),
+        "amount": float(f["amount"]) if f.get("amount") else None}))
+
+
+# the case page's one-step actions: (session, actor, case id, the stripped form) → the service call
+_ACTIONS: dict[str, Callable[[Any, Actor, int, dict[str, str]], Any]] = {
+    "transition": _do_transition,
+    "mediation": _do_mediation,
+    "pause": lambda s, a, cid, f: service.start_pause(s, a, cid, _date(f.get("on"), "on") or service.today(),
+                                                      f.get("reason") or "检测"),
+    "resume": lambda s, a, cid, f: service.end_pause(s, a, cid, _date(f.get("on"), "on") or service.today()),
+    "extend": lambda s, a, cid, f: service.extend_verification(s, a, cid, f.get("note", "")),
+    "payment": lambda s, a, cid, f: service.record_payment(s, a, cid, float(f.get("amount") or 0),
+                                                           _date(f.get("paid_on"), "paid_on") or service.today()),
+    "reply": lambda s, a, cid, f: service.enterprise_reply(s, a, cid, f.get("text", "")),
+    "respond": _do_respond,
+    "link": lambda s, a, cid, f: service.link_respondent(s, a, cid, LinkIn.model_validate({
+        "enterprise_id": f.get("enterprise_id"), "note": f.get("note", "")})),
+    "consent": lambda s, a, cid, f: service.record_consent(s, a, cid, ConsentIn.model_validate({
+        "party": f.get("party"), "consent": f.get("consent") == "1"})),
+    "notice": lambda s, a, cid, f: service.send_termination_notice(s, a, cid),
+}
+
+
 @router.post("/console/complaints/{complaint_id}/{action}")
 async def console_complaint_action(complaint_id: int, action: str, request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator", "enterprise")
@@ -168,50 +211,10 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
     if action in CASE_FORMS:
         return await _case_form(complaint_id, action, request, session, actor, f)
     try:
-        if action == "transition":
-            service.transition(session, actor, complaint_id, TransitionIn.model_validate({
-                "to": f.get("to"), "on": _date(f.get("on"), "on"), "note": f.get("note", ""),
-                "reason": f.get("reason", ""), "outcome": f.get("outcome") or None, "agreement": f.get("agreement", ""),
-                "justified": {"1": True, "0": False}.get(f.get("justified", "")),
-                "compensation_agreed": float(f["compensation_agreed"]) if f.get("compensation_agreed") else None,
-                "decision": f.get("decision") or None, "reason_code": f.get("reason_code") or None,
-                "termination_code": f.get("termination_code") or None}))
-        elif action == "mediation":
-            service.add_mediation(session, actor, complaint_id, MediationIn.model_validate({
-                "held_on": _date(f.get("held_on"), "held_on"), "place": f.get("place", ""),
-                "participants": f.get("participants", ""), "summary": f.get("summary", "")}))
-        elif action == "pause":
-            service.start_pause(session, actor, complaint_id, _date(f.get("on"), "on") or service.today(),
-                                f.get("reason") or "检测")
-        elif action == "resume":
-            service.end_pause(session, actor, complaint_id, _date(f.get("on"), "on") or service.today())
-        elif action == "extend":
-            service.extend_verification(session, actor, complaint_id, f.get("note", ""))
-        elif action == "payment":
-            service.record_payment(session, actor, complaint_id, float(f.get("amount") or 0),
-                                   _date(f.get("paid_on"), "paid_on") or service.today())
-        elif action == "reply":
-            service.enterprise_reply(session, actor, complaint_id, f.get("text", ""))
-        elif action == "respond":
-            from zhijian.consumer.schemas import EnterpriseResponseIn
-
-            service.enterprise_respond(session, actor, complaint_id, EnterpriseResponseIn.model_validate({
-                "response": f.get("response"), "text": f.get("text", ""),
-                "amount": float(f["amount"]) if f.get("amount") else None}))
-        elif action == "link":
-            from zhijian.consumer.schemas import LinkIn
-
-            service.link_respondent(session, actor, complaint_id, LinkIn.model_validate({
-                "enterprise_id": f.get("enterprise_id"), "note": f.get("note", "")}))
-        elif action == "consent":
-            from zhijian.consumer.schemas import ConsentIn
-
-            service.record_consent(session, actor, complaint_id, ConsentIn.model_validate({
-                "party": f.get("party"), "consent": f.get("consent") == "1"}))
-        elif action == "notice":
-            service.send_termination_notice(session, actor, complaint_id)
-        else:
+        step = _ACTIONS.get(action)
+        if step is None:
             raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
+        step(session, actor, complaint_id, f)
     except ValidationError as exc:
         session.rollback()
         return _back(complaint_id, _validation(exc).message_zh)

@@ -3,7 +3,7 @@ groups, penalties, recomputation, and the satisfaction statistics of complaint h
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -81,19 +81,27 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
         "certs": service.certificates_for(session, enterprise_id=enterprise_id), "cert_kinds": rules.CERT_KIND_ZH})
 
 
-def _indicator_groups(a: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass
+class _Group:
+    group: str
+    label_zh: str
+    points: float = 0.0
+    items: int = 0
+    sources: list[str] = field(default_factory=list)
+
+
+def _indicator_groups(a: service.CreditView) -> list[_Group]:
     """The breakdown summed by 企业信用风险分类 indicator group (基础属性 / 经营行为 / 监管 / 社会评价), each with the
     sources of its items; an assessment stored before the groups existed is grouped by its factors."""
-    out = {g: {"group": g, "label_zh": zh, "points": 0.0, "items": 0, "sources": []}
-           for g, zh in rules.INDICATOR_GROUPS.items()}
-    for i in a["breakdown"]:
+    out = {g: _Group(g, zh) for g, zh in rules.INDICATOR_GROUPS.items()}
+    for i in a.breakdown:
         group, source = rules.FACTOR_GROUP.get(i.get("factor", ""), ("supervision", ""))
         g = out[i.get("group") or group]
-        g["points"] = round(g["points"] + float(i.get("points") or 0), 2)
-        g["items"] += 1
+        g.points = round(g.points + float(i.get("points") or 0), 2)
+        g.items += 1
         src = i.get("source") or source
-        if src and src not in g["sources"]:
-            g["sources"].append(src)
+        if src and src not in g.sources:
+            g.sources.append(src)
     return list(out.values())
 
 

@@ -161,11 +161,17 @@ def parse_results_text(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def results_text(rows: Sequence[tuple[int, dict[str, Any]]]) -> str:
-    """A table read from a file, written back as tab-separated text (so a form keeps what was uploaded)."""
+def _header(rows: Sequence[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Every column of the rows, in the order first seen."""
     header: list[str] = []
     for _, r in rows:
         header += [h for h in r if h not in header]
+    return header
+
+
+def results_text(rows: Sequence[tuple[int, dict[str, Any]]]) -> str:
+    """A table read from a file, written back as tab-separated text (so a form keeps what was uploaded)."""
+    header = _header(rows)
 
     def cell(v: Any) -> str:
         if v is None:
@@ -205,27 +211,17 @@ def _result_number(value: Any, row: int, column: str, *, allow_missing: bool) ->
     return number
 
 
-def results_table(rows: Sequence[tuple[int, dict[str, Any]]],
-                  items: Sequence[tuple[str, str, str]]) -> list[tuple[int, dict[str, Any]]]:
-    """结果表 → `(row number, SampleIn fields)` per sample; items are `(key, name, unit)`.
-
-    All or nothing: an unknown column, an item without a column, an empty result cell (— means not tested),
-    a non-number or a repeated brand/model is refused naming the row and column.
-    """
-    if not rows:
-        raise DomainError("comparative.no_results", "请填写结果表：首行为表头（品牌、型号、各检测项目），每个样品一行",
-                          "enter the results table: a header line (brand, model, one column per item), "
-                          "then one line per sample", field="results")
+def _result_columns(rows: Sequence[tuple[int, dict[str, Any]]],
+                    items: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """header → "brand" / "model" / "enterprise_name" / "price" / "item:<key>"; an unknown column, no brand
+    column or an item without its column is refused."""
     by_name: dict[str, str] = {}
     for key, name, unit in items:
         for alias in (name, key, f"{name}{unit}", f"{name}/{unit}", f"{name}单位{unit}"):
             by_name.setdefault(normalize_name(alias), key)
     fixed = {normalize_name(a): col for col, aliases in RESULT_COLUMNS.items() for a in aliases}
-    header: list[str] = []
-    for _, r in rows:
-        header += [h for h in r if h not in header]
-    columns: dict[str, str] = {}  # header → "brand" / … / "item:<key>"
-    for h in header:
+    columns: dict[str, str] = {}
+    for h in _header(rows):
         n = normalize_name(h)
         if n in fixed:
             columns[h] = fixed[n]
@@ -244,21 +240,42 @@ def results_table(rows: Sequence[tuple[int, dict[str, Any]]],
             raise DomainError("comparative.missing_column", f"结果表缺少检测项目「{name}」的列",
                               f"the results table has no column for the item '{name}'", field="results",
                               extra={"column": name})
+    return columns
+
+
+def _sample(row_no: int, r: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
+    """One row as `SampleIn` fields (results and price as numbers); a row without a brand is refused."""
+    sample: dict[str, Any] = {"brand": "", "model": "", "enterprise_name": "", "price": None, "results": {}}
+    for h, col in columns.items():
+        v = r.get(h)
+        if col.startswith("item:"):
+            sample["results"][col[5:]] = _result_number(v, row_no, h, allow_missing=False)
+        elif col == "price":
+            sample["price"] = _result_number(v, row_no, h, allow_missing=True)
+        else:
+            sample[col] = "" if v is None else str(v).strip()
+    if not sample["brand"]:
+        raise DomainError("comparative.missing_brand", f"第 {row_no} 行缺少品牌", f"row {row_no}: brand missing",
+                          field="results", extra={"row": row_no})
+    return sample
+
+
+def results_table(rows: Sequence[tuple[int, dict[str, Any]]],
+                  items: Sequence[tuple[str, str, str]]) -> list[tuple[int, dict[str, Any]]]:
+    """结果表 → `(row number, SampleIn fields)` per sample; items are `(key, name, unit)`.
+
+    All or nothing: an unknown column, an item without a column, an empty result cell (— means not tested),
+    a non-number or a repeated brand/model is refused naming the row and column.
+    """
+    if not rows:
+        raise DomainError("comparative.no_results", "请填写结果表：首行为表头（品牌、型号、各检测项目），每个样品一行",
+                          "enter the results table: a header line (brand, model, one column per item), "
+                          "then one line per sample", field="results")
+    columns = _result_columns(rows, items)
     out: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
     for row_no, r in rows:
-        sample: dict[str, Any] = {"brand": "", "model": "", "enterprise_name": "", "price": None, "results": {}}
-        for h, col in columns.items():
-            v = r.get(h)
-            if col.startswith("item:"):
-                sample["results"][col[5:]] = _result_number(v, row_no, h, allow_missing=False)
-            elif col == "price":
-                sample["price"] = _result_number(v, row_no, h, allow_missing=True)
-            else:
-                sample[col] = "" if v is None else str(v).strip()
-        if not sample["brand"]:
-            raise DomainError("comparative.missing_brand", f"第 {row_no} 行缺少品牌", f"row {row_no}: brand missing",
-                              field="results", extra={"row": row_no})
+        sample = _sample(row_no, r, columns)
         ident = (normalize_name(sample["brand"]), normalize_name(sample["model"]))
         if ident in seen:
             raise DomainError("comparative.duplicate_sample",

@@ -4,6 +4,7 @@ scores, the score with its breakdown, and what the class weights mean in a 双�
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -177,9 +178,9 @@ def _worse(a: str, b: str) -> str:
     return a if CREDIT_CLASSES.index(a) >= CREDIT_CLASSES.index(b) else b
 
 
-def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> CreditResult:
-    """Score one enterprise: every point added or taken is one line of the breakdown (评分明细)."""
-    items: list[CreditItem] = [CreditItem("base", "基础分", model.base)]
+def _inspection_items(inp: CreditInputs, model: CreditModel, today: dt.date) -> list[CreditItem]:
+    """Each final 不合格 (recency-weighted, a safety item weighs more) and the capped bonus of the 合格 ones."""
+    items: list[CreditItem] = []
     passes = 0.0
     for rec in sorted(inp.inspections, key=lambda r: r.sampled_on):
         w = recency_weight(rec.sampled_on, today, model)
@@ -196,50 +197,43 @@ def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> Credi
     if passes:
         items.append(CreditItem("spotcheck_pass", "监督抽查合格", round(min(passes, model.pass_cap), 2),
                                 f"上限 {model.pass_cap:g}"))
-    if inp.justified_complaints:
-        if inp.sales_10m_yuan and inp.sales_10m_yuan > 0:
-            rate = inp.justified_complaints / inp.sales_10m_yuan
-            detail = f"{inp.justified_complaints} 件属实投诉 / {inp.sales_10m_yuan:g} 千万元销售额 = {rate:.2f}"
-        else:
-            rate = float(inp.justified_complaints)
-            detail = f"{inp.justified_complaints} 件属实投诉（销售额未知，按件计）"
-        items.append(CreditItem("complaints", "属实投诉", -round(min(rate * model.complaint_points,
-                                                                    model.complaint_cap), 2), detail))
-    for started, level in inp.recalls:
-        w = recency_weight(started, today, model)
+    return items
+
+
+def _complaint_items(inp: CreditInputs, model: CreditModel) -> list[CreditItem]:
+    """Justified complaints per 千万元 of sales (per case when the sales are unknown), capped."""
+    if not inp.justified_complaints:
+        return []
+    if inp.sales_10m_yuan and inp.sales_10m_yuan > 0:
+        rate = inp.justified_complaints / inp.sales_10m_yuan
+        detail = f"{inp.justified_complaints} 件属实投诉 / {inp.sales_10m_yuan:g} 千万元销售额 = {rate:.2f}"
+    else:
+        rate = float(inp.justified_complaints)
+        detail = f"{inp.justified_complaints} 件属实投诉（销售额未知，按件计）"
+    return [CreditItem("complaints", "属实投诉", -round(min(rate * model.complaint_points, model.complaint_cap), 2),
+                       detail)]
+
+
+def _weighted(facts: Sequence[tuple[dt.date, str, str]], points: dict[str, float], fallback: tuple[str, float],
+              factor: str, label: str, model: CreditModel, today: dt.date) -> list[CreditItem]:
+    """Dated facts (day, level, detail) weighted by their age: recalls by risk level, penalties by severity."""
+    items: list[CreditItem] = []
+    for day, level, detail in facts:
+        w = recency_weight(day, today, model)
         if w:
-            pts = model.recall_points.get(level, model.recall_points.get("medium", 6.0))
-            items.append(CreditItem("recall", "缺陷产品召回", -round(pts * w, 2),
-                                    f"{started.isoformat()} 风险等级 {level} ×{w:.2f}"))
-    if inp.certs_suspended:
-        items.append(CreditItem("certificates", "认证证书暂停", -model.cert_suspended_points * inp.certs_suspended,
-                                f"{inp.certs_suspended} 张"))
-    if inp.certs_withdrawn:
-        items.append(CreditItem("certificates", "认证证书撤销/注销",
-                                -model.cert_withdrawn_points * inp.certs_withdrawn, f"{inp.certs_withdrawn} 张"))
-    if inp.ccc_missing:
-        items.append(CreditItem("ccc", "强制性认证产品无有效 CCC 证书",
-                                -min(model.ccc_missing_points * inp.ccc_missing, model.ccc_missing_cap),
-                                f"{inp.ccc_missing} 个产品"))
-    for decided, severity, number in inp.penalties:
-        w = recency_weight(decided, today, model)
-        if w:
-            pts = model.penalty_points.get(severity, model.penalty_points.get("general", 8.0))
-            items.append(CreditItem("penalty", "行政处罚", -round(pts * w, 2),
-                                    f"{decided.isoformat()} {number} {PENALTY_ZH.get(severity, severity)} ×{w:.2f}"))
-    if inp.stable_listings:
-        items.append(CreditItem("stable", "稳定合格产品", min(model.stable_points * inp.stable_listings,
-                                                          model.stable_cap), f"{inp.stable_listings} 个在列产品"))
-    if inp.system_certs:
-        items.append(CreditItem("system_cert", "有效管理体系认证",
-                                min(model.system_cert_points * inp.system_certs, model.system_cert_cap),
-                                f"{inp.system_certs} 张"))
-    for reason in inp.abnormal_entries:
-        items.append(CreditItem("listing_abnormal", "列入经营异常名录", -model.abnormal_points, reason))
-    for number in inp.serious_listed:
-        items.append(CreditItem("listing_serious", "列入严重违法失信名单", 0.0, number))
-    score = round(min(max(sum(i.points for i in items), 0.0), 100.0), 2)
-    klass = class_for(score, model)
+            pts = points.get(level, points.get(fallback[0], fallback[1]))
+            items.append(CreditItem(factor, label, -round(pts * w, 2), f"{day.isoformat()} {detail} ×{w:.2f}"))
+    return items
+
+
+def _counted(rows: Sequence[tuple[int, str, str, float, str]]) -> list[CreditItem]:
+    """Counted facts (n, factor, label, points, unit); a zero count adds no line."""
+    return [CreditItem(factor, label, points, f"{n} {unit}") for n, factor, label, points, unit in rows if n]
+
+
+def _capped(klass: str, inp: CreditInputs, model: CreditModel, today: dt.date) -> tuple[str, list[str]]:
+    """The class after the caps (a serious listing → D; a recent safety failure or serious penalty → at most the
+    model's cap), with the reason of each cap that lowered it."""
     caps: list[str] = []
     if inp.serious_listed:  # SAMR Order No. 44 (2021): listed → the highest-risk class whatever the score
         if klass != "D":
@@ -256,6 +250,33 @@ def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> Credi
         if new != klass:
             caps.append(f"{model.cap_days} 天内受到情节严重的行政处罚，最高 {model.serious_penalty_cap} 类")
         klass = new
+    return klass, caps
+
+
+def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> CreditResult:
+    """Score one enterprise: every point added or taken is one line of the breakdown (评分明细)."""
+    items: list[CreditItem] = [CreditItem("base", "基础分", model.base)]
+    items += _inspection_items(inp, model, today)
+    items += _complaint_items(inp, model)
+    items += _weighted([(d, level, f"风险等级 {level}") for d, level in inp.recalls], model.recall_points,
+                       ("medium", 6.0), "recall", "缺陷产品召回", model, today)
+    items += _counted([
+        (inp.certs_suspended, "certificates", "认证证书暂停", -model.cert_suspended_points * inp.certs_suspended, "张"),
+        (inp.certs_withdrawn, "certificates", "认证证书撤销/注销", -model.cert_withdrawn_points * inp.certs_withdrawn,
+         "张"),
+        (inp.ccc_missing, "ccc", "强制性认证产品无有效 CCC 证书",
+         -min(model.ccc_missing_points * inp.ccc_missing, model.ccc_missing_cap), "个产品")])
+    items += _weighted([(d, sev, f"{no} {PENALTY_ZH.get(sev, sev)}") for d, sev, no in inp.penalties],
+                       model.penalty_points, ("general", 8.0), "penalty", "行政处罚", model, today)
+    items += _counted([
+        (inp.stable_listings, "stable", "稳定合格产品", min(model.stable_points * inp.stable_listings, model.stable_cap),
+         "个在列产品"),
+        (inp.system_certs, "system_cert", "有效管理体系认证",
+         min(model.system_cert_points * inp.system_certs, model.system_cert_cap), "张")])
+    items += [CreditItem("listing_abnormal", "列入经营异常名录", -model.abnormal_points, r) for r in inp.abnormal_entries]
+    items += [CreditItem("listing_serious", "列入严重违法失信名单", 0.0, no) for no in inp.serious_listed]
+    score = round(min(max(sum(i.points for i in items), 0.0), 100.0), 2)
+    klass, caps = _capped(class_for(score, model), inp, model, today)
     return CreditResult(score, klass, tuple(items), tuple(caps))
 
 

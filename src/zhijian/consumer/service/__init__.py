@@ -95,6 +95,7 @@ from zhijian.consumer.service.comparative import (
     read_comparative_table,
 )
 from zhijian.consumer.service.complaint_views import (
+    MonthlySatisfaction,
     assign_case,
     complaint_query,
     complaint_records,
@@ -132,6 +133,8 @@ from zhijian.consumer.service.complaints import (
     _check_hash as _check_hash,
 )
 from zhijian.consumer.service.credit import (
+    CreditView,
+    DrawFrequency,
     add_penalty,
     credit_dict,
     credit_distribution,
@@ -159,6 +162,9 @@ from zhijian.consumer.service.declarations import (
 )
 
 __all__ = [
+    "CreditView",
+    "DrawFrequency",
+    "MonthlySatisfaction",
     "CN",
     "CertificateInfo",
     "EVIDENCE_MAX",

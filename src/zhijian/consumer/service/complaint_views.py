@@ -4,6 +4,7 @@ handles a case (分派), satisfaction statistics, and the complaint contracts ot
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -189,7 +190,7 @@ def assign_case(session: Session, actor: Actor, complaint_id: int, user_id: int 
 # ---------------------------------------------------------------- contracts for other rooms
 
 
-def complaint_records(session: Session, *, since: dt.date | None = None) -> list[tuple]:
+def complaint_records(session: Session, *, since: dt.date | None = None) -> list[tuple[Any, ...]]:
     """Contract: (complaint_id, received_on, kind, category_id, product_id, enterprise_id, region_code,
     justified, hazard) — set-based, for the risk room's signal scans."""
     stmt = (select(Complaint.id, Complaint.received_on, Complaint.kind, Complaint.category_id, Complaint.product_id,
@@ -216,7 +217,20 @@ def justified_complaints(session: Session, *, product_id: int | None = None, ent
     return int(session.scalar(stmt) or 0)
 
 
-def satisfaction_monthly(session: Session, actor: Actor) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class MonthlySatisfaction:
+    """满意度 of one handling regulator in one month of closing: rated cases, each score's count, mean, 4–5 share."""
+
+    regulator_id: int | None
+    regulator_name: str
+    month: str
+    scores: dict[int, int]
+    rated: int
+    mean: float
+    satisfied_share: float
+
+
+def satisfaction_monthly(session: Session, actor: Actor) -> list[MonthlySatisfaction]:
     """满意度统计 per handling regulator and month of closing: rated cases, mean (1–5), the share of 4–5, and the
     count of each score — a regulator sees its division only (issue 13), the association none."""
     actor.require("regulator")
@@ -226,18 +240,17 @@ def satisfaction_monthly(session: Session, actor: Actor) -> list[dict[str, Any]]
             .where(Complaint.satisfaction.is_not(None)))
     if (clause := _region_filter(actor, Complaint.region_code)) is not None:
         stmt = stmt.where(clause)
-    acc: dict[tuple[Any, str], dict[str, Any]] = {}
+    names: dict[tuple[int | None, str], str] = {}
+    scores: dict[tuple[int | None, str], dict[int, int]] = {}
     for oid, name, closed, received, score in session.execute(stmt):
-        month = (closed or received).strftime("%Y-%m")
-        row = acc.setdefault((oid, month), {"regulator_id": oid, "regulator_name": name or "（未记录办理机关）",
-                                            "month": month, "rated": 0, "sum": 0, "scores": dict.fromkeys(range(1, 6), 0)})
-        row["rated"] += 1
-        row["sum"] += int(score)
-        row["scores"][int(score)] += 1
+        key = (oid, (closed or received).strftime("%Y-%m"))
+        names.setdefault(key, name or "（未记录办理机关）")
+        scores.setdefault(key, dict.fromkeys(range(1, 6), 0))[int(score or 0)] += 1
     out = []
-    for (_oid, _m), r in sorted(acc.items(), key=lambda kv: (kv[1]["regulator_name"], kv[0][1])):
-        n = r.pop("rated")
-        total = r.pop("sum")
-        out.append(r | {"rated": n, "mean": round(total / n, 2),
-                        "satisfied_share": round((r["scores"][4] + r["scores"][5]) / n, 3)})
+    for key in sorted(scores, key=lambda k: (names[k], k[1])):
+        count = scores[key]
+        n = sum(count.values())
+        out.append(MonthlySatisfaction(key[0], names[key], key[1], count, n,
+                                       round(sum(s * c for s, c in count.items()) / n, 2),
+                                       round((count[4] + count[5]) / n, 3)))
     return out

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,16 +113,8 @@ def _event(session: Session, c: Complaint, actor: Actor, kind: str, on: dt.date,
                                note=note, public=public, actor=actor.label, data=data or {}))
 
 
-def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple[Complaint, str]:
-    """登记投诉/举报 — anyone may file; returns the case and its check code (shown once)."""
-    from zhijian.catalog import rules as catalog_rules
-
-    received = data.received_on or today()
-    if data.received_on is not None and not actor.is_staff:
-        raise PermissionDenied("只有工作人员可以补录登记日期", "only staff may set the date of receipt")
-    if received > today():
-        raise DomainError("complaint.future_date", "登记日期不能晚于今天", "date of receipt is in the future",
-                          field="received_on")
+def _subject(session: Session, actor: Actor, data: ComplaintIn) -> tuple[Product | None, Organization | None]:
+    """The product (public, or any for staff) and the registered respondent a filing names; the category exists."""
     product = None
     if data.product_id is not None:
         product = session.get(Product, data.product_id)
@@ -136,20 +129,37 @@ def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple
     if respondent is None and not data.respondent_name.strip():
         raise DomainError("complaint.respondent_required", "请填写被投诉（举报）人名称",
                           "the respondent (name or id) is required", field="respondent_name")
+    return product, respondent
+
+
+def _check_complaint_fields(data: ComplaintIn) -> None:
+    """办法 第九条: 投诉应当提供投诉人姓名、电话、地址，被投诉人，具体的投诉请求以及消费者权益争议事实 (not anonymous)."""
+    for fld, zh in (("complainant_name", "姓名"), ("complainant_phone", "联系电话"), ("complainant_address", "地址")):
+        if not getattr(data, fld).strip():
+            raise DomainError("complaint.missing_field", f"投诉须提供投诉人{zh}", f"a complaint needs the {fld}",
+                              field=fld)
+    if not data.requests:
+        raise DomainError("complaint.request_required", "请选择投诉请求（退货、更换、修理、赔偿等）",
+                          "choose at least one request (refund, replacement, repair, compensation)",
+                          field="requests")
+    if data.anonymous:
+        raise DomainError("complaint.anonymous", "投诉不能匿名（举报可以匿名）",
+                          "a complaint cannot be anonymous (a report can)", field="anonymous")
+
+
+def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple[Complaint, str]:
+    """登记投诉/举报 — anyone may file; returns the case and its check code (shown once)."""
+    from zhijian.catalog import rules as catalog_rules
+
+    received = data.received_on or today()
+    if data.received_on is not None and not actor.is_staff:
+        raise PermissionDenied("只有工作人员可以补录登记日期", "only staff may set the date of receipt")
+    if received > today():
+        raise DomainError("complaint.future_date", "登记日期不能晚于今天", "date of receipt is in the future",
+                          field="received_on")
+    product, respondent = _subject(session, actor, data)
     if data.kind == "complaint":
-        # 办法 第九条: 投诉应当提供投诉人姓名、电话、地址，被投诉人，具体的投诉请求以及消费者权益争议事实
-        for fld, zh in (("complainant_name", "姓名"), ("complainant_phone", "联系电话"),
-                        ("complainant_address", "地址")):
-            if not getattr(data, fld).strip():
-                raise DomainError("complaint.missing_field", f"投诉须提供投诉人{zh}", f"a complaint needs the {fld}",
-                                  field=fld)
-        if not data.requests:
-            raise DomainError("complaint.request_required", "请选择投诉请求（退货、更换、修理、赔偿等）",
-                              "choose at least one request (refund, replacement, repair, compensation)",
-                              field="requests")
-        if data.anonymous:
-            raise DomainError("complaint.anonymous", "投诉不能匿名（举报可以匿名）",
-                              "a complaint cannot be anonymous (a report can)", field="anonymous")
+        _check_complaint_fields(data)
     if data.complainant_region:
         catalog_rules.parse_region(data.complainant_region, field="complainant_region")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
@@ -211,6 +221,86 @@ def _transition(session: Session, actor: Actor, c: Complaint, target: str, on: d
     _event(session, c, actor, "transition", on, from_state=before, to_state=target, note=note, data=data)
 
 
+def _reject(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    if not t.reason.strip():
+        raise DomainError("complaint.reason_required", "不予受理须说明理由", "a rejection needs a reason",
+                          field="reason")
+    c.rejected_reason = t.reason.strip()
+    c.closed_on = on
+    if c.kind == "complaint":  # 《暂行办法》第十五条: coded ground and the written notice
+        notice = rejection(c, t.reason_code, t.reason.strip(), on)
+        _event(session, c, actor, "notice", on, note=notice, data={"reason_code": c.rejected_code})
+
+
+def _accept(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    check_acceptance(c)
+    c.accepted_on = on
+    c.handler_org_id = c.handler_org_id or actor.organization_id
+    c.region_code = c.region_code or place(session, c)
+
+
+def _forward(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    if c.respondent_id is None:
+        raise DomainError("complaint.no_respondent", "被投诉人未登记为企业，不能转企业处理（请先关联登记企业）",
+                          "the respondent is not a registered enterprise (link it first)", field="to")
+    c.forwarded_on = on
+    on_forwarded(session, c, on)
+
+
+def _mediate(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    procedure.check_consent(c.consent_complainant, c.consent_respondent)  # 《暂行办法》第十六条
+
+
+def _decide(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    if t.decision is None:
+        raise DomainError("complaint.decision_required", "须选择处理决定（立案 / 不予立案）",
+                          "a decision (filed / not_filed) is required", field="decision")
+    c.decision = t.decision
+    c.decided_on = on
+    if t.decision == "filed":
+        on_filed(session, c, on)
+    if t.justified is not None:
+        c.justified = t.justified
+
+
+def _close_complaint(session: Session, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    """办结 of a complaint: its outcome (a mediation outcome only after mediation), the agreement, 属实."""
+    if t.outcome is None:
+        raise DomainError("complaint.outcome_required", "办结投诉须记录处理结果", "closing needs an outcome",
+                          field="outcome")
+    if t.outcome == "agreement" and not t.agreement.strip():
+        raise DomainError("complaint.agreement_required", "调解成功须记录调解协议内容",
+                          "an agreement outcome needs the agreement text", field="agreement")
+    if t.outcome in ("agreement", "no_agreement", "terminated") and c.state != "mediating":
+        raise DomainError("complaint.not_mediated", "只有调解中的投诉才能以调解结果办结",
+                          "only a case in mediation can close with a mediation outcome", field="outcome")
+    on_closed(session, c, t.outcome, t.termination_code, on)  # 《暂行办法》第二十一条
+    c.outcome = t.outcome
+    c.agreement = t.agreement.strip()
+    if t.compensation_agreed is not None:
+        c.compensation_agreed = t.compensation_agreed
+    if t.justified is not None:
+        c.justified = t.justified
+    elif t.outcome in ("agreement", "resolved_by_enterprise"):
+        c.justified = True
+
+
+def _close(session: Session, actor: Actor, c: Complaint, t: TransitionIn, on: dt.date) -> None:
+    if c.kind == "complaint":
+        _close_complaint(session, c, t, on)
+    c.closed_on = on
+    if any(p.end_on is None for p in session.scalars(select(ComplaintPause).where(
+            ComplaintPause.complaint_id == c.id))):
+        raise DomainError("complaint.paused", "检测尚未结束，不能办结", "a test is still running", field="to")
+
+
+# what each target state needs before the state changes (the state machine itself is `rules.check_transition`)
+_STEPS: dict[str, Callable[[Session, Actor, Complaint, TransitionIn, dt.date], None]] = {
+    "rejected": _reject, "accepted": _accept, "forwarded": _forward, "mediating": _mediate, "decided": _decide,
+    "closed": _close,
+}
+
+
 def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionIn) -> Complaint:
     """受理 / 不予受理 / 转企业 / 调解 / 处理决定 / 办结 — one state change with what it needs."""
     can_handle_cases(actor)
@@ -220,62 +310,9 @@ def transition(session: Session, actor: Actor, complaint_id: int, t: TransitionI
     if on > today():
         raise DomainError("complaint.future_date", "日期不能晚于今天", "date is in the future", field="on")
     rules.check_transition(c.kind, c.state, t.to)
-    if t.to == "rejected":
-        if not t.reason.strip():
-            raise DomainError("complaint.reason_required", "不予受理须说明理由", "a rejection needs a reason",
-                              field="reason")
-        c.rejected_reason = t.reason.strip()
-        c.closed_on = on
-        if c.kind == "complaint":  # 《暂行办法》第十五条: coded ground and the written notice
-            notice = rejection(c, t.reason_code, t.reason.strip(), on)
-            _event(session, c, actor, "notice", on, note=notice, data={"reason_code": c.rejected_code})
-    elif t.to == "accepted":
-        check_acceptance(c)
-        c.accepted_on = on
-        c.handler_org_id = c.handler_org_id or actor.organization_id
-        c.region_code = c.region_code or place(session, c)
-    elif t.to == "forwarded":
-        if c.respondent_id is None:
-            raise DomainError("complaint.no_respondent", "被投诉人未登记为企业，不能转企业处理（请先关联登记企业）",
-                              "the respondent is not a registered enterprise (link it first)", field="to")
-        c.forwarded_on = on
-        on_forwarded(session, c, on)
-    elif t.to == "mediating":
-        procedure.check_consent(c.consent_complainant, c.consent_respondent)  # 《暂行办法》第十六条
-    elif t.to == "decided":
-        if t.decision is None:
-            raise DomainError("complaint.decision_required", "须选择处理决定（立案 / 不予立案）",
-                              "a decision (filed / not_filed) is required", field="decision")
-        c.decision = t.decision
-        c.decided_on = on
-        if t.decision == "filed":
-            on_filed(session, c, on)
-        if t.justified is not None:
-            c.justified = t.justified
-    elif t.to == "closed":
-        if c.kind == "complaint":
-            if t.outcome is None:
-                raise DomainError("complaint.outcome_required", "办结投诉须记录处理结果", "closing needs an outcome",
-                                  field="outcome")
-            if t.outcome == "agreement" and not t.agreement.strip():
-                raise DomainError("complaint.agreement_required", "调解成功须记录调解协议内容",
-                                  "an agreement outcome needs the agreement text", field="agreement")
-            if t.outcome in ("agreement", "no_agreement", "terminated") and c.state != "mediating":
-                raise DomainError("complaint.not_mediated", "只有调解中的投诉才能以调解结果办结",
-                                  "only a case in mediation can close with a mediation outcome", field="outcome")
-            on_closed(session, c, t.outcome, t.termination_code, on)  # 《暂行办法》第二十一条
-            c.outcome = t.outcome
-            c.agreement = t.agreement.strip()
-            if t.compensation_agreed is not None:
-                c.compensation_agreed = t.compensation_agreed
-            if t.justified is not None:
-                c.justified = t.justified
-            elif t.outcome in ("agreement", "resolved_by_enterprise"):
-                c.justified = True
-        c.closed_on = on
-        if any(p.end_on is None for p in session.scalars(select(ComplaintPause).where(
-                ComplaintPause.complaint_id == c.id))):
-            raise DomainError("complaint.paused", "检测尚未结束，不能办结", "a test is still running", field="to")
+    step = _STEPS.get(t.to)
+    if step is not None:
+        step(session, actor, c, t, on)
     _transition(session, actor, c, t.to, on, t.note or t.reason,
                 {k: v for k, v in {"outcome": t.outcome, "decision": t.decision,
                                    "compensation_agreed": t.compensation_agreed}.items() if v is not None})

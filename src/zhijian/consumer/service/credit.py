@@ -284,7 +284,7 @@ def credit_history(session: Session, actor: Actor, enterprise_id: int, limit: in
                                 .order_by(CreditAssessment.id.desc()).limit(limit)))
 
 
-def credit_overview(session: Session, actor: Actor, *, credit_class: str | None = None) -> list[dict[str, Any]]:
+def credit_overview(session: Session, actor: Actor, *, credit_class: str | None = None) -> list[CreditView]:
     """Latest assessment of each enterprise (staff)."""
     actor.require("regulator", "association")
     latest = (select(CreditAssessment.enterprise_id, func.max(CreditAssessment.id).label("mid"))
@@ -299,11 +299,28 @@ def credit_overview(session: Session, actor: Actor, *, credit_class: str | None 
     return [credit_dict(a, name) for a, name in session.execute(stmt)]
 
 
-def credit_dict(a: CreditAssessment, name: str = "") -> dict[str, Any]:
-    return {"enterprise_id": a.enterprise_id, "enterprise_name": name, "as_of": a.as_of, "score": a.score,
-            "credit_class": a.credit_class, "previous_class": a.previous_class, "model_version": a.model_version,
-            "breakdown": list(a.breakdown or []), "caps": list(a.caps or []), "sources": list(a.sources or []),
-            "computed_at": a.computed_at}
+@dataclass(frozen=True)
+class CreditView:
+    """One credit assessment as callers read it (the API's `CreditOut` is `asdict` of this): the class, the score
+    and its breakdown (评分明细, one dict per line as stored), the caps that lowered the class, the sources read."""
+
+    enterprise_id: int
+    enterprise_name: str
+    as_of: dt.date
+    score: float
+    credit_class: str
+    previous_class: str | None
+    model_version: str
+    breakdown: list[dict[str, Any]]
+    caps: list[str]
+    sources: list[str]
+    computed_at: dt.datetime
+
+
+def credit_dict(a: CreditAssessment, name: str = "") -> CreditView:
+    """The assessment as a `CreditView` (named for its JSON shape; `dataclasses.asdict` gives the dict)."""
+    return CreditView(a.enterprise_id, name, a.as_of, a.score, a.credit_class, a.previous_class, a.model_version,
+                      list(a.breakdown or []), list(a.caps or []), list(a.sources or []), a.computed_at)
 
 
 def credit_distribution(session: Session, actor: Actor | None = None) -> dict[str, int]:
@@ -318,7 +335,22 @@ def credit_distribution(session: Session, actor: Actor | None = None) -> dict[st
 # ====================================================================== issue 15: credit page and satisfaction
 
 
-def draw_frequency(session: Session, actor: Actor, enterprise_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DrawFrequency:
+    """What an enterprise's class means for the 双随机 draws: its weight and chances (`rules.draw_chances`) among the
+    enterprises of its province, per class and its own."""
+
+    enterprise_id: int
+    credit_class: str | None
+    province: str
+    population: dict[str, int]
+    enterprises: int
+    classes: dict[str, dict[str, Any]]
+    own: dict[str, Any]
+    model_version: str
+
+
+def draw_frequency(session: Session, actor: Actor, enterprise_id: int) -> DrawFrequency:
     """The 双随机 frequency the enterprise's class produces: its weight, how often relative to B, and its chance
     per draw among the enterprises of its province (the population a provincial plan draws from)."""
     can_read_credit(actor, enterprise_id)
@@ -338,6 +370,5 @@ def draw_frequency(session: Session, actor: Actor, enterprise_id: int) -> dict[s
         total = sum(n * weights.get(k, weights["B"]) for k, n in population.items())
         mine["per_draw"] = weights["B"] / total
         mine["per_100"] = round(100 * mine["per_draw"], 4)
-    return {"enterprise_id": org.id, "credit_class": own, "province": province.ljust(6, "0") if province else "",
-            "population": population, "enterprises": sum(population.values()), "classes": chances,
-            "own": mine, "model_version": credit_model(session).version}
+    return DrawFrequency(org.id, own, province.ljust(6, "0") if province else "", population,
+                         sum(population.values()), chances, mine, credit_model(session).version)
