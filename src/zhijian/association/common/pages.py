@@ -67,8 +67,8 @@ async def run_step(request: Request, session: Session, actor: Actor, form: Any, 
             result = await result
     except DomainError as err:
         return error_page(request, err, actor)
-    except ValueError:
-        if invalid is None:
+    except ValueError as exc:
+        if invalid is None or hasattr(exc, "message_zh"):  # a room's own error (stats): the platform renders it
             raise
         return error_page(request, invalid(action), actor)
     return RedirectResponse(result or target, status_code=303)

@@ -104,7 +104,7 @@ def results(code: str, session: SessionDep, actor: ActorDep) -> list[CandidateOu
 
 @router.get("/{code}/item-statistics")
 def item_statistics(code: str, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
-    return service.item_statistics(session, actor, code)
+    return [dict(x) for x in service.item_statistics(session, actor, code)]
 
 
 @router.post("/{code}/certificates")

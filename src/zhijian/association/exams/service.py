@@ -420,7 +420,21 @@ def results(session: Session, actor: Actor, code: str) -> list[ExamCandidate]:
     return list(session.scalars(stmt))
 
 
-def item_statistics(session: Session, actor: Actor, code: str) -> list[dict[str, Any]]:
+class ItemStatistics(TypedDict):
+    """One question's analysis (``GET …/item-statistics`` answers these as they are)."""
+
+    question_id: int
+    code: str
+    kind: str
+    topic: str
+    difficulty: int
+    n: int
+    p: float
+    d: float | None  # discrimination D: upper 27 % − lower 27 %
+    r_pb: float | None  # point-biserial: item score vs the rest of the paper
+
+
+def item_statistics(session: Session, actor: Actor, code: str) -> list[ItemStatistics]:
     """试题分析 after marking: difficulty p, discrimination D (27 %) and point-biserial per question."""
     require_secretariat(actor)
     exam = exam_by_code(session, code)
@@ -430,7 +444,7 @@ def item_statistics(session: Session, actor: Actor, code: str) -> list[dict[str,
         for qid, pts in (scores or {}).items():
             pairs[int(qid)].append((float(pts), float(total or 0.0)))
     qs = {q.id: q for q in session.scalars(select(ExamQuestion).where(ExamQuestion.id.in_(list(pairs) or [0])))}
-    out = []
+    out: list[ItemStatistics] = []
     for st in rules.item_statistics(pairs, {qid: qs[qid].points for qid in pairs}):
         q = qs[st.question_id]
         out.append({"question_id": q.id, "code": q.code, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty,
