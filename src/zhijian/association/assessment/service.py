@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zhijian.association.assessment import rules
 from zhijian.association.assessment.models import Assessment, AssessmentFinding, AssessmentItem
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
-from zhijian.association.common.service import locked, today
+from zhijian.association.common.service import is_secretariat, locked, today
 from zhijian.association.pt.service import pt_history
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
@@ -28,7 +28,7 @@ from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionD
 
 def _get(session: Session, actor: Actor, aid: int, *, lock: bool = False) -> Assessment:
     a = lock_for_update(session, Assessment, aid) if lock else session.get(Assessment, aid)
-    if a is None or not (actor.role in ("admin", "association") or (actor.role == "inspector" and actor.owns(a.lab_id))):
+    if a is None or not (is_secretariat(actor) or (actor.role == "inspector" and actor.owns(a.lab_id))):
         raise NotFound("assessment", aid)
     return a
 
@@ -193,7 +193,7 @@ def decide(session: Session, actor: Actor, aid: int, data: DecisionIn, on: dt.da
 
 def list_assessments(session: Session, actor: Actor) -> list[Assessment]:
     stmt = select(Assessment).order_by(Assessment.id.desc())
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         if actor.role != "inspector" or actor.organization_id is None:
             actor.require("association")
         stmt = stmt.where(Assessment.lab_id == actor.organization_id)

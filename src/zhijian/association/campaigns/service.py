@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from zhijian.association.campaigns import rules
 from zhijian.association.campaigns.models import Campaign, CampaignEvent, EventRegistration, Notice
 from zhijian.association.campaigns.schemas import CampaignIn, EventIn, NoticeIn, RegistrationIn, ReviewIn
-from zhijian.association.common.service import CHINA, locked, today
+from zhijian.association.common.service import CHINA, is_secretariat, locked, require_secretariat, today
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
@@ -27,12 +27,9 @@ from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionD
 PHONE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
 
 
-def _secretariat(actor: Actor) -> None:
-    actor.require("association")
-
 
 def create_campaign(session: Session, actor: Actor, data: CampaignIn) -> Campaign:
-    _secretariat(actor)
+    require_secretariat(actor)
     start, end = rules.period(data.kind, data.year)
     code = rules.campaign_code(data.kind, data.year)
     if session.scalar(select(Campaign.id).where(Campaign.code == code)):
@@ -47,20 +44,20 @@ def create_campaign(session: Session, actor: Actor, data: CampaignIn) -> Campaig
 
 def campaign_by_code(session: Session, actor: Actor, code: str) -> Campaign:
     c = session.scalar(select(Campaign).where(Campaign.code == code))
-    if c is None or (c.status == "draft" and actor.role not in ("admin", "association")):
+    if c is None or (c.status == "draft" and not is_secretariat(actor)):
         raise NotFound("campaign", code)
     return c
 
 
 def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
     stmt = select(Campaign).order_by(Campaign.year.desc(), Campaign.starts_on.desc())
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         stmt = stmt.where(Campaign.status != "draft")
     return list(session.scalars(stmt))
 
 
 def publish_campaign(session: Session, actor: Actor, code: str) -> Campaign:
-    _secretariat(actor)
+    require_secretariat(actor)
     c = campaign_by_code(session, actor, code)
     if c.status != "draft":
         raise Conflict("association.campaign.not_draft", "活动已发布", "the campaign is already published")
@@ -71,7 +68,7 @@ def publish_campaign(session: Session, actor: Actor, code: str) -> Campaign:
 
 def add_event(session: Session, actor: Actor, code: str, data: EventIn) -> CampaignEvent:
     """活动场次: held within the campaign's period, in a province (GB/T 2260)."""
-    _secretariat(actor)
+    require_secretariat(actor)
     c = campaign_by_code(session, actor, code)
     if not (c.starts_on <= data.held_on <= c.ends_on):
         raise DomainError("association.campaign.outside_period", f"活动日期应在 {c.starts_on} 至 {c.ends_on} 之间",
@@ -121,7 +118,7 @@ def register(session: Session, actor: Actor, event_id: int, data: RegistrationIn
 
 
 def write_notice(session: Session, actor: Actor, data: NoticeIn) -> Notice:
-    _secretariat(actor)
+    require_secretariat(actor)
     if data.kind not in rules.NOTICE_KINDS:
         raise DomainError("association.notice.bad_kind", "类型应为 新闻/通知/结果公告", "kind must be news, notice or result",
                           field="kind")
@@ -138,7 +135,7 @@ def _notice(session: Session, nid: int) -> Notice:
 
 
 def submit_notice(session: Session, actor: Actor, nid: int) -> Notice:
-    _secretariat(actor)
+    require_secretariat(actor)
     n = _notice(session, nid)
     rules.check_notice_transition(n.status, "submitted")
     n.status = "submitted"
@@ -148,7 +145,7 @@ def submit_notice(session: Session, actor: Actor, nid: int) -> Notice:
 
 def review_notice(session: Session, actor: Actor, nid: int, data: ReviewIn) -> Notice:
     """审核: another staff member publishes it or returns it with a note."""
-    _secretariat(actor)
+    require_secretariat(actor)
     n = _notice(session, nid)
     if n.author == actor.label and actor.role != "admin":
         raise PermissionDenied("不能审核自己撰写的稿件", "you may not review your own notice",
@@ -166,7 +163,7 @@ def review_notice(session: Session, actor: Actor, nid: int, data: ReviewIn) -> N
 
 def notices(session: Session, actor: Actor, *, campaign_id: int | None = None, published_only: bool = True) -> list[Notice]:
     stmt = select(Notice).order_by(Notice.published_at.desc(), Notice.id.desc())
-    if published_only or actor.role not in ("admin", "association"):
+    if published_only or not is_secretariat(actor):
         stmt = stmt.where(Notice.status == "published")
     if campaign_id is not None:
         stmt = stmt.where(Notice.campaign_id == campaign_id)
@@ -227,7 +224,7 @@ def campaign_page(session: Session, actor: Actor, code: str) -> CampaignPage:
 
 def close_campaign(session: Session, actor: Actor, code: str) -> Campaign:
     """活动总结: the statistics are frozen when the campaign is closed."""
-    _secretariat(actor)
+    require_secretariat(actor)
     c = campaign_by_code(session, actor, code)
     if c.status != "published":
         raise Conflict("association.campaign.not_published", "只有已发布的活动可以结束", "only a published campaign is closed")

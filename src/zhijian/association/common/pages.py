@@ -13,9 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from zhijian.association.common.forms import Fields
+from zhijian.association.common.service import is_secretariat
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_form, error_page, render
+
+__all__ = ["Step", "console_step", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
+           "show"]
 
 K = TypeVar("K")
 # One step: (session, actor, the form, the key in the URL) → where to go next (None: the form's page), maybe async.
@@ -30,10 +34,6 @@ def keyed(work: Callable[[Session, Actor, K], object]) -> Step[K]:
 
     return step
 
-
-def is_secretariat(actor: Actor) -> bool:
-    """The 协会秘书处 (or an admin): the pages show the secretariat's forms."""
-    return actor.role in ("admin", "association")
 
 
 def no_such_action() -> DomainError:

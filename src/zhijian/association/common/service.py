@@ -1,5 +1,6 @@
-"""What every sub-room's service shares: the day in China (协会 dates are Beijing dates, not UTC ones) and the
-row locked for a write or a 404 (``NotFound``), so that each service writes only its own checks."""
+"""What every sub-room's service shares: who the secretariat is, the day in China (协会 dates are Beijing dates,
+not UTC ones) and the row locked for a write or a 404 (``NotFound``), so that each service writes only its own
+checks."""
 
 from __future__ import annotations
 
@@ -9,11 +10,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from zhijian.platform.auth import Actor
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import NotFound
 
 CHINA = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
+
+
+def is_secretariat(actor: Actor) -> bool:
+    """The 协会秘书处 (or an admin): sees every record and runs every workflow."""
+    return actor.role in ("admin", "association")
+
+
+def require_secretariat(actor: Actor) -> None:
+    """Only the 协会秘书处 (or an admin) may do this (403 otherwise)."""
+    actor.require("association")
 
 
 def today() -> dt.date:

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, locked
+from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat
 from zhijian.association.exams import rules
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
 from zhijian.association.exams.schemas import CandidateIn, ExamIn, QuestionIn
@@ -36,9 +36,6 @@ OPTION_COLUMNS = tuple(f"选项{c}" for c in rules.LETTERS[:6])
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
-
-def require_secretariat(actor: Actor) -> None:
-    actor.require("association")
 
 
 # ---------------------------------------------------------------- question bank
@@ -124,7 +121,7 @@ def exam_by_code(session: Session, code: str, *, for_update: bool = False) -> Ex
 def list_exams(session: Session, actor: Actor) -> list[Exam]:
     """The secretariat sees every exam; a user the exams he is registered for."""
     stmt = select(Exam).order_by(Exam.id.desc())
-    if actor.role in ("admin", "association"):
+    if is_secretariat(actor):
         return list(session.scalars(stmt))
     if actor.user_id is None:
         actor.require("association")
@@ -134,7 +131,7 @@ def list_exams(session: Session, actor: Actor) -> list[Exam]:
 
 def register(session: Session, actor: Actor, code: str, data: CandidateIn) -> ExamCandidate:
     """报名: the secretariat registers anyone; a logged-in user registers himself (user_id = his own)."""
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         if actor.user_id is None:
             actor.require("association")
         data = data.model_copy(update={"user_id": actor.user_id})
@@ -172,7 +169,7 @@ def register_many(session: Session, actor: Actor, code: str, people: Iterable[Ca
 
 def _candidate(session: Session, actor: Actor, exam: Exam, candidate_no: str | None, *, lock: bool = False) -> ExamCandidate:
     stmt = select(ExamCandidate).where(ExamCandidate.exam_id == exam.id)
-    if actor.role in ("admin", "association"):
+    if is_secretariat(actor):
         if not candidate_no:
             raise DomainError("association.exam.candidate_required", "请填写准考证号", "give the candidate number",
                               field="candidate_no")
@@ -180,7 +177,7 @@ def _candidate(session: Session, actor: Actor, exam: Exam, candidate_no: str | N
     else:
         stmt = stmt.where(ExamCandidate.user_id == actor.user_id)
     c = session.scalar(stmt)
-    if c is None or (actor.role not in ("admin", "association") and candidate_no and c.candidate_no != candidate_no):
+    if c is None or (not is_secretariat(actor) and candidate_no and c.candidate_no != candidate_no):
         raise PermissionDenied("您未报名本次考试", "you are not a candidate of this exam", code="association.exam.not_candidate")
     return locked(session, ExamCandidate, c.id, "exam_candidate") if lock else c
 
@@ -415,7 +412,7 @@ def close_exam(session: Session, actor: Actor, code: str) -> int:
 def results(session: Session, actor: Actor, code: str) -> list[ExamCandidate]:
     exam = exam_by_code(session, code)
     stmt = select(ExamCandidate).where(ExamCandidate.exam_id == exam.id).order_by(ExamCandidate.candidate_no)
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         stmt = stmt.where(ExamCandidate.user_id == actor.user_id)
     return list(session.scalars(stmt))
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, locked, today
+from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat, today
 from zhijian.association.members import rules
 from zhijian.association.members.models import Member, MemberDocument, MemberDues
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, PaymentIn
@@ -29,9 +29,6 @@ from zhijian.platform.tabular import cell_error
 IMPORT_COLUMNS = ("单位名称", "会员类别")
 
 
-def _secretariat(actor: Actor) -> None:
-    actor.require("association")
-
 
 def _get(session: Session, mid: int, *, lock: bool = False) -> Member:
     return fetched(session, Member, mid, "member", lock=lock)
@@ -39,7 +36,7 @@ def _get(session: Session, mid: int, *, lock: bool = False) -> Member:
 
 def apply(session: Session, actor: Actor, data: ApplicationIn, on: dt.date | None = None) -> Member:
     """入会申请: a unit's user for his organization, any user as an individual; one membership per unit."""
-    staff = actor.role in ("admin", "association")
+    staff = is_secretariat(actor)
     if data.kind not in ("unit", "individual"):
         raise DomainError("association.member.bad_kind", "会员类型应为 unit 或 individual", "kind must be unit or individual",
                           field="kind")
@@ -78,7 +75,7 @@ def _next_member_no(session: Session, kind: str) -> str:
 
 def decide(session: Session, actor: Actor, mid: int, data: DecisionIn, on: dt.date | None = None) -> Member:
     """审批: approved → 有效, a member number and this year's dues; or 未批准 with the reason."""
-    _secretariat(actor)
+    require_secretariat(actor)
     m = _get(session, mid, lock=True)
     if m.status != "applied":
         raise Conflict("association.member.not_applied", "该申请已处理", "the application is already decided")
@@ -100,7 +97,7 @@ def decide(session: Session, actor: Actor, mid: int, data: DecisionIn, on: dt.da
 
 def change_class(session: Session, actor: Actor, mid: int, member_class: str) -> Member:
     """类别变更 (e.g. elected 理事单位 by the 会员代表大会); next year's dues follow the new class."""
-    _secretariat(actor)
+    require_secretariat(actor)
     m = _get(session, mid, lock=True)
     m.member_class = rules.parse_class(member_class, m.kind)
     flush(session, "assoc_member")
@@ -129,14 +126,14 @@ def _issue(session: Session, members: list[Member], year: int, on: dt.date) -> i
 
 def issue_dues(session: Session, actor: Actor, year: int, on: dt.date | None = None) -> int:
     """开具会费通知 for every active member without dues for the year (set-based, invoice numbers in sequence)."""
-    _secretariat(actor)
+    require_secretariat(actor)
     members = list(session.scalars(select(Member).where(Member.status == "active").order_by(Member.id)))
     return _issue(session, members, year, on or today())
 
 
 def record_payment(session: Session, actor: Actor, dues_id: int, data: PaymentIn) -> MemberDues:
     """缴费登记; a lapsed member paying its arrears is reinstated when nothing is left overdue."""
-    _secretariat(actor)
+    require_secretariat(actor)
     d = locked(session, MemberDues, dues_id, "member_dues")
     if d.status == "paid":
         raise Conflict("association.member.already_paid", f"{d.invoice_no} 已缴", f"{d.invoice_no} is already paid")
@@ -156,7 +153,7 @@ def _unpaid_years(session: Session, mid: int) -> list[int]:
 
 def lapse_memberships(session: Session, actor: Actor, on: dt.date | None = None) -> int:
     """视为自动退会: active members with two consecutive years of dues unpaid after their due dates."""
-    _secretariat(actor)
+    require_secretariat(actor)
     day = on or today()
     unpaid: dict[int, list[int]] = {}
     for mid, year in session.execute(select(MemberDues.member_id, MemberDues.year).join(
@@ -171,7 +168,7 @@ def lapse_memberships(session: Session, actor: Actor, on: dt.date | None = None)
 
 def dues_of(session: Session, actor: Actor, mid: int | None = None) -> list[MemberDues]:
     """The secretariat sees any member's dues; a member its own."""
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         mine = my_membership(session, actor)
         if mine is None:
             return []
@@ -188,7 +185,7 @@ def dues_of(session: Session, actor: Actor, mid: int | None = None) -> list[Memb
 def import_register(session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, Any]]],
                     on: dt.date | None = None) -> int:
     """现有会员名册导入 (单位名称, 统一社会信用代码, 会员类别, 入会日期): units matched by USCC or name, all or nothing."""
-    _secretariat(actor)
+    require_secretariat(actor)
     day = on or today()
     n = 0
     for row_no, row in rows:
@@ -238,7 +235,7 @@ def is_member(session: Session, organization_id: int) -> bool:
 
 
 def list_members(session: Session, actor: Actor, *, status: str | None = None) -> list[Member]:
-    _secretariat(actor)
+    require_secretariat(actor)
     stmt = select(Member).order_by(Member.id.desc())
     if status:
         stmt = stmt.where(Member.status == status)
@@ -268,7 +265,7 @@ def update_directory(session: Session, actor: Actor, visible: bool, fields: dict
 
 
 def add_document(session: Session, actor: Actor, data: DocumentIn, on: dt.date | None = None) -> MemberDocument:
-    _secretariat(actor)
+    require_secretariat(actor)
     d = MemberDocument(title=data.title.strip(), body=data.body, members_only=data.members_only,
                        published_on=on or today())
     session.add(d)
@@ -279,7 +276,7 @@ def add_document(session: Session, actor: Actor, data: DocumentIn, on: dt.date |
 def documents(session: Session, actor: Actor) -> list[MemberDocument]:
     """会员专区: members-only documents for active members and the secretariat; public ones for everyone."""
     stmt = select(MemberDocument).order_by(MemberDocument.published_on.desc(), MemberDocument.id.desc())
-    m = None if actor.role in ("admin", "association") else my_membership(session, actor)
-    if actor.role not in ("admin", "association") and (m is None or m.status != "active"):
+    m = None if is_secretariat(actor) else my_membership(session, actor)
+    if not is_secretariat(actor) and (m is None or m.status != "active"):
         stmt = stmt.where(MemberDocument.members_only.is_(False))
     return list(session.scalars(stmt))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, locked, today
+from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat, today
 from zhijian.association.pt import rules
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
@@ -33,10 +33,6 @@ RESULT_COLUMNS = ("参加者编号", "结果")
 # ---------------------------------------------------------------- policy
 
 
-def require_secretariat(actor: Actor) -> None:
-    """协会秘书处 runs the rounds."""
-    actor.require("association")
-
 
 def _lab_of(actor: Actor) -> int:
     if actor.role != "inspector" or actor.organization_id is None:
@@ -47,7 +43,7 @@ def _lab_of(actor: Actor) -> int:
 
 
 def _can_read_enrolment(actor: Actor, e: PtEnrolment) -> bool:
-    return actor.role in ("admin", "association") or (actor.role == "inspector" and actor.owns(e.lab_id))
+    return is_secretariat(actor) or (actor.role == "inspector" and actor.owns(e.lab_id))
 
 
 # ---------------------------------------------------------------- schemes and rounds
@@ -146,7 +142,7 @@ def enrolments(session: Session, actor: Actor, round_code: str) -> list[PtEnrolm
     """All participants (secretariat) or the lab's own enrolment."""
     r = round_by_code(session, round_code)
     stmt = select(PtEnrolment).where(PtEnrolment.round_id == r.id).order_by(PtEnrolment.participant_code)
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         stmt = stmt.where(PtEnrolment.lab_id == _lab_of(actor))
     return list(session.scalars(stmt))
 
@@ -338,7 +334,7 @@ def round_view(session: Session, actor: Actor, round_code: str) -> RoundView:
     """What the round report shows: every participant's result by code; names only for the secretariat."""
     r = round_by_code(session, round_code)
     scheme = fetched(session, PtScheme, r.scheme_id, "pt_scheme")
-    staff = actor.role in ("admin", "association")
+    staff = is_secretariat(actor)
     rows_q = (select(PtEnrolment, Organization.name).join(Organization, Organization.id == PtEnrolment.lab_id)
               .where(PtEnrolment.round_id == r.id).order_by(PtEnrolment.participant_code))
     rows, mine = [], []
@@ -389,7 +385,7 @@ def follow_ups(session: Session, actor: Actor, *, status: str | None = None) -> 
             .join(PtRound, PtRound.id == PtEnrolment.round_id).order_by(PtFollowUp.due_on, PtFollowUp.id))
     if status:
         stmt = stmt.where(PtFollowUp.status == status)
-    if actor.role not in ("admin", "association"):
+    if not is_secretariat(actor):
         stmt = stmt.where(PtEnrolment.lab_id == _lab_of(actor))
     return [(f, e, r) for f, e, r in session.execute(stmt)]
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, locked, today
+from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat, today
 from zhijian.association.standards import rules
 from zhijian.association.standards.models import GroupStandard, StandardComment, StandardDraft, StandardVote
 from zhijian.association.standards.schemas import (
@@ -38,9 +38,6 @@ PUBLIC_STATUSES = ("commenting", "published", "under_review", "withdrawn")
 TTBZ_COLUMNS = ("标准编号", "中文名称", "英文名称", "ICS", "CCS", "发布日期", "实施日期", "起草单位", "起草人", "范围",
                 "状态")
 
-
-def _secretariat(actor: Actor) -> None:
-    actor.require("association")
 
 
 def _get(session: Session, sid: int, *, lock: bool = False) -> GroupStandard:
@@ -77,7 +74,7 @@ def list_standards(session: Session, actor: Actor, *, status: str | None = None)
 def propose(session: Session, actor: Actor, data: ProposalIn) -> GroupStandard:
     """提案: any logged-in organization (its own), or the secretariat for anyone."""
     actor.require("association", "enterprise", "inspector", "regulator")
-    proposer = data.proposer_id if actor.role in ("admin", "association") else actor.organization_id
+    proposer = data.proposer_id if is_secretariat(actor) else actor.organization_id
     if proposer is not None and session.get(Organization, proposer) is None:
         raise DomainError("association.std.bad_proposer", f"提案单位不存在：{proposer}", f"no organization {proposer}",
                           field="proposer_id")
@@ -92,7 +89,7 @@ def propose(session: Session, actor: Actor, data: ProposalIn) -> GroupStandard:
 
 def decide_project(session: Session, actor: Actor, sid: int, data: ProjectDecisionIn) -> GroupStandard:
     """立项审查: approved → 起草 with a project number and the drafting group; or 不予立项 with the reason."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     if not data.approve:
         _move(g, "rejected", actor, data.reason)
@@ -123,7 +120,7 @@ def latest_draft(session: Session, sid: int) -> StandardDraft | None:
 
 def add_draft(session: Session, actor: Actor, sid: int, data: DraftIn) -> StandardDraft:
     """A new version of the draft (while drafting or in review); the typed indicators ride along."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     if g.status not in ("drafting", "reviewing", "approved"):
         raise Conflict("association.std.not_drafting", f"当前阶段（{rules.STATUSES[g.status]}）不能提交草案",
@@ -143,7 +140,7 @@ def add_draft(session: Session, actor: Actor, sid: int, data: DraftIn) -> Standa
 
 def open_comments(session: Session, actor: Actor, sid: int, data: CommentPeriodIn) -> GroupStandard:
     """征求意见: the latest draft goes on the portal for at least 30 days."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     d = latest_draft(session, sid)
     if d is None:
@@ -185,7 +182,7 @@ def comments(session: Session, sid: int) -> list[StandardComment]:
 
 def dispose(session: Session, actor: Actor, comment_id: int, data: DispositionIn) -> StandardComment:
     """意见处理: every comment gets 采纳 / 部分采纳 / 不采纳, the last two with a reason."""
-    _secretariat(actor)
+    require_secretariat(actor)
     c = locked(session, StandardComment, comment_id, "standard_comment")
     if data.disposition not in ("accepted", "partly", "rejected"):
         raise DomainError("association.std.bad_disposition", "处理意见应为 采纳/部分采纳/不采纳",
@@ -204,7 +201,7 @@ def dispose(session: Session, actor: Actor, comment_id: int, data: DispositionIn
 def start_review(session: Session, actor: Actor, sid: int, data: DraftIn, on: dt.date | None = None) -> StandardDraft:
     """送审: after the comment period, with every comment disposed of; the 送审稿 is the new draft version.
     A draft sent back by the review returns here without a new comment period (the secretariat may open one)."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     day = on or today()
     if g.comment_until is None:
@@ -223,7 +220,7 @@ def start_review(session: Session, actor: Actor, sid: int, data: DraftIn, on: dt
 
 def vote(session: Session, actor: Actor, sid: int, data: VoteIn) -> StandardVote:
     """An expert's vote at the 技术审查 (recorded by the secretariat); one vote per expert and review round."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid)
     if g.status != "reviewing":
         raise Conflict("association.std.not_reviewing", "该标准不在技术审查阶段", "the standard is not in review")
@@ -243,7 +240,7 @@ def vote(session: Session, actor: Actor, sid: int, data: VoteIn) -> StandardVote
 
 def conclude_review(session: Session, actor: Actor, sid: int) -> rules.ReviewOutcome:
     """审查结论: ≥ 5 experts and ≥ 3/4 in favour → 批准 (报批稿); otherwise back to drafting."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     if g.status != "reviewing":
         raise Conflict("association.std.not_reviewing", "该标准不在技术审查阶段", "the standard is not in review")
@@ -258,7 +255,7 @@ def conclude_review(session: Session, actor: Actor, sid: int) -> rules.ReviewOut
 
 def publish(session: Session, actor: Actor, sid: int, data: PublishIn) -> GroupStandard:
     """批准发布: the next number of the year T/CAQI nnn—YYYY, the 复审 date five years on."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     day = data.published_on or today()
     implemented = data.implemented_on or day
@@ -286,7 +283,7 @@ def reviews_due(session: Session, on: dt.date | None = None, within_days: int = 
 
 
 def start_periodic_review(session: Session, actor: Actor, sid: int) -> GroupStandard:
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     _move(g, "under_review", actor)
     flush(session, "assoc_group_standard")
@@ -297,7 +294,7 @@ def conclude_periodic_review(session: Session, actor: Actor, sid: int, data: Rev
                              on: dt.date | None = None) -> GroupStandard:
     """复审结论: 继续有效 (next review in five years), 修订 (back to drafting, the number kept until the new
     edition), or 废止."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     day = on or today()
     target = {"confirmed": "published", "revise": "drafting", "withdraw": "withdrawn"}.get(data.outcome)
@@ -315,7 +312,7 @@ def conclude_periodic_review(session: Session, actor: Actor, sid: int, data: Rev
 
 def amend(session: Session, actor: Actor, sid: int, data: AmendmentIn) -> GroupStandard:
     """修改单: numbered amendments of a published standard."""
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     if g.status != "published":
         raise Conflict("association.std.not_published", "只有已发布的标准可以发布修改单", "only a published standard is amended")
@@ -327,7 +324,7 @@ def amend(session: Session, actor: Actor, sid: int, data: AmendmentIn) -> GroupS
 
 
 def withdraw(session: Session, actor: Actor, sid: int, reason: str) -> GroupStandard:
-    _secretariat(actor)
+    require_secretariat(actor)
     g = _get(session, sid, lock=True)
     if not reason.strip():
         raise DomainError("association.std.reason_required", "废止须说明理由", "give the reason", field="reason")
@@ -349,7 +346,7 @@ def ttbz_record(g: GroupStandard) -> dict[str, Any]:
 
 
 def ttbz_export(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    _secretariat(actor)
+    require_secretariat(actor)
     return [ttbz_record(g) for g in session.scalars(select(GroupStandard).where(GroupStandard.number.is_not(None))
                                                    .order_by(GroupStandard.year, GroupStandard.seq))]
 

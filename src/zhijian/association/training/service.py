@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import CHINA, fetched, locked, today
+from zhijian.association.common.service import CHINA, fetched, is_secretariat, locked, today
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate
 from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
 from zhijian.platform.auth import Actor
@@ -75,7 +75,7 @@ def add_session(session: Session, actor: Actor, code: str, data: SessionIn) -> C
 def sign_up(session: Session, actor: Actor, code: str, session_id: int | None = None,
             user_id: int | None = None) -> CourseEnrolment:
     """报名: a user for himself (the secretariat for anyone); in-person sessions lock their row for the last seat."""
-    uid = user_id if actor.role in ("admin", "association") and user_id else actor.user_id
+    uid = user_id if is_secretariat(actor) and user_id else actor.user_id
     if uid is None:
         raise PermissionDenied("请先登录", "log in first", code="association.course.login")
     c = _course(session, code)
@@ -130,7 +130,7 @@ class YearHours(TypedDict):
 
 def hours_by_year(session: Session, actor: Actor, year: int, user_id: int | None = None) -> YearHours:
     """继续教育学时 of one person in one year (his own, or anyone's for the secretariat)."""
-    uid = user_id if actor.role in ("admin", "association") and user_id else actor.user_id
+    uid = user_id if is_secretariat(actor) and user_id else actor.user_id
     if uid is None:
         raise PermissionDenied("请先登录", "log in first", code="association.course.login")
     if not 1900 <= year <= 9999:
