@@ -8,6 +8,7 @@ Every page calls the same service functions as the API and the CLI.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -151,15 +152,8 @@ async def console_inspection(request: Request, session: SessionDep) -> Response:
     """检验机构 录入检验报告 — the same service call as POST /api/v1/equipment/units/{code}/inspections."""
     actor, form = await console_form(request, session, "inspector")
     values = {k: _text(form, k) for k in ("code", "report_no", "inspected_on", "conclusion", "defects")}
-    try:
-        data = InspectionIn.model_validate({k: v for k, v in values.items() if k != "code"})
-        with session.begin_nested():
-            service.record_inspection(session, actor, values["code"], data)
-    except (ValidationError, DomainError) as exc:
-        status = exc.status if isinstance(exc, DomainError) else 422
-        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
-                     form="inspection")
-    return RedirectResponse("/console/equipment?done=inspection", status_code=303)
+    return _record_form(request, session, actor, values, "inspection", lambda: service.record_inspection(
+        session, actor, values["code"], InspectionIn.model_validate({k: v for k, v in values.items() if k != "code"})))
 
 
 @router.post("/console/equipment/maintenance")
@@ -167,15 +161,22 @@ async def console_maintenance(request: Request, session: SessionDep) -> Response
     """维保单位 录入维保记录 — the same service call as POST /api/v1/equipment/units/{code}/maintenance."""
     actor, form = await console_form(request, session, "enterprise")
     values = {k: _text(form, k) for k in ("code", "maintained_on", "kind", "worker_name", "worker_cert_no", "items")}
+    items = [i for i in values["items"].splitlines() if i.strip()]
+    return _record_form(request, session, actor, values, "maintenance", lambda: service.record_maintenance(
+        session, actor, values["code"], MaintenanceIn.model_validate({**values, "items": items})))
+
+
+def _record_form(request: Request, session: SessionDep, actor: Actor, values: dict[str, str], form: str,
+                 record: Callable[[], object]) -> Response:
+    """A console home form's record (validation and the service call, in a savepoint): back home with the
+    form's errors and values, or on to the home page with ``done``."""
     try:
-        data = MaintenanceIn.model_validate({**values, "items": [i for i in values["items"].splitlines() if i.strip()]})
         with session.begin_nested():
-            service.record_maintenance(session, actor, values["code"], data)
+            record()
     except (ValidationError, DomainError) as exc:
         status = exc.status if isinstance(exc, DomainError) else 422
-        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status,
-                     form="maintenance")
-    return RedirectResponse("/console/equipment?done=maintenance", status_code=303)
+        return _home(request, session, actor, errors=_errors(request, exc), values=values, status=status, form=form)
+    return RedirectResponse(f"/console/equipment?done={form}", status_code=303)
 
 
 @router.post("/console/equipment/maintenance/{maintenance_id}/sign")

@@ -14,11 +14,11 @@ from zhijian.catalog.models import Organization
 from zhijian.equipment import rules
 from zhijian.equipment.models import EquipmentIncident, EquipmentUnit
 from zhijian.equipment.schemas import IncidentIn
-from zhijian.equipment.service.policy import CHINA, _scope_any, can_read, require_manage
+from zhijian.equipment.service.policy import CHINA, _scope_any, readable_record, require_manage
 from zhijian.equipment.service.registry import get_unit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.errors import Conflict, DomainError
 from zhijian.platform.rooms import offer
 
 
@@ -149,12 +149,7 @@ def incident_view(row: EquipmentIncident, unit_code: str) -> IncidentView:
 
 
 def get_incident(session: Session, actor: Actor, incident_id: int) -> IncidentView:
-    row = session.get(EquipmentIncident, incident_id)
-    unit = session.get(EquipmentUnit, row.unit_id) if row is not None else None
-    if row is None or unit is None or not can_read(session, actor, unit):
-        if actor.is_public:
-            actor.require("regulator")
-        raise NotFound("equipment_incident", incident_id)
+    row, unit = readable_record(session, actor, EquipmentIncident, incident_id, "equipment_incident", "regulator")
     return incident_view(row, unit.code)
 
 

@@ -19,12 +19,12 @@ from zhijian.equipment.models import (
     EquipmentWorkerCert,
 )
 from zhijian.equipment.schemas import MaintenanceIn
-from zhijian.equipment.service.policy import _scope_any, can_read, in_division, today
+from zhijian.equipment.service.policy import _scope_any, can_read, in_division, readable_record, today
 from zhijian.equipment.service.qualifications import _check_registered_cert, _require_licence, licence_of
 from zhijian.equipment.service.registry import _cell_day, _units_by_code, get_unit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.errors import Conflict, DomainError, PermissionDenied
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.tabular import cell_error, require_columns
 
@@ -195,12 +195,8 @@ def sign_maintenance(session: Session, actor: Actor, maintenance_id: int, signed
     """使用单位签字确认 (TSG T5002-2017: the owner's safety manager signs the maintenance record)."""
     from zhijian.platform.db import utcnow
 
-    row = session.get(EquipmentMaintenance, maintenance_id)
-    unit = session.get(EquipmentUnit, row.unit_id) if row is not None else None
-    if row is None or unit is None or not can_read(session, actor, unit):
-        if actor.is_public:
-            actor.require("enterprise")
-        raise NotFound("equipment_maintenance", maintenance_id)
+    row, unit = readable_record(session, actor, EquipmentMaintenance, maintenance_id, "equipment_maintenance",
+                                "enterprise")
     if not (actor.role == "admin" or (actor.role == "enterprise" and actor.owns(unit.owner_id))):
         raise PermissionDenied("只有使用单位可以签字确认维保记录", "only the owner signs a maintenance record",
                                code="equipment.not_owner")

@@ -6,16 +6,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVar, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
-from zhijian.equipment.models import EquipmentUnit
+from zhijian.equipment.models import EquipmentIncident, EquipmentMaintenance, EquipmentUnit
 from zhijian.platform.auth import Actor
-from zhijian.platform.errors import PermissionDenied
+from zhijian.platform.errors import NotFound, PermissionDenied
 
 CHINA = ZoneInfo("Asia/Shanghai")
 Row = TypeVarTuple("Row")  # the scoped statement keeps its row type
@@ -117,3 +117,19 @@ def _scope_any(session: Session, actor: Actor, stmt: Select[*Row]) -> Select[*Ro
         return stmt.where(or_(EquipmentUnit.owner_id == actor.organization_id,
                               EquipmentUnit.maintainer_id == actor.organization_id))
     return _scope(session, actor, stmt)
+
+
+UnitRecord = TypeVar("UnitRecord", EquipmentIncident, EquipmentMaintenance)
+
+
+def readable_record(session: Session, actor: Actor, model: type[UnitRecord], record_id: int, entity: str,
+                    login_as: str) -> tuple[UnitRecord, EquipmentUnit]:
+    """A record of a unit (an incident, a maintenance visit) with its unit, when the actor may read the unit; else
+    404 (a caller without login is asked to log in as ``login_as`` first)."""
+    row = session.get(model, record_id)
+    unit = session.get(EquipmentUnit, row.unit_id) if row is not None else None
+    if row is None or unit is None or not can_read(session, actor, unit):
+        if actor.is_public:
+            actor.require(login_as)
+        raise NotFound(entity, record_id)
+    return row, unit
