@@ -5,6 +5,7 @@ console home, and the working-day calendar (`calendar_pages.py`). Catalog's cons
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -15,15 +16,17 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
-from zhijian.catalog.models import Category, Organization
+from zhijian.catalog.models import Category, Organization, Product
 from zhijian.platform.auth import login as login_user
 from zhijian.platform.auth import revoke_token
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
+from zhijian.platform.pagination import Page
 from zhijian.platform.rooms import room_module
 from zhijian.web import calendar_pages, sources
 from zhijian.web.core import check_csrf, console_actor, locale_of, page_router, portal_link, render, serves
+from zhijian.web.listing import page_rows
 from zhijian.web.queue import work_queue
 from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
@@ -63,6 +66,22 @@ def org_names(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     return {r.id: r.name for r in session.execute(select(Organization.id, Organization.name)
                                                   .where(Organization.id.in_(ids))).all()}
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    """A product found by the search, with the names its result line shows."""
+
+    product: Product
+    category: str
+    enterprise: str
+
+
+def product_hits(session: Session, page: Page[Product], lang: str) -> Page[ProductHit]:
+    """The search's product page, each product with its category and enterprise names."""
+    cats = category_names(session, {p.category_id for p in page.items}, lang)
+    orgs = org_names(session, {p.enterprise_id for p in page.items})
+    return page_rows(page, lambda p: ProductHit(p, cats.get(p.category_id, ""), orgs.get(p.enterprise_id, "")))
 
 
 # ---------------------------------------------------------------- home
@@ -107,8 +126,7 @@ def search(request: Request, session: SessionDep, q: str = "", type: str = "", c
     if q:  # a bad cursor from an edited URL is a DomainError: the error page (page_router)
         if kind in ("", "products"):
             page = catalog.list_products(session, actor, q=q, limit=limit, cursor=cursor if kind else None)
-            results["products"] = {"page": page, "orgs": org_names(session, {p.enterprise_id for p in page.items}),
-                                   "cats": category_names(session, {p.category_id for p in page.items}, lang)}
+            results["products"] = {"page": product_hits(session, page, lang)}
         if kind in ("", "enterprises"):
             results["enterprises"] = {"page": catalog.list_organizations(
                 session, actor, kind="enterprise", q=q, limit=limit, cursor=cursor if kind else None)}
