@@ -17,7 +17,8 @@ import numpy as np
 from scipy import stats
 
 from zhijian.stats._validate import as_float_array, err, finite_float, group_labels
-from zhijian.stats.spc import _d2_of, _group_stats, d2
+from zhijian.stats.spc import _group_stats
+from zhijian.stats.spc_constants import _d2_of, d2
 
 
 def anderson_darling(x: np.ndarray) -> tuple[float, float]:

@@ -247,61 +247,30 @@ def find_plan(
         raise err("no_plan", f"表中字码 {letter}、AQL {col} 无方案", f"no plan for letter {letter}, AQL {col}", "aql")
     final, n, ac, re = cell
     block = tables["single"][sev]
-    letters = tables["code_letters"] + (["S"] if "S" in block["cells"] else [])
-    arrow = None
-    notes_en: list[str] = []
-    notes_zh: list[str] = []
-    if final != letter:
-        arrow = "down" if letters.index(final) > letters.index(letter) else "up"
-        sym = "↓" if arrow == "down" else "↑"
-        notes_en.append(f"arrow {sym} followed from code letter {letter} to {final}: sample size {n} of {final} is used")
-        notes_zh.append(f"沿箭头{sym}由字码 {letter} 转到 {final}，使用 {final} 的样本量 {n}")
+    notes = _Notes()
+    arrow = _arrow(tables, block, letter, final, n, notes)
     unconfirmed = not block.get("confirmed", False)
     if unconfirmed:
-        notes_en.append(f"table {block['table']} of {tables['title']} is not confirmed from a citable source: {block.get('note', block['source'])}")
-        notes_zh.append(f"{tables['title']} 表 {block['table']} 未能从可引用来源核对，结果标为未确认")
+        notes.add(f"table {block['table']} of {tables['title']} is not confirmed from a citable source: {block.get('note', block['source'])}",
+                  f"{tables['title']} 表 {block['table']} 未能从可引用来源核对，结果标为未确认")
     table = block["table"]
     fallback = False
-    stages: tuple[Stage, ...]
+    stages: tuple[Stage, ...] = (Stage(n, n, ac, re),)
     if sch == "double":
         dbl = tables["double"]
         table = dbl["tables"][sev]
-        n1 = dbl["first_sample_sizes"][sev].get(final)
-        pair = dbl["plans_by_single_ac"][sev].get(str(ac))
-        if ac == 0 or n1 is None or pair is None:
+        double = _double_stages(dbl, sev, final, ac, table, notes)
+        if double is None:
             fallback = True
-            if ac == 0 or n1 is None:
-                notes_en.append(f"table {table} gives '*' here: the single sampling plan is used")
-                notes_zh.append(f"表 {table} 此处为 *：使用一次抽样方案")
-            else:
-                notes_en.append(f"double plan for this cell is not keyed in table {table}: the single sampling plan is used")
-                notes_zh.append(f"表 {table} 此格未录入二次方案：使用一次抽样方案")
-            stages = (Stage(n, n, ac, re),)
         else:
-            a1, r1, a2, r2 = pair
-            stages = (Stage(n1, n1, a1, r1), Stage(n1, 2 * n1, a2, r2))
+            stages = double
             unconfirmed = unconfirmed or not dbl.get("confirmed", False)
-            notes_en.append(dbl["note_en"])
-            notes_zh.append(dbl["note_zh"])
-    else:
-        stages = (Stage(n, n, ac, re),)
-    full = False
-    if stages[0].sample_size >= n_lot:
-        full = True
-        st = stages[0]
-        stages = (Stage(n_lot, n_lot, st.acceptance_number, st.rejection_number),)
-        if sch == "double" and not fallback:
-            fallback = True
-        notes_en.append(f"sample size {st.sample_size} reaches the lot size {n_lot}: inspect 100 %")
-        notes_zh.append(f"样本量达到或超过批量 {n_lot}：执行 100% 检验")
-    elif len(stages) == 2 and stages[1].cumulative_sample_size > n_lot:
-        s1, s2 = stages
-        stages = (s1, Stage(n_lot - s1.sample_size, n_lot, s2.acceptance_number, s2.rejection_number))
-        notes_en.append(f"second sample limited to the rest of the lot ({n_lot - s1.sample_size} items)")
-        notes_zh.append(f"第二样本以批内剩余 {n_lot - s1.sample_size} 件为限")
+    stages, full = _fit_to_lot(stages, n_lot, notes)
+    if full and sch == "double":
+        fallback = True
     if sev == "reduced" and tables.get("switching", {}).get("reduced_gap_rule"):
-        notes_en.append("reduced plan with a gap: Ac < d < Re accepts the lot but reinstates normal inspection")
-        notes_zh.append("放宽方案有间隙：Ac < d < Re 时接收该批但恢复正常检验")
+        notes.add("reduced plan with a gap: Ac < d < Re accepts the lot but reinstates normal inspection",
+                  "放宽方案有间隙：Ac < d < Re 时接收该批但恢复正常检验")
     return SamplingPlan(
         standard=standard,
         standard_title=tables["title"],
@@ -318,9 +287,65 @@ def find_plan(
         full_inspection=full,
         fallback_to_single=fallback,
         unconfirmed=unconfirmed,
-        notes_en=tuple(notes_en),
-        notes_zh=tuple(notes_zh),
+        notes_en=tuple(notes.en),
+        notes_zh=tuple(notes.zh),
     )
+
+
+@dataclass
+class _Notes:
+    """The plan's notes, each in English and Chinese."""
+
+    en: list[str] = field(default_factory=list)
+    zh: list[str] = field(default_factory=list)
+
+    def add(self, en: str, zh: str) -> None:
+        self.en.append(en)
+        self.zh.append(zh)
+
+
+def _arrow(tables: dict[str, Any], block: dict[str, Any], letter: str, final: str, n: int, notes: _Notes) -> str | None:
+    """"down"/"up" when the table's arrow led from the code letter to another letter's plan, else None."""
+    if final == letter:
+        return None
+    letters = tables["code_letters"] + (["S"] if "S" in block["cells"] else [])
+    arrow = "down" if letters.index(final) > letters.index(letter) else "up"
+    sym = "↓" if arrow == "down" else "↑"
+    notes.add(f"arrow {sym} followed from code letter {letter} to {final}: sample size {n} of {final} is used",
+              f"沿箭头{sym}由字码 {letter} 转到 {final}，使用 {final} 的样本量 {n}")
+    return arrow
+
+
+def _double_stages(dbl: dict[str, Any], sev: str, final: str, ac: int, table: str,
+                   notes: _Notes) -> tuple[Stage, ...] | None:
+    """The two stages of the double plan (二次抽样) matching the single plan's Ac, or None: use the single plan."""
+    n1 = dbl["first_sample_sizes"][sev].get(final)
+    pair = dbl["plans_by_single_ac"][sev].get(str(ac))
+    if ac == 0 or n1 is None:
+        notes.add(f"table {table} gives '*' here: the single sampling plan is used", f"表 {table} 此处为 *：使用一次抽样方案")
+        return None
+    if pair is None:
+        notes.add(f"double plan for this cell is not keyed in table {table}: the single sampling plan is used",
+                  f"表 {table} 此格未录入二次方案：使用一次抽样方案")
+        return None
+    a1, r1, a2, r2 = pair
+    notes.add(dbl["note_en"], dbl["note_zh"])
+    return (Stage(n1, n1, a1, r1), Stage(n1, 2 * n1, a2, r2))
+
+
+def _fit_to_lot(stages: tuple[Stage, ...], n_lot: int, notes: _Notes) -> tuple[tuple[Stage, ...], bool]:
+    """Stages no larger than the lot: 100 % inspection when the first sample reaches it; True then."""
+    if stages[0].sample_size >= n_lot:
+        st = stages[0]
+        notes.add(f"sample size {st.sample_size} reaches the lot size {n_lot}: inspect 100 %",
+                  f"样本量达到或超过批量 {n_lot}：执行 100% 检验")
+        return (Stage(n_lot, n_lot, st.acceptance_number, st.rejection_number),), True
+    if len(stages) == 2 and stages[1].cumulative_sample_size > n_lot:
+        s1, s2 = stages
+        notes.add(f"second sample limited to the rest of the lot ({n_lot - s1.sample_size} items)",
+                  f"第二样本以批内剩余 {n_lot - s1.sample_size} 件为限")
+        return (s1, Stage(n_lot - s1.sample_size, n_lot, s2.acceptance_number, s2.rejection_number)), False
+    return stages, False
 
 
 def tighter_aql(aql: str, standard: str = "gbt2828") -> str | None:

@@ -12,13 +12,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
-from zhijian.stats._validate import as_float_array, err, finite_float, group_labels, positive_int
+from zhijian.stats._validate import as_float_array, err, finite_float, group_labels
+from zhijian.stats.spc_constants import _d2_of as _d2_of  # re-exported (capability, old import paths)
+from zhijian.stats.spc_constants import c4 as c4
+from zhijian.stats.spc_constants import constants as constants
+from zhijian.stats.spc_constants import d2 as d2
+from zhijian.stats.spc_constants import d3 as d3
+from zhijian.stats.spc_rules import RULES_TEXT as RULES_TEXT
+from zhijian.stats.spc_rules import RULES_TEXT_ZH as RULES_TEXT_ZH
+from zhijian.stats.spc_rules import _jsonable
+from zhijian.stats.spc_rules import run_rules as run_rules
+from zhijian.stats.spc_rules import violations as violations
 
 CHART_TYPES = ("xbar-r", "xbar-s", "imr", "p", "np", "c", "u", "ewma", "cusum")
 CONSTANTS_NOTE = (
@@ -26,183 +34,6 @@ CONSTANTS_NOTE = (
     "textbooks and R's qcc use 3-decimal tables, which differ in the 4th-5th significant figure"
 )
 CONSTANTS_NOTE_ZH = "控制图系数按定义数值积分精确计算；教材与 R qcc 使用三位小数表，二者在第 4–5 位有效数字上略有差异"
-
-# ---------------------------------------------------------------- constants (控制图系数)
-
-_X = np.linspace(-12.0, 12.0, 2401)  # trapezoid on a smooth, fast-decaying integrand: spectrally accurate
-_PHI = stats.norm.cdf(_X)
-_PDF = stats.norm.pdf(_X)
-_W_MAX = 26.0  # 1 − F(26) < 1e-16 for every n up to 10⁴
-_GL_T, _GL_W = np.polynomial.legendre.leggauss(200)
-_W_NODES = 0.5 * _W_MAX * (_GL_T + 1.0)
-_W_WEIGHTS = 0.5 * _W_MAX * _GL_W
-
-
-@lru_cache(maxsize=1)
-def _spacings() -> np.ndarray:
-    """Φ(x + w) − Φ(x) on the (w-node × x) grid, shared by every n."""
-    grid: np.ndarray = np.clip(stats.norm.cdf(_X[None, :] + _W_NODES[:, None]) - _PHI[None, :], 0.0, 1.0)
-    return grid
-
-
-def _range_cdf_nodes(n: int) -> np.ndarray:
-    """P(R ≤ w) at the w nodes for the range of n iid N(0,1): n ∫ φ(x) [Φ(x+w) − Φ(x)]^{n−1} dx."""
-    cdf: np.ndarray = np.minimum(1.0, n * np.trapezoid(_PDF[None, :] * _spacings() ** (n - 1), _X, axis=1))
-    return cdf
-
-
-@lru_cache(maxsize=256)
-def _range_moments(n: int) -> tuple[float, float]:
-    """(E[R], E[R²]) of the range of n standard normal variables.
-
-    E[R] = ∫₀^∞ (1 − F(w)) dw and E[R²] = ∫₀^∞ 2w (1 − F(w)) dw, Gauss–Legendre on [0, 26] where
-    1 − F is below 1e-16 (F by the trapezoid rule in x, spectrally accurate for this smooth integrand).
-    """
-    if n < 2:
-        raise err("subgroup_too_small", "极差需要子组容量 ≥ 2", "the range needs subgroups of size >= 2", "subgroup_size")
-    surv = 1.0 - _range_cdf_nodes(n)
-    return float(np.sum(_W_WEIGHTS * surv)), float(np.sum(_W_WEIGHTS * 2.0 * _W_NODES * surv))
-
-
-def d2(n: int) -> float:
-    """d2(n) = E[R/σ], mean of the relative range (极差系数)."""
-    return _range_moments(positive_int(n, "subgroup_size", minimum=2))[0]
-
-
-def d3(n: int) -> float:
-    """d3(n) = SD[R/σ]."""
-    m1, m2 = _range_moments(positive_int(n, "subgroup_size", minimum=2))
-    return math.sqrt(max(m2 - m1 * m1, 0.0))
-
-
-def _d2_of(sizes: np.ndarray) -> np.ndarray:
-    """d2 for each subgroup size (vectorised over repeated sizes)."""
-    uniq, inv = np.unique(np.asarray(sizes, dtype=np.int64), return_inverse=True)
-    return np.array([d2(int(k)) for k in uniq])[inv]
-
-
-def c4(n: int) -> float:
-    """c4(n) = E[s]/σ = √(2/(n−1)) Γ(n/2)/Γ((n−1)/2)."""
-    n_ = positive_int(n, "subgroup_size", minimum=2)
-    return math.sqrt(2.0 / (n_ - 1)) * math.exp(special.gammaln(n_ / 2) - special.gammaln((n_ - 1) / 2))
-
-
-def constants(n: int) -> dict[str, float]:
-    """All Shewhart factors for subgroup size n (ISO 7870-2 Table 2 notation)."""
-    a, b, c = d2(n), d3(n), c4(n)
-    root = math.sqrt(1.0 - c * c)
-    return {
-        "n": n,
-        "d2": a,
-        "d3": b,
-        "c4": c,
-        "A": 3.0 / math.sqrt(n),
-        "A2": 3.0 / (a * math.sqrt(n)),
-        "A3": 3.0 / (c * math.sqrt(n)),
-        "B3": max(0.0, 1.0 - 3.0 * root / c),
-        "B4": 1.0 + 3.0 * root / c,
-        "B5": max(0.0, c - 3.0 * root),
-        "B6": c + 3.0 * root,
-        "D1": max(0.0, a - 3.0 * b),
-        "D2": a + 3.0 * b,
-        "D3": max(0.0, 1.0 - 3.0 * b / a),
-        "D4": 1.0 + 3.0 * b / a,
-        "E2": 3.0 / a,
-    }
-
-
-# ---------------------------------------------------------------- run rules (判异准则)
-
-RULES_TEXT = {
-    1: "1 point beyond 3σ",
-    2: "9 points in a row on the same side of the centre line",
-    3: "6 points in a row steadily increasing or decreasing",
-    4: "14 points in a row alternating up and down",
-    5: "2 of 3 points in a row beyond 2σ on the same side",
-    6: "4 of 5 points in a row beyond 1σ on the same side",
-    7: "15 points in a row within 1σ of the centre line",
-    8: "8 points in a row beyond 1σ on either side",
-}
-RULES_TEXT_ZH = {
-    1: "1 点落在 3σ 控制限外",
-    2: "连续 9 点落在中心线同一侧",
-    3: "连续 6 点递增或递减",
-    4: "连续 14 点中相邻点上下交替",
-    5: "连续 3 点中有 2 点落在同侧 2σ 外",
-    6: "连续 5 点中有 4 点落在同侧 1σ 外",
-    7: "连续 15 点落在中心线两侧 1σ 内",
-    8: "连续 8 点落在中心线两侧且无一在 1σ 内",
-}
-
-
-def _run_ending(mask: np.ndarray, length: int) -> np.ndarray:
-    """True at i when mask[i-length+1 .. i] are all True."""
-    if mask.size < length:
-        return np.zeros(mask.size, dtype=bool)
-    c = np.concatenate(([0], np.cumsum(mask, dtype=np.int32)))
-    out = np.zeros(mask.size, dtype=bool)
-    out[length - 1:] = (c[length:] - c[:-length]) == length
-    return out
-
-
-def _count_in_window(mask: np.ndarray, length: int) -> np.ndarray:
-    c = np.concatenate(([0], np.cumsum(mask, dtype=np.int32)))
-    out = np.zeros(mask.size, dtype=np.int32)
-    if mask.size >= length:
-        out[length - 1:] = c[length:] - c[:-length]
-    return out
-
-
-def run_rules(z: np.ndarray, rules: Sequence[int] = (1, 2, 3, 4, 5, 6, 7, 8)) -> np.ndarray:
-    """Boolean matrix (8 × n): row r−1 is True where rule r signals at that point.
-
-    ``z`` is the statistic in σ units from the centre line, (x − CL)/σ_point. A rule flags the
-    point that completes the pattern, as Minitab and qcc do.
-    """
-    z = np.asarray(z, dtype=float)
-    n = z.size
-    out = np.zeros((8, n), dtype=bool)
-    valid = np.isfinite(z)
-    zz = np.where(valid, z, 0.0)
-    wanted = set(rules)
-    if 1 in wanted:
-        out[0] = valid & (np.abs(zz) > 3.0)
-    if 2 in wanted:
-        out[1] = _run_ending(zz > 0, 9) | _run_ending(zz < 0, 9)
-    if 3 in wanted and n >= 6:
-        d = np.diff(zz)
-        up = np.concatenate(([False], d > 0))
-        down = np.concatenate(([False], d < 0))
-        out[2] = _run_ending(up, 5) | _run_ending(down, 5)
-    if 4 in wanted and n >= 14:
-        d = np.diff(zz)
-        alt = np.concatenate(([False], np.concatenate(([False], (d[1:] * d[:-1]) < 0))))
-        out[3] = _run_ending(alt, 12)
-    if 5 in wanted:
-        out[4] = ((_count_in_window(zz > 2, 3) >= 2) & (zz > 2)) | ((_count_in_window(zz < -2, 3) >= 2) & (zz < -2))
-    if 6 in wanted:
-        out[5] = ((_count_in_window(zz > 1, 5) >= 4) & (zz > 1)) | ((_count_in_window(zz < -1, 5) >= 4) & (zz < -1))
-    if 7 in wanted:
-        out[6] = _run_ending(np.abs(zz) < 1, 15)
-    if 8 in wanted:
-        out[7] = _run_ending(np.abs(zz) > 1, 8)
-    out &= valid[None, :]
-    return out
-
-
-def violations(z: np.ndarray, labels: Sequence[Any] | None = None, rules: Sequence[int] = (1, 2, 3, 4, 5, 6, 7, 8)) -> list[dict[str, Any]]:
-    """Per-point list of {index, subgroup, rules} for points where any rule signals."""
-    m = run_rules(z, rules)
-    hit = np.flatnonzero(m.any(axis=0))
-    res = []
-    for i in hit:
-        rr = [int(r) + 1 for r in np.flatnonzero(m[:, i])]
-        res.append({"index": int(i), "subgroup": _jsonable(labels[int(i)]) if labels is not None else int(i) + 1, "rules": rr})
-    return res
-
-
-def _jsonable(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
 
 
 # ---------------------------------------------------------------- result types
@@ -363,17 +194,8 @@ def xbar_chart(
     x, codes, labels = _subgroups(values, subgroups)
     means, ranges, sds, sizes = _group_stats(x, codes, len(labels))
     m = means.size
-    if (sizes < 2).any():
-        i = int(np.flatnonzero(sizes < 2)[0])
-        raise err(
-            "subgroup_too_small",
-            f"子组 {labels[i]!r} 只有 1 个观测值；单值数据请用 imr 控制图",
-            f"subgroup {labels[i]!r} has a single value; use the imr chart for individual values",
-            "subgroups",
-        )
     phase = 2 if (center is not None and sigma is not None) else 1
-    if phase == 1 and m < 2:
-        raise err("single_subgroup", "只有 1 个子组，无法估计控制限", "a single subgroup cannot estimate control limits", "subgroups")
+    _check_xbar_subgroups(sizes, labels, phase)
     rr = _rules_arg(rules, (1, 2, 3, 4, 5, 6, 7, 8))
     uniq, inv = np.unique(sizes, return_inverse=True)
     d2a = np.array([d2(int(k)) for k in uniq])[inv]
@@ -384,8 +206,8 @@ def xbar_chart(
     mu = sig = 0.0
     for _ in range(max(1, max_iterations)):
         if phase == 2:
-            mu = float(finite_float(center, "center"))
-            sig = float(finite_float(sigma, "sigma"))
+            mu = finite_float(center, "center")
+            sig = finite_float(sigma, "sigma")
             if sig <= 0:
                 raise err("out_of_range", "sigma 必须 > 0", "sigma must be > 0", "sigma")
         else:
@@ -398,13 +220,9 @@ def xbar_chart(
         x_ucl = mu + 3 * sig / root_n
         x_lcl = mu - 3 * sig / root_n
         if kind == "r":
-            d_center = d2a * sig
-            d_sig = d3a * sig
-            d_stat = ranges
+            d_stat, d_center, d_sig = ranges, d2a * sig, d3a * sig
         else:
-            d_center = c4a * sig
-            d_sig = np.sqrt(1 - c4a**2) * sig
-            d_stat = sds
+            d_stat, d_center, d_sig = sds, c4a * sig, np.sqrt(1 - c4a**2) * sig
         d_ucl = d_center + 3 * d_sig
         d_lcl = np.maximum(0.0, d_center - 3 * d_sig)
         if phase == 2 or not drop_out_of_control:
@@ -427,6 +245,20 @@ def xbar_chart(
     if uniq.size > 1:
         notes.append("variable subgroup sizes: limits are computed per subgroup (stepped limits)")
     return ControlChart(f"xbar-{kind}", phase, [xp, dp], params, excluded, notes)
+
+
+def _check_xbar_subgroups(sizes: np.ndarray, labels: list[Any], phase: int) -> None:
+    """Every subgroup has 2 values or more (else the I-MR chart), and Phase I has 2 subgroups or more."""
+    if (sizes < 2).any():
+        i = int(np.flatnonzero(sizes < 2)[0])
+        raise err(
+            "subgroup_too_small",
+            f"子组 {labels[i]!r} 只有 1 个观测值；单值数据请用 imr 控制图",
+            f"subgroup {labels[i]!r} has a single value; use the imr chart for individual values",
+            "subgroups",
+        )
+    if phase == 1 and sizes.size < 2:
+        raise err("single_subgroup", "只有 1 个子组，无法估计控制限", "a single subgroup cannot estimate control limits", "subgroups")
 
 
 def imr_chart(
@@ -511,19 +343,7 @@ def attribute_chart(
     if (d < 0).any():
         raise err("out_of_range", "不合格数不能为负", "counts cannot be negative", "counts")
     m = d.size
-    if t in ("p", "np", "u"):
-        if sizes is None:
-            raise err("sizes_required", f"{t} 图需要样本量（size）", f"the {t} chart needs sample sizes", "sizes")
-        n = as_float_array(sizes, "sizes")
-        if n.size != m:
-            raise err("length_mismatch", "样本量与不合格数的个数不一致", "sizes and counts differ in length", "sizes")
-        if (n <= 0).any():
-            raise err("out_of_range", "样本量必须 > 0", "sample sizes must be > 0", "sizes")
-        if t in ("p", "np") and (d > n).any():
-            i = int(np.flatnonzero(d > n)[0])
-            raise err("out_of_range", f"第 {i + 1} 个子组不合格品数大于样本量", f"subgroup {i + 1} has more nonconforming items than its size", "counts")
-    else:
-        n = np.ones(m)
+    n = _attribute_sizes(t, d, sizes)
     phase = 2 if center is not None else 1
     if phase == 1 and m < 2:
         raise err("single_subgroup", "只有 1 个子组，无法估计控制限", "a single subgroup cannot estimate control limits", "counts")
@@ -533,29 +353,12 @@ def attribute_chart(
     excluded: list[Any] = []
     for _ in range(max(1, max_iterations)):
         if phase == 2:
-            cbar = float(finite_float(center, "center"))
+            cbar = finite_float(center, "center")
         else:
             if keep.sum() < 2:
                 raise err("single_subgroup", "剔除后不足 2 个子组", "fewer than 2 subgroups left after exclusion", "counts")
             cbar = float(d[keep].sum() / n[keep].sum()) if t in ("p", "np", "u") else float(d[keep].mean())
-        if t == "p":
-            stat, cl, s = d / n, _const(cbar, m), np.sqrt(cbar * (1 - cbar) / n)
-            hi_cap = 1.0
-        elif t == "np":
-            stat, cl, s = d, n * cbar, np.sqrt(n * cbar * (1 - cbar))
-            hi_cap = None
-        elif t == "u":
-            stat, cl, s = d / n, _const(cbar, m), np.sqrt(cbar / n)
-            hi_cap = None
-        else:
-            stat, cl, s = d, _const(cbar, m), _const(math.sqrt(max(cbar, 0.0)), m)
-            hi_cap = None
-        ucl = cl + 3 * s
-        if hi_cap is not None:
-            ucl = np.minimum(ucl, hi_cap)
-        if t == "np":
-            ucl = np.minimum(ucl, n)
-        lcl = np.maximum(0.0, cl - 3 * s)
+        stat, cl, s, ucl, lcl = _attribute_limits(t, d, n, cbar)
         if phase == 2 or not drop_out_of_control:
             break
         ooc = keep & ((stat > ucl) | (stat < lcl))
@@ -569,6 +372,46 @@ def attribute_chart(
     if t in ("p", "np", "u") and np.unique(n).size > 1:
         notes.append("variable sample sizes: limits are computed per subgroup (stepped limits)")
     return ControlChart(t, phase, [panel], params, excluded, notes)
+
+
+def _attribute_sizes(t: str, d: np.ndarray, sizes: Any | None) -> np.ndarray:
+    """The sample sizes n of a p, np or u chart, checked against the counts (a c chart: all 1)."""
+    m = d.size
+    if t not in ("p", "np", "u"):
+        return np.ones(m)
+    if sizes is None:
+        raise err("sizes_required", f"{t} 图需要样本量（size）", f"the {t} chart needs sample sizes", "sizes")
+    n = as_float_array(sizes, "sizes")
+    if n.size != m:
+        raise err("length_mismatch", "样本量与不合格数的个数不一致", "sizes and counts differ in length", "sizes")
+    if (n <= 0).any():
+        raise err("out_of_range", "样本量必须 > 0", "sample sizes must be > 0", "sizes")
+    if t in ("p", "np") and (d > n).any():
+        i = int(np.flatnonzero(d > n)[0])
+        raise err("out_of_range", f"第 {i + 1} 个子组不合格品数大于样本量", f"subgroup {i + 1} has more nonconforming items than its size", "counts")
+    return n
+
+
+def _attribute_limits(t: str, d: np.ndarray, n: np.ndarray,
+                      cbar: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(statistic, CL, σ per point, UCL, LCL) of a p, np, u or c chart with centre `cbar`; LCL below 0 is 0."""
+    m = d.size
+    hi_cap = None
+    if t == "p":
+        stat, cl, s = d / n, _const(cbar, m), np.sqrt(cbar * (1 - cbar) / n)
+        hi_cap = 1.0
+    elif t == "np":
+        stat, cl, s = d, n * cbar, np.sqrt(n * cbar * (1 - cbar))
+    elif t == "u":
+        stat, cl, s = d / n, _const(cbar, m), np.sqrt(cbar / n)
+    else:
+        stat, cl, s = d, _const(cbar, m), _const(math.sqrt(max(cbar, 0.0)), m)
+    ucl = cl + 3 * s
+    if hi_cap is not None:
+        ucl = np.minimum(ucl, hi_cap)
+    if t == "np":
+        ucl = np.minimum(ucl, n)
+    return stat, cl, s, ucl, np.maximum(0.0, cl - 3 * s)
 
 
 # ---------------------------------------------------------------- time-weighted charts
