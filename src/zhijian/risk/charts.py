@@ -7,7 +7,7 @@ colours are presentation attributes, not inline styles, so the console's CSP hol
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -68,16 +68,26 @@ def heatmap_svg(cells: Sequence[dict[str, Any]], *, title: str = "不合格率�
         body.append(_t(left - 6, y + ch / 2 + 4, cat[:10], 11, "end"))
         for j, reg in enumerate(cols):
             x = left + cw * j
-            c = grid.get((cat, reg))
-            if c is None or not c["n"]:
+            cell = grid.get((cat, reg))
+            if cell is None or not cell["n"]:
                 body.append(f'<rect x="{x}" y="{y}" width="{cw - 2}" height="{ch - 2}" fill="#f3f3f3"/>')
                 continue
-            rate = c["x"] / c["n"]
+            rate = cell["x"] / cell["n"]
             body.append(f'<rect x="{x}" y="{y}" width="{cw - 2}" height="{ch - 2}" fill="{_heat_colour(rate, vmax)}">'
-                        f'<title>{escape(cat)} · {escape(reg)}：{c["x"]}/{c["n"]} = {rate:.1%}</title></rect>')
+                        f'<title>{escape(cat)} · {escape(reg)}：{cell["x"]}/{cell["n"]} = {rate:.1%}</title></rect>')
             body.append(_t(x + (cw - 2) / 2, y + ch / 2 + 3, f"{rate:.1%}", 10, "middle"))
     body.append(_t(10, h - 12, f"颜色：白 = 0，红 = {vmax:.1%}（图中最高）；灰 = 无数据", 10, fill="#666"))
     return _svg(w, h, body, title)
+
+
+def _rate_grid(x0: float, x1: float, vmax: float, py: Callable[[float], float]) -> list[str]:
+    """Five horizontal grid lines from 0 to `vmax` with their rate labels (trend and funnel charts)."""
+    out = []
+    for k in range(5):
+        v = vmax * k / 4
+        out.append(f'<line x1="{x0}" x2="{x1}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#eee"/>')
+        out.append(_t(x0 - 4, py(v) + 4, f"{v:.0%}" if vmax >= 0.1 else f"{v:.1%}", 9, "end", "#777"))
+    return out
 
 
 def trend_svg(months: Sequence[str], x: Sequence[int], n: Sequence[int], p0: float, *, label: str,
@@ -96,11 +106,7 @@ def trend_svg(months: Sequence[str], x: Sequence[int], n: Sequence[int], p0: flo
         return top + (h - top - bottom) * (1 - v / vmax)
 
     title = f"趋势：{label}"
-    body = [_t(8, 16, title, 12, fill="#111")]
-    for k in range(5):
-        v = vmax * k / 4
-        body.append(f'<line x1="{left}" x2="{w - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#eee"/>')
-        body.append(_t(left - 4, py(v) + 4, f"{v:.0%}" if vmax >= 0.1 else f"{v:.1%}", 9, "end", "#777"))
+    body = [_t(8, 16, title, 12, fill="#111"), *_rate_grid(left, w - right, vmax, py)]
     body.append(f'<line x1="{left}" x2="{w - right}" y1="{py(p0):.1f}" y2="{py(p0):.1f}" stroke="#1f77b4" '
                 f'stroke-dasharray="4 3"/>')
     body.append(_t(w - right, py(p0) - 4, f"全国 {p0:.1%}", 9, "end", "#1f77b4"))
@@ -114,10 +120,11 @@ def trend_svg(months: Sequence[str], x: Sequence[int], n: Sequence[int], p0: flo
                         f'{x[i]}/{n[i]}</title></circle>')
     idx = {m: i for i, m in enumerate(months)}
     for period, method in markers:
-        i = idx.get(period)
-        if i is None or rates[i] is None:
+        mi = idx.get(period)
+        rate = rates[mi] if mi is not None else None
+        if mi is None or rate is None:
             continue
-        body.append(f'<path d="M{px(i):.1f},{py(rates[i]) - 12:.1f} l-5,-8 h10 z" fill="#d62728">'
+        body.append(f'<path d="M{px(mi):.1f},{py(rate) - 12:.1f} l-5,-8 h10 z" fill="#d62728">'
                     f'<title>{escape(period)} 信号：{escape(method)}</title></path>')
     step = max(1, T // 6)
     for i in range(0, T, step):
@@ -132,7 +139,7 @@ def funnel_svg(points: Sequence[dict[str, Any]], target: float, tau2: float, *, 
     w, h, left, right, top, bottom = 560, 260, 52, 16, 30, 40
     if not points:
         return _svg(w, 60, [_t(10, 35, "暂无数据")], label)
-    nmax = max(p["n"] for p in points) * 1.1
+    nmax = float(max(p["n"] for p in points)) * 1.1
     rates = [p["x"] / p["n"] for p in points]
     grid = np.linspace(max(1.0, nmax / 200), nmax, 120)
     lim = {}
@@ -149,11 +156,7 @@ def funnel_svg(points: Sequence[dict[str, Any]], target: float, tau2: float, *, 
         return top + (h - top - bottom) * (1 - min(v, vmax) / vmax)
 
     title = f"漏斗图：{label}"
-    body = [_t(8, 18, title, 12, fill="#111")]
-    for k in range(5):
-        v = vmax * k / 4
-        body.append(f'<line x1="{left}" x2="{w - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#eee"/>')
-        body.append(_t(left - 4, py(v) + 4, f"{v:.0%}" if vmax >= 0.1 else f"{v:.1%}", 9, "end", "#777"))
+    body = [_t(8, 18, title, 12, fill="#111"), *_rate_grid(left, w - right, vmax, py)]
     body.append(f'<line x1="{left}" x2="{w - right}" y1="{py(target):.1f}" y2="{py(target):.1f}" stroke="#1f77b4"/>')
     for lvl, dash in ((0.95, "4 3"), (0.998, "")):
         for side in (0, 1):

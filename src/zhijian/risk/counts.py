@@ -55,7 +55,8 @@ def ears(y: object, method: str = "C1", *, baseline: int = 7, threshold: float |
     (floored at 0) puts the observed count where the C2 mean belongs, so it alarms whenever the two previous weeks'
     parts exceed k and y_t > 0, whatever week t shows. The default follows the definition (which `earsC`'s help page
     also states)."""
-    Y = np.atleast_2d(_counts(y))
+    y1 = _counts(y)
+    Y = np.atleast_2d(y1)
     method = method.upper()
     if method not in ("C1", "C2", "C3"):
         raise DomainError("risk.bad_method", f"未知 EARS 方法：{method}", f"unknown EARS method: {method}", field="method")
@@ -100,7 +101,7 @@ def ears(y: object, method: str = "C1", *, baseline: int = 7, threshold: float |
         with np.errstate(invalid="ignore"):
             alarm = np.isfinite(upper) & (Y > upper)  # earsC's comparison (the same as C > k where sd > 0)
     out = EarsResult(method, mean, sd, stat, k, upper, alarm)
-    if np.ndim(y) == 1:
+    if y1.ndim == 1:
         out = EarsResult(method, mean[0], sd[0], stat[0], k, upper[0], alarm[0])
     return out
 
@@ -303,7 +304,45 @@ def _reweighted_fit(X: np.ndarray, y: np.ndarray, o: np.ndarray | None, threshol
 
 
 def _pearson(g: GlmFit, y: np.ndarray, wts: np.ndarray, power: float = 1.0) -> np.ndarray:
-    return np.sum(wts * (y - g.mu) ** 2 / g.mu**power, axis=1) / g.df_resid
+    out: np.ndarray = np.sum(wts * (y - g.mu) ** 2 / g.mu**power, axis=1) / g.df_resid
+    return out
+
+
+def _fit_baseline(y: np.ndarray, tb: np.ndarray, levels: np.ndarray, t0: int, p: FarringtonParams,
+                  o: np.ndarray | None, off0: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The GLMs of the series with a non-zero baseline `y` (reference weeks `tb`, seasonal `levels`): η, the log
+    expected count at t0, the Pearson dispersion of the final fit, and whether the trend model was kept."""
+    present = np.unique(levels)
+    lv = np.searchsorted(present, levels)  # drop empty levels so the design has full rank
+    n_lev = present.size
+    lv0 = int(np.searchsorted(present, p.no_periods)) if p.no_periods in present else 0  # t0's level
+    X1, X0 = _design(tb, lv, n_lev, True), _design(tb, lv, n_lev, False)
+    x1, x0 = np.zeros(X1.shape[1]), np.zeros(X0.shape[1])
+    x1[0] = x0[0] = 1.0
+    x1[1] = t0
+    if lv0 > 0:
+        x1[1 + lv0] = 1.0
+        x0[lv0] = 1.0
+    o0 = np.zeros(y.shape[0]) if off0 is None else off0
+    use = np.zeros(y.shape[0], dtype=bool)
+    eta = np.zeros(y.shape[0])
+    disp = np.zeros(y.shape[0])
+    if p.trend and p.b >= 3:  # Farrington et al. (1996): a trend needs at least three years of data
+        g1, w1 = _reweighted_fit(X1, y, o, p.reweight_threshold)
+        d_test = _pearson(g1, y, w1, 2.0 if p.trend_dispersion == "surveillance" else 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tval = g1.coef[:, 1] / np.sqrt(d_test * g1.cov_unscaled[:, 1, 1])
+            pt = 2 * stats.t.sf(np.abs(tval), g1.df_resid)
+        eta1 = g1.coef @ x1 + o0
+        use = (np.nan_to_num(pt, nan=1.0) < p.p_threshold_trend) & (np.exp(eta1) <= y.max(axis=1))
+        eta[use] = eta1[use]
+        disp[use] = _pearson(g1, y, w1)[use]
+    rest = np.flatnonzero(~use)
+    if rest.size:  # refitted from scratch without the trend: fresh Anscombe weights
+        g0, w0 = _reweighted_fit(X0, y[rest], None if o is None else o[rest], p.reweight_threshold)
+        eta[rest] = g0.coef @ x0 + o0[rest]
+        disp[rest] = _pearson(g0, y[rest], w0)
+    return eta, disp, use
 
 
 def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: int | None = None,  # noqa: N803
@@ -347,38 +386,8 @@ def farrington_batch(Y: object, params: FarringtonParams | None = None, *, t0: i
     trend_used = np.zeros(S, dtype=bool)
     fit_rows = np.flatnonzero(yb.sum(axis=1) > 0)  # an all-zero baseline predicts 0
     if fit_rows.size:
-        present = np.unique(levels)
-        lv = np.searchsorted(present, levels)  # drop empty levels so the design has full rank
-        n_lev = present.size
-        lv0 = int(np.searchsorted(present, p.no_periods)) if p.no_periods in present else 0  # t0's level
-        X1, X0 = _design(tb, lv, n_lev, True), _design(tb, lv, n_lev, False)
-        x1, x0 = np.zeros(X1.shape[1]), np.zeros(X0.shape[1])
-        x1[0] = x0[0] = 1.0
-        x1[1] = t0
-        if lv0 > 0:
-            x1[1 + lv0] = 1.0
-            x0[lv0] = 1.0
-        y = yb[fit_rows]
-        o = None if off is None else off[fit_rows]
-        o0 = np.zeros(fit_rows.size) if off0 is None else off0[fit_rows]
-        use = np.zeros(fit_rows.size, dtype=bool)
-        eta = np.zeros(fit_rows.size)
-        disp = np.zeros(fit_rows.size)
-        if p.trend and p.b >= 3:  # Farrington et al. (1996): a trend needs at least three years of data
-            g1, w1 = _reweighted_fit(X1, y, o, p.reweight_threshold)
-            d_test = _pearson(g1, y, w1, 2.0 if p.trend_dispersion == "surveillance" else 1.0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tval = g1.coef[:, 1] / np.sqrt(d_test * g1.cov_unscaled[:, 1, 1])
-                pt = 2 * stats.t.sf(np.abs(tval), g1.df_resid)
-            eta1 = g1.coef @ x1 + o0
-            use = (np.nan_to_num(pt, nan=1.0) < p.p_threshold_trend) & (np.exp(eta1) <= y.max(axis=1))
-            eta[use] = eta1[use]
-            disp[use] = _pearson(g1, y, w1)[use]
-        rest = np.flatnonzero(~use)
-        if rest.size:  # refitted from scratch without the trend: fresh Anscombe weights
-            g0, w0 = _reweighted_fit(X0, y[rest], None if o is None else o[rest], p.reweight_threshold)
-            eta[rest] = g0.coef @ x0 + o0[rest]
-            disp[rest] = _pearson(g0, y[rest], w0)
+        eta, disp, use = _fit_baseline(yb[fit_rows], tb, levels, t0, p, None if off is None else off[fit_rows],
+                                       None if off0 is None else off0[fit_rows])
         mu0[fit_rows] = np.exp(eta)
         phi[fit_rows] = np.maximum(1.0, disp)
         trend_used[fit_rows] = use
@@ -426,7 +435,8 @@ def poisson_cusum(y: object, mu0: object, *, kappa: float = 2.0, h: float = 5.0)
     and decision interval h/ln κ. This is R surveillance's `glrpois` with `theta = log(κ)` and `c.ARL = h`
     (C routine lr_cusum), `upper` its `ret = "cases"` bound. Rows are series; the recursion runs along the
     last axis, vectorised over the rows. Periods with an unknown μ0 (NaN) keep S at 0."""
-    Y = np.atleast_2d(_counts(y))
+    y1 = _counts(y)
+    Y = np.atleast_2d(y1)
     M = np.broadcast_to(np.atleast_2d(np.asarray(mu0, dtype=float)), Y.shape)
     if not (np.isfinite(kappa) and kappa > 1):
         raise DomainError("risk.bad_parameter", f"CUSUM 的倍数 κ 必须大于 1：{kappa}",
@@ -453,7 +463,7 @@ def poisson_cusum(y: object, mu0: object, *, kappa: float = 2.0, h: float = 5.0)
         prev = np.where(a, 0.0, s)
     ref = (kappa - 1.0) * M / lk
     out = CountCusum(np.array(M), stat, upper, ref, alarm, float(kappa), float(h))
-    if np.ndim(y) == 1:
+    if y1.ndim == 1:
         out = CountCusum(out.expected[0], stat[0], upper[0], ref[0], alarm[0], out.kappa, out.h)
     return out
 
@@ -463,7 +473,8 @@ def trailing_mean(y: object, *, baseline: int = 52, lag: int = 4, first: object 
     each period (the most recent weeks are left out so a beginning outbreak does not raise its own baseline).
     NaN until a whole baseline exists, or before a series' first period with data (`first`, one index per row),
     so a new product is not judged against weeks when it was not on the market."""
-    Y = np.atleast_2d(_counts(y))
+    y1 = _counts(y)
+    Y = np.atleast_2d(y1)
     S, T = Y.shape
     cs = np.concatenate([np.zeros((S, 1)), np.cumsum(Y, axis=1)], axis=1)
     out = np.full((S, T), np.nan)
@@ -473,4 +484,4 @@ def trailing_mean(y: object, *, baseline: int = 52, lag: int = 4, first: object 
     if first is not None:
         f = np.asarray(first, dtype=np.int64).reshape(S, 1)
         out[np.arange(T)[None, :] - lag - baseline < f] = np.nan
-    return out[0] if np.ndim(y) == 1 else out
+    return out[0] if y1.ndim == 1 else out

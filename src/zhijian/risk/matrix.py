@@ -187,7 +187,7 @@ def parse_assessment(data: Any) -> Assessment:
 
 def assess(a: Assessment, *, exposure_adjustment: bool = False) -> dict[str, Any]:
     """Each scenario's probability and level; the product's `risk_level` (highest, or serious if flagged)."""
-    out_sc = []
+    out_sc: list[dict[str, Any]] = []
     for sc in a.scenarios:
         p = sc.probability
         level = MATRIX[band_index(p)][sc.severity - 1]

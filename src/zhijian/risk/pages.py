@@ -248,7 +248,7 @@ async def alert_create(request: Request, session: SessionDep) -> Response:
         if level not in matrix.LEVEL_ZH:
             raise DomainError("validation.invalid", "请选择风险等级", "choose a risk level", field="risk_level")
         a = service.create_alert(session, actor, AlertIn(
-            title=title, risk_level=level,  # type: ignore[arg-type]
+            title=title, risk_level=level,
             fields=fields, public_fields=[str(v) for v in form.getlist("public")], enterprise_ids=[int(x) for x in raw_ents],
             signal_id=_int("signal_id"), assessment_id=_int("assessment_id")))
     except (DomainError, ValidationError) as exc:

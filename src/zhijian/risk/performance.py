@@ -17,7 +17,8 @@ def load() -> dict[str, Any]:
     """The stored table ({} when the bench has never been run)."""
     path = resources.files("zhijian.risk").joinpath("data/detector_performance.json")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        table: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return table
     except (FileNotFoundError, ValueError):
         return {}
 

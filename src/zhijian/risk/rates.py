@@ -403,4 +403,5 @@ def shrink(x: object, n: object, prior: BetaPrior) -> np.ndarray:
 def posterior_exceedance(x: object, n: object, prior: BetaPrior, threshold: float) -> np.ndarray:
     """P(p_i > threshold | data) under the Beta(α + x, β + n − x) posterior."""
     xa, na = _check_xn(x, n)
-    return stats.beta.sf(threshold, prior.alpha + xa, prior.beta + na - xa)
+    out: np.ndarray = stats.beta.sf(threshold, prior.alpha + xa, prior.beta + na - xa)
+    return out

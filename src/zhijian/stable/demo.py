@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,14 +59,51 @@ def _approve(s: Session, product: Product, applicant: Actor, reviewer: Actor, co
     app = service.apply(s, applicant, product.id, statement=statement, former_names=former)
     service.add_comment(s, reviewer, app.id, "已核对近三年监督抽查报告、信用等级和认证证书。")
     service.review(s, reviewer, app.id, recommendation="approve", comment="材料齐全，抽查记录连续合格，建议列入。")
-    ev_outcome = app.evaluation_id and s.get(StableEvaluation, app.evaluation_id)
-    eligible = bool(ev_outcome) and ev_outcome.outcome == rules.ELIGIBLE  # type: ignore[union-attr]
+    ev = s.get(StableEvaluation, app.evaluation_id) if app.evaluation_id else None
+    eligible = ev is not None and ev.outcome == rules.ELIGIBLE
     reason = ("经评审委员会审定，符合评定规则全部准则，同意列入。" if eligible else
               "平台内抽查历史不完整，委员会依据企业提交的2024—2026年省级监督抽查报告及现场核查，同意列入。")
     service.decide(s, committee, app.id, decision="approved", reason=reason, override=not eligible)
     listing = s.scalar(select(Listing).where(Listing.application_id == app.id))
     assert listing is not None
     return listing
+
+
+@dataclass
+class _Crew:
+    """The demo's people and its pool of products (eligible by the real history first, the others shuffled)."""
+
+    s: Session
+    reviewer: Actor
+    chair: Actor
+    member: Actor
+    good: list[Product]
+    other: list[Product]
+
+    def next_product(self, eligible: bool = True) -> Product:
+        """An eligible product when the history has one left (else any), or a not-eligible one."""
+        busy = set(self.s.scalars(select(StableApplication.product_id)))
+        for queue in ((self.good, self.other) if eligible else (self.other, self.good)):
+            while queue:
+                p = queue.pop(0)
+                if p.id not in busy:
+                    return p
+        raise RuntimeError("not enough demo products")
+
+    def owner(self, p: Product) -> Actor:
+        user = self.s.scalar(select(User).where(User.organization_id == p.enterprise_id, User.role == "enterprise"))
+        return actor_for(user) if user is not None else self.reviewer  # no enterprise login: the association proposes
+
+    def approve(self, committee: Actor, statement: str, former: list[list[str]] | None = None,
+                p: Product | None = None) -> Listing:
+        p = p or self.next_product()
+        return _approve(self.s, p, self.owner(p), self.reviewer, committee, statement, former)
+
+    def publish(self, kind: str, on: dt.date, title: str) -> None:
+        """Publish the draft announcement of `kind` (the approvals or revocations collected so far)."""
+        ann = self.s.scalar(select(Announcement).where(Announcement.status == "draft", Announcement.kind == kind))
+        assert ann is not None
+        service.publish_announcement(self.s, self.reviewer, ann.id, on=on, title=title)
 
 
 def load(s: Session, rng: random.Random) -> list[str]:
@@ -79,9 +117,20 @@ def load(s: Session, rng: random.Random) -> list[str]:
         return _summary(s)
     service.appoint_committee_member(s, SYSTEM, c1.id)
     service.appoint_committee_member(s, SYSTEM, c2.id)
-    reviewer, chair, member = actor_for(reviewer_user), actor_for(c1), actor_for(c2)
+    reviewer = actor_for(reviewer_user)
+    _rulesets(s, reviewer)
+    pool = _candidates(s, service.today())
+    other = [p for p, outcome in pool if outcome != rules.ELIGIBLE]
+    rng.shuffle(other)
+    crew = _Crew(s, reviewer, actor_for(c1), actor_for(c2), [p for p, outcome in pool if outcome == rules.ELIGIBLE],
+                 other)
+    _announcements(crew)
+    _applications(crew)
+    return _summary(s)
 
-    # rule sets: v1 (defaults, 2024-01-01) and v2 (from 2026-07-01 only national/provincial results count)
+
+def _rulesets(s: Session, reviewer: Actor) -> None:
+    """Rule sets: v1 (defaults, 2024-01-01) and v2 (from 2026-07-01 only national/provincial results count)."""
     service.ensure_default_ruleset(s)
     if s.scalar(select(func.max(StableRuleSet.version))) == 1:
         v2 = rules.default_ruleset_data() | {
@@ -91,92 +140,61 @@ def load(s: Session, rng: random.Random) -> list[str]:
         v2["criteria"][3]["params"]["max_justified"] = 1
         service.create_ruleset(s, reviewer, v2)
 
-    today = service.today()
-    pool = _candidates(s, today)
-    good = [p for p, outcome in pool if outcome == rules.ELIGIBLE]
-    other = [p for p, outcome in pool if outcome != rules.ELIGIBLE]
-    rng.shuffle(other)
 
-    def next_product(eligible: bool = True) -> Product:
-        """An eligible product when the history has one left (else any), or a not-eligible one."""
-        busy = set(s.scalars(select(StableApplication.product_id)))
-        for queue in ((good, other) if eligible else (other, good)):
-            while queue:
-                p = queue.pop(0)
-                if p.id not in busy:
-                    return p
-        raise RuntimeError("not enough demo products")
-
-    def owner_actor(p: Product) -> Actor:
-        user = s.scalar(select(User).where(User.organization_id == p.enterprise_id, User.role == "enterprise"))
-        return actor_for(user) if user is not None else reviewer  # no enterprise login: the association proposes
-
+def _announcements(crew: _Crew) -> None:
+    """Three listing announcements (one expired), a revocation, and a listing flagged but not yet decided."""
+    s, chair, member = crew.s, crew.chair, crew.member
     # 2022年第1号 — listed in 2022, validity ended 2025-09-14 (expired)
     for _ in range(3):
-        p = next_product()
-        _approve(s, p, owner_actor(p), reviewer, chair, "2019—2021年连续三年国家监督抽查合格。")
-    ann = s.scalar(select(Announcement).where(Announcement.status == "draft", Announcement.kind == "listing"))
-    assert ann is not None
-    service.publish_announcement(s, reviewer, ann.id, on=dt.date(2022, 9, 15),
-                                 title="2022年度全国质量检验稳定合格产品名单")
+        crew.approve(chair, "2019—2021年连续三年国家监督抽查合格。")
+    crew.publish("listing", dt.date(2022, 9, 15), "2022年度全国质量检验稳定合格产品名单")
     # 2025年第1号 — six products, one later revoked
     listed_2025 = []
     for i in range(6):
-        p = next_product()
+        p = crew.next_product()
         former = [[p.brand, p.model.replace("-", "")]] if i == 2 else None  # renamed/re-spelt model
-        listed_2025.append(_approve(s, p, owner_actor(p), reviewer, member if i % 2 else chair,
-                                    "近三年省级以上监督抽查均合格，无有效投诉。", former))
-    ann = s.scalar(select(Announcement).where(Announcement.status == "draft", Announcement.kind == "listing"))
-    assert ann is not None
-    service.publish_announcement(s, reviewer, ann.id, on=dt.date(2025, 3, 18),
-                                 title="2025年度全国质量检验稳定合格产品名单（第一批）")
+        listed_2025.append(crew.approve(member if i % 2 else chair, "近三年省级以上监督抽查均合格，无有效投诉。", former, p))
+    crew.publish("listing", dt.date(2025, 3, 18), "2025年度全国质量检验稳定合格产品名单（第一批）")
     # 2026年第1号 — five products
-    listed_2026 = []
-    for i in range(5):
-        p = next_product()
-        listed_2026.append(_approve(s, p, owner_actor(p), reviewer, chair if i % 2 else member,
-                                    "2024—2026年连续三年抽查合格，企业信用等级A。"))
-    ann = s.scalar(select(Announcement).where(Announcement.status == "draft", Announcement.kind == "listing"))
-    assert ann is not None
-    service.publish_announcement(s, reviewer, ann.id, on=dt.date(2026, 4, 20),
-                                 title="2026年度全国质量检验稳定合格产品名单（第一批）")
-
+    listed_2026 = [crew.approve(chair if i % 2 else member, "2024—2026年连续三年抽查合格，企业信用等级A。")
+                   for i in range(5)]
+    crew.publish("listing", dt.date(2026, 4, 20), "2026年度全国质量检验稳定合格产品名单（第一批）")
     # revocation: a later final 不合格 flags the listing at once; the committee revokes; 2026年第2号 publishes it
     bad = listed_2025[4]
     service.flag_listings(s, bad.product_id, batch_id=None, report_no="ZJSC-2026-0815",
                           failing_items=["能效等级", "标志和说明"])
     service.revoke_listing(s, chair, bad.id, "2026年8月浙江省产品质量监督抽查最终判定不合格（能效等级、标志和说明），"
                                              "撤销其稳定合格产品资格。")
-    rev = s.scalar(select(Announcement).where(Announcement.status == "draft", Announcement.kind == "revocation"))
-    assert rev is not None
-    service.publish_announcement(s, reviewer, rev.id, on=dt.date(2026, 10, 9), title="关于撤销部分产品稳定合格产品资格的公告")
+    crew.publish("revocation", dt.date(2026, 10, 9), "关于撤销部分产品稳定合格产品资格的公告")
     # a flagged listing still under review (no decision yet)
     service.flag_listings(s, listed_2026[1].product_id, batch_id=None, report_no="GDSC-2026-1107",
                           failing_items=["菌落总数"])
 
+
+def _applications(crew: _Crew) -> None:
+    """Rejected applications, one approved in the draft announcement, and open ones at each step."""
+    s, reviewer = crew.s, crew.reviewer
     # rejected applications: the reasons are the criteria the evaluation found not met
     for _ in range(2):
-        p = next_product(eligible=False)
-        app = service.apply(s, owner_actor(p), p.id, statement="申请列入稳定合格产品名单。")
+        p = crew.next_product(eligible=False)
+        app = service.apply(s, crew.owner(p), p.id, statement="申请列入稳定合格产品名单。")
         ev = s.get(StableEvaluation, app.evaluation_id)
         failed = [c["reason_zh"] for c in (ev.result["criteria"] if ev else []) if c["status"] != rules.MET]
         text = "；".join(failed[:2]) or "材料不全。"
         service.review(s, reviewer, app.id, recommendation="reject", comment=f"评定未通过：{text}")
-        service.decide(s, member, app.id, decision="rejected", reason=f"不予批准。{text}")
+        service.decide(s, crew.member, app.id, decision="rejected", reason=f"不予批准。{text}")
     # approved, waiting in the draft announcement
-    p = next_product()
-    _approve(s, p, owner_actor(p), reviewer, chair, "2024—2026年国家及省级抽查均合格。")
+    crew.approve(crew.chair, "2024—2026年国家及省级抽查均合格。")
     # under review: two submitted (one by the demo enterprise login), one reviewed waiting for the committee
     demo_ent = s.scalar(select(User.organization_id).where(User.username == "enterprise"))
     own = s.scalar(select(Product).where(Product.enterprise_id == demo_ent, Product.id.not_in(
         select(StableApplication.product_id))).order_by(Product.id).limit(1)) if demo_ent else None
-    for p in [x for x in (own, next_product()) if x is not None]:
-        app = service.apply(s, owner_actor(p), p.id, statement="企业自愿申报，附近三年抽查报告。")
+    for p in [x for x in (own, crew.next_product()) if x is not None]:
+        app = service.apply(s, crew.owner(p), p.id, statement="企业自愿申报，附近三年抽查报告。")
         service.add_comment(s, reviewer, app.id, "请补充2024年省级抽查报告扫描件。")
-    p = next_product()
+    p = crew.next_product()
     app = service.apply(s, reviewer, p.id, statement="协会批量评定推荐。")
     service.review(s, reviewer, app.id, recommendation="approve", comment="批量评定符合条件，建议列入。")
-    return _summary(s)
 
 
 def _summary(s: Session) -> list[str]:

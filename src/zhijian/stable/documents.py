@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from zhijian.platform.escape import plain_text
 
@@ -52,7 +53,8 @@ def _font() -> str:
     return pdf_font()
 
 
-def _styles():  # type: ignore[no-untyped-def]
+def _styles() -> dict[str, Any]:
+    """The paragraph styles of the announcement PDF (reportlab ParagraphStyle, imported lazily)."""
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.styles import ParagraphStyle
 
@@ -118,6 +120,7 @@ def announcement_xlsx(doc: AnnouncementDoc) -> bytes:
     """公告 Excel through platform.exports: the announcement as title, its period as the filter, the products."""
     from zhijian.platform import exports as ex
 
+    scope: dict[str, Any]
     if doc.kind == "listing":
         scope = {"公告": doc.label, "有效期": f"{doc.valid_from} 至 {doc.valid_until}"}
     else:
@@ -160,7 +163,8 @@ def atom_feed(site_url: str, entries: Sequence[FeedEntry]) -> bytes:
         fe.summary(e.summary)
         fe.published(e.published)
         fe.updated(e.published)
-    return fg.atom_str(pretty=True)
+    feed: bytes = fg.atom_str(pretty=True)
+    return feed
 
 
 @dataclass(frozen=True)

@@ -92,24 +92,27 @@ def get_alert(session: Session, actor: Actor, alert_id: int, *, acting: bool = F
     return row
 
 
-def publish_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
-    """发布 — the alert becomes public (its public fields) and the notification mail is due."""
+def _move(session: Session, actor: Actor, alert_id: int, current: str, target: str) -> Alert:
+    """One step of an alert's life (draft → published → withdrawn), by a regulator of its division."""
     can_publish_alert(actor)
     row = get_alert(session, actor, alert_id, acting=True)
-    if row.status != "draft":
-        raise InvalidTransition("alert", row.status, "published")
-    row.status = "published"
+    if row.status != current:
+        raise InvalidTransition("alert", row.status, target)
+    row.status = target
+    return row
+
+
+def publish_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+    """发布 — the alert becomes public (its public fields) and the notification mail is due."""
+    row = _move(session, actor, alert_id, "draft", "published")
     row.published_at = utcnow()
     flush(session, "risk_alert")
     return row
 
 
 def withdraw_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
-    can_publish_alert(actor)
-    row = get_alert(session, actor, alert_id, acting=True)
-    if row.status != "published":
-        raise InvalidTransition("alert", row.status, "withdrawn")
-    row.status = "withdrawn"
+    """撤回 — a published alert leaves the public list."""
+    row = _move(session, actor, alert_id, "published", "withdrawn")
     flush(session, "risk_alert")
     return row
 
@@ -180,7 +183,8 @@ def alert_feed(session: Session, base_url: str, *, limit: int = 50) -> bytes:
         e.published(a.published_at or utcnow())
         e.updated(a.published_at or utcnow())
         e.summary("；".join(f"{ALERT_FIELDS[k]}：{field_text(val)}" for k, val in v.fields.items()))
-    return fg.atom_str(pretty=True)
+    feed: bytes = fg.atom_str(pretty=True)
+    return feed
 
 
 def field_text(v: Any) -> str:

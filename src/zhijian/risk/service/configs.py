@@ -63,4 +63,4 @@ def upsert_config(session: Session, actor: Actor, data: SeriesConfigIn) -> Serie
 def load_configs(session: Session) -> scan.Configs:
     rows = session.execute(select(SeriesConfig.kind, SeriesConfig.series_key, SeriesConfig.methods,
                                   SeriesConfig.params, SeriesConfig.enabled)).all()
-    return scan.build_configs([tuple(r) for r in rows])  # type: ignore[misc]
+    return scan.build_configs([(r[0], r[1], r[2], r[3], r[4]) for r in rows])

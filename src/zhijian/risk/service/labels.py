@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
@@ -21,35 +23,30 @@ class Labels:
         self._prod: dict[int, str] = {}
 
     def category(self, cid: int | None) -> str:
-        if cid is None:
-            return ""
-        if cid not in self._cat:
-            try:
-                self._cat[cid] = catalog.get_category(self.s, self.actor, cid).name
-            except NotFound:
-                self._cat[cid] = f"类别 {cid}"
-        return self._cat[cid]
+        return self._cached(self._cat, cid, lambda i: catalog.get_category(self.s, self.actor, i).name, "类别")
 
     def enterprise(self, oid: int | None) -> str:
-        if oid is None:
-            return ""
-        if oid not in self._org:
-            try:
-                self._org[oid] = catalog.get_organization(self.s, self.actor, oid).name
-            except NotFound:
-                self._org[oid] = f"企业 {oid}"
-        return self._org[oid]
+        return self._cached(self._org, oid, lambda i: catalog.get_organization(self.s, self.actor, i).name, "企业")
 
     def product(self, pid: int | None) -> str:
-        if pid is None:
+        def name(i: int) -> str:
+            p = catalog.get_product(self.s, self.actor, i)
+            return " ".join(x for x in (p.brand, p.name, p.model) if x)
+
+        return self._cached(self._prod, pid, name, "产品", (NotFound, PermissionDenied))
+
+    @staticmethod
+    def _cached(cache: dict[int, str], key: int | None, fetch: Callable[[int], str], kind: str,
+                errors: tuple[type[Exception], ...] = (NotFound,)) -> str:
+        """The name of `key` (looked up once), "<kind> <id>" when it is unknown (or, for products, not visible)."""
+        if key is None:
             return ""
-        if pid not in self._prod:
+        if key not in cache:
             try:
-                p = catalog.get_product(self.s, self.actor, pid)
-                self._prod[pid] = " ".join(x for x in (p.brand, p.name, p.model) if x)
-            except (NotFound, PermissionDenied):
-                self._prod[pid] = f"产品 {pid}"
-        return self._prod[pid]
+                cache[key] = fetch(key)
+            except errors:
+                cache[key] = f"{kind} {key}"
+        return cache[key]
 
     @staticmethod
     def region(code: str | None) -> str:
