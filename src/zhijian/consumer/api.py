@@ -6,7 +6,6 @@ Thin handlers: parse, call the service (which checks permission), shape the answ
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -158,13 +157,13 @@ def put_deadlines(data: DeadlinesIn, session: SessionDep, actor: ActorDep) -> di
 @router.post("/credit/recompute", response_model=list[CreditOut])
 def recompute(data: RecomputeIn, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
     rows = service.recompute_credit(session, actor, enterprise_ids=data.enterprise_ids, as_of=data.as_of)
-    return [CreditOut(**asdict(service.credit_dict(a))) for a in rows]
+    return [service.credit_dict(a) for a in rows]
 
 
 @router.get("/credit", response_model=list[CreditOut])
 def credit_overview(session: SessionDep, actor: ActorDep, credit_class: Literal["A", "B", "C", "D"] | None = None
                     ) -> list[CreditOut]:
-    return [CreditOut(**asdict(v)) for v in service.credit_overview(session, actor, credit_class=credit_class)]
+    return service.credit_overview(session, actor, credit_class=credit_class)
 
 
 @router.get("/credit/model")
@@ -181,7 +180,7 @@ def put_model(data: dict[str, Any], session: SessionDep, actor: ActorDep) -> dic
 @router.get("/credit/{enterprise_id}", response_model=list[CreditOut])
 def credit_history(enterprise_id: int, session: SessionDep, actor: ActorDep) -> list[CreditOut]:
     """An enterprise's assessments, newest first, each with its breakdown (staff and the enterprise itself)."""
-    return [CreditOut(**asdict(service.credit_dict(a))) for a in service.credit_history(session, actor, enterprise_id)]
+    return [service.credit_dict(a) for a in service.credit_history(session, actor, enterprise_id)]
 
 
 @router.post("/penalties", status_code=201)
@@ -279,29 +278,29 @@ def list_declarations(session: SessionDep, actor: ActorDep, overall: str | None 
                       limit: Limit = 50, cursor: str | None = None) -> PageOut[DeclarationOut]:
     page = service.list_declarations(session, actor, overall=overall, enterprise_id=enterprise_id,
                                      category_id=category_id, q=q, limit=limit, cursor=cursor)
-    return PageOut(items=[DeclarationOut(**service.declaration_dict(session, d)) for d in page.items],
+    return PageOut(items=[service.declaration_dict(session, d) for d in page.items],
                    next_cursor=page.next_cursor, limit=page.limit)
 
 
 @router.post("/declarations", response_model=DeclarationOut, status_code=201)
 def declare(data: DeclarationIn, session: SessionDep, actor: ActorDep) -> DeclarationOut:
     """企业标准自我声明公开 — checked at once against the mandatory national standard."""
-    return DeclarationOut(**service.declaration_dict(session, service.declare_standard(session, actor, data)))
+    return service.declaration_dict(session, service.declare_standard(session, actor, data))
 
 
 @router.get("/declarations/{decl_id}", response_model=DeclarationOut)
 def get_declaration(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
-    return DeclarationOut(**service.declaration_dict(session, service.get_declaration(session, actor, decl_id)))
+    return service.declaration_dict(session, service.get_declaration(session, actor, decl_id))
 
 
 @router.post("/declarations/{decl_id}/recheck", response_model=DeclarationOut)
 def recheck(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
-    return DeclarationOut(**service.declaration_dict(session, service.recheck_declaration(session, actor, decl_id)))
+    return service.declaration_dict(session, service.recheck_declaration(session, actor, decl_id))
 
 
 @router.post("/declarations/{decl_id}/withdraw", response_model=DeclarationOut)
 def withdraw(decl_id: int, session: SessionDep, actor: ActorDep) -> DeclarationOut:
-    return DeclarationOut(**service.declaration_dict(session, service.withdraw_declaration(session, actor, decl_id)))
+    return service.declaration_dict(session, service.withdraw_declaration(session, actor, decl_id))
 
 
 # ---------------------------------------------------------------- comparative tests (比较试验)

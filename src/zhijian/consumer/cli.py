@@ -4,7 +4,6 @@ the working-day calculator and the comparative-test PDF."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +88,7 @@ def credit_show(enterprise_id: int, json_out: bool = typer.Option(False, "--json
         if not hist:
             raise DomainError("credit.none", f"企业 {enterprise_id} 尚无信用评价", f"no assessment for {enterprise_id}",
                               field="enterprise_id")
-        data = asdict(service.credit_dict(hist[0]))
+        data = service.credit_dict(hist[0]).model_dump()
 
     def human(d: dict[str, Any]) -> str:
         lines = [f"enterprise {d['enterprise_id']}: {d['credit_class']} ({d['score']}) as of {d['as_of']}"]

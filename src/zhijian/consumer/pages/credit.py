@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from zhijian.catalog.models import Organization
 from zhijian.consumer import rules, service
 from zhijian.consumer.pages.common import _date, _msg, _validation, router
+from zhijian.consumer.schemas import CreditOut
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_actor, console_form, error_page, nav_item, render
@@ -90,7 +91,7 @@ class _Group:
     sources: list[str] = field(default_factory=list)
 
 
-def _indicator_groups(a: service.CreditView) -> list[_Group]:
+def _indicator_groups(a: CreditOut) -> list[_Group]:
     """The breakdown summed by 企业信用风险分类 indicator group (基础属性 / 经营行为 / 监管 / 社会评价), each with the
     sources of its items; an assessment stored before the groups existed is grouped by its factors."""
     out = {g: _Group(g, zh) for g, zh in rules.INDICATOR_GROUPS.items()}

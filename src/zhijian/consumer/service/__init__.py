@@ -133,7 +133,6 @@ from zhijian.consumer.service.complaints import (
     _check_hash as _check_hash,
 )
 from zhijian.consumer.service.credit import (
-    CreditView,
     DrawFrequency,
     add_penalty,
     credit_dict,
@@ -162,7 +161,6 @@ from zhijian.consumer.service.declarations import (
 )
 
 __all__ = [
-    "CreditView",
     "DrawFrequency",
     "MonthlySatisfaction",
     "CN",

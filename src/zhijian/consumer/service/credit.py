@@ -15,7 +15,7 @@ from zhijian.catalog.models import Category, Organization, Product
 from zhijian.consumer import rules
 from zhijian.consumer.credit_listings import current_listings
 from zhijian.consumer.models import AdministrativePenalty, Certificate, Complaint, CreditAssessment, EnterpriseSales
-from zhijian.consumer.schemas import PenaltyIn
+from zhijian.consumer.schemas import CreditOut, PenaltyIn
 from zhijian.consumer.service.common import (
     _CREDIT_MODEL,
     _put_setting,
@@ -284,7 +284,7 @@ def credit_history(session: Session, actor: Actor, enterprise_id: int, limit: in
                                 .order_by(CreditAssessment.id.desc()).limit(limit)))
 
 
-def credit_overview(session: Session, actor: Actor, *, credit_class: str | None = None) -> list[CreditView]:
+def credit_overview(session: Session, actor: Actor, *, credit_class: str | None = None) -> list[CreditOut]:
     """Latest assessment of each enterprise (staff)."""
     actor.require("regulator", "association")
     latest = (select(CreditAssessment.enterprise_id, func.max(CreditAssessment.id).label("mid"))
@@ -299,28 +299,12 @@ def credit_overview(session: Session, actor: Actor, *, credit_class: str | None 
     return [credit_dict(a, name) for a, name in session.execute(stmt)]
 
 
-@dataclass(frozen=True)
-class CreditView:
-    """One credit assessment as callers read it (the API's `CreditOut` is `asdict` of this): the class, the score
-    and its breakdown (评分明细, one dict per line as stored), the caps that lowered the class, the sources read."""
-
-    enterprise_id: int
-    enterprise_name: str
-    as_of: dt.date
-    score: float
-    credit_class: str
-    previous_class: str | None
-    model_version: str
-    breakdown: list[dict[str, Any]]
-    caps: list[str]
-    sources: list[str]
-    computed_at: dt.datetime
-
-
-def credit_dict(a: CreditAssessment, name: str = "") -> CreditView:
-    """The assessment as a `CreditView` (named for its JSON shape; `dataclasses.asdict` gives the dict)."""
-    return CreditView(a.enterprise_id, name, a.as_of, a.score, a.credit_class, a.previous_class, a.model_version,
-                      list(a.breakdown or []), list(a.caps or []), list(a.sources or []), a.computed_at)
+def credit_dict(a: CreditAssessment, name: str = "") -> CreditOut:
+    """The assessment as the API shows it (`CreditOut`; the pages read the same object)."""
+    return CreditOut(enterprise_id=a.enterprise_id, enterprise_name=name, as_of=a.as_of, score=a.score,
+                     credit_class=a.credit_class, previous_class=a.previous_class, model_version=a.model_version,
+                     breakdown=list(a.breakdown or []), caps=list(a.caps or []), sources=list(a.sources or []),
+                     computed_at=a.computed_at)
 
 
 def credit_distribution(session: Session, actor: Actor | None = None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.consumer import rules
 from zhijian.consumer.models import StandardDeclaration
-from zhijian.consumer.schemas import DeclarationIn
+from zhijian.consumer.schemas import DeclarationIn, DeclarationOut
 from zhijian.consumer.service.common import can_declare, today
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, like_pattern
@@ -153,16 +153,18 @@ def withdraw_declaration(session: Session, actor: Actor, decl_id: int) -> Standa
     return decl
 
 
-def declaration_dict(session: Session, d: StandardDeclaration) -> dict[str, Any]:
+def declaration_dict(session: Session, d: StandardDeclaration) -> DeclarationOut:
+    """The declaration as the API shows it (`DeclarationOut`, with the names; the pages read the same object)."""
     ent = session.get(Organization, d.enterprise_id)
     std = session.get(Standard, d.standard_id)
     cat = session.get(Category, d.category_id)
-    return {"id": d.id, "enterprise_id": d.enterprise_id, "enterprise_name": ent.name if ent else "",
-            "standard_id": d.standard_id, "standard_code": std.code if std else "",
-            "standard_title": std.title if std else "", "category_id": d.category_id,
-            "category_name": cat.name if cat else "", "products_text": d.products_text, "declared_on": d.declared_on,
-            "status": d.status, "national_codes": list(d.national_codes or []), "overall": d.overall,
-            "overall_zh": rules.OVERALL_ZH.get(d.overall, d.overall), "check": dict(d.check or {})}
+    return DeclarationOut(id=d.id, enterprise_id=d.enterprise_id, enterprise_name=ent.name if ent else "",
+                          standard_id=d.standard_id, standard_code=std.code if std else "",
+                          standard_title=std.title if std else "", category_id=d.category_id,
+                          category_name=cat.name if cat else "", products_text=d.products_text,
+                          declared_on=d.declared_on, status=d.status, national_codes=list(d.national_codes or []),
+                          overall=d.overall, overall_zh=rules.OVERALL_ZH.get(d.overall, d.overall),
+                          check=dict(d.check or {}))
 
 
 def list_declarations(session: Session, actor: Actor, *, overall: str | None = None, enterprise_id: int | None = None,
