@@ -188,80 +188,106 @@ def write_xlsx(fh: IO[bytes], sheets: Sequence[Sheet], *, lang: str = "zh-CN",
                exported_at: dt.datetime | None = None) -> int:
     """Write the workbook to a binary file object; returns the data rows written over all sheets."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     if not sheets:
         raise DomainError("export.empty", "没有可导出的工作表", "nothing to export", field="sheets")
     exported_at = exported_at or dt.datetime.now(dt.UTC)
     wb = Workbook(write_only=True)
-    title_font, bold = Font(bold=True, size=14), Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DCE6F1")
-    head_border = Border(bottom=Side(style="thin", color="7F7F7F"))
-    wrap = Alignment(vertical="center", wrap_text=True)
     names: list[str] = []
     total = 0
     for sheet in sheets:
-        cols = sheet.cols
-        if not cols:
+        if not sheet.cols:
             raise DomainError("export.no_columns", "导出表没有列", "an export needs at least one column", field="columns")
         name = sheet_name(sheet.name, names)
         names.append(name)
-        ws = wb.create_sheet(title=name)
-        rows = iter(sheet.rows)
-        sample = [[cell_value(v, c.kind) for v, c in zip(r, cols, strict=False)] for r in islice(rows, SAMPLE_ROWS)]
-        for i, c in enumerate(cols):
-            width = c.width
-            if width is None:
-                seen = [display_width(c.header)] + [display_width(r[i]) for r in sample if i < len(r)]
-                width = min(MAX_WIDTH, max(MIN_WIDTH, max(seen) + 2))
-            ws.column_dimensions[_col_letter(i + 1)].width = width
-        block = _title_block(sheet, lang, exported_at)
-        header_row = len(block) + 1
-        last_col = _col_letter(len(cols))
-        ws.freeze_panes = f"A{header_row + 1}"
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.orientation = "landscape" if len(cols) > 6 else "portrait"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        for k, line in enumerate(block):
-            cell = WriteOnlyCell(ws, value=escape_cell(line))
-            cell.font = title_font if k == 0 else Font(color="595959")
-            ws.append([cell])
-            if len(cols) > 1:
-                ws.merged_cells.add(f"A{k + 1}:{last_col}{k + 1}")
-        head = []
-        for c in cols:
-            cell = WriteOnlyCell(ws, value=escape_cell(c.header))
-            cell.font, cell.fill, cell.border, cell.alignment = bold, head_fill, head_border, wrap
-            head.append(cell)
-        ws.append(head)
-        n = 0
-        limit = MAX_ROWS - header_row
-        for values in chain(sample, ([cell_value(v, c.kind) for v, c in zip(r, cols, strict=False)] for r in rows)):
-            if n >= limit:
-                break
-            out: list[Any] = []
-            for v, c in zip(values, cols, strict=False):
-                if isinstance(v, dt.date | dt.time) or c.number_format:
-                    cell = WriteOnlyCell(ws, value=v)
-                    if isinstance(v, dt.datetime):
-                        cell.number_format = DATETIME_FORMAT
-                    elif isinstance(v, dt.date):
-                        cell.number_format = DATE_FORMAT
-                    elif c.number_format and isinstance(v, int | float):
-                        cell.number_format = c.number_format
-                    out.append(cell)
-                else:
-                    out.append(v)
-            ws.append(out)
-            n += 1
-        ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(n, 1)}"
-        sheet.written = n
-        total += n
+        total += _write_sheet(wb.create_sheet(title=name), sheet, _title_block(sheet, lang, exported_at))
     wb.save(fh)
     return total
+
+
+def _write_sheet(ws: Any, sheet: Sheet, block: list[str]) -> int:
+    """One worksheet: widths from the first rows, the title block, the styled header, typed data, autofilter."""
+    cols = sheet.cols
+    rows = iter(sheet.rows)
+    sample = [[cell_value(v, c.kind) for v, c in zip(r, cols, strict=False)] for r in islice(rows, SAMPLE_ROWS)]
+    _set_widths(ws, cols, sample)
+    header_row = len(block) + 1
+    last_col = _col_letter(len(cols))
+    _page_setup(ws, header_row, len(cols))
+    _title_and_header(ws, cols, block, last_col)
+    n = 0
+    limit = MAX_ROWS - header_row
+    for values in chain(sample, ([cell_value(v, c.kind) for v, c in zip(r, cols, strict=False)] for r in rows)):
+        if n >= limit:
+            break
+        ws.append(_typed_cells(ws, values, cols))
+        n += 1
+    ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(n, 1)}"
+    sheet.written = n
+    return n
+
+
+def _set_widths(ws: Any, cols: Sequence[Column], sample: list[list[Any]]) -> None:
+    """Each column's width: as given, or fitted to the header and the sampled rows (within MIN/MAX_WIDTH)."""
+    for i, c in enumerate(cols):
+        width = c.width
+        if width is None:
+            seen = [display_width(c.header)] + [display_width(r[i]) for r in sample if i < len(r)]
+            width = min(MAX_WIDTH, max(MIN_WIDTH, max(seen) + 2))
+        ws.column_dimensions[_col_letter(i + 1)].width = width
+
+
+def _page_setup(ws: Any, header_row: int, n_cols: int) -> None:
+    """Frozen header, header repeated on every printed page, fit to the page width (landscape when wide)."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape" if n_cols > 6 else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+
+
+def _title_and_header(ws: Any, cols: Sequence[Column], block: list[str], last_col: str) -> None:
+    """The title block (title, filter, time; merged across the columns) and the bold, filled header row."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    for k, line in enumerate(block):
+        cell = WriteOnlyCell(ws, value=escape_cell(line))
+        cell.font = Font(bold=True, size=14) if k == 0 else Font(color="595959")
+        ws.append([cell])
+        if len(cols) > 1:
+            ws.merged_cells.add(f"A{k + 1}:{last_col}{k + 1}")
+    bold, head_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    head_border = Border(bottom=Side(style="thin", color="7F7F7F"))
+    wrap = Alignment(vertical="center", wrap_text=True)
+    head = []
+    for c in cols:
+        cell = WriteOnlyCell(ws, value=escape_cell(c.header))
+        cell.font, cell.fill, cell.border, cell.alignment = bold, head_fill, head_border, wrap
+        head.append(cell)
+    ws.append(head)
+
+
+def _typed_cells(ws: Any, values: list[Any], cols: Sequence[Column]) -> list[Any]:
+    """One data row: dates, times and formatted numbers as cells with their number format, the rest as is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for v, c in zip(values, cols, strict=False):
+        if isinstance(v, dt.date | dt.time) or c.number_format:
+            cell = WriteOnlyCell(ws, value=v)
+            if isinstance(v, dt.datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(v, dt.date):
+                cell.number_format = DATE_FORMAT
+            elif c.number_format and isinstance(v, int | float):
+                cell.number_format = c.number_format
+            out.append(cell)
+        else:
+            out.append(v)
+    return out
 
 
 def write_csv(fh: IO[bytes], sheet: Sheet) -> int:
