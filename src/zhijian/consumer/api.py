@@ -458,7 +458,7 @@ def satisfaction(data: SatisfactionIn, session: SessionDep, actor: ActorDep) -> 
 
 
 @router.get("/complaint-stats/satisfaction")
-def satisfaction_stats(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+def satisfaction_stats(session: SessionDep, actor: ActorDep) -> list[service.RegulatorSatisfaction]:
     """满意度 per handling regulator (staff)."""
     return service.satisfaction_stats(session, actor)
 

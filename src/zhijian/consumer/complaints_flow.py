@@ -6,8 +6,8 @@
 - 《市场监督管理投诉举报处理暂行办法》: Art. 7 split, Art. 15 coded non-acceptance with notice, Art. 16 consent,
   Art. 21 termination notice within 7 working days, Art. 23 leads to the report procedure; the 90-day clock of a
   filed case with recorded extensions (《市场监督管理行政处罚程序规定》);
-- compensation guidance recorded on the case; one-time-code contact verification, "my complaints" and the
-  satisfaction rating with its per-regulator statistic.
+- compensation guidance recorded on the case (the complainant's contact verification, "my complaints" and the
+  satisfaction rating are in `zhijian.consumer.service.contact`).
 
 The service module is imported lazily (`_s()`), so either module may be imported first.
 """
@@ -15,36 +15,29 @@ The service module is imported lazily (`_s()`), so either module may be imported
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 from typing import Any
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
 from zhijian.consumer import compensation, notifications, procedure, rules
-from zhijian.consumer.models import Complaint, ContactVerification
+from zhijian.consumer.models import Complaint
 from zhijian.consumer.schemas import (
     CaseExtensionIn,
-    CodeRequestIn,
-    CodeVerifyIn,
     ConsentIn,
     ConsumerResponseIn,
     EnterpriseResponseIn,
     GuidanceIn,
     LeadIn,
     LinkIn,
-    SatisfactionIn,
     SplitIn,
 )
 from zhijian.platform import deadlines as platform_deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import utcnow
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.jurisdiction import region_clause
 
 COMPLAINANT = Actor(None, "complainant", "public")
 
@@ -122,7 +115,9 @@ def after_submit(session: Session, actor: Actor, c: Complaint, data: Any, code: 
                           field="knew_on")
     c.knew_on = data.knew_on
     if data.contact_email:
-        email = _contact("email", data.contact_email)
+        from zhijian.consumer.service.contact import normalize_contact, verified_contact
+
+        email = normalize_contact("email", data.contact_email)
         c.contact_email = email
         c.contact_verified = verified_contact(session, data.contact_token) == email
     apply_match(session, c)
@@ -495,123 +490,6 @@ def compensation_guidance(session: Session, actor: Actor, complaint_id: int, dat
     return bases
 
 
-# ====================================================================== contact verification, my complaints, satisfaction
-
-CODE_TTL = dt.timedelta(minutes=15)
-TOKEN_TTL = dt.timedelta(days=1)
-MAX_ATTEMPTS = 5
-MAX_CODES_PER_HOUR = 5
-
-
-def _h(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _contact(channel: str, contact: str) -> str:
-    c = contact.strip().lower() if channel == "email" else contact.strip().replace(" ", "").replace("-", "")
-    if channel == "email" and ("@" not in c or c.startswith("@") or "." not in c.rsplit("@", 1)[-1]):
-        raise DomainError("contact.bad_email", "邮箱地址格式不正确", "not an e-mail address", field="contact")
-    if channel == "sms" and not (c.isdigit() and 6 <= len(c) <= 15):
-        raise DomainError("contact.bad_phone", "手机号码格式不正确", "not a phone number", field="contact")
-    return c
-
-
-def request_code(session: Session, data: CodeRequestIn) -> None:
-    """Send a six-digit one-time code to the contact (e-mail by SMTP; SMS by the configured sender)."""
-    contact = _contact(data.channel, data.contact)
-    now = utcnow()
-    recent = session.scalar(select(func.count()).select_from(ContactVerification).where(
-        ContactVerification.contact == contact, ContactVerification.created_at >= now - dt.timedelta(hours=1)))
-    if int(recent or 0) >= MAX_CODES_PER_HOUR:
-        raise DomainError("contact.too_many", "验证码发送过于频繁，请一小时后再试", "too many codes; try again in an hour",
-                          status=429, field="contact")
-    code = f"{secrets.randbelow(10**6):06d}"
-    session.add(ContactVerification(channel=data.channel, contact=contact, code_hash=_h(f"{contact}:{code}"),
-                                    expires_at=now + CODE_TTL))
-    flush(session, "contact_verification")
-    notifications.sender(data.channel).send(session, contact, "投诉举报联系方式验证码",
-                                            f"您的验证码是 {code}，{int(CODE_TTL.total_seconds() // 60)} 分钟内有效。"
-                                            "如非本人操作请忽略。")
-
-
-def verify_code(session: Session, data: CodeVerifyIn) -> str:
-    """Check the latest code for the contact; returns a token (valid one day) that proves the contact."""
-    contact = data.contact.strip().lower() if "@" in data.contact else data.contact.strip().replace(" ", "")
-    row = session.scalar(select(ContactVerification).where(ContactVerification.contact == contact)
-                         .order_by(ContactVerification.id.desc()).limit(1))
-    bad = DomainError("contact.bad_code", "验证码不正确或已过期", "the code is wrong or expired", field="code")
-    if row is None or row.verified_at is not None or row.expires_at < utcnow() or row.attempts >= MAX_ATTEMPTS:
-        raise bad
-    if not hmac.compare_digest(row.code_hash, _h(f"{contact}:{data.code.strip()}")):
-        row.attempts += 1
-        flush(session, "contact_verification")
-        session.commit()  # count the failed attempt even though the request fails
-        raise bad
-    token = secrets.token_urlsafe(24)
-    row.verified_at = utcnow()
-    row.token_hash = _h(token)
-    row.expires_at = utcnow() + TOKEN_TTL
-    flush(session, "contact_verification")
-    return token
-
-
-def verified_contact(session: Session, token: str | None) -> str | None:
-    if not token:
-        return None
-    row = session.scalar(select(ContactVerification).where(ContactVerification.token_hash == _h(token)))
-    if row is None or row.verified_at is None or row.expires_at < utcnow():
-        return None
-    return row.contact
-
-
-def my_complaints(session: Session, token: str | None) -> list[Complaint]:
-    """我的投诉 — the cases filed with the verified contact (e-mail or phone)."""
-    contact = verified_contact(session, token)
-    if contact is None:
-        raise DomainError("contact.not_verified", "请先验证联系方式", "verify your contact first", status=401,
-                          field="contact")
-    cond = Complaint.contact_email == contact if "@" in contact else Complaint.complainant_phone == contact
-    return list(session.scalars(select(Complaint).where(cond, Complaint.anonymous.is_(False))
-                                .order_by(Complaint.id.desc()).limit(200)))
-
-
-def rate_satisfaction(session: Session, data: SatisfactionIn) -> Complaint:
-    """满意度评价 — once, by the complainant, after the case is closed."""
-    s = _s()
-    c: Complaint = s.track(session, data.tracking_no, data.check_code)
-    if c.state not in ("closed", "rejected"):
-        raise DomainError("complaint.not_closed", "案件办结后才能评价", "rate the case once it is closed", status=409,
-                          field="score")
-    if c.satisfaction is not None:
-        raise Conflict("complaint.already_rated", "已评价过", "already rated")
-    c.satisfaction = data.score
-    c.satisfaction_note = data.note.strip()
-    _steps()._event(session, c, COMPLAINANT, "note", s.today(), public=True, note=f"投诉人评价：{data.score} 分",
-             data={"satisfaction": data.score})
-    flush(session, "complaint")
-    return c
-
-
-def satisfaction_stats(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """Per handling regulator: rated cases, mean score (1–5), and the share of 4–5 (满意率)."""
-    actor.require("regulator")  # issue 13: the association reads no complaint data
-    stmt = (select(Complaint.handler_org_id, Organization.name, func.count(), func.avg(Complaint.satisfaction),
-                   func.sum(func.coalesce((Complaint.satisfaction >= 4).cast(Integer), 0)))
-            .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
-            .where(Complaint.satisfaction.is_not(None)))
-    if (clause := region_clause(actor, Complaint.region_code)) is not None:
-        stmt = stmt.where(clause)
-    rows = session.execute(stmt.group_by(Complaint.handler_org_id, Organization.name)
-                           .order_by(Complaint.handler_org_id))
-    out = []
-    for oid, name, n, mean, good in rows:
-        n = int(n)
-        out.append({"regulator_id": oid, "regulator_name": name or "（未记录办理机关）", "rated": n,
-                    "mean": round(float(mean), 2), "satisfied_share": round(int(good or 0) / n, 3) if n else None})
-    return out
-
-
 __all__ = ["after_submit", "apply_match", "case_clock", "check_acceptance", "compensation_guidance", "consumer_respond",
-           "enterprise_respond", "extend_case", "hand_over_lead", "link_respondent", "match_respondent", "my_complaints",
-           "on_closed", "on_filed", "on_forwarded", "rate_satisfaction", "record_consent", "rejection", "request_code",
-           "satisfaction_stats", "send_termination_notice", "split_report", "verified_contact", "verify_code"]
+           "enterprise_respond", "extend_case", "hand_over_lead", "link_respondent", "match_respondent", "on_closed",
+           "on_filed", "on_forwarded", "record_consent", "rejection", "send_termination_notice", "split_report"]

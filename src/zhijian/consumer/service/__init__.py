@@ -9,6 +9,7 @@ the credit file is what enforcement writes into). Each module here is one workfl
 - `common` — today (PRC calendar), who may do what (one policy section), the settings table;
 - `complaints` — 投诉举报: filing, the state machine, pauses, evidence, the statutory clocks;
 - `complaint_views` — queues, the masked case view, assignment, satisfaction statistics, complaint contracts;
+- `contact` — the complainant's side: contact verification by one-time code, 我的投诉, the satisfaction rating;
 - `credit` — 质量诚信: penalties, sales, the credit inputs from this and other rooms, scoring, draw weights;
 - `certificates` — 认证证书: bodies, certificates, status, verification, bulk import;
 - `declarations` — 企业标准自我声明: declaration and check against the mandatory national standards;
@@ -34,19 +35,13 @@ from zhijian.consumer.complaints_flow import (
     hand_over_lead,
     link_respondent,
     match_respondent,
-    my_complaints,
     on_closed,
     on_filed,
     on_forwarded,
-    rate_satisfaction,
     record_consent,
     rejection,
-    request_code,
-    satisfaction_stats,
     send_termination_notice,
     split_report,
-    verified_contact,
-    verify_code,
 )
 from zhijian.consumer.credit_listings import (
     add_listing,
@@ -96,6 +91,7 @@ from zhijian.consumer.service.comparative import (
 )
 from zhijian.consumer.service.complaint_views import (
     MonthlySatisfaction,
+    RegulatorSatisfaction,
     assign_case,
     complaint_query,
     complaint_records,
@@ -106,6 +102,7 @@ from zhijian.consumer.service.complaint_views import (
     readable_complaints,
     reporter_viewed,
     satisfaction_monthly,
+    satisfaction_stats,
     timeline,
 )
 from zhijian.consumer.service.complaints import (
@@ -131,6 +128,13 @@ from zhijian.consumer.service.complaints import (
 )
 from zhijian.consumer.service.complaints import (
     _check_hash as _check_hash,
+)
+from zhijian.consumer.service.contact import (
+    my_complaints,
+    rate_satisfaction,
+    request_code,
+    verified_contact,
+    verify_code,
 )
 from zhijian.consumer.service.credit import (
     DrawFrequency,
@@ -161,6 +165,7 @@ from zhijian.consumer.service.declarations import (
 )
 
 __all__ = [
+    "RegulatorSatisfaction",
     "DrawFrequency",
     "MonthlySatisfaction",
     "CN",

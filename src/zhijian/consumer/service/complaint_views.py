@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
@@ -215,6 +215,33 @@ def justified_complaints(session: Session, *, product_id: int | None = None, ent
     if since is not None:
         stmt = stmt.where(Complaint.received_on >= since)
     return int(session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class RegulatorSatisfaction:
+    """满意率 of one handling regulator: rated cases, mean score (1–5), the share of 4–5."""
+
+    regulator_id: int | None
+    regulator_name: str
+    rated: int
+    mean: float
+    satisfied_share: float | None
+
+
+def satisfaction_stats(session: Session, actor: Actor) -> list[RegulatorSatisfaction]:
+    """Per handling regulator: rated cases, mean score (1–5), and the share of 4–5 (满意率)."""
+    actor.require("regulator")  # issue 13: the association reads no complaint data
+    stmt = (select(Complaint.handler_org_id, Organization.name, func.count(), func.avg(Complaint.satisfaction),
+                   func.sum(func.coalesce((Complaint.satisfaction >= 4).cast(Integer), 0)))
+            .outerjoin(Organization, Organization.id == Complaint.handler_org_id)
+            .where(Complaint.satisfaction.is_not(None)))
+    if (clause := _region_filter(actor, Complaint.region_code)) is not None:
+        stmt = stmt.where(clause)
+    rows = session.execute(stmt.group_by(Complaint.handler_org_id, Organization.name)
+                           .order_by(Complaint.handler_org_id))
+    return [RegulatorSatisfaction(oid, name or "（未记录办理机关）", int(n), round(float(mean), 2),
+                                  round(int(good or 0) / int(n), 3) if n else None)
+            for oid, name, n, mean, good in rows]
 
 
 @dataclass(frozen=True)
