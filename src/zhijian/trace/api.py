@@ -133,13 +133,13 @@ def signal_status(signal_id: int, data: SignalPatch, session: SessionDep, actor:
 @router.get("/units")
 def trace_unit(uri: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Chain of custody of one unit (EPC URN or Digital Link)."""
-    return service.trace_unit(session, actor, uri)
+    return dict(service.trace_unit(session, actor, uri))  # the TypedDict as is (no response model: same JSON)
 
 
 @router.get("/lots/{gtin}/{lot}")
 def trace_lot(gtin: str, lot: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Recall scope of a lot."""
-    return service.trace_lot(session, actor, gtin, lot)
+    return dict(service.trace_lot(session, actor, gtin, lot))
 
 
 # ---------------------------------------------------------------- EPCIS 2.0 REST binding

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import SYSTEM
+from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service, rules, service
 from zhijian.trace.models import Code, CodeBatch
 
@@ -38,12 +39,9 @@ def _scan(s: Session, gtin: str, serial: str, place: str, at: dt.datetime, clien
     return str(r["answer"])
 
 
-def load(s: Session, rng: random.Random) -> list[str]:
-    products = _products(s)
-    if not products:
-        return ["trace: no demo products with a GTIN (load the catalog demo first)"]
-    if s.scalar(select(CodeBatch.id).where(CodeBatch.lot.like("DEMO%")).limit(1)) is not None:
-        return ["trace: demo data already loaded"]
+def _issue_lots(s: Session, products: list[tuple[int, str, int]]) -> list[tuple[CodeBatch, list[str]]]:
+    """Two lots per product (1,200 and 400 codes); the first product's second lot freezes at its third query,
+    the second product's lots carry scratch-off PINs."""
     today = dt.date(2026, 3, 1)
     lots: list[tuple[CodeBatch, list[str]]] = []
     for i, (pid, _name, _ent) in enumerate(products):
@@ -55,9 +53,12 @@ def load(s: Session, rng: random.Random) -> list[str]:
             batch = service.issue_codes(s, SYSTEM, req, host=HOST)
             serials = sorted(s.scalars(select(Code.serial).where(Code.gtin == batch.gtin, Code.lot == batch.lot)))
             lots.append((batch, serials))
-    base = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)
-    first, _ = lots[0]
-    serials = lots[0][1]
+    return lots
+
+
+def _scans(s: Session, rng: random.Random, lots: list[tuple[CodeBatch, list[str]]], base: dt.datetime) -> int:
+    """Consumers' queries: ordinary ones, a cloned code, a frozen code and a recalled lot; the number made."""
+    first, serials = lots[0]
     scans = 0
     # ordinary consumers: one query each, a few re-checks a day later
     for k in range(40):
@@ -81,17 +82,23 @@ def load(s: Session, rng: random.Random) -> list[str]:
     service.mark_lot_recalled(s, SYSTEM, gtin=rb.gtin, lot=rb.lot, recall_ref="ZH-RECALL-2026-003",
                               reason="标签标示与实际不符（演示）", risk_level="medium", started_on=dt.date(2026, 3, 12))
     _scan(s, rb.gtin, rserials[0], "杭州", base + dt.timedelta(days=4), "r0")
-    # EPCIS supply chain for the first lot: 24 units in 2 cases on a pallet, shipped to a DC and a store, 3 sold
-    units = [f"https://id.gs1.org/01/{first.gtin}/21/{x}" for x in serials[:24]]
-    case1 = epcis_service.E.canonical_id("urn:epc:id:sscc:6901234.1000000011")
-    case2 = epcis_service.E.canonical_id("urn:epc:id:sscc:6901234.1000000012")
-    pallet = epcis_service.E.canonical_id("urn:epc:id:sscc:6901234.3000000013")
+    return scans
+
+
+def _supply_chain(gtin: str, serials: list[str]) -> list[dict[str, object]]:
+    """EPCIS supply chain for the first lot: 24 units in 2 cases on a pallet, shipped to a DC and a store, 3 sold.
+
+    A data table of the demo's events (one entry per event), hence its length."""
+    units = [f"https://id.gs1.org/01/{gtin}/21/{x}" for x in serials[:24]]
+    case1 = E.canonical_id("urn:epc:id:sscc:6901234.1000000011")
+    case2 = E.canonical_id("urn:epc:id:sscc:6901234.1000000012")
+    pallet = E.canonical_id("urn:epc:id:sscc:6901234.3000000013")
 
     def ev(kind: str, t: str, **kw: object) -> dict[str, object]:
         return {"type": kind, "eventTime": f"2026-03-{t}+08:00", "eventTimeZoneOffset": "+08:00", **kw}
 
     po = [{"type": "po", "bizTransaction": "urn:zhijian:demo:po:2026-0310"}]
-    events = [
+    return [
         ev("ObjectEvent", "02T08:00:00", action="ADD", bizStep="commissioning", disposition="active", epcList=units,
            bizLocation={"id": FACTORY}, readPoint={"id": FACTORY}),
         ev("AggregationEvent", "02T09:00:00", action="ADD", bizStep="packing", parentID=case1, childEPCs=units[:12],
@@ -117,7 +124,18 @@ def load(s: Session, rng: random.Random) -> list[str]:
            childEPCs=units[:12], bizLocation={"id": STORE}),
     ] + [ev("ObjectEvent", f"0{7 + k}T1{k}:00:00", action="OBSERVE", bizStep="retail_selling",
             disposition="retail_sold", epcList=[units[k]], bizLocation={"id": STORE}) for k in range(3)]
-    stored = epcis_service.store_internal_events(s, events, owner_id=first.enterprise_id)
+
+
+def load(s: Session, rng: random.Random) -> list[str]:
+    products = _products(s)
+    if not products:
+        return ["trace: no demo products with a GTIN (load the catalog demo first)"]
+    if s.scalar(select(CodeBatch.id).where(CodeBatch.lot.like("DEMO%")).limit(1)) is not None:
+        return ["trace: demo data already loaded"]
+    lots = _issue_lots(s, products)
+    scans = _scans(s, rng, lots, dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC))
+    first, serials = lots[0]
+    stored = epcis_service.store_internal_events(s, _supply_chain(first.gtin, serials), owner_id=first.enterprise_id)
     first_uri = rules.format_digital_link(HOST, first.gtin, lot=first.lot, serial=serials[0])
     return [f"trace: {sum(b.quantity for b, _ in lots)} codes in {len(lots)} lots, {scans + 1} scans, "
             f"{stored} EPCIS events; try {first_uri}"]

@@ -34,6 +34,9 @@ from zhijian.platform.db import client_error_for, utcnow
 from zhijian.platform.errors import DomainError
 from zhijian.platform.logs import log
 from zhijian.trace import digital_link, rules, service
+from zhijian.trace.service.cache import _batch_cache, _info_cache
+from zhijian.trace.service.facts import _batch_info, product_facts
+from zhijian.trace.service.verification import _verify_statements
 
 POOL_SIZE = 8
 PIPELINE = False  # psycopg pipeline mode (BEGIN and COMMIT ride along): fewer round trips, but measured 0.2–0.7 ms
@@ -103,14 +106,14 @@ class AsyncVerifier:
     @lru_cache(maxsize=64)  # noqa: B019 — one verifier per database, kept for the process
     def _compiled(self, name: str, with_lot: bool, keys: tuple[str, ...]) -> tuple[str, Any, list[Any]]:
         """(SQL, compiled, result processors) of one of the sync driver's statements, for this dialect."""
-        stmt = service._verify_statements(with_lot, True)[name]
+        stmt = _verify_statements(with_lot, True)[name]
         compiled = stmt.compile(dialect=self.dialect, column_keys=list(keys) if name in ("scan", "signal") else None)
         # psycopg hands back Python values already; only the project's TypeDecorators (UTC datetimes) post-process
         procs = [_decorator_proc(entry[3], self.dialect) for entry in compiled._result_columns]
         return compiled.string, compiled, procs
 
     def _params(self, compiled: Any, params: dict[str, Any]) -> dict[str, Any]:
-        values = compiled.construct_params(params)
+        values: dict[str, Any] = compiled.construct_params(params)
         for name, proc in compiled._bind_processors.items():
             if name in values:
                 values[name] = proc(values[name])
@@ -136,7 +139,9 @@ class AsyncVerifier:
             return hit[1]
         return await run_in_threadpool(self._load, loader, key)
 
-    async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> dict[str, Any]:
+    async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> service.VerificationAnswer:
+        """Drive the steps: cached facts from this worker's caches (a miss on a worker thread), statements on one
+        pooled connection whose transaction begins with the first statement and commits before the answer."""
         steps = service.verify_steps(scan, now or utcnow())
         with_lot = bool(scan.lot)
         pool = self._pool()
@@ -150,26 +155,21 @@ class AsyncVerifier:
                     kind, name, arg = steps.send(reply)
                 except StopIteration as done:
                     if conn is not None:
-                        await conn.commit()  # the scan is durable before the answer is sent
-                        if pipeline is not None:
-                            await pipeline.__aexit__(None, None, None)
-                            pipeline = None
+                        await self._commit(conn, pipeline)  # the scan is durable before the answer is sent
+                        pipeline = None
                     ok = True
-                    return done.value  # type: ignore[no-any-return]
+                    return done.value  # type: ignore[no-any-return]  # the generator's return value is untyped
                 if kind == "keys":
                     warm, value = (False, None) if arg else service.cached_keys(name)
                     reply = value if warm else await run_in_threadpool(self._load, service.keys_for_gtin, name,
                                                                        fresh=bool(arg))
                 elif kind == "batch":
-                    reply = await self._cached(service._batch_cache, name, service._batch_info)
+                    reply = await self._cached(_batch_cache, name, _batch_info)
                 elif kind == "facts":
-                    reply = await self._cached(service._info_cache, name, service.product_facts)
+                    reply = await self._cached(_info_cache, name, product_facts)
                 else:
                     if conn is None:
-                        conn = await pool.get()  # the transaction begins with the first statement
-                        if PIPELINE:  # BEGIN travels with the first statement, the inserts with the COMMIT
-                            pipeline = conn.pipeline()
-                            await pipeline.__aenter__()
+                        conn, pipeline = await self._begin(pool)  # the transaction begins with the first statement
                     if kind == "count":
                         rows = await self._run(conn, "count", with_lot, arg)
                         reply = rows[0] if rows else None
@@ -187,23 +187,45 @@ class AsyncVerifier:
         finally:
             steps.close()
             if conn is not None:
-                broken = False
-                if not ok:  # a failed pipeline or statement: roll back, and drop the connection if that fails too
-                    try:
-                        if pipeline is not None:
-                            with contextlib.suppress(Exception):
-                                await pipeline.__aexit__(None, None, None)
-                        await conn.rollback()
-                    except Exception:
-                        broken = True
-                pool.put(conn, broken)
+                await self._release(pool, conn, pipeline, ok)
+
+    @staticmethod
+    async def _begin(pool: _Pool) -> tuple[Any, Any]:
+        """A pooled connection (and, in pipeline mode, its pipeline: BEGIN travels with the first statement, the
+        inserts with the COMMIT)."""
+        conn = await pool.get()
+        pipeline = None
+        if PIPELINE:
+            pipeline = conn.pipeline()
+            await pipeline.__aenter__()
+        return conn, pipeline
+
+    @staticmethod
+    async def _commit(conn: Any, pipeline: Any) -> None:
+        await conn.commit()
+        if pipeline is not None:
+            await pipeline.__aexit__(None, None, None)
+
+    @staticmethod
+    async def _release(pool: _Pool, conn: Any, pipeline: Any, ok: bool) -> None:
+        """Back to the pool; after a failed pipeline or statement roll back, and drop the connection if that fails."""
+        broken = False
+        if not ok:
+            try:
+                if pipeline is not None:
+                    with contextlib.suppress(Exception):
+                        await pipeline.__aexit__(None, None, None)
+                await conn.rollback()
+            except Exception:
+                broken = True
+        pool.put(conn, broken)
 
     async def close(self) -> None:
         for pool in list(self._pools.values()):
             await pool.close()
 
 
-def _verify_in_thread(db: Any, scan: service.ScanInput) -> dict[str, Any]:
+def _verify_in_thread(db: Any, scan: service.ScanInput) -> service.VerificationAnswer:
     """The scan as its own unit of work; on SQLite the writers of this process queue on a lock instead of
     busy-waiting on the file lock."""
     with service.writer_lock(db.backend), db.session() as verify_session:
@@ -223,7 +245,7 @@ def verifier(db: Any) -> AsyncVerifier | None:
     return v
 
 
-async def verify(db: Any, scan: service.ScanInput) -> dict[str, Any]:
+async def verify(db: Any, scan: service.ScanInput) -> service.VerificationAnswer:
     """One scan's answer: async psycopg on PostgreSQL, the sync driver on a worker thread elsewhere."""
     v = verifier(db)
     if v is not None:
@@ -350,12 +372,12 @@ class FastLane:
         link_header = f'<{scope["path"]}?linkType=linkset>; rel="linkset"'.encode("latin-1", "replace")
         try:
             result = await verify(self.app.state.db, scan)
-        except DomainError as err:
-            body = dumps(err.to_problem(instance=scope["path"]))
-            extra = [(b"retry-after", str(err.extra["retry_after"]).encode())] \
-                if err.status in (429, 503) and "retry_after" in err.extra else []
-            await self._send(send, err.status, body, b"application/problem+json", extra)
-            return err.status
+        except DomainError as refused:
+            body = dumps(refused.to_problem(instance=scope["path"]))
+            extra = [(b"retry-after", str(refused.extra["retry_after"]).encode())] \
+                if refused.status in (429, 503) and "retry_after" in refused.extra else []
+            await self._send(send, refused.status, body, b"application/problem+json", extra)
+            return refused.status
         except Exception as exc:
             rid = uuid.uuid4().hex[:16]
             known = client_error_for(exc)  # database down or locked → 503 with Retry-After, as on every other path

@@ -59,18 +59,14 @@ class CsvSink:
         self.out.discard()
 
 
-class ZipSink:
-    """Codes to `codes.csv` inside a ZIP, written as a stream (ZIP64 for large issues)."""
+class _ZippedCsv:
+    """One CSV entry (UTF-8 with BOM) inside a ZIP written as a stream to an atomic file (ZIP64 for large issues)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, entry: str, header: str) -> None:
         self.out = AtomicFile(path, "wb")
         self.zf = zipfile.ZipFile(self.out.file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.entry = self.zf.open("codes.csv", "w", force_zip64=True)
-        self.entry.write(("\ufeff" + CSV_HEADER).encode())
-
-    def __call__(self, chunk: list[IssuedCode]) -> None:
-        self.entry.write(csv_lines(chunk).encode())
+        self.entry = self.zf.open(entry, "w", force_zip64=True)
+        self.entry.write(("\ufeff" + header).encode())
 
     def close(self) -> list[Path]:
         self.entry.close()
@@ -79,6 +75,17 @@ class ZipSink:
 
     def discard(self) -> None:
         self.out.discard()
+
+
+class ZipSink(_ZippedCsv):
+    """Codes to `codes.csv` inside a ZIP, written as a stream (ZIP64 for large issues)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(path, "codes.csv", CSV_HEADER)
+
+    def __call__(self, chunk: list[IssuedCode]) -> None:
+        self.entry.write(csv_lines(chunk).encode())
 
 
 def _font() -> str:
@@ -256,16 +263,13 @@ class CsvPinSink:
         self.out.discard()
 
 
-class PinFileSink:
+class PinFileSink(_ZippedCsv):
     """PINs of a console issuance to a one-time ZIP (`pins.csv` inside) for the label printer (issue 21): the
     console never shows PINs on screen; the file is downloaded once and then deleted."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.out = AtomicFile(path, "wb")
-        self.zf = zipfile.ZipFile(self.out.file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.entry = self.zf.open("pins.csv", "w", force_zip64=True)
-        self.entry.write(("\ufeff" + PIN_HEADER).encode())
+        super().__init__(path, "pins.csv", PIN_HEADER)
         self.count = 0
 
     def __call__(self, chunk: list[IssuedCode]) -> None:
@@ -273,14 +277,6 @@ class PinFileSink:
         csv.writer(buf, lineterminator="\r\n").writerows((c.serial, c.uri, c.pin or "") for c in chunk)
         self.entry.write(buf.getvalue().encode())
         self.count += len(chunk)
-
-    def close(self) -> list[Path]:
-        self.entry.close()
-        self.zf.close()
-        return [self.out.commit()]
-
-    def discard(self) -> None:
-        self.out.discard()
 
 
 def sink_for(path: Path, *, product_name: str, lot: str, with_pin: bool = False) -> CsvSink | ZipSink | PdfSink:

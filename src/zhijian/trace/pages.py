@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -232,7 +233,7 @@ def _answer_facts(db: Any, gtin: str, lot: str | None) -> service.AnswerFacts:
         return service.answer_facts(session, gtin, lot)
 
 
-async def _facts(db: Any, r: dict[str, Any]) -> service.AnswerFacts | None:
+async def _facts(db: Any, r: Mapping[str, Any]) -> service.AnswerFacts | None:
     """The answer page's product/brand/recall facts (HTML only; JSON answers never pay for them)."""
     if not r.get("gtin"):
         return None

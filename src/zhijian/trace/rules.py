@@ -173,8 +173,8 @@ def ai_element_string(gtin: str, *, lot: str | None = None, serial: str | None =
     if human:
         return "".join(f"({ai}){v}" for ai, v, _ in items)
     out = []
-    for i, (ai, v, variable) in enumerate(items):
-        out.append(ai + v + ("\x1d" if variable and i < len(items) - 1 else ""))
+    for i, (ai, v, is_variable) in enumerate(items):
+        out.append(ai + v + ("\x1d" if is_variable and i < len(items) - 1 else ""))
     return "".join(out)
 
 
@@ -218,7 +218,8 @@ def _encode_b32(values: np.ndarray, width: int) -> np.ndarray:
     alpha = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
     shifts = np.arange(width - 1, -1, -1, dtype=np.uint64) * np.uint64(5)
     idx = (values[:, None] >> shifts[None, :]) & np.uint64(31)
-    return alpha[idx.astype(np.intp)]
+    encoded: np.ndarray = alpha[idx.astype(np.intp)]
+    return encoded
 
 
 def generate_serials(key_hex: str, version: int, gtin14: str, n: int) -> list[str]:

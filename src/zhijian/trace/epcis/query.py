@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from zhijian.platform.auth import Actor
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.index import number_of, sensor_type
 from zhijian.trace.epcis.scope import read_scope
 from zhijian.trace.models import (
     EpcisAttr,
@@ -110,7 +111,7 @@ def _descendants(session: Session, roots: list[str]) -> list[str]:
 
 
 def _epc_match(roles: Sequence[str], values: list[str]) -> ColumnElement[bool]:
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     for v in values:
         pat, is_prefix = E.id_pattern(v)
         if is_prefix:
@@ -138,65 +139,107 @@ def _int(params: dict[str, list[str]], name: str) -> int:
         raise _qerr(f"参数 {name} 应为非负整数", f"{name} must be a non-negative integer", name) from None
 
 
+_Cond = Callable[[Session, dict[str, list[str]], str, list[str]], ColumnElement[bool]]
+"""One query parameter → its WHERE condition: (session, all parameters, name, values)."""
+
+
+def _event_type(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    bad = [v for v in values if v not in E.EVENT_TYPES]
+    if bad:
+        raise _qerr(f"未知事件类型：{bad[0]}", f"unknown event type: {bad[0]}", name)
+    return EpcisEvent.event_type.in_(values)
+
+
+def _time_bound(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    col = EpcisEvent.event_time if "event" in name else EpcisEvent.record_time
+    t = _time(params, name)
+    return col >= t if name.startswith("GE") else col < t
+
+
+def _action(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    bad = [v for v in values if v not in ("ADD", "OBSERVE", "DELETE")]
+    if bad:
+        raise _qerr(f"EQ_action 应为 ADD、OBSERVE 或 DELETE：{bad[0]}", "EQ_action must be ADD/OBSERVE/DELETE", name)
+    return EpcisEvent.action.in_(values)
+
+
+def _vocab_in(column: Any, kind: str) -> _Cond:
+    return lambda session, params, name, values: column.in_([E.vocab_short(kind, v) for v in values])
+
+
+def _location(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    col = EpcisEvent.read_point if name.endswith("readPoint") else EpcisEvent.biz_location
+    ids = [E.canonical_id(v) for v in values]
+    return col.in_(_descendants(session, ids) if name.startswith("WD_") else ids)
+
+
+def _quantity(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    try:
+        q = float(values[0])
+    except ValueError:
+        raise _qerr(f"{name} 应为数值", f"{name} must be a number", name) from None
+    op = name.split("_")[0]
+    qc = {"EQ": EpcisEpc.quantity == q, "GT": EpcisEpc.quantity > q, "GE": EpcisEpc.quantity >= q,
+          "LT": EpcisEpc.quantity < q, "LE": EpcisEpc.quantity <= q}[op]
+    return exists().where(EpcisEpc.event_pk == EpcisEvent.id, EpcisEpc.role.in_(_CLASS_ROLES), qc)
+
+
+def _error_attr(session: Session, params: dict[str, list[str]], name: str, values: list[str]) -> ColumnElement[bool]:
+    kind = "errorReason" if name == "EQ_errorReason" else "correctiveEventID"
+    vals = [E.vocab_short("errorReason", v) for v in values] if kind == "errorReason" else values
+    return exists().where(EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind == kind, EpcisAttr.value.in_(vals))
+
+
+def _party_or_transaction(session: Session, params: dict[str, list[str]], name: str,
+                          values: list[str]) -> ColumnElement[bool]:
+    """EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type}."""
+    prefix = next(p for p in _PREFIXED if name.startswith(p))
+    kind = prefix[3:-1]
+    typ = name[len(prefix):]
+    vocab = "bizTransaction" if kind == "bizTransaction" else "sourceDest"
+    vals = values if kind == "bizTransaction" else [E.canonical_id(v) for v in values]
+    return exists().where(EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind == kind,
+                          EpcisAttr.type == E.vocab_short(vocab, typ), EpcisAttr.value.in_(vals))
+
+
+_CONDITIONS: dict[str, _Cond] = {
+    "eventType": _event_type,
+    **dict.fromkeys(("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"), _time_bound),
+    "EQ_action": _action,
+    "EQ_bizStep": _vocab_in(EpcisEvent.biz_step, "bizStep"),
+    "EQ_disposition": _vocab_in(EpcisEvent.disposition, "disposition"),
+    **dict.fromkeys(("EQ_readPoint", "EQ_bizLocation", "WD_readPoint", "WD_bizLocation"), _location),
+    "EQ_transformationID": lambda session, params, name, values: EpcisEvent.transformation_id.in_(values),
+    **{name: (lambda session, params, name, values: _epc_match(_MATCH_ROLES[name], values)) for name in _MATCH_ROLES},
+    "EQ_eventID": lambda session, params, name, values: or_(EpcisEvent.event_id.in_(values),
+                                                            EpcisEvent.hash_id.in_(values)),
+    "EXISTS_errorDeclaration": lambda session, params, name, values: EpcisEvent.error_declared.is_(True),
+    "EQ_errorReason": _error_attr,
+    "EQ_correctiveEventID": _error_attr,
+}
+"""The parameters named exactly; `_condition_for` adds the families (…_quantity, EQ_source_…, field queries)."""
+
+
+def _condition_for(name: str) -> _Cond | None:
+    exact = _CONDITIONS.get(name)
+    if exact is not None:
+        return exact
+    if name.endswith("_quantity"):
+        return _quantity
+    if name.startswith(_PREFIXED):
+        return _party_or_transaction
+    if _is_field_param(name):
+        return lambda session, params, name, values: _field_condition(name, values)
+    return None  # paging, ordering and count parameters: no condition
+
+
 def build_conditions(session: Session, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
     """The WHERE conditions of a SimpleEventQuery over the event and index tables."""
     c: list[ColumnElement[bool]] = []
-    ev = EpcisEvent
     for name, values in params.items():
-        if name == "eventType":
-            bad = [v for v in values if v not in E.EVENT_TYPES]
-            if bad:
-                raise _qerr(f"未知事件类型：{bad[0]}", f"unknown event type: {bad[0]}", name)
-            c.append(ev.event_type.in_(values))
-        elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
-            col = ev.event_time if "event" in name else ev.record_time
-            t = _time(params, name)
-            c.append(col >= t if name.startswith("GE") else col < t)
-        elif name == "EQ_action":
-            bad = [v for v in values if v not in ("ADD", "OBSERVE", "DELETE")]
-            if bad:
-                raise _qerr(f"EQ_action 应为 ADD、OBSERVE 或 DELETE：{bad[0]}", "EQ_action must be ADD/OBSERVE/DELETE",
-                            name)
-            c.append(ev.action.in_(values))
-        elif name == "EQ_bizStep":
-            c.append(ev.biz_step.in_([E.vocab_short("bizStep", v) for v in values]))
-        elif name == "EQ_disposition":
-            c.append(ev.disposition.in_([E.vocab_short("disposition", v) for v in values]))
-        elif name in ("EQ_readPoint", "EQ_bizLocation", "WD_readPoint", "WD_bizLocation"):
-            col = ev.read_point if name.endswith("readPoint") else ev.biz_location
-            ids = [E.canonical_id(v) for v in values]
-            c.append(col.in_(_descendants(session, ids) if name.startswith("WD_") else ids))
-        elif name == "EQ_transformationID":
-            c.append(ev.transformation_id.in_(values))
-        elif name in _MATCH_ROLES:
-            c.append(_epc_match(_MATCH_ROLES[name], values))
-        elif name.endswith("_quantity"):
-            try:
-                q = float(values[0])
-            except ValueError:
-                raise _qerr(f"{name} 应为数值", f"{name} must be a number", name) from None
-            op = name.split("_")[0]
-            qc = {"EQ": EpcisEpc.quantity == q, "GT": EpcisEpc.quantity > q, "GE": EpcisEpc.quantity >= q,
-                  "LT": EpcisEpc.quantity < q, "LE": EpcisEpc.quantity <= q}[op]
-            c.append(exists().where(EpcisEpc.event_pk == ev.id, EpcisEpc.role.in_(_CLASS_ROLES), qc))
-        elif name == "EQ_eventID":
-            c.append(or_(ev.event_id.in_(values), ev.hash_id.in_(values)))
-        elif name == "EXISTS_errorDeclaration":
-            c.append(ev.error_declared.is_(True))
-        elif name in ("EQ_errorReason", "EQ_correctiveEventID"):
-            kind = "errorReason" if name == "EQ_errorReason" else "correctiveEventID"
-            vals = [E.vocab_short("errorReason", v) for v in values] if kind == "errorReason" else values
-            c.append(exists().where(EpcisAttr.event_pk == ev.id, EpcisAttr.kind == kind, EpcisAttr.value.in_(vals)))
-        elif name.startswith(_PREFIXED):
-            prefix = next(p for p in _PREFIXED if name.startswith(p))
-            kind = prefix[3:-1]
-            typ = name[len(prefix):]
-            vocab = "bizTransaction" if kind == "bizTransaction" else "sourceDest"
-            vals = values if kind == "bizTransaction" else [E.canonical_id(v) for v in values]
-            c.append(exists().where(EpcisAttr.event_pk == ev.id, EpcisAttr.kind == kind,
-                                    EpcisAttr.type == E.vocab_short(vocab, typ), EpcisAttr.value.in_(vals)))
-        elif _is_field_param(name):
-            c.append(_field_condition(name, values))
+        cond = _condition_for(name)
+        if cond is not None:
+            c.append(cond(session, params, name, values))
     return c
 
 
@@ -210,10 +253,10 @@ def _field_rows(kinds: Sequence[str], field: str | None, *extra: ColumnElement[b
 def _compare(op: str, values: list[str], name: str) -> ColumnElement[bool]:
     """EQ over text (or number); GT/GE/LT/LE over the number, or over the UTC time when the value is one."""
     if op == "EQ":
-        nums = [n for n in (E.number_of(v) for v in values) if n is not None]
+        nums = [n for n in (number_of(v) for v in values) if n is not None]
         return or_(EpcisAttr.value.in_(values), EpcisAttr.num.in_(nums)) if nums else EpcisAttr.value.in_(values)
     raw = values[0]
-    num = E.number_of(raw)
+    num = number_of(raw)
     if num is not None:
         col: Any = EpcisAttr.num
         target: Any = num
@@ -223,14 +266,16 @@ def _compare(op: str, values: list[str], name: str) -> ColumnElement[bool]:
         except E.EpcisError:
             raise _qerr(f"{name} 需要数值或时间：{raw}", f"{name} needs a number or a date-time: {raw}", name) from None
         col = EpcisAttr.value
-    return {"GT": col > target, "GE": col >= target, "LT": col < target, "LE": col <= target}[op]
+    conditions: dict[str, ColumnElement[bool]] = {"GT": col > target, "GE": col >= target, "LT": col < target,
+                                                  "LE": col <= target}
+    return conditions[op]
 
 
 def _field_condition(name: str, values: list[str]) -> ColumnElement[bool]:
     """Extension, ILMD, INNER, EXISTS_, error-declaration, location, sensor and persistentDisposition filters."""
     if name in _SENSOR_EQ:
         field = name[3:]
-        vals = [E.sensor_type(v) for v in values] if field == "type" else values
+        vals = [sensor_type(v) for v in values] if field == "type" else values
         return _field_rows(_SENSOR_EQ[name], field, EpcisAttr.value.in_(vals))
     if name in _TIME_PARAMS:
         kind, field = _TIME_PARAMS[name]
@@ -295,13 +340,53 @@ def _read_token(token: str, fingerprint: str) -> dict[str, Any]:
         body, mac = raw[:-12], raw[-12:]
         if not hmac.compare_digest(mac, hmac.new(_token_secret(), body, hashlib.sha256).digest()[:12]):
             raise ValueError
-        data = json.loads(body)
+        data: dict[str, Any] = json.loads(body)
         if data.get("f") != fingerprint:
             raise ValueError
         return data
     except (ValueError, UnicodeDecodeError):
         raise _qerr("nextPageToken 无效或与查询参数不符", "nextPageToken is invalid or does not match the query",
                     "nextPageToken") from None
+
+
+def _ordering(params: dict[str, list[str]]) -> tuple[str | None, str]:
+    """(orderBy, orderDirection): none given → by storage order, ascending; orderBy given → descending."""
+    given = params.get("orderBy")
+    order_by = given[0] if given else None
+    direction = ((params.get("orderDirection") or ["DESC" if order_by else "ASC"])[0]).upper()
+    if order_by not in (None, "eventTime", "recordTime"):
+        raise _qerr("orderBy 只支持 eventTime 或 recordTime", "orderBy must be eventTime or recordTime", "orderBy")
+    if direction not in ("ASC", "DESC"):
+        raise _qerr("orderDirection 应为 ASC 或 DESC", "orderDirection must be ASC or DESC", "orderDirection")
+    return order_by, direction
+
+
+def _check_max_count(session: Session, conds: list[ColumnElement[bool]], max_count: int | None) -> None:
+    if max_count is None:
+        return
+    n = session.scalar(select(func.count()).select_from(EpcisEvent).where(*conds)) or 0
+    if n > max_count:
+        raise E.EpcisError("QueryTooLargeException", f"结果 {n} 条超过 maxEventCount={max_count}",
+                           f"{n} events exceed maxEventCount={max_count}", status=413)
+
+
+def _keyset(stmt: Select[Any], col: Any, direction: str, tok: dict[str, Any]) -> Select[Any]:
+    """The page after the token's last row, in the query's order (ties broken by id)."""
+    last_id = int(tok["id"])
+    if col is None:
+        return stmt.where(EpcisEvent.id > last_id)
+    v = dt.datetime.fromisoformat(tok["v"])
+    if direction == "ASC":
+        return stmt.where(or_(col > v, and_(col == v, EpcisEvent.id > last_id)))
+    return stmt.where(or_(col < v, and_(col == v, EpcisEvent.id < last_id)))
+
+
+def _ordered(stmt: Select[Any], col: Any, direction: str) -> Select[Any]:
+    if col is None:
+        return stmt.order_by(EpcisEvent.id)
+    if direction == "ASC":
+        return stmt.order_by(col.asc(), EpcisEvent.id.asc())
+    return stmt.order_by(col.desc(), EpcisEvent.id.desc())
 
 
 def query_events(session: Session, actor: Actor | None, params: dict[str, list[str]], *, per_page: int = 30,
@@ -315,49 +400,23 @@ def query_events(session: Session, actor: Actor | None, params: dict[str, list[s
         conds.append(scope.clause(EpcisEvent.owner_id))
     if after_pk is not None:
         conds.append(EpcisEvent.id > after_pk)
-    order_by = (params.get("orderBy") or [None])[0]
-    direction = ((params.get("orderDirection") or ["DESC" if order_by else "ASC"])[0]).upper()
-    if order_by not in (None, "eventTime", "recordTime"):
-        raise _qerr("orderBy 只支持 eventTime 或 recordTime", "orderBy must be eventTime or recordTime", "orderBy")
-    if direction not in ("ASC", "DESC"):
-        raise _qerr("orderDirection 应为 ASC 或 DESC", "orderDirection must be ASC or DESC", "orderDirection")
+    order_by, direction = _ordering(params)
     limit_total = _int(params, "eventCountLimit") if "eventCountLimit" in params else None
     max_count = _int(params, "maxEventCount") if "maxEventCount" in params else None
     fingerprint = hashlib.sha256(json.dumps(sorted(params.items())).encode()).hexdigest()[:16]
     col = {None: None, "eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}[order_by]
     served = 0
     stmt: Select[Any] = select(EpcisEvent).where(*conds)
-    if max_count is not None:
-        n = session.scalar(select(func.count()).select_from(EpcisEvent).where(*conds)) or 0
-        if n > max_count:
-            raise E.EpcisError("QueryTooLargeException", f"结果 {n} 条超过 maxEventCount={max_count}",
-                               f"{n} events exceed maxEventCount={max_count}", status=413)
+    _check_max_count(session, conds, max_count)
     if next_token:
         tok = _read_token(next_token, fingerprint)
         served = int(tok.get("n", 0))
-        last_id = int(tok["id"])
-        if col is None:
-            stmt = stmt.where(EpcisEvent.id > last_id)
-        else:
-            v = dt.datetime.fromisoformat(tok["v"])
-            if direction == "ASC":
-                stmt = stmt.where(or_(col > v, and_(col == v, EpcisEvent.id > last_id)))
-            else:
-                stmt = stmt.where(or_(col < v, and_(col == v, EpcisEvent.id < last_id)))
-    if col is None:
-        stmt = stmt.order_by(EpcisEvent.id)
-    elif direction == "ASC":
-        stmt = stmt.order_by(col.asc(), EpcisEvent.id.asc())
-    else:
-        stmt = stmt.order_by(col.desc(), EpcisEvent.id.desc())
-    take = per_page
-    if limit_total is not None:
-        take = max(0, min(per_page, limit_total - served))
+        stmt = _keyset(stmt, col, direction, tok)
+    stmt = _ordered(stmt, col, direction)
+    take = per_page if limit_total is None else max(0, min(per_page, limit_total - served))
     rows = list(session.scalars(stmt.limit(take + 1))) if take else []
-    more = len(rows) > take
+    more = len(rows) > take and not (limit_total is not None and served + take >= limit_total)
     rows = rows[:take]
-    if limit_total is not None and served + len(rows) >= limit_total:
-        more = False
     token = None
     if more and rows:
         last = rows[-1]
@@ -422,7 +481,7 @@ def distinct_values(session: Session, actor: Actor, what: str, *, limit: int = 5
         raise E.EpcisError("NoSuchResourceException", f"未知资源：{what}", f"unknown resource: {what}", status=404)
     if what == "eventTypes":
         return list(E.EVENT_TYPES)
-    stmt = select(col).where(col.is_not(None))
+    col_stmt = select(col).where(col.is_not(None))
     if scope is not None:
-        stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
-    return sorted({v for v in session.scalars(stmt.distinct().limit(limit)) if v})
+        col_stmt = col_stmt.where(scope.clause(EpcisEvent.owner_id))
+    return sorted({v for v in session.scalars(col_stmt.distinct().limit(limit)) if v})

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.index import EventIndex, index_event, master_data_children
 from zhijian.trace.epcis.scope import capture_owner, read_scope
 from zhijian.trace.models import (
     CaptureJob,
@@ -31,6 +32,7 @@ from zhijian.trace.models import (
     EpcisEpc,
     EpcisEvent,
     EpcisLocationChild,
+    table_of,
 )
 
 # ---------------------------------------------------------------- capture
@@ -45,7 +47,7 @@ def _new_ids(n: int) -> list[int]:
 @dataclass
 class Prepared:
     row: dict[str, Any]
-    idx: E.EventIndex
+    idx: EventIndex
 
 
 def _prepare(events: Sequence[dict[str, Any]], context: list[Any], owner_id: int | None, capture_id: str | None,
@@ -64,7 +66,7 @@ def _prepare(events: Sequence[dict[str, Any]], context: list[Any], owner_id: int
         seen.add(key)
         doc = {k: v for k, v in ev.items() if k != "recordTime"}
         doc.setdefault("eventID", event_id)
-        idx = E.index_event(ev)
+        idx = index_event(ev)
         out.append(Prepared({
             "event_id": event_id, "hash_id": hash_id, "dedup_key": key, "event_type": idx.event_type,
             "event_time": idx.event_time, "record_time": now, "action": idx.action, "biz_step": idx.biz_step,
@@ -130,6 +132,7 @@ def insert_rows(session: Session, events: list[dict[str, Any]], epcs: list[dict[
         from sqlalchemy.exc import DBAPIError
 
         raw = conn.connection.driver_connection
+        assert raw is not None  # psycopg's connection behind the pool
         with raw.cursor() as cur:
             for table, cols, rows in (("epcis_event", EVENT_COLS, events), ("epcis_epc", EPC_COLS, epcs),
                                       ("epcis_attr", ATTR_COLS, attrs)):
@@ -142,11 +145,11 @@ def insert_rows(session: Session, events: list[dict[str, Any]], epcs: list[dict[
                 except psycopg.Error as exc:  # as SQLAlchemy would raise it (a concurrent duplicate → 409)
                     raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
         return
-    session.execute(insert(EpcisEvent.__table__), events)
+    session.execute(insert(table_of(EpcisEvent)), events)
     if epcs:
-        session.execute(insert(EpcisEpc.__table__), epcs)
+        session.execute(insert(table_of(EpcisEpc)), epcs)
     if attrs:
-        session.execute(insert(EpcisAttr.__table__), attrs)
+        session.execute(insert(table_of(EpcisAttr)), attrs)
 
 
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -161,7 +164,8 @@ def _copy_value(v: Any) -> str:
     if isinstance(v, dt.datetime):
         if v.tzinfo is not None:
             v = v.astimezone(dt.UTC).replace(tzinfo=None)
-        return v.isoformat(" ")
+        stamp: str = v.isoformat(" ")
+        return stamp
     if isinstance(v, dict | list):
         v = json.dumps(v)
     return str(v).translate(_COPY_ESCAPE)
@@ -194,13 +198,13 @@ def _check_event_ids(session: Session, prepared: list[Prepared]) -> None:
 
 
 def _store_master_data(session: Session, doc: dict[str, Any]) -> None:
-    pairs = set(E.master_data_children(doc))
+    pairs = set(master_data_children(doc))
     if not pairs:
         return
     have = set(session.execute(select(EpcisLocationChild.parent, EpcisLocationChild.child)).all())
     rows = [{"parent": p[:255], "child": c[:255]} for p, c in pairs - {tuple(x) for x in have}]
     if rows:
-        session.execute(insert(EpcisLocationChild.__table__), rows)
+        session.execute(insert(table_of(EpcisLocationChild)), rows)
 
 
 def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = "rollback") -> CaptureJob:
@@ -288,7 +292,21 @@ def list_capture_jobs(session: Session, actor: Actor, limit: int = 100) -> list[
     return list(session.scalars(stmt))
 
 
-def capture_job_out(job: CaptureJob) -> dict[str, Any]:
+class CaptureJobOut(TypedDict):
+    """A capture job as the EPCIS REST binding shows it (GET /capture/{captureID})."""
+
+    captureID: str
+    createdAt: str
+    finishedAt: str | None
+    running: bool
+    success: bool | None
+    captureErrorBehaviour: str
+    errors: list[dict[str, str]]
+    capturedEvents: int
+    duplicateEvents: int
+
+
+def capture_job_out(job: CaptureJob) -> CaptureJobOut:
     return {"captureID": job.id, "createdAt": job.created_at.isoformat(),
             "finishedAt": job.finished_at.isoformat() if job.finished_at else None, "running": job.running,
             "success": job.success, "captureErrorBehaviour": job.error_behaviour,
@@ -328,7 +346,7 @@ from zhijian.trace.epcis.subscriptions import (  # noqa: E402
 )
 
 __all__ = [
-    "ATTR_COLS", "EPC_COLS", "EVENT_COLS", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
+    "ATTR_COLS", "CaptureJobOut", "EPC_COLS", "EVENT_COLS", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
     "build_conditions", "capture", "capture_event", "capture_job_out", "capture_owner", "copy_text",
     "create_named_query", "create_subscription", "delete_named_query", "delete_subscription", "deliver_subscriptions",
     "distinct_values", "event_out", "get_capture_job", "get_event", "get_named_query", "has_stream_subscriptions",

@@ -9,7 +9,7 @@ import hmac
 import json
 import threading
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -159,8 +159,16 @@ def signature(token: str, body: bytes) -> str:
     return "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
 
 
+class Delivery(TypedDict):
+    """One subscription's delivery: sent and acknowledged (2xx) or not, and the outbound status."""
+
+    subscription: str
+    ok: bool
+    status: str
+
+
 def deliver_subscriptions(db: Database, *, stream: bool = True, now: dt.datetime | None = None,
-                          timeout: float = 5.0) -> list[dict[str, Any]]:
+                          timeout: float = 5.0) -> list[Delivery]:
     """Send new matching events to subscribers (signed POST); advance each subscription only on a 2xx.
 
     Runs serialised within a process; across worker processes delivery is at-least-once.
@@ -188,7 +196,7 @@ def subscriber_actor(session: Session, sub: Subscription) -> Actor | None:
     return None
 
 
-def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: float) -> list[dict[str, Any]]:
+def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: float) -> list[Delivery]:
     now = now or utcnow()
     plans: list[tuple[str, str, bytes, str, int]] = []
     refused: list[str] = []
@@ -215,12 +223,12 @@ def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: fl
             body = json.dumps(query_document(res, query_name=sub.query_name, subscription_id=sub.id),
                               ensure_ascii=False).encode()
             plans.append((sub.id, sub.dest, body, sub.signature_token, int(max_pk or sub.last_event_pk)))
-    results = []
+    results: list[Delivery] = []
     for sub_id in refused:
         with db.session() as s:
-            sub = s.get(Subscription, sub_id)
-            if sub is not None:
-                sub.last_run_at, sub.last_status = now, outbound.FAILED
+            row = s.get(Subscription, sub_id)
+            if row is not None:
+                row.last_run_at, row.last_status = now, outbound.FAILED
         results.append({"subscription": sub_id, "ok": False, "status": outbound.FAILED})
     for sub_id, dest, body, token, max_pk in plans:
         headers = {"Content-Type": "application/ld+json", "GS1-EPCIS-Version": E.EPCIS_VERSION,
@@ -229,11 +237,11 @@ def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: fl
         outcome = outbound.post(dest, body, headers, timeout=timeout)
         ok, status = outcome.ok, outcome.status
         with db.session() as s:
-            sub = s.get(Subscription, sub_id)
-            if sub is not None:
-                sub.last_run_at = now
-                sub.last_status = status
+            row = s.get(Subscription, sub_id)
+            if row is not None:
+                row.last_run_at = now
+                row.last_status = status
                 if ok:
-                    sub.last_event_pk = max(sub.last_event_pk, max_pk)
+                    row.last_event_pk = max(row.last_event_pk, max_pk)
         results.append({"subscription": sub_id, "ok": ok, "status": status})
     return results

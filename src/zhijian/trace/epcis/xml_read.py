@@ -10,6 +10,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs (lxml-stubs is no dependency)
 
 from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.index import sensor_type
 from zhijian.trace.epcis.xml_names import (
     _EPCIS_NS,
     _ID_LISTS,
@@ -175,7 +176,7 @@ def _attrs(el: etree._Element, names: _Names, numbers: frozenset[str] = frozense
         elif q.localname == "booleanValue":
             out[q.localname] = value.strip() in ("true", "1")
         elif q.localname in ("type", "exception"):
-            out[q.localname] = E.sensor_type(value.strip())
+            out[q.localname] = sensor_type(value.strip())
         else:
             out[q.localname] = value.strip()
     return out

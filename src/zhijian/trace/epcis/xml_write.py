@@ -278,7 +278,7 @@ def _finish(root: etree._Element, w: _Writer) -> bytes:
     out = etree.Element(root.tag, nsmap=nsmap, attrib=dict(root.attrib))
     out.extend(list(root))
     etree.cleanup_namespaces(out, top_nsmap=nsmap, keep_ns_prefixes=list(nsmap))
-    return etree.tostring(out, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(out, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def document_to_xml(doc: dict[str, Any], cbv_format: str = "No_Preference") -> bytes:

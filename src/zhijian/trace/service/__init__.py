@@ -14,6 +14,8 @@ from __future__ import annotations
 from zhijian.trace.service.cache import CACHED_TABLES, _batch_cache, _info_cache, invalidate_caches, note_cache_version
 from zhijian.trace.service.facts import (
     AnswerFacts,
+    BatchInfo,
+    ProductFacts,
     RecallNotice,
     _batch_info,
     answer_facts,
@@ -45,8 +47,11 @@ from zhijian.trace.service.verification import (
     GUARD,
     SIGNAL_CONFIG,
     EnumerationGuard,
+    ScanAnswer,
     ScanInput,
     Step,
+    UnknownCodeAnswer,
+    VerificationAnswer,
     _verify_statements,
     client_tag,
     run_steps,
@@ -56,8 +61,9 @@ from zhijian.trace.service.verification import (
 )
 
 __all__ = [
-    "CACHED_TABLES", "CHUNK", "GUARD", "MAX_ISSUE", "SIGNAL_CONFIG", "STATUS_ACTIONS", "AnswerFacts", "EnumerationGuard",
-    "IssueRequest", "IssuedCode", "RecallNotice", "ScanInput", "Step", "_batch_cache", "_batch_info", "_check_issue",
+    "CACHED_TABLES", "CHUNK", "GUARD", "MAX_ISSUE", "SIGNAL_CONFIG", "STATUS_ACTIONS", "AnswerFacts", "BatchInfo", "EnumerationGuard",
+    "IssueRequest", "IssuedCode", "ProductFacts", "RecallNotice", "ScanAnswer", "ScanInput", "Step",
+    "UnknownCodeAnswer", "VerificationAnswer", "_batch_cache", "_batch_info", "_check_issue",
     "_info_cache", "_verify_statements", "active_key", "answer_facts", "bulk_insert_codes", "cached_answer_facts",
     "cached_keys", "can_issue", "can_manage_codes", "can_see_lot", "change_codes", "client_tag", "get_batch",
     "get_batch_for_export", "identifier_in_events", "invalidate_caches", "issue_codes", "iter_batch_codes",

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from zhijian.trace.models import (
     CacheVersion,
+    table_of,
 )
 
 if TYPE_CHECKING:
-    from zhijian.trace.service.facts import AnswerFacts
+    from zhijian.trace.service.facts import AnswerFacts, BatchInfo, ProductFacts
 
 
 # In-process caches of the verification path (each stateless worker keeps its own). A write to a cached fact bumps
@@ -28,8 +29,8 @@ _NEGATIVE_TTL = 5.0  # a GTIN nobody issued codes under (never revalidated by a 
 _KEY_RELOAD_SECONDS = 1.0  # a serial claiming a key version this worker has not seen: reload keys at most this often
 _cache_lock = threading.Lock()
 _key_cache: dict[str, tuple[float, tuple[int, dict[int, str]] | None]] = {}
-_batch_cache: dict[int, tuple[float, dict[str, Any]]] = {}
-_info_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+_batch_cache: dict[int, tuple[float, BatchInfo]] = {}
+_info_cache: dict[int, tuple[float, ProductFacts]] = {}
 _facts_cache: dict[tuple[str, str], tuple[float, AnswerFacts]] = {}
 _key_reloaded: dict[str, float] = {}
 _seen_version: list[int | None] = [None]
@@ -94,5 +95,5 @@ def _forget_bump(session: Session) -> None:
     session.info.pop(_BUMP + ".done", None)
 
 
-_BUMP_STMT = (update(CacheVersion.__table__).where(CacheVersion.__table__.c.id == 1)
+_BUMP_STMT = (update(table_of(CacheVersion)).where(CacheVersion.__table__.c.id == 1)
               .values(version=CacheVersion.__table__.c.version + 1))

@@ -8,7 +8,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,13 +24,61 @@ from zhijian.trace.models import (
 from zhijian.trace.service.cache import _CACHE_TTL, _batch_cache, _cache_lock, _facts_cache, _info_cache
 
 
-def _batch_info(session: Session, batch_id: int) -> dict[str, Any]:
+class BatchInfo(TypedDict, total=False):
+    """What a scan needs of its code's batch (cached per worker); empty for a batch that is gone."""
+
+    id: int
+    product_id: int
+    enterprise_id: int
+    lot: str
+    expiry: dt.date | None
+    production_date: dt.date | None
+    sales_regions: list[str]
+    freeze_threshold: int
+    key_version: int
+
+
+class ProductInfo(TypedDict):
+    id: int
+    name: str
+    brand: str | None
+    model: str | None
+    gtin: str | None
+
+
+class EnterpriseInfo(TypedDict):
+    id: int
+    name: str
+    uscc: str | None
+
+
+class SpotcheckInfo(TypedDict):
+    """The latest final spot-check verdict of the product (监督抽查, through the spotcheck room's contract)."""
+
+    verdict: str | None
+    sampled_on: str
+    plan_level: str
+    report_no: str | None
+    failing_items: list[str]
+
+
+class ProductFacts(TypedDict):
+    """The answer's product facts (cached per worker): each None when unknown; `stable` is the stable room's
+    `current_listing` (announcement_no, valid_until, status) with dates as ISO strings."""
+
+    product: ProductInfo | None
+    enterprise: EnterpriseInfo | None
+    spotcheck: SpotcheckInfo | None
+    stable: dict[str, Any] | None
+
+
+def _batch_info(session: Session, batch_id: int) -> BatchInfo:
     now = time.monotonic()
     hit = _batch_cache.get(batch_id)
     if hit and hit[0] > now:
         return hit[1]
     b = session.get(CodeBatch, batch_id)
-    info = {"id": b.id, "product_id": b.product_id, "enterprise_id": b.enterprise_id, "lot": b.lot,
+    info: BatchInfo = {"id": b.id, "product_id": b.product_id, "enterprise_id": b.enterprise_id, "lot": b.lot,
             "expiry": b.expiry, "production_date": b.production_date, "sales_regions": list(b.sales_regions or []),
             "freeze_threshold": b.freeze_threshold, "key_version": b.key_version} if b else {}
     with _cache_lock:
@@ -38,13 +86,13 @@ def _batch_info(session: Session, batch_id: int) -> dict[str, Any]:
     return info
 
 
-def product_facts(session: Session, product_id: int) -> dict[str, Any]:
+def product_facts(session: Session, product_id: int) -> ProductFacts:
     """Product, enterprise, latest final spot-check verdict and stable-qualified listing (each when present)."""
     now = time.monotonic()
     hit = _info_cache.get(product_id)
     if hit and hit[0] > now:
         return hit[1]
-    facts: dict[str, Any] = {"product": None, "enterprise": None, "spotcheck": None, "stable": None}
+    facts: ProductFacts = {"product": None, "enterprise": None, "spotcheck": None, "stable": None}
     try:
         p = catalog.get_product(session, SYSTEM, product_id)
         facts["product"] = {"id": p.id, "name": p.name, "brand": p.brand, "model": p.model, "gtin": p.gtin}

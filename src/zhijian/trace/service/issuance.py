@@ -22,6 +22,7 @@ from zhijian.trace import rules
 from zhijian.trace.models import (
     Code,
     CodeBatch,
+    rows_changed,
 )
 from zhijian.trace.service.cache import invalidate_caches
 from zhijian.trace.service.keys import active_key, keys_for_gtin
@@ -128,12 +129,14 @@ def bulk_insert_codes(session: Session, gtin: str, lot: str, batch_id: int, ente
     """
     conn = session.connection()
     dialect = conn.dialect.name
+    pairs: list[tuple[str, str | None]]
     if pin_digests:
         pairs = sorted(zip(serials, pin_digests, strict=True))
     else:
         pairs = [(s, None) for s in sorted(serials)]
     if dialect == "postgresql":
         raw = conn.connection.driver_connection
+        assert raw is not None  # psycopg's connection behind the pool
         cols = ", ".join(_CODE_COLS)
         tail = f"\t{gtin}\t{_copy_text(lot)}\t{batch_id}\t{enterprise_id}\tactive\t0\t"
         null = "\\N"
@@ -149,11 +152,11 @@ def bulk_insert_codes(session: Session, gtin: str, lot: str, batch_id: int, ente
         old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
         try:
-            conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, rows)
         finally:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(old or -2000)}")
         return
-    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+    conn.exec_driver_sql(sql, rows)
 
 
 def list_batches(session: Session, actor: Actor, *, enterprise_id: int | None = None, limit: int = 50,
@@ -229,8 +232,8 @@ def change_codes(session: Session, actor: Actor, *, gtin: str, action: str, seri
         code = session.get(Code, (serial, gtin))
         if code is None:
             raise NotFound("code", serial, field="serial")
-    n = session.execute(update(Code).where(*cond).values(status=target)
-                        .execution_options(synchronize_session=False)).rowcount or 0
+    n = rows_changed(session.execute(update(Code).where(*cond).values(status=target)
+                        .execution_options(synchronize_session=False)))
     audit.record(session, action, "trace_code", f"{gtin}/{serial or lot}", None,
                  {"gtin": gtin, "serial": serial, "lot": lot, "status": target, "count": n, "reason": reason})
     return n

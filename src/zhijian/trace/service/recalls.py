@@ -17,6 +17,7 @@ from zhijian.trace.models import (
     Code,
     CodeBatch,
     Recall,
+    rows_changed,
 )
 from zhijian.trace.service.cache import invalidate_caches
 from zhijian.trace.service.policy import can_manage_codes, signal_scope
@@ -46,10 +47,10 @@ def mark_lot_recalled(session: Session, actor: Actor, *, gtin: str, lot: str, re
                      risk_level=risk_level, started_on=started_on or utcnow().date(), total_units=total)
         session.add(rec)
         flush(session, "recall")
-    n = session.execute(update(Code).where(Code.gtin == gtin, Code.lot == lot, Code.status != "voided",
+    n = rows_changed(session.execute(update(Code).where(Code.gtin == gtin, Code.lot == lot, Code.status != "voided",
                                            Code.status != "recalled")
                         .values(status="recalled", recall_ref=recall_ref)
-                        .execution_options(synchronize_session=False)).rowcount or 0
+                        .execution_options(synchronize_session=False)))
     audit.record(session, "recall", "trace_code", f"{gtin}/{lot}", None,
                  {"gtin": gtin, "lot": lot, "recall_ref": recall_ref, "marked": n})
     invalidate_caches()  # the answer page's recall banner

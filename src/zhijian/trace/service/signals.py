@@ -18,6 +18,7 @@ from zhijian.trace.models import (
     Code,
     Scan,
     Signal,
+    rows_changed,
 )
 from zhijian.trace.service.policy import can_see_lot, signal_scope
 
@@ -42,7 +43,7 @@ def set_signal_status(session: Session, actor: Actor, signal_id: int, status: st
     if status not in ("open", "confirmed", "dismissed"):
         raise DomainError("trace.bad_signal_status", "状态应为 open、confirmed 或 dismissed",
                           "status must be open, confirmed or dismissed", field="status")
-    sig = lock_for_update(session, Signal, signal_id)  # concurrent changes: one at a time, each sees the last
+    sig: Signal | None = lock_for_update(session, Signal, signal_id)  # concurrent changes: one at a time, each sees the last
     if sig is None:
         raise NotFound("signal", signal_id)
     scope = signal_scope(actor)
@@ -68,4 +69,4 @@ def purge_scans(session: Session, actor: Actor, older_than_days: int = 365) -> i
     """Scans are kept a year by default (data minimisation); counts on the code stay."""
     actor.require("admin")
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
-    return session.execute(delete(Scan).where(Scan.scanned_at < cutoff)).rowcount or 0
+    return rows_changed(session.execute(delete(Scan).where(Scan.scanned_at < cutoff)))

@@ -28,23 +28,29 @@ def _lot_owner(session: Session, gtin: str, lot: str | None) -> int | None:
     return session.scalar(stmt.limit(1))
 
 
+def _observe(session: Session, gtin: str, lot: str | None, event_time: str, what: dict[str, Any],
+             extra: dict[str, Any]) -> None:
+    """Store a CBV OBSERVE ObjectEvent about a lot (or the whole GTIN) as a quantity element, owned by the
+    enterprise that issued the lot's codes; `what` is its bizStep / disposition, `extra` our own fields."""
+    cls = f"https://id.gs1.org/01/{gtin}" + (f"/10/{lot}" if lot else "")
+    event = {"type": "ObjectEvent", "eventTime": event_time, "eventTimeZoneOffset": "+08:00", "action": "OBSERVE",
+             **what, "quantityList": [{"epcClass": cls}], **extra}
+    store_internal_events(session, [event], owner_id=_lot_owner(session, gtin, lot))
+
+
 @subscriber("spotcheck.sampled")
 def on_sampled(session: Session, payload: dict[str, Any]) -> None:
     """抽样 → CBV ObjectEvent, bizStep `sampling`, the sampled lot as a quantity element."""
     gtin = payload.get("gtin")
     if not gtin:
         return
-    gtin = rules.normalize_gtin(str(gtin))
-    lot = payload.get("lot") or None
     day = payload.get("sampled_on")
     when = dt.datetime.fromisoformat(str(day)) if day else utcnow()
     if when.tzinfo is None:
         when = when.replace(tzinfo=rules.CN_TZ)
-    cls = f"https://id.gs1.org/01/{gtin}" + (f"/10/{lot}" if lot else "")
-    event = {"type": "ObjectEvent", "eventTime": when.isoformat(), "eventTimeZoneOffset": "+08:00",
-             "action": "OBSERVE", "bizStep": "sampling", "quantityList": [{"epcClass": cls}],
-             "zhijian:spotcheckBatch": str(payload.get("batch_id", "")), "zhijian:place": str(payload.get("place", ""))}
-    store_internal_events(session, [event], owner_id=_lot_owner(session, gtin, lot))
+    _observe(session, rules.normalize_gtin(str(gtin)), payload.get("lot") or None, when.isoformat(),
+             {"bizStep": "sampling"},
+             {"zhijian:spotcheckBatch": str(payload.get("batch_id", "")), "zhijian:place": str(payload.get("place", ""))})
 
 
 @subscriber("spotcheck.verdict_final")
@@ -53,19 +59,13 @@ def on_verdict_final(session: Session, payload: dict[str, Any]) -> None:
     gtin = payload.get("gtin")
     if not gtin:
         return
-    gtin = rules.normalize_gtin(str(gtin))
-    lot = payload.get("lot") or None
     verdict = str(payload.get("verdict", ""))
     disposition = "conformant" if verdict in ("合格", "conformant", "pass") else "non_conformant"
-    cls = f"https://id.gs1.org/01/{gtin}" + (f"/10/{lot}" if lot else "")
     report = payload.get("report_no") or f"batch-{payload.get('batch_id')}"
-    now = utcnow()
-    event = {"type": "ObjectEvent", "eventTime": now.isoformat(timespec="milliseconds"),
-             "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "inspecting",
-             "disposition": disposition, "quantityList": [{"epcClass": cls}],
-             "bizTransactionList": [{"type": "testres", "bizTransaction": f"urn:zhijian:spotcheck:report:{report}"}],
-             "zhijian:spotcheckBatch": str(payload.get("batch_id", ""))}
-    store_internal_events(session, [event], owner_id=_lot_owner(session, gtin, lot))
+    _observe(session, rules.normalize_gtin(str(gtin)), payload.get("lot") or None,
+             utcnow().isoformat(timespec="milliseconds"), {"bizStep": "inspecting", "disposition": disposition},
+             {"bizTransactionList": [{"type": "testres", "bizTransaction": f"urn:zhijian:spotcheck:report:{report}"}],
+              "zhijian:spotcheckBatch": str(payload.get("batch_id", ""))})
     invalidate_caches()
 
 
@@ -79,10 +79,5 @@ def on_recall_started(session: Session, payload: dict[str, Any]) -> None:
             continue
         mark_lot_recalled(session, SYSTEM, gtin=str(gtin), lot=str(lot), recall_ref=ref,
                           reason=str(payload.get("reason", "")), risk_level=str(payload.get("risk_level", "")))
-        g = rules.normalize_gtin(str(gtin))
-        now = utcnow()
-        event = {"type": "ObjectEvent", "eventTime": now.isoformat(timespec="milliseconds"),
-                 "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "disposition": "recalled",
-                 "quantityList": [{"epcClass": f"https://id.gs1.org/01/{g}/10/{lot}"}],
-                 "zhijian:recall": ref}
-        store_internal_events(session, [event], owner_id=_lot_owner(session, g, str(lot)))
+        _observe(session, rules.normalize_gtin(str(gtin)), str(lot), utcnow().isoformat(timespec="milliseconds"),
+                 {"disposition": "recalled"}, {"zhijian:recall": ref})

@@ -3,8 +3,6 @@ whether a non-GTIN key appears in any EPCIS event (the resolver's answer for SSC
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,14 +29,14 @@ def identifier_in_events(session: Session, canon: str) -> bool:
         (EpcisEvent.read_point == canon) | (EpcisEvent.biz_location == canon)).limit(1)) is not None
 
 
-def lot_scope(session: Session, *, gtin: str, lot: str) -> dict[str, Any]:
+def lot_scope(session: Session, *, gtin: str, lot: str) -> graph.LotScope:
     """Contract: recall scope of a lot — shipped / received / sold / in aggregations, by location and party."""
     gtin = rules.normalize_gtin(gtin)
     rules.check_ai_value(lot, "lot")
     return graph.lot_scope(session, gtin=gtin, lot=lot)
 
 
-def trace_lot(session: Session, actor: Actor, gtin: str, lot: str) -> dict[str, Any]:
+def trace_lot(session: Session, actor: Actor, gtin: str, lot: str) -> graph.LotScope:
     """`zhijian trace lot GTIN LOT` and the recall-scope page: the contract function behind a permission check."""
     gtin = rules.normalize_gtin(gtin)
     rules.check_ai_value(lot, "lot")
@@ -49,7 +47,7 @@ def trace_lot(session: Session, actor: Actor, gtin: str, lot: str) -> dict[str, 
     return lot_scope(session, gtin=gtin, lot=lot)
 
 
-def trace_unit(session: Session, actor: Actor, uri: str) -> dict[str, Any]:
+def trace_unit(session: Session, actor: Actor, uri: str) -> graph.UnitTrace:
     """`zhijian trace unit URI` and the timeline page: a unit's chain of custody."""
     uri = (uri or "").strip()
     if not uri.startswith(("urn:epc:", "http://", "https://")):
