@@ -147,7 +147,7 @@ def legal_review_cmd(case: int, reviewer: str = typer.Option(...), opinion: str 
 def notify_cmd(case: int, served: str = typer.Option(...), officers: str = typer.Option(...)) -> None:
     """行政处罚告知书 served; prints the end of the response period."""
     with unit_of_work() as s:
-        c = procedure.notify(s, SYSTEM, case, NotifyIn(officers=_officers(officers), served_on=_date(served, "served")))  # type: ignore[arg-type]
+        c = procedure.notify(s, SYSTEM, case, NotifyIn(officers=_officers(officers), served_on=_date(served, "served")))
         typer.echo(f"{c.case_no}\t陈述申辩期限 {c.response_due_on}")
 
 
@@ -174,14 +174,14 @@ def decide_cmd(case: int, fine: str = typer.Option(...), approver: str = typer.O
 def serve_cmd(case: int, served: str = typer.Option(...), officers: str = typer.Option(...), method: str = "direct") -> None:
     with unit_of_work() as s:
         c = procedure.serve(s, SYSTEM, case, ServeIn(officers=_officers(officers), method=method,
-                                                     served_on=_date(served, "served")))  # type: ignore[arg-type]
+                                                     served_on=_date(served, "served")))
         typer.echo(f"{c.case_no}\t缴款期限 {c.payment_due_on or '—'}")
 
 
 @app.command("pay")
 def pay_cmd(case: int, paid: str = typer.Option(...), amount: str = typer.Option(...)) -> None:
     with unit_of_work() as s:
-        c = procedure.record_payment(s, SYSTEM, case, PayIn(paid_on=_date(paid, "paid"), amount=_money(amount, "amount")))  # type: ignore[arg-type]
+        c = procedure.record_payment(s, SYSTEM, case, PayIn(paid_on=_date(paid, "paid"), amount=_money(amount, "amount")))
         typer.echo(f"{c.case_no}\t已缴 {procedure.yuan(c.paid_fen)} 元（加处罚款 {procedure.yuan(c.surcharge_fen)} 元）")
 
 

@@ -9,6 +9,7 @@ cases they joined to it, with a shared timeline and statistics.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -30,7 +31,7 @@ from zhijian.enforcement.models import (
 )
 from zhijian.enforcement.procedure import _step, recompute_due, yuan
 from zhijian.enforcement.schemas import AssistAnswerIn, AssistIn, FileIn, OperationIn, TransferIn
-from zhijian.enforcement.service import check_officers, get_case, organ_of, today
+from zhijian.enforcement.service import check_officers, get_case, holding_organ, organ_of, today
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
@@ -73,13 +74,13 @@ def transfer_case(session: Session, actor: Actor, case_id: int, data: TransferIn
     else:
         f = penalties.facts(**(case.facts or {}))
         criteria = list(penalties.criminal_grounds(case.violation_code, sales=f.sales_amount,
-                                                   unsold_value=max(f.goods_value - f.sales_amount, 0)))
+                                                   unsold_value=max(f.goods_value - f.sales_amount, Decimal(0))))
         if not criteria:
             raise DomainError("enforcement.no_criminal_ground", "案件事实未达到涉嫌犯罪的移送标准（刑法第一百四十条及立案追诉标准）",
                               "the facts do not meet the criminal-transfer thresholds", field="kind")
         to_name = data.to_name.strip() or "公安机关"
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "transfer", on, case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "transfer", on, case.id)
     t = Transfer(case_id=case.id, kind=data.kind, from_organ_id=case.organ_id, to_organ_id=to_id, to_name=to_name,
                  reason=data.reason, criteria=criteria, sent_on=on, document_no=doc.number)
     session.add(t)
@@ -155,7 +156,8 @@ def request_assist(session: Session, actor: Actor, data: AssistIn) -> AssistRequ
         if bad:
             raise DomainError("enforcement.bad_field", f"不能共享的字段：{', '.join(bad)}", f"fields not shareable: {bad}",
                               field="share_fields")
-        values = {"party_uscc": (session.get(Organization, case.party_id).uscc if case.party_id else "") or ""}
+        party = session.get(Organization, case.party_id) if case.party_id else None
+        values = {"party_uscc": (party.uscc if party else "") or ""}
         shared = {f: values.get(f, getattr(case, f, "")) for f in data.share_fields}  # only these leave the organ
     on = data.on or today()
     due = deadlines.working_days(session, on, data.due_days)

@@ -56,8 +56,8 @@ def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, leve
     if kind == "enterprise":
         body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
         uscc = body + catalog_rules.uscc_check_character(body)
-    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,  # type: ignore[arg-type]
-                                                                 level=level))  # type: ignore[arg-type]
+    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,
+                                                                 level=level))
 
 
 def _summary(s: Session) -> list[str]:
@@ -67,28 +67,41 @@ def _summary(s: Session) -> list[str]:
 
 
 def load(s: Session, rng: random.Random) -> list[str]:
+    """Two organs with their officers, the leads the scan finds, and three cases at different stages (a published
+    decision, one waiting for the party's response, one in a joint operation); once per database."""
+    hz, gz = _organs(s, rng)
+    if s.scalar(select(Case.id).where(Case.organ_id == hz.id).limit(1)) is not None:
+        return _summary(s)
+    service.collect_leads(s, SYSTEM)
+    parties = [_org(s, rng, "enterprise", n, r) for n, r in PARTIES]
+    today = service.today()
+    _published_case(s, hz, parties[0], today)
+    c2 = _waiting_case(s, hz, parties[1], today)
+    _joint_operation(s, hz, gz, parties[2], c2, today)
+    return _summary(s)
+
+
+def _organs(s: Session, rng: random.Random) -> list[Organization]:
+    """The two regulators (杭州, 广州), each with a login and two officers."""
     organs = []
     for name, region, user, officers in ORGANS:
         org = _org(s, rng, "regulator", name, region, "municipal")
         organs.append(org)
         if s.scalar(select(User.id).where(User.username == user)) is None:
-            catalog.create_user(s, SYSTEM, UserIn(username=user, password=DEMO_PASSWORD, role="regulator",  # type: ignore[arg-type]
+            catalog.create_user(s, SYSTEM, UserIn(username=user, password=DEMO_PASSWORD, role="regulator",
                                                   organization_id=org.id, display_name=f"{name} 执法人员"))
         for oname, cert in officers:
             if s.scalar(select(Officer.id).where(Officer.cert_no == cert)) is None:
                 service.register_officer(s, SYSTEM, OfficerIn(organ_id=org.id, name=oname, cert_no=cert))
-    hz, gz = organs
-    if s.scalar(select(Case.id).where(Case.organ_id == hz.id).limit(1)) is not None:
-        return _summary(s)
-    service.collect_leads(s, SYSTEM)
+    return organs
+
+
+def _published_case(s: Session, hz: Organization, party: Organization, today: dt.date) -> None:
+    """A case carried to a paid fine and a published decision (the leads the scan found wait in the console)."""
     hz_c = [c for _, c in ORGANS[0][3]]
-    gz_c = [c for _, c in ORGANS[1][3]]
-    parties = [_org(s, rng, "enterprise", n, r) for n, r in PARTIES]
-    today = service.today()
     start = today - dt.timedelta(days=80)
-    # a case carried to a paid fine and a published decision (the leads the scan found wait in the console)
     c1 = procedure.file_case(s, SYSTEM, FileIn(organ_id=hz.id, approver="局长 陈某", officers=hz_c, on=start,
-                                               violation_code="PQL-49", party_id=parties[0].id,
+                                               violation_code="PQL-49", party_id=party.id,
                                                facts_text="当事人销售的电热毯经监督抽查，泄漏电流项目不合格",
                                                title="销售不符合安全标准的电热毯案"))
     procedure.add_evidence(s, SYSTEM, c1.id, kind="test_report", description="监督抽查检验报告", officers=hz_c,
@@ -110,19 +123,29 @@ def load(s: Session, rng: random.Random) -> list[str]:
     procedure.record_payment(s, SYSTEM, c1.id, PayIn(paid_on=decided + dt.timedelta(days=8), amount=Decimal(27000)))
     procedure.close_case(s, SYSTEM, c1.id, StepIn(officers=hz_c, on=decided + dt.timedelta(days=8)))
     procedure.publish(s, SYSTEM, c1.id, decided + dt.timedelta(days=9))
-    # a case waiting for the party's response
-    c2 = procedure.file_case(s, SYSTEM, FileIn(organ_id=hz.id, approver="局长 陈某", officers=hz_c, party_id=parties[1].id,
+
+
+def _waiting_case(s: Session, hz: Organization, party: Organization, today: dt.date) -> Case:
+    """A case notified and waiting for the party's response."""
+    hz_c = [c for _, c in ORGANS[0][3]]
+    c2 = procedure.file_case(s, SYSTEM, FileIn(organ_id=hz.id, approver="局长 陈某", officers=hz_c, party_id=party.id,
                                                on=today - dt.timedelta(days=20), title="销售假冒认证标志插座案",
                                                violation_code="PQL-53", gtin=GTIN))
     procedure.submit_review(s, SYSTEM, c2.id, ReviewIn(officers=hz_c, violation_code="PQL-53",
                                                        facts=FactsIn(goods_value=Decimal(6000)), proposed_fine=Decimal(3000),
                                                        on=today - dt.timedelta(days=5)))
     procedure.notify(s, SYSTEM, c2.id, NotifyIn(officers=hz_c, served_on=today - dt.timedelta(days=2)))
-    # the joint operation: 杭州 leads, 广州 joins with its warehouse case; a seizure and a 协查 answered
+    return c2
+
+
+def _joint_operation(s: Session, hz: Organization, gz: Organization, party: Organization, c2: Case,
+                     today: dt.date) -> None:
+    """The joint operation: 杭州 leads, 广州 joins with its warehouse case; a seizure and a 协查 answered."""
+    gz_c = [c for _, c in ORGANS[1][3]]
     op = cooperation.create_operation(s, SYSTEM, OperationIn(organ_id=hz.id, name="“清源”假冒电热毯跨省专项行动",
                                                              gtins=[GTIN], member_organ_ids=[gz.id],
                                                              on=today - dt.timedelta(days=21)))
-    c3 = procedure.file_case(s, SYSTEM, FileIn(organ_id=gz.id, approver="局长 林某", officers=gz_c, party_id=parties[2].id,
+    c3 = procedure.file_case(s, SYSTEM, FileIn(organ_id=gz.id, approver="局长 林某", officers=gz_c, party_id=party.id,
                                                on=today - dt.timedelta(days=15), title="仓储假冒电热毯案",
                                                violation_code="PQL-50", gtin=GTIN))
     procedure.seize(s, SYSTEM, c3.id, SeizureIn(officers=gz_c, items="假冒电热毯 1,200 条", on=today - dt.timedelta(days=14)))
@@ -134,4 +157,3 @@ def load(s: Session, rng: random.Random) -> list[str]:
                                                        share_fields=["party_name", "gtin"], on=today - dt.timedelta(days=13)))
     cooperation.answer_assist(s, SYSTEM, a.id, AssistAnswerIn(answer="库存 1,200 条已查封，出货记录 3 张已调取",
                                                               on=today - dt.timedelta(days=6)))
-    return _summary(s)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from zhijian.catalog.models import Organization
 from zhijian.enforcement import documents, rules
 from zhijian.enforcement.models import Case, Step
 from zhijian.enforcement.schemas import InquiryIn, InquiryOut
-from zhijian.enforcement.service import check_officers, get_case, officer_names
+from zhijian.enforcement.service import check_officers, get_case, holding_organ, officer_names
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound
@@ -60,8 +61,8 @@ def record_inquiry(session: Session, actor: Actor, case_id: int, data: InquiryIn
     if not qa:
         raise DomainError("enforcement.no_questions", "询问笔录须至少记录一问一答", "record at least one question", field="qa")
     recorder = (data.recorder or pair[1]).strip()
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "inquiry", start.date(), case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "inquiry", start.date(), case.id)
     record: dict[str, Any] = {
         "number": doc.number, "document_id": doc.id, "interviewee_name": name, "interviewee_id_no": id_no,
         "interviewee_role": data.interviewee_role, "interviewee_phone": data.interviewee_phone.strip(),
@@ -109,69 +110,82 @@ def inquiry_pdf(session: Session, case: Case, step: Step, *, public: bool = Fals
     """The 询问笔录 PDF: header (time, place, 询问人 with 执法证号, 记录人, 被询问人), the rights told, the questions and
     answers, and on EVERY page the line「以上笔录我已看过，与我所说的相符」with the interviewee's signature slot and
     「第 n 页 共 m 页」(two passes: the page count is known after the first). public: the ID number masked."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     d = step.data
     organ = session.get(Organization, case.organ_id)
     organ_name = organ.name if organ else ""
+    head = _inquiry_head(session, case, step, public=public)
+    told = (f"我们是{organ_name}的执法人员，已向你出示执法证件。现依法就{case.title}向你进行询问，你应当如实回答，"
+            "并协助调查，不得阻挠；对与案件无关的问题你有权拒绝回答；你认为执法人员与本案有直接利害关系的，有权申请回避"
+            "（《中华人民共和国行政处罚法》第四十二条、第四十三条、第五十五条）。你听清楚了吗？")
+    line = (f"{rules.INQUIRY_SIGN_LINE}。被询问人签名：________　日期：________"
+            if d.get("signed", True) else "被询问人拒绝签名（执法人员注明）")
+    _, n = _render_inquiry(lambda: _inquiry_story(organ_name, d, head, told), line, d["number"], organ_name, None)
+    data, _ = _render_inquiry(lambda: _inquiry_story(organ_name, d, head, told), line, d["number"], organ_name, n)
+    return data
+
+
+def _inquiry_head(session: Session, case: Case, step: Step, *, public: bool) -> list[tuple[str, str]]:
+    """The header table of the 笔录: time, place, 询问人 and 记录人 with their 执法证号, the interviewee, the case."""
+    d = step.data
     names = officer_names(session, [step.officer1, step.officer2])
-    st = documents._styles()
-    font = documents._font()
     id_no = rules.mask_id(d["interviewee_id_no"]) if public else d["interviewee_id_no"]
     recorder = d["recorder"]
     recorder_label = f"{names[recorder]}（执法证号 {recorder}）" if recorder in names else recorder
     people = "；".join(f"{names.get(c, '')}（执法证号 {c}）" for c in (step.officer1, step.officer2))
-    head = [("询问时间", f"{_when(d['started_at'])} 至 {_when(d['ended_at'])}"), ("询问地点", d["place"]),
+    return [("询问时间", f"{_when(d['started_at'])} 至 {_when(d['ended_at'])}"), ("询问地点", d["place"]),
             ("询问人", people), ("记录人", recorder_label),
             ("被询问人", f"{d['interviewee_name']}（{rules.INQUIRY_ROLES.get(d['interviewee_role'], '')}）"),
             ("身份证件号码", id_no), ("联系电话", d.get("interviewee_phone", "")), ("住址", d.get("interviewee_address", "")),
             ("案由", case.title)]
-    told = (f"我们是{organ_name}的执法人员，已向你出示执法证件。现依法就{case.title}向你进行询问，你应当如实回答，"
-            "并协助调查，不得阻挠；对与案件无关的问题你有权拒绝回答；你认为执法人员与本案有直接利害关系的，有权申请回避"
-            "（《中华人民共和国行政处罚法》第四十二条、第四十三条、第五十五条）。你听清楚了吗？")
 
-    def story() -> list[Any]:
-        t = Table([[Paragraph(pdf_text(k), st["cell"]), Paragraph(pdf_text(v, max_length=400), st["cell"])] for k, v in head],
-                  colWidths=[32 * mm, 128 * mm])
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        out: list[Any] = [Paragraph(pdf_text(organ_name), st["organ"]),
-                          HRFlowable(width="100%", thickness=2, color=colors.HexColor("#b3261e")), Spacer(1, 2 * mm),
-                          Paragraph(pdf_text("询问笔录"), st["title"]), Paragraph(pdf_text(d["number"]), st["no"]),
-                          Spacer(1, 3 * mm), t, Spacer(1, 3 * mm), Paragraph(pdf_text(f"问：{told}"), st["body"]),
-                          Paragraph(pdf_text("答：听清楚了。"), st["body"])]
-        for x in d["qa"]:
-            out.append(Paragraph(pdf_text(f"问：{x['q']}"), st["body"]))
-            out.append(Paragraph(pdf_text(f"答：{x['a'] or '（未作回答）'}"), st["body"]))
-        out.append(Spacer(1, 4 * mm))
-        if d.get("signed", True):
-            out.append(Paragraph(pdf_text(f"被询问人核对意见：{rules.INQUIRY_SIGN_LINE}。"), st["body"]))
-        else:
-            out.append(Paragraph(pdf_text("被询问人拒绝签名，执法人员在笔录上注明。"), st["body"]))
-        out.append(Paragraph(pdf_text(f"询问人签名：{'　' * 8}{'　' * 8}记录人签名：{'　' * 8}"), st["body"]))
-        return out
 
-    def render(total: int | None) -> tuple[bytes, int]:
-        pages = [0]
+def _inquiry_story(organ_name: str, d: dict[str, Any], head: list[tuple[str, str]], told: str) -> list[Any]:
+    """The flowables of the 笔录 (built anew for each pass: reportlab consumes them)."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import HRFlowable, Paragraph, Spacer, Table, TableStyle
 
-        def footer(canvas: Any, doc: Any) -> None:
-            pages[0] = doc.page
-            canvas.saveState()
-            canvas.setFont(font, 10)
-            line = (f"{rules.INQUIRY_SIGN_LINE}。被询问人签名：________　日期：________"
-                    if d.get("signed", True) else "被询问人拒绝签名（执法人员注明）")
-            canvas.drawString(25 * mm, 16 * mm, line)
-            canvas.drawRightString(A4[0] - 25 * mm, 10 * mm, f"第 {doc.page} 页  共 {total or '?'} 页")
-            canvas.restoreState()
+    st = documents._styles()
+    t = Table([[Paragraph(pdf_text(k), st["cell"]), Paragraph(pdf_text(v, max_length=400), st["cell"])] for k, v in head],
+              colWidths=[32 * mm, 128 * mm])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out: list[Any] = [Paragraph(pdf_text(organ_name), st["organ"]),
+                      HRFlowable(width="100%", thickness=2, color=colors.HexColor("#b3261e")), Spacer(1, 2 * mm),
+                      Paragraph(pdf_text("询问笔录"), st["title"]), Paragraph(pdf_text(d["number"]), st["no"]),
+                      Spacer(1, 3 * mm), t, Spacer(1, 3 * mm), Paragraph(pdf_text(f"问：{told}"), st["body"]),
+                      Paragraph(pdf_text("答：听清楚了。"), st["body"])]
+    for x in d["qa"]:
+        out.append(Paragraph(pdf_text(f"问：{x['q']}"), st["body"]))
+        out.append(Paragraph(pdf_text(f"答：{x['a'] or '（未作回答）'}"), st["body"]))
+    out.append(Spacer(1, 4 * mm))
+    if d.get("signed", True):
+        out.append(Paragraph(pdf_text(f"被询问人核对意见：{rules.INQUIRY_SIGN_LINE}。"), st["body"]))
+    else:
+        out.append(Paragraph(pdf_text("被询问人拒绝签名，执法人员在笔录上注明。"), st["body"]))
+    out.append(Paragraph(pdf_text(f"询问人签名：{'　' * 8}{'　' * 8}记录人签名：{'　' * 8}"), st["body"]))
+    return out
 
-        buf = io.BytesIO()
-        pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
-                                bottomMargin=28 * mm, title=f"询问笔录 {d['number']}", author=organ_name)
-        pdf.build(story(), onFirstPage=footer, onLaterPages=footer)
-        return buf.getvalue(), pages[0]
 
-    _, n = render(None)
-    data, _ = render(n)
-    return data
+def _render_inquiry(story: Callable[[], list[Any]], line: str, number: str, organ_name: str,
+                    total: int | None) -> tuple[bytes, int]:
+    """One pass: the PDF with the signature line and「第 n 页 共 total 页」on every page, and the pages it took."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    font = documents._font()
+    pages = [0]
+
+    def footer(canvas: Any, doc: Any) -> None:
+        pages[0] = doc.page
+        canvas.saveState()
+        canvas.setFont(font, 10)
+        canvas.drawString(25 * mm, 16 * mm, line)
+        canvas.drawRightString(A4[0] - 25 * mm, 10 * mm, f"第 {doc.page} 页  共 {total or '?'} 页")
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
+                            bottomMargin=28 * mm, title=f"询问笔录 {number}", author=organ_name)
+    pdf.build(story(), onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue(), pages[0]

@@ -24,7 +24,7 @@ from zhijian.enforcement.service import get_case, today
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError
-from zhijian.platform.rooms import room_module
+from zhijian.platform.rooms import offer
 
 
 def assess(case: Case) -> rules.SeriousListing:
@@ -89,15 +89,15 @@ def list_serious(session: Session, actor: Actor, case_id: int, *, notified_on: d
     if not approver.strip():
         raise DomainError("enforcement.no_approver", "列入决定须经负责人批准", "the head's approval is required",
                           field="approver")
-    consumer = room_module("consumer", "service")
+    add_listing = offer("consumer", "add_listing")
     listing_id: int | None = None
-    if consumer is None or case.party_id is None:
+    if add_listing is None or case.party_id is None:
         credit = "未写入信用名单（信用模块不可用或当事人未登记）"
     else:
         organ = session.get(Organization, case.organ_id)
-        row = consumer.add_listing(session, actor, enterprise_id=case.party_id, kind="serious", listed_on=on,
-                                   reason=f"{prop.note}（{'、'.join(prop.data.get('articles', []))}）"[:500],
-                                   decision_no=case.decision_no, authority=organ.name if organ else "")
+        row = add_listing(session, actor, enterprise_id=case.party_id, kind="serious", listed_on=on,
+                          reason=f"{prop.note}（{'、'.join(prop.data.get('articles', []))}）"[:500],
+                          decision_no=case.decision_no, authority=organ.name if organ else "")
         listing_id, credit = row.id, f"已列入严重违法失信名单（名单记录 {row.id}）"
     procedure._step(session, actor, case, "listing", on, note=prop.note, approver=approver.strip(),
                     articles=prop.data.get("articles", []), notified_on=notified_on.isoformat(), listing_id=listing_id,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
@@ -55,7 +55,7 @@ def dashboard(session: Session, actor: Actor, *, since: dt.date | None = None,
               until: dt.date | None = None) -> list[DivisionRow]:
     """One row per organ in the actor's scope (a national / provincial regulator sees the divisions below it)."""
     cs = case_scope(session, actor, select(Case.id))
-    conds = [Case.id.in_(cs)]
+    conds: list[ColumnElement[bool]] = [Case.id.in_(cs)]
     if since:
         conds.append(Case.filed_on >= since)
     if until:
@@ -70,7 +70,7 @@ def dashboard(session: Session, actor: Actor, *, since: dt.date | None = None,
         .where(*conds).group_by(Case.organ_id)).all()
     organs = {r[0]: r for r in crow}
     # leads counted for the organ that decided them (立案 or 不予立案); undecided ones are in `lead_totals`
-    lconds = [Lead.id.in_(lead_scope(actor, select(Lead.id)))]
+    lconds: list[ColumnElement[bool]] = [Lead.id.in_(lead_scope(actor, select(Lead.id)))]
     if since:
         lconds.append(Lead.received_on >= since)
     if until:
@@ -105,10 +105,20 @@ def lead_totals(session: Session, actor: Actor) -> dict[str, int]:
     return out
 
 
-def officer_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
+class OfficerRow(TypedDict):
+    """One officer's work (the oversight page's table and the API's JSON): 执法证号, name, organ, steps, cases."""
+
+    cert_no: str
+    name: str
+    organ_id: int
+    steps: int
+    cases: int
+
+
+def officer_rows(session: Session, actor: Actor) -> list[OfficerRow]:
     """Per officer: steps signed and cases worked on (as first or second officer)."""
     cs = case_scope(session, actor, select(Case.id))
-    out = []
+    out: list[OfficerRow] = []
     stmt = select(Officer.cert_no, Officer.name, Officer.organ_id)
     clause = region_clause(actor, Organization.region_code)
     if clause is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Organization
-from zhijian.enforcement import documents, penalties, rules
+from zhijian.enforcement import documents, penalties, room_reads, rules
 from zhijian.enforcement.models import Case, Evidence, ExcludedPeriod, Lead, Seizure, Step
 from zhijian.enforcement.schemas import (
     DecideIn,
@@ -37,18 +37,13 @@ from zhijian.enforcement.schemas import (
     ServeIn,
     StepIn,
 )
-from zhijian.enforcement.service import (
-    check_officers,
-    covers,
-    get_case,
-    get_lead,
-    organ_of,
-    today,
-)
+from zhijian.enforcement.service import check_officers, get_case, get_lead, holding_organ, organ_of, today
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import DomainError, PermissionDenied
+from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.jurisdiction import covers
+from zhijian.platform.rooms import offer
 
 FEN = Decimal(100)
 
@@ -213,13 +208,16 @@ def seize(session: Session, actor: Actor, case_id: int, data: SeizureIn) -> Seiz
     return row
 
 
-def extend_seizure(session: Session, actor: Actor, case_id: int, seizure_id: int, data: StepIn) -> Seizure:
-    case = get_case(session, actor, case_id, write=True)
+def _seizure(session: Session, case: Case, seizure_id: int) -> Seizure:
     row = session.get(Seizure, seizure_id)
     if row is None or row.case_id != case.id:
-        from zhijian.platform.errors import NotFound
-
         raise NotFound("enforcement_seizure", seizure_id)
+    return row
+
+
+def extend_seizure(session: Session, actor: Actor, case_id: int, seizure_id: int, data: StepIn) -> Seizure:
+    case = get_case(session, actor, case_id, write=True)
+    row = _seizure(session, case, seizure_id)
     if row.extended or row.released_on:
         raise DomainError("enforcement.seizure_extend", "查封扣押期限只能延长一次，且不能在解除后延长",
                           "a seizure extends once and not after release", status=409)
@@ -233,11 +231,7 @@ def extend_seizure(session: Session, actor: Actor, case_id: int, seizure_id: int
 
 def release_seizure(session: Session, actor: Actor, case_id: int, seizure_id: int, data: StepIn) -> Seizure:
     case = get_case(session, actor, case_id, write=True)
-    row = session.get(Seizure, seizure_id)
-    if row is None or row.case_id != case.id:
-        from zhijian.platform.errors import NotFound
-
-        raise NotFound("enforcement_seizure", seizure_id)
+    row = _seizure(session, case, seizure_id)
     pair = check_officers(session, case.organ_id, data.officers)
     row.released_on = data.on or today()
     _step(session, actor, case, "seizure_release", row.released_on, pair, note=data.note)
@@ -330,8 +324,8 @@ def notify(session: Session, actor: Actor, case_id: int, data: NotifyIn) -> Case
     pair = check_officers(session, case.organ_id, data.officers)
     if data.served_on < case.filed_on:
         raise DomainError("enforcement.bad_date", "送达日期不能早于立案日", "served before filing", field="served_on")
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "notice", data.served_on, case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "notice", data.served_on, case.id)
     due = rules.response_due(deadlines.calendar(session), data.served_on)
     case.notified_on, case.response_due_on = data.served_on, due.due
     case.state = "notified"
@@ -368,8 +362,6 @@ def _case_for_party(session: Session, actor: Actor, case_id: int) -> Case:
     if actor.role == "enterprise":
         case = session.get(Case, case_id)
         if case is None or not actor.owns(case.party_id):
-            from zhijian.platform.errors import NotFound
-
             raise NotFound("enforcement_case", case_id)
         return case
     return get_case(session, actor, case_id, write=True)
@@ -385,8 +377,8 @@ def hold_hearing(session: Session, actor: Actor, case_id: int, data: HearingIn) 
                           "the hearing notice must be served 7 days before", field="hearing_on")
     rules.check_transition(case.state, "hearing")
     pair = check_officers(session, case.organ_id, data.officers)
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "hearing_notice", data.notice_served_on, case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "hearing_notice", data.notice_served_on, case.id)
     case.hearing_on, case.hearing_held = data.hearing_on, True
     session.add(ExcludedPeriod(case_id=case.id, kind="hearing", start=data.notice_served_on, end=data.hearing_on,
                                reason="听证（程序规定第六十四条第二款）"))
@@ -427,11 +419,11 @@ def decide(session: Session, actor: Actor, case_id: int, data: DecideIn) -> Case
                               "the fine may not exceed the one notified", field="fine")
     else:
         amount = Decimal(0)
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "decision" if data.kind == "penalty" else "no_penalty", on, case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "decision" if data.kind == "penalty" else "no_penalty", on, case.id)
     cal = deadlines.calendar(session)
     case.decision_kind, case.decided_on, case.decision_no, case.fine_fen = data.kind, on, doc.number, fen(amount)
-    case.decision_text = data.text.strip() or documents.decision_text(case, organ, amount)  # type: ignore[arg-type]
+    case.decision_text = data.text.strip() or documents.decision_text(case, organ, amount)
     case.public_text = rules.redact(case.decision_text, case.party_persons)
     case.service_due_on = rules.service_due(cal, on).due
     case.publication_due_on = rules.publication_due(cal, on).due if data.kind == "penalty" else None
@@ -452,8 +444,8 @@ def serve(session: Session, actor: Actor, case_id: int, data: ServeIn) -> Case:
         raise DomainError("enforcement.bad_date", "送达日期不能早于决定日", "served before the decision", field="served_on")
     rules.check_transition(case.state, "served")
     pair = check_officers(session, case.organ_id, data.officers)
-    organ = session.get(Organization, case.organ_id)
-    doc = documents.allocate(session, organ, "receipt", data.served_on, case.id)  # type: ignore[arg-type]
+    organ = holding_organ(session, case)
+    doc = documents.allocate(session, organ, "receipt", data.served_on, case.id)
     case.served_on, case.service_method = data.served_on, data.method
     if case.fine_fen:
         case.payment_due_on = rules.payment_due(deadlines.calendar(session), data.served_on).due
@@ -537,28 +529,25 @@ def publish(session: Session, actor: Actor, case_id: int, on: dt.date | None = N
 
 
 def _record_credit(session: Session, case: Case) -> str:
-    """Write the published penalty to the enterprise's credit record through the consumer room's service
+    """Write the published penalty to the enterprise's credit record through the consumer room's contract
     (`add_penalty`, which feeds the credit class); absent room or a party that is no registered enterprise: noted."""
     from zhijian.platform.auth import SYSTEM
-    from zhijian.platform.rooms import room_module
 
-    consumer = room_module("consumer", "service")
-    if consumer is None or case.party_id is None:
+    add_penalty = offer("consumer", "add_penalty")
+    if add_penalty is None or case.party_id is None or case.decided_on is None:
         return "未写入信用档案（信用模块不可用或当事人未登记）"
-    from zhijian.consumer.schemas import PenaltyIn
+    from zhijian.consumer.contracts import PenaltyIn
 
-    models = room_module("consumer", "models")
-    if models is not None and session.scalar(select(models.AdministrativePenalty.id).where(
-            models.AdministrativePenalty.decision_no == case.decision_no)) is not None:
+    if room_reads.penalty_recorded(session, case.decision_no):
         # the consumer's flush would roll the whole transaction back on its unique 文号 (two organs sharing a 代字)
         return f"未写入信用档案：信用档案已有同一文号的处罚记录（{case.decision_no}）"
     organ = session.get(Organization, case.organ_id)
     data = PenaltyIn(enterprise_id=case.party_id, decision_no=case.decision_no, decided_on=case.decided_on,
                      authority=organ.name if organ else "", reason=case.title[:500], amount=float(yuan(case.fine_fen)),
-                     severity=rules.credit_severity(fine_fen=case.fine_fen, hearing_right=case.hearing_right))  # type: ignore[arg-type]
+                     severity=rules.credit_severity(fine_fen=case.fine_fen, hearing_right=case.hearing_right))
     try:
         with session.begin_nested():
-            row = consumer.add_penalty(session, SYSTEM, data)
+            row = add_penalty(session, SYSTEM, data)
         return f"已写入信用档案（行政处罚记录 {row.id}）"
     except DomainError as err:
         return f"未写入信用档案：{err.message_zh}"
@@ -595,8 +584,6 @@ def published(session: Session, *, limit: int = 50) -> list[Case]:
 def public_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None or case.published_on is None or case.publication_ended_on is not None:
-        from zhijian.platform.errors import NotFound
-
         raise NotFound("enforcement_case", case_id)
     return case
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, or_, select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Organization
-from zhijian.enforcement import rules
+from zhijian.enforcement import room_reads, rules
 from zhijian.enforcement.models import Case, Lead, Officer, OperationMember, Share
 from zhijian.enforcement.schemas import LeadDecisionIn, LeadIn, OfficerIn
 from zhijian.platform import deadlines
@@ -28,9 +28,10 @@ from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.jurisdiction import covers, region_clause
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.platform.rooms import room_module
+from zhijian.platform.rooms import call
 
 CHINA = ZoneInfo("Asia/Shanghai")
+Row = TypeVarTuple("Row")  # a scoped statement keeps its row type
 
 
 def today() -> dt.date:
@@ -56,11 +57,19 @@ def organ_of(session: Session, actor: Actor, organ_id: int | None = None) -> Org
     return org
 
 
+def holding_organ(session: Session, case: Case) -> Organization:
+    """The organ holding the case (办案机关), whose name and 代字 its documents carry; the foreign key keeps it."""
+    org = session.get(Organization, case.organ_id)
+    if org is None:
+        raise NotFound("organization", case.organ_id)
+    return org
+
+
 def _shared_ids(session: Session, actor: Actor) -> Select[Any]:
     return select(Share.case_id).where(Share.organ_id == actor.organization_id)
 
 
-def case_scope(session: Session, actor: Actor, stmt: Select[Any]) -> Select[Any]:
+def case_scope(session: Session, actor: Actor, stmt: Select[*Row]) -> Select[*Row]:
     """Cases an actor may list: its division's, the ones shared with its organ, those of its joint operations."""
     if actor.role != "regulator":
         actor.require("regulator")
@@ -101,7 +110,7 @@ def get_case(session: Session, actor: Actor, case_id: int, *, write: bool = Fals
     return case
 
 
-def lead_scope(actor: Actor, stmt: Select[Any]) -> Select[Any]:
+def lead_scope(actor: Actor, stmt: Select[*Row]) -> Select[*Row]:
     actor.require("regulator")
     clause = region_clause(actor, Lead.region_code)
     return stmt if clause is None else stmt.where(clause)
@@ -280,99 +289,59 @@ def _ref_exists(session: Session, source: str, ref: str) -> bool:
     return session.scalar(select(Lead.id).where(Lead.source == source, Lead.source_ref == ref)) is not None
 
 
-def _auto(session: Session, source: str, ref: str, link: str, title: str, party_id: int | None, region: str | None,
-          product_id: int | None = None, on: dt.date | None = None) -> Lead | None:
-    if _ref_exists(session, source, ref):
+def _auto(session: Session, c: room_reads.Candidate, on: dt.date | None = None) -> Lead | None:
+    """A lead from another room's finding, once (source + reference), in the region of the conduct or the party's."""
+    if _ref_exists(session, c.source, c.ref):
         return None
-    party = session.get(Organization, party_id) if party_id else None
-    region = region or (party.region_code if party else None)
+    party = session.get(Organization, c.party_id) if c.party_id else None
+    region = c.region or (party.region_code if party else None)
     if not region:
         return None
-    lead = Lead(source=source, source_ref=ref, source_link=link, title=title[:300], party_id=party.id if party else None,
-                party_name=party.name if party else "", party_uscc=(party.uscc if party else "") or "",
-                product_id=product_id, region_code=region, received_on=on or today(), verify_due_on=today(),
-                created_by="system:lead-scan")
+    lead = Lead(source=c.source, source_ref=c.ref, source_link=c.link, title=c.title[:300],
+                party_id=party.id if party else None, party_name=party.name if party else "",
+                party_uscc=(party.uscc if party else "") or "", product_id=c.product_id, region_code=region,
+                received_on=on or c.received_on or today(), verify_due_on=today(), created_by="system:lead-scan")
+    if c.gtin:
+        lead.gtin = c.gtin
     _verify_due(session, lead)
     session.add(lead)
     return lead
 
 
 def collect_leads(session: Session, actor: Actor, *, since: dt.date | None = None, on: dt.date | None = None) -> dict[str, int]:
-    """Create leads from other rooms' published findings, once each (source + reference unique).
+    """Create leads from other rooms' published findings, once each (source + reference unique); the answer counts
+    the new leads by source.
 
     spotcheck: `final_results` (contract; final 不合格 after objections); consumer: `complaint_records` (contract; a
-    举报 justified or with a hazard); risk: confirmed signals on an enterprise and stable: revoked listings — these two
-    rooms offer no read function for them, so their models are read directly, read-only; trace: counterfeit / diversion
-    signals confirmed by staff (models, read-only; the lead carries the GTIN that links it to a 专项行动); equipment:
-    units stopped after a 不合格 report or overdue for inspection (models, read-only: `due_list` needs an actor scope).
+    举报 justified or with a hazard); risk: confirmed signals on an enterprise, stable: revoked listings, trace:
+    counterfeit / diversion signals confirmed by staff, equipment: units stopped after a 不合格 report or overdue for
+    inspection — these rooms offer no read function for them, so `room_reads` reads their models, read-only.
     """
     actor.require("admin")
     counts: dict[str, int] = {}
-
-    def add(src: str, lead: Lead | None) -> None:
-        if lead is not None:
-            counts[src] = counts.get(src, 0) + 1
-
-    spot = room_module("spotcheck", "service")
-    if spot is not None:
-        for bid, verdict, _cat, region, ent, product, _sampled, _basis in spot.final_results(session, since=since):
-            if verdict == "不合格":
-                add("spotcheck", _auto(session, "spotcheck", f"batch:{bid}", f"/console/spotcheck/batches/{bid}",
-                                       f"监督抽查不合格（批次 {bid}）", ent, region, product, on))
-    cons = room_module("consumer", "service")
-    if cons is not None:
-        for cid, received, kind, _cat, product, ent, region, justified, hazard in cons.complaint_records(session, since=since):
-            if kind == "report" and (justified or hazard) and ent is not None:
-                add("report", _auto(session, "report", f"complaint:{cid}", f"/console/complaints/{cid}",
-                                    f"举报线索（编号 {cid}）", ent, region, product, on or received))
-    add_counts = _collect_direct(session, since, on)
-    for k, v in add_counts.items():
-        counts[k] = counts.get(k, 0) + v
+    day = on or today()
+    for reads in (_contract_candidates(session, since), room_reads.risk_signals(session),
+                  room_reads.revoked_listings(session), room_reads.trace_signals(session),
+                  room_reads.equipment_units(session, day)):
+        for c in reads:
+            if _auto(session, c, on) is not None:
+                counts[c.source] = counts.get(c.source, 0) + 1
     session.flush()
     return counts
 
 
-def _collect_direct(session: Session, since: dt.date | None, on: dt.date | None) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    day = on or today()
-    risk = room_module("risk", "models")
-    if risk is not None:
-        for sig in session.scalars(select(risk.Signal).where(risk.Signal.status == "confirmed",
-                                                             risk.Signal.enterprise_id.is_not(None))):
-            if _auto(session, "risk", f"signal:{sig.id}", f"/console/risk/signals/{sig.id}",
-                     f"风险信号：{sig.series_label or sig.method}（{sig.period}）", sig.enterprise_id, sig.region_code,
-                     sig.product_id, on):
-                counts["risk"] = counts.get("risk", 0) + 1
-    stable = room_module("stable", "models")
-    if stable is not None:
-        for row in session.scalars(select(stable.Listing).where(stable.Listing.status == "revoked")):
-            if _auto(session, "stable", f"listing:{row.id}", "/stable", f"稳定合格产品撤销：{row.product_name}（{row.certificate_no}）",
-                     row.enterprise_id, row.region_code or None, row.product_id, on):
-                counts["stable"] = counts.get("stable", 0) + 1
-    trace = room_module("trace", "models")
-    if trace is not None:
-        for sig in session.scalars(select(trace.Signal).where(trace.Signal.status == "confirmed")):
-            ev = sig.evidence or {}
-            region = next((str(ev[k]) for k in ("city", "region", "region_code")
-                           if str(ev.get(k, "")).isdigit() and len(str(ev.get(k, ""))) == 6), None)
-            lead = _auto(session, "counterfeit", f"trace_signal:{sig.id}", "/console/trace/signals",
-                         f"防伪扫码信号（{sig.kind}）：{sig.gtin or ''} {sig.serial or ''}", sig.enterprise_id, region,
-                         None, on)
-            if lead is not None:
-                lead.gtin = (sig.gtin or "")[:14]
-                counts["counterfeit"] = counts.get("counterfeit", 0) + 1
-    eq = room_module("equipment", "models")
-    if eq is not None:
-        unit = eq.EquipmentUnit
-        stmt = select(unit).where(or_(unit.status == "stopped",
-                                      (unit.status == "in_use") & (unit.next_due_on < day)))
-        for u in session.scalars(stmt):
-            ref = f"unit:{u.code}:{'stopped' if u.status == 'stopped' else u.next_due_on}"
-            what = "检验不合格停用" if u.status == "stopped" else f"超期未检（应于 {u.next_due_on} 前检验）"
-            if _auto(session, "equipment", ref, f"/equipment/u/{u.code}", f"特种设备{what}：{u.code}", u.owner_id,
-                     u.region_code, None, on):
-                counts["equipment"] = counts.get("equipment", 0) + 1
-    return counts
+def _contract_candidates(session: Session, since: dt.date | None) -> Iterator[room_reads.Candidate]:
+    """The findings the spotcheck and consumer rooms offer through their contracts (tolerant reads)."""
+    for bid, verdict, _cat, region, ent, product, _sampled, _basis in call(session, "spotcheck", "final_results",
+                                                                            since=since, default=[]):
+        if verdict == "不合格":
+            yield room_reads.Candidate("spotcheck", f"batch:{bid}", f"/console/spotcheck/batches/{bid}",
+                                       f"监督抽查不合格（批次 {bid}）", ent, region, product)
+    for cid, received, kind, _cat, product, ent, region, justified, hazard in call(
+            session, "consumer", "complaint_records", since=since, default=[]):
+        if kind == "report" and (justified or hazard) and ent is not None:
+            yield room_reads.Candidate("report", f"complaint:{cid}", f"/console/complaints/{cid}",
+                                       f"举报线索（编号 {cid}）", ent, region, product, received_on=received)
 
 
 def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
