@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -326,7 +326,7 @@ def _annex_table(annex: Annex, st: dict[str, Any], total_width: float | None = N
 
 def official_pdf(doc: Official) -> bytes:
     """The 公文 as PDF (GB/T 9704-2012 layout, see the module docstring)."""
-    from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     if not (doc.title or "").strip():
         raise DomainError("document.no_title", "公文标题不能为空", "a document needs a title", field="title")
@@ -351,20 +351,36 @@ def official_pdf(doc: Official) -> bytes:
     later = Frame(LEFT, BOTTOM, TEXT_W, TEXT_H, 0, 0, 0, 0, id="later")
     pdf.addPageTemplates([PageTemplate("first", [first], onPage=number, autoNextPageTemplate="later"),
                           PageTemplate("later", [later], onPage=number)])
+    story = [*_official_head(doc, mark_p, st, drop), *_official_body(doc, st, signer, date_text),
+             *_official_record(doc, st), *_official_annexes(doc, st)]
+    pdf.build(story)
+    return buf.getvalue()
+
+
+def _official_head(doc: Official, mark_p: Any, st: dict[str, Any], drop: float) -> list[Any]:
+    """版头: the red mark, the 发文字号 and the red rule (文件格式), or the double rule of the 信函格式."""
+    from reportlab.platypus import Paragraph, Spacer
+
     story: list[Any] = []
     if doc.form == "document":
         story += [Spacer(1, 35 * MM - drop), mark_p, Spacer(1, 2 * LEADING)]  # the mark's top edge 35 mm in
         if doc.number:
             story.append(Paragraph(pdf_text(doc.number), st["number"]))
         story += [_rule(TEXT_W, 1.0, RED, before=4 * MM, after=2 * LEADING)]
+        return story
+    story += [mark_p, _rule(TEXT_W, 2.0, RED, before=4 * MM, after=0.8), _rule(TEXT_W, 0.6, RED, after=3 * MM)]
+    if doc.number:
+        story += [Paragraph(pdf_text(doc.number), st["number_right"]), Spacer(1, LEADING)]
     else:
-        story += [mark_p, _rule(TEXT_W, 2.0, RED, before=4 * MM, after=0.8),
-                  _rule(TEXT_W, 0.6, RED, after=3 * MM)]
-        if doc.number:
-            story += [Paragraph(pdf_text(doc.number), st["number_right"]), Spacer(1, LEADING)]
-        else:
-            story.append(Spacer(1, LEADING))
-    story += [Paragraph(pdf_text(doc.title), st["title"]), Spacer(1, LEADING)]
+        story.append(Spacer(1, LEADING))
+    return story
+
+
+def _official_body(doc: Official, st: dict[str, Any], signer: str, date_text: str) -> list[Any]:
+    """主体: title, 主送机关, the text, 附件说明 and the signature block with the seal."""
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+    story: list[Any] = [Paragraph(pdf_text(doc.title), st["title"]), Spacer(1, LEADING)]
     if doc.recipients:
         story.append(Paragraph(pdf_text("、".join(doc.recipients) + "："), st["to"]))
     story += [Paragraph(pdf_text(p), st["body"]) for p in doc.body if p and p.strip()]
@@ -376,29 +392,42 @@ def official_pdf(doc: Official) -> bytes:
         story += [Paragraph(pdf_text(f"{i}．{n}"), st["attach"]) for i, n in enumerate(names[1:], 2)]
     story += [Spacer(1, LEADING), KeepTogether([SignatureBlock(signer, date_text, doc.organ.seal_image(),
                                                                 doc.draft)])]
-    if doc.cc or doc.printed_by:  # 版记 (§7.4): thick first and last rules, thin between
-        record: list[Any] = [Spacer(1, 2 * LEADING), _rule(TEXT_W, 1.0, "#000000", after=2)]
-        if doc.cc:
-            record += [Paragraph(pdf_text("抄送：" + "，".join(doc.cc) + "。"), st["record"]),
-                       _rule(TEXT_W, 0.7, "#000000", before=2, after=2)]
-        if doc.printed_by:
-            when = written_date(doc.printed_on) + "印发" if doc.printed_on else ""
-            record.append(Paragraph(pdf_text(doc.printed_by) + "&nbsp;" * 8 + pdf_text(when), st["record"]))
-        record.append(_rule(TEXT_W, 1.0, "#000000", before=2))
-        story.append(KeepTogether(record))
+    return story
+
+
+def _official_record(doc: Official, st: dict[str, Any]) -> list[Any]:
+    """版记 (§7.4): 抄送 and 印发 between a thick first and last rule, thin between; nothing without them."""
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+    if not (doc.cc or doc.printed_by):
+        return []
+    record: list[Any] = [Spacer(1, 2 * LEADING), _rule(TEXT_W, 1.0, "#000000", after=2)]
+    if doc.cc:
+        record += [Paragraph(pdf_text("抄送：" + "，".join(doc.cc) + "。"), st["record"]),
+                   _rule(TEXT_W, 0.7, "#000000", before=2, after=2)]
+    if doc.printed_by:
+        when = written_date(doc.printed_on) + "印发" if doc.printed_on else ""
+        record.append(Paragraph(pdf_text(doc.printed_by) + "&nbsp;" * 8 + pdf_text(when), st["record"]))
+    record.append(_rule(TEXT_W, 1.0, "#000000", before=2))
+    return [KeepTogether(record)]
+
+
+def _official_annexes(doc: Official, st: dict[str, Any]) -> list[Any]:
+    """Each 附件 on a new page: its number, title and table."""
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+    story: list[Any] = []
     for i, annex in enumerate(doc.annex, 1):
         story += [PageBreak(), Paragraph(pdf_text(f"附件{i}" if len(doc.annex) > 1 else "附件"), st["annex_no"]),
                   Spacer(1, LEADING / 2), Paragraph(pdf_text(annex.title), st["title"]), Spacer(1, LEADING / 2),
                   _annex_table(annex, st)]
-    pdf.build(story)
-    return buf.getvalue()
+    return story
 
 
 def inspection_report_pdf(rep: InspectionReport) -> bytes:
     """检验报告 PDF: CMA mark slot (top left) with the certificate number, report number (top right), sample table,
     results, conclusion, and the 主检 / 审核 / 批准 blocks with the 检验检测专用章 slot."""
     from reportlab.lib import colors
-    from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     if not (rep.report_no or "").strip():
@@ -411,6 +440,44 @@ def inspection_report_pdf(rep: InspectionReport) -> bytes:
     buf = io.BytesIO()
     margin = 20 * MM
     width = PAGE_W - 2 * margin
+    frame = _report_frame(rep, margin)
+    pdf = SimpleDocTemplate(buf, pagesize=(PAGE_W, PAGE_H), leftMargin=margin, rightMargin=margin, topMargin=40 * MM,
+                            bottomMargin=22 * MM, title=pdf_text(f"{rep.title} {rep.report_no}"),
+                            author=pdf_text(rep.lab), creator="zhijian platform.documents")
+    spaced = " ".join(rep.title) if len(rep.title) <= 6 else rep.title  # 检 验 报 告
+    story: list[Any] = [Paragraph(pdf_text(spaced), st["report_title"]),
+                        Paragraph(pdf_text(rep.lab), _centred(st["report_body"])), Spacer(1, 6 * MM)]
+    info = [[Paragraph(pdf_text(k, max_length=200), st["cell"]),
+             Paragraph(pdf_text("" if v is None else v, max_length=2000), st["cell"])]
+            for k, v in rep.sample]
+    if info:
+        t = Table(info, colWidths=[32 * MM, width - 32 * MM], splitInRow=1)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                               ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))]))
+        story += [t, Spacer(1, 5 * MM)]
+    if rep.header:
+        story.append(_annex_table(Annex("", rep.header, rep.results), st, width))
+        story.append(Spacer(1, 5 * MM))
+    story.append(Paragraph(pdf_text(f"检验结论：{rep.conclusion}"), st["report_body"]))
+    story += [Paragraph(pdf_text(n), st["small"]) for n in rep.notes]
+    if rep.qr_url:
+        import segno
+
+        png = io.BytesIO()
+        segno.make(rep.qr_url, error="m").save(png, kind="png", scale=4, border=2)
+        story += [Spacer(1, 3 * MM), Image(io.BytesIO(png.getvalue()), width=24 * MM, height=24 * MM, hAlign="LEFT"),
+                  Paragraph(pdf_text(rep.qr_url), st["cell"])]
+    sig = _report_signatures(rep, st, width)
+    story += [Spacer(1, 8 * MM), sig]
+    pdf.build(story, onFirstPage=frame, onLaterPages=frame)
+    return buf.getvalue()
+
+
+def _report_frame(rep: InspectionReport, margin: float) -> Callable[[Any, Any], None]:
+    """The page decoration of a 检验报告 (drawn on every page by ReportLab)."""
+    from reportlab.lib import colors
+    from reportlab.lib.utils import ImageReader
+
     f = pdf_font()
 
     def frame(canvas: Any, doc: Any) -> None:
@@ -438,32 +505,14 @@ def inspection_report_pdf(rep: InspectionReport) -> bytes:
         canvas.drawCentredString(PAGE_W / 2, 12 * MM, f"第 {canvas.getPageNumber()} 页")
         canvas.restoreState()
 
-    pdf = SimpleDocTemplate(buf, pagesize=(PAGE_W, PAGE_H), leftMargin=margin, rightMargin=margin, topMargin=40 * MM,
-                            bottomMargin=22 * MM, title=pdf_text(f"{rep.title} {rep.report_no}"),
-                            author=pdf_text(rep.lab), creator="zhijian platform.documents")
-    spaced = " ".join(rep.title) if len(rep.title) <= 6 else rep.title  # 检 验 报 告
-    story: list[Any] = [Paragraph(pdf_text(spaced), st["report_title"]),
-                        Paragraph(pdf_text(rep.lab), _centred(st["report_body"])), Spacer(1, 6 * MM)]
-    info = [[Paragraph(pdf_text(k, max_length=200), st["cell"]),
-             Paragraph(pdf_text("" if v is None else v, max_length=2000), st["cell"])]
-            for k, v in rep.sample]
-    if info:
-        t = Table(info, colWidths=[32 * MM, width - 32 * MM], splitInRow=1)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))]))
-        story += [t, Spacer(1, 5 * MM)]
-    if rep.header:
-        story.append(_annex_table(Annex("", rep.header, rep.results), st, width))
-        story.append(Spacer(1, 5 * MM))
-    story.append(Paragraph(pdf_text(f"检验结论：{rep.conclusion}"), st["report_body"]))
-    story += [Paragraph(pdf_text(n), st["small"]) for n in rep.notes]
-    if rep.qr_url:
-        import segno
+    return frame
 
-        png = io.BytesIO()
-        segno.make(rep.qr_url, error="m").save(png, kind="png", scale=4, border=2)
-        story += [Spacer(1, 3 * MM), Image(io.BytesIO(png.getvalue()), width=24 * MM, height=24 * MM, hAlign="LEFT"),
-                  Paragraph(pdf_text(rep.qr_url), st["cell"])]
+
+def _report_signatures(rep: InspectionReport, st: dict[str, Any], width: float) -> Any:
+    """The 主检 / 审核 / 批准 blocks (signature image or a blank line, name, date) and the 检验检测专用章 slot."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
+
     cells = []
     for s in rep.signatures:
         parts: list[Any] = [Paragraph(pdf_text(f"{s.role}："), st["report_body"])]
@@ -480,9 +529,7 @@ def inspection_report_pdf(rep: InspectionReport) -> bytes:
         stamp.insert(0, Image(io.BytesIO(rep.stamp), width=36 * MM, height=36 * MM))
     sig = Table([[*cells, stamp]], colWidths=[width * 0.22] * len(cells) + [width - width * 0.22 * len(cells)])
     sig.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEABOVE", (0, 0), (-1, 0), 0.5, colors.black)]))
-    story += [Spacer(1, 8 * MM), sig]
-    pdf.build(story, onFirstPage=frame, onLaterPages=frame)
-    return buf.getvalue()
+    return sig
 
 
 def _centred(base: Any) -> Any:
