@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -79,7 +80,7 @@ def get_draw(plan_id: int, session: SessionDep, actor: ActorDep) -> dict[str, An
 
 @router.post("/plans/{plan_id}/draw/rerun")
 def rerun_draw(plan_id: int, session: SessionDep, actor: ActorDep, seed: int | None = None) -> dict[str, Any]:
-    return service.rerun_draw(session, actor, plan_id, seed)
+    return asdict(service.rerun_draw(session, actor, plan_id, seed))
 
 
 @router.post("/plans/{plan_id}/batches", response_model=BatchOut, status_code=201)
@@ -164,8 +165,9 @@ async def import_results(request: Request, session: SessionDep, actor: ActorDep,
     data = await file.read()
     # in the thread pool, not on the event loop: the import waits for row locks (issue 12), which would stall
     # every other request of the worker — and the lock holder's own commit — if it blocked the loop
-    return await run_in_threadpool(service.import_results, session, actor, data, file.filename or "upload.csv",
-                                   batch_id=batch_id)
+    summary = await run_in_threadpool(service.import_results, session, actor, data, file.filename or "upload.csv",
+                                      batch_id=batch_id)
+    return asdict(summary)
 
 
 @router.post("/batches/{batch_id}/verify", response_model=BatchOut)

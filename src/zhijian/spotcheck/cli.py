@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -94,7 +95,7 @@ def import_(file: Path = typer.Argument(..., help=".xlsx or .csv with 检验项�
             if b is None:
                 raise DomainError("batch.not_found", f"未找到批次：{batch}", f"batch not found: {batch}", field="batch")
             batch_id = b.id
-        out = service.import_results(s, SYSTEM, data, file.name, batch_id=batch_id)
+        out = asdict(service.import_results(s, SYSTEM, data, file.name, batch_id=batch_id))
     emit(out, json_out, lambda d: f"imported {d['items']} items into {d['batches']} batches ({d['failing_items']} failing)")
 
 

@@ -63,8 +63,8 @@ def record_delivery(session: Session, actor: Actor, batch_id: int, delivered_on:
     """登记送达 — the enterprise received the result on `delivered_on`: the objection window starts then."""
     from zhijian.spotcheck import service
 
-    batch = service._locked_batch(session, actor, batch_id)
-    plan = service._plan_of(session, batch)
+    batch = service.locked_batch(session, actor, batch_id)
+    plan = service.plan_of(session, batch)
     service.require_plan_owner(actor, plan)
     if batch.state != "notified":
         raise DomainError("spotcheck.not_notified", "只有已告知、尚未提出异议的批次可以登记送达",
@@ -111,6 +111,8 @@ def recompute_provisional_deadlines(session: Session) -> int:
     stmt = (select(Batch, Plan.objection_days).join(Plan, Plan.id == Batch.plan_id)
             .where(Batch.objection_deadline_provisional.is_(True), Batch.delivered_on.is_not(None)))
     for batch, days in session.execute(stmt).all():
+        if batch.delivered_on is None:  # excluded by the query; narrows the type
+            continue
         d = objection_window(session, batch.delivered_on, days)
         if (d.due, d.provisional) != (batch.objection_deadline, batch.objection_deadline_provisional):
             batch.objection_deadline, batch.objection_deadline_provisional = d.due, d.provisional

@@ -17,7 +17,7 @@ from zhijian.platform import audit
 from zhijian.platform.auth import Actor, actor_for
 from zhijian.platform.models import User
 from zhijian.spotcheck import rules, service
-from zhijian.spotcheck.models import Batch, ItemResult, Plan, PlanCategory, PlanLab
+from zhijian.spotcheck.models import Batch, ItemResult, Plan, PlanCategory, PlanLab, table
 from zhijian.spotcheck.schemas import (
     FollowUpDoneIn,
     ItemIn,
@@ -80,14 +80,15 @@ def _value(rng: random.Random, ind: Indicator, fail: bool) -> tuple[str, str | N
         return ("不符合" if fail else "符合"), ("不合格" if fail else "合格")
     if kind == "not_detected":
         return (f"{(hi or 1.0) * rng.uniform(1.5, 4):.{dec}f}" if fail else "未检出"), None
+    lo_f, hi_f = (0.0 if lo is None else lo), (0.0 if hi is None else hi)  # numeric kinds always carry theirs
     if kind == "max":
-        v = hi * (rng.uniform(1.15, 2.8) if fail else rng.uniform(0.15, 0.85))
+        v = hi_f * (rng.uniform(1.15, 2.8) if fail else rng.uniform(0.15, 0.85))
     elif kind == "min":
-        v = lo * (rng.uniform(0.55, 0.92) if fail else rng.uniform(1.04, 1.35))
+        v = lo_f * (rng.uniform(0.55, 0.92) if fail else rng.uniform(1.04, 1.35))
     elif kind == "range":
-        v = (hi + (hi - lo) * rng.uniform(0.1, 0.4)) if fail else lo + (hi - lo) * rng.uniform(0.15, 0.85)
+        v = (hi_f + (hi_f - lo_f) * rng.uniform(0.1, 0.4)) if fail else lo_f + (hi_f - lo_f) * rng.uniform(0.15, 0.85)
     else:
-        v = lo
+        v = lo_f
     return f"{v:.{dec}f}", None
 
 
@@ -147,7 +148,7 @@ def _items_for(s: Session, cat_ids: list[int], inds: dict[int, list[tuple[Indica
     out = []
     for i, (ind, _code) in enumerate(pairs):
         v, lv = _value(rng, ind, fail and i == safety_idx)
-        out.append(ItemIn(name=ind.name, indicator_id=ind.id, value=v, lab_verdict=lv,  # type: ignore[arg-type]
+        out.append(ItemIn(name=ind.name, indicator_id=ind.id, value=v, lab_verdict=lv,
                           lod=0.01 if ind.requirement_kind == "not_detected" else None,
                           uncertainty=None, method_standard=ind.method_standard))
     return out
@@ -223,7 +224,9 @@ def _showcase(s: Session, rng: random.Random, reg: Actor) -> str:
     assert gd_lab is not None
     service.decide_objection(s, reg, objected.id, ObjectionDecisionIn(
         accept=True, note="异议符合受理条件，由广东院复检备样", retest_lab_id=gd_lab.id))
-    disputed = set(service.objection_of(s, reg, objected.id).items or [])  # the re-test covers these only
+    objection = service.objection_of(s, reg, objected.id)
+    assert objection is not None
+    disputed = set(objection.items or [])  # the re-test covers these only
     retest_items = [it for it in _items_for(s, [], inds, objected.category_id, rng, False) if it.name in disputed]
     service.submit_results(s, insp_gd, objected.id, retest_items)
     service.verify_results(s, Actor(None, "reviewer_gd", "inspector", gd_lab.id), objected.id)
@@ -282,8 +285,25 @@ def _in_progress(s: Session, rng: random.Random, reg: Actor) -> str:
 # ---------------------------------------------------------------- three years of history, set-based
 
 
+_HistorySpec = tuple[str, str, Actor | None, str, int, dt.date, dt.date, str, float]
+
+
+def _history_specs(samr: Actor, gd: Actor | None, zj: Actor) -> list[_HistorySpec]:
+    """Three years of published plans: the national first batch (a share of all products) and two provinces."""
+    specs: list[_HistorySpec] = []
+    for year in (2024, 2025, 2026):
+        specs.append((f"GJ-{year}-01", f"{year}年国家产品质量监督抽查（第一批）", samr, "national", year,
+                      dt.date(year, 3, 1), dt.date(year, 6, 30), "", 0.38))
+        specs.append((f"GD-{year}-01", f"{year}年广东省产品质量监督抽查", gd, "provincial", year,
+                      dt.date(year, 5, 1), dt.date(year, 9, 30), "44", 1.0))
+        specs.append((f"ZJ-{year}-01", f"{year}年浙江省产品质量监督抽查", zj, "provincial", year,
+                      dt.date(year, 4, 1), dt.date(year, 8, 31), "33", 1.0))
+    return specs
+
+
 def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicator, str]]], samr: Actor,
              gd: Actor | None, zj: Actor) -> int:
+    """Published plans of past years, written set-based (thousands of batches and items); returns the batches."""
     cats = {c.id: c for c in s.scalars(select(Category))}
     labs = [o.id for o in s.scalars(select(Organization).where(Organization.kind == "lab").order_by(Organization.id))]
     from zhijian.spotcheck import retest
@@ -292,18 +312,10 @@ def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicato
     products = list(s.execute(select(Product.id, Product.enterprise_id, Product.category_id, Product.name, Product.brand,
                                      Product.model, Organization.region_code)
                               .join(Organization, Organization.id == Product.enterprise_id).order_by(Product.id)))
-    specs: list[tuple[str, str, Actor | None, str, int, dt.date, dt.date, str, float]] = []
-    for year in (2024, 2025, 2026):
-        specs.append((f"GJ-{year}-01", f"{year}年国家产品质量监督抽查（第一批）", samr, "national", year,
-                      dt.date(year, 3, 1), dt.date(year, 6, 30), "", 0.38))
-        specs.append((f"GD-{year}-01", f"{year}年广东省产品质量监督抽查", gd, "provincial", year,
-                      dt.date(year, 5, 1), dt.date(year, 9, 30), "44", 1.0))
-        specs.append((f"ZJ-{year}-01", f"{year}年浙江省产品质量监督抽查", zj, "provincial", year,
-                      dt.date(year, 4, 1), dt.date(year, 8, 31), "33", 1.0))
     total = 0
     now = dt.datetime.now(dt.UTC)
     seq = 0
-    for code, title, reg, level, year, start, end, prefix, share in specs:
+    for code, title, reg, level, year, start, end, prefix, share in _history_specs(samr, gd, zj):
         if reg is None or reg.organization_id is None:
             continue
         taken_national = set()
@@ -331,62 +343,78 @@ def _history(s: Session, rng: random.Random, inds: dict[int, list[tuple[Indicato
             s.add(PlanLab(plan_id=plan.id, lab_id=lab_id))
         batch_rows: list[dict[str, Any]] = []
         item_rows: list[dict[str, Any]] = []
-        span = (end - start).days
         for p in pool:
             seq += 1
-            cat = cats[p.category_id]
-            p_fail = RISKY.get(cat.code, 0.035) * RISKY_REGIONS.get(p.region_code[:2], 1.0) * (1.15 if year == 2024 else 1.0)
-            refused = rng.random() < 0.012
-            fail = (not refused) and rng.random() < p_fail
-            sampled = start + dt.timedelta(days=rng.randrange(max(span - 40, 1)))
-            pairs = inds.get(p.category_id, [])
-            safety_idx = next((i for i, (ind, _c) in enumerate(pairs) if ind.is_safety and ind.requirement_kind != "text"), 0)
-            failing = [pairs[safety_idx][0].name] if (fail and pairs) else []
-            safety = bool(fail and pairs and pairs[safety_idx][0].is_safety)
-            verdict = None if refused else ("不合格" if fail else "合格")
-            lab = rng.choice(in_scope.get(p.category_id) or labs)  # issue 21: a lab tests within its CMA scope
-            sample_no = f"{code}-{len(batch_rows) + 1:05d}"
-            batch_rows.append(dict(
-                plan_id=plan.id, sample_no=sample_no, state="published",
-                enterprise_id=p.enterprise_id, product_id=p.id, category_id=p.category_id, region_code=p.region_code,
-                lab_id=lab, basis="random" if rng.random() > 0.1 else "targeted", product_name=p.name, brand=p.brand,
-                model=p.model, lot=f"{sampled:%Y%m%d}{rng.choice('ABC')}", production_date=sampled - dt.timedelta(days=rng.randrange(5, 120)),
-                sampled_on=sampled, place=rng.choice(PLACES), place_kind="market", samplers=["抽样员甲", "抽样员乙"],
-                test_quantity="6件", reserve_quantity="6件", seals=[], refused=refused,
-                refusal_reason="拒绝抽样" if refused else "", received_on=None if refused else sampled + dt.timedelta(days=2),
-                report_no=None if refused else f"ZJ{year}H{seq:07d}",
-                report_issued_on=None if refused else sampled + dt.timedelta(days=20), auto_verdict=verdict,
-                verdict=verdict, override_reason="", failing_items=failing, safety_failure=safety,
-                notified_on=None if refused else sampled + dt.timedelta(days=25),
-                objection_deadline=None if refused else sampled + dt.timedelta(days=40), retest_lab_id=None,
-                final_verdict=verdict, final_on=None if refused else sampled + dt.timedelta(days=45),
-                created_at=now, updated_at=now))
-            if refused:
-                continue
-            for pos, (ind, _code) in enumerate(pairs):
-                is_fail = fail and pos == safety_idx
-                v, lv = _value(rng, ind, is_fail)
-                measured = rules.parse_measured_for(rules.requirement_from_indicator(
-                    ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text), v)
-                item_rows.append(dict(
-                    batch_id=sample_no, round=0, position=pos, indicator_id=ind.id, name=ind.name, unit=ind.unit,
-                    requirement_text=ind.text, requirement_kind=ind.requirement_kind, lower=ind.lower, upper=ind.upper,
-                    lower_inclusive=ind.lower_inclusive, upper_inclusive=ind.upper_inclusive, decimals=0,
-                    comparison_method="full", is_safety=ind.is_safety, value_text=v, value=measured.value,
-                    not_detected=measured.not_detected, lod=0.01 if ind.requirement_kind == "not_detected" else None,
-                    uncertainty=None, method_standard=ind.method_standard, lab_verdict=lv,
-                    verdict="不合格" if is_fail else "合格"))
-        if batch_rows:
-            s.execute(insert(Batch.__table__), batch_rows)
-        ids = dict(s.execute(select(Batch.sample_no, Batch.id).where(Batch.plan_id == plan.id)).all())
-        for row in item_rows:
-            row["batch_id"] = ids[row["batch_id"]]
-        if item_rows:
-            s.execute(insert(ItemResult.__table__), item_rows)
-        audit.record(s, "create", "spotcheck_batch", f"plan:{plan.id}", None,
-                     {"demo_history": len(batch_rows), "items": len(item_rows)})
-        s.flush()
-        plan.summary = service.plan_statistics(s, plan.id)
+            row, items = _history_batch(rng, p, cats[p.category_id], plan, seq, len(batch_rows) + 1,
+                                        inds.get(p.category_id, []), in_scope.get(p.category_id) or labs, now)
+            batch_rows.append(row)
+            item_rows += items
+        _store_history(s, plan, batch_rows, item_rows)
         total += len(batch_rows)
     s.flush()
     return total
+
+
+def _history_batch(rng: random.Random, p: Any, cat: Category, plan: Plan, seq: int, n: int,
+                   pairs: list[tuple[Indicator, str]], lab_pool: list[int],
+                   now: dt.datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One published batch of a past plan and its item rows (``batch_id`` is the sample number until stored)."""
+    year, code, start = plan.year, plan.code, plan.period_start
+    span = (plan.period_end - start).days
+    p_fail = RISKY.get(cat.code, 0.035) * RISKY_REGIONS.get(p.region_code[:2], 1.0) * (1.15 if year == 2024 else 1.0)
+    refused = rng.random() < 0.012
+    fail = (not refused) and rng.random() < p_fail
+    sampled = start + dt.timedelta(days=rng.randrange(max(span - 40, 1)))
+    safety_idx = next((i for i, (ind, _c) in enumerate(pairs) if ind.is_safety and ind.requirement_kind != "text"), 0)
+    failing = [pairs[safety_idx][0].name] if (fail and pairs) else []
+    safety = bool(fail and pairs and pairs[safety_idx][0].is_safety)
+    verdict = None if refused else ("不合格" if fail else "合格")
+    lab = rng.choice(lab_pool)  # issue 21: a lab tests within its CMA scope
+    sample_no = f"{code}-{n:05d}"
+    row = dict(
+        plan_id=plan.id, sample_no=sample_no, state="published",
+        enterprise_id=p.enterprise_id, product_id=p.id, category_id=p.category_id, region_code=p.region_code,
+        lab_id=lab, basis="random" if rng.random() > 0.1 else "targeted", product_name=p.name, brand=p.brand,
+        model=p.model, lot=f"{sampled:%Y%m%d}{rng.choice('ABC')}", production_date=sampled - dt.timedelta(days=rng.randrange(5, 120)),
+        sampled_on=sampled, place=rng.choice(PLACES), place_kind="market", samplers=["抽样员甲", "抽样员乙"],
+        test_quantity="6件", reserve_quantity="6件", seals=[], refused=refused,
+        refusal_reason="拒绝抽样" if refused else "", received_on=None if refused else sampled + dt.timedelta(days=2),
+        report_no=None if refused else f"ZJ{year}H{seq:07d}",
+        report_issued_on=None if refused else sampled + dt.timedelta(days=20), auto_verdict=verdict,
+        verdict=verdict, override_reason="", failing_items=failing, safety_failure=safety,
+        notified_on=None if refused else sampled + dt.timedelta(days=25),
+        objection_deadline=None if refused else sampled + dt.timedelta(days=40), retest_lab_id=None,
+        final_verdict=verdict, final_on=None if refused else sampled + dt.timedelta(days=45),
+        created_at=now, updated_at=now)
+    if refused:
+        return row, []
+    items = []
+    for pos, (ind, _code) in enumerate(pairs):
+        is_fail = fail and pos == safety_idx
+        v, lv = _value(rng, ind, is_fail)
+        measured = rules.parse_measured_for(rules.requirement_from_indicator(
+            ind.requirement_kind, ind.lower, ind.upper, ind.unit, ind.text), v)
+        items.append(dict(
+            batch_id=sample_no, round=0, position=pos, indicator_id=ind.id, name=ind.name, unit=ind.unit,
+            requirement_text=ind.text, requirement_kind=ind.requirement_kind, lower=ind.lower, upper=ind.upper,
+            lower_inclusive=ind.lower_inclusive, upper_inclusive=ind.upper_inclusive, decimals=0,
+            comparison_method="full", is_safety=ind.is_safety, value_text=v, value=measured.value,
+            not_detected=measured.not_detected, lod=0.01 if ind.requirement_kind == "not_detected" else None,
+            uncertainty=None, method_standard=ind.method_standard, lab_verdict=lv,
+            verdict="不合格" if is_fail else "合格"))
+    return row, items
+
+
+def _store_history(s: Session, plan: Plan, batch_rows: list[dict[str, Any]], item_rows: list[dict[str, Any]]) -> None:
+    """Bulk insert of a past plan's batches and items (one audit record), then its published statistics."""
+    if batch_rows:
+        s.execute(insert(table(Batch)), batch_rows)
+    ids = dict(s.execute(select(Batch.sample_no, Batch.id).where(Batch.plan_id == plan.id)).all())
+    for row in item_rows:
+        row["batch_id"] = ids[row["batch_id"]]
+    if item_rows:
+        s.execute(insert(table(ItemResult)), item_rows)
+    audit.record(s, "create", "spotcheck_batch", f"plan:{plan.id}", None,
+                 {"demo_history": len(batch_rows), "items": len(item_rows)})
+    s.flush()
+    plan.summary = service.plan_statistics(s, plan.id)

@@ -156,7 +156,7 @@ def quick_judge(requirement: str, requirement_unit: str, value: str | float | No
                 uncertainty: float | None, lod: float | None, rule: str, guard_factor: float,
                 comparison_method: str, lab_verdict: str | None = None, units: Any = None) -> dict[str, Any]:
     """The quick judgement (API and CLI alike): the same parse, the same refusals, the same judge."""
-    rules._check_rule(rule, comparison_method)
+    rules.check_rule(rule, comparison_method)
     req = rules.parse_requirement(requirement, requirement_unit)
     measured = rules.parse_measured_for(req, value, units=units)
     item = parsed_item("", req, measured, unit=unit if unit is not None else requirement_unit,

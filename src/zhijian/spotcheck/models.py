@@ -6,13 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhijian.platform.db import Base, BigId, IdMixin, TimestampMixin, utcnow
 from zhijian.platform.models import Audited
 
 Num = Numeric(24, 10, asdecimal=False)
+
+
+def table(model: type[Base]) -> Table:
+    """The model's Core table, for the set-based writes (bulk insert, delete, update); `__table__` is only
+    declared as a FromClause."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t
 
 
 class Plan(IdMixin, TimestampMixin, Audited, Base):

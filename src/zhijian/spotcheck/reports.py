@@ -80,14 +80,14 @@ def report_pdf(data: dict[str, Any], *, verify_url: str, digest: str) -> bytes:
             ["任务来源", data["plan"], "检验机构", data["lab"]]]
     story.append(_table(info, [24 * mm, 62 * mm, 26 * mm, 62 * mm], header=False))
     story.append(Paragraph("检验结果", st["h"]))
-    rows = [["序号", "检验项目", "单位", "标准要求", "实测值", "单项判定", "检验方法"]]
+    rows: list[list[Any]] = [["序号", "检验项目", "单位", "标准要求", "实测值", "单项判定", "检验方法"]]
     for i, it in enumerate([x for x in data["items"] if x["round"] == 0], 1):
         rows.append([i, it["name"], it["unit"], it["requirement"], it["value"], it["verdict"], it["method"]])
     story.append(_table(rows, [10 * mm, 38 * mm, 16 * mm, 26 * mm, 22 * mm, 18 * mm, 44 * mm]))
     retest = [x for x in data["items"] if x["round"] == 1]
     if retest:
         story.append(Paragraph(f"复检结果（复检机构：{_esc(data.get('retest_lab') or '')}）", st["h"]))
-        rr = [["序号", "检验项目", "单位", "标准要求", "实测值", "单项判定", "检验方法"]]
+        rr: list[list[Any]] = [["序号", "检验项目", "单位", "标准要求", "实测值", "单项判定", "检验方法"]]
         for i, it in enumerate(retest, 1):
             rr.append([i, it["name"], it["unit"], it["requirement"], it["value"], it["verdict"], it["method"]])
         story.append(_table(rr, [10 * mm, 38 * mm, 16 * mm, 26 * mm, 22 * mm, 18 * mm, 44 * mm]))
@@ -153,7 +153,7 @@ def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) ->
 
     title, scope = str(plan.title), {"抽查计划": plan.title, "年度": getattr(plan, "year", None)}
     pct = ex.Column("不合格发现率(%)", "number", number_format="0.00")
-    count = ("抽查批次", "int"), ("不合格批次", "int")
+    count: tuple[tuple[str, ex.Kind], ...] = ("抽查批次", "int"), ("不合格批次", "int")
     summary = [["抽查企业", stats["enterprises"]], ["抽查批次", stats["batches_tested"]],
                ["不合格批次", stats["batches_failing"]], ["不合格发现率(%)", stats["nonconformity_rate"]],
                ["拒检", stats["refusals"]]]
@@ -200,4 +200,5 @@ def atom_feed(plans: list[Any], base_url: str) -> bytes:
                   f"不合格发现率 {s.get('nonconformity_rate')}%")
         e.updated(p.published_at)
         e.published(p.published_at)
-    return fg.atom_str(pretty=True)
+    feed: bytes = fg.atom_str(pretty=True)
+    return feed

@@ -17,7 +17,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound
 from zhijian.spotcheck import rules
-from zhijian.spotcheck.models import Batch, Draw, ItemResult, LabConflict, LabField, Objection
+from zhijian.spotcheck.models import Batch, Draw, ItemResult, LabConflict, LabField, Objection, table
 
 FEE_ZH = {"applicant": "复检费用由申请人（受检企业）承担：复检结论维持原检验结论",
           "organiser": "复检费用由组织抽查的部门承担：复检结论改变了原检验结论"}
@@ -35,7 +35,7 @@ def set_lab_fields(session: Session, actor: Actor, lab_id: int, category_ids: li
     for i, cid in enumerate(category_ids):
         if session.get(Category, cid) is None:
             raise NotFound("category", cid, field=f"category_ids.{i}")
-    session.execute(LabField.__table__.delete().where(LabField.lab_id == lab_id))
+    session.execute(table(LabField).delete().where(LabField.lab_id == lab_id))
     for cid in dict.fromkeys(category_ids):
         session.add(LabField(lab_id=lab_id, category_id=cid))
     flush(session, "lab_field")
@@ -171,7 +171,7 @@ def apply_retest(session: Session, batch: Batch) -> rules.BatchVerdict:
     """After the re-test is verified: the disputed first-test items are superseded, the fee rule recorded."""
     obj = session.scalar(select(Objection).where(Objection.batch_id == batch.id))
     bv, disputed = merged_verdict(session, batch, obj)
-    session.execute(ItemResult.__table__.update().where(
+    session.execute(table(ItemResult).update().where(
         ItemResult.batch_id == batch.id, ItemResult.round == 0, ItemResult.name.in_(disputed)).values(superseded=True))
     if obj is not None:
         first = {n: v for n, v, _s in first_items(session, batch.id)}

@@ -1,0 +1,145 @@
+"""The console's batch page: its items, history, objection and follow-up, the buttons `service.allowed_actions`
+gives this actor and the dispatch of each to its service call; result file import and the report PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.spotcheck import judgement, reports, service
+from zhijian.spotcheck.models import Plan
+from zhijian.spotcheck.pages.common import category_names, ctx_common, form_date, org_names
+from zhijian.spotcheck.schemas import ObjectionDecisionIn
+from zhijian.web.core import console_actor, console_form, error_page, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/spotcheck/batches/{batch_id}", response_class=HTMLResponse)
+def console_batch(request: Request, session: SessionDep, batch_id: int) -> Response:
+    # the association reads published results only (issue 13): get_batch answers 404 for anything else
+    actor = console_actor(request, session, "regulator", "inspector", "enterprise", "association")
+    try:
+        batch = service.get_batch(session, actor, batch_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    plan = session.get(Plan, batch.plan_id)
+    allowed = service.allowed_actions(session, actor, batch)
+    return render(request, "spotcheck/console_batch.html", {
+        "b": batch, "plan": plan, "items": (items := service.items_of(session, actor, batch_id)),
+        "explain": {i.id: judgement.explain_text(service.explain_item(session, i)) for i in items},
+        "history": service.history(session, actor, batch_id), "objection": service.objection_of(session, actor, batch_id),
+        "attachments": service.list_attachments(session, actor, batch_id),
+        "followups": service.list_followups(session, actor, batch_id=batch_id)
+        if actor.role in ("admin", "regulator", "enterprise") else [],
+        "orgs": org_names(session, {batch.enterprise_id, batch.lab_id or 0, batch.retest_lab_id or 0}),
+        "labs": _retest_labs(session, batch),  # only labs qualified for the product's field (issue #14)
+        "cat": category_names(session).get(batch.category_id, ""),
+        "actions": [a for a in allowed if a.name in ACTION_HANDLERS],
+        "may_sample": any(a.name == "sample" for a in allowed),
+        "may_enter_results": any(a.name == "results" for a in allowed),
+        **ctx_common()})
+
+
+def _retest_labs(session: Any, batch: Any) -> list[tuple[Any, str]]:
+    """The re-test lab choices: the random draw first (the service draws when no lab is named), then the labs
+    qualified for the category's field, without the first lab and labs with a conflict."""
+    from zhijian.spotcheck import retest
+
+    if batch.state != "objected":
+        return []
+    qualified, exclude = retest.retest_candidates(session, batch)
+    pool = [lab for lab in qualified if lab not in exclude]
+    names = org_names(session, set(pool))
+    proposed = retest.propose_lab(session, batch)
+    drawn = names.get(proposed, "无可用机构") if proposed is not None else "无可用机构"
+    first: list[tuple[Any, str]] = [("", f"随机抽取（{drawn}）")]
+    return first + [(lab, names.get(lab, str(lab))) for lab in pool]
+
+
+ActionHandler = Callable[[Any, Any, int, Any, str], object]  # (session, actor, batch id, form, note)
+
+
+def _deliver(session: Any, actor: Any, batch_id: int, form: Any, note: str) -> object:
+    """登记送达 — the delivery date is required here (告知 may leave it for later)."""
+    from zhijian.spotcheck import deadlines as clocks
+
+    day = form_date(form, "delivered_on")
+    if day is None:
+        raise DomainError("spotcheck.delivered_on_required", "请填写送达日期", "enter the delivery date",
+                          field="delivered_on")
+    return clocks.record_delivery(session, actor, batch_id, day)
+
+
+def _decide(accept: bool) -> ActionHandler:
+    def handler(session: Any, actor: Any, batch_id: int, form: Any, note: str) -> object:
+        lab = str(form.get("retest_lab_id", ""))
+        return service.decide_objection(session, actor, batch_id, ObjectionDecisionIn(
+            accept=accept, note=note, retest_lab_id=int(lab) if lab.isdigit() else None))
+    return handler
+
+
+# the console's batch buttons (service.allowed_actions names them) → the service call each one makes
+ACTION_HANDLERS: dict[str, ActionHandler] = {
+    "receive": lambda s, a, bid, form, note: service.receive_sample(s, a, bid),
+    "verify": lambda s, a, bid, form, note: service.verify_results(s, a, bid),
+    "judge": lambda s, a, bid, form, note: service.judge_batch(s, a, bid),
+    "notify": lambda s, a, bid, form, note: service.notify(s, a, bid, on=form_date(form, "notified_on"),
+                                                           delivered_on=form_date(form, "delivered_on")),
+    "deliver": _deliver,
+    "finalize": lambda s, a, bid, form, note: service.finalize(s, a, bid, note=note),
+    "object": lambda s, a, bid, form, note: service.submit_objection(s, a, bid, note or "对检验结果有异议，申请复检"),
+    "accept": _decide(True),
+    "reject": _decide(False),
+    "override": lambda s, a, bid, form, note: service.override_verdict(s, a, bid, str(form.get("verdict", "")), note),
+}
+
+
+@router.post("/console/spotcheck/batches/{batch_id}/action")
+async def console_action(request: Request, session: SessionDep, batch_id: int) -> Response:
+    actor, form = await console_form(request, session, "regulator", "inspector", "enterprise")
+    handler = ACTION_HANDLERS.get(str(form.get("action", "")))
+    note = str(form.get("note", "")).strip()
+    try:
+        with session.begin_nested():
+            if handler is None:
+                raise DomainError("spotcheck.bad_action", "未知操作", "unknown action", field="action")
+            handler(session, actor, batch_id, form, note)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    return RedirectResponse(f"/console/spotcheck/batches/{batch_id}", status_code=303)
+
+
+@router.post("/console/spotcheck/import")
+async def console_import(request: Request, session: SessionDep) -> Response:
+    actor, form = await console_form(request, session, "inspector")
+    upload = form.get("file")
+    batch = str(form.get("batch_id", ""))
+    try:
+        if upload is None or isinstance(upload, str):
+            raise DomainError("spotcheck.file_required", "请选择文件", "choose a file", field="file")
+        data = await upload.read()
+        with session.begin_nested():
+            out = service.import_results(session, actor, data, upload.filename or "upload.csv",
+                                         batch_id=int(batch) if batch.isdigit() else None)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    target = f"/console/spotcheck/batches/{batch}" if batch.isdigit() else "/console/spotcheck"
+    return RedirectResponse(f"{target}?imported={out.items}", status_code=303)
+
+
+@router.get("/console/spotcheck/batches/{batch_id}/report.pdf")
+def console_report(request: Request, session: SessionDep, batch_id: int) -> Response:
+    actor = console_actor(request, session, "regulator", "inspector", "enterprise")
+    try:
+        data = service.report_data(session, actor, batch_id)
+    except DomainError as err:
+        return error_page(request, err, actor)
+    url = str(request.base_url).rstrip("/") + f"/reports/verify/{data['report_no']}"
+    return Response(reports.report_pdf(data, verify_url=url, digest=service.report_digest(data)),
+                    media_type="application/pdf")

@@ -1,0 +1,85 @@
+"""Public pages: published results, their Excel/PDF exports and Atom feed, the report verification page
+(报告防伪查询)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.spotcheck import reports, service
+from zhijian.spotcheck.pages.common import ctx_common, org_names
+from zhijian.web.core import error_page, render
+
+router = APIRouter(include_in_schema=False)
+
+
+# ---------------------------------------------------------------- public: results, exports, feed, verification
+
+
+@router.get("/spotchecks", response_class=HTMLResponse)
+def public_plans(request: Request, session: SessionDep, year: int | None = None) -> Response:
+    plans = service.list_plans(session, session.info["actor"], published_only=True, year=year)
+    return render(request, "spotcheck/public_plans.html", {"plans": plans, "year": year,
+                                                           "orgs": org_names(session, {p.regulator_id for p in plans}),
+                                                           **ctx_common()})
+
+
+@router.get("/spotchecks/feed.atom")
+def public_feed(request: Request, session: SessionDep) -> Response:
+    plans = service.list_plans(session, session.info["actor"], published_only=True)
+    return Response(reports.atom_feed(plans, str(request.base_url).rstrip("/")), media_type="application/atom+xml")
+
+
+def _published(request: Request, session: Any, plan_id: int) -> Any:
+    try:
+        return service.published_plan(session, plan_id)
+    except DomainError as err:
+        return error_page(request, err, session.info["actor"])
+
+
+@router.get("/spotchecks/{plan_id}", response_class=HTMLResponse)
+def public_plan(request: Request, session: SessionDep, plan_id: int) -> Response:
+    plan = _published(request, session, plan_id)
+    if isinstance(plan, Response):
+        return plan
+    stats = plan.summary or service.plan_statistics(session, plan.id)
+    return render(request, "spotcheck/public_plan.html", {
+        "plan": plan, "stats": stats, "noncon": service.nonconforming_list(session, plan.id, limit=500),
+        "regulator": org_names(session, {plan.regulator_id}).get(plan.regulator_id, ""), **ctx_common()})
+
+
+@router.get("/spotchecks/{plan_id}/results.xlsx")
+def public_xlsx(request: Request, session: SessionDep, plan_id: int) -> Response:
+    plan = _published(request, session, plan_id)
+    if isinstance(plan, Response):
+        return plan
+    data = reports.plan_xlsx(plan, plan.summary or service.plan_statistics(session, plan.id),
+                             service.nonconforming_list(session, plan.id))
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=spotcheck-{plan.id}.xlsx"})
+
+
+@router.get("/spotchecks/{plan_id}/results.pdf")
+def public_pdf(request: Request, session: SessionDep, plan_id: int) -> Response:
+    plan = _published(request, session, plan_id)
+    if isinstance(plan, Response):
+        return plan
+    data = reports.plan_pdf(plan, plan.summary or service.plan_statistics(session, plan.id),
+                            service.nonconforming_list(session, plan.id))
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=spotcheck-{plan.id}.pdf"})
+
+
+@router.get("/reports/verify/{report_no}", response_class=HTMLResponse)
+def verify_report(request: Request, session: SessionDep, report_no: str) -> Response:
+    try:
+        info = service.verify_report(session, report_no[:40])
+    except DomainError:
+        info = {"report_no": report_no[:40], "genuine": False}
+    return render(request, "spotcheck/report_verify.html", {"info": info, "checked_at": dt.datetime.now(dt.UTC)},
+                  status_code=200 if info["genuine"] else 404)

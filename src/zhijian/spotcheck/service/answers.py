@@ -1,0 +1,50 @@
+"""The room's own typed answers (frozen dataclasses) where a service function used to return a dict. `DrawCheck`
+also reads like the dict it replaces (`check["identical"]`), so callers written against it keep working; the API
+and the CLI turn answers into JSON with `dataclasses.asdict`, which gives the same keys as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+
+class Record(Mapping[str, Any]):
+    """Mapping access over a dataclass's fields, in declaration order."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def _names(self) -> list[str]:
+        return [f.name for f in fields(cast("DataclassInstance", self))]  # every subclass is a dataclass
+
+
+@dataclass(frozen=True)
+class DrawCheck(Record):
+    """一公开: a stored draw re-run from its recorded inputs and seed — `identical` when it gives the same result."""
+
+    plan: str
+    seed: int
+    input_digest: str
+    identical: bool
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an all-or-nothing result import stored: batches, item results, and how many of those failed."""
+
+    batches: int
+    items: int
+    failing_items: int
