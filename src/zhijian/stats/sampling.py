@@ -231,7 +231,8 @@ def find_plan(
     """Look up the sampling plan for a lot (检索抽样方案): Table 1, then Table 2-x or 3-x.
 
     Arrows are followed to the first plan below or above, and that plan's sample size is used;
-    when the sample size reaches the lot size the plan becomes 100 % inspection.
+    when the sample size reaches the lot size the plan becomes 100 % inspection. (Its length is the
+    SamplingPlan it fills in field by field; the steps are `_arrow`, `_double_stages` and `_fit_to_lot`.)
     """
     tables = load_tables(standard)
     n_lot = positive_int(lot_size, "lot_size", minimum=1)

@@ -219,12 +219,7 @@ def xbar_chart(
         root_n = np.sqrt(sizes)
         x_ucl = mu + 3 * sig / root_n
         x_lcl = mu - 3 * sig / root_n
-        if kind == "r":
-            d_stat, d_center, d_sig = ranges, d2a * sig, d3a * sig
-        else:
-            d_stat, d_center, d_sig = sds, c4a * sig, np.sqrt(1 - c4a**2) * sig
-        d_ucl = d_center + 3 * d_sig
-        d_lcl = np.maximum(0.0, d_center - 3 * d_sig)
+        d_stat, d_center, d_sig, d_ucl, d_lcl = _dispersion_limits(kind, sig, d2a, d3a, c4a, ranges, sds)
         if phase == 2 or not drop_out_of_control:
             break
         ooc = keep & (((means > x_ucl) | (means < x_lcl)) | ((d_stat > d_ucl) | (d_stat < d_lcl)))
@@ -245,6 +240,16 @@ def xbar_chart(
     if uniq.size > 1:
         notes.append("variable subgroup sizes: limits are computed per subgroup (stepped limits)")
     return ControlChart(f"xbar-{kind}", phase, [xp, dp], params, excluded, notes)
+
+
+def _dispersion_limits(kind: str, sig: float, d2a: np.ndarray, d3a: np.ndarray, c4a: np.ndarray, ranges: np.ndarray,
+                       sds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(statistic, CL, σ, UCL, LCL) of the R chart (kind 'r': d2σ, d3σ) or the S chart (c4σ, σ√(1−c4²))."""
+    if kind == "r":
+        d_stat, d_center, d_sig = ranges, d2a * sig, d3a * sig
+    else:
+        d_stat, d_center, d_sig = sds, c4a * sig, np.sqrt(1 - c4a**2) * sig
+    return d_stat, d_center, d_sig, d_center + 3 * d_sig, np.maximum(0.0, d_center - 3 * d_sig)
 
 
 def _check_xbar_subgroups(sizes: np.ndarray, labels: list[Any], phase: int) -> None:
@@ -441,6 +446,36 @@ def _tw_sigma(values: Any, subgroups: Any | None) -> tuple[float, str]:
     return float(np.mean(ranges / _d2_of(sizes))), "mean of R_i/d2(n_i)"
 
 
+@dataclass(frozen=True)
+class _TwSeries:
+    """What EWMA and CUSUM share: the plotted series, its phase, target μ0 and σ (and how σ was found)."""
+
+    xs: np.ndarray
+    sizes: np.ndarray
+    labels: Sequence[Any]
+    what: str
+    phase: int
+    mu: float
+    sigma: float
+    sigma_method: str
+
+
+def _tw_series(values: Any, subgroups: Any | None, target: float | None, sigma: float | None) -> _TwSeries:
+    """The series of a time-weighted chart with its target and σ: given (Phase II) or from the data (Phase I)."""
+    xs, sizes, labels, what = _series_for_tw(values, subgroups)
+    phase = 2 if (target is not None and sigma is not None) else 1
+    if phase == 1 and xs.size < 2:
+        raise err("single_subgroup", "只有 1 个点，无法估计控制限", "a single point cannot estimate control limits", "values")
+    mu = finite_float(target, "target") if target is not None else float(np.average(xs, weights=sizes))
+    if sigma is not None:
+        sig, how = finite_float(sigma, "sigma"), "given"
+    else:
+        sig, how = _tw_sigma(values, subgroups)
+    if sig <= 0:
+        raise err("out_of_range", "σ 必须 > 0", "sigma must be > 0", "sigma")
+    return _TwSeries(xs, sizes, labels, what, phase, mu, sig, how)
+
+
 def ewma_chart(
     values: Any,
     subgroups: Any | None = None,
@@ -459,18 +494,9 @@ def ewma_chart(
     if not 0 < lam_ <= 1:
         raise err("out_of_range", f"λ 必须在 (0, 1] 内：{lam}", f"lambda must lie in (0, 1]: {lam}", "lambda")
     L_ = float(finite_float(L, "L"))
-    xs, sizes, labels, what = _series_for_tw(values, subgroups)
-    phase = 2 if (target is not None and sigma is not None) else 1
-    if phase == 1 and xs.size < 2:
-        raise err("single_subgroup", "只有 1 个点，无法估计控制限", "a single point cannot estimate control limits", "values")
-    mu = float(finite_float(target, "target")) if target is not None else float(np.average(xs, weights=sizes))
-    if sigma is not None:
-        sig, how = float(finite_float(sigma, "sigma")), "given"
-    else:
-        sig, how = _tw_sigma(values, subgroups)
-    if sig <= 0:
-        raise err("out_of_range", "σ 必须 > 0", "sigma must be > 0", "sigma")
-    sx = sig / np.sqrt(sizes)
+    tw = _tw_series(values, subgroups, target, sigma)
+    xs, labels, what, phase, mu, sig, how = tw.xs, tw.labels, tw.what, tw.phase, tw.mu, tw.sigma, tw.sigma_method
+    sx = sig / np.sqrt(tw.sizes)
     # recursive filter, vectorised: scipy.signal would also do; use lfilter for speed
     from scipy.signal import lfilter
 
@@ -505,18 +531,9 @@ def cusum_chart(
     h_ = float(finite_float(h, "h"))
     if k_ < 0 or h_ <= 0:
         raise err("out_of_range", "k 须 ≥ 0，h 须 > 0", "k must be >= 0 and h > 0", "h")
-    xs, sizes, labels, what = _series_for_tw(values, subgroups)
-    phase = 2 if (target is not None and sigma is not None) else 1
-    if phase == 1 and xs.size < 2:
-        raise err("single_subgroup", "只有 1 个点，无法估计控制限", "a single point cannot estimate control limits", "values")
-    mu = float(finite_float(target, "target")) if target is not None else float(np.average(xs, weights=sizes))
-    if sigma is not None:
-        sig, how = float(finite_float(sigma, "sigma")), "given"
-    else:
-        sig, how = _tw_sigma(values, subgroups)
-    if sig <= 0:
-        raise err("out_of_range", "σ 必须 > 0", "sigma must be > 0", "sigma")
-    sx = sig / np.sqrt(sizes)
+    tw = _tw_series(values, subgroups, target, sigma)
+    xs, labels, what, phase, mu, sig, how = tw.xs, tw.labels, tw.what, tw.phase, tw.mu, tw.sigma, tw.sigma_method
+    sx = sig / np.sqrt(tw.sizes)
     up = _cusum_pass(xs - (mu + k_ * sx))
     lo = _cusum_pass((mu - k_ * sx) - xs)
     hx = h_ * sx
