@@ -27,8 +27,7 @@ demo: $(STAMP)
 	$(BIN)/zhijian demo
 	$(BIN)/zhijian serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) system-deps
-	$(BIN)/ruff check src tests bench
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m zhijian.platform.fonts >/dev/null  # the PDF font's converted copy, made once per machine
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -37,8 +36,14 @@ test-quick: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
+# issue #17: the gate. `make test` runs these first. lint-imports (the layers and contracts in pyproject.toml) and
+# mypy join once the rooms' refactors pass them (on 2026-12-02 rooms' pages still import zhijian.web.core, and mypy
+# still reports errors outside platform, stats and catalog):
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src --select C901 --config lint.mccabe.max-complexity=15
+#	$(BIN)/lint-imports
+#	$(BIN)/mypy
 
 bench: $(STAMP)
 	scripts/system-deps.sh --bench
