@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -202,11 +203,16 @@ def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]
     pool = [(code, p) for code in FACTS for p in by_cat.get(code, [])[:3]]
     rng.shuffle(pool)
     it = iter(pool * 3)
-    n = 0
 
     def nxt() -> tuple[str, Product]:
         return next(it)
 
+    return _open_complaints(s, rng, nxt) + _closed_complaints(s, rng, nxt) + _reports(s, rng, nxt)
+
+
+def _open_complaints(s: Session, rng: random.Random, nxt: Callable[[], tuple[str, Product]]) -> int:
+    """Complaints still open: received (one overdue), rejected, accepted, forwarded, in mediation."""
+    n = 0
     # received: fresh, and one overdue for acceptance
     for days in (1, 3, 16):
         code, p = nxt()
@@ -243,6 +249,11 @@ def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]
             if test == "done":
                 service.end_pause(s, SYSTEM, c.id, _ago(days - 30))
         n += 1
+    return n
+
+
+def _closed_complaints(s: Session, rng: random.Random, nxt: Callable[[], tuple[str, Product]]) -> int:
+    """Closed complaints: agreement with the compensation paid, no agreement, resolved by the enterprise."""
     # closed: agreement with compensation paid, no agreement, resolved by the enterprise
     code, p = nxt()
     c = _complaint(s, rng, p, code, _ago(60))
@@ -268,7 +279,11 @@ def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]
     _t(s, c, "accepted", _ago(88))
     _t(s, c, "mediating", _ago(85))
     _t(s, c, "closed", _ago(60), outcome="agreement", agreement="企业赔偿 1200 元", compensation_agreed=1200.0)
-    n += 4
+    return 4
+
+
+def _reports(s: Session, rng: random.Random, nxt: Callable[[], tuple[str, Product]]) -> int:
+    """Reports (举报): received (overdue), accepted with an extension, decided (notice running), closed."""
     # reports: received (overdue), accepted with extension, decided (notice running), closed
     code, p = nxt()
     _complaint(s, rng, p, code, _ago(30), kind="report", anonymous=True)
@@ -285,8 +300,7 @@ def _complaints(s: Session, rng: random.Random, by_cat: dict[str, list[Product]]
     _t(s, c, "accepted", _ago(49))
     _t(s, c, "decided", _ago(30), decision="not_filed", justified=False, note="经核查未发现违法行为")
     _t(s, c, "closed", _ago(28), note="已告知举报人核查结果")
-    n += 4
-    return n
+    return 4
 
 
 def _declarations(s: Session, by_cat: dict[str, list[Product]]) -> int:

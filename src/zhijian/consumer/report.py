@@ -139,21 +139,15 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     if report.get("method"):
         story += [Paragraph("试验方法", h2), Paragraph(esc(report["method"]), body)]
     story.append(Paragraph("检测项目与权重", h2))
+    def para(text: Any) -> Any:
+        return Paragraph(cell(text), small)
+
     wt = [["项目", "单位", "权重", "优劣方向", "要求"]] + [
-        [Paragraph(cell(i["name"]), small), Paragraph(cell(i["unit"]), small), f"{i['weight_pct']}%",
-         "越大越好" if i["higher_is_better"] else "越小越好",
-         Paragraph(cell(i["requirement"] or "—"), small)] for i in report["items"]]
+        [para(i["name"]), para(i["unit"]), f"{i['weight_pct']}%", "越大越好" if i["higher_is_better"] else "越小越好",
+         para(i["requirement"] or "—")] for i in report["items"]]
     story.append(_table(wt, [50 * mm, 20 * mm, 18 * mm, 22 * mm, 60 * mm], Table, TableStyle, colors))
     story.append(Paragraph("检测结果（括号内为单项排名）", h2))
-    head = ["排名", "品牌型号"] + [i["name"] for i in report["items"]] + ["综合得分"]
-    data: list[list[Any]] = [[Paragraph(cell(h), small) for h in head]]
-    for r in report["rows"]:
-        cells = [str(r["rank"]), Paragraph(cell(r["label"]), small)]
-        for i in report["items"]:
-            v = r["values"].get(i["key"])
-            cells.append(Paragraph("—" if v is None else f"{v:g} ({r['ranks'].get(i['key'])})", small))
-        cells.append(f"{r['overall']:.1f}")
-        data.append(cells)
+    data = _results_rows(report, para)
     n = len(report["items"])
     widths = [12 * mm, 38 * mm] + [max(14.0, 118.0 / max(n, 1)) * mm] * n + [18 * mm]
     story.append(_table(data, widths, Table, TableStyle, colors))
@@ -170,6 +164,20 @@ def pdf_report(report: dict[str, Any]) -> bytes:
         story.append(Image(io.BytesIO(png), width=w * mm, height=w * mm * ih / iw))
     doc.build(story)
     return buf.getvalue()
+
+
+def _results_rows(report: dict[str, Any], para: Any) -> list[list[Any]]:
+    """The results table: header, then per sample its rank, label, each value with its item rank, the score."""
+    head = ["排名", "品牌型号"] + [i["name"] for i in report["items"]] + ["综合得分"]
+    data: list[list[Any]] = [[para(h) for h in head]]
+    for r in report["rows"]:
+        cells = [str(r["rank"]), para(r["label"])]
+        for i in report["items"]:
+            v = r["values"].get(i["key"])
+            cells.append(para("—" if v is None else f"{v:g} ({r['ranks'].get(i['key'])})"))
+        cells.append(f"{r['overall']:.1f}")
+        data.append(cells)
+    return data
 
 
 def _table(data: list[list[Any]], widths: list[float], table_cls: Any, style_cls: Any, colors: Any) -> Any:

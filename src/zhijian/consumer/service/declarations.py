@@ -128,12 +128,18 @@ def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> Sta
     return decl
 
 
-def recheck_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:
-    """Re-run the check (after a national standard changed)."""
+def _own_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:
+    """A declaration the actor may change (staff, or the declaring enterprise)."""
     decl = session.get(StandardDeclaration, decl_id)
     if decl is None:
         raise NotFound("declaration", decl_id)
     can_declare(actor, decl.enterprise_id)
+    return decl
+
+
+def recheck_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:
+    """Re-run the check (after a national standard changed)."""
+    decl = _own_declaration(session, actor, decl_id)
     std = session.get(Standard, decl.standard_id)
     assert std is not None
     national, codes = national_limits(session, decl.category_id, None)
@@ -144,10 +150,7 @@ def recheck_declaration(session: Session, actor: Actor, decl_id: int) -> Standar
 
 
 def withdraw_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:
-    decl = session.get(StandardDeclaration, decl_id)
-    if decl is None:
-        raise NotFound("declaration", decl_id)
-    can_declare(actor, decl.enterprise_id)
+    decl = _own_declaration(session, actor, decl_id)
     decl.status = "withdrawn"
     flush(session, "standard_declaration")
     return decl
