@@ -5,11 +5,14 @@ Every page calls the same service functions as the API and the CLI; the service 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from zhijian.catalog import service as catalog
 from zhijian.platform.auth import Actor
@@ -18,7 +21,7 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.stable import rules, service
 from zhijian.stable.models import ApplicationComment, StableEvaluation
-from zhijian.web.core import check_csrf, console_actor, error_page, nav_item, portal_link, render
+from zhijian.web.core import console_actor, console_form, error_page, nav_item, portal_link, render
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("association", "enterprise", "regulator")
@@ -122,6 +125,24 @@ def _fail(request: Request, err: DomainError, actor: Actor) -> Response:
     return error_page(request, err, actor)
 
 
+Action = Callable[[Actor, FormData], object]
+
+
+async def _act(request: Request, session: SessionDep, actions: dict[str, Action], action: str,
+               done: str) -> Response:
+    """A console button's POST: CSRF, the named action (404 when there is none), the error page when the service
+    refuses, else back to `done`."""
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        fn = actions.get(action)
+        if fn is None:
+            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
+        fn(actor, form)
+    except DomainError as err:
+        return _fail(request, err, actor)
+    return RedirectResponse(done, status_code=303)
+
+
 @router.get("/console/stable", response_class=HTMLResponse)
 def console_index(request: Request, session: SessionDep, status: str = "") -> Response:
     actor = _actor(request, session)
@@ -144,9 +165,7 @@ def console_index(request: Request, session: SessionDep, status: str = "") -> Re
 
 @router.post("/console/stable/apply")
 async def console_apply(request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *ROLES)
     try:
         former = []
         for line in str(form.get("former_names", "")).splitlines():
@@ -178,25 +197,17 @@ def console_application(app_id: int, request: Request, session: SessionDep) -> R
 
 @router.post("/console/stable/applications/{app_id:int}/{action}")
 async def console_application_action(app_id: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
-    try:
-        if action == "comment":
-            service.add_comment(session, actor, app_id, str(form.get("body", "")))
-        elif action == "review":
-            service.review(session, actor, app_id, recommendation=str(form.get("recommendation", "")),
-                           comment=str(form.get("comment", "")))
-        elif action == "decide":
-            service.decide(session, actor, app_id, decision=str(form.get("decision", "")),
-                           reason=str(form.get("reason", "")), override=form.get("override") == "1")
-        elif action == "withdraw":
-            service.withdraw(session, actor, app_id)
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return _fail(request, err, actor)
-    return RedirectResponse(f"/console/stable/applications/{app_id}", status_code=303)
+    actions: dict[str, Action] = {
+        "comment": lambda actor, form: service.add_comment(session, actor, app_id, str(form.get("body", ""))),
+        "review": lambda actor, form: service.review(session, actor, app_id,
+                                                     recommendation=str(form.get("recommendation", "")),
+                                                     comment=str(form.get("comment", ""))),
+        "decide": lambda actor, form: service.decide(session, actor, app_id, decision=str(form.get("decision", "")),
+                                                     reason=str(form.get("reason", "")),
+                                                     override=form.get("override") == "1"),
+        "withdraw": lambda actor, form: service.withdraw(session, actor, app_id),
+    }
+    return await _act(request, session, actions, action, f"/console/stable/applications/{app_id}")
 
 
 @router.get("/console/stable/evaluate", response_class=HTMLResponse)
@@ -207,9 +218,7 @@ def console_evaluate_form(request: Request, session: SessionDep, product_id: str
 
 @router.post("/console/stable/evaluate", response_class=HTMLResponse)
 async def console_evaluate(request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *ROLES)
     try:
         row = service.evaluate_product(session, actor, _int(form.get("product_id"), "product_id"),
                                        _date(str(form.get("as_of") or ""), "as_of"))
@@ -239,9 +248,7 @@ def console_candidates_form(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/stable/candidates", response_class=HTMLResponse)
 async def console_candidates(request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *ROLES)
     try:
         cat = str(form.get("category_id") or "")
         rows = service.propose_candidates(session, actor, category_id=_int(cat, "category_id") if cat else None,
@@ -266,9 +273,7 @@ def console_announcements(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/stable/announcements/{ann_id:int}/publish")
 async def console_publish(ann_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *ROLES)
     try:
         ann = service.publish_announcement(session, actor, ann_id, title=str(form.get("title") or "") or None,
                                            valid_years=_int(form.get("valid_years") or 3, "valid_years"))
@@ -298,19 +303,11 @@ def console_listings(request: Request, session: SessionDep, state: str = "") -> 
 
 @router.post("/console/stable/listings/{listing_id:int}/{action}")
 async def console_listing_action(listing_id: int, action: str, request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    form = await request.form()
-    check_csrf(request, form)
-    try:
-        if action == "revoke":
-            service.revoke_listing(session, actor, listing_id, str(form.get("reason", "")))
-        elif action == "keep":
-            service.clear_flag(session, actor, listing_id, str(form.get("reason", "")))
-        else:
-            raise DomainError("request.not_found", "没有这个操作", "no such action", status=404)
-    except DomainError as err:
-        return _fail(request, err, actor)
-    return RedirectResponse("/console/stable/listings", status_code=303)
+    actions: dict[str, Action] = {
+        "revoke": lambda actor, form: service.revoke_listing(session, actor, listing_id, str(form.get("reason", ""))),
+        "keep": lambda actor, form: service.clear_flag(session, actor, listing_id, str(form.get("reason", ""))),
+    }
+    return await _act(request, session, actions, action, "/console/stable/listings")
 
 
 @router.get("/console/stable/rulesets", response_class=HTMLResponse)
@@ -328,11 +325,7 @@ def console_rulesets(request: Request, session: SessionDep) -> Response:
 
 @router.post("/console/stable/rulesets")
 async def console_ruleset_add(request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    import json
-
-    form = await request.form()
-    check_csrf(request, form)
+    actor, form = await console_form(request, session, *ROLES)
     try:
         try:
             data = json.loads(str(form.get("data", "")))
