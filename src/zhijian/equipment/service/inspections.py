@@ -24,7 +24,7 @@ from zhijian.equipment.service.registry import (
     _units_by_code,
     get_unit,
 )
-from zhijian.equipment.service.requests import _close_request
+from zhijian.equipment.service.requests import _close_request, _close_requests
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound
@@ -123,8 +123,7 @@ def import_inspections(session: Session, actor: Actor, rows: Iterable[tuple[int,
             stopped_by_fail[unit.id] = c.to_status == "stopped"
     session.add_all(changes)
     flush(session, "equipment_inspection")
-    for rep in reports:  # each unit's open request is closed by its (latest) report
-        _close_request(session, rep.unit_id, rep)
+    _close_requests(session, reports)
     flush(session, "equipment_inspection_request")
     return len(reports)
 

@@ -91,6 +91,20 @@ def _close_request(session: Session, unit_id: int, report: EquipmentInspection) 
         row.status, row.inspection_id, row.open_key = "closed", report.id, None
 
 
+def _close_requests(session: Session, reports: list[EquipmentInspection]) -> None:
+    """An imported file's reports close their units' open requests: each by the unit's first report in the file
+    (as ``_close_request`` one by one would), with one read per 1,000 units."""
+    ids = sorted({r.unit_id for r in reports})
+    open_rows: dict[int, EquipmentInspectionRequest] = {}
+    for i in range(0, len(ids), 1000):
+        open_rows |= {r.unit_id: r for r in session.scalars(select(EquipmentInspectionRequest).where(
+            EquipmentInspectionRequest.open_key.in_(ids[i:i + 1000])))}
+    for rep in reports:
+        row = open_rows.pop(rep.unit_id, None)
+        if row is not None:
+            row.status, row.inspection_id, row.open_key = "closed", rep.id, None
+
+
 def inspection_requests(session: Session, actor: Actor, *, status: str | None = None,
                         limit: int = 200) -> list[tuple[EquipmentInspectionRequest, str]]:
     """Requests with the unit's code: an owner its own, an institute those asked of it, a regulator its division's."""
