@@ -109,7 +109,7 @@ def nonconforming(plan_id: int, session: SessionDep, actor: ActorDep) -> list[di
     plan = service.get_plan(session, actor, plan_id)
     if plan.status != "published":
         service.require_plan_owner(actor, plan)
-    return service.nonconforming_list(session, plan.id)
+    return [asdict(n) for n in service.nonconforming_list(session, plan.id)]
 
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanOut)

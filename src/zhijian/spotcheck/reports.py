@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zhijian.platform.escape import plain_text
@@ -112,7 +113,7 @@ def report_pdf(data: dict[str, Any], *, verify_url: str, digest: str) -> bytes:
     return buf.getvalue()
 
 
-def plan_pdf(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> bytes:
+def plan_pdf(plan: Any, stats: dict[str, Any], noncon: Sequence[Mapping[str, Any]]) -> bytes:
     """公布结果 PDF: summary, rates by category and region, failing items, annex of non-conforming products."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
@@ -146,7 +147,7 @@ def plan_pdf(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> 
     return buf.getvalue()
 
 
-def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: list[dict[str, Any]]) -> bytes:
+def plan_xlsx(plan: Any, stats: dict[str, Any], noncon: Sequence[Mapping[str, Any]]) -> bytes:
     """公布结果 Excel through platform.exports: one table per sheet (汇总, by category, by region, failing items,
     the non-conforming products), each titled with the plan, frozen header, autofilter, dates as dates."""
     from zhijian.platform import exports as ex

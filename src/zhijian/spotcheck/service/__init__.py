@@ -13,6 +13,8 @@ from zhijian.spotcheck.models import Batch, Plan
 from zhijian.spotcheck.service.answers import (
     DrawCheck,
     ImportSummary,
+    NonconformingProduct,
+    PlanRequirement,
     Record,
 )
 from zhijian.spotcheck.service.attachments import (
@@ -199,6 +201,7 @@ __all__ = [
     "move_to",
     "NEXT_STEP",
     "nonconforming_list",
+    "NonconformingProduct",
     "notify",
     "objection_of",
     "open_attachment",
@@ -214,6 +217,7 @@ __all__ = [
     "plan_requirements",
     "plan_statistics",
     "PLAN_STATUS_ZH",
+    "PlanRequirement",
     "publish_plan",
     "published_plan",
     "quick_judge",

@@ -48,3 +48,37 @@ class ImportSummary:
     batches: int
     items: int
     failing_items: int
+
+
+@dataclass(frozen=True)
+class PlanRequirement(Record):
+    """One test item of a plan as written and as the platform reads it (the plan page's 检验项目与要求解析)."""
+
+    category_id: int
+    standard: str
+    name: str
+    requirement: str
+    unit: str
+    kind: str
+    kind_zh: str
+    parsed: str
+
+
+@dataclass(frozen=True)
+class NonconformingProduct(Record):
+    """One line of the 不合格产品名单: the batch, the product, its enterprise, the failing items and the lab."""
+
+    batch_id: int
+    sample_no: str
+    product: str
+    brand: str
+    model: str
+    lot: str
+    production_date: str
+    failing_items: list[str]
+    safety_failure: bool
+    report_no: str | None
+    enterprise: str
+    region_code: str
+    lab: str
+    retested: bool

@@ -4,7 +4,6 @@ the plan's test items as the platform reads them, and the lab conflicts (利害�
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from zhijian.spotcheck.schemas import (
     ConflictIn,
     PlanIn,
 )
+from zhijian.spotcheck.service.answers import PlanRequirement
 from zhijian.spotcheck.service.policy import can_read_plan, deny, jurisdiction_prefix, plan_clause
 
 # ---------------------------------------------------------------- plans
@@ -119,16 +119,16 @@ def plan_categories(session: Session, plan_id: int) -> list[PlanCategory]:
     return list(session.scalars(select(PlanCategory).where(PlanCategory.plan_id == plan_id).order_by(PlanCategory.id)))
 
 
-def plan_requirements(session: Session, plan: Plan) -> list[dict[str, Any]]:
+def plan_requirements(session: Session, plan: Plan) -> list[PlanRequirement]:
     """The plan's test items with each requirement as written and as the platform reads it (shown back on the
     plan page, issue #14): a typed requirement, or manual judgement with its reason."""
-    out: list[dict[str, Any]] = []
+    out: list[PlanRequirement] = []
     for pc in plan_categories(session, plan.id):
         for std, ind in listed_indicators(session, pc):
             req = indicator_requirement(ind)
-            out.append({"category_id": pc.category_id, "standard": std.code, "name": ind.name,
-                        "requirement": ind.text or req.describe_zh, "unit": ind.unit, "kind": req.kind,
-                        "kind_zh": rules.KIND_ZH[req.kind], "parsed": req.parse_zh})
+            out.append(PlanRequirement(category_id=pc.category_id, standard=std.code, name=ind.name,
+                                       requirement=ind.text or req.describe_zh, unit=ind.unit, kind=req.kind,
+                                       kind_zh=rules.KIND_ZH[req.kind], parsed=req.parse_zh))
     return out
 
 

@@ -21,6 +21,7 @@ from zhijian.spotcheck.models import (
     ItemResult,
     Plan,
 )
+from zhijian.spotcheck.service.answers import NonconformingProduct
 from zhijian.spotcheck.service.batches import get_batch
 from zhijian.spotcheck.service.plans import get_plan, locked_plan
 from zhijian.spotcheck.service.policy import plan_of, require_plan_owner, visible_batches
@@ -82,7 +83,7 @@ def plan_statistics(session: Session, plan_id: int) -> dict[str, Any]:
             "failing_items": failing_items, "items_tested": tested_items}
 
 
-def nonconforming_list(session: Session, plan_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+def nonconforming_list(session: Session, plan_id: int, limit: int | None = None) -> list[NonconformingProduct]:
     """不合格产品名单 — enterprise, brand, model, batch, failing items, lab."""
     ent = Organization.__table__.alias("ent")
     lab = Organization.__table__.alias("lab")
@@ -94,10 +95,10 @@ def nonconforming_list(session: Session, plan_id: int, limit: int | None = None)
             .where(Batch.plan_id == plan_id, Batch.final_verdict == rules.FAIL).order_by(Batch.id))
     if limit:
         stmt = stmt.limit(limit)
-    return [{"batch_id": r[0], "sample_no": r[1], "product": r[2], "brand": r[3], "model": r[4], "lot": r[5],
-             "production_date": r[6].isoformat() if r[6] else "", "failing_items": list(r[7] or []),
-             "safety_failure": bool(r[8]), "report_no": r[9], "enterprise": r[10], "region_code": r[11],
-             "lab": r[12] or "", "retested": r[13] is not None}
+    return [NonconformingProduct(batch_id=r[0], sample_no=r[1], product=r[2], brand=r[3], model=r[4], lot=r[5],
+                                 production_date=r[6].isoformat() if r[6] else "", failing_items=list(r[7] or []),
+                                 safety_failure=bool(r[8]), report_no=r[9], enterprise=r[10], region_code=r[11],
+                                 lab=r[12] or "", retested=r[13] is not None)
             for r in session.execute(stmt)]
 
 
