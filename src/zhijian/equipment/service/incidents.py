@@ -5,6 +5,7 @@ escalation up the divisions and the rescue arrival time; an accident reaches the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -56,14 +57,7 @@ def record_incident(session: Session, actor: Actor, code: str, data: IncidentIn,
         raise DomainError("equipment.bad_kind", "困人（滞留）只适用于电梯、大型游乐设施和客运索道",
                           "an entrapment applies to elevators, rides and ropeways only", field="kind")
     start = called or occurred
-    for name, value, after in (("called_at", called, occurred), ("arrived_at", arrived, start),
-                               ("released_at", released, start)):
-        if value is not None and value < after:
-            raise DomainError("equipment.bad_time_order", f"「{name}」不能早于报警或发生时间",
-                              f"'{name}' cannot precede the call or the incident", field=name)
-        if value is not None and value > now + dt.timedelta(minutes=5):
-            raise DomainError("equipment.future_date", f"「{name}」不能晚于现在", f"'{name}' cannot be in the future",
-                              field=name)
+    _check_times(now, (("called_at", called, occurred), ("arrived_at", arrived, start), ("released_at", released, start)))
     stranded = data.stranded_hours
     if stranded is None and data.kind == "entrapment" and released is not None:
         stranded = (released - start).total_seconds() / 3600
@@ -96,6 +90,18 @@ def record_incident(session: Session, actor: Actor, code: str, data: IncidentIn,
     if is_accident:
         _notify_regulators(session, unit, row)
     return row
+
+
+def _check_times(now: dt.datetime, times: Iterable[tuple[str, dt.datetime | None, dt.datetime]]) -> None:
+    """Each of the call, arrival and release times (when given) comes after what it follows and not after now
+    (5 minutes' grace for clocks)."""
+    for name, value, after in times:
+        if value is not None and value < after:
+            raise DomainError("equipment.bad_time_order", f"「{name}」不能早于报警或发生时间",
+                              f"'{name}' cannot precede the call or the incident", field=name)
+        if value is not None and value > now + dt.timedelta(minutes=5):
+            raise DomainError("equipment.future_date", f"「{name}」不能晚于现在", f"'{name}' cannot be in the future",
+                              field=name)
 
 
 def _notify_regulators(session: Session, unit: EquipmentUnit, row: EquipmentIncident) -> int:
