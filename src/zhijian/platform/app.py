@@ -188,7 +188,12 @@ def _install_error_handlers(app: FastAPI, failure: Failure) -> None:
     @app.exception_handler(ValueError)  # stats.StatsError is a ValueError of DomainError's shape
     async def _value_error(request: Request, exc: ValueError) -> Response:
         err = as_domain_error(exc)
-        return _problem(err, request) if err is not None else failure(request, exc)
+        if err is None:
+            return failure(request, exc)
+        html_error = _wants_html(app, request)  # a console form's step lets it through: the error page, as the
+        if html_error is not None:  # step shows a DomainError; the API answers problem+json with the same code
+            return html_error(request, err)  # type: ignore[no-any-return]  # the web room's renderer answers a Response
+        return _problem(err, request)
 
     @app.exception_handler(EarlyResponse)
     async def _early(request: Request, exc: EarlyResponse) -> Response:
