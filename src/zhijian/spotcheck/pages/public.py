@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -53,26 +54,28 @@ def public_plan(request: Request, session: SessionDep, plan_id: int) -> Response
         "regulator": org_names(session, {plan.regulator_id}).get(plan.regulator_id, ""), **ctx_common()})
 
 
-@router.get("/spotchecks/{plan_id}/results.xlsx")
-def public_xlsx(request: Request, session: SessionDep, plan_id: int) -> Response:
+_Export = Callable[[Any, dict[str, Any], list[Any]], bytes]  # (plan, statistics, non-conforming list) → file
+
+
+def _export(request: Request, session: Any, plan_id: int, make: _Export, media_type: str, disposition: str) -> Response:
+    """A published plan's results as a file: the frozen statistics (or computed ones) and the full 不合格产品名单."""
     plan = _published(request, session, plan_id)
     if isinstance(plan, Response):
         return plan
-    data = reports.plan_xlsx(plan, plan.summary or service.plan_statistics(session, plan.id),
-                             service.nonconforming_list(session, plan.id))
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=spotcheck-{plan.id}.xlsx"})
+    data = make(plan, plan.summary or service.plan_statistics(session, plan.id), service.nonconforming_list(session, plan.id))
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition.format(id=plan.id)})
+
+
+@router.get("/spotchecks/{plan_id}/results.xlsx")
+def public_xlsx(request: Request, session: SessionDep, plan_id: int) -> Response:
+    return _export(request, session, plan_id, reports.plan_xlsx,
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   "attachment; filename=spotcheck-{id}.xlsx")
 
 
 @router.get("/spotchecks/{plan_id}/results.pdf")
 def public_pdf(request: Request, session: SessionDep, plan_id: int) -> Response:
-    plan = _published(request, session, plan_id)
-    if isinstance(plan, Response):
-        return plan
-    data = reports.plan_pdf(plan, plan.summary or service.plan_statistics(session, plan.id),
-                            service.nonconforming_list(session, plan.id))
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=spotcheck-{plan.id}.pdf"})
+    return _export(request, session, plan_id, reports.plan_pdf, "application/pdf", "inline; filename=spotcheck-{id}.pdf")
 
 
 @router.get("/reports/verify/{report_no}", response_class=HTMLResponse)
