@@ -65,8 +65,6 @@ SAME_HEADERS = ("content-type", "cache-control", "access-control-allow-origin", 
 def test_fast_lane_answers_plain_json_scans_like_the_full_stack(client, app, lot, monkeypatch):
     """A plain JSON scan is answered by the fast lane ahead of the middleware (trace.hot.FastLane); its headers and
     body are those of the full stack (the same scan with a credential takes the full stack)."""
-    if "mariadb" in str(app.state.db.url) or "mysql" in str(app.state.db.url):
-        pytest.xfail("flaky on MariaDB under the full parallel suite (an unknown code answered 200 once); passes alone")
     from zhijian.trace import hot
 
     assert isinstance(app.middleware_stack, hot.FastLane)  # installed by the trace room's lifespan
@@ -86,7 +84,12 @@ def test_fast_lane_answers_plain_json_scans_like_the_full_stack(client, app, lot
     assert client.get(path + "?linkType=all", headers=JSON).status_code == 200
     assert client.get(f"/01/{lot.gtin}/21/ABC%7F", headers=JSON).status_code == 400
     assert len(calls) == 1
-    unknown = client.get(f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[1][:-1]}Z", headers=JSON)
+    # a serial that differs in its last character (a serial that already ends in "Z" stays itself with "Z": the
+    # earlier flake, seen on MariaDB and SQLite, was that case, not the lane)
+    serial = lot.serials[1]
+    other = serial[:-1] + ("Y" if serial.endswith("Z") else "Z")
+    assert other not in lot.serials
+    unknown = client.get(f"/01/{lot.gtin}/10/{lot.lot}/21/{other}", headers=JSON)
     assert unknown.status_code == 404 and unknown.json()["answer"] == "not_found" and len(calls) == 2
 
 
