@@ -400,3 +400,16 @@ def parse_date(value: object, field: str) -> dt.date | None:
     except ValueError:
         raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
                           field=field) from None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day of the month ``months`` later (the last day when that month is shorter: 31 Jan + 1 → 28/29 Feb):
+    the repeat-check window of a spot check and the inspection intervals of special equipment count this way."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # day 28 exists in every month

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from zhijian.equipment.rules.catalogue import DUE_SOON_DAYS, category_of, is_cylinder
+from zhijian.platform.calendar import add_months as add_months  # re-exported: rules.add_months
 
 # ------------------------------------------------------------------ periodic inspection intervals (versioned)
 
@@ -92,18 +93,6 @@ def interval_for(variety: str, safety_grade: int | None = None, *, first: bool =
     if cat == "9000":
         return rows["ropeway"]
     return rows["vehicle"]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day of the month ``months`` later (the last day when that month is shorter: 31 Jan + 1 → 28/29 Feb)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
 from zhijian.platform.pagination import Page, keyset_page
+from zhijian.platform.records import Record
 from zhijian.risk import matrix
 from zhijian.risk.models import Alert
 from zhijian.risk.schemas import (
@@ -32,7 +33,6 @@ from zhijian.risk.service.policy import (
     can_publish_alert,
     signal_regions,
 )
-from zhijian.risk.service.records import Record
 from zhijian.risk.service.signals import get_signal
 
 

@@ -16,13 +16,13 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.escape import mail_header
+from zhijian.platform.records import Record
 from zhijian.risk import matrix
 from zhijian.risk.models import Alert
 from zhijian.risk.schemas import (
     ALERT_FIELDS,
 )
 from zhijian.risk.service.alerts import field_text
-from zhijian.risk.service.records import Record
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
+from zhijian.platform.records import Record
 from zhijian.risk.models import Alert, Recall, ScanRun, Signal
 from zhijian.risk.service.alerts import list_alerts
 from zhijian.risk.service.policy import can_monitor, scoped_summary
 from zhijian.risk.service.recalls import RecallProgress, overdue_recalls
-from zhijian.risk.service.records import Record
 from zhijian.risk.service.scanning import latest_scan
 from zhijian.risk.service.signals import MethodPerformance, list_signals, method_performance
 

@@ -17,6 +17,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from zhijian.platform.events import publish
 from zhijian.platform.pagination import Page, keyset_page
+from zhijian.platform.records import Record
 from zhijian.risk.models import Alert, Recall, RecallReport
 from zhijian.risk.schemas import (
     RecallCloseIn,
@@ -33,7 +34,6 @@ from zhijian.risk.service.policy import (
     can_report_recall,
     can_start_recall,
 )
-from zhijian.risk.service.records import Record
 
 
 def start_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:

@@ -14,10 +14,10 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
 from zhijian.platform.pagination import Page, keyset_page
+from zhijian.platform.records import Record
 from zhijian.risk import scan
 from zhijian.risk.models import Signal
 from zhijian.risk.service.policy import _outside, _signal_clause, can_monitor, signal_regions
-from zhijian.risk.service.records import Record
 
 
 def list_signals(session: Session, actor: Actor, *, status: str | None = None, method: str | None = None,

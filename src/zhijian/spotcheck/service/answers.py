@@ -4,30 +4,13 @@ and the CLI turn answers into JSON with `dataclasses.asdict`, which gives the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from zhijian.platform.records import Record
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-
-class Record(Mapping[str, Any]):
-    """Mapping access over a dataclass's fields, in declaration order."""
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._names():
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __len__(self) -> int:
-        return len(self._names())
-
-    def _names(self) -> list[str]:
-        return [f.name for f in fields(cast("DataclassInstance", self))]  # every subclass is a dataclass
+    pass
 
 
 @dataclass(frozen=True)

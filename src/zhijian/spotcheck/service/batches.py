@@ -14,6 +14,7 @@ from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Organization, Product
 from zhijian.platform import audit, rooms
 from zhijian.platform.auth import Actor
+from zhijian.platform.calendar import add_months
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound
@@ -63,17 +64,6 @@ def repeat_rule_zh(plan: Plan) -> str:
             f"上级计划已列入、尚未抽样的产品在抽查期间重叠时亦不抽取。来源：{REPEAT_SOURCE_ZH}")
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError(day)
-
-
 def _covered_by_higher_level(session: Session, plan: Plan, product_ids: list[int]) -> dict[int, str]:
     """PQL Art. 15: the same producer's same product is not checked again within the window (a setting, six
     months by default) after a higher-level check, nor while a higher-level plan of an overlapping period
@@ -91,7 +81,7 @@ def _covered_by_higher_level(session: Session, plan: Plan, product_ids: list[int
         if pid not in wanted or pid in out:
             continue
         if sampled_on is not None:
-            until = _add_months(sampled_on, plan.repeat_window_months)
+            until = add_months(sampled_on, plan.repeat_window_months)
             if sampled_on <= plan.period_end and until >= plan.period_start:
                 out[pid] = (f"{rules.LEVEL_ZH[level]}计划 {code} 已于 {sampled_on} 抽查该企业该产品，"
                             f"{plan.repeat_window_months} 个月内（至 {until}）不重复抽查（产品质量法第十五条）"

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.errors import NotFound
+from zhijian.platform.records import Record
 from zhijian.stable import documents, rules
 from zhijian.stable.models import (
     Listing,
 )
 from zhijian.stable.service.announcements import listing_state
 from zhijian.stable.service.listings import _announcement_no
-from zhijian.stable.service.records import Record
 
 
 def listing_by_certificate(session: Session, certificate_no: str) -> Listing:

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
+from zhijian.platform.records import Record
 from zhijian.stable.models import (
     Listing,
     StableApplication,
 )
 from zhijian.stable.service.listings import listed_product_ids
 from zhijian.stable.service.policy import STATUS_ZH, _division_clause, can_read_all
-from zhijian.stable.service.records import Record
 
 
 @dataclass(frozen=True)
