@@ -20,4 +20,10 @@ from zhijian.consumer.service import (
     readable_complaints,
 )
 
-__all__ = ["CERT_KIND_ZH", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]
+
+def cert_kinds() -> dict[str, str]:
+    """Certificate kinds with their Chinese names (认证证书种类), for other rooms' pages."""
+    return dict(CERT_KIND_ZH)
+
+
+__all__ = ["CERT_KIND_ZH", "cert_kinds", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]

@@ -256,6 +256,9 @@ def _install_routers(app: FastAPI) -> None:
     _include(app, "pages", "router")
     web_core = room_module("web", "core")
     app.state.html_error = getattr(web_core, "error_page", None) if web_core is not None else None
+    install_pages = getattr(web_core, "install_error_pages", None)
+    if install_pages is not None:  # a page request's DomainError → the error page, in every room's pages
+        install_pages(app)
 
 
 def _install_static(app: FastAPI) -> None:

@@ -23,7 +23,7 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.pagination import Page
-from zhijian.platform.rooms import room_module
+from zhijian.platform.rooms import call
 from zhijian.web import calendar_pages, sources
 from zhijian.web.core import check_csrf, console_actor, locale_of, page_router, portal_link, render, serves
 from zhijian.web.listing import page_rows
@@ -41,12 +41,9 @@ SEARCH_KINDS = ("products", "enterprises", "standards", "announcements")
 
 
 def cert_kinds() -> dict[str, str]:
-    """Certificate kinds in Chinese (a constant of the consumer room's contract), {} when the room is absent.
-    Read from its contracts module: `rooms.offer` serves functions only."""
-    mod = room_module("consumer", "contracts")
-    if mod is None or "CERT_KIND_ZH" not in getattr(mod, "__all__", ()):
-        return {}
-    return dict(getattr(mod, "CERT_KIND_ZH", None) or {})
+    """Certificate kinds in Chinese (the consumer room's contract), {} when the room is absent."""
+    kinds: dict[str, str] = call(None, "consumer", "cert_kinds", default={})
+    return kinds
 
 
 def today_cst() -> dt.date:

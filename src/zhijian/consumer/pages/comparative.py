@@ -67,7 +67,7 @@ _CMP_ITEM_LOC = {"name": "name", "unit": "unit", "weight": "weight", "higher_is_
 
 def _cmp_form(request: Request, session: Any, values: dict[str, Any], rows: list[dict[str, str]],
               errors: dict[str, str], status: int = 200) -> Response:
-    from zhijian.web.console_pages import category_options
+    from zhijian.catalog.pages import category_options
 
     return render(request, "consumer/console_comparative_form.html", {
         "values": values, "rows": rows, "errors": errors, "directions": CMP_DIRECTIONS, "req_kinds": CMP_REQ_KINDS,

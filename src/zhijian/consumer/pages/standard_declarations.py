@@ -78,7 +78,7 @@ DECL_FIELDS = ("enterprise_id", "category_id", "code", "title", "product_id", "p
 def _decl_form(request: Request, session: Any, actor: Actor, values: dict[str, Any], rows: list[dict[str, str]],
                errors: dict[str, str], status: int = 200) -> Response:
     from zhijian.catalog import service as catalog
-    from zhijian.web.console_pages import category_options, enterprise_options
+    from zhijian.catalog.pages import category_options, enterprise_options
 
     ent_id = actor.organization_id if actor.role == "enterprise" else None
     products: list[tuple[int, str]] = []
