@@ -6,7 +6,9 @@
 2. the overdue list of one province (浙江, prefix 33): the first page of ``due_list`` as the regulator of the
    province sees it, every page of it (keyset), and its statistics by category and division;
 3. a scan of a unit's code: ``scan_view`` (the public answer) per scan, in the service and over HTTP (the app's
-   ASGI stack in process), beside the trade-item verification path's figures in docs/SCALING.md.
+   ASGI stack in process), beside the trade-item verification path's figures in docs/SCALING.md;
+4. the demo load (2,380 units of the issue's city, their reports and maintenance) on a fresh SQLite database
+   (it was a timed assertion in tests/equipment/test_demo.py; timings belong here).
 
 Run: .venv/bin/python bench/bench_equipment.py [--units 1000000] [--backends sqlite,postgresql]
 PostgreSQL: the isolated database of tests/dbs.py (own schema, dropped at the end).
@@ -209,12 +211,28 @@ def run(backend: str, n: int, scans: int) -> None:
         db.dispose()
 
 
+def demo_load() -> None:
+    import random
+
+    from zhijian.equipment import demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/demo.sqlite3"
+        migrate.upgrade(url)
+        db = Database(url)
+        print("== demo load (SQLite, 2,380 units)")
+        with db.session() as s:
+            timed("equipment demo.load", lambda: demo.load(s, random.Random(18)))
+        db.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--scans", type=int, default=500)
     args = ap.parse_args()
+    demo_load()
     for backend in args.backends.split(","):
         run(backend, args.units, args.scans)
 

@@ -1,9 +1,8 @@
-"""The equipment demo: at the issue's scale, reasonably fast (< 10 s CPU), idempotent, with overdue, due-soon and stopped (不合格) units."""
+"""The equipment demo: at the issue's scale (its load time is a bench figure), idempotent, with overdue, due-soon and stopped (不合格) units."""
 
 from __future__ import annotations
 
 import random
-import time
 
 from sqlalchemy import func, select
 
@@ -12,20 +11,10 @@ from zhijian.equipment.models import EquipmentInspection, EquipmentUnit
 from zhijian.platform.auth import SYSTEM
 
 
-def test_demo_is_fast_idempotent_and_varied(fresh_db):
-    import gc
-
+def test_demo_is_idempotent_and_varied(fresh_db):
     db = fresh_db("sqlite")
-    gc.collect()
-    gc.freeze()  # the earlier tests' heap is not scanned by every collection during the load (it made it 4x slower)
-    t0 = time.thread_time()  # CPU time of this thread: neither the other engineers' load nor a leftover thread counts
     with db.session() as s:
-        loaded = demo.load(s, random.Random(18))
-    took = time.thread_time() - t0
-    gc.unfreeze()
-    # 2,380 units (the issue's city; the earlier demo had 265 within 5 s): each registration and report is still
-    # audited one by one (maintenance is one executemany), ~5.5 s of this thread's CPU measured after other tests
-    assert took < 10, took
+        loaded = demo.load(s, random.Random(18))  # its time is measured in bench/bench_equipment.py, not here
     with db.session() as s:
         first = demo.load(s, random.Random(18))
         n = s.scalar(select(func.count()).select_from(EquipmentUnit))
