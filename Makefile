@@ -29,7 +29,7 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m zhijian.platform.fonts >/dev/null  # the PDF font's converted copy, made once per machine
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 # the suite without the slow (fault injection, fuzzing, crawling) and browser tests, for quick local runs
 test-quick: $(STAMP) lint

@@ -9,13 +9,13 @@ docs/CONTRACTS.md). This package re-exports their public names, so the API, the 
 
 from __future__ import annotations
 
+from zhijian.platform.records import Record
 from zhijian.spotcheck.models import Batch, Plan
 from zhijian.spotcheck.service.answers import (
     DrawCheck,
     ImportSummary,
     NonconformingProduct,
     PlanRequirement,
-    Record,
 )
 from zhijian.spotcheck.service.attachments import (
     MAX_ATTACHMENT,
