@@ -6,9 +6,9 @@
 - Forms: include `{{ csrf_field() }}`; handlers call `check_csrf(request, form)` before any write.
 - Console pages: `actor = console_actor(request, session, "regulator", ...)` (a visitor gets the login page, a
   wrong role the 403 page). `login_redirect(request)` sends anonymous visitors to /login.
-- Errors: a pages router made with `page_router()` answers a `DomainError` its handler raises with the error page
-  (status, message in the visitor's language, the field), the transaction rolled back; no `try/except` needed.
-  `install_error_pages(app)` registers the same answer app-wide (an API client asking for JSON still gets problem+json).
+- Errors: a `DomainError` a page handler raises becomes the error page (status, message in the visitor's language,
+  the field), the transaction rolled back; no `try/except` needed. `install_error_pages(app)` registers it app-wide
+  (`create_app` calls it; an API client asking for JSON still gets problem+json); `page_router()` makes a pages router.
 - A room adds console menu entries with `nav_item("/console/spotcheck", "抽查计划", roles=(...))` at import,
   and public menu entries with `portal_link("/complaints/new", "投诉举报", order=40)`.
 - A record page shows its audit trail with `m.audit_panel(audit_history(session, "product", id))`.
@@ -23,7 +23,7 @@ import hmac
 import secrets
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -31,7 +31,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -269,29 +268,12 @@ def page_error(request: Request, err: DomainError) -> HTMLResponse:
     return error_page(request, err, actor if console else None)
 
 
-class PageRoute(APIRoute):
-    """A page route: a `DomainError` its handler raises becomes the error page, so page handlers need no
-    `try/except DomainError: return error_page(...)`. The page travels as an `EarlyResponse`: raised through the
-    request's unit of work, which therefore rolls back (a returned page would commit what the handler wrote)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def page_handler(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DomainError as err:
-                if not wants_page(request):
-                    raise
-                raise EarlyResponse(await run_in_threadpool(page_error, request, err)) from err
-
-        return page_handler
-
-
 def page_router(**kwargs: Any) -> APIRouter:
-    """A room's pages router whose domain errors render as the error page (see `PageRoute`)."""
+    """A room's pages router (not in the OpenAPI schema). Its handlers' `DomainError`s become the error page through
+    the app-wide handler (`install_error_pages`, installed by `create_app`); the exception passes through the
+    request's unit of work, which therefore rolls back."""
     kwargs.setdefault("include_in_schema", False)
-    return APIRouter(route_class=PageRoute, **kwargs)
+    return APIRouter(**kwargs)
 
 
 def install_error_pages(app: FastAPI) -> None:
