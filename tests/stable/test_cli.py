@@ -37,3 +37,25 @@ def test_bad_input_is_one_line_exit_2(sqlite_db, monkeypatch):
         r = runner.invoke(app, ["stable", "evaluate", *args])
         assert r.exit_code == 2, (args, r.output)
         assert code in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_verify_prints_the_api_answer(db, crew, monkeypatch):
+    """`zhijian stable verify` shows the one verification answer (VerificationOut) the API returns."""
+    from tests.stable.helpers import approved
+    from zhijian.stable import service
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", db.url)
+    with db.session() as s:
+        p = crew.people(s)
+        _app, listing = approved(s, p)
+        service.publish_announcement(s, p.reviewer, listing.announcement_id)
+        cert, product = listing.certificate_no, listing.product_name
+    r = runner.invoke(app, ["stable", "verify", cert, "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["certificate_no"] == cert and data["state"] == "valid" and data["product"] == product
+    assert data["revoked_at"] is None and data["valid_until"] > data["valid_from"]
+    r = runner.invoke(app, ["stable", "verify", cert])
+    assert r.exit_code == 0 and r.output.strip().startswith(f"{cert}  有效  列入")
+    r = runner.invoke(app, ["stable", "verify", "WDHG-0000-NOPE"])
+    assert r.exit_code == 2 and "certificate.not_found" in r.output

@@ -177,16 +177,16 @@ def test_final_nonconforming_event_flags_then_committee_revokes(db, crew):
             service.apply(s, p.owner, pid)  # still listed while under review
         assert listed.value.code == "stable.already_listed"
         check = service.verify_certificate(s, listing.certificate_no)
-        assert check["state"] == "under_review" and "铅(以Pb计)" in check["reason"]
+        assert check.state == "under_review" and "铅(以Pb计)" in check.reason
         with pytest.raises(PermissionDenied):
             service.revoke_listing(s, p.reviewer, listing.id, "不合格")
         service.revoke_listing(s, p.committee, listing.id, "2026年省级监督抽查铅含量不合格")
         check = service.verify_certificate(s, listing.certificate_no)
-        assert check["state"] == "revoked" and check["revocation_announcement_no"] is None
+        assert check.state == "revoked" and check.revocation_announcement_no is None
         rev = service.publish_announcement(s, p.reviewer, listing.revocation_announcement_id)
         assert rev.kind == "revocation"
         check = service.verify_certificate(s, listing.certificate_no)
-        assert check["revocation_announcement_no"] == service.announcement_label(rev)
+        assert check.revocation_announcement_no == service.announcement_label(rev)
         assert service.current_listing(s, pid) is None  # revoked: no longer a current listing
 
 
@@ -196,7 +196,7 @@ def test_expired_listing_is_not_current(db, crew):
         _app, listing = approved(s, p)
         service.publish_announcement(s, p.reviewer, listing.announcement_id, on=dt.date(2020, 1, 1), valid_years=3)
         assert listing.valid_until == dt.date(2022, 12, 31)
-        assert service.verify_certificate(s, listing.certificate_no)["state"] == "expired"
+        assert service.verify_certificate(s, listing.certificate_no).state == "expired"
         assert listing.product_id not in service.listed_product_ids(s)
         assert service.current_listing(s, listing.product_id) is None
         renewal = service.apply(s, p.owner, listing.product_id, statement="有效期届满，重新申报")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -191,4 +190,4 @@ def keep(listing_id: int, data: ReasonIn, session: SessionDep, actor: ActorDep) 
 
 @router.get("/verify/{certificate_no}", response_model=VerificationOut)
 def verify(certificate_no: str, session: SessionDep) -> VerificationOut:
-    return VerificationOut(**asdict(service.verify_certificate(session, certificate_no)))
+    return service.verify_certificate(session, certificate_no)

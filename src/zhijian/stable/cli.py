@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +117,7 @@ def verify_cmd(certificate_no: str, json_out: bool = typer.Option(False, "--json
     """证书核验：有效 / 复核中 / 已过期 / 已撤销."""
     with unit_of_work() as s:
         data = service.verify_certificate(s, certificate_no)
-    emit(asdict(data), json_out, lambda d: f"{d['certificate_no']}  {d['state_zh']}  {d['reason']}")
+    emit(data.model_dump(), json_out, lambda d: f"{d['certificate_no']}  {d['state_zh']}  {d['reason']}")
 
 
 def register(root: typer.Typer) -> None:

@@ -29,7 +29,6 @@ from zhijian.stable.service.applications import (
     withdraw,
 )
 from zhijian.stable.service.certificates import (
-    CertificateCheck,
     certificate_file,
     listing_by_certificate,
     verify_certificate,
@@ -75,7 +74,6 @@ from zhijian.stable.service.rulesets import (
 
 __all__ = [
     "CHINA",
-    "CertificateCheck",
     "DEFAULT_VALID_YEARS",
     "OPEN_STATUSES",
     "OUTCOME_ZH",

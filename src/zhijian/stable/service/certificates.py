@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.errors import NotFound
-from zhijian.platform.records import Record
 from zhijian.stable import documents, rules
-from zhijian.stable.models import (
-    Listing,
-)
+from zhijian.stable.models import Listing
+from zhijian.stable.schemas import VerificationOut
 from zhijian.stable.service.announcements import listing_state
 from zhijian.stable.service.listings import _announcement_no
 
@@ -25,36 +22,16 @@ def listing_by_certificate(session: Session, certificate_no: str) -> Listing:
     return row
 
 
-@dataclass(frozen=True)
-class CertificateCheck(Record):
-    """证书验证: the state of a certificate (valid / under review / expired / revoked), why, and what it covers."""
-
-    certificate_no: str
-    state: str
-    state_zh: str
-    reason: str
-    enterprise: str
-    product: str
-    brand: str
-    model: str
-    category: str
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    announcement_no: str | None
-    revocation_announcement_no: str | None
-    revoked_at: dt.datetime | None
-    flagged_at: dt.datetime | None
-
-
-def verify_certificate(session: Session, certificate_no: str, on: dt.date | None = None) -> CertificateCheck:
-    """证书验证 — valid / under review / expired / revoked, and why (the public page and API)."""
+def verify_certificate(session: Session, certificate_no: str, on: dt.date | None = None) -> VerificationOut:
+    """证书验证 — valid / under review / expired / revoked, and why: the API's own answer model, which the public
+    page and the CLI show too (one shape, not a dataclass repeating it field for field)."""
     row = listing_by_certificate(session, certificate_no)
     state = listing_state(row, on)
     why = {"valid": f"列入{_announcement_no(session, row.announcement_id)}公告，有效期至 {row.valid_until}",
            "under_review": f"资格复核中：{row.flag_reason}",
            "expired": f"有效期已于 {row.valid_until} 届满",
            "revoked": f"资格已撤销：{row.revocation_reason}"}.get(state, "")
-    return CertificateCheck(
+    return VerificationOut(
         certificate_no=row.certificate_no, state=state, state_zh=rules.STATE_ZH[state], reason=why,
         enterprise=row.enterprise_name, product=row.product_name, brand=row.brand, model=row.model,
         category=row.category_name, valid_from=row.valid_from, valid_until=row.valid_until,
