@@ -271,3 +271,6 @@ def table_of(model: type[Base]) -> Table:
 def rows_changed(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE changed (`Session.execute` types its answer as a plain Result)."""
     return cast(CursorResult[Any], result).rowcount or 0
+
+
+from zhijian.trace.epcis.master_data import EpcisVocabularyAttr as EpcisVocabularyAttr  # noqa: E402  (EPCIS master data)

@@ -21,6 +21,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import number_of, sensor_type
+from zhijian.trace.epcis.master_data import attr_condition, is_attr_param
 from zhijian.trace.epcis.scope import read_scope
 from zhijian.trace.models import (
     EpcisAttr,
@@ -88,7 +89,8 @@ def normalize_params(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in items:
         if name in _PAGING:
             continue
-        if name not in _SIMPLE and not name.startswith(_PREFIXED) and not _is_field_param(name):
+        if (name not in _SIMPLE and not name.startswith(_PREFIXED) and not _is_field_param(name)
+                and not is_attr_param(name)):
             raise _qerr(f"不支持的查询参数：{name}", f"unknown or unsupported query parameter: {name}", name)
         if (name in _SINGLE or name.startswith(("GT_", "GE_", "LT_", "LE_", "EXISTS_"))
                 or name.endswith("_quantity")):
@@ -224,6 +226,8 @@ def _condition_for(name: str) -> _Cond | None:
     exact = _CONDITIONS.get(name)
     if exact is not None:
         return exact
+    if name.startswith(("HASATTR_", "EQ_ATTR_")):
+        return lambda session, params, name, values: attr_condition(name, values)
     if name.endswith("_quantity"):
         return _quantity
     if name.startswith(_PREFIXED):

@@ -25,6 +25,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import EventIndex, index_event, master_data_children
+from zhijian.trace.epcis.master_data import store_master_data
 from zhijian.trace.epcis.scope import capture_owner, read_scope
 from zhijian.trace.models import (
     CaptureJob,
@@ -197,7 +198,9 @@ def _check_event_ids(session: Session, prepared: list[Prepared]) -> None:
                 raise _event_id_conflict(eid)
 
 
-def _store_master_data(session: Session, doc: dict[str, Any]) -> None:
+def _store_master_data(session: Session, doc: dict[str, Any], owner_id: int | None) -> None:
+    """The header's master data: its attributes per owner (HASATTR_/EQ_ATTR_), its location hierarchy (WD_)."""
+    store_master_data(session, doc, owner_id)
     pairs = set(master_data_children(doc))
     if not pairs:
         return
@@ -236,7 +239,7 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
     prepared, dups = _prepare(events, [c for c in context if c is not None], owner, job.id, utcnow())
     stored, dups2 = _store(session, prepared)
     if behaviour == "rollback" or not errors:
-        _store_master_data(session, doc)
+        _store_master_data(session, doc, owner)
     job.captured, job.duplicates = stored, dups + dups2
     job.success = not errors
     job.errors = errors

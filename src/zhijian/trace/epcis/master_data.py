@@ -1,0 +1,186 @@
+"""EPCIS master data (主数据, EPCIS 2.0 §7.4 / §6 "master data"): the vocabulary list a capture document carries in
+`epcisHeader.epcisMasterData.vocabularyList`, stored per owner, and the SimpleEventQuery families that read it
+(EPCIS 2.0 §8.2.7.1): `HASATTR_<field>` (the field's element has master data with one of the named attributes)
+and `EQ_ATTR_<field>_<attr>` (…whose value is one of those given).
+
+Which master data applies: the one declared by the event's own owner (an enterprise cannot label another's
+locations in that one's queries); the latest declaration of an element replaces its attributes. The vocabulary
+type matters, as in the standard's own master-data example where one SGLN is both a read point and a business
+location with different attributes: `readPoint` reads `ReadPoint` master data, `bizLocation` reads
+`BusinessLocation`, `epcClass` (the classes of quantity lists) reads `EPCClass`.
+
+Attribute names in a query: the full IRI (`urn:epcglobal:cbv:mda:sst`, also `…mda#sst`), a CURIE of the standard
+context (`cbvmda:sst`) or a bare local name (`sst`, matched after the last `:`/`#`/`/`). An underscore inside a
+field or attribute name is ambiguous (the standard lets an implementation refuse it); the field is one of the
+three names above, so everything after `EQ_ATTR_<field>_` is the attribute."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Float, Index, String, delete, exists, insert, or_, tuple_
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from zhijian.platform.db import Base, BigId
+from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.index import number_of
+
+
+class EpcisVocabularyAttr(Base):
+    """One attribute of one vocabulary element (主数据属性), as declared by one owner; an element declared
+    without attributes has one row with an empty `attr` (its master data exists, with nothing to match)."""
+
+    __tablename__ = "epcis_vocabulary_attr"
+    __table_args__ = (Index("ix_epcis_vocabulary_attr_element", "vtype", "element"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    vtype: Mapped[str] = mapped_column(String(64))  # ReadPoint, BusinessLocation, EPCClass, … (local name)
+    element: Mapped[str] = mapped_column(String(255))  # the element id, canonical (Digital Link where one exists)
+    attr: Mapped[str] = mapped_column(String(255))  # the attribute IRI, CURIEs expanded
+    attr_name: Mapped[str] = mapped_column(String(128))  # its local name (`sst`), for bare names in queries
+    value: Mapped[str] = mapped_column(String(255))  # text (an object value as JSON)
+    num: Mapped[float | None] = mapped_column(Float)
+
+
+# ---------------------------------------------------------------- pure: the rows of a document
+
+_VTYPE_PREFIXES = ("urn:epcglobal:epcis:vtype:", "https://ref.gs1.org/epcis/vtype/", "epcis:vtype:")
+
+
+def vtype_name(vtype: str) -> str:
+    """`urn:epcglobal:epcis:vtype:BusinessLocation` (or the bare term) → `BusinessLocation`."""
+    for prefix in _VTYPE_PREFIXES:
+        if vtype.startswith(prefix):
+            return vtype[len(prefix):]
+    return vtype
+
+
+def attribute_iri(attr: str, namespaces: dict[str, str]) -> str:
+    """An attribute id as one IRI: CURIEs expanded (document prefixes, then the standard context's); the CBV's
+    `urn:epcglobal:cbv:mda#x` written as `urn:epcglobal:cbv:mda:x` (CBV 2.0 uses the colon form)."""
+    prefix, sep, rest = attr.partition(":")
+    if sep and not rest.startswith("//") and prefix in namespaces and prefix not in ("urn", "http", "https"):
+        attr = namespaces[prefix] + rest
+    if attr.startswith("urn:epcglobal:cbv:mda#"):
+        attr = "urn:epcglobal:cbv:mda:" + attr[len("urn:epcglobal:cbv:mda#"):]
+    return attr
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[:#/]", iri)[-1]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+MasterRow = tuple[str, str, str, str, float | None]
+"""(vocabulary type, element id, attribute IRI, text value, numeric value)."""
+
+
+def vocabulary_rows(doc: dict[str, Any]) -> list[MasterRow]:
+    """Every attribute of every vocabulary element in the document's header (pure)."""
+    header = doc.get("epcisHeader") if isinstance(doc, dict) else None
+    master = header.get("epcisMasterData") if isinstance(header, dict) else None
+    vocabularies = master.get("vocabularyList") if isinstance(master, dict) else None
+    ns = {**E.standard_prefixes(), **E.context_namespaces(doc.get("@context"))}
+    out: list[MasterRow] = []
+    for vocab in vocabularies if isinstance(vocabularies, list) else []:
+        if not isinstance(vocab, dict) or not isinstance(vocab.get("type"), str):
+            continue
+        vtype = vtype_name(vocab["type"])
+        for el in vocab.get("vocabularyElementList") or []:
+            if not isinstance(el, dict) or not isinstance(el.get("id"), str):
+                continue
+            element = E.canonical_id(el["id"])
+            attrs = [a for a in el.get("attributes") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
+            if not attrs:
+                out.append((vtype, element, "", "", None))
+            for a in attrs:
+                value = a.get("attribute", "")
+                out.append((vtype, element, attribute_iri(a["id"], ns), _text(value),
+                            None if isinstance(value, dict | list) else number_of(value)))
+    return out
+
+
+# ---------------------------------------------------------------- capture
+
+
+def store_master_data(session: Session, doc: dict[str, Any], owner_id: int | None) -> int:
+    """Store the header's master data for its owner; an element declared again replaces its attributes.
+    Returns the number of attribute rows written."""
+    rows = vocabulary_rows(doc)
+    if not rows:
+        return 0
+    elements = sorted({(vtype[:64], element[:255]) for vtype, element, *_ in rows})
+    owner = (EpcisVocabularyAttr.owner_id.is_(None) if owner_id is None
+             else EpcisVocabularyAttr.owner_id == owner_id)
+    for i in range(0, len(elements), 200):
+        session.execute(delete(EpcisVocabularyAttr).where(
+            owner, tuple_(EpcisVocabularyAttr.vtype, EpcisVocabularyAttr.element).in_(elements[i:i + 200])))
+    unique = {(v[:64], el[:255], a[:255]): (t, n) for v, el, a, t, n in rows}  # a repeated attribute: the last
+    session.execute(insert(EpcisVocabularyAttr), [
+        {"owner_id": owner_id, "vtype": v, "element": el, "attr": a, "attr_name": local_name(a)[:128] if a else "",
+         "value": t[:255], "num": n} for (v, el, a), (t, n) in unique.items()])
+    return len(unique)
+
+
+# ---------------------------------------------------------------- SimpleEventQuery: HASATTR_ / EQ_ATTR_
+
+FIELDS = {"readPoint": "ReadPoint", "bizLocation": "BusinessLocation", "epcClass": "EPCClass"}
+_PARAM = re.compile(r"^(HASATTR_|EQ_ATTR_)(readPoint|bizLocation|epcClass)(?:_(.+))?$")
+
+
+def is_attr_param(name: str) -> bool:
+    """HASATTR_<field> or EQ_ATTR_<field>_<attr> — the master-data families (names of other fields refused)."""
+    m = _PARAM.match(name)
+    return bool(m and ((m.group(1) == "HASATTR_") == (m.group(3) is None)))
+
+
+def _attr_match(names: Iterable[str]) -> ColumnElement[bool]:
+    """Attribute names as a query gives them: IRIs and CURIEs by IRI, bare names by local name."""
+    ns = E.standard_prefixes()
+    iris: list[str] = []
+    bare: list[str] = []
+    for n in names:
+        (iris if (":" in n or "/" in n or "#" in n) else bare).append(attribute_iri(n, ns) if ":" in n else n)
+    conds: list[ColumnElement[bool]] = []
+    if iris:
+        conds.append(EpcisVocabularyAttr.attr.in_(iris))
+    if bare:
+        conds.append(EpcisVocabularyAttr.attr_name.in_(bare))
+    return or_(*conds)
+
+
+def attr_condition(name: str, values: list[str]) -> ColumnElement[bool]:
+    """The WHERE condition of one HASATTR_/EQ_ATTR_ parameter over `epcis_event`."""
+    from zhijian.trace.models import EpcisEpc, EpcisEvent
+
+    m = _PARAM.match(name)
+    if m is None or not is_attr_param(name):
+        raise E.EpcisError("QueryParameterException", f"不支持的查询参数：{name}",
+                           f"unknown or unsupported query parameter: {name}", field=name)
+    family, field, attr = m.groups()
+    if family == "HASATTR_":
+        match = _attr_match(values)
+    else:
+        nums = [n for n in (number_of(v) for v in values) if n is not None]
+        value = or_(EpcisVocabularyAttr.value.in_(values), EpcisVocabularyAttr.num.in_(nums)) if nums \
+            else EpcisVocabularyAttr.value.in_(values)
+        match = _attr_match([attr]) & value
+    same_owner = EpcisVocabularyAttr.owner_id.is_not_distinct_from(EpcisEvent.owner_id)
+    master = [EpcisVocabularyAttr.vtype == FIELDS[field], same_owner, match]
+    if field == "epcClass":
+        return exists().where(EpcisEpc.event_pk == EpcisEvent.id,
+                              EpcisEpc.role.in_(("epcClass", "childClass", "inputClass", "outputClass")),
+                              exists().where(EpcisVocabularyAttr.element == EpcisEpc.epc, *master))
+    column = EpcisEvent.read_point if field == "readPoint" else EpcisEvent.biz_location
+    return exists().where(EpcisVocabularyAttr.element == column, *master)

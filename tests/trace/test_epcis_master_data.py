@@ -1,0 +1,155 @@
+"""EPCIS master data (issue #16, 主数据): the header's vocabulary list is stored per owner and read by the
+SimpleEventQuery families `HASATTR_<field>` and `EQ_ATTR_<field>_<attr>` (EPCIS 2.0 §8.2.7.1).
+
+The master data is the standard's own worked example of a master-data document (EPCIS 1.2 §9.8 / 2.0 §9.8,
+"EPCISMasterDataDocument" with SGLNs 0037000.00729.0, .8201, .8202, .8203): the same SGLN is a BusinessLocation
+and a ReadPoint with *different* `sst` values (8203: business location sst 202 + ssa 402, read point sst 203 and
+site 0037000007296), so a query must read the vocabulary type of the field it names. Transcribed into the
+JSON-LD header (`epcisHeader.epcisMasterData.vocabularyList`, EPCIS 2.0 JSON schema `vocabulary`), attribute ids
+in both spellings the standard uses (`urn:epcglobal:cbv:mda:sst` and the context's CURIE `cbvmda:sst`).
+The EPC class attributes are CBV 2.0 §8.2 master-data attributes of a trade item (`cbvmda:dosageFormType`,
+`cbvmda:regulatedProductName`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests import factories
+from zhijian.trace import epcis as E
+from zhijian.trace.epcis import master_data as M
+
+LD = {"content-type": "application/ld+json"}
+SGLN = "urn:epc:id:sgln:0037000.00729."
+MDA = "urn:epcglobal:cbv:mda:"
+
+
+def _master(rp_8203_sst: str = "203") -> dict[str, Any]:
+    bl = [{"id": SGLN + "0", "attributes": [
+              {"id": "http://epcis.example.com/mda/latitude", "attribute": "+18.0000"},
+              {"id": "http://epcis.example.com/mda/longitude", "attribute": "-70.0000"},
+              {"id": "http://epcis.example.com/mda/address",
+               "attribute": {"example:Street": "100 Nowhere Street", "example:City": "Fancy"}}],
+           "children": [SGLN + "8201", SGLN + "8202", SGLN + "8203"]},
+          {"id": SGLN + "8201", "attributes": [{"id": MDA + "sst", "attribute": "201"}]},
+          {"id": SGLN + "8202", "attributes": [{"id": "cbvmda:sst", "attribute": "202"}],
+           "children": [SGLN + "8203"]},
+          {"id": SGLN + "8203", "attributes": [{"id": MDA + "sst", "attribute": "202"},
+                                               {"id": MDA + "ssa", "attribute": "402"}]}]
+    rp = [{"id": SGLN + f"820{i}", "attributes": [{"id": MDA + "site", "attribute": "0037000007296"},
+                                                   {"id": "cbvmda:sst", "attribute": sst}]}
+          for i, sst in ((1, "201"), (2, "202"), (3, rp_8203_sst))]
+    cls = [{"id": "urn:epc:idpat:sgtin:4012345.098765.*", "attributes": [
+        {"id": "cbvmda:dosageFormType", "attribute": "CAPSULE"},
+        {"id": "cbvmda:regulatedProductName", "attribute": "阿莫西林胶囊"}]}]
+    return {"vocabularyList": [
+        {"type": "urn:epcglobal:epcis:vtype:BusinessLocation", "vocabularyElementList": bl},
+        {"type": "urn:epcglobal:epcis:vtype:ReadPoint", "vocabularyElementList": rp},
+        {"type": "urn:epcglobal:epcis:vtype:EPCClass", "vocabularyElementList": cls}]}
+
+
+def _doc(events: list[dict[str, Any]], master: dict[str, Any] | None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"@context": [E.EPCIS_CONTEXT, {"example": "http://epcis.example.com/ns/"}],
+                           "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-03-15T00:00:00Z",
+                           "epcisBody": {"eventList": events}}
+    if master is not None:
+        doc["epcisHeader"] = {"epcisMasterData": master}
+    return doc
+
+
+def _event(uid: str, i: int, rp: str, bl: str, *, quantity: bool = False) -> dict[str, Any]:
+    ev: dict[str, Any] = {"type": "ObjectEvent", "eventTime": f"2026-03-0{i}T09:00:00+08:00",
+                          "eventTimeZoneOffset": "+08:00", "action": "OBSERVE",
+                          "readPoint": {"id": SGLN + rp}, "bizLocation": {"id": SGLN + bl},
+                          "bizTransactionList": [{"type": "po", "bizTransaction": f"urn:test:po:{uid}"}]}
+    if quantity:
+        ev["quantityList"] = [{"epcClass": "urn:epc:idpat:sgtin:4012345.098765.*", "quantity": 20, "uom": "EA"}]
+    else:
+        ev["epcList"] = [f"urn:epc:id:sgtin:4012345.098765.{uid}{i}"]
+    return ev
+
+
+def test_rows_of_the_standard_example() -> None:
+    rows = M.vocabulary_rows(_doc([], _master()))
+    by = {(v, el.rsplit(".", 1)[-1] if el.startswith("urn:") else el, a): t for v, el, a, t, _ in rows}
+    # the SGLN ids become their canonical Digital Link (414 + 254), as events' locations do
+    assert ("BusinessLocation", E.canonical_id(SGLN + "8203"), MDA + "ssa") in {(v, el, a) for v, el, a, _t, _n in rows}
+    assert E.canonical_id(SGLN + "8203") == "https://id.gs1.org/414/0037000007296/254/8203"
+    ssts = {(v, el): t for (v, el, a), t in by.items() if a == MDA + "sst"}
+    assert ssts[("BusinessLocation", E.canonical_id(SGLN + "8203"))] == "202"
+    assert ssts[("ReadPoint", E.canonical_id(SGLN + "8203"))] == "203"
+    assert len(rows) == 3 + 1 + 1 + 2 + 6 + 2  # 0: 3 attributes; 8201: 1; 8202: 1; 8203: 2; read points 3×2; class 2
+    address = next(t for v, el, a, t, _n in rows if a.endswith("/address"))
+    assert '"example:City": "Fancy"' in address
+    assert M.attribute_iri("cbvmda:sst", E.standard_prefixes()) == MDA + "sst"
+    assert M.attribute_iri("urn:epcglobal:cbv:mda#sst", {}) == MDA + "sst"  # the CBV 1.x '#' spelling
+    assert M.vtype_name("urn:epcglobal:epcis:vtype:ReadPoint") == "ReadPoint"
+
+
+@pytest.mark.parametrize("name, ok", [("HASATTR_readPoint", True), ("HASATTR_bizLocation", True),
+                                      ("EQ_ATTR_readPoint_sst", True), ("EQ_ATTR_epcClass_cbvmda:x", True),
+                                      ("HASATTR_readPoint_sst", False), ("EQ_ATTR_readPoint", False),
+                                      ("EQ_ATTR_disposition_x", False)])
+def test_parameter_names(name: str, ok: bool) -> None:
+    assert M.is_attr_param(name) is ok
+
+
+def test_queries_read_the_owners_master_data(client, db, login) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        ent_a = factories.enterprise(s)
+        ent_b = factories.enterprise(s)
+    a, b = {**login("enterprise", ent_a), **LD}, {**login("enterprise", ent_b), **LD}
+    uid = factories.uid()
+    events = [_event(uid, 1, "8201", "8202"), _event(uid, 2, "8203", "8203"), _event(uid, 3, "0", "0"),
+              _event(uid, 4, "8202", "8201", quantity=True)]
+    r = client.post("/epcis/capture", json=_doc(events, _master()), headers=a)
+    assert r.status_code == 202, r.text
+    assert client.get(r.headers["Location"], headers=a).json()["success"] is True
+
+    def days(headers: dict[str, str], **params: str) -> list[int]:
+        resp = client.get("/epcis/events", headers=headers, params={"EQ_bizTransaction_po": f"urn:test:po:{uid}",
+                                                                    **params})
+        assert resp.status_code == 200, resp.text
+        return sorted(int(ev["eventTime"][8:10]) for ev in resp.json()["epcisBody"]["queryResults"]["resultsBody"]
+                      ["eventList"])
+
+    assert days(a) == [1, 2, 3, 4]
+    # the vocabulary type of the field: 8203 is read point sst 203 but business location sst 202
+    assert days(a, EQ_ATTR_readPoint_sst="203") == [2]
+    assert days(a, EQ_ATTR_bizLocation_sst="203") == []
+    assert days(a, **{"EQ_ATTR_bizLocation_cbvmda:sst": "202"}) == [1, 2]
+    assert days(a, **{"EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda:ssa": "402"}) == [2]
+    assert days(a, EQ_ATTR_readPoint_sst="201,202") == [1, 4]  # a list: any of the values
+    assert days(a, EQ_ATTR_readPoint_sst="203", EQ_ATTR_bizLocation_ssa="402") == [2]  # parameters are ANDed
+    # HASATTR_: an attribute of that name exists; 0037000.00729.0 has no ReadPoint master data
+    assert days(a, HASATTR_readPoint="site") == [1, 2, 4]
+    assert days(a, HASATTR_bizLocation="ssa") == [2]
+    assert days(a, HASATTR_bizLocation="http://epcis.example.com/mda/latitude") == [3]
+    assert days(a, HASATTR_bizLocation="nonexistent,latitude") == [3]
+    # EPC class master data reaches quantity-list classes
+    assert days(a, **{"EQ_ATTR_epcClass_cbvmda:dosageFormType": "CAPSULE"}) == [4]
+    assert days(a, EQ_ATTR_epcClass_regulatedProductName="阿莫西林胶囊") == [4]
+    assert days(a, HASATTR_epcClass="dosageFormType", EQ_ATTR_readPoint_sst="203") == []
+
+    # another owner's events at the same locations: A's master data does not describe them
+    r = client.post("/epcis/capture", json=_doc([_event(uid, 5, "8203", "8203")], None), headers=b)
+    assert r.status_code == 202, r.text
+    assert days(b) == [5]
+    assert days(b, EQ_ATTR_readPoint_sst="203") == []
+    assert days(a, EQ_ATTR_readPoint_sst="203") == [2]
+
+    # a later declaration of an element replaces its attributes (only that element's)
+    r = client.post("/epcis/capture", json=_doc([], _master(rp_8203_sst="204")), headers=a)
+    assert r.status_code == 202, r.text
+    assert days(a, EQ_ATTR_readPoint_sst="203") == []
+    assert days(a, EQ_ATTR_readPoint_sst="204") == [2]
+    assert days(a, EQ_ATTR_readPoint_sst="201") == [1]
+
+
+@pytest.mark.parametrize("param", ["EQ_ATTR_disposition_sst", "HASATTR_readPoint_sst", "HASATTR_ex:field"])
+def test_unsupported_master_data_fields_are_refused(client, admin_token, param: str) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/epcis/events", headers=admin_token, params={param: "x"})
+    assert r.status_code == 400, r.text
+    assert r.json()["type"].endswith("QueryParameterException") or "QueryParameterException" in r.text
