@@ -91,11 +91,11 @@ def test_candidate_takes_an_exam_on_a_phone(server, phone, sqlite_db):
         kind = g.locator("input[type=hidden]").get_attribute("value")
         if kind == "truefalse":
             g.get_by_label("对").check()
-        elif kind == "single":
-            g.locator("input[type=radio]").nth(1).check()
+        elif kind == "single":  # the right options by their text: each candidate's options are shuffled
+            g.locator("label.check", has_text="选项乙").locator("input").check()
         else:
-            g.locator("input[type=checkbox]").nth(0).check()
-            g.locator("input[type=checkbox]").nth(2).check()
+            g.locator("label.check", has_text="选项甲").locator("input").check()
+            g.locator("label.check", has_text="选项丙").locator("input").check()
     label = page.locator("fieldset label.check").first.bounding_box()
     assert label is not None and label["height"] >= 24  # the tap target is the whole label (WCAG 2.2 §2.5.8)
     page.get_by_role("button", name="保存答案").click()

@@ -67,3 +67,27 @@ def test_item_statistics_by_hand() -> None:
     rest = np.array(totals) - np.array(item)
     assert st.point_biserial == pytest.approx(float(np.corrcoef(item, rest)[0, 1]))
     assert st.point_biserial > 0.7
+
+
+def test_options_shuffled_per_candidate_reproducibly() -> None:
+    """选项乱序: the order is a permutation fixed by the recorded exam seed, the candidate number and the question;
+    candidates differ; a shown answer goes back to the bank's indices and back again."""
+    exam_seed = 20260915
+    orders = {no: rules.option_order(rules.seed_of(exam_seed, no), 42, 4) for no in (f"{i:04d}" for i in range(40))}
+    assert all(sorted(o) == [0, 1, 2, 3] for o in orders.values())
+    assert orders["0001"] == rules.option_order(rules.seed_of(exam_seed, "0001"), 42, 4)  # reproducible
+    assert len({tuple(o) for o in orders.values()}) > 10  # of 24 orders, 40 candidates see many different ones
+    assert rules.option_order(rules.seed_of(exam_seed, "0001"), 43, 4) != orders["0001"] or \
+        rules.option_order(rules.seed_of(exam_seed, "0001"), 44, 4) != orders["0001"]  # per question too
+    order = [2, 0, 3, 1]  # shown A = bank C, shown B = bank A, ...
+    assert rules.to_bank_order("single", [0], order) == [2]
+    assert rules.to_bank_order("multiple", [1, 3], order) == [0, 1]
+    assert rules.to_shown_order("multiple", [0, 1], order) == [1, 3]
+    assert rules.to_bank_order("truefalse", True, order) is True and rules.to_bank_order("single", None, order) is None
+    with pytest.raises(DomainError) as e:
+        rules.to_bank_order("single", [4], order)
+    assert e.value.field == "answers"
+    # scoring is on the bank's key: the right option ticked at its shown position scores full points
+    key = [1]  # bank B
+    shown_position = order.index(1)
+    assert rules.mark_objective("single", key, rules.to_bank_order("single", [shown_position], order), 2.0) == 2.0

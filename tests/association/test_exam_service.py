@@ -67,9 +67,13 @@ def test_exam_of_2000_candidates(db):
         for no in sorted(set(sheets) - set(offline)):
             c = ex.start(s, SYSTEM, code, no)
             assert c.deadline_at - c.started_at == dt.timedelta(minutes=60)
-            half = dict(list(sheets[no].items())[:10])
+            # on line the candidate ticks options as shown to him (shuffled): the same choices, by their text
+            shown = {str(i["id"]): i["options"] for i in ex.paper_view(s, SYSTEM, code, no)["items"]}
+            on_screen = {k: sorted(shown[k].index(keys[int(k)].options[j]) for j in v)
+                         if keys[int(k)].kind in ("single", "multiple") else v for k, v in sheets[no].items()}
+            half = dict(list(on_screen.items())[:10])
             ex.save_answers(s, SYSTEM, code, half, no)
-            ex.save_answers(s, SYSTEM, code, sheets[no], no, submit=True)
+            ex.save_answers(s, SYSTEM, code, on_screen, no, submit=True)
     with db.session() as s:
         assert ex.mark_exam(s, SYSTEM, code) == N - 50  # the on-line 50 were marked at submission
     with db.session() as s:
@@ -142,10 +146,17 @@ def test_time_limit_permissions_and_bad_input(db):
         paper = ex.paper_view(s, me, code)
         assert len(paper["items"]) == 27 and all("answer" not in i or i["answer"] is None for i in paper["items"])
         assert all(set(i) >= {"id", "stem", "options"} for i in paper["items"])
+        # 选项乱序: this candidate sees the choice options in his own order (the same on every view), same texts
+        bank_opts = {i["id"]: s.get(ExamQuestion, i["id"]).options for i in paper["items"]}
+        choice = [i for i in paper["items"] if i["kind"] in ("single", "multiple")]
+        assert all(sorted(i["options"]) == sorted(bank_opts[i["id"]]) for i in choice)
+        assert sum(i["options"] != bank_opts[i["id"]] for i in choice) > len(choice) / 2
+        assert [i["options"] for i in ex.paper_view(s, me, code)["items"]] == [i["options"] for i in paper["items"]]
         with pytest.raises(DomainError) as err:
             ex.save_answers(s, me, code, {"999999999": "A"})
         assert err.value.field == "answers"
         first = str(c.paper[0])
+        shown_b = paper["items"][0]["options"][1]  # the text this candidate sees as option B (options shuffled)
         ex.save_answers(s, me, code, {first: "B"})
         # the clock runs out: answers after the limit (+60 s grace) are refused, the saved ones are marked
         s.execute(update(ExamCandidate).where(ExamCandidate.id == c.id).values(
@@ -158,7 +169,8 @@ def test_time_limit_permissions_and_bad_input(db):
             ex.item_statistics(s, me, code)  # secretariat only
         assert ex.close_exam(s, SYSTEM, code) == 1
         [mine] = ex.results(s, me, code)
-        assert mine.status == "marked" and mine.answers[first] == [1]
+        bank_options = s.get(ExamQuestion, int(first)).options
+        assert mine.status == "marked" and mine.answers[first] == [bank_options.index(shown_b)]  # stored in bank order
         with pytest.raises(DomainError) as err:
             ex.register(s, SYSTEM, code, CandidateIn(name="迟到"))
         assert err.value.code == "association.exam.closed"

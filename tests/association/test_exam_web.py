@@ -32,9 +32,12 @@ def test_api_candidate_flow_and_certificate(client, db, login):
     paper = client.get(f"{base}/paper", headers=me).json()
     assert len(paper["items"]) == 28 and 0 < paper["seconds_left"] <= 3600
     assert all("reference" not in i and set(i) >= {"id", "stem", "options", "kind"} for i in paper["items"])
-    # answer everything right from the bank's keys (the helper's keys: single B, multiple AC, true/false 对)
-    right = {"single": "B", "multiple": ["A", "C"], "truefalse": "对", "short": "计量溯源性"}
-    answers = {str(i["id"]): right[i["kind"]] for i in paper["items"]}
+    # answer everything right by the options' text (the helper's keys: single 选项乙, multiple 选项甲 + 选项丙,
+    # true/false 对) — each candidate sees the options in his own order, so the letters differ from the bank's
+    right = {"single": ["选项乙"], "multiple": ["选项甲", "选项丙"]}
+    answers: dict[str, object] = {
+        str(i["id"]): [i["options"].index(t) for t in right[i["kind"]]] if i["kind"] in right
+        else {"truefalse": "对", "short": "计量溯源性"}[i["kind"]] for i in paper["items"]}
     assert client.put(f"{base}/answers", headers=me, json={"answers": {"x": "A"}}).status_code == 422
     r = client.post(f"{base}/submit", headers=me, json={"answers": answers})
     assert r.status_code == 200 and r.json()["objective_score"] == 54.0 and r.json()["total_score"] is None
@@ -83,9 +86,14 @@ def test_console_exam_forms(client, db, login):
     assert take.status_code == 200 and take.text.count("<fieldset") == 27
     ids = re.findall(r'name="kind(\d+)" value="(\w+)"', take.text)
     data: dict[str, object] = {"csrf_token": _csrf(take.text)}
+    # the right options by their text: the inputs' values are this candidate's shown positions (options shuffled)
+    by_text = {(n, t): v for n, v, t in re.findall(r'name="(q\d+)" value="(\d+)"> [A-H]\. (选项[甲乙丙丁])', take.text)}
+    assert len(by_text) == 4 * sum(k in ("single", "multiple") for _, k in ids)  # every choice item, 4 options
     for qid, kind in ids:
         data[f"kind{qid}"] = kind
-        data[f"q{qid}"] = {"single": "1", "multiple": ["0", "2"], "truefalse": "对"}[kind]
+        q = f"q{qid}"
+        data[q] = {"single": by_text.get((q, "选项乙")), "multiple": [by_text.get((q, "选项甲")), by_text.get((q, "选项丙"))],
+                   "truefalse": "对"}[kind]
     r = client.post(f"/console/association/exams/{code}/save", headers=me, data=data, follow_redirects=False)
     assert r.status_code == 303
     again = client.get(f"/console/association/exams/{code}/take", headers=me).text

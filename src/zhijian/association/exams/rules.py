@@ -3,6 +3,9 @@
 Paper: for every blueprint cell (知识点 × 难度 [× 题型]) ``count`` questions are drawn without replacement from
 the cell's active questions with ``random.Random(seed_of(exam_seed, candidate_no))`` and the paper is shuffled —
 the same exam seed and candidate number always give the same paper (a disputed paper can be re-created).
+Options (选项乱序): each candidate sees every choice question's options in his own order, a permutation drawn from
+``option_seed(paper seed, question id)``; what he ticks is turned back into the bank's option indices before it is
+stored, so marking, item statistics and answer sheets keyed by the bank's order are not affected.
 Marking of objective items: single choice and true/false exact; multiple choice all correct → full points,
 a correct subset (少选, no wrong option) → half points, any wrong option → 0 (the common rule of 职业技能
 examinations). Item statistics: difficulty p = mean score / max points; discrimination D = p_upper − p_lower on
@@ -178,6 +181,33 @@ def draw_paper(pools: Mapping[tuple[str, int, str | None], Sequence[int]], cells
         paper.extend(picked)
     rng.shuffle(paper)
     return paper
+
+
+def option_order(paper_seed: int, question_id: int, n_options: int) -> list[int]:
+    """选项乱序: ``order[shown position] = bank index`` for one candidate's question — reproducible from the exam's
+    recorded seed and the candidate number (through ``seed_of``) and the question id; SHA-256, not ``hash()``."""
+    digest = hashlib.sha256(f"{paper_seed}:opt:{question_id}".encode()).digest()
+    order = list(range(n_options))
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
+    return order
+
+
+def to_bank_order(kind: str, shown: Any, order: Sequence[int]) -> Any:
+    """A normalised answer given in the candidate's option order → the bank's indices (what is stored and marked)."""
+    if kind not in ("single", "multiple") or shown is None:
+        return shown
+    if any(i >= len(order) for i in shown):
+        raise _bad("bad_answer", f"答案应为选项字母（A–{LETTERS[max(len(order), 1) - 1]}）",
+                   f"the answer must be option letters (A–{LETTERS[max(len(order), 1) - 1]})", "answers")
+    return sorted(order[i] for i in shown)
+
+
+def to_shown_order(kind: str, stored: Any, order: Sequence[int]) -> Any:
+    """A stored answer (bank indices) → the candidate's option positions, to show his saved answer again."""
+    if kind not in ("single", "multiple") or stored is None:
+        return stored
+    where = {bank: pos for pos, bank in enumerate(order)}
+    return sorted(where[i] for i in stored if i in where)
 
 
 def normalise_answer(kind: str, raw: Any) -> Any:

@@ -234,15 +234,25 @@ def paper_view(session: Session, actor: Actor, code: str, candidate_no: str | No
     exam = exam_by_code(session, code)
     c = _candidate(session, actor, exam, candidate_no)
     qs = {q.id: q for q in session.scalars(select(ExamQuestion).where(ExamQuestion.id.in_(c.paper or [0])))}
-    items = [{"id": qid, "no": i + 1, "kind": qs[qid].kind, "kind_zh": rules.KINDS[qs[qid].kind], "stem": qs[qid].stem,
-              "options": qs[qid].options, "points": qs[qid].points, "answer": (c.answers or {}).get(str(qid))}
-             for i, qid in enumerate(c.paper or [])]
+    seed = rules.seed_of(exam.seed, c.candidate_no)
+    items = []
+    for i, qid in enumerate(c.paper or []):
+        q = qs[qid]
+        order = rules.option_order(seed, qid, len(q.options))  # this candidate's option order (选项乱序)
+        items.append({"id": qid, "no": i + 1, "kind": q.kind, "kind_zh": rules.KINDS[q.kind], "stem": q.stem,
+                      "options": [q.options[j] for j in order], "points": q.points,
+                      "answer": rules.to_shown_order(q.kind, (c.answers or {}).get(str(qid)), order)})
     return {"exam": exam, "candidate": c, "items": items, "deadline_at": c.deadline_at,
             "seconds_left": max(0, int((c.deadline_at - now()).total_seconds())) if c.deadline_at else None}
 
 
-def _clean_answers(session: Session, c: ExamCandidate, answers: Mapping[str, Any]) -> dict[str, Any]:
-    kinds = dict(session.execute(select(ExamQuestion.id, ExamQuestion.kind).where(ExamQuestion.id.in_(c.paper or [0]))).all())
+def _clean_answers(session: Session, exam: Exam, c: ExamCandidate, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The candidate's answers (in his option order) normalised and turned into the bank's option indices."""
+    rows = session.execute(select(ExamQuestion.id, ExamQuestion.kind, ExamQuestion.options).where(
+        ExamQuestion.id.in_(c.paper or [0]))).all()
+    kinds = {qid: kind for qid, kind, _ in rows}
+    n_options = {qid: len(opts or []) for qid, _, opts in rows}
+    seed = rules.seed_of(exam.seed, c.candidate_no)
     out = dict(c.answers or {})
     for key, raw in answers.items():
         try:
@@ -252,7 +262,8 @@ def _clean_answers(session: Session, c: ExamCandidate, answers: Mapping[str, Any
         if qid not in kinds:
             raise DomainError("association.exam.not_on_paper", f"试题 {key} 不在本试卷中", f"question {key} is not on this paper",
                               field="answers")
-        out[str(qid)] = rules.normalise_answer(kinds[qid], raw)
+        order = rules.option_order(seed, qid, n_options[qid])
+        out[str(qid)] = rules.to_bank_order(kinds[qid], rules.normalise_answer(kinds[qid], raw), order)
     return out
 
 
@@ -268,7 +279,7 @@ def save_answers(session: Session, actor: Actor, code: str, answers: Mapping[str
     if late and answers:
         raise Conflict("association.exam.time_up", "考试时间已到，答案未保存；已保存的答案将被评分",
                        "time is up: the answers were not saved (the saved ones will be marked)")
-    c.answers = _clean_answers(session, c, answers)
+    c.answers = _clean_answers(session, exam, c, answers)
     if submit:
         c.status, c.submitted_at = "submitted", now()
         flush(session, "assoc_exam_candidate")
@@ -280,7 +291,8 @@ def save_answers(session: Session, actor: Actor, code: str, answers: Mapping[str
 
 
 def import_answer_sheets(session: Session, actor: Actor, code: str, sheets: Mapping[str, Mapping[str, Any]]) -> int:
-    """答题卡导入 (an exam sat on paper or offline): {candidate number: {question id: answer}}; set-based."""
+    """答题卡导入 (an exam sat on paper or offline): {candidate number: {question id: answer}}; set-based. A sheet
+    is keyed by the bank's option order (the printed paper of an offline exam), not a candidate's shuffled one."""
     require_secretariat(actor)
     exam = exam_by_code(session, code, for_update=True)
     found = dict(session.execute(select(ExamCandidate.candidate_no, ExamCandidate.id).where(
