@@ -132,7 +132,8 @@ def build_configs(rows: Sequence[tuple[str, str, list[str], dict[str, Any], bool
     return cfg
 
 
-def _group_by_config(cfgs: Configs, kind: str, keys: list[str]) -> list[tuple[Config, np.ndarray]]:
+def group_by_config(cfgs: Configs, kind: str, keys: list[str]) -> list[tuple[Config, np.ndarray]]:
+    """The series (by index into `keys`) that share one configuration, so each group runs its detectors at once."""
     groups: dict[int, tuple[Config, list[int]]] = {}
     for i, k in enumerate(keys):
         c = cfgs.for_series(kind, k)
@@ -143,11 +144,12 @@ def _group_by_config(cfgs: Configs, kind: str, keys: list[str]) -> list[tuple[Co
 
 
 
-def _rate_key(cat: int, prov: int) -> str:
+def rate_key(cat: int, prov: int) -> str:
+    """The series key of a category × province rate series."""
     return f"cat:{cat}|reg:{province_code(prov)}"
 
 
-def _evidence_index(keys: np.ndarray, batch_ids: np.ndarray) -> Callable[..., list[int]]:
+def evidence_index(keys: np.ndarray, batch_ids: np.ndarray) -> Callable[..., list[int]]:
     """lookup(key, limit=50): the ids (batches, complaints) behind one cell of a series, for the evidence."""
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
@@ -160,7 +162,8 @@ def _evidence_index(keys: np.ndarray, batch_ids: np.ndarray) -> Callable[..., li
     return lookup
 
 
-def _f(v: Any) -> float | None:
+def finite(v: Any) -> float | None:
+    """`v` as a float, or None when it is missing or not finite (NaN, ±inf): the drafts' JSON numbers."""
     try:
         f = float(v)
     except (TypeError, ValueError):

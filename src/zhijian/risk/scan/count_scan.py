@@ -11,19 +11,9 @@ from typing import Any
 import numpy as np
 
 from zhijian.risk import counts
+from zhijian.risk.scan import base
 from zhijian.risk.scan.arrays import ComplaintArrays
-from zhijian.risk.scan.base import (
-    DEFAULTS,
-    Config,
-    Configs,
-    SignalDraft,
-    _evidence_index,
-    _f,
-    _group_by_config,
-    province_code,
-    week_index,
-    week_label,
-)
+from zhijian.risk.scan.base import Config, Configs, SignalDraft
 
 Meta = Callable[[int], dict[str, Any]]
 
@@ -63,16 +53,17 @@ def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
     """Weekly complaint counts per category × province and per product: improved Farrington where the
     series has b years of history, EARS C1/C2/C3 otherwise, and the Poisson CUSUM against the mean of the
     year before wherever that year exists; only the last complete week(s) are judged."""
-    base = cfgs.for_series("count", "*") or Config(list(DEFAULTS["count"]["methods"]), dict(DEFAULTS["count"]["params"]))
-    P0 = base.params
+    default = cfgs.for_series("count", "*") or Config(list(base.DEFAULTS["count"]["methods"]),
+                                                      dict(base.DEFAULTS["count"]["params"]))
+    P0 = default.params
     hist = counts.min_history(_farrington_params(P0))
-    w_last = week_index(as_of) - 1  # the last complete week
+    w_last = base.week_index(as_of) - 1  # the last complete week
     W = hist + 1 + 8  # weeks kept
     win = _Window(w0=w_last - W + 1, W=W, w_last=w_last, hist=hist, lookback=int(P0.get("lookback", 1)))
     keep = (c.week >= win.w0) & (c.week <= w_last)
     if P0.get("exclude_unjustified", True):
         keep &= c.justified != 0
-    summary: dict[str, Any] = {"weeks": [week_label(w) for w in range(w_last - 25, w_last + 1)]}
+    summary: dict[str, Any] = {"weeks": [base.week_label(w) for w in range(w_last - 25, w_last + 1)]}
     if not keep.any():
         summary["weekly_total"] = [0] * 26
         return [], summary
@@ -85,7 +76,7 @@ def scan_counts(c: ComplaintArrays, cfgs: Configs, as_of: dt.date,
             continue
         if progress:
             progress(f"counts:{prefix}")
-        for cfg, ix in _group_by_config(cfgs, "count", s.keys):
+        for cfg, ix in base.group_by_config(cfgs, "count", s.keys):
             drafts += _group_drafts(s, win, cfg, ix)
     return drafts, summary
 
@@ -97,7 +88,7 @@ def _series_sets(c: ComplaintArrays, keep: np.ndarray, P0: dict[str, Any],
     cat_ok = c.category_id[keep] >= 0
     combo = np.where(cat_ok, c.category_id[keep] * 100 + c.province[keep], -1)
     sets: list[tuple[str, np.ndarray, Meta, np.ndarray]] = [
-        ("cat", combo, lambda k: {"category_id": int(k // 100), "region_code": province_code(int(k % 100))},
+        ("cat", combo, lambda k: {"category_id": int(k // 100), "region_code": base.province_code(int(k % 100))},
          c.category_id * 100 + c.province)]
     if P0.get("product_series", True):
         sets.append(("prod", c.product_id[keep], lambda k: {"product_id": int(k)}, c.product_id))
@@ -119,10 +110,9 @@ def _count_series(c: ComplaintArrays, keep: np.ndarray, wk: np.ndarray, win: _Wi
     valid = (pos < S) & (all_keys >= 0)
     valid[valid] &= ukeys[pos[valid]] == all_keys[valid]
     np.minimum.at(first, pos[valid], c.week[valid])
-    keys = [f"{prefix}:{int(k)}" if prefix == "prod" else f"cat:{int(k // 100)}|reg:{province_code(int(k % 100))}"
-            for k in ukeys]
+    keys = [f"{prefix}:{int(k)}" if prefix == "prod" else base.rate_key(int(k // 100), int(k % 100)) for k in ukeys]
     return _CountSeries(Y=Y, ukeys=ukeys, keys=keys, first=first, has_hist=first <= (win.w_last - win.hist),
-                        ev=_evidence_index(sidx * W + wk[ok], c.complaint_id[keep][ok]), meta=meta)
+                        ev=base.evidence_index(sidx * W + wk[ok], c.complaint_id[keep][ok]), meta=meta)
 
 
 def _group_drafts(s: _CountSeries, win: _Window, cfg: Config, ix: np.ndarray) -> list[SignalDraft]:
@@ -150,10 +140,10 @@ def _ears_drafts(s: _CountSeries, win: _Window, m: str, P: dict[str, Any], short
         t = W - lookback + int(tt)
         si = int(short[gi])
         out.append(SignalDraft(
-            kind="count", method=m, series_key=s.keys[si], period=week_label(win.w0 + t),
-            observed=float(s.Y[si, t]), expected=_f(res.expected[gi, t]),
-            threshold=_f(res.upper[gi, t]) if m != "ears_c3" else res.threshold,
-            score=_f(res.stat[gi, t]), p_value=None,
+            kind="count", method=m, series_key=s.keys[si], period=base.week_label(win.w0 + t),
+            observed=float(s.Y[si, t]), expected=base.finite(res.expected[gi, t]),
+            threshold=base.finite(res.upper[gi, t]) if m != "ears_c3" else res.threshold,
+            score=base.finite(res.stat[gi, t]), p_value=None,
             params={"baseline": int(P["ears_baseline"]), "lag": 0 if m == "ears_c1" else 2,
                     "threshold": res.threshold, "min_sigma": float(P["min_sigma"])},
             evidence={"complaint_ids": s.ev(si * W + t)}, sampling_basis="complaints",
@@ -176,9 +166,9 @@ def _farrington_drafts(s: _CountSeries, win: _Window, P: dict[str, Any], ix: np.
         for k in np.flatnonzero(fb.alarm):
             si = int(cand[k])
             out.append(SignalDraft(
-                kind="count", method="farrington", series_key=s.keys[si], period=week_label(win.w0 + t),
+                kind="count", method="farrington", series_key=s.keys[si], period=base.week_label(win.w0 + t),
                 observed=float(fb.observed[k]), expected=float(fb.expected[k]), threshold=float(fb.upper[k]),
-                score=_f(fb.score[k]), p_value=float(fb.p_value[k]),
+                score=base.finite(fb.score[k]), p_value=float(fb.p_value[k]),
                 params={**fpp.as_dict(), "phi": float(fb.phi[k]), "trend": bool(fb.trend_used[k])},
                 evidence={"complaint_ids": s.ev(si * W + t)}, sampling_basis="complaints",
                 **s.meta(int(s.ukeys[si]))))
@@ -204,12 +194,12 @@ def _count_cusum_drafts(Y: np.ndarray, ix: np.ndarray, first: np.ndarray, P: dic
             run0 -= 1
         ids = [c for u in range(run0, t + 1) for c in ev(si * W + u)][:50]
         out.append(SignalDraft(
-            kind="count", method="count_cusum", series_key=keys[si], period=week_label(w0 + t),
-            observed=float(Y[si, t]), expected=_f(res.expected[gi, t]), threshold=_f(res.upper[gi, t]),
-            score=_f(res.stat[gi, t]), p_value=None,
+            kind="count", method="count_cusum", series_key=keys[si], period=base.week_label(w0 + t),
+            observed=float(Y[si, t]), expected=base.finite(res.expected[gi, t]), threshold=base.finite(res.upper[gi, t]),
+            score=base.finite(res.stat[gi, t]), p_value=None,
             params={"kappa": kappa, "h": h, "baseline": baseline, "lag": lag,
-                    "reference_value": _f(res.reference[gi, t])},
-            evidence={"complaint_ids": ids, "run_start": week_label(w0 + run0),
+                    "reference_value": base.finite(res.reference[gi, t])},
+            evidence={"complaint_ids": ids, "run_start": base.week_label(w0 + run0),
                       "run_counts": Y[si, run0:t + 1].astype(int).tolist()},
             sampling_basis="complaints", **meta(int(ukeys[si]))))
     return out

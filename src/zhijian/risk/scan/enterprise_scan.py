@@ -9,7 +9,7 @@ import numpy as np
 
 from zhijian.risk import rates
 from zhijian.risk.scan.arrays import ResultArrays
-from zhijian.risk.scan.base import Configs, SignalDraft, _evidence_index, month_index, month_label
+from zhijian.risk.scan.base import Configs, SignalDraft, evidence_index, month_index, month_label
 
 # ---------------------------------------------------------------- enterprises: empirical-Bayes shrinkage
 
@@ -31,7 +31,7 @@ def scan_enterprises(a: ResultArrays, cfgs: Configs, as_of: dt.date) -> tuple[li
     ukeys = np.stack([ucomb >> 32, ucomb & ((1 << 32) - 1)], axis=1)
     n = np.bincount(idx).astype(float)
     x = np.bincount(idx, weights=fail.astype(float))
-    ev = _evidence_index(idx[fail], bid[fail])
+    ev = evidence_index(idx[fail], bid[fail])
     drafts: list[SignalDraft] = []
     top: list[dict[str, Any]] = []
     period = f"{month_label(m0)}~{month_label(m1)}"[:16]

@@ -11,20 +11,9 @@ from typing import Any
 import numpy as np
 
 from zhijian.risk import rates
+from zhijian.risk.scan import base
 from zhijian.risk.scan.arrays import ResultArrays
-from zhijian.risk.scan.base import (
-    DEFAULTS,
-    Config,
-    Configs,
-    SignalDraft,
-    _evidence_index,
-    _f,
-    _group_by_config,
-    _rate_key,
-    month_index,
-    month_label,
-    province_code,
-)
+from zhijian.risk.scan.base import Config, Configs, SignalDraft
 
 
 @dataclass(frozen=True)
@@ -54,9 +43,9 @@ def scan_rates(a: ResultArrays, cfgs: Configs, as_of: dt.date,
                progress: Callable[[str], None] | None = None) -> tuple[list[SignalDraft], dict[str, Any]]:
     """Non-conformity rate per category × province × month: p-chart (exact), Laney p′, EWMA, CUSUM on each
     series' last `months` months, and funnel plots of provinces against the national rate per category."""
-    base_params = (cfgs.for_series("rate", "*") or Config([], dict(DEFAULTS["rate"]["params"]))).params
+    base_params = (cfgs.for_series("rate", "*") or Config([], dict(base.DEFAULTS["rate"]["params"]))).params
     months = int(base_params.get("months", 24))
-    m1 = month_index(as_of)
+    m1 = base.month_index(as_of)
     m0 = m1 - months + 1
     in_window = (a.month >= m0) & (a.month <= m1)
     include_targeted = bool(base_params.get("include_targeted", False))
@@ -64,7 +53,7 @@ def scan_rates(a: ResultArrays, cfgs: Configs, as_of: dt.date,
     use = in_window & (prevalence | include_targeted)
     excluded = int((in_window & ~prevalence).sum()) if not include_targeted else 0
     basis_label = "includes_targeted" if include_targeted and (in_window & ~prevalence).any() else "random"
-    summary: dict[str, Any] = {"months": [month_label(m) for m in range(m0, m1 + 1)], "excluded_targeted": excluded,
+    summary: dict[str, Any] = {"months": [base.month_label(m) for m in range(m0, m1 + 1)], "excluded_targeted": excluded,
                                "n_used": int(use.sum())}
     if not use.any():
         summary.update(heatmap=[], trends=[], funnels=[])
@@ -73,7 +62,7 @@ def scan_rates(a: ResultArrays, cfgs: Configs, as_of: dt.date,
     if progress:
         progress("rates")
     drafts: list[SignalDraft] = []
-    for cfg, ix in _group_by_config(cfgs, "rate", s.keys):
+    for cfg, ix in base.group_by_config(cfgs, "rate", s.keys):
         drafts += _chart_drafts(s, cfg, ix)
     fm = int(base_params.get("funnel_months", 12))
     rate_cfg = cfgs.for_series("rate", "*")
@@ -99,9 +88,9 @@ def _rate_series(a: ResultArrays, use: np.ndarray, m0: int, m1: int, excluded: i
     cx = np.bincount(cidx, weights=X.sum(axis=1))
     cn = np.bincount(cidx, weights=N.sum(axis=1))
     p_nat = np.clip((cx + 0.5) / (cn + 1.0), 1e-4, 1 - 1e-4)
-    return _RateSeries(X=X, N=N, keys=[_rate_key(int(c), int(p)) for c, p in zip(s_cat, s_prov, strict=True)],
+    return _RateSeries(X=X, N=N, keys=[base.rate_key(int(c), int(p)) for c, p in zip(s_cat, s_prov, strict=True)],
                        s_cat=s_cat, s_prov=s_prov, ucats=ucats, cidx=cidx, p0=p_nat[cidx],
-                       ev=_evidence_index(flat[fail], a.batch_id[use][fail]), m0=m0, m1=m1, excluded=excluded,
+                       ev=base.evidence_index(flat[fail], a.batch_id[use][fail]), m0=m0, m1=m1, excluded=excluded,
                        basis_label=basis_label)
 
 
@@ -147,15 +136,15 @@ def _chart_draft(s: _RateSeries, method: str, res: rates.RateChart, si: int, gi:
     stat = float(res.stat[gi, t])
     cumulative = method in ("cusum", "ewma")
     return SignalDraft(
-        kind="rate", method=method, series_key=s.keys[si], period=month_label(s.m0 + t),
+        kind="rate", method=method, series_key=s.keys[si], period=base.month_label(s.m0 + t),
         observed=stat if cumulative else observed,
-        expected=_f(p0) if method != "laney" else _f(res.center[gi, t]),
-        threshold=_f(res.ucl[gi, t]),
-        score=stat if cumulative else _f((observed - p0) / max(float(res.ucl[gi, t]) - p0, 1e-12)),
-        p_value=_f(res.p_value[gi, t]), params={**params, "p0": float(p0)},
+        expected=base.finite(p0) if method != "laney" else base.finite(res.center[gi, t]),
+        threshold=base.finite(res.ucl[gi, t]),
+        score=stat if cumulative else base.finite((observed - p0) / max(float(res.ucl[gi, t]) - p0, 1e-12)),
+        p_value=base.finite(res.p_value[gi, t]), params={**params, "p0": float(p0)},
         evidence={"failing_batch_ids": s.ev(si * s.T + t), "x": int(X[si, t]), "n": int(N[si, t]),
-                  "rate": _f(observed), "excluded_targeted": s.excluded},
-        sampling_basis=s.basis_label, category_id=int(s.s_cat[si]), region_code=province_code(int(s.s_prov[si])))
+                  "rate": base.finite(observed), "excluded_targeted": s.excluded},
+        sampling_basis=s.basis_label, category_id=int(s.s_cat[si]), region_code=base.province_code(int(s.s_prov[si])))
 
 
 def _funnels(s: _RateSeries, fm: int, alpha: float, do_funnel: bool) -> tuple[list[dict[str, Any]], list[SignalDraft]]:
@@ -173,7 +162,7 @@ def _funnels(s: _RateSeries, fm: int, alpha: float, do_funnel: bool) -> tuple[li
         target = float(np.clip(Xf[members].sum() / Nf[members].sum(), 1e-4, 1 - 1e-4))
         fu = rates.funnel(Xf[members], Nf[members], target, alpha=alpha)
         funnels.append({"category_id": int(c), "target": target, "tau2": fu.tau2, "phi": fu.phi,
-                        "points": [{"region": province_code(int(s.s_prov[m])), "x": int(Xf[m]), "n": int(Nf[m]),
+                        "points": [{"region": base.province_code(int(s.s_prov[m])), "x": int(Xf[m]), "n": int(Nf[m]),
                                     "alarm": bool(fu.alarm[k])} for k, m in enumerate(members)]})
         if not do_funnel:
             continue
@@ -182,13 +171,13 @@ def _funnels(s: _RateSeries, fm: int, alpha: float, do_funnel: bool) -> tuple[li
             _lo, hi = fu.limits(np.array([Nf[si]]), 1 - alpha)
             drafts.append(SignalDraft(
                 kind="rate", method="funnel", series_key=s.keys[si],
-                period=f"{month_label(s.m1 - fm + 1)}~{month_label(s.m1)}"[:16],
-                observed=float(Xf[si] / Nf[si]), expected=target, threshold=float(hi[0]), score=_f(fu.z_adj[k]),
-                p_value=_f(fu.p_value[k]), params={"alpha": alpha, "phi": fu.phi, "tau2": fu.tau2, "winsor": 0.1},
+                period=f"{base.month_label(s.m1 - fm + 1)}~{base.month_label(s.m1)}"[:16],
+                observed=float(Xf[si] / Nf[si]), expected=target, threshold=float(hi[0]), score=base.finite(fu.z_adj[k]),
+                p_value=base.finite(fu.p_value[k]), params={"alpha": alpha, "phi": fu.phi, "tau2": fu.tau2, "winsor": 0.1},
                 evidence={"x": int(Xf[si]), "n": int(Nf[si]),
                           "failing_batch_ids": [b for t in range(T - fm, T) for b in s.ev(si * T + t, 10)][:50],
                           "excluded_targeted": s.excluded},
-                sampling_basis=s.basis_label, category_id=int(c), region_code=province_code(int(s.s_prov[si]))))
+                sampling_basis=s.basis_label, category_id=int(c), region_code=base.province_code(int(s.s_prov[si]))))
     return funnels, drafts
 
 
@@ -202,9 +191,9 @@ def _rate_summary(s: _RateSeries, drafts: list[SignalDraft], fm: int,
     flagged = {d.series_key for d in drafts}
     order = sorted(range(S), key=lambda i: (s.keys[i] not in flagged, -s.N[i].sum()))[:6]
     return {
-        "heatmap": [{"category_id": int(s.s_cat[i]), "region": province_code(int(s.s_prov[i])), "x": int(hx[i]),
+        "heatmap": [{"category_id": int(s.s_cat[i]), "region": base.province_code(int(s.s_prov[i])), "x": int(hx[i]),
                      "n": int(hn[i])} for i in range(S) if hn[i] > 0],
-        "trends": [{"series_key": s.keys[i], "category_id": int(s.s_cat[i]), "region": province_code(int(s.s_prov[i])),
+        "trends": [{"series_key": s.keys[i], "category_id": int(s.s_cat[i]), "region": base.province_code(int(s.s_prov[i])),
                     "x": s.X[i].astype(int).tolist(), "n": s.N[i].astype(int).tolist(),
                     "p0": float(s.p0[i])} for i in order],
         "funnels": sorted(funnels, key=lambda f: -sum(p["n"] for p in f["points"]))[:4],
