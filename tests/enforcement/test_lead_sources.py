@@ -1,7 +1,7 @@
 """Leads from the three sources the lead scan reads beside spot checks, equipment and trace (issue #19 item 1):
 a consumer 举报 that needs investigation (consumer `complaint_records` contract: a report found justified or with a
-hazard), a risk signal staff confirmed (risk models, read-only), and a stable-product revocation (stable models,
-read-only). Each made through the owning room's own service, found once, with its source link, party, division and the
+hazard), a risk signal staff confirmed (risk `confirmed_enterprise_signals` contract), and a stable-product
+revocation (stable `revoked_listings` contract). Each made through the owning room's own service, found once, with its source link, party, division and the
 核查 clock of 程序规定 第十八条 (15 working days)."""
 
 from __future__ import annotations

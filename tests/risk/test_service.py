@@ -196,3 +196,27 @@ def test_alert_needs_confirmed_basis_and_hides_internal_fields(db):
         assert "internal_note" not in view["fields"]
         feed = service.alert_feed(s, "https://zhijian.example/").decode()
         assert al.ref in feed and "电暖器存在电击风险" in feed and "企业曾两次" not in feed
+
+
+def test_confirmed_enterprise_signals_contract(db):
+    """The contract enforcement's lead scan reads (docs/CONTRACTS.md): a signal staff confirmed on an enterprise is
+    offered with its label, period and region; an open one, a false alarm and one without an enterprise are not."""
+    from zhijian.platform.rooms import call
+    from zhijian.risk.models import Signal
+
+    with db.session() as s:
+        ent = factories.enterprise(s, region="330110")
+        ids = []
+        for status, enterprise in (("confirmed", ent.id), ("open", ent.id), ("false_alarm", ent.id),
+                                   ("confirmed", None)):
+            sig = Signal(fingerprint=f"enterprise|{factories.uid()}|2026-03", kind="enterprise", method="eb_shrinkage",
+                         series_key=f"ent:{factories.uid()}", series_label="电热毯不合格率", period="2026-03",
+                         region_code="330110", enterprise_id=enterprise, observed=0.4, threshold=0.1, status=status)
+            s.add(sig)
+            s.flush()
+            ids.append(sig.id)
+        offered = {x.signal_id: x for x in call(s, "risk", "confirmed_enterprise_signals", default=None)}
+        assert ids[0] in offered and not {ids[1], ids[2], ids[3]} & set(offered)
+        got = offered[ids[0]]
+        assert (got.method, got.series_label, got.period, got.enterprise_id, got.region_code, got.product_id) == (
+            "eb_shrinkage", "电热毯不合格率", "2026-03", ent.id, "330110", None)

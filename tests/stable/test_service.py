@@ -239,3 +239,22 @@ def test_reconciliation_job_is_registered_and_staff_only(sqlite_db):
         with pytest.raises(PermissionDenied):
             service.reconcile_flags(s, Actor(1, "ent", "enterprise", 1))
         assert isinstance(service.reconcile_flags(s, SYSTEM), list)
+
+
+def test_revoked_listings_contract(db, crew):
+    """The contract enforcement's lead scan reads (docs/CONTRACTS.md): a revoked listing is offered with its product,
+    certificate, producer and region; a valid one is not."""
+    from zhijian.platform.rooms import call
+
+    with db.session() as s:
+        p = crew.people(s)
+        _a, kept = approved(s, p)
+        _b, revoked = approved(s, p)
+        for ann in {kept.announcement_id, revoked.announcement_id}:
+            service.publish_announcement(s, p.reviewer, ann)
+        service.revoke_listing(s, p.committee, revoked.id, "2026年省级监督抽查铅含量不合格")
+        offered = {x.listing_id: x for x in call(s, "stable", "revoked_listings", default=None)}
+        assert revoked.id in offered and kept.id not in offered
+        got = offered[revoked.id]
+        assert (got.product_name, got.certificate_no, got.enterprise_id, got.region_code, got.product_id) == (
+            revoked.product_name, revoked.certificate_no, p.enterprise.id, revoked.region_code, revoked.product_id)

@@ -1,7 +1,7 @@
 """Reads of other rooms' *models* (a known gap, docs/CONTRACTS.md "enforcement reads"): the lead scan (线索归集) needs
-risk's confirmed enterprise signals, stable's revoked listings, trace's confirmed counterfeit / diversion signals and
-equipment's stopped or overdue units, and publication needs to know whether the credit file already holds a penalty
-of a 文号 — and none of those rooms offers a read function for it yet. Until they do, the reads live here and only
+trace's confirmed counterfeit / diversion signals and equipment's stopped or overdue units, and publication needs to
+know whether the credit file already holds a penalty of a 文号 — and none of those rooms offers a read function for it
+yet (risk's confirmed signals and stable's revoked listings now come through their contracts, `service`). Until they do, the reads live here and only
 here: read-only, each room reached through ``room_module`` so that an absent room reads as nothing, and each
 answer turned into this room's own ``Candidate`` at once, so that no other module of enforcement sees another
 room's model. When a room offers the read in its ``contracts.py``, its function here becomes a ``rooms.call``.
@@ -32,29 +32,6 @@ class Candidate:
     product_id: int | None = None
     gtin: str = ""
     received_on: dt.date | None = None  # a 举报's lead is received the day the report was (else the scan's day)
-
-
-def risk_signals(session: Session) -> Iterator[Candidate]:
-    """风险信号 confirmed by staff on an enterprise."""
-    risk = room_module("risk", "models")
-    if risk is None:
-        return
-    sig_model = risk.Signal
-    for sig in session.scalars(select(sig_model).where(sig_model.status == "confirmed",
-                                                       sig_model.enterprise_id.is_not(None))):
-        yield Candidate("risk", f"signal:{sig.id}", f"/console/risk/signals/{sig.id}",
-                        f"风险信号：{sig.series_label or sig.method}（{sig.period}）", sig.enterprise_id, sig.region_code,
-                        sig.product_id)
-
-
-def revoked_listings(session: Session) -> Iterator[Candidate]:
-    """稳定合格产品 listings revoked."""
-    stable = room_module("stable", "models")
-    if stable is None:
-        return
-    for row in session.scalars(select(stable.Listing).where(stable.Listing.status == "revoked")):
-        yield Candidate("stable", f"listing:{row.id}", "/stable", f"稳定合格产品撤销：{row.product_name}（{row.certificate_no}）",
-                        row.enterprise_id, row.region_code or None, row.product_id)
 
 
 def trace_signals(session: Session) -> Iterator[Candidate]:

@@ -312,16 +312,15 @@ def collect_leads(session: Session, actor: Actor, *, since: dt.date | None = Non
     """Create leads from other rooms' published findings, once each (source + reference unique); the answer counts
     the new leads by source.
 
-    spotcheck: `final_results` (contract; final 不合格 after objections); consumer: `complaint_records` (contract; a
-    举报 justified or with a hazard); risk: confirmed signals on an enterprise, stable: revoked listings, trace:
+    Through contracts: spotcheck `final_results` (final 不合格 after objections), consumer `complaint_records` (a
+    举报 justified or with a hazard), risk `confirmed_enterprise_signals`, stable `revoked_listings`. trace:
     counterfeit / diversion signals confirmed by staff, equipment: units stopped after a 不合格 report or overdue for
     inspection — these rooms offer no read function for them, so `room_reads` reads their models, read-only.
     """
     actor.require("admin")
     counts: dict[str, int] = {}
     day = on or today()
-    for reads in (_contract_candidates(session, since), room_reads.risk_signals(session),
-                  room_reads.revoked_listings(session), room_reads.trace_signals(session),
+    for reads in (_contract_candidates(session, since), room_reads.trace_signals(session),
                   room_reads.equipment_units(session, day)):
         for c in reads:
             if _auto(session, c, on) is not None:
@@ -331,7 +330,7 @@ def collect_leads(session: Session, actor: Actor, *, since: dt.date | None = Non
 
 
 def _contract_candidates(session: Session, since: dt.date | None) -> Iterator[room_reads.Candidate]:
-    """The findings the spotcheck and consumer rooms offer through their contracts (tolerant reads)."""
+    """The findings the spotcheck, consumer, risk and stable rooms offer through their contracts (tolerant reads)."""
     for bid, verdict, _cat, region, ent, product, _sampled, _basis in call(session, "spotcheck", "final_results",
                                                                             since=since, default=[]):
         if verdict == "不合格":
@@ -342,6 +341,14 @@ def _contract_candidates(session: Session, since: dt.date | None) -> Iterator[ro
         if kind == "report" and (justified or hazard) and ent is not None:
             yield room_reads.Candidate("report", f"complaint:{cid}", f"/console/complaints/{cid}",
                                        f"举报线索（编号 {cid}）", ent, region, product, received_on=received)
+    for sig in call(session, "risk", "confirmed_enterprise_signals", default=[]):
+        yield room_reads.Candidate("risk", f"signal:{sig.signal_id}", f"/console/risk/signals/{sig.signal_id}",
+                                   f"风险信号：{sig.series_label or sig.method}（{sig.period}）", sig.enterprise_id,
+                                   sig.region_code, sig.product_id)
+    for row in call(session, "stable", "revoked_listings", default=[]):
+        yield room_reads.Candidate("stable", f"listing:{row.listing_id}", "/stable",
+                                   f"稳定合格产品撤销：{row.product_name}（{row.certificate_no}）", row.enterprise_id,
+                                   row.region_code or None, row.product_id)
 
 
 def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:

@@ -4,6 +4,15 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 
 from __future__ import annotations
 
-from zhijian.risk.service import list_signals, overdue_recalls, public_alerts, public_recalls, recall_records
+from zhijian.risk.service import (
+    ConfirmedSignal,
+    confirmed_enterprise_signals,
+    list_signals,
+    overdue_recalls,
+    public_alerts,
+    public_recalls,
+    recall_records,
+)
 
-__all__ = ["list_signals", "overdue_recalls", "public_alerts", "public_recalls", "recall_records"]
+__all__ = ["ConfirmedSignal", "confirmed_enterprise_signals", "list_signals", "overdue_recalls", "public_alerts",
+           "public_recalls", "recall_records"]

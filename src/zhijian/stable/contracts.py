@@ -5,11 +5,14 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 from __future__ import annotations
 
 from zhijian.stable.service import (
+    RevokedListing,
     current_listing,
     dashboard_cards,
     latest_announcements,
     listed_product_ids,
+    revoked_listings,
     search_announcements,
 )
 
-__all__ = ["current_listing", "dashboard_cards", "latest_announcements", "listed_product_ids", "search_announcements"]
+__all__ = ["RevokedListing", "current_listing", "dashboard_cards", "latest_announcements", "listed_product_ids",
+           "revoked_listings", "search_announcements"]

@@ -50,13 +50,21 @@ from zhijian.risk.service.recalls import (
     start_recall,
 )
 from zhijian.risk.service.scanning import latest_scan, run_scan
-from zhijian.risk.service.signals import MethodPerformance, get_signal, list_signals, method_performance, review_signal
+from zhijian.risk.service.signals import (
+    ConfirmedSignal,
+    MethodPerformance,
+    confirmed_enterprise_signals,
+    get_signal,
+    list_signals,
+    method_performance,
+    review_signal,
+)
 
 __all__ = [
-    "MONITOR_ROLES", "AlertIn", "AlertView", "AssessmentIn", "MailReport", "MethodPerformance", "RecallCloseIn",
+    "MONITOR_ROLES", "AlertIn", "AlertView", "AssessmentIn", "ConfirmedSignal", "MailReport", "MethodPerformance", "RecallCloseIn",
     "RecallIn", "RecallProgress", "RecallReportIn", "Recipients", "RiskDashboard", "SeriesConfigIn",
     "alert_feed", "alert_recipients", "assessment_input", "can_monitor", "can_publish_alert", "can_read_recall",
-    "can_report_recall", "can_start_recall", "close_recall", "complaint_rows", "create_alert",
+    "can_report_recall", "can_start_recall", "close_recall", "complaint_rows", "confirmed_enterprise_signals", "create_alert",
     "create_assessment", "dashboard", "enterprise_name", "equipment_drafts", "field_text", "get_alert",
     "get_assessment", "get_recall", "get_signal", "latest_scan", "list_alerts", "list_assessments", "list_configs",
     "list_recalls", "list_signals", "load_configs", "method_performance", "overdue_recalls", "public_alert",

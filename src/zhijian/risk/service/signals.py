@@ -65,6 +65,28 @@ def review_signal(session: Session, actor: Actor, signal_id: int, status: str, n
     return sig
 
 
+@dataclass(frozen=True, slots=True)
+class ConfirmedSignal:
+    """A 风险信号 staff confirmed on one enterprise (研判确认): what the enforcement room's lead scan reads."""
+
+    signal_id: int
+    method: str
+    series_label: str
+    period: str
+    enterprise_id: int
+    region_code: str | None
+    product_id: int | None
+
+
+def confirmed_enterprise_signals(session: Session) -> list[ConfirmedSignal]:
+    """Contract: the signals confirmed by staff that name an enterprise, oldest first (no actor: a system read for
+    the lead scan, which files them as leads of the region's regulator)."""
+    rows = session.scalars(select(Signal).where(Signal.status == "confirmed", Signal.enterprise_id.is_not(None))
+                           .order_by(Signal.id))
+    return [ConfirmedSignal(sig.id, sig.method, sig.series_label, sig.period, sig.enterprise_id, sig.region_code,
+                            sig.product_id) for sig in rows if sig.enterprise_id is not None]
+
+
 @dataclass(frozen=True)
 class MethodPerformance(Record):
     """One method's record in the reviews (研判): signals, open, confirmed, false alarms, PPV (None unreviewed)."""

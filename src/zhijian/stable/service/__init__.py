@@ -46,7 +46,14 @@ from zhijian.stable.service.eligibility import (
     propose_candidates,
 )
 from zhijian.stable.service.flags import clear_flag, flag_listings, on_verdict_final, reconcile_flags, revoke_listing
-from zhijian.stable.service.listings import current_listing, get_listing, list_listings, listed_product_ids
+from zhijian.stable.service.listings import (
+    RevokedListing,
+    current_listing,
+    get_listing,
+    list_listings,
+    listed_product_ids,
+    revoked_listings,
+)
 from zhijian.stable.service.overview import StableCounts, dashboard, dashboard_cards
 from zhijian.stable.service.policy import (
     CHINA,
@@ -78,6 +85,7 @@ __all__ = [
     "OPEN_STATUSES",
     "OUTCOME_ZH",
     "ProductInfo",
+    "RevokedListing",
     "STATUS_ZH",
     "StableCounts",
     "add_comment",
@@ -122,6 +130,7 @@ __all__ = [
     "list_listings",
     "list_rulesets",
     "listed_product_ids",
+    "revoked_listings",
     "listing_by_certificate",
     "listing_state",
     "on_verdict_final",

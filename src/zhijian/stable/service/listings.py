@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -74,3 +75,23 @@ def listed_product_ids(session: Session) -> set[int]:
     """Contract: products whose listing is valid today (published, not expired, not flagged, not revoked)."""
     return set(session.scalars(select(Listing.product_id).where(
         Listing.status == "listed", Listing.flagged.is_(False), Listing.valid_until >= today())))
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedListing:
+    """A 稳定合格产品 listing whose qualification was revoked (资格撤销): what the enforcement room's lead scan reads."""
+
+    listing_id: int
+    product_name: str
+    certificate_no: str
+    enterprise_id: int
+    region_code: str
+    product_id: int
+
+
+def revoked_listings(session: Session) -> list[RevokedListing]:
+    """Contract: every revoked listing, oldest first (a system read for the lead scan)."""
+    rows = session.execute(select(Listing.id, Listing.product_name, Listing.certificate_no, Listing.enterprise_id,
+                                  Listing.region_code, Listing.product_id)
+                           .where(Listing.status == "revoked").order_by(Listing.id))
+    return [RevokedListing(*row) for row in rows]
