@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from zhijian.catalog.schemas import PageOut
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import (
+    ContractEditIn,
     ContractIn,
     ContractOut,
     DeclineIn,
@@ -31,6 +32,7 @@ from zhijian.equipment.schemas import (
     ScheduleIn,
     SignIn,
     StatusIn,
+    TerminateIn,
     UnitIn,
     UnitOut,
     WorkerCertIn,
@@ -246,6 +248,34 @@ def register_licence(data: LicenceIn, session: SessionDep, actor: ActorDep) -> L
 def list_licences(session: SessionDep, actor: ActorDep,
                   expiring_within: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[LicenceOut]:
     return [LicenceOut.model_validate(r) for r in service.licences(session, actor, expiring_within=expiring_within)]
+
+
+@router.put("/licences/{licence_id}", response_model=LicenceOut)
+def update_licence(licence_id: int, data: LicenceIn, session: SessionDep, actor: ActorDep) -> LicenceOut:
+    """Correct or renew (换证) a licence (regulator); it stays with its company."""
+    return LicenceOut.model_validate(service.update_licence(session, actor, licence_id, data))
+
+
+@router.get("/contracts", response_model=PageOut[ContractOut])
+def list_all_contracts(session: SessionDep, actor: ActorDep, code: str | None = None,
+                       maintainer_id: int | None = None, limit: Limit = 100,
+                       cursor: str | None = None) -> PageOut[ContractOut]:
+    """维保合同 in the actor's scope (owner: its units; company: its contracts; regulator: its division)."""
+    page = service.contract_page(session, actor, code=code, maintainer_id=maintainer_id, limit=limit, cursor=cursor)
+    return PageOut(items=[ContractOut.model_validate(v.row) for v in page.items], next_cursor=page.next_cursor,
+                   limit=page.limit)
+
+
+@router.put("/contracts/{contract_id}", response_model=ContractOut)
+def update_contract(contract_id: int, data: ContractEditIn, session: SessionDep, actor: ActorDep) -> ContractOut:
+    """Correct or extend a contract (number, period); a terminated contract is closed (409)."""
+    return ContractOut.model_validate(service.update_contract(session, actor, contract_id, data))
+
+
+@router.post("/contracts/{contract_id}/terminate", response_model=ContractOut)
+def terminate_contract(contract_id: int, data: TerminateIn, session: SessionDep, actor: ActorDep) -> ContractOut:
+    """合同解除 with the day and the reason; the unit has no maintenance company from that day."""
+    return ContractOut.model_validate(service.terminate_contract(session, actor, contract_id, data))
 
 
 @router.post("/units/{code}/contracts", response_model=ContractOut, status_code=201)

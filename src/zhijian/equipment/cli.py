@@ -345,3 +345,66 @@ def requests_cmd(status: str | None = None) -> None:
         for row, code in service.inspection_requests(s, SYSTEM, status=status):
             typer.echo(f"{row.id}\t{code}\t检验机构 {row.institute_id}\t{service.REQUEST_STATUSES[row.status]}\t"
                        f"{row.scheduled_on or '—'}")
+
+
+@app.command("decline")
+def decline_cmd(request_id: int, institute: int = typer.Option(..., help="检验机构 id (acting as)"),
+                reason: str = typer.Option(..., help="退回理由")) -> None:
+    """The institute returns a request with its reason; the owner may ask again."""
+    from zhijian.platform.auth import Actor
+
+    with unit_of_work() as s:
+        row = service.decline_request(s, Actor(None, "cli", "inspector", institute), request_id, reason)
+        typer.echo(f"申请 {row.id}\t{service.REQUEST_STATUSES[row.status]}\t{row.note}")
+
+
+@app.command("licences")
+def licences_cmd(expiring: int | None = typer.Option(None, help="N 日内到期")) -> None:
+    """维保单位许可 registry, soonest expiry first."""
+    with unit_of_work() as s:
+        rows = service.licences(s, SYSTEM, expiring_within=expiring)
+        for r in rows:
+            typer.echo(f"{r.id}\t{r.licence_no}\t单位 {r.organization_id}\t{r.scope}\t有效期至 {r.valid_until}")
+        typer.echo(f"共 {len(rows)} 个")
+
+
+def _contract_line(r: object, code: str) -> str:
+    from zhijian.equipment.models import EquipmentContract
+
+    assert isinstance(r, EquipmentContract)
+    end = f"解除于 {r.terminated_on}（{r.termination_reason}）" if r.terminated_on else "在册"
+    return f"合同 {r.id}\t{code}\t维保单位 {r.maintainer_id}\t{r.contract_no or '—'}\t{r.starts_on} — {r.ends_on}\t{end}"
+
+
+@app.command("contracts")
+def contracts_cmd(code: str | None = None, maintainer: int | None = None, limit: int = 100) -> None:
+    """维保合同 list (newest first), of one unit or one company."""
+    with unit_of_work() as s:
+        page = service.contract_page(s, SYSTEM, code=code, maintainer_id=maintainer, limit=limit)
+        for v in page.items:
+            typer.echo(_contract_line(v.row, v.unit_code))
+        typer.echo(f"共 {len(page.items)} 份" + ("（还有更多）" if page.next_cursor else ""))
+
+
+@app.command("contract-edit")
+def contract_edit_cmd(contract_id: int, starts: str = typer.Option(...), ends: str = typer.Option(...),
+                      contract_no: str = "") -> None:
+    """Correct or extend a contract (number, period)."""
+    from zhijian.equipment.schemas import ContractEditIn
+
+    with unit_of_work() as s:
+        row = service.update_contract(s, SYSTEM, contract_id, ContractEditIn(
+            starts_on=_date(starts, "starts"), ends_on=_date(ends, "ends"), contract_no=contract_no))
+        typer.echo(_contract_line(row, service.unit_code_of(s, row.unit_id)))
+
+
+@app.command("terminate")
+def terminate_cmd(contract_id: int, on: str = typer.Option(..., help="解除日期 YYYY-MM-DD"),
+                  reason: str = typer.Option(..., help="解除理由")) -> None:
+    """合同解除: from that day the unit has no maintenance company (listed by contract-gaps)."""
+    from zhijian.equipment.schemas import TerminateIn
+
+    with unit_of_work() as s:
+        row = service.terminate_contract(s, SYSTEM, contract_id, TerminateIn(terminated_on=_date(on, "on"),
+                                                                              reason=reason))
+        typer.echo(_contract_line(row, service.unit_code_of(s, row.unit_id)))

@@ -181,7 +181,9 @@ class EquipmentContract(IdMixin, TimestampMixin, Audited, Base):
     contract_no: Mapped[str] = mapped_column(String(64), default="")
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date] = mapped_column(index=True)
-    terminated_on: Mapped[dt.date | None]
+    terminated_on: Mapped[dt.date | None]  # 解除: not in force from this day on
+    termination_reason: Mapped[str] = mapped_column(String(300), default="")
+    terminated_by: Mapped[str] = mapped_column(String(128), default="")
     created_by: Mapped[str] = mapped_column(String(128), default="")
 
     __table_args__ = (UniqueConstraint("unit_id", "starts_on", name="uq_equipment_contract_start"),)

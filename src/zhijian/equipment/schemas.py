@@ -263,6 +263,23 @@ class ContractOut(BaseModel):
     starts_on: dt.date
     ends_on: dt.date
     terminated_on: dt.date | None = None
+    termination_reason: str = ""
+
+
+class ContractEditIn(BaseModel):
+    """Correcting or extending a contract: its number and period (the company stays; a new company is a new
+    contract)."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    contract_no: str = Field(default="", max_length=64)
+
+
+class TerminateIn(BaseModel):
+    """合同解除 — from which day (within the contract) and why."""
+
+    terminated_on: dt.date
+    reason: str = Field(min_length=1, max_length=300)
 
 
 class InspectionRequestIn(BaseModel):

@@ -45,11 +45,18 @@ from zhijian.equipment.service.maintenance import (
 from zhijian.equipment.service.maintenance_contracts import (
     ContractGap,
     ContractSync,
+    ContractView,
     contract_gaps,
+    contract_in_force,
+    contract_page,
     contracts,
     create_contract,
+    get_contract,
+    in_force,
     set_maintainer,
     sync_contracts,
+    terminate_contract,
+    update_contract,
 )
 from zhijian.equipment.service.policy import (
     CHINA,
@@ -62,10 +69,14 @@ from zhijian.equipment.service.policy import (
     today,
 )
 from zhijian.equipment.service.qualifications import (
+    get_licence,
     licence_of,
     licences,
+    licensed_companies,
+    organization_names,
     register_licence,
     register_worker_cert,
+    update_licence,
     worker_certs,
 )
 from zhijian.equipment.service.registry import (
@@ -91,16 +102,17 @@ from zhijian.equipment.service.signals import RiskSignal, StatRow, dashboard_car
 
 __all__ = [
     "CHINA", "IMPORT_COLUMNS", "INSPECTION_COLUMNS", "MAINTENANCE_COLUMNS", "REQUEST_STATUSES", "STAGE_LABELS",
-    "ContractGap", "ContractSync", "DueExplained", "DueRecompute", "IncidentView", "ReminderRun", "RiskSignal",
+    "ContractGap", "ContractSync", "ContractView", "DueExplained", "DueRecompute", "IncidentView", "ReminderRun", "RiskSignal",
     "ScanView", "StatRow",
-    "can_read", "change_status", "code_for_giai", "contract_gaps", "contracts", "create_contract", "dashboard_cards",
-    "decline_request", "division_of", "due_list", "explain_due", "get_incident", "get_unit", "gs1_prefix",
-    "import_inspections", "import_maintenance", "import_registry", "in_division", "incident_view", "incidents",
-    "inspection_requests", "inspections", "label_sheet", "licence_of", "licences", "maintenance_overdue",
+    "can_read", "change_status", "code_for_giai", "contract_gaps", "contract_in_force", "contract_page", "contracts", "create_contract", "dashboard_cards",
+    "decline_request", "division_of", "due_list", "explain_due", "get_contract", "get_incident", "get_licence", "get_unit", "gs1_prefix",
+    "import_inspections", "import_maintenance", "import_registry", "in_division", "in_force", "incident_view", "incidents",
+    "inspection_requests", "inspections", "label_sheet", "licence_of", "licences", "licensed_companies", "organization_names", "maintenance_overdue",
     "maintenance_records", "record_incident", "record_inspection", "record_maintenance", "recompute_due_dates",
     "register_licence", "register_unit", "register_worker_cert", "reminder_stage", "request_inspection",
     "require_inspect", "require_maintain", "require_manage", "require_register", "require_report_incident",
     "resolver_host", "risk_signals", "scan_view", "schedule_request", "send_reminders", "set_maintainer",
-    "sign_maintenance", "statistics", "status_history", "sync_contracts", "today", "unit_code_of", "units_of",
+    "sign_maintenance", "statistics", "status_history", "sync_contracts", "terminate_contract", "today",
+    "unit_code_of", "units_of", "update_contract", "update_licence",
     "unsigned_maintenance", "worker_certs",
 ]

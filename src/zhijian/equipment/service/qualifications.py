@@ -16,7 +16,7 @@ from zhijian.equipment.service.policy import today
 from zhijian.equipment.service.registry import _owner
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, PermissionDenied
+from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 
 def register_licence(session: Session, actor: Actor, data: LicenceIn) -> EquipmentMaintainerLicence:
@@ -43,6 +43,27 @@ def register_licence(session: Session, actor: Actor, data: LicenceIn) -> Equipme
     row.issuer, row.phone = data.issuer.strip(), data.phone.strip()
     flush(session, "equipment_maintainer_licence")
     return row
+
+
+def get_licence(session: Session, actor: Actor, licence_id: int) -> EquipmentMaintainerLicence:
+    """One licence: staff and institutes see every one, a company its own (else 404)."""
+    if actor.is_public:
+        actor.require("enterprise")
+    row = session.get(EquipmentMaintainerLicence, licence_id)
+    if row is None or (actor.role == "enterprise" and not actor.owns(row.organization_id)):
+        raise NotFound("equipment_maintainer_licence", licence_id)
+    return row
+
+
+def update_licence(session: Session, actor: Actor, licence_id: int, data: LicenceIn) -> EquipmentMaintainerLicence:
+    """Correct or renew (换证) a registered licence by the regulator — the same checks as ``register_licence``;
+    the licence stays with its company."""
+    row = get_licence(session, actor, licence_id)
+    actor.require("regulator")
+    if data.organization_id != row.organization_id:
+        raise DomainError("equipment.licence_company", "许可证不能转给其他单位", "a licence stays with its company",
+                          field="organization_id")
+    return register_licence(session, actor, data)
 
 
 def licence_of(session: Session, organization_id: int) -> EquipmentMaintainerLicence | None:
@@ -140,3 +161,24 @@ def worker_certs(session: Session, actor: Actor, *, employer_id: int | None = No
         day = on or today()
         stmt = stmt.where(EquipmentWorkerCert.valid_until <= day + dt.timedelta(days=expiring_within))
     return list(session.scalars(stmt.order_by(EquipmentWorkerCert.valid_until, EquipmentWorkerCert.id).limit(limit)))
+
+
+def licensed_companies(session: Session, on: dt.date | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the companies whose licence is in force on ``on``: the choice an owner contracts from."""
+    from zhijian.catalog.models import Organization
+
+    day = on or today()
+    return [(int(i), str(n)) for i, n in session.execute(
+        select(Organization.id, Organization.name).join(
+            EquipmentMaintainerLicence, EquipmentMaintainerLicence.organization_id == Organization.id)
+        .where(EquipmentMaintainerLicence.valid_until >= day).order_by(Organization.name))]
+
+
+def organization_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of the organizations a list shows (owners, companies), in one read."""
+    from zhijian.catalog.models import Organization
+
+    if not ids:
+        return {}
+    return {int(i): str(n) for i, n in session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids)))}

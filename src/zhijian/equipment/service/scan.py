@@ -47,6 +47,7 @@ class ScanView:
     maintenance_overdue: bool = False
     giai: str = ""
     digital_link: str = ""
+    no_maintainer: bool = False  # an elevator in use without a maintenance company (安全法 第四十五条)
 
 
 def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanView:
@@ -80,7 +81,8 @@ def scan_view(session: Session, code: str, on: dt.date | None = None) -> ScanVie
         complaint_url=f"/complaints/new?{query}", last_maintenance_on=unit.last_maintenance_on,
         maintenance_overdue=(unit.status == "in_use" and unit.next_maintenance_due_on is not None
                              and unit.next_maintenance_due_on < day),
-        giai=giai, digital_link=rules.giai_link(resolver_host(), giai))
+        giai=giai, digital_link=rules.giai_link(resolver_host(), giai),
+        no_maintainer=unit.status == "in_use" and maint is None and rules.is_elevator(unit.variety))
 
 
 def gs1_prefix() -> str:

@@ -1,6 +1,6 @@
 """特种设备 pages: the public scan page of a unit (no login; by 设备代码 or by its GIAI Digital Link), the console
 home of each role (regulator, inspection institute, owner / maintenance company) with its forms, the due list,
-incident pages and the label sheet.
+incident pages and the label sheet; ``pages.maintenance``: the licences and contracts of maintenance companies.
 
 Every page calls the same service functions as the API and the CLI.
 """
@@ -16,7 +16,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, InspectionRequestIn, MaintenanceIn, ScheduleIn
+from zhijian.equipment.pages import maintenance
+from zhijian.equipment.schemas import (
+    DeclineIn,
+    IncidentIn,
+    InspectionIn,
+    InspectionRequestIn,
+    MaintenanceIn,
+    ScheduleIn,
+)
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -27,7 +35,7 @@ ROLES = ("regulator", "inspector", "enterprise")
 nav_item("/console/equipment", "特种设备", roles=ROLES, order=35)
 
 NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认",
-             "requested": "检验申请已提交", "scheduled": "检验已排期"}
+             "requested": "检验申请已提交", "scheduled": "检验已排期", "declined": "检验申请已退回"}
 
 
 def _scan(request: Request, session: Any, code: str) -> Response:
@@ -268,3 +276,24 @@ async def console_schedule(request: Request, session: SessionDep, request_id: in
         return _home(request, session, actor, errors=_errors(request, exc, "sc_"), values=values, status=status,
                      form="schedule")
     return RedirectResponse("/console/equipment?done=scheduled", status_code=303)
+
+
+@router.post("/console/equipment/requests/{request_id}/decline")
+async def console_decline(request: Request, session: SessionDep, request_id: int) -> Response:
+    """检验机构 退回申请 with the reason (the owner sees it and may ask again) — the same service call as
+    POST /api/v1/equipment/inspection-requests/{id}/decline."""
+    actor, form = await console_form(request, session, "inspector")
+    values = {"dc_note": _text(form, "dc_note")}
+    try:
+        data = DeclineIn.model_validate({"note": values["dc_note"]})
+        with session.begin_nested():
+            service.decline_request(session, actor, request_id, data.note)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _home(request, session, actor, errors=_errors(request, exc, "dc_"), values=values, status=status,
+                     form="schedule")
+    return RedirectResponse("/console/equipment?done=declined", status_code=303)
+
+
+# the maintenance pages (licences, contracts) in their own module, served by this room's router
+router.include_router(maintenance.router)

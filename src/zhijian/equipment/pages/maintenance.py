@@ -1,0 +1,225 @@
+"""特种设备 console pages of maintenance: the licences of maintenance companies (维保单位许可: the regulator registers
+and renews them, a company reads its own) and the maintenance contracts (维保合同: the owner or the regulator signs,
+corrects and terminates; the company reads its own and may terminate), with the units left without a maintenance
+company (无维保单位). Each form calls the same service function as the API and the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+
+from zhijian.equipment import service
+from zhijian.equipment.models import EquipmentMaintainerLicence
+from zhijian.equipment.schemas import ContractEditIn, ContractIn, LicenceIn, TerminateIn
+from zhijian.platform.auth import Actor
+from zhijian.platform.deps import SessionDep
+from zhijian.platform.errors import DomainError
+from zhijian.web.core import audit_history, console_actor, console_form, locale_of, nav_item, render
+from zhijian.web.forms import bind_form, domain_field_errors
+
+router = APIRouter(include_in_schema=False)
+ROLES = ("regulator", "enterprise")
+nav_item("/console/equipment/contracts", "维保合同", roles=ROLES, order=36)
+nav_item("/console/equipment/licences", "维保单位许可", roles=ROLES, order=37)
+
+DONE_ZH = {"licence": "许可证已保存", "contract": "维保合同已保存", "terminated": "维保合同已解除"}
+LICENCE_FIELDS = ("organization_id", "licence_no", "scope", "issued_on", "valid_until", "issuer", "phone")
+CONTRACT_FIELDS = ("code", "maintainer_id", "starts_on", "ends_on", "contract_no")
+
+
+def _bind(request: Request, form: Any, schema: type[BaseModel], fields: tuple[str, ...],
+          **extra: Any) -> tuple[Any, dict[str, str]]:
+    return bind_form(form, schema, lang=locale_of(request), fields=[f for f in fields if f in schema.model_fields],
+                     extra=extra or None)
+
+
+def _values(form: Any, fields: tuple[str, ...]) -> dict[str, str]:
+    return {k: str(form.get(k) or "").strip() for k in fields}
+
+
+def _attempt(request: Request, session: SessionDep, fields: tuple[str, ...], call: Any) -> dict[str, str]:
+    """Run the service call in a savepoint: {} when done, else its DomainError beside its field."""
+    try:
+        with session.begin_nested():
+            call()
+    except DomainError as err:
+        return domain_field_errors(err, locale_of(request), fields)
+    return {}
+
+
+# ---------------------------------------------------------------- 维保单位许可
+
+
+def _licence_list(request: Request, session: SessionDep, actor: Actor, *, errors: dict[str, str] | None = None,
+                  values: dict[str, str] | None = None, status: int = 200) -> Response:
+    rows = service.licences(session, actor)
+    names = service.organization_names(session, {r.organization_id for r in rows})
+    return render(request, "equipment/licences.html", {
+        "rows": rows, "names": names, "day": service.today(), "errors": errors or {}, "values": values or {},
+        "can_edit": actor.role in ("regulator", "admin"), "companies": _companies(session),
+        "notice": DONE_ZH.get(request.query_params.get("done", ""), "")}, status_code=status, actor=actor)
+
+
+def _companies(session: SessionDep) -> list[tuple[str, str]]:
+    """Enterprises a licence can be registered to (the catalog's organizations of kind enterprise)."""
+    from sqlalchemy import select
+
+    from zhijian.catalog.models import Organization
+
+    return [(str(i), n) for i, n in session.execute(select(Organization.id, Organization.name).where(
+        Organization.kind == "enterprise").order_by(Organization.name).limit(500))]
+
+
+@router.get("/console/equipment/licences", response_class=HTMLResponse)
+def licences_page(request: Request, session: SessionDep) -> Response:
+    """维保单位许可 — every company's (regulator, with the registration form) or the company's own."""
+    return _licence_list(request, session, console_actor(request, session, *ROLES))
+
+
+@router.post("/console/equipment/licences")
+async def licence_create(request: Request, session: SessionDep) -> Response:
+    actor, form = await console_form(request, session, "regulator")
+    values = _values(form, LICENCE_FIELDS)
+    data, errors = _bind(request, form, LicenceIn, LICENCE_FIELDS)
+    if data is not None:
+        errors = _attempt(request, session, LICENCE_FIELDS, lambda: service.register_licence(session, actor, data))
+    if errors:
+        return _licence_list(request, session, actor, errors=errors, values=values, status=422)
+    return RedirectResponse("/console/equipment/licences?done=licence", status_code=303)
+
+
+def _licence_page(request: Request, session: SessionDep, actor: Actor, row: EquipmentMaintainerLicence, *,
+                  errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                  status: int = 200) -> Response:
+    current = {k: str(getattr(row, k)) for k in LICENCE_FIELDS}
+    return render(request, "equipment/licence.html", {
+        "row": row, "name": service.organization_names(session, {row.organization_id}).get(row.organization_id, ""),
+        "values": values or current, "errors": errors or {}, "can_edit": actor.role in ("regulator", "admin"),
+        "audit": audit_history(session, "equipment_maintainer_licence", row.id)}, status_code=status, actor=actor)
+
+
+@router.get("/console/equipment/licences/{licence_id}", response_class=HTMLResponse)
+def licence_page(request: Request, session: SessionDep, licence_id: int) -> Response:
+    actor = console_actor(request, session, *ROLES)
+    return _licence_page(request, session, actor, service.get_licence(session, actor, licence_id))
+
+
+@router.post("/console/equipment/licences/{licence_id}")
+async def licence_update(request: Request, session: SessionDep, licence_id: int) -> Response:
+    """Correct or renew (换证): the licence stays with its company."""
+    actor, form = await console_form(request, session, "regulator")
+    row = service.get_licence(session, actor, licence_id)
+    values = _values(form, LICENCE_FIELDS) | {"organization_id": str(row.organization_id)}
+    data, errors = _bind(request, form, LicenceIn, LICENCE_FIELDS, organization_id=row.organization_id)
+    if data is not None:
+        errors = _attempt(request, session, LICENCE_FIELDS,
+                          lambda: service.update_licence(session, actor, licence_id, data))
+    if errors:
+        return _licence_page(request, session, actor, row, errors=errors, values=values, status=422)
+    return RedirectResponse("/console/equipment/licences?done=licence", status_code=303)
+
+
+# ---------------------------------------------------------------- 维保合同
+
+
+def _may_sign(session: SessionDep, actor: Actor) -> bool:
+    """The contract form is for the regulator and for an owner with units (a maintenance company only reads)."""
+    from sqlalchemy import select
+
+    from zhijian.equipment.models import EquipmentUnit
+
+    if actor.role in ("regulator", "admin"):
+        return True
+    return actor.role == "enterprise" and session.scalar(
+        select(EquipmentUnit.id).where(EquipmentUnit.owner_id == actor.organization_id).limit(1)) is not None
+
+
+def _contract_list(request: Request, session: SessionDep, actor: Actor, *, errors: dict[str, str] | None = None,
+                   values: dict[str, str] | None = None, status: int = 200, cursor: str | None = None) -> Response:
+    page = service.contract_page(session, actor, code=request.query_params.get("code") or None, limit=50,
+                                 cursor=cursor)
+    gaps = service.contract_gaps(session, actor, limit=200)
+    ids = {v.row.maintainer_id for v in page.items} | {g.last_maintainer_id for g in gaps}
+    return render(request, "equipment/contracts.html", {
+        "page": page, "gaps": gaps, "names": service.organization_names(session, ids), "day": service.today(),
+        "errors": errors or {}, "values": values or {}, "may_sign": _may_sign(session, actor),
+        "companies": [(str(i), n) for i, n in service.licensed_companies(session)],
+        "notice": DONE_ZH.get(request.query_params.get("done", ""), "")}, status_code=status, actor=actor)
+
+
+@router.get("/console/equipment/contracts", response_class=HTMLResponse)
+def contracts_page(request: Request, session: SessionDep, cursor: str | None = None) -> Response:
+    """维保合同 in the actor's scope, the units without a maintenance company, and the signing form."""
+    return _contract_list(request, session, console_actor(request, session, *ROLES), cursor=cursor)
+
+
+@router.post("/console/equipment/contracts")
+async def contract_create(request: Request, session: SessionDep) -> Response:
+    actor, form = await console_form(request, session, *ROLES)
+    values = _values(form, CONTRACT_FIELDS)
+    data, errors = _bind(request, form, ContractIn, CONTRACT_FIELDS)
+    if not values["code"]:
+        errors["code"] = "this field is required" if locale_of(request) == "en" else "此项必填"
+    elif data is not None:
+        errors = _attempt(request, session, CONTRACT_FIELDS,
+                          lambda: service.create_contract(session, actor, values["code"], data))
+    if errors:
+        return _contract_list(request, session, actor, errors=errors, values=values, status=422)
+    return RedirectResponse("/console/equipment/contracts?done=contract", status_code=303)
+
+
+def _contract_page(request: Request, session: SessionDep, actor: Actor, contract_id: int, *,
+                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None, form: str = "",
+                   status: int = 200) -> Response:
+    row, unit = service.get_contract(session, actor, contract_id)
+    manager = actor.role in ("regulator", "admin") or actor.owns(unit.owner_id)
+    current = {"starts_on": row.starts_on.isoformat(), "ends_on": row.ends_on.isoformat(),
+               "contract_no": row.contract_no, "terminated_on": service.today().isoformat(), "reason": ""}
+    names = service.organization_names(session, {row.maintainer_id, unit.owner_id})
+    return render(request, "equipment/contract.html", {
+        "row": row, "unit": unit, "names": names, "values": current | (values or {}), "errors": errors or {},
+        "form": form, "can_edit": manager and row.terminated_on is None,
+        "can_terminate": (manager or actor.owns(row.maintainer_id)) and row.terminated_on is None,
+        "in_force": service.contract_in_force(row, service.today()), "audit": audit_history(session, "equipment_contract", row.id)},
+        status_code=status, actor=actor)
+
+
+@router.get("/console/equipment/contracts/{contract_id}", response_class=HTMLResponse)
+def contract_page(request: Request, session: SessionDep, contract_id: int) -> Response:
+    return _contract_page(request, session, console_actor(request, session, *ROLES), contract_id)
+
+
+@router.post("/console/equipment/contracts/{contract_id}")
+async def contract_update(request: Request, session: SessionDep, contract_id: int) -> Response:
+    """Correct or extend a contract (编号, 起止日期)."""
+    actor, form = await console_form(request, session, *ROLES)
+    fields = ("starts_on", "ends_on", "contract_no")
+    values = _values(form, fields)
+    data, errors = _bind(request, form, ContractEditIn, fields)
+    if data is not None:
+        errors = _attempt(request, session, fields,
+                          lambda: service.update_contract(session, actor, contract_id, data))
+    if errors:
+        return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="edit",
+                              status=422)
+    return RedirectResponse(f"/console/equipment/contracts/{contract_id}?done=contract", status_code=303)
+
+
+@router.post("/console/equipment/contracts/{contract_id}/terminate")
+async def contract_terminate(request: Request, session: SessionDep, contract_id: int) -> Response:
+    """合同解除 — the day and the reason; the unit is flagged as without maintenance company from that day."""
+    actor, form = await console_form(request, session, *ROLES)
+    fields = ("terminated_on", "reason")
+    values = _values(form, fields)
+    data, errors = _bind(request, form, TerminateIn, fields)
+    if data is not None:
+        errors = _attempt(request, session, fields,
+                          lambda: service.terminate_contract(session, actor, contract_id, data))
+    if errors:
+        return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="terminate",
+                              status=422)
+    return RedirectResponse("/console/equipment/contracts?done=terminated", status_code=303)
