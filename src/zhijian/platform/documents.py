@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -541,24 +542,25 @@ def _centred(base: Any) -> Any:
 
 def draw_qr(canvas: Any, data: str, x: float, y: float, size: float) -> None:
     """A QR code from segno's matrix, drawn as horizontal runs of dark modules (vector, crisp when printed);
-    the trace and equipment label sheets both draw with it."""
+    the trace and equipment label sheets both draw with it.
+
+    The runs go into the page as one literal path in module units under a scaling matrix (`x y w 1 re` with
+    small integers): ReportLab's path object formatted every coordinate through its pure-Python float
+    formatter, a third of the time of a 1,200-label sheet."""
     import segno
 
-    qr = segno.make(data, error="m", micro=False)
-    matrix = [list(row) for row in qr.matrix]
+    matrix = segno.make(data, error="m", micro=False).matrix
     n = len(matrix)
     quiet = 2
     module = size / (n + 2 * quiet)
-    path = canvas.beginPath()
+    ops: list[str] = []
     for r, row in enumerate(matrix):
+        line = n - 1 - r  # PDF's y grows upwards: the first row is the top one
         c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                path.rect(x + (quiet + start) * module, y + size - (quiet + r + 1) * module, (c - start) * module,
-                          module)
-            else:
-                c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+        for dark, run in itertools.groupby(row):
+            width = len(list(run))
+            if dark:
+                ops.append(f"{c} {line} {width} 1 re")
+            c += width
+    origin_x, origin_y = x + quiet * module, y + quiet * module
+    canvas.addLiteral(f"q {module:.5f} 0 0 {module:.5f} {origin_x:.3f} {origin_y:.3f} cm\n" + "\n".join(ops) + "\nf\nQ")
