@@ -21,7 +21,8 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.stable import rules, service
 from zhijian.stable.models import ApplicationComment, StableEvaluation
-from zhijian.web.core import console_actor, console_form, error_page, nav_item, portal_link, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, portal_link, render
+from zhijian.web.forms import domain_field_errors
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("association", "enterprise", "regulator")
@@ -179,9 +180,11 @@ async def console_apply(request: Request, session: SessionDep) -> Response:
     return RedirectResponse(f"/console/stable/applications/{app.id}", status_code=303)
 
 
-@router.get("/console/stable/applications/{app_id:int}", response_class=HTMLResponse)
-def console_application(app_id: int, request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
+def _application_page(request: Request, session: SessionDep, actor: Actor, app_id: int,
+                      failed: str = "", errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                      status: int = 200) -> Response:
+    """The application with its review/decision forms; after a refusal the failed form (`failed`) shows the
+    message beside its field and keeps every value typed (issue #21 finding 9)."""
     try:
         app = service.get_application(session, actor, app_id)
     except DomainError as err:
@@ -192,7 +195,18 @@ def console_application(app_id: int, request: Request, session: SessionDep) -> R
     return render(request, "stable/console_application.html", {
         "app": app, "info": service.product_info(session, app.product_id), "ev": ev, "comments": comments,
         "status_zh": service.STATUS_ZH, "is_staff": actor.role in ("association", "admin"),
-        "is_committee": service.is_committee_member(session, actor), "owner": actor.owns(app.enterprise_id)})
+        "is_committee": service.is_committee_member(session, actor), "owner": actor.owns(app.enterprise_id),
+        "failed": failed, "errors": errors or {}, "values": values or {}}, status_code=status)
+
+
+@router.get("/console/stable/applications/{app_id:int}", response_class=HTMLResponse)
+def console_application(app_id: int, request: Request, session: SessionDep) -> Response:
+    return _application_page(request, session, _actor(request, session), app_id)
+
+
+# the fields of each application form: a refusal about one of them is shown beside it, any other at the form's top
+APPLICATION_FIELDS = {"comment": ("body",), "review": ("recommendation", "comment"),
+                      "decide": ("decision", "reason", "override"), "withdraw": ()}
 
 
 @router.post("/console/stable/applications/{app_id:int}/{action}")
@@ -207,7 +221,19 @@ async def console_application_action(app_id: int, action: str, request: Request,
                                                      override=form.get("override") == "1"),
         "withdraw": lambda actor, form: service.withdraw(session, actor, app_id),
     }
-    return await _act(request, session, actions, action, f"/console/stable/applications/{app_id}")
+    if action not in actions:
+        return await _act(request, session, actions, action, f"/console/stable/applications/{app_id}")
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            actions[action](actor, form)
+    except DomainError as err:
+        if err.status in (403, 404):
+            return _fail(request, err, actor)
+        errors = domain_field_errors(err, locale_of(request), APPLICATION_FIELDS[action])
+        values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+        return _application_page(request, session, actor, app_id, action, errors, values, err.status)
+    return RedirectResponse(f"/console/stable/applications/{app_id}", status_code=303)
 
 
 @router.get("/console/stable/evaluate", response_class=HTMLResponse)

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from zhijian.platform.auth import Actor, csrf_token_for
 from zhijian.platform.errors import DomainError, EarlyResponse
 from zhijian.platform.i18n import LOCALES, gettext_for, negotiate
 from zhijian.platform.rooms import template_dirs
+from zhijian.web import terms
 
 ALL_ROLES: tuple[str, ...] = ("admin", "regulator", "association", "inspector", "enterprise")
 ROLE_LABELS = {"admin": "系统管理员", "regulator": "监管部门", "association": "协会", "inspector": "检验机构",
@@ -108,6 +109,22 @@ def _fmt_date(value: Any) -> str:
     return str(value)
 
 
+@pass_context
+def _term(ctx: Any, value: object, kind: str = "") -> str:
+    """`{{ code|term("alert") }}`: an enum code as its term in the page's language (web.terms)."""
+    return str(ctx["_"](terms.term(value, kind))) if "_" in ctx else terms.term(value, kind)
+
+
+@pass_context
+def _who(ctx: Any, label: object) -> str:
+    return terms.who(label, ctx.get("_") or (lambda s, **kw: s.format(**kw) if kw else s))
+
+
+@pass_context
+def _note(ctx: Any, text: object) -> str:
+    return terms.note(text, ctx.get("_") or (lambda s, **kw: s.format(**kw) if kw else s))
+
+
 _env: Environment | None = None
 
 
@@ -117,6 +134,9 @@ def env() -> Environment:
         _env = Environment(loader=ChoiceLoader([FileSystemLoader(d) for d in template_dirs()]),
                            autoescape=select_autoescape(["html", "xml"]), trim_blocks=True, lstrip_blocks=True)
         _env.filters["date"] = _fmt_date
+        _env.filters["term"] = _term
+        _env.filters["who"] = _who
+        _env.filters["note"] = _note
     return _env
 
 

@@ -55,7 +55,8 @@ def console_certificates(request: Request, session: SessionDep, q: str = "", kin
     today = service.today()
     return render(request, "consumer/console_certificates.html", {
         "page": page, "rows": [(c, rules.effective_status(c.status, c.valid_until, today)) for c in page.items],
-        "q": q, "kind": kind, "status": status, "kind_options": [(k, rules.CERT_KIND_ZH[k]) for k in rules.CERT_KINDS], "status_zh": rules.CERT_STATUS_ZH,
+        "q": q, "kind": kind, "status": status, "kind_options": [(k, rules.CERT_KIND_ZH[k]) for k in rules.CERT_KINDS],
+        "kind_zh": rules.CERT_KIND_ZH, "status_zh": rules.CERT_STATUS_ZH,
         "imported": imported, "error": error, "bodies": service.list_bodies(session)})
 
 

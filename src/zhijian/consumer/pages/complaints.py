@@ -77,8 +77,61 @@ async def complaint_submit(request: Request, session: SessionDep) -> Response:
         return render(request, "consumer/complaint_form.html", {
             "form": values, "errors": {err.field or "": _msg(request, err)}, "categories": _categories(session),
             "requests": rules.REQUEST_ZH, "chosen": form.getlist("requests")}, status_code=422)
+    return _created_redirect(request, c.tracking_no, code)
+
+
+# ---------------------------------------------------------------- the 查询码 after filing: POST-redirect-GET
+
+RECEIPT_COOKIE = "zj_receipt"
+RECEIPT_SECONDS = 600  # the check code can be shown (and downloaded) again for ten minutes, in this browser only
+
+
+def _created_redirect(request: Request, tracking_no: str, code: str) -> Response:
+    """After filing, redirect to the receipt page (a refresh there never files the complaint again). The check
+    code travels in a short-lived, HttpOnly cookie scoped to the receipt pages, never in a URL."""
+    resp = RedirectResponse(f"/complaints/created/{tracking_no}", status_code=303)
+    resp.set_cookie(RECEIPT_COOKIE, f"{tracking_no}:{code}", max_age=RECEIPT_SECONDS, httponly=True,
+                    samesite="strict", path="/complaints/created", secure=request.app.state.settings.cookie_secure)
+    return resp
+
+
+def _receipt(request: Request, session: Any, tracking_no: str) -> tuple[Any, str] | None:
+    """(complaint, check code) when this browser filed it within the last ten minutes, else None."""
+    no, _sep, code = (request.cookies.get(RECEIPT_COOKIE) or "").partition(":")
+    if not code or no != tracking_no:
+        return None
+    try:
+        return service.track(session, no, code), code
+    except DomainError:
+        return None
+
+
+@router.get("/complaints/created/{tracking_no}", response_class=HTMLResponse)
+def complaint_created(tracking_no: str, request: Request, session: SessionDep) -> Response:
+    found = _receipt(request, session, tracking_no)
+    if found is None:
+        return render(request, "consumer/complaint_created.html", {"c": None, "tracking_no": tracking_no})
+    c, code = found
     return render(request, "consumer/complaint_created.html", {"c": c, "code": code,
                                                                 "clock": service.clock(session, c).as_dict()})
+
+
+@router.get("/complaints/created/{tracking_no}/receipt.txt")
+def complaint_receipt(tracking_no: str, request: Request, session: SessionDep) -> Response:
+    """登记回执 — the tracking number and check code as a file to keep (same ten minutes, same browser)."""
+    found = _receipt(request, session, tracking_no)
+    if found is None:
+        raise DomainError("complaint.receipt_gone", "回执已过期：查询码只在登记后十分钟内可再次显示",
+                          "the receipt has expired: the check code is shown again only within ten minutes of filing",
+                          status=404)
+    c, code = found
+    _ = gettext_for(locale_of(request))
+    clock = service.clock(session, c).as_dict()
+    lines = [_("投诉举报登记回执"), f"{_('登记编号')}: {c.tracking_no}", f"{_('查询码')}: {code}",
+             f"{_('登记日期')}: {c.received_on}", f"{_(clock.get('label_zh') or '办理时限')}: {clock.get('due_on') or '—'}",
+             _("凭登记编号和查询码在 /complaints/track 查询办理进度。")]
+    return Response("\r\n".join(lines) + "\r\n", media_type="text/plain; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{c.tracking_no}.txt"', "Cache-Control": "no-store"})
 
 
 @router.get("/complaints/track", response_class=HTMLResponse)

@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import judgement, reports, service
 from zhijian.spotcheck.models import Plan
 from zhijian.spotcheck.pages.common import category_names, ctx_common, form_date, org_names
 from zhijian.spotcheck.schemas import ObjectionDecisionIn
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,6 +25,14 @@ router = APIRouter(include_in_schema=False)
 def console_batch(request: Request, session: SessionDep, batch_id: int) -> Response:
     # the association reads published results only (issue 13): get_batch answers 404 for anything else
     actor = console_actor(request, session, "regulator", "inspector", "enterprise", "association")
+    return _batch_page(request, session, actor, batch_id)
+
+
+def _batch_page(request: Request, session: Any, actor: Any, batch_id: int, failed: str = "",
+                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                status: int = 200) -> Response:
+    """The batch page; after a refused step (`failed`) its form shows the message beside the input and keeps
+    what was typed (issue #21 finding 9)."""
     try:
         batch = service.get_batch(session, actor, batch_id)
     except DomainError as err:
@@ -31,8 +40,10 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
     plan = session.get(Plan, batch.plan_id)
     allowed = service.allowed_actions(session, actor, batch)
     return render(request, "spotcheck/console_batch.html", {
+        "failed": failed, "errors": errors or {}, "values": values or {},
         "b": batch, "plan": plan, "items": (items := service.items_of(session, actor, batch_id)),
         "explain": {i.id: judgement.explain_text(service.explain_item(session, i)) for i in items},
+        "shown": {i.id: measured_text(i, gettext_for(locale_of(request))) for i in items},
         "history": service.history(session, actor, batch_id), "objection": service.objection_of(session, actor, batch_id),
         "attachments": service.list_attachments(session, actor, batch_id),
         "followups": service.list_followups(session, actor, batch_id=batch_id)
@@ -43,7 +54,28 @@ def console_batch(request: Request, session: SessionDep, batch_id: int) -> Respo
         "actions": [a for a in allowed if a.name in ACTION_HANDLERS],
         "may_sample": any(a.name == "sample" for a in allowed),
         "may_enter_results": any(a.name == "results" for a in allowed),
-        **ctx_common()})
+        **ctx_common()}, status_code=status)
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def measured_text(item: Any, _: Callable[..., str]) -> str:
+    """实测值 as the items table shows it under the requirement's unit (issue #21 finding 11): 未检出 with its
+    检出限, and a value typed in another unit (0.00002 g/kg) as the converted value with the typed one beside it."""
+    unit = f" {item.unit}" if item.unit else ""
+    if item.not_detected:
+        limit = item.lod if item.lod is not None else (item.detail or {}).get("reported_limit")
+        return _("未检出（检出限 {lod}）", lod=f"{_number(limit)}{unit}") if limit is not None else _("未检出")
+    typed = item.value_text or ""
+    if item.value is None:
+        return _(typed) if typed in ("检出", "阳性", "阴性") else typed
+    try:
+        same = abs(float(typed) - item.value) <= 1e-12 * max(1.0, abs(item.value))
+    except ValueError:
+        same = False
+    return typed if same else _("{value}（录入值 {typed}）", value=_number(item.value), typed=typed)
 
 
 def _retest_labs(session: Any, batch: Any) -> list[tuple[Any, str]]:
@@ -111,8 +143,21 @@ async def console_action(request: Request, session: SessionDep, batch_id: int) -
                 raise DomainError("spotcheck.bad_action", "未知操作", "unknown action", field="action")
             handler(session, actor, batch_id, form, note)
     except DomainError as err:
-        return error_page(request, err, actor)
+        if err.status in (403, 404) or handler is None:
+            return error_page(request, err, actor)
+        action = str(form.get("action", ""))
+        return _batch_page(request, session, actor, batch_id, action, _action_errors(request, err, action),
+                           {k: str(v) for k, v in form.items() if k != "csrf_token"}, err.status)
     return RedirectResponse(f"/console/spotcheck/batches/{batch_id}", status_code=303)
+
+
+def _action_errors(request: Request, err: DomainError, action: str) -> dict[str, str]:
+    """A refusal keyed by the id of the action form's input it is about (the form as a whole: "action-<name>")."""
+    ids = {"note": f"note-{action}", "delivered_on": f"delivered-{action}", "notified_on": "notified-on",
+           "verdict": "verdict-o", "retest_lab_id": "rlab"}
+    field = (err.field or "").split(".")[0]
+    msg = err.message_en if locale_of(request) == "en" else err.message_zh
+    return {ids.get(field, f"action-{action}"): msg}
 
 
 @router.post("/console/spotcheck/import")

@@ -29,9 +29,14 @@ def category_names(session: Any) -> dict[int, str]:
     return dict(session.execute(select(Category.id, Category.name)).all())
 
 
+# 判定规则 (ILAC-G8 decision rules) as a page names them; the codes stay in the data and the API
+RULE_ZH = {"simple": "简单接受", "guarded": "保护带接受"}
+
+
 def ctx_common() -> dict[str, Any]:
     return {"STATE_ZH": rules.STATE_ZH, "LEVEL_ZH": rules.LEVEL_ZH, "BASIS_ZH": rules.BASIS_ZH, "STATES": rules.STATES,
-            "region_label": catalog_rules.region_label, "STEP_ZH": service.STEP_ZH}
+            "region_label": catalog_rules.region_label, "STEP_ZH": service.STEP_ZH, "RULE_ZH": RULE_ZH,
+            "PLAN_STATUS_ZH": service.PLAN_STATUS_ZH}
 
 
 PYDANTIC_ZH = {"missing": "此项必填", "string_too_short": "此项不能为空", "string_too_long": "内容过长",

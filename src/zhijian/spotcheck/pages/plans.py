@@ -43,12 +43,40 @@ CAT_ROWS = 3  # category rows on the new-plan form; more categories can be added
 PLAN_FIELDS = ("code", "title", "year", "level", "region_code", "period_start", "period_end", "basis", "decision_rule",
                "guard_factor", "objection_days", "description")
 def _plan_choices(session: Any) -> dict[str, Any]:
-    return {"cat_options": list(session.execute(select(Category.id, Category.name).order_by(Category.name)).all()),
-            "std_options": list(session.execute(select(Standard.id, Standard.code, Standard.title)
-                                                .where(Standard.status == "current").order_by(Standard.code)).all()),
+    """The form's choices. Standards come grouped under their own category (issue #21 finding 3: a flat list put
+    GB 10765 婴儿配方食品 beside 液体乳); nothing is pre-selected."""
+    cats = list(session.execute(select(Category.id, Category.name, Category.path).order_by(Category.path,
+                                                                                          Category.name)).all())
+    names = {c.id: c.name for c in cats}
+    groups: dict[int | None, list[tuple[int, str, str]]] = {}
+    for sid, code, title, cid in session.execute(select(Standard.id, Standard.code, Standard.title,
+                                                        Standard.category_id)
+                                                 .where(Standard.status == "current").order_by(Standard.code)):
+        groups.setdefault(cid if cid in names else None, []).append((sid, code, title))
+    order = [c.id for c in cats if c.id in groups] + ([None] if None in groups else [])
+    return {"cat_options": [(c.id, c.name) for c in sorted(cats, key=lambda c: c.name)],
+            "std_groups": [(names.get(cid) if cid is not None else None, groups[cid]) for cid in order],
             "lab_options": list(session.execute(select(Organization.id, Organization.name)
                                                 .where(Organization.kind == "lab").order_by(Organization.id)).all()),
             "cat_rows": range(CAT_ROWS)}
+
+
+def _unrelated_standards(session: Any, data: PlanIn, rows: list[int], lang: str) -> dict[str, str]:
+    """A standard chosen for a category it does not cover (its category is neither that category, one above it
+    nor one below it) is refused at its row: a plan against it would have no test items for the product."""
+    _ = gettext_for(lang)
+    paths = {c.id: c.path for c in session.execute(select(Category.id, Category.path))}
+    errors: dict[str, str] = {}
+    for i, pc in zip(rows, data.categories, strict=False):
+        mine = f"{paths.get(pc.category_id, '/')}{pc.category_id}/"
+        for code, cid in session.execute(select(Standard.code, Standard.category_id)
+                                              .where(Standard.id.in_(pc.standard_ids))):
+            if cid is None or cid not in paths:
+                continue
+            theirs = f"{paths[cid]}{cid}/"
+            if not (mine.startswith(theirs) or theirs.startswith(mine)):
+                errors.setdefault(f"std_{i}", _("{code} 不适用于所选类别，请选择该类别的标准", code=code))
+    return errors
 
 
 def _plan_form(request: Request, session: Any, values: dict[str, Any], errors: dict[str, str],
@@ -112,6 +140,8 @@ async def console_plan_create(request: Request, session: SessionDep) -> Response
         errors["cat_0"] = gettext_for(locale_of(request))("请至少选择一个产品类别")
     if not data.lab_ids:
         errors["lab_ids"] = gettext_for(locale_of(request))("请至少选择一个承检机构")
+    errors |= _unrelated_standards(session, data, [i for i in range(CAT_ROWS) if values[f"cat_{i}"]],
+                                   locale_of(request))
     if errors:
         return _plan_form(request, session, values, errors, 422)
     try:
@@ -123,7 +153,7 @@ async def console_plan_create(request: Request, session: SessionDep) -> Response
 
 
 def _known_plan() -> tuple[str, ...]:
-    return PLAN_FIELDS + ("lab_ids",) + tuple(f"{k}_{i}" for k in ("cat", "target") for i in range(CAT_ROWS))
+    return PLAN_FIELDS + ("lab_ids",) + tuple(f"{k}_{i}" for k in ("cat", "target", "std") for i in range(CAT_ROWS))
 
 
 
@@ -131,10 +161,15 @@ def _known_plan() -> tuple[str, ...]:
 def console_plan(request: Request, session: SessionDep, plan_id: int, state: str | None = None,
                  after: int | None = None) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    try:
-        plan = service.get_plan(session, actor, plan_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    return _plan_page(request, session, actor, plan_id, state, after)
+
+
+def _plan_page(request: Request, session: Any, actor: Any, plan_id: int, state: str | None = None,
+               after: int | None = None, errors: dict[str, str] | None = None,
+               values: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The plan's workflow view; after a refused draw or publication the message is shown at that form with
+    what was typed kept (issue #21 finding 9) — `errors` keyed "seed", "draw" or "publish"."""
+    plan = service.get_plan(session, actor, plan_id)
     batches = service.list_batches(session, actor, plan_id=plan.id, state=state or None, limit=100, after_id=after)
     draw = None
     try:
@@ -151,7 +186,12 @@ def console_plan(request: Request, session: SessionDep, plan_id: int, state: str
         "orgs": org_names(session, {b.enterprise_id for b in batches} | {b.lab_id for b in batches if b.lab_id}),
         "next_after": batches[-1].id if len(batches) == 100 else None,
         "plan_actions": [a.name for a in service.allowed_actions(session, actor, plan)],
-        **ctx_common()})
+        "errors": errors or {}, "values": values or {}, **ctx_common()}, status_code=status)
+
+
+def _refused(request: Request, err: DomainError, where: str) -> dict[str, str]:
+    return {(err.field if err.field == "seed" else where): err.message_en if locale_of(request) == "en"
+            else err.message_zh}
 
 
 @router.post("/console/spotcheck/plans/{plan_id}/publish")
@@ -161,7 +201,10 @@ async def console_publish(request: Request, session: SessionDep, plan_id: int) -
         with session.begin_nested():
             service.publish_plan(session, actor, plan_id)
     except DomainError as err:
-        return error_page(request, err, actor)
+        if err.status in (403, 404):
+            return error_page(request, err, actor)
+        return _plan_page(request, session, actor, plan_id, errors=_refused(request, err, "publish"),
+                          status=err.status)
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)
 
 
@@ -200,5 +243,8 @@ async def console_draw(request: Request, session: SessionDep, plan_id: int) -> R
         with session.begin_nested():
             service.draw_plan(session, actor, plan_id, seed=int(raw) if raw else None)
     except DomainError as err:
-        return error_page(request, err, actor)
+        if err.status in (403, 404):
+            return error_page(request, err, actor)
+        return _plan_page(request, session, actor, plan_id, errors=_refused(request, err, "draw"),
+                          values={"seed": raw}, status=err.status)
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)

@@ -20,7 +20,7 @@ from zhijian.stable.models import (
     StableApplication,
     StableEvaluation,
 )
-from zhijian.stable.service.announcements import _list_product
+from zhijian.stable.service.announcements import OUTCOME_ZH, _list_product
 from zhijian.stable.service.eligibility import evaluate_product, product_info
 from zhijian.stable.service.policy import (
     OPEN_STATUSES,
@@ -163,7 +163,7 @@ def decide(session: Session, actor: Actor, app_id: int, *, decision: str, reason
     ev = session.get(StableEvaluation, app.evaluation_id) if app.evaluation_id else None
     if decision == "approved" and (ev is None or ev.outcome != rules.ELIGIBLE) and not override:
         outcome = ev.outcome if ev else "none"
-        raise DomainError("stable.not_eligible", f"评定结论为「{outcome}」，批准须勾选「委员会特批」并说明理由",
+        raise DomainError("stable.not_eligible", f"评定结论为「{OUTCOME_ZH.get(outcome, '未评定')}」，批准须勾选「委员会特批」并说明理由",
                           f"the evaluation is '{outcome}'; approving needs an explicit committee override",
                           field="override", status=409)
     app.status = app.decision = decision

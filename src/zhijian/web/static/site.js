@@ -39,3 +39,32 @@
     if (none) none.hidden = !q || shown > 0;
   });
 })();
+/* button[data-copy]: copy its text to the clipboard (the 查询码 receipt), then say so (data-copied). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target instanceof Element ? ev.target.closest("button[data-copy]") : null;
+    if (!btn || !navigator.clipboard) return;
+    navigator.clipboard.writeText(btn.getAttribute("data-copy")).then(function () {
+      btn.textContent = btn.getAttribute("data-copied") || btn.textContent;
+    });
+  });
+})();
+/* [data-required-for=KIND]: aria-required only while the form's kind select has that value (投诉 needs name,
+   phone and address; 举报 may be anonymous). The server checks; the ※ label says it to every reader. */
+(function () {
+  "use strict";
+  function sync(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (!kind) return;
+    form.querySelectorAll("[data-required-for]").forEach(function (input) {
+      input.setAttribute("aria-required", input.getAttribute("data-required-for") === kind.value ? "true" : "false");
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target instanceof HTMLSelectElement && ev.target.name === "kind" && ev.target.form) sync(ev.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (f) { if (f.querySelector("[data-required-for]")) sync(f); });
+  });
+})();
