@@ -89,3 +89,39 @@ def test_tampering_is_detected_and_named(fresh_db, backend):
     with db.session() as s:
         kinds = [p.kind for p in audit.verify(s)]
     assert kinds == ["tail_deleted"]
+
+
+def test_audit_readers_are_offered_by_the_rooms_that_own_the_records():
+    """`GET /api/v1/audit` asks the record's room (its contract `audit_readers()`, docs/CONTRACTS.md) who may read a
+    record's history, instead of a table of module names in the platform: each kind is offered by one room, with
+    that room's own read; a kind no room offers (a user account) has no reader, so only admins read it."""
+    from zhijian.catalog import service as catalog
+    from zhijian.consumer import service as consumer
+    from zhijian.platform import rooms
+    from zhijian.platform.api import audit_reader
+    from zhijian.risk import service as risk
+    from zhijian.spotcheck import service as spotcheck
+    from zhijian.stable import service as stable
+
+    expected = {"organization": catalog.get_organization, "product": catalog.get_product,
+                "standard": catalog.get_standard, "complaint": consumer.get_complaint,
+                "spotcheck_plan": spotcheck.get_plan, "spotcheck_batch": spotcheck.get_batch,
+                "risk_signal": risk.get_signal, "risk_assessment": risk.get_assessment, "risk_alert": risk.get_alert,
+                "risk_recall": risk.get_recall, "stable_application": stable.get_application,
+                "stable_announcement": stable.get_announcement}
+    offered = [k for room in rooms.ROOMS if (fn := rooms.offer(room, "audit_readers")) for k in fn()]
+    assert sorted(offered) == sorted(expected)  # every kind once
+    for kind, reader in expected.items():
+        assert audit_reader(kind) is reader, kind
+    assert audit_reader("user_account") is None
+
+
+def test_a_regulator_reads_a_products_history_through_the_catalog_reader(client, db, login):
+    with db.session() as s:
+        product_id = factories.product(s).id
+    q = {"entity": "product", "entity_id": str(product_id)}
+    trail = client.get("/api/v1/audit", params=q, headers=login("regulator"))
+    assert trail.status_code == 200 and [r["action"] for r in trail.json()] == ["create"]
+    missing = client.get("/api/v1/audit", params={"entity": "product", "entity_id": "987654321"},
+                         headers=login("regulator"))
+    assert missing.status_code == 404 and missing.json()["code"] == "product.not_found"

@@ -4,6 +4,8 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from zhijian.consumer.credit_listings import add_listing
 from zhijian.consumer.notifications import notify
 from zhijian.consumer.rules import CERT_KIND_ZH
@@ -14,6 +16,7 @@ from zhijian.consumer.service import (
     certificates_for,
     complaint_records,
     draw_weights,
+    get_complaint,
     justified_complaints,
     list_complaints,
     overdue,
@@ -26,4 +29,9 @@ def cert_kinds() -> dict[str, str]:
     return dict(CERT_KIND_ZH)
 
 
-__all__ = ["CERT_KIND_ZH", "cert_kinds", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]
+def audit_readers() -> dict[str, Callable[..., object]]:
+    """The records whose 审计历史 staff may read, each with the read that decides who may (404/403)."""
+    return {"complaint": get_complaint}
+
+
+__all__ = ["audit_readers", "CERT_KIND_ZH", "cert_kinds", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from zhijian.platform import audit
+from zhijian.platform import audit, rooms
 from zhijian.platform.auth import Actor, login, revoke_token
 from zhijian.platform.deps import ActorDep, SessionDep, UserDep
 from zhijian.platform.errors import DomainError, PermissionDenied
@@ -67,32 +67,30 @@ def me(actor: UserDep) -> dict[str, Any]:
             "organization_id": actor.organization_id}
 
 
-# Whose history a non-admin may read: the record's own read policy decides (jurisdiction, 举报 confidentiality),
-# so the audit trail never shows what the record's page would refuse. Other kinds of record: admins only.
-AUDIT_READERS: dict[str, tuple[str, str]] = {
-    "organization": ("zhijian.catalog.service", "get_organization"),
-    "product": ("zhijian.catalog.service", "get_product"),
-    "standard": ("zhijian.catalog.service", "get_standard"),
-    "complaint": ("zhijian.consumer.service", "get_complaint"),
-    "spotcheck_plan": ("zhijian.spotcheck.service", "get_plan"),
-    "spotcheck_batch": ("zhijian.spotcheck.service", "get_batch"),
-    "risk_signal": ("zhijian.risk.service", "get_signal"),
-    "risk_assessment": ("zhijian.risk.service", "get_assessment"),
-    "risk_alert": ("zhijian.risk.service", "get_alert"),
-    "risk_recall": ("zhijian.risk.service", "get_recall"),
-    "stable_application": ("zhijian.stable.service", "get_application"),
-    "stable_announcement": ("zhijian.stable.service", "get_announcement"),
-}
+AuditReader = Callable[[Session, Actor, int], object]
+"""Reads one record for an actor, raising 404/403 as the record's own page would (its room's read policy)."""
+
+
+def audit_reader(entity: str) -> AuditReader | None:
+    """Whose history a non-admin may read: the room that owns the record offers, in its contract `audit_readers()`
+    (docs/CONTRACTS.md), the reader of each kind of record it lets staff trace, so the audit trail never shows what
+    the record's page would refuse (jurisdiction, 举报 confidentiality). Other kinds of record: admins only."""
+    for room in rooms.ROOMS:
+        readers = rooms.offer(room, "audit_readers")
+        reader = readers().get(entity) if readers is not None else None
+        if reader is not None:
+            return cast(AuditReader, reader)
+    return None
 
 
 def _check_audit_read(session: Session, actor: Actor, entity: str, entity_id: str) -> None:
     if actor.role == "admin":
         return
     actor.require("regulator", "association")
-    reader = AUDIT_READERS.get(entity)
+    reader = audit_reader(entity)
     if reader is None or not entity_id.isdigit():
         raise PermissionDenied(f"只有管理员可查看「{entity}」的审计历史", f"only admins read the history of '{entity}'")
-    getattr(importlib.import_module(reader[0]), reader[1])(session, actor, int(entity_id))  # raises 404/403
+    reader(session, actor, int(entity_id))  # raises 404/403
 
 
 @router.get("/audit")
