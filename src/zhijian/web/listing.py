@@ -103,6 +103,21 @@ def numbered_page(session: Session, stmt: Any, columns: dict[str, Any], id_colum
     return Numbered(items, total, number, per), ("-" if desc else "") + key
 
 
+def numbered_list(rows: list[Any], columns: dict[str, Callable[[Any], Any]], *, sort: str | None,
+                  default_sort: str, page: str | int | None, size: str | int | None) -> tuple[Numbered, str]:
+    """`numbered_page` for a list a service already computed in memory (the credit classes of every enterprise):
+    the same `?page=`/`?size=`/`?sort=` checks and answer; `columns` maps a sort key to the value it sorts by
+    (None last either way)."""
+    number, per = page_params(page, size)
+    key, desc = sort_key(sort, columns, default_sort)
+    get = columns[key]
+    present = [r for r in rows if get(r) is not None]
+    ordered = sorted(present, key=get, reverse=desc) + [r for r in rows if get(r) is None]
+    last = max(1, -(-len(ordered) // per))
+    number = min(number, last)
+    return Numbered(ordered[(number - 1) * per:number * per], len(ordered), number, per), ("-" if desc else "") + key
+
+
 PageT = TypeVar("PageT", Page[Any], Numbered)
 
 
