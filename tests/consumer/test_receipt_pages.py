@@ -32,11 +32,19 @@ def _inputs(page: str) -> dict[str, str]:
     return {m.group(1): m.group(0) for m in re.finditer(r'<input id="(complainant_\w+)"[^>]*>', page)}
 
 
-def test_required_fields_of_a_complaint_are_marked_for_every_reader(client):
+def test_required_fields_of_a_complaint_are_marked_for_every_reader(client, sqlite_db):
+    from tests import factories
+
+    uid = factories.uid()
+    with sqlite_db.session() as s:
+        dairy = factories.category(s, name=f"乳制品{uid}")
+        factories.category(s, name=f"液体乳{uid}", parent=dairy)
     inputs = _inputs(client.get("/complaints/new").text)
     for name in ("complainant_name", "complainant_phone", "complainant_address"):
         assert 'aria-required="true"' in inputs[name] and 'data-required-for="complaint"' in inputs[name], name
     report = client.get("/complaints/new?kind=report").text  # a report may be anonymous
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', report)
+    assert options[options.index(f"乳制品{uid}") + 1] == f"— 液体乳{uid}"  # 商品类别 as the tree (finding 13)
     assert all('aria-required="false"' in tag for tag in _inputs(report).values())
 
 

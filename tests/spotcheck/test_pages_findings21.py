@@ -118,6 +118,11 @@ def test_plan_form_groups_standards_by_category_and_refuses_an_unrelated_one(cli
     assert " selected" not in select_0
     groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select_0, re.S))
     assert f'value="{own.id}"' in groups[f"液体乳{uid}"] and f'value="{other.id}"' in groups[f"婴幼儿配方食品{uid}"]
+    # finding 13: the category select is the tree (a child under its parent), not a code-point list
+    cats = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', re.search(r'<select id="cat_0".*?</select>',
+                                                                               form, re.S).group(0))
+    at = [v for v, _label in cats].index(str(dairy.id))
+    assert cats[at + 1] == (str(milk.id), f"— 液体乳{uid}")
     w = type("W", (), {"category_id": milk.id, "standard_id": other.id, "lab_a": lab.id})
     r = client.post("/console/spotcheck/plans/new", data={"csrf_token": token, **_plan_form(w, uid)})
     assert r.status_code == 422

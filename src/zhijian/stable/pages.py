@@ -15,6 +15,7 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from zhijian.catalog import service as catalog
+from zhijian.catalog.pages import category_options
 from zhijian.platform.auth import Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
@@ -267,9 +268,9 @@ def console_evaluation(evaluation_id: int, request: Request, session: SessionDep
 
 @router.get("/console/stable/candidates", response_class=HTMLResponse)
 def console_candidates_form(request: Request, session: SessionDep) -> Response:
-    actor = _actor(request, session)
-    cats = catalog.list_categories(session, actor, limit=500).items
-    return render(request, "stable/console_candidates.html", {"rows": None, "categories": cats})
+    _actor(request, session)
+    return render(request, "stable/console_candidates.html", {
+        "rows": None, "categories": category_options(session, locale_of(request)), "chosen": ""})
 
 
 @router.post("/console/stable/candidates", response_class=HTMLResponse)
@@ -282,9 +283,9 @@ async def console_candidates(request: Request, session: SessionDep) -> Response:
                                           as_of=_date(str(form.get("as_of") or ""), "as_of"))
     except DomainError as err:
         return _fail(request, err, actor)
-    cats = catalog.list_categories(session, actor, limit=500).items
     return render(request, "stable/console_candidates.html", {
-        "rows": [(r, service.product_info(session, r.product_id)) for r in rows], "categories": cats})
+        "rows": [(r, service.product_info(session, r.product_id)) for r in rows],
+        "categories": category_options(session, locale_of(request)), "chosen": cat})
 
 
 @router.get("/console/stable/announcements", response_class=HTMLResponse)

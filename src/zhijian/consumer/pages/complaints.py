@@ -8,9 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from zhijian.catalog.models import Category
 from zhijian.consumer import notifications, rules, service
 from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, router
 from zhijian.consumer.schemas import ComplaintIn
@@ -23,8 +21,11 @@ from zhijian.web.core import check_csrf, console_actor, console_form, error_page
 # ---------------------------------------------------------------- public: complaint form and tracking
 
 
-def _categories(session: Any) -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in session.scalars(select(Category).order_by(Category.path))]
+def _categories(session: Any, request: Request) -> list[tuple[int, str]]:
+    """商品类别 as the tree (siblings by pinyin), the catalogue's one category select."""
+    from zhijian.catalog.pages import category_options
+
+    return category_options(session, locale_of(request))
 
 
 @router.get("/complaints/new", response_class=HTMLResponse)
@@ -32,7 +33,7 @@ def complaint_form(request: Request, session: SessionDep) -> Response:
     q = request.query_params  # prefilled from a verification answer's 举报假冒 / 投诉 (?kind=&code=&product=&place=)
     form = {"kind": "report" if q.get("kind") == "report" else "complaint", "purchase_place": q.get("place", "")[:200],
             "product_text": " ".join(v for v in (q.get("product", ""), q.get("code", "")) if v)[:200]}
-    return render(request, "consumer/complaint_form.html", {"form": form, "errors": {}, "categories": _categories(session),
+    return render(request, "consumer/complaint_form.html", {"form": form, "errors": {}, "categories": _categories(session, request),
                                                              "requests": rules.REQUEST_ZH})
 
 
@@ -75,7 +76,7 @@ async def complaint_submit(request: Request, session: SessionDep) -> Response:
                                                                  field="request_amount"))
         session.rollback()
         return render(request, "consumer/complaint_form.html", {
-            "form": values, "errors": {err.field or "": _msg(request, err)}, "categories": _categories(session),
+            "form": values, "errors": {err.field or "": _msg(request, err)}, "categories": _categories(session, request),
             "requests": rules.REQUEST_ZH, "chosen": form.getlist("requests")}, status_code=422)
     return _created_redirect(request, c.tracking_no, code)
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from zhijian.catalog.models import Category, Organization, Product, Standard
+from zhijian.catalog.pages import category_options
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
@@ -42,7 +43,7 @@ def console_plans(request: Request, session: SessionDep) -> Response:
 CAT_ROWS = 3  # category rows on the new-plan form; more categories can be added through the API or CLI
 PLAN_FIELDS = ("code", "title", "year", "level", "region_code", "period_start", "period_end", "basis", "decision_rule",
                "guard_factor", "objection_days", "description")
-def _plan_choices(session: Any) -> dict[str, Any]:
+def _plan_choices(session: Any, lang: str) -> dict[str, Any]:
     """The form's choices. Standards come grouped under their own category (issue #21 finding 3: a flat list put
     GB 10765 婴儿配方食品 beside 液体乳); nothing is pre-selected."""
     cats = list(session.execute(select(Category.id, Category.name, Category.path).order_by(Category.path,
@@ -54,7 +55,7 @@ def _plan_choices(session: Any) -> dict[str, Any]:
                                                  .where(Standard.status == "current").order_by(Standard.code)):
         groups.setdefault(cid if cid in names else None, []).append((sid, code, title))
     order = [c.id for c in cats if c.id in groups] + ([None] if None in groups else [])
-    return {"cat_options": [(c.id, c.name) for c in sorted(cats, key=lambda c: c.name)],
+    return {"cat_options": category_options(session, lang),  # the tree, siblings by pinyin (finding 13)
             "std_groups": [(names.get(cid) if cid is not None else None, groups[cid]) for cid in order],
             "lab_options": list(session.execute(select(Organization.id, Organization.name)
                                                 .where(Organization.kind == "lab").order_by(Organization.id)).all()),
@@ -85,7 +86,7 @@ def _plan_form(request: Request, session: Any, values: dict[str, Any], errors: d
     known = _known_plan()
     errors = {k if k in known else "": v for k, v in errors.items()}
     return render(request, "spotcheck/console_plan_form.html", {
-        "values": values, "errors": errors, **_plan_choices(session),
+        "values": values, "errors": errors, **_plan_choices(session, locale_of(request)),
         "level_opts": [(k, _(v)) for k, v in rules.LEVEL_ZH.items()],
         "basis_opts": [(k, _(v)) for k, v in rules.BASIS_ZH.items()],
         "rule_opts": [("simple", _("简单接受（测得值与限值比较）")), ("guarded", _("保护带接受（扣除扩展不确定度）"))],
