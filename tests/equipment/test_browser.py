@@ -127,3 +127,62 @@ def test_due_list_maintenance_visit_and_owner_signature(equipment_server: LiveSe
     shot(owner, "owner-signed")
     owner.goto(equipment_server(f"/equipment/u/{units['mine']}"))
     expect(owner.locator("dl.facts")).to_contain_text(today.isoformat())  # 上次维保日期: today
+
+
+def test_owner_requests_institute_declines_then_accepts_and_reports(equipment_server: LiveServer, new_page, shot):
+    """检验申请 end to end (《特种设备安全法》第四十条: the owner asks the institute before the due date): the owner
+    asks; the institute returns it with a reason, which the owner reads; the owner asks again, the institute
+    schedules it and records its 合格 report, which closes the request (已出具报告) and moves the due date a year on
+    (TSG T7001-2023: elevators every year)."""
+    today = service.today()
+    with equipment_server.db.session() as s:
+        owner = s.scalar(select(Organization.id).where(Organization.name == "杭州绿城物业服务集团有限公司"))
+        lab_id = s.scalar(select(Organization.id).where(Organization.name == "杭州市特种设备检测研究院"))
+        from zhijian.equipment.models import EquipmentInspectionRequest
+
+        asked = select(EquipmentInspectionRequest.unit_id)
+        code = s.scalar(select(EquipmentUnit.code).where(
+            EquipmentUnit.owner_id == owner, EquipmentUnit.status == "in_use", EquipmentUnit.category == "3000",
+            EquipmentUnit.last_inspection_on < today, EquipmentUnit.id.not_in(asked)).order_by(EquipmentUnit.id))
+    assert code and lab_id
+
+    def ask(page: Any) -> None:
+        form = page.locator("#request-form")
+        form.get_by_label("设备代码").fill(code)
+        form.get_by_label("检验机构").select_option(str(lab_id))
+        form.get_by_role("button", name="提交检验申请").click()
+        expect(page.get_by_role("status")).to_contain_text("检验申请已提交")
+
+    owner_page = new_page()
+    login_as(owner_page, equipment_server, "eq_owner", "/console/equipment")
+    ask(owner_page)
+    inst = new_page()
+    login_as(inst, equipment_server, "eq_inspector", "/console/equipment")
+    row = inst.locator("#requests tr", has_text=code).first
+    row.get_by_label("退回理由").fill("请先完成制动器整改后再申请")
+    row.get_by_role("button", name="退回申请").click()
+    expect(inst.get_by_role("status")).to_contain_text("检验申请已退回")
+    owner_page.reload()
+    mine = owner_page.locator("#requests tr", has_text=code).first
+    expect(mine).to_contain_text("已退回")
+    expect(mine).to_contain_text("请先完成制动器整改后再申请")
+    shot(owner_page, "request-declined")
+    ask(owner_page)  # the returned request is closed: the owner may ask again
+    inst.reload()
+    row = inst.locator("#requests tr", has_text=code).filter(has=inst.get_by_role("button", name="受理并排期")).first
+    row.get_by_label("检验日期").fill(today.isoformat())
+    row.get_by_role("button", name="受理并排期").click()
+    expect(inst.get_by_role("status")).to_contain_text("检验已排期")
+    form = inst.locator("#inspection-form")
+    form.get_by_label("设备代码").fill(code)
+    form.get_by_label("报告编号").fill(f"TJ-BROWSER-{code[-6:]}")
+    form.get_by_label("检验日期").fill(today.isoformat())
+    form.get_by_label("检验结论").select_option("合格")
+    form.get_by_role("button", name="提交检验报告").click()
+    expect(inst.get_by_role("status")).to_contain_text("检验报告已录入")
+    shot(inst, "report-recorded")
+    owner_page.reload()
+    expect(owner_page.locator("#requests tr", has_text=code).first).to_contain_text("已出具报告")
+    shot(owner_page, "request-closed")
+    owner_page.goto(equipment_server(f"/equipment/u/{code}"))
+    expect(owner_page.locator("dl.facts")).to_contain_text(rules.add_months(today, 12).isoformat())
