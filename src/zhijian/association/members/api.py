@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import Response
 
-from zhijian.association.common.api import upload_rows
+from zhijian.association.common.api import pdf_response, upload_rows
 from zhijian.association.members import service
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, DuesOut, MemberOut, PaymentIn
 from zhijian.platform.deps import ActorDep, SessionDep
@@ -49,6 +50,12 @@ def dues(session: SessionDep, actor: ActorDep, member_id: int | None = None) -> 
 @router.post("/dues/{dues_id}/payment", response_model=DuesOut)
 def pay(dues_id: int, data: PaymentIn, session: SessionDep, actor: ActorDep) -> DuesOut:
     return DuesOut.model_validate(service.record_payment(session, actor, dues_id, data))
+
+
+@router.get("/dues/{dues_id}/bill.pdf", response_class=Response)
+def bill(dues_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """缴费通知书 while unpaid, 收款收据 once paid (PDF)."""
+    return pdf_response(service.dues_bill(session, actor, dues_id), f"dues-{dues_id}.pdf")
 
 
 @router.post("/lapse")

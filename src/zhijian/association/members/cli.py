@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zhijian.association.common.cli import counted, imported
+from zhijian.association.common.cli import counted, imported, written
 from zhijian.association.members import rules, service
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
@@ -38,3 +38,11 @@ def list_cmd(status: str | None = None) -> None:
     with unit_of_work() as s:
         for m in service.list_members(s, SYSTEM, status=status):
             typer.echo(f"{m.member_no or '—'}\t{rules.CLASSES[m.member_class]}\t{rules.STATUSES[m.status]}\t{m.name}")
+
+
+@app.command("bill")
+def bill_cmd(dues_id: int, out: Path) -> None:
+    """会费缴费通知书 / 收款收据 (PDF) of one dues record."""
+    with unit_of_work() as s:
+        data = service.dues_bill(s, SYSTEM, dues_id)
+    written(out, data)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.api import pdf_response
 from zhijian.association.common.forms import Fields, build
 from zhijian.association.common.pages import Step, console_step, is_secretariat
 from zhijian.association.members import rules, service
@@ -24,6 +25,12 @@ BASE = "/console/association/members"
 @router.get("/association/members", response_class=HTMLResponse)
 def portal_directory(request: Request, session: SessionDep) -> Response:
     return render(request, "association/members_directory.html", {"rows": service.directory(session)})
+
+
+@router.get(BASE + "/dues/{dues_id}/bill.pdf")
+def dues_bill(dues_id: int, request: Request, session: SessionDep) -> Response:
+    """缴费通知书 / 收款收据 of one year's dues (the secretariat's or the member's own)."""
+    return pdf_response(service.dues_bill(session, console_actor(request, session), dues_id), f"dues-{dues_id}.pdf")
 
 
 @router.get(BASE, response_class=HTMLResponse)

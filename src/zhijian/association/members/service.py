@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.receipts import Bill, bill_pdf
 from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat, today
 from zhijian.association.members import rules
 from zhijian.association.members.models import Member, MemberDocument, MemberDues
@@ -23,7 +24,7 @@ from zhijian.catalog.models import Organization
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, PermissionDenied
+from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.tabular import cell_error
 
 IMPORT_COLUMNS = ("单位名称", "会员类别")
@@ -177,6 +178,19 @@ def dues_of(session: Session, actor: Actor, mid: int | None = None) -> list[Memb
     if mid is not None:
         stmt = stmt.where(MemberDues.member_id == mid)
     return list(session.scalars(stmt))
+
+
+def dues_bill(session: Session, actor: Actor, dues_id: int) -> bytes:
+    """会费缴费通知书 (unpaid) or 收款收据 (paid) as PDF — for the secretariat or the member itself (404 to others,
+    so nobody learns which bills exist)."""
+    d = fetched(session, MemberDues, dues_id, "member_dues")
+    m = fetched(session, Member, d.member_id, "member")
+    mine = my_membership(session, actor)
+    if not (is_secretariat(actor) or (mine is not None and mine.id == m.id)):
+        raise NotFound("member_dues", dues_id)
+    return bill_pdf(Bill(number=d.invoice_no, payer=m.name, item=f"{d.year} 年度会费（{rules.CLASSES[d.member_class]}）",
+                         amount=float(d.amount), issued_on=d.issued_on, due_on=d.due_on,
+                         paid_on=d.paid_on if d.status == "paid" else None, payment_ref=d.payment_ref))
 
 
 # ---------------------------------------------------------------- register, directory, documents

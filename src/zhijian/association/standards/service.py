@@ -219,8 +219,14 @@ def start_review(session: Session, actor: Actor, sid: int, data: DraftIn, on: dt
 
 
 def vote(session: Session, actor: Actor, sid: int, data: VoteIn) -> StandardVote:
-    """An expert's vote at the 技术审查 (recorded by the secretariat); one vote per expert and review round."""
+    """An expert's vote at the 技术审查 (recorded by the secretariat); one vote per expert and review round. An
+    assigned expert casts his own through ``experts.service.cast_vote``, which calls `record_vote`."""
     require_secretariat(actor)
+    return record_vote(session, sid, data)
+
+
+def record_vote(session: Session, sid: int, data: VoteIn) -> StandardVote:
+    """The vote written (no policy here: `vote` and ``experts.service.cast_vote`` decide who may)."""
     g = _get(session, sid)
     if g.status != "reviewing":
         raise Conflict("association.std.not_reviewing", "该标准不在技术审查阶段", "the standard is not in review")

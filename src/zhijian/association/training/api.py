@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from zhijian.association.common.api import pdf_response
 from zhijian.association.training import service
 from zhijian.platform.deps import ActorDep, SessionDep
 
@@ -21,12 +23,12 @@ class SignUpIn(BaseModel):
 @router.post("", status_code=201)
 def create(data: service.CourseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     c = service.create_course(session, actor, data)
-    return {"id": c.id, "code": c.code, "hours": c.hours}
+    return {"id": c.id, "code": c.code, "hours": c.hours, "fee": c.fee}
 
 
 @router.get("")
 def list_courses(session: SessionDep) -> list[dict[str, Any]]:
-    return [{"code": c.code, "title": c.title, "kind": c.kind, "hours": c.hours,
+    return [{"code": c.code, "title": c.title, "kind": c.kind, "hours": c.hours, "fee": c.fee,
              "sessions": [{"id": x.id, "held_on": x.held_on.isoformat(), "place": x.place, "capacity": x.capacity,
                            "enrolled": x.enrolled} for x in service.sessions_of(session, c.id)]}
             for c in service.courses(session)]
@@ -41,7 +43,19 @@ def add_session(code: str, data: service.SessionIn, session: SessionDep, actor: 
 @router.post("/{code}/enrolments", status_code=201)
 def sign_up(code: str, data: SignUpIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     e = service.sign_up(session, actor, code, data.session_id, data.user_id)
-    return {"id": e.id, "status": e.status}
+    return {"id": e.id, "status": e.status, "fee": e.fee, "invoice_no": e.invoice_no}
+
+
+@router.post("/enrolments/{eid}/payment")
+def pay(eid: int, data: service.FeePaymentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    e = service.record_fee_payment(session, actor, eid, data)
+    return {"id": e.id, "invoice_no": e.invoice_no, "paid_on": e.paid_on.isoformat() if e.paid_on else None}
+
+
+@router.get("/enrolments/{eid}/bill.pdf", response_class=Response)
+def bill(eid: int, session: SessionDep, actor: ActorDep) -> Response:
+    """培训费缴费通知书 while unpaid, 收款收据 once paid (PDF)."""
+    return pdf_response(service.enrolment_bill(session, actor, eid), f"course-fee-{eid}.pdf")
 
 
 @router.post("/enrolments/{eid}/complete")

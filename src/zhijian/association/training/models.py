@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Double, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Double, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhijian.platform.db import Base, IdMixin, TimestampMixin
@@ -21,6 +21,7 @@ class Course(IdMixin, TimestampMixin, Audited, Base):
     kind: Mapped[str] = mapped_column(String(12))  # online | in_person
     hours: Mapped[float] = mapped_column(Double)
     material: Mapped[str] = mapped_column(Text, default="")  # the online material (text or a link)
+    fee: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False), default=0.0)  # 培训费 (yuan), 0 = free
 
 
 class CourseSession(IdMixin, Audited, Base):
@@ -46,5 +47,10 @@ class CourseEnrolment(IdMixin, Audited, Base):
     status: Mapped[str] = mapped_column(String(12), default="enrolled")  # enrolled | completed
     completed_on: Mapped[dt.date | None]
     hours: Mapped[float] = mapped_column(Double, default=0.0)
+    # 培训费: the fee at sign-up, its 缴费通知 number, and the payment (a 收款收据 once paid)
+    fee: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False), default=0.0)
+    invoice_no: Mapped[str | None] = mapped_column(String(24), unique=True)
+    paid_on: Mapped[dt.date | None]
+    payment_ref: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_assoc_course_enrolment_user"),)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.api import pdf_response
 from zhijian.association.common.forms import Fields, build
 from zhijian.association.common.pages import Step, console_step, is_secretariat
 from zhijian.association.common.service import today
@@ -27,20 +28,32 @@ def index(request: Request, session: SessionDep) -> Response:
     items = [(c, service.sessions_of(session, c.id)) for c in service.courses(session)]
     return render(request, "association/courses.html", {"items": items, "year": year, "hours": mine,
                                                         "is_staff": is_secretariat(actor),
+                                                        "bills": service.billed_enrolments(session, actor),
                                                         "renewal_hours": service.RENEWAL_HOURS}, actor=actor)
 
 
 def _create(session: Session, actor: Actor, f: Fields, _: None) -> None:
     service.create_course(session, actor, build(service.CourseIn, code=f.text("code"), title=f.text("title"),
                                                 kind=f.text("kind", "online"), hours=f.text("hours"),
-                                                material=f.text("material")))
+                                                material=f.text("material"), fee=f.text("fee") or 0))
 
 
 def _sign_up(session: Session, actor: Actor, f: Fields, _: None) -> None:
     service.sign_up(session, actor, f.text("code"), f.maybe_id("session_id"))
 
 
-STEPS: dict[str, Step[None]] = {"create": _create, "sign-up": _sign_up}
+def _pay(session: Session, actor: Actor, f: Fields, _: None) -> None:
+    service.record_fee_payment(session, actor, int(f.maybe_id("enrolment_id") or 0),
+                               build(service.FeePaymentIn, payment_ref=f.text("payment_ref")))
+
+
+STEPS: dict[str, Step[None]] = {"create": _create, "sign-up": _sign_up, "pay": _pay}
+
+
+@router.get(BASE + "/enrolments/{eid}/bill.pdf")
+def bill(eid: int, request: Request, session: SessionDep) -> Response:
+    """培训费缴费通知书 / 收款收据 (PDF)."""
+    return pdf_response(service.enrolment_bill(session, console_actor(request, session), eid), f"course-fee-{eid}.pdf")
 
 
 @router.post(BASE + "/{action}")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhijian.association.common.receipts import Bill, bill_pdf
 from zhijian.association.common.service import CHINA, fetched, is_secretariat, locked, today
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate
 from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
@@ -22,6 +23,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.identity.models import User
 
 RENEWAL_HOURS = 24.0
 
@@ -32,6 +34,12 @@ class CourseIn(BaseModel):
     kind: str = "online"
     hours: float = Field(gt=0, le=200)
     material: str = Field(default="", max_length=20000)
+    fee: float = Field(default=0.0, ge=0, le=1_000_000)  # 培训费 in yuan (0: free)
+
+
+class FeePaymentIn(BaseModel):
+    paid_on: dt.date | None = None
+    payment_ref: str = Field(default="", max_length=64)
 
 
 class SessionIn(BaseModel):
@@ -48,7 +56,8 @@ def create_course(session: Session, actor: Actor, data: CourseIn) -> Course:
     if session.scalar(select(Course.id).where(Course.code == data.code.strip())):
         raise Conflict("association.course.exists", f"课程编号已存在：{data.code}", f"course code exists: {data.code}",
                        field="code")
-    c = Course(code=data.code.strip(), title=data.title.strip(), kind=data.kind, hours=data.hours, material=data.material)
+    c = Course(code=data.code.strip(), title=data.title.strip(), kind=data.kind, hours=data.hours, material=data.material,
+               fee=round(data.fee, 2))
     session.add(c)
     flush(session, "assoc_course")
     return c
@@ -92,10 +101,46 @@ def sign_up(session: Session, actor: Actor, code: str, session_id: int | None = 
         raise Conflict("association.course.already", "已报名该课程", "already signed up")
     if sess is not None:
         sess.enrolled += 1
-    e = CourseEnrolment(course_id=c.id, session_id=sess.id if sess else None, user_id=uid, status="enrolled", hours=0.0)
+    fee = float(c.fee or 0)
+    e = CourseEnrolment(course_id=c.id, session_id=sess.id if sess else None, user_id=uid, status="enrolled", hours=0.0,
+                        fee=fee, invoice_no=_next_invoice_no(session) if fee > 0 else None, payment_ref="")
     session.add(e)
     flush(session, "assoc_course_enrolment")
     return e
+
+
+def _next_invoice_no(session: Session) -> str:
+    """培训费缴费通知 number PX<year><6 digits>, in sequence within the year (a duplicate is a 409 at flush)."""
+    year = today().year
+    last = session.scalar(select(func.max(CourseEnrolment.invoice_no)).where(
+        CourseEnrolment.invoice_no.like(f"PX{year}%")))
+    return f"PX{year}{int(last[6:]) + 1 if last else 1:06d}"
+
+
+def record_fee_payment(session: Session, actor: Actor, enrolment_id: int, data: FeePaymentIn) -> CourseEnrolment:
+    """培训费缴费登记 by the secretariat; the bill becomes a 收款收据."""
+    actor.require("association")
+    e = locked(session, CourseEnrolment, enrolment_id, "course_enrolment")
+    if not e.invoice_no:
+        raise Conflict("association.course.free", "该课程免费，无需缴费", "the course is free: nothing to pay")
+    if e.paid_on is not None:
+        raise Conflict("association.course.already_paid", f"{e.invoice_no} 已缴", f"{e.invoice_no} is already paid")
+    e.paid_on, e.payment_ref = data.paid_on or today(), data.payment_ref.strip()
+    flush(session, "assoc_course_enrolment")
+    return e
+
+
+def enrolment_bill(session: Session, actor: Actor, enrolment_id: int) -> bytes:
+    """培训费缴费通知书 / 收款收据 (PDF) — for the secretariat or the person enrolled (404 to others)."""
+    e = fetched(session, CourseEnrolment, enrolment_id, "course_enrolment")
+    if not (is_secretariat(actor) or e.user_id == actor.user_id) or not e.invoice_no:
+        raise NotFound("course_enrolment", enrolment_id)
+    c = fetched(session, Course, e.course_id, "course")
+    user = session.get(User, e.user_id)
+    payer = (user.display_name or user.username) if user is not None else str(e.user_id)
+    return bill_pdf(Bill(number=e.invoice_no, payer=payer, item=f"培训费：{c.title}（{c.code}）", amount=float(e.fee),
+                         issued_on=today(),  # a 缴费通知 is dated the day it is printed
+                         paid_on=e.paid_on, payment_ref=e.payment_ref))
 
 
 def complete(session: Session, actor: Actor, enrolment_id: int, on: dt.date | None = None) -> CourseEnrolment:
@@ -160,6 +205,15 @@ def renew_certificate(session: Session, actor: Actor, number: str, on: dt.date |
         cert.valid_until = base.replace(year=base.year + years, day=28)
     flush(session, "assoc_exam_certificate")
     return cert
+
+
+def billed_enrolments(session: Session, actor: Actor) -> list[tuple[CourseEnrolment, Course]]:
+    """Enrolments with a fee: the secretariat's (to record payments) or the actor's own."""
+    stmt = select(CourseEnrolment, Course).join(Course, Course.id == CourseEnrolment.course_id).where(
+        CourseEnrolment.invoice_no.is_not(None)).order_by(CourseEnrolment.id.desc()).limit(300)
+    if not is_secretariat(actor):
+        stmt = stmt.where(CourseEnrolment.user_id == (actor.user_id or 0))
+    return [(e, c) for e, c in session.execute(stmt).tuples()]
 
 
 def courses(session: Session) -> list[Course]:

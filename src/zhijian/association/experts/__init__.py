@@ -1,0 +1,1 @@
+"""专家 (committee and expert members): accounts, assignments, their own work."""
