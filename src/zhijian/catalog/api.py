@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from zhijian.catalog import rules, service
 from zhijian.catalog.schemas import (
@@ -24,6 +24,7 @@ from zhijian.catalog.schemas import (
     UserOut,
 )
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.rest import record_routes
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -41,28 +42,12 @@ def list_organizations(session: SessionDep, actor: ActorDep, kind: str | None = 
                        cursor: str | None = None) -> PageOut[OrganizationOut]:
     page = service.list_organizations(session, actor, kind=kind, q=q, region=region, credit_class=credit_class,
                                       limit=limit, cursor=cursor)
-    return PageOut(items=[_org_out(o) for o in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, OrganizationOut, present=_org_out)
 
 
-@router.post("/organizations", response_model=OrganizationOut, status_code=201)
-def create_organization(data: OrganizationIn, session: SessionDep, actor: ActorDep) -> OrganizationOut:
-    return _org_out(service.create_organization(session, actor, data))
-
-
-@router.get("/organizations/{org_id}", response_model=OrganizationOut)
-def get_organization(org_id: int, session: SessionDep, actor: ActorDep) -> OrganizationOut:
-    return _org_out(service.get_organization(session, actor, org_id))
-
-
-@router.patch("/organizations/{org_id}", response_model=OrganizationOut)
-def update_organization(org_id: int, patch: OrganizationPatch, session: SessionDep, actor: ActorDep) -> OrganizationOut:
-    return _org_out(service.update_organization(session, actor, org_id, patch))
-
-
-@router.delete("/organizations/{org_id}", status_code=204)
-def delete_organization(org_id: int, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_organization(session, actor, org_id)
-    return Response(status_code=204)
+record_routes(router, "/organizations", "organization", OrganizationOut, key="org_id", present=_org_out,
+              read=service.get_organization, create=(OrganizationIn, service.create_organization),
+              update=(OrganizationPatch, service.update_organization), delete=service.delete_organization)
 
 
 @router.get("/regions/{code}")
@@ -80,25 +65,9 @@ def list_categories(session: SessionDep, actor: ActorDep, parent_id: int | None 
     return PageOut.of(page, CategoryOut)
 
 
-@router.post("/categories", response_model=CategoryOut, status_code=201)
-def create_category(data: CategoryIn, session: SessionDep, actor: ActorDep) -> CategoryOut:
-    return CategoryOut.model_validate(service.create_category(session, actor, data))
-
-
-@router.get("/categories/{cat_id}", response_model=CategoryOut)
-def get_category(cat_id: int, session: SessionDep, actor: ActorDep) -> CategoryOut:
-    return CategoryOut.model_validate(service.get_category(session, actor, cat_id))
-
-
-@router.patch("/categories/{cat_id}", response_model=CategoryOut)
-def update_category(cat_id: int, patch: CategoryPatch, session: SessionDep, actor: ActorDep) -> CategoryOut:
-    return CategoryOut.model_validate(service.update_category(session, actor, cat_id, patch))
-
-
-@router.delete("/categories/{cat_id}", status_code=204)
-def delete_category(cat_id: int, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_category(session, actor, cat_id)
-    return Response(status_code=204)
+record_routes(router, "/categories", "category", CategoryOut, key="cat_id", read=service.get_category,
+              create=(CategoryIn, service.create_category), update=(CategoryPatch, service.update_category),
+              delete=service.delete_category)
 
 
 # products ------------------------------------------------------------------------------
@@ -111,25 +80,9 @@ def list_products(session: SessionDep, actor: ActorDep, q: str | None = None, ca
     return PageOut.of(page, ProductOut)
 
 
-@router.post("/products", response_model=ProductOut, status_code=201)
-def create_product(data: ProductIn, session: SessionDep, actor: ActorDep) -> ProductOut:
-    return ProductOut.model_validate(service.create_product(session, actor, data))
-
-
-@router.get("/products/{product_id}", response_model=ProductOut)
-def get_product(product_id: int, session: SessionDep, actor: ActorDep) -> ProductOut:
-    return ProductOut.model_validate(service.get_product(session, actor, product_id))
-
-
-@router.patch("/products/{product_id}", response_model=ProductOut)
-def update_product(product_id: int, patch: ProductPatch, session: SessionDep, actor: ActorDep) -> ProductOut:
-    return ProductOut.model_validate(service.update_product(session, actor, product_id, patch))
-
-
-@router.delete("/products/{product_id}", status_code=204)
-def delete_product(product_id: int, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_product(session, actor, product_id)
-    return Response(status_code=204)
+record_routes(router, "/products", "product", ProductOut, key="product_id", read=service.get_product,
+              create=(ProductIn, service.create_product), update=(ProductPatch, service.update_product),
+              delete=service.delete_product)
 
 
 # standards -----------------------------------------------------------------------------
@@ -142,25 +95,9 @@ def list_standards(session: SessionDep, actor: ActorDep, q: str | None = None, k
     return PageOut.of(page, StandardOut)
 
 
-@router.post("/standards", response_model=StandardOut, status_code=201)
-def create_standard(data: StandardIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.create_standard(session, actor, data))
-
-
-@router.get("/standards/{standard_id}", response_model=StandardOut)
-def get_standard(standard_id: int, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.get_standard(session, actor, standard_id))
-
-
-@router.patch("/standards/{standard_id}", response_model=StandardOut)
-def update_standard(standard_id: int, patch: StandardPatch, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.update_standard(session, actor, standard_id, patch))
-
-
-@router.delete("/standards/{standard_id}", status_code=204)
-def delete_standard(standard_id: int, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_standard(session, actor, standard_id)
-    return Response(status_code=204)
+record_routes(router, "/standards", "standard", StandardOut, key="standard_id", read=service.get_standard,
+              create=(StandardIn, service.create_standard), update=(StandardPatch, service.update_standard),
+              delete=service.delete_standard)
 
 
 # users ---------------------------------------------------------------------------------

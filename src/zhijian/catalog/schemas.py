@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zhijian.platform.identity.schemas import TokenOut, UserIn, UserOut
 from zhijian.platform.pagination import Limit, PageOut
+from zhijian.platform.schemas import RecordOut
 
 # PageOut/Limit (platform.pagination) and the user shapes (platform.identity) stay importable from here.
 __all__ = ["CategoryIn", "CategoryOut", "CategoryPatch", "IndicatorIn", "IndicatorOut", "Limit", "OrgKind",
@@ -48,9 +49,7 @@ class OrganizationPatch(BaseModel):
     level: Literal["national", "provincial", "municipal", "county"] | None = None
 
 
-class OrganizationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class OrganizationOut(RecordOut):
     kind: str
     name: str
     uscc: str | None
@@ -79,9 +78,7 @@ class CategoryPatch(BaseModel):
     requires_ccc: bool | None = None
 
 
-class CategoryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class CategoryOut(RecordOut):
     code: str
     name: str
     name_en: str
@@ -113,9 +110,7 @@ class ProductPatch(BaseModel):
     is_public: bool | None = None
 
 
-class ProductOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ProductOut(RecordOut):
     name: str
     brand: str
     model: str
@@ -174,9 +169,7 @@ class StandardPatch(BaseModel):
     indicators: list[IndicatorIn] | None = None
 
 
-class StandardOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class StandardOut(RecordOut):
     code: str
     title: str
     kind: str

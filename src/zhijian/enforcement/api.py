@@ -121,7 +121,7 @@ def scan(session: SessionDep, actor: ActorDep) -> dict[str, int]:
 def list_leads(session: SessionDep, actor: ActorDep, state: str | None = None, source: str | None = None,
                limit: Limit = 100, cursor: str | None = None) -> PageOut[LeadOut]:
     page = service.list_leads(session, actor, state=state, source=source, limit=limit, cursor=cursor)
-    return PageOut(items=[LeadOut.model_validate(x) for x in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, LeadOut)
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut)
@@ -156,7 +156,7 @@ def file_case(data: FileIn, session: SessionDep, actor: ActorDep) -> CaseOut:
 def list_cases(session: SessionDep, actor: ActorDep, state: str | None = None, operation_id: int | None = None,
                limit: Limit = 100, cursor: str | None = None) -> PageOut[CaseOut]:
     page = procedure.list_cases(session, actor, state=state, operation_id=operation_id, limit=limit, cursor=cursor)
-    return PageOut(items=[case_out(c) for c in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, CaseOut, present=case_out)
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)

@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 Officers = list[str]
 
@@ -18,10 +20,7 @@ class OfficerIn(BaseModel):
     user_id: int | None = None
 
 
-class OfficerOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class OfficerOut(RecordOut):
     organ_id: int
     name: str
     cert_no: str
@@ -57,10 +56,7 @@ class LeadIn(BaseModel):
     received_on: dt.date | None = None
 
 
-class LeadOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class LeadOut(RecordOut):
     source: str
     source_ref: str
     source_link: str
@@ -121,10 +117,7 @@ class StepIn(BaseModel):
     note: str = Field(default="", max_length=8000)
 
 
-class EvidenceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class EvidenceOut(RecordOut):
     seq: int
     kind: str
     description: str
@@ -201,10 +194,7 @@ class PayIn(BaseModel):
     receipt: str = Field(default="", max_length=64)
 
 
-class CaseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class CaseOut(RecordOut):
     case_no: str
     lead_id: int | None
     organ_id: int
@@ -269,10 +259,7 @@ class AssistAnswerIn(BaseModel):
     on: dt.date | None = None
 
 
-class AssistOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class AssistOut(RecordOut):
     case_id: int | None
     from_organ_id: int
     to_organ_id: int
@@ -298,10 +285,7 @@ class OperationIn(BaseModel):
     on: dt.date | None = None
 
 
-class OperationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class OperationOut(RecordOut):
     name: str
     lead_organ_id: int
     gtins: list[str]

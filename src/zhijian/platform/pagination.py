@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -40,10 +41,11 @@ class PageOut(BaseModel, Generic[T]):
     limit: int
 
     @staticmethod
-    def of(page: Page[Any], schema: type[S]) -> PageOut[S]:
-        """The API answer for a service's `Page`, each item validated into `schema` (from its attributes)."""
-        return PageOut(items=[schema.model_validate(item) for item in page.items], next_cursor=page.next_cursor,
-                       limit=page.limit)
+    def of(page: Page[Any], schema: type[S], present: Callable[[Any], S] | None = None) -> PageOut[S]:
+        """The API answer for a service's `Page`, each item validated into `schema` (from its attributes), or shaped
+        by `present` where the answer adds what the row does not hold (a region's name, a listing's state)."""
+        shape = present or schema.model_validate
+        return PageOut(items=[shape(item) for item in page.items], next_cursor=page.next_cursor, limit=page.limit)
 
 
 def encode_cursor(values: dict[str, Any]) -> str:

@@ -65,7 +65,7 @@ def list_signals(session: SessionDep, actor: ActorDep, status: str | None = None
                  cursor: str | None = None) -> PageOut[SignalOut]:
     page = service.list_signals(session, actor, status=status, method=method, kind=kind, category_id=category_id,
                                 limit=limit, cursor=cursor)
-    return PageOut(items=[SignalOut.model_validate(s) for s in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, SignalOut)
 
 
 @router.get("/signals/{signal_id}", response_model=SignalOut)
@@ -102,8 +102,7 @@ def create_assessment(data: AssessmentIn, session: SessionDep, actor: ActorDep) 
 @router.get("/assessments", response_model=PageOut[AssessmentOut])
 def list_assessments(session: SessionDep, actor: ActorDep, limit: Limit = 50, cursor: str | None = None) -> Any:
     page = service.list_assessments(session, actor, limit=limit, cursor=cursor)
-    return PageOut(items=[AssessmentOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, AssessmentOut)
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentOut)
@@ -130,7 +129,7 @@ def create_alert(data: AlertIn, session: SessionDep, actor: ActorDep) -> Any:
 def list_alerts(session: SessionDep, actor: ActorDep, status: str | None = None, limit: Limit = 50,
                 cursor: str | None = None) -> Any:
     page = service.list_alerts(session, actor, status=status, limit=limit, cursor=cursor)
-    return PageOut(items=[AlertOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, AlertOut)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
@@ -163,7 +162,7 @@ def start_recall(data: RecallIn, session: SessionDep, actor: ActorDep) -> Recall
 def list_recalls(session: SessionDep, actor: ActorDep, status: str | None = None, enterprise_id: int | None = None,
                  limit: Limit = 50, cursor: str | None = None) -> Any:
     page = service.list_recalls(session, actor, status=status, enterprise_id=enterprise_id, limit=limit, cursor=cursor)
-    return PageOut(items=[recall_out(r) for r in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, RecallOut, present=recall_out)
 
 
 @router.get("/recalls/overdue", response_model=list[RecallOut])
@@ -190,8 +189,7 @@ def close(recall_id: int, data: RecallCloseIn, session: SessionDep, actor: Actor
 @public_router.get("/alerts", response_model=PageOut[AlertPublicOut])
 def public_alerts(session: SessionDep, limit: Limit = 50, cursor: str | None = None) -> Any:
     page = service.public_alerts(session, limit=limit, cursor=cursor)
-    return PageOut(items=[AlertPublicOut(**asdict(service.public_view(a))) for a in page.items],
-                   next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, AlertPublicOut, present=lambda a: AlertPublicOut(**asdict(service.public_view(a))))
 
 
 @public_router.get("/alerts/{ref}", response_model=AlertPublicOut)

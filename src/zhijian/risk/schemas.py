@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhijian.platform.schemas import RecordOut, StampedOut
+
 Level = Literal["serious", "high", "medium", "low"]
 SignalKind = Literal["rate", "enterprise", "count"]
 
@@ -44,9 +46,7 @@ class SignalReviewIn(BaseModel):
     note: str = Field("", max_length=500)
 
 
-class SignalOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class SignalOut(StampedOut):
     kind: str
     method: str
     series_key: str
@@ -68,7 +68,6 @@ class SignalOut(BaseModel):
     reviewed_by: str | None
     reviewed_at: dt.datetime | None
     review_note: str
-    created_at: dt.datetime
 
 
 class SeriesConfigIn(BaseModel):
@@ -86,9 +85,7 @@ class SeriesConfigOut(SeriesConfigIn):
     id: int
 
 
-class ScanOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ScanOut(RecordOut):
     started_at: dt.datetime
     finished_at: dt.datetime | None
     n_results: int
@@ -121,9 +118,7 @@ class AssessmentIn(BaseModel):
     exposure_adjustment: bool = Field(False, description="optional; NOT part of the EU method, off by default")
 
 
-class AssessmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class AssessmentOut(StampedOut):
     product_name: str
     product_id: int | None
     signal_id: int | None
@@ -131,7 +126,6 @@ class AssessmentOut(BaseModel):
     risk_level: str
     result: dict[str, Any]
     assessor: str
-    created_at: dt.datetime
 
 
 class AlertIn(BaseModel):
@@ -146,9 +140,7 @@ class AlertIn(BaseModel):
     assessment_id: int | None = None
 
 
-class AlertOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class AlertOut(RecordOut):
     ref: str
     title: str
     risk_level: str
@@ -207,18 +199,14 @@ class RecallCloseIn(BaseModel):
     summary: str = Field(min_length=1)
 
 
-class RecallReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class RecallReportOut(RecordOut):
     reported_on: dt.date
     units_recovered: int
     note: str
     reported_by: str
 
 
-class RecallOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class RecallOut(RecordOut):
     ref: str
     enterprise_id: int
     title: str

@@ -89,8 +89,7 @@ def candidates(data: CandidatesIn, session: SessionDep, actor: ActorDep) -> list
 def list_applications(session: SessionDep, actor: ActorDep, status: str | None = None, limit: Limit = 50,
                       cursor: str | None = None) -> PageOut[ApplicationOut]:
     page = service.list_applications(session, actor, status=status, limit=limit, cursor=cursor)
-    return PageOut(items=[ApplicationOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor,
-                   limit=page.limit)
+    return PageOut.of(page, ApplicationOut)
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201)
@@ -170,7 +169,7 @@ def announcement_file(ann_id: int, fmt: str, request: Request, session: SessionD
 def list_listings(session: SessionDep, actor: ActorDep, state: str | None = None, product_id: int | None = None,
                   limit: Limit = 200, cursor: str | None = None) -> PageOut[ListingOut]:
     page = service.list_listings(session, actor, state=state, product_id=product_id, limit=limit, cursor=cursor)
-    return PageOut(items=[listing_out(r) for r in page.items], next_cursor=page.next_cursor, limit=page.limit)
+    return PageOut.of(page, ListingOut, present=listing_out)
 
 
 @router.get("/listings/{listing_id}", response_model=ListingOut)

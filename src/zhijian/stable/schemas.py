@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhijian.platform.schemas import RecordOut, StampedOut
+
 
 class RuleSetIn(BaseModel):
     """A new rule-set version; criteria are typed (kind + params) and validated by the rule engine."""
@@ -36,16 +38,13 @@ class EvaluateIn(BaseModel):
     as_of: dt.date | None = None
 
 
-class EvaluationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class EvaluationOut(StampedOut):
     product_id: int
     ruleset_version: int
     as_of: dt.date
     outcome: str
     result: dict[str, Any]
     evaluated_by: str
-    created_at: dt.datetime
 
 
 class CandidatesIn(BaseModel):
@@ -62,9 +61,7 @@ class ApplicationIn(BaseModel):
     former_names: list[list[str]] = Field(default_factory=list, description="[[brand, model], ...] after a rename")
 
 
-class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ApplicationOut(StampedOut):
     product_id: int
     enterprise_id: int
     source: str
@@ -78,7 +75,6 @@ class ApplicationOut(BaseModel):
     decided_by: int | None
     decision: str | None
     decision_reason: str
-    created_at: dt.datetime
 
 
 class CommentIn(BaseModel):
@@ -86,13 +82,10 @@ class CommentIn(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
 
 
-class CommentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class CommentOut(StampedOut):
     author: str
     author_role: str
     body: str
-    created_at: dt.datetime
 
 
 class ReviewIn(BaseModel):
@@ -136,9 +129,7 @@ class PublishIn(BaseModel):
     valid_years: int = Field(3, ge=1, le=10)
 
 
-class ListingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ListingOut(RecordOut):
     product_id: int
     enterprise_id: int
     certificate_no: str

@@ -1,0 +1,44 @@
+"""`platform.rest.record_routes` and `platform.schemas` (issue #17): the catalog's record routes, declared once each,
+are the routes the hand-written handlers were — same paths, methods, names (OpenAPI operation ids), path parameters,
+status codes and answer schema — and the `…Out` bases put `id` (and `created_at`) first, read from the row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from fastapi.routing import APIRoute
+
+from zhijian.catalog.api import router
+from zhijian.catalog.schemas import CategoryOut, OrganizationOut
+from zhijian.platform.schemas import RecordOut, StampedOut
+from zhijian.risk.schemas import SignalOut
+
+ROUTES = {(r.path, tuple(sorted(r.methods))): r for r in router.routes if isinstance(r, APIRoute)}
+
+
+def test_record_routes_are_the_hand_written_routes():
+    for path, key, name, out in (("/organizations", "org_id", "organization", OrganizationOut),
+                                 ("/categories", "cat_id", "category", CategoryOut),
+                                 ("/products", "product_id", "product", None),
+                                 ("/standards", "standard_id", "standard", None)):
+        item = f"/api/v1{path}/{{{key}}}"
+        create = ROUTES[(f"/api/v1{path}", ("POST",))]
+        assert (create.name, create.status_code) == (f"create_{name}", 201)
+        assert [p.name for p in create.dependant.body_params] == ["data"]
+        for method, verb, status in (("GET", "get", None), ("PATCH", "update", None), ("DELETE", "delete", 204)):
+            route = ROUTES[(item, (method,))]
+            assert route.name == f"{verb}_{name}" and route.status_code == status
+            assert [p.name for p in route.dependant.path_params] == [key]
+        assert [p.name for p in ROUTES[(item, ("PATCH",))].dependant.body_params] == ["patch"]
+        if out is not None:
+            assert create.response_model is out and ROUTES[(item, ("GET",))].response_model is out
+    assert ROUTES[("/api/v1/organizations", ("GET",))].name == "list_organizations"  # the list stays the room's
+
+
+def test_out_bases_read_rows_with_id_and_created_at_first():
+    row = SimpleNamespace(id=7, code="C01", name="电热毯", name_en="", parent_id=None, path="/7", requires_ccc=True)
+    assert issubclass(CategoryOut, RecordOut) and CategoryOut.model_validate(row).model_dump() == {
+        "id": 7, "code": "C01", "name": "电热毯", "name_en": "", "parent_id": None, "path": "/7", "requires_ccc": True}
+    assert issubclass(SignalOut, StampedOut) and list(SignalOut.model_fields)[:2] == ["id", "created_at"]
+    assert StampedOut.model_validate(SimpleNamespace(id=1, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))).id == 1
