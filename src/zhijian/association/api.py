@@ -8,6 +8,7 @@ from zhijian.association.assessment.api import router as assessment_router
 from zhijian.association.campaigns.api import router as campaigns_router
 from zhijian.association.exams.api import public_router as exams_public
 from zhijian.association.exams.api import router as exams_router
+from zhijian.association.experts.api import router as experts_router
 from zhijian.association.members.api import router as members_router
 from zhijian.association.pt.api import router as pt_router
 from zhijian.association.standards.api import router as standards_router
@@ -21,5 +22,6 @@ router.include_router(members_router)
 router.include_router(campaigns_router)
 router.include_router(assessment_router)
 router.include_router(training_router)
+router.include_router(experts_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

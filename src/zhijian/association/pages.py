@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from zhijian.association.assessment.pages import router as assessment_router
 from zhijian.association.campaigns.pages import router as campaigns_router
 from zhijian.association.exams.pages import router as exams_router
+from zhijian.association.experts.pages import router as experts_router
 from zhijian.association.members.pages import router as members_router
 from zhijian.association.pt.pages import router as pt_router
 from zhijian.association.standards.pages import router as standards_router
@@ -21,6 +22,7 @@ router.include_router(members_router)
 router.include_router(campaigns_router)
 router.include_router(assessment_router)
 router.include_router(training_router)
+router.include_router(experts_router)
 nav_item("/console/association/pt", "能力验证", roles=("association", "inspector"), order=60)
 nav_item("/console/association/pt/follow-ups", "能力验证跟踪", roles=("association", "inspector"), order=61)
 nav_item("/console/association/exams", "培训与考试", order=62)
@@ -32,3 +34,4 @@ nav_item("/console/association/campaigns", "质量月与 3·15", roles=("associa
 portal_link("/association/campaigns", "质量月与 3·15", order=62)
 nav_item("/console/association/assessments", "机构评价", roles=("association", "inspector"), order=66)
 nav_item("/console/association/courses", "继续教育", order=67)
+nav_item("/console/association/experts", "专家与评审任务", roles=("association",), order=68)

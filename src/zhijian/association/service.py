@@ -59,6 +59,12 @@ def dashboard_cards(session: Session, actor: Actor) -> list[dict[str, Any]]:
                                                               ExamCandidate.status.in_(("registered", "started"))))
         if mine:
             cards.append({"label": "待参加的考试", "value": mine, "href": "/console/association/exams", "queue": "handle"})
+    from zhijian.association.experts import service as experts
+
+    tasks = [t for t in experts.my_assignments(session, actor) if t.status == "assigned"]
+    if experts.expert_of(session, actor) is not None:
+        cards.append({"label": "我的评审任务", "value": len(tasks), "href": "/console/association/experts",
+                      "queue": "handle"})
     m = mem.my_membership(session, actor)
     if m is not None:
         cards.append({"label": "会员状态", "value": {"applied": "申请中", "active": "有效", "lapsed": "已失效",

@@ -10,6 +10,7 @@ from zhijian.association.assessment import rules, service
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
 from zhijian.association.common.forms import Fields, build
 from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
+from zhijian.association.experts.service import is_assigned
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.web.core import console_actor
@@ -40,12 +41,14 @@ async def apply(request: Request, session: SessionDep) -> Response:
 
 @router.get(BASE + "/{aid:int}", response_class=HTMLResponse)
 def detail(aid: int, request: Request, session: SessionDep) -> Response:
-    actor = console_actor(request, session, *ROLES)
+    """Any logged-in user may ask; the service shows it to the secretariat, the lab and the assigned experts."""
+    actor = console_actor(request, session)
     return show(request, "association/assessment.html", lambda: {
         **service.decision_facts(session, actor, aid),
         "recorded": {i.clause: i for i in service.items(session, actor, aid)}, "checklist": rules.CHECKLIST,
         "results": rules.RESULTS, "severities": rules.SEVERITIES, "statuses": rules.STATUSES,
-        "is_staff": is_secretariat(actor)}, actor)
+        "is_staff": is_secretariat(actor),
+        "is_assessor": is_secretariat(actor) or is_assigned(session, actor, "assessment", aid)}, actor)
 
 
 def _plan(session: Session, actor: Actor, f: Fields, aid: int) -> None:
@@ -79,4 +82,4 @@ STEPS: dict[str, Step[int]] = {
 
 @router.post(BASE + "/{aid:int}/{action}")
 async def action(aid: int, action: str, request: Request, session: SessionDep) -> Response:
-    return await console_step(request, session, ROLES, STEPS.get(action), aid, f"{BASE}/{aid}", action=action)
+    return await console_step(request, session, (), STEPS.get(action), aid, f"{BASE}/{aid}", action=action)

@@ -18,6 +18,7 @@ from zhijian.association.assessment import rules
 from zhijian.association.assessment.models import Assessment, AssessmentFinding, AssessmentItem
 from zhijian.association.assessment.schemas import AssessmentIn, DecisionIn, ItemIn, PlanIn
 from zhijian.association.common.service import is_secretariat, locked, today
+from zhijian.association.experts.service import is_assigned
 from zhijian.association.pt.service import pt_history
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
@@ -28,7 +29,8 @@ from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionD
 
 def _get(session: Session, actor: Actor, aid: int, *, lock: bool = False) -> Assessment:
     a = lock_for_update(session, Assessment, aid) if lock else session.get(Assessment, aid)
-    if a is None or not (is_secretariat(actor) or (actor.role == "inspector" and actor.owns(a.lab_id))):
+    if a is None or not (is_secretariat(actor) or (actor.role == "inspector" and actor.owns(a.lab_id))
+                         or is_assigned(session, actor, "assessment", aid)):
         raise NotFound("assessment", aid)
     return a
 
@@ -65,8 +67,10 @@ def plan(session: Session, actor: Actor, aid: int, data: PlanIn) -> Assessment:
 
 
 def record_item(session: Session, actor: Actor, aid: int, data: ItemIn, on: dt.date | None = None) -> AssessmentItem:
-    """现场评价: one clause's result; a nonconformity opens a finding with its corrective-action deadline."""
-    actor.require("association")
+    """现场评价: one clause's result (the secretariat or an expert assigned to the assessment); a nonconformity
+    opens a finding with its corrective-action deadline."""
+    if not is_assigned(session, actor, "assessment", aid):
+        actor.require("association")
     a = _get(session, actor, aid, lock=True)
     if a.status not in ("planned", "assessed"):
         raise Conflict("association.assessment.not_on_site", "不在现场评价阶段", "the assessment is not on site")
