@@ -20,6 +20,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
 from zhijian.stable import rules, service
 from zhijian.stable.models import ApplicationComment, StableEvaluation
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, portal_link, render
@@ -48,13 +49,18 @@ def _int(value: Any, field: str) -> int:
                           field=field) from None
 
 
+def _label(request: Request, ann: Any) -> str:
+    """公告编号 "2026年第1号" in the visitor's language ("No. 1 of 2026")."""
+    return gettext_for(locale_of(request))("{year}年第{number}号", year=ann.year, number=ann.number)
+
+
 # ---------------------------------------------------------------- public pages
 
 
 @router.get("/stable", response_class=HTMLResponse)
 def public_index(request: Request, session: SessionDep) -> Response:
     anns = service.list_announcements(session, session.info["actor"])
-    rows = [{"ann": a, "label": service.announcement_label(a), "count": len(service.announcement_items(session, a))}
+    rows = [{"ann": a, "label": _label(request, a), "count": len(service.announcement_items(session, a))}
             for a in anns]
     return render(request, "stable/public_index.html", {"rows": rows})
 
@@ -67,7 +73,7 @@ def public_announcement(year: int, number: int, request: Request, session: Sessi
         return error_page(request, err)
     items = service.announcement_items(session, ann)
     return render(request, "stable/public_announcement.html", {
-        "ann": ann, "label": service.announcement_label(ann), "items": items,
+        "ann": ann, "label": _label(request, ann), "items": items,
         "states": {i.id: service.listing_state(i) for i in items}, "state_zh": rules.STATE_ZH})
 
 
@@ -292,7 +298,7 @@ async def console_candidates(request: Request, session: SessionDep) -> Response:
 def console_announcements(request: Request, session: SessionDep) -> Response:
     actor = _actor(request, session)
     anns = service.list_announcements(session, actor, include_drafts=True)
-    rows = [{"ann": a, "label": service.announcement_label(a), "listings": service.announcement_items(session, a)}
+    rows = [{"ann": a, "label": _label(request, a), "listings": service.announcement_items(session, a)}
             for a in anns]
     return render(request, "stable/console_announcements.html", {
         "rows": rows, "is_staff": actor.role in ("association", "admin")})

@@ -259,6 +259,8 @@ def error_page(request: Request, err: DomainError, actor: Actor | None = None) -
     `actor` is a logged-in user, else the portal's."""
     loc = locale_of(request)
     message = err.message_en if loc == "en" else err.message_zh
+    if loc != "en" and err.code.endswith(".not_found") and message == f"未找到{err.extra.get('entity')}：{err.extra.get('key')}":
+        message = terms.not_found_zh(str(err.extra["entity"]), str(err.extra["key"]))  # not "未找到complaint"
     template = "web/console_error.html" if (actor and not actor.is_public) else "web/error.html"
     return render(request, template, {"status": err.status, "message": message, "code": err.code,
                                       "field": err.field or ""}, status_code=err.status, actor=actor)

@@ -54,9 +54,29 @@ def who(label: object, _: Callable[..., str]) -> str:
 
 
 def note(text: object, _: Callable[..., str]) -> str:
-    """A stored machine note in the visitor's language: "4 items" → "4 项" (other notes are people's words)."""
+    """A stored machine note in the visitor's language: "4 items" → "4 项", a stored term (合格) through the
+    catalogue; any other note is a person's words and stays as written."""
     raw = "" if text is None else str(text)
     m = _NOTE.match(raw)
     if m is None:
-        return raw
+        return _(raw)
     return (m.group("prefix") or "") + _("{n} 项", n=m.group("n"))
+
+
+# what a NotFound names (platform.errors.NotFound(entity, key)): its zh-CN message would otherwise read
+# "未找到complaint：12" on a Chinese page; the error page words it "未找到投诉：12" (issue #21 finding 8)
+ENTITY_TERMS = {
+    "enterprise": "企业", "category": "类别", "product": "产品", "user": "用户", "standard": "标准",
+    "organization": "组织机构", "certificate": "证书", "alert": "风险警示", "signal": "风险信号", "plan": "抽查计划",
+    "job": "后台任务", "batch": "抽样批次", "recall": "召回", "lab": "检验机构", "evaluation": "评定", "draw": "抽取记录",
+    "declaration": "标准声明", "complaint": "投诉举报", "code": "码", "attachment": "附件", "assessment": "风险评估",
+    "announcement": "公告", "ruleset": "规则集", "report": "检验报告", "notification": "通知", "lot": "批次",
+    "listing": "在列产品", "indicator": "检验项目", "gtin": "商品条码", "followup": "后处理", "code_batch": "码批次",
+    "comparative_test": "比较试验", "application": "申报", "equipment_unit": "特种设备", "credit_listing": "信用名单",
+    "enforcement_case": "执法案件", "campaign": "活动", "course": "课程", "exam": "考试",
+}
+
+
+def not_found_zh(entity: str, key: str) -> str:
+    """The zh-CN message of a NotFound with the entity by its name (记录 when it has none here)."""
+    return f"未找到{ENTITY_TERMS.get(entity, '记录')}：{key}"
