@@ -51,7 +51,7 @@ def _int(value: Any, field: str) -> int:
 
 def _label(request: Request, ann: Any) -> str:
     """公告编号 "2026年第1号" in the visitor's language ("No. 1 of 2026")."""
-    return gettext_for(locale_of(request))("{year}年第{number}号", year=ann.year, number=ann.number)
+    return str(gettext_for(locale_of(request))("{year}年第{number}号", year=ann.year, number=ann.number))
 
 
 # ---------------------------------------------------------------- public pages
