@@ -1,6 +1,7 @@
 """特种设备 pages: the public scan page of a unit (no login; by 设备代码 or by its GIAI Digital Link), the console
 home of each role (regulator, inspection institute, owner / maintenance company) with its forms, the due list,
-incident pages and the label sheet; ``pages.maintenance``: the licences and contracts of maintenance companies.
+incident pages and the label sheet; ``pages.maintenance``: the licences and contracts of maintenance companies;
+``pages.registry``: 使用登记, a unit's record and its status changes.
 
 Every page calls the same service functions as the API and the CLI.
 """
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from zhijian.equipment import rules, service
-from zhijian.equipment.pages import maintenance
+from zhijian.equipment.pages import maintenance, registry
 from zhijian.equipment.schemas import (
     DeclineIn,
     IncidentIn,
@@ -295,5 +296,7 @@ async def console_decline(request: Request, session: SessionDep, request_id: int
     return RedirectResponse("/console/equipment?done=declined", status_code=303)
 
 
-# the maintenance pages (licences, contracts) in their own module, served by this room's router
+# the maintenance pages (licences, contracts) and the registry pages (registration, a unit's record, its status)
+# in their own modules, served by this room's router
 router.include_router(maintenance.router)
+router.include_router(registry.router)

@@ -41,14 +41,15 @@ def _values(form: Any, fields: tuple[str, ...]) -> dict[str, str]:
     return {k: str(form.get(k) or "").strip() for k in fields}
 
 
-def _attempt(request: Request, session: SessionDep, fields: tuple[str, ...], call: Any) -> dict[str, str]:
-    """Run the service call in a savepoint: {} when done, else its DomainError beside its field."""
+def _attempt(request: Request, session: SessionDep, fields: tuple[str, ...], call: Any) -> tuple[dict[str, str], int]:
+    """Run the service call in a savepoint: ({}, 200) when done, else its DomainError beside its field and its
+    status (422, 409 for a conflict, 403 …)."""
     try:
         with session.begin_nested():
             call()
     except DomainError as err:
-        return domain_field_errors(err, locale_of(request), fields)
-    return {}
+        return domain_field_errors(err, locale_of(request), fields), err.status
+    return {}, 200
 
 
 # ---------------------------------------------------------------- 维保单位许可
@@ -85,10 +86,11 @@ async def licence_create(request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator")
     values = _values(form, LICENCE_FIELDS)
     data, errors = _bind(request, form, LicenceIn, LICENCE_FIELDS)
+    status = 422
     if data is not None:
-        errors = _attempt(request, session, LICENCE_FIELDS, lambda: service.register_licence(session, actor, data))
+        errors, status = _attempt(request, session, LICENCE_FIELDS, lambda: service.register_licence(session, actor, data))
     if errors:
-        return _licence_list(request, session, actor, errors=errors, values=values, status=422)
+        return _licence_list(request, session, actor, errors=errors, values=values, status=status)
     return RedirectResponse("/console/equipment/licences?done=licence", status_code=303)
 
 
@@ -115,11 +117,12 @@ async def licence_update(request: Request, session: SessionDep, licence_id: int)
     row = service.get_licence(session, actor, licence_id)
     values = _values(form, LICENCE_FIELDS) | {"organization_id": str(row.organization_id)}
     data, errors = _bind(request, form, LicenceIn, LICENCE_FIELDS, organization_id=row.organization_id)
+    status = 422
     if data is not None:
-        errors = _attempt(request, session, LICENCE_FIELDS,
+        errors, status = _attempt(request, session, LICENCE_FIELDS,
                           lambda: service.update_licence(session, actor, licence_id, data))
     if errors:
-        return _licence_page(request, session, actor, row, errors=errors, values=values, status=422)
+        return _licence_page(request, session, actor, row, errors=errors, values=values, status=status)
     return RedirectResponse("/console/equipment/licences?done=licence", status_code=303)
 
 
@@ -162,13 +165,14 @@ async def contract_create(request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, *ROLES)
     values = _values(form, CONTRACT_FIELDS)
     data, errors = _bind(request, form, ContractIn, CONTRACT_FIELDS)
+    status = 422
     if not values["code"]:
         errors["code"] = "this field is required" if locale_of(request) == "en" else "此项必填"
     elif data is not None:
-        errors = _attempt(request, session, CONTRACT_FIELDS,
+        errors, status = _attempt(request, session, CONTRACT_FIELDS,
                           lambda: service.create_contract(session, actor, values["code"], data))
     if errors:
-        return _contract_list(request, session, actor, errors=errors, values=values, status=422)
+        return _contract_list(request, session, actor, errors=errors, values=values, status=status)
     return RedirectResponse("/console/equipment/contracts?done=contract", status_code=303)
 
 
@@ -200,12 +204,13 @@ async def contract_update(request: Request, session: SessionDep, contract_id: in
     fields = ("starts_on", "ends_on", "contract_no")
     values = _values(form, fields)
     data, errors = _bind(request, form, ContractEditIn, fields)
+    status = 422
     if data is not None:
-        errors = _attempt(request, session, fields,
+        errors, status = _attempt(request, session, fields,
                           lambda: service.update_contract(session, actor, contract_id, data))
     if errors:
         return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="edit",
-                              status=422)
+                              status=status)
     return RedirectResponse(f"/console/equipment/contracts/{contract_id}?done=contract", status_code=303)
 
 
@@ -216,10 +221,11 @@ async def contract_terminate(request: Request, session: SessionDep, contract_id:
     fields = ("terminated_on", "reason")
     values = _values(form, fields)
     data, errors = _bind(request, form, TerminateIn, fields)
+    status = 422
     if data is not None:
-        errors = _attempt(request, session, fields,
+        errors, status = _attempt(request, session, fields,
                           lambda: service.terminate_contract(session, actor, contract_id, data))
     if errors:
         return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="terminate",
-                              status=422)
+                              status=status)
     return RedirectResponse("/console/equipment/contracts?done=terminated", status_code=303)
