@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from zhijian.association.assessment.api import router as assessment_router
 from zhijian.association.campaigns.api import router as campaigns_router
+from zhijian.association.campaigns.api import stats_router
 from zhijian.association.exams.api import public_router as exams_public
 from zhijian.association.exams.api import router as exams_router
 from zhijian.association.experts.api import router as experts_router
@@ -23,5 +24,6 @@ router.include_router(campaigns_router)
 router.include_router(assessment_router)
 router.include_router(training_router)
 router.include_router(experts_router)
+router.include_router(stats_router)
 public_router = APIRouter()
 public_router.include_router(exams_public)

@@ -34,4 +34,5 @@ nav_item("/console/association/campaigns", "质量月与 3·15", roles=("associa
 portal_link("/association/campaigns", "质量月与 3·15", order=62)
 nav_item("/console/association/assessments", "机构评价", roles=("association", "inspector"), order=66)
 nav_item("/console/association/courses", "继续教育", order=67)
+nav_item("/console/association/complaint-statistics", "投诉举报统计", roles=("association",), order=69)
 nav_item("/console/association/experts", "专家与评审任务", roles=("association",), order=68)

@@ -81,3 +81,19 @@ def add_event(code: str, data: EventIn, session: SessionDep, actor: ActorDep) ->
 @router.post("/{code}/close", response_model=CampaignOut)
 def close(code: str, session: SessionDep, actor: ActorDep) -> CampaignOut:
     return CampaignOut.model_validate(service.close_campaign(session, actor, code))
+
+
+stats_router = APIRouter(prefix="/api/v1/association", tags=["association"])
+
+
+@stats_router.get("/complaint-statistics")
+def complaint_statistics(session: SessionDep, actor: ActorDep, start: str | None = None,
+                         end: str | None = None) -> dict[str, Any]:
+    """投诉举报统计 by category and province, anonymised (counts under 3 are null); the secretariat only."""
+    from dataclasses import asdict
+
+    from zhijian.association.campaigns.complaint_stats import MIN_CELL, complaint_statistics
+    from zhijian.platform.calendar import parse_date
+
+    st = complaint_statistics(session, actor, start=parse_date(start, "start"), end=parse_date(end, "end"))
+    return asdict(st) | {"suppressed_below": MIN_CELL}

@@ -96,3 +96,16 @@ async def console_action(action: str, request: Request, session: SessionDep) -> 
     actor, form = await console_form(request, session, "association")
     return await run_step(request, session, actor, form, STEPS.get(action), str(form.get("code", "")), BASE,
                           action=action)
+
+
+@router.get("/console/association/complaint-statistics", response_class=HTMLResponse)
+def complaint_statistics(request: Request, session: SessionDep, start: str = "", end: str = "") -> Response:
+    """投诉举报统计 (anonymised) for the secretariat."""
+    from zhijian.association.campaigns import complaint_stats
+    from zhijian.platform.calendar import parse_date
+
+    actor = console_actor(request, session, "association")
+    st = complaint_stats.complaint_statistics(session, actor, start=parse_date(start, "start"),
+                                              end=parse_date(end, "end"))
+    return render(request, "association/complaint_stats.html", {"st": st, "min_cell": complaint_stats.MIN_CELL},
+                  actor=actor)
