@@ -46,3 +46,20 @@ def test_not_found_page_names_the_record_in_chinese(sqlite_db, settings):
         assert "未找到投诉举报：987654321" in text and "未找到complaint" not in text
         en = client.get("/console/complaints/987654321?lang=en")
         assert "complaint not found: 987654321" in en.text
+
+
+def test_stable_announcement_numbers_in_the_visitors_language():
+    """公告编号 2026年第1号 reads "No. 1 of 2026" on an English page; a draft is 草稿 / Draft."""
+    from types import SimpleNamespace
+
+    from starlette.requests import Request
+
+    from zhijian.stable.pages import _label
+
+    def request(lang: str) -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/stable", "headers": [],
+                        "query_string": f"lang={lang}".encode()})
+
+    published, draft = SimpleNamespace(year=2026, number=1), SimpleNamespace(year=None, number=None)
+    assert (_label(request("zh_CN"), published), _label(request("en"), published)) == ("2026年第1号", "No. 1 of 2026")
+    assert (_label(request("zh_CN"), draft), _label(request("en"), draft)) == ("草稿", "Draft")

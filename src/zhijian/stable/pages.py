@@ -50,8 +50,11 @@ def _int(value: Any, field: str) -> int:
 
 
 def _label(request: Request, ann: Any) -> str:
-    """公告编号 "2026年第1号" in the visitor's language ("No. 1 of 2026")."""
-    return str(gettext_for(locale_of(request))("{year}年第{number}号", year=ann.year, number=ann.number))
+    """公告编号 "2026年第1号" in the visitor's language ("No. 1 of 2026"); a draft has none yet (草稿)."""
+    _ = gettext_for(locale_of(request))
+    if ann.year is None or ann.number is None:
+        return str(_("草稿"))
+    return str(_("{year}年第{number}号", year=ann.year, number=ann.number))
 
 
 # ---------------------------------------------------------------- public pages
