@@ -157,3 +157,125 @@ def test_plain_link_never_disagrees(lot_text, serial_text, query):
     got = plain_link(path, query.encode())
     if got is not None:
         assert _full(path, query) == got
+
+
+# ---------------------------------------------------------------- one statement for counter, history and open signals
+
+
+def _async_scan(db, scan):  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from zhijian.trace import hot
+
+    async def run():  # type: ignore[no-untyped-def]
+        v = hot.verifier(db)
+        if v is None:
+            return await hot.verify(db, scan)
+        try:
+            return await v.verify(scan)
+        finally:
+            await v.close()
+
+    return asyncio.run(run())
+
+
+def _statement_names(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    from zhijian.trace import hot
+
+    names: list[str] = []
+    real = hot.AsyncVerifier._run
+
+    async def counting(self, conn, name, with_lot, params):  # type: ignore[no-untyped-def]
+        names.append(name)
+        return await real(self, conn, name, with_lot, params)
+
+    monkeypatch.setattr(hot.AsyncVerifier, "_run", counting)
+    return names
+
+
+def test_history_signals_equal_on_both_paths_with_one_statement_for_the_reads(db, monkeypatch):
+    """multi_city (3 cities: 上海, 深圳, 北京) and burst (5 scans within 10 minutes) are raised alike by the sync
+    driver (separate history and open-kinds reads) and the async one, which on PostgreSQL reads both with the counter
+    in one statement: a repeat scan is then the counter statement and the scan insert, nothing else (the burst
+    signal's insert when it is first stored), and a kind open for the code is stored once (issue #23)."""
+    from sqlalchemy import func, select
+
+    from tests.trace.conftest import issue_lot
+    from zhijian.trace import service
+    from zhijian.trace.models import Signal
+
+    lot = issue_lot(db, quantity=2)
+    a, b = lot.serials
+    names = _statement_names(monkeypatch)
+    got: dict[str, list[list[str]]] = {a: [], b: []}
+    for region in ("310101", "440305", "110101", "310101", "310101", "310101"):
+        with db.session() as s:
+            got[a].append(service.verify_scan(s, service.ScanInput(gtin=lot.gtin, serial=a, lot=lot.lot, client="t-h",
+                                                                   region=region))["signals"])
+        got[b].append(_async_scan(db, service.ScanInput(gtin=lot.gtin, serial=b, lot=lot.lot, client="t-h",
+                                                        region=region))["signals"])
+    assert got[a] == got[b]
+    assert got[b][:3] == [[], [], ["multi_city"]] and got[b][4] == ["multi_city", "burst"] == got[b][5]
+    with db.session() as s:
+        stored = {serial: sorted(s.scalars(select(Signal.kind).where(Signal.serial == serial, Signal.gtin == lot.gtin)))
+                  for serial in (a, b)}
+        assert s.scalar(select(func.count()).select_from(Signal).where(Signal.serial == b)) == 2
+    assert stored[a] == stored[b] == ["burst", "multi_city"]
+    if db.backend == "postgresql":
+        per_scan = " ".join(names).replace("count_history", "|count_history").split("|")[1:]
+        assert [p.split() for p in per_scan] == [["count_history", "scan"]] * 2 + [
+            ["count_history", "scan", "signal"], ["count_history", "scan"], ["count_history", "scan", "signal"],
+            ["count_history", "scan"]]
+
+
+def test_a_scan_committed_after_the_snapshot_is_in_the_history(db):
+    """Two scans of one code at once (a counterfeit's storm): ours waits for the other's row lock, and the history
+    in our statement's snapshot lacks the other scan. The count says so (snapshot count + 2), and the history is
+    read again: the 3rd city still raises multi_city, as when the scans come one after the other."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from tests.trace.conftest import issue_lot
+    from zhijian.trace import hot, service
+
+    if db.backend != "postgresql":
+        pytest.skip("the one-statement read is PostgreSQL's (trace.hot)")
+    lot = issue_lot(db, quantity=1)
+    serial = lot.serials[0]
+
+    def scan(region: str) -> service.ScanInput:
+        return service.ScanInput(gtin=lot.gtin, serial=serial, lot=lot.lot, client="t-race", region=region)
+
+    with db.session() as s:
+        service.verify_scan(s, scan("310101"))  # 上海
+
+    async def run() -> tuple[int, dict]:  # type: ignore[type-arg]
+        v = hot.verifier(db)
+        assert v is not None
+        other = db.session()
+        s = other.__enter__()
+        ours = None
+        try:
+            service.verify_scan(s, scan("440305"))  # 深圳, not yet committed: holds the code's row lock
+            ours = asyncio.create_task(v.verify(scan("110101")))  # 北京
+            waiting = 0
+            with db.engine.connect() as c:
+                for _ in range(400):
+                    await asyncio.sleep(0.05)
+                    waiting = c.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                             "AND query LIKE '%WITH counted%'")).scalar() or 0
+                    if waiting or ours.done():
+                        break
+        except BaseException as exc:
+            other.__exit__(type(exc), exc, exc.__traceback__)  # roll back: never leave the row locked
+            raise
+        other.__exit__(None, None, None)  # commit 深圳
+        try:
+            return waiting, await ours
+        finally:
+            await v.close()
+
+    waiting, answer = asyncio.run(run())
+    assert waiting == 1  # ours waited for the other scan's lock
+    assert answer["count"] == 3 and answer["signals"] == ["multi_city"]
