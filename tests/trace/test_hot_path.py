@@ -279,3 +279,55 @@ def test_a_scan_committed_after_the_snapshot_is_in_the_history(db):
     waiting, answer = asyncio.run(run())
     assert waiting == 1  # ours waited for the other scan's lock
     assert answer["count"] == 3 and answer["signals"] == ["multi_city"]
+
+
+def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db, monkeypatch):
+    """SQLite: `hot.verify` drives the steps on the loop's own thread (no thread crossing, no ORM session) and gives
+    the sync driver's answer and rows; while this process's writer lock is held by a worker thread's unit of work,
+    the scan takes the sync driver on a worker thread instead (the loop never waits for the lock)."""
+    import asyncio
+    import threading
+
+    from sqlalchemy import func, select
+
+    from tests.trace.conftest import issue_lot
+    from zhijian.trace import hot, service
+    from zhijian.trace.models import Scan
+    from zhijian.trace.service.verification import _SQLITE_WRITER
+
+    lot = issue_lot(sqlite_db, quantity=2)
+    threads: list[bool] = []
+    real = hot.SqliteVerifier.verify
+
+    def spy(self, scan, now=None):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(self, scan, now)
+
+    monkeypatch.setattr(hot.SqliteVerifier, "verify", spy)
+
+    def scan(serial: str) -> service.ScanInput:
+        return service.ScanInput(gtin=lot.gtin, serial=serial, lot=lot.lot, client="t-lite", region="330106")
+
+    on_loop = [asyncio.run(hot.verify(sqlite_db, scan(lot.serials[0]))) for _ in range(2)]
+    with sqlite_db.session() as s:
+        synced = [service.verify_scan(s, scan(lot.serials[1])) for _ in range(2)]
+    assert threads == [True, True]
+    for a, b in zip(on_loop, synced, strict=True):
+        assert {k: v for k, v in a.items() if k not in ("serial", "first_scan_at")} == \
+            {k: v for k, v in b.items() if k not in ("serial", "first_scan_at")}
+    assert [a["answer"] for a in on_loop] == ["genuine_first", "genuine_repeat"]
+    held = threading.Event()
+
+    def writer() -> None:  # a worker thread's unit of work holding the writer lock for a moment
+        with _SQLITE_WRITER:
+            held.set()
+            threading.Event().wait(0.3)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    held.wait(5)
+    assert asyncio.run(hot.verify(sqlite_db, scan(lot.serials[0])))["count"] == 3
+    t.join()
+    assert threads == [True, True]  # the third scan did not take the loop's driver
+    with sqlite_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Scan).where(Scan.serial == lot.serials[0])) == 3

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
+import sqlite3
 import time
 import uuid
 import weakref
@@ -37,6 +38,7 @@ from zhijian.trace import digital_link, rules, service
 from zhijian.trace.service.cache import _batch_cache, _info_cache
 from zhijian.trace.service.facts import _batch_info, product_facts
 from zhijian.trace.service.verification import (
+    _SQLITE_WRITER,
     COUNT_WIDTH,
     HISTORY_FROM,
     _verify_statements,
@@ -252,6 +254,86 @@ class AsyncVerifier:
             await pool.close()
 
 
+class SqliteVerifier:
+    """Drives `service.verify_steps` on SQLite on the event loop: one raw connection of the engine's pool (its
+    pragmas: WAL, synchronous=NORMAL, busy timeout), the sync driver's statements compiled once with SQLAlchemy's
+    bind and result processing, `BEGIN IMMEDIATE` … `COMMIT` — no thread crossing, no ORM session. SQLite runs one
+    writer at a time anyway and a scan's transaction takes a fraction of a millisecond, so the loop is held no longer
+    than a worker thread would hold the writer lock. When this process's writer lock is taken (a unit of work on a
+    worker thread is writing) the scan takes the sync driver on a worker thread instead, so the loop never waits
+    for another thread; another process's write is waited for in SQLite's busy handler, as by the lean baseline."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.dialect = db.engine.dialect
+        self._raw: Any = None
+
+    @lru_cache(maxsize=64)  # noqa: B019 — one verifier per database, kept for the process
+    def _compiled(self, name: str, with_lot: bool, keys: tuple[str, ...]) -> tuple[str, Any, list[Any], list[str]]:
+        stmt = _verify_statements(with_lot, True)[name]
+        compiled = stmt.compile(dialect=self.dialect, column_keys=list(keys) if name in ("scan", "signal") else None)
+        procs = [entry[3]._cached_result_processor(self.dialect, None) for entry in compiled._result_columns]
+        return compiled.string, compiled, procs, list(compiled.positiontup or ())
+
+    def _run(self, cur: Any, name: str, with_lot: bool, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        sql, compiled, procs, order = self._compiled(name, with_lot, tuple(params) if name in ("scan", "signal") else ())
+        values = compiled.construct_params(params)
+        binds = compiled._bind_processors
+        cur.execute(sql, [binds[k](values[k]) if k in binds else values[k] for k in order])
+        if not procs:
+            return []
+        return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in cur.fetchall()]
+
+    def _load(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        with self.db.session(write=False) as session:
+            return fn(session, *args, **kw)
+
+    def _fact(self, kind: str, name: Any, arg: Any) -> Any:
+        """A cached fact; a miss (rare) is read here, on a read session (WAL: readers do not wait for the writer)."""
+        if kind == "keys":
+            warm, value = (False, None) if arg else service.cached_keys(name)
+            return value if warm else self._load(service.keys_for_gtin, name, fresh=bool(arg))
+        cache, loader = (_batch_cache, _batch_info) if kind == "batch" else (_info_cache, product_facts)
+        hit = cache.get(name)
+        return hit[1] if hit and hit[0] > time.monotonic() else self._load(loader, name)
+
+    def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> service.VerificationAnswer:
+        steps = service.verify_steps(scan, now or utcnow())
+        with_lot = bool(scan.lot)
+        if self._raw is None:
+            self._raw = self.db.engine.raw_connection()  # kept for the process (the pool has the others)
+        cur: Any = None
+        reply: Any = None
+        try:
+            while True:
+                try:
+                    kind, name, arg = steps.send(reply)
+                except StopIteration as done:
+                    if cur is not None:
+                        cur.execute("COMMIT")  # the scan is durable before the answer is sent
+                        cur = None
+                    return done.value  # type: ignore[no-any-return]  # the generator's return value is untyped
+                if kind in ("keys", "batch", "facts"):
+                    reply = self._fact(kind, name, arg)
+                    continue
+                if cur is None:
+                    cur = self._raw.cursor()
+                    cur.execute("BEGIN IMMEDIATE")  # a writer from the start, as the sync driver's session
+                if kind == "count":
+                    rows = self._run(cur, "count", with_lot, arg)
+                    reply = rows[0] if rows else None
+                else:
+                    reply = self._run(cur, name, with_lot, arg)
+        except sqlite3.OperationalError as exc:  # still locked after the busy timeout, disk full …
+            raise DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
+                              status=503, extra={"retry_after": 5}) from exc
+        finally:
+            steps.close()
+            if cur is not None:
+                with contextlib.suppress(Exception):
+                    cur.execute("ROLLBACK")
+
+
 def _verify_in_thread(db: Any, scan: service.ScanInput) -> service.VerificationAnswer:
     """The scan as its own unit of work; on SQLite the writers of this process queue on a lock instead of
     busy-waiting on the file lock."""
@@ -272,11 +354,24 @@ def verifier(db: Any) -> AsyncVerifier | None:
     return v
 
 
+_SQLITE: weakref.WeakKeyDictionary[Any, SqliteVerifier] = weakref.WeakKeyDictionary()
+SQLITE_ON_LOOP = True  # SQLite's scans on the event loop (`SqliteVerifier`); False: the sync driver on a thread
+
+
 async def verify(db: Any, scan: service.ScanInput) -> service.VerificationAnswer:
-    """One scan's answer: async psycopg on PostgreSQL, the sync driver on a worker thread elsewhere."""
+    """One scan's answer: async psycopg on PostgreSQL; on SQLite the steps on the event loop while this process's
+    writer lock is free (else, and on MariaDB, the sync driver on a worker thread)."""
     v = verifier(db)
     if v is not None:
         return await v.verify(scan)
+    if db.backend == "sqlite" and SQLITE_ON_LOOP and _SQLITE_WRITER.acquire(blocking=False):
+        try:
+            lite = _SQLITE.get(db)
+            if lite is None:
+                lite = _SQLITE[db] = SqliteVerifier(db)
+            return lite.verify(scan)
+        finally:
+            _SQLITE_WRITER.release()
     return await run_in_threadpool(_verify_in_thread, db, scan)
 
 
