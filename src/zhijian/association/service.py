@@ -3,17 +3,49 @@ home cards. Each sub-package's service is the only writer of its tables; this mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.association.members.service import is_member
-from zhijian.association.pt.service import PtHistoryRecord, pt_history
+from zhijian.association.pt.service import PtHistoryRecord, PtSummary, pt_history, pt_summaries
 from zhijian.association.standards.service import group_standard_indicators
+from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
+from zhijian.platform.errors import NotFound
 
-__all__ = ["PtHistoryRecord", "dashboard_cards", "group_standard_indicators", "is_member", "pt_history"]
+__all__ = ["LabProfile", "PtHistoryRecord", "PtSummary", "dashboard_cards", "group_standard_indicators", "is_member",
+           "lab_profile", "pt_history", "pt_summaries"]
+
+
+@dataclass(frozen=True)
+class LabProfile:
+    """机构档案 as the association keeps it: the lab, its assessments and certificates, membership, PT record."""
+
+    lab: Organization
+    assessments: list[Any]  # Assessment rows, newest first
+    member_status: str | None
+    pt_summary: PtSummary | None
+    pt_history: list[PtHistoryRecord]
+
+
+def lab_profile(session: Session, actor: Actor, lab_id: int | None = None) -> LabProfile:
+    """A lab's profile: the lab itself (its own), or staff (协会, 监管, admin) any lab; 404 otherwise."""
+    from zhijian.association.assessment.models import Assessment
+    from zhijian.association.members.models import Member
+    from zhijian.association.pt.service import lab_history, pt_summaries
+
+    history = lab_history(session, actor, lab_id)  # the policy: a lab its own, staff any
+    lab_id = actor.organization_id if actor.role == "inspector" else lab_id
+    lab = session.get(Organization, lab_id) if lab_id is not None else None
+    if lab is None or lab.kind != "lab":
+        raise NotFound("lab", lab_id)
+    assessments = list(session.scalars(select(Assessment).where(Assessment.lab_id == lab.id)
+                                       .order_by(Assessment.id.desc())))
+    member = session.scalar(select(Member.status).where(Member.organization_id == lab.id))
+    return LabProfile(lab, assessments, member, pt_summaries(session, [lab.id]).get(lab.id), history)
 
 
 def _count(session: Session, stmt: Any) -> int:

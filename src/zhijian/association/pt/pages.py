@@ -97,8 +97,16 @@ def history_page(request: Request, session: SessionDep, lab: int | None = None) 
     if lab is None and actor.role != "inspector":
         return show(request, "association/pt_history.html", lambda: {
             "rows": [], "lab": None, "labs": service.participating_labs(session, actor), **_ctx()}, actor)
-    return show(request, "association/pt_history.html", lambda: {
-        "rows": service.lab_history(session, actor, lab), "lab": lab, "labs": [], **_ctx()}, actor)
+    def profile() -> dict[str, Any]:
+        from zhijian.association.assessment.rules import STATUSES as ASSESSMENT_STATUSES
+        from zhijian.association.members.rules import STATUSES as MEMBER_STATUSES
+        from zhijian.association.service import lab_profile
+
+        p = lab_profile(session, actor, lab)
+        return {"rows": p.pt_history, "lab": p.lab.name, "profile": p, "labs": [],
+                "assessment_statuses": ASSESSMENT_STATUSES, "member_statuses": MEMBER_STATUSES, **_ctx()}
+
+    return show(request, "association/pt_history.html", profile, actor)
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)

@@ -450,6 +450,37 @@ def pt_history(session: Session, lab_id: int, *, since_year: int | None = None) 
     return out
 
 
+@dataclass(frozen=True)
+class PtSummary:
+    """A lab's PT record in one line, for the spot-check room choosing labs (scored and closed rounds)."""
+
+    rounds: int
+    satisfactory: int
+    questionable: int
+    unsatisfactory: int
+    last_year: int | None
+
+
+def pt_summaries(session: Session, lab_ids: Iterable[int], *, since_year: int | None = None) -> dict[int, PtSummary]:
+    """Contract: lab id → PtSummary for the labs given (one grouped query; labs without a scored round absent)."""
+    ids = sorted(set(lab_ids))
+    if not ids:
+        return {}
+    stmt = (select(PtEnrolment.lab_id, PtEnrolment.signal, func.count(PtEnrolment.id), func.max(PtRound.year))
+            .join(PtRound, PtRound.id == PtEnrolment.round_id)
+            .where(PtEnrolment.lab_id.in_(ids), PtRound.status.in_(("scored", "closed")))
+            .group_by(PtEnrolment.lab_id, PtEnrolment.signal))
+    if since_year is not None:
+        stmt = stmt.where(PtRound.year >= since_year)
+    counts: dict[int, dict[str | None, int]] = {}
+    last: dict[int, int] = {}
+    for lab_id, signal, n, year in session.execute(stmt):
+        counts.setdefault(lab_id, {})[signal] = int(n)
+        last[lab_id] = max(last.get(lab_id, 0), int(year or 0))
+    return {lab: PtSummary(sum(c.values()), c.get("satisfactory", 0), c.get("questionable", 0),
+                           c.get("unsatisfactory", 0), last[lab] or None) for lab, c in counts.items()}
+
+
 def participating_labs(session: Session, actor: Actor) -> list[tuple[int, str, int]]:
     """Labs that took part in a round (id, name, rounds) — the staff's way into a lab's history."""
     if not actor.is_staff:

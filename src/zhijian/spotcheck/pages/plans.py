@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from zhijian.catalog.models import Category, Organization, Product, Standard
 from zhijian.catalog.pages import category_options
+from zhijian.platform import rooms
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
@@ -55,11 +56,13 @@ def _plan_choices(session: Any, lang: str) -> dict[str, Any]:
                                                  .where(Standard.status == "current").order_by(Standard.code)):
         groups.setdefault(cid if cid in names else None, []).append((sid, code, title))
     order = [c.id for c in cats if c.id in groups] + ([None] if None in groups else [])
+    labs = list(session.execute(select(Organization.id, Organization.name)
+                                .where(Organization.kind == "lab").order_by(Organization.id)).all())
     return {"cat_options": category_options(session, lang),  # the tree, siblings by pinyin (finding 13)
             "std_groups": [(names.get(cid) if cid is not None else None, groups[cid]) for cid in order],
-            "lab_options": list(session.execute(select(Organization.id, Organization.name)
-                                                .where(Organization.kind == "lab").order_by(Organization.id)).all()),
-            "cat_rows": range(CAT_ROWS)}
+            "lab_options": labs, "cat_rows": range(CAT_ROWS),
+            # each lab's proficiency-testing record (association contract), shown beside it when choosing labs
+            "lab_pt": rooms.call(session, "association", "pt_summaries", [lid for lid, _ in labs], default={})}
 
 
 def _unrelated_standards(session: Any, data: PlanIn, rows: list[int], lang: str) -> dict[str, str]:
