@@ -98,3 +98,45 @@ def test_maintenance_incident_labels_giai_remind_and_recompute(sqlite_db, monkey
     assert r.exit_code == 0 and "检验周期表 2023.1" in r.output, r.output
     r = runner.invoke(app, ["equipment", "risk-signals"])
     assert r.exit_code == 0 and "accident" in r.output and code in r.output, r.output
+
+
+def test_contract_termination_and_declined_request_through_the_cli(sqlite_db, monkeypatch):
+    """维保合同 解除 → the unit is listed by contract-gaps (TSG T5002-2017 第2.2条); the institute's 退回 with its
+    reason (安全法 第四十条: the owner may ask again); a bad termination day is one line, exit 2."""
+    import datetime as dt
+
+    from zhijian.equipment import service
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    today = service.today()
+    with sqlite_db.session() as s:
+        owner, company, lab = factories.enterprise(s), factories.enterprise(s), factories.lab(s)
+        owner_id, company_id, lab_id = owner.id, company.id, lab.id
+    code = new_code()
+    assert runner.invoke(app, ["equipment", "register", code, "--variety", "3110", "--owner", str(owner_id),
+                               "--region", "330106", "--last-inspection", (today - dt.timedelta(days=340)).isoformat(),
+                               "--params", json.dumps(ELEVATOR_PARAMS)]).exit_code == 0
+    r = runner.invoke(app, ["equipment", "licence", "--organization", str(company_id), "--licence-no",
+                            f"TS-CLI-{company_id}", "--issued", (today - dt.timedelta(days=10)).isoformat(),
+                            "--valid-until", (today + dt.timedelta(days=1000)).isoformat()])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["equipment", "contract", code, "--maintainer", str(company_id), "--starts",
+                            (today - dt.timedelta(days=5)).isoformat(), "--ends",
+                            (today + dt.timedelta(days=360)).isoformat(), "--contract-no", "WB-CLI-1"])
+    assert r.exit_code == 0, r.output
+    contract_id = r.output.split()[1]
+    r = runner.invoke(app, ["equipment", "terminate", contract_id, "--on", (today + dt.timedelta(days=400)).isoformat(),
+                            "--reason", "x"])
+    assert r.exit_code == 2 and "equipment.bad_termination" in r.output and len(r.output.strip().splitlines()) == 1
+    r = runner.invoke(app, ["equipment", "terminate", contract_id, "--on", today.isoformat(), "--reason", "合同纠纷"])
+    assert r.exit_code == 0 and "合同纠纷" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "contract-gaps"])
+    gap = [line for line in r.output.splitlines() if line.startswith(code)]
+    assert gap == [f"{code}\t使用单位 {owner_id}\t330106\t原维保单位 {company_id}\t止于 {today}"], r.output
+    r = runner.invoke(app, ["equipment", "request", code, "--owner", str(owner_id), "--institute", str(lab_id)])
+    assert r.exit_code == 0, r.output
+    request_id = r.output.split()[1]
+    r = runner.invoke(app, ["equipment", "decline", request_id, "--institute", str(lab_id), "--reason", "超出核准项目"])
+    assert r.exit_code == 0 and "已退回\t超出核准项目" in r.output, r.output
+    r = runner.invoke(app, ["equipment", "request", code, "--owner", str(owner_id), "--institute", str(lab_id)])
+    assert r.exit_code == 0, r.output  # asked again after the return
