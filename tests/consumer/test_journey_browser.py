@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.web.conftest import LiveServer, browser, live_server, login_as, new_page, playwright, shot  # noqa: F401
 from zhijian.consumer import service
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-consumer-journey_browser")]
 
 
 def _staff_for(region: str) -> str:

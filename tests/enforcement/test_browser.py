@@ -19,7 +19,7 @@ from zhijian.enforcement.demo import ORGANS
 from zhijian.enforcement.models import Case, Operation
 
 expect.set_options(timeout=30000)
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-enforcement-browser")]
 HZ_OFFICERS = ",".join(c for _, c in ORGANS[0][3])
 
 

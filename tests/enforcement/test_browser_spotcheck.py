@@ -21,7 +21,7 @@ from zhijian.enforcement.demo import ORGANS
 from zhijian.enforcement.models import Case, Lead
 
 expect.set_options(timeout=30000)
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser-enforcement-browser_spotcheck")]
 HZ_OFFICERS = ",".join(c for _, c in ORGANS[0][3])
 
 

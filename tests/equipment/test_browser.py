@@ -22,7 +22,7 @@ from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentUnit
 
 expect.set_options(timeout=30000)
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-equipment-browser")]
 
 
 def _units(server: LiveServer) -> dict[str, str]:

@@ -51,3 +51,20 @@ def test_public_rate_limit(db, settings):
     with TestClient(app) as c:
         codes = [c.get("/api/v1/categories").status_code for _ in range(7)]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+
+
+def test_production_hashes_use_the_librarys_default_argon2_parameters() -> None:
+    """The suite hashes with argon2's cheapest profile (tests/__init__.py); without ZHIJIAN_ARGON2_PROFILE an
+    install hashes with argon2-cffi's defaults, RFC 9106's low-memory option (t=3, m=64 MiB, p=4)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "ZHIJIAN_ARGON2_PROFILE"}
+    code = "from zhijian.platform import auth; print(auth.hash_password('correct horse battery'))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    fast = subprocess.run([sys.executable, "-c", code], env={**env, "ZHIJIAN_ARGON2_PROFILE": "test"},
+                          capture_output=True, text=True, timeout=120)
+    assert fast.stdout.strip().startswith("$argon2id$v=19$m=8,t=1,p=1$")

@@ -9,6 +9,9 @@ import fcntl
 import os
 import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 DEMO_PASSWORD = "zhijian-demo"
+ZHIJIAN = str(Path(sys.executable).with_name("zhijian"))
 
 
 def _free_port() -> int:
@@ -40,12 +44,16 @@ class LiveServer:
         return self.url + path
 
 
-def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The migrated demo database, built once per run even when xdist workers ask for it at the same time."""
-    from zhijian.platform import migrate
-    from zhijian.platform.db import Database
-    from zhijian.platform.demo import load_demo
+def demo_var_dir() -> Path:
+    from zhijian.platform.config import get_settings
 
+    return get_settings().var_dir.resolve()
+
+
+def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated demo database, built once per run even when xdist workers ask for it at the same time, by
+    the commands `make demo` runs (`zhijian db upgrade`, `zhijian demo`; their output is kept beside it as
+    demo.log for tests/platform/test_demo_startup.py)."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one directory per run, all workers
     target = shared / "browser-demo.sqlite3"
@@ -55,13 +63,19 @@ def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
             if not target.exists():
                 building = shared / "browser-demo.building.sqlite3"
                 building.unlink(missing_ok=True)
-                url = f"sqlite:///{building}"
-                migrate.upgrade(url)
-                db = Database(url)
-                load_demo(db)
-                with db.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                db.dispose()
+                # the var directory of this process's settings: its audit key signs the demo's audit chain, and
+                # the servers of the tests (in-process, or `zhijian serve` in test_demo_startup) verify with it
+                env = {**os.environ, "ZHIJIAN_DATABASE_URL": f"sqlite:///{building}",
+                       "ZHIJIAN_VAR_DIR": str(demo_var_dir())}
+                env.pop("ZHIJIAN_REDIS_URL", None)
+                log = []
+                for cmd in (["db", "upgrade"], ["demo"]):
+                    done = subprocess.run([ZHIJIAN, *cmd], env=env, capture_output=True, text=True, timeout=900)
+                    assert done.returncode == 0, f"zhijian {' '.join(cmd)}: {done.stderr[-3000:]}"
+                    log.append(done.stdout + done.stderr)
+                with sqlite3.connect(building) as conn:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                (shared / "browser-demo.log").write_text("\n".join(log), encoding="utf-8")
                 building.rename(target)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

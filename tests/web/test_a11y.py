@@ -25,7 +25,7 @@ from sqlalchemy import select
 from tests.web.conftest import DEMO_PASSWORD, LiveServer, login_as
 
 expect.set_options(timeout=30000)
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser  # no xdist group: the page kinds spread over the workers (each has its server)
 
 AXE = Path(os.environ.get("ZHIJIAN_AXE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
            / "zhijian" / "axe") / "node_modules" / "axe-core" / "axe.min.js"

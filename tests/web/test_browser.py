@@ -22,7 +22,7 @@ from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, login
 
 expect.set_options(timeout=30000)  # shared CI machines can be slow
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-web-browser")]
 
 
 WIDE = """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)

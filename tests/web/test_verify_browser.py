@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.web.conftest import ARTIFACTS, PHONE, LiveServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-web-verify_browser")]
 
 HOTLINE = "400-820-0000"
 

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from zhijian.platform import deadlines
-from zhijian.platform.calendar import REST
+from zhijian.platform.calendar import PACKAGE_SOURCE, REST
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_actor, console_form, locale_of, nav_item, page_router, render
@@ -26,7 +26,8 @@ MAX_UPLOAD = 256 * 1024
 
 def _context(session: Session, year: int | None) -> dict[str, Any]:
     shown = year if year is not None else dt.date.today().year + 1
-    return {"years": deadlines.years(session), "origin_zh": ORIGIN_ZH, "shown": deadlines.year_notice(session, shown),
+    return {"years": deadlines.years(session), "origin_zh": ORIGIN_ZH, "package_source": PACKAGE_SOURCE,
+            "shown": deadlines.year_notice(session, shown),
             "provisional": deadlines.provisional_deadlines(session), "errors": {}, "form": {"year": str(shown)},
             "rest_kind": REST}
 
