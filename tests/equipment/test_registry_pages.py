@@ -54,3 +54,43 @@ def test_regulator_registers_an_elevator_and_the_owner_stops_it(client, db, logi
     history = after[after.index('id="history"'):]
     assert "大修停用一年" in history and "停用报告书" in history
     assert client.get(f"/api/v1/equipment/units/{code}", headers=r_h).json()["status"] == "stopped"
+
+
+def test_registry_and_report_files_through_the_pages_all_or_nothing(client, db, login):
+    """批量导入 (issue #18 item 1 and 2): a file with one bad row stores nothing and names the row and the column;
+    the good file registers every unit; the institute's report file then closes the due date (TSG T7001-2023: a
+    合格 elevator report → next inspection a year later)."""
+    from sqlalchemy import func, select
+
+    from zhijian.equipment.models import EquipmentUnit
+
+    with db.session() as s:
+        reg = factories.regulator(s, level="municipal", region="330100")
+        owner, lab = factories.enterprise(s), factories.lab(s)
+        uscc = owner.uscc
+    r_h, i_h = login("regulator", reg), login("inspector", lab)
+    token = _token(client.get("/console/equipment/units/new", headers=r_h).text)
+    a, b = new_code(), new_code()
+    head = "设备代码,品种代码,使用单位统一社会信用代码,行政区划代码,地址,参数.rated_load_kg,参数.rated_speed_m_s,参数.floors\n"
+    bad = head + f"{a},3110,{uscc},330106,文三路 1 号,1000,1.75,18\n{b},3110,{uscc},330106,文三路 2 号,1000,,18\n"
+    r = client.post("/console/equipment/units/import", headers=r_h, data={"csrf_token": token},
+                    files={"file": ("registry.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 422 and 'id="file-error"' in r.text and "第 3 行" in r.text, r.text[-2000:]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(EquipmentUnit).where(EquipmentUnit.code.in_((a, b)))) == 0
+    good = bad.replace(",1000,,18", ",1000,1.6,18")
+    r = client.post("/console/equipment/units/import", headers=r_h, follow_redirects=False,
+                    data={"csrf_token": token}, files={"file": ("registry.csv", good.encode(), "text/csv")})
+    assert r.status_code == 303 and r.headers["location"].endswith("done=imported&n=2"), r.text[-2000:]
+    home = client.get("/console/equipment", headers=i_h)
+    assert 'action="/console/equipment/inspections/import"' in home.text
+    on = service.today() - dt.timedelta(days=3)
+    reports = f"设备代码,报告编号,检验日期,检验结论\n{a},TJ-IMP-{a},{on},合格\n"
+    r = client.post("/console/equipment/inspections/import", headers=i_h, follow_redirects=False,
+                    data={"csrf_token": _token(home.text)}, files={"file": ("r.csv", reports.encode(), "text/csv")})
+    assert r.status_code == 303, r.text[-2000:]
+    assert client.get(f"/api/v1/equipment/units/{a}", headers=r_h).json()["next_due_on"] == \
+        rules.add_months(on, 12).isoformat()
+    r = client.post("/console/equipment/inspections/import", headers=i_h, data={"csrf_token": _token(home.text)},
+                    files={"file": ("r.csv", reports.encode(), "text/csv")})  # the same report again: refused
+    assert r.status_code == 409 and 'id="file-error"' in r.text

@@ -36,7 +36,8 @@ ROLES = ("regulator", "inspector", "enterprise")
 nav_item("/console/equipment", "特种设备", roles=ROLES, order=35)
 
 NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录已录入", "signed": "已签字确认",
-             "requested": "检验申请已提交", "scheduled": "检验已排期", "declined": "检验申请已退回"}
+             "requested": "检验申请已提交", "scheduled": "检验已排期", "declined": "检验申请已退回",
+             "imported": "文件已导入"}
 
 
 def _scan(request: Request, session: Any, code: str) -> Response:
@@ -300,3 +301,27 @@ async def console_decline(request: Request, session: SessionDep, request_id: int
 # in their own modules, served by this room's router
 router.include_router(maintenance.router)
 router.include_router(registry.router)
+
+
+@router.post("/console/equipment/inspections/import")
+async def console_import_reports(request: Request, session: SessionDep) -> Response:
+    """检验机构 批量导入检验报告 — the same call as POST /api/v1/equipment/inspections/import (all or nothing)."""
+    actor, form = await console_form(request, session, "inspector")
+    return await _home_import(request, session, actor, form, service.INSPECTION_COLUMNS,
+                              lambda rows: service.import_inspections(session, actor, rows))
+
+
+@router.post("/console/equipment/maintenance/import")
+async def console_import_maintenance(request: Request, session: SessionDep) -> Response:
+    """维保单位 批量导入维保记录 — the same call as POST /api/v1/equipment/maintenance/import (all or nothing)."""
+    actor, form = await console_form(request, session, "enterprise")
+    return await _home_import(request, session, actor, form, service.MAINTENANCE_COLUMNS,
+                              lambda rows: service.import_maintenance(session, actor, rows))
+
+
+async def _home_import(request: Request, session: SessionDep, actor: Actor, form: Any, columns: tuple[str, ...],
+                       store: Callable[[Any], int]) -> Response:
+    count, errors, status = await registry.run_import(request, session, form, columns, store)
+    if errors:
+        return _home(request, session, actor, errors=errors, status=status, form="import")
+    return RedirectResponse(f"/console/equipment?done=imported&n={count}", status_code=303)

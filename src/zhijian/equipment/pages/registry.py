@@ -131,3 +131,33 @@ async def unit_status(request: Request, session: SessionDep, code: str) -> Respo
     if errors:
         return _unit_page(request, session, actor, code, errors=errors, values=values, status=status)
     return RedirectResponse(f"/console/equipment/units/{code.strip().upper()}?done=status", status_code=303)
+
+
+async def run_import(request: Request, session: SessionDep, form: Any, columns: tuple[str, ...],
+                     store: Any) -> tuple[int, dict[str, str], int]:
+    """An uploaded CSV / Excel file through ``platform.tabular`` into ``store(rows) -> count``, all or nothing (in a
+    savepoint): (count, {}, 200), or (0, {"file": the error naming row and column}, its status)."""
+    from zhijian.platform.tabular import read_rows
+
+    upload = form.get("file")
+    lang = locale_of(request)
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise DomainError("import.no_file", "请选择文件", "choose a file", field="file")
+        with session.begin_nested():
+            count = int(store(read_rows(await upload.read(), upload.filename, required=columns)))
+    except DomainError as err:
+        return 0, {"file": err.message_en if lang == "en" else err.message_zh}, err.status
+    return count, {}, 200
+
+
+@router.post("/console/equipment/units/import")
+async def unit_import(request: Request, session: SessionDep) -> Response:
+    """批量导入使用登记 (the same call as POST /api/v1/equipment/units/import): every row checked first, errors by
+    row and column, nothing stored unless all rows are good."""
+    actor, form = await console_form(request, session, "regulator", "enterprise")
+    count, errors, status = await run_import(request, session, form, service.IMPORT_COLUMNS,
+                                             lambda rows: service.import_registry(session, actor, rows))
+    if errors:
+        return _new_form(request, session, actor, errors=errors, status=status)
+    return RedirectResponse(f"/console/equipment?done=imported&n={count}", status_code=303)
