@@ -10,7 +10,7 @@ import re
 
 from tests import factories
 from tests.equipment.helpers import elevator
-from zhijian.equipment import service
+from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentContract, EquipmentMaintainerLicence
 from zhijian.equipment.schemas import LicenceIn
 from zhijian.platform.auth import SYSTEM
@@ -133,3 +133,25 @@ def test_institute_declines_a_request_with_its_reason_and_the_owner_sees_it(clie
 def _licence_in(org_id: int, today: dt.date) -> LicenceIn:
     return LicenceIn(organization_id=org_id, licence_no=f"TS3433{org_id:08d}", scope="电梯修理 A2",
                      issued_on=today - dt.timedelta(days=100), valid_until=today + dt.timedelta(days=1000))
+
+
+def test_company_registers_its_workers_certificates_through_the_page(client, db, login):
+    """作业人员证 (《特种设备作业人员监督管理办法》: valid 4 years, 复审 before expiry): the company registers its own
+    worker; an unknown 作业项目 is refused beside its field; a certificate expiring within 90 days is 待复审."""
+    today = service.today()
+    with db.session() as s:
+        company = factories.enterprise(s)
+    c_h = login("enterprise", company)
+    page = client.get("/console/equipment/workers", headers=c_h)
+    assert page.status_code == 200 and 'name="employer_id"' not in page.text  # its own workers only
+    cert = f"33010619800101{company.id % 10000:04d}"
+    issued = today - dt.timedelta(days=4 * 365 - 30)  # 4 years after issue falls within the next 90 days
+    form = {"csrf_token": _token(page.text), "cert_no": cert, "name": "王建国", "item": "ZZ",
+            "issued_on": issued.isoformat()}
+    r = client.post("/console/equipment/workers", headers=c_h, data=form)
+    assert r.status_code == 422 and 'id="item-error"' in r.text
+    r = client.post("/console/equipment/workers", headers=c_h, follow_redirects=False, data=form | {"item": "T"})
+    assert r.status_code == 303, r.text
+    soon = client.get("/console/equipment/workers?expiring=1", headers=c_h).text
+    row = re.search(rf"<tr><td>{cert}</td>.*?</tr>", soon, re.S).group(0)  # type: ignore[union-attr]
+    assert "待复审" in row and rules.add_months(issued, 48).isoformat() in row

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from zhijian.equipment import service
+from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentMaintainerLicence
-from zhijian.equipment.schemas import ContractEditIn, ContractIn, LicenceIn, TerminateIn
+from zhijian.equipment.schemas import ContractEditIn, ContractIn, LicenceIn, TerminateIn, WorkerCertIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -25,8 +25,10 @@ router = APIRouter(include_in_schema=False)
 ROLES = ("regulator", "enterprise")
 nav_item("/console/equipment/contracts", "维保合同", roles=ROLES, order=36)
 nav_item("/console/equipment/licences", "维保单位许可", roles=ROLES, order=37)
+nav_item("/console/equipment/workers", "作业人员证", roles=ROLES, order=38)
 
-DONE_ZH = {"licence": "许可证已保存", "contract": "维保合同已保存", "terminated": "维保合同已解除"}
+DONE_ZH = {"licence": "许可证已保存", "contract": "维保合同已保存", "terminated": "维保合同已解除",
+           "worker": "作业人员证已登记"}
 LICENCE_FIELDS = ("organization_id", "licence_no", "scope", "issued_on", "valid_until", "issuer", "phone")
 CONTRACT_FIELDS = ("code", "maintainer_id", "starts_on", "ends_on", "contract_no")
 
@@ -229,3 +231,43 @@ async def contract_terminate(request: Request, session: SessionDep, contract_id:
         return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="terminate",
                               status=status)
     return RedirectResponse("/console/equipment/contracts?done=terminated", status_code=303)
+
+
+# ---------------------------------------------------------------- 特种设备作业人员证
+
+WORKER_FIELDS = ("cert_no", "name", "item", "employer_id", "issued_on", "valid_until", "issuer")
+EXPIRING_DAYS = 90  # the list's "due for 复审" window
+
+
+def _workers(request: Request, session: SessionDep, actor: Actor, *, errors: dict[str, str] | None = None,
+             values: dict[str, str] | None = None, status: int = 200) -> Response:
+    expiring = request.query_params.get("expiring") == "1"
+    rows = service.worker_certs(session, actor, expiring_within=EXPIRING_DAYS if expiring else None, limit=500)
+    return render(request, "equipment/workers.html", {
+        "rows": rows, "names": service.organization_names(session, {r.employer_id or 0 for r in rows}),
+        "items": list(rules.WORK_ITEMS.items()), "day": service.today(), "expiring": expiring,
+        "soon": service.today().toordinal() + EXPIRING_DAYS, "errors": errors or {}, "values": values or {},
+        "companies": _companies(session) if actor.role != "enterprise" else [],
+        "notice": DONE_ZH.get(request.query_params.get("done", ""), "")}, status_code=status, actor=actor)
+
+
+@router.get("/console/equipment/workers", response_class=HTMLResponse)
+def workers_page(request: Request, session: SessionDep) -> Response:
+    """作业人员证 registry: a company its own workers, the regulator everyone; ``?expiring=1``: due for 复审."""
+    return _workers(request, session, console_actor(request, session, *ROLES))
+
+
+@router.post("/console/equipment/workers")
+async def worker_create(request: Request, session: SessionDep) -> Response:
+    """登记作业人员证 — the employer for its own workers (or the regulator): the same call as POST /workers."""
+    actor, form = await console_form(request, session, *ROLES)
+    values = _values(form, WORKER_FIELDS)
+    extra = {"employer_id": actor.organization_id} if actor.role == "enterprise" else {}
+    data, errors = _bind(request, form, WorkerCertIn, WORKER_FIELDS, **extra)
+    status = 422
+    if data is not None:
+        errors, status = _attempt(request, session, WORKER_FIELDS,
+                                  lambda: service.register_worker_cert(session, actor, data))
+    if errors:
+        return _workers(request, session, actor, errors=errors, values=values, status=status)
+    return RedirectResponse("/console/equipment/workers?done=worker", status_code=303)
