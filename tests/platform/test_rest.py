@@ -42,3 +42,20 @@ def test_out_bases_read_rows_with_id_and_created_at_first():
         "id": 7, "code": "C01", "name": "电热毯", "name_en": "", "parent_id": None, "path": "/7", "requires_ccc": True}
     assert issubclass(SignalOut, StampedOut) and list(SignalOut.model_fields)[:2] == ["id", "created_at"]
     assert StampedOut.model_validate(SimpleNamespace(id=1, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))).id == 1
+
+
+def test_get_or_404_reads_the_row_or_names_what_is_missing(sqlite_db):
+    import pytest
+
+    from tests import factories
+    from zhijian.catalog.models import Category
+    from zhijian.platform.crud import get_or_404
+    from zhijian.platform.errors import NotFound
+
+    with sqlite_db.session() as s:
+        cat = factories.category(s)
+        assert get_or_404(s, Category, cat.id, "category") is cat
+        with pytest.raises(NotFound) as missing:
+            get_or_404(s, Category, 987654321, "category", field="category_id")
+        assert (missing.value.code, missing.value.status, missing.value.field) == ("category.not_found", 404,
+                                                                                    "category_id")

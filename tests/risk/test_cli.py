@@ -56,3 +56,21 @@ def test_scan_command_reads_the_rooms(sqlite_db, monkeypatch: pytest.MonkeyPatch
     assert data["scan_id"] >= 1 and set(data["timings"]) >= {"read_results", "rates", "counts"}
     bad = runner.invoke(app, ["risk", "scan", "--as-of", "16/11/2026"])
     assert bad.exit_code == 2 and "risk.bad_date" in bad.output
+
+
+def test_performance_json_is_the_api_answer(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`zhijian risk performance --json` prints the PPV rows the API answers (one model, risk.schemas)."""
+    from tests import factories
+    from zhijian.risk.models import Signal
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    method = f"m{factories.uid()}"  # a method of its own: the database is shared by the run
+    with sqlite_db.session() as s:
+        for status in ("confirmed", "confirmed", "false_alarm", "open"):
+            s.add(Signal(fingerprint=f"{method}|{factories.uid()}|2026-03", kind="rate", method=method,
+                         series_key=f"cat:{factories.uid()}", period="2026-03", observed=0.3, status=status))
+    r = runner.invoke(app, ["risk", "performance", "--json"])
+    assert r.exit_code == 0, r.output
+    row = next(x for x in json.loads(r.stdout) if x["method"] == method)
+    assert row == {"method": method, "method_zh": method, "signals": 4, "open": 1, "confirmed": 2,
+                   "false_alarm": 1, "ppv": 2 / 3}

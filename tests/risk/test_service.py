@@ -53,10 +53,11 @@ def test_scan_stores_signals_once_and_reports_ppv(db):
         service.review_signal(s, reg, b.id, "false_alarm")
         with pytest.raises(InvalidTransition):
             service.review_signal(s, reg, a.id, "confirmed")
-        perf = {p["method"]: p for p in service.method_performance(s, reg)}
-        assert perf[a.method]["confirmed"] >= 1
+        perf = {p.method: p for p in service.method_performance(s, reg)}
+        assert perf[a.method].confirmed >= 1
         if a.method == b.method:
-            assert perf[a.method]["ppv"] is not None and 0 < perf[a.method]["ppv"] < 1
+            ppv = perf[a.method].ppv
+            assert ppv is not None and 0 < ppv < 1
         assert a.reviewed_by == reg.label
 
 

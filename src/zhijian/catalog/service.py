@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from zhijian.catalog.schemas import (
 )
 from zhijian.platform import search
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import apply_patch, flush, like_pattern, search_text
+from zhijian.platform.crud import apply_patch, flush, get_or_404, like_pattern, search_text
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.service import create_user as create_user  # user administration moved to
 from zhijian.platform.identity.service import deactivate_user as deactivate_user  # platform.identity; the old
@@ -96,6 +96,31 @@ def _nospace(model: Any) -> Any:
 # ---------------------------------------------------------------- organizations
 
 
+Searchable = TypeVar("Searchable", Organization, Product, Standard)
+
+
+def _indexed(session: Session, kind: str, row: Searchable, text: Callable[[Searchable], str]) -> Searchable:
+    """Store a new or changed searchable record (组织机构, 产品, 标准): its search text, a flush (a duplicate is 409
+    at once) and the search index — the same three steps every create and update of the catalogue ends with."""
+    row.search_text = text(row)
+    session.add(row)
+    flush(session, kind)
+    search.reindex(session, kind, [(row.id, row.search_text)])
+    return row
+
+
+def _forget(session: Session, kind: str, row: Organization | Product | Standard) -> None:
+    """Delete a searchable record and its search-index entry (a record still referenced is 409)."""
+    key = row.id
+    session.delete(row)
+    flush(session, kind)
+    search.forget(session, kind, key)
+
+
+def _standard_search(std: Standard) -> str:
+    return search_text(std.code, std.title)
+
+
 def _org_search(o: Organization) -> str:
     return search_text(o.name, o.uscc, rules.region_label(o.region_code), o.address)
 
@@ -110,19 +135,11 @@ def create_organization(session: Session, actor: Actor, data: OrganizationIn) ->
         raise DomainError("catalog.uscc_required", "企业必须填写统一社会信用代码",
                           "an enterprise needs a unified social credit code", field="uscc")
     rules.parse_region(data.region_code)
-    org = Organization(**values)
-    org.search_text = _org_search(org)
-    session.add(org)
-    flush(session, "organization")
-    search.reindex(session, "organization", [(org.id, org.search_text)])
-    return org
+    return _indexed(session, "organization", Organization(**values), _org_search)
 
 
 def get_organization(session: Session, actor: Actor, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise NotFound("organization", org_id)
-    return org
+    return get_or_404(session, Organization, org_id, "organization")
 
 
 def update_organization(session: Session, actor: Actor, org_id: int, patch: OrganizationPatch) -> Organization:
@@ -134,18 +151,12 @@ def update_organization(session: Session, actor: Actor, org_id: int, patch: Orga
     if "region_code" in values:
         rules.parse_region(values["region_code"])
     apply_patch(org, values)
-    org.search_text = _org_search(org)
-    flush(session, "organization")
-    search.reindex(session, "organization", [(org.id, org.search_text)])
-    return org
+    return _indexed(session, "organization", org, _org_search)
 
 
 def delete_organization(session: Session, actor: Actor, org_id: int) -> None:
     actor.require("admin")
-    org = get_organization(session, actor, org_id)
-    session.delete(org)
-    flush(session, "organization")
-    search.forget(session, "organization", org_id)
+    _forget(session, "organization", get_organization(session, actor, org_id))
 
 
 def list_organizations(session: Session, actor: Actor, *, kind: str | None = None, q: str | None = None,
@@ -170,9 +181,7 @@ def create_category(session: Session, actor: Actor, data: CategoryIn) -> Categor
     actor.require("admin", "regulator", "association")
     parent = None
     if data.parent_id is not None:
-        parent = session.get(Category, data.parent_id)
-        if parent is None:
-            raise NotFound("category", data.parent_id, field="parent_id")
+        parent = get_or_404(session, Category, data.parent_id, "category", field="parent_id")
     cat = Category(**data.model_dump())
     session.add(cat)
     flush(session, "category")
@@ -182,10 +191,7 @@ def create_category(session: Session, actor: Actor, data: CategoryIn) -> Categor
 
 
 def get_category(session: Session, actor: Actor, cat_id: int) -> Category:
-    cat = session.get(Category, cat_id)
-    if cat is None:
-        raise NotFound("category", cat_id)
-    return cat
+    return get_or_404(session, Category, cat_id, "category")
 
 
 def update_category(session: Session, actor: Actor, cat_id: int, patch: CategoryPatch) -> Category:
@@ -214,16 +220,12 @@ def list_categories(session: Session, actor: Actor, *, parent_id: int | None = N
 
 def category_subtree_ids(session: Session, cat_id: int) -> list[int]:
     """The category and all its descendants (by materialised path)."""
-    cat = session.get(Category, cat_id)
-    if cat is None:
-        raise NotFound("category", cat_id, field="category_id")
+    cat = get_or_404(session, Category, cat_id, "category", field="category_id")
     return list(session.scalars(select(Category.id).where(Category.path.like(cat.path + "%"))))
 
 
 def category_root(session: Session, cat_id: int) -> Category:
-    cat = session.get(Category, cat_id)
-    if cat is None:
-        raise NotFound("category", cat_id)
+    cat = get_or_404(session, Category, cat_id, "category")
     root_id = int(cat.path.strip("/").split("/")[0])
     root = session.get(Category, root_id)
     assert root is not None
@@ -253,12 +255,7 @@ def create_product(session: Session, actor: Actor, data: ProductIn) -> Product:
     values = data.model_dump()
     if data.gtin:
         values["gtin"] = rules.normalize_gtin(data.gtin)
-    product = Product(**values)
-    product.search_text = _product_search(product)
-    session.add(product)
-    flush(session, "product")
-    search.reindex(session, "product", [(product.id, product.search_text)])
-    return product
+    return _indexed(session, "product", Product(**values), _product_search)
 
 
 def get_product(session: Session, actor: Actor, product_id: int) -> Product:
@@ -276,18 +273,13 @@ def update_product(session: Session, actor: Actor, product_id: int, patch: Produ
         values["gtin"] = rules.normalize_gtin(values["gtin"])
     _check_product_refs(session, values.get("category_id"), None)
     apply_patch(product, values)
-    product.search_text = _product_search(product)
-    flush(session, "product")
-    search.reindex(session, "product", [(product.id, product.search_text)])
-    return product
+    return _indexed(session, "product", product, _product_search)
 
 
 def delete_product(session: Session, actor: Actor, product_id: int) -> None:
     product = get_product(session, actor, product_id)
     can_write_product(actor, product.enterprise_id)
-    session.delete(product)
-    flush(session, "product")
-    search.forget(session, "product", product_id)
+    _forget(session, "product", product)
 
 
 def product_query(actor: Actor, *, q: str | None = None, category_id: int | None = None,
@@ -352,18 +344,11 @@ def create_standard(session: Session, actor: Actor, data: StandardIn) -> Standar
         raise NotFound("organization", data.organization_id, field="organization_id")
     std = Standard(**values)
     std.indicators = [_indicator(i, ind) for i, ind in enumerate(data.indicators)]
-    std.search_text = search_text(std.code, std.title)
-    session.add(std)
-    flush(session, "standard")
-    search.reindex(session, "standard", [(std.id, std.search_text)])
-    return std
+    return _indexed(session, "standard", std, _standard_search)
 
 
 def get_standard(session: Session, actor: Actor, standard_id: int) -> Standard:
-    std = session.get(Standard, standard_id)
-    if std is None:
-        raise NotFound("standard", standard_id)
-    return std
+    return get_or_404(session, Standard, standard_id, "standard")
 
 
 def get_standard_by_code(session: Session, code: str) -> Standard:
@@ -380,18 +365,13 @@ def update_standard(session: Session, actor: Actor, standard_id: int, patch: Sta
     apply_patch(std, values)
     if patch.indicators is not None:
         std.indicators = [_indicator(i, ind) for i, ind in enumerate(patch.indicators)]
-    std.search_text = search_text(std.code, std.title)
-    flush(session, "standard")
-    search.reindex(session, "standard", [(std.id, std.search_text)])
-    return std
+    return _indexed(session, "standard", std, _standard_search)
 
 
 def delete_standard(session: Session, actor: Actor, standard_id: int) -> None:
     std = get_standard(session, actor, standard_id)
     can_write_standard(actor, std.organization_id)
-    session.delete(std)
-    flush(session, "standard")
-    search.forget(session, "standard", standard_id)
+    _forget(session, "standard", std)
 
 
 def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind: str | None = None,

@@ -24,7 +24,7 @@ from zhijian.enforcement.models import Case, Lead, Officer, OperationMember, Sha
 from zhijian.enforcement.schemas import LeadDecisionIn, LeadIn, OfficerIn
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.jurisdiction import covers, region_clause
 from zhijian.platform.pagination import Page, keyset_page
@@ -59,10 +59,7 @@ def organ_of(session: Session, actor: Actor, organ_id: int | None = None) -> Org
 
 def holding_organ(session: Session, case: Case) -> Organization:
     """The organ holding the case (办案机关), whose name and 代字 its documents carry; the foreign key keeps it."""
-    org = session.get(Organization, case.organ_id)
-    if org is None:
-        raise NotFound("organization", case.organ_id)
-    return org
+    return get_or_404(session, Organization, case.organ_id, "organization")
 
 
 def _shared_ids(session: Session, actor: Actor) -> Select[Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhijian.platform.errors import Conflict
+from zhijian.platform.errors import Conflict, NotFound
+
+T = TypeVar("T")
 
 
 def flush(session: Session, what: str) -> None:
@@ -23,6 +25,15 @@ def flush(session: Session, what: str) -> None:
             raise Conflict(f"{what}.in_use", f"{what} 引用了不存在的记录，或仍被其他记录引用",
                            f"{what} refers to a missing record or is still referenced") from exc
         raise Conflict(f"{what}.integrity", f"{what} 违反数据约束", f"{what} violates a data constraint") from exc
+
+
+def get_or_404(session: Session, model: type[T], key: Any, entity: str, *, field: str | None = None) -> T:
+    """The row of `model` with primary key `key`, or `NotFound(entity, key)` (404 `<entity>.not_found`, beside
+    `field` when the key came from a form or body field): the one read-or-404 every service starts with."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(entity, key, field=field)
+    return row
 
 
 def like_pattern(q: str) -> str:

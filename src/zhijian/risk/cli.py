@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +96,7 @@ def performance(json_out: bool = typer.Option(False, "--json")) -> None:
 
     with unit_of_work() as s:
         rows = service.method_performance(s, _system())
-    emit([asdict(r) for r in rows], json_out, lambda rs: "\n".join(
+    emit([r.model_dump() for r in rows], json_out, lambda rs: "\n".join(
         f"{r['method_zh']:<20} 信号 {r['signals']:>4}  确认 {r['confirmed']:>3}  误报 {r['false_alarm']:>3}  PPV "
         + ("—" if r["ppv"] is None else f"{r['ppv']:.0%}") for r in rs) or "（无信号）")
 

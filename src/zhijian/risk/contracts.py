@@ -1,6 +1,4 @@
-"""What the risk room (风险监测预警) offers other rooms: its contract (docs/CONTRACTS.md, checked by
-`tests/test_contracts.py`). Other rooms reach these only through `zhijian.platform.rooms.call` (tolerant
-reads) or `offer` (writes); nothing else of this room is public to them."""
+"""The risk room's (风险监测预警) contract: what other rooms may call through `zhijian.platform.rooms` (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""What the stable room (稳定合格产品) offers other rooms: its contract (docs/CONTRACTS.md, checked by
-`tests/test_contracts.py`). Other rooms reach these only through `zhijian.platform.rooms.call` (tolerant
-reads) or `offer` (writes); nothing else of this room is public to them."""
+"""The stable room's (稳定合格产品) contract: what other rooms may call through `zhijian.platform.rooms` (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
 from zhijian.platform.pagination import Page, keyset_page
@@ -84,9 +84,7 @@ def get_alert(session: Session, actor: Actor, alert_id: int, *, acting: bool = F
     """An alert: published ones are public (any monitor reads them); drafts and withdrawn ones, and every action,
     only within the division."""
     can_monitor(actor)
-    row = session.get(Alert, alert_id)
-    if row is None:
-        raise NotFound("alert", alert_id)
+    row = get_or_404(session, Alert, alert_id, "alert")
     if acting or row.status != "published":
         jurisdiction.ensure_covers(actor, row.region_code, "风险警示", "alert")
     return row

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
-from zhijian.platform.errors import NotFound
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.risk import matrix
 from zhijian.risk.models import Assessment
@@ -50,9 +49,7 @@ def create_assessment(session: Session, actor: Actor, data: AssessmentIn) -> Ass
 
 def get_assessment(session: Session, actor: Actor, assessment_id: int) -> Assessment:
     can_monitor(actor)
-    row = session.get(Assessment, assessment_id)
-    if row is None:
-        raise NotFound("assessment", assessment_id)
+    row = get_or_404(session, Assessment, assessment_id, "assessment")
     jurisdiction.ensure_covers(actor, row.region_code, "风险评估", "assessment")
     return row
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform.auth import Actor
 from zhijian.platform.config import Settings
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import utcnow
-from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.errors import DomainError
 from zhijian.platform.escape import mail_header
 from zhijian.platform.records import Record
 from zhijian.risk import matrix
@@ -65,9 +65,7 @@ def _alert_body(alert: Alert, internal: bool) -> str:
 def send_alert_mail(session: Session, actor: Actor, alert_id: int, settings: Settings) -> MailReport:
     """通报 — e-mail the alert to the affected enterprises (public view) and to regulators (full view) over SMTP.
     Runs as the job `risk.alert_mail`; records what was sent on the alert."""
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound("alert", alert_id)
+    alert = get_or_404(session, Alert, alert_id, "alert")
     if alert.status != "published":
         raise DomainError("risk.alert_not_published", "警示未发布，不发送通报", "the alert is not published", status=409)
     if not settings.smtp_host:

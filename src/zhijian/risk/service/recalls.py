@@ -13,7 +13,7 @@ from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import SYSTEM, Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from zhijian.platform.events import publish
 from zhijian.platform.pagination import Page, keyset_page
@@ -76,9 +76,7 @@ def start_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:
 
 
 def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
-    row = session.get(Recall, recall_id)
-    if row is None:
-        raise NotFound("recall", recall_id)
+    row = get_or_404(session, Recall, recall_id, "recall")
     can_read_recall(actor, row, _region_of_enterprise(session, row.enterprise_id))
     return row
 

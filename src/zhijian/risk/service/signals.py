@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import utcnow
-from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
+from zhijian.platform.errors import DomainError, InvalidTransition
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.platform.records import Record
 from zhijian.risk import scan
 from zhijian.risk.models import Signal
+from zhijian.risk.schemas import MethodPerformance as MethodPerformance  # the API model is the answer
 from zhijian.risk.service.policy import _outside, _signal_clause, can_monitor, signal_regions
 
 
@@ -40,9 +40,7 @@ def list_signals(session: Session, actor: Actor, *, status: str | None = None, m
 
 def get_signal(session: Session, actor: Actor, signal_id: int) -> Signal:
     can_monitor(actor)
-    sig = session.get(Signal, signal_id)
-    if sig is None:
-        raise NotFound("signal", signal_id)
+    sig = get_or_404(session, Signal, signal_id, "signal")
     if jurisdiction.regional_prefix(actor) is not None and not jurisdiction.covers_any(actor, signal_regions(session,
                                                                                                             sig)):
         raise _outside("风险信号", "signal")
@@ -87,21 +85,9 @@ def confirmed_enterprise_signals(session: Session) -> list[ConfirmedSignal]:
                             sig.product_id) for sig in rows if sig.enterprise_id is not None]
 
 
-@dataclass(frozen=True)
-class MethodPerformance(Record):
-    """One method's record in the reviews (研判): signals, open, confirmed, false alarms, PPV (None unreviewed)."""
-
-    method: str
-    method_zh: str
-    signals: int
-    open: int
-    confirmed: int
-    false_alarm: int
-    ppv: float | None
-
-
 def method_performance(session: Session, actor: Actor) -> list[MethodPerformance]:
-    """阳性预测值 — per method: signals, open, confirmed, false alarms and PPV = confirmed/(confirmed+false)."""
+    """阳性预测值 — per method: signals, open, confirmed, false alarms and PPV = confirmed/(confirmed+false); the API's
+    own answer model, which the console and the CLI show too."""
     can_monitor(actor)
     stmt = select(Signal.method, Signal.status, func.count())
     if (clause := _signal_clause(actor)) is not None:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
-from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.errors import DomainError
 from zhijian.platform.models import User
 from zhijian.stable.models import (
     CommitteeMember,
@@ -17,9 +17,7 @@ from zhijian.stable.models import (
 def appoint_committee_member(session: Session, actor: Actor, user_id: int, active: bool = True) -> CommitteeMember:
     """聘任委员 — admin only, so an association user cannot make himself a judge."""
     actor.require("admin")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("user", user_id, field="user_id")
+    user = get_or_404(session, User, user_id, "user", field="user_id")
     if user.role != "association":
         raise DomainError("stable.committee_role", "委员须为协会用户", "committee members must be association users",
                           field="user_id")

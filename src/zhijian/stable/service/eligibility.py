@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Product
 from zhijian.platform.auth import SYSTEM, Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.rooms import call
 from zhijian.stable import rules
@@ -128,9 +128,7 @@ def evaluate_product(session: Session, actor: Actor, product_id: int, as_of: dt.
 
 
 def get_evaluation(session: Session, actor: Actor, evaluation_id: int) -> StableEvaluation:
-    row = session.get(StableEvaluation, evaluation_id)
-    if row is None:
-        raise NotFound("evaluation", evaluation_id)
+    row = get_or_404(session, StableEvaluation, evaluation_id, "evaluation")
     info = product_info(session, row.product_id)
     if not (can_read_all(actor) or actor.owns(info.enterprise_id)) or not in_division(session, actor,
                                                                                       info.enterprise_id):
