@@ -17,10 +17,10 @@ from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
+from zhijian.trace import digital_link, labels, service, streams
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
 from zhijian.trace import epcis_xml as X
-from zhijian.trace import labels, service, streams
 from zhijian.trace.schemas import (
     BatchOut,
     CodeChangeIn,
@@ -140,6 +140,17 @@ def trace_unit(uri: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]
 def trace_lot(gtin: str, lot: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Recall scope of a lot."""
     return dict(service.trace_lot(session, actor, gtin, lot))
+
+
+@router.get("/links/compressed")
+def compressed_link(uri: str, keep_key: bool = False, optimise: bool = False) -> dict[str, str]:
+    """The compressed form of a Digital Link (GS1 DL compression; `keep_key`: primary key left readable), as
+    GS1's Resolver CE offers with `?compress=true`; the resolver answers both forms. 400 naming the AI if invalid."""
+    link = digital_link.parse(uri)
+    origin = f"{uri.strip().split('://', 1)[0]}://{link.host}" if "://" in uri else ""
+    return {"uri": uri, "compressed": digital_link.compressed_link(link, origin=origin, keep_key=keep_key,
+                                                                   optimise=optimise),
+            "element_string": link.element_string()}
 
 
 # ---------------------------------------------------------------- EPCIS 2.0 REST binding

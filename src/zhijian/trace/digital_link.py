@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from biip import ParseError
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 
 from zhijian.platform.errors import DomainError
+from zhijian.trace import dl_compression
 
 CANONICAL_HOST = "id.gs1.org"
 
@@ -131,7 +132,10 @@ def parse(uri: str, *, stem: str = "") -> ParsedLink:
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme and scheme not in ("http", "https", "HTTP", "HTTPS"):  # RFC 3986 schemes are one case here
         raise _bad(f"数字链接必须是 http(s) 地址：{raw}", f"a Digital Link is an http(s) URI: {raw}")
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise _bad(f"数字链接的域名无效：{raw}", f"a Digital Link needs a valid host: {raw}") from None
     if scheme and (not parts.netloc or "%" in parts.netloc or not _HOST.fullmatch(parts.netloc)):
         raise _bad(f"数字链接的域名无效：{raw}", f"a Digital Link needs a valid host: {raw}")
     host = parts.netloc or CANONICAL_HOST
@@ -143,6 +147,8 @@ def parse(uri: str, *, stem: str = "") -> ParsedLink:
         raise _bad(f"数字链接路径含空段：{raw}", f"Digital Link path has an empty segment: {raw}")
     # the primary key is the rightmost key AI whose value and qualifiers end the path (a stem may look like AIs)
     start = next((i for i in range(len(segs) - 2, -1, -2) if segs[i] in QUALIFIERS), None)
+    if start is None and segs and _compressed_form(segs):
+        return parse(_expanded(segs, parts.query, f"{scheme}://{parts.netloc}" if scheme else ""))
     if start is None:
         raise _bad(f"不是有效的 GS1 数字链接（缺少主标识 AI 与值）：{raw}",
                    f"not a GS1 Digital Link URI (no primary key AI and value): {raw}")
@@ -170,3 +176,57 @@ def parse(uri: str, *, stem: str = "") -> ParsedLink:
             raise _bad(f"AI ({name}) 出现了两次：{raw}", f"AI ({name}) appears twice: {raw}", name)
         attributes[name] = check_value(name, value)
     return ParsedLink(key_ai, key, qualifiers, attributes, params, host, "/".join(segs[:start]))
+
+
+# ---------------------------------------------------------------- compressed Digital Links (DL 1.1 §8, DL 1.2)
+
+
+def _compressed_form(segs: list[str]) -> bool:
+    """A last path segment in the base64url alphabet after a stem, or after an uncompressed primary key and its
+    value (the standard's "partially compressed" form, whose key stays readable)."""
+    return bool(dl_compression.TOKEN.fullmatch(segs[-1])) and not segs[-1].isdigit()
+
+
+def _expanded(segs: list[str], query: str, origin: str) -> str:
+    """The uncompressed form of a compressed Digital Link: the stem kept, the primary key and its qualifiers in
+    the path (qualifier order of the key), every other AI as a query attribute, then the URI's own query."""
+    head = segs[:-1]
+    pairs: dict[str, str] = {}
+    if len(head) >= 2 and head[-2] in QUALIFIERS:  # partially compressed: /01/{gtin}/{token}
+        pairs[head[-2]] = unquote(head[-1])
+        head = head[:-2]
+    packed = dl_compression.decompress(segs[-1])
+    for ai, value in packed.pairs.items():
+        if ai in pairs:
+            raise _bad(f"AI ({ai}) 出现了两次", f"AI ({ai}) appears twice", ai)
+        pairs[ai] = value
+    keys = [ai for ai in pairs if ai in QUALIFIERS]
+    if len(keys) != 1:
+        raise _bad(f"压缩数字链接应恰含一个主标识，实含 {len(keys)} 个", f"a compressed Digital Link must carry exactly one "
+                   f"primary key, not {len(keys)}", keys[1] if len(keys) > 1 else None)
+    key = keys[0]
+    present = [ai for ai in pairs if ai != key]
+    fitting = [seq for seq in QUALIFIERS[key] if any(ai in seq for ai in present)]
+    order = [ai for ai in (fitting[0] if fitting else ()) if ai in pairs]
+    path = "".join(f"/{seg}" for seg in head) + f"/{key}/{quote(pairs[key], safe='')}"
+    path += "".join(f"/{ai}/{quote(pairs[ai], safe='')}" for ai in order)
+    rest = [(ai, v) for ai, v in pairs.items() if ai != key and ai not in order] + list(packed.other.items())
+    q = "&".join(x for x in (urlencode(rest, quote_via=quote), query) if x)
+    return origin + path + (f"?{q}" if q else "")
+
+
+def compressed_link(link: ParsedLink, *, origin: str = "", optimise: bool = False,
+                    keep_key: bool = False) -> str:
+    """The compressed form of a Digital Link (`keep_key`: the standard's partially compressed form, primary key
+    readable). Other query parameters (linkType …) are not packed; `optimise` uses the optimisation table
+    (GS1's Resolver CE and prototype leave it off by default)."""
+    pairs = {**link.qualifiers, **link.attributes}
+    stem = f"/{link.stem}" if link.stem else ""
+    if keep_key and not pairs:  # nothing to compress: the link is its own shortest form
+        keep_key, pairs = False, {}
+    if keep_key:
+        head = f"{stem}/{link.key_ai}/{quote(link.key, safe='')}/"
+    else:
+        head, pairs = f"{stem}/", {link.key_ai: link.key, **pairs}
+    extra = urlencode(list(link.params.items()), quote_via=quote)
+    return origin + head + dl_compression.compress(pairs, optimise=optimise) + (f"?{extra}" if extra else "")

@@ -495,3 +495,7 @@ def console_pins(request: Request, session: SessionDep, batch_id: int) -> Respon
     claimed.unlink(missing_ok=True)
     return Response(body, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="pins-{batch.id}.zip"', "Cache-Control": "no-store"})
+
+from zhijian.trace import resolver_routes  # noqa: E402  (custom path stems and compressed links, #16)
+
+resolver_routes.install(router)
