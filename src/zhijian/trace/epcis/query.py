@@ -353,16 +353,69 @@ def _read_token(token: str, fingerprint: str) -> dict[str, Any]:
                     "nextPageToken") from None
 
 
+_EXT_FIELD = re.compile(r"^([A-Za-z_][\w.-]*:\S+|https?://\S+|urn:\S+)$")
+_MISSING = -1.0e300  # the sort key of an event without the orderBy field ("may occur in any position")
+
+
 def _ordering(params: dict[str, list[str]]) -> tuple[str | None, str]:
-    """(orderBy, orderDirection): none given → by storage order, ascending; orderBy given → descending."""
+    """(orderBy, orderDirection): none given → by storage order, ascending; orderBy given → descending.
+    orderBy is eventTime, recordTime or the qualified name of an extension field (EPCIS 2.0 §8.2.7.1), written as
+    the events write it (`example:myField`), as for the EQ_/GT_ field parameters."""
     given = params.get("orderBy")
     order_by = given[0] if given else None
     direction = ((params.get("orderDirection") or ["DESC" if order_by else "ASC"])[0]).upper()
-    if order_by not in (None, "eventTime", "recordTime"):
-        raise _qerr("orderBy 只支持 eventTime 或 recordTime", "orderBy must be eventTime or recordTime", "orderBy")
+    if order_by not in (None, "eventTime", "recordTime") and not _EXT_FIELD.match(order_by):
+        raise _qerr("orderBy 应为 eventTime、recordTime 或扩展字段的限定名（如 example:field）",
+                    "orderBy must be eventTime, recordTime or the qualified name of an extension field", "orderBy")
     if direction not in ("ASC", "DESC"):
         raise _qerr("orderDirection 应为 ASC 或 DESC", "orderDirection must be ASC or DESC", "orderDirection")
     return order_by, direction
+
+
+def _order_columns(order_by: str | None) -> list[Any]:
+    """The sort key: an event column, or for an extension field (number, then text) of its index rows —
+    numbers compare as numbers, strings and times as text (an xsd:dateTime in one offset orders as written)."""
+    if order_by is None:
+        return []
+    if order_by in ("eventTime", "recordTime"):
+        return [EpcisEvent.event_time if order_by == "eventTime" else EpcisEvent.record_time]
+    rows = (EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind == "ext", EpcisAttr.type == order_by)
+    num = select(func.min(EpcisAttr.num)).where(*rows).correlate(EpcisEvent).scalar_subquery()
+    txt = select(func.min(EpcisAttr.value)).where(*rows).correlate(EpcisEvent).scalar_subquery()
+    return [func.coalesce(num, _MISSING), func.coalesce(txt, "")]
+
+
+def _token_values(session: Session, cols: list[Any], row: EpcisEvent) -> list[Any]:
+    if not cols:
+        return []
+    if cols[0] is EpcisEvent.event_time or cols[0] is EpcisEvent.record_time:
+        return [(row.event_time if cols[0] is EpcisEvent.event_time else row.record_time).isoformat()]
+    found = session.execute(select(*cols).where(EpcisEvent.id == row.id)).one()
+    return [float(found[0]), str(found[1])]
+
+
+def _keyset(stmt: Select[Any], cols: list[Any], direction: str, tok: dict[str, Any]) -> Select[Any]:
+    """The page after the token's last row, in the query's order (ties broken by id)."""
+    last_id = int(tok["id"])
+    if not cols:
+        return stmt.where(EpcisEvent.id > last_id)
+    raw = tok["v"] if isinstance(tok["v"], list) else [tok["v"]]
+    values = [dt.datetime.fromisoformat(v) if len(cols) == 1 else v for v in raw]
+    keys = [*cols, EpcisEvent.id]
+    values.append(last_id)
+    after: list[ColumnElement[bool]] = []
+    for i, key in enumerate(keys):
+        beyond = key > values[i] if direction == "ASC" else key < values[i]
+        after.append(and_(*(keys[j] == values[j] for j in range(i)), beyond))
+    return stmt.where(or_(*after))
+
+
+def _ordered(stmt: Select[Any], cols: list[Any], direction: str) -> Select[Any]:
+    if not cols:
+        return stmt.order_by(EpcisEvent.id)
+    if direction == "ASC":
+        return stmt.order_by(*(c.asc() for c in cols), EpcisEvent.id.asc())
+    return stmt.order_by(*(c.desc() for c in cols), EpcisEvent.id.desc())
 
 
 def _check_max_count(session: Session, conds: list[ColumnElement[bool]], max_count: int | None) -> None:
@@ -372,25 +425,6 @@ def _check_max_count(session: Session, conds: list[ColumnElement[bool]], max_cou
     if n > max_count:
         raise E.EpcisError("QueryTooLargeException", f"结果 {n} 条超过 maxEventCount={max_count}",
                            f"{n} events exceed maxEventCount={max_count}", status=413)
-
-
-def _keyset(stmt: Select[Any], col: Any, direction: str, tok: dict[str, Any]) -> Select[Any]:
-    """The page after the token's last row, in the query's order (ties broken by id)."""
-    last_id = int(tok["id"])
-    if col is None:
-        return stmt.where(EpcisEvent.id > last_id)
-    v = dt.datetime.fromisoformat(tok["v"])
-    if direction == "ASC":
-        return stmt.where(or_(col > v, and_(col == v, EpcisEvent.id > last_id)))
-    return stmt.where(or_(col < v, and_(col == v, EpcisEvent.id < last_id)))
-
-
-def _ordered(stmt: Select[Any], col: Any, direction: str) -> Select[Any]:
-    if col is None:
-        return stmt.order_by(EpcisEvent.id)
-    if direction == "ASC":
-        return stmt.order_by(col.asc(), EpcisEvent.id.asc())
-    return stmt.order_by(col.desc(), EpcisEvent.id.desc())
 
 
 def query_events(session: Session, actor: Actor | None, params: dict[str, list[str]], *, per_page: int = 30,
@@ -408,15 +442,15 @@ def query_events(session: Session, actor: Actor | None, params: dict[str, list[s
     limit_total = _int(params, "eventCountLimit") if "eventCountLimit" in params else None
     max_count = _int(params, "maxEventCount") if "maxEventCount" in params else None
     fingerprint = hashlib.sha256(json.dumps(sorted(params.items())).encode()).hexdigest()[:16]
-    col = {None: None, "eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}[order_by]
+    cols = _order_columns(order_by)
     served = 0
     stmt: Select[Any] = select(EpcisEvent).where(*conds)
     _check_max_count(session, conds, max_count)
     if next_token:
         tok = _read_token(next_token, fingerprint)
         served = int(tok.get("n", 0))
-        stmt = _keyset(stmt, col, direction, tok)
-    stmt = _ordered(stmt, col, direction)
+        stmt = _keyset(stmt, cols, direction, tok)
+    stmt = _ordered(stmt, cols, direction)
     take = per_page if limit_total is None else max(0, min(per_page, limit_total - served))
     rows = list(session.scalars(stmt.limit(take + 1))) if take else []
     more = len(rows) > take and not (limit_total is not None and served + take >= limit_total)
@@ -424,7 +458,7 @@ def query_events(session: Session, actor: Actor | None, params: dict[str, list[s
     token = None
     if more and rows:
         last = rows[-1]
-        v = None if col is None else (last.event_time if order_by == "eventTime" else last.record_time).isoformat()
+        v = _token_values(session, cols, last)
         token = _sign_token({"id": last.id, "v": v, "n": served + len(rows), "f": fingerprint})
     return QueryResult([event_out(r) for r in rows], merged_context(r.context for r in rows), token)
 
