@@ -153,3 +153,37 @@ def test_unsupported_master_data_fields_are_refused(client, admin_token, param: 
     r = client.get("/epcis/events", headers=admin_token, params={param: "x"})
     assert r.status_code == 400, r.text
     assert r.json()["type"].endswith("QueryParameterException") or "QueryParameterException" in r.text
+
+
+XML_MASTER = """<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2026-03-15T00:00:00Z">
+<EPCISHeader><extension><EPCISMasterData><VocabularyList>
+  <Vocabulary type="urn:epcglobal:epcis:vtype:ReadPoint"><VocabularyElementList>
+    <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8203">
+      <attribute id="urn:epcglobal:cbv:mda:site">0037000007296</attribute>
+      <attribute id="urn:epcglobal:cbv:mda:sst">203</attribute>
+    </VocabularyElement>
+  </VocabularyElementList></Vocabulary>
+</VocabularyList></EPCISMasterData></extension></EPCISHeader>
+<EPCISBody><EventList><ObjectEvent>
+  <eventTime>2026-03-07T09:00:00+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+  <epcList><epc>urn:epc:id:sgtin:4012345.098765.{uid}</epc></epcList><action>OBSERVE</action>
+  <readPoint><id>urn:epc:id:sgln:0037000.00729.8203</id></readPoint>
+  <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:test:po:{uid}</bizTransaction></bizTransactionList>
+</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"""
+
+
+def test_master_data_in_the_xml_header(client, db, login) -> None:  # type: ignore[no-untyped-def]
+    """The XML binding's `EPCISHeader/extension/EPCISMasterData` (the standard example's read point 8203)."""
+    with db.session() as s:
+        ent = factories.enterprise(s)
+    headers = login("enterprise", ent)
+    uid = factories.uid()
+    r = client.post("/epcis/capture", content=XML_MASTER.replace("{uid}", uid).encode(),
+                    headers={**headers, "content-type": "application/xml"})
+    assert r.status_code == 202, r.text
+    q = {"EQ_bizTransaction_po": f"urn:test:po:{uid}"}
+    found = client.get("/epcis/events", headers=headers, params={**q, "EQ_ATTR_readPoint_sst": "203"}).json()
+    assert len(found["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 1
+    none = client.get("/epcis/events", headers=headers, params={**q, "EQ_ATTR_bizLocation_sst": "203"}).json()
+    assert none["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
