@@ -59,3 +59,26 @@ def test_get_or_404_reads_the_row_or_names_what_is_missing(sqlite_db):
             get_or_404(s, Category, 987654321, "category", field="category_id")
         assert (missing.value.code, missing.value.status, missing.value.field) == ("category.not_found", 404,
                                                                                     "category_id")
+
+
+def test_where_equal_skips_absent_filters_only(sqlite_db):
+    """None and "" are "no filter" (an omitted query parameter); 0 and False still filter."""
+    from sqlalchemy import select
+
+    from tests import factories
+    from zhijian.catalog.models import Category
+    from zhijian.platform.crud import where_equal
+
+    with sqlite_db.session() as s:
+        flagged, plain = factories.category(s), factories.category(s)
+        flagged.requires_ccc, plain.requires_ccc = True, False
+        s.flush()
+        ids = {flagged.id, plain.id}
+
+        def found(*filters):  # type: ignore[no-untyped-def]
+            return set(s.scalars(where_equal(select(Category.id).where(Category.id.in_(ids)), *filters)))
+
+        assert found((Category.requires_ccc, None), (Category.code, "")) == ids
+        assert found((Category.requires_ccc, False)) == {plain.id}
+        assert found((Category.requires_ccc, True), (Category.code, flagged.code)) == {flagged.id}
+        assert found((Category.parent_id, 0)) == set()

@@ -28,7 +28,7 @@ from zhijian.catalog.schemas import (
 )
 from zhijian.platform import search
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import apply_patch, flush, get_or_404, like_pattern, search_text
+from zhijian.platform.crud import apply_patch, flush, get_or_404, like_pattern, search_text, where_equal
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.service import create_user as create_user  # user administration moved to
 from zhijian.platform.identity.service import deactivate_user as deactivate_user  # platform.identity; the old
@@ -162,15 +162,11 @@ def delete_organization(session: Session, actor: Actor, org_id: int) -> None:
 def list_organizations(session: Session, actor: Actor, *, kind: str | None = None, q: str | None = None,
                        region: str | None = None, credit_class: str | None = None, limit: int = 50,
                        cursor: str | None = None) -> Page[Organization]:
-    stmt: Select[Any] = select(Organization)
-    if kind:
-        stmt = stmt.where(Organization.kind == kind)
+    stmt = where_equal(select(Organization), (Organization.kind, kind), (Organization.credit_class, credit_class))
     if q:
         stmt = _search(stmt, "organization", Organization, q, session)
     if region:
         stmt = stmt.where(Organization.region_code.like(region.rstrip("0") + "%"))
-    if credit_class:
-        stmt = stmt.where(Organization.credit_class == credit_class)
     return keyset_page(session, stmt, Organization.id, limit=limit, cursor=cursor)
 
 
@@ -380,12 +376,7 @@ def list_standards(session: Session, actor: Actor, *, q: str | None = None, kind
     stmt: Select[Any] = select(Standard)
     if q:
         stmt = _search(stmt, "standard", Standard, q, session)
-    if kind:
-        stmt = stmt.where(Standard.kind == kind)
-    if status:
-        stmt = stmt.where(Standard.status == status)
-    if category_id is not None:
-        stmt = stmt.where(Standard.category_id == category_id)
+    stmt = where_equal(stmt, (Standard.kind, kind), (Standard.status, status), (Standard.category_id, category_id))
     return keyset_page(session, stmt, Standard.id, limit=limit, cursor=cursor)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,15 @@ def get_or_404(session: Session, model: type[T], key: Any, entity: str, *, field
     if row is None:
         raise NotFound(entity, key, field=field)
     return row
+
+
+def where_equal(stmt: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
+    """A list query's equality filters, `(column, value)` each: a value that is None or "" is no filter (an
+    omitted ?status=), anything else (0 and False too) must match."""
+    for column, value in filters:
+        if value is not None and value != "":
+            stmt = stmt.where(column == value)
+    return stmt
 
 
 def like_pattern(q: str) -> str:

@@ -20,8 +20,8 @@ FONT = "STSong-Light"
 
 
 @dataclass(frozen=True)
-class Row:
-    """One line of an announcement (公告附件)."""
+class ListedProduct:
+    """What an announcement's line and a certificate both show of a listed product (证书编号, 企业, 产品 …)."""
 
     certificate_no: str
     enterprise: str
@@ -29,6 +29,12 @@ class Row:
     brand: str
     model: str
     category: str
+
+
+@dataclass(frozen=True)
+class Row(ListedProduct):
+    """One line of an announcement (公告附件)."""
+
     basis: str
     note: str = ""
 
@@ -168,13 +174,9 @@ def atom_feed(site_url: str, entries: Sequence[FeedEntry]) -> bytes:
 
 
 @dataclass(frozen=True)
-class CertificateDoc:
-    certificate_no: str
-    enterprise: str
-    product: str
-    brand: str
-    model: str
-    category: str
+class CertificateDoc(ListedProduct):
+    """证书: the listed product with its announcement, validity and the verification link (QR code)."""
+
     announcement_no: str
     valid_from: dt.date | None
     valid_until: dt.date | None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import flush, get_or_404, where_equal
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition
 from zhijian.platform.pagination import Page, keyset_page
@@ -24,15 +23,8 @@ def list_signals(session: Session, actor: Actor, *, status: str | None = None, m
                  kind: str | None = None, category_id: int | None = None, limit: int = 50,
                  cursor: str | None = None) -> Page[Signal]:
     can_monitor(actor)
-    stmt: Select[Any] = select(Signal)
-    if status:
-        stmt = stmt.where(Signal.status == status)
-    if method:
-        stmt = stmt.where(Signal.method == method)
-    if kind:
-        stmt = stmt.where(Signal.kind == kind)
-    if category_id is not None:
-        stmt = stmt.where(Signal.category_id == category_id)
+    stmt = where_equal(select(Signal), (Signal.status, status), (Signal.method, method), (Signal.kind, kind),
+                       (Signal.category_id, category_id))
     if (clause := _signal_clause(actor)) is not None:
         stmt = stmt.where(clause)
     return keyset_page(session, stmt, Signal.id, limit=limit, cursor=cursor, descending=True)
