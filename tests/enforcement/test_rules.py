@@ -101,3 +101,16 @@ def test_property_no_decision_without_notice_and_response_period(notified, on, w
         assert notified is not None and due is not None
         assert waived or on > due
         assert not requested or held
+
+
+def test_an_excluded_period_has_a_known_kind_and_ends_after_it_starts():
+    """除外期间 (程序规定 第十八条第二款, 第六十四条第二款): one check for a lead's 核查 clock and a case's 办案期限."""
+    day = dt.date(2026, 3, 2)
+    rules.check_excluded("hearing", day, day)  # one day, both ends counted
+    assert rules.interval_days([(day, day)]) == 1
+    for kind, start, end, code, field in (("holiday", day, day, "enforcement.bad_kind", "kind"),
+                                          ("hearing", day, day - dt.timedelta(days=1), "enforcement.bad_interval",
+                                           "end")):
+        with pytest.raises(DomainError) as err:
+            rules.check_excluded(kind, start, end)
+        assert (err.value.code, err.value.field) == (code, field)

@@ -242,10 +242,7 @@ def release_seizure(session: Session, actor: Actor, case_id: int, seizure_id: in
 def add_excluded(session: Session, actor: Actor, case_id: int, data: ExcludeIn) -> Case:
     """A period not counted in the 办案期限 (程序规定 第六十四条第二款): 中止、听证、公告、检测检验检疫鉴定."""
     case = get_case(session, actor, case_id, write=True)
-    if data.kind not in rules.EXCLUDED_KINDS:
-        raise DomainError("enforcement.bad_kind", f"未知除外期间种类：{data.kind}", f"unknown excluded period: {data.kind}",
-                          field="kind")
-    rules.interval_days([(data.start, data.end)])
+    rules.check_excluded(data.kind, data.start, data.end)
     if data.start < case.filed_on:
         raise DomainError("enforcement.bad_interval", "除外期间不能早于立案日", "the period starts before filing", field="start")
     session.add(ExcludedPeriod(case_id=case.id, kind=data.kind, start=data.start, end=data.end, reason=data.reason))

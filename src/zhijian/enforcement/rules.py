@@ -131,6 +131,15 @@ def interval_days(intervals: Sequence[Interval]) -> int:
     return len(days)
 
 
+def check_excluded(kind: str, start: dt.date, end: dt.date) -> None:
+    """A period not counted in a clock (除外期间: 中止、听证、公告、检测检验检疫鉴定 …): a known kind, ending no
+    earlier than it starts — for the 核查 clock of a lead and the 办案期限 of a case alike."""
+    if kind not in EXCLUDED_KINDS:
+        raise DomainError("enforcement.bad_kind", f"未知除外期间种类：{kind}", f"unknown excluded period: {kind}",
+                          field="kind")
+    interval_days([(start, end)])
+
+
 def case_due(cal: WorkCalendar, filed_on: dt.date, *, extension_days: int, excluded: Sequence[Interval] = ()) -> Deadline:
     """办案期限 (程序规定 第六十四条): 90 days from 立案 plus recorded extensions plus the excluded periods' days."""
     extra = interval_days(excluded)

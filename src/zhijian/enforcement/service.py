@@ -257,9 +257,7 @@ def extend_lead(session: Session, actor: Actor, lead_id: int, reason: str) -> Le
 def exclude_from_lead(session: Session, actor: Actor, lead_id: int, start: dt.date, end: dt.date, kind: str) -> Lead:
     """检测、检验、检疫、鉴定 time not counted in the 核查 period (程序规定 第十八条第二款)."""
     lead = get_lead(session, actor, lead_id)
-    rules.interval_days([(start, end)])
-    if kind not in rules.EXCLUDED_KINDS:
-        raise DomainError("enforcement.bad_kind", f"未知除外期间种类：{kind}", f"unknown excluded period: {kind}", field="kind")
+    rules.check_excluded(kind, start, end)
     lead.excluded = [*(lead.excluded or []), [start.isoformat(), end.isoformat(), kind]]
     _verify_due(session, lead)
     flush(session, "enforcement_lead")
