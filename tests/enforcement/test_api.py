@@ -155,6 +155,8 @@ def test_joint_operation_across_two_provinces(client, db, login):
     r = client.post(f"/api/v1/enforcement/assists/{assist['id']}/answer", headers=gz_h,
                     json={"answer": "仓库存有同款 1200 条，已先行登记保存", "on": "2026-11-20"})
     assert r.json()["state"] == "answered"
+    for organ_h in (hz_h, gz_h):  # the asking and the asked organ both list the 协查 request
+        assert assist["id"] in [a["id"] for a in client.get("/api/v1/enforcement/assists", headers=organ_h).json()]
     # 移送: 杭州 hands a case to 广州; both sides see the hand-over, 广州 files it with the evidence
     client.post(f"/api/v1/enforcement/cases/{other}/evidence", headers=hz_h,
                 data={"kind": "photo", "description": "现场照片", "officers": ",".join(hz_c)})
@@ -162,7 +164,8 @@ def test_joint_operation_across_two_provinces(client, db, login):
         "kind": "regulator", "to_organ_id": gz, "reason": "违法行为发生地在广州", "officers": hz_c, "on": "2026-11-21"})
     assert r.status_code == 201, r.text
     tid = r.json()["id"]
-    assert any(t["id"] == tid for t in client.get("/api/v1/enforcement/transfers", headers=gz_h).json())
+    for organ_h in (hz_h, gz_h):  # sender and receiver both list the hand-over
+        assert any(t["id"] == tid for t in client.get("/api/v1/enforcement/transfers", headers=organ_h).json())
     r = client.post(f"/api/v1/enforcement/transfers/{tid}/accept", headers=gz_h, json={
         "approver": "局长", "officers": gz_c, "on": "2026-11-23"})
     assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,8 @@ from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+
+Hand = TypeVar("Hand", Transfer, AssistRequest)  # a hand-over between two organs (from_organ_id → to_organ_id)
 
 ASSIST_DAYS_BASIS = "《市场监督管理行政处罚程序规定》（协助调查）：协助的市场监督管理部门自收到协助调查函之日起十五个工作日内完成（条文序号待核对）"
 SHAREABLE = ("party_name", "party_uscc", "title", "facts_text", "violation_code", "gtin", "case_no")
@@ -131,13 +133,18 @@ def accept_transfer(session: Session, actor: Actor, transfer_id: int, data: File
     return new
 
 
-def transfers(session: Session, actor: Actor) -> list[Transfer]:
-    """The transfers an organ sent or received (both sides see the hand-over)."""
-    stmt = select(Transfer).order_by(Transfer.id.desc())
+def _sent_or_received(session: Session, actor: Actor, model: type[Hand]) -> list[Hand]:
+    """The latest 500 hand-overs (移送, 协查) an organ sent or received — both sides see them; admins see all."""
+    stmt = select(model).order_by(model.id.desc())
     if actor.role != "admin":
         actor.require("regulator")
-        stmt = stmt.where(or_(Transfer.from_organ_id == actor.organization_id, Transfer.to_organ_id == actor.organization_id))
+        stmt = stmt.where(or_(model.from_organ_id == actor.organization_id, model.to_organ_id == actor.organization_id))
     return list(session.scalars(stmt.limit(500)))
+
+
+def transfers(session: Session, actor: Actor) -> list[Transfer]:
+    """The transfers an organ sent or received (both sides see the hand-over)."""
+    return _sent_or_received(session, actor, Transfer)
 
 
 # ---------------------------------------------------------------- 协查
@@ -206,12 +213,8 @@ def answer_assist(session: Session, actor: Actor, assist_id: int, data: AssistAn
 
 
 def assists(session: Session, actor: Actor) -> list[AssistRequest]:
-    stmt = select(AssistRequest).order_by(AssistRequest.id.desc())
-    if actor.role != "admin":
-        actor.require("regulator")
-        stmt = stmt.where(or_(AssistRequest.from_organ_id == actor.organization_id,
-                              AssistRequest.to_organ_id == actor.organization_id))
-    return list(session.scalars(stmt.limit(500)))
+    """The 协查 requests an organ sent or received."""
+    return _sent_or_received(session, actor, AssistRequest)
 
 
 # ---------------------------------------------------------------- 专项行动
