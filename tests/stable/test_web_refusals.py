@@ -3,6 +3,7 @@ beside its field, in the visitor's language, with every value typed kept — ins
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -52,3 +53,43 @@ def test_committee_approval_without_override_keeps_the_form(client, db, crew):
     r = client.post(app_url + "/decide", headers=member, follow_redirects=False,
                     data={"csrf_token": _csrf(page), "decision": "approved", "reason": reason, "override": "1"})
     assert r.status_code == 303
+
+
+def test_refused_application_keeps_what_was_typed(client, db, crew):
+    """An enterprise applying twice for the same product is told so at the product (申报 is open), statement kept;
+    the typed statement and the chosen product stay."""
+    with db.session() as s:
+        product = factories.product(s, crew.people(s).enterprise, brand="重复牌", model=f"D-{factories.uid()}")
+        pid = product.id
+    owner = crew.headers["owner_a"]
+    page = client.get("/console/stable", headers=owner).text
+    r = client.post("/console/stable/apply", headers=owner, follow_redirects=False,
+                    data={"csrf_token": _csrf(page), "product_id": pid, "statement": "第一次申报"})
+    assert r.status_code == 303
+    statement = "再次申报：产品已更名"
+    r = client.post("/console/stable/apply", headers=owner,
+                    data={"csrf_token": _csrf(page), "product_id": pid, "statement": statement})
+    assert r.status_code == 409 and 'id="apply"' in r.text
+    assert re.search(r'<p class="field-error" id="product_id-error">该产品已有在审申报', r.text)
+    assert statement in html.unescape(_field(r.text, "statement"))
+    assert re.search(rf'<option value="{pid}" selected>', r.text)
+
+
+def test_keeping_a_flagged_listing_without_reasons_is_refused_at_its_row(client, db, crew):
+    from tests.stable.helpers import approved
+    from zhijian.stable.service.flags import flag_listings
+
+    with db.session() as s:
+        _app, listing = approved(s, crew.people(s))
+        listing.status, listing.valid_until = "listed", dt.date(2099, 12, 31)  # as if announced
+        s.flush()
+        flag_listings(s, listing.product_id, report_no="ZJ-2026-0001", failing_items=["铅"])
+        lid = listing.id
+    member = crew.headers["committee"]
+    page = client.get("/console/stable/listings", headers=member).text
+    assert f'action="/console/stable/listings/{lid}/keep"' in page
+    r = client.post(f"/console/stable/listings/{lid}/keep", headers=member,
+                    data={"csrf_token": _csrf(page), "reason": "   "})
+    assert r.status_code == 422
+    assert re.search(rf'<p class="field-error" id="k{lid}-error" role="alert">维持须说明理由</p>', r.text)
+    assert re.search(rf'id="k{lid}"[^>]*aria-invalid="true"', r.text)

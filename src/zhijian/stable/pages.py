@@ -156,11 +156,15 @@ async def _act(request: Request, session: SessionDep, actions: dict[str, Action]
 
 @router.get("/console/stable", response_class=HTMLResponse)
 def console_index(request: Request, session: SessionDep, status: str = "") -> Response:
-    actor = _actor(request, session)
-    try:
-        page = service.list_applications(session, actor, status=status or None, limit=100)
-    except DomainError as err:
-        return _fail(request, err, actor)
+    return _index_page(request, session, _actor(request, session), status)
+
+
+def _index_page(request: Request, session: SessionDep, actor: Actor, status: str = "",
+                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                http_status: int = 200) -> Response:
+    """The desk of applications; after a refused application (申报) its form shows the message beside the field
+    and keeps what was typed (issue #21 finding 9)."""
+    page = service.list_applications(session, actor, status=status or None, limit=100)
     products = {a.product_id: service.product_info(session, a.product_id) for a in page.items}
     own: list[Any] = []
     if actor.role == "enterprise" and actor.organization_id:
@@ -171,7 +175,8 @@ def console_index(request: Request, session: SessionDep, status: str = "") -> Re
         "apps": page.items, "products": products, "status": status, "status_zh": service.STATUS_ZH,
         "counts": service.dashboard(session, actor), "own_products": own, "flagged": flagged,
         "is_staff": actor.role in ("association", "admin"),
-        "is_committee": service.is_committee_member(session, actor)})
+        "is_committee": service.is_committee_member(session, actor), "errors": errors or {},
+        "values": values or {}}, status_code=http_status)
 
 
 @router.post("/console/stable/apply")
@@ -183,10 +188,15 @@ async def console_apply(request: Request, session: SessionDep) -> Response:
             if line.strip():
                 brand, _, model = line.partition("|")
                 former.append([brand.strip(), model.strip()])
-        app = service.apply(session, actor, _int(form.get("product_id"), "product_id"),
-                            statement=str(form.get("statement", "")), former_names=former)
+        with session.begin_nested():
+            app = service.apply(session, actor, _int(form.get("product_id"), "product_id"),
+                                statement=str(form.get("statement", "")), former_names=former)
     except DomainError as err:
-        return _fail(request, err, actor)
+        if err.status in (403, 404):
+            return _fail(request, err, actor)
+        return _index_page(request, session, actor, errors=domain_field_errors(
+            err, locale_of(request), ("product_id", "statement", "former_names")),
+            values={k: str(v) for k, v in form.items() if k != "csrf_token"}, http_status=err.status)
     return RedirectResponse(f"/console/stable/applications/{app.id}", status_code=303)
 
 
@@ -327,14 +337,18 @@ def console_preview(ann_id: int, request: Request, session: SessionDep) -> Respo
 
 @router.get("/console/stable/listings", response_class=HTMLResponse)
 def console_listings(request: Request, session: SessionDep, state: str = "") -> Response:
-    actor = _actor(request, session)
-    try:
-        page = service.list_listings(session, actor, state=state or None, limit=200)
-    except DomainError as err:
-        return _fail(request, err, actor)
+    return _listings_page(request, session, _actor(request, session), state)
+
+
+def _listings_page(request: Request, session: SessionDep, actor: Actor, state: str = "", failed: str = "",
+                   errors: dict[str, str] | None = None, reason: str = "", status: int = 200) -> Response:
+    """在列产品; after a refused 撤销/维持 the row's form (`failed` = "revoke-<id>" / "keep-<id>") shows the message
+    and keeps the reason typed."""
+    page = service.list_listings(session, actor, state=state or None, limit=200)
     return render(request, "stable/console_listings.html", {
         "items": page.items, "state": state, "states": {i.id: service.listing_state(i) for i in page.items},
-        "state_zh": rules.STATE_ZH, "is_committee": service.is_committee_member(session, actor)})
+        "state_zh": rules.STATE_ZH, "is_committee": service.is_committee_member(session, actor),
+        "failed": failed, "errors": errors or {}, "reason": reason}, status_code=status)
 
 
 @router.post("/console/stable/listings/{listing_id:int}/{action}")
@@ -343,7 +357,20 @@ async def console_listing_action(listing_id: int, action: str, request: Request,
         "revoke": lambda actor, form: service.revoke_listing(session, actor, listing_id, str(form.get("reason", ""))),
         "keep": lambda actor, form: service.clear_flag(session, actor, listing_id, str(form.get("reason", ""))),
     }
-    return await _act(request, session, actions, action, "/console/stable/listings")
+    if action not in actions:
+        return await _act(request, session, actions, action, "/console/stable/listings")
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            actions[action](actor, form)
+    except DomainError as err:
+        if err.status in (403, 404):
+            return _fail(request, err, actor)
+        failed = f"{action}-{listing_id}"
+        return _listings_page(request, session, actor, failed=failed,
+                              errors={failed: err.message_en if locale_of(request) == "en" else err.message_zh},
+                              reason=str(form.get("reason", "")), status=err.status)
+    return RedirectResponse("/console/stable/listings", status_code=303)
 
 
 @router.get("/console/stable/rulesets", response_class=HTMLResponse)
