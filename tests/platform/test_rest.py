@@ -82,3 +82,20 @@ def test_where_equal_skips_absent_filters_only(sqlite_db):
         assert found((Category.requires_ccc, False)) == {plain.id}
         assert found((Category.requires_ccc, True), (Category.code, flagged.code)) == {flagged.id}
         assert found((Category.parent_id, 0)) == set()
+
+
+def test_risk_declares_its_create_and_read_routes_once():
+    from zhijian.risk.api import router as risk_router
+    from zhijian.risk.schemas import AlertOut, AssessmentOut, RecallOut
+
+    routes = {(r.path, tuple(sorted(r.methods))): r for r in risk_router.routes if isinstance(r, APIRoute)}
+    for path, key, name, out, created in (("/assessments", "assessment_id", "assessment", AssessmentOut, True),
+                                          ("/alerts", "alert_id", "alert", AlertOut, True),
+                                          ("/recalls", "recall_id", "recall", RecallOut, False)):
+        base = f"/api/v1/risk{path}"
+        read = routes[(f"{base}/{{{key}}}", ("GET",))]
+        assert read.name == f"get_{name}" and read.response_model is out
+        create = routes[(base, ("POST",))]
+        assert create.name == (f"create_{name}" if created else "start_recall") and create.status_code == 201
+    paths = [r.path for r in risk_router.routes if isinstance(r, APIRoute)]
+    assert paths.index("/api/v1/risk/recalls/overdue") < paths.index("/api/v1/risk/recalls/{recall_id}")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.rest import record_routes
 from zhijian.risk import pdf, service
 from zhijian.risk.models import Recall
 from zhijian.risk.schemas import (
@@ -94,20 +95,14 @@ def put_config(data: SeriesConfigIn, session: SessionDep, actor: ActorDep) -> An
 
 
 # assessments ---------------------------------------------------------------------------
-@router.post("/assessments", response_model=AssessmentOut, status_code=201)
-def create_assessment(data: AssessmentIn, session: SessionDep, actor: ActorDep) -> Any:
-    return service.create_assessment(session, actor, data)
-
-
 @router.get("/assessments", response_model=PageOut[AssessmentOut])
 def list_assessments(session: SessionDep, actor: ActorDep, limit: Limit = 50, cursor: str | None = None) -> Any:
     page = service.list_assessments(session, actor, limit=limit, cursor=cursor)
     return PageOut.of(page, AssessmentOut)
 
 
-@router.get("/assessments/{assessment_id}", response_model=AssessmentOut)
-def get_assessment(assessment_id: int, session: SessionDep, actor: ActorDep) -> Any:
-    return service.get_assessment(session, actor, assessment_id)
+record_routes(router, "/assessments", "assessment", AssessmentOut, key="assessment_id", read=service.get_assessment,
+              create=(AssessmentIn, service.create_assessment))
 
 
 @router.get("/assessments/{assessment_id}/pdf")
@@ -120,11 +115,6 @@ def assessment_pdf(assessment_id: int, session: SessionDep, actor: ActorDep) -> 
 
 
 # alerts --------------------------------------------------------------------------------
-@router.post("/alerts", response_model=AlertOut, status_code=201)
-def create_alert(data: AlertIn, session: SessionDep, actor: ActorDep) -> Any:
-    return service.create_alert(session, actor, data)
-
-
 @router.get("/alerts", response_model=PageOut[AlertOut])
 def list_alerts(session: SessionDep, actor: ActorDep, status: str | None = None, limit: Limit = 50,
                 cursor: str | None = None) -> Any:
@@ -132,9 +122,8 @@ def list_alerts(session: SessionDep, actor: ActorDep, status: str | None = None,
     return PageOut.of(page, AlertOut)
 
 
-@router.get("/alerts/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, session: SessionDep, actor: ActorDep) -> Any:
-    return service.get_alert(session, actor, alert_id)
+record_routes(router, "/alerts", "alert", AlertOut, key="alert_id", read=service.get_alert,
+              create=(AlertIn, service.create_alert))
 
 
 @router.post("/alerts/{alert_id}/publish")
@@ -170,9 +159,7 @@ def overdue(session: SessionDep, actor: ActorDep) -> Any:
     return [recall_out(r) for r, _ in service.overdue_recalls(session, actor)]
 
 
-@router.get("/recalls/{recall_id}", response_model=RecallOut)
-def get_recall(recall_id: int, session: SessionDep, actor: ActorDep) -> RecallOut:
-    return recall_out(service.get_recall(session, actor, recall_id))
+record_routes(router, "/recalls", "recall", RecallOut, key="recall_id", read=service.get_recall, present=recall_out)
 
 
 @router.post("/recalls/{recall_id}/reports", response_model=RecallReportOut, status_code=201)
