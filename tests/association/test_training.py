@@ -43,9 +43,11 @@ def test_courses_hours_and_renewal(db):
         ex_.hours = 8.0
         ex.register(s, SYSTEM, ex_.code, CandidateIn(name="证书持有人", user_id=users[0].id))
         c = ex.start(s, me, ex_.code)
-        keys = {"single": "B", "multiple": ["A", "C"], "truefalse": "对"}
+        # the right options by their text (each candidate sees the options shuffled): 选项乙; 选项甲 + 选项丙; 对
+        right = {"single": ["选项乙"], "multiple": ["选项甲", "选项丙"]}
         paper = ex.paper_view(s, me, ex_.code)["items"]
-        ex.save_answers(s, me, ex_.code, {str(i["id"]): keys[i["kind"]] for i in paper}, submit=True)
+        ex.save_answers(s, me, ex_.code, {str(i["id"]): [i["options"].index(t) for t in right[i["kind"]]]
+                                          if i["kind"] in right else "对" for i in paper}, submit=True)
         ex.issue_certificates(s, SYSTEM, ex_.code, on=dt.date.today())
         from sqlalchemy import select
 

@@ -41,8 +41,10 @@ async def apply(request: Request, session: SessionDep) -> Response:
 
 @router.get(BASE + "/{aid:int}", response_class=HTMLResponse)
 def detail(aid: int, request: Request, session: SessionDep) -> Response:
-    """Any logged-in user may ask; the service shows it to the secretariat, the lab and the assigned experts."""
+    """The secretariat, the lab and the experts assigned to it (any role); others get the 403 page as before."""
     actor = console_actor(request, session)
+    if not is_assigned(session, actor, "assessment", aid):
+        actor = console_actor(request, session, *ROLES)
     return show(request, "association/assessment.html", lambda: {
         **service.decision_facts(session, actor, aid),
         "recorded": {i.clause: i for i in service.items(session, actor, aid)}, "checklist": rules.CHECKLIST,

@@ -104,6 +104,7 @@ def history_page(request: Request, session: SessionDep, lab: int | None = None) 
 
         p = lab_profile(session, actor, lab)
         return {"rows": p.pt_history, "lab": p.lab.name, "profile": p, "labs": [],
+                "assessment_links": actor.role in ("admin", "association", "inspector"),  # who may open them
                 "assessment_statuses": ASSESSMENT_STATUSES, "member_statuses": MEMBER_STATUSES, **_ctx()}
 
     return show(request, "association/pt_history.html", profile, actor)
