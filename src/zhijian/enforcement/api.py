@@ -58,6 +58,7 @@ from zhijian.enforcement.schemas import (
 )
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.rest import record_routes
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -106,11 +107,6 @@ def list_officers(session: SessionDep, actor: ActorDep, organ_id: int | None = N
     return [OfficerOut.model_validate(o) for o in service.officers(session, actor, organ_id)]
 
 
-@router.post("/leads", response_model=LeadOut, status_code=201)
-def create_lead(data: LeadIn, session: SessionDep, actor: ActorDep) -> LeadOut:
-    return LeadOut.model_validate(service.create_lead(session, actor, data))
-
-
 @router.post("/leads/scan")
 def scan(session: SessionDep, actor: ActorDep) -> dict[str, int]:
     """Collect leads from other rooms now (the daily job does the same)."""
@@ -124,9 +120,8 @@ def list_leads(session: SessionDep, actor: ActorDep, state: str | None = None, s
     return PageOut.of(page, LeadOut)
 
 
-@router.get("/leads/{lead_id}", response_model=LeadOut)
-def get_lead(lead_id: int, session: SessionDep, actor: ActorDep) -> LeadOut:
-    return LeadOut.model_validate(service.get_lead(session, actor, lead_id))
+record_routes(router, "/leads", "lead", LeadOut, key="lead_id", read=service.get_lead,
+              create=(LeadIn, service.create_lead))
 
 
 @router.post("/leads/{lead_id}/extend", response_model=LeadOut)
@@ -159,9 +154,7 @@ def list_cases(session: SessionDep, actor: ActorDep, state: str | None = None, o
     return PageOut.of(page, CaseOut, present=case_out)
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(service.get_case(session, actor, case_id))
+record_routes(router, "/cases", "case", CaseOut, key="case_id", read=service.get_case, present=case_out)
 
 
 @router.get("/cases/{case_id}/steps")
