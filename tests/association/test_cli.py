@@ -71,3 +71,34 @@ def test_exam_from_the_command_line(sqlite_db, monkeypatch, tmp_path):
     assert "已报名 2" in _ok(["association", "exam", "register", code, str(people)])
     assert "已组卷 2" in _ok(["association", "exam", "papers", code])
     assert "自动交卷 0" in _ok(["association", "exam", "close", code])
+
+
+def test_experts_bills_and_statistics_from_the_command_line(sqlite_db, monkeypatch, tmp_path):
+    """The expert roster, a dues bill (PDF) and the anonymised complaint statistics by CLI; bad input: one line,
+    exit 2."""
+    import datetime as dt
+
+    from zhijian.association.members import service as mem
+    from zhijian.association.members.schemas import ApplicationIn, DecisionIn
+    from zhijian.platform.auth import SYSTEM, Actor
+
+    monkeypatch.setenv("ZHIJIAN_DATABASE_URL", sqlite_db.url)
+    with sqlite_db.session() as s:
+        lab = factories.lab(s)
+        u = factories.user(s, "inspector", lab)
+        username = u.username
+        m = mem.apply(s, Actor(u.id, u.username, "inspector", lab.id), ApplicationIn(kind="unit"),
+                      on=dt.date(2026, 1, 5))
+        mem.decide(s, SYSTEM, m.id, DecisionIn(approve=True), on=dt.date(2026, 1, 10))
+        dues_id = mem.dues_of(s, SYSTEM, m.id)[0].id
+    out = _ok(["association", "expert", "add", username, "--name", "钱专家", "--committee", "assessment"])
+    assert "钱专家" in out and "评价专家库" in out and lab.name in out
+    assert "钱专家" in _ok(["association", "expert", "list"])
+    r = runner.invoke(app, ["association", "expert", "add", username, "--name", "again"])
+    assert r.exit_code == 2 and "association.expert.exists" in r.output and len(r.output.strip().splitlines()) == 1
+    pdf = tmp_path / "bill.pdf"
+    _ok(["association", "member", "bill", str(dues_id), str(pdf)])
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "投诉" in _ok(["association", "campaign", "complaints"])
+    r = runner.invoke(app, ["association", "campaign", "complaints", "--start", "2026-02-30"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1

@@ -6,6 +6,7 @@ import typer
 
 from zhijian.association.campaigns.cli import app as campaign_app
 from zhijian.association.exams.cli import app as exam_app
+from zhijian.association.experts.cli import app as expert_app
 from zhijian.association.members.cli import app as member_app
 from zhijian.association.pt.cli import app as pt_app
 from zhijian.association.standards.cli import app as standard_app
@@ -17,6 +18,7 @@ app.add_typer(exam_app, name="exam")
 app.add_typer(standard_app, name="standard")
 app.add_typer(member_app, name="member")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(expert_app, name="expert")
 
 
 def register(root: typer.Typer) -> None:

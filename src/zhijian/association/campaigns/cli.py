@@ -30,3 +30,19 @@ def stats_cmd(code: str) -> None:
                f"抽查结果 {st['spotcheck_results']}\t上座率 {st['fill_rate']:.0%}")
     for p, n in st["by_province"].items():
         typer.echo(f"  {rules.PROVINCES.get(p, p)}\t{n}")
+
+
+@app.command("complaints")
+def complaints_cmd(start: str = typer.Option("", help="YYYY-MM-DD (default: a year before the end)"),
+                   end: str = typer.Option("", help="YYYY-MM-DD (default: today)")) -> None:
+    """投诉举报统计 by category and province, anonymised (counts under 3 printed as <3)."""
+    from zhijian.association.campaigns import complaint_stats as cs
+    from zhijian.platform.calendar import parse_date
+
+    with unit_of_work() as s:
+        st = cs.complaint_statistics(s, SYSTEM, start=parse_date(start, "start"), end=parse_date(end, "end"))
+    typer.echo(f"{st.start} — {st.end}\t投诉 {st.total_complaints}\t举报 {st.total_reports}")
+    for title, rows in (("类别", st.by_category), ("省份", st.by_province)):
+        for r in rows:
+            shown = ["<3" if v is None else str(v) for v in (r.complaints, r.reports, r.justified, r.hazard)]
+            typer.echo(f"{title}\t{r.label}\t" + "\t".join(shown))
