@@ -63,3 +63,10 @@ def test_stable_announcement_numbers_in_the_visitors_language():
     published, draft = SimpleNamespace(year=2026, number=1), SimpleNamespace(year=None, number=None)
     assert (_label(request("zh_CN"), published), _label(request("en"), published)) == ("2026年第1号", "No. 1 of 2026")
     assert (_label(request("zh_CN"), draft), _label(request("en"), draft)) == ("草稿", "Draft")
+
+
+def test_stored_terms_in_a_list_through_the_catalogue():
+    src = '{{ xs|map("tr")|join(sep) }}'
+    xs = ["退货退款", "赔偿", "张三的特殊要求"]
+    assert _render(src, "zh_CN", xs=xs, sep="、") == "退货退款、赔偿、张三的特殊要求"
+    assert _render(src, "en", xs=xs, sep=", ") == "Return and refund, Compensation, 张三的特殊要求"

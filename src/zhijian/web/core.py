@@ -116,6 +116,12 @@ def _term(ctx: Any, value: object, kind: str = "") -> str:
 
 
 @pass_context
+def _tr(ctx: Any, text: object) -> str:
+    """`{{ labels|map("tr")|join("、") }}`: each stored term through the catalogue (free text stays as it is)."""
+    return str(ctx["_"](str(text))) if "_" in ctx and text is not None else ("" if text is None else str(text))
+
+
+@pass_context
 def _who(ctx: Any, label: object) -> str:
     return terms.who(label, ctx.get("_") or (lambda s, **kw: s.format(**kw) if kw else s))
 
@@ -137,6 +143,7 @@ def env() -> Environment:
         _env.filters["term"] = _term
         _env.filters["who"] = _who
         _env.filters["note"] = _note
+        _env.filters["tr"] = _tr
     return _env
 
 
