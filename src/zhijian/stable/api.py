@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.rest import record_routes
 from zhijian.stable import service
 from zhijian.stable.models import Announcement, Listing
 from zhijian.stable.schemas import (
@@ -72,9 +73,7 @@ def evaluate(data: EvaluateIn, session: SessionDep, actor: ActorDep) -> Evaluati
     return EvaluationOut.model_validate(service.evaluate_product(session, actor, data.product_id, data.as_of))
 
 
-@router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut)
-def get_evaluation(evaluation_id: int, session: SessionDep, actor: ActorDep) -> EvaluationOut:
-    return EvaluationOut.model_validate(service.get_evaluation(session, actor, evaluation_id))
+record_routes(router, "/evaluations", "evaluation", EvaluationOut, key="evaluation_id", read=service.get_evaluation)
 
 
 @router.post("/candidates", response_model=list[EvaluationOut])
@@ -98,9 +97,7 @@ def apply(data: ApplicationIn, session: SessionDep, actor: ActorDep) -> Applicat
                                                        former_names=data.former_names))
 
 
-@router.get("/applications/{app_id}", response_model=ApplicationOut)
-def get_application(app_id: int, session: SessionDep, actor: ActorDep) -> ApplicationOut:
-    return ApplicationOut.model_validate(service.get_application(session, actor, app_id))
+record_routes(router, "/applications", "application", ApplicationOut, key="app_id", read=service.get_application)
 
 
 @router.get("/applications/{app_id}/comments", response_model=list[CommentOut])
@@ -172,9 +169,8 @@ def list_listings(session: SessionDep, actor: ActorDep, state: str | None = None
     return PageOut.of(page, ListingOut, present=listing_out)
 
 
-@router.get("/listings/{listing_id}", response_model=ListingOut)
-def get_listing(listing_id: int, session: SessionDep, actor: ActorDep) -> ListingOut:
-    return listing_out(service.get_listing(session, actor, listing_id))
+record_routes(router, "/listings", "listing", ListingOut, key="listing_id", read=service.get_listing,
+              present=listing_out)
 
 
 @router.post("/listings/{listing_id}/revoke", response_model=ListingOut)
