@@ -25,6 +25,7 @@ def test_codes_become_terms_in_both_languages():
     assert _render(src, "zh_CN", **codes) == "草稿|误报|已冻结|含定向抽样|未检出"
     assert _render(src, "en", **codes) == "Draft|False alarm|Frozen|includes targeted sampling|Not detected"
     assert _render("{{ v|term }}", "zh_CN", v="某个新状态") == "某个新状态"  # unknown: shown as is
+    assert _render('{{ v|term("objection") }}', "zh_CN", v="submitted") == "待处理"  # a spot-check objection
 
 
 def test_actor_labels_and_machine_notes():

@@ -24,6 +24,8 @@ TERMS: dict[str, str] = {
     # spot-check attachments, plan statuses, decision rules
     "attachment.photo": "现场照片", "attachment.seal": "封样照片", "attachment.document": "文件",
     "plan.draft": "草稿", "plan.issued": "已下达", "plan.published": "已公布",
+    "objection.submitted": "待处理", "objection.accepted": "已受理（复检）", "objection.rejected": "不予受理",
+    "objection.retested": "已复检",
     "rule.simple": "简单接受", "rule.guarded": "保护带接受",
     # shared
     "submitted": "已提交", "draft": "草稿", "published": "已发布", "withdrawn": "已撤回", "open": "进行中",
