@@ -37,10 +37,12 @@ FILES = re.compile(r"\.(xlsx|csv|pdf|zip|png|svg|json)$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/+#&]*")
 URLISH = re.compile(r"\S+@\S+|https?://\S+|\b[\w.-]+\.(?:example|com|cn|org|gov)\S*")
-# words a Chinese screen rightly shows in Latin letters: units, code systems, formats, marks
+# words a Chinese screen rightly shows in Latin letters: units, code systems, formats, marks, and the names of the
+# statistical methods and measures (EWMA, CUSUM, EARS, Laney, Farrington, Spiegelhalter, PPV, ARL) and of schemes (REACH, CQC)
 LATIN_OK = set("""JavaScript GB T GTIN GS1 EPCIS CBV CMA CNAS CCC ICP ID PDF Excel CSV ZIP QR URL URI API ISO IEC SN JSON XML
 HTTP HTTPS SMS USB LED RoHS English mg kg g mL ml L cm mm km m h min s mA kV V W kW Hz dB kPa MPa Pa pH CFU MPN
-ND LOD LOQ μg ug mol N Ω A B C D ABC AI GLN SSCC SGTIN RFC UTC CST No Wh kWh dBA lx cd K""".split())
+ND LOD LOQ μg ug mol N Ω A B C D ABC AI GLN SSCC SGTIN RFC UTC CST No Wh kWh dBA lx cd K
+PIN EPC URN EWMA CUSUM EARS Laney PPV ARL Farrington Spiegelhalter REACH CQC""".split())
 
 
 class _Visible(HTMLParser):
