@@ -20,12 +20,12 @@ from zhijian.platform.rooms import room_module
 TABLES = ("assoc_pt_round", "assoc_pt_enrolment", "assoc_pt_followup", "assoc_exam_question", "assoc_exam_candidate",
           "assoc_exam_mark", "assoc_exam_certificate", "assoc_group_standard", "assoc_standard_comment", "assoc_member",
           "assoc_member_dues", "assoc_campaign", "assoc_campaign_event", "assoc_event_registration", "assoc_notice",
-          "assoc_assessment", "assoc_assessment_item", "assoc_assessment_finding")
-STARTS = ["/console/association/pt", "/console/association/pt/follow-ups", "/console/association/pt/history",
+          "assoc_assessment", "assoc_assessment_item", "assoc_assessment_finding", "assoc_expert", "assoc_expert_assignment")
+STARTS = ["/console/association/experts", "/console/association/pt", "/console/association/pt/follow-ups", "/console/association/pt/history",
           "/console/association/exams", "/console/association/standards", "/console/association/members",
           "/console/association/campaigns", "/console/association/assessments", "/console/association/courses", "/association/standards", "/association/members", "/association/campaigns"]
 ROLES = {"association": "association", "inspector": "inspector", "enterprise": "enterprise", "regulator": "regulator",
-         "admin": "admin"}
+         "admin": "admin", "inspector_gd": "inspector"}  # inspector_gd: the demo's assessment expert
 
 
 class _Links(HTMLParser):
@@ -68,6 +68,7 @@ def test_demo_is_idempotent_and_every_page_answers(fresh_db, settings):
         out = room_module("association", "demo").load(s, random.Random("20260915-association"))  # type: ignore[union-attr]
     assert all("already loaded" in line for line in out) and _counts(db) == first
     assert first["assoc_assessment_item"] == 29 and first["assoc_assessment_finding"] == 1
+    assert first["assoc_expert"] == 2 and first["assoc_expert_assignment"] == 2
     from zhijian.platform.app import create_app
 
     app = create_app(db, dataclasses.replace(settings, public_rate_limit=0))

@@ -43,6 +43,8 @@ def test_pt_summaries_profile_and_spotcheck_form(db, client, login):
     staff = login("association")
     assert "机构档案" in client.get(f"/console/association/pt/history?lab={lab0}", headers=staff).text
     other = login("inspector", _new_lab(db))
+    fresh = client.get("/console/association/pt/history", headers=other)  # a lab without any PT round
+    assert fresh.status_code == 200 and "机构档案" in fresh.text and "暂无记录" in fresh.text
     assert client.get(f"/console/association/pt/history?lab={lab0}", headers=other).text.count(r.code) == 0
     form = client.get("/console/spotcheck/plans/new", headers=login("regulator"))
     assert form.status_code == 200

@@ -250,6 +250,31 @@ def _assessment(s: Session, rng: random.Random) -> str:
     return "association: 1 lab assessment on site (one minor finding for the demo inspector's lab to answer)"
 
 
+def _experts(s: Session, rng: random.Random) -> str:
+    """Two experts: inspector_gd (another lab) on the assessment roster, assigned to the demo lab's assessment;
+    regulator_hz on the standards committee, assigned to the 电热水壶 standard (he votes once it is in review)."""
+    from zhijian.association.assessment.models import Assessment
+    from zhijian.association.experts import service as experts
+    from zhijian.association.experts.models import Expert
+
+    assessor, reviewer = _user(s, "inspector_gd"), _user(s, "regulator_hz")
+    if assessor is None or reviewer is None:
+        return "association: no demo users for experts"
+    if s.scalar(select(Expert.id).where(Expert.user_id == assessor.id)):
+        return "association: experts already loaded"
+    a = experts.register_expert(s, SYSTEM, experts.ExpertIn(username=assessor.username, name="陈工",
+                                                            committee="assessment", fields="食品理化检测"))
+    r = experts.register_expert(s, SYSTEM, experts.ExpertIn(username=reviewer.username, name="周委员",
+                                                            committee="standards", fields="家用电器"))
+    target = s.scalar(select(Assessment.id).order_by(Assessment.id.desc()))
+    kettle = s.scalar(select(GroupStandard.id).where(GroupStandard.title == "电热水壶质量分级"))
+    if target is not None:
+        experts.assign(s, SYSTEM, experts.AssignIn(expert_id=a.id, kind="assessment", target_id=target))
+    if kettle is not None:
+        experts.assign(s, SYSTEM, experts.AssignIn(expert_id=r.id, kind="standard_review", target_id=kettle))
+    return "association: 2 experts (inspector_gd on an assessment, regulator_hz on a group standard's review)"
+
+
 def load(session: Session, rng: random.Random) -> list[str]:
     return [_pt(session, rng), _exams(session, rng), _standards(session, rng), _members(session, rng),
-            _campaigns(session, rng), _assessment(session, rng)]
+            _campaigns(session, rng), _assessment(session, rng), _experts(session, rng)]
