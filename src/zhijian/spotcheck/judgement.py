@@ -15,6 +15,7 @@ import numpy as np
 
 from zhijian.platform.errors import DomainError
 from zhijian.spotcheck import rules
+from zhijian.spotcheck.rules.english import VERDICT_EN, result_en
 
 
 @dataclass
@@ -140,14 +141,23 @@ def explain_row(row: Any, *, rule: str, guard_factor: float) -> dict[str, str]:
                         lab_verdict=row.lab_verdict if row.lab_verdict in (rules.PASS, rules.FAIL) else None)
     except DomainError as e:  # stored before the one judgement existed: say so instead of guessing
         return {"requirement": row.requirement_text, "parsed": req.parse_zh, "comparison_method": "",
-                "rounding": "", "uncertainty_rule": "", "result": f"{row.verdict}（{e.message_zh}）"}
-    out = j.explain()
+                "rounding": "", "uncertainty_rule": "", "result": f"{row.verdict}（{e.message_zh}）",
+                "parsed_en": req.parse_en, "result_en": f"{VERDICT_EN.get(row.verdict, row.verdict)} ({e.message_en})"}
+    out = j.explain() | j.explain_en()
     if j.verdict != row.verdict:
         out["result"] = f"{row.verdict}（录入时的判定；按现行规则为{j.verdict}：{j.reason_zh}）"
+        out["result_en"] = (f"{VERDICT_EN.get(row.verdict, row.verdict)} (the verdict when entered; under the "
+                            f"current rules {result_en(j.verdict, j.reason_zh)})")
     return out
 
 
-def explain_text(e: dict[str, str]) -> str:
+def explain_text(e: dict[str, str], lang: str = "zh_CN") -> str:
+    """The explanation as one line; ``lang="en"`` reads the ``_en`` keys (the English page)."""
+    if lang == "en":
+        g = e.get
+        return (f"Requirement: {g('requirement_en') or g('requirement', '')}; parsed: {g('parsed_en', '')}; "
+                f"comparison: {g('comparison_method_en', '')}; rounding: {g('rounding_en', '')}; uncertainty rule: "
+                f"{g('uncertainty_rule_en', '')}; result: {g('result_en', '')}")
     return (f"标准要求：{e['requirement']}；解析：{e['parsed']}；比较方法：{e['comparison_method']}；"
             f"修约：{e['rounding']}；不确定度规则：{e['uncertainty_rule']}；结果：{e['result']}")
 

@@ -42,7 +42,7 @@ def _batch_page(request: Request, session: Any, actor: Any, batch_id: int, faile
     return render(request, "spotcheck/console_batch.html", {
         "failed": failed, "errors": errors or {}, "values": values or {},
         "b": batch, "plan": plan, "items": (items := service.items_of(session, actor, batch_id)),
-        "explain": {i.id: judgement.explain_text(service.explain_item(session, i)) for i in items},
+        "explain": {i.id: judgement.explain_text(service.explain_item(session, i), locale_of(request)) for i in items},
         "shown": {i.id: measured_text(i, gettext_for(locale_of(request))) for i in items},
         "history": service.history(session, actor, batch_id), "objection": service.objection_of(session, actor, batch_id),
         "attachments": service.list_attachments(session, actor, batch_id),

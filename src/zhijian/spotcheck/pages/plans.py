@@ -180,13 +180,16 @@ def _plan_page(request: Request, session: Any, actor: Any, plan_id: int, state: 
         draw = service.get_draw(session, actor, plan.id)
     except DomainError:
         pass
-    drawn = _draw_view(session, draw) if draw is not None and actor.role in ("admin", "regulator") else None
+    drawn = _draw_view(session, draw, locale_of(request)) if draw is not None and actor.role in ("admin", "regulator") else None
     stats = service.plan_statistics(session, plan.id) if actor.role in ("admin", "regulator") else None
     return render(request, "spotcheck/console_plan.html", {
+        "excluded": [e | {"reason": one_language(str(e.get("reason", "")), locale_of(request))}
+                     for e in ((draw.result or {}).get("excluded") or [])] if draw is not None else [],
         "plan": plan, "counts": service.workflow_counts(session, actor, plan.id), "batches": batches,
         "state": state or "", "draw": draw, "drawn": drawn, "stats": stats, "cats": category_names(session),
         "requirements": service.plan_requirements(session, plan),
-        "repeat_rule": (draw.inputs or {}).get("repeat_rule") if draw is not None else service.repeat_rule_zh(plan),
+        "repeat_rule": service.repeat_rule_en(plan) if locale_of(request) == "en"
+        else (draw.inputs or {}).get("repeat_rule") if draw is not None else service.repeat_rule_zh(plan),
         "orgs": org_names(session, {b.enterprise_id for b in batches} | {b.lab_id for b in batches if b.lab_id}),
         "next_after": batches[-1].id if len(batches) == 100 else None,
         "plan_actions": [a.name for a in service.allowed_actions(session, actor, plan)],
@@ -212,11 +215,18 @@ async def console_publish(request: Request, session: SessionDep, plan_id: int) -
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)
 
 
-def _draw_view(session: Any, draw: Any) -> dict[str, Any]:
-    """The stored draw in names: enterprises and labs drawn, their matches (匹配), exclusions with reasons."""
+def one_language(pair: str, lang: str) -> str:
+    """A stored "中文 / English" reason (the draw's exclusions) in the page's language; other text as is."""
+    zh, sep, en = pair.partition(" / ")
+    return (en if lang == "en" else zh) if sep else pair
+
+
+def _draw_view(session: Any, draw: Any, lang: str) -> dict[str, Any]:
+    """The stored draw in names: enterprises and labs drawn, their matches (匹配), exclusions with reasons (in
+    the page's language)."""
     res = draw.result or {}
     assignments = res.get("assignments", [])
-    excluded = res.get("excluded", [])
+    excluded = [e | {"reason": one_language(str(e.get("reason", "")), lang)} for e in res.get("excluded", [])]
     pids = {a["product_id"] for a in assignments} | {e["product_id"] for e in excluded}
     products = dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(pids))).all()) if pids else {}
     lab_ids = [int(lab[0]) for lab in (draw.inputs or {}).get("labs", [])]

@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from zhijian.platform.errors import DomainError
+from zhijian.spotcheck.rules.english import result_en
 from zhijian.spotcheck.rules.measured import Measured, unit_factor
 from zhijian.spotcheck.rules.requirements import (
     FAIL,
@@ -98,6 +99,9 @@ def item_problems(req: Requirement, measured: Measured, *, lod: float | None = N
     return out
 
 
+METHOD_EN = {"full": "full-value comparison", "rounded": "rounded-value comparison"}
+
+
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~9 µs for these fields (bench_judge)
 class ItemJudgement:
     """单项判定 — the verdict on one item with how it was reached (the same text on the page, the PDF, the API)."""
@@ -151,6 +155,33 @@ class ItemJudgement:
                 unc = "简单接受规则（ILAC-G8:09/2019 4.2.1，不计测量不确定度，w = 0）"
         return {"requirement": req.text or req.describe_zh, "parsed": req.parse_zh, "comparison_method": method,
                 "rounding": rounding, "uncertainty_rule": unc, "result": f"{self.verdict}：{self.reason_zh}"}
+
+    def explain_en(self) -> dict[str, str]:
+        """`explain()` in English, keys suffixed ``_en`` (the English page; `explain()` stays the record)."""
+        req = self.requirement
+        numeric = req.kind in NUMERIC_KINDS or (req.kind == "not_detected" and req.upper is not None)
+        u = f" {self.unit}" if self.unit else ""
+        if not numeric:
+            method = "not applicable (" + ("attribute plan, GB 4789.1" if req.kind == "plan"
+                                            else "qualitative or manual judgement") + ")"
+            rounding = unc = "not applicable"
+        else:
+            method = METHOD_EN[self.comparison_method] + " (GB/T 8170-2008 4.3)"
+            if self.value is None:
+                rounding = "not applicable (no value given)"
+            elif self.comparison_method == "rounded":
+                rounding = (f"rounded to {digit_zh(req.decimals)} (round half to even, GB/T 8170-2008 3.3): "
+                            f"{self.value:g} → {self.compared_value:g}")
+            else:
+                rounding = f"not rounded, the full value {self.value:g} compared"
+            if self.rule == "guarded" and req.kind in ("max", "min", "range") and self.value is not None:
+                unc = (f"guarded acceptance (ILAC-G8:09/2019 4.2.3): w = r·U = {self.guard_band or 0:g}{u}; "
+                       "non-conforming only beyond the limit by more than w")
+            else:
+                unc = "simple acceptance (ILAC-G8:09/2019 4.2.1, measurement uncertainty not counted, w = 0)"
+        return {"requirement_en": req.text or req.describe_zh, "parsed_en": req.parse_en,
+                "comparison_method_en": method, "rounding_en": rounding, "uncertainty_rule_en": unc,
+                "result_en": result_en(self.verdict, self.reason_zh)}
 
     @property
     def explain_zh(self) -> str:

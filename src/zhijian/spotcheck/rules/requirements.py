@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from zhijian.platform.errors import DomainError
+from zhijian.spotcheck.rules.english import manual_en
 
 PASS = "合格"
 FAIL = "不合格"
@@ -110,6 +111,36 @@ class Requirement:
             return (f"三级采样方案（GB 4789.1）：n={self.n} 个样品单元，任一单元不得超过 M={self.big_m:g}{u}，"
                     f"m={self.upper:g} 至 M 之间的单元不得多于 c={self.c} 个")
         return f"人工判定：{self.manual_reason or '文字要求，由检验人员判定'}"
+
+
+    @property
+    def parse_en(self) -> str:
+        """`parse_zh` in English (the English page; the zh page, the PDF and the API keep `parse_zh`)."""
+        u = f" {self.unit}" if self.unit else ""
+        dig = f"; last digit of the limit {digit_en(self.decimals)}"
+        if self.kind == "max":
+            return f"maximum {self.upper:g}{u} ({'limit included' if self.upper_inclusive else 'limit excluded'}){dig}"
+        if self.kind == "min":
+            return f"minimum {self.lower:g}{u} ({'limit included' if self.lower_inclusive else 'limit excluded'}){dig}"
+        if self.kind == "range":
+            return f"range {self.lower:g}{u} to {self.upper:g}{u} (both ends included){dig}"
+        if self.kind == "equals":
+            return f"specified value {self.lower:g}{u}{dig}"
+        if self.kind == "not_detected":
+            return "not detectable" + ("" if self.upper is None else f", detection threshold {self.upper:g}{u}")
+        if self.kind == "negative":
+            return "qualitative: negative (negative/not detected conforms, positive/detected does not)"
+        if self.kind == "plan":
+            if self.big_m is None:
+                return (f"two-class sampling plan (GB 4789.1): n={self.n} sample units, at most c={self.c} "
+                        f"above m={self.upper:g}{u}")
+            return (f"three-class sampling plan (GB 4789.1): n={self.n} sample units, none above "
+                    f"M={self.big_m:g}{u}, at most c={self.c} between m={self.upper:g} and M")
+        return f"manual judgement: {manual_en(self.manual_reason)}"
+
+
+def digit_en(decimals: int) -> str:
+    return "units" if decimals == 0 else digit_zh(decimals)
 
 
 def digit_zh(decimals: int) -> str:

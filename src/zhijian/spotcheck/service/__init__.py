@@ -41,6 +41,7 @@ from zhijian.spotcheck.service.batches import (
     receive_sample,
     record_refusal,
     record_sampling,
+    repeat_rule_en,
     repeat_rule_zh,
     rerun_draw,
 )
@@ -228,6 +229,7 @@ __all__ = [
     "record_refusal",
     "record_sampling",
     "RECTIFY_DAYS",
+    "repeat_rule_en",
     "repeat_rule_zh",
     "REPEAT_SOURCE_ZH",
     "report_data",

@@ -45,6 +45,7 @@ class PlanRequirement(Record):
     kind: str
     kind_zh: str
     parsed: str
+    parsed_en: str = ""  # `parsed` in English (the English plan page)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,22 @@ def repeat_rule_zh(plan: Plan) -> str:
             f"上级计划已列入、尚未抽样的产品在抽查期间重叠时亦不抽取。来源：{REPEAT_SOURCE_ZH}")
 
 
+BASIS_EN = {"random": "random sampling", "targeted": "targeted sampling", "complaint": "complaints and reports",
+            "emergency": "emergency check"}
+
+
+def repeat_rule_en(plan: Plan) -> str:
+    """`repeat_rule_zh` in English (the English plan page; the draw keeps the Chinese as its record)."""
+    if plan.repeat_exemption and plan.basis in rules.EXEMPTABLE_BASES:
+        return (f"This plan is a {BASIS_EN.get(plan.basis, plan.basis)}: exempt from the repeat-check limit; reason: "
+                f"{plan.repeat_exemption}")
+    return (f"The same producer's same product is not checked again within {plan.repeat_window_months} months "
+            "after a higher-level check has sampled it, nor while a higher-level plan of an overlapping period has "
+            "it drawn and not yet sampled. Source: Product Quality Law Art. 15 (a product checked at a higher level "
+            "is not checked again at a lower level); the period is the usual one in practice, configurable per "
+            "plan (the text of the 2019 interim measures on supervision spot checks could not be verified)")
+
+
 def _covered_by_higher_level(session: Session, plan: Plan, product_ids: list[int]) -> dict[int, str]:
     """PQL Art. 15: the same producer's same product is not checked again within the window (a setting, six
     months by default) after a higher-level check, nor while a higher-level plan of an overlapping period

@@ -128,7 +128,8 @@ def plan_requirements(session: Session, plan: Plan) -> list[PlanRequirement]:
             req = indicator_requirement(ind)
             out.append(PlanRequirement(category_id=pc.category_id, standard=std.code, name=ind.name,
                                        requirement=ind.text or req.describe_zh, unit=ind.unit, kind=req.kind,
-                                       kind_zh=rules.KIND_ZH[req.kind], parsed=req.parse_zh))
+                                       kind_zh=rules.KIND_ZH[req.kind], parsed=req.parse_zh,
+                                       parsed_en=req.parse_en))
     return out
 
 

@@ -162,6 +162,7 @@ class ExpectedItem:
     standard_code: str
     parsed: str = ""  # the requirement as the platform read it (shown back on the form)
     n: int | None = None  # sampling plan: number of sample units
+    parsed_en: str = ""  # `parsed` in English (the English form)
 
 
 def results_round(session: Session, actor: Actor, batch_id: int) -> tuple[Batch, int]:
@@ -185,7 +186,7 @@ def expected_items(session: Session, batch: Batch) -> list[ExpectedItem]:
         std = session.get(Standard, ind.standard_id)
         req = indicator_requirement(ind)
         out.append(ExpectedItem(ind.id, ind.name, ind.text or req.describe_zh, ind.unit, req.kind,
-                                ind.method_standard, ind.is_safety, std.code if std else "", req.parse_zh, req.n))
+                                ind.method_standard, ind.is_safety, std.code if std else "", req.parse_zh, req.n, req.parse_en))
     return out
 
 
