@@ -29,13 +29,7 @@ EXAMPLES = int(os.environ.get("ZHIJIAN_SCHEMATHESIS_EXAMPLES", "2"))
 
 # Operations whose 5xx or schema violation lies in a room (not platform/*): room owners fix them.
 # "METHOD /path" → reason. Each is still run; its failure is reported but does not fail the test.
-_XLSX = "room: the 200 answer is an .xlsx but the route documents only application/json (ST105)"
 KNOWN: dict[str, str] = {
-    "GET /api/v1/association/standards/ttbz.xlsx": _XLSX,
-    "GET /api/v1/enforcement/oversight.xlsx": _XLSX,
-    "GET /epcis/events": "trace: answers application/ld+json, documents application/json (ST105)",
-    "OPTIONS /epcis": "trace: answers 204, documents 200 (ST103)",
-    "OPTIONS /epcis/{path}": "trace: answers 204, documents 200 (ST103)",
 }
 
 SKIP: set[str] = set()

@@ -58,6 +58,7 @@ from zhijian.enforcement.schemas import (
 )
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.openapi import XLSX_ANSWER
 from zhijian.platform.rest import record_routes
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
@@ -394,7 +395,7 @@ def dashboard(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
             "leads": oversight.lead_totals(session, actor), "officers": oversight.officer_rows(session, actor)}
 
 
-@router.get("/oversight.xlsx")
+@router.get("/oversight.xlsx", response_class=Response, responses=XLSX_ANSWER)
 def dashboard_xlsx(session: SessionDep, actor: ActorDep) -> Response:
     from zhijian.web.export import xlsx_response
 

@@ -20,6 +20,10 @@ from typing import Any
 from fastapi import FastAPI
 
 PROBLEM = "application/problem+json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Excel 工作簿 (.xlsx)", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+"""`responses=` of an API route that answers an .xlsx file (with `response_class=Response`): the spec says so."""
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "ProblemDetails",

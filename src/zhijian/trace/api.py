@@ -206,8 +206,8 @@ def _answer(request: Request, doc: dict[str, Any], headers: dict[str, str], *, e
     return _json(doc, headers=headers)
 
 
-@public_router.options("")
-@public_router.options("/{path:path}")
+@public_router.options("", status_code=204, response_class=Response)
+@public_router.options("/{path:path}", status_code=204, response_class=Response)
 def discovery(path: str = "") -> Response:
     """Discovery: the EPCIS and CBV versions this repository speaks."""
     return Response(status_code=204, headers={**GS1_HEADERS, "Allow": "GET, POST, DELETE, OPTIONS"})
@@ -276,13 +276,19 @@ def _query_response(request: Request, session: Any, actor: Any, params: dict[str
     return _answer(request, es.query_document(res, query_name=query_name), headers)
 
 
-@public_router.get("/events")
+# the answers of a query: JSON-LD, or XML when Accept prefers it (EPCIS 2.0 REST binding)
+EPCIS_DOCUMENTS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/ld+json": {"schema": {"type": "object"}},
+                      "application/xml": {"schema": {"type": "string"}}}}}
+
+
+@public_router.get("/events", responses=EPCIS_DOCUMENTS)
 def events(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """SimpleEventQuery over all events (query parameters of the standard; paging by nextPageToken)."""
     return _query_response(request, session, actor, es.normalize_params(request.query_params.multi_items()))
 
 
-@public_router.get("/events/{event_id:path}")
+@public_router.get("/events/{event_id:path}", responses=EPCIS_DOCUMENTS)
 def event(event_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     epc_format, headers = _epc_format(request)
     row = es.get_event(session, actor, event_id)

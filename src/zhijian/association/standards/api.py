@@ -24,6 +24,7 @@ from zhijian.association.standards.schemas import (
     WithdrawIn,
 )
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.openapi import XLSX, XLSX_ANSWER
 
 router = APIRouter(prefix="/api/v1/association/standards", tags=["association"])
 
@@ -39,7 +40,7 @@ def list_standards(session: SessionDep, actor: ActorDep, status: str | None = No
     return [StandardOut.model_validate(g) for g in service.list_standards(session, actor, status=status)]
 
 
-@router.get("/ttbz.xlsx")
+@router.get("/ttbz.xlsx", response_class=Response, responses=XLSX_ANSWER)
 def ttbz(session: SessionDep, actor: ActorDep) -> Response:
     """全国团体标准信息平台 record fields of every numbered standard, as Excel."""
     import io
@@ -49,7 +50,7 @@ def ttbz(session: SessionDep, actor: ActorDep) -> Response:
     rows = service.ttbz_export(session, actor)
     buf = io.BytesIO()
     write_rows(buf, service.TTBZ_COLUMNS, [[r[c] for c in service.TTBZ_COLUMNS] for r in rows], fmt="xlsx")
-    return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(buf.getvalue(), media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="ttbz.xlsx"'})
 
 
