@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from zhijian.catalog.models import Organization
 from zhijian.consumer import rules, service
 from zhijian.consumer.pages.common import _date, _msg, _validation, router
+from zhijian.consumer.rules.english import detail_en
 from zhijian.consumer.schemas import CreditOut
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, nav_item, render
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
 from zhijian.web.listing import numbered_list
 
 # ---------------------------------------------------------------- console: credit
@@ -88,7 +89,7 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
     draw = service.draw_frequency(session, actor, enterprise_id) if org is not None else None
     return render(request, "consumer/console_credit_detail.html", {
         "org": org, "hist": rows, "penalties": penalties, "groups": _indicator_groups(rows[0]) if rows else [],
-        "draw": draw,
+        "draw": draw, "detail": detail_en if locale_of(request) == "en" else str,
         "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH, "error": error,
         "can_penalize": actor.has("admin", "regulator"),
         "certs": service.certificates_for(session, enterprise_id=enterprise_id), "cert_kinds": rules.CERT_KIND_ZH})

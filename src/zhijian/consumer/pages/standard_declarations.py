@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from zhijian.consumer import rules, service
 from zhijian.consumer.pages.common import IND_COLS, IND_ROWS, REQ_KINDS, _domain_field_errors, _form_errors, router
+from zhijian.consumer.rules.english import detail_en
 from zhijian.consumer.schemas import DeclarationIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
@@ -37,7 +38,8 @@ def declaration(decl_id: int, request: Request, session: SessionDep) -> Response
         d = service.get_declaration(session, session.info["actor"], decl_id)
     except DomainError as err:
         return error_page(request, err)
-    return render(request, "consumer/declaration.html", {"d": service.declaration_dict(session, d)})
+    return render(request, "consumer/declaration.html", {"d": service.declaration_dict(session, d),
+                                                         "detail": detail_en if locale_of(request) == "en" else str})
 
 
 # ---------------------------------------------------------------- console: declarations and comparative tests
