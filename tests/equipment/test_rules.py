@@ -149,3 +149,44 @@ def test_bulk_due_date_is_the_explained_rule():
             assert rules.next_due_date(variety, grade, params, li, comm) == (due.due_on, due.rule), (variety, grade, li)
     assert rules.next_due_date("3110", None, None, last, comm) == (dt.date(2025, 2, 28), "elevator")
     assert rules.next_due_date("2150", 1, None, last, comm) == (dt.date(2030, 2, 28), "vessel_grade_1_2")
+
+
+def test_array_due_dates_equal_the_scalar_rule_for_every_category():
+    """rules.next_due_days (NumPy, the whole-registry recompute) gives exactly rules.next_due's date and row for a
+    sample of every category and interval-table row: month ends (31 Jan + 1 month → 28/29 Feb, as add_months
+    counts), leap days, never inspected (投入使用 + interval, TSG 21-2016 8.1.6 首次定期检验 3 年内), no date at all,
+    grade 5 (no date), cylinders with and without their own interval (TSG 23-2021)."""
+    import datetime as dt
+    import random
+
+    import numpy as np
+
+    from zhijian.equipment import rules
+
+    rng = random.Random(18)
+    varieties = ["3110", "3310", "3210", "1100", "1200", "2150", "2310", "2320", "4100", "4300", "4400", "4800", "5100",
+                 "6200", "8300", "9100"]
+    ends = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2023, 3, 31), dt.date(2025, 8, 31), dt.date(2020, 12, 31)]
+    cases = []
+    for _ in range(3000):
+        v = rng.choice(varieties)
+        grade = rng.choice([None, 1, 2, 3, 4, 5]) if v[0] in "28" else None
+        params = rng.choice([{"inspection_interval_years": rng.choice([2, 3, 5])}, {}, None]) if v[:2] == "23" else None
+        day = lambda: rng.choice(ends + [dt.date(1990, 1, 1) + dt.timedelta(days=rng.randrange(15000)), None])  # noqa: E731
+        cases.append((v, grade, params, day(), day()))
+    epoch = dt.date(1970, 1, 1)
+
+    def days(ds):
+        return np.array([rules.NO_DAY if d is None else (d - epoch).days for d in ds], dtype=np.int64)
+
+    due, rule, keys = rules.next_due_days([c[0] for c in cases], [c[1] for c in cases],
+                                          [(c[2] or {}).get("inspection_interval_years") for c in cases],
+                                          days([c[3] for c in cases]), days([c[4] for c in cases]))
+    for (v, grade, params, last, comm), d, r in zip(cases, due.tolist(), rule.tolist(), strict=True):
+        want = rules.next_due(rules.UnitFacts(v, "in_use", comm, grade, params), last)
+        got = None if d == rules.NO_DAY else epoch + dt.timedelta(days=d)
+        assert (got, keys[r]) == (want.due_on, want.rule), (v, grade, params, last, comm)
+    assert {keys[r] for r in rule.tolist()} == set(rules.CURRENT_TABLE.rows)  # every row of the table was hit
+    jan31 = np.array([(dt.date(2024, 1, 31) - epoch).days], dtype=np.int64)
+    assert (epoch + dt.timedelta(days=int(rules.add_months_days(jan31, np.array([1]))[0]))) == dt.date(2024, 2, 29)
+    assert (epoch + dt.timedelta(days=int(rules.add_months_days(jan31, np.array([13]))[0]))) == dt.date(2025, 2, 28)

@@ -268,3 +268,41 @@ def test_regulator_scope_follows_its_level(db):
                 cursor = page.next_cursor
             seen[name] = code in items
     assert seen == {"national": True, "city": True, "other": False}
+
+
+def test_recompute_stores_the_scalar_rule_for_every_category(db):
+    """The bulk recompute (driver reads with dates as epoch days, NumPy rule, bulk write-back) stores for every
+    unit exactly what rules.next_due gives (TSG intervals per table row; cylinders by their own interval, TSG 23;
+    month ends clamped; never-inspected units from 投入使用; no date for grade 5 or no base date) on each backend."""
+    import random
+
+    from zhijian.equipment import rules
+
+    rng = random.Random(18)
+    now = dt.datetime(2026, 12, 1)
+    with db.session() as s:
+        ent = factories.enterprise(s)
+        rows = []
+        for k in range(120):
+            v = ["3110", "1100", "2150", "2310", "4300", "4100", "6200", "8300", "9100", "5100"][k % 10]
+            grade = rng.choice([None, 1, 3, 4, 5]) if v[0] in "28" else None
+            params = {"inspection_interval_years": rng.choice([2, 3])} if v == "2310" and k % 3 else {}
+            day = lambda: rng.choice([dt.date(2024, 1, 31), dt.date(2024, 2, 29), None,  # noqa: E731
+                                      dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3600))])
+            rows.append({"code": new_code(v), "registration_no": f"基{k:05d}", "category": rules.category_of(v),
+                         "variety": v, "owner_id": ent.id, "region_code": "330106", "address": "", "manufacturer": "",
+                         "installer": "", "model": "", "params": params, "status": "in_use", "commissioned_on": day(),
+                         "safety_grade": grade, "last_inspection_on": day(), "next_due_on": dt.date(2000, 1, 1),
+                         "due_rule": "stale" if k % 2 else "", "created_at": now, "updated_at": now})
+        s.execute(EquipmentUnit.__table__.insert(), rows)
+    with db.session() as s:
+        out = service.recompute_due_dates(s, SYSTEM, chunk=37)  # several chunks
+        assert out["changed"] >= 120
+    with db.session() as s:
+        units = s.scalars(select(EquipmentUnit).where(EquipmentUnit.registration_no.like("基%"))).all()
+        assert len(units) == 120
+        for u in units:
+            want = rules.next_due(rules.UnitFacts(u.variety, u.status, u.commissioned_on, u.safety_grade, u.params),
+                                  u.last_inspection_on)
+            assert (u.next_due_on, u.due_rule) == (want.due_on, want.rule), (u.variety, u.safety_grade, u.params)
+        assert service.recompute_due_dates(s, SYSTEM)["changed"] == 0

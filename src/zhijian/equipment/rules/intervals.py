@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from zhijian.equipment.rules.catalogue import DUE_SOON_DAYS, category_of, is_cylinder
 from zhijian.platform.calendar import add_months as add_months  # re-exported: rules.add_months
 
@@ -158,6 +161,62 @@ def next_due_date(variety: str, safety_grade: int | None, params: Mapping[str, A
     if months is None or base is None:
         return None, row.key
     return add_months(base, months), row.key
+
+
+# ------------------------------------------------------------------ the same rule over arrays (10^6 units at once)
+
+NO_DAY = -10_000_000  # "no date" in the epoch-day arrays below (days since 1970-01-01; year −25,410: never real)
+Days = npt.NDArray[np.int64]
+
+
+def add_months_days(days: Days, months: Days) -> Days:
+    """``add_months`` over arrays of epoch days: the same day of the month ``months`` later, the last day of that
+    month when it is shorter (31 Jan + 1 → 28/29 Feb)."""
+    d = days.astype("datetime64[D]")
+    month0 = d.astype("datetime64[M]")
+    day_index = (d - month0.astype("datetime64[D]")).astype(np.int64)  # 0-based day of the month
+    target = month0 + months.astype("timedelta64[M]")
+    start = target.astype("datetime64[D]")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - start).astype(np.int64)
+    out: Days = start.astype(np.int64) + np.minimum(day_index, length - 1)
+    return out
+
+
+def next_due_days(variety: list[str], safety_grade: list[int | None], cylinder_years: list[Any], last: Days,
+                  commissioned: Days, *, table: IntervalTable = CURRENT_TABLE) -> tuple[Days, Days, list[str]]:
+    """``next_due_date`` for many units at once (the recompute of the whole registry): the table row is looked up
+    once per distinct (variety, grade, first inspection), the months added with NumPy. Dates are epoch days with
+    ``NO_DAY`` for none; ``cylinder_years`` is each unit's ``inspection_interval_years`` (read for cylinders only,
+    TSG 23). Returns (due days, index of the row's key per unit, the keys)."""
+    n = len(variety)
+    first = last == NO_DAY
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), []
+    names, vix = np.unique(np.array(variety), return_inverse=True)
+    grades = np.array(safety_grade, dtype=np.float64)  # None → NaN, in C
+    gix = np.where(np.isnan(grades), -1, grades).astype(np.int64)
+    levels, gi = np.unique(gix, return_inverse=True)
+    code = (vix.reshape(-1) * len(levels) + gi.reshape(-1)) * 2 + first  # one integer per (variety, grade, first)
+    combos, which = np.unique(code, return_inverse=True)
+    keys: dict[str, int] = {}
+    months_of, key_of = [], []
+    for c in combos.tolist():
+        v, g, f = c // 2 // len(levels), int(levels[c // 2 % len(levels)]), c % 2
+        row = _row_for(str(names[v]), None if g < 0 else g, bool(f), table.version)
+        months_of.append(-1 if row.months is None else row.months)
+        key_of.append(keys.setdefault(row.key, len(keys)))
+    which = which.reshape(-1)
+    months = np.array(months_of, dtype=np.int64)[which]
+    rule = np.array(key_of, dtype=np.int64)[which]
+    if "cylinder" in keys:
+        for i in np.flatnonzero(rule == keys["cylinder"]).tolist():
+            years = cylinder_years[i]
+            months[i] = int(years) * 12 if years else -1
+    base = np.where(first, commissioned, last)
+    ok = (months >= 0) & (base != NO_DAY)
+    due = np.full(n, NO_DAY, dtype=np.int64)
+    due[ok] = add_months_days(base[ok], months[ok])
+    return due, rule, list(keys)
 
 
 def due_state(due_on: dt.date | None, today: dt.date, status: str = "in_use", window: int = DUE_SOON_DAYS) -> str:
