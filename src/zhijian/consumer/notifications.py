@@ -26,6 +26,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.escape import mail_body, mail_header
 from zhijian.platform.models import User
 
 log = logging.getLogger("zhijian.notifications")
@@ -52,8 +53,8 @@ def _send_now(mails: list[Mail]) -> None:
                 msg = EmailMessage()
                 msg["From"] = settings.smtp_sender
                 msg["To"] = ", ".join(m.to)
-                msg["Subject"] = m.subject
-                msg.set_content(m.body)
+                msg["Subject"] = mail_header(m.subject)  # one line: no header injection (#13)
+                msg.set_content(mail_body(m.body))
                 smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:  # mail is best effort; the inbox has the message
         log.warning("notification mail failed: %s", exc)

@@ -21,7 +21,7 @@ from zhijian.catalog.models import Organization
 from zhijian.enforcement import penalties, rules
 from zhijian.enforcement.models import Case, Document, Step
 from zhijian.platform.errors import Conflict, DomainError
-from zhijian.platform.escape import pdf_text
+from zhijian.platform.escape import pdf_text, plain_text
 
 _FONT: str | None = None
 
@@ -125,7 +125,7 @@ def render(kind: str, *, organ: str, number: str, issued_on: dt.date | None, par
     title = rules.DOC_KINDS[kind][0] if kind in rules.DOC_KINDS else kind
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
-                            bottomMargin=22 * mm, title=f"{title} {number}", author=organ)
+                            bottomMargin=22 * mm, title=plain_text(f"{title} {number}"), author=plain_text(organ))
     story: list[Any] = [Paragraph(pdf_text(organ), st["organ"]),
                         HRFlowable(width="100%", thickness=2, color=colors.HexColor("#b3261e")), Spacer(1, 3 * mm),
                         Paragraph(pdf_text(title), st["title"]), Paragraph(pdf_text(number), st["no"]), Spacer(1, 4 * mm)]

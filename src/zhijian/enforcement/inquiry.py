@@ -25,7 +25,7 @@ from zhijian.enforcement.service import check_officers, get_case, holding_organ,
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound
-from zhijian.platform.escape import pdf_text
+from zhijian.platform.escape import pdf_text, plain_text
 
 OPEN_STATES = ("investigating", "review", "notified", "hearing")
 
@@ -186,6 +186,6 @@ def _render_inquiry(story: Callable[[], list[Any]], line: str, number: str, orga
 
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
-                            bottomMargin=28 * mm, title=f"询问笔录 {number}", author=organ_name)
+                            bottomMargin=28 * mm, title=plain_text(f"询问笔录 {number}"), author=plain_text(organ_name))
     pdf.build(story(), onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue(), pages[0]

@@ -30,6 +30,7 @@ def render(labels: list[Label]) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     from zhijian.platform.documents import draw_qr
+    from zhijian.platform.escape import plain_text
     from zhijian.platform.fonts import pdf_font as _font
 
     font = _font()
@@ -52,15 +53,15 @@ def render(labels: list[Label]) -> bytes:
         c.setFont(font, 8)
         c.drawString(tx, y0 + ch - 7 * mm, "特种设备使用标志")
         c.setFont(font, 7)
-        c.drawString(tx, y0 + ch - 11 * mm, lab.variety_zh[:9])
-        c.drawString(tx, y0 + ch - 15 * mm, f"登记证 {lab.registration_no[:14]}")
+        c.drawString(tx, y0 + ch - 11 * mm, plain_text(lab.variety_zh)[:9])  # stored text, one line (#13)
+        c.drawString(tx, y0 + ch - 15 * mm, f"登记证 {plain_text(lab.registration_no)[:14]}")
         c.setFont("Helvetica", 6)
         c.drawString(tx, y0 + ch - 19 * mm, lab.code)
         c.drawString(tx, y0 + ch - 22 * mm, f"(8004){lab.giai}"[:32])
         c.setFont(font, 6.5)
         c.drawString(tx, y0 + 7 * mm, "扫码查看检验、维保信息")
         if lab.emergency:
-            c.drawString(tx, y0 + 3.5 * mm, f"困人救援 {lab.emergency}")
+            c.drawString(tx, y0 + 3.5 * mm, f"困人救援 {plain_text(lab.emergency, max_length=20)}")
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -8,6 +8,12 @@
 - `plot_text`: a Matplotlib label (title, tick, legend): `$` would start mathtext (a parse error is a 500),
   controls and lone surrogates crash the font renderer; long labels are cut.
 - `mail_header`: an e-mail header value (subject, display name): no CR/LF (header injection), no controls.
+- `mail_body`: an e-mail's text body: line breaks kept, controls and lone surrogates (which stop the message
+  from being encoded at all) dropped.
+- `plain_text`: one line for a canvas-drawn label or document metadata (nothing is interpreted there, but the
+  PDF writer cannot encode lone surrogates).
+One-line texts also lose the bidirectional controls (U+202A–202E, U+2066–2069, U+200E/F): an override would
+show a label's or subject's characters in another order than stored (Trojan-source style spoofing).
 - CSV/Excel cells: `zhijian.platform.tabular.escape_cell` (formula injection), re-exported as `csv_cell`.
 """
 
@@ -18,11 +24,13 @@ from typing import Any
 
 from zhijian.platform.tabular import escape_cell as csv_cell
 
-__all__ = ["csv_cell", "mail_header", "pdf_text", "plot_text", "xml_attr", "xml_text"]
+__all__ = ["csv_cell", "mail_body", "mail_header", "pdf_text", "plain_text", "plot_text", "xml_attr", "xml_text"]
 
 # Not allowed in XML 1.0 documents (https://www.w3.org/TR/xml/#charsets), and C1 controls besides.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff\ufffe\uffff]")
+_BODY_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LONG_RUN = 60  # characters without a break opportunity before one is inserted (PDF only)
 _RUN = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]{" + str(_LONG_RUN + 1) + ",}")
 
@@ -74,4 +82,10 @@ def plot_text(value: Any, *, max_length: int = 60) -> str:
 def mail_header(value: Any, *, max_length: int = 200) -> str:
     """An e-mail header value on one line (CR, LF and other controls become spaces), bounded in length."""
     s = " ".join(_CONTROLS.sub(" ", _str(value)).split())
+    return s[:max_length]
+
+
+def mail_body(value: Any, *, max_length: int = 100_000) -> str:
+    """An e-mail's plain-text body: lines kept (CRLF normalised), controls and lone surrogates dropped."""
+    s = _BODY_BAD.sub("", _str(value).replace("\r\n", "\n").replace("\r", "\n"))
     return s[:max_length]

@@ -141,7 +141,7 @@ def display_width(value: Any) -> float:
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
     """A valid, unique Excel sheet name (≤ 31 characters, none of []:*?/\\, not blank, not 'History')."""
-    clean = _BAD_SHEET_CHARS.sub("_", name or "").strip().strip("'") or "数据"
+    clean = _BAD_SHEET_CHARS.sub("_", escape_cell(name or "")).strip().strip("'") or "数据"  # no controls (#13)
     if clean.lower() == "history":
         clean = "History_"
     clean = clean[:31]

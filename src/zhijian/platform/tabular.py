@@ -460,13 +460,16 @@ def _cells(row: bytes, strings: list[str], dates: set[int], epoch: dt.datetime) 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape_cell(value: Any) -> Any:
     """The one guard against formula injection (CSV/Excel injection, OWASP): text that a spreadsheet would run
     as a formula gets a leading apostrophe and is shown as text. Numbers, dates and booleans pass unchanged;
     a negative number written as text (``-3.5``) stays as it is."""
     if value is None or isinstance(value, bool | int | float | dt.date | dt.time):
         return value
-    text = str(value)
+    text = _NOT_IN_XML.sub("", str(value))  # C0 controls and lone surrogates: openpyxl refuses them (#13)
     if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
         return "'" + text
     return text

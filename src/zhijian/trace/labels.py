@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from zhijian.platform.documents import draw_qr
+from zhijian.platform.escape import plain_text
 from zhijian.platform.files import AtomicFile
 from zhijian.trace.service import IssuedCode
 
@@ -137,8 +138,8 @@ class PdfSink:
     def __init__(self, path: Path, product_name: str, lot: str, per_file: int = LABELS_PER_FILE,
                  with_pin: bool = False) -> None:
         self.path = path
-        self.product = product_name
-        self.lot = lot
+        self.product = plain_text(product_name)  # canvas text: no markup, but no surrogates/controls either (#13)
+        self.lot = plain_text(lot)
         self.per_file = per_file
         self.with_pin = with_pin
         self.files: list[Path] = []
