@@ -48,3 +48,23 @@ def test_database_unreachable_is_503_everywhere(settings):
         assert page.status_code == 503 and page.headers["Retry-After"] == "5"
         assert page.headers["content-type"].startswith("text/html")
     db.dispose()
+
+
+def test_a_savepoint_lost_to_a_deadlock_is_transient() -> None:
+    """Found by the concurrent-capture test on MariaDB: the deadlock victim inside a savepoint surfaced as 1305
+    "SAVEPOINT sa_savepoint_1 does not exist" (the server had rolled the whole transaction back), which counted as
+    a bug (500) instead of a retryable 503 like the deadlock itself (1213)."""
+    import pymysql
+    from sqlalchemy.exc import OperationalError
+
+    from zhijian.platform.db import client_error_for, is_unavailable
+
+    lost = OperationalError("ROLLBACK TO SAVEPOINT sa_savepoint_1", {},
+                            pymysql.err.OperationalError(1305, "SAVEPOINT sa_savepoint_1 does not exist"))
+    deadlock = OperationalError("INSERT", {}, pymysql.err.OperationalError(
+        1213, "Deadlock found when trying to get lock; try restarting transaction"))
+    assert is_unavailable(deadlock) and is_unavailable(lost)
+    err = client_error_for(lost)
+    assert err is not None and err.status == 503 and err.code == "db.unavailable"
+    other = OperationalError("SELECT", {}, pymysql.err.OperationalError(1054, "Unknown column 'x' in 'field list'"))
+    assert not is_unavailable(other)

@@ -8,7 +8,6 @@ worker's very next scan shows both (it used to answer from its 30-second cache).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests import aio
 from tests.trace.conftest import issue_lot
 from zhijian.platform.auth import SYSTEM
 from zhijian.trace import hot, rules, service
@@ -43,7 +43,7 @@ def _async(db, scan: service.ScanInput) -> dict[str, Any]:  # type: ignore[no-un
         finally:
             await v.close()
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> None:

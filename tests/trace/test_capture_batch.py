@@ -111,7 +111,8 @@ def test_recapture_counts_duplicates_and_writes_nothing(db):
 def test_concurrent_identical_captures_store_each_event_once(db):
     """Two workers capture the same 1,000-event document at once: each event is stored once; the loser either
     saw the winner's rows (all duplicates), hit the unique dedup key (IntegrityError → 409 in the API) or — on
-    MariaDB, whose unique-index gap locks make two such inserts deadlock — was chosen as the deadlock victim, a
+    MariaDB, whose unique-index gap locks make two such inserts deadlock — was chosen as the deadlock victim (seen
+    as 1213, or as 1305 "SAVEPOINT … does not exist" when the victim was inside a savepoint), a
     transient failure the API answers 503 + Retry-After (`platform.db.is_unavailable`); its retry then stores
     nothing new. (Until that outcome was counted, the victim's thread died unseen: "one result went missing".)"""
     from sqlalchemy.exc import IntegrityError, OperationalError

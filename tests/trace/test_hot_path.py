@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.routing import Route
 
+from tests import aio
 from zhijian.trace import digital_link
 
 JSON = {"accept": "application/json"}
@@ -163,7 +164,6 @@ def test_plain_link_never_disagrees(lot_text, serial_text, query):
 
 
 def _async_scan(db, scan):  # type: ignore[no-untyped-def]
-    import asyncio
 
     from zhijian.trace import hot
 
@@ -176,7 +176,7 @@ def _async_scan(db, scan):  # type: ignore[no-untyped-def]
         finally:
             await v.close()
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def _statement_names(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
@@ -276,7 +276,7 @@ def test_a_scan_committed_after_the_snapshot_is_in_the_history(db):
         finally:
             await v.close()
 
-    waiting, answer = asyncio.run(run())
+    waiting, answer = aio.run(run())
     assert waiting == 1  # ours waited for the other scan's lock
     assert answer["count"] == 3 and answer["signals"] == ["multi_city"]
 
@@ -285,7 +285,6 @@ def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db
     """SQLite: `hot.verify` drives the steps on the loop's own thread (no thread crossing, no ORM session) and gives
     the sync driver's answer and rows; while this process's writer lock is held by a worker thread's unit of work,
     the scan takes the sync driver on a worker thread instead (the loop never waits for the lock)."""
-    import asyncio
     import threading
 
     from sqlalchemy import func, select
@@ -308,7 +307,7 @@ def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db
     def scan(serial: str) -> service.ScanInput:
         return service.ScanInput(gtin=lot.gtin, serial=serial, lot=lot.lot, client="t-lite", region="330106")
 
-    on_loop = [asyncio.run(hot.verify(sqlite_db, scan(lot.serials[0]))) for _ in range(2)]
+    on_loop = [aio.run(hot.verify(sqlite_db, scan(lot.serials[0]))) for _ in range(2)]
     with sqlite_db.session() as s:
         synced = [service.verify_scan(s, scan(lot.serials[1])) for _ in range(2)]
     assert threads == [True, True]
@@ -326,7 +325,7 @@ def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db
     t = threading.Thread(target=writer)
     t.start()
     held.wait(5)
-    assert asyncio.run(hot.verify(sqlite_db, scan(lot.serials[0])))["count"] == 3
+    assert aio.run(hot.verify(sqlite_db, scan(lot.serials[0])))["count"] == 3
     t.join()
     assert threads == [True, True]  # the third scan did not take the loop's driver
     with sqlite_db.session() as s:

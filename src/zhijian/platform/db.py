@@ -235,7 +235,10 @@ def is_unavailable(exc: BaseException) -> bool:
         hints = ("database is locked", "unable to open database", "disk i/o error", "connection", "connect",
                  "server closed", "terminating", "gone away", "lost", "timeout", "timed out", "shutting down",
                  "the database system is", "too many", "refused", "deadlock", "could not serialize")
-        return any(h in msg for h in hints)
+        # MariaDB/MySQL 1305 "SAVEPOINT … does not exist": the server rolled the whole transaction back (a deadlock
+        # victim inside a savepoint, e.g. two identical EPCIS captures) and the savepoint's rollback then fails —
+        # the deadlock by another name, as transient as it
+        return any(h in msg for h in hints) or ("savepoint" in msg and "does not exist" in msg)
     return False
 
 
