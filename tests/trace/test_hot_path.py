@@ -285,6 +285,7 @@ def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db
     """SQLite: `hot.verify` drives the steps on the loop's own thread (no thread crossing, no ORM session) and gives
     the sync driver's answer and rows; while this process's writer lock is held by a worker thread's unit of work,
     the scan takes the sync driver on a worker thread instead (the loop never waits for the lock)."""
+    import asyncio
     import threading
 
     from sqlalchemy import func, select
@@ -299,7 +300,11 @@ def test_sqlite_scans_run_on_the_event_loop_unless_a_thread_is_writing(sqlite_db
     real = hot.SqliteVerifier.verify
 
     def spy(self, scan, now=None):  # type: ignore[no-untyped-def]
-        threads.append(threading.current_thread() is threading.main_thread())
+        try:  # on the loop's own thread a loop is running; on a worker thread (to_thread) none is
+            asyncio.get_running_loop()
+            threads.append(True)
+        except RuntimeError:
+            threads.append(False)
         return real(self, scan, now)
 
     monkeypatch.setattr(hot.SqliteVerifier, "verify", spy)
