@@ -100,6 +100,23 @@ def item_problems(req: Requirement, measured: Measured, *, lod: float | None = N
 
 
 METHOD_EN = {"full": "full-value comparison", "rounded": "rounded-value comparison"}
+_PHRASES = {
+    "zh": {"na": "不适用", "na_method": "不适用（{what}）", "plan": "计数判定，GB 4789.1", "manual": "定性或人工判定",
+           "method": "{m}（GB/T 8170-2008 4.3）", "no_value": "不适用（未给出数值）",
+           "rounded": "修约至{digit}（四舍六入五成双，GB/T 8170-2008 3.3）：{v} → {c}",
+           "full": "不修约，以全数值 {v} 比较",
+           "guarded": "保护带判定（ILAC-G8:09/2019 4.2.3）：w = r·U = {w}{u}，超出限值超过 w 方判不合格",
+           "simple": "简单接受规则（ILAC-G8:09/2019 4.2.1，不计测量不确定度，w = 0）"},
+    "en": {"na": "not applicable", "na_method": "not applicable ({what})", "plan": "attribute plan, GB 4789.1",
+           "manual": "qualitative or manual judgement", "method": "{m} (GB/T 8170-2008 4.3)",
+           "no_value": "not applicable (no value given)",
+           "rounded": "rounded to {digit} (round half to even, GB/T 8170-2008 3.3): {v} → {c}",
+           "full": "not rounded, the full value {v} compared",
+           "guarded": "guarded acceptance (ILAC-G8:09/2019 4.2.3): w = r·U = {w}{u}; "
+                      "non-conforming only beyond the limit by more than w",
+           "simple": "simple acceptance (ILAC-G8:09/2019 4.2.1, measurement uncertainty not counted, w = 0)"},
+}
+"""The explanation's phrases (`JudgedItem.explain` / `explain_en`): one table per language, one way to build them."""
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~9 µs for these fields (bench_judge)
@@ -130,55 +147,36 @@ class ItemJudgement:
         d["explanation_zh"] = self.explain_zh
         return d
 
+    def _steps(self, lang: str) -> tuple[str, str, str]:
+        """(comparison method, rounding, uncertainty rule) in `lang`, from one phrase table per language."""
+        p = _PHRASES[lang]
+        req = self.requirement
+        if not (req.kind in NUMERIC_KINDS or (req.kind == "not_detected" and req.upper is not None)):
+            return p["na_method"].format(what=p["plan" if req.kind == "plan" else "manual"]), p["na"], p["na"]
+        method = p["method"].format(m=(METHOD_ZH if lang == "zh" else METHOD_EN)[self.comparison_method])
+        if self.value is None:
+            rounding = p["no_value"]
+        elif self.comparison_method == "rounded":
+            digit = digit_zh(req.decimals) if lang == "zh" or req.decimals != 0 else "units"
+            rounding = p["rounded"].format(digit=digit, v=f"{self.value:g}", c=f"{self.compared_value:g}")
+        else:
+            rounding = p["full"].format(v=f"{self.value:g}")
+        if self.rule == "guarded" and req.kind in ("max", "min", "range") and self.value is not None:
+            unit = f" {self.unit}" if self.unit else ""
+            return method, rounding, p["guarded"].format(w=f"{self.guard_band or 0:g}", u=unit)
+        return method, rounding, p["simple"]
+
     def explain(self) -> dict[str, str]:
         """Requirement as written, its parse, comparison method, rounding, uncertainty rule, result."""
         req = self.requirement
-        numeric = req.kind in NUMERIC_KINDS or (req.kind == "not_detected" and req.upper is not None)
-        u = f" {self.unit}" if self.unit else ""
-        if not numeric:
-            method = "不适用（" + ("计数判定，GB 4789.1" if req.kind == "plan" else "定性或人工判定") + "）"
-            rounding = "不适用"
-            unc = "不适用"
-        else:
-            method = METHOD_ZH[self.comparison_method] + "（GB/T 8170-2008 4.3）"
-            if self.value is None:
-                rounding = "不适用（未给出数值）"
-            elif self.comparison_method == "rounded":
-                rounding = (f"修约至{digit_zh(req.decimals)}（四舍六入五成双，GB/T 8170-2008 3.3）："
-                            f"{self.value:g} → {self.compared_value:g}")
-            else:
-                rounding = f"不修约，以全数值 {self.value:g} 比较"
-            if self.rule == "guarded" and req.kind in ("max", "min", "range") and self.value is not None:
-                unc = (f"保护带判定（ILAC-G8:09/2019 4.2.3）：w = r·U = {self.guard_band or 0:g}{u}，"
-                       "超出限值超过 w 方判不合格")
-            else:
-                unc = "简单接受规则（ILAC-G8:09/2019 4.2.1，不计测量不确定度，w = 0）"
+        method, rounding, unc = self._steps("zh")
         return {"requirement": req.text or req.describe_zh, "parsed": req.parse_zh, "comparison_method": method,
                 "rounding": rounding, "uncertainty_rule": unc, "result": f"{self.verdict}：{self.reason_zh}"}
 
     def explain_en(self) -> dict[str, str]:
         """`explain()` in English, keys suffixed ``_en`` (the English page; `explain()` stays the record)."""
         req = self.requirement
-        numeric = req.kind in NUMERIC_KINDS or (req.kind == "not_detected" and req.upper is not None)
-        u = f" {self.unit}" if self.unit else ""
-        if not numeric:
-            method = "not applicable (" + ("attribute plan, GB 4789.1" if req.kind == "plan"
-                                            else "qualitative or manual judgement") + ")"
-            rounding = unc = "not applicable"
-        else:
-            method = METHOD_EN[self.comparison_method] + " (GB/T 8170-2008 4.3)"
-            if self.value is None:
-                rounding = "not applicable (no value given)"
-            elif self.comparison_method == "rounded":
-                rounding = (f"rounded to {digit_zh(req.decimals)} (round half to even, GB/T 8170-2008 3.3): "
-                            f"{self.value:g} → {self.compared_value:g}")
-            else:
-                rounding = f"not rounded, the full value {self.value:g} compared"
-            if self.rule == "guarded" and req.kind in ("max", "min", "range") and self.value is not None:
-                unc = (f"guarded acceptance (ILAC-G8:09/2019 4.2.3): w = r·U = {self.guard_band or 0:g}{u}; "
-                       "non-conforming only beyond the limit by more than w")
-            else:
-                unc = "simple acceptance (ILAC-G8:09/2019 4.2.1, measurement uncertainty not counted, w = 0)"
+        method, rounding, unc = self._steps("en")
         return {"requirement_en": req.text or req.describe_zh, "parsed_en": req.parse_en,
                 "comparison_method_en": method, "rounding_en": rounding, "uncertainty_rule_en": unc,
                 "result_en": result_en(self.verdict, self.reason_zh)}
