@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
-from tests.dbs import available_backends, isolated_url
+from tests.dbs import available_backends, built_once, isolated_url
 from zhijian.platform import migrate
 from zhijian.platform.app import create_app
 from zhijian.platform.config import get_settings
@@ -32,28 +30,19 @@ def _sqlite_template(factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database holding the reference data, built once per run (every xdist worker shares it):
     a new SQLite test database is a copy of it — the same file `migrate.upgrade` + `seed_reference_data` would
     write, in milliseconds instead of seconds (a fresh SQLite database is made some twenty times a run)."""
-    from zhijian.platform.demo import seed_reference_data
 
-    base = factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    target = shared / "migrated-template.sqlite3"
-    with open(shared / "migrated-template.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not target.exists():
-                building = shared / "migrated-template.building.sqlite3"
-                building.unlink(missing_ok=True)
-                url = f"sqlite:///{building}"
-                migrate.upgrade(url)
-                db = Database(url)
-                seed_reference_data(db)
-                with db.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                db.dispose()
-                building.rename(target)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return target
+    def build(path: Path) -> None:
+        from zhijian.platform.demo import seed_reference_data
+
+        url = f"sqlite:///{path}"
+        migrate.upgrade(url)
+        db = Database(url)
+        seed_reference_data(db)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.dispose()
+
+    return built_once(factory, "migrated-template.sqlite3", build)
 
 
 def _migrated(backend: str, tmp: Path, factory: pytest.TempPathFactory) -> Iterator[Database]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -73,3 +74,24 @@ def isolated_url(backend: str, tmp: Path) -> Iterator[str]:
             admin.dispose()
         return
     raise ValueError(backend)
+
+
+def built_once(factory: Any, name: str, build: Callable[[Path], None]) -> Path:
+    """`<run dir>/<name>`, made by `build(path)` once per test run even when xdist workers ask for it at the same
+    time (one directory per run, shared by the workers; a file lock; built under a temporary name, then renamed)."""
+    import fcntl
+
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                building = shared / f"{name}.building"
+                building.unlink(missing_ok=True)
+                build(building)
+                building.rename(target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target

@@ -7,13 +7,13 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from tests.web.crawl import _Links
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.rooms import room_module
 
@@ -26,16 +26,6 @@ STARTS = ["/console/association/experts", "/console/association/pt", "/console/a
           "/console/association/campaigns", "/console/association/assessments", "/console/association/courses", "/association/standards", "/association/members", "/association/campaigns"]
 ROLES = {"association": "association", "inspector": "inspector", "enterprise": "enterprise", "regulator": "regulator",
          "admin": "admin", "inspector_gd": "inspector"}  # inspector_gd: the demo's assessment expert
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a" and dict(attrs).get("href"):
-            self.links.append(str(dict(attrs)["href"]))
 
 
 def _counts(db) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ database holding the demo data, driven by Debian's Chromium through Playwright. 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import os
 import shutil
 import socket
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.dbs import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -53,33 +54,23 @@ def demo_var_dir() -> Path:
 def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The migrated demo database, built once per run even when xdist workers ask for it at the same time, by
     the commands `make demo` runs (`zhijian db upgrade`, `zhijian demo`; their output is kept beside it as
-    demo.log for tests/platform/test_demo_startup.py)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one directory per run, all workers
-    target = shared / "browser-demo.sqlite3"
-    with open(shared / "browser-demo.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not target.exists():
-                building = shared / "browser-demo.building.sqlite3"
-                building.unlink(missing_ok=True)
-                # the var directory of this process's settings: its audit key signs the demo's audit chain, and
-                # the servers of the tests (in-process, or `zhijian serve` in test_demo_startup) verify with it
-                env = {**os.environ, "ZHIJIAN_DATABASE_URL": f"sqlite:///{building}",
-                       "ZHIJIAN_VAR_DIR": str(demo_var_dir())}
-                env.pop("ZHIJIAN_REDIS_URL", None)
-                log = []
-                for cmd in (["db", "upgrade"], ["demo"]):
-                    done = subprocess.run([ZHIJIAN, *cmd], env=env, capture_output=True, text=True, timeout=900)
-                    assert done.returncode == 0, f"zhijian {' '.join(cmd)}: {done.stderr[-3000:]}"
-                    log.append(done.stdout + done.stderr)
-                with sqlite3.connect(building) as conn:
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                (shared / "browser-demo.log").write_text("\n".join(log), encoding="utf-8")
-                building.rename(target)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return target
+    browser-demo.log for tests/platform/test_demo_startup.py)."""
+
+    def build(path: Path) -> None:
+        # the var directory of this process's settings: its audit key signs the demo's audit chain, and the
+        # servers of the tests (in-process, or `zhijian serve` in test_demo_startup) verify with it
+        env = {**os.environ, "ZHIJIAN_DATABASE_URL": f"sqlite:///{path}", "ZHIJIAN_VAR_DIR": str(demo_var_dir())}
+        env.pop("ZHIJIAN_REDIS_URL", None)
+        log = []
+        for cmd in (["db", "upgrade"], ["demo"]):
+            done = subprocess.run([ZHIJIAN, *cmd], env=env, capture_output=True, text=True, timeout=900)
+            assert done.returncode == 0, f"zhijian {' '.join(cmd)}: {done.stderr[-3000:]}"
+            log.append(done.stdout + done.stderr)
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (path.parent / "browser-demo.log").write_text("\n".join(log), encoding="utf-8")
+
+    return built_once(tmp_path_factory, "browser-demo.sqlite3", build)
 
 
 @pytest.fixture(scope="session")
