@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.web.conftest import _demo_database
 from zhijian.platform.cli import app
 from zhijian.platform.db import get_database
 
@@ -43,11 +45,14 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def test_upgrade_demo_is_idempotent_user_and_audit(cli_env):
-    assert run("db", "upgrade").exit_code == 0
-    r1 = run("demo")
-    assert r1.exit_code == 0, r1.output
-    assert "56 enterprises" in r1.output and "320 products" in r1.output and "45 standards" in r1.output
+def test_upgrade_demo_is_idempotent_user_and_audit(cli_env, tmp_path_factory):
+    # the run's demo database: `zhijian db upgrade` + `zhijian demo` on an empty file, once per run
+    # (tests/web/conftest.py), with the commands' output beside it
+    built = _demo_database(tmp_path_factory)
+    r1 = (built.parent / "browser-demo.log").read_text(encoding="utf-8")
+    assert "56 enterprises" in r1 and "320 products" in r1 and "45 standards" in r1
+    shutil.copyfile(built, cli_env.removeprefix("sqlite:///"))
+    assert run("db", "upgrade").exit_code == 0  # already at head: nothing to do
     counts = _row_counts(cli_env)
     r2 = run("demo")  # a second run adds nothing: every room's demo is idempotent
     assert r2.exit_code == 0 and "320 products" in r2.output
