@@ -21,6 +21,7 @@ from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
+from zhijian.platform.openapi import XLSX
 from zhijian.stable import rules, service
 from zhijian.stable.models import ApplicationComment, StableEvaluation
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, portal_link, render
@@ -31,7 +32,6 @@ ROLES = ("association", "enterprise", "regulator")
 nav_item("/console/stable", "稳定合格产品", roles=ROLES, order=30)
 portal_link("/stable", "稳定合格产品", order=30)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _base(request: Request) -> str:

@@ -16,8 +16,8 @@ from urllib.parse import quote
 from fastapi.responses import StreamingResponse
 
 from zhijian.platform import exports
+from zhijian.platform.openapi import XLSX
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 MAX_ROWS = exports.MAX_ROWS  # Excel's sheet limit (exports stops at it, title block included)
 

@@ -6,11 +6,13 @@ company (无维保单位). Each form calls the same service function as the API 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentMaintainerLicence
@@ -199,38 +201,39 @@ def contract_page(request: Request, session: SessionDep, contract_id: int) -> Re
     return _contract_page(request, session, console_actor(request, session, *ROLES), contract_id)
 
 
+async def _contract_action(request: Request, session: Session, contract_id: int, schema: type[BaseModel],
+                           fields: tuple[str, ...], act: Callable[[Actor, Any], object], form_name: str,
+                           done: str) -> Response:
+    """One contract form posted: bound, acted on, and on refusal the contract page again with the message at the
+    field and the typed values kept."""
+    actor, form = await console_form(request, session, *ROLES)
+    values = _values(form, fields)
+    data, errors = _bind(request, form, schema, fields)
+    status = 422
+    if data is not None:
+        errors, status = _attempt(request, session, fields, lambda: act(actor, data))
+    if errors:
+        return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form=form_name,
+                              status=status)
+    return RedirectResponse(done, status_code=303)
+
+
 @router.post("/console/equipment/contracts/{contract_id}")
 async def contract_update(request: Request, session: SessionDep, contract_id: int) -> Response:
     """Correct or extend a contract (编号, 起止日期)."""
-    actor, form = await console_form(request, session, *ROLES)
-    fields = ("starts_on", "ends_on", "contract_no")
-    values = _values(form, fields)
-    data, errors = _bind(request, form, ContractEditIn, fields)
-    status = 422
-    if data is not None:
-        errors, status = _attempt(request, session, fields,
-                          lambda: service.update_contract(session, actor, contract_id, data))
-    if errors:
-        return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="edit",
-                              status=status)
-    return RedirectResponse(f"/console/equipment/contracts/{contract_id}?done=contract", status_code=303)
+    return await _contract_action(
+        request, session, contract_id, ContractEditIn, ("starts_on", "ends_on", "contract_no"),
+        lambda actor, data: service.update_contract(session, actor, contract_id, data), "edit",
+        f"/console/equipment/contracts/{contract_id}?done=contract")
 
 
 @router.post("/console/equipment/contracts/{contract_id}/terminate")
 async def contract_terminate(request: Request, session: SessionDep, contract_id: int) -> Response:
     """合同解除 — the day and the reason; the unit is flagged as without maintenance company from that day."""
-    actor, form = await console_form(request, session, *ROLES)
-    fields = ("terminated_on", "reason")
-    values = _values(form, fields)
-    data, errors = _bind(request, form, TerminateIn, fields)
-    status = 422
-    if data is not None:
-        errors, status = _attempt(request, session, fields,
-                          lambda: service.terminate_contract(session, actor, contract_id, data))
-    if errors:
-        return _contract_page(request, session, actor, contract_id, errors=errors, values=values, form="terminate",
-                              status=status)
-    return RedirectResponse("/console/equipment/contracts?done=terminated", status_code=303)
+    return await _contract_action(
+        request, session, contract_id, TerminateIn, ("terminated_on", "reason"),
+        lambda actor, data: service.terminate_contract(session, actor, contract_id, data), "terminate",
+        "/console/equipment/contracts?done=terminated")
 
 
 # ---------------------------------------------------------------- 特种设备作业人员证

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.openapi import XLSX
 from zhijian.spotcheck import reports, service
 from zhijian.spotcheck.pages.common import ctx_common, org_names
 from zhijian.web.core import error_page, render
@@ -69,7 +70,7 @@ def _export(request: Request, session: Any, plan_id: int, make: _Export, media_t
 @router.get("/spotchecks/{plan_id}/results.xlsx")
 def public_xlsx(request: Request, session: SessionDep, plan_id: int) -> Response:
     return _export(request, session, plan_id, reports.plan_xlsx,
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   XLSX,
                    "attachment; filename=spotcheck-{id}.xlsx")
 
 
