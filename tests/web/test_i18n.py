@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from zhijian.platform.i18n import gettext_for, negotiate
+from zhijian.platform.i18n import catalogue_conflicts, catalogue_files, gettext_for, negotiate
 from zhijian.web.i18n_check import missing, ui_strings
 
 PO = resources.files("zhijian.platform").joinpath("locale/en/LC_MESSAGES/messages.po")
@@ -17,11 +17,19 @@ def test_every_string_of_the_web_room_is_translated():
 
 
 def test_catalogue_has_no_duplicate_ids_and_no_empty_translations():
-    text = PO.read_text(encoding="utf-8")
-    ids = re.findall(r'^msgid "(.+)"$', text, re.M)
-    dupes = {i for i in ids if ids.count(i) > 1}
-    assert not dupes
-    assert not re.search(r'^msgid "(.+)"\nmsgstr ""$', text, re.M)
+    files = catalogue_files("en")
+    assert files[0][0] == "platform" and files[0][1] == PO
+    for owner, path in files:
+        text = path.read_text(encoding="utf-8")
+        ids = re.findall(r'^msgid "(.+)"$', text, re.M)
+        dupes = {i for i in ids if ids.count(i) > 1}
+        assert not dupes, owner
+        assert not re.search(r'^msgid "(.+)"\nmsgstr ""$', text, re.M), owner
+
+
+def test_one_source_string_has_one_translation_across_the_rooms_catalogues():
+    """A room's own `locale/en.po` may repeat a platform string only with the same English."""
+    assert catalogue_conflicts("en") == {}
 
 
 def test_translation_with_arguments_and_fallback():

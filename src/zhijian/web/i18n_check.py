@@ -6,7 +6,8 @@
 Collects `_("…")` calls in every room's templates and Python modules, the labels of `nav_item` /
 `portal_link`, the values of module-level label maps named `*_ZH` (translated through a variable), and the zh-CN string constants of the web room's own modules (filter labels, card
 labels and the like, which reach `_()` through a variable). Prints `file:line: msgid` for each string
-missing from `platform/locale/en/LC_MESSAGES/messages.po`; exit status 1 when any is missing.
+missing from the catalogue (`platform/locale/en/LC_MESSAGES/messages.po` and the rooms' `<room>/locale/en.po`);
+exit status 1 when any is missing.
 """
 
 from __future__ import annotations
