@@ -102,16 +102,36 @@ def parse_region(code: str, field: str = "region_code") -> Region:
     return Region(code, name, level, province, city)
 
 
-def region_label(code: str | None) -> str:
-    """Full Chinese name, e.g. 浙江省 杭州市 西湖区."""
+@lru_cache(maxsize=1)
+def region_names_en() -> dict[str, str]:
+    """English names of the same divisions (`data/regions_en.json`): provinces by their official English
+    (Inner Mongolia, Xizang, Hong Kong, Macao), cities and districts in Hanyu Pinyin without the 市 suffix,
+    区 → District, 新区 → New Area — the forms the divisions use in English themselves (Hohhot, Harbin, Xi'an)."""
+    text = resources.files("zhijian.catalog").joinpath("data/regions_en.json").read_text(encoding="utf-8")
+    names: dict[str, str] = json.loads(text)
+    return names
+
+
+def region_name(code: str | None, lang: str = "zh_CN") -> str:
+    """One division's own name in the page's language (浙江省 / Zhejiang); the code when it is not kept."""
     if not code:
         return ""
-    names = region_names()
+    names = region_names_en() if lang == "en" else region_names()
+    return names.get(code) or code
+
+
+def region_label(code: str | None, lang: str = "zh_CN") -> str:
+    """Full name, e.g. 浙江省 杭州市 西湖区; in English smallest first, e.g. Xihu District, Hangzhou, Zhejiang."""
+    if not code:
+        return ""
+    names = region_names_en() if lang == "en" else region_names()
     parts = [names.get(code[:2] + "0000")]
     if not code.endswith("0000"):
         parts.append(names.get(code[:4] + "00"))
         if not code.endswith("00"):
             parts.append(names.get(code))
+    if lang == "en":
+        return ", ".join(p for p in reversed(parts) if p) or code
     return " ".join(p for p in parts if p and p not in ("",)) or code
 
 
