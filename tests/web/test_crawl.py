@@ -26,8 +26,7 @@ pytestmark = pytest.mark.slow
 ROLES = ["admin", "regulator", "samr", "regulator_hz", "association", "inspector", "enterprise", "enterprise2",
          "public"]
 PER_SHAPE = {"zh-CN": 2, "en": 1}  # the second language re-renders the same templates: one page of a shape
-MIXED_ROOMS = {"platform", "spotcheck", "trace", "consumer", "equipment", "risk", "stable", "enforcement",
-               "association"}
+MIXED_ROOMS = {"spotcheck", "consumer", "equipment", "risk", "stable", "enforcement", "association"}
 
 
 @pytest.fixture(scope="module")
