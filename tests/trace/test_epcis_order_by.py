@@ -89,3 +89,42 @@ def test_order_by_an_extension_field(client, admin_token) -> None:  # type: igno
 def test_order_by_refuses_other_names(client, admin_token, value: str) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/epcis/events", headers=admin_token, params={"orderBy": value})
     assert r.status_code == 400 and "orderBy" in r.text
+
+
+# ILMD (instance/lot master data, EPCIS 2.0 §7.3.6): fields of a commissioning event's `ilmd` order as extension
+# fields do; ranks that sort differently as text, one event without the field, a text field beside them
+LOT_RANKS = {1: 7, 2: 70, 3: None, 4: 8.5, 5: 700}
+LOT_GRADES = {1: "特级", 2: "一级", 3: "二级", 4: None, 5: "一级"}
+
+
+def _capture_ilmd(client: Any, headers: dict[str, str], uid: str) -> None:
+    events = []
+    for day in LOT_RANKS:
+        ilmd: dict[str, Any] = {"cbvmda:lotNumber": f"LOT{day}"}
+        if LOT_RANKS[day] is not None:
+            ilmd["example:lotRank"] = LOT_RANKS[day]
+        if LOT_GRADES[day] is not None:
+            ilmd["example:lotGrade"] = LOT_GRADES[day]
+        events.append({"type": "ObjectEvent", "eventTime": f"2026-05-0{day}T08:00:00+08:00",
+                       "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "commissioning",
+                       "epcList": [f"urn:epc:id:sgtin:6901234.000321.{uid}{day}"],
+                       "bizTransactionList": [{"type": "po", "bizTransaction": f"urn:test:po:{uid}"}],
+                       "ilmd": ilmd})
+    doc = {"@context": [E.EPCIS_CONTEXT, {"example": "https://example.com/epcis/"}], "type": "EPCISDocument",
+           "schemaVersion": "2.0", "creationDate": "2026-05-10T00:00:00Z", "epcisBody": {"eventList": events}}
+    r = client.post("/epcis/capture", json=doc, headers={**headers, **LD})
+    assert r.status_code == 202, r.text
+
+
+def test_order_by_an_ilmd_field(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    uid = factories.uid()
+    _capture_ilmd(client, admin_token, uid)
+    # numerically 7 < 8.5 < 70 < 700 (as text "7" < "70" < "700" < "8.5"); day 3 has no rank: the lowest key
+    asc = _days(client, admin_token, uid, orderBy="example:lotRank", orderDirection="ASC")
+    assert asc == [3, 1, 4, 2, 5]  # across three pages of two
+    assert _days(client, admin_token, uid, orderBy="example:lotRank") == [5, 2, 4, 1, 3]  # DESC: missing last
+    assert _days(client, admin_token, uid, orderBy="example:lotRank", eventCountLimit="1") == [5]
+    # text as text (code points: 一 U+4E00 < 二 U+4E8C < 特 U+7279), ties by storage order
+    assert _days(client, admin_token, uid, orderBy="example:lotGrade", orderDirection="ASC") == [4, 2, 5, 3, 1]
+    # the ILMD's standard lot number (cbvmda:, a CURIE of the standard context) is a field like any other
+    assert _days(client, admin_token, uid, orderBy="cbvmda:lotNumber", orderDirection="ASC") == [1, 2, 3, 4, 5]

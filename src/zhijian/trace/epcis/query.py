@@ -374,12 +374,14 @@ def _ordering(params: dict[str, list[str]]) -> tuple[str | None, str]:
 
 def _order_columns(order_by: str | None) -> list[Any]:
     """The sort key: an event column, or for an extension field (number, then text) of its index rows —
-    numbers compare as numbers, strings and times as text (an xsd:dateTime in one offset orders as written)."""
+    numbers compare as numbers, strings and times as text (an xsd:dateTime in one offset orders as written).
+    The field may sit at the event's top level or in its `ilmd` (a lot's rank, a best-before time): one
+    qualified name, both places; an event with it in both orders by the lower value."""
     if order_by is None:
         return []
     if order_by in ("eventTime", "recordTime"):
         return [EpcisEvent.event_time if order_by == "eventTime" else EpcisEvent.record_time]
-    rows = (EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind == "ext", EpcisAttr.type == order_by)
+    rows = (EpcisAttr.event_pk == EpcisEvent.id, EpcisAttr.kind.in_(("ext", "ilmd")), EpcisAttr.type == order_by)
     num = select(func.min(EpcisAttr.num)).where(*rows).correlate(EpcisEvent).scalar_subquery()
     txt = select(func.min(EpcisAttr.value)).where(*rows).correlate(EpcisEvent).scalar_subquery()
     return [func.coalesce(num, _MISSING), func.coalesce(txt, "")]
