@@ -187,3 +187,194 @@ def test_master_data_in_the_xml_header(client, db, login) -> None:  # type: igno
     assert len(found["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 1
     none = client.get("/epcis/events", headers=headers, params={**q, "EQ_ATTR_bizLocation_sst": "203"}).json()
     assert none["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+
+
+# ---------------------------------------------------------------- EPCISMasterDataDocument: master data without events
+# The standard's master-data example (EPCIS 2.0 §9.8, the XML binding's EPCISMasterDataDocument; the same master
+# data `_master()` transcribes above), in its two forms: JSON-LD ("type": "EPCISMasterDataDocument", the vocabulary
+# list in epcisHeader.epcisMasterData as in an EPCISDocument) and XML (epcismd:EPCISMasterDataDocument, the
+# vocabulary list in EPCISBody, namespace urn:epcglobal:epcis-masterdata:xsd:2).
+
+
+def _master_document(master: dict[str, Any]) -> dict[str, Any]:
+    return {"@context": [E.EPCIS_CONTEXT, {"example": "http://epcis.example.com/ns/"}],
+            "type": "EPCISMasterDataDocument", "schemaVersion": "2.0", "creationDate": "2005-07-11T11:30:47.0Z",
+            "epcisHeader": {"epcisMasterData": master}}
+
+
+XML_MASTER_DOCUMENT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<epcismd:EPCISMasterDataDocument xmlns:epcismd="urn:epcglobal:epcis-masterdata:xsd:2"
+    schemaVersion="2.0" creationDate="2005-07-11T11:30:47.0Z">
+ <EPCISBody><VocabularyList>
+  <Vocabulary type="urn:epcglobal:epcis:vtype:BusinessLocation"><VocabularyElementList>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.0">
+    <attribute id="http://epcis.example.com/mda/latitude">+18.0000</attribute>
+    <attribute id="http://epcis.example.com/mda/longitude">-70.0000</attribute>
+    <attribute id="http://epcis.example.com/mda/address">
+     <example:Address xmlns:example="http://epcis.example.com/ns">
+      <Street>100 Nowhere Street</Street><City>Fancy</City><State>DC</State><Zip>99999</Zip>
+     </example:Address>
+    </attribute>
+    <children><id>urn:epc:id:sgln:0037000.00729.8201</id><id>urn:epc:id:sgln:0037000.00729.8202</id>
+     <id>urn:epc:id:sgln:0037000.00729.8203</id></children>
+   </VocabularyElement>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8201">
+    <attribute id="urn:epcglobal:cbv:mda:sst">201</attribute></VocabularyElement>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8202">
+    <attribute id="urn:epcglobal:cbv:mda:sst">202</attribute>
+    <children><id>urn:epc:id:sgln:0037000.00729.8203</id></children></VocabularyElement>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8203">
+    <attribute id="urn:epcglobal:cbv:mda:sst">202</attribute>
+    <attribute id="urn:epcglobal:cbv:mda:ssa">402</attribute></VocabularyElement>
+  </VocabularyElementList></Vocabulary>
+  <Vocabulary type="urn:epcglobal:epcis:vtype:ReadPoint"><VocabularyElementList>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8201">
+    <attribute id="urn:epcglobal:cbv:mda:site">0037000007296</attribute>
+    <attribute id="urn:epcglobal:cbv:mda:sst">201</attribute></VocabularyElement>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8202">
+    <attribute id="urn:epcglobal:cbv:mda:site">0037000007296</attribute>
+    <attribute id="urn:epcglobal:cbv:mda:sst">202</attribute></VocabularyElement>
+   <VocabularyElement id="urn:epc:id:sgln:0037000.00729.8203">
+    <attribute id="urn:epcglobal:cbv:mda:site">0037000007296</attribute>
+    <attribute id="urn:epcglobal:cbv:mda:sst">203</attribute></VocabularyElement>
+  </VocabularyElementList></Vocabulary>
+ </VocabularyList></EPCISBody>
+</epcismd:EPCISMasterDataDocument>"""
+
+
+def _days_of(client: Any, headers: dict[str, str], uid: str, **params: str) -> list[int]:
+    resp = client.get("/epcis/events", headers=headers, params={"EQ_bizTransaction_po": f"urn:test:po:{uid}", **params})
+    assert resp.status_code == 200, resp.text
+    return sorted(int(ev["eventTime"][8:10]) for ev in resp.json()["epcisBody"]["queryResults"]["resultsBody"]
+                  ["eventList"])
+
+
+def _accepted(client: Any, response: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """The binding's answer to a capture: 202, the job's Location; the job itself finished and successful."""
+    assert response.status_code == 202, response.text
+    assert response.headers["location"].startswith("/epcis/capture/")
+    assert response.json()["success"] is True
+    job = client.get(response.headers["location"], headers=headers)
+    assert job.status_code == 200, job.text
+    out: dict[str, Any] = job.json()
+    assert out["success"] is True and out["running"] is False and out["finishedAt"]
+    assert out["capturedEvents"] == 0 and out["errors"] == []
+    return out
+
+
+def test_master_data_document_json_ld(client, db, login) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        ent_a = factories.enterprise(s)
+        ent_b = factories.enterprise(s)
+    a, b = {**login("enterprise", ent_a), **LD}, {**login("enterprise", ent_b), **LD}
+    uid = factories.uid()
+    # events first, without master data: nothing answers the attribute queries yet
+    events = [_event(uid, 1, "8201", "8202"), _event(uid, 2, "8203", "8203"), _event(uid, 3, "0", "0"),
+              _event(uid, 4, "8202", "8201", quantity=True)]
+    assert client.post("/epcis/capture", json=_doc(events, None), headers=a).status_code == 202
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="203") == []
+    # the master data alone, in its own document: usable at once
+    _accepted(client, client.post("/epcis/capture", json=_master_document(_master()), headers=a), a)
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="203") == [2]
+    assert _days_of(client, a, uid, EQ_ATTR_bizLocation_sst="203") == []  # 8203 is business location sst 202
+    assert _days_of(client, a, uid, **{"EQ_ATTR_bizLocation_cbvmda:sst": "202"}) == [1, 2]
+    assert _days_of(client, a, uid, HASATTR_readPoint="site") == [1, 2, 4]
+    assert _days_of(client, a, uid, EQ_ATTR_epcClass_dosageFormType="CAPSULE") == [4]
+    # the same replacement rule as header master data: a later declaration of an element replaces it
+    _accepted(client, client.post("/epcis/capture", json=_master_document(_master(rp_8203_sst="204")), headers=a), a)
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="203") == []
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="204") == [2]
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="201") == [1]
+    # per capturing organisation: B's document describes B's events only
+    _accepted(client, client.post("/epcis/capture", json=_master_document(_master(rp_8203_sst="999")), headers=b), b)
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="999") == []
+    assert _days_of(client, a, uid, EQ_ATTR_readPoint_sst="204") == [2]
+    # the jobs are listed with the others
+    jobs = client.get("/epcis/capture", headers=a).json()
+    assert sum(1 for j in jobs if j["capturedEvents"] == 0 and j["success"]) >= 2
+
+
+def test_master_data_document_xml(client, db, login) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        ent = factories.enterprise(s)
+    headers = login("enterprise", ent)
+    uid = factories.uid()
+    events = [_event(uid, 1, "8201", "8202"), _event(uid, 2, "8203", "8203"), _event(uid, 3, "0", "0")]
+    assert client.post("/epcis/capture", json=_doc(events, None), headers={**headers, **LD}).status_code == 202
+    r = client.post("/epcis/capture", content=XML_MASTER_DOCUMENT.encode(),
+                    headers={**headers, "content-type": "application/xml"})
+    _accepted(client, r, headers)
+    assert _days_of(client, headers, uid, EQ_ATTR_readPoint_sst="203") == [2]
+    assert _days_of(client, headers, uid, EQ_ATTR_bizLocation_ssa="402") == [2]
+    assert _days_of(client, headers, uid, HASATTR_bizLocation="latitude") == [3]
+    assert _days_of(client, headers, uid, EQ_ATTR_readPoint_site="0037000007296") == [1, 2]
+
+
+def test_master_data_document_from_xml_is_the_json_ld_form() -> None:
+    from zhijian.trace.epcis import xml as X
+
+    doc = X.document_from_xml(XML_MASTER_DOCUMENT)
+    assert doc["type"] == "EPCISMasterDataDocument" and "epcisBody" not in doc
+    vocabularies = doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+    assert [v["type"] for v in vocabularies] == ["urn:epcglobal:epcis:vtype:BusinessLocation",
+                                                 "urn:epcglobal:epcis:vtype:ReadPoint"]
+    assert M.master_document_errors(doc) == []
+    rows = M.vocabulary_rows(doc)
+    assert len(rows) == 3 + 1 + 1 + 2 + 3 * 2  # as the JSON-LD transcription above (without its EPC class)
+    address = next(t for _v, _el, a, t, _n in rows if a.endswith("/address"))
+    assert '"City": "Fancy"' in address
+
+
+def _bad_documents() -> list[tuple[str, Any, str]]:
+    no_list = _master_document({})
+    no_id = _master_document({"vocabularyList": [{"type": "urn:epcglobal:epcis:vtype:ReadPoint",
+                                                  "vocabularyElementList": [{"attributes": [
+                                                      {"id": "cbvmda:sst", "attribute": "201"}]}]}]})
+    empty_id = _master_document({"vocabularyList": [{"type": "urn:epcglobal:epcis:vtype:ReadPoint",
+                                                     "vocabularyElementList": [{"id": " "}]}]})
+    unknown = _master_document({"vocabularyList": [{"type": "urn:epcglobal:epcis:vtype:Warehouse",
+                                                    "vocabularyElementList": [{"id": SGLN + "8201"}]}]})
+    no_type = _master_document({"vocabularyList": [{"vocabularyElementList": [{"id": SGLN + "8201"}]}]})
+    attr_no_id = _master_document({"vocabularyList": [{"type": "urn:epcglobal:epcis:vtype:ReadPoint",
+                                                       "vocabularyElementList": [{"id": SGLN + "8201", "attributes": [
+                                                           {"attribute": "201"}]}]}]})
+    with_events = {**_master_document(_master()), "epcisBody": {"eventList": [_event("x", 1, "8201", "8201")]}}
+    no_header = {k: v for k, v in _master_document(_master()).items() if k != "epcisHeader"}
+    return [("no vocabularyList", no_list, "vocabularyList"), ("element without id", no_id, "'id' is a required"),
+            ("blank element id", empty_id, "empty element id"), ("unknown type", unknown, "Warehouse"),
+            ("vocabulary without type", no_type, "'type' is a required"),
+            ("attribute without id", attr_no_id, "'id' is a required"), ("events inside", with_events, "no events"),
+            ("no header", no_header, "epcisHeader")]
+
+
+@pytest.mark.parametrize("case", range(len(_bad_documents())), ids=[c[0] for c in _bad_documents()])
+def test_invalid_master_data_documents_are_refused(client, db, login, case: int) -> None:  # type: ignore[no-untyped-def]
+    _name, doc, said = _bad_documents()[case]
+    with db.session() as s:
+        ent = factories.enterprise(s)
+    headers = {**login("enterprise", ent), **LD}
+    r = client.post("/epcis/capture", json=doc, headers=headers)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["type"] == "epcisException:ValidationException"
+    assert said in body["detail"] or any(said in e for e in body.get("errors", [])), body
+    assert client.get("/epcis/capture", headers=headers).json() == []  # no job, nothing stored
+
+
+def test_a_user_vocabulary_type_is_accepted() -> None:
+    """Only a type in the standard's namespace must be one of its types; a user vocabulary is any other URI."""
+    doc = _master_document({"vocabularyList": [{"type": "https://example.com/vtype/Warehouse",
+                                                "vocabularyElementList": [{"id": SGLN + "8201"}]},
+                                               {"type": "urn:epcglobal:epcis:vtype:SourceDest",
+                                                "vocabularyElementList": [{"id": "urn:epc:id:pgln:0037000.00729"}]}]})
+    assert M.master_document_errors(doc) == []
+    assert M.master_document_errors({**doc, "type": "EPCISDocument"}) == ["type: must be EPCISMasterDataDocument"]
+
+
+def test_an_invalid_xml_master_data_document_is_refused(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    no_id = XML_MASTER_DOCUMENT.replace('<VocabularyElement id="urn:epc:id:sgln:0037000.00729.8201">',
+                                        "<VocabularyElement>", 1)
+    r = client.post("/epcis/capture", content=no_id.encode(), headers={**admin_token, "content-type": "text/xml"})
+    assert r.status_code == 400, r.text
+    assert r.json()["type"] == "epcisException:ValidationException" and "empty element id" in r.json()["detail"]

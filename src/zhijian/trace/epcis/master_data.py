@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Float, Index, String, delete, exists, insert, or_, tuple_
@@ -109,6 +110,80 @@ def vocabulary_rows(doc: dict[str, Any]) -> list[MasterRow]:
                 out.append((vtype, element, attribute_iri(a["id"], ns), _text(value),
                             None if isinstance(value, dict | list) else number_of(value)))
     return out
+
+
+# ---------------------------------------------------------------- EPCISMasterDataDocument (master data without events)
+
+MASTER_DOCUMENT = "EPCISMasterDataDocument"
+VTYPES = frozenset({
+    "ReadPoint", "BusinessLocation", "BusinessStep", "Disposition", "BusinessTransaction", "BusinessTransactionType",
+    "EPCClass", "SourceDestType", "SourceDest", "Location", "Party", "ErrorReason", "SensorPropertyType",
+    "Microorganism", "ChemicalSubstance", "Resource"})
+"""The standard's vocabulary types (`urn:epcglobal:epcis:vtype:<name>`, EPCIS 2.0 §7.2; the same list in GS1
+France's epcis2.js `cbv/vtype`). A type in the standard's namespace must be one of them; a user vocabulary's type
+is any other absolute URI."""
+
+
+def is_master_document(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("type") == MASTER_DOCUMENT
+
+
+@lru_cache(maxsize=1)
+def _document_validator() -> Any:
+    """The EPCIS 2.0 JSON schema's EPCISDocument envelope, with master data in place of events: the same
+    header definitions (`epcisHeader`, `vocabulary`, `vocabularyElement`, `attribute`), the vocabulary list required."""
+    from jsonschema import Draft7Validator
+
+    full = E.schema()
+    envelope = full["definitions"]["epcisDocument"]
+    header = {"allOf": [{"$ref": "#/definitions/epcisHeader"},
+                        {"required": ["epcisMasterData"],
+                         "properties": {"epcisMasterData": {"required": ["vocabularyList"]}}}]}
+    doc = {**envelope, "properties": {**envelope["properties"], "type": {"type": "string", "enum": [MASTER_DOCUMENT]},
+                                      "epcisHeader": header},
+           "required": ["@context", "type", "schemaVersion", "creationDate", "epcisHeader"],
+           "definitions": full["definitions"]}
+    return Draft7Validator(doc)
+
+
+def _vtype_problem(vtype: str) -> str | None:
+    name = vtype_name(vtype)
+    if name != vtype or ":" not in vtype:  # the standard's namespace (or a bare term): one of its types
+        return None if name in VTYPES else vtype
+    return None  # a user vocabulary (any other URI)
+
+
+def master_document_errors(doc: Any) -> list[str]:
+    """What makes a document not an EPCISMasterDataDocument (empty when valid): the schema, an element without an
+    id, an attribute without an id, an unknown type in the standard's namespace, events in it."""
+    if not is_master_document(doc):
+        return ["type: must be EPCISMasterDataDocument"]
+    errors = sorted(_document_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    out = [f"{'/'.join(str(p) for p in e.absolute_path) or '(document)'}: {e.message[:300]}" for e in errors[:10]]
+    if out:
+        return out
+    if E.document_events(doc):
+        out.append("epcisBody: a master-data document carries no events (send them in an EPCISDocument)")
+    for i, vocab in enumerate(doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]):
+        where = f"epcisHeader/epcisMasterData/vocabularyList/{i}"
+        bad = _vtype_problem(vocab["type"])
+        if bad is not None:
+            out.append(f"{where}/type: unknown vocabulary type {bad!r}")
+        for j, el in enumerate(vocab.get("vocabularyElementList") or []):
+            if not el["id"].strip():
+                out.append(f"{where}/vocabularyElementList/{j}/id: empty element id")
+            for k, a in enumerate(el.get("attributes") or []):
+                if not a["id"].strip():
+                    out.append(f"{where}/vocabularyElementList/{j}/attributes/{k}/id: empty attribute id")
+    return out
+
+
+def validate_master_document(doc: Any) -> None:
+    """ValidationException (400) unless the document is a valid EPCISMasterDataDocument."""
+    errors = master_document_errors(doc)
+    if errors:
+        raise E.validation_error(f"主数据文档不符合标准：{errors[0]}",
+                                 f"EPCISMasterDataDocument is not valid: {errors[0]}", errors=errors)
 
 
 # ---------------------------------------------------------------- capture

@@ -25,7 +25,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import EventIndex, index_event, master_data_children
-from zhijian.trace.epcis.master_data import store_master_data
+from zhijian.trace.epcis.master_data import is_master_document, store_master_data, validate_master_document
 from zhijian.trace.epcis.scope import capture_owner, read_scope
 from zhijian.trace.models import (
     CaptureJob,
@@ -211,13 +211,16 @@ def _store_master_data(session: Session, doc: dict[str, Any], owner_id: int | No
 
 
 def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = "rollback") -> CaptureJob:
-    """POST /capture — validate, store every event once, and record the capture job (all-or-nothing by default)."""
+    """POST /capture — validate, store every event once, and record the capture job (all-or-nothing by default);
+    an EPCISMasterDataDocument stores its master data and is a job of no events."""
     owner = capture_owner(actor)
     behaviour = (error_behaviour or "rollback").lower()
     if behaviour not in ("rollback", "proceed"):
         raise E.validation_error("GS1-Capture-Error-Behaviour 应为 rollback 或 proceed",
                                  "GS1-Capture-Error-Behaviour must be rollback or proceed",
                                  field="GS1-Capture-Error-Behaviour")
+    if is_master_document(doc):
+        return _capture_master_data(session, owner, doc, behaviour)
     errors: list[str] = []
     if behaviour == "rollback":
         E.validate_document(doc)
@@ -243,6 +246,19 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
     job.captured, job.duplicates = stored, dups + dups2
     job.success = not errors
     job.errors = errors
+    job.finished_at = utcnow()
+    session.add(job)
+    flush(session, "capture_job")
+    return job
+
+
+def _capture_master_data(session: Session, owner: int | None, doc: dict[str, Any], behaviour: str) -> CaptureJob:
+    """An EPCISMasterDataDocument (master data without events): validated whole, stored for the capturing
+    organisation exactly as the header of an EPCISDocument, recorded as a capture job of no events."""
+    validate_master_document(doc)
+    job = CaptureJob(id=str(uuid.uuid4()), owner_id=owner, running=False, error_behaviour=behaviour,
+                     created_at=utcnow(), captured=0, duplicates=0, success=True, errors=[])
+    _store_master_data(session, doc, owner)
     job.finished_at = utcnow()
     session.add(job)
     flush(session, "capture_job")

@@ -26,6 +26,7 @@ from zhijian.trace.epcis.xml_names import (
     MAX_BYTES,
     MAX_DEPTH,
     NS,
+    NS_MD,
     NS_SBDH,
 )
 
@@ -388,13 +389,35 @@ def _context(names: _Names) -> list[Any]:
     return [E.EPCIS_CONTEXT, dict(names.ctx)] if names.ctx else [E.EPCIS_CONTEXT]
 
 
+def _master_document(root: etree._Element, names: _Names, doc: dict[str, Any]) -> dict[str, Any]:
+    """`epcismd:EPCISMasterDataDocument` (EPCIS 2.0 §9.5, XSD `EPCglobal-epcis-masterdata-2_0.xsd`): its
+    `EPCISBody/VocabularyList` becomes `epcisHeader.epcisMasterData.vocabularyList`, the JSON-LD form."""
+    master: dict[str, Any] | None = None
+    for part in _children(root, 1):
+        if _local(part) == "EPCISHeader":
+            for h in _children(part, 2):
+                if _ns(h) == NS_SBDH:
+                    _sbdh(h, doc)
+        elif _local(part) == "EPCISBody":
+            master = _master_data(part, names, 1)
+    if master is not None:
+        doc["epcisHeader"] = {"epcisMasterData": master}
+    doc["@context"] = _context(names)
+    return doc
+
+
+_ROOTS = ("EPCISDocument", "EPCISQueryDocument", "EPCISMasterDataDocument")
+
+
 def document_from_xml(raw: bytes | str) -> dict[str, Any]:
-    """An XML EPCISDocument or EPCISQueryDocument → the JSON-LD document (what `epcis_service.capture` takes)."""
+    """An XML EPCISDocument, EPCISQueryDocument or EPCISMasterDataDocument → the JSON-LD document (what
+    `epcis_service.capture` takes)."""
     root = parse(raw)
     kind = _local(root)
-    if kind not in ("EPCISDocument", "EPCISQueryDocument") or _ns(root) not in _EPCIS_NS:
-        raise _error(f"root element must be epcis:EPCISDocument or epcisq:EPCISQueryDocument (namespace {NS}), "
-                     f"not {root.tag}", f"根元素应为 EPCISDocument 或 EPCISQueryDocument（命名空间 {NS}）",
+    if kind not in _ROOTS or _ns(root) not in _EPCIS_NS:
+        raise _error(f"root element must be epcis:EPCISDocument, epcisq:EPCISQueryDocument or "
+                     f"epcismd:EPCISMasterDataDocument (namespace {NS}, {NS_MD}), not {root.tag}",
+                     f"根元素应为 EPCISDocument、EPCISQueryDocument 或 EPCISMasterDataDocument（命名空间 {NS}、{NS_MD}）",
                      root.sourceline)
     names = _Names()
     _declared(root, names)
@@ -402,6 +425,8 @@ def document_from_xml(raw: bytes | str) -> dict[str, Any]:
     for attr in ("schemaVersion", "creationDate"):
         if root.get(attr):
             doc[attr] = root.get(attr)
+    if kind == "EPCISMasterDataDocument":
+        return _master_document(root, names, doc)
     events: list[dict[str, Any]] = []
     query: dict[str, Any] | None = None
     for part in _children(root, 1):
