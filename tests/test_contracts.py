@@ -1,8 +1,10 @@
 """docs/CONTRACTS.md against what the rooms declare in their `contracts.py` (issue #17: contracts in code).
 
-Three checks: every function the document says a room provides exists in that room's contracts with the documented
+Four checks: every function the document says a room provides exists in that room's contracts with the documented
 parameter names; every name a room's contracts export is documented; every cross-room call in `src/` names a
-function its room declares (a call to an undeclared name would silently answer its default, "no data")."""
+function its room declares (a call to an undeclared name would silently answer its default, "no data"); and no
+workflow room reaches another room's modules by name at run time (`room_module`, `import_module`), the one way
+past import-linter's `rooms-through-contracts`, which reads only import statements."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ CONTRACT_ROOMS = [r for r in rooms.ROOMS if (ROOT / "src" / "zhijian" / r / "con
 # "## spotcheck (监督抽查) provides" … up to the next "## "
 SECTION = re.compile(r"^## (\w+) [^\n]*provides[^\n]*\n(.*?)(?=^## |\Z)", re.M | re.S)
 SIGNATURE = re.compile(r"`(\w+)\(([^)`]*)\)")
+WORKFLOW_ROOMS = ("spotcheck", "trace", "consumer", "equipment", "risk", "stable", "enforcement", "association")
+DYNAMIC = re.compile(r"""\broom_module\(\s*"(\w+)",\s*"(\w+)"|\bimport_module\(\s*f?"zhijian\.(\w+)\.(\w+)""")
 CALL = re.compile(r"""\b(?:call|room_call)\(\s*[\w.]+,\s*"(\w+)",\s*"(\w+)"|\boffer\(\s*"(\w+)",\s*"(\w+)"\)""")
 
 
@@ -81,3 +85,16 @@ def test_call_is_tolerant_of_absent_rooms_and_functions(db):
 
         assert rooms.call(s, "stable", "listed_product_ids", default=None) == stable.listed_product_ids(s)
         assert isinstance(rooms.call(s, "stable", "listed_product_ids", default=None), set)
+
+
+def test_no_room_reaches_another_rooms_modules_by_name():
+    """`room_module("trace", "models")` in enforcement read trace's tables while import-linter saw no import (the
+    gap of `enforcement/room_reads.py` until trace, equipment and consumer offered their reads)."""
+    bad = []
+    for room in WORKFLOW_ROOMS:
+        for path in (ROOT / "src" / "zhijian" / room).rglob("*.py"):
+            for m in DYNAMIC.finditer(path.read_text(encoding="utf-8")):
+                other, module = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                if other != room and other in WORKFLOW_ROOMS and module != "contracts":
+                    bad.append(f"{path.relative_to(ROOT)}: zhijian.{other}.{module}")
+    assert not bad, "rooms reading other rooms' modules past their contracts: " + "; ".join(sorted(set(bad)))

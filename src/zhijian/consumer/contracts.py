@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from zhijian.consumer.credit_listings import add_listing
 from zhijian.consumer.notifications import notify
+from zhijian.consumer.reads import penalty_recorded
 from zhijian.consumer.rules import CERT_KIND_ZH
 from zhijian.consumer.schemas import PenaltyIn
 from zhijian.consumer.service import (
@@ -34,4 +35,4 @@ def audit_readers() -> dict[str, Callable[..., object]]:
     return {"complaint": get_complaint}
 
 
-__all__ = ["audit_readers", "CERT_KIND_ZH", "cert_kinds", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "readable_complaints"]
+__all__ = ["audit_readers", "CERT_KIND_ZH", "cert_kinds", "CertificateInfo", "PenaltyIn", "add_listing", "add_penalty", "certificates_for", "complaint_records", "draw_weights", "justified_complaints", "list_complaints", "notify", "overdue", "penalty_recorded", "readable_complaints"]

@@ -1,10 +1,7 @@
-"""Reads of other rooms' *models* (a known gap, docs/CONTRACTS.md "enforcement reads"): the lead scan (线索归集) needs
-trace's confirmed counterfeit / diversion signals and equipment's stopped or overdue units, and publication needs to
-know whether the credit file already holds a penalty of a 文号 — and none of those rooms offers a read function for it
-yet (risk's confirmed signals and stable's revoked listings now come through their contracts, `service`). Until they do, the reads live here and only
-here: read-only, each room reached through ``room_module`` so that an absent room reads as nothing, and each
-answer turned into this room's own ``Candidate`` at once, so that no other module of enforcement sees another
-room's model. When a room offers the read in its ``contracts.py``, its function here becomes a ``rooms.call``.
+"""The lead scan's (线索归集) findings of the trace and equipment rooms, and publication's question to the consumer
+room's credit file — each through the room's offered read (``rooms.call``, docs/CONTRACTS.md "enforcement reads"),
+so that an absent or failing room reads as nothing, and each answer turned into this room's own ``Candidate`` at
+once: no module of enforcement sees another room's model.
 """
 
 from __future__ import annotations
@@ -13,10 +10,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from zhijian.platform.rooms import room_module
+from zhijian.platform.rooms import call
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,29 +31,18 @@ class Candidate:
 
 
 def trace_signals(session: Session) -> Iterator[Candidate]:
-    """防伪扫码 counterfeit / diversion signals confirmed by staff; the lead carries the GTIN that links it to a
-    专项行动, and the region is the 6-digit code the evidence names, if any."""
-    trace = room_module("trace", "models")
-    if trace is None:
-        return
-    for sig in session.scalars(select(trace.Signal).where(trace.Signal.status == "confirmed")):
-        ev = sig.evidence or {}
-        region = next((str(ev[k]) for k in ("city", "region", "region_code")
-                       if str(ev.get(k, "")).isdigit() and len(str(ev.get(k, ""))) == 6), None)
-        yield Candidate("counterfeit", f"trace_signal:{sig.id}", "/console/trace/signals",
-                        f"防伪扫码信号（{sig.kind}）：{sig.gtin or ''} {sig.serial or ''}", sig.enterprise_id, region,
-                        None, (sig.gtin or "")[:14])
+    """防伪扫码 counterfeit / diversion signals confirmed by staff (trace ``confirmed_signals``); the lead carries the
+    GTIN that links it to a 专项行动, and the region is the 6-digit code the evidence names, if any."""
+    for sig in call(session, "trace", "confirmed_signals", default=[]):
+        yield Candidate("counterfeit", f"trace_signal:{sig.signal_id}", "/console/trace/signals",
+                        f"防伪扫码信号（{sig.kind}）：{sig.gtin} {sig.serial}", sig.enterprise_id, sig.region_code,
+                        None, sig.gtin[:14])
 
 
 def equipment_units(session: Session, day: dt.date) -> Iterator[Candidate]:
-    """特种设备 stopped after a 不合格 report or in use past their inspection date (equipment's ``due_list`` needs an
-    actor's scope, so the model is read)."""
-    eq = room_module("equipment", "models")
-    if eq is None:
-        return
-    unit = eq.EquipmentUnit
-    stmt = select(unit).where(or_(unit.status == "stopped", (unit.status == "in_use") & (unit.next_due_on < day)))
-    for u in session.scalars(stmt):
+    """特种设备 stopped after a 不合格 report or in use past their inspection date (equipment
+    ``stopped_or_overdue_units``, every division: the scan runs as the system)."""
+    for u in call(session, "equipment", "stopped_or_overdue_units", on=day, default=[]):
         ref = f"unit:{u.code}:{'stopped' if u.status == 'stopped' else u.next_due_on}"
         what = "检验不合格停用" if u.status == "stopped" else f"超期未检（应于 {u.next_due_on} 前检验）"
         yield Candidate("equipment", ref, f"/equipment/u/{u.code}", f"特种设备{what}：{u.code}", u.owner_id,
@@ -65,10 +50,7 @@ def equipment_units(session: Session, day: dt.date) -> Iterator[Candidate]:
 
 
 def penalty_recorded(session: Session, decision_no: str) -> bool:
-    """Does the consumer room's credit file already hold a penalty of this 文号? (Its ``add_penalty`` would fail on
-    the unique number and roll the caller's whole transaction back, so publication asks first.)"""
-    models = room_module("consumer", "models")
-    if models is None:
-        return False
-    penalty = models.AdministrativePenalty
-    return session.scalar(select(penalty.id).where(penalty.decision_no == decision_no)) is not None
+    """Does the consumer room's credit file already hold a penalty of this 文号 (consumer ``penalty_recorded``)? Its
+    ``add_penalty`` would fail on the unique number and roll the caller's whole transaction back, so publication
+    asks first; an absent room holds none."""
+    return bool(call(session, "consumer", "penalty_recorded", decision_no, default=False))

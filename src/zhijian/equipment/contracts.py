@@ -4,6 +4,7 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 
 from __future__ import annotations
 
+from zhijian.equipment.reads import FlaggedUnit, stopped_or_overdue_units
 from zhijian.equipment.service import dashboard_cards, risk_signals
 
-__all__ = ["dashboard_cards", "risk_signals"]
+__all__ = ["FlaggedUnit", "dashboard_cards", "risk_signals", "stopped_or_overdue_units"]

@@ -4,6 +4,7 @@ reads) or `offer` (writes); nothing else of this room is public to them."""
 
 from __future__ import annotations
 
+from zhijian.trace.reads import ConfirmedCodeSignal, confirmed_signals
 from zhijian.trace.service import list_batches, list_signals, lot_scope, mark_lot_recalled
 
-__all__ = ["list_batches", "list_signals", "lot_scope", "mark_lot_recalled"]
+__all__ = ["ConfirmedCodeSignal", "confirmed_signals", "list_batches", "list_signals", "lot_scope", "mark_lot_recalled"]
