@@ -57,7 +57,7 @@ def test_console_offers_pdf_and_zip_and_pins_only_once(client, db):
     z = client.get(f"/console/trace/batches/{bid}/codes.zip")
     assert z.status_code == 200
     rows = list(csv.reader(io.StringIO(zipfile.ZipFile(io.BytesIO(z.content)).read("codes.csv").decode("utf-8-sig"))))
-    assert rows[0] == ["serial", "uri", "element_string", "pin"] and len(rows) == 1 + 5
+    assert rows[0] == ["serial", "uri", "element_string", "pin", "compressed_uri"] and len(rows) == 1 + 5
 
     pins = client.get(f"/console/trace/batches/{bid}/pins.zip")
     assert pins.status_code == 200 and pins.headers["cache-control"] == "no-store"

@@ -116,8 +116,8 @@ def test_issue_permissions_and_bad_input(client, db, login):
     assert denied.status_code == 403 and denied.headers["content-type"] == "application/problem+json"
     csv = client.get(f"/api/v1/trace/batches/{r.json()['id']}/codes.csv", headers=h)
     lines = csv.text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "serial,uri,element_string,pin" and len(lines) == 4
-    serial, uri, element, _ = lines[1].split(",")
+    assert lines[0] == "serial,uri,element_string,pin,compressed_uri" and len(lines) == 4
+    serial, uri, element, _, _compressed = lines[1].split(",")
     assert uri == f"https://id.zhijian.example/01/{p.gtin.zfill(14)}/10/B2026/21/{serial}"
     assert element == f"(01){p.gtin.zfill(14)}(10)B2026(21){serial}"
     with db.session() as s:

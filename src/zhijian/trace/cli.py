@@ -60,6 +60,8 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
           production_date: str | None = typer.Option(None, help="生产日期 YYYY-MM-DD"),
           sales_region: list[str] = typer.Option([], help="销售区域（GB/T 2260 代码，可多次）"),
           pin: bool = typer.Option(False, help="每码附 6 位刮开码"),
+          compressed: bool = typer.Option(False, "--compressed",
+                                          help="标签二维码印压缩数字链接（GS1 DL 1.1 §8）/ QR codes carry the compressed link"),
           freeze_threshold: int = typer.Option(10, help="查询超过该次数后冻结（0 = 不冻结）"),
           host: str | None = typer.Option(None, help="解析器域名（默认 ZHIJIAN_RESOLVER_HOST）"),
           progress: bool = typer.Option(True, help="显示进度条")) -> None:
@@ -75,14 +77,15 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
                           f"output must end in .csv, .zip or .pdf: {out}", field="out")
     req = service.IssueRequest(product_id=0, lot=lot, quantity=quantity, expiry=_date(expiry, "expiry"),
                                production_date=_date(production_date, "production_date"),
-                               sales_regions=list(sales_region), with_pin=pin, freeze_threshold=freeze_threshold)
+                               sales_regions=list(sales_region), with_pin=pin, freeze_threshold=freeze_threshold,
+                               compressed_qr=compressed)
     host = host or get_settings().resolver_host
     sink = None
     try:  # the files are written under temporary names and put in place only after the codes are committed
         with unit_of_work() as s:
             req.product_id = _product_id(s, product)
             prod, _gtin = service._check_issue(s, SYSTEM, req)
-            sink = labels.sink_for(out, product_name=prod.name, lot=lot, with_pin=pin)
+            sink = labels.sink_for(out, product_name=prod.name, lot=lot, with_pin=pin, compressed=compressed)
             with Progress(TextColumn("[bold]赋码 issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           disable=not progress, transient=False) as bar:
                 task = bar.add_task("codes", total=quantity)

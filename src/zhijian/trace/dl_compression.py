@@ -14,8 +14,10 @@ alphanumeric as a 3-bit encoding (0 digits, 1 lower-case hex, 2 upper-case hex, 
 
 from __future__ import annotations
 
+import base64
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,6 +29,7 @@ from zhijian.platform.errors import DomainError
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 _HEX = "0123456789ABCDEF"
+_SIX_BITS = {c: format(i, "06b") for i, c in enumerate(ALPHABET)}
 
 # The standard's optimisation table: one hex pair outside 00–99 for a frequent AI sequence, encoded in this order.
 OPTIMISATIONS: dict[str, tuple[str, ...]] = {
@@ -132,7 +135,7 @@ def _chars(text: str, enc: int) -> str:
     if enc in (1, 2):
         return "".join(format(_HEX.index(c.upper()), "04b") for c in text)
     if enc == 3:
-        return "".join(format(ALPHABET.index(c), "06b") for c in text)
+        return "".join(_SIX_BITS[c] for c in text)
     if any(ord(c) > 127 for c in text):
         raise _bad(f"值「{text}」含非 ASCII 字符", f"value {text!r} has non-ASCII characters")
     return "".join(format(ord(c), "07b") for c in text)
@@ -173,8 +176,30 @@ def compress(pairs: dict[str, str], *, optimise: bool = True) -> str:
         keys = [k for k in keys if k not in OPTIMISATIONS[best]]
     bits = "".join(_nibbles(code) + "".join(_value(ai, pairs[ai]) for ai in OPTIMISATIONS[code]) for code in chosen)
     bits += "".join(_nibbles(ai) + _value(ai, pairs[ai]) for ai in keys)
-    bits += "0" * (-len(bits) % 6)
-    return "".join(ALPHABET[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
+    return _token(bits)
+
+
+def _token(bits: str) -> str:
+    """The bit string in the URI-safe base64 alphabet, zero-padded to whole characters (RFC 4648 §5 has the same
+    alphabet, so the C encoder does it: padded to whole bytes' triples, then cut to the characters needed)."""
+    chars = -(-len(bits) // 6)
+    padded = bits + "0" * (-len(bits) % 24)
+    raw = int(padded, 2).to_bytes(len(padded) // 8, "big") if padded else b""
+    return base64.urlsafe_b64encode(raw).decode()[:chars]
+
+
+def compressor(fixed: dict[str, str], ai: str) -> Callable[[str], str]:
+    """Tokens of element strings that differ only in one AI's value (a batch's serials under one GTIN, lot and
+    expiry): the other AIs' bits are computed once. Without optimisations (GS1 Resolver CE's default), so
+    `compressor(fixed, ai)(v) == compress({**fixed, ai: v}, optimise=False)`."""
+    before = "".join(_nibbles(k) + _value(k, fixed[k]) for k in sorted(fixed) if k < ai)
+    after = "".join(_nibbles(k) + _value(k, fixed[k]) for k in sorted(fixed) if k > ai)
+    head = before + _nibbles(ai)
+
+    def token(value: str) -> str:
+        return _token(head + _value(ai, value) + after)
+
+    return token
 
 
 # ---------------------------------------------------------------- decoding

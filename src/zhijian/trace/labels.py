@@ -1,12 +1,12 @@
 """Output of issued codes, streamed chunk by chunk: CSV, ZIP (CSV inside) and PDF label sheets.
 
-Label sheets: A4, 4 × 10 labels, each with a QR code of the Digital Link URI (segno), the product name in
-Chinese (the embedded CJK font of platform.fonts), lot and serial. Every text line is wrapped and shrunk to the
-room right of the QR code (`fit_lines`), so it never runs into the neighbouring label's code (issue 21). A batch
-with PINs gets a 刮开涂层 placeholder on each label and never the PIN in clear: the PINs go to the printer as a
-separate file (`PinFileSink`, `pins.csv`), which the label printer overprints under the scratch-off coating.
-Large issues are split into several PDF files (`stem-0001.pdf` …) so that no file holds more than
-`LABELS_PER_FILE` labels in memory.
+Label sheets: A4, 4 × 10 labels, each with a QR code of the Digital Link URI (segno; its compressed form, GS1 DL
+1.1 §8, when the batch asks for it), the product name in Chinese (the embedded CJK font of platform.fonts), lot
+and serial. Every text line is wrapped and shrunk to the room right of the QR code (`fit_lines`), so it never
+runs into the neighbouring label's code (issue 21). A batch with PINs gets a 刮开涂层 placeholder on each label
+and never the PIN in clear: the PINs go to the printer as a separate file (`PinFileSink`, `pins.csv`), which the
+label printer overprints under the scratch-off coating. Large issues are split into several PDF files
+(`stem-0001.pdf` …) so that no file holds more than `LABELS_PER_FILE` labels in memory.
 """
 
 from __future__ import annotations
@@ -22,14 +22,27 @@ from zhijian.platform.escape import plain_text
 from zhijian.platform.files import AtomicFile
 from zhijian.trace.service import IssuedCode
 
-CSV_HEADER = "serial,uri,element_string,pin\r\n"
+CSV_HEADER = "serial,uri,element_string,pin,compressed_uri\r\n"
 LABELS_PER_FILE = 4000
 
 
+def compressed_uri(code: IssuedCode) -> str:
+    """The code's compressed Digital Link (GS1 DL 1.1 §8; GS1 Resolver CE's default, no optimisations): as the
+    issuance computed it, or from its URI (codes made elsewhere, e.g. tests and previews)."""
+    if code.compressed:
+        return code.compressed
+    from zhijian.trace import digital_link
+
+    link = digital_link.parse(code.uri)
+    return digital_link.compressed_link(link, origin=f"{code.uri.split('://', 1)[0]}://{link.host}")
+
+
 def csv_lines(chunk: list[IssuedCode]) -> str:
+    """CSV rows of codes; the last column is the compressed Digital Link of the same code (the resolver answers
+    both forms alike)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerows((c.serial, c.uri, c.element_string, c.pin or "") for c in chunk)
+    w.writerows((c.serial, c.uri, c.element_string, c.pin or "", compressed_uri(c)) for c in chunk)
     return buf.getvalue()
 
 
@@ -136,8 +149,9 @@ class PdfSink:
     COLS, ROWS = 4, 10
 
     def __init__(self, path: Path, product_name: str, lot: str, per_file: int = LABELS_PER_FILE,
-                 with_pin: bool = False) -> None:
+                 with_pin: bool = False, compressed: bool = False) -> None:
         self.path = path
+        self.compressed = compressed  # the QR carries the compressed Digital Link (shorter: a smaller QR version)
         self.product = plain_text(product_name)  # canvas text: no markup, but no surrogates/controls either (#13)
         self.lot = plain_text(lot)
         self.per_file = per_file
@@ -186,7 +200,7 @@ class PdfSink:
         x0, y0, cw, ch = self.cell()
         c = self.canvas
         qr_size = ch - 2 * mm
-        draw_qr(c, code.uri, x0 + 1 * mm, y0 + 1 * mm, qr_size)
+        draw_qr(c, compressed_uri(code) if self.compressed else code.uri, x0 + 1 * mm, y0 + 1 * mm, qr_size)
         tx = x0 + qr_size + 2 * mm
         room = x0 + cw - 1.5 * mm - tx  # the text column ends 1.5 mm before the cell edge
         y = y0 + ch - 4 * mm
@@ -280,8 +294,10 @@ class PinFileSink(_ZippedCsv):
         self.count += len(chunk)
 
 
-def sink_for(path: Path, *, product_name: str, lot: str, with_pin: bool = False) -> CsvSink | ZipSink | PdfSink:
-    """The writer for an output path by its extension (.csv, .zip, .pdf)."""
+def sink_for(path: Path, *, product_name: str, lot: str, with_pin: bool = False,
+             compressed: bool = False) -> CsvSink | ZipSink | PdfSink:
+    """The writer for an output path by its extension (.csv, .zip, .pdf); `compressed`: the label QR codes carry
+    the compressed Digital Link (the CSV has both forms either way)."""
     from zhijian.platform.errors import DomainError
 
     ext = path.suffix.lower()
@@ -290,6 +306,6 @@ def sink_for(path: Path, *, product_name: str, lot: str, with_pin: bool = False)
     if ext == ".zip":
         return ZipSink(path)
     if ext == ".pdf":
-        return PdfSink(path, product_name, lot, with_pin=with_pin)
+        return PdfSink(path, product_name, lot, with_pin=with_pin, compressed=compressed)
     raise DomainError("trace.bad_output", f"输出文件应为 .csv、.zip 或 .pdf：{path}",
                       f"output must end in .csv, .zip or .pdf: {path}", field="out")

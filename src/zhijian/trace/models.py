@@ -59,6 +59,7 @@ class CodeBatch(IdMixin, Audited, Base):
     key_version: Mapped[int] = mapped_column(Integer)
     freeze_threshold: Mapped[int] = mapped_column(Integer, default=10)
     with_pin: Mapped[bool] = mapped_column(default=False)
+    compressed_qr: Mapped[bool] = mapped_column(default=False)  # label QR codes carry the compressed Digital Link
     status: Mapped[str] = mapped_column(String(16), default="issued")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

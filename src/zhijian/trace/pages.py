@@ -327,7 +327,7 @@ def console_lot(request: Request, session: SessionDep, gtin: str | None = None, 
 
 # ---------------------------------------------------------------- issuance form (赋码申请)
 
-ISSUE_FIELDS = ("product_id", "lot", "quantity", "expiry", "with_pin")
+ISSUE_FIELDS = ("product_id", "lot", "quantity", "expiry", "with_pin", "compressed_qr")
 PIN_PAGE_MAX = 100000  # PINs go to a one-time printer file (not recoverable afterwards), never on screen
 
 
@@ -371,6 +371,7 @@ async def console_issue(request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "enterprise")
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ISSUE_FIELDS[:4]}
     values["with_pin"] = form.get("with_pin") == "1"
+    values["compressed_qr"] = form.get("compressed_qr") == "1"
     data = {k: v for k, v in values.items() if v != "" or k in ("product_id", "lot", "quantity")}
     try:
         data_in = IssueIn.model_validate(data)
@@ -440,7 +441,8 @@ def _export(request: Request, session: Session, batch_id: int, ext: str) -> Resp
     host = request.app.state.settings.resolver_host
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / (f"labels-{batch_id}.pdf" if ext == "pdf" else f"codes-{batch_id}.zip")
-        sink = labels.sink_for(out, product_name=product, lot=batch.lot, with_pin=batch.with_pin)
+        sink = labels.sink_for(out, product_name=product, lot=batch.lot, with_pin=batch.with_pin,
+                               compressed=batch.compressed_qr)
         for chunk in service.iter_batch_codes(session, actor, batch_id, host=host):
             sink(chunk)
         files = sink.close()

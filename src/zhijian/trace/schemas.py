@@ -19,6 +19,7 @@ class IssueIn(BaseModel):
     sales_regions: list[str] = Field(default_factory=list)
     with_pin: bool = False
     freeze_threshold: int = Field(10, ge=0, le=1000)
+    compressed_qr: bool = False  # the label PDF's QR codes carry the compressed Digital Link (GS1 DL 1.1 §8)
 
 
 class BatchOut(BaseModel):
@@ -36,6 +37,7 @@ class BatchOut(BaseModel):
     key_version: int
     freeze_threshold: int
     with_pin: bool
+    compressed_qr: bool
     status: str
     created_at: dt.datetime
 

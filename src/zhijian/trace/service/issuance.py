@@ -18,7 +18,7 @@ from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.pagination import Page, keyset_page
-from zhijian.trace import rules
+from zhijian.trace import dl_compression, rules
 from zhijian.trace.models import (
     Code,
     CodeBatch,
@@ -35,6 +35,16 @@ class IssuedCode:
     uri: str
     element_string: str
     pin: str | None = None
+    compressed: str = ""  # the compressed Digital Link of `uri` (GS1 DL 1.1 §8, no optimisations); "" = not computed
+
+
+def compressed_links(host: str, gtin: str, lot: str, expiry: dt.date | None) -> Callable[[str], str]:
+    """serial → the compressed form of `rules.item_link` for one lot (the lot's bits computed once), as
+    `digital_link.compressed_link` writes it with GS1 Resolver CE's default (no optimisations)."""
+    fixed = {"01": gtin, "10": lot, **({"17": rules.expiry_yymmdd(expiry)} if expiry else {})}
+    token = dl_compression.compressor(fixed, "21")
+    origin = f"https://{host}/"
+    return lambda serial: origin + token(serial)
 
 
 @dataclass
@@ -47,6 +57,7 @@ class IssueRequest:
     sales_regions: list[str] = field(default_factory=list)
     with_pin: bool = False
     freeze_threshold: int = 10
+    compressed_qr: bool = False
 
 
 MAX_ISSUE = 100_000_000
@@ -87,10 +98,12 @@ def issue_codes(session: Session, actor: Actor, req: IssueRequest, *, host: str,
     batch = CodeBatch(enterprise_id=product.enterprise_id, product_id=product.id, gtin=gtin, lot=req.lot,
                       quantity=req.quantity, expiry=req.expiry, production_date=req.production_date,
                       sales_regions=list(req.sales_regions), key_version=key.version,
-                      freeze_threshold=req.freeze_threshold, with_pin=req.with_pin)
+                      freeze_threshold=req.freeze_threshold, with_pin=req.with_pin,
+                      compressed_qr=req.compressed_qr)
     session.add(batch)
     flush(session, "code_batch")
     base = rules.format_digital_link(host, gtin, lot=req.lot)
+    compressed = compressed_links(host, gtin, req.lot, req.expiry)
     done = 0
     while done < req.quantity:
         n = min(chunk, req.quantity - done)
@@ -100,8 +113,8 @@ def issue_codes(session: Session, actor: Actor, req: IssueRequest, *, host: str,
         bulk_insert_codes(session, gtin, req.lot, batch.id, product.enterprise_id, serials, digests)
         if sink is not None:
             lot_ai = rules.ai_element_string(gtin, lot=req.lot, expiry=req.expiry)
-            sink([IssuedCode(s, rules.item_link(base, s, req.expiry), f"{lot_ai}(21){s}", pins[i] if pins else None)
-                  for i, s in enumerate(serials)])
+            sink([IssuedCode(s, rules.item_link(base, s, req.expiry), f"{lot_ai}(21){s}", pins[i] if pins else None,
+                             compressed(s)) for i, s in enumerate(serials)])
         done += n
         if progress is not None:
             progress(n)
@@ -191,6 +204,7 @@ def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str
     batch = get_batch_for_export(session, actor, batch_id)
     base = rules.format_digital_link(host, batch.gtin, lot=batch.lot)
     lot_ai = rules.ai_element_string(batch.gtin, lot=batch.lot, expiry=batch.expiry)
+    compressed = compressed_links(host, batch.gtin, batch.lot, batch.expiry)
     last = ""
     while True:
         serials = list(session.scalars(select(Code.serial).where(Code.gtin == batch.gtin, Code.lot == batch.lot,
@@ -198,7 +212,8 @@ def iter_batch_codes(session: Session, actor: Actor, batch_id: int, *, host: str
                                        .order_by(Code.serial).limit(chunk)))
         if not serials:
             return
-        yield [IssuedCode(s, rules.item_link(base, s, batch.expiry), f"{lot_ai}(21){s}") for s in serials]
+        yield [IssuedCode(s, rules.item_link(base, s, batch.expiry), f"{lot_ai}(21){s}", None, compressed(s))
+               for s in serials]
         last = serials[-1]
 
 
