@@ -14,6 +14,7 @@ The EPC class attributes are CBV 2.0 §8.2 master-data attributes of a trade ite
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -378,3 +379,77 @@ def test_an_invalid_xml_master_data_document_is_refused(client, admin_token) -> 
     r = client.post("/epcis/capture", content=no_id.encode(), headers={**admin_token, "content-type": "text/xml"})
     assert r.status_code == 400, r.text
     assert r.json()["type"] == "epcisException:ValidationException" and "empty element id" in r.json()["detail"]
+
+
+# ---------------------------------------------------------------- reading master data back (GET /api/v1/trace/vocabularies)
+
+
+def test_the_binding_defines_no_vocabulary_endpoint() -> None:
+    """Why the read endpoint is zhijian's own: the REST binding's OpenAPI has no path for master data."""
+    import json
+
+    from tests.conftest import GS1_EPCIS
+
+    spec = json.loads((GS1_EPCIS / "epcis-rest-openapi.json").read_text(encoding="utf-8"))
+    assert not [p for p in spec["paths"] if "vocab" in p.lower() or "master" in p.lower()]
+
+
+def _read_all(client: Any, headers: dict[str, str], **params: str) -> tuple[list[dict[str, Any]], int]:
+    """Every page (following the Link header): the vocabularies in answer order, merged by type; the pages."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    url, pages = "/api/v1/trace/vocabularies?" + urlencode(params), 0
+    while True:
+        r = client.get(url, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/ld+json")
+        doc = r.json()
+        assert M.master_document_errors(doc) == []  # each page is a valid EPCISMasterDataDocument
+        pages += 1
+        for v in doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]:
+            out.setdefault(v["type"], []).extend(v["vocabularyElementList"])
+        link = r.headers.get("link")
+        if not link:
+            return [{"type": t, "vocabularyElementList": els} for t, els in out.items()], pages
+        url = link[1:link.index(">")]
+
+
+def test_master_data_reads_back_for_its_own_organisation_only(client, db, login) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        ent_a = factories.enterprise(s)
+        ent_b = factories.enterprise(s)
+    a, b = {**login("enterprise", ent_a), **LD}, {**login("enterprise", ent_b), **LD}
+    assert _read_all(client, b)[0] == []  # nothing captured yet
+    _accepted(client, client.post("/epcis/capture", json=_master_document(_master()), headers=a), a)
+    got, pages = _read_all(client, a, limit="2")
+    assert pages == 4  # 4 business locations, 3 read points, 1 EPC class: 8 elements, two a page
+    by_type = {v["type"]: {el["id"]: el for el in v["vocabularyElementList"]} for v in got}
+    assert set(by_type) == {"urn:epcglobal:epcis:vtype:BusinessLocation", "urn:epcglobal:epcis:vtype:ReadPoint",
+                            "urn:epcglobal:epcis:vtype:EPCClass"}
+    rp = by_type["urn:epcglobal:epcis:vtype:ReadPoint"]
+    assert len(rp) == 3 and len(by_type["urn:epcglobal:epcis:vtype:BusinessLocation"]) == 4
+    rp_8203 = rp[E.canonical_id(SGLN + "8203")]  # ids canonical (Digital Link), attribute CURIEs expanded
+    assert {x["id"]: x["attribute"] for x in rp_8203["attributes"]} == {MDA + "site": "0037000007296",
+                                                                        MDA + "sst": "203"}
+    bl_0 = by_type["urn:epcglobal:epcis:vtype:BusinessLocation"][E.canonical_id(SGLN + "0")]
+    address = next(x["attribute"] for x in bl_0["attributes"] if x["id"].endswith("/address"))
+    assert address == {"example:Street": "100 Nowhere Street", "example:City": "Fancy"}  # an object stays one
+    # narrowed by type and by element (URN or Digital Link alike)
+    only_rp, _ = _read_all(client, a, type="ReadPoint")
+    assert [v["type"] for v in only_rp] == ["urn:epcglobal:epcis:vtype:ReadPoint"]
+    one, _ = _read_all(client, a, type="urn:epcglobal:epcis:vtype:BusinessLocation", id=SGLN + "8203")
+    assert [el["id"] for v in one for el in v["vocabularyElementList"]] == [E.canonical_id(SGLN + "8203")]
+    # never another organisation's
+    assert _read_all(client, b)[0] == []
+    # what one organisation reads back can be captured as it is (the answer is a capture document)
+    doc = client.get("/api/v1/trace/vocabularies", headers=a, params={"limit": "500"}).json()
+    _accepted(client, client.post("/epcis/capture", json=doc, headers=b), b)
+    uid = factories.uid()
+    assert client.post("/epcis/capture", json=_doc([_event(uid, 2, "8203", "8203")], None), headers=b).status_code == 202
+    assert _days_of(client, b, uid, EQ_ATTR_readPoint_sst="203") == [2]
+    assert _days_of(client, b, uid, **{"EQ_ATTR_bizLocation_cbvmda:ssa": "402"}) == [2]
+
+
+def test_master_data_reading_needs_an_organisation_role(client, admin_token) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/trace/vocabularies").status_code == 401
+    bad = client.get("/api/v1/trace/vocabularies", params={"cursor": "not-a-cursor"}, headers=admin_token)
+    assert bad.status_code == 400 and bad.json()["type"] == "epcisException:QueryParameterException", bad.text

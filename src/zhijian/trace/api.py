@@ -21,6 +21,7 @@ from zhijian.trace import digital_link, labels, service, streams
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
 from zhijian.trace import epcis_xml as X
+from zhijian.trace.epcis import master_data
 from zhijian.trace.schemas import (
     BatchOut,
     CodeChangeIn,
@@ -151,6 +152,27 @@ def compressed_link(uri: str, keep_key: bool = False, optimise: bool = False) ->
     return {"uri": uri, "compressed": digital_link.compressed_link(link, origin=origin, keep_key=keep_key,
                                                                    optimise=optimise),
             "element_string": link.element_string()}
+
+
+MASTER_DATA_DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}}
+
+
+@router.get("/vocabularies", responses=MASTER_DATA_DOCUMENT)
+def vocabularies(request: Request, session: SessionDep, actor: ActorDep,
+                 vtype: Annotated[str | None, Query(alias="type")] = None,
+                 element: Annotated[str | None, Query(alias="id")] = None, limit: Limit = 100,
+                 cursor: str | None = None) -> JSONResponse:
+    """EPCIS master data (主数据) the actor's organisation has captured, as an EPCISMasterDataDocument (never another
+    organisation's); `type` and `id` narrow it, `limit` elements a page, the next page in the `Link` header. Not
+    part of the EPCIS REST binding, whose OpenAPI defines no vocabulary endpoints."""
+    doc, after = master_data.read_master_data(session, es.capture_owner(actor), vtype=vtype, element=element,
+                                              limit=limit, cursor=cursor)
+    headers = {}
+    if after:
+        items = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"] + [("cursor", after)]
+        headers["Link"] = f'<{request.url.path}?{urlencode(items)}>; rel="next"'
+    return JSONResponse(doc, media_type="application/ld+json", headers=headers)
 
 
 # ---------------------------------------------------------------- EPCIS 2.0 REST binding

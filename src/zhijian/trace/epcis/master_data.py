@@ -16,13 +16,29 @@ three names above, so everything after `EQ_ATTR_<field>_` is the attribute."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Float, Index, String, delete, exists, insert, or_, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Index,
+    String,
+    and_,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from zhijian.platform.db import Base, BigId
@@ -206,6 +222,74 @@ def store_master_data(session: Session, doc: dict[str, Any], owner_id: int | Non
         {"owner_id": owner_id, "vtype": v, "element": el, "attr": a, "attr_name": local_name(a)[:128] if a else "",
          "value": t[:255], "num": n} for (v, el, a), (t, n) in unique.items()])
     return len(unique)
+
+
+# ---------------------------------------------------------------- reading it back (zhijian's own endpoint)
+# The EPCIS 2.0 REST binding's OpenAPI defines no vocabulary endpoints; `GET /api/v1/trace/vocabularies` answers
+# the capturing organisation's own master data as an EPCISMasterDataDocument (so it can be captured again as is).
+
+
+def _owner(owner_id: int | None) -> ColumnElement[bool]:
+    return EpcisVocabularyAttr.owner_id.is_(None) if owner_id is None else EpcisVocabularyAttr.owner_id == owner_id
+
+
+def _value_out(text: str) -> Any:
+    """The stored text of an attribute; an object value (stored as its JSON) as the object again."""
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        return value if isinstance(value, dict) else text
+    return text
+
+
+def _cursor(after: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(after), ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[str, str]:
+    try:
+        vtype, element = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return str(vtype), str(element)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise E.EpcisError("QueryParameterException", "cursor 无效", "invalid cursor", field="cursor") from None
+
+
+def read_master_data(session: Session, owner_id: int | None, *, vtype: str | None = None,
+                     element: str | None = None, limit: int = 100,
+                     cursor: str | None = None) -> tuple[dict[str, Any], str | None]:
+    """One page (`limit` elements, in (type, id) order) of one owner's master data as an EPCISMasterDataDocument,
+    and the cursor of the next page (None on the last). `vtype`: a type (URN or bare name); `element`: an element
+    id (EPC URN or Digital Link, compared canonically). Values come back as stored: text (a number as its text),
+    an object as the object; `children` are not per owner and are not answered."""
+    V = EpcisVocabularyAttr
+    conds = [_owner(owner_id)]
+    if vtype:
+        conds.append(V.vtype == vtype_name(vtype))
+    if element:
+        conds.append(V.element == E.canonical_id(element))
+    if cursor:
+        last_type, last_element = _after(cursor)
+        conds.append(or_(V.vtype > last_type, and_(V.vtype == last_type, V.element > last_element)))
+    keys = [(str(t), str(e)) for t, e in session.execute(
+        select(V.vtype, V.element).where(*conds).distinct().order_by(V.vtype, V.element).limit(limit + 1))]
+    more, keys = len(keys) > limit, keys[:limit]
+    vocabularies: dict[str, dict[str, dict[str, Any]]] = {}
+    if keys:
+        rows = session.execute(select(V.vtype, V.element, V.attr, V.value)
+                               .where(_owner(owner_id), tuple_(V.vtype, V.element).in_(keys))
+                               .order_by(V.vtype, V.element, V.id))
+        for t, el, attr, value in rows:
+            item = vocabularies.setdefault(t, {}).setdefault(el, {"id": el})
+            if attr:
+                item.setdefault("attributes", []).append({"id": attr, "attribute": _value_out(value)})
+    doc = {"@context": [E.EPCIS_CONTEXT], "type": MASTER_DOCUMENT, "schemaVersion": "2.0",
+           "creationDate": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+           "epcisHeader": {"epcisMasterData": {"vocabularyList": [
+               {"type": t if ":" in t else _VTYPE_PREFIXES[0] + t, "vocabularyElementList": list(els.values())}
+               for t, els in vocabularies.items()]}}}
+    return doc, (_cursor(keys[-1]) if more else None)
 
 
 # ---------------------------------------------------------------- SimpleEventQuery: HASATTR_ / EQ_ATTR_
