@@ -40,12 +40,20 @@ NOTICE_ZH = {"inspection": "检验报告已录入", "maintenance": "维保记录
              "imported": "文件已导入"}
 
 
+def due_labels(request: Request) -> dict[str, str]:
+    """The due states' labels in the page's language, by code (templates show ``_(due_zh[state])``)."""
+    return rules.DUE_STATE_EN if locale_of(request) == "en" else rules.DUE_STATE_ZH
+
+
 def _scan(request: Request, session: Any, code: str) -> Response:
+    from zhijian.catalog.rules import region_label
+
     try:
         view = service.scan_view(session, code)
     except DomainError as err:
         return error_page(request, err)
-    return render(request, "equipment/scan.html", {"v": view, "due_zh": rules.DUE_STATE_ZH})
+    return render(request, "equipment/scan.html", {
+        "v": view, "due_zh": due_labels(request), "region": region_label(view.region_code, locale_of(request))})
 
 
 @router.get("/equipment/u/{code}", response_class=HTMLResponse)
@@ -88,7 +96,7 @@ def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str
                            "conclusions": [(v, v) for v in rules.CONCLUSIONS.values()],
                            "kinds": list(rules.MAINTENANCE_KINDS.items()), "incident_kinds": list(rules.INCIDENT_KINDS.items()),
                            "is_owner": actor.role == "enterprise" and _owns_units(session, actor),
-                           "due_zh": rules.DUE_STATE_ZH}
+                           "due_zh": due_labels(request), "import_columns": _import_columns(actor.role)}
     if actor.role in ("regulator", "admin", "enterprise"):
         ctx["overdue"] = service.due_list(session, actor, state="overdue", on=day, limit=50).items
     if actor.role in ("inspector", "enterprise", "admin"):
@@ -104,6 +112,11 @@ def _home(request: Request, session: Any, actor: Actor, *, errors: dict[str, str
     if ctx["is_owner"]:
         ctx["institutes"] = _institutes(session)
     return render(request, "equipment/console_home.html", ctx, status_code=status, actor=actor)
+
+
+def _import_columns(role: str) -> tuple[str, ...]:
+    """The columns the role's import file must have: typed literally in Chinese (the header row is read as is)."""
+    return service.INSPECTION_COLUMNS if role == "inspector" else service.MAINTENANCE_COLUMNS
 
 
 def _institutes(session: Any) -> list[tuple[str, str]]:

@@ -6,10 +6,12 @@ for the regulator and the owner. Each form calls the same service function as th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import StatusIn, UnitIn
@@ -35,10 +37,15 @@ def _params(text: str) -> dict[str, Any]:
     return out
 
 
-def _param_hints() -> list[tuple[str, str]]:
-    """Per category, the parameters it needs (``name=…`` with the label), for the form's hint."""
-    return [(kind, "；".join(f"{name}=（{label}）" for name, label, _ in fields))
+def _param_hints() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Per category, the parameters it needs: (key, what the key stands for, [(name, label)]) — the template shows
+    each name as code and translates the labels."""
+    return [(kind, rules.PARAM_KIND_ZH[kind], [(name, label) for name, label, _ in fields])
             for kind, fields in rules.PARAMS.items()]
+
+
+# the registration file's optional columns (besides service.IMPORT_COLUMNS); 参数.名称 is one column per parameter
+OPTIONAL_COLUMNS = ("使用登记证编号", "投入使用日期", "上次检验日期", "维保单位统一社会信用代码", "参数.名称")
 
 
 def _new_form(request: Request, session: SessionDep, actor: Actor, *, errors: dict[str, str] | None = None,
@@ -53,7 +60,8 @@ def _new_form(request: Request, session: SessionDep, actor: Actor, *, errors: di
             session, {actor.organization_id or 0}).get(actor.organization_id or 0, ""))]
     return render(request, "equipment/unit_new.html", {
         "errors": errors or {}, "values": values or {}, "owners": owners, "param_hints": _param_hints(),
-        "varieties": sorted(rules.VARIETIES.items())}, status_code=status, actor=actor)
+        "varieties": sorted(rules.VARIETIES.items()), "import_columns": service.IMPORT_COLUMNS,
+        "optional_columns": OPTIONAL_COLUMNS}, status_code=status, actor=actor)
 
 
 @router.get("/console/equipment/units/new", response_class=HTMLResponse)
@@ -84,6 +92,22 @@ async def unit_create(request: Request, session: SessionDep) -> Response:
     return RedirectResponse(f"/console/equipment/units/{unit.code}?done=registered", status_code=303)
 
 
+# reasons the service itself writes into the status history (registration, an inspection's verdict), shown in the
+# page's language; a reason a person typed is shown as typed
+_SYSTEM_REASONS = (re.compile(r"^(检验不合格|复检合格)（报告 (.+)）$"), re.compile(r"^(使用登记|使用登记（批量导入）)$"))
+
+
+def status_reason(text: str | None, lang: str) -> str:
+    from zhijian.platform.i18n import gettext_for
+
+    _ = gettext_for(lang)
+    if m := _SYSTEM_REASONS[0].match(text or ""):
+        return str(_(m.group(1) + "（报告 {no}）", no=m.group(2)))
+    if m := _SYSTEM_REASONS[1].match(text or ""):
+        return str(_(m.group(1)))
+    return text or ""
+
+
 def _unit_page(request: Request, session: SessionDep, actor: Actor, code: str, *,
                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                status: int = 200) -> Response:
@@ -95,8 +119,10 @@ def _unit_page(request: Request, session: SessionDep, actor: Actor, code: str, *
         "u": unit, "due": due, "names": names, "inspections": service.inspections(session, actor, code),
         "maintenance": service.maintenance_records(session, actor, code, limit=50),
         "history": service.status_history(session, actor, code), "statuses": rules.STATUSES,
+        "reason_of": lambda text: status_reason(text, locale_of(request)),
         "varieties": rules.VARIETIES, "conclusions": rules.CONCLUSIONS, "kinds": rules.MAINTENANCE_KINDS,
-        "due_zh": rules.DUE_STATE_ZH,
+        "due_source": Markup('<span lang="zh-CN">{}</span>').format(due.due.source) if due.due.source else None,
+        "due_zh": rules.DUE_STATE_EN if locale_of(request) == "en" else rules.DUE_STATE_ZH,
         "targets": [(t, rules.STATUSES[t]) for t in sorted(rules.TRANSITIONS[unit.status])] if manager else [],
         "errors": errors or {}, "values": values or {},
         "notice": {"registered": "设备已登记", "status": "设备状态已变更"}.get(request.query_params.get("done", ""), ""),

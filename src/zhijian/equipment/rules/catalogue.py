@@ -169,6 +169,14 @@ PARAMS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+# what each key of PARAMS stands for (the registration form's hint names them)
+PARAM_KIND_ZH: dict[str, str] = {
+    "elevator": "电梯（自动扶梯、自动人行道除外）", "escalator": "自动扶梯、自动人行道", "1000": "锅炉",
+    "2000": "压力容器（气瓶除外）", "cylinder": "气瓶", "4000": "起重机械", "5000": "场（厂）内专用机动车辆",
+    "6000": "大型游乐设施", "8000": "压力管道", "9000": "客运索道",
+}
+
+
 def param_kind(variety: str) -> str:
     if is_cylinder(variety):
         return "cylinder"

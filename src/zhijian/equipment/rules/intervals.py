@@ -119,6 +119,9 @@ class Due:
     source: str
     explanation: str
     table_version: str
+    base_on: dt.date | None = None  # the date the interval runs from: the last inspection or, the first time, 投入使用
+    first: bool = False             # no inspection yet: the interval runs from 投入使用
+    note: str = ""                  # the table row's note (the explanation's text in brackets)
 
 
 def next_due(unit: UnitFacts, last_inspection: dt.date | None, *, table: IntervalTable = CURRENT_TABLE) -> Due:
@@ -136,11 +139,12 @@ def next_due(unit: UnitFacts, last_inspection: dt.date | None, *, table: Interva
     base = last_inspection or unit.commissioned_on
     if months is None or base is None:
         why = ("无法计算：既无检验记录也无投入使用日期" if base is None else f"{row.note}，不再给出下次检验日期")
-        return Due(None, months, row.key, row.source, why, table.version)
+        return Due(None, months, row.key, row.source, why, table.version, base, first, row.note)
     due = add_months(base, months)
     start = "上次检验" if not first else "投入使用"
     return Due(due, months, row.key, row.source,
-               f"{start} {base.isoformat()} + {months} 个月 = {due.isoformat()}（{row.source}：{row.note}）", table.version)
+               f"{start} {base.isoformat()} + {months} 个月 = {due.isoformat()}（{row.source}：{row.note}）", table.version,
+               base, first, row.note)
 
 
 @lru_cache(maxsize=4096)
@@ -233,3 +237,6 @@ def due_state(due_on: dt.date | None, today: dt.date, status: str = "in_use", wi
 
 
 DUE_STATE_ZH = {"overdue": "已超期", "due_soon": "30 日内到期", "ok": "在有效期内", "none": "未定", "inactive": "已报废/注销"}
+# the same states in English by code (the platform catalogue's 已超期 is "Overdue by", a phrase of another screen)
+DUE_STATE_EN = {"overdue": "Overdue", "due_soon": "Due within 30 days", "ok": "Within validity", "none": "Not set",
+                "inactive": "Scrapped / cancelled"}
