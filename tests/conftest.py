@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,8 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
-from tests.dbs import available_backends, built_once, isolated_url
-from zhijian.platform import migrate
+from tests.dbs import available_backends, drop_templates, isolated_url, migrated_template
 from zhijian.platform.app import create_app
 from zhijian.platform.config import get_settings
 from zhijian.platform.db import Database
@@ -26,36 +25,16 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"zhijian test databases: {', '.join(BACKENDS)}"
 
 
-def _sqlite_template(factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database holding the reference data, built once per run (every xdist worker shares it):
-    a new SQLite test database is a copy of it — the same file `migrate.upgrade` + `seed_reference_data` would
-    write, in milliseconds instead of seconds (a fresh SQLite database is made some twenty times a run)."""
-
-    def build(path: Path) -> None:
-        from zhijian.platform.demo import seed_reference_data
-
-        url = f"sqlite:///{path}"
-        migrate.upgrade(url)
-        db = Database(url)
-        seed_reference_data(db)
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.dispose()
-
-    return built_once(factory, "migrated-template.sqlite3", build)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the run's last process: every worker has ended
+        drop_templates(session.config._tmp_path_factory)  # type: ignore[attr-defined]
 
 
 def _migrated(backend: str, tmp: Path, factory: pytest.TempPathFactory) -> Iterator[Database]:
-    with isolated_url(backend, tmp) as url:
-        if backend == "sqlite":
-            shutil.copyfile(_sqlite_template(factory), url.removeprefix("sqlite:///"))
-        else:
-            migrate.upgrade(url)
+    """A migrated database holding the reference data: a copy of the run's template (tests/dbs.py), the same
+    database `migrate.upgrade` + `seed_reference_data` would build, in a fraction of a second instead of seconds."""
+    with isolated_url(backend, tmp, template=migrated_template(backend, factory)) as url:
         db = Database(url)
-        if backend != "sqlite":
-            from zhijian.platform.demo import seed_reference_data
-
-            seed_reference_data(db)
         try:
             yield db
         finally:
