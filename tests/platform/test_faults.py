@@ -1,11 +1,12 @@
 """Fault tests (issue 12 item 7): `zhijian serve` as a real process, killed with SIGKILL mid-request.
 
 For a 50,000-row certificate import, a 100,000-code issuance (the API's cap per request, IssueIn.quantity)
-and an EPCIS capture of 10,000 events, on SQLite and PostgreSQL: the server is killed while the request
-runs, restarted, and then the rows are all there or none is, `zhijian audit verify` passes, and a retry
+and an EPCIS capture of 10,000 events, on SQLite, PostgreSQL and MariaDB: the server is killed while the
+request runs, restarted, and then the rows are all there or none is, `zhijian audit verify` passes, and a retry
 with the same Idempotency-Key does the work exactly once (a second retry is a replay that writes nothing).
-On PostgreSQL the request's connection is also terminated (`pg_terminate_backend`) while it runs: the
-answer is a 503 problem+json with Retry-After (never a bare 500), and the next request succeeds.
+On PostgreSQL and MariaDB the request's connection is also killed by the server (`pg_terminate_backend`,
+`KILL CONNECTION`) while it runs: the answer is a 503 problem+json with Retry-After (never a bare 500), and
+the next request succeeds.
 """
 
 from __future__ import annotations
@@ -27,18 +28,19 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from tests import factories
-from tests.dbs import PG_ADMIN, available_backends, isolated_url
+from tests.dbs import SERVERS, available_backends, isolated_url, migrated_template
 from zhijian.consumer.models import Certificate
-from zhijian.platform import migrate
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.db import Database
 from zhijian.trace import epcis as E
 from zhijian.trace.models import Code, CodeBatch, EpcisEvent
 
 pytestmark = pytest.mark.slow
-BACKENDS = [b for b in available_backends() if b in ("sqlite", "postgresql")]
+BACKENDS = available_backends()
+SERVER_BACKENDS = [b for b in BACKENDS if b in SERVERS]
 ZHIJIAN = str(Path(sys.executable).with_name("zhijian"))
 IMPORT_ROWS, CODES, EVENTS = 50_000, 100_000, 10_000
 
@@ -99,15 +101,14 @@ class Server:
 
 
 @contextmanager
-def _world(backend: str, tmp: Path, app_name: str) -> Iterator[tuple[Database, str]]:
-    with isolated_url(backend, tmp) as url:
+def _world(backend: str, tmp: Path, factory: pytest.TempPathFactory,
+           app_name: str) -> Iterator[tuple[Database, str]]:
+    """A migrated database of its own holding the reference data (a copy of the run's template)."""
+    with isolated_url(backend, tmp, template=migrated_template(backend, factory)) as url:
         if backend == "postgresql":  # the server's connections carry a name this test can terminate
-            url += f"&application_name={app_name}"
-        migrate.upgrade(url)
+            url = make_url(url).update_query_dict({"application_name": app_name}).render_as_string(
+                hide_password=False)
         db = Database(url)
-        from zhijian.platform.demo import seed_reference_data
-
-        seed_reference_data(db)
         try:
             yield db, url
         finally:
@@ -200,20 +201,23 @@ CASES = [(backend, kind) for backend in BACKENDS for kind in KINDS if (backend, 
 
 
 @pytest.mark.parametrize(("backend", "kind"), CASES)
-def test_kill_9_mid_request_then_retry_with_the_same_key(backend: str, kind: str, tmp_path: Path) -> None:
-    _kill_and_retry(backend, kind, tmp_path, secret=True)
+def test_kill_9_mid_request_then_retry_with_the_same_key(backend: str, kind: str, tmp_path: Path,
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    _kill_and_retry(backend, kind, tmp_path, tmp_path_factory, secret=True)
 
 
-def test_retry_after_restart_without_configured_secret_runs_once(tmp_path: Path) -> None:
+def test_retry_after_restart_without_configured_secret_runs_once(tmp_path: Path,
+                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
     """Finding: without ZHIJIAN_SECRET_KEY each server process drew a random secret, the Idempotency-Key HMAC changed
     at restart, and the retry after a crash did the work a second time (200,000 codes for one key of 100,000).
     Now the installation keeps one generated key in its var directory (platform/config.py `_local_secret`)."""
-    _kill_and_retry("sqlite", "issuance", tmp_path, secret=False, delay=3.0)
+    _kill_and_retry("sqlite", "issuance", tmp_path, tmp_path_factory, secret=False, delay=3.0)
 
 
-def _kill_and_retry(backend: str, kind: str, tmp_path: Path, *, secret: bool, delay: float | None = None) -> None:
+def _kill_and_retry(backend: str, kind: str, tmp_path: Path, factory: pytest.TempPathFactory, *, secret: bool,
+                    delay: float | None = None) -> None:
     make, n, kill_at = KINDS[kind]
-    with _world(backend, tmp_path, "zjfault_" + uuid.uuid4().hex[:8]) as (db, url):
+    with _world(backend, tmp_path, factory, "zjfault_" + uuid.uuid4().hex[:8]) as (db, url):
         username, request, counter = make(db)
         server = Server(url, tmp_path / "serve.log", secret=secret)
         server.start()
@@ -251,29 +255,52 @@ def _absolute(base: str, req: dict[str, Any]) -> dict[str, Any]:
     return {**req, "url": base + req["url"]}
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL does not answer")
-def test_postgres_connection_terminated_mid_request_is_503_then_next_succeeds(tmp_path: Path) -> None:
+def _kill_connections(backend: str, db: Database, app_name: str) -> int:
+    """Have the database server kill this test server's connections that are running a statement or hold a
+    transaction open; the number killed. PostgreSQL: `pg_terminate_backend` of the server's application_name;
+    MariaDB (no application name): `KILL CONNECTION` of the threads on the test's own database."""
+    admin = create_engine(SERVERS[backend], isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            if backend == "postgresql":
+                return len(c.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :a "
+                    "AND state IN ('active', 'idle in transaction')"), {"a": app_name}).all())
+            ids = c.execute(text(
+                "SELECT id FROM information_schema.processlist WHERE db = :d AND id <> connection_id() AND "
+                "(command = 'Query' OR id IN (SELECT trx_mysql_thread_id FROM information_schema.innodb_trx))"),
+                {"d": db.engine.url.database}).scalars().all()
+            for thread in ids:
+                try:
+                    c.execute(text(f"KILL CONNECTION {int(thread)}"))
+                except Exception as exc:  # it ended between the read and the kill
+                    if "Unknown thread" not in str(exc):
+                        raise
+            return len(ids)
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_connection_killed_mid_request_is_503_then_next_succeeds(backend: str, tmp_path: Path,
+                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
     app_name = "zjfault_" + uuid.uuid4().hex[:8]
-    with _world("postgresql", tmp_path, app_name) as (db, url):
+    with _world(backend, tmp_path, tmp_path_factory, app_name) as (db, url):
         username, request, counter = _capture(db)
         server = Server(url, tmp_path / "serve.log")
         server.start()
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         try:
             auth = _token(server.base, username)
             answers: list[Any] = []
             worker = threading.Thread(target=_send, args=(server.base, auth, request(), answers))
             worker.start()
-            terminated = 0
+            killed = 0
             deadline = time.monotonic() + 60
-            while not terminated and worker.is_alive() and time.monotonic() < deadline:
-                with admin.connect() as c:  # only this server's connections (its application_name)
-                    terminated = len(c.execute(text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :a "
-                        "AND state IN ('active', 'idle in transaction')"), {"a": app_name}).all())
+            while not killed and worker.is_alive() and time.monotonic() < deadline:
+                killed = _kill_connections(backend, db, app_name)
                 time.sleep(0.2)
             worker.join(120)
-            assert terminated, "the request ended before its connection could be terminated"
+            assert killed, "the request ended before its connection could be killed"
             r = answers[0]
             assert isinstance(r, httpx.Response), r
             assert r.status_code == 503, r.text[:500]
@@ -283,5 +310,4 @@ def test_postgres_connection_terminated_mid_request_is_503_then_next_succeeds(tm
             nxt = httpx.get(server.base + "/api/v1/auth/me", headers=auth, timeout=60)
             assert nxt.status_code == 200, nxt.text[:300]
         finally:
-            admin.dispose()
             server.stop()
