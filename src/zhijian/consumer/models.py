@@ -196,6 +196,9 @@ class CreditAssessment(IdMixin, Base):
     model_version: Mapped[str] = mapped_column(String(32))
     breakdown: Mapped[list[Any]] = mapped_column(JSON, default=list)
     caps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # the caps as reason codes ({"code", "params"}, consumer.rules.reasons), beside their zh sentences in `caps`;
+    # None for an assessment stored before the codes (issue #21)
+    cap_reasons: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     sources: Mapped[list[Any]] = mapped_column(JSON, default=list)  # rooms that answered
 
     __table_args__ = (Index("ix_credit_assessment_ent", "enterprise_id", "id"),)

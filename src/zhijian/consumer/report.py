@@ -43,6 +43,16 @@ def _font_name() -> str | None:
     return font_manager.FontProperties(fname=path).get_name()
 
 
+# Charts are drawn at the size they are shown (issue #21 finding 13: 8–9 pt text, then scaled down): the PDF places
+# a figure W inches wide at W inches, the page shows it W × 96 CSS pixels wide (CSS_PX, in a scrolling box on a
+# narrow screen), so a font of N pt shows at N pt; every text is at least MIN_PT. PNGs at DPI for sharp print.
+DPI = 150
+MIN_PT = 10.0
+BAR_WIDTH_IN = 6.6
+RADAR_WIDTH_IN = 5.6
+CSS_PX = {"bar": round(BAR_WIDTH_IN * 96), "radar": round(RADAR_WIDTH_IN * 96)}
+
+
 def _figure(width: float, height: float) -> Any:
     import matplotlib
 
@@ -53,19 +63,28 @@ def _figure(width: float, height: float) -> Any:
     if name:
         matplotlib.rcParams["font.family"] = [name, "sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    return Figure(figsize=(width, height), dpi=110)
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
 def _png(fig: Any) -> bytes:
+    """The figure at exactly its size (no tight crop, which would change the scale it is shown at)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
 
 
 def bar_chart(report: dict[str, Any]) -> bytes:
+    return _png(bar_figure(report))
+
+
+def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
+    return _png(radar_figure(report, top))
+
+
+def bar_figure(report: dict[str, Any]) -> Any:
     """综合得分柱状图, best first."""
     rows = report["rows"]
-    fig = _figure(7.5, 0.5 * len(rows) + 1.6)
+    fig = _figure(BAR_WIDTH_IN, 0.5 * len(rows) + 1.6)
     ax = fig.subplots()
     from zhijian.platform.escape import plot_text
 
@@ -73,15 +92,16 @@ def bar_chart(report: dict[str, Any]) -> bytes:
     values = [r["overall"] for r in rows][::-1]
     bars = ax.barh(labels, values, color="#0b5cad")
     for b, v in zip(bars, values, strict=True):
-        ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.1f}", va="center", fontsize=9)
+        ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.1f}", va="center", fontsize=MIN_PT)
     ax.set_xlim(0, 110)
-    ax.set_xlabel("综合得分（0–100，按公布权重加权）")
-    ax.set_title(f"{plot_text(report['title'])} — 综合得分")
+    ax.set_xlabel("综合得分（0–100，按公布权重加权）", fontsize=MIN_PT)
+    ax.set_title(f"{plot_text(report['title'])} — 综合得分", fontsize=MIN_PT + 2)
+    ax.tick_params(labelsize=MIN_PT)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
-def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
+def radar_figure(report: dict[str, Any], top: int = 6) -> Any:
     """各项目得分雷达图 (the best `top` samples)."""
     import numpy as np
 
@@ -90,7 +110,7 @@ def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
     items = report["items"]
     rows = report["rows"][:top]
     n = len(items)
-    fig = _figure(6.5, 6.0)
+    fig = _figure(RADAR_WIDTH_IN, 5.4)
     ax = fig.add_subplot(projection="polar")
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
     angles += angles[:1]
@@ -100,11 +120,12 @@ def radar_chart(report: dict[str, Any], top: int = 6) -> bytes:
         ax.plot(angles, vals, linewidth=1.5, label=plot_text(r["label"]) or " ")
         ax.fill(angles, vals, alpha=0.08)
     ax.set_xticks(angles[:-1])
-    ax.set_xticklabels([plot_text(i["name"], max_length=20) for i in items], fontsize=9)
+    ax.set_xticklabels([plot_text(i["name"], max_length=20) for i in items], fontsize=MIN_PT)
+    ax.tick_params(labelsize=MIN_PT)
     ax.set_ylim(0, 100)
-    ax.set_title(f"{plot_text(report['title'])} — 单项得分", pad=18)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
-    return _png(fig)
+    ax.set_title(f"{plot_text(report['title'])} — 单项得分", pad=18, fontsize=MIN_PT + 2)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=MIN_PT)
+    return fig
 
 
 def pdf_report(report: dict[str, Any]) -> bytes:
@@ -158,10 +179,11 @@ def pdf_report(report: dict[str, Any]) -> bytes:
     story.append(Paragraph("评分方法：各项目按样品间最优 100 分、最差 0 分线性计分，综合得分为按公布权重的加权平均；"
                            "单项排名相同数值并列。", small))
     story.append(Spacer(1, 4 * mm))
-    for png, w in ((bar_chart(report), 170), (radar_chart(report), 140)):
-        img = ImageReader(io.BytesIO(png))
-        iw, ih = img.getSize()
-        story.append(Image(io.BytesIO(png), width=w * mm, height=w * mm * ih / iw))
+    from reportlab.lib.units import inch
+
+    for png in (bar_chart(report), radar_chart(report)):  # at their own size: MIN_PT prints as MIN_PT
+        iw, ih = ImageReader(io.BytesIO(png)).getSize()
+        story.append(Image(io.BytesIO(png), width=iw / DPI * inch, height=ih / DPI * inch))
     doc.build(story)
     return buf.getvalue()
 

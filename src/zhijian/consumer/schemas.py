@@ -143,6 +143,7 @@ class CreditOut(BaseModel):
     model_version: str
     breakdown: list[dict[str, Any]]
     caps: list[str]
+    cap_reasons: list[dict[str, Any]] = []  # the caps as reason codes (consumer.rules.reasons); [] on older rows
     sources: list[str]
     computed_at: dt.datetime
 

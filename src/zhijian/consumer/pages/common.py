@@ -3,7 +3,10 @@ imported by `pages/__init__`), the console menu and portal entries, and the erro
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from zhijian.platform.calendar import parse_date
@@ -24,6 +27,17 @@ portal_link("/comparative", "比较试验", order=43)
 
 
 _date = parse_date  # platform.calendar: the one date parser
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def marked(text: object) -> Markup | object:
+    """Text typed in Chinese (a name, a test item's name) marked `lang="zh-CN"` for an English page and screen
+    readers (issue #21 finding 8); other text as it is."""
+    if isinstance(text, str) and _HAN.search(text):
+        return Markup('<span lang="zh-CN">{}</span>').format(text)
+    return text
 
 
 def _validation(exc: ValidationError) -> DomainError:

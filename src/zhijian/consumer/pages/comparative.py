@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from zhijian.consumer import rules, service
-from zhijian.consumer.pages.common import FORM_MESSAGES, _say, router
+from zhijian.consumer.pages.common import FORM_MESSAGES, _say, marked, router
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
@@ -29,7 +29,9 @@ def comparative_page(test_id: int, request: Request, session: SessionDep) -> Res
         rep = service.comparative_report(session, session.info["actor"], test_id)
     except DomainError as err:
         return error_page(request, err)
-    return render(request, "consumer/comparative.html", {"r": rep})
+    from zhijian.consumer.report import CSS_PX
+
+    return render(request, "consumer/comparative.html", {"r": rep, "marked": marked, "chart_px": CSS_PX})
 
 
 @router.get("/console/comparative", response_class=HTMLResponse)

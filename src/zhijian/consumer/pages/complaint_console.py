@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from zhijian.consumer import procedure, rules, service
-from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, router
+from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, marked, router
 from zhijian.consumer.schemas import ConsentIn, EnterpriseResponseIn, LinkIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
@@ -63,7 +63,7 @@ def _complaint_page(request: Request, session: Any, actor: Actor, c: Any, *, err
         "can_handle": service.can_handle(actor, c), "is_respondent": actor.owns(c.respondent_id),
         "grounds": procedure.NON_ACCEPTANCE, "terminations": procedure.TERMINATION,
         "response_zh": {"answer": "答复", "settlement": "提出和解方案", "decline": "不同意（说明理由）"},
-        "form_name": form_name, "v": values or {}, "errors": errors or {}, "result": result or {},
+        "form_name": form_name, "v": values or {}, "errors": errors or {}, "result": result or {}, "marked": marked,
         "assignees": _assignees(session, actor, c) if service.can_handle(actor, c) else []}, status_code=status)
 
 

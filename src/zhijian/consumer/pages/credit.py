@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from zhijian.catalog.models import Organization
 from zhijian.consumer import rules, service
 from zhijian.consumer.pages.common import _date, _msg, _validation, router
-from zhijian.consumer.rules.english import detail_en
+from zhijian.consumer.rules.english import caps_of, detail_of
 from zhijian.consumer.schemas import CreditOut
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
@@ -87,9 +87,11 @@ def console_credit_detail(enterprise_id: int, request: Request, session: Session
     org = session.get(Organization, enterprise_id)
     rows = [service.credit_dict(a) for a in hist]
     draw = service.draw_frequency(session, actor, enterprise_id) if org is not None else None
+    lang = locale_of(request)
     return render(request, "consumer/console_credit_detail.html", {
         "org": org, "hist": rows, "penalties": penalties, "groups": _indicator_groups(rows[0]) if rows else [],
-        "draw": draw, "detail": detail_en if locale_of(request) == "en" else str,
+        "draw": draw, "detail": lambda i: detail_of(i, lang),
+        "caps": lambda a: caps_of(a.caps, a.cap_reasons, lang),
         "class_zh": rules.CREDIT_CLASS_ZH, "penalty_zh": rules.PENALTY_ZH, "error": error,
         "can_penalize": actor.has("admin", "regulator"),
         "certs": service.certificates_for(session, enterprise_id=enterprise_id), "cert_kinds": rules.CERT_KIND_ZH})

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from zhijian.consumer import rules, service
 from zhijian.consumer.pages.common import IND_COLS, IND_ROWS, REQ_KINDS, _domain_field_errors, _form_errors, router
-from zhijian.consumer.rules.english import detail_en
+from zhijian.consumer.rules.english import detail_of
 from zhijian.consumer.schemas import DeclarationIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
@@ -39,7 +39,7 @@ def declaration(decl_id: int, request: Request, session: SessionDep) -> Response
     except DomainError as err:
         return error_page(request, err)
     return render(request, "consumer/declaration.html", {"d": service.declaration_dict(session, d),
-                                                         "detail": detail_en if locale_of(request) == "en" else str})
+                                                         "detail": lambda r: detail_of(r, locale_of(request))})
 
 
 # ---------------------------------------------------------------- console: declarations and comparative tests

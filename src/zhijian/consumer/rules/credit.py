@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from zhijian.consumer.rules.reasons import Reason, sentence
 from zhijian.platform.errors import DomainError
 
 # ====================================================================== enterprise quality credit (质量诚信)
@@ -127,10 +128,17 @@ class CreditInputs:
 
 @dataclass(frozen=True)
 class CreditItem:
+    """One line of the breakdown; `detail` is the zh sentence of `reasons` (the English page renders the codes)."""
+
     factor: str
     label_zh: str
     points: float
     detail: str = ""
+    reasons: tuple[Reason, ...] = ()
+
+
+def _item(factor: str, label: str, points: float, *reasons: Reason) -> CreditItem:
+    return CreditItem(factor, label, points, sentence(reasons), reasons)
 
 
 @dataclass(frozen=True)
@@ -139,12 +147,14 @@ class CreditResult:
     credit_class: str
     items: tuple[CreditItem, ...]
     caps: tuple[str, ...]
+    cap_reasons: tuple[Reason, ...] = ()  # the caps as codes (`caps` are their zh sentences)
 
     def breakdown(self) -> list[dict[str, Any]]:
         out = []
         for i in self.items:
             group, source = FACTOR_GROUP.get(i.factor, ("supervision", ""))
-            out.append(asdict(i) | {"group": group, "group_zh": INDICATOR_GROUPS[group], "source": source})
+            row = asdict(i) | {"reasons": [r.as_dict() for r in i.reasons]}
+            out.append(row | {"group": group, "group_zh": INDICATOR_GROUPS[group], "source": source})
         return out
 
     def groups(self) -> list[dict[str, Any]]:
@@ -189,14 +199,14 @@ def _inspection_items(inp: CreditInputs, model: CreditModel, today: dt.date) -> 
         if rec.verdict == "不合格":
             pts = model.safety_fail_points if rec.safety_failure else model.fail_points
             label = "监督抽查不合格（安全项目）" if rec.safety_failure else "监督抽查不合格"
-            items.append(CreditItem("spotcheck", label, -round(pts * w, 2),
-                                    f"{rec.sampled_on.isoformat()} {rec.report_no or ''} "
-                                    f"{'、'.join(rec.failing_items)} ×{w:.2f}".strip()))
+            items.append(_item("spotcheck", label, -round(pts * w, 2), Reason("credit.spotcheck_failed", {
+                "day": rec.sampled_on.isoformat(), "report_no": rec.report_no or "", "items": list(rec.failing_items),
+                "weight": w})))
         elif rec.verdict == "合格":
             passes += model.pass_points * w
     if passes:
-        items.append(CreditItem("spotcheck_pass", "监督抽查合格", round(min(passes, model.pass_cap), 2),
-                                f"上限 {model.pass_cap:g}"))
+        items.append(_item("spotcheck_pass", "监督抽查合格", round(min(passes, model.pass_cap), 2),
+                           Reason("credit.pass_cap", {"cap": model.pass_cap})))
     return items
 
 
@@ -206,49 +216,54 @@ def _complaint_items(inp: CreditInputs, model: CreditModel) -> list[CreditItem]:
         return []
     if inp.sales_10m_yuan and inp.sales_10m_yuan > 0:
         rate = inp.justified_complaints / inp.sales_10m_yuan
-        detail = f"{inp.justified_complaints} 件属实投诉 / {inp.sales_10m_yuan:g} 千万元销售额 = {rate:.2f}"
+        detail = Reason("credit.complaints_rate", {"n": inp.justified_complaints, "sales": inp.sales_10m_yuan,
+                                                   "rate": rate})
     else:
         rate = float(inp.justified_complaints)
-        detail = f"{inp.justified_complaints} 件属实投诉（销售额未知，按件计）"
-    return [CreditItem("complaints", "属实投诉", -round(min(rate * model.complaint_points, model.complaint_cap), 2),
-                       detail)]
+        detail = Reason("credit.complaints_count", {"n": inp.justified_complaints})
+    return [_item("complaints", "属实投诉", -round(min(rate * model.complaint_points, model.complaint_cap), 2),
+                  detail)]
 
 
-def _weighted(facts: Sequence[tuple[dt.date, str, str]], points: dict[str, float], fallback: tuple[str, float],
+def _weighted(facts: Sequence[tuple[dt.date, str, Reason]], points: dict[str, float], fallback: tuple[str, float],
               factor: str, label: str, model: CreditModel, today: dt.date) -> list[CreditItem]:
-    """Dated facts (day, level, detail) weighted by their age: recalls by risk level, penalties by severity."""
+    """Dated facts (day, level, reason without its day and weight) weighted by their age: recalls by risk level,
+    penalties by severity."""
     items: list[CreditItem] = []
-    for day, level, detail in facts:
+    for day, level, reason in facts:
         w = recency_weight(day, today, model)
         if w:
             pts = points.get(level, points.get(fallback[0], fallback[1]))
-            items.append(CreditItem(factor, label, -round(pts * w, 2), f"{day.isoformat()} {detail} ×{w:.2f}"))
+            items.append(_item(factor, label, -round(pts * w, 2),
+                               Reason(reason.code, {"day": day.isoformat(), **reason.params, "weight": w})))
     return items
 
 
 def _counted(rows: Sequence[tuple[int, str, str, float, str]]) -> list[CreditItem]:
-    """Counted facts (n, factor, label, points, unit); a zero count adds no line."""
-    return [CreditItem(factor, label, points, f"{n} {unit}") for n, factor, label, points, unit in rows if n]
+    """Counted facts (n, factor, label, points, reason code); a zero count adds no line."""
+    return [_item(factor, label, points, Reason(code, {"n": n})) for n, factor, label, points, code in rows if n]
 
 
-def _capped(klass: str, inp: CreditInputs, model: CreditModel, today: dt.date) -> tuple[str, list[str]]:
+def _capped(klass: str, inp: CreditInputs, model: CreditModel, today: dt.date) -> tuple[str, list[Reason]]:
     """The class after the caps (a serious listing → D; a recent safety failure or serious penalty → at most the
     model's cap), with the reason of each cap that lowered it."""
-    caps: list[str] = []
+    caps: list[Reason] = []
     if inp.serious_listed:  # SAMR Order No. 44 (2021): listed → the highest-risk class whatever the score
         if klass != "D":
-            caps.append("列入严重违法失信名单，直接列为 D 类")
+            caps.append(Reason("credit.cap_serious_listed"))
         klass = "D"
     recent = today - dt.timedelta(days=model.cap_days)
     if any(r.verdict == "不合格" and r.safety_failure and recent <= r.sampled_on <= today for r in inp.inspections):
         new = _worse(klass, model.safety_failure_cap)
         if new != klass:
-            caps.append(f"{model.cap_days} 天内有安全项目不合格，最高 {model.safety_failure_cap} 类")
+            caps.append(Reason("credit.cap_safety_failure", {"days": model.cap_days,
+                                                             "klass": model.safety_failure_cap}))
         klass = new
     if any(sev == "serious" and recent <= d <= today for d, sev, _ in inp.penalties):
         new = _worse(klass, model.serious_penalty_cap)
         if new != klass:
-            caps.append(f"{model.cap_days} 天内受到情节严重的行政处罚，最高 {model.serious_penalty_cap} 类")
+            caps.append(Reason("credit.cap_serious_penalty", {"days": model.cap_days,
+                                                              "klass": model.serious_penalty_cap}))
         klass = new
     return klass, caps
 
@@ -258,26 +273,30 @@ def score_credit(inp: CreditInputs, model: CreditModel, today: dt.date) -> Credi
     items: list[CreditItem] = [CreditItem("base", "基础分", model.base)]
     items += _inspection_items(inp, model, today)
     items += _complaint_items(inp, model)
-    items += _weighted([(d, level, f"风险等级 {level}") for d, level in inp.recalls], model.recall_points,
-                       ("medium", 6.0), "recall", "缺陷产品召回", model, today)
+    items += _weighted([(d, level, Reason("credit.recall", {"level": level})) for d, level in inp.recalls],
+                       model.recall_points, ("medium", 6.0), "recall", "缺陷产品召回", model, today)
     items += _counted([
-        (inp.certs_suspended, "certificates", "认证证书暂停", -model.cert_suspended_points * inp.certs_suspended, "张"),
+        (inp.certs_suspended, "certificates", "认证证书暂停", -model.cert_suspended_points * inp.certs_suspended,
+         "credit.certificates"),
         (inp.certs_withdrawn, "certificates", "认证证书撤销/注销", -model.cert_withdrawn_points * inp.certs_withdrawn,
-         "张"),
+         "credit.certificates"),
         (inp.ccc_missing, "ccc", "强制性认证产品无有效 CCC 证书",
-         -min(model.ccc_missing_points * inp.ccc_missing, model.ccc_missing_cap), "个产品")])
-    items += _weighted([(d, sev, f"{no} {PENALTY_ZH.get(sev, sev)}") for d, sev, no in inp.penalties],
+         -min(model.ccc_missing_points * inp.ccc_missing, model.ccc_missing_cap), "credit.products")])
+    items += _weighted([(d, sev, Reason("credit.penalty", {"decision_no": no, "severity": sev}))
+                        for d, sev, no in inp.penalties],
                        model.penalty_points, ("general", 8.0), "penalty", "行政处罚", model, today)
     items += _counted([
         (inp.stable_listings, "stable", "稳定合格产品", min(model.stable_points * inp.stable_listings, model.stable_cap),
-         "个在列产品"),
+         "credit.listed_products"),
         (inp.system_certs, "system_cert", "有效管理体系认证",
-         min(model.system_cert_points * inp.system_certs, model.system_cert_cap), "张")])
-    items += [CreditItem("listing_abnormal", "列入经营异常名录", -model.abnormal_points, r) for r in inp.abnormal_entries]
-    items += [CreditItem("listing_serious", "列入严重违法失信名单", 0.0, no) for no in inp.serious_listed]
+         min(model.system_cert_points * inp.system_certs, model.system_cert_cap), "credit.certificates")])
+    items += [_item("listing_abnormal", "列入经营异常名录", -model.abnormal_points, Reason("credit.entry", {"text": r}))
+              for r in inp.abnormal_entries]
+    items += [_item("listing_serious", "列入严重违法失信名单", 0.0, Reason("credit.entry", {"text": no}))
+              for no in inp.serious_listed]
     score = round(min(max(sum(i.points for i in items), 0.0), 100.0), 2)
     klass, caps = _capped(class_for(score, model), inp, model, today)
-    return CreditResult(score, klass, tuple(items), tuple(caps))
+    return CreditResult(score, klass, tuple(items), tuple(sentence([c]) for c in caps), tuple(caps))
 
 
 PENALTY_SEVERITIES = ("minor", "general", "serious")

@@ -1,10 +1,19 @@
-"""English renderings of the sentences consumer's rules build (issue #21 finding 8): a credit item's detail and
-a declaration's per-indicator comparison. The rules keep writing the Chinese (the zh page, the PDF, the API);
-the English page reads it back through this one table — a pattern per sentence, its parameters carried over."""
+"""The English of the sentences consumer's rules build (issue #21 finding 8): a credit item's detail, a credit cap
+and a declaration's per-indicator comparison.
+
+The rules store each sentence as reason codes beside its zh text (`consumer.rules.reasons`), and the English page
+renders from the codes (`detail_of`, `caps_of`). The regex patterns below are the fallback for rows stored before
+the codes existed only (credit assessments and declaration checks written before issue #21 hold the zh sentence
+alone): a pattern per sentence, its parameters carried over; a sentence no pattern knows stays as stored.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zhijian.consumer.rules.reasons import known, sentence
 
 _N = r"(-?[\d.e+\-]+)"
 _U = r"(\S+)"
@@ -23,6 +32,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      "standard sets a limit"),
     (r"企业标准要求不得检出", "the enterprise standard requires not detectable"),
     (r"单位 " + _U + r" 与 " + _U + r" 不可换算", "unit {0} cannot be converted to {1}"),
+    (r"企业标准未列出该强制性指标", "the enterprise standard does not list this mandatory indicator"),
+    (r"列入严重违法失信名单，直接列为 D 类", "on the list of serious illegal and dishonest enterprises: class D directly"),
+    (r"(\d+) 天内有安全项目不合格，最高 (\w) 类", "a safety item failed within {0} days: class {1} at best"),
+    (r"(\d+) 天内受到情节严重的行政处罚，最高 (\w) 类", "a serious administrative penalty within {0} days: class {1} at best"),
 )
 _NOTE = re.compile(r"（" + _U + r" 换算为 " + _U + r"）$")
 _JUDGED: tuple[tuple[str, str], ...] = (
@@ -48,7 +61,7 @@ def _one(text: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str | Non
 
 
 def detail_en(zh: str) -> str:
-    """The English of a detail the rules wrote (credit items, declaration checks); other text as is."""
+    """The English of a detail stored without its reason codes (older rows only); other text as is."""
     found = _one(zh, _COMPILED)
     if found is not None:
         return found
@@ -59,3 +72,22 @@ def detail_en(zh: str) -> str:
         return zh
     tail = f" ({note.group(1)} converted to {note.group(2)})" if note else ""
     return "; ".join(p for p in parts if p is not None) + tail
+
+
+def detail_of(row: Mapping[str, Any], lang: str) -> str:
+    """A stored credit item or indicator check (a dict with `detail` and, since issue #21, `reasons`) in `lang`:
+    zh-CN as stored; English from the codes, by the patterns for an older row without them."""
+    zh = str(row.get("detail") or "")
+    if lang != "en":
+        return zh
+    reasons = row.get("reasons")
+    return sentence(reasons, "en") if reasons and known(reasons) else detail_en(zh)
+
+
+def caps_of(caps: Sequence[str], cap_reasons: Sequence[Any] | None, lang: str) -> list[str]:
+    """An assessment's caps in `lang`: zh-CN as stored; English from the codes (by the patterns for older rows)."""
+    if lang != "en":
+        return list(caps)
+    if cap_reasons and known(list(cap_reasons)) and len(cap_reasons) == len(caps):
+        return [sentence([r], "en") for r in cap_reasons]
+    return [detail_en(c) for c in caps]

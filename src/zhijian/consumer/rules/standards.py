@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
+from zhijian.consumer.rules.reasons import Reason, sentence
 from zhijian.platform.errors import DomainError
 
 # ====================================================================== enterprise standard vs national (企业标准)
@@ -83,15 +84,22 @@ def indicator_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class IndicatorCheck:
+    """One indicator's comparison; `detail` is the zh sentence of `reasons` (the English page renders the codes)."""
+
     name: str
     verdict: str  # laxer | stricter | equal | missing | manual | unit_mismatch
     national: str
     enterprise: str
     detail: str
     source: str
+    reasons: tuple[Reason, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"reasons": [r.as_dict() for r in self.reasons]}
+
+
+def _check(verdict: str, reasons: list[Reason], row: dict[str, str]) -> IndicatorCheck:
+    return IndicatorCheck(verdict=verdict, detail=sentence(reasons), reasons=tuple(reasons), **row)
 
 
 VERDICT_ZH = {"laxer": "低于强制性国家标准", "stricter": "严于国家标准", "equal": "与国家标准一致",
@@ -138,13 +146,13 @@ def compare_indicator(nat: Limit, ent: Limit) -> IndicatorCheck:
     """One enterprise indicator against the national one: laxer, stricter (领跑者) or equal, units converted."""
     row = dict(name=nat.name, national=_describe(nat), enterprise=_describe(ent), source=nat.source)
     if nat.kind in ("text", "equals") or ent.kind == "text":
-        return IndicatorCheck(verdict="manual", detail="文字要求，需人工核对", **row)
+        return _check("manual", [Reason("standard.manual")], row)
     if nat.kind == "not_detected":
         if ent.kind == "not_detected":
-            return IndicatorCheck(verdict="equal", detail="均为不得检出", **row)
-        return IndicatorCheck(verdict="laxer", detail="国家标准要求不得检出，企业标准设了限量", **row)
+            return _check("equal", [Reason("standard.both_not_detected")], row)
+        return _check("laxer", [Reason("standard.national_not_detected")], row)
     if ent.kind == "not_detected":
-        return IndicatorCheck(verdict="stricter", detail="企业标准要求不得检出", **row)
+        return _check("stricter", [Reason("standard.enterprise_not_detected")], row)
 
     def conv(v: float | None) -> float | None:
         return None if v is None else convert(v, ent.unit, nat.unit)
@@ -152,27 +160,28 @@ def compare_indicator(nat: Limit, ent: Limit) -> IndicatorCheck:
     try:
         e_lo, e_hi = conv(ent.lower), conv(ent.upper)
     except DomainError:
-        return IndicatorCheck(verdict="unit_mismatch", detail=f"单位 {ent.unit} 与 {nat.unit} 不可换算", **row)
-    note = f"（{ent.unit} 换算为 {nat.unit}）" if ent.unit != nat.unit else ""
+        return _check("unit_mismatch", [Reason("standard.units_not_convertible",
+                                               {"unit": ent.unit, "national_unit": nat.unit})], row)
+    note = [Reason("standard.converted", {"unit": ent.unit, "national_unit": nat.unit})] if ent.unit != nat.unit else []
     signs: list[int] = []
     if nat.kind in ("max", "range"):
         if e_hi is None:
-            return IndicatorCheck(verdict="laxer", detail="国家标准有上限，企业标准未设上限" + note, **row)
+            return _check("laxer", [Reason("standard.no_maximum"), *note], row)
         signs.append(_upper_cmp(e_hi, ent.upper_inclusive, float(nat.upper or 0), nat.upper_inclusive))
     if nat.kind in ("min", "range"):
         if e_lo is None:
-            return IndicatorCheck(verdict="laxer", detail="国家标准有下限，企业标准未设下限" + note, **row)
+            return _check("laxer", [Reason("standard.no_minimum"), *note], row)
         signs.append(_lower_cmp(e_lo, ent.lower_inclusive, float(nat.lower or 0), nat.lower_inclusive))
     if any(s > 0 for s in signs):
         parts = []
         if nat.kind in ("max", "range") and e_hi is not None and signs[0] > 0:
-            parts.append(f"上限 {e_hi:g} {nat.unit} 高于国家标准 {nat.upper:g} {nat.unit}")
+            parts.append(Reason("standard.maximum_above", {"value": e_hi, "unit": nat.unit, "national": nat.upper}))
         if nat.kind in ("min", "range") and e_lo is not None and signs[-1] > 0:
-            parts.append(f"下限 {e_lo:g} {nat.unit} 低于国家标准 {nat.lower:g} {nat.unit}")
-        return IndicatorCheck(verdict="laxer", detail="；".join(parts) + note, **row)
+            parts.append(Reason("standard.minimum_below", {"value": e_lo, "unit": nat.unit, "national": nat.lower}))
+        return _check("laxer", parts + note, row)
     if any(s < 0 for s in signs):
-        return IndicatorCheck(verdict="stricter", detail="严于国家标准" + note, **row)
-    return IndicatorCheck(verdict="equal", detail="与国家标准相同" + note, **row)
+        return _check("stricter", [Reason("standard.stricter"), *note], row)
+    return _check("equal", [Reason("standard.same"), *note], row)
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,7 @@ def check_standard(national: Iterable[Limit], enterprise: Iterable[Limit]) -> St
         if ent is None:
             if n.mandatory:
                 rows.append(IndicatorCheck(n.name, "missing", _describe(n), "—", "企业标准未列出该强制性指标",
-                                           n.source))
+                                           n.source, (Reason("standard.missing"),)))
             continue
         used.add(key)
         rows.append(compare_indicator(n, ent))

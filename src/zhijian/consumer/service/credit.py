@@ -263,7 +263,8 @@ def recompute_credit(session: Session, actor: Actor, *, enterprise_ids: list[int
         prev = org.credit_class
         a = CreditAssessment(enterprise_id=org.id, as_of=as_of, score=res.score, credit_class=res.credit_class,
                              previous_class=prev, model_version=model.version, breakdown=res.breakdown(),
-                             caps=list(res.caps), sources=sources)
+                             caps=list(res.caps), cap_reasons=[r.as_dict() for r in res.cap_reasons],
+                             sources=sources)
         session.add(a)
         out.append(a)
         if prev != res.credit_class:
@@ -303,7 +304,8 @@ def credit_dict(a: CreditAssessment, name: str = "") -> CreditOut:
     """The assessment as the API shows it (`CreditOut`; the pages read the same object)."""
     return CreditOut(enterprise_id=a.enterprise_id, enterprise_name=name, as_of=a.as_of, score=a.score,
                      credit_class=a.credit_class, previous_class=a.previous_class, model_version=a.model_version,
-                     breakdown=list(a.breakdown or []), caps=list(a.caps or []), sources=list(a.sources or []),
+                     breakdown=list(a.breakdown or []), caps=list(a.caps or []),
+                     cap_reasons=list(a.cap_reasons or []), sources=list(a.sources or []),
                      computed_at=a.computed_at)
 
 
