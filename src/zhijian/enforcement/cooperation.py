@@ -9,6 +9,7 @@ cases they joined to it, with a shared timeline and statistics.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -41,6 +42,9 @@ Hand = TypeVar("Hand", Transfer, AssistRequest)  # a hand-over between two organ
 
 ASSIST_DAYS_BASIS = "《市场监督管理行政处罚程序规定》（协助调查）：协助的市场监督管理部门自收到协助调查函之日起十五个工作日内完成（条文序号待核对）"
 SHAREABLE = ("party_name", "party_uscc", "title", "facts_text", "violation_code", "gtin", "case_no")
+SHAREABLE_ZH: dict[str, str] = {"party_name": "当事人", "party_uscc": "统一社会信用代码", "title": "案件名称",
+                                "facts_text": "简要案情", "violation_code": "违法行为（罚则目录编号）", "gtin": "商品条码",
+                                "case_no": "案号"}
 
 
 def _regulator(session: Session, organ_id: int | None, field: str) -> Organization:
@@ -294,22 +298,34 @@ def candidate_cases(session: Session, actor: Actor, op_id: int) -> list[Case]:
     return list(session.scalars(stmt.order_by(Case.id).limit(200)))
 
 
-def timeline(session: Session, actor: Actor, op_id: int) -> list[dict[str, Any]]:
-    """The shared timeline: operation events and the member cases' key steps, oldest first."""
+def timeline(session: Session, actor: Actor, op_id: int, lang: str = "zh_CN") -> list[dict[str, Any]]:
+    """The shared timeline: operation events and the member cases' key steps, oldest first. A step's ``text`` is its
+    case number and the step (``rules.step_label`` in ``lang``); ``case_no`` and ``step`` give them apart."""
     op = get_operation(session, actor, op_id)
     names = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(
         select(OperationMember.organ_id).where(OperationMember.operation_id == op.id)))).all())
-    out = [{"on": e.on, "organ": names.get(e.organ_id, ""), "case_id": e.case_id, "kind": e.kind, "text": e.text}
-           for e in session.scalars(select(OperationEvent).where(OperationEvent.operation_id == op.id))]
+    out = [{"on": e.on, "organ": names.get(e.organ_id, ""), "case_id": e.case_id, "kind": e.kind,
+            "text": _event_text(e.kind, e.text) if lang == "en" else e.text, "case_no": "", "step": ""} for e in session.scalars(select(OperationEvent).where(OperationEvent.operation_id == op.id))]
     key = ("filing", "seizure", "decision", "transfer", "payment", "closure")
     rows = session.execute(select(Step, Case.case_no, Case.organ_id).join(Case, Case.id == Step.case_id)
                            .where(Case.operation_id == op.id, Step.kind.in_(key)))
-    zh = {"filing": "立案", "seizure": "查封扣押", "decision": "作出决定", "transfer": "移送", "payment": "罚款缴纳",
-          "closure": "结案"}
     for st, no, organ_id in rows:
+        step = rules.step_label(st.kind, lang)
         out.append({"on": st.on, "organ": names.get(organ_id, ""), "case_id": st.case_id, "kind": st.kind,
-                    "text": f"{no}：{zh[st.kind]}"})
+                    "text": f"{no}{': ' if lang == 'en' else '：'}{step}", "case_no": no, "step": step})
     return sorted(out, key=lambda r: (r["on"], r["kind"]))
+
+
+# the operation events' texts (written by this module in Chinese) → English: (kind, pattern, English)
+_EVENT_EN = {"start": (re.compile(r"^专项行动启动：(?P<a>.*)$"), "Operation started: {a}"),
+             "case": (re.compile(r"^(?P<a>.*)归入案件 (?P<b>.*)$"), "{a} brought case {b} into the operation"),
+             "assist": (re.compile(r"^协查答复：(?P<a>.*)$"), "Assistance answered: {a}")}
+
+
+def _event_text(kind: str, text: str) -> str:
+    rule = _EVENT_EN.get(kind)
+    m = rule[0].match(text) if rule else None
+    return rule[1].format(**m.groupdict()) if rule and m else text
 
 
 def operation_stats(session: Session, actor: Actor, op_id: int) -> list[dict[str, Any]]:

@@ -136,8 +136,27 @@ def export_rows(rows: list[DivisionRow]) -> list[list[Any]]:
              float(r.fines), r.paid, r.published, r.published_on_time, r.transfers_out] for r in rows]
 
 
-def checklist(session: Session, actor: Actor, case_id: int) -> list[dict[str, Any]]:
-    """案卷评查: the documents the procedure requires and the clocks, each with ok / missing / late and its basis."""
+# the words of the checklist's details, by language (a detail is "word date, word date"): zh → en
+_DETAIL_EN = {"收到": "received", "期限": "due", "立案": "filed", "送达": "served", "陈述申辩期限": "response due",
+              "决定": "decided", "缴纳": "paid", "公示": "published", "起": "from", "解除": "released", "件": "item(s)",
+              "次": "time(s)"}
+
+
+def _detail(lang: str, *parts: tuple[str, object]) -> str:
+    """``(word, value)`` pairs joined as the checklist shows them: 「收到 2026-09-01，期限 2026-09-22」 /
+    "received 2026-09-01, due 2026-09-22"; a value ``None`` shows as —; for 起/件/次 the value comes first."""
+    en = lang == "en"
+    out = []
+    for word, value in parts:
+        shown = "—" if value is None else str(value)
+        label = _DETAIL_EN.get(word, word) if en else word
+        out.append(f"{shown} {label}" if word in ("起", "件", "次") else f"{label} {shown}")
+    return (", " if en else "，").join(out)
+
+
+def checklist(session: Session, actor: Actor, case_id: int, lang: str = "zh_CN") -> list[dict[str, Any]]:
+    """案卷评查: the documents the procedure requires and the clocks, each with ok / missing / late and its basis;
+    the details (dates) in ``lang``."""
     c = get_case(session, actor, case_id)
     docs = {d.kind for d in session.scalars(select(Document).where(Document.case_id == c.id))}
     kinds = {s.kind: s for s in session.scalars(select(Step).where(Step.case_id == c.id).order_by(Step.id))}
@@ -151,36 +170,38 @@ def checklist(session: Session, actor: Actor, case_id: int) -> list[dict[str, An
     if lead is not None:
         filed = kinds.get("filing")
         add("核查期限内决定立案", bool(filed and filed.on <= lead.verify_due_on), rules.VERIFY_BASIS,
-            f"收到 {lead.received_on}，期限 {lead.verify_due_on}，立案 {c.filed_on}")
+            _detail(lang, ("收到", lead.received_on), ("期限", lead.verify_due_on), ("立案", c.filed_on)))
     n_ev = session.scalar(select(func.count(Evidence.id)).where(Evidence.case_id == c.id)) or 0
-    add("证据材料", n_ev > 0, "《中华人民共和国行政处罚法》第四十六条", f"{n_ev} 件")
+    add("证据材料", n_ev > 0, "《中华人民共和国行政处罚法》第四十六条", _detail(lang, ("件", n_ev)))
     after_review = c.state not in ("investigating",)
     add("案件审核", "review" in kinds if after_review else None, "程序规定（案件审核）")
     if c.legal_review:
         add("法制审核", "legal_review" in kinds if c.decided_on or c.state != "review" else None, rules.REVIEW_BASIS)
     if c.state in ("notified", "hearing", "decided", "served", "executing", "closed"):
-        add("行政处罚告知书", "notice" in docs, rules.RESPONSE_BASIS, f"送达 {c.notified_on}，陈述申辩期限 {c.response_due_on}")
+        add("行政处罚告知书", "notice" in docs, rules.RESPONSE_BASIS, _detail(lang, ("送达", c.notified_on),
+                                                                                     ("陈述申辩期限", c.response_due_on)))
     if c.hearing_requested:
         add("听证通知书与听证笔录", "hearing_notice" in docs and c.hearing_held, rules.HEARING_BASIS)
     if c.decided_on:
         add("决定书", bool({"decision", "no_penalty"} & docs), "《中华人民共和国行政处罚法》第五十九条", c.decision_no)
-        add("办案期限内作出决定", c.decided_on <= c.due_on, rules.CASE_BASIS, f"立案 {c.filed_on}，期限 {c.due_on}，决定 {c.decided_on}")
-        add("送达回证", "receipt" in docs, rules.SERVICE_BASIS, f"送达 {c.served_on or '—'}，期限 {c.service_due_on}")
+        add("办案期限内作出决定", c.decided_on <= c.due_on, rules.CASE_BASIS, _detail(lang, ("立案", c.filed_on), ("期限", c.due_on),
+                                                                                   ("决定", c.decided_on)))
+        add("送达回证", "receipt" in docs, rules.SERVICE_BASIS, _detail(lang, ("送达", c.served_on), ("期限", c.service_due_on)))
     if c.fine_fen:
         add("罚款缴纳或申请强制执行", bool(c.paid_on or c.enforcement_applied_on), rules.PAYMENT_BASIS,
-            f"期限 {c.payment_due_on}，缴纳 {c.paid_on or '—'}")
+            _detail(lang, ("期限", c.payment_due_on), ("缴纳", c.paid_on)))
         add("按期公示", bool(c.published_on and c.publication_due_on and c.published_on <= c.publication_due_on),
-            rules.PUBLICATION_BASIS, f"期限 {c.publication_due_on}，公示 {c.published_on or '—'}")
+            rules.PUBLICATION_BASIS, _detail(lang, ("期限", c.publication_due_on), ("公示", c.published_on)))
     from zhijian.enforcement.models import Seizure
     from zhijian.enforcement.service import today
 
     for sz in session.scalars(select(Seizure).where(Seizure.case_id == c.id).order_by(Seizure.id)):
         kept = (sz.released_on <= sz.due_on) if sz.released_on else (today() <= sz.due_on or c.state == "closed")
         add("查封扣押期限", kept, rules.SEIZURE_BASIS,
-            f"{sz.started_on} 起，期限 {sz.due_on}，解除 {sz.released_on or '—'}")
+            _detail(lang, ("起", sz.started_on), ("期限", sz.due_on), ("解除", sz.released_on)))
     n_tr = session.scalar(select(func.count(Transfer.id)).where(Transfer.case_id == c.id)) or 0
     if n_tr:
-        add("移送函", "transfer" in docs, "《行政执法机关移送涉嫌犯罪案件的规定》", f"{n_tr} 次")
+        add("移送函", "transfer" in docs, "《行政执法机关移送涉嫌犯罪案件的规定》", _detail(lang, ("次", n_tr)))
     two = all(s.officer1 and s.officer2 for k, s in kinds.items() if k in ("filing", "review", "notice", "decision",
                                                                          "service", "closure"))
     add("每一环节两名执法人员", two, "《中华人民共和国行政处罚法》第四十二条")

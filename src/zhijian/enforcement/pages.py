@@ -5,6 +5,7 @@ portal's 行政处罚信息公示. Every form calls the same service function as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,7 +44,8 @@ from zhijian.enforcement.schemas import (
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, nav_item, portal_link, render
+from zhijian.platform.i18n import gettext_for
+from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, portal_link, render
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("regulator",)
@@ -59,11 +61,31 @@ def _date(form: Any, name: str) -> dt.date | None:
     return parse_date(form.get(name), name)
 
 
+# the console forms' fields by their label on the form: a refusal names the field as the officer sees it
+FIELD_LABELS_ZH: dict[str, str] = {
+    "approver": "负责人（审批）", "officers": "两名执法人员的执法证号（逗号分隔）", "on": "日期", "reason": "理由",
+    "violation_code": "违法行为", "facts_text": "简要案情", "goods_value": "货值金额（元）", "illegal_income": "违法所得（元）",
+    "sales_amount": "销售金额（元）", "proposed_fine": "拟罚款（元）", "opinion": "审核意见", "reviewer": "法制审核人员",
+    "served_on": "送达日期", "statement": "当事人陈述、申辩", "fine": "罚款（元）", "kind": "决定种类", "method": "送达方式",
+    "paid_on": "缴纳日期", "amount": "缴纳金额（元，含加处罚款）", "items": "查封扣押财物", "description": "证据内容",
+    "interviewee_name": "被询问人姓名", "interviewee_id_no": "被询问人身份证件号码", "interviewee_role": "被询问人身份",
+    "interviewee_phone": "联系电话", "place": "询问地点", "started_at": "询问开始时间", "ended_at": "询问结束时间",
+    "recorder": "记录人（执法证号）", "qa": "问答", "notified_on": "拟列入告知日期", "name": "名称", "gtins": "商品条码",
+}
+
+
+def _labels(field: str) -> tuple[str, str]:
+    """(zh, en) label of a form field (its name when the form has no such field)."""
+    zh = FIELD_LABELS_ZH.get(field.split(".")[0], field)
+    return zh, gettext_for("en")(zh)
+
+
 def _money(form: Any, name: str) -> Decimal:
     try:
         return Decimal(str(form.get(name, "0") or "0").replace(",", ""))
     except InvalidOperation:
-        raise DomainError("validation.invalid", f"「{name}」应为金额（元）", f"'{name}' must be an amount", field=name) from None
+        zh, en = _labels(name)
+        raise DomainError("validation.invalid", f"「{zh}」应为金额（元）", f"{en}: must be an amount", field=name) from None
 
 
 def _datetime(form: Any, name: str) -> dt.datetime:
@@ -71,19 +93,21 @@ def _datetime(form: Any, name: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(v)
     except ValueError:
-        raise DomainError("validation.invalid", f"「{name}」应为日期时间", f"'{name}' must be a date and time",
+        zh, en = _labels(name)
+        raise DomainError("validation.invalid", f"「{zh}」应为日期时间", f"{en}: must be a date and time",
                           field=name) from None
 
 
 def _qa(text: str) -> list[QA]:
-    """「问：…」/「答：…」lines → question-answer pairs (a line without a prefix continues the previous one)."""
+    """「问：…」/「答：…」(or Q: / A:) lines → question-answer pairs (a line without a prefix continues the previous
+    one)."""
     pairs: list[dict[str, str]] = []
     key = ""
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = raw.strip()
         if not line:
             continue
-        head = line[:2].replace(":", "：")
+        head = line[:2].replace(":", "：").upper().replace("Q：", "问：").replace("A：", "答：")  # Q: / A: as well
         if head == "问：":
             pairs.append({"q": line[2:].strip(), "a": ""})
             key = "q"
@@ -99,10 +123,29 @@ def _qa(text: str) -> list[QA]:
     return [QA(**p) for p in pairs]
 
 
+# the description an interview writes on its evidence item (inquiry.record_inquiry); any other is shown as typed
+_INQUIRY_EVIDENCE = re.compile(r"^询问笔录 (?P<no>\S+)（被询问人 (?P<name>.+)，(?P<role>[^，）]+)）$")
+
+
+def evidence_note(description: str, lang: str) -> tuple[str, str]:
+    """An evidence item's description in the page's language as (text, 文号): the interview's own description is
+    rebuilt in English around its 文号 (returned apart, for the page to mark as Chinese)."""
+    m = _INQUIRY_EVIDENCE.match(description or "") if lang == "en" else None
+    if m is None:
+        return description or "", ""
+    role = gettext_for("en")(m["role"])
+    return f"(interviewee {m['name']}, {role[:1].lower() + role[1:]})", m["no"]
+
+
 def _validation(exc: ValidationError) -> DomainError:
+    """The first error of a form's model, named by the field's label, in the catalogue's words (web.forms)."""
+    from zhijian.web.forms import message_for
+
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ()))
-    return DomainError("validation.invalid", f"「{field}」填写有误：{first.get('msg', '')}", f"invalid '{field}'", field=field)
+    zh, en = _labels(field)
+    return DomainError("validation.invalid", f"「{zh}」填写有误：{message_for(first, 'zh_CN')}",
+                       f"{en}: {message_for(first, 'en')}", field=field)
 
 
 # ---------------------------------------------------------------- console
@@ -133,7 +176,7 @@ def console_penalties(request: Request, session: SessionDep, violation: str = ""
             result = penalties.compute(violation, penalties.facts(goods_value=goods_value or 0,
                                                                   illegal_income=illegal_income or 0))
         except DomainError as err:
-            error = err.message_zh
+            error = _message(request, err)
     cat = penalties.catalogue()
     return render(request, "enforcement/console_penalties.html", {
         "rows": penalties.catalogue_rows(), "cat": cat, "result": result, "error": error, "violation": violation,
@@ -177,8 +220,13 @@ async def console_lead_action(request: Request, session: SessionDep, lead_id: in
     return RedirectResponse(f"/console/enforcement/leads/{lead_id}", status_code=303)
 
 
+def _message(request: Request, err: DomainError) -> str:
+    """A refusal's message in the page's language."""
+    return err.message_en if locale_of(request) == "en" else err.message_zh
+
+
 def _lead_error(request: Request, session: Any, lead_id: int, err: DomainError) -> Response:
-    resp = console_lead(request, session, lead_id, error=err.message_zh)
+    resp = console_lead(request, session, lead_id, error=_message(request, err))
     resp.status_code = err.status
     return resp
 
@@ -190,7 +238,7 @@ def console_case(request: Request, session: SessionDep, case_id: int, error: str
         case = service.get_case(session, actor, case_id)
         steps = procedure.steps(session, actor, case_id)
         ev, broken = procedure.evidence(session, actor, case_id)
-        checks = oversight.checklist(session, actor, case_id)
+        checks = oversight.checklist(session, actor, case_id, lang=locale_of(request))
     except DomainError as err:
         return error_page(request, err, actor)
     holder = service.can_act_on(session, actor, case)
@@ -199,6 +247,9 @@ def console_case(request: Request, session: SessionDep, case_id: int, error: str
         "docs": documents.case_documents(session, case.id), "doc_kinds": rules.DOC_KINDS, "states": rules.STATES,
         "yuan": procedure.yuan, "methods": rules.SERVICE_METHODS, "evidence_kinds": rules.EVIDENCE_KINDS,
         "violations": penalties.catalogue_rows(), "shared": cooperation.shared_view(session, actor, case),
+        "shared_labels": cooperation.SHAREABLE_ZH, "step_label": lambda kind: rules.step_label(kind, locale_of(request)),
+        "step_note": lambda step: rules.step_note(step.kind, step.note, locale_of(request)),
+        "evidence_note": lambda e: evidence_note(e.description, locale_of(request)),
         "error": error, "today": service.today(), "case_basis": rules.CASE_BASIS,
         "legal_done": procedure.count_steps(session, case.id, "legal_review") > 0,
         "inquiries": [inquiry.inquiry_out(q) for q in inquiry.inquiries(session, actor, case_id)],
@@ -274,7 +325,7 @@ async def console_case_action(request: Request, session: SessionDep, case_id: in
 
 
 def _case_error(request: Request, session: Any, case_id: int, err: DomainError) -> Response:
-    resp = console_case(request, session, case_id, error=err.message_zh)
+    resp = console_case(request, session, case_id, error=_message(request, err))
     resp.status_code = err.status
     return resp
 
@@ -324,7 +375,7 @@ def console_operation(request: Request, session: SessionDep, op_id: int) -> Resp
     try:
         op = cooperation.get_operation(session, actor, op_id)
         ctx = {"op": op, "stats": cooperation.operation_stats(session, actor, op_id),
-               "timeline": cooperation.timeline(session, actor, op_id),
+               "timeline": cooperation.timeline(session, actor, op_id, lang=locale_of(request)),
                "candidates": cooperation.candidate_cases(session, actor, op_id)}
     except DomainError as err:
         return error_page(request, err, actor)

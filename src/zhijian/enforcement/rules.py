@@ -226,6 +226,46 @@ def doc_number(organ_abbr: str, kind_abbr: str, year: int, seq: int) -> str:
     return f"{organ_abbr}{kind_abbr}〔{year}〕{seq}号"
 
 
+# 办案环节: the kind of each step of a case, as its history lists it — in English by code (the platform catalogue's
+# 立案 / 结案 are the buttons "Case opened" / "Close the case", not the entries of a history)
+STEP_KINDS: dict[str, str] = {
+    "filing": "立案", "inquiry": "询问", "seizure": "查封扣押", "seizure_extension": "延长查封扣押",
+    "seizure_release": "解除查封扣押", "excluded": "期限除外期间", "extension": "延长办案期限", "review": "案件审核",
+    "legal_review": "法制审核", "notice": "送达行政处罚告知书", "response": "陈述申辩", "hearing": "听证",
+    "decision": "作出决定", "service": "送达决定书", "payment": "罚款缴纳", "enforcement": "申请强制执行",
+    "closure": "结案", "publication": "公示", "listing_proposal": "拟列入严重违法失信名单",
+    "listing": "列入严重违法失信名单", "credit_repair": "信用修复", "transfer": "移送",
+    "transfer_accepted": "移送已接收", "assist_answer": "协查答复",
+}
+STEP_KINDS_EN: dict[str, str] = {
+    "filing": "Case filed", "inquiry": "Interview", "seizure": "Seizure", "seizure_extension": "Seizure extended",
+    "seizure_release": "Seizure released", "excluded": "Excluded period", "extension": "Case period extended",
+    "review": "Case review", "legal_review": "Legal review", "notice": "Penalty notice served",
+    "response": "Statement and defence", "hearing": "Hearing", "decision": "Decision made",
+    "service": "Decision served", "payment": "Fine paid", "enforcement": "Compulsory enforcement applied for",
+    "closure": "Case closed", "publication": "Published", "listing_proposal": "Proposed for the serious-violation list",
+    "listing": "Put on the serious-violation list", "credit_repair": "Credit restored", "transfer": "Transferred",
+    "transfer_accepted": "Transfer accepted", "assist_answer": "Assistance answered",
+}
+
+
+def step_label(kind: str, lang: str) -> str:
+    """One 办案环节 in the page's language (the code itself when it is not a known step)."""
+    return (STEP_KINDS_EN if lang == "en" else STEP_KINDS).get(kind, kind)
+
+
+# the notes the procedure itself writes on a step (the rest is what an officer typed, shown as typed): kind →
+# (pattern, English)
+_STEP_NOTES_EN = {"inquiry": (re.compile(r"^询问 (?P<a>.+)$"), "Interviewed {a}"),
+                  "transfer_accepted": (re.compile(r"^(?P<a>.+)已接收并立案：(?P<b>.+)$"), "{a} accepted it and filed case {b}")}
+
+
+def step_note(kind: str, note: str, lang: str) -> str:
+    rule = _STEP_NOTES_EN.get(kind) if lang == "en" else None
+    m = rule[0].match(note or "") if rule else None
+    return rule[1].format(**m.groupdict()) if rule and m else (note or "")
+
+
 DOC_KINDS: dict[str, tuple[str, str]] = {  # kind → (title, 文号 代字)
     "filing": ("立案审批表", "立"), "inquiry": ("询问笔录", "询"), "notice": ("行政处罚告知书", "罚告"),
     "hearing_notice": ("听证通知书", "听"), "decision": ("行政处罚决定书", "罚"), "no_penalty": ("不予行政处罚决定书", "不罚"),
