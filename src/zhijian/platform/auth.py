@@ -164,15 +164,85 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, username: str, password: str, ttl_minutes: int) -> tuple[str, ApiToken, User]:
-    """Check the password and hand out a fresh bearer token (登录)."""
+def token_digest(token: str) -> str:
+    """SHA-256 of a token as stored in `ApiToken.token_hash`."""
+    return _token_digest(token)
+
+
+class OtpRequired(DomainError):
+    """The password was right and the account has a second factor: ask for the one-time code (no token yet).
+    `ticket_basis` lets the console's second step carry the first factor without the password
+    (`first_factor_ticket`); it is never sent to a client as it is."""
+
+    def __init__(self, ticket_basis: str) -> None:
+        super().__init__("auth.otp_required", "请输入动态验证码（双因素认证）",
+                         "enter the one-time code (two-factor authentication)", status=401, field="otp")
+        self.ticket_basis = ticket_basis
+
+
+def _bad_credentials() -> DomainError:
+    return DomainError("auth.bad_credentials", "用户名或密码错误", "wrong username or password", status=401)
+
+
+def _first_factor(session: Session, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.is_active:
-        raise DomainError("auth.bad_credentials", "用户名或密码错误", "wrong username or password", status=401)
+        raise _bad_credentials()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _ticket_basis(user: User) -> str:
+    # bound to the password hash: a ticket dies with a password change or reset
+    return f"{user.id}:{user.password_hash[-16:]}"
+
+
+TICKET_SECONDS = 300
+
+
+def first_factor_ticket(secret: str, basis: str, now: float | None = None) -> str:
+    """A 5-minute proof that this browser gave the right password (the console login's second step)."""
+    exp = int((utcnow().timestamp() if now is None else now) + TICKET_SECONDS)
+    user_id = basis.partition(":")[0]
+    mac = hmac.new(secret.encode(), f"mfa-ticket:{basis}:{exp}".encode(), hashlib.sha256).hexdigest()
+    return f"{user_id}.{exp}.{mac}"
+
+
+def _ticket_user(session: Session, secret: str, ticket: str, username: str) -> User:
+    user_id, _, rest = ticket.partition(".")
+    exp, _, mac = rest.partition(".")
+    if not (user_id.isdigit() and exp.isdigit()) or int(exp) < utcnow().timestamp():
+        raise _bad_credentials()
+    user = session.get(User, int(user_id))
+    if user is None or not user.is_active or user.username != username:
+        raise _bad_credentials()
+    want = hmac.new(secret.encode(), f"mfa-ticket:{_ticket_basis(user)}:{exp}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, mac):
+        raise _bad_credentials()
+    return user
+
+
+def _second_factor(session: Session, user: User, otp: str | None) -> None:
+    from zhijian.platform import mfa
+
+    if not mfa.is_enabled(session, user.id):
+        return
+    if not otp:
+        raise OtpRequired(_ticket_basis(user))
+    if mfa.check_second_factor(session, user, otp) is None:
+        raise mfa.bad_code()
+
+
+def issue_token(session: Session, username: str, password: str, ttl_minutes: int, *, otp: str | None = None,
+                ticket: tuple[str, str] | None = None) -> tuple[str, ApiToken, User]:
+    """Check the password (or the console's first-factor `ticket` = (secret, ticket)), then the second factor
+    when the account has one, and hand out a fresh bearer token (登录)."""
+    user = _ticket_user(session, ticket[0], ticket[1], username) if ticket else _first_factor(session, username,
+                                                                                                password)
+    _second_factor(session, user, otp)
     token = secrets.token_urlsafe(32)
     row = ApiToken(token_hash=_token_digest(token), user_id=user.id,
                    expires_at=utcnow() + dt.timedelta(minutes=ttl_minutes))
@@ -181,13 +251,19 @@ def issue_token(session: Session, username: str, password: str, ttl_minutes: int
     return token, row, user
 
 
+COUNTED_FAILURES = frozenset({"auth.bad_credentials", "auth.bad_otp"})
+
+
 def login(session: Session, username: str, password: str, ttl_minutes: int, *,
-          throttle: LoginThrottle | None, client: str) -> tuple[str, ApiToken, User]:
+          throttle: LoginThrottle | None, client: str, otp: str | None = None,
+          ticket: tuple[str, str] | None = None) -> tuple[str, ApiToken, User]:
     """登录 with failed-login throttling (the one login use case of the API and the console).
 
     While the account or the client address is backing off or locked: 429 without checking the password.
-    Each failure counts against both, is audited in `session` (the caller commits it although it reports the
-    failure: the API and the console do) and answers the same message whether or not the user exists."""
+    Each failure — a wrong password or a wrong one-time code — counts against both, is audited in `session`
+    (the caller commits it although it reports the failure: the API and the console do) and answers the same
+    message whether or not the user exists. A right password on an account with two-factor authentication
+    raises `OtpRequired` (not counted, not reset)."""
     if throttle is not None:
         try:
             throttle.check(username, client)
@@ -195,11 +271,12 @@ def login(session: Session, username: str, password: str, ttl_minutes: int, *,
             log.warning("login throttled", extra={"zj_client": client})
             raise
     try:
-        result = issue_token(session, username, password, ttl_minutes)
+        result = issue_token(session, username, password, ttl_minutes, otp=otp, ticket=ticket)
     except DomainError as err:
-        if throttle is not None and err.code == "auth.bad_credentials":
+        if throttle is not None and err.code in COUNTED_FAILURES:
             failure = throttle.failed(username, client)
-            _audit_login_failure(session, username, client, failure.account_failures, failure.locked)
+            _audit_login_failure(session, username, client, failure.account_failures, failure.locked,
+                                 factor="otp" if err.code == "auth.bad_otp" else "password")
         raise
     if throttle is not None:
         throttle.succeeded(username, client)
@@ -207,28 +284,38 @@ def login(session: Session, username: str, password: str, ttl_minutes: int, *,
     return result
 
 
-def _audit_login_failure(session: Session, username: str, client: str, failures: int, locked: bool) -> None:
+def _audit_login_failure(session: Session, username: str, client: str, failures: int, locked: bool,
+                         factor: str = "password") -> None:
     from zhijian.platform import audit
 
     actor = session.info.get("actor")
     session.info["actor"] = Actor(None, client[:100], "public")
     try:
         audit.record(session, "login_locked" if locked else "login_failed", "user_account", username[:64], None,
-                     {"username": username[:64], "client": client[:64], "failures": failures})
+                     {"username": username[:64], "client": client[:64], "failures": failures}
+                     | ({"factor": factor} if factor != "password" else {}))
     finally:
         session.info["actor"] = actor
 
 
 def token_is_valid(session: Session, token: str) -> bool:
-    """Does this bearer token or session cookie name a live session (for the public rate limit)?"""
+    """Does this bearer token or session cookie name a live session (for the public rate limit)? A session that
+    must first change its password is a live session."""
     try:
-        resolve_token(session, token)
+        resolve_token(session, token, allow_pending=True)
     except DomainError:
         return False
     return True
 
 
-def resolve_token(session: Session, token: str) -> Actor:
+class PasswordChangeRequired(DomainError):
+    def __init__(self) -> None:
+        super().__init__("auth.password_change_required", "管理员已重置您的密码：请先修改密码",
+                         "an administrator reset your password: change it first", status=403)
+
+
+def token_user(session: Session, token: str) -> tuple[ApiToken, User]:
+    """The live token row and its active user (401 otherwise)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise DomainError("auth.invalid_token", "令牌无效、已过期或已撤销", "token is invalid, expired or revoked",
@@ -236,6 +323,15 @@ def resolve_token(session: Session, token: str) -> Actor:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise DomainError("auth.invalid_token", "令牌无效", "token is invalid", status=401)
+    return row, user
+
+
+def resolve_token(session: Session, token: str, *, allow_pending: bool = False) -> Actor:
+    """The actor of a bearer token or session cookie. A user whose password an administrator reset gets 403
+    `auth.password_change_required` until it is changed — except where `allow_pending` (the change itself)."""
+    _row, user = token_user(session, token)
+    if user.must_change_password and not allow_pending:
+        raise PasswordChangeRequired()
     return actor_for(user)
 
 

@@ -85,6 +85,34 @@ def user_deactivate(username: str = typer.Argument(..., help="the user's name"))
     typer.echo(f"user {username} deactivated")
 
 
+@user_app.command("passwd")
+def user_passwd(username: str = typer.Argument(..., help="the user's name"),
+                reset: bool = typer.Option(False, "--reset", help="the user must change it at the next login"),
+                password: str = typer.Option(..., envvar="ZHIJIAN_NEW_PASSWORD", prompt="新密码 / new password",
+                                             hide_input=True, confirmation_prompt=True,
+                                             help="the new password (prompted when absent)")) -> None:
+    """设置密码 — the new password (policy applies); every session and token of the user is revoked; audited.
+    `--reset`: an administrator's reset — the user must choose its own password at the next login."""
+    from zhijian.platform.identity.credentials import reset_password
+    from zhijian.platform.identity.service import find_user_id
+
+    with unit_of_work() as s:
+        change = reset_password(s, SYSTEM, find_user_id(s, username), password, must_change=reset)
+    typer.echo(f"password of {username} set; {change.revoked} session(s) revoked"
+               + ("; must change at next login" if reset else ""))
+
+
+@user_app.command("mfa-remove")
+def user_mfa_remove(username: str = typer.Argument(..., help="the user's name")) -> None:
+    """取消双因素 — remove a user's two-factor authentication (lost device and codes); audited."""
+    from zhijian.platform.identity.credentials import remove_second_factor
+    from zhijian.platform.identity.service import find_user_id
+
+    with unit_of_work() as s:
+        removed = remove_second_factor(s, SYSTEM, find_user_id(s, username))
+    typer.echo(f"two-factor authentication of {username} " + ("removed" if removed else "was not enabled"))
+
+
 @audit_app.command("verify")
 def audit_verify(json_out: bool = typer.Option(False, "--json"),
                  checkpoint: str | None = typer.Option(None, "--checkpoint", help="a signed checkpoint file"),

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Category, Organization, Product
+from zhijian.platform.auth import OtpRequired, first_factor_ticket, revoke_token
 from zhijian.platform.auth import login as login_user
-from zhijian.platform.auth import revoke_token
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.pagination import Page
 from zhijian.platform.rooms import call
-from zhijian.web import calendar_pages, sources
+from zhijian.web import account_pages, calendar_pages, sources
 from zhijian.web.core import check_csrf, console_actor, locale_of, page_router, portal_link, render, serves
 from zhijian.web.listing import page_rows
 from zhijian.web.queue import work_queue
@@ -32,6 +32,7 @@ from zhijian.web.rules import CodeError, code_to_path, current_campaign
 
 router = page_router()
 router.include_router(calendar_pages.router)  # 工作日历 (platform.deadlines)
+router.include_router(account_pages.router)  # 账户与安全: password change, two-factor (issue 13)
 # public pages of rooms that do not list themselves; shown only when the room serves them
 portal_link("/spotchecks", "抽查结果", order=20)
 portal_link("/risk/alerts", "风险预警", order=35)
@@ -218,22 +219,35 @@ def login_form(request: Request, session: SessionDep, next: str = "/console") ->
 
 @router.post("/login")
 async def login(request: Request, session: SessionDep) -> Response:
+    """登录: the password, then — when the account has two-factor authentication — a second step asking for the
+    one-time code, which carries a 5-minute first-factor ticket instead of the password. An account whose
+    password an administrator reset is sent to the change page before anything else."""
     form = await request.form()
     check_csrf(request, form)
     nxt = _safe_next(str(form.get("next") or "/console"))
+    username = str(form.get("username", ""))
+    secret = request.app.state.settings.secret_key
+    ticket = str(form.get("ticket", ""))
     try:
-        token, _row, _user = login_user(session, str(form.get("username", "")), str(form.get("password", "")),
-                                        request.app.state.settings.token_ttl_minutes,
-                                        throttle=request.app.state.login_throttle,
-                                        client=request.client.host if request.client else "?")
+        token, _row, user = login_user(session, username, str(form.get("password", "")),
+                                       request.app.state.settings.token_ttl_minutes,
+                                       throttle=request.app.state.login_throttle,
+                                       client=request.client.host if request.client else "?",
+                                       otp=str(form.get("otp", "")).strip() or None,
+                                       ticket=(secret, ticket) if ticket else None)
+    except OtpRequired as err:
+        return render(request, "web/login.html", {"next": nxt, "username": username, "otp_step": True,
+                                                  "ticket": first_factor_ticket(secret, err.ticket_basis)})
     except DomainError as err:
         msg = err.message_en if locale_of(request) == "en" else err.message_zh
-        page = render(request, "web/login.html", {"next": nxt, "error": msg, "username": form.get("username")},
+        second = bool(ticket) and err.code == "auth.bad_otp"  # a wrong code: ask again with the same ticket
+        page = render(request, "web/login.html", {"next": nxt, "error": msg, "username": username,
+                                                  "otp_step": second, "ticket": ticket if second else ""},
                       status_code=429 if err.status == 429 else 401)
         if "retry_after" in err.extra:
             page.headers["Retry-After"] = str(err.extra["retry_after"])
         return page
-    resp = RedirectResponse(nxt, status_code=303)
+    resp = RedirectResponse("/console/account" if user.must_change_password else nxt, status_code=303)
     resp.set_cookie("zj_session", token, httponly=True, samesite="lax", secure=request.app.state.settings.cookie_secure,
                     max_age=request.app.state.settings.token_ttl_minutes * 60)
     return resp

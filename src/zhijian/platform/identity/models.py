@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhijian.platform.db import Audited, Base, IdMixin, TimestampMixin, utcnow
@@ -50,6 +50,8 @@ class User(IdMixin, TimestampMixin, Audited, Base):
     role: Mapped[str] = mapped_column(String(16))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # set by an administrator's reset: the user must choose a new password before anything else (issue 13)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ApiToken(IdMixin, Base):
@@ -62,3 +64,27 @@ class ApiToken(IdMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class UserMfa(IdMixin, Base):
+    """A user's TOTP second factor (RFC 6238): the secret encrypted (Fernet, key outside the database: `platform.mfa`),
+    confirmed once the user typed a first valid code, and the last time step used (a code is accepted once only).
+    Not `Audited` (every login moves `last_step`): enrolment, confirmation and removal are audited explicitly."""
+
+    __tablename__ = "user_mfa"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[dt.datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MfaRecoveryCode(IdMixin, Base):
+    """A single-use recovery code of a user's second factor: only a salted SHA-256 of it is stored."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(100))
+    used_at: Mapped[dt.datetime | None]

@@ -1,0 +1,147 @@
+"""凭据 (credentials): a user changes its own password; an administrator resets one; an admin removes a user's
+second factor (OWASP ASVS 4.0 V2.1.5/2.1.6, 2.2.3, 2.5). Callers: `POST /api/v1/auth/password`,
+`POST /api/v1/users/{id}/password`, the console's 账户 page and `zhijian user passwd`.
+
+After any change every other session and API token of the user is revoked and the change is written to the audit
+chain (the platform has no inbox of its own: the audit record, readable by the user's administrators, is the
+notice; the console shows the user the time of the last change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from zhijian.platform import audit
+from zhijian.platform.auth import Actor, _audit_login_failure, hash_password, token_digest, verify_password
+from zhijian.platform.db import utcnow
+from zhijian.platform.errors import DomainError, NotFound, Unauthenticated
+from zhijian.platform.identity.models import ApiToken, User
+
+if TYPE_CHECKING:
+    from zhijian.platform.throttle import LoginThrottle
+
+
+@dataclass(frozen=True)
+class CredentialChange:
+    """What a change did: the user, and how many of its other sessions and tokens it revoked."""
+
+    user: User
+    revoked: int
+
+
+def revoke_sessions(session: Session, user_id: int, *, keep_token: str | None = None) -> int:
+    """Revoke every live token of the user except `keep_token` (the session making the change)."""
+    stmt = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep_token:
+        stmt = stmt.where(ApiToken.token_hash != token_digest(keep_token))
+    result = session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session="fetch"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _new_hash(new_password: str, username: str) -> str:
+    try:
+        return hash_password(new_password, username)
+    except DomainError as err:
+        err.field = "new_password"
+        raise
+
+
+def _wrong_current(session: Session, user: User, throttle: LoginThrottle | None, client: str) -> DomainError:
+    if throttle is not None:
+        failure = throttle.failed(user.username, client)
+        _audit_login_failure(session, user.username, client, failure.account_failures, failure.locked,
+                             factor="password_change")
+    return DomainError("auth.wrong_password", "当前密码错误", "the current password is wrong", status=403,
+                       field="current_password")
+
+
+def change_password(session: Session, actor: Actor, current_password: str, new_password: str, *,
+                    current_token: str | None, throttle: LoginThrottle | None = None,
+                    client: str = "?") -> CredentialChange:
+    """修改密码 — the user's own: the current password (a wrong one counts as a failed login: throttled, audited,
+    and while the account is backing off the answer is 429 without checking), the new one through the policy.
+    Revokes every other session and token of the user (the one making the change stays) and clears an
+    administrator's "must change" mark. The caller commits even when this raises (the failure's audit record)."""
+    if actor.user_id is None:
+        raise Unauthenticated()
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated()
+    if throttle is not None:
+        throttle.check(user.username, client)
+    if not verify_password(user.password_hash, current_password):
+        raise _wrong_current(session, user, throttle, client)
+    if new_password == current_password:
+        raise DomainError("user.password_unchanged", "新密码不能与当前密码相同",
+                          "the new password must differ from the current one", field="new_password")
+    user.password_hash = _new_hash(new_password, user.username)
+    user.must_change_password = False
+    revoked = revoke_sessions(session, user.id, keep_token=current_token)
+    session.flush()
+    audit.record(session, "password_changed", "user_account", user.id, None,
+                 {"username": user.username, "by": "self", "sessions_revoked": revoked})
+    return CredentialChange(user, revoked)
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str, *,
+                   must_change: bool = True) -> CredentialChange:
+    """重置密码 — an administrator sets a new password (the policy applies), revokes all the user's sessions and
+    tokens and (by default) marks the account "must change at next login"; audited with the admin as actor."""
+    actor.require("admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    user.password_hash = _new_hash(new_password, user.username)
+    user.must_change_password = must_change
+    revoked = revoke_sessions(session, user.id)
+    session.flush()
+    audit.record(session, "password_reset", "user_account", user.id, None,
+                 {"username": user.username, "by": actor.label, "must_change": must_change,
+                  "sessions_revoked": revoked})
+    return CredentialChange(user, revoked)
+
+
+def remove_second_factor(session: Session, actor: Actor, user_id: int) -> bool:
+    """An administrator removes a user's two-factor authentication (lost phone and codes); audited."""
+    from zhijian.platform import mfa
+
+    actor.require("admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return mfa.remove(session, user, action="mfa_removed_by_admin")
+
+
+def disable_second_factor(session: Session, actor: Actor, password: str, code: str, *,
+                          throttle: LoginThrottle | None = None, client: str = "?") -> bool:
+    """The user switches its own second factor off: the password and a current code (or a recovery code)."""
+    from zhijian.platform import mfa
+
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise Unauthenticated()
+    if throttle is not None:
+        throttle.check(user.username, client)
+    if not verify_password(user.password_hash, password):
+        err = _wrong_current(session, user, throttle, client)
+        err.field = "password"
+        raise err
+    if not mfa.is_enabled(session, user.id):
+        raise DomainError("mfa.not_enabled", "未启用双因素认证", "two-factor authentication is not enabled",
+                          status=409)
+    if mfa.check_second_factor(session, user, code) is None:
+        raise mfa.bad_code()
+    return mfa.remove(session, user)
+
+
+def last_change(session: Session, user_id: int) -> object:
+    """When the user's password last changed or was reset (the account page shows it), or None."""
+    from zhijian.platform.models import AuditRecord
+
+    return session.scalar(select(AuditRecord.at).where(
+        AuditRecord.entity == "user_account", AuditRecord.entity_id == str(user_id),
+        AuditRecord.action.in_(("password_changed", "password_reset"))).order_by(AuditRecord.seq.desc()).limit(1))
