@@ -1,4 +1,4 @@
-"""`zhijian codes …` (issue, void, freeze, recall, keys, verify), `zhijian trace unit|lot` and `zhijian epcis capture|query|convert`."""
+"""`zhijian codes …` (issue, void, freeze, recall, keys, verify, partition), `zhijian trace unit|lot` and `zhijian epcis capture|query|convert`."""
 
 from __future__ import annotations
 
@@ -164,6 +164,20 @@ def verify(uri: str, region: str | None = typer.Option(None), json_out: bool = t
         r = service.verify_scan(s, service.ScanInput(gtin=link.gtin, serial=link.serial, lot=link.lot,
                                                      client="cli", region=region))
     emit(r, json_out, lambda d: f"{d['answer']}: {d['message_zh']}")
+
+
+@codes_app.command("partition")
+def partition(partitions: int = typer.Option(..., "--partitions", help="子表数 / number of hash partitions (2–1024)"),
+              lock_timeout: float = typer.Option(30.0, help="等待表锁的秒数 / seconds to wait for the table locks")
+              ) -> None:
+    """按序列号哈希分区 trace_code 与 trace_scan（仅 PostgreSQL，一个事务，可重复运行）/ hash-partition the code and
+    scan tables by serial (PostgreSQL only, one transaction, idempotent; see docs/SCALING.md)."""
+    from zhijian.trace import partitioning
+
+    with unit_of_work() as s:
+        done = partitioning.partition_by_serial(s, partitions, lock_timeout_ms=int(lock_timeout * 1000))
+    for table in done:
+        typer.echo(table.line())
 
 
 @trace_app.command("unit")
