@@ -47,7 +47,7 @@ MATRIX: tuple[tuple[str, str, str, str], ...] = (
 # raises the product's level to "serious" whatever the scenarios give. The wording is ours; check the
 # Regulation's text before relying on a flag in a legal notice.
 PRESUMED_SERIOUS: dict[str, str] = {
-    "restricted_chemical_above_limit": "化学品含量超过法规限量（如 REACH 附件 XVII 限制物质）",
+    "restricted_chemical_above_limit": "化学品含量超过法规限量（如 REACH 法规附件十七限制物质）",
     "small_parts_children_under_36_months": "供 36 个月以下儿童使用的产品含可拆小部件（窒息）",
     "cords_drawstrings_children_clothing": "儿童服装头颈部带有拉带或绳索（勒颈）",
     "accessible_live_parts": "可触及带电部件（电击）",

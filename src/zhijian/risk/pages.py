@@ -4,15 +4,18 @@ and the public alert list, Atom feed and recall notices (portal)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
+from zhijian.platform.i18n import gettext_for
 from zhijian.risk import charts, matrix, pdf, performance, scan, service
 from zhijian.risk.schemas import ALERT_FIELDS, DEFAULT_PUBLIC, MEASURES, AlertIn, AssessmentIn, RecallReportIn
 from zhijian.web.core import console_actor, console_form, locale_of, nav_item, render
@@ -23,9 +26,37 @@ nav_item("/console/risk", "风险监测", roles=("regulator", "association"), or
 N_SCENARIOS, N_STEPS = 3, 5
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def free(text: object) -> Markup:
+    """Stored free text as typed, in an element marked with its language when it is known: `lang="zh-CN"` when
+    it holds Han characters (what a Chinese regulator typed stays Chinese on the English page too, and a screen
+    reader reads it in Chinese); other text as it is."""
+    value = "" if text is None else str(text)
+    return Markup('<span lang="zh-CN">{}</span>').format(value) if _HAN.search(value) else Markup(escape(value))
+
+
+def marked(text: str, **parts: str | Markup) -> Markup:
+    """A translated sentence with its foreign names in their own language: `marked(_("按欧盟 {sg} 方法"),
+    sg="Safety Gate")` → 按欧盟 <span lang="en">Safety Gate</span> 方法 (a Markup part is inserted as it is)."""
+    spans = {k: v if isinstance(v, Markup) else Markup('<span lang="en">{}</span>').format(v) for k, v in parts.items()}
+    return Markup(escape(text)).format(**spans)
+
+
 def _ctx() -> dict[str, Any]:
     return {"LEVEL_ZH": matrix.LEVEL_ZH, "METHOD_ZH": scan.METHOD_ZH, "ALERT_FIELDS": ALERT_FIELDS, "MEASURES": MEASURES,
-            "field_text": service.field_text}
+            "field_text": service.field_text, "free": free, "marked": marked,
+            "code": lambda text: Markup("<code>{}</code>").format(text)}
+
+
+def _series(request: Request, session: Any, actor: Any) -> Callable[[Any], str]:
+    """A signal's series as the page shows it: the Chinese label the scan stored, or on an English page the
+    same series labelled from its key (category name_en, the division's English name)."""
+    if locale_of(request) != "en":
+        return lambda sig: str(sig.series_label or sig.series_key)
+    labels = service.Labels(session, actor, "en")
+    return lambda sig: labels.series_key(str(sig.series_key), str(sig.series_label or ""))
 
 
 # ---------------------------------------------------------------- dashboard
@@ -35,21 +66,25 @@ def _ctx() -> dict[str, Any]:
 def dashboard(request: Request, session: SessionDep) -> Response:
     actor = console_actor(request, session)
     data = service.dashboard(session, actor)
-    s = data.summary
+    lang = locale_of(request)
+    _ = gettext_for(lang)
+    s = service.summary_in(session, actor, data.summary, lang) if data.summary else data.summary
     svgs: dict[str, Any] = {}
     if s:
-        svgs["heatmap"] = Markup(charts.heatmap_svg(s.get("heatmap", [])))
+        svgs["heatmap"] = Markup(charts.heatmap_svg(s.get("heatmap", []), _=_))
         markers: dict[str, list[tuple[str, str]]] = {}
         for sig in data.open_signals:
-            markers.setdefault(sig.series_key, []).append((sig.period, scan.METHOD_ZH.get(sig.method, sig.method)))
+            markers.setdefault(sig.series_key, []).append((sig.period, _(scan.METHOD_ZH.get(sig.method, sig.method))))
         svgs["trends"] = [Markup(charts.trend_svg(s["months"], t["x"], t["n"], t["p0"], label=t.get("label", t["series_key"]),
-                                                  markers=markers.get(t["series_key"], []))) for t in s.get("trends", [])]
-        svgs["funnels"] = [Markup(charts.funnel_svg(f["points"], f["target"], f["tau2"], label=f.get("category", "")))
+                                                  markers=markers.get(t["series_key"], []), _=_))
+                          for t in s.get("trends", [])]
+        svgs["funnels"] = [Markup(charts.funnel_svg(f["points"], f["target"], f["tau2"], label=f.get("category", ""), _=_))
                            for f in s.get("funnels", [])[:2]]
         comp = s.get("complaints", {})
         if comp.get("weekly_total"):
-            svgs["weekly"] = Markup(charts.weekly_svg(comp["weeks"], comp["weekly_total"]))
-    return render(request, "risk/dashboard.html", {**_ctx(), **data, "svgs": svgs})
+            svgs["weekly"] = Markup(charts.weekly_svg(comp["weeks"], comp["weekly_total"], _=_))
+    return render(request, "risk/dashboard.html", {**_ctx(), **data, "summary": s, "svgs": svgs,
+                                                   "series": _series(request, session, actor)})
 
 
 # ---------------------------------------------------------------- signals
@@ -61,6 +96,7 @@ def signals(request: Request, session: SessionDep, status: str | None = "open", 
     actor = console_actor(request, session)
     page = service.list_signals(session, actor, status=status or None, method=method or None, cursor=cursor, limit=50)
     return render(request, "risk/signals.html", {**_ctx(), "page": page, "status": status, "method": method,
+                                                 "series": _series(request, session, actor),
                                                  "performance": service.method_performance(session, actor)})
 
 
@@ -75,6 +111,7 @@ def signal_detail(signal_id: int, request: Request, session: SessionDep) -> Resp
     batch_ids = list((sig.evidence or {}).get("failing_batch_ids") or [])
     batches = call(session, "spotcheck", "readable_batches", actor, batch_ids, default=set()) if batch_ids else set()
     return render(request, "risk/signal.html", {**_ctx(), "sig": sig, "readable_complaints": readable,
+                                                "series": _series(request, session, actor),
                                                 "readable_batches": batches})
 
 
@@ -152,7 +189,8 @@ async def assess_submit(request: Request, session: SessionDep) -> Response:
         matrix.parse_assessment(raw)  # the same checks as the API, with the field named
         a = service.create_assessment(session, actor, AssessmentIn(**raw))
     except (DomainError, ValueError) as err:
-        msg = err.message_zh if isinstance(err, DomainError) else str(err)
+        en = locale_of(request) == "en"
+        msg = (err.message_en if en else err.message_zh) if isinstance(err, DomainError) else str(err)
         return render(request, "risk/assess.html", {**_ctx(), "n_scen": N_SCENARIOS, "n_steps": N_STEPS, "form": form,
                                                     "flags": matrix.PRESUMED_SERIOUS, "consumers": matrix.CONSUMERS,
                                                     "severities": matrix.SEVERITY_ZH, "error": msg, "recent": []},
@@ -201,7 +239,8 @@ def _alerts_page(request: Request, session: Any, actor: Any, *, form: Any = None
                   "assessment_id": request.query_params.get("assessment_id", "")}
     return render(request, "risk/alerts.html", {**_ctx(), "page": page, "default_public": DEFAULT_PUBLIC,
                                                 "levels": matrix.LEVEL_ZH, "signals": _alert_signals(session, actor),
-                                                "values": values, "posted": form is not None, "errors": errors or {}},
+                                                "values": values, "posted": form is not None, "errors": errors or {},
+                                                "series": _series(request, session, actor)},
                   status_code=status_code)
 
 

@@ -30,7 +30,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 RATE_METHODS = ("p_exact", "laney", "ewma", "cusum", "funnel")
 COUNT_METHODS = ("farrington", "ears_c1", "ears_c2", "ears_c3", "count_cusum")
 ENTERPRISE_METHODS = ("eb_shrinkage",)
-METHOD_ZH = {"p_exact": "p 控制图（精确二项限）", "laney": "Laney p′ 图", "ewma": "EWMA", "cusum": "二项 LLR CUSUM",
+METHOD_ZH = {"p_exact": "p 控制图（精确二项限）", "laney": "Laney p′ 图", "ewma": "EWMA", "cusum": "二项对数似然比 CUSUM",
              "funnel": "漏斗图（Spiegelhalter）", "eb_shrinkage": "经验贝叶斯收缩", "farrington": "改进 Farrington",
              "ears_c1": "EARS C1", "ears_c2": "EARS C2", "ears_c3": "EARS C3", "count_cusum": "泊松 CUSUM",
              "equipment_overdue_inspection": "特种设备超期未检", "equipment_maintenance_overdue": "特种设备维保超期",

@@ -23,6 +23,7 @@ from zhijian.risk.service.alerts import (
 from zhijian.risk.service.assessments import assessment_input, create_assessment, get_assessment, list_assessments
 from zhijian.risk.service.configs import list_configs, load_configs, upsert_config
 from zhijian.risk.service.inputs import complaint_rows, equipment_drafts, spotcheck_rows
+from zhijian.risk.service.labels import Labels
 from zhijian.risk.service.mail import MailReport, Recipients, alert_recipients, send_alert_mail
 from zhijian.risk.service.overview import RiskDashboard, dashboard
 from zhijian.risk.service.policy import (
@@ -49,7 +50,7 @@ from zhijian.risk.service.recalls import (
     report_recall_progress,
     start_recall,
 )
-from zhijian.risk.service.scanning import latest_scan, run_scan
+from zhijian.risk.service.scanning import latest_scan, run_scan, summary_in
 from zhijian.risk.service.signals import (
     ConfirmedSignal,
     MethodPerformance,
@@ -61,7 +62,7 @@ from zhijian.risk.service.signals import (
 )
 
 __all__ = [
-    "MONITOR_ROLES", "AlertIn", "AlertView", "AssessmentIn", "ConfirmedSignal", "MailReport", "MethodPerformance", "RecallCloseIn",
+    "MONITOR_ROLES", "AlertIn", "Labels", "AlertView", "AssessmentIn", "ConfirmedSignal", "MailReport", "MethodPerformance", "RecallCloseIn",
     "RecallIn", "RecallProgress", "RecallReportIn", "Recipients", "RiskDashboard", "SeriesConfigIn",
     "alert_feed", "alert_recipients", "assessment_input", "can_monitor", "can_publish_alert", "can_read_recall",
     "can_report_recall", "can_start_recall", "close_recall", "complaint_rows", "confirmed_enterprise_signals", "create_alert",
@@ -70,5 +71,5 @@ __all__ = [
     "list_recalls", "list_signals", "load_configs", "method_performance", "overdue_recalls", "public_alert",
     "public_alerts", "public_recall", "public_recalls", "public_view", "publish_alert", "recall_progress",
     "recall_records", "report_recall_progress", "review_signal", "run_scan", "scoped_summary", "send_alert_mail",
-    "signal_regions", "spotcheck_rows", "start_recall", "upsert_config", "withdraw_alert",
+    "signal_regions", "spotcheck_rows", "summary_in", "start_recall", "upsert_config", "withdraw_alert",
 ]

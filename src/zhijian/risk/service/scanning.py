@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -146,6 +147,16 @@ def _label_summary(summary: dict[str, Any], labels: Labels) -> None:
     for e in summary.get("enterprises", []):
         e["enterprise"] = labels.enterprise(e["enterprise_id"])
         e["category"] = labels.category(e["category_id"])
+
+
+def summary_in(session: Session, actor: Actor, summary: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The dashboard's aggregates labelled in the page's language: the stored summary keeps the Chinese labels
+    the scan wrote; an English page relabels a copy from the ids and codes beside them."""
+    if lang != "en":
+        return summary
+    out = copy.deepcopy(summary)
+    _label_summary(out, Labels(session, actor, lang))
+    return out
 
 
 def latest_scan(session: Session, actor: Actor) -> ScanRun | None:
