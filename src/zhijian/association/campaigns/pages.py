@@ -13,7 +13,7 @@ from zhijian.association.common.forms import Fields, build
 from zhijian.association.common.pages import Step, keyed, run_step, show
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
-from zhijian.web.core import check_csrf, console_actor, console_form, render
+from zhijian.web.core import check_csrf, console_actor, console_form, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/association/campaigns"
@@ -30,7 +30,9 @@ def portal_list(request: Request, session: SessionDep) -> Response:
 def portal_page(code: str, request: Request, session: SessionDep, registered: int = 0) -> Response:
     actor = session.info["actor"]
     return show(request, "association/campaign_public.html", lambda: {
-        **service.campaign_page(session, actor, code), "kinds": rules.KINDS, "provinces": rules.PROVINCES,
+        **service.campaign_page(session, actor, code), "kinds": rules.KINDS,
+        "provinces": rules.province_names(locale_of(request)),
+        "tile_label": lambda c: rules.tile_label(c, locale_of(request)),
         "notice_kinds": rules.NOTICE_KINDS, "registered": registered})
 
 
@@ -55,7 +57,8 @@ def console_index(request: Request, session: SessionDep) -> Response:
     return render(request, "association/campaigns.html", {
         "campaigns": service.list_campaigns(session, actor), "kinds": rules.KINDS,
         "notices": service.notices(session, actor, published_only=False)[:100], "notice_kinds": rules.NOTICE_KINDS,
-        "notice_statuses": rules.NOTICE_STATUSES, "provinces": rules.PROVINCES}, actor=actor)
+        "notice_statuses": rules.NOTICE_STATUSES, "provinces": rules.province_names(locale_of(request))},
+                  actor=actor)
 
 
 def _create(session: Session, actor: Actor, f: Fields, code: str) -> None:
@@ -107,5 +110,9 @@ def complaint_statistics(request: Request, session: SessionDep, start: str = "",
     actor = console_actor(request, session, "association")
     st = complaint_stats.complaint_statistics(session, actor, start=parse_date(start, "start"),
                                               end=parse_date(end, "end"))
-    return render(request, "association/complaint_stats.html", {"st": st, "min_cell": complaint_stats.MIN_CELL},
-                  actor=actor)
+    codes = {zh: code for code, zh in rules.PROVINCES.items()}  # the tables are keyed by the short zh name
+    lang = locale_of(request)
+    return render(request, "association/complaint_stats.html", {
+        "st": st, "min_cell": complaint_stats.MIN_CELL,
+        "province": lambda label: rules.province_name(codes[label], lang) if label in codes else label},
+        actor=actor)

@@ -5,11 +5,13 @@ service and redirects (post/redirect/get). Each sub-room's pages module then onl
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from zhijian.association.common.forms import Fields
@@ -17,6 +19,8 @@ from zhijian.association.common.service import is_secretariat
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_form, error_page, render
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 __all__ = ["Step", "console_step", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
            "show"]
@@ -36,6 +40,14 @@ def keyed(work: Callable[[Session, Actor, K], object]) -> Step[K]:
 
 
 
+def marked(text: str) -> Markup | str:
+    """Free text typed in Chinese (names with their roles, …) marked as such, for an English page and screen
+    readers (issue #21 finding 8); text without Han characters as it is."""
+    if text and _HAN.search(text):
+        return Markup('<span lang="zh-CN">{}</span>').format(text)
+    return text
+
+
 def no_such_action() -> DomainError:
     return DomainError("request.not_found", "没有这个操作", "no such action", status=404)
 
@@ -51,7 +63,7 @@ def show(request: Request, template: str, read: Callable[[], dict[str, Any]], ac
         ctx = read()
     except DomainError as err:
         return error_page(request, err, actor)
-    return render(request, template, ctx, actor=actor)
+    return render(request, template, {"marked": marked, **ctx}, actor=actor)
 
 
 async def run_step(request: Request, session: Session, actor: Actor, form: Any, step: Step[K] | None, key: K,

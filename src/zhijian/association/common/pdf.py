@@ -40,14 +40,32 @@ def table(data: list[list[Any]], widths: list[float] | None = None, highlight: l
     return t
 
 
+# Charts are drawn at the size they are printed (issue #21 finding 13): a figure `width` inches wide is placed
+# `width` inches wide in the PDF (`image`), so a font of N pt prints at N pt; every text is at least MIN_PT.
+DPI = 150
+MIN_PT = 10.0
+
+
 def png_figure(fig: Any) -> bytes:
+    """The figure as PNG at exactly its size (no tight crop, which would change the print scale)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
 
 
+def image(png: bytes) -> Any:
+    """A PNG of `png_figure` as a flowable at its own size (DPI pixels an inch): charts print at scale 1."""
+    from reportlab.lib.units import inch
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    iw, ih = ImageReader(io.BytesIO(png)).getSize()
+    return Image(io.BytesIO(png), width=iw / DPI * inch, height=ih / DPI * inch)
+
+
 def figure(width: float, height: float) -> Any:
-    """A matplotlib Figure (no pyplot state) with the CJK font of zhijian.platform.fonts."""
+    """A matplotlib Figure (no pyplot state) with the CJK font of zhijian.platform.fonts, laid out so that its
+    labels fit inside its own size, every text at least MIN_PT."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -56,4 +74,4 @@ def figure(width: float, height: float) -> Any:
     from zhijian.platform.fonts import use_cjk_in_matplotlib
 
     use_cjk_in_matplotlib()
-    return Figure(figsize=(width, height), dpi=110)
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")

@@ -19,11 +19,24 @@ def _fmt(v: float | None, nd: int = 2) -> str:
     return "—" if v is None or not math.isfinite(v) else f"{v:.{nd}f}"
 
 
-def results_plot(view: Any, highlight: str | None = None) -> bytes:
+# the charts' widths in inches: the PDF places each at this width (A4 less 15 mm margins leaves 7.09 in)
+RESULTS_WIDTH_IN = 6.9
+HISTOGRAM_WIDTH_IN = 5.9
+
+
+def _sized(ax: Any) -> None:
+    """Every text of the axes at least pdf.MIN_PT (issue #21 finding 13: 8 pt shrunk to 0.86 printed as 6.9 pt)."""
+    ax.tick_params(labelsize=pdf.MIN_PT)
+    ax.xaxis.label.set_fontsize(pdf.MIN_PT)
+    ax.yaxis.label.set_fontsize(pdf.MIN_PT)
+    ax.title.set_fontsize(pdf.MIN_PT + 2)
+
+
+def results_figure(view: Any, highlight: str | None = None) -> Any:
     """All results sorted, with ±U bars; x_pt and x_pt ± 2σ_pt, ± 3σ_pt lines; the reader's own result in red."""
     s = view.round.summary
     rows = sorted((r for r in view.rows if r["result"] is not None), key=lambda r: r["result"])
-    fig = pdf.figure(8.0, 4.2)
+    fig = pdf.figure(RESULTS_WIDTH_IN, 3.8)
     ax = fig.subplots()
     xs = list(range(1, len(rows) + 1))
     ys = [r["result"] for r in rows]
@@ -40,25 +53,36 @@ def results_plot(view: Any, highlight: str | None = None) -> bytes:
     if highlight:
         for x, r in zip(xs, rows, strict=True):
             if r["code"] == highlight:
-                ax.annotate(highlight, (x, r["result"]), textcoords="offset points", xytext=(4, 6), color="#c62828")
+                ax.annotate(highlight, (x, r["result"]), textcoords="offset points", xytext=(4, 6), color="#c62828",
+                            fontsize=pdf.MIN_PT)
     ax.set_xlabel("参加者（按结果排序）")
     ax.set_ylabel(plot_text(f"{view.round.measurand} ({view.round.unit})"))
     ax.set_title(plot_text(f"{view.round.code} 全部结果及扩展不确定度"))
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=pdf.MIN_PT, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
-    return pdf.png_figure(fig)
+    _sized(ax)
+    return fig
 
 
-def _z_histogram(view: Any) -> bytes:
+def results_plot(view: Any, highlight: str | None = None) -> bytes:
+    return pdf.png_figure(results_figure(view, highlight))
+
+
+def histogram_figure(view: Any) -> Any:
     zs = [r["z"] for r in view.rows if r["z"] is not None]
-    fig = pdf.figure(7.0, 3.0)
+    fig = pdf.figure(HISTOGRAM_WIDTH_IN, 2.8)
     ax = fig.subplots()
     ax.hist([max(-5.0, min(5.0, z)) for z in zs], bins=20, range=(-5, 5), color="#1f4e79")
     for k in (-3, -2, 2, 3):
         ax.axvline(k, color="#e65100", ls="--" if abs(k) == 2 else ":", lw=0.9)
     ax.set_xlabel("z 比分数（截断于 ±5）")
     ax.set_ylabel("参加者数")
-    return pdf.png_figure(fig)
+    _sized(ax)
+    return fig
+
+
+def _z_histogram(view: Any) -> bytes:
+    return pdf.png_figure(histogram_figure(view))
 
 
 def _head(view: Any, st: dict[str, Any]) -> list[Any]:
@@ -71,15 +95,6 @@ def _head(view: Any, st: dict[str, Any]) -> list[Any]:
             f"u(x_pt) = {_fmt(s.get('u_assigned'), 4)}", f"σ_pt = {_fmt(s.get('sigma_pt'), 4)}（{s.get('sigma_pt_source', '')}）",
             f"结果数 p = {s.get('p')}", f"评价统计量：{rules.SCORE_KINDS.get(r.score_kind, r.score_kind)}"]
     return [Paragraph(esc("；".join(meta)), st["body"]), Paragraph(esc("；".join(stat)), st["body"])]
-
-
-def _image(png: bytes, width_mm: float) -> Any:
-    from reportlab.lib.units import mm
-    from reportlab.lib.utils import ImageReader
-    from reportlab.platypus import Image
-
-    iw, ih = ImageReader(io.BytesIO(png)).getSize()
-    return Image(io.BytesIO(png), width=width_mm * mm, height=width_mm * mm * ih / iw)
 
 
 def _doc(buf: io.BytesIO, title: str) -> Any:
@@ -115,7 +130,7 @@ def participant_pdf(view: Any, code: str) -> bytes:
     story.append(pdf.table(data))
     story.append(Paragraph("判定：|z| ≤ 2 满意；2 < |z| < 3 有问题；|z| ≥ 3 不满意；|En| ≤ 1 满意，|En| > 1 不满意"
                            "（ISO 13528:2015 §9）。有问题或不满意的结果须在期限内提交原因分析和纠正措施。", st["small"]))
-    story += [Spacer(1, 3 * mm), _image(results_plot(view, code), 175)]
+    story += [Spacer(1, 3 * mm), pdf.image(results_plot(view, code))]
     doc.build(story)
     return buf.getvalue()
 
@@ -145,7 +160,7 @@ def round_pdf(view: Any) -> bytes:
                                f"s* = {_fmt(s.get('s_star'), 4)}（算法 A，{s.get('iterations')} 次迭代）"), st["body"]))
     for note in s.get("notes") or []:
         story.append(Paragraph(esc(note), st["small"]))
-    story += [Spacer(1, 2 * mm), _image(results_plot(view), 175), _image(_z_histogram(view), 150)]
+    story += [Spacer(1, 2 * mm), pdf.image(results_plot(view)), pdf.image(_z_histogram(view))]
     story.append(Paragraph("全部参加者结果", st["h2"]))
     data: list[list[Any]] = [["编号", "结果", "U", "z", "z′", "ζ", "En", "评价"]]
     flagged = []
