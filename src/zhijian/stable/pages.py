@@ -22,7 +22,7 @@ from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.openapi import XLSX
-from zhijian.stable import rules, service
+from zhijian.stable import rules, service, wording
 from zhijian.stable.models import ApplicationComment, StableEvaluation
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, portal_link, render
 from zhijian.web.forms import domain_field_errors
@@ -32,6 +32,15 @@ ROLES = ("association", "enterprise", "regulator")
 nav_item("/console/stable", "稳定合格产品", roles=ROLES, order=30)
 portal_link("/stable", "稳定合格产品", order=30)
 
+
+
+_WORDS = {"free": wording.free, "ann_no": wording.ann_no, "verification_reason": wording.verification_reason,
+          "match_label": wording.match_label}
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """`render` with the helpers that say stored values in the page's language (`stable.wording`)."""
+    return render(request, template, {**_WORDS, **context}, status_code=status_code)
 
 
 def _base(request: Request) -> str:
@@ -65,7 +74,7 @@ def public_index(request: Request, session: SessionDep) -> Response:
     anns = service.list_announcements(session, session.info["actor"])
     rows = [{"ann": a, "label": _label(request, a), "count": len(service.announcement_items(session, a))}
             for a in anns]
-    return render(request, "stable/public_index.html", {"rows": rows})
+    return _render(request, "stable/public_index.html", {"rows": rows})
 
 
 @router.get("/stable/announcements/{year:int}/{number:int}", response_class=HTMLResponse)
@@ -75,7 +84,7 @@ def public_announcement(year: int, number: int, request: Request, session: Sessi
     except DomainError as err:
         return error_page(request, err)
     items = service.announcement_items(session, ann)
-    return render(request, "stable/public_announcement.html", {
+    return _render(request, "stable/public_announcement.html", {
         "ann": ann, "label": _label(request, ann), "items": items,
         "states": {i.id: service.listing_state(i) for i in items}, "state_zh": rules.STATE_ZH})
 
@@ -105,7 +114,7 @@ def public_feed(request: Request, session: SessionDep) -> Response:
 def verify_form(request: Request, session: SessionDep, no: str = "") -> Response:
     if no.strip():
         return RedirectResponse(f"/stable/verify/{no.strip().upper()}", status_code=303)
-    return render(request, "stable/verify.html", {"result": None, "no": ""})
+    return _render(request, "stable/verify.html", {"result": None, "no": ""})
 
 
 @router.get("/stable/verify/{certificate_no}", response_class=HTMLResponse)
@@ -113,9 +122,9 @@ def verify_page(certificate_no: str, request: Request, session: SessionDep) -> R
     try:
         result = service.verify_certificate(session, certificate_no)
     except DomainError:
-        return render(request, "stable/verify.html", {"result": None, "no": certificate_no, "missing": True},
+        return _render(request, "stable/verify.html", {"result": None, "no": certificate_no, "missing": True},
                       status_code=404)
-    return render(request, "stable/verify.html", {"result": result, "no": certificate_no})
+    return _render(request, "stable/verify.html", {"result": result, "no": certificate_no})
 
 
 @router.get("/stable/certificates/{certificate_no}.pdf")
@@ -171,7 +180,7 @@ def _index_page(request: Request, session: SessionDep, actor: Actor, status: str
         own = list(catalog.list_products(session, actor, enterprise_id=actor.organization_id, limit=200).items)
     flagged = service.list_listings(session, actor, state="flagged", limit=50).items if service.can_read_all(actor) \
         else []
-    return render(request, "stable/console_index.html", {
+    return _render(request, "stable/console_index.html", {
         "apps": page.items, "products": products, "status": status, "status_zh": service.STATUS_ZH,
         "counts": service.dashboard(session, actor), "own_products": own, "flagged": flagged,
         "is_staff": actor.role in ("association", "admin"),
@@ -212,7 +221,7 @@ def _application_page(request: Request, session: SessionDep, actor: Actor, app_i
     ev = session.get(StableEvaluation, app.evaluation_id) if app.evaluation_id else None
     comments = list(session.scalars(select(ApplicationComment).where(ApplicationComment.application_id == app.id)
                                     .order_by(ApplicationComment.id)))
-    return render(request, "stable/console_application.html", {
+    return _render(request, "stable/console_application.html", {
         "app": app, "info": service.product_info(session, app.product_id), "ev": ev, "comments": comments,
         "status_zh": service.STATUS_ZH, "is_staff": actor.role in ("association", "admin"),
         "is_committee": service.is_committee_member(session, actor), "owner": actor.owns(app.enterprise_id),
@@ -259,7 +268,7 @@ async def console_application_action(app_id: int, action: str, request: Request,
 @router.get("/console/stable/evaluate", response_class=HTMLResponse)
 def console_evaluate_form(request: Request, session: SessionDep, product_id: str = "") -> Response:
     _actor(request, session)
-    return render(request, "stable/console_evaluation.html", {"ev": None, "product_id": product_id})
+    return _render(request, "stable/console_evaluation.html", {"ev": None, "product_id": product_id})
 
 
 @router.post("/console/stable/evaluate", response_class=HTMLResponse)
@@ -271,7 +280,7 @@ async def console_evaluate(request: Request, session: SessionDep) -> Response:
         info = service.product_info(session, row.product_id)
     except DomainError as err:
         return _fail(request, err, actor)
-    return render(request, "stable/console_evaluation.html", {"ev": row, "info": info, "product_id": row.product_id})
+    return _render(request, "stable/console_evaluation.html", {"ev": row, "info": info, "product_id": row.product_id})
 
 
 @router.get("/console/stable/evaluations/{evaluation_id:int}", response_class=HTMLResponse)
@@ -281,14 +290,14 @@ def console_evaluation(evaluation_id: int, request: Request, session: SessionDep
         row = service.get_evaluation(session, actor, evaluation_id)
     except DomainError as err:
         return _fail(request, err, actor)
-    return render(request, "stable/console_evaluation.html", {
+    return _render(request, "stable/console_evaluation.html", {
         "ev": row, "info": service.product_info(session, row.product_id), "product_id": row.product_id})
 
 
 @router.get("/console/stable/candidates", response_class=HTMLResponse)
 def console_candidates_form(request: Request, session: SessionDep) -> Response:
     _actor(request, session)
-    return render(request, "stable/console_candidates.html", {
+    return _render(request, "stable/console_candidates.html", {
         "rows": None, "categories": category_options(session, locale_of(request)), "chosen": ""})
 
 
@@ -302,7 +311,7 @@ async def console_candidates(request: Request, session: SessionDep) -> Response:
                                           as_of=_date(str(form.get("as_of") or ""), "as_of"))
     except DomainError as err:
         return _fail(request, err, actor)
-    return render(request, "stable/console_candidates.html", {
+    return _render(request, "stable/console_candidates.html", {
         "rows": [(r, service.product_info(session, r.product_id)) for r in rows],
         "categories": category_options(session, locale_of(request)), "chosen": cat})
 
@@ -313,7 +322,7 @@ def console_announcements(request: Request, session: SessionDep) -> Response:
     anns = service.list_announcements(session, actor, include_drafts=True)
     rows = [{"ann": a, "label": _label(request, a), "listings": service.announcement_items(session, a)}
             for a in anns]
-    return render(request, "stable/console_announcements.html", {
+    return _render(request, "stable/console_announcements.html", {
         "rows": rows, "is_staff": actor.role in ("association", "admin")})
 
 
@@ -345,7 +354,7 @@ def _listings_page(request: Request, session: SessionDep, actor: Actor, state: s
     """在列产品; after a refused 撤销/维持 the row's form (`failed` = "revoke-<id>" / "keep-<id>") shows the message
     and keeps the reason typed."""
     page = service.list_listings(session, actor, state=state or None, limit=200)
-    return render(request, "stable/console_listings.html", {
+    return _render(request, "stable/console_listings.html", {
         "items": page.items, "state": state, "states": {i.id: service.listing_state(i) for i in page.items},
         "state_zh": rules.STATE_ZH, "is_committee": service.is_committee_member(session, actor),
         "failed": failed, "errors": errors or {}, "reason": reason}, status_code=status)
@@ -381,7 +390,7 @@ def console_rulesets(request: Request, session: SessionDep) -> Response:
     sets = service.list_rulesets(session, actor)
     latest = dict(sets[-1].data)
     latest["version"] = latest["version"] + 1
-    return render(request, "stable/console_rulesets.html", {
+    return _render(request, "stable/console_rulesets.html", {
         "sets": sets, "template_json": json.dumps(latest, ensure_ascii=False, indent=2),
         "is_staff": actor.role in ("association", "admin"), "label": rules.criterion_label})
 

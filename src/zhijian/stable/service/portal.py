@@ -24,9 +24,12 @@ from zhijian.stable.service.announcements import (
 
 def _ann_item(session: Session, ann: Announcement) -> dict[str, Any]:
     n = len(announcement_items(session, ann))
+    # `note` is today's zh text; `note_msgid` + `note_args` let the portal say it in the visitor's language, and
+    # `label_lang` marks the title (an official document's title, shown as published) — see issue #21 finding 8
     return {"title": f"{ann.title}（{announcement_label(ann)}）", "href": f"/stable/announcements/{ann.year}/{ann.number}",
             "note": f"{'列入' if ann.kind == 'listing' else '撤销'} {n} 个产品", "published_at": ann.published_at,
-            "tone": "bad" if ann.kind == "revocation" else "ok"}
+            "note_msgid": "列入 {n} 个产品" if ann.kind == "listing" else "撤销 {n} 个产品", "note_args": {"n": n},
+            "label_lang": "zh-CN", "tone": "bad" if ann.kind == "revocation" else "ok"}
 
 
 def latest_announcements(session: Session, limit: int = 6) -> list[dict[str, Any]]:
