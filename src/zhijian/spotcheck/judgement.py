@@ -15,7 +15,7 @@ import numpy as np
 
 from zhijian.platform.errors import DomainError
 from zhijian.spotcheck import rules
-from zhijian.spotcheck.rules.english import VERDICT_EN, result_en
+from zhijian.spotcheck.rules.english import VERDICT_EN
 
 
 @dataclass
@@ -147,7 +147,7 @@ def explain_row(row: Any, *, rule: str, guard_factor: float) -> dict[str, str]:
     if j.verdict != row.verdict:
         out["result"] = f"{row.verdict}（录入时的判定；按现行规则为{j.verdict}：{j.reason_zh}）"
         out["result_en"] = (f"{VERDICT_EN.get(row.verdict, row.verdict)} (the verdict when entered; under the "
-                            f"current rules {result_en(j.verdict, j.reason_zh)})")
+                            f"current rules {j.result.en})")
     return out
 
 

@@ -14,7 +14,7 @@ from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import judgement, reports, service
 from zhijian.spotcheck.models import Plan
-from zhijian.spotcheck.pages.common import category_names, ctx_common, form_date, org_names
+from zhijian.spotcheck.pages.common import category_names, ctx_common, form_date, free, org_names
 from zhijian.spotcheck.schemas import ObjectionDecisionIn
 from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
 
@@ -69,8 +69,8 @@ def measured_text(item: Any, _: Callable[..., str]) -> str:
         limit = item.lod if item.lod is not None else (item.detail or {}).get("reported_limit")
         return _("未检出（检出限 {lod}）", lod=f"{_number(limit)}{unit}") if limit is not None else _("未检出")
     typed = item.value_text or ""
-    if item.value is None:
-        return _(typed) if typed in ("检出", "阳性", "阴性") else typed
+    if item.value is None:  # a word: the usual observations by their names, anything else as the lab typed it
+        return _(typed) if typed in ("检出", "阳性", "阴性", "符合", "不符合") else free(typed)
     try:
         same = abs(float(typed) - item.value) <= 1e-12 * max(1.0, abs(item.value))
     except ValueError:

@@ -4,9 +4,11 @@ place in the visitor's language (表单错误就地提示) and optional dates fr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from fastapi import Request
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -25,7 +27,10 @@ def org_names(session: Any, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
 
 
-def category_names(session: Any) -> dict[int, str]:
+def category_names(session: Any, lang: str = "zh_CN") -> dict[int, str]:
+    """Category names by id in the page's language (`name_en` on an English page, the name when it has none)."""
+    if lang == "en":
+        return {i: en or zh for i, zh, en in session.execute(select(Category.id, Category.name, Category.name_en))}
     return dict(session.execute(select(Category.id, Category.name)).all())
 
 
@@ -33,10 +38,36 @@ def category_names(session: Any) -> dict[int, str]:
 RULE_ZH = {"simple": "简单接受", "guarded": "保护带接受"}
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def free(text: object) -> Markup:
+    """Stored text as typed — a person's name, a seal number (浙封683717), a column header that must be typed
+    literally — in `<span lang="zh-CN">` when it holds Han characters, so the English page (and a screen reader)
+    knows it is Chinese (issue #21 finding 8); other text as it is."""
+    value = "" if text is None else str(text)
+    return Markup('<span lang="zh-CN">{}</span>').format(value) if _HAN.search(value) else Markup(escape(value))
+
+
+def free_list(values: Any, lang: str) -> Markup:
+    """Names as typed, each marked by `free`, joined the page's way (、 / , )."""
+    return Markup("、" if lang != "en" else ", ").join(free(v) for v in (values or []))
+
+
+def marked(text: str, **parts: Markup) -> Markup:
+    """A translated sentence with marked parts: `marked(_("表头：{header}"), header=free_list(...))`."""
+    return Markup(escape(text)).format(**parts)
+
+
 def ctx_common() -> dict[str, Any]:
     return {"STATE_ZH": rules.STATE_ZH, "LEVEL_ZH": rules.LEVEL_ZH, "BASIS_ZH": rules.BASIS_ZH, "STATES": rules.STATES,
             "region_label": catalog_rules.region_label, "STEP_ZH": service.STEP_ZH, "RULE_ZH": RULE_ZH,
-            "PLAN_STATUS_ZH": service.PLAN_STATUS_ZH}
+            "PLAN_STATUS_ZH": service.PLAN_STATUS_ZH, "free": free, "free_list": free_list, "marked": marked,
+            "IMPORT_HEADER": IMPORT_HEADER}
+
+
+# the result file's header, typed literally in Chinese whatever the page's language (service.imports reads it)
+IMPORT_HEADER = ("抽样单编号", "检验项目", "单位", "标准要求", "检验结果", "单项判定", "检验方法")
 
 
 PYDANTIC_ZH = {"missing": "此项必填", "string_too_short": "此项不能为空", "string_too_long": "内容过长",

@@ -10,12 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from zhijian.catalog import rules as catalog_rules
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.openapi import XLSX
 from zhijian.spotcheck import reports, service
-from zhijian.spotcheck.pages.common import ctx_common, org_names
-from zhijian.web.core import error_page, render
+from zhijian.spotcheck.pages.common import category_names, ctx_common, org_names
+from zhijian.web.core import error_page, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,8 +51,10 @@ def public_plan(request: Request, session: SessionDep, plan_id: int) -> Response
     if isinstance(plan, Response):
         return plan
     stats = plan.summary or service.plan_statistics(session, plan.id)
+    lang = locale_of(request)
     return render(request, "spotcheck/public_plan.html", {
-        "plan": plan, "stats": stats, "noncon": service.nonconforming_list(session, plan.id, limit=500),
+        "plan": plan, "stats": stats, "cat_names": category_names(session, lang),
+        "region_name": lambda code, stored: catalog_rules.region_name(code, lang) if code else stored, "noncon": service.nonconforming_list(session, plan.id, limit=500),
         "regulator": org_names(session, {plan.regulator_id}).get(plan.regulator_id, ""), **ctx_common()})
 
 

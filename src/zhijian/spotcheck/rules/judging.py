@@ -11,8 +11,8 @@ from typing import Any, TypedDict
 import numpy as np
 
 from zhijian.platform.errors import DomainError
-from zhijian.spotcheck.rules.english import result_en
 from zhijian.spotcheck.rules.measured import Measured, unit_factor
+from zhijian.spotcheck.rules.reasons import Reason
 from zhijian.spotcheck.rules.requirements import (
     FAIL,
     INCONCLUSIVE,
@@ -138,9 +138,11 @@ class ItemJudgement:
     reason_zh: str = ""
     guard_band: float | None = None
     extra: dict[str, Any] | None = None
+    reason: Reason | None = None  # the code `reason_zh` is the zh sentence of (rules.reasons); not in to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["reason"]  # the record is the zh sentence, as it always was
         d["requirement"] = self.requirement.to_dict()
         d["comparison_method_zh"] = METHOD_ZH[self.comparison_method]
         d["explanation"] = self.explain()
@@ -171,7 +173,13 @@ class ItemJudgement:
         req = self.requirement
         method, rounding, unc = self._steps("zh")
         return {"requirement": req.text or req.describe_zh, "parsed": req.parse_zh, "comparison_method": method,
-                "rounding": rounding, "uncertainty_rule": unc, "result": f"{self.verdict}：{self.reason_zh}"}
+                "rounding": rounding, "uncertainty_rule": unc, "result": self.result.zh}
+
+    @property
+    def result(self) -> Reason:
+        """The verdict with its reason ("合格：在限值内" / "conforms: within the limit")."""
+        reason = self.reason or Reason.literal(self.reason_zh, self.reason_zh)
+        return Reason.of("result", verdict=Reason.verdict(self.verdict), reason=reason)
 
     def explain_en(self) -> dict[str, str]:
         """`explain()` in English, keys suffixed ``_en`` (the English page; `explain()` stays the record)."""
@@ -179,7 +187,7 @@ class ItemJudgement:
         method, rounding, unc = self._steps("en")
         return {"requirement_en": req.text or req.describe_zh, "parsed_en": req.parse_en,
                 "comparison_method_en": method, "rounding_en": rounding, "uncertainty_rule_en": unc,
-                "result_en": result_en(self.verdict, self.reason_zh)}
+                "result_en": self.result.en}
 
     @property
     def explain_zh(self) -> str:
@@ -197,6 +205,11 @@ class _JudgementBase(TypedDict):
     not_detected: bool
     comparison_method: str
     rule: str
+
+
+def _judged(verdict: str, reason: Reason, base: _JudgementBase, **kw: Any) -> ItemJudgement:
+    """An ItemJudgement with its reason code and the code's zh sentence (the record)."""
+    return ItemJudgement(verdict, reason_zh=reason.zh, reason=reason, **base, **kw)
 
 
 def check_rule(rule: str, method: str) -> None:
@@ -235,33 +248,34 @@ def judge(req: Requirement, measured: Measured, *, unit: str | None = None, lod:
                           comparison_method=comparison_method, rule=rule)
     k = req.kind
     if k == "text":
-        reason = (req.manual_reason or "文字要求，由检验人员判定") + f"：检验人员判定为{lab_verdict}"
-        return ItemJudgement(lab_verdict or MANUAL, compared_value=None, reason_zh=reason, **base)
+        why = req.manual or (Reason.literal(req.manual_reason, req.manual_reason) if req.manual_reason
+                             else Reason("manual.words"))
+        return _judged(lab_verdict or MANUAL, Reason.of("manual.verdict", why=why, verdict=Reason.verdict(lab_verdict)),
+                       base, compared_value=None)
     if k == "plan":
         units = tuple(x * factor for x in (measured.units or ()))
         lims = tuple(x * factor for x in (measured.unit_limits or ()))
         verdict, reason = _judge_plan(req, units, lims)
-        return ItemJudgement(verdict, compared_value=None, reason_zh=reason, extra={"units": list(units)}, **base)
+        return _judged(verdict, reason, base, compared_value=None, extra={"units": list(units)})
     if measured.qual:
         return _judge_qualitative(req, measured.qual, base)
     if measured.not_detected:
         return _judge_not_detected(req, lod_c, measured.reported_limit is not None, base)
     assert value is not None
     if k == "negative":
-        return ItemJudgement(INCONCLUSIVE, compared_value=value, reason_zh="阴性要求应报告阴性或阳性，数值结果无法判定", **base)
+        return _judged(INCONCLUSIVE, Reason("negative.numeric"), base, compared_value=value)
     compared = round_gbt8170(value, req.decimals) if comparison_method == "rounded" else value
     if k == "not_detected":
         if req.upper is not None:
             ok = compared <= req.upper if req.upper_inclusive else compared < req.upper
-            reason = f"低于检出阈值 {req.upper:g}" if ok else f"检出，超过阈值 {req.upper:g}"
+            reason = Reason.of("nd.below_threshold" if ok else "nd.above_threshold", threshold=f"{req.upper:g}")
         else:
             ok = lod_c is not None and value < lod_c
-            reason = "低于检出限" if ok else "检出（不得检出）"
-        return ItemJudgement(PASS if ok else FAIL, compared_value=compared, reason_zh=reason, **base)
+            reason = Reason("nd.below_lod" if ok else "nd.detected")
+        return _judged(PASS if ok else FAIL, reason, base, compared_value=compared)
     if k == "equals":
         ok = compared == req.lower
-        return ItemJudgement(PASS if ok else FAIL, compared_value=compared,
-                             reason_zh="等于规定值" if ok else "不等于规定值", **base)
+        return _judged(PASS if ok else FAIL, Reason("equals.yes" if ok else "equals.no"), base, compared_value=compared)
     return _judge_limits(req, compared, big_u, rule, guard_factor, base)
 
 
@@ -286,50 +300,57 @@ def _judge_limits(req: Requirement, compared: float, big_u: float | None, rule: 
         dec = conformity.judge_value(compared, lower=lo, upper=hi, expanded_uncertainty=big_u, rule="guarded",
                                      guard_factor=guard_factor, on_limit="fail" if on_exclusive else "pass")
         outcome, pc, rule_zh, rule_en = dec.outcome, dec.probability_of_conformance, dec.rule_text_zh, dec.rule_text
-    side = "低于下限" if outside_lo else "超过上限"
+    side = Reason("limit.below_min" if outside_lo else "limit.above_max")
     if fail:
-        reason = f"{side}" + (f"，且超出量大于保护带 w = {w:g}（不合格已得到证明）" if w > 0 else "")
+        reason = Reason.of("limit.outside_proven", side=side, w=f"{w:g}") if w > 0 else side
     elif outside_lo or outside_hi:
-        reason = (f"{side}，但超出量未大于保护带 w = {w:g}（有条件不合格：不合格未得到证明），"
-                  "按保护带判定规则判为合格")
+        reason = Reason.of("limit.outside_not_proven", side=side, w=f"{w:g}")
     else:
-        reason = "在限值内"
-    return ItemJudgement(FAIL if fail else PASS, compared_value=compared, outcome=outcome,
-                         probability_of_conformance=pc, rule_text_zh=rule_zh, rule_text=rule_en, reason_zh=reason,
-                         guard_band=w if rule == "guarded" else None, **base)
+        reason = Reason("limit.within")
+    return _judged(FAIL if fail else PASS, reason, base, compared_value=compared, outcome=outcome,
+                   probability_of_conformance=pc, rule_text_zh=rule_zh, rule_text=rule_en,
+                   guard_band=w if rule == "guarded" else None)
+
+
+def _describe_en(req: Requirement) -> str:
+    """`describe_zh` of a 不得检出 or 阴性 requirement in English."""
+    if req.kind == "negative":
+        return "negative"
+    limit = "" if req.upper is None else f" ({'≤' if req.upper_inclusive else '<'}{req.upper:g}{req.unit})"
+    return "not detectable" + limit
 
 
 def _judge_qualitative(req: Requirement, qual: str, base: _JudgementBase) -> ItemJudgement:
-    word = QUAL_ZH[qual]
+    word = Reason(f"qual.{qual}") if qual in ("detected", "positive", "negative") else Reason.literal(
+        QUAL_ZH.get(qual, qual), qual)
     if req.kind in ("not_detected", "negative"):
         ok = qual == "negative"
-        reason = f"结果为{word}，要求{req.describe_zh}"
-        return ItemJudgement(PASS if ok else FAIL, compared_value=None, reason_zh=reason, **base)
-    return ItemJudgement(INCONCLUSIVE, compared_value=None, reason_zh=f"定性结果「{word}」不能与数值限值比较，无法判定",
-                         **base)
+        reason = Reason.of("qual.result", word=word, required=Reason.literal(req.describe_zh, _describe_en(req)))
+        return _judged(PASS if ok else FAIL, reason, base, compared_value=None)
+    return _judged(INCONCLUSIVE, Reason.of("qual.not_numeric", word=word), base, compared_value=None)
 
 
 def _judge_not_detected(req: Requirement, lod: float | None, reported: bool, base: _JudgementBase) -> ItemJudgement:
     """未检出 / "<x": conforms to 不得检出; to a maximum only when the limit x does not exceed it (else the
     method is not fit for purpose: 无法判定); below a minimum it fails."""
-    lim = "报告限" if reported else "检出限"
+    lim = Reason("lim.reporting" if reported else "lim.detection")
     if req.kind in ("not_detected", "negative"):
         if req.upper is not None and lod is not None and lod > req.upper:
-            return ItemJudgement(INCONCLUSIVE, compared_value=None,
-                                 reason_zh=f"{lim} {lod:g} 高于阈值 {req.upper:g}，方法不适用，无法判定", **base)
-        return ItemJudgement(PASS, compared_value=None, reason_zh="未检出", **base)
+            return _judged(INCONCLUSIVE, Reason.of("nd.limit_above_threshold", lim=lim, lod=f"{lod:g}",
+                                                   threshold=f"{req.upper:g}"), base, compared_value=None)
+        return _judged(PASS, Reason("nd.not_detected"), base, compared_value=None)
     assert lod is not None
     if req.kind == "max":
         if lod <= (req.upper if req.upper is not None else math.inf):
-            return ItemJudgement(PASS, compared_value=None, reason_zh=f"未检出（低于{lim} {lod:g}，不高于限值）", **base)
-        return ItemJudgement(INCONCLUSIVE, compared_value=None,
-                             reason_zh=f"{lim} {lod:g} 高于限值 {req.upper:g}：方法不能证明符合，无法判定（方法不适用）", **base)
+            return _judged(PASS, Reason.of("nd.below_limit_max", lim=lim, lod=f"{lod:g}"), base, compared_value=None)
+        return _judged(INCONCLUSIVE, Reason.of("nd.limit_above_max", lim=lim, lod=f"{lod:g}", limit=f"{req.upper:g}"),
+                       base, compared_value=None)
     if lod <= (req.lower if req.lower is not None else math.inf):
-        return ItemJudgement(FAIL, compared_value=None, reason_zh=f"未检出（低于{lim} {lod:g}），低于下限", **base)
-    return ItemJudgement(INCONCLUSIVE, compared_value=None, reason_zh=f"{lim} {lod:g} 高于下限，无法判定", **base)
+        return _judged(FAIL, Reason.of("nd.below_limit_min", lim=lim, lod=f"{lod:g}"), base, compared_value=None)
+    return _judged(INCONCLUSIVE, Reason.of("nd.limit_above_min", lim=lim, lod=f"{lod:g}"), base, compared_value=None)
 
 
-def _judge_plan(req: Requirement, units: tuple[float, ...], lims: tuple[float, ...]) -> tuple[str, str]:
+def _judge_plan(req: Requirement, units: tuple[float, ...], lims: tuple[float, ...]) -> tuple[str, Reason]:
     """GB 4789.1 attribute plan: any unit > M fails; more than c units in (m, M] fail; two-class: more than c
     units > m fail. A unit reported as "<x" with x above m cannot be placed: 无法判定 unless the rest fails."""
     m, big, c = float(req.upper or 0.0), req.big_m, int(req.c or 0)
@@ -339,18 +360,18 @@ def _judge_plan(req: Requirement, units: tuple[float, ...], lims: tuple[float, .
         over = sum(1 for u in known if u > big)
         mid = sum(1 for u in known if m < u <= big)
         if over:
-            return FAIL, f"{over} 个样品单元超过 M={big:g}"
+            return FAIL, Reason.of("plan.over_big_m", n=str(over), big_m=f"{big:g}")
         if mid > c:
-            return FAIL, f"{mid} 个样品单元在 m 与 M 之间，多于 c={c}"
+            return FAIL, Reason.of("plan.mid_over_c", n=str(mid), c=str(c))
         if unknown:
-            return INCONCLUSIVE, f"{unknown} 个样品单元的报告限高于 m={m:g}，无法判定"
-        return PASS, f"无样品单元超过 M；m 与 M 之间 {mid} 个，不多于 c={c}"
+            return INCONCLUSIVE, Reason.of("plan.unknown", n=str(unknown), m=f"{m:g}")
+        return PASS, Reason.of("plan.three_class_pass", n=str(mid), c=str(c))
     over = sum(1 for u in known if u > m)
     if over > c:
-        return FAIL, f"{over} 个样品单元超过 m={m:g}，多于 c={c}"
+        return FAIL, Reason.of("plan.over_m", n=str(over), m=f"{m:g}", c=str(c))
     if unknown:
-        return INCONCLUSIVE, f"{unknown} 个样品单元的报告限高于 m={m:g}，无法判定"
-    return PASS, f"超过 m 的样品单元 {over} 个，不多于 c={c}"
+        return INCONCLUSIVE, Reason.of("plan.unknown", n=str(unknown), m=f"{m:g}")
+    return PASS, Reason.of("plan.two_class_pass", n=str(over), c=str(c))
 
 
 # Vectorised core for bulk judgement (批量判定): the same refusals and decisions as judge(), tested against it.

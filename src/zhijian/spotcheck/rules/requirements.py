@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from zhijian.platform.errors import DomainError
-from zhijian.spotcheck.rules.english import manual_en
+from zhijian.spotcheck.rules.english import ref_en
+from zhijian.spotcheck.rules.reasons import Reason
 
 PASS = "合格"
 FAIL = "不合格"
@@ -60,9 +61,12 @@ class Requirement:
     big_m: float | None = None
     manual_reason: str = ""
     standard_ref: str = ""
+    # the reason code `manual_reason` is the zh sentence of (rules.reasons); not part of the record (to_dict)
+    manual: Reason | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["manual"]
         d["describe_zh"] = self.describe_zh
         d["parse_zh"] = self.parse_zh
         return d
@@ -136,7 +140,9 @@ class Requirement:
                         f"above m={self.upper:g}{u}")
             return (f"three-class sampling plan (GB 4789.1): n={self.n} sample units, none above "
                     f"M={self.big_m:g}{u}, at most c={self.c} between m={self.upper:g} and M")
-        return f"manual judgement: {manual_en(self.manual_reason)}"
+        manual = self.manual or (Reason.literal(self.manual_reason, self.manual_reason) if self.manual_reason
+                                 else Reason("manual.words"))
+        return f"manual judgement: {manual.en}"
 
 
 def digit_en(decimals: int) -> str:
@@ -238,8 +244,7 @@ def _worded(raw: str, unit: str, s: str) -> Requirement | None:
     ref = re.fullmatch(r"(?:应)?符合\s*(.+?)\s*(?:中?的)?(?:有关|相关)?(?:要求|规定)(?:的要求)?", s)
     if ref:
         std = ref.group(1).strip("《》「」 ")
-        return Requirement("text", unit=unit, text=raw, standard_ref=std,
-                           manual_reason=f"按「{std}」的要求由检验人员判定")
+        return _manual(raw, unit, Reason.of("manual.by_standard", std=Reason.literal(std, ref_en(std))), std)
     return None
 
 
@@ -282,14 +287,19 @@ def _range(raw: str, unit: str, s: str, sep: str, a: tuple[float, int], b: tuple
     return Requirement("range", lower=va, upper=vb, unit=unit, text=raw, decimals=max(da, db))
 
 
+def _manual(raw: str, unit: str, reason: Reason, standard_ref: str = "") -> Requirement:
+    """A ``text`` requirement, judged by the inspector for `reason` (its zh sentence is `manual_reason`)."""
+    return Requirement("text", unit=unit, text=raw, manual_reason=reason.zh, standard_ref=standard_ref, manual=reason)
+
+
 def _text(raw: str, unit: str, s: str) -> Requirement:
     if re.search(r"\d", s):
-        reason = f"要求「{raw}」含有数字但不是可识别的限值形式，请核对；由检验人员判定"
+        reason = Reason.of("manual.unrecognised", raw=raw)
     elif s.startswith("无") or s.startswith("不得") or s.startswith("应无"):
-        reason = "定性要求（无…），由检验人员判定"
+        reason = Reason("manual.free_of")
     else:
-        reason = "文字要求，由检验人员判定"
-    return Requirement("text", unit=unit, text=raw, manual_reason=reason)
+        reason = Reason("manual.words")
+    return _manual(raw, unit, reason)
 
 
 def _plan(raw: str, pm: re.Match[str], unit: str) -> Requirement:
@@ -326,6 +336,6 @@ def requirement_from_indicator(kind: str, lower: float | None, upper: float | No
         if parsed is not None and (parsed.kind != "text" or kind == "text"):
             return parsed
     if kind == "text" or kind not in KINDS:
-        return Requirement("text", unit=unit, text=text, manual_reason="文字要求，由检验人员判定")
+        return _manual(text, unit, Reason("manual.words"))
     return Requirement(kind, lower=lower, upper=upper, lower_inclusive=lower_inclusive,
                        upper_inclusive=upper_inclusive, unit=unit, text=text, decimals=0)
