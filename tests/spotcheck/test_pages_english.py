@@ -97,7 +97,7 @@ def test_plan_page_in_english_parse_exclusion_and_repeat_rule(client, sqlite_db)
     client.cookies.set("zj_lang", "en")
     page = client.get(f"/console/spotcheck/plans/{plan_id}").text
     text = _text(page)
-    assert "特级酿造酱油：no lab without a conflict" in text  # the product's name is data; the reason is English
+    assert "特级酿造酱油: no lab without a conflict" in text  # the product's name is data; the reason and its colon English
     assert "无可回避利害关系的检验机构" not in text
     assert "maximum 1 mg/kg (limit included); last digit of the limit 0.1" in text  # 铅 ≤1.0 mg/kg
     assert "minimum 0.8 g/100mL (limit included)" in text and "上限 1 mg/kg" not in text
