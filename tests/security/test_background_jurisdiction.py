@@ -362,3 +362,33 @@ def test_association_never_sees_a_reporters_identity(client, db, regs, two_divis
         look = [x for x in names + phones if x != params.get("q")]  # /search echoes its query in the box and links
         seen[(path, str(params))] = (r.status_code, [x for x in look if x in r.text])
     assert {k: v[1] for k, v in seen.items() if v[1]} == {}
+
+
+# ---------------------------------------------------------------- 8. statistics
+
+
+def test_equipment_statistics_and_overdue_list_count_only_the_division(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    def units(h: dict[str, str]) -> dict[str, int]:  # units by division (GB/T 2260 code), every category summed
+        r = client.get("/api/v1/equipment/statistics", headers=h)
+        assert r.status_code == 200, r.text
+        out: dict[str, int] = {}
+        for row in r.json():
+            out[row["region_code"]] = out.get(row["region_code"], 0) + row["units"]
+        return out
+
+    before = {k: units(r.h) for k, r in regs.items()}
+    with db.session() as s:
+        codes = {k: elevator(s, factories.enterprise(s, region=region).id, region=region, last=dt.date(2020, 3, 1)).code
+                 for k, region in (("hz", HZ_ENT), ("gd", GD_ENT))}
+    after = {k: units(r.h) for k, r in regs.items()}
+    delta = {k: {code: n - before[k].get(code, 0) for code, n in after[k].items() if n != before[k].get(code, 0)}
+             for k in regs}
+    assert delta == {"hz": {HZ_ENT: 1}, "gd": {GD_ENT: 1}, "samr": {HZ_ENT: 1, GD_ENT: 1}}
+    assert all(code.startswith("3301") for code in after["hz"]) and all(code.startswith("44") for code in after["gd"])
+
+    def overdue(h: dict[str, str]) -> set[str]:
+        return {k for k, c in codes.items() for u in _all(client, "/api/v1/equipment/units/due?state=overdue", h)
+                if u["code"] == c}
+
+    assert overdue(regs["hz"].h) == {"hz"} and overdue(regs["gd"].h) == {"gd"}
+    assert overdue(regs["samr"].h) == {"hz", "gd"}
