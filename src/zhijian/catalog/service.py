@@ -26,7 +26,7 @@ from zhijian.catalog.schemas import (
     StandardIn,
     StandardPatch,
 )
-from zhijian.platform import search
+from zhijian.platform import jurisdiction, search
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import apply_patch, flush, get_or_404, like_pattern, search_text, where_equal
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
@@ -287,6 +287,10 @@ def product_query(actor: Actor, *, q: str | None = None, category_id: int | None
             stmt = stmt.where((Product.is_public.is_(True)) | (Product.enterprise_id == actor.organization_id))
         else:
             stmt = stmt.where(Product.is_public.is_(True))
+    elif (within := jurisdiction.region_clause(actor, Organization.region_code)) is not None:
+        # a regional bureau sees unpublished products of the enterprises in its division only (管辖, issue #13)
+        stmt = stmt.where(Product.is_public.is_(True)
+                          | Product.enterprise_id.in_(select(Organization.id).where(within)))
     if q:
         stmt = _search(stmt, "product", Product, q, session)
     if category_ids is not None:
