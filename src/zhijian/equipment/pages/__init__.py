@@ -53,7 +53,8 @@ def _scan(request: Request, session: Any, code: str) -> Response:
     except DomainError as err:
         return error_page(request, err)
     return render(request, "equipment/scan.html", {
-        "v": view, "due_zh": due_labels(request), "region": region_label(view.region_code, locale_of(request))})
+        "v": view, "due_zh": due_labels(request), "region": region_label(view.region_code, locale_of(request)),
+        "category_en": rules.CATEGORY_EN.get(rules.category_of(view.variety), "")})
 
 
 @router.get("/equipment/u/{code}", response_class=HTMLResponse)

@@ -37,11 +37,11 @@ def _params(text: str) -> dict[str, Any]:
     return out
 
 
-def _param_hints() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """Per category, the parameters it needs: (key, what the key stands for, [(name, label)]) — the template shows
-    each name as code and translates the labels."""
-    return [(kind, rules.PARAM_KIND_ZH[kind], [(name, label) for name, label, _ in fields])
-            for kind, fields in rules.PARAMS.items()]
+def _param_hints(lang: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Per category, the parameters it needs: (key, what the key stands for in ``lang``, [(name, label)]) — the
+    template shows each name as code and translates the labels."""
+    kinds = rules.PARAM_KINDS_EN if lang == "en" else rules.PARAM_KINDS
+    return [(kind, kinds[kind], [(name, label) for name, label, _ in fields]) for kind, fields in rules.PARAMS.items()]
 
 
 # the registration file's optional columns (besides service.IMPORT_COLUMNS); 参数.名称 is one column per parameter
@@ -59,7 +59,7 @@ def _new_form(request: Request, session: SessionDep, actor: Actor, *, errors: di
         else [(str(actor.organization_id), service.organization_names(
             session, {actor.organization_id or 0}).get(actor.organization_id or 0, ""))]
     return render(request, "equipment/unit_new.html", {
-        "errors": errors or {}, "values": values or {}, "owners": owners, "param_hints": _param_hints(),
+        "errors": errors or {}, "values": values or {}, "owners": owners, "param_hints": _param_hints(locale_of(request)),
         "varieties": sorted(rules.VARIETIES.items()), "import_columns": service.IMPORT_COLUMNS,
         "optional_columns": OPTIONAL_COLUMNS}, status_code=status, actor=actor)
 

@@ -28,7 +28,8 @@ from zhijian.equipment.rules.catalogue import (
     CONCLUSIONS,
     DUE_SOON_DAYS,
     ELEVATOR_EMERGENCY,
-    PARAM_KIND_ZH,
+    PARAM_KINDS,
+    PARAM_KINDS_EN,
     PARAMS,
     PASSING,
     REGISTRATION_NO_PATTERN,
@@ -99,4 +100,4 @@ from zhijian.equipment.rules.maintenance import (
     next_maintenance_due,
 )
 
-__all__ = ["ACCIDENT_LEVELS", "CATEGORIES", "CATEGORY_EN", "CERT_YEARS", "CONCLUSIONS", "CONCLUSION_BY_ZH", "CURRENT_TABLE", "DEMO_GCP", "DUE_SOON_DAYS", "DUE_STATE_EN", "DUE_STATE_ZH", "DeviceCode", "Due", "ELEVATOR_EMERGENCY", "ELEVATOR_ITEM", "ESCALATE_TO", "ESCALATION_HOURS_PER_LEVEL", "FOLLOWUP_DAYS", "GIAI_STEM", "INCIDENT_KINDS", "INTERVALS_2023", "INTERVAL_TABLES", "NO_DAY", "IncidentFacts", "Interval", "IntervalTable", "LEVEL_SOURCE", "MAINTENANCE_KINDS", "MAINTENANCE_RULES", "MaintenanceRule", "PARAMS", "PARAM_KIND_ZH", "PASSING", "REGISTRATION_NO_PATTERN", "REPORT_HOURS", "SCHEDULED_KINDS", "STATUSES", "STATUS_EN", "TRANSITIONS", "UnitFacts", "VARIETIES", "WORK_ITEMS", "accident_level", "add_months", "add_months_days", "category_of", "cert_valid_until", "check_cert_for_visit", "check_gcp", "check_params", "check_registration_no", "check_transition", "check_worker_cert", "code_from_giai", "division_prefix", "due_state", "escalation", "giai", "giai_for", "giai_link", "interval_for", "is_cylinder", "is_elevator", "maintenance_interval_days", "maintenance_rule", "next_due", "next_due_date", "next_due_days", "next_maintenance_due", "param_kind", "parse_conclusion", "parse_device_code", "parse_variety", "report_deadline", "rescue_limit_minutes"]
+__all__ = ["ACCIDENT_LEVELS", "CATEGORIES", "CATEGORY_EN", "CERT_YEARS", "CONCLUSIONS", "CONCLUSION_BY_ZH", "CURRENT_TABLE", "DEMO_GCP", "DUE_SOON_DAYS", "DUE_STATE_EN", "DUE_STATE_ZH", "DeviceCode", "Due", "ELEVATOR_EMERGENCY", "ELEVATOR_ITEM", "ESCALATE_TO", "ESCALATION_HOURS_PER_LEVEL", "FOLLOWUP_DAYS", "GIAI_STEM", "INCIDENT_KINDS", "INTERVALS_2023", "INTERVAL_TABLES", "NO_DAY", "IncidentFacts", "Interval", "IntervalTable", "LEVEL_SOURCE", "MAINTENANCE_KINDS", "MAINTENANCE_RULES", "MaintenanceRule", "PARAMS", "PARAM_KINDS", "PARAM_KINDS_EN", "PASSING", "REGISTRATION_NO_PATTERN", "REPORT_HOURS", "SCHEDULED_KINDS", "STATUSES", "STATUS_EN", "TRANSITIONS", "UnitFacts", "VARIETIES", "WORK_ITEMS", "accident_level", "add_months", "add_months_days", "category_of", "cert_valid_until", "check_cert_for_visit", "check_gcp", "check_params", "check_registration_no", "check_transition", "check_worker_cert", "code_from_giai", "division_prefix", "due_state", "escalation", "giai", "giai_for", "giai_link", "interval_for", "is_cylinder", "is_elevator", "maintenance_interval_days", "maintenance_rule", "next_due", "next_due_date", "next_due_days", "next_maintenance_due", "param_kind", "parse_conclusion", "parse_device_code", "parse_variety", "report_deadline", "rescue_limit_minutes"]

@@ -169,11 +169,18 @@ PARAMS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-# what each key of PARAMS stands for (the registration form's hint names them)
-PARAM_KIND_ZH: dict[str, str] = {
+# what each key of PARAMS stands for (the registration form's hint names them), in Chinese and in English by key
+# (not through the catalogue: 锅炉, 电梯, 气瓶 are also the catalog's stored category names)
+PARAM_KINDS: dict[str, str] = {
     "elevator": "电梯（自动扶梯、自动人行道除外）", "escalator": "自动扶梯、自动人行道", "1000": "锅炉",
     "2000": "压力容器（气瓶除外）", "cylinder": "气瓶", "4000": "起重机械", "5000": "场（厂）内专用机动车辆",
     "6000": "大型游乐设施", "8000": "压力管道", "9000": "客运索道",
+}
+PARAM_KINDS_EN: dict[str, str] = {
+    "elevator": "Lifts (except escalators and moving walks)", "escalator": "Escalators and moving walks",
+    "1000": "Boilers", "2000": "Pressure vessels (except gas cylinders)", "cylinder": "Gas cylinders",
+    "4000": "Lifting machinery", "5000": "Field (factory) motor vehicles", "6000": "Large amusement rides",
+    "8000": "Pressure pipelines", "9000": "Passenger ropeways",
 }
 
 
