@@ -60,8 +60,10 @@ def test_change_revokes_every_other_session_and_keeps_this_one(db, client) -> No
         assert client.get("/api/v1/auth/me", headers=_h(other)).json()["code"] == "auth.invalid_token"
     assert client.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD}).status_code == 401
     assert _token(client, name, NEW)
-    [rec] = _audit(db, uid, "password_changed")  # the record (2.2.3: the platform has no inbox of its own)
+    [rec] = _audit(db, uid, "password_changed")
     assert rec.after == {"username": name, "by": "self", "sessions_revoked": 2}
+    inbox = client.get("/api/v1/notifications", headers=_h(here)).json()  # 2.2.3: the user is told
+    assert [(n["kind"], n["subject"]) for n in inbox] == [("password_changed", "您的密码已修改 / Your password was changed")]
     assert rec.actor == f"enterprise:{name}"
     assert NEW not in str(rec.after) and PASSWORD not in str(rec.before)
 
@@ -109,7 +111,7 @@ def test_wrong_current_password_counts_as_a_failed_login(db, settings) -> None:
         assert c.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD}).status_code == 429
     with db.session() as s:
         rows = s.scalars(select(AuditRecord).where(AuditRecord.entity == "user_account",
-                                                   AuditRecord.entity_id == name)).all()
+                                                   AuditRecord.entity_id == name).order_by(AuditRecord.seq)).all()
         assert [r.action for r in rows] == ["login_failed", "login_failed", "login_locked"]
         assert {r.after["factor"] for r in rows} == {"password_change"}
     assert _audit(db, uid, "password_changed") == []
@@ -133,6 +135,8 @@ def test_admin_reset_revokes_all_and_forces_a_change_first(db, client) -> None:
                     json={"current_password": NEW, "new_password": "my own choice 2026"})
     assert r.status_code == 200, r.text
     assert client.get("/api/v1/auth/me", headers=_h(tok)).status_code == 200
+    kinds = [n["kind"] for n in client.get("/api/v1/notifications", headers=_h(tok)).json()]
+    assert sorted(kinds) == ["password_changed", "password_reset"]
     [rec] = _audit(db, uid, "password_reset")
     assert rec.actor.startswith("admin:") and rec.after["must_change"] is True
     assert rec.after["by"] == rec.actor

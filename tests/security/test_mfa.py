@@ -58,7 +58,7 @@ def test_window_is_one_step_either_side_and_a_used_step_never_returns() -> None:
 def _fresh_step() -> None:
     """Codes for steps s-1, s, s+1 are computed here and checked by the app a moment later: stay clear of a
     step boundary so the app's current step is still s."""
-    if time.time() % 30 > 26:
+    if time.time() % 30 > 22:
         time.sleep(30 - time.time() % 30 + 0.05)
 
 
@@ -146,6 +146,8 @@ def test_recovery_codes_work_once_each(db, client) -> None:
     assert _login(client, name, codes[1].lower().replace("-", "")).status_code == 200  # typed loosely
     tok = _login(client, name, codes[2]).json()["access_token"]
     assert client.get("/api/v1/auth/mfa", headers=_h(tok)).json() == {"enabled": True, "recovery_codes_left": 7}
+    kinds = [n["kind"] for n in client.get("/api/v1/notifications", headers=_h(tok)).json()]
+    assert sorted(kinds) == ["mfa_enabled"] + ["mfa_recovery_used"] * 3  # the user is told each time
     with db.session() as s:
         actions = s.scalars(select(AuditRecord.action).where(AuditRecord.entity_id == str(uid))).all()
         assert actions.count("mfa_recovery_used") == 3
@@ -153,10 +155,11 @@ def test_recovery_codes_work_once_each(db, client) -> None:
 
 def test_disable_needs_password_and_code(db, client) -> None:
     _uid, name, totp, _codes = _enrolled(db, client)
-    tok = _login(client, name, totp.now()).json()["access_token"]
+    used = totp.now()
+    tok = _login(client, name, used).json()["access_token"]
     r = client.post("/api/v1/auth/mfa/disable", headers=_h(tok), json={"password": "not the password", "otp": "1"})
     assert r.status_code == 403 and r.json()["field"] == "password"
-    r = client.post("/api/v1/auth/mfa/disable", headers=_h(tok), json={"password": PASSWORD, "otp": totp.now()})
+    r = client.post("/api/v1/auth/mfa/disable", headers=_h(tok), json={"password": PASSWORD, "otp": used})
     assert r.status_code == 401 and r.json()["code"] == "auth.bad_otp"  # the code just used at login: replay
     r = client.post("/api/v1/auth/mfa/disable", headers=_h(tok),
                     json={"password": PASSWORD, "otp": totp.at(time.time() + 30)})
@@ -194,7 +197,10 @@ def test_console_login_has_a_second_step(db, app) -> None:
         bad = c.post("/login", data={"csrf_token": csrf, "username": name, "ticket": ticket, "otp": "000000"
                                      if totp.now() != "000000" else "111111"}, follow_redirects=False)
         assert bad.status_code == 401 and "动态验证码错误" in bad.text and 'name="otp"' in bad.text
-        forged = c.post("/login", data={"csrf_token": csrf, "username": name, "ticket": ticket[:-1] + "0",
+        empty = c.post("/login", data={"csrf_token": csrf, "username": name, "ticket": ticket, "otp": ""},
+                       follow_redirects=False)
+        assert empty.status_code == 401 and "zj_session" not in empty.cookies  # a ticket never logs in alone
+        forged = c.post("/login", data={"csrf_token": csrf, "username": name, "ticket": ticket[:-1] + ("1" if ticket.endswith("0") else "0"),
                                         "otp": totp.now()}, follow_redirects=False)
         assert forged.status_code == 401 and "用户名或密码错误" in forged.text
         ok = c.post("/login", data={"csrf_token": csrf, "username": name, "ticket": ticket, "otp": totp.now()},

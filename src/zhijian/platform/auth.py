@@ -225,11 +225,17 @@ def _ticket_user(session: Session, secret: str, ticket: str, username: str) -> U
     return user
 
 
-def _second_factor(session: Session, user: User, otp: str | None) -> None:
+def _second_factor(session: Session, user: User, otp: str | None, *, required: bool = False) -> None:
+    """The one-time code when the account has a second factor; `required` (the console's ticket step): a code
+    is needed, so a ticket never logs in by itself."""
     from zhijian.platform import mfa
 
     if not mfa.is_enabled(session, user.id):
+        if required:
+            raise _bad_credentials()
         return
+    if required and not otp:
+        raise mfa.bad_code()
     if not otp:
         raise OtpRequired(_ticket_basis(user))
     if mfa.check_second_factor(session, user, otp) is None:
@@ -242,7 +248,7 @@ def issue_token(session: Session, username: str, password: str, ttl_minutes: int
     when the account has one, and hand out a fresh bearer token (登录)."""
     user = _ticket_user(session, ticket[0], ticket[1], username) if ticket else _first_factor(session, username,
                                                                                                 password)
-    _second_factor(session, user, otp)
+    _second_factor(session, user, otp, required=ticket is not None)
     token = secrets.token_urlsafe(32)
     row = ApiToken(token_hash=_token_digest(token), user_id=user.id,
                    expires_at=utcnow() + dt.timedelta(minutes=ttl_minutes))

@@ -256,5 +256,7 @@ def remove(session: Session, user: User, *, action: str = "mfa_disabled") -> boo
 
 def _audit(session: Session, action: str, user: User, after: dict[str, object]) -> None:
     from zhijian.platform import audit
+    from zhijian.platform.identity.credentials import notify_user
 
     audit.record(session, action, "user_account", user.id, None, {"username": user.username, **after})
+    notify_user(session, user.id, action)

@@ -2,9 +2,10 @@
 second factor (OWASP ASVS 4.0 V2.1.5/2.1.6, 2.2.3, 2.5). Callers: `POST /api/v1/auth/password`,
 `POST /api/v1/users/{id}/password`, the console's 账户 page and `zhijian user passwd`.
 
-After any change every other session and API token of the user is revoked and the change is written to the audit
-chain (the platform has no inbox of its own: the audit record, readable by the user's administrators, is the
-notice; the console shows the user the time of the last change).
+After any change every other session and API token of the user is revoked, the change is written to the audit
+chain, and the user is told in its 站内通知 inbox (and by e-mail when it has an address and SMTP is configured)
+through the consumer room's generic `notify` contract — the platform keeps no inbox of its own; without that room
+the audit record is the notice. The console shows the user the time of the last change.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zhijian.platform import audit
+from zhijian.platform import audit, rooms
 from zhijian.platform.auth import Actor, _audit_login_failure, hash_password, token_digest, verify_password
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, NotFound, Unauthenticated
@@ -31,6 +32,36 @@ class CredentialChange:
 
     user: User
     revoked: int
+
+
+NOTICES: dict[str, tuple[str, str]] = {
+    "password_changed": ("您的密码已修改 / Your password was changed",
+                         "您的其他会话和 API 令牌已注销。如非本人操作，请立即联系管理员。\n"
+                         "Your other sessions and API tokens were revoked. If this was not you, tell an administrator now."),
+    "password_reset": ("管理员重置了您的密码 / An administrator reset your password",
+                       "您的全部会话和 API 令牌已注销；下次登录时须设置新密码。\n"
+                       "All your sessions and API tokens were revoked; choose a new password at the next login."),
+    "mfa_enabled": ("已启用双因素认证 / Two-factor authentication enabled",
+                    "登录时须输入动态验证码。如非本人操作，请立即联系管理员。\n"
+                    "Logins now need a one-time code. If this was not you, tell an administrator now."),
+    "mfa_disabled": ("已停用双因素认证 / Two-factor authentication disabled",
+                     "如非本人操作，请立即修改密码并联系管理员。\n"
+                     "If this was not you, change your password and tell an administrator now."),
+    "mfa_removed_by_admin": ("管理员取消了您的双因素认证 / An administrator removed your two-factor authentication",
+                             "您可在“账户与安全”中重新启用。\nYou can enable it again under Account and security."),
+    "mfa_recovery_used": ("已使用一个恢复码登录 / A recovery code was used to log in",
+                          "每个恢复码只能使用一次。如非本人操作，请立即修改密码并联系管理员。\n"
+                          "Each recovery code works once. If this was not you, change your password and tell an "
+                          "administrator now."),
+}
+
+
+def notify_user(session: Session, user_id: int, kind: str) -> None:
+    """Tell the user of a change to its credentials (ASVS 2.2.3): the inbox message and e-mail of the consumer
+    room's `notify` contract when that room is installed (`rooms.call`: its absence or failure is "no notice")."""
+    subject, body = NOTICES[kind]
+    rooms.call(session, "consumer", "notify", kind=kind, subject=subject, body=body, link="/console/account",
+               user_id=user_id, room="platform")
 
 
 def revoke_sessions(session: Session, user_id: int, *, keep_token: str | None = None) -> int:
@@ -84,6 +115,7 @@ def change_password(session: Session, actor: Actor, current_password: str, new_p
     session.flush()
     audit.record(session, "password_changed", "user_account", user.id, None,
                  {"username": user.username, "by": "self", "sessions_revoked": revoked})
+    notify_user(session, user.id, "password_changed")
     return CredentialChange(user, revoked)
 
 
@@ -102,6 +134,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     audit.record(session, "password_reset", "user_account", user.id, None,
                  {"username": user.username, "by": actor.label, "must_change": must_change,
                   "sessions_revoked": revoked})
+    notify_user(session, user.id, "password_reset")
     return CredentialChange(user, revoked)
 
 
