@@ -215,10 +215,8 @@ def test_accident_reaches_the_inbox_of_its_division_only(client, db, regs) -> No
     assert [incidents(regs["gd"].h, c) for c in (hz_code, gd_code)] in ([0, 1], [-404, 1])
 
 
-@pytest.mark.xfail(strict=True, reason="misrouting: equipment/service/incidents.py _notify_regulators takes each "
-                   "organ's division from its region code's shape (rules.division_prefix), not its level: 总局 "
-                   "(national, 110000) is treated as 北京 and gets no accident of 浙江 or 广东")
 def test_accident_reaches_the_national_inbox(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    """Was misrouted: the organ's division came from its region code's shape, so 总局 (110000) counted as 北京."""
     codes = {"hz": _accident(client, db, HZ_ENT)[0], "gd": _accident(client, db, GD_ENT)[0]}
     assert _inbox(client, regs["samr"].h, codes) == {"hz", "gd"}
 

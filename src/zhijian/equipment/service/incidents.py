@@ -17,6 +17,7 @@ from zhijian.equipment.models import EquipmentIncident, EquipmentUnit
 from zhijian.equipment.schemas import IncidentIn
 from zhijian.equipment.service.policy import CHINA, _scope_any, readable_record, require_manage
 from zhijian.equipment.service.registry import get_unit
+from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError
@@ -105,7 +106,9 @@ def _check_times(now: dt.datetime, times: Iterable[tuple[str, dt.datetime | None
 
 
 def _notify_regulators(session: Session, unit: EquipmentUnit, row: EquipmentIncident) -> int:
-    """事故 → the inbox (and mail) of every regulator whose division holds the unit (county, city, province)."""
+    """事故 → the inbox (and mail) of every regulator whose division holds the unit (county, city, province, and the
+    national bureau): the division from the organ's region code AND level (platform.jurisdiction), so 总局 at
+    110000 is national, not 北京."""
     notify = offer("consumer", "notify")
     if notify is None:
         return 0
@@ -115,8 +118,8 @@ def _notify_regulators(session: Session, unit: EquipmentUnit, row: EquipmentInci
             f"死亡 {row.deaths} 人，重伤 {row.serious_injuries} 人。" + (f"原因：{row.cause}" if row.cause else ""))
     n = 0
     for org in session.scalars(select(Organization).where(Organization.kind == "regulator")):
-        prefix = rules.division_prefix(org.region_code)
-        if unit.region_code.startswith(prefix):
+        prefix = jurisdiction.prefix_for(org.region_code, org.level)
+        if prefix != jurisdiction.NONE and unit.region_code.startswith(prefix):
             notify(session, kind="equipment.accident", subject=subject, body=body, room="equipment",
                          link=f"/console/equipment/incidents/{row.id}", organization_id=org.id)
             n += 1
