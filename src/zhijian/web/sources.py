@@ -35,6 +35,7 @@ class Item:
     tone: str = ""  # ok | bad | warn | ""
     badge: str = ""  # zh-CN catalogue string shown as a badge (合格, 不合格, 召回 ...)
     note_args: dict[str, Any] | None = None  # when set, `note` is a catalogue string formatted with these
+    label_lang: str = ""  # the label's own language when it is content in one (an announcement's 公告 title)
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
@@ -57,7 +58,11 @@ def as_item(obj: Any, href_prefix: str | None = None) -> Item:
     note = _get(obj, "note", "summary", "enterprise_name", "risk_level", "status", default="")
     date = _get(obj, "published_on", "published_at", "issued_on", "started_on", "date", "created_at")
     tone = _get(obj, "tone", default="")
-    return Item(str(label), href, str(note), date, str(tone), str(_get(obj, "badge", default="")))
+    note_args = _get(obj, "note_args")
+    if note_args:  # a room's sentence with its values: translated on the page (列入 {n} 个产品 → Lists 5 products)
+        note = _get(obj, "note_msgid", default=note)
+    return Item(str(label), href, str(note), date, str(tone), str(_get(obj, "badge", default="")),
+                note_args=note_args or None, label_lang=str(_get(obj, "label_lang", default="")))
 
 
 def _product_names(session: Session, ids: set[int]) -> dict[int, str]:
