@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from zhijian.platform.errors import DomainError
+from zhijian.platform.files import install_secret, private_file
 from zhijian.platform.logs import log
 
 LOCAL_KID = "local"
@@ -66,23 +66,12 @@ class KeyRing:
         return self.keys.get(kid)
 
 
-def _private_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-
-
 def local_keyring(var_dir: Path) -> KeyRing:
     path = var_dir / "audit-hmac.key"
-    if not path.exists():
-        try:
-            _private_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
-        except FileExistsError:
-            pass
+    key = install_secret(path, lambda: base64.b64encode(secrets.token_bytes(32)))
     log.warning("ZHIJIAN_AUDIT_KEYS is not set: the audit chain is keyed by the per-install file %s; "
                 "set ZHIJIAN_AUDIT_KEYS in production and keep the key outside the database host", path)
-    return KeyRing({LOCAL_KID: base64.b64decode(path.read_bytes().strip())}, LOCAL_KID)
+    return KeyRing({LOCAL_KID: base64.b64decode(key)}, LOCAL_KID)
 
 
 def load_private_key(spec: str) -> Ed25519PrivateKey:
@@ -105,7 +94,7 @@ def local_signing_key(var_dir: Path) -> Ed25519PrivateKey:
         pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                          serialization.NoEncryption())
         try:
-            _private_file(path, pem)
+            private_file(path, pem)
         except FileExistsError:
             pass
     log.warning("ZHIJIAN_AUDIT_SIGNING_KEY is not set: checkpoints are signed by the per-install key %s", path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,6 +103,24 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", **open_kw: Any)
         f.discard()
         raise
     f.commit()
+
+
+def private_file(path: Path, content: bytes) -> None:
+    """Create a secret file readable by its owner only (0600), never overwriting one: FileExistsError if it is
+    there (a per-install key that another process made first wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+
+
+def install_secret(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The per-install secret in `path`, made by `make()` the first time (for keys whose environment variable
+    is unset: the audit HMAC key, the two-factor key)."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            private_file(path, make() + b"\n")
+    return path.read_bytes().strip()
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

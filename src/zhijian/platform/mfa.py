@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import Conflict, DomainError
+from zhijian.platform.files import install_secret
 from zhijian.platform.identity.models import MfaRecoveryCode, User, UserMfa
 from zhijian.platform.logs import log
 
@@ -41,23 +42,12 @@ RECOVERY_CODES = 10
 # ---------------------------------------------------------------- the key (outside the database)
 
 
-def _private_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-
-
 def local_key(var_dir: Path) -> bytes:
     path = var_dir / "mfa.key"
-    if not path.exists():
-        try:
-            _private_file(path, Fernet.generate_key() + b"\n")
-        except FileExistsError:
-            pass
+    key = install_secret(path, Fernet.generate_key)
     log.warning("ZHIJIAN_MFA_KEY is not set: two-factor secrets are encrypted with the per-install file %s; "
                 "set ZHIJIAN_MFA_KEY in production and keep the key outside the database host", path)
-    return path.read_bytes().strip()
+    return key
 
 
 def fernet_for(spec: str) -> Fernet:
