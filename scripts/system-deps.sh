@@ -6,6 +6,7 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # official PDFs as images (test-artifacts)
 if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
 # axe-core (the accessibility rules the browser tests inject) from the npm registry into a cache dir, never
 # committed; tests/web/test_a11y.py finds it at $ZHIJIAN_AXE_DIR (default ~/.cache/zhijian/axe).
