@@ -69,7 +69,7 @@ def test_failed_spot_check_to_published_decision_in_the_console(enforcement_serv
     form.get_by_label("询问开始时间").fill(f"{day}T09:30")
     form.get_by_label("询问结束时间").fill(f"{day}T10:20")
     form.get_by_label("询问地点").fill("当事人经营场所")
-    form.get_by_label("问答（每行以“问：”或“答：”开头）").fill("问：涉案纯牛奶的生产数量？\n答：生产了2000箱。")
+    form.get_by_label("问答（每行以“问：”或“答：”开头，也可写 Q: 或 A:）").fill("问：涉案纯牛奶的生产数量？\n答：生产了2000箱。")
     form.get_by_label("两名执法人员的执法证号（逗号分隔）").fill(HZ_OFFICERS)
     form.get_by_role("button", name="制作询问笔录").click()
     expect(page.get_by_role("link", name="询问笔录 杭市监询")).to_be_visible()
