@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class AssessmentIn(BaseModel):
@@ -39,10 +41,7 @@ class DecisionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class AssessmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class AssessmentOut(RecordOut):
     lab_id: int
     kind: str
     status: str
@@ -52,10 +51,7 @@ class AssessmentOut(BaseModel):
     valid_until: dt.date | None
 
 
-class FindingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class FindingOut(RecordOut):
     clause: str
     severity: str
     description: str

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class CampaignIn(BaseModel):
@@ -41,10 +43,7 @@ class ReviewIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class CampaignOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class CampaignOut(RecordOut):
     code: str
     kind: str
     year: int
@@ -54,10 +53,7 @@ class CampaignOut(BaseModel):
     status: str
 
 
-class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class EventOut(RecordOut):
     title: str
     province: str
     city: str
@@ -66,10 +62,7 @@ class EventOut(BaseModel):
     registered: int
 
 
-class NoticeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class NoticeOut(RecordOut):
     kind: str
     title: str
     status: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class QuestionIn(BaseModel):
@@ -32,10 +34,7 @@ class ExamIn(BaseModel):
     hours: float = Field(default=0.0, ge=0, le=200)
 
 
-class ExamOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class ExamOut(RecordOut):
     code: str
     title: str
     bank: str
@@ -53,10 +52,7 @@ class CandidateIn(BaseModel):
     organization_id: int | None = None
 
 
-class CandidateOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class CandidateOut(RecordOut):
     candidate_no: str
     name: str
     status: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class ApplicationIn(BaseModel):
@@ -35,10 +37,7 @@ class DocumentIn(BaseModel):
     members_only: bool = True
 
 
-class MemberOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class MemberOut(RecordOut):
     kind: str
     organization_id: int | None
     name: str
@@ -49,10 +48,7 @@ class MemberOut(BaseModel):
     directory_visible: bool
 
 
-class DuesOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class DuesOut(RecordOut):
     member_id: int
     year: int
     member_class: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class SchemeIn(BaseModel):
@@ -15,10 +17,7 @@ class SchemeIn(BaseModel):
     description: str = Field(default="", max_length=4000)
 
 
-class SchemeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class SchemeOut(RecordOut):
     code: str
     name: str
     field: str
@@ -42,10 +41,7 @@ class RoundIn(BaseModel):
     results_due_on: dt.date | None = None
 
 
-class RoundOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class RoundOut(RecordOut):
     code: str
     year: int
     measurand: str
@@ -65,10 +61,7 @@ class EnrolIn(BaseModel):
     lab_id: int | None = None  # a lab enrols itself; the secretariat names the lab
 
 
-class EnrolmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class EnrolmentOut(RecordOut):
     lab_id: int
     participant_code: str
     status: str
@@ -112,10 +105,7 @@ class FollowUpCloseIn(BaseModel):
     verification: str = Field(min_length=1, max_length=4000)
 
 
-class FollowUpOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class FollowUpOut(RecordOut):
     enrolment_id: int
     signal: str
     status: str

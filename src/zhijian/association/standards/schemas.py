@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from zhijian.catalog.schemas import IndicatorIn
+from zhijian.platform.schemas import RecordOut
 
 
 class ProposalIn(BaseModel):
@@ -74,10 +75,7 @@ class AmendmentIn(BaseModel):
     effective_on: dt.date | None = None
 
 
-class StandardOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class StandardOut(RecordOut):
     title: str
     status: str
     project_no: str | None
