@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhijian.catalog.schemas import IndicatorIn
+from zhijian.platform.schemas import RecordOut
 
 Kind = Literal["complaint", "report"]
 RequestKind = Literal["refund", "replacement", "repair", "compensation", "other"]
@@ -185,9 +186,7 @@ class CertificateStatusIn(BaseModel):
     reason: str = Field("", max_length=300)
 
 
-class CertificateOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class CertificateOut(RecordOut):
     number: str
     kind: str
     holder_id: int | None

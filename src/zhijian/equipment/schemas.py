@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from zhijian.platform.schemas import RecordOut
 
 
 class UnitIn(BaseModel):
@@ -27,10 +29,7 @@ class UnitIn(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class UnitOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class UnitOut(RecordOut):
     code: str
     registration_no: str
     category: str
@@ -69,10 +68,7 @@ class InspectionIn(BaseModel):
     institute_id: int | None = None
 
 
-class InspectionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class InspectionOut(RecordOut):
     unit_id: int
     institute_id: int
     report_no: str
@@ -120,10 +116,7 @@ class MaintenanceIn(BaseModel):
     remarks: str = Field(default="", max_length=4000)
 
 
-class MaintenanceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class MaintenanceOut(RecordOut):
     unit_id: int
     maintainer_id: int
     maintained_on: dt.date
@@ -170,10 +163,7 @@ class IncidentIn(BaseModel):
     description: str = Field(default="", max_length=4000)
 
 
-class IncidentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class IncidentOut(RecordOut):
     unit_id: int
     kind: str
     occurred_at: dt.datetime
@@ -206,10 +196,7 @@ class WorkerCertIn(BaseModel):
     issuer: str = Field(default="", max_length=100)
 
 
-class WorkerCertOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class WorkerCertOut(RecordOut):
     cert_no: str
     name: str
     item: str
@@ -231,10 +218,7 @@ class LicenceIn(BaseModel):
     phone: str = Field(default="", max_length=32)
 
 
-class LicenceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class LicenceOut(RecordOut):
     organization_id: int
     licence_no: str
     scope: str
@@ -253,10 +237,7 @@ class ContractIn(BaseModel):
     contract_no: str = Field(default="", max_length=64)
 
 
-class ContractOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class ContractOut(RecordOut):
     unit_id: int
     maintainer_id: int
     contract_no: str
@@ -294,10 +275,7 @@ class ScheduleIn(BaseModel):
     note: str = Field(default="", max_length=300)
 
 
-class InspectionRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+class InspectionRequestOut(RecordOut):
     unit_id: int
     institute_id: int
     owner_id: int

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
+
+from zhijian.platform.schemas import RecordOut
 
 Level = Literal["national", "provincial", "municipal", "county"]
 Basis = Literal["random", "targeted", "complaint", "emergency"]
@@ -44,9 +46,7 @@ class PlanIn(BaseModel):
     repeat_exemption: str = Field(default="", max_length=300)  # targeted/emergency checks: the recorded reason
 
 
-class PlanOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class PlanOut(RecordOut):
     code: str
     title: str
     year: int
@@ -181,9 +181,7 @@ class JudgeIn(BaseModel):
     comparison_method: Literal["full", "rounded"] = "full"
 
 
-class ItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ItemOut(RecordOut):
     round: int
     position: int
     name: str
@@ -205,9 +203,7 @@ class ItemOut(BaseModel):
     explanation: dict[str, str] | None = None
 
 
-class BatchOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class BatchOut(RecordOut):
     plan_id: int
     sample_no: str
     state: str
@@ -246,9 +242,7 @@ class BatchOut(BaseModel):
     final_on: dt.date | None
 
 
-class FollowUpOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class FollowUpOut(RecordOut):
     batch_id: int
     enterprise_id: int
     step: str
@@ -259,9 +253,7 @@ class FollowUpOut(BaseModel):
     note: str
 
 
-class AttachmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class AttachmentOut(RecordOut):
     batch_id: int
     kind: str
     filename: str
