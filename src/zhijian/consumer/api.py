@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhijian.catalog.schemas import PageOut
 from zhijian.consumer import report as report_mod
 from zhijian.consumer import rules, service
 from zhijian.consumer.schemas import (
@@ -40,9 +39,9 @@ from zhijian.consumer.schemas import (
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
+from zhijian.platform.pagination import Limit, PageOut
 
 router = APIRouter(prefix="/api/v1", tags=["consumer"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 # ---------------------------------------------------------------- complaints and reports (投诉举报)

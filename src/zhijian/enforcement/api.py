@@ -6,11 +6,10 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from zhijian.catalog.schemas import PageOut
 from zhijian.enforcement import (
     cooperation,
     documents,
@@ -59,10 +58,10 @@ from zhijian.enforcement.schemas import (
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.openapi import XLSX_ANSWER
+from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 PDF = "application/pdf"
 
 

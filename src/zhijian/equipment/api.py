@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from zhijian.catalog.schemas import PageOut
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import (
     ContractEditIn,
@@ -39,10 +38,10 @@ from zhijian.equipment.schemas import (
     WorkerCertOut,
 )
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.tabular import read_rows
 
 router = APIRouter(prefix="/api/v1/equipment", tags=["equipment"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/intervals")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 from zhijian.stable import service
 from zhijian.stable.models import Announcement, Listing
@@ -32,7 +30,6 @@ from zhijian.stable.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/stable", tags=["stable"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def listing_out(row: Listing) -> ListingOut:
