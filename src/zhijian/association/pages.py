@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zhijian.association.assessment.pages import router as assessment_router
-from zhijian.association.campaigns.pages import router as campaigns_router
-from zhijian.association.exams.pages import router as exams_router
-from zhijian.association.experts.pages import router as experts_router
-from zhijian.association.members.pages import router as members_router
-from zhijian.association.pt.pages import router as pt_router
-from zhijian.association.standards.pages import router as standards_router
-from zhijian.association.training.pages import router as training_router
+from zhijian.association import sub_modules
 from zhijian.web.core import nav_item, portal_link
 
 router = APIRouter(include_in_schema=False)
-router.include_router(pt_router)
-router.include_router(exams_router)
-router.include_router(standards_router)
-router.include_router(members_router)
-router.include_router(campaigns_router)
-router.include_router(assessment_router)
-router.include_router(training_router)
-router.include_router(experts_router)
+for _pages in sub_modules("pages"):
+    router.include_router(_pages.router)
 nav_item("/console/association/pt", "能力验证", roles=("association", "inspector"), order=60)
 nav_item("/console/association/pt/follow-ups", "能力验证跟踪", roles=("association", "inspector"), order=61)
 nav_item("/console/association/exams", "培训与考试", order=62)
