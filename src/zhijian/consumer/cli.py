@@ -4,6 +4,7 @@ the working-day calculator and the comparative-test PDF."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +225,19 @@ def _transition(complaint_id: int, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _dated_transition(name: str, to: str, doc: str, line: Callable[[dict[str, Any]], str]) -> None:
+    """Register `complaints <name>`: a command that only moves the case `to` a state on a date (受理, 转企业处理,
+    开始调解) — one shape, so it is written once; `doc` is its help, `line` its one-line answer."""
+
+    def command(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
+                json_out: bool = typer.Option(False, "--json")) -> None:
+        emit(_transition(complaint_id, {"to": to, "on": _date(on, "on")}), json_out, line)
+
+    command.__name__ = command.__qualname__ = f"complaints_{name}"
+    command.__doc__ = doc
+    complaints_app.command(name)(command)
+
+
 @complaints_app.command("link")
 def complaints_link(complaint_id: int, enterprise_id: int, note: str = typer.Option("", "--note"),
                     json_out: bool = typer.Option(False, "--json")) -> None:
@@ -238,21 +252,12 @@ def complaints_link(complaint_id: int, enterprise_id: int, note: str = typer.Opt
          f"({d['respondent']})")
 
 
-@complaints_app.command("accept")
-def complaints_accept(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
-                      json_out: bool = typer.Option(False, "--json")) -> None:
-    """受理 — accept a complaint or report (the three-year limit of Art. 15(4) is checked)."""
-    out = _transition(complaint_id, {"to": "accepted", "on": _date(on, "on")})
-    emit(out, json_out, lambda d: f"{d['tracking_no']}: accepted, due {d['due_on']}")
-
-
-@complaints_app.command("forward")
-def complaints_forward(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
-                       json_out: bool = typer.Option(False, "--json")) -> None:
-    """转企业处理 — the complaint goes to the linked enterprise's inbox with its clock."""
-    out = _transition(complaint_id, {"to": "forwarded", "on": _date(on, "on")})
-    emit(out, json_out, lambda d: f"{d['tracking_no']}: forwarded to enterprise {d['respondent_id']}, "
-         f"answer due {d['enterprise_due_on']}")
+_dated_transition("accept", "accepted",
+                  "受理 — accept a complaint or report (the three-year limit of Art. 15(4) is checked).",
+                  lambda d: f"{d['tracking_no']}: accepted, due {d['due_on']}")
+_dated_transition("forward", "forwarded", "转企业处理 — the complaint goes to the linked enterprise's inbox with its clock.",
+                  lambda d: f"{d['tracking_no']}: forwarded to enterprise {d['respondent_id']}, "
+                  f"answer due {d['enterprise_due_on']}")
 
 
 @complaints_app.command("answer")
@@ -307,12 +312,8 @@ def complaints_consent(complaint_id: int, party: str = typer.Option(..., "--part
          f"respondent={d['consent_respondent']}")
 
 
-@complaints_app.command("mediate")
-def complaints_mediate(complaint_id: int, on: str | None = typer.Option(None, "--on", help="YYYY-MM-DD"),
-                       json_out: bool = typer.Option(False, "--json")) -> None:
-    """开始调解 — only with both parties' consent (《暂行办法》第十六条)."""
-    out = _transition(complaint_id, {"to": "mediating", "on": _date(on, "on")})
-    emit(out, json_out, lambda d: f"{d['tracking_no']}: mediating")
+_dated_transition("mediate", "mediating", "开始调解 — only with both parties' consent (《暂行办法》第十六条).",
+                  lambda d: f"{d['tracking_no']}: mediating")
 
 
 @complaints_app.command("terminate")
