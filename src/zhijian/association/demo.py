@@ -29,18 +29,9 @@ from zhijian.association.members.schemas import ApplicationIn, DecisionIn, Payme
 from zhijian.association.pt import service as pt
 from zhijian.association.pt.models import PtScheme
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
+from zhijian.association.standards import schemas as std_in
 from zhijian.association.standards import service as std
 from zhijian.association.standards.models import GroupStandard
-from zhijian.association.standards.schemas import (
-    CommentIn,
-    CommentPeriodIn,
-    DispositionIn,
-    DraftIn,
-    ProjectDecisionIn,
-    ProposalIn,
-    PublishIn,
-    VoteIn,
-)
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Organization
 from zhijian.catalog.schemas import IndicatorIn, OrganizationIn
@@ -149,30 +140,30 @@ def _standards(s: Session, rng: random.Random) -> str:
         return "association: group standards already loaded"
     ents = list(s.scalars(select(Organization).where(Organization.kind == "enterprise").order_by(Organization.id).limit(3)))
     member = Actor(None, "demo-member", "enterprise", ents[0].id if ents else None)
-    g = std.propose(s, member, ProposalIn(title="电动自行车用锂离子电池组安全分级", scope="电动自行车用锂离子电池组",
+    g = std.propose(s, member, std_in.ProposalIn(title="电动自行车用锂离子电池组安全分级", scope="电动自行车用锂离子电池组",
                                           reason="电池火灾多发，需要高于强制性国家标准的分级要求"))
-    std.decide_project(s, SYSTEM, g.id, ProjectDecisionIn(approve=True, reason="同意立项",
+    std.decide_project(s, SYSTEM, g.id, std_in.ProjectDecisionIn(approve=True, reason="同意立项",
                                                           drafting_units=["中国质量检验协会", "国家电池产品质量检验检测中心"],
                                                           drafters=["王工", "李工"], ics="29.220.20", ccs="K82"))
     ind = [IndicatorIn(name="热失控后不起火时间", unit="min", requirement_kind="min", lower=5, text="≥5", is_safety=True)]
-    std.add_draft(s, SYSTEM, g.id, DraftIn(clauses=CLAUSES, indicators=ind))
+    std.add_draft(s, SYSTEM, g.id, std_in.DraftIn(clauses=CLAUSES, indicators=ind))
     start = dt.date(2026, 3, 1)
-    std.open_comments(s, SYSTEM, g.id, CommentPeriodIn(start=start, days=30))
-    c = std.comment(s, member, g.id, CommentIn(clause_no="4.2", commenter="赵工", organization="某电动车企业",
+    std.open_comments(s, SYSTEM, g.id, std_in.CommentPeriodIn(start=start, days=30))
+    c = std.comment(s, member, g.id, std_in.CommentIn(clause_no="4.2", commenter="赵工", organization="某电动车企业",
                                                text="针刺条件未规定", proposal="规定针径 3 mm"), on=dt.date(2026, 3, 10))
-    std.dispose(s, SYSTEM, c.id, DispositionIn(disposition="accepted"))
-    std.start_review(s, SYSTEM, g.id, DraftIn(clauses=[*CLAUSES[:2], {"no": "4.2", "text": "针刺（针径 3 mm）：不起火、不爆炸。"}]),
+    std.dispose(s, SYSTEM, c.id, std_in.DispositionIn(disposition="accepted"))
+    std.start_review(s, SYSTEM, g.id, std_in.DraftIn(clauses=[*CLAUSES[:2], {"no": "4.2", "text": "针刺（针径 3 mm）：不起火、不爆炸。"}]),
                      on=dt.date(2026, 4, 15))
     for i in range(7):
-        std.vote(s, SYSTEM, g.id, VoteIn(expert=f"审查专家{i + 1}", vote="approve" if i < 6 else "approve_changes"))
+        std.vote(s, SYSTEM, g.id, std_in.VoteIn(expert=f"审查专家{i + 1}", vote="approve" if i < 6 else "approve_changes"))
     std.conclude_review(s, SYSTEM, g.id)
-    std.publish(s, SYSTEM, g.id, PublishIn(published_on=dt.date(2026, 6, 1), implemented_on=dt.date(2026, 9, 1)))
-    g2 = std.propose(s, SYSTEM, ProposalIn(title="电热水壶质量分级", scope="家用电热水壶", reason="消费者关注煮水能效和材料安全"))
-    std.decide_project(s, SYSTEM, g2.id, ProjectDecisionIn(approve=True, reason="同意立项", drafting_units=["中国质量检验协会"]))
-    std.add_draft(s, SYSTEM, g2.id, DraftIn(clauses=[{"no": "1", "text": "范围：家用电热水壶。"},
+    std.publish(s, SYSTEM, g.id, std_in.PublishIn(published_on=dt.date(2026, 6, 1), implemented_on=dt.date(2026, 9, 1)))
+    g2 = std.propose(s, SYSTEM, std_in.ProposalIn(title="电热水壶质量分级", scope="家用电热水壶", reason="消费者关注煮水能效和材料安全"))
+    std.decide_project(s, SYSTEM, g2.id, std_in.ProjectDecisionIn(approve=True, reason="同意立项", drafting_units=["中国质量检验协会"]))
+    std.add_draft(s, SYSTEM, g2.id, std_in.DraftIn(clauses=[{"no": "1", "text": "范围：家用电热水壶。"},
                                                      {"no": "4.1", "text": "煮水能效不低于 85%。"}]))
-    std.open_comments(s, SYSTEM, g2.id, CommentPeriodIn(start=today(), days=30))
-    std.propose(s, member, ProposalIn(title="儿童安全座椅质量评价", scope="儿童安全座椅", reason="比较试验发现差异大"))
+    std.open_comments(s, SYSTEM, g2.id, std_in.CommentPeriodIn(start=today(), days=30))
+    std.propose(s, member, std_in.ProposalIn(title="儿童安全座椅质量评价", scope="儿童安全座椅", reason="比较试验发现差异大"))
     return "association: 3 group standards (T/CAQI 001—2026 published, one out for comment, one proposed)"
 
 

@@ -17,14 +17,20 @@ from zhijian.association.campaigns.schemas import (
     RegistrationIn,
     ReviewIn,
 )
+from zhijian.association.common.api import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/campaigns", tags=["association"])
-
-
-@router.post("", response_model=CampaignOut, status_code=201)
-def create(data: CampaignIn, session: SessionDep, actor: ActorDep) -> CampaignOut:
-    return CampaignOut.model_validate(service.create_campaign(session, actor, data))
+action_routes(
+    router, {"code": str, "nid": int},
+    Action("POST", "", "create", service.create_campaign, CampaignOut, CampaignIn, 201),
+    Action("POST", "/notices", "write_notice", service.write_notice, NoticeOut, NoticeIn, 201),
+    Action("POST", "/notices/{nid}/submit", "submit_notice", service.submit_notice, NoticeOut),
+    Action("POST", "/notices/{nid}/review", "review_notice", service.review_notice, NoticeOut, ReviewIn),
+    Action("POST", "/{code}/publish", "publish", service.publish_campaign, CampaignOut),
+    Action("POST", "/{code}/events", "add_event", service.add_event, EventOut, EventIn, 201),
+    Action("POST", "/{code}/close", "close", service.close_campaign, CampaignOut),
+)
 
 
 @router.get("", response_model=list[CampaignOut])
@@ -32,24 +38,9 @@ def list_campaigns(session: SessionDep, actor: ActorDep) -> list[CampaignOut]:
     return [CampaignOut.model_validate(c) for c in service.list_campaigns(session, actor)]
 
 
-@router.post("/notices", response_model=NoticeOut, status_code=201)
-def write_notice(data: NoticeIn, session: SessionDep, actor: ActorDep) -> NoticeOut:
-    return NoticeOut.model_validate(service.write_notice(session, actor, data))
-
-
 @router.get("/notices", response_model=list[NoticeOut])
 def list_notices(session: SessionDep, actor: ActorDep, all: bool = False) -> list[NoticeOut]:  # noqa: A002
     return [NoticeOut.model_validate(n) for n in service.notices(session, actor, published_only=not all)]
-
-
-@router.post("/notices/{nid}/submit", response_model=NoticeOut)
-def submit_notice(nid: int, session: SessionDep, actor: ActorDep) -> NoticeOut:
-    return NoticeOut.model_validate(service.submit_notice(session, actor, nid))
-
-
-@router.post("/notices/{nid}/review", response_model=NoticeOut)
-def review_notice(nid: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> NoticeOut:
-    return NoticeOut.model_validate(service.review_notice(session, actor, nid, data))
 
 
 @router.post("/events/{event_id}/registrations", status_code=201)
@@ -66,21 +57,6 @@ def page(code: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
             "events": [EventOut.model_validate(e).model_dump(mode="json") for e in v["events"]],
             "notices": [NoticeOut.model_validate(n).model_dump(mode="json") for n in v["notices"]],
             "statistics": v["stats"]}
-
-
-@router.post("/{code}/publish", response_model=CampaignOut)
-def publish(code: str, session: SessionDep, actor: ActorDep) -> CampaignOut:
-    return CampaignOut.model_validate(service.publish_campaign(session, actor, code))
-
-
-@router.post("/{code}/events", response_model=EventOut, status_code=201)
-def add_event(code: str, data: EventIn, session: SessionDep, actor: ActorDep) -> EventOut:
-    return EventOut.model_validate(service.add_event(session, actor, code, data))
-
-
-@router.post("/{code}/close", response_model=CampaignOut)
-def close(code: str, session: SessionDep, actor: ActorDep) -> CampaignOut:
-    return CampaignOut.model_validate(service.close_campaign(session, actor, code))
 
 
 stats_router = APIRouter(prefix="/api/v1/association", tags=["association"])

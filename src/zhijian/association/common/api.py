@@ -1,15 +1,62 @@
-"""What the sub-rooms' REST handlers share: an uploaded Excel/CSV file read as rows (the required columns checked
-before any row, all or nothing in the service) and a PDF answer."""
+"""What the sub-rooms' REST handlers share: the thin workflow steps stated as a table (`action_routes`), an uploaded
+Excel/CSV file read as rows (the required columns checked before any row, all or nothing in the service) and a PDF
+answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import UploadFile
+from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from zhijian.platform.rest import _handler
 from zhijian.platform.tabular import read_rows
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thin route of a workflow step (立项, 发布, 关闭 …): `method path` calls the service as `call(session, actor,
+    *the path's {keys}, body)` (no body when `body` is None) and answers the service's row validated as `out`.
+    `name` is the name the hand-written handler had, so the OpenAPI operation id and summary stay."""
+
+    method: str
+    path: str
+    name: str
+    call: Callable[..., Any]
+    out: type[BaseModel]
+    body: type[BaseModel] | None = None
+    status_code: int | None = None  # None: 200, as a hand-written route without one
+    doc: str | None = None  # the OpenAPI description (a hand-written handler's docstring)
+
+
+def action_routes(router: APIRouter, keys: Mapping[str, type], *actions: Action) -> None:
+    """Register `actions` on `router`, in order; `keys` types the path parameters (`{"code": str, "fid": int}`).
+    `platform.rest.record_routes` does the same for a record's CRUD routes, and this shares its handler builder;
+    list routes and routes that shape an answer of their own stay hand-written."""
+    for a in actions:
+        names = re.findall(r"{(\w+)}", a.path)
+        params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=keys[n]) for n in names]
+        if a.body is not None:
+            params.append(inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=a.body))
+        endpoint = _handler(a.name, _caller(a, names), params, a.out)
+        endpoint.__doc__ = a.doc
+        router.add_api_route(a.path, endpoint, methods=[a.method], response_model=a.out, status_code=a.status_code,
+                             name=a.name)
+
+
+def _caller(a: Action, names: list[str]) -> Callable[..., BaseModel]:
+    """The service call behind one action: the path's keys in order, then the body."""
+
+    def call(session: Any, actor: Any, **kw: Any) -> BaseModel:
+        args = [kw[n] for n in names] + ([kw["data"]] if a.body is not None else [])
+        return a.out.model_validate(a.call(session, actor, *args))
+
+    return call
 
 
 async def upload_rows(file: UploadFile, fallback_name: str,

@@ -8,30 +8,27 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from zhijian.association.standards import service
-from zhijian.association.standards.schemas import (
-    AmendmentIn,
-    CommentIn,
-    CommentPeriodIn,
-    DispositionIn,
-    DraftIn,
-    ProjectDecisionIn,
-    ProposalIn,
-    PublishIn,
-    ReviewIn,
-    StandardOut,
-    VoteIn,
-    WithdrawIn,
-)
+from zhijian.association.common.api import Action, action_routes
+from zhijian.association.standards import schemas, service
+from zhijian.association.standards.schemas import StandardOut
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.openapi import XLSX, XLSX_ANSWER
 
 router = APIRouter(prefix="/api/v1/association/standards", tags=["association"])
-
-
-@router.post("", response_model=StandardOut, status_code=201)
-def propose(data: ProposalIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.propose(session, actor, data))
+action_routes(
+    router, {"sid": int},
+    Action("POST", "", "propose", service.propose, StandardOut, schemas.ProposalIn, 201),
+    Action("POST", "/{sid}/project", "decide_project", service.decide_project, StandardOut, schemas.ProjectDecisionIn),
+    Action("POST", "/{sid}/comment-period", "open_comments", service.open_comments, StandardOut,
+           schemas.CommentPeriodIn),
+    Action("POST", "/{sid}/publish", "publish", service.publish, StandardOut, schemas.PublishIn),
+    Action("POST", "/{sid}/periodic-review", "periodic_review", service.start_periodic_review, StandardOut),
+    Action("POST", "/{sid}/periodic-review/conclusion", "periodic_conclusion", service.conclude_periodic_review,
+           StandardOut, schemas.ReviewIn),
+    Action("POST", "/{sid}/amendments", "amend", service.amend, StandardOut, schemas.AmendmentIn),
+    Action("POST", "/{sid}/withdraw", "withdraw", lambda s, a, sid, data: service.withdraw(s, a, sid, data.reason),
+           StandardOut, schemas.WithdrawIn),
+)
 
 
 @router.get("", response_model=list[StandardOut])
@@ -65,42 +62,32 @@ def get_standard(sid: int, session: SessionDep, actor: ActorDep) -> dict[str, An
                          for c in service.comments(session, sid)] if not actor.is_public else []}
 
 
-@router.post("/{sid}/project", response_model=StandardOut)
-def decide_project(sid: int, data: ProjectDecisionIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.decide_project(session, actor, sid, data))
-
-
 @router.post("/{sid}/drafts", status_code=201)
-def add_draft(sid: int, data: DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def add_draft(sid: int, data: schemas.DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     d = service.add_draft(session, actor, sid, data)
     return {"version": d.version, "stage": d.stage}
 
 
-@router.post("/{sid}/comment-period", response_model=StandardOut)
-def open_comments(sid: int, data: CommentPeriodIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.open_comments(session, actor, sid, data))
-
-
 @router.post("/{sid}/comments", status_code=201)
-def comment(sid: int, data: CommentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def comment(sid: int, data: schemas.CommentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     c = service.comment(session, actor, sid, data)
     return {"id": c.id, "clause_no": c.clause_no, "disposition": c.disposition}
 
 
 @router.post("/comments/{cid}/disposition")
-def dispose(cid: int, data: DispositionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def dispose(cid: int, data: schemas.DispositionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     c = service.dispose(session, actor, cid, data)
     return {"id": c.id, "disposition": c.disposition}
 
 
 @router.post("/{sid}/review", status_code=201)
-def start_review(sid: int, data: DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def start_review(sid: int, data: schemas.DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     d = service.start_review(session, actor, sid, data)
     return {"version": d.version, "stage": d.stage}
 
 
 @router.post("/{sid}/votes", status_code=201)
-def vote(sid: int, data: VoteIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def vote(sid: int, data: schemas.VoteIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     v = service.vote(session, actor, sid, data)
     return {"id": v.id, "expert": v.expert, "vote": v.vote}
 
@@ -110,26 +97,3 @@ def conclude(sid: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     return dataclasses.asdict(service.conclude_review(session, actor, sid))
 
 
-@router.post("/{sid}/publish", response_model=StandardOut)
-def publish(sid: int, data: PublishIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.publish(session, actor, sid, data))
-
-
-@router.post("/{sid}/periodic-review", response_model=StandardOut)
-def periodic_review(sid: int, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.start_periodic_review(session, actor, sid))
-
-
-@router.post("/{sid}/periodic-review/conclusion", response_model=StandardOut)
-def periodic_conclusion(sid: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.conclude_periodic_review(session, actor, sid, data))
-
-
-@router.post("/{sid}/amendments", response_model=StandardOut)
-def amend(sid: int, data: AmendmentIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.amend(session, actor, sid, data))
-
-
-@router.post("/{sid}/withdraw", response_model=StandardOut)
-def withdraw(sid: int, data: WithdrawIn, session: SessionDep, actor: ActorDep) -> StandardOut:
-    return StandardOut.model_validate(service.withdraw(session, actor, sid, data.reason))

@@ -11,19 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.association.common.forms import Fields, build
 from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, run_step, show
-from zhijian.association.standards import rules, service
-from zhijian.association.standards.schemas import (
-    AmendmentIn,
-    CommentIn,
-    CommentPeriodIn,
-    DispositionIn,
-    DraftIn,
-    ProjectDecisionIn,
-    ProposalIn,
-    PublishIn,
-    ReviewIn,
-    VoteIn,
-)
+from zhijian.association.standards import rules, schemas, service
 from zhijian.platform.auth import PUBLIC, Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
@@ -57,7 +45,7 @@ def portal_detail(sid: int, request: Request, session: SessionDep) -> Response:
 
 
 def _comment(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.comment(session, actor, sid, build(CommentIn, clause_no=f.text("clause_no"), commenter=f.text("commenter"),
+    service.comment(session, actor, sid, build(schemas.CommentIn, clause_no=f.text("clause_no"), commenter=f.text("commenter"),
                                                organization=f.text("organization"), text=f.text("text"),
                                                proposal=f.text("proposal")))
 
@@ -83,7 +71,7 @@ def console_list(request: Request, session: SessionDep, status: str = "") -> Res
 
 
 def _propose(session: Session, actor: Actor, f: Fields, _: None) -> str:
-    g = service.propose(session, actor, build(ProposalIn, title=f.text("title"), scope=f.text("scope"),
+    g = service.propose(session, actor, build(schemas.ProposalIn, title=f.text("title"), scope=f.text("scope"),
                                               reason=f.text("reason")))
     return f"{BASE}/{g.id}"
 
@@ -108,48 +96,48 @@ _date = parse_date  # platform.calendar: the one date parser
 
 
 def _project(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.decide_project(session, actor, sid, build(ProjectDecisionIn,
+    service.decide_project(session, actor, sid, build(schemas.ProjectDecisionIn,
         approve=f.flag("approve"), reason=f.text("reason"), drafting_units=_lines(f.raw("units")),
         drafters=_lines(f.raw("drafters")), ics=f.text("ics"), ccs=f.text("ccs")))
 
 
 def _draft(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.add_draft(session, actor, sid, build(DraftIn, stage=f.text("stage", "working"),
+    service.add_draft(session, actor, sid, build(schemas.DraftIn, stage=f.text("stage", "working"),
                                                  clauses=rules.parse_clauses(f.text("clauses"))))
 
 
 def _comments(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.open_comments(session, actor, sid, build(CommentPeriodIn, start=_date(f.raw("start"), "start"),
+    service.open_comments(session, actor, sid, build(schemas.CommentPeriodIn, start=_date(f.raw("start"), "start"),
                                                      days=int(f.text("days", "30"))))
 
 
 def _dispose(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.dispose(session, actor, f.number("comment_id"), build(DispositionIn, disposition=f.text("disposition"),
+    service.dispose(session, actor, f.number("comment_id"), build(schemas.DispositionIn, disposition=f.text("disposition"),
                                                                   reason=f.text("reason")))
 
 
 def _review(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.start_review(session, actor, sid, build(DraftIn, clauses=rules.parse_clauses(f.text("clauses"))))
+    service.start_review(session, actor, sid, build(schemas.DraftIn, clauses=rules.parse_clauses(f.text("clauses"))))
 
 
 def _vote(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.vote(session, actor, sid, build(VoteIn, expert=f.text("expert"), vote=f.text("vote"),
+    service.vote(session, actor, sid, build(schemas.VoteIn, expert=f.text("expert"), vote=f.text("vote"),
                                             affiliation=f.text("affiliation"), comment=f.text("comment")))
 
 
 
 def _publish(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.publish(session, actor, sid, build(PublishIn, published_on=_date(f.raw("published_on"), "published_on"),
+    service.publish(session, actor, sid, build(schemas.PublishIn, published_on=_date(f.raw("published_on"), "published_on"),
                                                implemented_on=_date(f.raw("implemented_on"), "implemented_on")))
 
 
 def _amend(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.amend(session, actor, sid, build(AmendmentIn, text=f.text("text")))
+    service.amend(session, actor, sid, build(schemas.AmendmentIn, text=f.text("text")))
 
 
 
 def _periodic_conclusion(session: Session, actor: Actor, f: Fields, sid: int) -> None:
-    service.conclude_periodic_review(session, actor, sid, build(ReviewIn, outcome=f.text("outcome"),
+    service.conclude_periodic_review(session, actor, sid, build(schemas.ReviewIn, outcome=f.text("outcome"),
                                                                 reason=f.text("reason")))
 
 
