@@ -17,26 +17,25 @@ from sqlalchemy.engine import make_url
 
 
 def prepared_buffers(docs: list[dict[str, Any]]) -> list[list[tuple[str, bytes]]]:
-    """Per document: [(COPY statement, text buffer)] for the event, EPC and attribute rows (built, not timed)."""
+    """Per document: [(COPY statement, text buffer)] for the event, EPC and attribute rows (built, not timed), by
+    the same code zhijian's capture formats them with (`epcis.rows.CopyText`)."""
+    from dataclasses import replace
+
     from zhijian.platform.db import utcnow
     from zhijian.trace import epcis_service as S
     from zhijian.trace.epcis import EPCIS_CONTEXT, document_events
+    from zhijian.trace.epcis.rows import CopyText, copy_statement
 
     out = []
     for n, doc in enumerate(docs):
-        prepared, _dups = S._prepare(document_events(doc), [EPCIS_CONTEXT], None, None, utcnow())
-        ids = S._new_ids(len(prepared))
-        events, epcs, attrs = [], [], []
-        for pk, p in zip(ids, prepared, strict=True):
-            row = dict(p.row, id=pk, dedup_key=hashlib.sha256(f"baseline|{n}|{p.row['dedup_key']}".encode()).hexdigest())
-            events.append(row)
-            epcs.extend({"event_pk": pk, "role": r, "epc": e[:255], "quantity": q, "uom": u} for r, e, q, u in p.idx.epcs)
-            attrs.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255], "num": None}
-                         for k, t, v in p.idx.attrs)
-            attrs.extend({"event_pk": pk, "kind": k, "type": t, "value": v, "num": x} for k, t, v, x in p.idx.fields)
-        out.append([(f"COPY {table} ({', '.join(cols)}) FROM STDIN", S.copy_text(rows, cols))
-                    for table, cols, rows in (("epcis_event", S.EVENT_COLS, events), ("epcis_epc", S.EPC_COLS, epcs),
-                                              ("epcis_attr", S.ATTR_COLS, attrs)) if rows])
+        prepared, _dups = S._prepare(document_events(doc), [EPCIS_CONTEXT])
+        rows = [replace(p, dedup_key=hashlib.sha256(f"baseline|{n}|{p.dedup_key}".encode()).hexdigest())
+                for p in prepared]
+        text = CopyText(rows, S._new_ids(len(rows)), S.Batch(utcnow(), None, None, [EPCIS_CONTEXT]))
+        events = b"".join(text.event_chunks())  # fills text.epcs and text.attrs
+        out.append([(copy_statement(table, cols), data) for table, cols, data in (
+            ("epcis_event", S.EVENT_COLS, events), ("epcis_epc", S.EPC_COLS, "".join(text.epcs).encode()),
+            ("epcis_attr", S.ATTR_COLS, "".join(text.attrs).encode())) if data])
     return out
 
 

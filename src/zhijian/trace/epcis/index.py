@@ -38,13 +38,17 @@ _QTY_ROLES = (("quantityList", "epcClass"), ("childQuantityList", "childClass"),
               ("inputQuantityList", "inputClass"), ("outputQuantityList", "outputClass"))
 
 
-def index_event(event: dict[str, Any]) -> EventIndex:
+def index_event(event: dict[str, Any], event_time: dt.datetime | None = None) -> EventIndex:
+    """The index rows of one event; `event_time` when the capture has parsed it already (it refuses an invalid
+    time before anything is stored, and indexes later, while the rows stream to the database)."""
+
     def loc(key: str) -> str | None:
         v = event.get(key)
         return canonical_id(v["id"]) if isinstance(v, dict) and v.get("id") else None
 
     idx = EventIndex(
-        event_type=event["type"], event_time=parse_time(event["eventTime"]), action=event.get("action"),
+        event_type=event["type"],
+        event_time=parse_time(event["eventTime"]) if event_time is None else event_time, action=event.get("action"),
         biz_step=vocab_short("bizStep", event["bizStep"]) if event.get("bizStep") else None,
         disposition=vocab_short("disposition", event["disposition"]) if event.get("disposition") else None,
         read_point=loc("readPoint"), biz_location=loc("bizLocation"),

@@ -6,17 +6,14 @@ This module is also the repository's one surface: it re-exports the query, subsc
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import secrets
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, any_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,17 +21,11 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
-from zhijian.trace.epcis.index import EventIndex, index_event, master_data_children
+from zhijian.trace.epcis.index import master_data_children
 from zhijian.trace.epcis.master_data import is_master_document, store_master_data, validate_master_document
+from zhijian.trace.epcis.rows import ATTR_COLS, EPC_COLS, EVENT_COLS, Batch, Prepared, insert_rows
 from zhijian.trace.epcis.scope import capture_owner, read_scope
-from zhijian.trace.models import (
-    CaptureJob,
-    EpcisAttr,
-    EpcisEpc,
-    EpcisEvent,
-    EpcisLocationChild,
-    table_of,
-)
+from zhijian.trace.models import CaptureJob, EpcisEvent, EpcisLocationChild, table_of
 
 # ---------------------------------------------------------------- capture
 
@@ -45,14 +36,8 @@ def _new_ids(n: int) -> list[int]:
     return [base + i for i in range(n)]
 
 
-@dataclass
-class Prepared:
-    row: dict[str, Any]
-    idx: EventIndex
-
-
-def _prepare(events: Sequence[dict[str, Any]], context: list[Any], owner_id: int | None, capture_id: str | None,
-             now: dt.datetime) -> tuple[list[Prepared], int]:
+def _prepare(events: Sequence[dict[str, Any]], context: list[Any]) -> tuple[list[Prepared], int]:
+    """Each event hashed once (CBV 2.0 event hash ID) and keyed; repeats within the document counted, not kept."""
     ns = E.context_namespaces(context)
     out: list[Prepared] = []
     seen: set[str] = set()
@@ -67,17 +52,11 @@ def _prepare(events: Sequence[dict[str, Any]], context: list[Any], owner_id: int
         seen.add(key)
         doc = {k: v for k, v in ev.items() if k != "recordTime"}
         doc.setdefault("eventID", event_id)
-        idx = index_event(ev)
-        out.append(Prepared({
-            "event_id": event_id, "hash_id": hash_id, "dedup_key": key, "event_type": idx.event_type,
-            "event_time": idx.event_time, "record_time": now, "action": idx.action, "biz_step": idx.biz_step,
-            "disposition": idx.disposition, "read_point": idx.read_point, "biz_location": idx.biz_location,
-            "transformation_id": idx.transformation_id, "error_declared": idx.error_declared, "owner_id": owner_id,
-            "capture_id": capture_id, "doc": doc, "context": context}, idx))
+        out.append(Prepared(ev, event_id, hash_id, key, E.parse_time(ev["eventTime"]), doc))
     return out, dups
 
 
-def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
+def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
     """Insert the events not stored yet (by eventID + hash ID) and their index rows; (stored, duplicates).
 
     Concurrent captures of the same events (a client's retry racing its first attempt) both find them "not
@@ -87,94 +66,19 @@ def _store(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
         return 0, 0
     try:
         with session.begin_nested():
-            return _store_once(session, prepared)
+            return _store_once(session, prepared, batch)
     except IntegrityError:
         with session.begin_nested():
-            return _store_once(session, prepared)
+            return _store_once(session, prepared, batch)
 
 
-def _store_once(session: Session, prepared: list[Prepared]) -> tuple[int, int]:
-    _check_event_ids(session, prepared)
-    keys = [p.row["dedup_key"] for p in prepared]
-    existing: set[str] = set()
-    for i in range(0, len(keys), 500):
-        existing.update(session.scalars(select(EpcisEvent.dedup_key).where(EpcisEvent.dedup_key.in_(keys[i:i + 500]))))
-    new = [p for p in prepared if p.row["dedup_key"] not in existing]
+def _store_once(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
+    existing = _already_stored(session, prepared)
+    new = [p for p in prepared if p.dedup_key not in existing]
     if not new:
         return 0, len(prepared)
-    ids = _new_ids(len(new))
-    epc_rows: list[dict[str, Any]] = []
-    attr_rows: list[dict[str, Any]] = []
-    for pk, p in zip(ids, new, strict=True):
-        p.row["id"] = pk
-        epc_rows.extend({"event_pk": pk, "role": r, "epc": e[:255], "quantity": q, "uom": u} for r, e, q, u in p.idx.epcs)
-        attr_rows.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255], "num": None}
-                         for k, t, v in p.idx.attrs)
-        attr_rows.extend({"event_pk": pk, "kind": k, "type": t, "value": v, "num": n} for k, t, v, n in p.idx.fields)
-    insert_rows(session, [p.row for p in new], epc_rows, attr_rows)
+    insert_rows(session, new, _new_ids(len(new)), batch)
     return len(new), len(prepared) - len(new)
-
-
-EVENT_COLS = ("id", "event_id", "hash_id", "dedup_key", "event_type", "event_time", "record_time", "action", "biz_step",
-              "disposition", "read_point", "biz_location", "transformation_id", "error_declared", "owner_id",
-              "capture_id", "doc", "context")
-EPC_COLS = ("event_pk", "role", "epc", "quantity", "uom")
-ATTR_COLS = ("event_pk", "kind", "type", "value", "num")
-
-
-def insert_rows(session: Session, events: list[dict[str, Any]], epcs: list[dict[str, Any]],
-                attrs: list[dict[str, Any]]) -> None:
-    """The event, EPC and attribute rows of one capture, set-based: three COPY streams on PostgreSQL (one round
-    trip each, no per-row parameter binding), SQLAlchemy's multi-row insert elsewhere (MariaDB: multi-row
-    `INSERT … VALUES`; SQLite: one prepared statement stepped per row inside the capture's transaction)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        import psycopg
-        from sqlalchemy.exc import DBAPIError
-
-        raw = conn.connection.driver_connection
-        assert raw is not None  # psycopg's connection behind the pool
-        with raw.cursor() as cur:
-            for table, cols, rows in (("epcis_event", EVENT_COLS, events), ("epcis_epc", EPC_COLS, epcs),
-                                      ("epcis_attr", ATTR_COLS, attrs)):
-                if not rows:
-                    continue
-                sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
-                try:
-                    with cur.copy(sql) as cp:
-                        cp.write(copy_text(rows, cols))
-                except psycopg.Error as exc:  # as SQLAlchemy would raise it (a concurrent duplicate → 409)
-                    raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
-        return
-    session.execute(insert(table_of(EpcisEvent)), events)
-    if epcs:
-        session.execute(insert(table_of(EpcisEpc)), epcs)
-    if attrs:
-        session.execute(insert(table_of(EpcisAttr)), attrs)
-
-
-_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(v: Any) -> str:
-    """One value in PostgreSQL's COPY text format, as SQLAlchemy would bind it (UTC datetimes naive, JSON text)."""
-    if v is None:
-        return "\\N"
-    if v is True or v is False:
-        return "t" if v else "f"
-    if isinstance(v, dt.datetime):
-        if v.tzinfo is not None:
-            v = v.astimezone(dt.UTC).replace(tzinfo=None)
-        stamp: str = v.isoformat(" ")
-        return stamp
-    if isinstance(v, dict | list):
-        v = json.dumps(v)
-    return str(v).translate(_COPY_ESCAPE)
-
-
-def copy_text(rows: list[dict[str, Any]], cols: Sequence[str]) -> bytes:
-    """Rows as one COPY text buffer (tab-separated, `\\N` for NULL, backslash escapes)."""
-    return "".join("\t".join([_copy_value(r.get(c)) for c in cols]) + "\n" for r in rows).encode()
 
 
 def _event_id_conflict(event_id: str) -> E.EpcisError:
@@ -182,20 +86,39 @@ def _event_id_conflict(event_id: str) -> E.EpcisError:
                         f"eventID {event_id} is already used by an event with different content", status=409)
 
 
-def _check_event_ids(session: Session, prepared: list[Prepared]) -> None:
-    """One eventID, one event: a repeat with the same content (same CBV hash) is a duplicate and is skipped;
-    the same eventID on different content is refused with 409, in the document and against the repository."""
+def _already_stored(session: Session, prepared: list[Prepared]) -> set[str]:
+    """The dedup keys of the prepared events the repository holds already. One eventID, one event: a repeat with
+    the same content (same CBV hash) is a duplicate and is skipped; the same eventID on different content is
+    refused with 409, in the document and against the repository (the first such eventID in document order)."""
     hashes: dict[str, str] = {}
     for p in prepared:
-        eid, hid = p.row["event_id"], p.row["hash_id"]
-        if hashes.setdefault(eid, hid) != hid:
-            raise _event_id_conflict(eid)
-    ids = list(hashes)
-    for i in range(0, len(ids), 500):
-        for eid, hid in session.execute(select(EpcisEvent.event_id, EpcisEvent.hash_id)
-                                        .where(EpcisEvent.event_id.in_(ids[i:i + 500]))):
-            if hashes.get(eid) not in (None, hid):
-                raise _event_id_conflict(eid)
+        if hashes.setdefault(p.event_id, p.hash_id) != p.hash_id:
+            raise _event_id_conflict(p.event_id)
+    keys = [p.dedup_key for p in prepared]
+    rows = _stored_rows(session, list(hashes), keys)
+    conflicts = {eid for eid, hid, _key in rows if hashes.get(eid) not in (None, hid)}
+    if conflicts:
+        raise _event_id_conflict(next(eid for eid in hashes if eid in conflicts))
+    wanted = set(keys)
+    return {key for _eid, _hid, key in rows if key in wanted}
+
+
+def _stored_rows(session: Session, event_ids: list[str], keys: list[str]) -> list[tuple[str, str, str]]:
+    """(eventID, hash ID, dedup key) of the stored events with one of these eventIDs or dedup keys: one statement
+    with two array parameters on PostgreSQL (a 1,000-value IN list costs the driver more than the query), IN lists
+    of 500 elsewhere."""
+    cols = (EpcisEvent.event_id, EpcisEvent.hash_id, EpcisEvent.dedup_key)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        stmt = select(*cols).where(or_(EpcisEvent.event_id == any_(bindparam("ids", event_ids, ARRAY(String))),
+                                       EpcisEvent.dedup_key == any_(bindparam("keys", keys, ARRAY(String)))))
+        return [(a, b, c) for a, b, c in session.execute(stmt)]
+    out: list[tuple[str, str, str]] = []
+    for column, values in ((EpcisEvent.event_id, event_ids), (EpcisEvent.dedup_key, keys)):
+        for i in range(0, len(values), 500):
+            out.extend((a, b, c) for a, b, c in session.execute(select(*cols).where(column.in_(values[i:i + 500]))))
+    return out
 
 
 def _store_master_data(session: Session, doc: dict[str, Any], owner_id: int | None) -> None:
@@ -238,9 +161,11 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
                 events.append(ev)
     job = CaptureJob(id=str(uuid.uuid4()), owner_id=owner, running=False, error_behaviour=behaviour,
                      created_at=utcnow())
-    context = doc.get("@context") if isinstance(doc.get("@context"), list) else [doc.get("@context")]
-    prepared, dups = _prepare(events, [c for c in context if c is not None], owner, job.id, utcnow())
-    stored, dups2 = _store(session, prepared)
+    declared = doc.get("@context") if isinstance(doc.get("@context"), list) else [doc.get("@context")]
+    context = [c for c in declared if c is not None]
+    batch = Batch(utcnow(), owner, job.id, context)
+    prepared, dups = _prepare(events, context)
+    stored, dups2 = _store(session, prepared, batch)
     if behaviour == "rollback" or not errors:
         _store_master_data(session, doc, owner)
     job.captured, job.duplicates = stored, dups + dups2
@@ -274,9 +199,9 @@ def capture_event(session: Session, actor: Actor, event: Any) -> EpcisEvent:
                                  errors=errs)
     ctx = event.get("@context")
     context = ctx if isinstance(ctx, list) else ([ctx] if ctx else [])
-    prepared, _ = _prepare([event], context, owner, None, utcnow())
-    _store(session, prepared)
-    row = session.scalar(select(EpcisEvent).where(EpcisEvent.dedup_key == prepared[0].row["dedup_key"]))
+    prepared, _ = _prepare([event], context)
+    _store(session, prepared, Batch(utcnow(), owner, None, context))
+    row = session.scalar(select(EpcisEvent).where(EpcisEvent.dedup_key == prepared[0].dedup_key))
     assert row is not None
     return row
 
@@ -289,8 +214,8 @@ def store_internal_events(session: Session, events: list[dict[str, Any]], *, own
         errs = E.event_errors(ev, i, prefixes)
         if errs:
             raise E.validation_error(f"内部事件无效：{errs[0]}", f"internal event invalid: {errs[0]}", errors=errs)
-    prepared, _ = _prepare(events, context, owner_id, None, utcnow())
-    return _store(session, prepared)[0]
+    prepared, _ = _prepare(events, context)
+    return _store(session, prepared, Batch(utcnow(), owner_id, None, context))[0]
 
 
 def get_capture_job(session: Session, actor: Actor, job_id: str) -> CaptureJob:
@@ -365,8 +290,8 @@ from zhijian.trace.epcis.subscriptions import (  # noqa: E402
 )
 
 __all__ = [
-    "ATTR_COLS", "CaptureJobOut", "EPC_COLS", "EVENT_COLS", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
-    "build_conditions", "capture", "capture_event", "capture_job_out", "capture_owner", "copy_text",
+    "ATTR_COLS", "Batch", "CaptureJobOut", "EPC_COLS", "EVENT_COLS", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
+    "build_conditions", "capture", "capture_event", "capture_job_out", "capture_owner",
     "create_named_query", "create_subscription", "delete_named_query", "delete_subscription", "deliver_subscriptions",
     "distinct_values", "event_out", "get_capture_job", "get_event", "get_named_query", "has_stream_subscriptions",
     "insert_rows", "list_capture_jobs", "list_named_queries", "list_subscriptions", "lot_owner", "lot_scope",
