@@ -31,8 +31,8 @@ def prepared_buffers(docs: list[dict[str, Any]]) -> list[list[tuple[str, bytes]]
         prepared, _dups = S._prepare(document_events(doc), [EPCIS_CONTEXT])
         rows = [replace(p, dedup_key=hashlib.sha256(f"baseline|{n}|{p.dedup_key}".encode()).hexdigest())
                 for p in prepared]
-        text = CopyText(rows, S._new_ids(len(rows)), S.Batch(utcnow(), None, None, [EPCIS_CONTEXT]))
-        events = b"".join(text.event_chunks())  # fills text.epcs and text.attrs
+        text = CopyText(S.Batch(utcnow(), None, None, [EPCIS_CONTEXT]))
+        events = b"".join(text.event_chunks(zip(S._new_ids(len(rows)), rows, strict=True)))  # fills epcs, attrs
         out.append([(copy_statement(table, cols), data) for table, cols, data in (
             ("epcis_event", S.EVENT_COLS, events), ("epcis_epc", S.EPC_COLS, "".join(text.epcs).encode()),
             ("epcis_attr", S.ATTR_COLS, "".join(text.attrs).encode())) if data])

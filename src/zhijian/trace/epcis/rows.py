@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +58,8 @@ def insert_rows(session: Session, new: Sequence[Prepared], ids: Sequence[int], b
     """Index and write the rows of the new events (`ids[i]` is the primary key of `new[i]`): COPY on PostgreSQL
     (one round trip per table, no per-row parameter binding), SQLAlchemy's multi-row insert elsewhere (MariaDB:
     multi-row `INSERT … VALUES`; SQLite: one prepared statement stepped per row inside the capture's transaction)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        _copy(conn, new, ids, batch)
+    if session.connection().dialect.name == "postgresql":
+        copy_rows(session, zip(ids, new, strict=True), batch)
         return
     events: list[dict[str, Any]] = []
     epcs: list[dict[str, Any]] = []
@@ -88,21 +87,22 @@ def _event_row(pk: int, p: Prepared, idx: EventIndex, batch: Batch) -> dict[str,
             "doc": p.doc, "context": batch.context}
 
 
-def _copy(conn: Any, new: Sequence[Prepared], ids: Sequence[int], batch: Batch) -> None:
-    """The three COPY streams on the session's own psycopg connection; a COPY error is raised as SQLAlchemy
-    would raise it (a concurrent duplicate → IntegrityError → 409)."""
+def copy_rows(session: Session, rows: Iterable[tuple[int, Prepared]], batch: Batch) -> int:
+    """PostgreSQL: the events `rows` yields (primary key, prepared event) and their index rows as three COPY
+    streams on the session's own psycopg connection, the event rows written while `rows` is still being consumed
+    (the capture prepares each event as it goes); → the number of events written. A COPY error is raised as
+    SQLAlchemy would raise it (an existing or concurrent dedup key → IntegrityError)."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
-    raw = conn.connection.driver_connection
+    raw = session.connection().connection.driver_connection
     assert raw is not None  # psycopg's connection behind the pool
-    text = CopyText(new, ids, batch)
-    sql = ""
+    text = CopyText(batch)
+    sql = copy_statement("epcis_event", EVENT_COLS)
     try:
         with raw.cursor() as cur:
-            sql = copy_statement("epcis_event", EVENT_COLS)
             with cur.copy(sql) as cp:
-                for chunk in text.event_chunks():
+                for chunk in text.event_chunks(rows):
                     cp.write(chunk)
             for table, cols, lines in (("epcis_epc", EPC_COLS, text.epcs), ("epcis_attr", ATTR_COLS, text.attrs)):
                 if lines:
@@ -111,6 +111,7 @@ def _copy(conn: Any, new: Sequence[Prepared], ids: Sequence[int], batch: Batch) 
                         cp.write("".join(lines).encode())
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    return text.count
 
 
 def copy_statement(table: str, cols: Sequence[str]) -> str:
@@ -151,21 +152,28 @@ def _json(v: Any) -> str:
 
 
 class CopyText:
-    """The COPY text of one capture's rows. `event_chunks()` yields the event rows chunk by chunk and, as it goes,
-    indexes each event and appends its EPC and attribute lines to `epcs` and `attrs` (complete once exhausted)."""
+    """The COPY text of one capture's rows. `event_chunks(rows)` yields the event rows chunk by chunk and, as it
+    goes, indexes each event and appends its EPC and attribute lines to `epcs` and `attrs` (complete once
+    exhausted)."""
 
-    def __init__(self, new: Sequence[Prepared], ids: Sequence[int], batch: Batch) -> None:
-        self.new, self.ids = new, ids
+    def __init__(self, batch: Batch) -> None:
+        self.count = 0
         self.epcs: list[str] = []
         self.attrs: list[str] = []
         # the columns every row of the capture shares, formatted once
         self._shared = (f"\t{_stamp(batch.record_time)}", f"\t{_num(batch.owner_id)}\t{_opt(batch.capture_id)}\t",
                         f"\t{_json(batch.context)}\n")
 
-    def event_chunks(self) -> Iterator[bytes]:
-        for start in range(0, len(self.new), CHUNK):
-            lines = [self._event_line(pk, p) for pk, p in
-                     zip(self.ids[start:start + CHUNK], self.new[start:start + CHUNK], strict=True)]
+    def event_chunks(self, rows: Iterable[tuple[int, Prepared]]) -> Iterator[bytes]:
+        lines: list[str] = []
+        for pk, p in rows:
+            lines.append(self._event_line(pk, p))
+            if len(lines) == CHUNK:
+                self.count += len(lines)
+                yield "".join(lines).encode()
+                lines = []
+        if lines:
+            self.count += len(lines)
             yield "".join(lines).encode()
 
     def _event_line(self, pk: int, p: Prepared) -> str:

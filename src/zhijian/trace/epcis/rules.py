@@ -256,30 +256,15 @@ def validate_document(doc: Any) -> None:
     The envelope is validated with its first event; each event is validated on its own against the
     schema's event definition, memoised by shape (jsonschema costs ~3 ms per event otherwise).
     """
-    if not isinstance(doc, dict):
-        raise validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
-    if doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
-        raise validation_error("文档类型应为 EPCISDocument", "document type must be EPCISDocument", field="type")
-    doc_v, _ = _validators()
+    validate_envelope(doc)
     events = document_events(doc)
-    envelope = doc
-    if isinstance(events, list) and len(events) > 1:
-        envelope = json.loads(json.dumps(doc))
-        body = envelope["epcisBody"]
-        target = body["eventList"] if "eventList" in body else body["queryResults"]["resultsBody"]["eventList"]
-        del target[1:]
-    errs = sorted(doc_v.iter_errors(envelope), key=lambda e: list(e.absolute_path))
-    if not errs and isinstance(events, list):
+    if isinstance(events, list):
         for i, ev in enumerate(events[1:], start=1):
             if not _event_valid_fast(ev):
-                errs = [e for e in doc_v.iter_errors(doc)]
+                errs = list(_validators()[0].iter_errors(doc))
                 if not errs:  # the event definitions agree with the document schema; keep its message
                     raise validation_error(f"eventList[{i}] 不符合标准 JSON Schema", f"eventList[{i}] fails the schema")
-                break
-    if errs:
-        msgs = _schema_messages(errs)
-        raise validation_error(f"EPCIS 文档不符合标准 JSON Schema：{msgs[0]}",
-                               f"EPCIS document fails the standard's JSON schema: {msgs[0]}", errors=msgs)
+                _raise_schema(errs)
     vocab: list[str] = []
     prefixes = document_prefixes(doc.get("@context"))
     for i, ev in enumerate(document_events(doc)):
@@ -287,6 +272,45 @@ def validate_document(doc: Any) -> None:
         vocab.extend(namespace_errors(ev, i, prefixes))
     if vocab:
         raise validation_error(f"未知的 CBV 词汇：{vocab[0]}", f"unknown vocabulary term: {vocab[0]}", errors=vocab)
+
+
+def validate_envelope(doc: Any) -> None:
+    """The first step of `validate_document`: the document's type and its envelope with the first event against
+    the schema (the whole document when it has one event or none). A capture that checks the other events one by
+    one with `event_valid` as it stores them, and calls `validate_document` as soon as one fails, refuses exactly
+    the documents `validate_document` refuses, with the same error."""
+    if not isinstance(doc, dict):
+        raise validation_error("EPCIS 文档必须是 JSON 对象", "an EPCIS document must be a JSON object")
+    if doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
+        raise validation_error("文档类型应为 EPCISDocument", "document type must be EPCISDocument", field="type")
+    events = document_events(doc)
+    envelope = doc
+    if isinstance(events, list) and len(events) > 1:  # a shallow copy whose event list holds the first event
+        body = dict(doc["epcisBody"])
+        if "eventList" in body:
+            body["eventList"] = events[:1]
+        else:
+            results = dict(body["queryResults"])
+            results["resultsBody"] = {**results["resultsBody"], "eventList": events[:1]}
+            body["queryResults"] = results
+        envelope = {**doc, "epcisBody": body}
+    errs = sorted(_validators()[0].iter_errors(envelope), key=lambda e: list(e.absolute_path))
+    if errs:
+        _raise_schema(errs)
+
+
+def _raise_schema(errs: list[Any]) -> None:
+    msgs = _schema_messages(errs)
+    raise validation_error(f"EPCIS 文档不符合标准 JSON Schema：{msgs[0]}",
+                           f"EPCIS document fails the standard's JSON schema: {msgs[0]}", errors=msgs)
+
+
+def event_valid(event: Any, i: int, prefixes: frozenset[str]) -> bool:
+    """Whether event `i` of a document whose envelope passed `validate_envelope` passes `validate_document`'s
+    checks of it (schema for events after the first, memoised by shape; CBV vocabulary; namespaces)."""
+    if i and not _event_valid_fast(event):
+        return False
+    return isinstance(event, dict) and not _vocab_errors(event, i) and not namespace_errors(event, i, prefixes)
 
 
 _STANDARD_PREFIXES = frozenset(standard_prefixes())

@@ -10,10 +10,10 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import String, any_, bindparam, insert, or_, select
+from sqlalchemy import String, all_, any_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import master_data_children
 from zhijian.trace.epcis.master_data import is_master_document, store_master_data, validate_master_document
-from zhijian.trace.epcis.rows import ATTR_COLS, EPC_COLS, EVENT_COLS, Batch, Prepared, insert_rows
+from zhijian.trace.epcis.rows import ATTR_COLS, EPC_COLS, EVENT_COLS, Batch, Prepared, copy_rows, insert_rows
 from zhijian.trace.epcis.scope import capture_owner, read_scope
 from zhijian.trace.models import CaptureJob, EpcisEvent, EpcisLocationChild, table_of
 
@@ -36,24 +36,112 @@ def _new_ids(n: int) -> list[int]:
     return [base + i for i in range(n)]
 
 
-def _prepare(events: Sequence[dict[str, Any]], context: list[Any]) -> tuple[list[Prepared], int]:
-    """Each event hashed once (CBV 2.0 event hash ID) and keyed; repeats within the document counted, not kept."""
-    ns = E.context_namespaces(context)
-    out: list[Prepared] = []
-    seen: set[str] = set()
-    dups = 0
-    for ev in events:
-        hash_id = E.event_hash_id(ev, ns)
+class _Preparer:
+    """The events of a capture prepared one by one (`iter`), each hashed once (CBV 2.0 event hash ID) and keyed;
+    repeats within the document counted in `dups`, not kept; everything prepared so far in `done`.
+
+    On PostgreSQL the capture consumes it while the rows stream to the database, so the checks keep the order in
+    which a capture that validated, prepared and checked everything first would fail: `check` (the document's
+    per-event validation, rollback mode) — on its first failure, or on any error while preparing, the whole
+    document is validated first (`validate_document` raises exactly what it raised before); an eventID used
+    twice in the document on different content (409) is raised only once every event is prepared."""
+
+    def __init__(self, events: Sequence[dict[str, Any]], context: list[Any], doc: Any = None) -> None:
+        self.events, self.doc = events, doc
+        self.ns = E.context_namespaces(context)
+        self.prefixes = E.document_prefixes(doc.get("@context")) if doc is not None else frozenset()
+        self.dups = 0
+        self.done: list[Prepared] = []
+        self._it = self._run()
+
+    def __iter__(self) -> Iterator[Prepared]:
+        return self._it
+
+    def all(self) -> list[Prepared]:
+        """Every event prepared (the rest of them, when part was consumed)."""
+        for _ in self._it:
+            pass
+        return self.done
+
+    def _run(self) -> Iterator[Prepared]:
+        seen: set[str] = set()
+        hashes: dict[str, str] = {}
+        conflict: str | None = None
+        for i, ev in enumerate(self.events):
+            try:
+                if self.doc is not None and not E.event_valid(ev, i, self.prefixes):
+                    raise E.validation_error("事件不符合标准", "event fails validation")  # replaced just below
+                p = self._prepare(ev, seen)
+            except Exception:
+                if self.doc is not None:
+                    E.validate_document(self.doc)  # the document's own error comes first, as before
+                raise
+            if p is None:
+                continue
+            if hashes.setdefault(p.event_id, p.hash_id) != p.hash_id and conflict is None:
+                conflict = p.event_id
+            self.done.append(p)
+            yield p
+        if conflict is not None:
+            raise _event_id_conflict(conflict)
+
+    def _prepare(self, ev: dict[str, Any], seen: set[str]) -> Prepared | None:
+        hash_id = E.event_hash_id(ev, self.ns)
         event_id = ev.get("eventID") or hash_id
         key = hashlib.sha256(f"{event_id}|{hash_id}".encode()).hexdigest()
         if key in seen:
-            dups += 1
-            continue
+            self.dups += 1
+            return None
         seen.add(key)
         doc = {k: v for k, v in ev.items() if k != "recordTime"}
         doc.setdefault("eventID", event_id)
-        out.append(Prepared(ev, event_id, hash_id, key, E.parse_time(ev["eventTime"]), doc))
-    return out, dups
+        return Prepared(ev, event_id, hash_id, key, E.parse_time(ev["eventTime"]), doc)
+
+
+def _prepare(events: Sequence[dict[str, Any]], context: list[Any]) -> tuple[list[Prepared], int]:
+    """Every event prepared (see `_Preparer`): (the events to store, repeats within the document)."""
+    preparer = _Preparer(events, context)
+    return preparer.all(), preparer.dups
+
+
+def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tuple[int, int]:
+    """Store the preparer's events once each; (stored, duplicates).
+
+    PostgreSQL, first: the rows stream by COPY while the events are prepared (the server indexes one chunk while
+    the next is hashed), in a savepoint, on the assumption that none is stored yet — a stored one fails the
+    unique dedup key (IntegrityError), then the savepoint is rolled back and the checked path below runs, which
+    counts it as a duplicate; an eventID stored before on different content is looked up once the rows are in
+    (409). Elsewhere, and after such a fallback: every event prepared, the stored ones looked up, the others
+    inserted (`_store`)."""
+    if not preparer.events:
+        return 0, 0
+    if session.get_bind().dialect.name == "postgresql":
+        try:
+            with session.begin_nested():
+                base = _new_ids(1)[0]
+                stored = copy_rows(session, ((base + i, p) for i, p in enumerate(preparer)), batch)
+                _refuse_stored_conflicts(session, preparer.done)
+                return stored, preparer.dups
+        except IntegrityError:
+            pass
+    stored, dups = _store(session, preparer.all(), batch)
+    return stored, preparer.dups + dups
+
+
+def _refuse_stored_conflicts(session: Session, written: list[Prepared]) -> None:
+    """After `written` went in without a dedup-key violation: a stored event with one of their eventIDs and
+    another dedup key is another event's content under that eventID — 409, for the first in document order."""
+    if not written:
+        return
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    ids = list(dict.fromkeys(p.event_id for p in written))
+    stmt = select(EpcisEvent.event_id).where(
+        EpcisEvent.event_id == any_(bindparam("ids", ids, ARRAY(String))),
+        EpcisEvent.dedup_key != all_(bindparam("keys", [p.dedup_key for p in written], ARRAY(String))))
+    conflicts = set(session.scalars(stmt))
+    if conflicts:
+        raise _event_id_conflict(next(eid for eid in ids if eid in conflicts))
 
 
 def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
@@ -146,7 +234,7 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
         return _capture_master_data(session, owner, doc, behaviour)
     errors: list[str] = []
     if behaviour == "rollback":
-        E.validate_document(doc)
+        E.validate_envelope(doc)  # the events are validated one by one as they are prepared (`_Preparer`)
         events = E.document_events(doc)
     else:
         if not isinstance(doc, dict) or not isinstance((doc.get("epcisBody") or {}), dict):
@@ -164,11 +252,10 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
     declared = doc.get("@context") if isinstance(doc.get("@context"), list) else [doc.get("@context")]
     context = [c for c in declared if c is not None]
     batch = Batch(utcnow(), owner, job.id, context)
-    prepared, dups = _prepare(events, context)
-    stored, dups2 = _store(session, prepared, batch)
+    preparer = _Preparer(events, context, doc if behaviour == "rollback" else None)
+    job.captured, job.duplicates = _capture_events(session, preparer, batch)
     if behaviour == "rollback" or not errors:
         _store_master_data(session, doc, owner)
-    job.captured, job.duplicates = stored, dups + dups2
     job.success = not errors
     job.errors = errors
     job.finished_at = utcnow()
