@@ -11,6 +11,11 @@ are not a plain list/detail read — with data in two divisions on each path, �
    product, no other division's complaint
 6. the Atom feed of alerts: published alerts only, the same to every division (a draft of 广东 is nowhere)
 7. the association never sees a reporter's (举报人) name or phone on any of these paths (办法 第三十三条)
+8. statistics: equipment units by division and the overdue list
+9. the risk scan's figures (the `risk.scan` job result and GET /risk/scans/latest): the division's final batches,
+   complaints and new signals for a regional reader, the totals for 总局
+10. the files: a spot-check batch's report PDF (API and console), a draft stable-product announcement's
+    preview.pdf, the association's ttbz.xlsx and a code batch's codes.csv — to no other division or enterprise
 
 A path that leaks is a separate test marked xfail(strict=True) with the place in src where the scope is missing.
 The databases are shared by the tests of a run: every value is unique, and counts are read as differences around
@@ -387,3 +392,87 @@ def test_equipment_statistics_and_overdue_list_count_only_the_division(client, d
 
     assert overdue(regs["hz"].h) == {"hz"} and overdue(regs["gd"].h) == {"gd"}
     assert overdue(regs["samr"].h) == {"hz", "gd"}
+
+
+# ---------------------------------------------------------------- 9. the risk scan's figures
+
+
+def _scan_world(client, db, regs) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """In each division: a final spot-check batch (with a report), a 举报 and an elevator past its inspection."""
+    from zhijian.catalog.schemas import IndicatorIn
+    from zhijian.spotcheck import service as spot
+    from zhijian.spotcheck.schemas import PlanCategoryIn, PlanIn
+
+    uid = factories.uid()
+    with db.session() as s:
+        nat = actor_for(s.get(User, regs["samr"].user_id))  # type: ignore[arg-type]
+        lab, cat = factories.lab(s, region="330100"), factories.category(s, name=f"管辖扫描类别{uid}")
+        std = factories.standard(s, indicators=[IndicatorIn(name="铅(以Pb计)", unit="mg/kg", requirement_kind="max",
+                                                            upper=0.5, text="≤0.5", is_safety=True)])
+        ents = {k: factories.enterprise(s, name=f"受检企业{k}{uid}有限公司", region=r)
+                for k, r in (("hz", HZ_ENT), ("gd", GD_ENT))}
+        for e in ents.values():
+            factories.product(s, e, cat, name=f"抽查样品{uid}")
+        plan = spot.create_plan(s, nat, PlanIn(
+            code=f"JUR-SCAN-{uid}", title=f"管辖扫描抽查{uid}", year=2026, level="national", region_code="110000",
+            period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 12, 31), basis="emergency",
+            repeat_exemption="应急抽查", lab_ids=[lab.id],
+            categories=[PlanCategoryIn(category_id=cat.id, standard_ids=[std.id], target_batches=2)]))
+        spot.draw_plan(s, nat, plan.id, seed=13)
+        by_region = {b.region_code: b for b in spot.list_batches(s, nat, plan_id=plan.id)}
+        assert sorted(by_region) == [HZ_ENT, GD_ENT]
+        batches = {}
+        for k, region in (("hz", HZ_ENT), ("gd", GD_ENT)):  # final with a report (the workflow: spotcheck tests)
+            b = by_region[region]
+            b.final_verdict, b.state, b.sampled_on, b.report_no = "合格", "final", dt.date.today(), f"JUR{k}{uid}"
+            batches[k] = b.id
+        ent_ids = {k: e.id for k, e in ents.items()}
+        for k, region in (("hz", HZ_ENT), ("gd", GD_ENT)):
+            elevator(s, ent_ids[k], region=region, last=dt.date(2020, 3, 1))
+    for k in ("hz", "gd"):
+        _complaint(client, "report", ent_ids[k], uid, k)
+    return {"uid": uid, "batches": batches, "enterprises": ent_ids}
+
+
+def _latest(client, regs) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    out = {}
+    for k, r in regs.items():
+        resp = client.get("/api/v1/risk/scans/latest", headers=r.h)
+        assert resp.status_code == 200, resp.text
+        out[k] = resp.json()
+    return out
+
+
+def test_risk_scan_figures_count_only_the_requesters_division(client, app, db, regs) -> None:  # type: ignore[no-untyped-def]
+    """Was a leak: the job result and /risk/scans/latest gave 杭州 the national totals (risk/tasks.py, risk/api.py)."""
+    from zhijian.platform import jurisdiction
+    from zhijian.risk.models import Signal
+    from zhijian.risk.service import signal_regions
+
+    jobs = app.state.jobs
+    assert jobs.wait(jobs.enqueue("risk.scan"), timeout=120).status == "done"  # earlier tests' rows become old
+    before = _latest(client, regs)
+    _scan_world(client, db, regs)
+    r = client.post("/api/v1/risk/scan", headers=regs["hz"].h)
+    assert r.status_code == 202, r.text
+    done = jobs.wait(r.json()["job_id"], timeout=120)
+    assert done.status == "done", done.error
+    got = client.get(f"/api/v1/jobs/{done.id}", headers=regs["hz"].h).json()["result"]
+    after = _latest(client, regs)
+    scan_id = got["scan_id"]
+    assert {k: a["id"] for k, a in after.items()} == {k: scan_id for k in regs}
+    # the scan's new signals where each reader's division lies, and the totals for 总局
+    with db.session() as s:
+        sigs = list(s.query(Signal).filter(Signal.scan_id == scan_id))
+        readers = {k: actor_for(s.get(User, r.user_id)) for k, r in regs.items()}  # type: ignore[arg-type]
+        want = {k: sum(jurisdiction.covers_any(a, signal_regions(s, g)) for g in sigs) for k, a in readers.items()}
+    assert want["samr"] == len(sigs) and want["hz"] >= 1 and want["gd"] >= 1 and want["hz"] + want["gd"] <= len(sigs)
+    assert {k: a["n_signals"] for k, a in after.items()} == want
+    # the new inputs: one final batch and one 举报 in each division
+    assert {k: after[k]["n_results"] - before[k]["n_results"] for k in regs} == {"hz": 1, "gd": 1, "samr": 2}
+    assert {k: after[k]["n_complaints"] - before[k]["n_complaints"] for k in regs} == {"hz": 1, "gd": 1, "samr": 2}
+    # the job's result is the requester's (杭州's) figures of the same scan, not the national totals
+    hz = after["hz"]
+    assert (got["results"], got["complaints"], got["new_signals"]) == (hz["n_results"], hz["n_complaints"], want["hz"])
+    assert got["results"] < after["samr"]["n_results"] and got["complaints"] < after["samr"]["n_complaints"]
+    assert set(got) == {"scan_id", "results", "complaints", "new_signals", "seconds"}

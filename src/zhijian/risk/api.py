@@ -31,6 +31,7 @@ from zhijian.risk.schemas import (
     SignalOut,
     SignalReviewIn,
 )
+from zhijian.risk.service.scanning import scan_figures
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/api/v1/public/risk", tags=["risk (public)"])
@@ -51,13 +52,20 @@ def start_scan(request: Request, session: SessionDep, actor: ActorDep, as_of: dt
     """Run the full scan as a background job; poll /api/v1/jobs/{id}."""
     service.can_monitor(actor)
     job_id = request.app.state.jobs.enqueue("risk.scan", requested_by=actor, session=session,  # in this unit of work
+                                            requester_id=actor.user_id,  # its result: the requester's division
                                             **({"as_of": as_of.isoformat()} if as_of else {}))
     return {"job_id": job_id}
 
 
 @router.get("/scans/latest", response_model=ScanOut | None)
-def latest_scan(session: SessionDep, actor: ActorDep) -> Any:
-    return service.latest_scan(session, actor)
+def latest_scan(session: SessionDep, actor: ActorDep) -> ScanOut | None:
+    """The last finished scan, its counts within the actor's division (管辖)."""
+    run = service.latest_scan(session, actor)
+    if run is None:
+        return None
+    figures = scan_figures(session, actor, run)
+    return ScanOut.model_validate(run).model_copy(update={
+        "n_results": figures.results, "n_complaints": figures.complaints, "n_signals": figures.new_signals})
 
 
 @router.get("/signals", response_model=PageOut[SignalOut])

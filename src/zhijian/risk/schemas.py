@@ -86,11 +86,15 @@ class SeriesConfigOut(SeriesConfigIn):
 
 
 class ScanOut(RecordOut):
+    """One scan's counts as the reader may see them (管辖): a regional regulator's division only."""
+
     started_at: dt.datetime
     finished_at: dt.datetime | None
-    n_results: int
-    n_complaints: int
-    n_signals: int
+    n_results: int | None = Field(description="final spot-check batches read (a regional reader: those of its "
+                                  "division); null for a scan stored before inputs were counted by region")
+    n_complaints: int | None = Field(description="complaints and reports read (a regional reader: those of its "
+                                     "division); null for a scan stored before inputs were counted by region")
+    n_signals: int = Field(description="new signals (a regional reader: those within its division)")
     seconds: float
 
 

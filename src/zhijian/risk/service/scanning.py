@@ -5,14 +5,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhijian.platform import audit
+from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
@@ -22,7 +24,7 @@ from zhijian.risk.models import ScanRun, Signal
 from zhijian.risk.service.configs import load_configs
 from zhijian.risk.service.inputs import complaint_rows, equipment_drafts, spotcheck_rows
 from zhijian.risk.service.labels import Labels
-from zhijian.risk.service.policy import _region_of_enterprise, _region_of_product, can_monitor
+from zhijian.risk.service.policy import _region_of_enterprise, _region_of_product, _signal_clause, can_monitor
 
 
 def _read_windows(cfgs: scan.Configs, as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -81,6 +83,7 @@ def run_scan(session: Session, actor: Actor, *, as_of: dt.date | None = None,
     summary.update(s2)
     summary["complaints"] = s3
     summary["as_of"] = as_of.isoformat()
+    summary["inputs_by_region"] = _inputs_by_region(rrows, crows)
     _label_summary(summary, labels)
     step("store", 100)
     run.n_signals = new
@@ -91,6 +94,14 @@ def run_scan(session: Session, actor: Actor, *, as_of: dt.date | None = None,
     run.summary = summary
     flush(session, "risk_scan_run")
     return run
+
+
+def _inputs_by_region(results: Sequence[tuple[Any, ...]], complaints: Sequence[tuple[Any, ...]]) -> dict[str, list[int]]:
+    """Per region code ('' for none), [final batches, complaints] the scan read — the rows `result_arrays` and
+    `complaint_arrays` keep — so that a regional requester's figures count its division only (管辖, issue 13)."""
+    res = Counter(r[3] or "" for r in results if r[1] is not None)
+    com = Counter(r[6] or "" for r in complaints)
+    return {code: [res[code], com[code]] for code in sorted(res.keys() | com.keys())}
 
 
 def _store_signals(session: Session, actor: Actor, drafts: list[scan.SignalDraft], scan_id: int) -> int:
@@ -157,6 +168,34 @@ def summary_in(session: Session, actor: Actor, summary: dict[str, Any], lang: st
     out = copy.deepcopy(summary)
     _label_summary(out, Labels(session, actor, lang))
     return out
+
+
+@dataclass(frozen=True)
+class ScanFigures:
+    """What one scan counted, as the actor may see it (管辖, issue 13): the totals for the national level, admin,
+    the system and the association; for a regional regulator its division only — the scan's new signals within
+    it (the policy's region clause) and the inputs whose region lies in it. `results`/`complaints` are None for
+    a scan stored before its inputs were counted by region (it cannot tell the division's share)."""
+
+    scan_id: int
+    results: int | None
+    complaints: int | None
+    new_signals: int
+    seconds: float
+
+
+def scan_figures(session: Session, actor: Actor, run: ScanRun) -> ScanFigures:
+    """The one answer of a scan to its reader: the `risk.scan` job's result, `GET /risk/scans/latest`, the CLI."""
+    clause = _signal_clause(actor)
+    if clause is None:
+        return ScanFigures(run.id, run.n_results, run.n_complaints, run.n_signals, run.seconds)
+    signals = int(session.scalar(select(func.count()).select_from(Signal)
+                                 .where(Signal.scan_id == run.id, clause)) or 0)
+    by_region: dict[str, list[int]] | None = (run.summary or {}).get("inputs_by_region")
+    if by_region is None:
+        return ScanFigures(run.id, None, None, signals, run.seconds)
+    mine = [n for code, n in by_region.items() if jurisdiction.covers(actor, code)]
+    return ScanFigures(run.id, sum(n[0] for n in mine), sum(n[1] for n in mine), signals, run.seconds)
 
 
 def latest_scan(session: Session, actor: Actor) -> ScanRun | None:
