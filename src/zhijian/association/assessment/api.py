@@ -17,24 +17,27 @@ from zhijian.association.assessment.schemas import (
     ItemIn,
     PlanIn,
 )
+from zhijian.association.common.api import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/assessments", tags=["association"])
-
-
-@router.post("", response_model=AssessmentOut, status_code=201)
-def apply(data: AssessmentIn, session: SessionDep, actor: ActorDep) -> AssessmentOut:
-    return AssessmentOut.model_validate(service.apply(session, actor, data))
+action_routes(
+    router, {"aid": int, "fid": int},
+    Action("POST", "", "apply", service.apply, AssessmentOut, AssessmentIn, 201),
+    Action("POST", "/{aid}/plan", "plan", service.plan, AssessmentOut, PlanIn),
+    Action("POST", "/{aid}/close-site-visit", "close_site_visit", service.close_site_visit, AssessmentOut),
+    Action("POST", "/findings/{fid}/answer", "answer",
+           lambda s, a, fid, data: service.answer_finding(s, a, fid, data.corrective_action), FindingOut,
+           FindingAnswerIn),
+    Action("POST", "/findings/{fid}/close", "close",
+           lambda s, a, fid, data: service.close_finding(s, a, fid, data.verification), FindingOut, FindingCloseIn),
+    Action("POST", "/{aid}/decision", "decide", service.decide, AssessmentOut, DecisionIn),
+)
 
 
 @router.get("", response_model=list[AssessmentOut])
 def list_assessments(session: SessionDep, actor: ActorDep) -> list[AssessmentOut]:
     return [AssessmentOut.model_validate(a) for a in service.list_assessments(session, actor)]
-
-
-@router.post("/{aid}/plan", response_model=AssessmentOut)
-def plan(aid: int, data: PlanIn, session: SessionDep, actor: ActorDep) -> AssessmentOut:
-    return AssessmentOut.model_validate(service.plan(session, actor, aid, data))
 
 
 @router.post("/{aid}/items", status_code=201)
@@ -43,24 +46,9 @@ def record_item(aid: int, data: ItemIn, session: SessionDep, actor: ActorDep) ->
     return {"id": item.id, "clause": item.clause, "result": item.result}
 
 
-@router.post("/{aid}/close-site-visit", response_model=AssessmentOut)
-def close_site_visit(aid: int, session: SessionDep, actor: ActorDep) -> AssessmentOut:
-    return AssessmentOut.model_validate(service.close_site_visit(session, actor, aid))
-
-
 @router.get("/{aid}/findings", response_model=list[FindingOut])
 def findings(aid: int, session: SessionDep, actor: ActorDep) -> list[FindingOut]:
     return [FindingOut.model_validate(f) for f in service.findings(session, actor, aid)]
-
-
-@router.post("/findings/{fid}/answer", response_model=FindingOut)
-def answer(fid: int, data: FindingAnswerIn, session: SessionDep, actor: ActorDep) -> FindingOut:
-    return FindingOut.model_validate(service.answer_finding(session, actor, fid, data.corrective_action))
-
-
-@router.post("/findings/{fid}/close", response_model=FindingOut)
-def close(fid: int, data: FindingCloseIn, session: SessionDep, actor: ActorDep) -> FindingOut:
-    return FindingOut.model_validate(service.close_finding(session, actor, fid, data.verification))
 
 
 @router.get("/{aid}/decision-facts")
@@ -68,8 +56,3 @@ def facts(aid: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     f = service.decision_facts(session, actor, aid)
     return {"assessment": AssessmentOut.model_validate(f["assessment"]).model_dump(mode="json"),
             "open_findings": len(f["open_findings"]), "pt": f["pt"]}
-
-
-@router.post("/{aid}/decision", response_model=AssessmentOut)
-def decide(aid: int, data: DecisionIn, session: SessionDep, actor: ActorDep) -> AssessmentOut:
-    return AssessmentOut.model_validate(service.decide(session, actor, aid, data))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, UploadFile
+from fastapi.datastructures import Default
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -21,14 +22,15 @@ from zhijian.platform.tabular import read_rows
 @dataclass(frozen=True)
 class Action:
     """One thin route of a workflow step (立项, 发布, 关闭 …): `method path` calls the service as `call(session, actor,
-    *the path's {keys}, body)` (no body when `body` is None) and answers the service's row validated as `out`.
+    *the path's {keys}, body)` (no body when `body` is None) and answers the service's row, validated as the `…Out`
+    schema `answer` or, where the route has none, as a JSON object of the row's attributes named by `answer`.
     `name` is the name the hand-written handler had, so the OpenAPI operation id and summary stay."""
 
     method: str
     path: str
     name: str
     call: Callable[..., Any]
-    out: type[BaseModel]
+    answer: type[BaseModel] | tuple[str, ...]
     body: type[BaseModel] | None = None
     status_code: int | None = None  # None: 200, as a hand-written route without one
     doc: str | None = None  # the OpenAPI description (a hand-written handler's docstring)
@@ -43,18 +45,23 @@ def action_routes(router: APIRouter, keys: Mapping[str, type], *actions: Action)
         params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=keys[n]) for n in names]
         if a.body is not None:
             params.append(inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=a.body))
-        endpoint = _handler(a.name, _caller(a, names), params, a.out)
+        schema = a.answer if isinstance(a.answer, type) else None
+        endpoint = _handler(a.name, _caller(a, names), params, schema or dict[str, Any])
         endpoint.__doc__ = a.doc
-        router.add_api_route(a.path, endpoint, methods=[a.method], response_model=a.out, status_code=a.status_code,
+        # an object answer's model is inferred from the return annotation, as a hand-written route's is
+        model: Any = schema or Default(None)
+        router.add_api_route(a.path, endpoint, methods=[a.method], response_model=model, status_code=a.status_code,
                              name=a.name)
 
 
-def _caller(a: Action, names: list[str]) -> Callable[..., BaseModel]:
-    """The service call behind one action: the path's keys in order, then the body."""
+def _caller(a: Action, names: list[str]) -> Callable[..., Any]:
+    """The service call behind one action: the path's keys in order, then the body; the row shaped as the answer."""
 
-    def call(session: Any, actor: Any, **kw: Any) -> BaseModel:
-        args = [kw[n] for n in names] + ([kw["data"]] if a.body is not None else [])
-        return a.out.model_validate(a.call(session, actor, *args))
+    def call(session: Any, actor: Any, **kw: Any) -> Any:
+        row = a.call(session, actor, *[kw[n] for n in names], *([kw["data"]] if a.body is not None else []))
+        if isinstance(a.answer, type):
+            return a.answer.model_validate(row)
+        return {n: getattr(row, n) for n in a.answer}
 
     return call
 

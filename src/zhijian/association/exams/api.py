@@ -8,13 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 
-from zhijian.association.common.api import pdf_response, upload_rows
+from zhijian.association.common.api import Action, action_routes, pdf_response, upload_rows
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import AnswersIn, CandidateIn, CandidateOut, ExamIn, ExamOut, MarkIn, QuestionIn
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/exams", tags=["association"])
 public_router = APIRouter(prefix="/api/v1/association/public", tags=["association"])
+action_routes(
+    router, {"code": str},
+    Action("POST", "", "create_exam", service.create_exam, ExamOut, ExamIn, 201),
+    Action("POST", "/{code}/candidates", "register", service.register, CandidateOut, CandidateIn, 201),
+)
 
 
 @router.post("/questions", status_code=201)
@@ -30,19 +35,9 @@ async def import_questions(session: SessionDep, actor: ActorDep, file: Annotated
     return {"imported": service.import_questions(session, actor, rows)}
 
 
-@router.post("", response_model=ExamOut, status_code=201)
-def create_exam(data: ExamIn, session: SessionDep, actor: ActorDep) -> ExamOut:
-    return ExamOut.model_validate(service.create_exam(session, actor, data))
-
-
 @router.get("", response_model=list[ExamOut])
 def list_exams(session: SessionDep, actor: ActorDep) -> list[ExamOut]:
     return [ExamOut.model_validate(e) for e in service.list_exams(session, actor)]
-
-
-@router.post("/{code}/candidates", response_model=CandidateOut, status_code=201)
-def register(code: str, data: CandidateIn, session: SessionDep, actor: ActorDep) -> CandidateOut:
-    return CandidateOut.model_validate(service.register(session, actor, code, data))
 
 
 @router.post("/{code}/papers")

@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
-from zhijian.association.common.api import pdf_response, upload_rows
+from zhijian.association.common.api import Action, action_routes, pdf_response, upload_rows
 from zhijian.association.members import service
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, DuesOut, MemberOut, PaymentIn
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/members", tags=["association"])
-
-
-@router.post("", response_model=MemberOut, status_code=201)
-def apply(data: ApplicationIn, session: SessionDep, actor: ActorDep) -> MemberOut:
-    return MemberOut.model_validate(service.apply(session, actor, data))
+action_routes(
+    router, {"mid": int, "dues_id": int},
+    Action("POST", "", "apply", service.apply, MemberOut, ApplicationIn, 201),
+    Action("POST", "/dues/{dues_id}/payment", "pay", service.record_payment, DuesOut, PaymentIn),
+    Action("POST", "/{mid}/decision", "decide", service.decide, MemberOut, DecisionIn),
+)
 
 
 @router.get("", response_model=list[MemberOut])
@@ -47,11 +48,6 @@ def dues(session: SessionDep, actor: ActorDep, member_id: int | None = None) -> 
     return [DuesOut.model_validate(d) for d in service.dues_of(session, actor, member_id)]
 
 
-@router.post("/dues/{dues_id}/payment", response_model=DuesOut)
-def pay(dues_id: int, data: PaymentIn, session: SessionDep, actor: ActorDep) -> DuesOut:
-    return DuesOut.model_validate(service.record_payment(session, actor, dues_id, data))
-
-
 @router.get("/dues/{dues_id}/bill.pdf", response_class=Response)
 def bill(dues_id: int, session: SessionDep, actor: ActorDep) -> Response:
     """缴费通知书 while unpaid, 收款收据 once paid (PDF)."""
@@ -73,8 +69,3 @@ def add_document(data: DocumentIn, session: SessionDep, actor: ActorDep) -> dict
 def documents(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     return [{"id": d.id, "title": d.title, "body": d.body, "members_only": d.members_only,
              "published_on": d.published_on.isoformat()} for d in service.documents(session, actor)]
-
-
-@router.post("/{mid}/decision", response_model=MemberOut)
-def decide(mid: int, data: DecisionIn, session: SessionDep, actor: ActorDep) -> MemberOut:
-    return MemberOut.model_validate(service.decide(session, actor, mid, data))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
-from zhijian.association.common.api import pdf_response, upload_rows
+from zhijian.association.common.api import Action, action_routes, pdf_response, upload_rows
 from zhijian.association.pt import service
 from zhijian.association.pt.schemas import (
     EnrolIn,
@@ -27,16 +27,24 @@ from zhijian.association.pt.schemas import (
 from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/pt", tags=["association"])
-
-
-@router.post("/schemes", response_model=SchemeOut, status_code=201)
-def create_scheme(data: SchemeIn, session: SessionDep, actor: ActorDep) -> SchemeOut:
-    return SchemeOut.model_validate(service.create_scheme(session, actor, data))
-
-
-@router.post("/rounds", response_model=RoundOut, status_code=201)
-def create_round(data: RoundIn, session: SessionDep, actor: ActorDep) -> RoundOut:
-    return RoundOut.model_validate(service.create_round(session, actor, data))
+action_routes(
+    router, {"code": str, "fid": int},
+    Action("POST", "/schemes", "create_scheme", service.create_scheme, SchemeOut, SchemeIn, 201),
+    Action("POST", "/rounds", "create_round", service.create_round, RoundOut, RoundIn, 201),
+    Action("POST", "/rounds/{code}/enrolments", "enrol",
+           lambda s, a, code, data: service.enrol(s, a, code, data.lab_id), EnrolmentOut, EnrolIn, 201),
+    Action("POST", "/rounds/{code}/dispatch", "dispatch", service.dispatch, RoundOut),
+    Action("POST", "/rounds/{code}/results", "submit", service.submit_result, EnrolmentOut, ResultIn,
+           doc="结果上报 — a lab its own result; the secretariat on behalf of a participant code."),
+    Action("POST", "/rounds/{code}/score", "score", service.score, RoundOut),
+    Action("POST", "/rounds/{code}/close", "close", service.close_round, RoundOut),
+    Action("POST", "/follow-ups/{fid}/answer", "answer",
+           lambda s, a, fid, data: service.answer_follow_up(s, a, fid, data.cause, data.corrective_action),
+           FollowUpOut, FollowUpAnswerIn),
+    Action("POST", "/follow-ups/{fid}/close", "close_follow_up",
+           lambda s, a, fid, data: service.close_follow_up(s, a, fid, data.verification), FollowUpOut,
+           FollowUpCloseIn),
+)
 
 
 @router.get("/rounds", response_model=list[RoundOut])
@@ -47,11 +55,6 @@ def list_rounds(session: SessionDep, actor: ActorDep, status: str | None = None)
 @router.get("/rounds/{code}", response_model=RoundOut)
 def get_round(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
     return RoundOut.model_validate(service.round_view(session, actor, code).round)
-
-
-@router.post("/rounds/{code}/enrolments", response_model=EnrolmentOut, status_code=201)
-def enrol(code: str, data: EnrolIn, session: SessionDep, actor: ActorDep) -> EnrolmentOut:
-    return EnrolmentOut.model_validate(service.enrol(session, actor, code, data.lab_id))
 
 
 @router.get("/rounds/{code}/enrolments", response_model=list[EnrolmentOut])
@@ -69,33 +72,12 @@ def stability(code: str, data: StabilityIn, session: SessionDep, actor: ActorDep
     return service.record_stability(session, actor, code, data)
 
 
-@router.post("/rounds/{code}/dispatch", response_model=RoundOut)
-def dispatch(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
-    return RoundOut.model_validate(service.dispatch(session, actor, code))
-
-
-@router.post("/rounds/{code}/results", response_model=EnrolmentOut)
-def submit(code: str, data: ResultIn, session: SessionDep, actor: ActorDep) -> EnrolmentOut:
-    """结果上报 — a lab its own result; the secretariat on behalf of a participant code."""
-    return EnrolmentOut.model_validate(service.submit_result(session, actor, code, data))
-
-
 @router.post("/rounds/{code}/results/import")
 async def import_results(code: str, session: SessionDep, actor: ActorDep,
                          file: Annotated[UploadFile, File()]) -> dict[str, int]:
     """Excel/CSV: 参加者编号, 结果, 扩展不确定度, 包含因子 — all or nothing; errors name the row and the column."""
     rows = await upload_rows(file, "results.xlsx", service.RESULT_COLUMNS)
     return {"imported": service.import_results(session, actor, code, rows)}
-
-
-@router.post("/rounds/{code}/score", response_model=RoundOut)
-def score(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
-    return RoundOut.model_validate(service.score(session, actor, code))
-
-
-@router.post("/rounds/{code}/close", response_model=RoundOut)
-def close(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
-    return RoundOut.model_validate(service.close_round(session, actor, code))
 
 
 @router.get("/rounds/{code}/scores")
@@ -118,16 +100,6 @@ def participant_report(code: str, participant: str, session: SessionDep, actor: 
 @router.get("/follow-ups", response_model=list[FollowUpOut])
 def follow_ups(session: SessionDep, actor: ActorDep, status: str | None = None) -> list[FollowUpOut]:
     return [FollowUpOut.model_validate(f) for f, _, _ in service.follow_ups(session, actor, status=status)]
-
-
-@router.post("/follow-ups/{fid}/answer", response_model=FollowUpOut)
-def answer(fid: int, data: FollowUpAnswerIn, session: SessionDep, actor: ActorDep) -> FollowUpOut:
-    return FollowUpOut.model_validate(service.answer_follow_up(session, actor, fid, data.cause, data.corrective_action))
-
-
-@router.post("/follow-ups/{fid}/close", response_model=FollowUpOut)
-def close_follow_up(fid: int, data: FollowUpCloseIn, session: SessionDep, actor: ActorDep) -> FollowUpOut:
-    return FollowUpOut.model_validate(service.close_follow_up(session, actor, fid, data.verification))
 
 
 @router.get("/labs/{lab_id}/history")
