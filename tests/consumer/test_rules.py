@@ -374,3 +374,16 @@ def test_report_pdf_and_charts_render_chinese():
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf  # the CJK font embedded (issue 21), not STSong-Light
     if report.cjk_font_path():
         assert "CJK" in (report._font_name() or "")
+
+
+@pytest.mark.parametrize(("model", "code", "zh", "en"), [
+    (rules.Deadlines, "consumer.bad_deadlines", "未知的时限项：bogus, extra", "unknown deadline keys: bogus, extra"),
+    (rules.CreditModel, "credit.bad_model", "评分模型含未知参数：bogus, extra",
+     "unknown credit model parameters: bogus, extra"),
+])
+def test_stored_settings_name_only_the_models_fields(model, code, zh, en):  # type: ignore[no-untyped-def]
+    """A stored 时限 table or credit model with keys the dataclass does not have is refused, naming them (sorted)."""
+    with pytest.raises(DomainError) as e:
+        model.from_dict({"extra": 1, "bogus": 2})
+    assert (e.value.code, e.value.message_zh, e.value.message_en, e.value.field) == (code, zh, en, "bogus")
+    assert model.from_dict(None) == model()

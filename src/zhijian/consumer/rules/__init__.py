@@ -7,6 +7,7 @@
 - `certificates` — certificate kinds, statuses, formats and verification (认证证书);
 - `standards` — an enterprise standard checked against the mandatory national standard (企业标准);
 - `comparative` — ranking of a comparative test and its results table (比较试验).
+- `settings` — a stored authority setting (时限, 信用模型) checked against its dataclass's fields.
 
 Everything that a regulation leaves to the authority (deadlines, credit weights, thresholds) is a dataclass
 with defaults that the service loads from configuration, so the numbers are data, not constants.

@@ -4,10 +4,11 @@ the masking of personal data, the case clock, and the danger words that make a c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from zhijian.consumer.rules.dates import add_working_days, calendar_known, working_days_between
+from zhijian.consumer.rules.settings import known_settings
 from zhijian.platform.errors import DomainError
 
 
@@ -29,12 +30,7 @@ class Deadlines:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Deadlines:
-        data = dict(data or {})
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise DomainError("consumer.bad_deadlines", f"未知的时限项：{', '.join(unknown)}",
-                              f"unknown deadline keys: {', '.join(unknown)}", field=unknown[0])
+        data = known_settings(cls, data, "consumer.bad_deadlines", "未知的时限项：", "unknown deadline keys: ")
         for k, v in data.items():
             if not isinstance(v, int) or isinstance(v, bool) or v < 1 or v > 365:
                 raise DomainError("consumer.bad_deadlines", f"时限「{k}」应为 1–365 的整数个工作日",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from zhijian.consumer.rules.reasons import Reason, sentence
+from zhijian.consumer.rules.settings import known_settings
 from zhijian.platform.errors import DomainError
 
 # ====================================================================== enterprise quality credit (质量诚信)
@@ -72,12 +73,7 @@ class CreditModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CreditModel:
-        data = dict(data or {})
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise DomainError("credit.bad_model", f"评分模型含未知参数：{', '.join(unknown)}",
-                              f"unknown credit model parameters: {', '.join(unknown)}", field=unknown[0])
+        data = known_settings(cls, data, "credit.bad_model", "评分模型含未知参数：", "unknown credit model parameters: ")
         model = cls(**data)
         t = model.thresholds
         if set(t) != {"A", "B", "C"} or not (t["A"] > t["B"] > t["C"]):
