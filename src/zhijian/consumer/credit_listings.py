@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog.models import Organization
 from zhijian.consumer.models import CreditListing
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import Conflict, DomainError, NotFound
 
 LISTING_KINDS = {"serious": "严重违法失信名单", "abnormal": "经营异常名录"}
@@ -67,9 +67,7 @@ def remove_listing(session: Session, actor: Actor, listing_id: int, *, removal: 
                    on: dt.date | None = None) -> CreditListing:
     """移出 / 信用修复 — recorded with who, when and why; the entry itself is kept."""
     actor.require("regulator")
-    row = session.get(CreditListing, listing_id)
-    if row is None:
-        raise NotFound("credit_listing", listing_id)
+    row = get_or_404(session, CreditListing, listing_id, "credit_listing")
     _covered(session, actor, row.enterprise_id)
     if row.removed_on is not None:
         raise Conflict("credit.already_removed", "该记录已移出", "already removed")

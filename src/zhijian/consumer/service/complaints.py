@@ -28,7 +28,7 @@ from zhijian.consumer.models import Complaint, ComplaintEvent, ComplaintEvidence
 from zhijian.consumer.schemas import ComplaintIn, MediationIn, TransitionIn
 from zhijian.consumer.service.common import _DEADLINES, _put_setting, _setting, can_handle_cases, can_read_case, today
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -193,9 +193,7 @@ def submit_complaint(session: Session, actor: Actor, data: ComplaintIn) -> tuple
 
 
 def get_complaint(session: Session, actor: Actor, complaint_id: int) -> Complaint:
-    c = session.get(Complaint, complaint_id)
-    if c is None:
-        raise NotFound("complaint", complaint_id)
+    c = get_or_404(session, Complaint, complaint_id, "complaint")
     can_read_case(actor, c)
     return c
 

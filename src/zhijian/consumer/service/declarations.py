@@ -14,7 +14,7 @@ from zhijian.consumer.models import StandardDeclaration
 from zhijian.consumer.schemas import DeclarationIn, DeclarationOut
 from zhijian.consumer.service.common import can_declare, today
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, like_pattern
+from zhijian.platform.crud import flush, get_or_404, like_pattern
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.pagination import Page, keyset_page
 
@@ -22,9 +22,7 @@ from zhijian.platform.pagination import Page, keyset_page
 
 
 def _ancestors(session: Session, category_id: int) -> list[int]:
-    cat = session.get(Category, category_id)
-    if cat is None:
-        raise NotFound("category", category_id, field="category_id")
+    cat = get_or_404(session, Category, category_id, "category", field="category_id")
     return [int(x) for x in reversed(cat.path.strip("/").split("/")) if x]
 
 
@@ -98,9 +96,7 @@ def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> Sta
     if session.get(Category, data.category_id) is None:
         raise NotFound("category", data.category_id, field="category_id")
     if data.standard_id is not None:
-        std = session.get(Standard, data.standard_id)
-        if std is None:
-            raise NotFound("standard", data.standard_id, field="standard_id")
+        std = get_or_404(session, Standard, data.standard_id, "standard", field="standard_id")
         if std.kind == "enterprise" and std.organization_id != ent.id:
             raise PermissionDenied("该企业标准属于其他企业", "that enterprise standard belongs to another enterprise")
     else:
@@ -130,9 +126,7 @@ def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> Sta
 
 def _own_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:
     """A declaration the actor may change (staff, or the declaring enterprise)."""
-    decl = session.get(StandardDeclaration, decl_id)
-    if decl is None:
-        raise NotFound("declaration", decl_id)
+    decl = get_or_404(session, StandardDeclaration, decl_id, "declaration")
     can_declare(actor, decl.enterprise_id)
     return decl
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.spotcheck.models import (
     Attachment,
@@ -63,9 +63,7 @@ def list_attachments(session: Session, actor: Actor, batch_id: int) -> list[Atta
 
 def open_attachment(session: Session, actor: Actor, attachment_id: int, var_dir: Path) -> tuple[Attachment, bytes]:
     """Serve a file only to the regulator, the labs and the enterprise of the batch; the hash is re-checked."""
-    att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound("attachment", attachment_id)
+    att = get_or_404(session, Attachment, attachment_id, "attachment")
     batch = session.get(Batch, att.batch_id)
     if batch is None or not may_see_attachments(session, actor, batch):
         raise NotFound("attachment", attachment_id)

@@ -15,7 +15,7 @@ from zhijian.catalog.models import Organization, Product
 from zhijian.platform import audit, rooms
 from zhijian.platform.auth import Actor
 from zhijian.platform.calendar import add_months
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound
 from zhijian.platform.events import publish
@@ -204,9 +204,7 @@ def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, 
     if basis not in rules.BASES:
         raise DomainError("spotcheck.bad_basis", "抽样方式应为 random、targeted、complaint 或 emergency",
                           "basis must be random, targeted, complaint or emergency", field="basis")
-    product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound("product", product_id, field="product_id")
+    product = get_or_404(session, Product, product_id, "product", field="product_id")
     if lab_id not in plan_lab_ids(session, plan.id):
         raise DomainError("spotcheck.lab_not_in_plan", "该检验机构不是本计划的承检机构", "the lab does not take part in this plan",
                           field="lab_id")
@@ -250,9 +248,7 @@ def get_draw(session: Session, actor: Actor, plan_id: int) -> Draw:
 
 
 def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound("batch", batch_id)
+    batch = get_or_404(session, Batch, batch_id, "batch")
     plan = session.get(Plan, batch.plan_id)
     assert plan is not None
     if not can_read_batch(actor, batch, plan, session):

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import lock_for_update
-from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.errors import Conflict, DomainError
 from zhijian.spotcheck import rules
 from zhijian.spotcheck.models import (
     Batch,
@@ -51,9 +51,7 @@ def add_followup(session: Session, actor: Actor, batch_id: int, data: FollowUpIn
 def complete_followup(session: Session, actor: Actor, followup_id: int, data: FollowUpDoneIn,
                       next_due_days: int = 30) -> FollowUp:
     """Close a step; a re-check still non-conforming opens the next Art. 17 step with its deadline."""
-    f = session.get(FollowUp, followup_id)
-    if f is None:
-        raise NotFound("followup", followup_id)
+    f = get_or_404(session, FollowUp, followup_id, "followup")
     batch = locked_batch(session, actor, f.batch_id)  # one step closes once (and opens its next step once)
     f = lock_for_update(session, FollowUp, followup_id)
     assert isinstance(f, FollowUp)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from zhijian.catalog.models import Category, Indicator, Standard
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.errors import Conflict, DomainError
 from zhijian.spotcheck import judgement, retest, rules
 from zhijian.spotcheck.models import (
     Batch,
@@ -60,9 +60,7 @@ def _item_from_input(session: Session, i: int, item: ItemIn, indicators: dict[st
     ind = matched = None
     method = "full"
     if item.indicator_id is not None:
-        ind = matched = session.get(Indicator, item.indicator_id)
-        if ind is None:
-            raise NotFound("indicator", item.indicator_id, field=f"items.{i}.indicator_id")
+        ind = matched = get_or_404(session, Indicator, item.indicator_id, "indicator", field=f"items.{i}.indicator_id")
         std = session.get(Standard, ind.standard_id)
         method = std.comparison_method if std else "full"
     elif item.name in indicators:
