@@ -18,7 +18,7 @@ from zhijian.consumer.service.common import _region_filter, can_handle_cases, ca
 from zhijian.consumer.service.complaints import _event, clock, get_complaint
 from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, like_pattern
+from zhijian.platform.crud import flush, like_pattern, where_equal
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.pagination import Page, keyset_page
@@ -208,10 +208,7 @@ def justified_complaints(session: Session, *, product_id: int | None = None, ent
     """Contract: number of complaints (not reports) found justified (投诉属实)."""
     stmt = select(func.count()).select_from(Complaint).where(Complaint.kind == "complaint",
                                                               Complaint.justified.is_(True))
-    if product_id is not None:
-        stmt = stmt.where(Complaint.product_id == product_id)
-    if enterprise_id is not None:
-        stmt = stmt.where(Complaint.respondent_id == enterprise_id)
+    stmt = where_equal(stmt, (Complaint.product_id, product_id), (Complaint.respondent_id, enterprise_id))
     if since is not None:
         stmt = stmt.where(Complaint.received_on >= since)
     return int(session.scalar(stmt) or 0)

@@ -5,8 +5,9 @@ by the regulator) and the workers' certificates (特种设备作业人员证), a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhijian.equipment import rules
@@ -17,6 +18,8 @@ from zhijian.equipment.service.registry import _owner
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+Q = TypeVar("Q", EquipmentMaintainerLicence, EquipmentWorkerCert)
 
 
 def register_licence(session: Session, actor: Actor, data: LicenceIn) -> EquipmentMaintainerLicence:
@@ -71,16 +74,25 @@ def licence_of(session: Session, organization_id: int) -> EquipmentMaintainerLic
                           .where(EquipmentMaintainerLicence.organization_id == organization_id))
 
 
+def _qualifications(model: type[Q], holder: Any, actor: Actor, expiring_within: int | None,
+                    on: dt.date | None) -> Select[Q]:
+    """Both registers (许可, 作业人员证) are read alike: an enterprise sees the rows it holds (`holder`), staff all; a
+    visitor is refused; ``expiring_within`` days keeps those whose validity ends by then (due for 换证 / 复审)."""
+    if actor.is_public:
+        actor.require("enterprise")
+    stmt = select(model)
+    if actor.role == "enterprise":
+        stmt = stmt.where(holder == actor.organization_id)
+    if expiring_within is not None:
+        stmt = stmt.where(model.valid_until <= (on or today()) + dt.timedelta(days=expiring_within))
+    return stmt
+
+
 def licences(session: Session, actor: Actor, *, expiring_within: int | None = None,
              on: dt.date | None = None) -> list[EquipmentMaintainerLicence]:
     """The licensed maintenance companies (an enterprise sees its own), soonest expiry first."""
-    if actor.is_public:
-        actor.require("enterprise")
-    stmt = select(EquipmentMaintainerLicence)
-    if actor.role == "enterprise":
-        stmt = stmt.where(EquipmentMaintainerLicence.organization_id == actor.organization_id)
-    if expiring_within is not None:
-        stmt = stmt.where(EquipmentMaintainerLicence.valid_until <= (on or today()) + dt.timedelta(days=expiring_within))
+    stmt = _qualifications(EquipmentMaintainerLicence, EquipmentMaintainerLicence.organization_id, actor,
+                           expiring_within, on)
     return list(session.scalars(stmt.order_by(EquipmentMaintainerLicence.valid_until, EquipmentMaintainerLicence.id)))
 
 
@@ -150,16 +162,9 @@ def worker_certs(session: Session, actor: Actor, *, employer_id: int | None = No
                  expiring_within: int | None = None, on: dt.date | None = None,
                  limit: int = 500) -> list[EquipmentWorkerCert]:
     """The registry: an enterprise its own workers, staff everyone; ``expiring_within`` days → due for 复审."""
-    if actor.is_public:
-        actor.require("enterprise")
-    stmt = select(EquipmentWorkerCert)
-    if actor.role == "enterprise":
-        stmt = stmt.where(EquipmentWorkerCert.employer_id == actor.organization_id)
-    elif employer_id is not None:
+    stmt = _qualifications(EquipmentWorkerCert, EquipmentWorkerCert.employer_id, actor, expiring_within, on)
+    if employer_id is not None and actor.role != "enterprise":
         stmt = stmt.where(EquipmentWorkerCert.employer_id == employer_id)
-    if expiring_within is not None:
-        day = on or today()
-        stmt = stmt.where(EquipmentWorkerCert.valid_until <= day + dt.timedelta(days=expiring_within))
     return list(session.scalars(stmt.order_by(EquipmentWorkerCert.valid_until, EquipmentWorkerCert.id).limit(limit)))
 
 

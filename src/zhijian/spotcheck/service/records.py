@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
+from zhijian.platform.crud import where_equal
 from zhijian.spotcheck import rules
 from zhijian.spotcheck.models import (
     Batch,
@@ -71,10 +72,7 @@ def inspection_history(session: Session, *, product_id: int | None = None, enter
     stmt = _record_stmt()
     if published_only:
         stmt = stmt.where(Plan.status == "published")
-    if product_id is not None:
-        stmt = stmt.where(Batch.product_id == product_id)
-    if enterprise_id is not None:
-        stmt = stmt.where(Batch.enterprise_id == enterprise_id)
+    stmt = where_equal(stmt, (Batch.product_id, product_id), (Batch.enterprise_id, enterprise_id))
     if since is not None:
         stmt = stmt.where(Batch.sampled_on >= since)
     return [_record(r) for r in session.execute(stmt.order_by(Batch.sampled_on, Batch.id))]
