@@ -397,16 +397,16 @@ def test_equipment_statistics_and_overdue_list_count_only_the_division(client, d
 # ---------------------------------------------------------------- 9. the risk scan's figures
 
 
-def _scan_world(client, db, regs) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """In each division: a final spot-check batch (with a report), a 举报 and an elevator past its inspection."""
+def _final_batches(db, regs, uid: str) -> tuple[dict[str, int], dict[str, int]]:  # type: ignore[no-untyped-def]
+    """A national plan's batch in each division, made final with a report (the workflow: the spotcheck tests);
+    the batch ids and their enterprises' ids by division."""
     from zhijian.catalog.schemas import IndicatorIn
     from zhijian.spotcheck import service as spot
     from zhijian.spotcheck.schemas import PlanCategoryIn, PlanIn
 
-    uid = factories.uid()
     with db.session() as s:
         nat = actor_for(s.get(User, regs["samr"].user_id))  # type: ignore[arg-type]
-        lab, cat = factories.lab(s, region="330100"), factories.category(s, name=f"管辖扫描类别{uid}")
+        lab, cat = factories.lab(s, region="330100"), factories.category(s, name=f"管辖抽查类别{uid}")
         std = factories.standard(s, indicators=[IndicatorIn(name="铅(以Pb计)", unit="mg/kg", requirement_kind="max",
                                                             upper=0.5, text="≤0.5", is_safety=True)])
         ents = {k: factories.enterprise(s, name=f"受检企业{k}{uid}有限公司", region=r)
@@ -414,7 +414,7 @@ def _scan_world(client, db, regs) -> dict[str, Any]:  # type: ignore[no-untyped-
         for e in ents.values():
             factories.product(s, e, cat, name=f"抽查样品{uid}")
         plan = spot.create_plan(s, nat, PlanIn(
-            code=f"JUR-SCAN-{uid}", title=f"管辖扫描抽查{uid}", year=2026, level="national", region_code="110000",
+            code=f"JUR-SCAN-{uid}", title=f"管辖抽查{uid}", year=2026, level="national", region_code="110000",
             period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 12, 31), basis="emergency",
             repeat_exemption="应急抽查", lab_ids=[lab.id],
             categories=[PlanCategoryIn(category_id=cat.id, standard_ids=[std.id], target_batches=2)]))
@@ -422,16 +422,22 @@ def _scan_world(client, db, regs) -> dict[str, Any]:  # type: ignore[no-untyped-
         by_region = {b.region_code: b for b in spot.list_batches(s, nat, plan_id=plan.id)}
         assert sorted(by_region) == [HZ_ENT, GD_ENT]
         batches = {}
-        for k, region in (("hz", HZ_ENT), ("gd", GD_ENT)):  # final with a report (the workflow: spotcheck tests)
+        for k, region in (("hz", HZ_ENT), ("gd", GD_ENT)):
             b = by_region[region]
             b.final_verdict, b.state, b.sampled_on, b.report_no = "合格", "final", dt.date.today(), f"JUR{k}{uid}"
             batches[k] = b.id
-        ent_ids = {k: e.id for k, e in ents.items()}
+        return batches, {k: e.id for k, e in ents.items()}
+
+
+def _scan_world(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    """In each division: a final spot-check batch, a 举报 and an elevator past its inspection."""
+    uid = factories.uid()
+    _, ent_ids = _final_batches(db, regs, uid)
+    with db.session() as s:
         for k, region in (("hz", HZ_ENT), ("gd", GD_ENT)):
             elevator(s, ent_ids[k], region=region, last=dt.date(2020, 3, 1))
     for k in ("hz", "gd"):
         _complaint(client, "report", ent_ids[k], uid, k)
-    return {"uid": uid, "batches": batches, "enterprises": ent_ids}
 
 
 def _latest(client, regs) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
@@ -476,3 +482,81 @@ def test_risk_scan_figures_count_only_the_requesters_division(client, app, db, r
     assert (got["results"], got["complaints"], got["new_signals"]) == (hz["n_results"], hz["n_complaints"], want["hz"])
     assert got["results"] < after["samr"]["n_results"] and got["complaints"] < after["samr"]["n_complaints"]
     assert set(got) == {"scan_id", "results", "complaints", "new_signals", "seconds"}
+
+
+# ---------------------------------------------------------------- 10. the files
+
+
+def test_batch_report_pdfs_only_within_the_division_and_to_the_enterprise(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    batches, ents = _final_batches(db, regs, factories.uid())
+    readers = {**{k: r.h for k, r in regs.items()}, **{f"ent_{k}": _login(client, db, "enterprise", e)
+                                                        for k, e in ents.items()}}
+    sees = {"hz": {"hz"}, "gd": {"gd"}, "samr": {"hz", "gd"}, "ent_hz": {"hz"}, "ent_gd": {"gd"}}
+    for path in ("/api/v1/spotcheck/batches/{}/report.pdf", "/console/spotcheck/batches/{}/report.pdf"):
+        got = {}
+        for who, h in readers.items():
+            answers = {k: client.get(path.format(bid), headers=h) for k, bid in batches.items()}
+            got[who] = {k for k, r in answers.items() if r.status_code == 200 and r.content.startswith(b"%PDF")}
+            assert all(r.status_code in (403, 404) and b"%PDF" not in r.content
+                       for k, r in answers.items() if k not in got[who]), (path, who)
+        assert got == sees, path
+
+
+def _stable_listing(db, region: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """An enterprise of the division whose product the committee approved: it waits in the draft announcement."""
+    from tests.stable.helpers import People, approved
+    from zhijian.stable import service as stable
+
+    with db.session() as s:
+        ent = factories.enterprise(s, region=region)
+        owner = factories.user(s, "enterprise", ent)
+        reviewer, committee = factories.user(s, "association"), factories.user(s, "association")
+        stable.appoint_committee_member(s, SYSTEM, committee.id)
+        _, listing = approved(s, People(ent, actor_for(owner), actor_for(reviewer), actor_for(committee)))
+        return listing.announcement_id, ent.id
+
+
+def test_draft_announcement_preview_pdf_is_the_associations_only(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    ann_hz, ent_hz = _stable_listing(db, HZ_ENT)
+    ann_gd, ent_gd = _stable_listing(db, GD_ENT)
+    assert ann_hz == ann_gd  # one draft listing announcement holds both divisions' products
+    path = f"/console/stable/announcements/{ann_hz}/preview.pdf"
+    assoc = client.get(path, headers=_login(client, db, "association"))
+    assert assoc.status_code == 200 and assoc.content.startswith(b"%PDF")
+    for who, h in {**{k: r.h for k, r in regs.items()}, "ent_hz": _login(client, db, "enterprise", ent_hz),
+                   "ent_gd": _login(client, db, "enterprise", ent_gd)}.items():
+        r = client.get(path, headers=h)  # unpublished: neither a division's bureau nor a listed enterprise
+        assert r.status_code == 404 and not r.content.startswith(b"%PDF"), who
+
+
+def test_ttbz_xlsx_is_the_associations_only(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    from zhijian.association.standards.models import GroupStandard
+
+    uid = factories.uid()
+    with db.session() as s:
+        ent = factories.enterprise(s, region=GD_ENT, name=f"起草企业{uid}有限公司")
+        s.add(GroupStandard(title=f"锂电池安全要求{uid}", status="published", year=2026, seq=int(uid[:6], 16),
+                            number=f"T/CAQI {uid[:8]}—2026", drafting_units=[ent.name], drafters=["张三"]))
+        ent_id = ent.id
+    path = "/api/v1/association/standards/ttbz.xlsx"
+    assoc = client.get(path, headers=_login(client, db, "association"))
+    assert assoc.status_code == 200 and f"起草企业{uid}有限公司" in _cells(assoc.content)
+    for who, h in {**{k: r.h for k, r in regs.items()}, "ent": _login(client, db, "enterprise", ent_id)}.items():
+        r = client.get(path, headers=h)
+        assert r.status_code == 403 and uid.encode() not in r.content, who
+
+
+def test_codes_csv_only_to_the_enterprise_that_issued_them(client, db, regs) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        mine, other = factories.enterprise(s, region=HZ_ENT), factories.enterprise(s, region=GD_ENT)
+        pid, mine_id, other_id = factories.product(s, mine, gtin=factories.new_gtin()).id, mine.id, other.id
+    owner = _login(client, db, "enterprise", mine_id)
+    lot = "J" + factories.uid()[:6].upper()
+    r = client.post("/api/v1/trace/batches", headers=owner, json={"product_id": pid, "lot": lot, "quantity": 3})
+    assert r.status_code == 201, r.text
+    path = f"/api/v1/trace/batches/{r.json()['id']}/codes.csv"
+    got = client.get(path, headers=owner)
+    assert got.status_code == 200 and len(got.text.lstrip("\ufeff").splitlines()) == 4 and lot in got.text
+    for who, h in {**{k: r.h for k, r in regs.items()}, "other": _login(client, db, "enterprise", other_id)}.items():
+        r = client.get(path, headers=h)  # not even 杭州市局, whose division the enterprise is in: PINs, labels
+        assert r.status_code in (403, 404) and lot not in r.text, who
