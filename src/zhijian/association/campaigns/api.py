@@ -22,7 +22,10 @@ from zhijian.platform.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/association/campaigns", tags=["association"])
 action_routes(
-    router, {"code": str, "nid": int},
+    router, {"code": str, "nid": int, "event_id": int},
+    Action("POST", "/events/{event_id}/registrations", "register", service.register, ("id", "event_id", "name"),
+           RegistrationIn, 201, doc="报名 (no login needed)."),
+
     Action("POST", "", "create", service.create_campaign, CampaignOut, CampaignIn, 201),
     Action("POST", "/notices", "write_notice", service.write_notice, NoticeOut, NoticeIn, 201),
     Action("POST", "/notices/{nid}/submit", "submit_notice", service.submit_notice, NoticeOut),
@@ -41,13 +44,6 @@ def list_campaigns(session: SessionDep, actor: ActorDep) -> list[CampaignOut]:
 @router.get("/notices", response_model=list[NoticeOut])
 def list_notices(session: SessionDep, actor: ActorDep, all: bool = False) -> list[NoticeOut]:  # noqa: A002
     return [NoticeOut.model_validate(n) for n in service.notices(session, actor, published_only=not all)]
-
-
-@router.post("/events/{event_id}/registrations", status_code=201)
-def register(event_id: int, data: RegistrationIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """报名 (no login needed)."""
-    r = service.register(session, actor, event_id, data)
-    return {"id": r.id, "event_id": r.event_id, "name": r.name}
 
 
 @router.get("/{code}")

@@ -16,16 +16,15 @@ from zhijian.platform.deps import ActorDep, SessionDep
 router = APIRouter(prefix="/api/v1/association/exams", tags=["association"])
 public_router = APIRouter(prefix="/api/v1/association/public", tags=["association"])
 action_routes(
-    router, {"code": str},
+    router, {"code": str, "mark_id": int},
+    Action("POST", "/questions", "create_question", service.create_question, ("id", "bank", "code", "kind"),
+           QuestionIn, 201),
+    Action("POST", "/marks/{mark_id}", "mark_answer",
+           lambda s, a, mark_id, data: service.mark_answer(s, a, mark_id, data.points), ("id", "points"), MarkIn),
+
     Action("POST", "", "create_exam", service.create_exam, ExamOut, ExamIn, 201),
     Action("POST", "/{code}/candidates", "register", service.register, CandidateOut, CandidateIn, 201),
 )
-
-
-@router.post("/questions", status_code=201)
-def create_question(data: QuestionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    q = service.create_question(session, actor, data)
-    return {"id": q.id, "bank": q.bank, "code": q.code, "kind": q.kind}
 
 
 @router.post("/questions/import")
@@ -79,12 +78,6 @@ def mark(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
 def queue(code: str, session: SessionDep, actor: ActorDep, limit: int = 50) -> list[dict[str, Any]]:
     return [{"id": m.id, "question": q.stem, "reference": q.answer, "answer": m.answer, "max_points": m.max_points}
             for m, q in service.marker_queue(session, actor, code, limit=min(max(limit, 1), 500))]
-
-
-@router.post("/marks/{mark_id}")
-def mark_answer(mark_id: int, data: MarkIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    m = service.mark_answer(session, actor, mark_id, data.points)
-    return {"id": m.id, "points": m.points}
 
 
 @router.post("/{code}/close")

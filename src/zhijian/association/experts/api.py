@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from zhijian.association.common.api import Action, action_routes
 from zhijian.association.experts import service
 from zhijian.platform.deps import ActorDep, SessionDep
 
@@ -19,10 +20,16 @@ class VoteBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-@router.post("", status_code=201)
-def register(data: service.ExpertIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    e = service.register_expert(session, actor, data)
-    return {"id": e.id, "name": e.name, "committee": e.committee, "affiliation": e.affiliation}
+action_routes(
+    router, {"sid": int},
+    Action("POST", "", "register", service.register_expert, ("id", "name", "committee", "affiliation"),
+           service.ExpertIn, 201),
+    Action("POST", "/assignments", "assign", service.assign, ("id", "kind", "target_id", "status"), service.AssignIn,
+           201),
+    Action("POST", "/standards/{sid}/vote", "vote",
+           lambda s, a, sid, data: service.cast_vote(s, a, sid, data.vote, data.comment),
+           ("id", "expert", "vote", "round_no"), VoteBody, 201),
+)
 
 
 @router.get("")
@@ -31,19 +38,7 @@ def roster(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
             for e in service.list_experts(session, actor)]
 
 
-@router.post("/assignments", status_code=201)
-def assign(data: service.AssignIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    a = service.assign(session, actor, data)
-    return {"id": a.id, "kind": a.kind, "target_id": a.target_id, "status": a.status}
-
-
 @router.get("/mine")
 def mine(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     """The logged-in expert's own tasks (an empty list for anybody else)."""
     return [asdict(t) for t in service.my_assignments(session, actor)]
-
-
-@router.post("/standards/{sid}/vote", status_code=201)
-def vote(sid: int, data: VoteBody, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    v = service.cast_vote(session, actor, sid, data.vote, data.comment)
-    return {"id": v.id, "expert": v.expert, "vote": v.vote, "round_no": v.round_no}

@@ -15,6 +15,8 @@ from zhijian.platform.deps import ActorDep, SessionDep
 router = APIRouter(prefix="/api/v1/association/members", tags=["association"])
 action_routes(
     router, {"mid": int, "dues_id": int},
+    Action("POST", "/documents", "add_document", service.add_document, ("id", "title"), DocumentIn, 201),
+
     Action("POST", "", "apply", service.apply, MemberOut, ApplicationIn, 201),
     Action("POST", "/dues/{dues_id}/payment", "pay", service.record_payment, DuesOut, PaymentIn),
     Action("POST", "/{mid}/decision", "decide", service.decide, MemberOut, DecisionIn),
@@ -57,12 +59,6 @@ def bill(dues_id: int, session: SessionDep, actor: ActorDep) -> Response:
 @router.post("/lapse")
 def lapse(session: SessionDep, actor: ActorDep) -> dict[str, int]:
     return {"lapsed": service.lapse_memberships(session, actor)}
-
-
-@router.post("/documents", status_code=201)
-def add_document(data: DocumentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    d = service.add_document(session, actor, data)
-    return {"id": d.id, "title": d.title}
 
 
 @router.get("/documents")

@@ -16,7 +16,15 @@ from zhijian.platform.openapi import XLSX, XLSX_ANSWER
 
 router = APIRouter(prefix="/api/v1/association/standards", tags=["association"])
 action_routes(
-    router, {"sid": int},
+    router, {"sid": int, "cid": int},
+    Action("POST", "/{sid}/drafts", "add_draft", service.add_draft, ("version", "stage"), schemas.DraftIn, 201),
+    Action("POST", "/{sid}/comments", "comment", service.comment, ("id", "clause_no", "disposition"),
+           schemas.CommentIn, 201),
+    Action("POST", "/comments/{cid}/disposition", "dispose", service.dispose, ("id", "disposition"),
+           schemas.DispositionIn),
+    Action("POST", "/{sid}/review", "start_review", service.start_review, ("version", "stage"), schemas.DraftIn, 201),
+    Action("POST", "/{sid}/votes", "vote", service.vote, ("id", "expert", "vote"), schemas.VoteIn, 201),
+
     Action("POST", "", "propose", service.propose, StandardOut, schemas.ProposalIn, 201),
     Action("POST", "/{sid}/project", "decide_project", service.decide_project, StandardOut, schemas.ProjectDecisionIn),
     Action("POST", "/{sid}/comment-period", "open_comments", service.open_comments, StandardOut,
@@ -60,36 +68,6 @@ def get_standard(sid: int, session: SessionDep, actor: ActorDep) -> dict[str, An
             "comments": [{"id": c.id, "clause_no": c.clause_no, "commenter": c.commenter, "text": c.text,
                           "proposal": c.proposal, "disposition": c.disposition, "reason": c.disposition_reason}
                          for c in service.comments(session, sid)] if not actor.is_public else []}
-
-
-@router.post("/{sid}/drafts", status_code=201)
-def add_draft(sid: int, data: schemas.DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    d = service.add_draft(session, actor, sid, data)
-    return {"version": d.version, "stage": d.stage}
-
-
-@router.post("/{sid}/comments", status_code=201)
-def comment(sid: int, data: schemas.CommentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    c = service.comment(session, actor, sid, data)
-    return {"id": c.id, "clause_no": c.clause_no, "disposition": c.disposition}
-
-
-@router.post("/comments/{cid}/disposition")
-def dispose(cid: int, data: schemas.DispositionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    c = service.dispose(session, actor, cid, data)
-    return {"id": c.id, "disposition": c.disposition}
-
-
-@router.post("/{sid}/review", status_code=201)
-def start_review(sid: int, data: schemas.DraftIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    d = service.start_review(session, actor, sid, data)
-    return {"version": d.version, "stage": d.stage}
-
-
-@router.post("/{sid}/votes", status_code=201)
-def vote(sid: int, data: schemas.VoteIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    v = service.vote(session, actor, sid, data)
-    return {"id": v.id, "expert": v.expert, "vote": v.vote}
 
 
 @router.post("/{sid}/review/conclusion")

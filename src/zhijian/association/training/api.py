@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from zhijian.association.common.api import pdf_response
+from zhijian.association.common.api import Action, action_routes, pdf_response
 from zhijian.association.training import service
 from zhijian.platform.deps import ActorDep, SessionDep
 
@@ -20,10 +20,15 @@ class SignUpIn(BaseModel):
     user_id: int | None = None
 
 
-@router.post("", status_code=201)
-def create(data: service.CourseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    c = service.create_course(session, actor, data)
-    return {"id": c.id, "code": c.code, "hours": c.hours, "fee": c.fee}
+action_routes(
+    router, {"code": str, "eid": int},
+    Action("POST", "", "create", service.create_course, ("id", "code", "hours", "fee"), service.CourseIn, 201),
+    Action("POST", "/{code}/sessions", "add_session", service.add_session, ("id", "capacity"), service.SessionIn, 201),
+    Action("POST", "/{code}/enrolments", "sign_up",
+           lambda s, a, code, data: service.sign_up(s, a, code, data.session_id, data.user_id),
+           ("id", "status", "fee", "invoice_no"), SignUpIn, 201),
+    Action("POST", "/enrolments/{eid}/complete", "complete", service.complete, ("id", "status", "hours")),
+)
 
 
 @router.get("")
@@ -32,18 +37,6 @@ def list_courses(session: SessionDep) -> list[dict[str, Any]]:
              "sessions": [{"id": x.id, "held_on": x.held_on.isoformat(), "place": x.place, "capacity": x.capacity,
                            "enrolled": x.enrolled} for x in service.sessions_of(session, c.id)]}
             for c in service.courses(session)]
-
-
-@router.post("/{code}/sessions", status_code=201)
-def add_session(code: str, data: service.SessionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    x = service.add_session(session, actor, code, data)
-    return {"id": x.id, "capacity": x.capacity}
-
-
-@router.post("/{code}/enrolments", status_code=201)
-def sign_up(code: str, data: SignUpIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    e = service.sign_up(session, actor, code, data.session_id, data.user_id)
-    return {"id": e.id, "status": e.status, "fee": e.fee, "invoice_no": e.invoice_no}
 
 
 @router.post("/enrolments/{eid}/payment")
@@ -56,12 +49,6 @@ def pay(eid: int, data: service.FeePaymentIn, session: SessionDep, actor: ActorD
 def bill(eid: int, session: SessionDep, actor: ActorDep) -> Response:
     """培训费缴费通知书 while unpaid, 收款收据 once paid (PDF)."""
     return pdf_response(service.enrolment_bill(session, actor, eid), f"course-fee-{eid}.pdf")
-
-
-@router.post("/enrolments/{eid}/complete")
-def complete(eid: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    e = service.complete(session, actor, eid)
-    return {"id": e.id, "status": e.status, "hours": e.hours}
 
 
 @router.get("/hours/{year}")
