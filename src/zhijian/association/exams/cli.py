@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
 from zhijian.association.common.cli import counted, imported, written
 from zhijian.association.common.forms import build
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
-from zhijian.platform.auth import SYSTEM
+from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.platform.tabular import read_rows
@@ -50,28 +52,22 @@ def register_cmd(code: str, path: Path) -> None:
     counted("已报名 {n} 名考生", lambda s: service.register_many(s, SYSTEM, code, people))
 
 
-@app.command("papers")
-def papers_cmd(code: str) -> None:
-    """为全部考生组卷 (seeded, reproducible)."""
-    counted("已组卷 {n} 份", lambda s: service.generate_papers(s, SYSTEM, code))
+def _counting(name: str, doc: str, message: str, work: Callable[[Session, Actor, str], int]) -> None:
+    """`exam <name> CODE`: one service step over the whole exam, its count printed in `message`."""
+
+    def command(code: str) -> None:
+        counted(message, lambda s: work(s, SYSTEM, code))
+
+    command.__name__, command.__doc__ = f"{name}_cmd", doc
+    app.command(name)(command)
 
 
-@app.command("mark")
-def mark_cmd(code: str) -> None:
-    """客观题阅卷 of every submitted paper."""
-    counted("已阅卷 {n} 份", lambda s: service.mark_exam(s, SYSTEM, code))
-
-
-@app.command("close")
-def close_cmd(code: str) -> None:
-    """考试结束: unsubmitted papers are submitted as they are."""
-    counted("考试结束，自动交卷 {n} 份", lambda s: service.close_exam(s, SYSTEM, code))
-
-
-@app.command("certificates")
-def certificates_cmd(code: str) -> None:
-    """颁发证书 to every passed candidate."""
-    counted("已颁发证书 {n} 张", lambda s: service.issue_certificates(s, SYSTEM, code))
+for _step in (("papers", "为全部考生组卷 (seeded, reproducible).", "已组卷 {n} 份", service.generate_papers),
+              ("mark", "客观题阅卷 of every submitted paper.", "已阅卷 {n} 份", service.mark_exam),
+              ("close", "考试结束: unsubmitted papers are submitted as they are.", "考试结束，自动交卷 {n} 份",
+               service.close_exam),
+              ("certificates", "颁发证书 to every passed candidate.", "已颁发证书 {n} 张", service.issue_certificates)):
+    _counting(*_step)
 
 
 @app.command("items")
