@@ -8,7 +8,8 @@ one (the platform refuses its session: `auth.password_change_required`); this pa
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -30,6 +31,7 @@ nav_item("/console/account", "账户与安全", order=98)
 
 PASSWORD_FIELDS = ("current_password", "new_password")
 MFA_FIELDS = ("otp", "password")
+F = TypeVar("F", bound=BaseModel)
 
 
 class PasswordForm(BaseModel):
@@ -114,37 +116,43 @@ async def mfa_enrol(request: Request, session: SessionDep) -> Response:
     return _page(request, session, actor, user, enrolment=enrolment)
 
 
-@router.post("/console/account/mfa/confirm")
-async def mfa_confirm(request: Request, session: SessionDep) -> Response:
-    """启用双因素 (2/2): the first valid code; the recovery codes, shown once on this answer."""
+async def _mfa_form(request: Request, session: Session, schema: type[F],
+                    act: Callable[[Actor, User, F], Response], *, error_status: int | None = None,
+                    **on_error: Any) -> Response:
+    """One second-factor form (confirm or disable): bind it, `act`, and show a refusal beside its field on the
+    page (`error_status` fixed, else the error's own)."""
     actor, form = await console_form(request, session)
     user = session.get_one(User, actor.user_id)
     lang = locale_of(request)
-    data, errors = bind_form(form, OtpForm, lang=lang)
-    if data is not None:
-        try:
-            codes = mfa.confirm_enrolment(session, user, data.otp)
-        except DomainError as err:
-            return _page(request, session, actor, user, status_code=422, confirming=True,
-                         mfa_errors=domain_field_errors(err, lang, MFA_FIELDS))
+    data, errors = bind_form(form, schema, lang=lang)
+    if data is None:
+        return _page(request, session, actor, user, status_code=422, mfa_errors=errors, **on_error)
+    try:
+        return act(actor, user, data)
+    except DomainError as err:
+        return _page(request, session, actor, user, status_code=error_status or err.status,
+                     mfa_errors=domain_field_errors(err, lang, MFA_FIELDS), **on_error)
+
+
+@router.post("/console/account/mfa/confirm")
+async def mfa_confirm(request: Request, session: SessionDep) -> Response:
+    """启用双因素 (2/2): the first valid code; the recovery codes, shown once on this answer."""
+
+    def act(actor: Actor, user: User, data: OtpForm) -> Response:
+        codes = mfa.confirm_enrolment(session, user, data.otp)
         return _page(request, session, actor, user, recovery_codes=codes)
-    return _page(request, session, actor, user, status_code=422, confirming=True, mfa_errors=errors)
+
+    return await _mfa_form(request, session, OtpForm, act, error_status=422, confirming=True)
 
 
 @router.post("/console/account/mfa/disable")
 async def mfa_disable(request: Request, session: SessionDep) -> Response:
     """停用双因素: the password and a current (or recovery) code."""
-    actor, form = await console_form(request, session)
-    user = session.get_one(User, actor.user_id)
-    lang = locale_of(request)
-    data, errors = bind_form(form, DisableForm, lang=lang)
-    if data is not None:
-        try:
-            credentials.disable_second_factor(session, actor, data.password, data.otp,
-                                              throttle=request.app.state.login_throttle,
-                                              client=request.client.host if request.client else "?")
-        except DomainError as err:
-            return _page(request, session, actor, user, status_code=err.status,
-                         mfa_errors=domain_field_errors(err, lang, MFA_FIELDS))
+
+    def act(actor: Actor, _user: User, data: DisableForm) -> Response:
+        credentials.disable_second_factor(session, actor, data.password, data.otp,
+                                          throttle=request.app.state.login_throttle,
+                                          client=request.client.host if request.client else "?")
         return RedirectResponse("/console/account?done=mfa_off", status_code=303)
-    return _page(request, session, actor, user, status_code=422, mfa_errors=errors)
+
+    return await _mfa_form(request, session, DisableForm, act)
