@@ -107,3 +107,16 @@ def test_console_joint_operation_page(client, db, login):
 def factories_regulator(db) -> int:  # type: ignore[no-untyped-def]
     with db.session() as s:
         return factories.regulator(s, "municipal", "320100").id
+
+
+def test_console_reads_that_fail_answer_the_console_error_page(client, db, login):
+    """A lead, case, PDF or joint operation that does not exist is the console's 404 page (the app-wide DomainError
+    page, issue #17: the handlers no longer build it by hand), not a 500 and not the portal's page."""
+    _, reg, _ = _setup(client, db, login, "330100", "municipal", "杭州市市场监督管理局")
+    for url in ("/console/enforcement/leads/987654321", "/console/enforcement/cases/987654321",
+                "/console/enforcement/cases/987654321/documents/decision.pdf",
+                "/console/enforcement/operations/987654321"):
+        page = client.get(url, headers=reg | {"accept": "text/html"})
+        assert page.status_code == 404, url
+        assert "text/html" in page.headers["content-type"] and 'role="alert"' in page.text and "返回工作台" in page.text
+        assert "not_found" in page.text, url

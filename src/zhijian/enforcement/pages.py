@@ -154,12 +154,9 @@ def _validation(exc: ValidationError) -> DomainError:
 @router.get("/console/enforcement", response_class=HTMLResponse)
 def console_home(request: Request, session: SessionDep, state: str = "received") -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        leads = service.list_leads(session, actor, state=state or None, limit=100)
-        cases = procedure.list_cases(session, actor, limit=100)
-        ops = cooperation.operations(session, actor)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    leads = service.list_leads(session, actor, state=state or None, limit=100)
+    cases = procedure.list_cases(session, actor, limit=100)
+    ops = cooperation.operations(session, actor)
     return render(request, "enforcement/console_home.html", {
         "leads": leads.items, "cases": cases.items, "ops": ops, "state": state, "sources": rules.LEAD_SOURCES,
         "lead_states": rules.LEAD_STATES, "states": rules.STATES, "today": service.today()}, actor=actor)
@@ -186,10 +183,7 @@ def console_penalties(request: Request, session: SessionDep, violation: str = ""
 @router.get("/console/enforcement/leads/{lead_id}", response_class=HTMLResponse)
 def console_lead(request: Request, session: SessionDep, lead_id: int, error: str = "") -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        lead = service.get_lead(session, actor, lead_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    lead = service.get_lead(session, actor, lead_id)
     return render(request, "enforcement/console_lead.html", {
         "lead": lead, "sources": rules.LEAD_SOURCES, "lead_states": rules.LEAD_STATES, "basis": rules.VERIFY_BASIS,
         "error": error, "today": service.today()}, actor=actor)
@@ -234,13 +228,10 @@ def _lead_error(request: Request, session: Any, lead_id: int, err: DomainError) 
 @router.get("/console/enforcement/cases/{case_id}", response_class=HTMLResponse)
 def console_case(request: Request, session: SessionDep, case_id: int, error: str = "") -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        case = service.get_case(session, actor, case_id)
-        steps = procedure.steps(session, actor, case_id)
-        ev, broken = procedure.evidence(session, actor, case_id)
-        checks = oversight.checklist(session, actor, case_id, lang=locale_of(request))
-    except DomainError as err:
-        return error_page(request, err, actor)
+    case = service.get_case(session, actor, case_id)
+    steps = procedure.steps(session, actor, case_id)
+    ev, broken = procedure.evidence(session, actor, case_id)
+    checks = oversight.checklist(session, actor, case_id, lang=locale_of(request))
     holder = service.can_act_on(session, actor, case)
     return render(request, "enforcement/console_case.html", {
         "c": case, "steps": steps, "evidence": ev, "broken": broken, "checks": checks, "holder": holder,
@@ -333,22 +324,16 @@ def _case_error(request: Request, session: Any, case_id: int, err: DomainError) 
 @router.get("/console/enforcement/cases/{case_id}/documents/{kind}.pdf")
 def console_pdf(request: Request, session: SessionDep, case_id: int, kind: str, public: bool = False) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        case = service.get_case(session, actor, case_id)
-        data = documents.case_pdf(session, case, kind, public=public)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    case = service.get_case(session, actor, case_id)
+    data = documents.case_pdf(session, case, kind, public=public)
     return Response(data, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{kind}.pdf"'})
 
 
 @router.get("/console/enforcement/cases/{case_id}/inquiries/{inquiry_id}.pdf")
 def console_inquiry_pdf(request: Request, session: SessionDep, case_id: int, inquiry_id: int) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        case, step = inquiry.get_inquiry(session, actor, case_id, inquiry_id)
-        data = inquiry.inquiry_pdf(session, case, step)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    case, step = inquiry.get_inquiry(session, actor, case_id, inquiry_id)
+    data = inquiry.inquiry_pdf(session, case, step)
     return Response(data, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="inquiry-{inquiry_id}.pdf"'})
 
@@ -372,13 +357,10 @@ async def console_operation_create(request: Request, session: SessionDep) -> Res
 @router.get("/console/enforcement/operations/{op_id}", response_class=HTMLResponse)
 def console_operation(request: Request, session: SessionDep, op_id: int) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        op = cooperation.get_operation(session, actor, op_id)
-        ctx = {"op": op, "stats": cooperation.operation_stats(session, actor, op_id),
-               "timeline": cooperation.timeline(session, actor, op_id, lang=locale_of(request)),
-               "candidates": cooperation.candidate_cases(session, actor, op_id)}
-    except DomainError as err:
-        return error_page(request, err, actor)
+    op = cooperation.get_operation(session, actor, op_id)
+    ctx = {"op": op, "stats": cooperation.operation_stats(session, actor, op_id),
+           "timeline": cooperation.timeline(session, actor, op_id, lang=locale_of(request)),
+           "candidates": cooperation.candidate_cases(session, actor, op_id)}
     return render(request, "enforcement/console_operation.html", ctx, actor=actor)
 
 
@@ -423,9 +405,6 @@ def public_decisions(request: Request, session: SessionDep) -> Response:
 
 @router.get("/enforcement/decisions/{case_id}", response_class=HTMLResponse)
 def public_decision(request: Request, session: SessionDep, case_id: int) -> Response:
-    try:
-        case = procedure.public_case(session, case_id)
-    except DomainError as err:
-        return error_page(request, err)
+    case = procedure.public_case(session, case_id)
     party = rules.redact(case.party_name, [case.party_name]) if case.party_natural else case.party_name
     return render(request, "enforcement/public_decision.html", {"c": case, "party": party, "yuan": procedure.yuan})

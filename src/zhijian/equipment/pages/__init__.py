@@ -141,11 +141,8 @@ def console_home(request: Request, session: SessionDep) -> Response:
 def console_due(request: Request, session: SessionDep, state: str = "overdue", region: str = "",
                 cursor: str | None = None) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        day = service.today()
-        page = service.due_list(session, actor, state=state, region=region or None, on=day, limit=100, cursor=cursor)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    day = service.today()
+    page = service.due_list(session, actor, state=state, region=region or None, on=day, limit=100, cursor=cursor)
     return render(request, "equipment/console_due.html", {
         "page": page, "state": state, "region": region, "varieties": rules.VARIETIES, "statuses": rules.STATUSES},
         actor=actor)
@@ -239,10 +236,7 @@ async def console_incident(request: Request, session: SessionDep) -> Response:
 @router.get("/console/equipment/incidents/{incident_id}", response_class=HTMLResponse)
 def console_incident_page(request: Request, session: SessionDep, incident_id: int) -> Response:
     actor = console_actor(request, session, *ROLES)
-    try:
-        v = service.get_incident(session, actor, incident_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    v = service.get_incident(session, actor, incident_id)
     return render(request, "equipment/console_incident.html", {"v": v, "china": service.CHINA}, actor=actor)
 
 
@@ -250,10 +244,7 @@ def console_incident_page(request: Request, session: SessionDep, incident_id: in
 def console_labels(request: Request, session: SessionDep) -> Response:
     """使用标志 label sheet of the owner's units (or, for a regulator, its division's first 2,000)."""
     actor = console_actor(request, session, *ROLES)
-    try:
-        pdf = service.label_sheet(session, actor, owner_id=actor.organization_id if actor.role == "enterprise" else None)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    pdf = service.label_sheet(session, actor, owner_id=actor.organization_id if actor.role == "enterprise" else None)
     stamp = dt.date.today().isoformat()
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="equipment-labels-{stamp}.pdf"'})
