@@ -163,6 +163,24 @@ async def _act(request: Request, session: SessionDep, actions: dict[str, Action]
     return RedirectResponse(done, status_code=303)
 
 
+async def _act_in_form(request: Request, session: SessionDep, actions: dict[str, Action], action: str, done: str,
+                       refused: Callable[[Actor, FormData, DomainError], Response]) -> Response:
+    """A console form's POST whose refusal is shown in the form: the action in a savepoint, a 403/404 the error
+    page, any other refusal `refused(actor, form, err)` (the form again, the message beside its field), else back
+    to `done`; an unknown action is `_act`'s 404."""
+    if action not in actions:
+        return await _act(request, session, actions, action, done)
+    actor, form = await console_form(request, session, *ROLES)
+    try:
+        with session.begin_nested():
+            actions[action](actor, form)
+    except DomainError as err:
+        if err.status in (403, 404):
+            return _fail(request, err, actor)
+        return refused(actor, form, err)
+    return RedirectResponse(done, status_code=303)
+
+
 @router.get("/console/stable", response_class=HTMLResponse)
 def console_index(request: Request, session: SessionDep, status: str = "") -> Response:
     return _index_page(request, session, _actor(request, session), status)
@@ -250,19 +268,13 @@ async def console_application_action(app_id: int, action: str, request: Request,
                                                      override=form.get("override") == "1"),
         "withdraw": lambda actor, form: service.withdraw(session, actor, app_id),
     }
-    if action not in actions:
-        return await _act(request, session, actions, action, f"/console/stable/applications/{app_id}")
-    actor, form = await console_form(request, session, *ROLES)
-    try:
-        with session.begin_nested():
-            actions[action](actor, form)
-    except DomainError as err:
-        if err.status in (403, 404):
-            return _fail(request, err, actor)
+
+    def refused(actor: Actor, form: FormData, err: DomainError) -> Response:
         errors = domain_field_errors(err, locale_of(request), APPLICATION_FIELDS[action])
         values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
         return _application_page(request, session, actor, app_id, action, errors, values, err.status)
-    return RedirectResponse(f"/console/stable/applications/{app_id}", status_code=303)
+
+    return await _act_in_form(request, session, actions, action, f"/console/stable/applications/{app_id}", refused)
 
 
 @router.get("/console/stable/evaluate", response_class=HTMLResponse)
@@ -366,20 +378,14 @@ async def console_listing_action(listing_id: int, action: str, request: Request,
         "revoke": lambda actor, form: service.revoke_listing(session, actor, listing_id, str(form.get("reason", ""))),
         "keep": lambda actor, form: service.clear_flag(session, actor, listing_id, str(form.get("reason", ""))),
     }
-    if action not in actions:
-        return await _act(request, session, actions, action, "/console/stable/listings")
-    actor, form = await console_form(request, session, *ROLES)
-    try:
-        with session.begin_nested():
-            actions[action](actor, form)
-    except DomainError as err:
-        if err.status in (403, 404):
-            return _fail(request, err, actor)
+
+    def refused(actor: Actor, form: FormData, err: DomainError) -> Response:
         failed = f"{action}-{listing_id}"
         return _listings_page(request, session, actor, failed=failed,
                               errors={failed: err.message_en if locale_of(request) == "en" else err.message_zh},
                               reason=str(form.get("reason", "")), status=err.status)
-    return RedirectResponse("/console/stable/listings", status_code=303)
+
+    return await _act_in_form(request, session, actions, action, "/console/stable/listings", refused)
 
 
 @router.get("/console/stable/rulesets", response_class=HTMLResponse)
