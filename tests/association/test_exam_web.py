@@ -116,3 +116,7 @@ def test_console_exam_forms(client, db, login):
         "csrf_token": _csrf(home.text), "code": f"F{factories.uid()}", "title": "表单考试", "bank": e.bank,
         "blueprint": "计量基础, 易, 99", "time_limit_minutes": "45"})
     assert r.status_code == 422 and "只有" in r.text
+    r = client.post("/console/association/exams", headers=staff, data={
+        "csrf_token": _csrf(home.text), "code": f"F{factories.uid()}", "title": "表单考试", "bank": e.bank,
+        "blueprint": bp, "time_limit_minutes": "四十五"})
+    assert r.status_code == 422 and "时长和合格线应为数值" in r.text  # the form's own message, not 数值无效

@@ -148,6 +148,12 @@ def test_console_pages_and_forms(client, db, login):
     assert client.get("/console/association/pt/history", headers=me).status_code == 200
     assert client.get(f"/console/association/pt/history?lab={lab_id}", headers=staff).status_code == 200
     assert client.get("/console/association/pt/follow-ups", headers=staff).status_code == 200
+    listed = client.get("/console/association/pt?status=closed", headers=staff).text
+    assert code not in listed and code in client.get("/console/association/pt?status=scored", headers=staff).text
+    home = client.get("/console/association/pt", headers=staff).text
+    r = client.post("/console/association/pt", headers=staff, data={
+        "csrf_token": _csrf(home), "scheme_code": f"S{code}", "code": f"X{code}", "year": "二〇二六", "measurand": "x"})
+    assert r.status_code == 422 and "年度应为整数" in r.text  # the form's own message, not 数值无效
     with db.session() as s:
         ent = factories.enterprise(s)
     assert client.get("/console/association/pt", headers=login("enterprise", ent)).status_code == 403

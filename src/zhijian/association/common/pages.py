@@ -22,7 +22,7 @@ from zhijian.web.core import console_form, error_page, render
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
-__all__ = ["Step", "console_step", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
+__all__ = ["Step", "console_step", "invalid_as", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
            "show"]
 
 K = TypeVar("K")
@@ -55,6 +55,12 @@ def no_such_action() -> DomainError:
 def invalid_number(action: str) -> DomainError:
     """What a number field that is not one answers (the step's name as the field)."""
     return DomainError("validation.invalid", "数值无效", "invalid number", field=action)
+
+
+def invalid_as(code: str, zh: str, en: str, field: str) -> Callable[[str], DomainError]:
+    """`invalid=` for a form whose number fields are known (年度, 分值 …): the message and the field it names, in
+    place of `invalid_number`'s generic one."""
+    return lambda _action: DomainError(code, zh, en, field=field)
 
 
 def show(request: Request, template: str, read: Callable[[], dict[str, Any]], actor: Actor | None = None) -> Response:

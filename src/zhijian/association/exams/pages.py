@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from zhijian.association.common.forms import Fields, build
-from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
+from zhijian.association.common.pages import Step, console_step, invalid_as, is_secretariat, keyed, show
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
 from zhijian.platform.auth import Actor
@@ -58,13 +58,12 @@ async def _import_or_create(session: Session, actor: Actor, f: Fields, _: None) 
     return f"{BASE}/{e.code}"
 
 
-def _bad_numbers(_: str) -> DomainError:
-    return DomainError("validation.invalid", "时长和合格线应为数值", "numbers expected", field="time_limit_minutes")
+_BAD_NUMBERS = invalid_as("validation.invalid", "时长和合格线应为数值", "numbers expected", "time_limit_minutes")
 
 
 @router.post(BASE)
 async def exams_action(request: Request, session: SessionDep) -> Response:
-    return await console_step(request, session, ("association",), _import_or_create, None, BASE, invalid=_bad_numbers)
+    return await console_step(request, session, ("association",), _import_or_create, None, BASE, invalid=_BAD_NUMBERS)
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)
@@ -118,14 +117,13 @@ STEPS: dict[str, Step[str]] = {
     "save": _save, "submit": _submit, "score": _score}
 
 
-def _bad_points(_: str) -> DomainError:
-    return DomainError("association.exam.bad_points", "得分应为数值", "points must be a number", field="points")
+_BAD_POINTS = invalid_as("association.exam.bad_points", "得分应为数值", "points must be a number", "points")
 
 
 @router.post(BASE + "/{code}/{action}")
 async def exam_action(code: str, action: str, request: Request, session: SessionDep) -> Response:
     return await console_step(request, session, (), STEPS.get(action), code, f"{BASE}/{code}", action=action,
-                              invalid=_bad_points)
+                              invalid=_BAD_POINTS)
 
 
 def _answers(f: Fields) -> dict[str, Any]:

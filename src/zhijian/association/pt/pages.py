@@ -3,6 +3,7 @@ submit its result, read its scores and report), follow-ups and a lab's PT histor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.association.common.api import pdf_response
 from zhijian.association.common.forms import Fields, build
-from zhijian.association.common.pages import Step, console_step, is_secretariat, keyed, show
+from zhijian.association.common.pages import Step, console_step, invalid_as, is_secretariat, keyed, show
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.auth import Actor
@@ -34,12 +35,18 @@ def _ctx() -> dict[str, Any]:
     return {"statuses": rules.STATUSES, "signals": rules.SIGNALS_ZH, "score_kinds": rules.SCORE_KINDS}
 
 
+def _by_status(request: Request, session: Session, template: str, key: str, fetch: Callable[..., Any],
+               status: str) -> Response:
+    """A desk list filtered by ?status= (轮次, 跟踪), with the secretariat's actions for staff."""
+    actor = console_actor(request, session, *ROLES)
+    return show(request, template, lambda: {
+        key: fetch(session, actor, status=status or None), "status": status, **_ctx(),
+        "is_staff": is_secretariat(actor)}, actor)
+
+
 @router.get(BASE, response_class=HTMLResponse)
 def rounds_page(request: Request, session: SessionDep, status: str = "") -> Response:
-    actor = console_actor(request, session, *ROLES)
-    return show(request, "association/pt_rounds.html", lambda: {
-        "rounds": service.list_rounds(session, actor, status=status or None), "status": status, **_ctx(),
-        "is_staff": is_secretariat(actor)}, actor)
+    return _by_status(request, session, "association/pt_rounds.html", "rounds", service.list_rounds, status)
 
 
 def _create_round(session: Session, actor: Actor, f: Fields, _: None) -> str:
@@ -57,21 +64,17 @@ def _create_round(session: Session, actor: Actor, f: Fields, _: None) -> str:
     return f"{BASE}/{r.code}"
 
 
-def _bad_year(_: str) -> DomainError:
-    return DomainError("validation.invalid", "年度应为整数", "the year must be an integer", field="year")
+_BAD_YEAR = invalid_as("validation.invalid", "年度应为整数", "the year must be an integer", "year")
 
 
 @router.post(BASE)
 async def create_round_form(request: Request, session: SessionDep) -> Response:
-    return await console_step(request, session, ("association",), _create_round, None, BASE, invalid=_bad_year)
+    return await console_step(request, session, ("association",), _create_round, None, BASE, invalid=_BAD_YEAR)
 
 
 @router.get(BASE + "/follow-ups", response_class=HTMLResponse)
 def follow_ups_page(request: Request, session: SessionDep, status: str = "") -> Response:
-    actor = console_actor(request, session, *ROLES)
-    return show(request, "association/pt_followups.html", lambda: {
-        "items": service.follow_ups(session, actor, status=status or None), "status": status, **_ctx(),
-        "is_staff": is_secretariat(actor)}, actor)
+    return _by_status(request, session, "association/pt_followups.html", "items", service.follow_ups, status)
 
 
 def _answer(session: Session, actor: Actor, f: Fields, fid: int) -> None:
