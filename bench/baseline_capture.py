@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 
-def prepared_buffers(docs: list[dict[str, Any]]) -> list[list[tuple[str, bytes]]]:
+def prepared_buffers(docs: list[dict[str, Any]], salt: str = "") -> list[list[tuple[str, bytes]]]:
     """Per document: [(COPY statement, text buffer)] for the event, EPC and attribute rows (built, not timed), by
     the same code zhijian's capture formats them with (`epcis.rows.CopyText`)."""
     from dataclasses import replace
@@ -29,7 +29,7 @@ def prepared_buffers(docs: list[dict[str, Any]]) -> list[list[tuple[str, bytes]]
     out = []
     for n, doc in enumerate(docs):
         prepared, _dups = S._prepare(document_events(doc), [EPCIS_CONTEXT])
-        rows = [replace(p, dedup_key=hashlib.sha256(f"baseline|{n}|{p.dedup_key}".encode()).hexdigest())
+        rows = [replace(p, dedup_key=hashlib.sha256(f"baseline|{salt}|{n}|{p.dedup_key}".encode()).hexdigest())
                 for p in prepared]
         text = CopyText(S.Batch(utcnow(), None, None, [EPCIS_CONTEXT]))
         events = b"".join(text.event_chunks(zip(S._new_ids(len(rows)), rows, strict=True)))  # fills epcs, attrs

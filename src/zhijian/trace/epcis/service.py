@@ -129,19 +129,20 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
 
 
 def _refuse_stored_conflicts(session: Session, written: list[Prepared]) -> None:
-    """After `written` went in without a dedup-key violation: a stored event with one of their eventIDs and
-    another dedup key is another event's content under that eventID — 409, for the first in document order."""
+    """After `written` went in without a dedup-key violation, the check `_already_stored` makes before: a stored
+    event with one of their eventIDs and another CBV hash is another event's content under that eventID — 409,
+    for the first in document order. (The rows just written are the ones with their dedup keys.)"""
     if not written:
         return
     from sqlalchemy.dialects.postgresql import ARRAY
 
-    ids = list(dict.fromkeys(p.event_id for p in written))
-    stmt = select(EpcisEvent.event_id).where(
-        EpcisEvent.event_id == any_(bindparam("ids", ids, ARRAY(String))),
+    hashes = {p.event_id: p.hash_id for p in written}
+    stmt = select(EpcisEvent.event_id, EpcisEvent.hash_id).where(
+        EpcisEvent.event_id == any_(bindparam("ids", list(hashes), ARRAY(String))),
         EpcisEvent.dedup_key != all_(bindparam("keys", [p.dedup_key for p in written], ARRAY(String))))
-    conflicts = set(session.scalars(stmt))
+    conflicts = {eid for eid, hid in session.execute(stmt) if hashes[eid] != hid}
     if conflicts:
-        raise _event_id_conflict(next(eid for eid in ids if eid in conflicts))
+        raise _event_id_conflict(next(eid for eid in hashes if eid in conflicts))
 
 
 def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
