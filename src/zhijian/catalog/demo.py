@@ -307,6 +307,21 @@ def _uscc(rng: random.Random, region: str) -> str:
     return body + rules.uscc_check_character(body)
 
 
+def demo_organization(s: Session, rng: random.Random, kind: str, name: str, region: str,
+                      **fields: Any) -> Organization:
+    """A demo organization found by its name and kind, else created through the service: an enterprise with a valid
+    统一社会信用代码 of its region, a lab with a CMA number (资质认定), `fields` as given — the one way the rooms'
+    demos add the organizations they need (randomness is drawn only when one is created, so a re-run is idempotent)."""
+    org = s.scalar(select(Organization).where(Organization.name == name, Organization.kind == kind))
+    if org is not None:
+        return org
+    uscc = _uscc(rng, region) if kind == "enterprise" else None
+    if kind == "lab":
+        fields["cma_number"] = f"CMA{rng.randrange(10**8, 10**9)}"
+    return service.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,
+                                                                 **fields))
+
+
 def _gtin(rng: random.Random) -> str:
     body = "69" + "".join(str(rng.randrange(10)) for _ in range(10))
     return body + rules.gtin_check_digit(body)

@@ -14,10 +14,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
+from zhijian.catalog.demo import demo_organization
 from zhijian.catalog.models import Organization
-from zhijian.catalog.schemas import OrganizationIn, UserIn
+from zhijian.catalog.schemas import UserIn
 from zhijian.enforcement import cooperation, inquiry, procedure, service
 from zhijian.enforcement.models import Case, Lead, Officer
 from zhijian.enforcement.schemas import (
@@ -49,15 +49,7 @@ GTIN = "06901234567892"
 
 
 def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, level: str | None = None) -> Organization:
-    org = s.scalar(select(Organization).where(Organization.name == name, Organization.kind == kind))
-    if org is not None:
-        return org
-    uscc = None
-    if kind == "enterprise":
-        body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-        uscc = body + catalog_rules.uscc_check_character(body)
-    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,
-                                                                 level=level))
+    return demo_organization(s, rng, kind, name, region, level=level)
 
 
 def _summary(s: Session) -> list[str]:

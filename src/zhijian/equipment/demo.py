@@ -17,10 +17,10 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog import service as catalog
+from zhijian.catalog.demo import demo_organization
 from zhijian.catalog.models import Organization
-from zhijian.catalog.schemas import OrganizationIn, UserIn
+from zhijian.catalog.schemas import UserIn
 from zhijian.equipment import rules, service
 from zhijian.equipment.models import EquipmentIncident, EquipmentInspection, EquipmentMaintenance, EquipmentUnit
 from zhijian.equipment.schemas import (
@@ -54,16 +54,7 @@ PLAN = (("3110", 1850), ("3310", 100), ("3120", 50), ("1100", 80), ("1200", 40),
 
 
 def _org(s: Session, rng: random.Random, kind: str, name: str, region: str, phone: str = "") -> Organization:
-    org = s.scalar(select(Organization).where(Organization.name == name, Organization.kind == kind))
-    if org is not None:
-        return org
-    uscc = None
-    if kind == "enterprise":
-        body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-        uscc = body + catalog_rules.uscc_check_character(body)
-    extra = {"cma_number": f"CMA{rng.randrange(10**8, 10**9)}"} if kind == "lab" else {}
-    return catalog.create_organization(s, SYSTEM, OrganizationIn(kind=kind, name=name, uscc=uscc, region_code=region,
-                                                                 contact_phone=phone, **extra))
+    return demo_organization(s, rng, kind, name, region, contact_phone=phone)
 
 
 def _params(variety: str, rng: random.Random) -> dict[str, object]:
