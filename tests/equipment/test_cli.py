@@ -34,7 +34,7 @@ def test_register_inspect_due_and_overdue(sqlite_db, monkeypatch, tmp_path):
     csv = tmp_path / "reports.csv"
     csv.write_text(f"设备代码,报告编号,检验日期,检验结论\n{code},CLI-{code}-R,2026-06-20,复检合格\n", encoding="utf-8")
     r = runner.invoke(app, ["equipment", "import-reports", str(csv), "--institute", str(lab_id)])
-    assert r.exit_code == 0 and "1 份" in r.output, r.output
+    assert r.exit_code == 0 and r.output.strip() == "已导入 1 份检验报告", r.output
     r = runner.invoke(app, ["equipment", "due", code, "--on", "2026-12-02"])
     assert "2027-06-20" in r.output and "在有效期内" in r.output, r.output
     r = runner.invoke(app, ["equipment", "import-reports", str(csv), "--institute", str(lab_id)])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import typer
 
 from zhijian.equipment import rules, service
 from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
-from zhijian.platform.auth import SYSTEM
+from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import unit_of_work
 from zhijian.platform.errors import DomainError
@@ -20,6 +21,14 @@ app = typer.Typer(help="特种设备 / special equipment", no_args_is_help=True)
 
 
 _date = parse_date  # platform.calendar: the one date parser
+
+
+def _import(path: Path, load: Callable[..., int], actor: Actor, columns: Sequence[str], counted: str) -> None:
+    """An import command: the file's rows (`columns` required) to the service's all-or-nothing `load` as `actor`,
+    then 「已导入 n <counted>」."""
+    with unit_of_work() as s:
+        n = load(s, actor, read_rows(path, path.name, required=columns))
+    typer.echo(f"已导入 {n} {counted}")
 
 
 @app.command("intervals")
@@ -53,20 +62,14 @@ def register_cmd(code: str, variety: str = typer.Option(...), owner: int = typer
 @app.command("import")
 def import_cmd(path: Path) -> None:
     """批量导入使用登记 (CSV / Excel), all or nothing."""
-    with unit_of_work() as s:
-        n = service.import_registry(s, SYSTEM, read_rows(path, path.name, required=service.IMPORT_COLUMNS))
-    typer.echo(f"已导入 {n} 台设备")
+    _import(path, service.import_registry, SYSTEM, service.IMPORT_COLUMNS, "台设备")
 
 
 @app.command("import-reports")
 def import_reports_cmd(path: Path, institute: int = typer.Option(..., help="检验机构 id")) -> None:
     """批量导入检验报告 (CSV / Excel) of one institute, all or nothing."""
-    from zhijian.platform.auth import Actor
-
-    with unit_of_work() as s:
-        n = service.import_inspections(s, Actor(None, "cli", "inspector", institute),
-                                       read_rows(path, path.name, required=service.INSPECTION_COLUMNS))
-    typer.echo(f"已导入 {n} 份检验报告")
+    _import(path, service.import_inspections, Actor(None, "cli", "inspector", institute), service.INSPECTION_COLUMNS,
+            "份检验报告")
 
 
 @app.command("inspect")
@@ -150,12 +153,8 @@ def maintain_cmd(code: str, date: str = typer.Option(...), worker: str = typer.O
 @app.command("import-maintenance")
 def import_maintenance_cmd(path: Path, maintainer: int = typer.Option(..., help="维保单位 id")) -> None:
     """批量导入维保记录 (CSV / Excel) of one maintenance company, all or nothing."""
-    from zhijian.platform.auth import Actor
-
-    with unit_of_work() as s:
-        n = service.import_maintenance(s, Actor(None, "cli", "enterprise", maintainer),
-                                       read_rows(path, path.name, required=service.MAINTENANCE_COLUMNS))
-    typer.echo(f"已导入 {n} 条维保记录")
+    _import(path, service.import_maintenance, Actor(None, "cli", "enterprise", maintainer),
+            service.MAINTENANCE_COLUMNS, "条维保记录")
 
 
 @app.command("worker")
