@@ -30,8 +30,10 @@ def test_page_out_of() -> None:
 
     class Row:
         id, username, display_name, role, organization_id, is_active = 7, "u", "U", "admin", None, True
+        must_change_password = False
 
     out = PageOut.of(Page([Row()], "c", 5), UserOut)
     assert out.model_dump() == {"items": [{"id": 7, "username": "u", "display_name": "U", "role": "admin",
-                                           "organization_id": None, "is_active": True}],
+                                           "organization_id": None, "is_active": True,
+                                           "must_change_password": False}],
                                 "next_cursor": "c", "limit": 5}

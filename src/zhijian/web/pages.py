@@ -24,7 +24,7 @@ from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.i18n import gettext_for
 from zhijian.platform.pagination import Page
 from zhijian.platform.rooms import call
-from zhijian.web import account_pages, calendar_pages, sources
+from zhijian.web import account_pages, calendar_pages, sources, user_pages
 from zhijian.web.core import check_csrf, console_actor, locale_of, page_router, portal_link, render, serves
 from zhijian.web.listing import page_rows
 from zhijian.web.queue import work_queue
@@ -33,6 +33,7 @@ from zhijian.web.rules import CodeError, code_to_path, current_campaign
 router = page_router()
 router.include_router(calendar_pages.router)  # 工作日历 (platform.deadlines)
 router.include_router(account_pages.router)  # 账户与安全: password change, two-factor (issue 13)
+router.include_router(user_pages.router)  # 用户管理: admins reset, remove 2FA, deactivate (issue 13)
 # public pages of rooms that do not list themselves; shown only when the room serves them
 portal_link("/spotchecks", "抽查结果", order=20)
 portal_link("/risk/alerts", "风险预警", order=35)

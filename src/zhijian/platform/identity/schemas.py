@@ -26,6 +26,8 @@ class UserOut(BaseModel):
     role: str
     organization_id: int | None
     is_active: bool
+    must_change_password: bool = Field(description="an administrator reset the password: the user must choose a "
+                                       "new one before anything else (its token gets 403 until then)")
 
 
 class TokenOut(BaseModel):
