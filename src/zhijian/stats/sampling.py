@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -99,12 +99,8 @@ class Stage:
     rejection_number: int
 
     def to_dict(self) -> dict[str, int]:
-        return {
-            "sample_size": self.sample_size,
-            "cumulative_sample_size": self.cumulative_sample_size,
-            "acceptance_number": self.acceptance_number,
-            "rejection_number": self.rejection_number,
-        }
+        """The four numbers under their field names (every field is an int, so the dataclass's own dict)."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
