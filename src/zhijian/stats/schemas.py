@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhijian.stats.switching import SwitchingRules
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -37,16 +39,21 @@ class LotIn(_In):
     lot_id: str | None = None
 
 
+# The switching rules' defaults are the pure scheme's (ISO 2859-1, `switching.SwitchingRules`), stated there once:
+# the API offers the same parameters (not `increments_confirmed`, which the scheme's notes decide) with those defaults.
+_RULES = SwitchingRules()
+
+
 class SwitchingRulesIn(_In):
-    normal_to_tightened_not_accepted: int = 2
-    normal_to_tightened_window: int = 5
-    tightened_to_normal_accepted: int = 5
-    discontinue_not_accepted: int = 5
-    score_threshold: int = 30
-    score_add_ac_ge_2: int = 3
-    score_add_ac_le_1: int = 2
-    score_add_double_first: int = 3
-    authority_approves_reduced: bool = True
+    normal_to_tightened_not_accepted: int = _RULES.normal_to_tightened_not_accepted
+    normal_to_tightened_window: int = _RULES.normal_to_tightened_window
+    tightened_to_normal_accepted: int = _RULES.tightened_to_normal_accepted
+    discontinue_not_accepted: int = _RULES.discontinue_not_accepted
+    score_threshold: int = _RULES.score_threshold
+    score_add_ac_ge_2: int = _RULES.score_add_ac_ge_2
+    score_add_ac_le_1: int = _RULES.score_add_ac_le_1
+    score_add_double_first: int = _RULES.score_add_double_first
+    authority_approves_reduced: bool = _RULES.authority_approves_reduced
 
 
 class SwitchIn(_In):
