@@ -16,6 +16,11 @@ from zhijian.platform.app import create_app
 from zhijian.platform.config import get_settings
 from zhijian.platform.db import Database
 
+# The periodic jobs (daily scan, audit verification, credit recomputation …) are not started by the apps and servers
+# of the tests: each app that lived past the scheduler's first tick (5 s) ran all ten in its background threads on
+# its test database, and waited for them when it closed. The scheduler's own tests turn it on
+# (tests/platform/test_schedule.py, tests/platform/test_demo_startup.py).
+os.environ.setdefault("ZHIJIAN_SCHEDULER", "0")
 BACKENDS = available_backends()
 GS1_EPCIS = Path(__file__).resolve().parent / "data" / "gs1-epcis"
 """The GS1 EPCIS 2.0 reference files vendored for the tests (source and licence in its README.md)."""

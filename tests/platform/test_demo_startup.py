@@ -42,7 +42,7 @@ def test_demo_server_start_up_log_has_no_locked_database(tmp_path: Path,
     db_file = tmp_path / "demo.db"
     shutil.copyfile(built, db_file)
     env = {**os.environ, "ZHIJIAN_DATABASE_URL": f"sqlite:///{db_file}", "ZHIJIAN_VAR_DIR": str(demo_var_dir()),
-           "ZHIJIAN_JOBS_BACKEND": "inprocess"}  # the demo's var directory: its audit key signed the chain
+           "ZHIJIAN_JOBS_BACKEND": "inprocess", "ZHIJIAN_SCHEDULER": "1"}  # the demo's var directory: its audit key signed the chain
     env.pop("ZHIJIAN_REDIS_URL", None)
     port = _free_port()
     log_path = tmp_path / "serve.log"

@@ -234,9 +234,7 @@ def _kill_and_retry(backend: str, kind: str, tmp_path: Path, factory: pytest.Tem
             mid = bool(answers) and isinstance(answers[0], httpx.HTTPError)
             after_kill = _count(db, counter)
             assert after_kill in (0, n), f"{after_kill} of {n} rows after kill -9"
-            server.start()
-            verify = server.cli("audit", "verify")
-            assert verify.returncode == 0, verify.stdout + verify.stderr
+            server.start()  # the chain the kill left is verified with the rest at the end (verify reads it all)
             retry = httpx.request(headers=auth, timeout=600, **_absolute(server.base, request()))
             assert retry.status_code in (200, 201, 202), retry.text[:500]
             assert _count(db, counter) == n

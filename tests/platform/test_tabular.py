@@ -162,7 +162,13 @@ def test_header_is_checked_before_any_data_row():
         tabular.read_rows(data, "x.csv", required=("编号", "持证人"))
     assert e.value.code == "import.missing_column" and e.value.field == "持证人" and e.value.extra["row"] == 1
     # a large, valid sheet with a wrong header is refused without streaming its rows
-    big = _xlsx([["a", "b"]] + [[i, "x"] for i in range(100_000)])
+    wb = Workbook(write_only=True)  # write-only: the 100,000 rows are written in a quarter of the time
+    ws = wb.create_sheet()
+    for row in [["a", "b"]] + [[i, "x"] for i in range(100_000)]:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    big = buf.getvalue()
     t0 = time.perf_counter()
     with pytest.raises(DomainError):
         tabular.read_rows(big, "x.xlsx", required=("number",))

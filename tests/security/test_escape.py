@@ -61,7 +61,7 @@ def test_comparative_pdf_survives_hostile_text(text: str, png: Path):
     assert _images(pdf) == BASELINE  # the charts only, no file from the server's disk
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
        | st.sampled_from(HOSTILE).flatmap(lambda h: st.text(max_size=20).map(lambda t: h + t)))
 def test_generators_property(text: str):

@@ -12,20 +12,22 @@ is lost — a scheduled run that could not even be queued is queued at the sched
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhijian.platform.config import Settings
 from zhijian.platform.db import Database, get_database, is_unavailable, utcnow
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.logs import log
-from zhijian.platform.models import Job
+from zhijian.platform.models import Job, JobSchedule
 
 if TYPE_CHECKING:
     from zhijian.platform.auth import Actor
@@ -203,28 +205,49 @@ class JobRunner:
             return row
 
     def start_scheduler(self) -> None:
-        """Periodic jobs (e.g. the risk scan) inside the server process."""
+        """Periodic jobs (e.g. the risk scan) inside the server process, unless ZHIJIAN_SCHEDULER=0.
+
+        Every tick (5 s) the process claims each due run in `job_schedule` (`claim_due`): a run is queued once
+        whatever the number of processes, and a restart does not queue the daily jobs again."""
         _load_tasks()
-        if not _SCHEDULE or self._scheduler is not None:
+        if not _SCHEDULE or self._scheduler is not None or not self.settings.scheduler:
             return
-        last: dict[str, float] = {}
 
         def loop() -> None:
             while not self._stop.wait(5):
-                now = time.monotonic()
                 for name, every in _SCHEDULE.items():
-                    if now - last.get(name, now - every - 1) >= every:
-                        try:
-                            self.enqueue(name)
-                        except Exception:  # not lost: tried again at the next tick
-                            log.exception("scheduling failed", extra={"zj_job": name})
-                        else:
-                            last[name] = now
+                    try:
+                        self.claim_due(name, every)
+                    except Exception:  # not lost: still due at the next tick
+                        log.exception("scheduling failed", extra={"zj_job": name})
 
         self._scheduler = threading.Thread(target=loop, name="zhijian-scheduler", daemon=True)
         self._scheduler.start()
 
+    def claim_due(self, name: str, every: float) -> int | None:
+        """Queue `name` if its run is due and this process is the one that claims it: the id of the job, or None.
+
+        The claim is one conditional UPDATE of `job_schedule.next_at` (or the INSERT of its first row), in the
+        transaction that writes the job row — of concurrent claimers exactly one sees its row change."""
+        def claim() -> int | None:
+            with self.db.session() as s:
+                now = utcnow()
+                nxt = now + dt.timedelta(seconds=every)
+                won = s.execute(update(JobSchedule).where(JobSchedule.name == name, JobSchedule.next_at <= now)
+                                .values(next_at=nxt)).rowcount == 1  # type: ignore[attr-defined]
+                if not won and s.get(JobSchedule, name) is None:
+                    try:
+                        with s.begin_nested():
+                            s.add(JobSchedule(name=name, next_at=nxt))
+                        won = True
+                    except IntegrityError:  # another process wrote the first row: its claim
+                        won = False
+                return self.enqueue(name, session=s) if won else None
+
+        return with_retry(claim, what=f"schedule {name}")
+
     def shutdown(self) -> None:
+        """Stop scheduling and let the running jobs finish."""
         self._stop.set()
         if self._pool is not None:
             self._pool.shutdown(wait=True)

@@ -65,6 +65,19 @@ class Job(IdMixin, Base):
     owner_user_id: Mapped[int | None] = mapped_column(BigId)
 
 
+class JobSchedule(Base):
+    """定时任务 — when a periodic job is next due, shared by every server process on the database.
+
+    A process's scheduler claims a due run with one conditional UPDATE (`next_at <= now`), so of several
+    processes (or a restarted one) exactly one queues each run: a restart does not repeat the daily jobs,
+    four workers behind a proxy do not run each of them four times."""
+
+    __tablename__ = "job_schedule"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    next_at: Mapped[dt.datetime]
+
+
 class IdempotencyRecord(IdMixin, Base):
     """幂等键 — the first answer to a create request sent with an ``Idempotency-Key`` (platform.idempotency).
 
