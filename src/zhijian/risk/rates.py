@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
 from zhijian.platform.errors import DomainError
 
@@ -80,10 +80,10 @@ def p_chart_exact(x: object, n: object, p0: float, alpha: float = 0.0027) -> Rat
     xa, na = _check_xn(x, n)
     p0 = _check_p(p0)
     safe_n = np.where(na > 0, na, 1.0)
-    upper_count = stats.binom.ppf(1.0 - alpha / 2.0, safe_n, p0)
-    lower_count = stats.binom.ppf(alpha / 2.0, safe_n, p0)
+    upper_count = scipy.stats.binom.ppf(1.0 - alpha / 2.0, safe_n, p0)
+    lower_count = scipy.stats.binom.ppf(alpha / 2.0, safe_n, p0)
     # P(X ≥ x) = sf(x − 1)
-    pval = np.where(na > 0, stats.binom.sf(xa - 1.0, safe_n, p0), np.nan)
+    pval = np.where(na > 0, scipy.stats.binom.sf(xa - 1.0, safe_n, p0), np.nan)
     alarm = (na > 0) & (pval <= alpha / 2.0)
     rate = np.where(na > 0, xa / safe_n, np.nan)
     lcl = np.where(na > 0, lower_count / safe_n, np.nan)
@@ -121,7 +121,7 @@ def laney_p_prime(x: object, n: object, L: float = 3.0) -> RateChart:  # noqa: N
     lcl = np.maximum(pbar - half, 0.0)
     with np.errstate(invalid="ignore"):
         zprime = z / sigma_z
-        pval = np.where(np.isfinite(zprime), stats.norm.sf(zprime), np.nan)
+        pval = np.where(np.isfinite(zprime), scipy.stats.norm.sf(zprime), np.nan)
         alarm = np.isfinite(zprime) & (zprime > L)
     center = np.broadcast_to(pbar, X.shape)
     out = [center, lcl, ucl, np.where(N > 0, X / np.maximum(N, 1), np.nan), pval, alarm]
@@ -157,7 +157,7 @@ class Funnel:
 
     def limits(self, n_grid: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper limits (rates) at each n of the grid for a two-sided level (e.g. 0.998)."""
-        zq = stats.norm.ppf(0.5 + level / 2.0)
+        zq = scipy.stats.norm.ppf(0.5 + level / 2.0)
         s = np.sqrt(self.target * (1 - self.target) / n_grid + self.tau2)
         return np.maximum(self.target - zq * s, 0.0), np.minimum(self.target + zq * s, 1.0)
 
@@ -187,10 +187,10 @@ def funnel(x: object, n: object, target: float | None = None, *, alpha: float = 
             w = 1.0 / s2[keep]
             tau2 = max(0.0, float((n_units * phi - (n_units - 1)) / (w.sum() - np.sum(w**2) / w.sum())))
     z_adj = (y - target) / np.sqrt(s2 + tau2)
-    pval = np.where(keep, stats.norm.sf(z_adj), np.nan)
+    pval = np.where(keep, scipy.stats.norm.sf(z_adj), np.nan)
     with np.errstate(invalid="ignore"):
-        alarm = keep & (z_adj > stats.norm.ppf(1 - alpha / 2.0))
-        warn = keep & (z_adj > stats.norm.ppf(0.975))
+        alarm = keep & (z_adj > scipy.stats.norm.ppf(1 - alpha / 2.0))
+        warn = keep & (z_adj > scipy.stats.norm.ppf(0.975))
     return Funnel(target, z, z_adj, phi, tau2, pval, alarm, warn)
 
 
@@ -226,7 +226,7 @@ def ewma_rate(x: object, n: object, p0: float | np.ndarray, lam: float = 0.2, L:
     lcl = np.maximum(center - L * sd, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         zsc = (stat - center) / sd
-    pval = np.where(sd > 0, stats.norm.sf(zsc), np.nan)
+    pval = np.where(sd > 0, scipy.stats.norm.sf(zsc), np.nan)
     alarm = (sd > 0) & (stat > ucl)
     out = [np.array(center), lcl, ucl, stat, pval, alarm]
     if xa.ndim == 1:
@@ -351,14 +351,14 @@ MAX_STRENGTH = 1e6  # α+β cap: no extra-binomial variation → every unit shri
 
 
 def _loglik(ux: np.ndarray, un: np.ndarray, w: np.ndarray, a: float, b: float) -> float:
-    return float(np.sum(w * (special.betaln(ux + a, un - ux + b) - special.betaln(a, b))))
+    return float(np.sum(w * (scipy.special.betaln(ux + a, un - ux + b) - scipy.special.betaln(a, b))))
 
 
 def _beta_binomial_newton(ux: np.ndarray, un: np.ndarray, w: np.ndarray, a: float, b: float,
                           max_iter: int = 100) -> tuple[float, float]:
     """Maximise Σ w [ln B(x+α, n−x+β) − ln B(α, β)] by Newton steps in (ln α, ln β) with the exact gradient and
     Hessian (digamma/trigamma) and step halving; plain NumPy, no optimiser (and no BLAS threads)."""
-    dg, tg = special.digamma, special.polygamma
+    dg, tg = scipy.special.digamma, scipy.special.polygamma
     ll = _loglik(ux, un, w, a, b)
     for _ in range(max_iter):
         nab = un + a + b
@@ -403,5 +403,5 @@ def shrink(x: object, n: object, prior: BetaPrior) -> np.ndarray:
 def posterior_exceedance(x: object, n: object, prior: BetaPrior, threshold: float) -> np.ndarray:
     """P(p_i > threshold | data) under the Beta(α + x, β + n − x) posterior."""
     xa, na = _check_xn(x, n)
-    out: np.ndarray = stats.beta.sf(threshold, prior.alpha + xa, prior.beta + na - xa)
+    out: np.ndarray = scipy.stats.beta.sf(threshold, prior.alpha + xa, prior.beta + na - xa)
     return out
