@@ -534,10 +534,15 @@ def _pair_list(child: Node, draft: bool) -> str:
 
 def _nested_extensions(children: list[Any]) -> list[Any]:
     """User extensions inside a standard element (readPoint, sensorReport…) go after that element's fields."""
-    if len(children) <= 1 or any(isinstance(c, tuple) and isinstance(c[0], str)
-                                 and ("eventTime" in c[0] or "action" in c[0]) for c in children):
+    if len(children) <= 1:
         return []
-    ext = [c for c in children if isinstance(c, tuple) and isinstance(c[0], str) and "{" in c[0] and "/}" in c[0]]
+    ext = []
+    for c in children:  # one pass: the event's own level (eventTime, action) has none
+        if isinstance(c, tuple) and isinstance(c[0], str):
+            if "eventTime" in c[0] or "action" in c[0]:
+                return []
+            if "{" in c[0] and "/}" in c[0]:
+                ext.append(c)
     for c in ext:
         children.remove(c)
     return ext
@@ -564,13 +569,31 @@ _DRAFT_ORDER_POS = _positions(_DRAFT_ORDER)
 
 def prehash_string(event: dict[str, Any], context: Any = None, *, draft: bool = False) -> str:
     """The canonical pre-hash string of CBV 2.0 §8.9 (what is hashed); arguments as in `event_hash_id`."""
-    ns = {**_STANDARD_NS, **_namespaces(context)} if context is not None else dict(_STANDARD_NS)
+    return _prehash(event, _document_ns(context), draft)
+
+
+def _document_ns(context: Any) -> dict[str, str]:
+    return {**_STANDARD_NS, **_namespaces(context)} if context is not None else dict(_STANDARD_NS)
+
+
+def _prehash(event: dict[str, Any], ns: dict[str, str], draft: bool) -> str:
     if isinstance(event.get("@context"), list | dict):
-        ns.update(_namespaces(event["@context"]))
+        ns = {**ns, **_namespaces(event["@context"])}
     children = _correct_children(_dict_children(event, ns, draft, _by_word(_expanded_terms(event))))
     head = "eventType=" + str(event.get("type", "")) + _ordered(children, _DRAFT_ORDER_POS if draft else _ORDER_POS, draft)
     rest = [c for c in children if not (isinstance(c, tuple) and c[0] in _IGNORED)]
     return head + (_generic(rest, draft) if rest else "")
+
+
+def event_hasher(context: Any = None) -> Callable[[dict[str, Any]], str]:
+    """`event_hash_id(event, context)` for the events of one document, its namespaces resolved once (a capture
+    hashes a thousand events under one context)."""
+    ns = _document_ns(context)
+
+    def hash_id(event: dict[str, Any]) -> str:
+        return "ni:///sha-256;" + hashlib.sha256(_prehash(event, ns, False).encode("utf-8")).hexdigest() + "?ver=CBV2.0"
+
+    return hash_id
 
 
 def event_hash_id(event: dict[str, Any], context: Any = None, *, draft: bool = False) -> str:

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from zhijian.platform.errors import DomainError
 from zhijian.trace.epcis.event_hash import event_hash_id as event_hash_id  # re-exported: the capture hashes here
+from zhijian.trace.epcis.event_hash import event_hasher as event_hasher
 from zhijian.trace.epcis.event_hash import prehash_string as prehash_string
 from zhijian.trace.epcis.event_hash import standard_prefixes as standard_prefixes
 from zhijian.trace.rules import gtin_check_digit
@@ -128,6 +129,7 @@ _SPELLINGS = {kind: tuple(p.lower() for p in (VOC_PREFIX[kind], "cbv:" + VOC_PRE
               for kind in VOC_PREFIX}
 
 
+@lru_cache(maxsize=8192)
 def vocab_short(kind: str, value: str) -> str:
     """A CBV term in its short JSON-LD form (`shipping`), from any of its spellings.
 
@@ -149,36 +151,35 @@ def vocab_full(kind: str, value: str) -> str:
     return VOC_PREFIX[kind] + short if short in vocabularies()[kind] else value
 
 
-def _check_term(kind: str, value: Any, where: str, errors: list[str]) -> None:
-    if not isinstance(value, str):
-        return
-    short = vocab_short(kind, value)
-    if short in vocabularies()[kind]:
-        return
-    if ":" in value:  # a user vocabulary term must be a URI (CURIE or absolute)
-        return
-    errors.append(f"{where}: '{value}' is not a CBV {kind} term and not a URI")
+@lru_cache(maxsize=4096)
+def _term_ok(kind: str, value: str) -> bool:
+    """A CBV term of the kind (any spelling), or a user vocabulary term, which must be a URI (CURIE or absolute)."""
+    return vocab_short(kind, value) in vocabularies()[kind] or ":" in value
+
+
+def _check_term(kind: str, value: Any, i: int, where: str, errors: list[str]) -> None:
+    if isinstance(value, str) and not _term_ok(kind, value):  # the message only for an error (the hot path)
+        errors.append(f"eventList[{i}].{where}: '{value}' is not a CBV {kind} term and not a URI")
 
 
 def _vocab_errors(event: dict[str, Any], i: int) -> list[str]:
     errors: list[str] = []
-    w = f"eventList[{i}]"
-    _check_term("bizStep", event.get("bizStep"), f"{w}.bizStep", errors)
-    _check_term("disposition", event.get("disposition"), f"{w}.disposition", errors)
+    _check_term("bizStep", event.get("bizStep"), i, "bizStep", errors)
+    _check_term("disposition", event.get("disposition"), i, "disposition", errors)
     pd = event.get("persistentDisposition") or {}
     for key in ("set", "unset"):
         for v in pd.get(key, []) if isinstance(pd, dict) else []:
-            _check_term("disposition", v, f"{w}.persistentDisposition.{key}", errors)
+            _check_term("disposition", v, i, f"persistentDisposition.{key}", errors)
     for bt in event.get("bizTransactionList") or []:
         if isinstance(bt, dict):
-            _check_term("bizTransaction", bt.get("type"), f"{w}.bizTransactionList.type", errors)
-    for key, _item in (("sourceList", "source"), ("destinationList", "destination")):
+            _check_term("bizTransaction", bt.get("type"), i, "bizTransactionList.type", errors)
+    for key in ("sourceList", "destinationList"):
         for sd in event.get(key) or []:
             if isinstance(sd, dict):
-                _check_term("sourceDest", sd.get("type"), f"{w}.{key}.type", errors)
+                _check_term("sourceDest", sd.get("type"), i, f"{key}.type", errors)
     err = event.get("errorDeclaration")
     if isinstance(err, dict) and "reason" in err:
-        _check_term("errorReason", err["reason"], f"{w}.errorDeclaration.reason", errors)
+        _check_term("errorReason", err["reason"], i, "errorDeclaration.reason", errors)
     return errors
 
 

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import String, all_, any_, bindparam, insert, or_, select
+from sqlalchemy import String, any_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
@@ -48,7 +48,7 @@ class _Preparer:
 
     def __init__(self, events: Sequence[dict[str, Any]], context: list[Any], doc: Any = None) -> None:
         self.events, self.doc = events, doc
-        self.ns = E.context_namespaces(context)
+        self.hash_id = E.event_hasher(E.context_namespaces(context))
         self.prefixes = E.document_prefixes(doc.get("@context")) if doc is not None else frozenset()
         self.dups = 0
         self.done: list[Prepared] = []
@@ -86,7 +86,7 @@ class _Preparer:
             raise _event_id_conflict(conflict)
 
     def _prepare(self, ev: dict[str, Any], seen: set[str]) -> Prepared | None:
-        hash_id = E.event_hash_id(ev, self.ns)
+        hash_id = self.hash_id(ev)
         event_id = ev.get("eventID") or hash_id
         key = hashlib.sha256(f"{event_id}|{hash_id}".encode()).hexdigest()
         if key in seen:
@@ -120,7 +120,7 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
             with session.begin_nested():
                 base = _new_ids(1)[0]
                 stored = copy_rows(session, ((base + i, p) for i, p in enumerate(preparer)), batch)
-                _refuse_stored_conflicts(session, preparer.done)
+                _refuse_stored_conflicts(session, preparer.done, base, batch.capture_id)
                 return stored, preparer.dups
         except IntegrityError:
             pass
@@ -128,21 +128,19 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
     return stored, preparer.dups + dups
 
 
-def _refuse_stored_conflicts(session: Session, written: list[Prepared]) -> None:
-    """After `written` went in without a dedup-key violation, the check `_already_stored` makes before: a stored
-    event with one of their eventIDs and another CBV hash is another event's content under that eventID — 409,
-    for the first in document order. (The rows just written are the ones with their dedup keys.)"""
+def _refuse_stored_conflicts(session: Session, written: list[Prepared], first_id: int, capture_id: str | None) -> None:
+    """After `written` (ids `first_id` …) went in without a dedup-key violation, the check `_already_stored` makes
+    before: a stored event with one of their eventIDs and another CBV hash is another event's content under that
+    eventID — 409, for the first in document order. One self-join on the rows just written (scalar parameters:
+    two 1,000-value arrays cost the driver more than the query)."""
     if not written:
         return
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    hashes = {p.event_id: p.hash_id for p in written}
-    stmt = select(EpcisEvent.event_id, EpcisEvent.hash_id).where(
-        EpcisEvent.event_id == any_(bindparam("ids", list(hashes), ARRAY(String))),
-        EpcisEvent.dedup_key != all_(bindparam("keys", [p.dedup_key for p in written], ARRAY(String))))
-    conflicts = {eid for eid, hid in session.execute(stmt) if hashes[eid] != hid}
+    new, other = aliased(EpcisEvent), aliased(EpcisEvent)
+    stmt = (select(new.event_id).join(other, (other.event_id == new.event_id) & (other.hash_id != new.hash_id))
+            .where(new.id.between(first_id, first_id + len(written) - 1), new.capture_id == capture_id))
+    conflicts = set(session.scalars(stmt))
     if conflicts:
-        raise _event_id_conflict(next(eid for eid in hashes if eid in conflicts))
+        raise _event_id_conflict(next(p.event_id for p in written if p.event_id in conflicts))
 
 
 def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
