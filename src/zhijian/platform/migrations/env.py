@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from zhijian.platform.db import Base, make_engine
+from zhijian.platform.migrate import include_object
 from zhijian.platform.rooms import import_all_models
 
 import_all_models()
@@ -33,7 +34,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=include_object(connection))
     with context.begin_transaction():
         context.run_migrations()
 
