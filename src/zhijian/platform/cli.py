@@ -162,15 +162,15 @@ def audit_verify(json_out: bool = typer.Option(False, "--json"),
 def audit_checkpoint(out: str | None = typer.Option(None, "--out", help="write the checkpoint to this file")) -> None:
     """Sign a checkpoint (chain head, count, time) with the Ed25519 key; keep copies outside the database host."""
     import json as _json
-    from pathlib import Path
 
     from zhijian.platform.audit_keys import configured_signing_key
+    from zhijian.platform.files import write_bytes
 
     with unit_of_work() as s:
         cp = audit.make_checkpoint(s, configured_signing_key())
     text = _json.dumps(cp, ensure_ascii=False, indent=2) + "\n"
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_bytes(out, text.encode("utf-8"))  # atomic: never a half-written checkpoint
         typer.echo(f"checkpoint of {cp['count']} records (head {cp['seq']}) written to {out}")
     else:
         typer.echo(text, nl=False)

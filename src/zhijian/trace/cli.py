@@ -13,6 +13,7 @@ from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.config import get_settings
 from zhijian.platform.errors import DomainError
+from zhijian.platform.files import write_bytes
 
 codes_app = typer.Typer(help="一物一码：赋码、作废、冻结、召回 / item-level codes", no_args_is_help=True)
 trace_app = typer.Typer(help="追溯与召回范围 / trace a unit or a lot", no_args_is_help=True)
@@ -273,14 +274,14 @@ def convert(src: Path = typer.Argument(..., help="输入 .xml / .json / .jsonld"
     raw = src.read_bytes()
     if ins in _XML_EXT:
         doc = epcis_xml.document_from_xml(raw)
-        out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_bytes(out, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
         n = len(epcis.document_events(doc))
     else:
         try:
             doc = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise epcis.validation_error(f"文件不是合法的 JSON：{src}", f"not valid JSON: {src}") from None
-        out.write_bytes(epcis_xml.document_to_xml(doc))
+        write_bytes(out, epcis_xml.document_to_xml(doc))  # atomic: a killed conversion leaves no half file
         n = len(epcis.document_events(doc))
     typer.echo(f"{src} → {out}: {n} events")
 
