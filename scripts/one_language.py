@@ -26,9 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ROLES = ["admin", "regulator", "samr", "regulator_hz", "association", "inspector", "enterprise", "enterprise2",
-         "public"]
-PER_SHAPE = {"zh-CN": 2, "en": 1}
+from tests.web.test_crawl import PER_SHAPE, ROLES  # noqa: E402  (the test's roles and pages per shape)
 
 
 def _build(path: Path, var: Path) -> None:

@@ -151,7 +151,7 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
     errors: list[str] = []
 
     def make(phone: bool = False, locale: str = "zh-CN", **kw: Any) -> Any:
-        ctx = browser.new_context(locale=locale, **(PHONE if phone else DESK), **kw)
+        ctx = browser.new_context(locale=locale, **{**(PHONE if phone else DESK), **kw})  # kw may set the viewport
         ctx.set_default_timeout(60000)  # generous: a loaded 2-core CI machine hashes argon2 slowly
         contexts.append(ctx)
         page = ctx.new_page()

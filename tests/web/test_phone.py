@@ -10,7 +10,7 @@ data; screenshots under test-artifacts/<test name>/.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,28 +34,14 @@ OUTSIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
 
 
 @pytest.fixture
-def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
-    """phone(width, js=True, locale="zh-CN") → a Page on a phone of that width; console errors fail the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
+def phone(new_page: Callable[..., Any]) -> Callable[..., Any]:
+    """phone(width, js=True, locale="zh-CN") → a Page on a phone of that width (conftest's new_page: console errors
+    fail the test)."""
 
     def make(width: int, js: bool = True, locale: str = "zh-CN") -> Any:
-        ctx = browser.new_context(locale=locale, viewport={"width": width, "height": 640}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, java_script_enabled=js)
-        ctx.set_default_timeout(60000)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("console", lambda m: errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document" else None)
-        return page
+        return new_page(phone=True, locale=locale, viewport={"width": width, "height": 640}, java_script_enabled=js)
 
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert not errors, f"browser console errors: {errors}"
+    return make
 
 
 def shot(request: pytest.FixtureRequest, page: Any, name: str) -> None:
