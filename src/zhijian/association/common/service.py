@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from zhijian.platform.auth import Actor
 from zhijian.platform.db import lock_for_update
@@ -50,3 +51,13 @@ def fetched(session: Session, model: type[T], ident: Any, entity: str, *, lock: 
     if obj is None:
         raise NotFound(entity, ident)
     return obj
+
+
+def fetched_by(session: Session, model: type[T], column: InstrumentedAttribute[Any], value: Any, entity: str, *,
+               lock: bool = False) -> T:
+    """The row of ``model`` whose unique ``column`` (a code, a certificate number) is ``value`` (locked with
+    ``lock``), or ``NotFound(entity, value)``."""
+    obj = session.scalar(select(model).where(column == value))
+    if obj is None:
+        raise NotFound(entity, value)
+    return locked(session, model, obj.id, entity) if lock else obj  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat
+from zhijian.association.common.service import fetched, fetched_by, is_secretariat, locked, require_secretariat
 from zhijian.association.exams import rules
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate, ExamMark, ExamQuestion
 from zhijian.association.exams.schemas import CandidateIn, ExamIn, QuestionIn
@@ -112,10 +112,7 @@ def create_exam(session: Session, actor: Actor, data: ExamIn) -> Exam:
 
 
 def exam_by_code(session: Session, code: str, *, for_update: bool = False) -> Exam:
-    e = session.scalar(select(Exam).where(Exam.code == code))
-    if e is None:
-        raise NotFound("exam", code)
-    return locked(session, Exam, e.id, "exam") if for_update else e
+    return fetched_by(session, Exam, Exam.code, code, "exam", lock=for_update)
 
 
 def list_exams(session: Session, actor: Actor) -> list[Exam]:

@@ -15,14 +15,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhijian.association.common.service import fetched, is_secretariat, locked, require_secretariat, today
+from zhijian.association.common.service import (
+    fetched,
+    fetched_by,
+    is_secretariat,
+    locked,
+    require_secretariat,
+    today,
+)
 from zhijian.association.pt import rules
 from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtScheme
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.tabular import cell_error
 from zhijian.stats import homogeneity as hom
@@ -62,10 +68,7 @@ def create_scheme(session: Session, actor: Actor, data: SchemeIn) -> PtScheme:
 
 
 def scheme_by_code(session: Session, code: str) -> PtScheme:
-    s = session.scalar(select(PtScheme).where(PtScheme.code == code))
-    if s is None:
-        raise NotFound("pt_scheme", code)
-    return s
+    return fetched_by(session, PtScheme, PtScheme.code, code, "pt_scheme")
 
 
 def create_round(session: Session, actor: Actor, data: RoundIn) -> PtRound:
@@ -90,12 +93,7 @@ def create_round(session: Session, actor: Actor, data: RoundIn) -> PtRound:
 def round_by_code(session: Session, code: str, *, for_update: bool = False) -> PtRound:
     """A round by its code; ``for_update`` locks the row (platform.db.lock_for_update) so that concurrent
     steps on one round (enrolments, scoring) run one after the other and re-read its state."""
-    r = session.scalar(select(PtRound).where(PtRound.code == code))
-    if r is None:
-        raise NotFound("pt_round", code)
-    if for_update:
-        r = lock_for_update(session, PtRound, r.id)
-    return r
+    return fetched_by(session, PtRound, PtRound.code, code, "pt_round", lock=for_update)
 
 
 def list_rounds(session: Session, actor: Actor, *, status: str | None = None) -> list[PtRound]:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.association.common.receipts import Bill, bill_pdf
-from zhijian.association.common.service import CHINA, fetched, is_secretariat, locked, today
+from zhijian.association.common.service import CHINA, fetched, fetched_by, is_secretariat, locked, today
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate
 from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
 from zhijian.platform.auth import Actor
@@ -64,10 +64,7 @@ def create_course(session: Session, actor: Actor, data: CourseIn) -> Course:
 
 
 def _course(session: Session, code: str) -> Course:
-    c = session.scalar(select(Course).where(Course.code == code))
-    if c is None:
-        raise NotFound("course", code)
-    return c
+    return fetched_by(session, Course, Course.code, code, "course")
 
 
 def add_session(session: Session, actor: Actor, code: str, data: SessionIn) -> CourseSession:
@@ -186,9 +183,7 @@ def hours_by_year(session: Session, actor: Actor, year: int, user_id: int | None
 def renew_certificate(session: Session, actor: Actor, number: str, on: dt.date | None = None) -> ExamCertificate:
     """证书延续: by hours earned during the validity period (≥ RENEWAL_HOURS)."""
     actor.require("association")
-    cert = session.scalar(select(ExamCertificate).where(ExamCertificate.number == number))
-    if cert is None:
-        raise NotFound("certificate", number)
+    cert = fetched_by(session, ExamCertificate, ExamCertificate.number, number, "certificate")
     cand = session.get(ExamCandidate, cert.candidate_id)
     exam = session.get(Exam, cert.exam_id)
     if cand is None or cand.user_id is None:
