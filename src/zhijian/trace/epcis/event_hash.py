@@ -293,6 +293,12 @@ def _number(text: str) -> str:
         return text
 
 
+_CANONICAL_DL = re.compile(r"https://id\.gs1\.org/(?:01/[0-9]{14}(?:/21/[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3E\x41-\x5A\x5F"
+                           r"\x61-\x7A]{1,20})?|00/[0-9]{18})")
+"""A serialised unit's, a trade item's or a logistic unit's link already in the constrained canonical form (no CBV
+URN, no number, no query): `canonical_value` would return it unchanged (tests/trace/test_canonical_fast_path.py)."""
+
+
 @lru_cache(maxsize=262144)
 def canonical_value(text: str, draft: bool = False) -> str:
     """One value as it enters the pre-hash string (web vocabulary, numbers, Digital Link).
@@ -300,6 +306,12 @@ def canonical_value(text: str, draft: bool = False) -> str:
     `draft`: the pre-standard rules GS1's example documents were hashed with (see `event_hash_id`):
     CBV terms as `urn:epcglobal:cbv:` URNs, EPC URNs kept as they are.
     """
+    if not draft and _CANONICAL_DL.fullmatch(text):
+        return text
+    return _parsed_value(text, draft)
+
+
+def _parsed_value(text: str, draft: bool) -> str:
     if draft:
         for old, new in _OLD_CBV:
             text = text.replace(new, old)

@@ -500,8 +500,17 @@ def _dl_canonical(v: str) -> str:
     return f"{CANON}/{primary}/{key}" + "".join(f"/{a}/{b}" for a, b in _dl_qualifiers(primary, segs[i + 2:]))
 
 
+_CANONICAL_DL = re.compile(r"https://id\.gs1\.org/(?:01/[0-9]{14}(?:/21/[A-Za-z0-9_.~!$'()*+,;:@=-]+)?|00/[0-9]{18})")
+"""A unit's, a trade item's or a logistic unit's link already in canonical form (what a capture mostly carries):
+the parse below would return it unchanged (tests/trace/test_canonical_fast_path.py)."""
+
+
 @lru_cache(maxsize=262144)
 def _canonical_id(value: str) -> str:
+    return value if _CANONICAL_DL.fullmatch(value) else _parsed_id(value)
+
+
+def _parsed_id(value: str) -> str:
     v = value.strip()
     m = _URN.match(v)
     if m:
