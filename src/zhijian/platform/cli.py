@@ -46,6 +46,16 @@ def db_revision(room: str = typer.Option(..., help="room whose branch gets the r
     migrate.revision(database().url, room, message)
 
 
+@db_app.command("distribute")
+def db_distribute(shards: int = typer.Option(32, help="分片数 / shards of each co-location group (Citus)")) -> None:
+    """分布式表 — on a Citus coordinator, distribute the tables each room declares (zhijian.<room>.scaling);
+    idempotent: a second run says what is already distributed and changes nothing (docs/SCALING.md)."""
+    from zhijian.platform.distribute import distribute
+
+    for outcome in distribute(database().engine, shards=shards):
+        typer.echo(outcome.line())
+
+
 @user_app.command("add")
 def user_add(username: str = typer.Option(...), password: str = typer.Option(..., envvar="ZHIJIAN_NEW_PASSWORD"),
              role: str = typer.Option(...), organization: str | None = typer.Option(

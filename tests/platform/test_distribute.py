@@ -1,0 +1,98 @@
+"""`zhijian db distribute` (issue #23): the refusal without Citus, the plan against the models, and — with
+ZHIJIAN_CITUS_URL pointing at a coordinator (scripts/citus-cluster.sh) — a real, repeated run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+from typer.testing import CliRunner
+
+from tests.conftest import BACKENDS
+from tests.dbs import isolated_url
+from zhijian.platform import distribute as D
+from zhijian.platform.cli import app
+from zhijian.platform.db import Base, get_database
+from zhijian.platform.errors import DomainError
+
+CITUS_URL = os.environ.get("ZHIJIAN_CITUS_URL")
+
+
+def _run(url: str, *args: str) -> tuple[int, str]:
+    get_database.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["db", "distribute", *args], env={"ZHIJIAN_DATABASE_URL": url})
+    finally:
+        get_database.cache_clear()
+    return r.exit_code, r.output
+
+
+def test_refused_on_sqlite(tmp_path: Path) -> None:
+    code, out = _run(f"sqlite:///{tmp_path / 'd.sqlite3'}")
+    assert code == 2
+    assert out.strip().splitlines() == [
+        "错误 db.no_citus: 分布式表需要 Citus（PostgreSQL 扩展），当前数据库：sqlite，未做任何更改 / distributing tables "
+        "needs Citus (a PostgreSQL extension); this database is sqlite; nothing changed"]
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not available")
+def test_refused_on_postgresql_without_citus(tmp_path: Path) -> None:
+    with isolated_url("postgresql", tmp_path) as url:
+        code, out = _run(url)
+    assert code == 2
+    assert out.strip().splitlines() == [
+        "错误 db.no_citus: 此 PostgreSQL 数据库未安装 citus 扩展（CREATE EXTENSION citus），未做任何更改 / this PostgreSQL "
+        "database has no citus extension (CREATE EXTENSION citus); nothing changed"]
+
+
+def test_the_plan() -> None:
+    plan = {p.table: p for p in D.plan()}
+    assert {t: (p.kind, p.column, p.colocate_with) for t, p in plan.items() if p.kind != "local"} == {
+        "trace_code": ("distributed", "serial", None),
+        "trace_scan": ("distributed", "serial", "trace_code"),
+        "trace_code_batch": ("reference", None, None),
+        "trace_mac_key": ("reference", None, None),
+    }
+    tables = Base.metadata.tables
+    for name in ("trace_code", "trace_scan"):  # Citus' rule: the serial is in every unique key
+        assert D.unique_keys(tables[name]) and all("serial" in key for key in D.unique_keys(tables[name]))
+    # the EPCIS tables stay local because no column is in every unique key — true of the models today
+    assert D.blocking_key(tables["epcis_event"], "id") == {"dedup_key"}
+    assert D.blocking_key(tables["epcis_epc"], "event_pk") == {"id"}
+    assert D.blocking_key(tables["epcis_attr"], "event_pk") == {"id"}
+    assert {t for t, p in plan.items() if p.kind == "local"} == {"epcis_event", "epcis_epc", "epcis_attr"}
+
+
+def test_a_declaration_the_models_refute(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhijian.trace.scaling as scaling
+
+    monkeypatch.setattr(scaling, "PLACEMENTS", (D.Placement("epcis_event", "distributed", column="id"),))
+    with pytest.raises(DomainError) as err:
+        D.plan()
+    assert err.value.code == "db.bad_distribution" and "['dedup_key'] lacks id" in str(err.value.message_en)
+
+
+@pytest.mark.skipif(not CITUS_URL, reason="ZHIJIAN_CITUS_URL is unset: no Citus coordinator to distribute on")
+def test_on_a_citus_cluster() -> None:
+    assert CITUS_URL is not None
+    code, first = _run(CITUS_URL)
+    assert code == 0, first
+    code, second = _run(CITUS_URL)
+    assert code == 0, second
+    assert "已完成 / done" not in second
+    assert sum("已分布 / already" in line for line in second.splitlines()) == 4
+    engine = create_engine(CITUS_URL, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT table_name::text, citus_table_type, distribution_column, colocation_id, shard_count "
+                "FROM citus_tables WHERE table_name::text IN ('trace_code', 'trace_scan', 'trace_code_batch')").all()
+    finally:
+        engine.dispose()
+    got = {r[0]: r[1:] for r in rows}
+    assert got["trace_code"][:2] == ("distributed", "serial") and got["trace_code"][3] == 32
+    assert got["trace_scan"][:2] == ("distributed", "serial") and got["trace_scan"][2] == got["trace_code"][2]
+    assert got["trace_code_batch"][0] == "reference"
