@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
 from zhijian.stats._validate import as_float_array, err, finite_float
 
@@ -121,8 +121,8 @@ def probability_of_conformance(value: Any, lower: float | None, upper: float | N
     y = np.asarray(value, dtype=float)
     if standard_uncertainty == 0:
         return _inside(y, lower, upper, True).astype(float)
-    hi = stats.norm.cdf((upper - y) / standard_uncertainty) if upper is not None else 1.0
-    lo = stats.norm.cdf((lower - y) / standard_uncertainty) if lower is not None else 0.0
+    hi = scipy.stats.norm.cdf((upper - y) / standard_uncertainty) if upper is not None else 1.0
+    lo = scipy.stats.norm.cdf((lower - y) / standard_uncertainty) if lower is not None else 0.0
     return np.asarray(hi - lo, dtype=float)
 
 

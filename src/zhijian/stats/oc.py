@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import special, stats
+import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
 from zhijian.stats._validate import err, positive_int, probabilities
 
@@ -38,11 +38,11 @@ def probability_of_acceptance(
     dist = distribution or ("hypergeometric" if lot_size is not None else "binomial")
     pa: np.ndarray
     if dist == "poisson":
-        pa = stats.poisson.cdf(c_, n_ * _nonneg(p))
+        pa = scipy.stats.poisson.cdf(c_, n_ * _nonneg(p))
         return pa
     pp = probabilities(p, "p")
     if dist == "binomial":
-        pa = stats.binom.cdf(c_, n_, pp)
+        pa = scipy.stats.binom.cdf(c_, n_, pp)
         return pa
     if dist == "hypergeometric":
         if lot_size is None:
@@ -66,7 +66,7 @@ def _hyper_pa(c: int, big_n: int, defects: Any, n: int) -> np.ndarray:
     def log_choose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ok = (b >= 0) & (b <= a)
         with np.errstate(invalid="ignore"):
-            out = special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1)
+            out = scipy.special.gammaln(a + 1) - scipy.special.gammaln(b + 1) - scipy.special.gammaln(a - b + 1)
         chosen: np.ndarray = np.where(ok, out, -np.inf)
         return chosen
 
@@ -95,11 +95,11 @@ def probability_of_acceptance_double(
     n2_, a2 = _check_plan(n2, ac2)
     r1 = positive_int(re1, "re1", minimum=a1 + 1)
     pp = probabilities(p, "p")
-    pa: np.ndarray = stats.binom.cdf(a1, n1_, pp)
+    pa: np.ndarray = scipy.stats.binom.cdf(a1, n1_, pp)
     for d1 in range(a1 + 1, r1):
         if a2 - d1 < 0:
             continue
-        pa = pa + stats.binom.pmf(d1, n1_, pp) * stats.binom.cdf(a2 - d1, n2_, pp)
+        pa = pa + scipy.stats.binom.pmf(d1, n1_, pp) * scipy.stats.binom.cdf(a2 - d1, n2_, pp)
     return pa
 
 
@@ -116,7 +116,7 @@ def p_at_pa(n: int, c: int, pa: float, *, lot_size: int | None = None) -> float:
     if lot_size is None:
         if c_ >= n_:
             return 1.0
-        return float(stats.beta.ppf(1.0 - pa, c_ + 1, n_ - c_))
+        return float(scipy.stats.beta.ppf(1.0 - pa, c_ + 1, n_ - c_))
     big_n = positive_int(lot_size, "lot_size", minimum=n_)
 
     def pa_of(d: int) -> float:

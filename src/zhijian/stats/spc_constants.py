@@ -11,15 +11,13 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import special, stats
+import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
 from zhijian.stats._validate import err, positive_int
 
 # ---------------------------------------------------------------- constants (控制图系数)
 
 _X = np.linspace(-12.0, 12.0, 2401)  # trapezoid on a smooth, fast-decaying integrand: spectrally accurate
-_PHI = stats.norm.cdf(_X)
-_PDF = stats.norm.pdf(_X)
 _W_MAX = 26.0  # 1 − F(26) < 1e-16 for every n up to 10⁴
 _GL_T, _GL_W = np.polynomial.legendre.leggauss(200)
 _W_NODES = 0.5 * _W_MAX * (_GL_T + 1.0)
@@ -27,15 +25,23 @@ _W_WEIGHTS = 0.5 * _W_MAX * _GL_W
 
 
 @lru_cache(maxsize=1)
+def _normal_on_grid() -> tuple[np.ndarray, np.ndarray]:
+    """(Φ, φ) on the x grid, computed at first use (scipy.stats is loaded only then)."""
+    return scipy.stats.norm.cdf(_X), scipy.stats.norm.pdf(_X)
+
+
+@lru_cache(maxsize=1)
 def _spacings() -> np.ndarray:
     """Φ(x + w) − Φ(x) on the (w-node × x) grid, shared by every n."""
-    grid: np.ndarray = np.clip(stats.norm.cdf(_X[None, :] + _W_NODES[:, None]) - _PHI[None, :], 0.0, 1.0)
+    phi = _normal_on_grid()[0]
+    grid: np.ndarray = np.clip(scipy.stats.norm.cdf(_X[None, :] + _W_NODES[:, None]) - phi[None, :], 0.0, 1.0)
     return grid
 
 
 def _range_cdf_nodes(n: int) -> np.ndarray:
     """P(R ≤ w) at the w nodes for the range of n iid N(0,1): n ∫ φ(x) [Φ(x+w) − Φ(x)]^{n−1} dx."""
-    cdf: np.ndarray = np.minimum(1.0, n * np.trapezoid(_PDF[None, :] * _spacings() ** (n - 1), _X, axis=1))
+    pdf = _normal_on_grid()[1]
+    cdf: np.ndarray = np.minimum(1.0, n * np.trapezoid(pdf[None, :] * _spacings() ** (n - 1), _X, axis=1))
     return cdf
 
 
@@ -72,7 +78,7 @@ def _d2_of(sizes: np.ndarray) -> np.ndarray:
 def c4(n: int) -> float:
     """c4(n) = E[s]/σ = √(2/(n−1)) Γ(n/2)/Γ((n−1)/2)."""
     n_ = positive_int(n, "subgroup_size", minimum=2)
-    return math.sqrt(2.0 / (n_ - 1)) * math.exp(special.gammaln(n_ / 2) - special.gammaln((n_ - 1) / 2))
+    return math.sqrt(2.0 / (n_ - 1)) * math.exp(scipy.special.gammaln(n_ / 2) - scipy.special.gammaln((n_ - 1) / 2))
 
 
 def constants(n: int) -> dict[str, float]:
