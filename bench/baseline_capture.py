@@ -22,8 +22,8 @@ def prepared_buffers(docs: list[dict[str, Any]], salt: str = "") -> list[list[tu
     from dataclasses import replace
 
     from zhijian.platform.db import utcnow
-    from zhijian.trace import epcis_service as S
     from zhijian.trace.epcis import EPCIS_CONTEXT, document_events
+    from zhijian.trace.epcis import service as S
     from zhijian.trace.epcis.rows import CopyText, copy_statement
 
     out = []

@@ -26,7 +26,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, select, text
 
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def fresh_url(url: str) -> tuple[str, callable]:  # type: ignore[valid-type]
+def fresh_url(url: str) -> tuple[str, Callable[[], None]]:
     if url.startswith("sqlite"):
         p = Path(url.split("sqlite:///", 1)[1])
         for suffix in ("", "-wal", "-shm"):
@@ -84,13 +86,14 @@ def bench_issue(db, n: int) -> tuple[str, str, str]:  # type: ignore[no-untyped-
     persisted = n / (time.perf_counter() - t)
     print(f"issue: generated {gen:,.0f} codes/s ({n:,} codes, no I/O); persisted {persisted:,.0f} codes/s "
           f"({n:,} codes, one transaction, {db.backend})", flush=True)
+    assert gtin is not None
     return str(pid), gtin.zfill(14), "BENCH"
 
 
-def _doc(start: int, n: int, gtin: str) -> dict:
+def _doc(start: int, n: int, gtin: str) -> dict[str, Any]:
     from zhijian.trace.epcis import EPCIS_CONTEXT
 
-    evs = []
+    evs: list[dict[str, Any]] = []
     for i in range(start, start + n):
         if i % 10 == 9:  # every 10th event packs the previous 9 units into a case
             evs.append({"type": "AggregationEvent", "eventTime": f"2026-03-01T08:{(i // 60) % 60:02d}:{i % 60:02d}Z",
@@ -106,7 +109,7 @@ def _doc(start: int, n: int, gtin: str) -> dict:
             "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {"eventList": evs}}
 
 
-def _capture_zhijian(db, docs: list[dict]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _capture_zhijian(db, docs: list[dict[str, Any]]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """zhijian's capture of the documents through the service function, one transaction each →
     (seconds, seconds inside the row writers: on PostgreSQL the COPY streams, during which the events are also
     validated, hashed and indexed one by one as they stream; elsewhere the multi-row inserts)."""
@@ -191,7 +194,8 @@ def bench_capture_and_trace(db, n_events: int, gtin: str, rounds: int = 1) -> No
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bytes]:
@@ -209,7 +213,7 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
     return status, await reader.readexactly(length)
 
 
-def _load(port: int, paths: list[str], seconds: float, concurrency: int, q: mp.Queue) -> None:
+def _load(port: int, paths: list[str], seconds: float, concurrency: int, q: mp.Queue[Any]) -> None:
     import json
 
     async def run() -> tuple[int, list[float], int, float]:
@@ -309,7 +313,7 @@ def _run_server(cmd: list[str], env: dict[str, str], paths: list[str], seconds: 
             rate, p50, p99, n, errors = _wrk(port, paths, seconds, concurrency)
         else:  # `make bench` installs wrk; without it, the lean asyncio client in a second process
             tool = "asyncio client"
-            q: mp.Queue = mp.Queue()
+            q: mp.Queue[Any] = mp.Queue()
             proc = mp.Process(target=_load, args=(port, paths, seconds, concurrency, q))
             proc.start()
             n, lat, errors, elapsed = q.get(timeout=seconds + 120)
