@@ -3,6 +3,7 @@
 - `rules` pure functions: validation, CBV vocabularies, identifiers (EPC URN ↔ Digital Link), GS1-EPC-Format;
 - `index` the index rows of one event (identifiers by role, queryable fields), pure;
 - `event_hash` the CBV 2.0 §8.9 event hash ID; `xml` the XML binding (XSD 2.0) both ways;
+- `rows` a capture's event, EPC and attribute rows, written set-based (COPY streamed on PostgreSQL);
 - `scope` who reads and captures what; `service` capture (and the repository's one surface, re-exporting
   `query` SimpleEventQuery, `subscriptions` named queries and webhooks, `graph` unit trace and lot recall scope).
 
