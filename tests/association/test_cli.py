@@ -3,6 +3,7 @@ one line and exit 2."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from typer.testing import CliRunner
@@ -27,7 +28,8 @@ def test_pt_round_from_the_command_line(sqlite_db, monkeypatch, tmp_path):
         labs = [factories.lab(s).id for _ in CREOSOTE]
     u = factories.uid()
     _ok(["association", "pt", "scheme", f"S{u}", "--name", "杂酚油"])
-    _ok(["association", "pt", "round", f"R{u}", "--scheme", f"S{u}", "--year", "2026", "--measurand", "杂酚油"])
+    out = _ok(["association", "pt", "round", f"R{u}", "--scheme", f"S{u}", "--year", "2026", "--measurand", "杂酚油"])
+    assert out == f"R{u}\t报名中\n"
     out = _ok(["association", "pt", "enrol", f"R{u}", *sum((["--lab", str(x)] for x in labs), [])])
     assert "P009" in out
     items = tmp_path / "h.txt"
@@ -35,7 +37,8 @@ def test_pt_round_from_the_command_line(sqlite_db, monkeypatch, tmp_path):
     r = runner.invoke(app, ["association", "pt", "dispatch", f"R{u}"])
     assert r.exit_code == 2 and "association.pt.no_homogeneity" in r.output and len(r.output.strip().splitlines()) == 1
     assert "均匀" in _ok(["association", "pt", "homogeneity", f"R{u}", str(items), "--sigma", "0.015"])
-    _ok(["association", "pt", "dispatch", f"R{u}"])
+    code, status, on = _ok(["association", "pt", "dispatch", f"R{u}"]).rstrip("\n").split("\t")
+    assert (code, status) == (f"R{u}", "已发样") and dt.date.fromisoformat(on)
     csv = tmp_path / "results.csv"
     csv.write_text("参加者编号,结果\n" + "\n".join(f"P{i + 1:03d},{v}" for i, v in enumerate(CREOSOTE)), encoding="utf-8")
     assert "已导入 9" in _ok(["association", "pt", "import-results", f"R{u}", str(csv)])
@@ -46,6 +49,7 @@ def test_pt_round_from_the_command_line(sqlite_db, monkeypatch, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     _ok(["association", "pt", "report", f"R{u}", str(tmp_path / "p.pdf"), "--participant", "P003"])
     assert f"R{u}" in _ok(["association", "pt", "history", str(labs[0])])
+    assert _ok(["association", "pt", "close", f"R{u}"]) == f"R{u}\t已结束\n"
 
 
 def test_exam_from_the_command_line(sqlite_db, monkeypatch, tmp_path):

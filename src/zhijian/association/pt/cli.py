@@ -9,11 +9,17 @@ import typer
 from zhijian.association.common.cli import imported, written
 from zhijian.association.common.forms import build
 from zhijian.association.pt import rules, service
+from zhijian.association.pt.models import PtRound
 from zhijian.association.pt.schemas import HomogeneityIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
 
 app = typer.Typer(help="能力验证 / proficiency testing (ISO/IEC 17043, ISO 13528)", no_args_is_help=True)
+
+
+def _echo_round(r: PtRound, *more: object) -> None:
+    """A round's line after a step: its code and status (状态), then what the step adds."""
+    typer.echo("\t".join([r.code, rules.STATUSES[r.status], *map(str, more)]))
 
 
 @app.command("scheme")
@@ -37,7 +43,7 @@ def round_cmd(code: str, scheme: str = typer.Option(...), year: int = typer.Opti
             assigned_method="given" if assigned is not None else "robust", assigned_given=assigned,
             assigned_given_u=assigned_u, sigma_method="fixed" if sigma is not None else "robust", sigma_given=sigma,
             score_kind=score_kind))
-        typer.echo(f"{r.code}\t{rules.STATUSES[r.status]}")
+        _echo_round(r)
 
 
 @app.command("enrol")
@@ -75,7 +81,7 @@ def dispatch_cmd(code: str) -> None:
     """发样 (after a passed homogeneity check)."""
     with unit_of_work() as s:
         r = service.dispatch(s, SYSTEM, code)
-        typer.echo(f"{r.code}\t{rules.STATUSES[r.status]}\t{r.dispatched_on}")
+        _echo_round(r, r.dispatched_on)
 
 
 @app.command("import-results")
@@ -109,7 +115,7 @@ def report_cmd(code: str, out: Path, participant: str | None = None) -> None:
 def close_cmd(code: str) -> None:
     with unit_of_work() as s:
         r = service.close_round(s, SYSTEM, code)
-        typer.echo(f"{r.code}\t{rules.STATUSES[r.status]}")
+        _echo_round(r)
 
 
 @app.command("history")
