@@ -482,6 +482,14 @@ def test_risk_scan_figures_count_only_the_requesters_division(client, app, db, r
     assert (got["results"], got["complaints"], got["new_signals"]) == (hz["n_results"], hz["n_complaints"], want["hz"])
     assert got["results"] < after["samr"]["n_results"] and got["complaints"] < after["samr"]["n_complaints"]
     assert set(got) == {"scan_id", "results", "complaints", "new_signals", "seconds"}
+    # the console's 监测看板 shows each reader the same figures (it showed 杭州 the national batch and 举报 counts)
+    from zhijian.risk import service as risk
+
+    with db.session() as s:
+        for k, r in regs.items():
+            fig = risk.dashboard(s, actor_for(s.get(User, r.user_id))).figures  # type: ignore[arg-type]
+            assert fig is not None and (fig.scan_id, fig.results, fig.complaints, fig.new_signals) == (
+                scan_id, after[k]["n_results"], after[k]["n_complaints"], after[k]["n_signals"]), k
 
 
 # ---------------------------------------------------------------- 10. the files

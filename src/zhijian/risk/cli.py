@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,7 @@ def scan(as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (def
 
         with unit_of_work() as s:
             run = service.run_scan(s, _system(), as_of=day, progress=progress)
-            data = {"scan_id": run.id, "results": run.n_results, "complaints": run.n_complaints,
-                    "new_signals": run.n_signals, "seconds": run.seconds, "timings": run.summary.get("timings", {})}
+            data = {**asdict(service.scan_figures(s, _system(), run)), "timings": run.summary.get("timings", {})}
     emit(data, json_out, lambda d: (f"扫描完成：{d['results']} 条抽查结果，{d['complaints']} 条投诉，"
                                     f"新信号 {d['new_signals']} 个，用时 {d['seconds']} 秒"))
 

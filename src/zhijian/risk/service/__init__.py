@@ -50,7 +50,7 @@ from zhijian.risk.service.recalls import (
     report_recall_progress,
     start_recall,
 )
-from zhijian.risk.service.scanning import latest_scan, run_scan, summary_in
+from zhijian.risk.service.scanning import ScanFigures, latest_scan, run_scan, scan_figures, summary_in
 from zhijian.risk.service.signals import (
     ConfirmedSignal,
     MethodPerformance,
@@ -62,6 +62,8 @@ from zhijian.risk.service.signals import (
 )
 
 __all__ = [
+    "ScanFigures",
+    "scan_figures",
     "MONITOR_ROLES", "AlertIn", "Labels", "AlertView", "AssessmentIn", "ConfirmedSignal", "MailReport", "MethodPerformance", "RecallCloseIn",
     "RecallIn", "RecallProgress", "RecallReportIn", "Recipients", "RiskDashboard", "SeriesConfigIn",
     "alert_feed", "alert_recipients", "assessment_input", "can_monitor", "can_publish_alert", "can_read_recall",

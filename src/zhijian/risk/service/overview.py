@@ -14,7 +14,7 @@ from zhijian.risk.models import Alert, Recall, ScanRun, Signal
 from zhijian.risk.service.alerts import list_alerts
 from zhijian.risk.service.policy import can_monitor, scoped_summary
 from zhijian.risk.service.recalls import RecallProgress, overdue_recalls
-from zhijian.risk.service.scanning import latest_scan
+from zhijian.risk.service.scanning import ScanFigures, latest_scan, scan_figures
 from zhijian.risk.service.signals import MethodPerformance, list_signals, method_performance
 
 
@@ -23,6 +23,7 @@ class RiskDashboard(Record):
     """监测看板: the latest finished scan, its aggregates as the actor may see them, and the work queues."""
 
     scan: ScanRun | None
+    figures: ScanFigures | None  # the scan's counts as the actor may see them (a division's, for a regional bureau)
     summary: dict[str, Any]
     open_signals: Sequence[Signal]
     alerts: Sequence[Alert]
@@ -36,6 +37,7 @@ def dashboard(session: Session, actor: Actor) -> RiskDashboard:
     run = latest_scan(session, actor)
     return RiskDashboard(
         scan=run,
+        figures=scan_figures(session, actor, run) if run else None,
         summary=scoped_summary(session, actor, run.summary) if run else {},
         open_signals=list_signals(session, actor, status="open", limit=20).items,
         alerts=list_alerts(session, actor, status="published", limit=10).items,
