@@ -11,8 +11,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
+from tests.cluster import plain_isolated_url
 from tests.conftest import BACKENDS
-from tests.dbs import isolated_url
 from zhijian.platform import distribute as D
 from zhijian.platform.cli import app
 from zhijian.platform.db import Base, get_database
@@ -40,7 +40,7 @@ def test_refused_on_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not available")
 def test_refused_on_postgresql_without_citus(tmp_path: Path) -> None:
-    with isolated_url("postgresql", tmp_path) as url:
+    with plain_isolated_url("postgresql", tmp_path) as url:
         code, out = _run(url)
     assert code == 2
     assert out.strip().splitlines() == [
