@@ -4,6 +4,7 @@ provinces, the oversight page and its Excel, the public 行政处罚信息公示
 
 from __future__ import annotations
 
+import html
 import re
 from types import SimpleNamespace
 
@@ -26,8 +27,18 @@ def test_console_lead_to_published_decision(client, db, login):
         "title": "举报销售不合格电热毯", "party_id": ent_id, "received_on": "2026-03-02", "source": "report",
         "source_ref": f"complaint-web-{factories.uid()}"})
     lead = r.json()["id"]
-    page = client.get("/console/enforcement", headers=reg)
-    assert page.status_code == 200 and "举报销售不合格电热毯" in page.text
+    # the desk lists leads 100 at a time, oldest first: on the shared test database this one may be past the first
+    # hundred — the officer follows 下一页 (there was none: past the 100th lead nothing was shown)
+    url, pages = "/console/enforcement", 0
+    while True:
+        page = client.get(url, headers=reg)
+        assert page.status_code == 200
+        pages += 1
+        if f'href="/console/enforcement/leads/{lead}"' in page.text:
+            break
+        more = re.search(r'rel="next" href="([^"]+)"', page.text)
+        assert more and pages < 50, f"lead {lead} not on {pages} pages of the desk"
+        url = html.unescape(more.group(1))
     page = client.get(f"/console/enforcement/leads/{lead}", headers=reg)
     assert "2026-03-23" in page.text and "第十八条" in page.text
     token = _token(page.text)
@@ -120,3 +131,31 @@ def test_console_reads_that_fail_answer_the_console_error_page(client, db, login
         assert page.status_code == 404, url
         assert "text/html" in page.headers["content-type"] and 'role="alert"' in page.text and "返回工作台" in page.text
         assert "not_found" in page.text, url
+
+
+def test_desk_pages_past_the_hundredth_lead(client, db, login):
+    """Finding (2026-12-03): the desk showed the first 100 received leads and no way to the rest — a bureau's 101st
+    lead could not be reached from the console. 苏州市吴中区 (320506): a county whose leads only this test files."""
+    from zhijian.enforcement import service
+    from zhijian.enforcement.schemas import LeadIn
+    from zhijian.platform.auth import actor_for
+    from zhijian.platform.models import User
+
+    oid, reg, _certs = _setup(client, db, login, "320506", "county", "苏州市吴中区市场监督管理局")
+    with db.session() as s:
+        ent = factories.enterprise(s, region="320506")
+        officer = s.query(User).filter(User.organization_id == oid).first()
+        actor = actor_for(officer)
+        existing = len(service.list_leads(s, actor, state="received", limit=500).items)
+        ids = [service.create_lead(s, actor, LeadIn(
+            title=f"吴中线索{i}", party_id=ent.id, received_on="2026-03-02", source="report",
+            source_ref=f"desk-{factories.uid()}-{i}")).id for i in range(101 - existing)]
+    first = client.get("/console/enforcement", headers=reg)
+    assert first.status_code == 200 and first.text.count('href="/console/enforcement/leads/') == 100
+    last = f'href="/console/enforcement/leads/{ids[-1]}"'
+    assert last not in first.text
+    nxt = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert nxt and "lead_cursor=" in nxt.group(1)
+    second = client.get(html.unescape(nxt.group(1)), headers=reg)
+    assert second.status_code == 200 and last in second.text
+    assert 'rel="next"' not in second.text.split("<h2>", 2)[1]  # the lead list's pager ends there

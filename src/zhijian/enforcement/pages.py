@@ -152,13 +152,16 @@ def _validation(exc: ValidationError) -> DomainError:
 
 
 @router.get("/console/enforcement", response_class=HTMLResponse)
-def console_home(request: Request, session: SessionDep, state: str = "received") -> Response:
+def console_home(request: Request, session: SessionDep, state: str = "received", lead_cursor: str | None = None,
+                 case_cursor: str | None = None) -> Response:
+    """The desk: leads and cases 100 at a time, each list with its own 下一页 (past the 100th nothing was shown)."""
     actor = console_actor(request, session, *ROLES)
-    leads = service.list_leads(session, actor, state=state or None, limit=100)
-    cases = procedure.list_cases(session, actor, limit=100)
+    leads = service.list_leads(session, actor, state=state or None, limit=100, cursor=lead_cursor)
+    cases = procedure.list_cases(session, actor, limit=100, cursor=case_cursor)
     ops = cooperation.operations(session, actor)
     return render(request, "enforcement/console_home.html", {
-        "leads": leads.items, "cases": cases.items, "ops": ops, "state": state, "sources": rules.LEAD_SOURCES,
+        "leads": leads.items, "cases": cases.items, "lead_page": leads, "case_page": cases, "ops": ops,
+        "state": state, "sources": rules.LEAD_SOURCES,
         "lead_states": rules.LEAD_STATES, "states": rules.STATES, "today": service.today()}, actor=actor)
 
 
