@@ -3,9 +3,11 @@
 #
 #   scripts/citus-cluster.sh SRC_DIR {build|start|stop|status}
 #
-# Citus is AGPL-licensed and is not part of this repository: neither its source nor a recipe that builds it is
-# kept here. `build` only checks that the citus extension is installed into the system PostgreSQL 15 (built by
-# the operator from SRC_DIR, a Citus source tree outside the repository; see docs/SCALING.md) and says so.
+# Citus is AGPL-licensed and is not part of this repository: its source is never vendored. `build` compiles and
+# installs it from SRC_DIR, a Citus source tree the operator checked out outside the repository (e.g. tag v13.2.2),
+# against the system PostgreSQL 15: as root it first installs postgresql-server-dev-15 and the build libraries
+# from Debian; it drops the `have_createdb_privilege` definition of Citus 13.2's pg_version_compat.h, which
+# PostgreSQL 15's newest minor releases export themselves (a redefinition error otherwise). Already installed: says so.
 # start: one PostgreSQL 15 server per node (data under $CITUS_DIR, default /tmp/zhijian-citus; ports
 # $CITUS_PORT, +1, +2, default 9700–9702; loopback only, trust auth), database $CITUS_DB (default zhijian) with
 # the citus extension on each, the coordinator registered and the two workers added. Prints the coordinator URL.
@@ -31,10 +33,26 @@ case "$ACTION" in
 build)
   if installed; then
     echo "citus is installed in $("$PGBIN/pg_config" --pkglibdir) ($("$PGBIN/pg_config" --version))"
-  else
-    echo "citus is not installed for $("$PGBIN/pg_config" --version): build it from $SRC_DIR outside this repository (docs/SCALING.md)" >&2
-    exit 2
-  fi ;;
+    exit 0
+  fi
+  [ -f "$SRC_DIR/configure" ] && [ -f "$SRC_DIR/src/include/pg_version_compat.h" ] ||
+    { echo "$SRC_DIR is not a Citus source tree (no configure, no src/include/pg_version_compat.h)" >&2; exit 2; }
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-server-dev-15 libkrb5-dev liblz4-dev \
+      libzstd-dev libssl-dev libreadline-dev zlib1g-dev libselinux1-dev libxslt1-dev libpam0g-dev autoconf flex bison >/dev/null
+  fi
+  python3 - "$SRC_DIR/src/include/pg_version_compat.h" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+m = re.search(r"\nstatic inline bool\nhave_createdb_privilege\(void\)\n\{.*?\n\}\n", text, re.S)
+if m:
+    open(path, "w", encoding="utf-8").write(text[:m.start()] + "\n" + text[m.end():])
+    print("dropped Citus's have_createdb_privilege (PostgreSQL 15 exports it)")
+PY
+  (cd "$SRC_DIR" && { [ -f config.status ] || ./configure --without-libcurl PG_CONFIG="$PGBIN/pg_config"; } &&
+   nice -n 19 make -j"$(nproc)" && make install)
+  installed && echo "citus built from $SRC_DIR and installed in $("$PGBIN/pg_config" --pkglibdir)" ;;
 start)
   installed || { echo "citus is not installed for $("$PGBIN/pg_config" --version): nothing started" >&2; exit 2; }
   mkdir -p "$CITUS_DIR"
