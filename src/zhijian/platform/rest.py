@@ -17,7 +17,7 @@ from zhijian.platform.deps import ActorDep, SessionDep
 Present = Callable[[Any], BaseModel]
 
 
-def _handler(name: str, call: Callable[..., Any], params: list[inspect.Parameter], answer: type[Any]) -> Any:
+def endpoint(name: str, call: Callable[..., Any], params: list[inspect.Parameter], answer: type[Any]) -> Any:
     """A function FastAPI reads like a hand-written one: `params` (then session and actor) in its signature."""
 
     def handler(**kw: Any) -> Any:
@@ -44,17 +44,17 @@ def record_routes(router: APIRouter, path: str, name: str, out: type[BaseModel],
     key_param = inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=int)
     if create is not None:
         body, make = create
-        router.add_api_route(path, _handler(f"create_{name}", lambda data, session, actor: show(make(session, actor, data)),
+        router.add_api_route(path, endpoint(f"create_{name}", lambda data, session, actor: show(make(session, actor, data)),
                                             [inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=body)],
                                             out),
                              methods=["POST"], response_model=out, status_code=201, name=f"create_{name}")
-    router.add_api_route(item, _handler(f"get_{name}", lambda session, actor, **kw: show(read(session, actor, kw[key])),
+    router.add_api_route(item, endpoint(f"get_{name}", lambda session, actor, **kw: show(read(session, actor, kw[key])),
                                         [key_param], out),
                          methods=["GET"], response_model=out, name=f"get_{name}")
     if update is not None:
         patch_model, change = update
         router.add_api_route(
-            item, _handler(f"update_{name}",
+            item, endpoint(f"update_{name}",
                            lambda patch, session, actor, **kw: show(change(session, actor, kw[key], patch)),
                            [key_param, inspect.Parameter("patch", inspect.Parameter.KEYWORD_ONLY, annotation=patch_model)],
                            out),
@@ -66,5 +66,5 @@ def record_routes(router: APIRouter, path: str, name: str, out: type[BaseModel],
             remove(session, actor, kw[key])
             return Response(status_code=204)
 
-        router.add_api_route(item, _handler(f"delete_{name}", deleted, [key_param], Response),
+        router.add_api_route(item, endpoint(f"delete_{name}", deleted, [key_param], Response),
                              methods=["DELETE"], status_code=204, name=f"delete_{name}")

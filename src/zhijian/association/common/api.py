@@ -15,7 +15,7 @@ from fastapi.datastructures import Default
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from zhijian.platform.rest import _handler
+from zhijian.platform.rest import endpoint as rest_endpoint
 from zhijian.platform.tabular import read_rows
 
 
@@ -46,7 +46,7 @@ def action_routes(router: APIRouter, keys: Mapping[str, type], *actions: Action)
         if a.body is not None:
             params.append(inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=a.body))
         schema = a.answer if isinstance(a.answer, type) else None
-        endpoint = _handler(a.name, _caller(a, names), params, schema or dict[str, Any])
+        endpoint = rest_endpoint(a.name, _caller(a, names), params, schema or dict[str, Any])
         endpoint.__doc__ = a.doc
         # an object answer's model is inferred from the return annotation, as a hand-written route's is
         model: Any = schema or Default(None)
