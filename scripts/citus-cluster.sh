@@ -27,6 +27,7 @@ RUN_AS=()
 
 installed() { [ -f "$("$PGBIN/pg_config" --pkglibdir)/citus.so" ]; }
 port_of() { echo $((PORT + $1)); }
+running() { [ -f "$1/PG_VERSION" ] && "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 psql_on() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d "$2" -c "$3"; }
 
 case "$ACTION" in
@@ -71,7 +72,7 @@ max_connections = 200
 max_prepared_transactions = 200
 CONF
     fi
-    if ! "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if ! running "$dir"; then
       "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w start >/dev/null
     fi
     p=$(port_of $i)
@@ -91,7 +92,7 @@ CONF
 stop)
   for i in 2 1 0; do
     dir="$CITUS_DIR/${NODES[$i]}"
-    if [ -f "$dir/PG_VERSION" ] && "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if running "$dir"; then
       "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
     fi
   done
@@ -99,7 +100,7 @@ stop)
 status)
   for i in 0 1 2; do
     dir="$CITUS_DIR/${NODES[$i]}"
-    if [ -f "$dir/PG_VERSION" ] && "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if running "$dir"; then
       echo "${NODES[$i]} 127.0.0.1:$(port_of $i): running"
     else
       echo "${NODES[$i]} 127.0.0.1:$(port_of $i): stopped"

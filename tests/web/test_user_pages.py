@@ -5,6 +5,8 @@ second factor, deactivate (never the last active admin), reactivate — CSRF-che
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyotp
 import pytest
@@ -101,13 +103,20 @@ def test_the_list_shows_role_organization_state_second_factor_and_must_change(cl
     assert client.get("/console/users", params={"sort": "password_hash"}).status_code == 422  # not a sort key
 
 
-def test_reset_shows_the_temporary_password_once_and_forces_a_change(client, db, people) -> None:  # type: ignore[no-untyped-def]
+@contextmanager
+def _enterprise_signed_in_elsewhere(client: TestClient, db: Database,
+                                    people: dict[str, int]) -> Iterator[tuple[int, str, TestClient, str]]:
+    """The admin's console in `client`; the enterprise user signed in on another client: (id, name, it, its token)."""
     _console(client, db)
     uid = people["enterprise"]
     with db.session() as s:
         name = s.get(User, uid).username  # type: ignore[union-attr]
     with TestClient(client.app) as other:
-        old = _token(other, name)
+        yield uid, name, other, _token(other, name)
+
+
+def test_reset_shows_the_temporary_password_once_and_forces_a_change(client, db, people) -> None:  # type: ignore[no-untyped-def]
+    with _enterprise_signed_in_elsewhere(client, db, people) as (uid, name, other, old):
         first = _act(client, uid, "password", confirmed=False)  # no JavaScript: the confirmation page first
         assert first.status_code == 200 and 'name="confirmed" value="1"' in first.text and name in first.text
         assert _me(other, old) == 200 and _audit(db, uid, "password_reset") == 0
@@ -166,12 +175,7 @@ def test_remove_second_factor_from_the_list(client, db, people) -> None:  # type
 
 
 def test_deactivate_then_reactivate(client, db, people) -> None:  # type: ignore[no-untyped-def]
-    _console(client, db)
-    uid = people["enterprise"]
-    with db.session() as s:
-        name = s.get(User, uid).username  # type: ignore[union-attr]
-    with TestClient(client.app) as other:
-        old = _token(other, name)
+    with _enterprise_signed_in_elsewhere(client, db, people) as (uid, name, other, old):
         assert _act(client, uid, "deactivate").status_code == 303
         assert _me(other, old) == 401
         row = _cells(_row(client.get("/console/users", params={"q": name}).text, uid))
