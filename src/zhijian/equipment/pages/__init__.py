@@ -121,14 +121,14 @@ def _import_columns(role: str) -> tuple[str, ...]:
 
 
 def _institutes(session: Any) -> list[tuple[str, str]]:
-    """The inspection institutes (检验检测机构) an owner may ask, for the request form's select."""
+    """The inspection institutes (检验检测机构) an owner may ask, for the request form's select — all of them: a cap
+    (it was the first 200 by name) left the later ones impossible to ask."""
     from sqlalchemy import select
 
     from zhijian.catalog.models import Organization
 
     return [(str(i), n) for i, n in session.execute(select(Organization.id, Organization.name)
-                                                    .where(Organization.kind == "lab").order_by(Organization.name)
-                                                    .limit(200))]
+                                                    .where(Organization.kind == "lab").order_by(Organization.name))]
 
 
 @router.get("/console/equipment", response_class=HTMLResponse)
