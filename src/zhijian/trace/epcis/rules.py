@@ -22,9 +22,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from zhijian.platform.errors import DomainError
 from zhijian.trace.epcis.event_hash import event_hash_id as event_hash_id  # re-exported: the capture hashes here
-from zhijian.trace.epcis.event_hash import event_hasher as event_hasher
 from zhijian.trace.epcis.event_hash import prehash_string as prehash_string
 from zhijian.trace.epcis.event_hash import standard_prefixes as standard_prefixes
+from zhijian.trace.epcis.event_hash_fast import event_hasher as event_hasher  # the fast path (issue #23)
 from zhijian.trace.rules import gtin_check_digit
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
