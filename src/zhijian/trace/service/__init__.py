@@ -22,6 +22,7 @@ from zhijian.trace.service.facts import (
     cached_answer_facts,
     product_facts,
 )
+from zhijian.trace.service.guard import GUARD, EnumerationGuard
 from zhijian.trace.service.issuance import (
     CHUNK,
     MAX_ISSUE,
@@ -44,9 +45,7 @@ from zhijian.trace.service.signals import list_signals, purge_scans, scan_histor
 from zhijian.trace.service.subscribers import on_recall_started, on_sampled, on_verdict_final
 from zhijian.trace.service.tracing import identifier_in_events, lot_scope, trace_lot, trace_unit
 from zhijian.trace.service.verification import (
-    GUARD,
     SIGNAL_CONFIG,
-    EnumerationGuard,
     ScanAnswer,
     ScanInput,
     Step,

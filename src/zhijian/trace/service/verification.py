@@ -7,8 +7,6 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
-import time
-from collections import defaultdict
 from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -37,42 +35,9 @@ from zhijian.trace.service.facts import (
     _region_label,
     product_facts,
 )
+from zhijian.trace.service.guard import GUARD
 from zhijian.trace.service.keys import _may_reload_keys, keys_for_gtin
 
-
-class EnumerationGuard:
-    """Many unknown or forged codes from one client in a window → refuse it for the rest of the window.
-
-    Per worker process (verification workers are stateless; a shared store is not required for the
-    guard to work, each worker sees its share of an enumerating client's requests).
-    """
-
-    def __init__(self, limit: int = 20, window_seconds: float = 600) -> None:
-        self.limit = limit
-        self.window = window_seconds
-        self._lock = threading.Lock()
-        self._win = 0
-        self._strikes: dict[str, int] = defaultdict(int)
-
-    def _roll(self, now: float) -> None:
-        w = int(now // self.window)
-        if w != self._win:
-            self._win = w
-            self._strikes.clear()
-
-    def blocked(self, client: str, now: float | None = None) -> bool:
-        with self._lock:
-            self._roll(now or time.time())
-            return self._strikes.get(client, 0) >= self.limit
-
-    def strike(self, client: str, now: float | None = None) -> int:
-        with self._lock:
-            self._roll(now or time.time())
-            self._strikes[client] += 1
-            return self._strikes[client]
-
-
-GUARD = EnumerationGuard()
 SIGNAL_CONFIG = rules.SignalConfig()
 SIGNAL_REPEAT = dt.timedelta(hours=24)
 """A signal of a kind already open for the code within this time is not stored again (its kind is still answered)."""
