@@ -10,17 +10,8 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from zhijian.enforcement import (
-    cooperation,
-    documents,
-    inquiry,
-    listing,
-    oversight,
-    penalties,
-    procedure,
-    rules,
-    service,
-)
+from zhijian.enforcement import cooperation, inquiry, listing, oversight, penalties, procedure, rules, service
+from zhijian.enforcement.documents import case_pdf
 from zhijian.enforcement.models import Case
 from zhijian.enforcement.schemas import (
     AssistAnswerIn,
@@ -278,7 +269,7 @@ def document_pdf(case_id: int, kind: str, session: SessionDep, actor: ActorDep, 
     if kind not in rules.DOC_KINDS:
         raise DomainError("enforcement.bad_doc_kind", f"未知文书种类：{kind}", f"unknown document kind: {kind}", field="kind",
                           status=404)
-    return Response(documents.case_pdf(session, case, kind, public=public), media_type=PDF,
+    return Response(case_pdf(session, case, kind, public=public), media_type=PDF,
                     headers={"content-disposition": f'inline; filename="{kind}-{case.id}.pdf"'})
 
 

@@ -22,24 +22,8 @@ from zhijian.enforcement import (
     penalties,
     procedure,
     rules,
+    schemas,
     service,
-)
-from zhijian.enforcement.schemas import (
-    QA,
-    DecideIn,
-    FactsIn,
-    FileIn,
-    InquiryIn,
-    LeadDecisionIn,
-    LegalReviewIn,
-    NotifyIn,
-    OperationIn,
-    PayIn,
-    ResponseIn,
-    ReviewIn,
-    SeizureIn,
-    ServeIn,
-    StepIn,
 )
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.deps import SessionDep
@@ -98,7 +82,7 @@ def _datetime(form: Any, name: str) -> dt.datetime:
                           field=name) from None
 
 
-def _qa(text: str) -> list[QA]:
+def _qa(text: str) -> list[schemas.QA]:
     """「问：…」/「答：…」(or Q: / A:) lines → question-answer pairs (a line without a prefix continues the previous
     one)."""
     pairs: list[dict[str, str]] = []
@@ -120,7 +104,7 @@ def _qa(text: str) -> list[QA]:
             raise DomainError("validation.invalid", "问答每段应以“问：”开头", "each pair starts with 问：", field="qa")
     if not pairs:
         raise DomainError("enforcement.no_questions", "询问笔录须至少记录一问一答", "record at least one question", field="qa")
-    return [QA(**p) for p in pairs]
+    return [schemas.QA(**p) for p in pairs]
 
 
 # the description an interview writes on its evidence item (inquiry.record_inquiry); any other is shown as typed
@@ -198,13 +182,13 @@ async def console_lead_action(request: Request, session: SessionDep, lead_id: in
     try:
         with session.begin_nested():
             if action == "file":
-                case = procedure.file_case(session, actor, FileIn(
+                case = procedure.file_case(session, actor, schemas.FileIn(
                     lead_id=lead_id, approver=str(form.get("approver", "")), officers=_officers(form),
                     on=_date(form, "on"), violation_code=str(form.get("violation_code", "")),
                     facts_text=str(form.get("facts_text", ""))))
                 return RedirectResponse(f"/console/enforcement/cases/{case.id}", status_code=303)
             if action == "decline":
-                service.decline_lead(session, actor, lead_id, LeadDecisionIn(reason=str(form.get("reason", "")),
+                service.decline_lead(session, actor, lead_id, schemas.LeadDecisionIn(reason=str(form.get("reason", "")),
                                                                              on=_date(form, "on")))
             elif action == "extend":
                 service.extend_lead(session, actor, lead_id, str(form.get("reason", "")))
@@ -255,40 +239,40 @@ def _case_action(session: Any, actor: Any, case_id: int, action: str, form: Any)
     on = _date(form, "on")
     officers = _officers(form)
     if action == "review":
-        procedure.submit_review(session, actor, case_id, ReviewIn(
+        procedure.submit_review(session, actor, case_id, schemas.ReviewIn(
             officers=officers, on=on, violation_code=str(form.get("violation_code", "")),
-            facts=FactsIn(goods_value=_money(form, "goods_value"), illegal_income=_money(form, "illegal_income"),
+            facts=schemas.FactsIn(goods_value=_money(form, "goods_value"), illegal_income=_money(form, "illegal_income"),
                           sales_amount=_money(form, "sales_amount")),
             proposed_fine=_money(form, "proposed_fine"), opinion=str(form.get("opinion", ""))))
     elif action == "legal_review":
-        procedure.legal_review(session, actor, case_id, LegalReviewIn(reviewer=str(form.get("reviewer", "")),
+        procedure.legal_review(session, actor, case_id, schemas.LegalReviewIn(reviewer=str(form.get("reviewer", "")),
                                                                       opinion=str(form.get("opinion", "")), on=on))
     elif action == "notice":
-        procedure.notify(session, actor, case_id, NotifyIn(officers=officers, served_on=_date(form, "served_on") or
+        procedure.notify(session, actor, case_id, schemas.NotifyIn(officers=officers, served_on=_date(form, "served_on") or
                                                            service.today()))
     elif action == "response":
-        procedure.respond(session, actor, case_id, ResponseIn(statement=str(form.get("statement", "")), on=on,
+        procedure.respond(session, actor, case_id, schemas.ResponseIn(statement=str(form.get("statement", "")), on=on,
                                                               waive=form.get("waive") == "1",
                                                               request_hearing=form.get("request_hearing") == "1"))
     elif action == "decision":
-        procedure.decide(session, actor, case_id, DecideIn(officers=officers, on=on, fine=_money(form, "fine"),
+        procedure.decide(session, actor, case_id, schemas.DecideIn(officers=officers, on=on, fine=_money(form, "fine"),
                                                            approver=str(form.get("approver", "")),
                                                            kind=str(form.get("kind", "penalty"))))
     elif action == "service":
-        procedure.serve(session, actor, case_id, ServeIn(officers=officers, method=str(form.get("method", "direct")),
+        procedure.serve(session, actor, case_id, schemas.ServeIn(officers=officers, method=str(form.get("method", "direct")),
                                                          served_on=_date(form, "served_on") or service.today()))
     elif action == "payment":
-        procedure.record_payment(session, actor, case_id, PayIn(paid_on=_date(form, "paid_on") or service.today(),
+        procedure.record_payment(session, actor, case_id, schemas.PayIn(paid_on=_date(form, "paid_on") or service.today(),
                                                                 amount=_money(form, "amount")))
     elif action == "seizure":
-        procedure.seize(session, actor, case_id, SeizureIn(officers=officers, on=on, items=str(form.get("items", ""))))
+        procedure.seize(session, actor, case_id, schemas.SeizureIn(officers=officers, on=on, items=str(form.get("items", ""))))
     elif action == "evidence":
         procedure.add_evidence(session, actor, case_id, kind=str(form.get("kind", "")), officers=officers,
                                description=str(form.get("description", "")))
     elif action == "close":
-        procedure.close_case(session, actor, case_id, StepIn(officers=officers, on=on))
+        procedure.close_case(session, actor, case_id, schemas.StepIn(officers=officers, on=on))
     elif action == "inquiry":
-        inquiry.record_inquiry(session, actor, case_id, InquiryIn(
+        inquiry.record_inquiry(session, actor, case_id, schemas.InquiryIn(
             officers=officers, recorder=str(form.get("recorder", "")),
             interviewee_name=str(form.get("interviewee_name", "")),
             interviewee_id_no=str(form.get("interviewee_id_no", "")),
@@ -348,7 +332,7 @@ async def console_operation_create(request: Request, session: SessionDep) -> Res
         with session.begin_nested():
             members = [int(x) for x in str(form.get("members", "")).replace("，", ",").split(",") if x.strip().isdigit()]
             gtins = [g.strip() for g in str(form.get("gtins", "")).replace("，", ",").split(",") if g.strip()]
-            op = cooperation.create_operation(session, actor, OperationIn(name=str(form.get("name", "")), gtins=gtins,
+            op = cooperation.create_operation(session, actor, schemas.OperationIn(name=str(form.get("name", "")), gtins=gtins,
                                                                           member_organ_ids=members))
     except ValidationError as exc:
         return error_page(request, _validation(exc), actor)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 from zhijian.risk import pdf, service
 from zhijian.risk.models import Recall
@@ -35,8 +35,6 @@ from zhijian.risk.service.scanning import scan_figures
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/api/v1/public/risk", tags=["risk (public)"])
-
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def recall_out(r: Recall) -> RecallOut:

@@ -13,10 +13,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import event as sa_event
 
-from zhijian.catalog.schemas import PageOut
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
+from zhijian.platform.pagination import Limit, PageOut
 from zhijian.trace import digital_link, labels, service, streams
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service as es
@@ -38,7 +38,6 @@ from zhijian.trace.schemas import (
 
 router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
 public_router = APIRouter(prefix="/epcis", tags=["epcis"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 # ---------------------------------------------------------------- codes
