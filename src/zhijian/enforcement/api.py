@@ -46,6 +46,7 @@ from zhijian.enforcement.schemas import (
     StepIn,
     TransferIn,
 )
+from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.openapi import XLSX_ANSWER
@@ -132,10 +133,28 @@ def decline_lead(lead_id: int, data: LeadDecisionIn, session: SessionDep, actor:
 
 # ---------------------------------------------------------------- cases
 
-
-@router.post("/cases", response_model=CaseOut, status_code=201)
-def file_case(data: FileIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.file_case(session, actor, data))
+# the case's steps: each one procedure call answering the case (fines in yuan)
+action_routes(
+    router, {"case_id": int},
+    Action("POST", "/cases", "file_case", procedure.file_case, CaseOut, FileIn, 201, present=case_out),
+    Action("POST", "/cases/{case_id}/excluded", "add_excluded", procedure.add_excluded, CaseOut, ExcludeIn,
+           present=case_out),
+    Action("POST", "/cases/{case_id}/extensions", "extend_case", procedure.extend_case, CaseOut, ExtensionIn,
+           present=case_out),
+    Action("POST", "/cases/{case_id}/review", "review", procedure.submit_review, CaseOut, ReviewIn, present=case_out),
+    Action("POST", "/cases/{case_id}/legal-review", "legal_review", procedure.legal_review, CaseOut, LegalReviewIn,
+           present=case_out, doc="法制审核 opinion (《行政处罚法》第五十八条), required before the decision when the case calls for it."),
+    Action("POST", "/cases/{case_id}/notice", "notice", procedure.notify, CaseOut, NotifyIn, present=case_out),
+    Action("POST", "/cases/{case_id}/response", "response", procedure.respond, CaseOut, ResponseIn, present=case_out,
+           doc="陈述、申辩 / 听证 request — by the party's enterprise account or recorded by the organ."),
+    Action("POST", "/cases/{case_id}/hearing", "hearing", procedure.hold_hearing, CaseOut, HearingIn, present=case_out),
+    Action("POST", "/cases/{case_id}/decision", "decision", procedure.decide, CaseOut, DecideIn, present=case_out),
+    Action("POST", "/cases/{case_id}/service", "serve", procedure.serve, CaseOut, ServeIn, present=case_out),
+    Action("POST", "/cases/{case_id}/payment", "payment", procedure.record_payment, CaseOut, PayIn, present=case_out),
+    Action("POST", "/cases/{case_id}/enforcement", "court_enforcement", procedure.apply_enforcement, CaseOut, StepIn,
+           present=case_out),
+    Action("POST", "/cases/{case_id}/close", "close", procedure.close_case, CaseOut, StepIn, present=case_out),
+)
 
 
 @router.get("/cases", response_model=PageOut[CaseOut])
@@ -177,68 +196,6 @@ def list_evidence(case_id: int, session: SessionDep, actor: ActorDep) -> dict[st
 def seize(case_id: int, data: SeizureIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     s = procedure.seize(session, actor, case_id, data)
     return {"id": s.id, "kind": s.kind, "started_on": s.started_on, "due_on": s.due_on, "basis": rules.SEIZURE_BASIS}
-
-
-@router.post("/cases/{case_id}/excluded", response_model=CaseOut)
-def add_excluded(case_id: int, data: ExcludeIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.add_excluded(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/extensions", response_model=CaseOut)
-def extend_case(case_id: int, data: ExtensionIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.extend_case(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/review", response_model=CaseOut)
-def review(case_id: int, data: ReviewIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.submit_review(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/legal-review", response_model=CaseOut)
-def legal_review(case_id: int, data: LegalReviewIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    """法制审核 opinion (《行政处罚法》第五十八条), required before the decision when the case calls for it."""
-    return case_out(procedure.legal_review(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/notice", response_model=CaseOut)
-def notice(case_id: int, data: NotifyIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.notify(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/response", response_model=CaseOut)
-def response(case_id: int, data: ResponseIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    """陈述、申辩 / 听证 request — by the party's enterprise account or recorded by the organ."""
-    return case_out(procedure.respond(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/hearing", response_model=CaseOut)
-def hearing(case_id: int, data: HearingIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.hold_hearing(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/decision", response_model=CaseOut)
-def decision(case_id: int, data: DecideIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.decide(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/service", response_model=CaseOut)
-def serve(case_id: int, data: ServeIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.serve(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/payment", response_model=CaseOut)
-def payment(case_id: int, data: PayIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.record_payment(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/enforcement", response_model=CaseOut)
-def court_enforcement(case_id: int, data: StepIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.apply_enforcement(session, actor, case_id, data))
-
-
-@router.post("/cases/{case_id}/close", response_model=CaseOut)
-def close(case_id: int, data: StepIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(procedure.close_case(session, actor, case_id, data))
 
 
 class PublishIn(BaseModel):
@@ -332,34 +289,17 @@ def list_transfers(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]
              "new_case_id": t.new_case_id, "document_no": t.document_no} for t in cooperation.transfers(session, actor)]
 
 
-@router.post("/transfers/{transfer_id}/accept", response_model=CaseOut, status_code=201)
-def accept(transfer_id: int, data: FileIn, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(cooperation.accept_transfer(session, actor, transfer_id, data))
-
-
-@router.post("/assists", response_model=AssistOut, status_code=201)
-def request_assist(data: AssistIn, session: SessionDep, actor: ActorDep) -> AssistOut:
-    return AssistOut.model_validate(cooperation.request_assist(session, actor, data))
-
-
-@router.get("/assists", response_model=list[AssistOut])
-def list_assists(session: SessionDep, actor: ActorDep) -> list[AssistOut]:
-    return [AssistOut.model_validate(a) for a in cooperation.assists(session, actor)]
-
-
-@router.post("/assists/{assist_id}/answer", response_model=AssistOut)
-def answer_assist(assist_id: int, data: AssistAnswerIn, session: SessionDep, actor: ActorDep) -> AssistOut:
-    return AssistOut.model_validate(cooperation.answer_assist(session, actor, assist_id, data))
-
-
-@router.post("/operations", response_model=OperationOut, status_code=201)
-def create_operation(data: OperationIn, session: SessionDep, actor: ActorDep) -> OperationOut:
-    return OperationOut.model_validate(cooperation.create_operation(session, actor, data))
-
-
-@router.get("/operations", response_model=list[OperationOut])
-def list_operations(session: SessionDep, actor: ActorDep) -> list[OperationOut]:
-    return [OperationOut.model_validate(o) for o in cooperation.operations(session, actor)]
+action_routes(
+    router, {"transfer_id": int, "assist_id": int, "op_id": int, "case_id": int},
+    Action("POST", "/transfers/{transfer_id}/accept", "accept", cooperation.accept_transfer, CaseOut, FileIn, 201,
+           present=case_out),
+    Action("POST", "/assists", "request_assist", cooperation.request_assist, AssistOut, AssistIn, 201),
+    Action("GET", "/assists", "list_assists", cooperation.assists, AssistOut, many=True),
+    Action("POST", "/assists/{assist_id}/answer", "answer_assist", cooperation.answer_assist, AssistOut, AssistAnswerIn),
+    Action("POST", "/operations", "create_operation", cooperation.create_operation, OperationOut, OperationIn, 201),
+    Action("GET", "/operations", "list_operations", cooperation.operations, OperationOut, many=True),
+    Action("POST", "/operations/{op_id}/cases/{case_id}", "join", cooperation.join_case, CaseOut, present=case_out),
+)
 
 
 @router.get("/operations/{op_id}")
@@ -368,11 +308,6 @@ def get_operation(op_id: int, session: SessionDep, actor: ActorDep) -> dict[str,
     return {"operation": OperationOut.model_validate(op).model_dump(mode="json"),
             "stats": [{**r, "fines": str(r["fines"])} for r in cooperation.operation_stats(session, actor, op_id)],
             "timeline": [{**r, "on": r["on"].isoformat()} for r in cooperation.timeline(session, actor, op_id)]}
-
-
-@router.post("/operations/{op_id}/cases/{case_id}", response_model=CaseOut)
-def join(op_id: int, case_id: int, session: SessionDep, actor: ActorDep) -> CaseOut:
-    return case_out(cooperation.join_case(session, actor, op_id, case_id))
 
 
 # ---------------------------------------------------------------- oversight and the public decisions

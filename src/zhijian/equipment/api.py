@@ -37,6 +37,7 @@ from zhijian.equipment.schemas import (
     WorkerCertIn,
     WorkerCertOut,
 )
+from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.tabular import read_rows
@@ -52,9 +53,31 @@ def intervals() -> dict[str, Any]:
             "rows": [dataclasses.asdict(r) for r in t.rows.values()]}
 
 
-@router.post("/units", response_model=UnitOut, status_code=201)
-def register(data: UnitIn, session: SessionDep, actor: ActorDep) -> UnitOut:
-    return UnitOut.model_validate(service.register_unit(session, actor, data))
+action_routes(
+    router, {"code": str, "licence_id": int, "contract_id": int},
+    Action("POST", "/units", "register", service.register_unit, UnitOut, UnitIn, 201),
+    Action("POST", "/units/{code}/status", "change_status", service.change_status, UnitOut, StatusIn),
+    Action("GET", "/units/{code}/inspections", "list_inspections", service.inspections, InspectionOut, many=True),
+    Action("POST", "/units/{code}/inspections", "record_inspection", service.record_inspection, InspectionOut,
+           InspectionIn, 201),
+    Action("POST", "/units/{code}/maintenance", "record_maintenance", service.record_maintenance, MaintenanceOut,
+           MaintenanceIn, 201, doc="维保记录 by the unit's maintenance company."),
+    Action("GET", "/units/{code}/maintenance", "list_maintenance", service.maintenance_records, MaintenanceOut,
+           many=True),
+    Action("POST", "/workers", "register_worker", service.register_worker_cert, WorkerCertOut, WorkerCertIn, 201,
+           doc="特种设备作业人员证 登记 (validity 4 years unless given)."),
+    Action("POST", "/licences", "register_licence", service.register_licence, LicenceOut, LicenceIn, 201,
+           doc="维保单位许可 登记 / 换证 (regulator) — an expired licence takes no contract and records no visit."),
+    Action("PUT", "/licences/{licence_id}", "update_licence", service.update_licence, LicenceOut, LicenceIn,
+           doc="Correct or renew (换证) a licence (regulator); it stays with its company."),
+    Action("PUT", "/contracts/{contract_id}", "update_contract", service.update_contract, ContractOut, ContractEditIn,
+           doc="Correct or extend a contract (number, period); a terminated contract is closed (409)."),
+    Action("POST", "/contracts/{contract_id}/terminate", "terminate_contract", service.terminate_contract,
+           ContractOut, TerminateIn, doc="合同解除 with the day and the reason; the unit has no maintenance company from that day."),
+    Action("POST", "/units/{code}/contracts", "create_contract", service.create_contract, ContractOut, ContractIn, 201,
+           doc="维保合同 — the unit's maintainer follows the contract in force."),
+    Action("GET", "/units/{code}/contracts", "list_contracts", service.contracts, ContractOut, many=True),
+)
 
 
 @router.post("/units/import", response_model=ImportOut)
@@ -103,21 +126,6 @@ def explain(code: str, session: SessionDep, actor: ActorDep, on: dt.date | None 
                   explanation=e.due.explanation, table_version=e.due.table_version)
 
 
-@router.post("/units/{code}/status", response_model=UnitOut)
-def change_status(code: str, data: StatusIn, session: SessionDep, actor: ActorDep) -> UnitOut:
-    return UnitOut.model_validate(service.change_status(session, actor, code, data))
-
-
-@router.get("/units/{code}/inspections", response_model=list[InspectionOut])
-def list_inspections(code: str, session: SessionDep, actor: ActorDep) -> list[InspectionOut]:
-    return [InspectionOut.model_validate(r) for r in service.inspections(session, actor, code)]
-
-
-@router.post("/units/{code}/inspections", response_model=InspectionOut, status_code=201)
-def record_inspection(code: str, data: InspectionIn, session: SessionDep, actor: ActorDep) -> InspectionOut:
-    return InspectionOut.model_validate(service.record_inspection(session, actor, code, data))
-
-
 @router.get("/public/{code}")
 def public(code: str, session: SessionDep) -> dict[str, Any]:
     """What the scan page shows, as JSON (no login)."""
@@ -135,17 +143,6 @@ def maintenance_rules() -> dict[str, Any]:
 def set_maintainer(code: str, data: MaintainerIn, session: SessionDep, actor: ActorDep) -> UnitOut:
     """维保合同 — the owner (or the regulator) names the unit's maintenance company."""
     return UnitOut.model_validate(service.set_maintainer(session, actor, code, data.maintainer_id))
-
-
-@router.post("/units/{code}/maintenance", response_model=MaintenanceOut, status_code=201)
-def record_maintenance(code: str, data: MaintenanceIn, session: SessionDep, actor: ActorDep) -> MaintenanceOut:
-    """维保记录 by the unit's maintenance company."""
-    return MaintenanceOut.model_validate(service.record_maintenance(session, actor, code, data))
-
-
-@router.get("/units/{code}/maintenance", response_model=list[MaintenanceOut])
-def list_maintenance(code: str, session: SessionDep, actor: ActorDep) -> list[MaintenanceOut]:
-    return [MaintenanceOut.model_validate(r) for r in service.maintenance_records(session, actor, code)]
 
 
 @router.post("/maintenance/import", response_model=ImportOut)
@@ -220,12 +217,6 @@ def risk_signals(session: SessionDep, actor: ActorDep, since: dt.date | None = N
             if r.region_code.startswith(prefix)]
 
 
-@router.post("/workers", response_model=WorkerCertOut, status_code=201)
-def register_worker(data: WorkerCertIn, session: SessionDep, actor: ActorDep) -> WorkerCertOut:
-    """特种设备作业人员证 登记 (validity 4 years unless given)."""
-    return WorkerCertOut.model_validate(service.register_worker_cert(session, actor, data))
-
-
 @router.get("/workers", response_model=list[WorkerCertOut])
 def list_workers(session: SessionDep, actor: ActorDep, employer_id: int | None = None,
                  expiring_within: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[WorkerCertOut]:
@@ -237,22 +228,10 @@ def list_workers(session: SessionDep, actor: ActorDep, employer_id: int | None =
 # ---------------------------------------------------------------- licences, contracts, inspection requests
 
 
-@router.post("/licences", response_model=LicenceOut, status_code=201)
-def register_licence(data: LicenceIn, session: SessionDep, actor: ActorDep) -> LicenceOut:
-    """维保单位许可 登记 / 换证 (regulator) — an expired licence takes no contract and records no visit."""
-    return LicenceOut.model_validate(service.register_licence(session, actor, data))
-
-
 @router.get("/licences", response_model=list[LicenceOut])
 def list_licences(session: SessionDep, actor: ActorDep,
                   expiring_within: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[LicenceOut]:
     return [LicenceOut.model_validate(r) for r in service.licences(session, actor, expiring_within=expiring_within)]
-
-
-@router.put("/licences/{licence_id}", response_model=LicenceOut)
-def update_licence(licence_id: int, data: LicenceIn, session: SessionDep, actor: ActorDep) -> LicenceOut:
-    """Correct or renew (换证) a licence (regulator); it stays with its company."""
-    return LicenceOut.model_validate(service.update_licence(session, actor, licence_id, data))
 
 
 @router.get("/contracts", response_model=PageOut[ContractOut])
@@ -263,29 +242,6 @@ def list_all_contracts(session: SessionDep, actor: ActorDep, code: str | None = 
     page = service.contract_page(session, actor, code=code, maintainer_id=maintainer_id, limit=limit, cursor=cursor)
     return PageOut(items=[ContractOut.model_validate(v.row) for v in page.items], next_cursor=page.next_cursor,
                    limit=page.limit)
-
-
-@router.put("/contracts/{contract_id}", response_model=ContractOut)
-def update_contract(contract_id: int, data: ContractEditIn, session: SessionDep, actor: ActorDep) -> ContractOut:
-    """Correct or extend a contract (number, period); a terminated contract is closed (409)."""
-    return ContractOut.model_validate(service.update_contract(session, actor, contract_id, data))
-
-
-@router.post("/contracts/{contract_id}/terminate", response_model=ContractOut)
-def terminate_contract(contract_id: int, data: TerminateIn, session: SessionDep, actor: ActorDep) -> ContractOut:
-    """合同解除 with the day and the reason; the unit has no maintenance company from that day."""
-    return ContractOut.model_validate(service.terminate_contract(session, actor, contract_id, data))
-
-
-@router.post("/units/{code}/contracts", response_model=ContractOut, status_code=201)
-def create_contract(code: str, data: ContractIn, session: SessionDep, actor: ActorDep) -> ContractOut:
-    """维保合同 — the unit's maintainer follows the contract in force."""
-    return ContractOut.model_validate(service.create_contract(session, actor, code, data))
-
-
-@router.get("/units/{code}/contracts", response_model=list[ContractOut])
-def list_contracts(code: str, session: SessionDep, actor: ActorDep) -> list[ContractOut]:
-    return [ContractOut.model_validate(r) for r in service.contracts(session, actor, code)]
 
 
 @router.get("/contracts/gaps")
