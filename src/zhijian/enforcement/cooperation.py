@@ -37,6 +37,7 @@ from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 
 Hand = TypeVar("Hand", Transfer, AssistRequest)  # a hand-over between two organs (from_organ_id → to_organ_id)
 
@@ -176,9 +177,7 @@ def request_assist(session: Session, actor: Actor, data: AssistIn) -> AssistRequ
     row = AssistRequest(case_id=data.case_id, from_organ_id=organ.id, to_organ_id=to.id, subject_kind=data.subject_kind,
                         subject_name=data.subject_name, subject_address=data.subject_address, question=data.question,
                         shared=shared, sent_on=on, due_on=due.due, document_no=doc.number)
-    session.add(row)
-    flush(session, "enforcement_assist")
-    return row
+    return added(session, row, "enforcement_assist")
 
 
 def _assist(session: Session, actor: Actor, assist_id: int) -> AssistRequest:

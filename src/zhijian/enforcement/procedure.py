@@ -42,6 +42,7 @@ from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.jurisdiction import covers
 from zhijian.platform.rooms import offer
 
@@ -182,9 +183,7 @@ def add_evidence(session: Session, actor: Actor, case_id: int, *, kind: str, des
                   filename=(filename or "")[:200], size=len(content), file_hash=file_hash, prev_hash=prev,
                   hash=rules.evidence_link(prev, file_hash, kind, description.strip()[:500], at), collected_at=at,
                   officer1=pair[0], officer2=pair[1])
-    session.add(ev)
-    flush(session, "enforcement_evidence")
-    return ev
+    return added(session, ev, "enforcement_evidence")
 
 
 def evidence(session: Session, actor: Actor, case_id: int) -> tuple[list[Evidence], int | None]:

@@ -26,6 +26,7 @@ from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.jurisdiction import covers, region_clause
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.rooms import call
@@ -134,9 +135,7 @@ def register_officer(session: Session, actor: Actor, data: OfficerIn) -> Officer
         raise Conflict("enforcement_officer.duplicate", f"执法证号已登记：{cert}", f"card number already registered: {cert}",
                        field="cert_no")
     row = Officer(organ_id=organ.id, name=data.name.strip(), cert_no=cert, user_id=data.user_id)
-    session.add(row)
-    flush(session, "enforcement_officer")
-    return row
+    return added(session, row, "enforcement_officer")
 
 
 def officers(session: Session, actor: Actor, organ_id: int | None = None) -> list[Officer]:
@@ -222,9 +221,7 @@ def create_lead(session: Session, actor: Actor, data: LeadIn) -> Lead:
                 product_id=data.product_id, gtin=data.gtin or "", region_code=region,
                 received_on=data.received_on or today(), verify_due_on=today(), created_by=actor.label)
     _verify_due(session, lead)
-    session.add(lead)
-    flush(session, "enforcement_lead")
-    return lead
+    return added(session, lead, "enforcement_lead")
 
 
 def list_leads(session: Session, actor: Actor, *, state: str | None = None, source: str | None = None,

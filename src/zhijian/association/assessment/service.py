@@ -25,6 +25,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 
 
 def _get(session: Session, actor: Actor, aid: int, *, lock: bool = False) -> Assessment:
@@ -52,9 +53,7 @@ def apply(session: Session, actor: Actor, data: AssessmentIn, on: dt.date | None
                                                   Assessment.status.not_in(("granted", "refused")))):
         raise Conflict("association.assessment.open", "该机构已有进行中的评价", "the lab has an assessment in progress")
     a = Assessment(lab_id=lab.id, kind=data.kind, scope=data.scope.strip(), status="applied", team=[])
-    session.add(a)
-    flush(session, "assoc_assessment")
-    return a
+    return added(session, a, "assoc_assessment")
 
 
 def plan(session: Session, actor: Actor, aid: int, data: PlanIn) -> Assessment:

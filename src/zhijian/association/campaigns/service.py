@@ -23,6 +23,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 
 PHONE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
 
@@ -37,9 +38,7 @@ def create_campaign(session: Session, actor: Actor, data: CampaignIn) -> Campaig
                        f"the {data.kind} campaign of {data.year} exists", field="year")
     c = Campaign(code=code, kind=data.kind, year=data.year, theme=data.theme.strip(), starts_on=start, ends_on=end,
                  status="draft", statistics={})
-    session.add(c)
-    flush(session, "assoc_campaign")
-    return c
+    return added(session, c, "assoc_campaign")
 
 
 def campaign_by_code(session: Session, actor: Actor, code: str) -> Campaign:
@@ -76,9 +75,7 @@ def add_event(session: Session, actor: Actor, code: str, data: EventIn) -> Campa
     e = CampaignEvent(campaign_id=c.id, title=data.title.strip(), province=rules.check_province(data.province),
                       city=data.city.strip(), venue=data.venue.strip(), held_on=data.held_on, capacity=data.capacity,
                       registered=0, description=data.description)
-    session.add(e)
-    flush(session, "assoc_campaign_event")
-    return e
+    return added(session, e, "assoc_campaign_event")
 
 
 def events(session: Session, campaign_id: int) -> list[CampaignEvent]:
@@ -109,9 +106,7 @@ def register(session: Session, actor: Actor, event_id: int, data: RegistrationIn
     r = EventRegistration(event_id=e.id, name=data.name.strip(), phone=phone, organization=data.organization.strip(),
                           user_id=actor.user_id)
     e.registered += 1
-    session.add(r)
-    flush(session, "assoc_event_registration")
-    return r
+    return added(session, r, "assoc_event_registration")
 
 
 # ---------------------------------------------------------------- notices (CMS with review)
@@ -125,9 +120,7 @@ def write_notice(session: Session, actor: Actor, data: NoticeIn) -> Notice:
     cid = campaign_by_code(session, actor, data.campaign_code).id if data.campaign_code else None
     n = Notice(campaign_id=cid, kind=data.kind, title=data.title.strip(), body=data.body, status="draft",
                author=actor.label)
-    session.add(n)
-    flush(session, "assoc_notice")
-    return n
+    return added(session, n, "assoc_notice")
 
 
 def _notice(session: Session, nid: int) -> Notice:

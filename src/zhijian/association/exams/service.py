@@ -28,6 +28,7 @@ from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 
 OPTION_COLUMNS = tuple(f"选项{c}" for c in rules.LETTERS[:6])
@@ -106,9 +107,7 @@ def create_exam(session: Session, actor: Actor, data: ExamIn) -> Exam:
                 time_limit_minutes=data.time_limit_minutes, pass_percent=data.pass_percent,
                 seed=data.seed if data.seed is not None else secrets.randbelow(2**31), certificate_years=data.certificate_years,
                 hours=data.hours)
-    session.add(exam)
-    flush(session, "assoc_exam")
-    return exam
+    return added(session, exam, "assoc_exam")
 
 
 def exam_by_code(session: Session, code: str, *, for_update: bool = False) -> Exam:
@@ -142,9 +141,7 @@ def register(session: Session, actor: Actor, code: str, data: CandidateIn) -> Ex
     n = (session.scalar(select(func.count()).select_from(ExamCandidate).where(ExamCandidate.exam_id == exam.id)) or 0) + 1
     c = ExamCandidate(exam_id=exam.id, candidate_no=f"K{n:05d}", name=data.name.strip(), id_number=data.id_number.strip(),
                       user_id=data.user_id, organization_id=data.organization_id, paper=[], answers={}, item_scores={})
-    session.add(c)
-    flush(session, "assoc_exam_candidate")
-    return c
+    return added(session, c, "assoc_exam_candidate")
 
 
 def register_many(session: Session, actor: Actor, code: str, people: Iterable[CandidateIn]) -> int:

@@ -25,6 +25,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.models import User
+from zhijian.platform.inserts import added
 
 COMMITTEES = {"standards": "标准化工作委员会", "assessment": "评价专家库"}
 KINDS = {"standard_review": "团体标准技术审查", "assessment": "检验检测机构现场评价"}
@@ -63,9 +64,7 @@ def register_expert(session: Session, actor: Actor, data: ExpertIn) -> Expert:
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     e = Expert(user_id=user.id, name=data.name.strip(), affiliation=data.affiliation.strip() or (org.name if org else ""),
                committee=data.committee, fields=data.fields.strip(), active=True)
-    session.add(e)
-    flush(session, "assoc_expert")
-    return e
+    return added(session, e, "assoc_expert")
 
 
 def list_experts(session: Session, actor: Actor) -> list[Expert]:
@@ -102,9 +101,7 @@ def assign(session: Session, actor: Actor, data: AssignIn) -> ExpertAssignment:
         raise Conflict("association.expert.already_assigned", "已分配该任务", "already assigned", field="expert_id")
     a = ExpertAssignment(expert_id=e.id, kind=data.kind, target_id=data.target_id, assigned_on=today(),
                          status="assigned")
-    session.add(a)
-    flush(session, "assoc_expert_assignment")
-    return a
+    return added(session, a, "assoc_expert_assignment")
 
 
 def is_assigned(session: Session, actor: Actor, kind: str, target_id: int) -> bool:

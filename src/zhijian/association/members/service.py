@@ -25,6 +25,7 @@ from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 
 IMPORT_COLUMNS = ("单位名称", "会员类别")
@@ -63,9 +64,7 @@ def apply(session: Session, actor: Actor, data: ApplicationIn, on: dt.date | Non
                member_class=rules.parse_class(data.member_class, data.kind), status="applied",
                applied_on=on or today(), statement=data.statement.strip(), directory_visible=data.directory_visible,
                directory_fields=rules.directory_fields(data.directory_fields))
-    session.add(m)
-    flush(session, "assoc_member")
-    return m
+    return added(session, m, "assoc_member")
 
 
 def _next_member_no(session: Session, kind: str) -> str:
@@ -282,9 +281,7 @@ def add_document(session: Session, actor: Actor, data: DocumentIn, on: dt.date |
     require_secretariat(actor)
     d = MemberDocument(title=data.title.strip(), body=data.body, members_only=data.members_only,
                        published_on=on or today())
-    session.add(d)
-    flush(session, "assoc_member_document")
-    return d
+    return added(session, d, "assoc_member_document")
 
 
 def documents(session: Session, actor: Actor) -> list[MemberDocument]:

@@ -30,6 +30,7 @@ from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 from zhijian.stats import homogeneity as hom
 
@@ -62,9 +63,7 @@ def create_scheme(session: Session, actor: Actor, data: SchemeIn) -> PtScheme:
         raise Conflict("association.pt.duplicate_scheme", f"计划编号已存在：{code}", f"scheme code exists: {code}",
                        field="code")
     s = PtScheme(code=code, name=data.name.strip(), field=data.field.strip(), description=data.description)
-    session.add(s)
-    flush(session, "assoc_pt_scheme")
-    return s
+    return added(session, s, "assoc_pt_scheme")
 
 
 def scheme_by_code(session: Session, code: str) -> PtScheme:
@@ -85,9 +84,7 @@ def create_round(session: Session, actor: Actor, data: RoundIn) -> PtRound:
                 method=data.method.strip(), assigned_method=d.assigned_method, assigned_given=d.assigned_given,
                 assigned_given_u=d.assigned_given_u, sigma_method=d.sigma_method, sigma_given=d.sigma_given,
                 score_kind=d.score_kind, results_due_on=data.results_due_on, homogeneity={}, stability={}, summary={})
-    session.add(r)
-    flush(session, "assoc_pt_round")
-    return r
+    return added(session, r, "assoc_pt_round")
 
 
 def round_by_code(session: Session, code: str, *, for_update: bool = False) -> PtRound:
@@ -131,9 +128,7 @@ def enrol(session: Session, actor: Actor, round_code: str, lab_id: int | None = 
                        field="lab_id")
     n = (session.scalar(select(func.count()).select_from(PtEnrolment).where(PtEnrolment.round_id == r.id)) or 0) + 1
     e = PtEnrolment(round_id=r.id, lab_id=lab_id, participant_code=rules.participant_code(n))
-    session.add(e)
-    flush(session, "assoc_pt_enrolment")
-    return e
+    return added(session, e, "assoc_pt_enrolment")
 
 
 def enrolments(session: Session, actor: Actor, round_code: str) -> list[PtEnrolment]:

@@ -33,6 +33,7 @@ from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.inserts import added
 
 PUBLIC_STATUSES = ("commenting", "published", "under_review", "withdrawn")
 TTBZ_COLUMNS = ("标准编号", "中文名称", "英文名称", "ICS", "CCS", "发布日期", "实施日期", "起草单位", "起草人", "范围",
@@ -82,9 +83,7 @@ def propose(session: Session, actor: Actor, data: ProposalIn) -> GroupStandard:
                       reason=data.reason.strip(), proposer_id=proposer, status="proposed", drafting_units=[],
                       drafters=[], indicators=[], amendments=[],
                       history=[{"from": "", "to": "proposed", "on": today().isoformat(), "by": actor.label, "note": ""}])
-    session.add(g)
-    flush(session, "assoc_group_standard")
-    return g
+    return added(session, g, "assoc_group_standard")
 
 
 def decide_project(session: Session, actor: Actor, sid: int, data: ProjectDecisionIn) -> GroupStandard:
@@ -133,9 +132,7 @@ def add_draft(session: Session, actor: Actor, sid: int, data: DraftIn) -> Standa
                       clauses=rules.check_clauses(data.clauses), note=data.note, created_by=actor.label)
     if data.indicators is not None:
         g.indicators = [i.model_dump() for i in data.indicators]
-    session.add(d)
-    flush(session, "assoc_standard_draft")
-    return d
+    return added(session, d, "assoc_standard_draft")
 
 
 def open_comments(session: Session, actor: Actor, sid: int, data: CommentPeriodIn) -> GroupStandard:
@@ -170,9 +167,7 @@ def comment(session: Session, actor: Actor, sid: int, data: CommentIn, on: dt.da
     c = StandardComment(standard_id=g.id, draft_id=d.id, clause_no=data.clause_no.strip(),
                         commenter=data.commenter.strip() or actor.username, organization=data.organization.strip(),
                         text=data.text.strip(), proposal=data.proposal.strip())
-    session.add(c)
-    flush(session, "assoc_standard_comment")
-    return c
+    return added(session, c, "assoc_standard_comment")
 
 
 def comments(session: Session, sid: int) -> list[StandardComment]:
@@ -239,9 +234,7 @@ def record_vote(session: Session, sid: int, data: VoteIn) -> StandardVote:
                        f"{data.expert} has already voted in this review round", field="expert")
     v = StandardVote(standard_id=sid, expert=data.expert.strip(), affiliation=data.affiliation.strip(), vote=data.vote,
                      comment=data.comment.strip(), round_no=round_no)
-    session.add(v)
-    flush(session, "assoc_standard_vote")
-    return v
+    return added(session, v, "assoc_standard_vote")
 
 
 def conclude_review(session: Session, actor: Actor, sid: int) -> rules.ReviewOutcome:

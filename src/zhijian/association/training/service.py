@@ -24,6 +24,7 @@ from zhijian.platform.crud import flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.models import User
+from zhijian.platform.inserts import added
 
 RENEWAL_HOURS = 24.0
 
@@ -58,9 +59,7 @@ def create_course(session: Session, actor: Actor, data: CourseIn) -> Course:
                        field="code")
     c = Course(code=data.code.strip(), title=data.title.strip(), kind=data.kind, hours=data.hours, material=data.material,
                fee=round(data.fee, 2))
-    session.add(c)
-    flush(session, "assoc_course")
-    return c
+    return added(session, c, "assoc_course")
 
 
 def _course(session: Session, code: str) -> Course:
@@ -73,9 +72,7 @@ def add_session(session: Session, actor: Actor, code: str, data: SessionIn) -> C
     if c.kind != "in_person":
         raise DomainError("association.course.online", "线上课程没有面授班次", "an online course has no sessions", field="code")
     s = CourseSession(course_id=c.id, held_on=data.held_on, place=data.place.strip(), capacity=data.capacity, enrolled=0)
-    session.add(s)
-    flush(session, "assoc_course_session")
-    return s
+    return added(session, s, "assoc_course_session")
 
 
 def sign_up(session: Session, actor: Actor, code: str, session_id: int | None = None,
@@ -101,9 +98,7 @@ def sign_up(session: Session, actor: Actor, code: str, session_id: int | None = 
     fee = float(c.fee or 0)
     e = CourseEnrolment(course_id=c.id, session_id=sess.id if sess else None, user_id=uid, status="enrolled", hours=0.0,
                         fee=fee, invoice_no=_next_invoice_no(session) if fee > 0 else None, payment_ref="")
-    session.add(e)
-    flush(session, "assoc_course_enrolment")
-    return e
+    return added(session, e, "assoc_course_enrolment")
 
 
 def _next_invoice_no(session: Session) -> str:

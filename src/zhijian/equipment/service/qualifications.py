@@ -18,6 +18,7 @@ from zhijian.equipment.service.registry import _owner
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 
 Q = TypeVar("Q", EquipmentMaintainerLicence, EquipmentWorkerCert)
 
@@ -153,9 +154,7 @@ def register_worker_cert(session: Session, actor: Actor, data: WorkerCertIn) -> 
                        field="cert_no")
     row = EquipmentWorkerCert(cert_no=cert, name=data.name.strip(), item=item, employer_id=employer,
                               issued_on=data.issued_on, valid_until=until, issuer=data.issuer.strip())
-    session.add(row)
-    flush(session, "equipment_worker_cert")
-    return row
+    return added(session, row, "equipment_worker_cert")
 
 
 def worker_certs(session: Session, actor: Actor, *, employer_id: int | None = None,

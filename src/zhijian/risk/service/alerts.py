@@ -15,6 +15,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, get_or_404
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
+from zhijian.platform.inserts import added
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.records import Record
 from zhijian.risk import matrix
@@ -75,9 +76,7 @@ def create_alert(session: Session, actor: Actor, data: AlertIn) -> Alert:
                 fields=dict(data.fields), public_fields=list(public), enterprise_ids=list(data.enterprise_ids),
                 regulator_emails=list(data.regulator_emails), signal_id=data.signal_id,
                 assessment_id=data.assessment_id, status="draft", region_code=region)
-    session.add(row)
-    flush(session, "risk_alert")
-    return row
+    return added(session, row, "risk_alert")
 
 
 def get_alert(session: Session, actor: Actor, alert_id: int, *, acting: bool = False) -> Alert:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import get_or_404
+from zhijian.platform.inserts import added
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.risk import matrix
 from zhijian.risk.models import Assessment
@@ -42,9 +43,7 @@ def create_assessment(session: Session, actor: Actor, data: AssessmentIn) -> Ass
     row = Assessment(product_name=parsed.product, product_id=data.product_id, signal_id=data.signal_id,
                      hazard=data.hazard, input=raw, result=result, risk_level=result["risk_level"],
                      assessor=actor.label, region_code=region)
-    session.add(row)
-    flush(session, "risk_assessment")
-    return row
+    return added(session, row, "risk_assessment")
 
 
 def get_assessment(session: Session, actor: Actor, assessment_id: int) -> Assessment:

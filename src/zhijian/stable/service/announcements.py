@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
+from zhijian.platform.inserts import added
 from zhijian.stable import rules
 from zhijian.stable.models import (
     Announcement,
@@ -57,9 +58,7 @@ def _list_product(session: Session, app: StableApplication, ev: StableEvaluation
                   enterprise_name=info.enterprise_name, product_name=info.name, brand=info.brand, model=info.model,
                   category_name=info.category_name, region_code=info.region_code, basis=_basis(ev),
                   ruleset_version=ev.ruleset_version if ev else None)
-    session.add(row)
-    flush(session, "listing")
-    return row
+    return added(session, row, "listing")
 
 
 def list_announcements(session: Session, actor: Actor, *, kind: str | None = None, include_drafts: bool = False,

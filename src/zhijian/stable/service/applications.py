@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
+from zhijian.platform.inserts import added
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.stable import rules
 from zhijian.stable.models import (
@@ -109,9 +110,7 @@ def add_comment(session: Session, actor: Actor, app_id: int, body: str) -> Appli
     if not body.strip():
         raise DomainError("stable.empty_comment", "意见不能为空", "the comment is empty", field="body")
     row = ApplicationComment(application_id=app.id, author=actor.label, author_role=actor.role, body=body.strip())
-    session.add(row)
-    flush(session, "comment")
-    return row
+    return added(session, row, "comment")
 
 
 def comments(session: Session, actor: Actor, app_id: int) -> list[ApplicationComment]:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Product
 from zhijian.platform.auth import SYSTEM, Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import get_or_404
 from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.inserts import added
 from zhijian.platform.rooms import call
 from zhijian.stable import rules
 from zhijian.stable.models import (
@@ -108,9 +109,7 @@ def gather_evidence(session: Session, info: ProductInfo, rs: rules.RuleSet, as_o
 def _store_evaluation(session: Session, actor: Actor, ev: rules.Evaluation) -> StableEvaluation:
     row = StableEvaluation(product_id=ev.product_id, ruleset_version=ev.ruleset_version, as_of=ev.as_of,
                            outcome=ev.outcome, result=ev.as_dict(), evaluated_by=actor.label)
-    session.add(row)
-    flush(session, "stable_evaluation")
-    return row
+    return added(session, row, "stable_evaluation")
 
 
 def evaluate_product(session: Session, actor: Actor, product_id: int, as_of: dt.date | None = None, *,

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.inserts import added
 from zhijian.stable import rules
 from zhijian.stable.models import (
     StableRuleSet,
@@ -26,9 +26,7 @@ def ensure_default_ruleset(session: Session) -> StableRuleSet:
     rs = rules.parse_ruleset(rules.default_ruleset_data())
     row = StableRuleSet(version=rs.version, name=rs.name, effective_from=rs.effective_from,
                         data=rules.ruleset_to_data(rs), created_by="system")
-    session.add(row)
-    flush(session, "stable_ruleset")
-    return row
+    return added(session, row, "stable_ruleset")
 
 
 def create_ruleset(session: Session, actor: Actor, data: dict[str, Any]) -> StableRuleSet:
@@ -44,9 +42,7 @@ def create_ruleset(session: Session, actor: Actor, data: dict[str, Any]) -> Stab
                        f"version must be greater than the latest version {latest}", field="version")
     row = StableRuleSet(version=rs.version, name=rs.name, effective_from=rs.effective_from,
                         data=rules.ruleset_to_data(rs), created_by=actor.label)
-    session.add(row)
-    flush(session, "stable_ruleset")
-    return row
+    return added(session, row, "stable_ruleset")
 
 
 def list_rulesets(session: Session, actor: Actor) -> list[StableRuleSet]:
