@@ -55,6 +55,8 @@ def test_the_plan() -> None:
         "trace_scan": ("distributed", "serial", "trace_code"),
         "trace_code_batch": ("reference", None, None),
         "trace_mac_key": ("reference", None, None),
+        "trace_signal": ("reference", None, None),
+        "trace_cache_version": ("reference", None, None),
     }
     tables = Base.metadata.tables
     for name in ("trace_code", "trace_scan"):  # Citus' rule: the serial is in every unique key
@@ -83,16 +85,42 @@ def test_on_a_citus_cluster() -> None:
     code, second = _run(CITUS_URL)
     assert code == 0, second
     assert "已完成 / done" not in second
-    assert sum("已分布 / already" in line for line in second.splitlines()) == 4
+    assert sum("已分布 / already" in line for line in second.splitlines()) == 6
     engine = create_engine(CITUS_URL, poolclass=NullPool)
     try:
         with engine.connect() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT table_name::text, citus_table_type, distribution_column, colocation_id, shard_count "
-                "FROM citus_tables WHERE table_name::text IN ('trace_code', 'trace_scan', 'trace_code_batch')").all()
+                "FROM citus_tables WHERE table_name::text IN ('trace_code', 'trace_scan', 'trace_code_batch', 'trace_signal')").all()
     finally:
         engine.dispose()
     got = {r[0]: r[1:] for r in rows}
     assert got["trace_code"][:2] == ("distributed", "serial") and got["trace_code"][3] == 32
     assert got["trace_scan"][:2] == ("distributed", "serial") and got["trace_scan"][2] == got["trace_code"][2]
-    assert got["trace_code_batch"][0] == "reference"
+    assert got["trace_code_batch"][0] == "reference" and got["trace_signal"][0] == "reference"
+
+
+@pytest.mark.skipif(not CITUS_URL, reason="ZHIJIAN_CITUS_URL is unset: no Citus coordinator to distribute on")
+def test_codes_partition_refuses_on_a_citus_coordinator() -> None:
+    """`zhijian codes partition` rebuilt the distributed trace_code as a local partitioned table on the coordinator
+    (taking it out of the cluster) without a refusal; now it refuses with one line and changes nothing."""
+    assert CITUS_URL is not None
+    _run(CITUS_URL)  # distributed (idempotent)
+    get_database.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["codes", "partition", "--partitions", "4"], env={"ZHIJIAN_DATABASE_URL": CITUS_URL})
+    finally:
+        get_database.cache_clear()
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines() == [
+        "错误 trace.partition_refused: trace_code 不能分区：它是 Citus 的分布式表（分片已按哈希划分，由 zhijian db distribute 管理），"
+        "未做任何更改 / trace_code cannot be partitioned: it is a Citus distributed table (its shards are already hash "
+        "partitions; zhijian db distribute manages it); nothing changed"]
+    engine = create_engine(CITUS_URL, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            kinds = dict(conn.exec_driver_sql("SELECT table_name::text, citus_table_type FROM citus_tables "
+                                              "WHERE table_name::text IN ('trace_code', 'trace_scan')").all())
+    finally:
+        engine.dispose()
+    assert kinds == {"trace_code": "distributed", "trace_scan": "distributed"}

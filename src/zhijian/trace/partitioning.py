@@ -262,6 +262,13 @@ def _shape(conn: Connection, table: str, oid: int) -> _Shape:
 def _check_partitionable(conn: Connection, table: str, oid: int) -> None:
     """Refuse, before anything is changed, what a hash-partitioned copy could not keep."""
     p: dict[str, Any] = {"o": oid, "k": KEY}
+    if conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'citus'").scalar() and conn.execute(text(
+            "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = :o"), p).scalar():
+        # on a Citus coordinator the table here is the shell of shards on the workers: rebuilding it as a local
+        # partitioned table would take it out of the cluster (its shards are already its hash partitions)
+        raise _refuse(table, "它是 Citus 的分布式表（分片已按哈希划分，由 zhijian db distribute 管理）",
+                      "it is a Citus distributed table (its shards are already hash partitions; zhijian db distribute "
+                      "manages it)")
     keyless = list(conn.execute(text(
         "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
         " WHERE x.indrelid = :o AND x.indisunique AND NOT EXISTS (SELECT 1 FROM pg_attribute a"
