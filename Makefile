@@ -45,13 +45,19 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	scripts/system-deps.sh --bench
-	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	for f in bench/bench_*.py; do [ $$f = bench/bench_trace.py ] && continue; echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	$(MAKE) --no-print-directory bench-verify bench-capture
 
-# issue #23: zhijian's resolver beside the lean baseline (bench/baseline_verify.py), one run, PostgreSQL
+# issue #23: zhijian's resolver beside the lean baseline (bench/baseline_verify.py), one run each: PostgreSQL with
+# $(BENCH_CODES) codes stored (2 uvicorn workers, then 1, 2 and 4 single-worker processes behind nginx with the rate
+# limit and the enumeration guard in Redis), then SQLite. BENCH_KEEP=<schema> keeps the PostgreSQL data for the next run.
 BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+BENCH_CODES ?= 10000000
+BENCH_KEEP ?=
 bench-verify: $(STAMP)
 	scripts/system-deps.sh --bench
-	$(BIN)/python bench/bench_trace.py --db $(BENCH_PG) --codes 100000 --skip capture --seconds 20
+	$(BIN)/python bench/bench_trace.py --db $(BENCH_PG) --codes $(BENCH_CODES) --skip capture --seconds 20 \
+	  --proxy 1,2,4 $(if $(BENCH_KEEP),--keep $(BENCH_KEEP))
 	$(BIN)/python bench/bench_trace.py --db sqlite:////tmp/zhijian-bench.sqlite3 --codes 100000 --skip capture --seconds 20
 
 # issue #23: EPCIS capture (documents of 1,000 events) beside a raw COPY of the same rows (bench/baseline_capture.py)

@@ -36,7 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def fresh_url(url: str) -> tuple[str, Callable[[], None]]:
+def fresh_url(url: str, keep: str = "") -> tuple[str, Callable[[], None]]:
+    """A fresh database (SQLite file, PostgreSQL schema) and how to drop it; `keep`: a named PostgreSQL schema,
+    created when missing and never dropped (a 10,000,000-code database takes minutes to issue)."""
+    if keep and url.startswith("postgresql"):
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{keep}"'))
+        admin.dispose()
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}options=-csearch_path%3D{keep}", lambda: None
     if url.startswith("sqlite"):
         p = Path(url.split("sqlite:///", 1)[1])
         for suffix in ("", "-wal", "-shm"):
@@ -88,6 +97,22 @@ def bench_issue(db, n: int) -> tuple[str, str, str]:  # type: ignore[no-untyped-
           f"({n:,} codes, one transaction, {db.backend})", flush=True)
     assert gtin is not None
     return str(pid), gtin.zfill(14), "BENCH"
+
+
+def reuse_or_issue(db, n: int) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """The bench product's codes when a kept database already holds `n` of them, else issue them."""
+    from zhijian.catalog.models import Product
+    from zhijian.trace.models import Code
+
+    with db.engine.connect() as c:
+        row = c.execute(select(Product.id, Product.gtin).where(Product.name == "基准测试产品")
+                        .order_by(Product.id.desc()).limit(1)).first()
+        have = row is not None and (c.execute(select(text("count(*)")).select_from(Code)
+                                              .where(Code.gtin == str(row.gtin).zfill(14))).scalar() or 0) >= n
+    if row is not None and have:
+        print(f"issue: reusing {n:,}+ codes of the kept database", flush=True)
+        return str(row.id), str(row.gtin).zfill(14), "BENCH"
+    return bench_issue(db, n)
 
 
 def _doc(start: int, n: int, gtin: str) -> dict[str, Any]:
@@ -285,28 +310,83 @@ def _wrk(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple
     return rate, p50, p99, total, int(bad.group(1)) if bad else 0
 
 
-def _run_server(cmd: list[str], env: dict[str, str], paths: list[str], seconds: float,
-                concurrency: int) -> tuple[str, float, float, float, int, int, float, float]:
-    """Start a server, warm it, load it with wrk (or the lean asyncio client) →
-    (tool, req/s, p50 ms, p99 ms, requests, errors, wall s, server CPU s)."""
-    port = _free_port()
-    server = subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=open("/tmp/zhijian-bench-server.log", "a"))  # noqa: SIM115
-    try:
-        import httpx
+def _wait_up(port: int) -> None:
+    import httpx
 
-        for _ in range(300):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  upstream zhijian {{ {servers} keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://zhijian;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }}
+  }}
+}}
+"""
+
+
+def _nginx(ports: list[int], tmp: str) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx (Debian's package; `make bench` installs it) in front of the given server ports, round robin with
+    keep-alive upstream connections, no access log → (process, its port)."""
+    port = _free_port()
+    conf = Path(tmp, "nginx.conf")
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, servers=" ".join(f"server 127.0.0.1:{p};" for p in ports)))
+    proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", tmp, "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=open("/tmp/zhijian-bench-server.log", "a"))  # noqa: SIM115
+    _wait_up(port)
+    return proc, port
+
+
+def _run_server(cmd: list[str], env: dict[str, str], paths: list[str], seconds: float,
+                concurrency: int, processes: int = 0) -> tuple[str, float, float, float, int, int, float, float]:
+    """Start a server (or, with `processes`, that many single-worker servers behind nginx), warm it, load it with
+    wrk (or the lean asyncio client) → (tool, req/s, p50 ms, p99 ms, requests, errors, wall s, server CPU s).
+    Behind the proxy the server CPU counts the servers and nginx."""
+    import tempfile
+
+    import httpx
+
+    ports = [_free_port() for _ in range(max(processes, 1))]
+    servers = [subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(p)], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL,
+                                stderr=open("/tmp/zhijian-bench-server.log", "a"))  # noqa: SIM115
+               for p in ports]
+    tmp = tempfile.mkdtemp(prefix="zj-nginx-")
+    proxy: subprocess.Popen[bytes] | None = None
+    try:
+        for p in ports:
+            _wait_up(p)
+        port = ports[0]
+        if processes:
+            proxy, port = _nginx(ports, tmp)
         up = time.monotonic()
         # warm-up (key and product caches of each worker)
-        for p in paths[:50]:
+        for p in paths[:50 * len(ports)]:
             httpx.get(f"http://127.0.0.1:{port}{p}", headers={"accept": "application/json"}, timeout=120)
         _settle(env.get("ZHIJIAN_DATABASE_URL", ""), up)
-        cpu0 = _tree_cpu(server.pid)
+        pids = [s.pid for s in servers] + ([proxy.pid] if proxy else [])
+        cpu0 = sum(_tree_cpu(pid) for pid in pids)
         t0 = time.perf_counter()
         if shutil.which("wrk"):
             tool = "wrk"
@@ -320,10 +400,13 @@ def _run_server(cmd: list[str], env: dict[str, str], paths: list[str], seconds: 
             proc.join()
             rate, p50, p99 = n / elapsed, statistics.median(lat), pct(lat, 99)
         wall = time.perf_counter() - t0
-        server_cpu = _tree_cpu(server.pid) - cpu0
+        server_cpu = sum(_tree_cpu(pid) for pid in pids) - cpu0
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for s in (*servers, *([proxy] if proxy else [])):
+            s.terminate()
+        for s in (*servers, *([proxy] if proxy else [])):
+            s.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
     return tool, rate, p50, p99, n, errors, wall, server_cpu
 
 
@@ -345,57 +428,77 @@ def _settle(url: str, up: float) -> None:
         eng.dispose()
 
 
-def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int, workers: int,
-                 distinct: int = 50_000, rounds: int = 2) -> None:
-    """zhijian's resolver and the lean baseline (bench/baseline_verify.py) in one run, on the same data and the
-    same paths: `distinct` codes, scanned once by the warm-up pass, so every measured request is a repeat scan of
-    a genuine code (wrk walks the list cyclically). Prints both figures and the share.
-
-    `distinct` is large enough that no code reaches the burst signal (5 scans within 10 minutes) during the rounds:
-    with 5,000 codes walked by both servers at ~1,000 req/s, every code passed it in the second round, and zhijian
-    stored a burst signal per code (one more INSERT per request) where the baseline does nothing — a figure of the
-    signal path, not of a repeat scan."""
+def verify_paths(url: str, gtin: str, lot: str, distinct: int) -> tuple[list[str], int]:
+    """`distinct` shuffled resolver paths of genuine codes, each counted once beforehand (every measured scan is a
+    repeat) → (paths, codes stored)."""
     from zhijian.trace.models import Code
 
     eng = create_engine(url)
     with eng.connect() as c:
         serials = list(c.execute(select(Code.serial).where(Code.gtin == gtin).limit(distinct)).scalars())
-        total = c.execute(text("SELECT count(*) FROM trace_code")).scalar()
+        total = int(c.execute(text("SELECT count(*) FROM trace_code")).scalar() or 0)
     random.Random(3).shuffle(serials)
-    paths = [f"/01/{gtin}/10/{lot}/21/{s}?region=330106" for s in serials]
-    with eng.begin() as c:  # every measured scan is a repeat: count each code once beforehand
+    with eng.begin() as c:
         c.execute(text("UPDATE trace_code SET scan_count = 1, first_scan_at = :now, first_scan_city = '3301' "
                        "WHERE gtin = :g AND serial IN (SELECT serial FROM trace_code WHERE gtin = :g LIMIT :n)"),
                   {"now": dt.datetime.now(dt.UTC).replace(tzinfo=None), "g": gtin, "n": distinct})
     eng.dispose()
+    return [f"/01/{gtin}/10/{lot}/21/{s}?region=330106" for s in serials], total
+
+
+def bench_verify(url: str, gtin: str, lot: str, seconds: float, concurrency: int, workers: int,
+                 distinct: int = 50_000, rounds: int = 2, processes: int = 0, redis_url: str | None = None) -> float:
+    """zhijian's resolver and the lean baseline (bench/baseline_verify.py) in one run, on the same data and the
+    same paths: `distinct` codes, scanned once by the warm-up pass, so every measured request is a repeat scan of
+    a genuine code (wrk walks the list cyclically). Prints both figures and the share; returns the median share.
+
+    `processes` > 0: that many single-worker servers of each behind nginx (round robin, keep-alive upstream), with
+    zhijian as deployed behind a proxy — X-Forwarded-For trusted from 127.0.0.1 and, with `redis_url`, the public
+    rate limit counted in Redis for every request (limit 10,000,000/min: counted, never refused).
+
+    `distinct` is large enough that no code reaches the burst signal (5 scans within 10 minutes) during the rounds:
+    with 5,000 codes walked by both servers at ~1,000 req/s, every code passed it in the second round, and zhijian
+    stored a burst signal per code (one more INSERT per request) where the baseline does nothing — a figure of the
+    signal path, not of a repeat scan."""
+    paths, total = verify_paths(url, gtin, lot, distinct)
     base_env = {**os.environ, "ZHIJIAN_DATABASE_URL": url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "0", "ZHIJIAN_LOG_JSON": "1",
-                "ZHIJIAN_SECRET_KEY": "bench", "ZJ_BASELINE_URL": url}
-    uv = [sys.executable, "-m", "uvicorn", "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+                "ZHIJIAN_SECRET_KEY": "bench", "ZJ_BASELINE_URL": url, "ZHIJIAN_JOBS_BACKEND": "inprocess"}
+    setup = f"{workers} server workers each"
+    if processes:
+        base_env["ZHIJIAN_TRUSTED_PROXIES"] = "127.0.0.1"
+        setup = f"{processes} single-worker processes each behind nginx"
+        if redis_url:
+            base_env.update(ZHIJIAN_REDIS_URL=redis_url, ZHIJIAN_PUBLIC_RATE_LIMIT="10000000")
+            setup += ", rate limit and enumeration guard in Redis"
+    uv = [sys.executable, "-m", "uvicorn", "--workers", str(1 if processes else workers), "--log-level", "warning",
+          "--no-access-log"]
     cmds = (("zhijian", [*uv, "zhijian.platform.app:serve_app", "--factory"]),
             ("baseline", [*uv, "bench.baseline_verify:app"]))
+    label = f"verify{f' via nginx, {processes} process' + ('es' if processes > 1 else '') if processes else ''}"
     shares = []
     for rnd in range(1, rounds + 1):  # alternate the two servers: a load swing of the shared machine hits both
         runs = {}
         loads = {}
         for name, cmd in cmds if rnd % 2 else cmds[::-1]:
-            runs[name] = _run_server(cmd, base_env, paths, seconds, concurrency)
+            runs[name] = _run_server(cmd, base_env, paths, seconds, concurrency, processes)
             loads[name] = load()
         for name, (tool, rate, p50, p99, n, errors, wall, cpu) in runs.items():
-            print(f"verify over HTTP, round {rnd}, {name:8s} ({tool}): {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 "
+            print(f"{label}, round {rnd}, {name:8s} ({tool}): {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 "
                   f"{p99:.1f} ms, {errors} non-2xx ({n:,} requests in {wall:.1f} s; server CPU {cpu:.1f} s ≈ "
                   f"{cpu / max(n, 1) * 1000:.2f} ms/request; {loads[name]})", flush=True)
         z, b = runs["zhijian"], runs["baseline"]
         if z[5] or b[5]:
-            print(f"verify share: NOT COMPARABLE — non-2xx answers (zhijian {z[5]}, baseline {b[5]}); see "
+            print(f"{label} share: NOT COMPARABLE — non-2xx answers (zhijian {z[5]}, baseline {b[5]}); see "
                   "/tmp/zhijian-bench-server.log", flush=True)
         shares.append(z[1] / max(b[1], 1e-9))
-        print(f"verify share, round {rnd}: zhijian {z[1]:,.0f} / baseline {b[1]:,.0f} req/s = {shares[-1]:.0%} "
+        print(f"{label} share, round {rnd}: zhijian {z[1]:,.0f} / baseline {b[1]:,.0f} req/s = {shares[-1]:.0%} "
               f"(target ≥ 50 %); p99 {z[3]:.1f} ms vs {b[3]:.1f} ms (target < 50 ms); CPU/request "
               f"{z[7] / max(z[4], 1) * 1000:.2f} vs {b[7] / max(b[4], 1) * 1000:.2f} ms — {concurrency} connections, "
-              f"{workers} server workers each, {total:,} codes stored, {db_backend(url)}, ZHIJIAN_PUBLIC_RATE_LIMIT=0",
-              flush=True)
-    print(f"verify share: median {statistics.median(shares):.0%} over {rounds} alternating rounds "
+              f"{setup}, {total:,} codes stored, {db_backend(url)}", flush=True)
+    median = statistics.median(shares)
+    print(f"{label} share: median {median:.0%} over {rounds} alternating rounds "
           f"({', '.join(f'{x:.0%}' for x in shares)})", flush=True)
+    return median
 
 
 def load() -> str:
@@ -436,8 +539,12 @@ def main() -> None:
     ap.add_argument("--distinct", type=int, default=50_000, help="codes walked by the verification rounds")
     ap.add_argument("--rounds", type=int, default=2, help="alternating zhijian/baseline rounds (verification and capture)")
     ap.add_argument("--skip", default="", help="comma list of issue,capture,verify")
+    ap.add_argument("--proxy", default="", help="comma list of process counts behind nginx, e.g. 1,2,4")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/15",
+                    help="Redis for the proxied runs' shared rate limit and guard ('' → none)")
+    ap.add_argument("--keep", default="", help="PostgreSQL: keep the data in this schema and reuse it next time")
     args = ap.parse_args()
-    url, drop = fresh_url(args.db)
+    url, drop = fresh_url(args.db, args.keep)
     from zhijian.platform import migrate
     from zhijian.platform.db import Database
     from zhijian.platform.demo import seed_reference_data
@@ -447,12 +554,16 @@ def main() -> None:
         db = Database(url)
         seed_reference_data(db)
         print(f"database: {db.backend}", flush=True)
-        _pid, gtin, lot = bench_issue(db, args.codes)
+        _pid, gtin, lot = reuse_or_issue(db, args.codes)
         if "capture" not in args.skip:
             bench_capture_and_trace(db, args.events, gtin, rounds=args.rounds)
         if "verify" not in args.skip:
             bench_verify(url, gtin, lot, args.seconds, args.concurrency, args.workers,
                          distinct=min(args.distinct, args.codes), rounds=args.rounds)
+        for processes in (int(x) for x in args.proxy.split(",") if x):
+            bench_verify(url, gtin, lot, args.seconds, args.concurrency, args.workers,
+                         distinct=min(args.distinct, args.codes), rounds=args.rounds, processes=processes,
+                         redis_url=args.redis or None)
         db.dispose()
     finally:
         drop()
