@@ -9,8 +9,7 @@ from pathlib import Path
 
 import typer
 
-from zhijian.equipment import rules, service
-from zhijian.equipment.schemas import IncidentIn, InspectionIn, MaintenanceIn, StatusIn, UnitIn, WorkerCertIn
+from zhijian.equipment import rules, schemas, service
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import unit_of_work
@@ -52,7 +51,7 @@ def register_cmd(code: str, variety: str = typer.Option(...), owner: int = typer
     except json.JSONDecodeError:
         raise DomainError("validation.invalid", "「--params」应为 JSON", "--params must be JSON", field="params") from None
     with unit_of_work() as s:
-        unit = service.register_unit(s, SYSTEM, UnitIn(
+        unit = service.register_unit(s, SYSTEM, schemas.UnitIn(
             code=code, variety=variety, owner_id=owner, region_code=region, address=address,
             registration_no=registration_no, last_inspection_on=_date(last_inspection, "last_inspection"),
             commissioned_on=_date(commissioned, "commissioned"), params=p))
@@ -79,7 +78,7 @@ def inspect_cmd(code: str, report_no: str = typer.Option(...), date: str = typer
                 grade: int | None = None, defects: str = "") -> None:
     """Record an inspection report."""
     with unit_of_work() as s:
-        row = service.record_inspection(s, SYSTEM, code, InspectionIn(
+        row = service.record_inspection(s, SYSTEM, code, schemas.InspectionIn(
             report_no=report_no, inspected_on=_date(date, "date"), conclusion=conclusion, kind=kind,
             safety_grade=grade, defects=defects, institute_id=institute))
         unit = service.get_unit(s, SYSTEM, code)
@@ -91,7 +90,7 @@ def inspect_cmd(code: str, report_no: str = typer.Option(...), date: str = typer
 def status_cmd(code: str, status: str, reason: str = "", document: str = "") -> None:
     """停用 (stopped) / 启用 (in_use) / 报废 (scrapped) / 注销 (cancelled)."""
     with unit_of_work() as s:
-        unit = service.change_status(s, SYSTEM, code, StatusIn(status=status, reason=reason, document=document))
+        unit = service.change_status(s, SYSTEM, code, schemas.StatusIn(status=status, reason=reason, document=document))
         typer.echo(f"{unit.code}\t{rules.STATUSES[unit.status]}")
 
 
@@ -142,7 +141,7 @@ def maintain_cmd(code: str, date: str = typer.Option(...), worker: str = typer.O
                  item: list[str] = typer.Option([], help="维保项目（可重复）"), remarks: str = "") -> None:
     """维保记录 — record a maintenance visit (the elevator's next one is due 15 days later)."""
     with unit_of_work() as s:
-        row = service.record_maintenance(s, SYSTEM, code, MaintenanceIn(
+        row = service.record_maintenance(s, SYSTEM, code, schemas.MaintenanceIn(
             maintained_on=_date(date, "date"), kind=kind, items=item, worker_name=worker,
             worker_cert_no=cert, remarks=remarks))
         unit = service.get_unit(s, SYSTEM, code)
@@ -163,7 +162,7 @@ def worker_cmd(cert_no: str, name: str = typer.Option(...), item: str = typer.Op
                valid_until: str | None = None) -> None:
     """登记特种设备作业人员证 (validity 4 years unless given)."""
     with unit_of_work() as s:
-        row = service.register_worker_cert(s, SYSTEM, WorkerCertIn(
+        row = service.register_worker_cert(s, SYSTEM, schemas.WorkerCertIn(
             cert_no=cert_no, name=name, item=item, employer_id=employer, issued_on=_date(issued, "issued"),
             valid_until=_date(valid_until, "valid_until")))
         typer.echo(f"{row.cert_no}\t{row.name}\t{rules.WORK_ITEMS[row.item]}\t有效期至 {row.valid_until}")
@@ -197,7 +196,7 @@ def incident_cmd(code: str, kind: str = typer.Option(..., help="entrapment / fau
                  trapped: int = 0, deaths: int = 0, injuries: int = 0, loss: int = 0, cause: str = "") -> None:
     """困人 / 故障 / 事故 — record it; prints the level, the report deadline and the rescue timing."""
     with unit_of_work() as s:
-        row = service.record_incident(s, SYSTEM, code, IncidentIn(
+        row = service.record_incident(s, SYSTEM, code, schemas.IncidentIn(
             kind=kind, occurred_at=_time(occurred, "occurred"), called_at=_time(called, "called"),
             arrived_at=_time(arrived, "arrived"), released_at=_time(released, "released"), trapped_people=trapped,
             deaths=deaths, serious_injuries=injuries, direct_loss_yuan=loss, cause=cause))
@@ -279,10 +278,8 @@ def licence_cmd(organization: int = typer.Option(..., help="维保单位 id"), l
                 issued: str = typer.Option(...), valid_until: str = typer.Option(...), scope: str = "",
                 issuer: str = "", phone: str = "") -> None:
     """维保单位许可 登记 / 换证 — an expired licence takes no contract and records no visit (安全法 第四十五条)."""
-    from zhijian.equipment.schemas import LicenceIn
-
     with unit_of_work() as s:
-        row = service.register_licence(s, SYSTEM, LicenceIn(
+        row = service.register_licence(s, SYSTEM, schemas.LicenceIn(
             organization_id=organization, licence_no=licence_no, issued_on=_date(issued, "issued"),
             valid_until=_date(valid_until, "valid_until"), scope=scope, issuer=issuer, phone=phone))
         typer.echo(f"{row.licence_no}\t单位 {row.organization_id}\t有效期至 {row.valid_until}")
@@ -292,10 +289,8 @@ def licence_cmd(organization: int = typer.Option(..., help="维保单位 id"), l
 def contract_cmd(code: str, maintainer: int = typer.Option(..., help="维保单位 id"), starts: str = typer.Option(...),
                  ends: str = typer.Option(...), contract_no: str = "") -> None:
     """维保合同 for one unit; its maintainer follows the contract in force."""
-    from zhijian.equipment.schemas import ContractIn
-
     with unit_of_work() as s:
-        row = service.create_contract(s, SYSTEM, code, ContractIn(
+        row = service.create_contract(s, SYSTEM, code, schemas.ContractIn(
             maintainer_id=maintainer, starts_on=_date(starts, "starts"), ends_on=_date(ends, "ends"),
             contract_no=contract_no))
         typer.echo(f"合同 {row.id}\t{code.upper()}\t维保单位 {row.maintainer_id}\t{row.starts_on} — {row.ends_on}")
@@ -315,12 +310,9 @@ def contract_gaps_cmd(on: str | None = None) -> None:
 def request_cmd(code: str, owner: int = typer.Option(..., help="使用单位 id (acting as)"),
                 institute: int = typer.Option(..., help="检验机构 id"), note: str = "") -> None:
     """检验申请 by the owner (安全法 第四十条: 届满前一个月)."""
-    from zhijian.equipment.schemas import InspectionRequestIn
-    from zhijian.platform.auth import Actor
-
     with unit_of_work() as s:
         row = service.request_inspection(s, Actor(None, "cli", "enterprise", owner), code,
-                                         InspectionRequestIn(institute_id=institute, note=note))
+                                         schemas.InspectionRequestIn(institute_id=institute, note=note))
         typer.echo(f"申请 {row.id}\t{code.upper()}\t{service.REQUEST_STATUSES[row.status]}\t到期 {row.due_on or '—'}")
 
 
@@ -328,12 +320,9 @@ def request_cmd(code: str, owner: int = typer.Option(..., help="使用单位 id 
 def schedule_cmd(request_id: int, institute: int = typer.Option(..., help="检验机构 id (acting as)"),
                  on: str = typer.Option(..., help="检验日期 YYYY-MM-DD"), note: str = "") -> None:
     """The institute accepts a request and fixes the day."""
-    from zhijian.equipment.schemas import ScheduleIn
-    from zhijian.platform.auth import Actor
-
     with unit_of_work() as s:
         row = service.schedule_request(s, Actor(None, "cli", "inspector", institute), request_id,
-                                       ScheduleIn(scheduled_on=_date(on, "on"), note=note))
+                                       schemas.ScheduleIn(scheduled_on=_date(on, "on"), note=note))
         typer.echo(f"申请 {row.id}\t{service.REQUEST_STATUSES[row.status]}\t{row.scheduled_on}")
 
 
@@ -350,8 +339,6 @@ def requests_cmd(status: str | None = None) -> None:
 def decline_cmd(request_id: int, institute: int = typer.Option(..., help="检验机构 id (acting as)"),
                 reason: str = typer.Option(..., help="退回理由")) -> None:
     """The institute returns a request with its reason; the owner may ask again."""
-    from zhijian.platform.auth import Actor
-
     with unit_of_work() as s:
         row = service.decline_request(s, Actor(None, "cli", "inspector", institute), request_id, reason)
         typer.echo(f"申请 {row.id}\t{service.REQUEST_STATUSES[row.status]}\t{row.note}")
@@ -389,10 +376,8 @@ def contracts_cmd(code: str | None = None, maintainer: int | None = None, limit:
 def contract_edit_cmd(contract_id: int, starts: str = typer.Option(...), ends: str = typer.Option(...),
                       contract_no: str = "") -> None:
     """Correct or extend a contract (number, period)."""
-    from zhijian.equipment.schemas import ContractEditIn
-
     with unit_of_work() as s:
-        row = service.update_contract(s, SYSTEM, contract_id, ContractEditIn(
+        row = service.update_contract(s, SYSTEM, contract_id, schemas.ContractEditIn(
             starts_on=_date(starts, "starts"), ends_on=_date(ends, "ends"), contract_no=contract_no))
         typer.echo(_contract_line(row, service.unit_code_of(s, row.unit_id)))
 
@@ -401,9 +386,7 @@ def contract_edit_cmd(contract_id: int, starts: str = typer.Option(...), ends: s
 def terminate_cmd(contract_id: int, on: str = typer.Option(..., help="解除日期 YYYY-MM-DD"),
                   reason: str = typer.Option(..., help="解除理由")) -> None:
     """合同解除: from that day the unit has no maintenance company (listed by contract-gaps)."""
-    from zhijian.equipment.schemas import TerminateIn
-
     with unit_of_work() as s:
-        row = service.terminate_contract(s, SYSTEM, contract_id, TerminateIn(terminated_on=_date(on, "on"),
-                                                                              reason=reason))
+        row = service.terminate_contract(s, SYSTEM, contract_id, schemas.TerminateIn(terminated_on=_date(on, "on"),
+                                                                                      reason=reason))
         typer.echo(_contract_line(row, service.unit_code_of(s, row.unit_id)))

@@ -33,12 +33,8 @@ action_routes(
     Action("POST", "/{code}/publish", "publish", service.publish_campaign, CampaignOut),
     Action("POST", "/{code}/events", "add_event", service.add_event, EventOut, EventIn, 201),
     Action("POST", "/{code}/close", "close", service.close_campaign, CampaignOut),
+    Action("GET", "", "list_campaigns", service.list_campaigns, CampaignOut, many=True),
 )
-
-
-@router.get("", response_model=list[CampaignOut])
-def list_campaigns(session: SessionDep, actor: ActorDep) -> list[CampaignOut]:
-    return [CampaignOut.model_validate(c) for c in service.list_campaigns(session, actor)]
 
 
 @router.get("/notices", response_model=list[NoticeOut])

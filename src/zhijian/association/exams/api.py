@@ -24,6 +24,8 @@ action_routes(
 
     Action("POST", "", "create_exam", service.create_exam, ExamOut, ExamIn, 201),
     Action("POST", "/{code}/candidates", "register", service.register, CandidateOut, CandidateIn, 201),
+    Action("GET", "", "list_exams", service.list_exams, ExamOut, many=True),
+    Action("GET", "/{code}/results", "results", service.results, CandidateOut, many=True),
 )
 
 
@@ -32,11 +34,6 @@ async def import_questions(session: SessionDep, actor: ActorDep, file: Annotated
     """题库导入 (Excel/CSV) — all or nothing; errors name the row and the column."""
     rows = await upload_rows(file, "questions.xlsx", rules.IMPORT_COLUMNS)
     return {"imported": service.import_questions(session, actor, rows)}
-
-
-@router.get("", response_model=list[ExamOut])
-def list_exams(session: SessionDep, actor: ActorDep) -> list[ExamOut]:
-    return [ExamOut.model_validate(e) for e in service.list_exams(session, actor)]
 
 
 @router.post("/{code}/papers")
@@ -83,11 +80,6 @@ def queue(code: str, session: SessionDep, actor: ActorDep, limit: int = 50) -> l
 @router.post("/{code}/close")
 def close(code: str, session: SessionDep, actor: ActorDep) -> dict[str, int]:
     return {"auto_submitted": service.close_exam(session, actor, code)}
-
-
-@router.get("/{code}/results", response_model=list[CandidateOut])
-def results(code: str, session: SessionDep, actor: ActorDep) -> list[CandidateOut]:
-    return [CandidateOut.model_validate(c) for c in service.results(session, actor, code)]
 
 
 @router.get("/{code}/item-statistics")

@@ -44,6 +44,7 @@ action_routes(
     Action("POST", "/follow-ups/{fid}/close", "close_follow_up",
            lambda s, a, fid, data: service.close_follow_up(s, a, fid, data.verification), FollowUpOut,
            FollowUpCloseIn),
+    Action("GET", "/rounds/{code}/enrolments", "enrolments", service.enrolments, EnrolmentOut, many=True),
 )
 
 
@@ -55,11 +56,6 @@ def list_rounds(session: SessionDep, actor: ActorDep, status: str | None = None)
 @router.get("/rounds/{code}", response_model=RoundOut)
 def get_round(code: str, session: SessionDep, actor: ActorDep) -> RoundOut:
     return RoundOut.model_validate(service.round_view(session, actor, code).round)
-
-
-@router.get("/rounds/{code}/enrolments", response_model=list[EnrolmentOut])
-def enrolments(code: str, session: SessionDep, actor: ActorDep) -> list[EnrolmentOut]:
-    return [EnrolmentOut.model_validate(e) for e in service.enrolments(session, actor, code)]
 
 
 @router.post("/rounds/{code}/homogeneity")
