@@ -16,7 +16,7 @@ from zhijian.catalog.models import Organization
 from zhijian.platform.app import create_app
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import install_error_pages, page_router
+from zhijian.web.core import install_error_pages, is_pages_module, page_router
 
 
 def _failing(router: APIRouter, path: str) -> None:
@@ -69,3 +69,23 @@ def test_console_pages_show_their_errors_in_the_console(client, db):
     assert 'href="/console">' in r.text  # the console's error page (返回工作台)
     r = client.get("/search", params={"q": "奶粉", "type": "products", "cursor": "!!"})
     assert r.status_code == 400 and "分页游标无效" in r.text and '<a class="button" href="/">' in r.text
+
+
+def test_a_module_of_a_pages_package_counts_as_pages():
+    assert is_pages_module("zhijian.catalog.pages") and is_pages_module("zhijian.web.account_pages")
+    assert is_pages_module("zhijian.consumer.pages.comparative") and is_pages_module("zhijian.spotcheck.pages.public")
+    assert is_pages_module("zhijian.association.exams.pages")
+    assert not is_pages_module("zhijian.consumer.api") and not is_pages_module("zhijian.pages")
+    assert not is_pages_module("tests.web.pages") and not is_pages_module("zhijian.consumer.service.pages_count")
+
+
+def test_a_pages_package_answers_an_any_client_with_the_error_page(client, db):
+    """consumer and spotcheck pages are packages (`zhijian.<room>.pages.<workflow>`): their handlers raise and a `*/*`
+    client still gets the error page it got when they built it by hand; a JSON client gets problem+json."""
+    for path in ("/comparative/987654321", "/standards/declarations/987654321", "/spotchecks/987654321",
+                 "/certificates/NO-SUCH-987654321/qr.svg"):
+        r = client.get(path, headers={"accept": "*/*"})
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), path
+        assert '<a class="button" href="/">' in r.text, path  # the portal's layout
+        r = client.get(path, headers={"accept": "application/json"})
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), path

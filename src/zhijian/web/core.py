@@ -276,7 +276,8 @@ def error_page(request: Request, err: DomainError, actor: Actor | None = None) -
 def wants_page(request: Request) -> bool:
     """Whether a `DomainError` of this request is answered with the HTML error page rather than problem+json:
     never under /api/ or /epcis; a browser (Accept: text/html) always; otherwise a request to a page route (an
-    endpoint in some room's pages module) unless the client asks for JSON (the GS1 resolver's API clients)."""
+    endpoint in some room's pages module — `zhijian.<room>.pages`, a module of a `pages` package, or a `*_pages`
+    module) unless the client asks for JSON (the GS1 resolver's API clients)."""
     if request.url.path.startswith(("/api/", "/epcis")):
         return False
     accept = request.headers.get("accept", "")
@@ -285,8 +286,16 @@ def wants_page(request: Request) -> bool:
     if "json" in accept:
         return False
     module = str(getattr(getattr(request.scope.get("route"), "endpoint", None), "__module__", ""))
-    last = module.rsplit(".", 1)[-1]
-    return module.startswith("zhijian.") and (last == "pages" or last.endswith("_pages"))
+    return is_pages_module(module)
+
+
+def is_pages_module(module: str) -> bool:
+    """Whether `module` holds page routes: `zhijian.<…>.pages`, `zhijian.<…>.pages.<workflow>` (a room whose pages
+    grew into a package, issue #17) or `zhijian.<…>.<name>_pages`."""
+    parts = module.split(".")
+    if parts[0] != "zhijian" or len(parts) < 3:
+        return False
+    return parts[-1] == "pages" or parts[-1].endswith("_pages") or (len(parts) > 3 and parts[-2] == "pages")
 
 
 def page_error(request: Request, err: DomainError) -> HTMLResponse:

@@ -14,7 +14,7 @@ from zhijian.consumer.pages.common import _domain_field_errors, _form_errors, _m
 from zhijian.consumer.schemas import CertificateIn
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor, console_form, render
 
 # ---------------------------------------------------------------- public: certificates, declarations, comparative
 
@@ -24,10 +24,7 @@ def certificate_verify(request: Request, session: SessionDep, number: str = "", 
                        product: str = "") -> Response:
     result = cert = None
     if number.strip():
-        try:
-            result, cert = service.verify_certificate(session, number, holder=holder or None, product=product or None)
-        except DomainError as err:
-            return error_page(request, err)
+        result, cert = service.verify_certificate(session, number, holder=holder or None, product=product or None)
     return render(request, "consumer/certificate_verify.html", {
         "number": number, "holder": holder, "product": product, "result": result, "cert": cert,
         "kind_zh": rules.CERT_KIND_ZH, "status_zh": rules.CERT_STATUS_ZH, "category_zh": rules.CERT_CATEGORY_ZH,
@@ -36,10 +33,7 @@ def certificate_verify(request: Request, session: SessionDep, number: str = "", 
 
 @router.get("/certificates/{number}/qr.svg")
 def certificate_qr(number: str, request: Request, session: SessionDep) -> Response:
-    try:
-        cert = service.get_certificate(session, number)
-    except DomainError as err:
-        return error_page(request, err)
+    cert = service.get_certificate(session, number)
     return Response(service.certificate_qr_svg(cert.number, str(request.base_url)), media_type="image/svg+xml")
 
 
@@ -124,6 +118,6 @@ async def console_certificate_create(request: Request, session: SessionDep) -> R
     except DomainError as err:
         session.rollback()
         if err.status == 403:
-            return error_page(request, err, actor)
+            raise
         return _cert_form(request, session, values, _domain_field_errors(request, err, CERT_FIELDS), err.status)
     return RedirectResponse(f"/console/certificates?q={quote(cert.number)}", status_code=303)

@@ -14,7 +14,7 @@ from zhijian.consumer.pages.common import FORM_MESSAGES, _say, marked, router
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 
 @router.get("/comparative", response_class=HTMLResponse)
@@ -25,10 +25,7 @@ def comparative_index(request: Request, session: SessionDep) -> Response:
 
 @router.get("/comparative/{test_id}", response_class=HTMLResponse)
 def comparative_page(test_id: int, request: Request, session: SessionDep) -> Response:
-    try:
-        rep = service.comparative_report(session, session.info["actor"], test_id)
-    except DomainError as err:
-        return error_page(request, err)
+    rep = service.comparative_report(session, session.info["actor"], test_id)
     from zhijian.consumer.report import CSS_PX
 
     return render(request, "consumer/comparative.html", {"r": rep, "marked": marked, "chart_px": CSS_PX})
@@ -45,11 +42,7 @@ def console_comparative(request: Request, session: SessionDep, created: str = ""
 @router.post("/console/comparative/{test_id}/publish")
 async def console_comparative_publish(test_id: int, request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator", "association")
-    try:
-        service.publish_comparative_test(session, actor, test_id)
-    except DomainError as err:
-        session.rollback()
-        return error_page(request, err, actor)
+    service.publish_comparative_test(session, actor, test_id)
     return RedirectResponse(f"/comparative/{test_id}", status_code=303)
 
 
@@ -185,7 +178,7 @@ async def console_comparative_create(request: Request, session: SessionDep) -> R
             test = service.create_comparative_test(session, actor, cmp_in)
     except DomainError as err:
         if err.status == 403:
-            return error_page(request, err, actor)
+            raise
         field = (err.field or "").split(".")[0]
         field = "results" if field == "samples" else field
         return _cmp_form(request, session, values, rows,

@@ -18,7 +18,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 # ---------------------------------------------------------------- console: complaints
 
@@ -27,16 +27,13 @@ from zhijian.web.core import console_actor, console_form, error_page, locale_of,
 def console_complaints(request: Request, session: SessionDep, kind: str = "", state: str = "", q: str = "",
                        overdue: str = "", cursor: str | None = None) -> Response:
     actor = console_actor(request, session, "regulator", "enterprise")
-    try:
-        if overdue and service.can_handle(actor):
-            rows = service.overdue(session, actor)
-            page = None
-        else:
-            page = service.list_complaints(session, actor, kind=kind or None, state=state or None, q=q or None,
-                                           cursor=cursor)
-            rows = page.items
-    except DomainError as err:
-        return error_page(request, err, actor)
+    if overdue and service.can_handle(actor):
+        rows = service.overdue(session, actor)
+        page = None
+    else:
+        page = service.list_complaints(session, actor, kind=kind or None, state=state or None, q=q or None,
+                                       cursor=cursor)
+        rows = page.items
     return render(request, "consumer/console_complaints.html", {
         "rows": [service.present(session, actor, c) for c in rows], "page": page, "kind": kind, "state": state,
         "q": q, "overdue": overdue, "state_zh": rules.STATE_ZH, "kind_zh": rules.KIND_ZH})
@@ -45,10 +42,7 @@ def console_complaints(request: Request, session: SessionDep, kind: str = "", st
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 def console_complaint(complaint_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "enterprise")
-    try:
-        c = service.get_complaint(session, actor, complaint_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    c = service.get_complaint(session, actor, complaint_id)
     return _complaint_page(request, session, actor, c, error=error)
 
 
@@ -146,7 +140,7 @@ async def _case_form(complaint_id: int, action: str, request: Request, session: 
         session.rollback()
         field = fields.get((err.field or "").split(".")[0], "")
         if err.status == 403 or (err.status == 404 and not field):
-            return error_page(request, err, actor)
+            raise
         return _case_page_again(request, session, actor, complaint_id, action, values, {field: _say(request, err)},
                                 422 if err.status in (404, 409) else err.status)
     c = service.get_complaint(session, actor, complaint_id)
@@ -155,10 +149,7 @@ async def _case_form(complaint_id: int, action: str, request: Request, session: 
 
 def _case_page_again(request: Request, session: Any, actor: Actor, complaint_id: int, action: str,
                      values: dict[str, str], errors: dict[str, str], status: int = 422) -> Response:
-    try:
-        c = service.get_complaint(session, actor, complaint_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    c = service.get_complaint(session, actor, complaint_id)
     return _complaint_page(request, session, actor, c, status=status, form_name=action, values=values, errors=errors)
 
 
@@ -224,7 +215,7 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
     except DomainError as err:
         session.rollback()
         if err.status in (403, 404):
-            return error_page(request, err, actor)
+            raise
         return _back(complaint_id, _msg(request, err))
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
 

@@ -16,7 +16,7 @@ from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
-from zhijian.web.core import check_csrf, console_actor, console_form, error_page, locale_of, nav_item, render
+from zhijian.web.core import check_csrf, console_actor, console_form, locale_of, nav_item, render
 
 # ---------------------------------------------------------------- public: complaint form and tracking
 
@@ -258,9 +258,5 @@ def console_inbox(request: Request, session: SessionDep) -> Response:
 @router.post("/console/inbox/{notification_id}/read")
 async def console_inbox_read(notification_id: int, request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator", "association", "inspector", "enterprise")
-    try:
-        notifications.mark_read(session, actor, notification_id)
-    except DomainError as err:
-        session.rollback()
-        return error_page(request, err, actor)
+    notifications.mark_read(session, actor, notification_id)
     return RedirectResponse("/console/inbox", status_code=303)

@@ -18,7 +18,7 @@ from zhijian.consumer.rules.english import caps_of, detail_of
 from zhijian.consumer.schemas import CreditOut
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, nav_item, render
+from zhijian.web.core import console_actor, console_form, locale_of, nav_item, render
 from zhijian.web.listing import numbered_list
 
 # ---------------------------------------------------------------- console: credit
@@ -79,11 +79,8 @@ async def console_add_penalty(enterprise_id: int, request: Request, session: Ses
 @router.get("/console/credit/{enterprise_id}", response_class=HTMLResponse)
 def console_credit_detail(enterprise_id: int, request: Request, session: SessionDep, error: str = "") -> Response:
     actor = console_actor(request, session, "regulator", "association", "enterprise")
-    try:
-        hist = service.credit_history(session, actor, enterprise_id)
-        penalties = service.list_penalties(session, actor, enterprise_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    hist = service.credit_history(session, actor, enterprise_id)
+    penalties = service.list_penalties(session, actor, enterprise_id)
     org = session.get(Organization, enterprise_id)
     rows = [service.credit_dict(a) for a in hist]
     draw = service.draw_frequency(session, actor, enterprise_id) if org is not None else None
@@ -125,11 +122,8 @@ def _indicator_groups(a: CreditOut) -> list[_Group]:
 def console_satisfaction(request: Request, session: SessionDep) -> Response:
     """满意度统计 — per handling regulator and month, within the viewer's jurisdiction (regulators only)."""
     actor = console_actor(request, session, "regulator")
-    try:
-        by_regulator = service.satisfaction_stats(session, actor)
-        monthly = service.satisfaction_monthly(session, actor)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    by_regulator = service.satisfaction_stats(session, actor)
+    monthly = service.satisfaction_monthly(session, actor)
     return render(request, "consumer/console_satisfaction.html", {"by_regulator": by_regulator, "monthly": monthly})
 
 

@@ -16,17 +16,14 @@ from zhijian.consumer.schemas import DeclarationIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 
 @router.get("/standards/declarations", response_class=HTMLResponse)
 def declarations(request: Request, session: SessionDep, overall: str = "", q: str = "",
                  cursor: str | None = None) -> Response:
     actor = session.info["actor"]
-    try:
-        page = service.list_declarations(session, actor, overall=overall or None, q=q or None, cursor=cursor)
-    except DomainError as err:
-        return error_page(request, err)
+    page = service.list_declarations(session, actor, overall=overall or None, q=q or None, cursor=cursor)
     return render(request, "consumer/declarations.html", {
         "page": page, "rows": [service.declaration_dict(session, d) for d in page.items], "overall": overall, "q": q,
         "overall_zh": rules.OVERALL_ZH, "console": False})
@@ -34,10 +31,7 @@ def declarations(request: Request, session: SessionDep, overall: str = "", q: st
 
 @router.get("/standards/declarations/{decl_id}", response_class=HTMLResponse)
 def declaration(decl_id: int, request: Request, session: SessionDep) -> Response:
-    try:
-        d = service.get_declaration(session, session.info["actor"], decl_id)
-    except DomainError as err:
-        return error_page(request, err)
+    d = service.get_declaration(session, session.info["actor"], decl_id)
     return render(request, "consumer/declaration.html", {"d": service.declaration_dict(session, d),
                                                          "detail": lambda r: detail_of(r, locale_of(request))})
 
@@ -60,16 +54,12 @@ def console_declarations(request: Request, session: SessionDep, overall: str = "
 @router.post("/console/declarations/{decl_id}/{action}")
 async def console_declaration_action(decl_id: int, action: str, request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "regulator", "association", "enterprise")
-    try:
-        if action == "recheck":
-            service.recheck_declaration(session, actor, decl_id)
-        elif action == "withdraw":
-            service.withdraw_declaration(session, actor, decl_id)
-        else:
-            raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
-    except DomainError as err:
-        session.rollback()
-        return error_page(request, err, actor)
+    if action == "recheck":
+        service.recheck_declaration(session, actor, decl_id)
+    elif action == "withdraw":
+        service.withdraw_declaration(session, actor, decl_id)
+    else:
+        raise DomainError("request.not_found", "未知操作", "unknown action", status=404)
     return RedirectResponse("/console/declarations", status_code=303)
 
 
@@ -130,7 +120,7 @@ async def console_declaration_create(request: Request, session: SessionDep) -> R
     except DomainError as err:
         session.rollback()
         if err.status == 403:
-            return error_page(request, err, actor)
+            raise
         errs = _domain_field_errors(request, err, DECL_FIELDS)
         if "standard_id" in errs:
             errs = {"code": errs["standard_id"]}

@@ -16,7 +16,7 @@ from zhijian.spotcheck import judgement, reports, service
 from zhijian.spotcheck.models import Plan
 from zhijian.spotcheck.pages.common import category_names, ctx_common, form_date, free, org_names
 from zhijian.spotcheck.schemas import ObjectionDecisionIn
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,10 +33,7 @@ def _batch_page(request: Request, session: Any, actor: Any, batch_id: int, faile
                 status: int = 200) -> Response:
     """The batch page; after a refused step (`failed`) its form shows the message beside the input and keeps
     what was typed (issue #21 finding 9)."""
-    try:
-        batch = service.get_batch(session, actor, batch_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    batch = service.get_batch(session, actor, batch_id)
     plan = session.get(Plan, batch.plan_id)
     allowed = service.allowed_actions(session, actor, batch)
     return render(request, "spotcheck/console_batch.html", {
@@ -144,7 +141,7 @@ async def console_action(request: Request, session: SessionDep, batch_id: int) -
             handler(session, actor, batch_id, form, note)
     except DomainError as err:
         if err.status in (403, 404) or handler is None:
-            return error_page(request, err, actor)
+            raise
         action = str(form.get("action", ""))
         return _batch_page(request, session, actor, batch_id, action, _action_errors(request, err, action),
                            {k: str(v) for k, v in form.items() if k != "csrf_token"}, err.status)
@@ -165,15 +162,12 @@ async def console_import(request: Request, session: SessionDep) -> Response:
     actor, form = await console_form(request, session, "inspector")
     upload = form.get("file")
     batch = str(form.get("batch_id", ""))
-    try:
-        if upload is None or isinstance(upload, str):
-            raise DomainError("spotcheck.file_required", "请选择文件", "choose a file", field="file")
-        data = await upload.read()
-        with session.begin_nested():
-            out = service.import_results(session, actor, data, upload.filename or "upload.csv",
-                                         batch_id=int(batch) if batch.isdigit() else None)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    if upload is None or isinstance(upload, str):
+        raise DomainError("spotcheck.file_required", "请选择文件", "choose a file", field="file")
+    data = await upload.read()
+    with session.begin_nested():
+        out = service.import_results(session, actor, data, upload.filename or "upload.csv",
+                                     batch_id=int(batch) if batch.isdigit() else None)
     target = f"/console/spotcheck/batches/{batch}" if batch.isdigit() else "/console/spotcheck"
     return RedirectResponse(f"{target}?imported={out.items}", status_code=303)
 
@@ -181,10 +175,7 @@ async def console_import(request: Request, session: SessionDep) -> Response:
 @router.get("/console/spotcheck/batches/{batch_id}/report.pdf")
 def console_report(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector", "enterprise")
-    try:
-        data = service.report_data(session, actor, batch_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    data = service.report_data(session, actor, batch_id)
     url = str(request.base_url).rstrip("/") + f"/reports/verify/{data['report_no']}"
     return Response(reports.report_pdf(data, verify_url=url, digest=service.report_digest(data)),
                     media_type="application/pdf")

@@ -19,7 +19,7 @@ from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import rules, service
 from zhijian.spotcheck.pages.common import category_names, ctx_common, form_errors, org_names
 from zhijian.spotcheck.schemas import PlanIn
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -209,7 +209,7 @@ async def console_publish(request: Request, session: SessionDep, plan_id: int) -
             service.publish_plan(session, actor, plan_id)
     except DomainError as err:
         if err.status in (403, 404):
-            return error_page(request, err, actor)
+            raise
         return _plan_page(request, session, actor, plan_id, errors=_refused(request, err, "publish"),
                           status=err.status)
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)
@@ -258,7 +258,7 @@ async def console_draw(request: Request, session: SessionDep, plan_id: int) -> R
             service.draw_plan(session, actor, plan_id, seed=int(raw) if raw else None)
     except DomainError as err:
         if err.status in (403, 404):
-            return error_page(request, err, actor)
+            raise
         return _plan_page(request, session, actor, plan_id, errors=_refused(request, err, "draw"),
                           values={"seed": raw}, status=err.status)
     return RedirectResponse(f"/console/spotcheck/plans/{plan_id}", status_code=303)

@@ -16,7 +16,7 @@ from zhijian.platform.errors import DomainError
 from zhijian.platform.openapi import XLSX
 from zhijian.spotcheck import reports, service
 from zhijian.spotcheck.pages.common import category_names, ctx_common, org_names
-from zhijian.web.core import error_page, locale_of, render
+from zhijian.web.core import locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,18 +38,9 @@ def public_feed(request: Request, session: SessionDep) -> Response:
     return Response(reports.atom_feed(plans, str(request.base_url).rstrip("/")), media_type="application/atom+xml")
 
 
-def _published(request: Request, session: Any, plan_id: int) -> Any:
-    try:
-        return service.published_plan(session, plan_id)
-    except DomainError as err:
-        return error_page(request, err, session.info["actor"])
-
-
 @router.get("/spotchecks/{plan_id}", response_class=HTMLResponse)
 def public_plan(request: Request, session: SessionDep, plan_id: int) -> Response:
-    plan = _published(request, session, plan_id)
-    if isinstance(plan, Response):
-        return plan
+    plan = service.published_plan(session, plan_id)
     stats = plan.summary or service.plan_statistics(session, plan.id)
     lang = locale_of(request)
     return render(request, "spotcheck/public_plan.html", {
@@ -63,9 +54,7 @@ _Export = Callable[[Any, dict[str, Any], list[Any]], bytes]  # (plan, statistics
 
 def _export(request: Request, session: Any, plan_id: int, make: _Export, media_type: str, disposition: str) -> Response:
     """A published plan's results as a file: the frozen statistics (or computed ones) and the full 不合格产品名单."""
-    plan = _published(request, session, plan_id)
-    if isinstance(plan, Response):
-        return plan
+    plan = service.published_plan(session, plan_id)
     data = make(plan, plan.summary or service.plan_statistics(session, plan.id), service.nonconforming_list(session, plan.id))
     return Response(data, media_type=media_type, headers={"Content-Disposition": disposition.format(id=plan.id)})
 

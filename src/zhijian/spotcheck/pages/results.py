@@ -15,7 +15,7 @@ from zhijian.spotcheck import rules, service
 from zhijian.spotcheck.models import Plan
 from zhijian.spotcheck.pages.common import category_names, ctx_common, org_names
 from zhijian.spotcheck.schemas import ItemIn
-from zhijian.web.core import console_actor, console_form, error_page, locale_of, render
+from zhijian.web.core import console_actor, console_form, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,14 +40,6 @@ def _results_form(request: Request, session: Any, batch: Any, rnd: int, expected
         "values": values, "errors": errors, "summary": summary,
         "orgs": org_names(session, {batch.enterprise_id}), "cat": category_names(session).get(batch.category_id, ""),
         **ctx_common()}, status_code=status)
-
-
-def _results_batch(request: Request, session: Any, actor: Any, batch_id: int) -> Any:
-    """(batch, round) if this actor may enter results now, else the error page (404 hidden, 403 other lab, 409 state)."""
-    try:
-        return service.results_round(session, actor, batch_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
 
 
 def _prefill(session: Any, actor: Any, batch: Any, rnd: int, expected: list[Any]) -> dict[str, str]:
@@ -119,10 +111,7 @@ def _item_error(request: Request, err: DomainError, index: list[int]) -> tuple[s
 def console_results(request: Request, session: SessionDep, batch_id: int) -> Response:
     """录入检验结果 — one row per test item of the plan's standards, as an inspector types them in."""
     actor = console_actor(request, session, "inspector")
-    found = _results_batch(request, session, actor, batch_id)
-    if isinstance(found, Response):
-        return found
-    batch, rnd = found
+    batch, rnd = service.results_round(session, actor, batch_id)  # else the error page (404 hidden, 403 other lab, 409 state)
     expected = service.expected_items(session, batch)
     return _results_form(request, session, batch, rnd, expected, _prefill(session, actor, batch, rnd, expected), {})
 
@@ -131,10 +120,7 @@ def console_results(request: Request, session: SessionDep, batch_id: int) -> Res
 async def console_results_save(request: Request, session: SessionDep, batch_id: int) -> Response:
     """The same service call as the API's results endpoint and the import: all items in one transaction, or none."""
     actor, form = await console_form(request, session, "inspector")
-    try:
-        batch = service.get_batch(session, actor, batch_id)
-    except DomainError as err:
-        return error_page(request, err, actor)
+    batch = service.get_batch(session, actor, batch_id)
     expected = service.expected_items(session, batch)
     values = {f"{c}_{i}": str(form.get(f"{c}_{i}", "")).strip() for i in range(len(expected)) for c in RESULT_COLS}
     values |= {f"units_{i}_{k}": str(form.get(f"units_{i}_{k}", "")).strip()
@@ -144,7 +130,7 @@ async def console_results_save(request: Request, session: SessionDep, batch_id: 
         batch, rnd = service.results_round(session, actor, batch_id)
     except DomainError as err:
         if err.status != 409:
-            return error_page(request, err, actor)  # another lab's batch: nothing of the form is shown
+            raise  # another lab's batch: nothing of the form is shown
         return _results_form(request, session, batch, rnd, expected, values,
                              {"": err.message_en if locale_of(request) == "en" else err.message_zh}, err.status)
     _ = gettext_for(locale_of(request))

@@ -14,7 +14,7 @@ from zhijian.spotcheck import service
 from zhijian.spotcheck.models import Plan
 from zhijian.spotcheck.pages.common import ctx_common, form_errors, org_names
 from zhijian.spotcheck.schemas import RefusalIn, SamplingIn
-from zhijian.web.core import console_actor, console_form, error_page, render
+from zhijian.web.core import console_actor, console_form, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,25 +28,20 @@ def _sampling_form(request: Request, session: Any, actor: Any, batch: Any, value
         "orgs": org_names(session, {batch.enterprise_id, batch.lab_id or 0}), **ctx_common()}, status_code=status)
 
 
-def _sampling_batch(request: Request, session: Any, actor: Any, batch_id: int) -> Any:
-    """The batch, if this actor may sample it now (the service checks again on save)."""
-    try:
-        batch = service.get_batch(session, actor, batch_id)
-        service.require_sampler(actor, batch, session.get(Plan, batch.plan_id))
-        if batch.state != "planned":
-            raise DomainError("spotcheck.not_planned", "该批次已抽样或已拒检", "this batch has been sampled or refused",
-                              status=409)
-    except DomainError as err:
-        return error_page(request, err, actor)
+def _sampling_batch(session: Any, actor: Any, batch_id: int) -> Any:
+    """The batch, if this actor may sample it now (the service checks again on save); else the error page."""
+    batch = service.get_batch(session, actor, batch_id)
+    service.require_sampler(actor, batch, session.get(Plan, batch.plan_id))
+    if batch.state != "planned":
+        raise DomainError("spotcheck.not_planned", "该批次已抽样或已拒检", "this batch has been sampled or refused",
+                          status=409)
     return batch
 
 
 @router.get("/console/spotcheck/batches/{batch_id}/sampling", response_class=HTMLResponse)
 def console_sampling(request: Request, session: SessionDep, batch_id: int) -> Response:
     actor = console_actor(request, session, "regulator", "inspector")
-    batch = _sampling_batch(request, session, actor, batch_id)
-    if isinstance(batch, Response):
-        return batch
+    batch = _sampling_batch(session, actor, batch_id)
     values = {k: "" for k in SAMPLING_FIELDS} | {"sampled_on": service.today().isoformat(), "place_kind": "market",
                                                  "samplers": ["", ""]}
     return _sampling_form(request, session, actor, batch, values, {})
@@ -56,9 +51,7 @@ def console_sampling(request: Request, session: SessionDep, batch_id: int) -> Re
 async def console_sampling_save(request: Request, session: SessionDep, batch_id: int) -> Response:
     """抽样单 or 拒检 — the same service calls as the API."""
     actor, form = await console_form(request, session, "regulator", "inspector")
-    batch = _sampling_batch(request, session, actor, batch_id)
-    if isinstance(batch, Response):
-        return batch
+    batch = _sampling_batch(session, actor, batch_id)
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in SAMPLING_FIELDS}
     values["samplers"] = [str(v).strip() for v in form.getlist("samplers")]
     values["refusal_reason"] = str(form.get("refusal_reason", "")).strip()
