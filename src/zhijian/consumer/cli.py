@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from zhijian.platform.cli_support import emit, unit_of_work
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validated
 
 certificates_app = typer.Typer(help="认证证书 / certificates", no_args_is_help=True)
 credit_app = typer.Typer(help="质量信用 / enterprise quality credit", no_args_is_help=True)
@@ -193,19 +193,6 @@ def comparative_import(
 # enterprise answer as the enterprise named by --enterprise. Bad input is one line and exit 2 (`guarded`).
 
 
-def _model(cls: Any, data: dict[str, Any]) -> Any:
-    """pydantic → DomainError naming the field, so a bad option is one line and exit 2, not a traceback."""
-    from pydantic import ValidationError
-
-    try:
-        return cls.model_validate(data)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        fld = ".".join(str(p) for p in e["loc"])
-        raise DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"{fld!r} is invalid: {e['msg']}",
-                          field=fld) from None
-
-
 def _case_line(c: Any) -> dict[str, Any]:
     return {"id": c.id, "tracking_no": c.tracking_no, "kind": c.kind, "state": c.state,
             "respondent_id": c.respondent_id, "respondent": c.respondent_name}
@@ -215,7 +202,7 @@ def _transition(complaint_id: int, data: dict[str, Any]) -> dict[str, Any]:
     from zhijian.consumer import service
     from zhijian.consumer.schemas import TransitionIn
 
-    t = _model(TransitionIn, data)
+    t = validated(TransitionIn, data)
     with unit_of_work() as s:
         c = service.transition(s, s.info["actor"], complaint_id, t)
         out = _case_line(c) | {"due_on": c.due_on.isoformat() if c.due_on else None,
@@ -245,7 +232,7 @@ def complaints_link(complaint_id: int, enterprise_id: int, note: str = typer.Opt
     from zhijian.consumer import service
     from zhijian.consumer.schemas import LinkIn
 
-    data = _model(LinkIn, {"enterprise_id": enterprise_id, "note": note})
+    data = validated(LinkIn, {"enterprise_id": enterprise_id, "note": note})
     with unit_of_work() as s:
         out = _case_line(service.link_respondent(s, s.info["actor"], complaint_id, data))
     emit(out, json_out, lambda d: f"{d['tracking_no']}: respondent linked to enterprise {d['respondent_id']} "
@@ -272,7 +259,7 @@ def complaints_answer(complaint_id: int,
     from zhijian.consumer.schemas import EnterpriseResponseIn
     from zhijian.platform.auth import Actor
 
-    data = _model(EnterpriseResponseIn, {"response": response, "text": text, "amount": amount})
+    data = validated(EnterpriseResponseIn, {"response": response, "text": text, "amount": amount})
     with unit_of_work(Actor(None, f"cli:enterprise:{enterprise}", "enterprise", enterprise)) as s:
         c = service.enterprise_respond(s, s.info["actor"], complaint_id, data)
         out = _case_line(c) | {"response": c.enterprise_response, "amount": c.settlement_amount}
@@ -304,7 +291,7 @@ def complaints_consent(complaint_id: int, party: str = typer.Option(..., "--part
     from zhijian.consumer import service
     from zhijian.consumer.schemas import ConsentIn
 
-    data = _model(ConsentIn, {"party": party, "consent": not refuse, "note": note})
+    data = validated(ConsentIn, {"party": party, "consent": not refuse, "note": note})
     with unit_of_work() as s:
         c = service.record_consent(s, s.info["actor"], complaint_id, data)
         out = _case_line(c) | {"consent_complainant": c.consent_complainant, "consent_respondent": c.consent_respondent}
@@ -342,7 +329,7 @@ def complaints_split(complaint_id: int, facts: str = typer.Option(..., "--facts"
     from zhijian.consumer import service
     from zhijian.consumer.schemas import SplitIn
 
-    data = _model(SplitIn, {"facts": facts})
+    data = validated(SplitIn, {"facts": facts})
     with unit_of_work() as s:
         r, code = service.split_report(s, s.info["actor"], complaint_id, data)
         out = _case_line(r) | {"check_code": code, "due_on": r.due_on.isoformat() if r.due_on else None}
@@ -357,7 +344,7 @@ def complaints_lead(complaint_id: int, facts: str = typer.Option(..., "--facts")
     from zhijian.consumer import service
     from zhijian.consumer.schemas import LeadIn
 
-    data = _model(LeadIn, {"facts": facts, "found_on": _date(found_on, "found_on")})
+    data = validated(LeadIn, {"facts": facts, "found_on": _date(found_on, "found_on")})
     with unit_of_work() as s:
         r = service.hand_over_lead(s, s.info["actor"], complaint_id, data)
         out = _case_line(r) | {"received_on": r.received_on.isoformat(),
@@ -375,7 +362,7 @@ def complaints_extend(complaint_id: int, days: int = typer.Option(..., "--days")
     from zhijian.consumer import service
     from zhijian.consumer.schemas import CaseExtensionIn
 
-    data = _model(CaseExtensionIn, {"days": days, "approved_by": approved_by, "reason": reason,
+    data = validated(CaseExtensionIn, {"days": days, "approved_by": approved_by, "reason": reason,
                                     "collective": collective})
     with unit_of_work() as s:
         c = service.extend_case(s, s.info["actor"], complaint_id, data)
@@ -411,7 +398,7 @@ def complaints_compensation(price: float = typer.Option(..., "--price", help="�
     from zhijian.consumer import compensation, service
     from zhijian.consumer.schemas import GuidanceIn
 
-    data = _model(GuidanceIn, {"price": price, "loss": loss, "fraud": fraud, "food": food, "unsafe_food": unsafe_food,
+    data = validated(GuidanceIn, {"price": price, "loss": loss, "fraud": fraud, "food": food, "unsafe_food": unsafe_food,
                                "producer_or_knowing_seller": not seller_unaware, "label_flaw_only": label_flaw_only,
                                "record": complaint is not None})
     if complaint is None:

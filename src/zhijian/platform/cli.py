@@ -11,7 +11,7 @@ from zhijian.platform import audit, migrate
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.calendar_cli import calendar_app
 from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validated
 from zhijian.platform.identity.schemas import UserIn
 from zhijian.platform.rooms import modules
 
@@ -74,15 +74,7 @@ def user_add(username: str = typer.Option(...), password: str = typer.Option(...
 
 def _user_in(**fields: Any) -> UserIn:
     """The command's options as a `UserIn`; a bad value is one DomainError naming the option (exit 2)."""
-    from pydantic import ValidationError
-
-    try:
-        return UserIn.model_validate(fields)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        field = ".".join(str(p) for p in e["loc"])
-        raise DomainError("validation.invalid", f"参数「{field}」无效：{e['msg']}",
-                          f"'{field}' is invalid: {e['msg']}", field=field) from None
+    return validated(UserIn, fields, zh="参数「{field}」无效：{msg}")
 
 
 @user_app.command("deactivate")

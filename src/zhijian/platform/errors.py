@@ -7,7 +7,13 @@ Rooms' pure rules may raise them: this module does no I/O. The statistics room r
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class DomainError(Exception):
@@ -123,6 +129,27 @@ def as_domain_error(exc: BaseException) -> DomainError | None:
 def invalid(field: str, message_zh: str, message_en: str, *, code: str = "validation.invalid") -> DomainError:
     """Shorthand for a 422 naming the bad field."""
     return DomainError(code, message_zh, message_en, field=field)
+
+
+def validation_error(exc: ValidationError, *, code: str = "validation.invalid", zh: str = "「{field}」无效：{msg}",
+                     en: str = "'{field}' is invalid: {msg}") -> DomainError:
+    """A Pydantic `ValidationError` as one DomainError naming its first error's field (the dotted location) — a bad
+    option or row is one line (exit 2) or one 422, not a traceback. `zh` and `en` are templates of `{field}` and
+    `{msg}` (Pydantic's message) for a caller that words it otherwise (the row of an import)."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"]
+    return DomainError(code, zh.format(field=field, msg=msg), en.format(field=field, msg=msg), field=field)
+
+
+def validated(model: type[M], data: Mapping[str, Any], **wording: str) -> M:
+    """`model.model_validate(data)`, a `ValidationError` raised as `validation_error(exc, **wording)`."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, **wording) from None
 
 
 class EarlyResponse(Exception):  # noqa: N818 — not an error: a page's answer given before its work starts

@@ -40,12 +40,6 @@ def marked(text: object) -> Markup | object:
     return text
 
 
-def _validation(exc: ValidationError) -> DomainError:
-    e = exc.errors()[0]
-    fld = ".".join(str(p) for p in e["loc"])
-    return DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"'{fld}' is invalid: {e['msg']}", field=fld)
-
-
 def _msg(request: Request, err: DomainError) -> str:
     return err.message_en if request.query_params.get("lang") == "en" else err.message_zh
 

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from zhijian.consumer import procedure, rules, service
-from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, marked, router
+from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, marked, router
 from zhijian.consumer.schemas import ConsentIn, EnterpriseResponseIn, LinkIn, MediationIn, TransitionIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validation_error
 from zhijian.platform.i18n import gettext_for
 from zhijian.web.core import console_actor, console_form, locale_of, render
 
@@ -208,7 +208,7 @@ async def console_complaint_action(complaint_id: int, action: str, request: Requ
         step(session, actor, complaint_id, f)
     except ValidationError as exc:
         session.rollback()
-        return _back(complaint_id, _validation(exc).message_zh)
+        return _back(complaint_id, validation_error(exc).message_zh)
     except ValueError:
         session.rollback()
         return _back(complaint_id, "金额应为数字")

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from zhijian.consumer import notifications, rules, service
-from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, _validation, router
+from zhijian.consumer.pages.common import FORM_MESSAGES, _date, _msg, _say, router
 from zhijian.consumer.schemas import ComplaintIn
 from zhijian.platform.auth import Actor
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validation_error
 from zhijian.platform.i18n import gettext_for
 from zhijian.web.core import check_csrf, console_actor, console_form, locale_of, nav_item, render
 
@@ -71,7 +71,7 @@ async def complaint_submit(request: Request, session: SessionDep) -> Response:
             service.add_evidence(session, actor, c, upload.filename, await upload.read(),
                                  upload.content_type or "application/octet-stream")
     except (DomainError, ValidationError, ValueError) as exc:
-        err = _validation(exc) if isinstance(exc, ValidationError) else (
+        err = validation_error(exc) if isinstance(exc, ValidationError) else (
             exc if isinstance(exc, DomainError) else DomainError("validation.invalid", "金额应为数字", "amount must be a number",
                                                                  field="request_amount"))
         session.rollback()
@@ -175,7 +175,7 @@ async def track_respond(request: Request, session: SessionDep) -> Response:
                 "response": f.get("response"), "note": f.get("note", "")}))
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        err = _validation(exc) if isinstance(exc, ValidationError) else exc
+        err = validation_error(exc) if isinstance(exc, ValidationError) else exc
         return render(request, "consumer/track.html", {"case": None, "error": _msg(request, err),
                                                        "tracking_no": f.get("tracking_no", "")}, status_code=422)
     return render(request, "consumer/track.html", {

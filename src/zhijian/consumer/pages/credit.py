@@ -13,11 +13,11 @@ from pydantic import ValidationError
 
 from zhijian.catalog.models import Organization
 from zhijian.consumer import rules, service
-from zhijian.consumer.pages.common import _date, _msg, _validation, router
+from zhijian.consumer.pages.common import _date, _msg, router
 from zhijian.consumer.rules.english import caps_of, detail_of
 from zhijian.consumer.schemas import CreditOut
 from zhijian.platform.deps import SessionDep
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validation_error
 from zhijian.web.core import console_actor, console_form, locale_of, nav_item, render
 from zhijian.web.listing import numbered_list
 
@@ -68,7 +68,7 @@ async def console_add_penalty(enterprise_id: int, request: Request, session: Ses
             "amount": float(f["amount"]) if f.get("amount") else None}))
     except (DomainError, ValidationError, ValueError) as exc:
         session.rollback()
-        err = _validation(exc) if isinstance(exc, ValidationError) else (
+        err = validation_error(exc) if isinstance(exc, ValidationError) else (
             exc if isinstance(exc, DomainError) else DomainError("validation.invalid", "罚款金额应为数字",
                                                                  "amount must be a number", field="amount"))
         return RedirectResponse(f"/console/credit/{enterprise_id}?" + urlencode({"error": _msg(request, err)}),

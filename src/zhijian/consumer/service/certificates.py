@@ -19,7 +19,7 @@ from zhijian.consumer.service.common import can_manage_certificates, today
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush, like_pattern
-from zhijian.platform.errors import DomainError, NotFound
+from zhijian.platform.errors import DomainError, NotFound, validated
 from zhijian.platform.pagination import Page, keyset_page
 
 # ====================================================================== certificates (认证证书)
@@ -237,7 +237,6 @@ def _holder_map(session: Session, names: set[str], usccs: set[str]) -> dict[str,
 
 
 def _import_row(row: dict[str, Any], n: int) -> CertificateIn:
-    from pydantic import ValidationError
 
     values = {k: v for k, v in row.items() if v not in (None, "")}
     if "status" in values:
@@ -252,13 +251,8 @@ def _import_row(row: dict[str, Any], n: int) -> CertificateIn:
     for k in ("number", "holder_uscc"):
         if k in values:
             values[k] = str(values[k])
-    try:
-        return CertificateIn.model_validate(values)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        fld = ".".join(str(p) for p in e["loc"])
-        raise DomainError("import.bad_row", f"第 {n} 行：字段「{fld}」无效（{e['msg']}）",
-                          f"row {n}: field '{fld}' is invalid ({e['msg']})", field=fld) from None
+    return validated(CertificateIn, values, code="import.bad_row", zh=f"第 {n} 行：字段「{{field}}」无效（{{msg}}）",
+                     en=f"row {n}: field '{{field}}' is invalid ({{msg}})")
 
 
 def import_certificates(session: Session, actor: Actor, rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -15,7 +15,7 @@ from zhijian.consumer.schemas import ComparativeIn
 from zhijian.consumer.service.common import can_manage_comparative, today
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
-from zhijian.platform.errors import Conflict, DomainError, NotFound
+from zhijian.platform.errors import Conflict, DomainError, NotFound, validation_error
 
 # ====================================================================== comparative tests (比较试验)
 
@@ -139,10 +139,7 @@ def comparative_with_results(data: dict[str, Any], rows: list[tuple[int, dict[st
         samples = rules.results_table(rows, [(i.key, i.name, i.unit) for i in items])
         return ComparativeIn.model_validate({**data, "samples": [s for _, s in samples]})
     except ValidationError as exc:
-        e = exc.errors()[0]
-        fld = ".".join(str(p) for p in e["loc"])
-        raise DomainError("validation.invalid", f"「{fld}」无效：{e['msg']}", f"'{fld}' is invalid: {e['msg']}",
-                          field=fld) from None
+        raise validation_error(exc) from None
 
 
 def import_comparative_test(session: Session, actor: Actor, data: dict[str, Any], content: bytes | str,
