@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from zhijian.trace.epcis.rules import STANDARD_FIELDS, EpcisError, canonical_id, parse_time, utc_ms, vocab_short
@@ -33,6 +34,13 @@ class EventIndex:
     fields: list[tuple[str, str, str, float | None]] = field(default_factory=list)
 
 
+_short = lru_cache(maxsize=8192)(vocab_short)  # a document repeats its few bizSteps and dispositions
+
+
+def _vocab(kind: str, value: Any) -> str:
+    return _short(kind, value) if type(value) is str else vocab_short(kind, value)
+
+
 _EPC_ROLES = (("epcList", "epc"), ("childEPCs", "child"), ("inputEPCList", "input"), ("outputEPCList", "output"))
 _QTY_ROLES = (("quantityList", "epcClass"), ("childQuantityList", "childClass"),
               ("inputQuantityList", "inputClass"), ("outputQuantityList", "outputClass"))
@@ -41,43 +49,55 @@ _QTY_ROLES = (("quantityList", "epcClass"), ("childQuantityList", "childClass"),
 def index_event(event: dict[str, Any], event_time: dt.datetime | None = None) -> EventIndex:
     """The index rows of one event; `event_time` when the capture has parsed it already (it refuses an invalid
     time before anything is stored, and indexes later, while the rows stream to the database)."""
-
-    def loc(key: str) -> str | None:
-        v = event.get(key)
-        return canonical_id(v["id"]) if isinstance(v, dict) and v.get("id") else None
-
+    get = event.get
+    step, disp, rp, bl = get("bizStep"), get("disposition"), get("readPoint"), get("bizLocation")
     idx = EventIndex(
         event_type=event["type"],
-        event_time=parse_time(event["eventTime"]) if event_time is None else event_time, action=event.get("action"),
-        biz_step=vocab_short("bizStep", event["bizStep"]) if event.get("bizStep") else None,
-        disposition=vocab_short("disposition", event["disposition"]) if event.get("disposition") else None,
-        read_point=loc("readPoint"), biz_location=loc("bizLocation"),
-        transformation_id=event.get("transformationID"), error_declared="errorDeclaration" in event)
+        event_time=parse_time(event["eventTime"]) if event_time is None else event_time, action=get("action"),
+        biz_step=_vocab("bizStep", step) if step else None,
+        disposition=_vocab("disposition", disp) if disp else None,
+        read_point=canonical_id(rp["id"]) if isinstance(rp, dict) and rp.get("id") else None,
+        biz_location=canonical_id(bl["id"]) if isinstance(bl, dict) and bl.get("id") else None,
+        transformation_id=get("transformationID"), error_declared="errorDeclaration" in event)
+    _identifiers(event, idx.epcs)
+    if not event.keys().isdisjoint(_ATTR_KEYS):
+        _attrs(event, idx.attrs)
+    _index_fields(event, idx.fields)
+    return idx
+
+
+def _identifiers(event: dict[str, Any], epcs: list[tuple[str, str, float | None, str | None]]) -> None:
+    get = event.get
     for key, role in _EPC_ROLES:
-        for e in event.get(key) or []:
-            idx.epcs.append((role, canonical_id(e), None, None))
-    if event.get("parentID"):
-        idx.epcs.append(("parent", canonical_id(event["parentID"]), None, None))
+        ids = get(key)
+        if ids:
+            epcs.extend([(role, canonical_id(e), None, None) for e in ids])
+    if get("parentID"):
+        epcs.append(("parent", canonical_id(event["parentID"]), None, None))
     for key, role in _QTY_ROLES:
-        for q in event.get(key) or []:
+        for q in get(key) or []:
             if isinstance(q, dict) and q.get("epcClass"):
                 qty = q.get("quantity")
-                idx.epcs.append((role, canonical_id(q["epcClass"]), float(qty) if qty is not None else None,
-                                 q.get("uom")))
+                epcs.append((role, canonical_id(q["epcClass"]), float(qty) if qty is not None else None,
+                             q.get("uom")))
+
+
+_ATTR_KEYS = frozenset({"bizTransactionList", "sourceList", "destinationList", "errorDeclaration"})
+
+
+def _attrs(event: dict[str, Any], attrs: list[tuple[str, str, str]]) -> None:
     for bt in event.get("bizTransactionList") or []:
-        idx.attrs.append(("bizTransaction", vocab_short("bizTransaction", bt.get("type", "")) if bt.get("type")
-                          else "", bt["bizTransaction"]))
+        attrs.append(("bizTransaction", _vocab("bizTransaction", bt.get("type", "")) if bt.get("type")
+                      else "", bt["bizTransaction"]))
     for key, item, kind in (("sourceList", "source", "source"), ("destinationList", "destination", "destination")):
         for sd in event.get(key) or []:
-            idx.attrs.append((kind, vocab_short("sourceDest", sd["type"]), canonical_id(sd[item])))
+            attrs.append((kind, _vocab("sourceDest", sd["type"]), canonical_id(sd[item])))
     err = event.get("errorDeclaration")
     if isinstance(err, dict):
         if err.get("reason"):
-            idx.attrs.append(("errorReason", "", vocab_short("errorReason", err["reason"])))
+            attrs.append(("errorReason", "", _vocab("errorReason", err["reason"])))
         for cid in err.get("correctiveEventIDs") or []:
-            idx.attrs.append(("correctiveEventID", "", cid))
-    _index_fields(event, idx.fields)
-    return idx
+            attrs.append(("correctiveEventID", "", cid))
 
 
 # ---------------------------------------------------------------- queryable fields (SimpleEventQuery §8.2.7.1)
@@ -151,7 +171,17 @@ _META_STD: frozenset[str] = frozenset()
 _LOC_STD = frozenset({"id"})
 
 
+_PLAIN = STANDARD_FIELDS - {"ilmd", "errorDeclaration", "persistentDisposition", "sensorElementList"}
+_ID_ONLY = frozenset({"id"})
+
+
+def _id_only(v: Any) -> bool:
+    return not isinstance(v, dict) or v.keys() <= _ID_ONLY
+
+
 def _index_fields(event: dict[str, Any], out: list[tuple[str, str, str, float | None]]) -> None:
+    if event.keys() <= _PLAIN and _id_only(event.get("readPoint")) and _id_only(event.get("bizLocation")):
+        return  # most events: no extension, ILMD, error declaration, persistent disposition, sensor data, nothing below
     _extensions(out, "ext", event, STANDARD_FIELDS)
     _extensions(out, "ilmd", event.get("ilmd"), frozenset())
     err = event.get("errorDeclaration")
@@ -165,7 +195,7 @@ def _index_fields(event: dict[str, Any], out: list[tuple[str, str, str, float | 
     if isinstance(pd, dict):
         for key, kind in (("set", "pdSet"), ("unset", "pdUnset")):
             for v in pd.get(key) or []:
-                _add(out, kind, "", vocab_short("disposition", v))
+                _add(out, kind, "", _vocab("disposition", v))
     for el in event.get("sensorElementList") or []:
         if not isinstance(el, dict):
             continue

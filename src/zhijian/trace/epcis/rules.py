@@ -162,7 +162,16 @@ def _check_term(kind: str, value: Any, i: int, where: str, errors: list[str]) ->
         errors.append(f"eventList[{i}].{where}: '{value}' is not a CBV {kind} term and not a URI")
 
 
+_TERM_HOLDERS = frozenset({"persistentDisposition", "bizTransactionList", "sourceList", "destinationList",
+                           "errorDeclaration"})
+
+
 def _vocab_errors(event: dict[str, Any], i: int) -> list[str]:
+    if event.keys().isdisjoint(_TERM_HOLDERS):  # most events: only bizStep and disposition to check
+        step, disp = event.get("bizStep"), event.get("disposition")
+        if (not isinstance(step, str) or _term_ok("bizStep", step)) \
+                and (not isinstance(disp, str) or _term_ok("disposition", disp)):
+            return []
     errors: list[str] = []
     _check_term("bizStep", event.get("bizStep"), i, "bizStep", errors)
     _check_term("disposition", event.get("disposition"), i, "disposition", errors)
