@@ -112,6 +112,34 @@ def test_fast_lane_keeps_the_public_rate_limit(db, settings, lot):
     assert last.status_code == 429 and last.json()["code"] == "request.rate_limited" and "retry-after" in last.headers
 
 
+def test_fast_lane_counts_the_rate_limit_in_redis_across_processes(db, settings, lot):
+    """With ZHIJIAN_REDIS_URL two servers (two apps here, each with its own counters and event loop) count one
+    client together on the lane, through the asyncio client: 3 allowed a minute → the 4th scan, on either, is 429
+    (issue #23: rate limits shared behind the proxy, without a blocking round trip on the event loop)."""
+    import dataclasses
+    import uuid
+
+    from fastapi.testclient import TestClient
+
+    from zhijian.platform.app import create_app
+    from zhijian.platform.throttle import make_storage
+
+    redis_url = "redis://127.0.0.1:6379/15"
+    try:
+        make_storage(redis_url).incr("zj:probe", 5)
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    n = uuid.uuid4().int
+    peer = (f"10.{n % 250}.{n // 250 % 250}.{n // 62500 % 250 + 1}", 50000)  # a fresh client: its count starts at 0
+    shared = dataclasses.replace(settings, public_rate_limit=3, redis_url=redis_url)
+    a, b = create_app(db, shared), create_app(db, shared)
+    path = f"/01/{lot.gtin}/10/{lot.lot}/21/{lot.serials[3]}"
+    with TestClient(a, client=peer) as ca, TestClient(b, client=peer) as cb:
+        codes = [(ca if i % 2 else cb).get(path, headers=JSON).status_code for i in range(4)]
+        assert a.state.rate_limiter._async is not None  # counted through the asyncio client
+    assert codes == [200, 200, 200, 429]
+
+
 def _full(path: str, query: str) -> tuple[str, str | None, str | None] | None:
     from zhijian.platform.errors import DomainError
     from zhijian.trace import rules

@@ -118,7 +118,7 @@ def _install_state(app: FastAPI, db: Database, settings: Settings) -> None:
     app.state.settings = settings
     app.state.jobs = JobRunner(db, settings)
     counters = make_storage(settings.redis_url)  # shared by every worker and host when Redis is configured
-    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, counters)
+    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, counters, redis_url=settings.redis_url)
     app.state.login_throttle = LoginThrottle(counters, LoginPolicy(lock_after=settings.login_lock_after,
                                                                    lock_seconds=settings.login_lock_minutes * 60))
     app.state.metrics_registry = CollectorRegistry()

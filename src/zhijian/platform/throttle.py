@@ -11,8 +11,10 @@ import hashlib
 import ipaddress
 import math
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.storage import Storage, storage_from_string
@@ -35,11 +37,35 @@ def make_storage(redis_url: str | None) -> Storage:
 class RateLimiter:
     """Fixed one-minute windows per client key (limits' FixedWindowRateLimiter)."""
 
-    def __init__(self, per_minute: int, storage: Storage | None = None) -> None:
+    def __init__(self, per_minute: int, storage: Storage | None = None, redis_url: str | None = None) -> None:
         self.per_minute = per_minute
         self.storage = storage or make_storage(None)
         self._item = RateLimitItemPerMinute(max(per_minute, 1), namespace=f"{PREFIX}:public")
         self._strategy = FixedWindowRateLimiter(self.storage)
+        self._redis_url = redis_url  # the same counters through an asyncio client, for `hit_async`
+        self._async: tuple[Any, Any] | None = None  # (weak ref to an event loop, its async strategy): one loop's own
+
+    async def hit_async(self, key: str) -> bool:
+        """`hit` without blocking the event loop: with Redis, the counter is incremented through redis-py's asyncio
+        client (the synchronous call stalled every connection of the worker for each round trip — a third of the
+        resolver's time behind a proxy, issue #23); in memory, the synchronous count (no I/O)."""
+        if not self._redis_url:
+            return self.hit(key)
+        import asyncio
+
+        from limits.aio.strategies import FixedWindowRateLimiter as AsyncFixedWindow
+        from limits.storage import storage_from_string as from_string
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0]() is not loop:  # a Redis connection belongs to the loop it opened on
+            storage = from_string(f"async+{self._redis_url}", key_prefix="zhijian", implementation="redispy")
+            self._async = (weakref.ref(loop), AsyncFixedWindow(storage))
+        strategy = self._async[1]
+        try:
+            return bool(await strategy.hit(self._item, key))
+        except Exception:  # redis.ConnectionError and the like: as `hit`
+            log.exception("rate-limit store unreachable; request not counted")
+            return True
 
     def hit(self, key: str) -> bool:
         """Count one request; False once the client is over its limit for this minute.

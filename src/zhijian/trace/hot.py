@@ -478,7 +478,7 @@ class FastLane:
         client = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1") or None, self.trusted) \
             if self.trusted else peer
         limiter = self.app.state.rate_limiter
-        if limiter.per_minute > 0 and not limiter.hit(client):
+        if limiter.per_minute > 0 and not await limiter.hit_async(client):
             retry = str(limiter.retry_after(client)).encode()
             await send_problem(send, DomainError("request.rate_limited", "请求过于频繁，请稍后再试",
                                                  "too many requests, try again later", status=429,
