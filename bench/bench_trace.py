@@ -166,6 +166,66 @@ def _capture_zhijian(db, docs: list[dict[str, Any]]) -> tuple[float, float]:  # 
     return time.perf_counter() - t, inside[0]
 
 
+def _capture_api(db, docs: list[dict[str, Any]], senders: int = 2) -> float:  # type: ignore[no-untyped-def]
+    """zhijian's capture through the HTTP API: `zhijian serve`'s app under uvicorn (2 workers), an enterprise user's
+    bearer token, each document POSTed to /epcis/capture (JSON-LD, encoded beforehand), `senders` at a time; every
+    answer must be 202 with all events captured → seconds from the first POST to the last answer."""
+    import json
+    import threading
+
+    import httpx
+
+    from tests import factories
+    from zhijian.platform.auth import SYSTEM
+
+    with db.session(SYSTEM) as s:
+        ent = factories.enterprise(s)
+        username = factories.user(s, "enterprise", ent).username
+    bodies = [json.dumps(d, ensure_ascii=False).encode() for d in docs]
+    port = _free_port()
+    env = {**os.environ, "ZHIJIAN_DATABASE_URL": db.url, "ZHIJIAN_PUBLIC_RATE_LIMIT": "0", "ZHIJIAN_SCHEDULER": "0",
+           "ZHIJIAN_SECRET_KEY": "bench", "ZHIJIAN_LOG_JSON": "1", "ZHIJIAN_JOBS_BACKEND": "inprocess"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--workers", "2", "--log-level", "warning",
+                               "--no-access-log", "zhijian.platform.app:serve_app", "--factory", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=open("/tmp/zhijian-bench-server.log", "a"))  # noqa: SIM115
+    try:
+        _wait_up(port)
+        base = f"http://127.0.0.1:{port}"
+        token = httpx.post(f"{base}/api/v1/auth/token", json={"username": username, "password": "correct horse 1"},
+                           timeout=60).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/ld+json"}
+        todo = list(range(len(bodies)))
+        bad: list[str] = []
+        lock = threading.Lock()
+
+        def send() -> None:
+            with httpx.Client(base_url=base, headers=headers, timeout=300) as c:
+                while True:
+                    with lock:
+                        if not todo:
+                            return
+                        i = todo.pop(0)
+                    r = c.post("/epcis/capture", content=bodies[i])
+                    out = r.json() if r.status_code == 202 else {}
+                    if not out.get("success") or out.get("capturedEvents") != len(docs[i]["epcisBody"]["eventList"]):
+                        bad.append(f"{r.status_code} {r.text[:200]}")
+
+        t = time.perf_counter()
+        threads = [threading.Thread(target=send) for _ in range(senders)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        took = time.perf_counter() - t
+        if bad:
+            raise SystemExit(f"capture through the API refused documents: {bad[:3]}")
+        return took
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def bench_capture_and_trace(db, n_events: int, gtin: str, rounds: int = 1) -> None:  # type: ignore[no-untyped-def]
     """Capture of documents of 1,000 events; on PostgreSQL beside the raw COPY of the same rows
     (bench/baseline_capture.py), in `rounds` rounds of fresh events that alternate which of the two runs first
@@ -178,10 +238,16 @@ def bench_capture_and_trace(db, n_events: int, gtin: str, rounds: int = 1) -> No
     for rnd in range(1, rounds + 1):
         offset = (rnd - 1) * n_events
         docs = [_doc(offset + start, min(per_doc, n_events - start), gtin) for start in range(0, n_events, per_doc)]
-        order = ("zhijian", "baseline") if rnd % 2 or db.backend != "postgresql" else ("baseline", "zhijian")
+        order = ("zhijian", "api", "baseline") if rnd % 2 or db.backend != "postgresql" else ("baseline", "api", "zhijian")
         rates: dict[str, float] = {}
         for name in order:
-            if name == "zhijian":
+            if name == "api":  # fresh events (the in-process round's are stored): the same shapes, other serials
+                api_docs = [_doc(offset + 50_000_000 + start, min(per_doc, n_events - start), gtin)
+                            for start in range(0, n_events, per_doc)]
+                rates[name] = n_events / _capture_api(db, api_docs)
+                print(f"capture, round {rnd}: through the HTTP API {rates[name]:,.0f} events/s (POST /epcis/capture, "
+                      f"2 senders, 2 server workers, {load()})", flush=True)
+            elif name == "zhijian":
                 took, inside = _capture_zhijian(db, docs)
                 rates[name] = n_events / took
                 print(f"capture, round {rnd}: {rates[name]:,.0f} events/s ({n_events:,} events in documents of "
@@ -195,6 +261,8 @@ def bench_capture_and_trace(db, n_events: int, gtin: str, rounds: int = 1) -> No
                 print(f"capture, round {rnd}: raw COPY of the same rows {rates[name]:,.0f} events/s ({load()})",
                       flush=True)
         if "baseline" in rates:
+            print(f"capture share through the API, round {rnd}: {rates['api']:,.0f} / raw COPY {rates['baseline']:,.0f} "
+                  f"events/s = {rates['api'] / rates['baseline']:.0%}", flush=True)
             shares.append(rates["zhijian"] / rates["baseline"])
             print(f"capture share, round {rnd}: zhijian {rates['zhijian']:,.0f} / raw COPY of the same rows "
                   f"{rates['baseline']:,.0f} events/s = {shares[-1]:.0%} (target ≥ 50 %, ≥ 5 000 events/s); "
@@ -543,6 +611,8 @@ def main() -> None:
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/15",
                     help="Redis for the proxied runs' shared rate limit and guard ('' → none)")
     ap.add_argument("--keep", default="", help="PostgreSQL: keep the data in this schema and reuse it next time")
+    ap.add_argument("--distribute", action="store_true",
+                    help="Citus coordinator: distribute the tables (zhijian db distribute) before issuing")
     args = ap.parse_args()
     url, drop = fresh_url(args.db, args.keep)
     from zhijian.platform import migrate
@@ -551,6 +621,12 @@ def main() -> None:
 
     try:
         migrate.upgrade(url)
+        if args.distribute:
+            from zhijian.platform.distribute import distribute
+
+            engine = create_engine(url)
+            print("distribute: " + "; ".join(o.line() for o in distribute(engine)), flush=True)
+            engine.dispose()
         db = Database(url)
         seed_reference_data(db)
         print(f"database: {db.backend}", flush=True)
