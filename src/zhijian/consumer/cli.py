@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.errors import DomainError, validated
 
@@ -20,13 +21,8 @@ comparative_app = typer.Typer(help="比较试验 / comparative tests", no_args_i
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("cli.bad_date", f"日期「{value}」应为 YYYY-MM-DD", f"date {value!r} must be YYYY-MM-DD",
-                          field=field) from None
+    """An option's date (platform.calendar.parse_date): a bad one is `cli.bad_date`, one line and exit 2."""
+    return parse_date(value, field, code="cli.bad_date")
 
 
 @certificates_app.command("import")

@@ -389,16 +389,21 @@ def default_calendar() -> WorkCalendar:
     return WorkCalendar(package_notices())
 
 
-def parse_date(value: object, field: str) -> dt.date | None:
-    """A date typed by a person (form field, CLI option): '' or None is no date, else YYYY-MM-DD or a
-    `validation.invalid` error naming the field — the one parser the pages and CLIs share."""
+def parse_date(value: object, field: str, *, code: str | None = None, required: bool = False) -> dt.date | None:
+    """A date typed by a person (form field, CLI option): '' or None is no date (an error when `required`), else
+    YYYY-MM-DD or a `validation.invalid` error naming the field — the one parser the pages and CLIs share. With a
+    room's own `code` (`cli.bad_date`, `spotcheck.bad_date`, `calendar.bad_date`, which their tests and callers
+    know) the message quotes the value, as those commands and forms always said."""
     text = "" if value is None else str(value).strip()
-    if not text:
+    if not text and not required:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD", f"'{field}' must be a date (YYYY-MM-DD)",
+        if code is None:
+            raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD",
+                              f"'{field}' must be a date (YYYY-MM-DD)", field=field) from None
+        raise DomainError(code, f"日期「{text}」无效（应为 YYYY-MM-DD）", f"invalid date '{text}' (expected YYYY-MM-DD)",
                           field=field) from None
 
 

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from pathlib import Path
 
 import typer
 
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import emit, unit_of_work
-from zhijian.platform.errors import DomainError
 
 calendar_app = typer.Typer(help="工作日历（国务院放假安排）/ working-day calendar", no_args_is_help=True)
 
 ORIGIN_ZH = {"imported": "已导入通知", "package": "chinesecalendar 数据", "rule": "按法定规则推算（暂定）"}
-
-
-def _date(raw: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError("calendar.bad_date", f"日期「{raw}」无效（应为 YYYY-MM-DD）",
-                          f"invalid date '{raw}' (expected YYYY-MM-DD)", field=name) from None
 
 
 @calendar_app.command("import")
@@ -91,7 +82,8 @@ def calendar_due(start: str = typer.Argument(..., help="start date (not counted)
     """计算期限 — calendar days (a last day on a rest day moves to the next working day) or working days."""
     from zhijian.platform import deadlines
 
-    day = _date(start, "start")
+    day = parse_date(start, "start", code="calendar.bad_date", required=True)
+    assert day is not None  # required: a blank start is the error
     with unit_of_work() as s:
         d = (deadlines.working_days if working else deadlines.calendar_days)(s, day, days)
     emit({"start": day.isoformat(), "days": days, "working": working, "due": d.due.isoformat(),

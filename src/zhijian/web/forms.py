@@ -163,8 +163,8 @@ def _read(form: Any, key: str, kind: str) -> tuple[bool, Any]:
     text = _normalized(raw)
     if not text:
         return False, None
-    parser = {"date": parse_date, "int": parse_int, "number": parse_number}[kind]
-    return True, parser(text, key)
+    parsers: dict[str, Callable[[str, str], object]] = {"date": parse_date, "int": parse_int, "number": parse_number}
+    return True, parsers[kind](text, key)
 
 
 def bind_form(form: Any, schema: type[M], *, lang: str = "zh_CN", fields: Collection[str] | None = None,

@@ -3,7 +3,6 @@ place in the visitor's language (表单错误就地提示) and optional dates fr
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Category, Organization
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.errors import DomainError
 from zhijian.platform.i18n import gettext_for
 from zhijian.spotcheck import rules, service
@@ -106,11 +106,4 @@ def form_errors(request: Request, exc: ValidationError | DomainError, known: tup
 
 def form_date(form: Any, name: str) -> Any:
     """An optional ISO date from a form field (送达日期); a bad one is a field error, never a 500."""
-    raw = str(form.get(name, "") or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError("spotcheck.bad_date", f"日期「{raw}」无效（应为 YYYY-MM-DD）",
-                          f"invalid date '{raw}' (expected YYYY-MM-DD)", field=name) from None
+    return parse_date(form.get(name, "") or "", name, code="spotcheck.bad_date")
