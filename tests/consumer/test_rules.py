@@ -372,8 +372,10 @@ def test_report_pdf_and_charts_render_chinese():
                      "rank": r.rank, "failures": list(r.failures)} for r in sorted(rows, key=lambda r: r.rank)]}
     pdf = report.pdf_report(rep)
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf  # the CJK font embedded (issue 21), not STSong-Light
-    if report.cjk_font_path():
-        assert "CJK" in (report._font_name() or "")
+    from zhijian.platform.fonts import cjk_font_path, matplotlib_cjk_family
+
+    if cjk_font_path():
+        assert "CJK" in (matplotlib_cjk_family() or "")
 
 
 @pytest.mark.parametrize(("model", "code", "zh", "en"), [

@@ -1,47 +1,16 @@
 """比较试验报告 — bar and radar charts (matplotlib, Chinese labels) and the Chinese PDF report (ReportLab).
 
 Rendering only: it takes the dict that `service.comparative_report` returns and draws it.
-The CJK font is found with fontconfig (`fc-list :lang=zh`); without one the labels fall back to the
+The CJK font is `zhijian.platform.fonts.matplotlib_cjk_family()`; without one the labels fall back to the
 default font (glyphs may be missing) rather than failing.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-from functools import lru_cache
 from typing import Any
 
-
-@lru_cache(maxsize=1)
-def cjk_font_path() -> str | None:
-    """A Simplified-Chinese sans font file from fontconfig, if any is installed."""
-    if shutil.which("fc-list") is None:
-        return None
-    try:
-        out = subprocess.run(["fc-list", ":lang=zh", "file", "family"], capture_output=True, text=True, timeout=10,
-                             check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    candidates = []
-    for line in out.splitlines():
-        path, _, family = line.partition(":")
-        score = (("Sans" in family) * 4 + ("SC" in family) * 2 + ("Regular" in path) * 1 - ("Mono" in family) * 4)
-        candidates.append((score, path.strip()))
-    return max(candidates)[1] if candidates else None
-
-
-@lru_cache(maxsize=1)
-def _font_name() -> str | None:
-    path = cjk_font_path()
-    if path is None:
-        return None
-    from matplotlib import font_manager
-
-    font_manager.fontManager.addfont(path)
-    return font_manager.FontProperties(fname=path).get_name()
-
+from zhijian.platform.fonts import matplotlib_cjk_family
 
 # Charts are drawn at the size they are shown (issue #21 finding 13: 8–9 pt text, then scaled down): the PDF places
 # a figure W inches wide at W inches, the page shows it W × 96 CSS pixels wide (CSS_PX, in a scrolling box on a
@@ -59,7 +28,7 @@ def _figure(width: float, height: float) -> Any:
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    name = _font_name()
+    name = matplotlib_cjk_family()  # platform.fonts: the one CJK font finder (Simplified-Chinese shapes first)
     if name:
         matplotlib.rcParams["font.family"] = [name, "sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
