@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zhijian.trace.epcis.event_hash import (
+    _CANONICAL_DL,
     _VOCAB_FIELDS,
     _by_word,
     _document_ns,
@@ -101,8 +102,8 @@ class _Values:
                 if p in ns:
                     t = ns[p] + local
             t = t.strip()
-            if t:
-                out.append("epc=" + canonical_value(t))
+            if t:  # canonical_value, its first test before the cache (each identifier is seen once)
+                out.append("epc=" + (t if _CANONICAL_DL.fullmatch(t) else canonical_value(t)))
         return out
 
     def group(self, name: str, items: list[str]) -> str:

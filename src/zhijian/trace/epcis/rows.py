@@ -142,6 +142,8 @@ def _num(v: float | int | None) -> str:
 
 def _stamp(v: dt.datetime) -> str:
     """A UTC-aware datetime as the naive UTC timestamp UTCDateTime binds."""
+    if v.tzinfo is dt.UTC:  # a parsed event time: already UTC, the offset (`+00:00`) cut off
+        return v.isoformat(" ")[:-6]
     if v.tzinfo is not None:
         v = v.astimezone(dt.UTC).replace(tzinfo=None)
     return v.isoformat(" ")

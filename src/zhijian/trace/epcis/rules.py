@@ -446,6 +446,8 @@ def canonical_id(value: str) -> str:
     """EPC URN or Digital Link → canonical Digital Link (`https://id.gs1.org/...`); others unchanged."""
     if not isinstance(value, str):
         return value
+    if _CANONICAL_DL.fullmatch(value):  # most identifiers, each seen once: not worth a place in the cache
+        return value
     return _canonical_id(value)
 
 

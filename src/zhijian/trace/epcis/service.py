@@ -93,7 +93,9 @@ class _Preparer:
             self.dups += 1
             return None
         seen.add(key)
-        doc = {k: v for k, v in ev.items() if k != "recordTime"}
+        doc = dict(ev)
+        if "recordTime" in doc:
+            del doc["recordTime"]
         doc.setdefault("eventID", event_id)
         return Prepared(ev, event_id, hash_id, key, E.parse_time(ev["eventTime"]), doc)
 
