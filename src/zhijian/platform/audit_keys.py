@@ -16,6 +16,7 @@ import base64
 import binascii
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,15 +75,21 @@ def local_keyring(var_dir: Path) -> KeyRing:
     return KeyRing({LOCAL_KID: base64.b64decode(key)}, LOCAL_KID)
 
 
-def load_private_key(spec: str) -> Ed25519PrivateKey:
+def _read_key(spec: str, from_file: Callable[[bytes], object], from_raw: Callable[[bytes], object], bad: str) -> object:
+    """A key given as a file (`spec` a path) or inline as base64 of its raw bytes; `bad` when it is neither."""
     path = Path(spec)
     try:
         if len(spec) < 200 and path.is_file():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        else:
-            key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(spec, validate=True))
+            return from_file(path.read_bytes())
+        return from_raw(base64.b64decode(spec, validate=True))
     except (ValueError, binascii.Error, TypeError) as exc:
-        raise _bad("ZHIJIAN_AUDIT_SIGNING_KEY is neither an Ed25519 PEM file nor base64 of 32 bytes") from exc
+        raise _bad(bad) from exc
+
+
+def load_private_key(spec: str) -> Ed25519PrivateKey:
+    key = _read_key(spec, lambda data: serialization.load_pem_private_key(data, password=None),
+                    Ed25519PrivateKey.from_private_bytes,
+                    "ZHIJIAN_AUDIT_SIGNING_KEY is neither an Ed25519 PEM file nor base64 of 32 bytes")
     if not isinstance(key, Ed25519PrivateKey):
         raise _bad("ZHIJIAN_AUDIT_SIGNING_KEY is not an Ed25519 key")
     return key
@@ -106,19 +113,16 @@ def public_key_text(key: Ed25519PublicKey) -> str:
     return base64.b64encode(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
 
 
+def _public_key_file(data: bytes) -> object:
+    """A public key file: PEM, or base64 of the 32 raw bytes (what `public_key_text` prints)."""
+    if data.lstrip().startswith(b"-----BEGIN PUBLIC"):
+        return serialization.load_pem_public_key(data)
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(data.strip(), validate=True))
+
+
 def load_public_key(spec: str) -> Ed25519PublicKey:
-    path = Path(spec)
-    try:
-        if len(spec) < 200 and path.is_file():
-            data = path.read_bytes()
-            if data.lstrip().startswith(b"-----BEGIN PUBLIC"):
-                key = serialization.load_pem_public_key(data)
-            else:
-                key = Ed25519PublicKey.from_public_bytes(base64.b64decode(data.strip(), validate=True))
-        else:
-            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(spec, validate=True))
-    except (ValueError, binascii.Error, TypeError) as exc:
-        raise _bad("the public key is neither PEM nor base64 of 32 bytes") from exc
+    key = _read_key(spec, _public_key_file, Ed25519PublicKey.from_public_bytes,
+                    "the public key is neither PEM nor base64 of 32 bytes")
     if not isinstance(key, Ed25519PublicKey):
         raise _bad("not an Ed25519 public key")
     return key
