@@ -58,38 +58,49 @@ class BodyLimitMiddleware:
                 await send_problem(send, too_big)
                 return
         received = 0
-        started = False
-        exceeded = False
 
-        async def limited_receive() -> Any:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    exceeded = True
-                    raise _TooLarge()
-            return message
+        def over(message: Any) -> DomainError | None:
+            nonlocal received
+            received += len(message.get("body", b""))
+            return too_big if received > self.max_bytes else None
 
-        async def tracking_send(message: Any) -> None:
-            nonlocal started
-            if exceeded and not started:
-                return  # the app's answer to a body it could not read (FastAPI: 400 "error parsing the body")
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except Exception:
-            if not exceeded:
-                raise
-        if exceeded and not started:  # a streamed (chunked) body over the limit: 413, whoever read it
-            await send_problem(send, too_big)
+        await refusing(self.app, scope, receive, send, over)  # a streamed (chunked) body over the limit: 413
 
 
-class _TooLarge(Exception):
-    pass
+class _Refused(Exception):
+    """Raised into the app's `receive` once a body is refused (`refusing`)."""
+
+
+async def refusing(app: Any, scope: Scope, receive: Any, send: Any, check: Callable[[Any], DomainError | None]) -> None:
+    """Run `app` with every received body message shown to `check`, which answers the error refusing the body
+    (or None). On a refusal the app's `receive` raises, whatever it answers about the body it could not read
+    (FastAPI: 400 "error parsing the body") is dropped unless it had started, and the problem is sent instead."""
+    refused: DomainError | None = None
+    started = False
+
+    async def checked_receive() -> Any:
+        nonlocal refused
+        message = await receive()
+        if message["type"] == "http.request" and (err := check(message)) is not None:
+            refused = err
+            raise _Refused()
+        return message
+
+    async def tracking_send(message: Any) -> None:
+        nonlocal started
+        if refused is not None and not started:
+            return
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, checked_receive, tracking_send)
+    except Exception:
+        if refused is None:
+            raise
+    if refused is not None and not started:
+        await send_problem(send, refused)
 
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -134,46 +145,22 @@ class JsonDepthMiddleware:
             await self.app(scope, receive, send)
             return
         parts: list[bytes] = []
-        too_deep = False
-        started = False
+        epcis = scope.get("path", "").startswith("/epcis")
+        too_deep = DomainError("request.too_deep", f"JSON 嵌套层数超过 {self.max_depth} 层上限",
+                               f"JSON nesting exceeds the limit of {self.max_depth} levels", status=400,
+                               extra={"max_depth": self.max_depth,
+                                      **({"type": "epcisException:ValidationException"} if epcis else {})})
 
-        async def checked_receive() -> Any:
-            nonlocal too_deep
-            message = await receive()
-            if message["type"] == "http.request":
-                parts.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    body = b"".join(parts)
-                    parts.clear()
-                    if (declared or body.lstrip()[:1] in (b"{", b"[")) and json_depth(body) > self.max_depth:
-                        too_deep = True
-                        raise _TooDeep()
-            return message
+        def deep(message: Any) -> DomainError | None:
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return None
+            body = b"".join(parts)
+            parts.clear()
+            deeper = (declared or body.lstrip()[:1] in (b"{", b"[")) and json_depth(body) > self.max_depth
+            return too_deep if deeper else None
 
-        async def tracking_send(message: Any) -> None:
-            nonlocal started
-            if too_deep and not started:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, checked_receive, tracking_send)
-        except Exception:
-            if not too_deep:
-                raise
-        if too_deep and not started:
-            epcis = scope.get("path", "").startswith("/epcis")
-            await send_problem(send, DomainError(
-                "request.too_deep", f"JSON 嵌套层数超过 {self.max_depth} 层上限",
-                f"JSON nesting exceeds the limit of {self.max_depth} levels", status=400,
-                extra={"max_depth": self.max_depth,
-                       **({"type": "epcisException:ValidationException"} if epcis else {})}))
-
-
-class _TooDeep(Exception):
-    pass
+        await refusing(self.app, scope, receive, send, deep)
 
 
 class ClientAddressMiddleware:
