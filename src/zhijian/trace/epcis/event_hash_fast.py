@@ -218,7 +218,7 @@ def _extension(values: _Values, key: str, v: Any) -> str:
     return name + ("=" + canonical_value(text) if text else "")
 
 
-Memo = dict[frozenset[str], dict[tuple[str, str], str]]
+Memo = dict[frozenset[str], tuple[_Values, dict[tuple[str, str], str]]]
 """Per document: for each set of expanded terms (which decides the bare-word replacement), the string of each
 (field, value) met so far — bizStep, disposition, locations, times repeat across a document's events."""
 
@@ -237,10 +237,15 @@ def fast_prehash(event: dict[str, Any], ns: dict[str, str], memo: Memo | None = 
         if ignored in event and type(event[ignored]) is not str:
             return None
     terms = _terms(event, _vocabulary())
-    values = _Values(_by_word(terms), ns)
-    known: dict[tuple[str, str], str] = {}
-    if memo is not None:
-        known = memo.get(terms) or memo.setdefault(terms, {})
+    values: _Values
+    known: dict[tuple[str, str], str]
+    if memo is None:
+        values, known = _Values(_by_word(terms), ns), {}
+    else:
+        hit = memo.get(terms)
+        if hit is None:
+            hit = memo[terms] = (_Values(_by_word(terms), ns), {})
+        values, known = hit
     try:
         return _write(event, values, known)
     except _Shape:

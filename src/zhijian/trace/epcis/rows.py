@@ -183,7 +183,10 @@ class CopyText:
         key = str(pk)
         epcs, attrs = self.epcs, self.attrs
         for role, epc, qty, uom in idx.epcs:
-            epcs.append(f"{key}\t{role}\t{_text(epc[:255])}\t{_num(qty)}\t{_opt(uom)}\n")
+            if qty is None and uom is None:  # an identifier (most rows)
+                epcs.append(f"{key}\t{role}\t{_text(epc[:255])}\t\\N\t\\N\n")
+            else:
+                epcs.append(f"{key}\t{role}\t{_text(epc[:255])}\t{_num(qty)}\t{_opt(uom)}\n")
         for kind, typ, value in idx.attrs:
             attrs.append(f"{key}\t{kind}\t{_text(typ[:128])}\t{_text(value[:255])}\t\\N\n")
         for kind, typ, value, num in idx.fields:
