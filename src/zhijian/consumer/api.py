@@ -36,6 +36,7 @@ from zhijian.consumer.schemas import (
     TransitionIn,
     VerificationOut,
 )
+from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
@@ -77,48 +78,35 @@ def overdue_complaints(session: SessionDep, actor: ActorDep, on: dt.date | None 
     return [service.present(session, actor, c) for c in service.overdue(session, actor, on)]
 
 
-@router.get("/complaints/{complaint_id}")
-def get_complaint(complaint_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    return service.present(session, actor, service.get_complaint(session, actor, complaint_id))
+_CASE = {"complaint_id": int}
 
 
-@router.post("/complaints/{complaint_id}/transitions")
-def transition(complaint_id: int, data: TransitionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """受理 / 不予受理 / 转企业 / 调解 / 处理决定 / 办结."""
-    return service.present(session, actor, service.transition(session, actor, complaint_id, data))
+def _case_step(method: str, path: str, name: str, call: Any, body: type[BaseModel] | None = None,
+               doc: str | None = None, status_code: int | None = None) -> Action:
+    """One thin step of a case: the service's answer shown as `service.present` shows it to the actor."""
+    return Action(method, path, name, call, (), body=body, doc=doc, status_code=status_code,
+                  present_for=service.present)
 
 
-@router.post("/complaints/{complaint_id}/mediations")
-def add_mediation(complaint_id: int, data: MediationIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    return service.present(session, actor, service.add_mediation(session, actor, complaint_id, data))
-
-
-@router.post("/complaints/{complaint_id}/replies")
-def reply(complaint_id: int, data: ReplyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    return service.present(session, actor, service.enterprise_reply(session, actor, complaint_id, data.text))
-
-
-@router.post("/complaints/{complaint_id}/pauses")
-def start_pause(complaint_id: int, data: PauseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """检测/鉴定开始 — the clock stops."""
-    return service.present(session, actor, service.start_pause(session, actor, complaint_id, data.on, data.reason))
-
-
-@router.post("/complaints/{complaint_id}/pauses/end")
-def end_pause(complaint_id: int, data: PauseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    return service.present(session, actor, service.end_pause(session, actor, complaint_id, data.on))
-
-
-@router.post("/complaints/{complaint_id}/extension")
-def extend(complaint_id: int, data: ReplyIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """举报核查延长 15 个工作日."""
-    return service.present(session, actor, service.extend_verification(session, actor, complaint_id, data.text))
-
-
-@router.post("/complaints/{complaint_id}/payments")
-def payment(complaint_id: int, data: PaymentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    return service.present(session, actor, service.record_payment(session, actor, complaint_id, data.amount,
-                                                                  data.paid_on))
+action_routes(
+    router, _CASE,
+    _case_step("GET", "/complaints/{complaint_id}", "get_complaint", service.get_complaint),
+    _case_step("POST", "/complaints/{complaint_id}/transitions", "transition", service.transition, TransitionIn,
+               "受理 / 不予受理 / 转企业 / 调解 / 处理决定 / 办结."),
+    _case_step("POST", "/complaints/{complaint_id}/mediations", "add_mediation", service.add_mediation, MediationIn),
+    _case_step("POST", "/complaints/{complaint_id}/replies", "reply",
+               lambda s, a, cid, data: service.enterprise_reply(s, a, cid, data.text), ReplyIn),
+    _case_step("POST", "/complaints/{complaint_id}/pauses", "start_pause",
+               lambda s, a, cid, data: service.start_pause(s, a, cid, data.on, data.reason), PauseIn,
+               "检测/鉴定开始 — the clock stops."),
+    _case_step("POST", "/complaints/{complaint_id}/pauses/end", "end_pause",
+               lambda s, a, cid, data: service.end_pause(s, a, cid, data.on), PauseIn),
+    _case_step("POST", "/complaints/{complaint_id}/extension", "extend",
+               lambda s, a, cid, data: service.extend_verification(s, a, cid, data.text), ReplyIn,
+               "举报核查延长 15 个工作日."),
+    _case_step("POST", "/complaints/{complaint_id}/payments", "payment",
+               lambda s, a, cid, data: service.record_payment(s, a, cid, data.amount, data.paid_on), PaymentIn),
+)
 
 
 @router.post("/complaints/{complaint_id}/evidence", status_code=201)
@@ -367,35 +355,29 @@ def complaint_grounds() -> dict[str, Any]:
             for k, table in (("non_acceptance", procedure.NON_ACCEPTANCE), ("termination", procedure.TERMINATION))}
 
 
-@router.post("/complaints/{complaint_id}/link")
-def link_respondent(complaint_id: int, data: LinkIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """关联被投诉企业 — staff confirm a candidate or choose the registered enterprise."""
-    return service.present(session, actor, service.link_respondent(session, actor, complaint_id, data))
-
-
-@router.post("/complaints/{complaint_id}/assignee")
-def assign(complaint_id: int, data: AssignIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """指定承办人 (issue 13) — the only one who sees a reporter's identity."""
-    return service.present(session, actor, service.assign_case(session, actor, complaint_id, data.assignee_user_id))
-
-
-@router.post("/complaints/{complaint_id}/enterprise-response")
-def enterprise_response(complaint_id: int, data: EnterpriseResponseIn, session: SessionDep,
-                        actor: ActorDep) -> dict[str, Any]:
-    """企业处理 — the respondent answers, proposes a settlement or declines with reasons."""
-    return service.present(session, actor, service.enterprise_respond(session, actor, complaint_id, data))
+action_routes(
+    router, _CASE,
+    _case_step("POST", "/complaints/{complaint_id}/link", "link_respondent", service.link_respondent, LinkIn,
+               "关联被投诉企业 — staff confirm a candidate or choose the registered enterprise."),
+    _case_step("POST", "/complaints/{complaint_id}/assignee", "assign",
+               lambda s, a, cid, data: service.assign_case(s, a, cid, data.assignee_user_id), AssignIn,
+               "指定承办人 (issue 13) — the only one who sees a reporter's identity."),
+    _case_step("POST", "/complaints/{complaint_id}/enterprise-response", "enterprise_response",
+               service.enterprise_respond, EnterpriseResponseIn,
+               "企业处理 — the respondent answers, proposes a settlement or declines with reasons."),
+    _case_step("POST", "/complaints/{complaint_id}/consents", "consent", service.record_consent, ConsentIn,
+               "调解意愿 (《暂行办法》第十六条)."),
+    _case_step("POST", "/complaints/{complaint_id}/leads", "hand_over_lead", service.hand_over_lead, LeadIn,
+               "违法线索移交举报程序 (《暂行办法》第二十三条).", status_code=201),
+    _case_step("POST", "/complaints/{complaint_id}/case-extensions", "case_extension", service.extend_case,
+               CaseExtensionIn, "延长办案期限 (立案后九十日; 《市场监督管理行政处罚程序规定》)."),
+)
 
 
 @router.post("/complaints/respond")
 def consumer_response(data: ConsumerResponseIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """The complainant (tracking number + check code) accepts the enterprise's answer or asks for mediation."""
     return service.present(session, actor, service.consumer_respond(session, data), tracking=True)
-
-
-@router.post("/complaints/{complaint_id}/consents")
-def consent(complaint_id: int, data: ConsentIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """调解意愿 (《暂行办法》第十六条)."""
-    return service.present(session, actor, service.record_consent(session, actor, complaint_id, data))
 
 
 @router.post("/complaints/{complaint_id}/termination-notice")
@@ -405,23 +387,11 @@ def termination_notice(complaint_id: int, session: SessionDep, actor: ActorDep) 
     return {"notice": text} | service.present(session, actor, service.get_complaint(session, actor, complaint_id))
 
 
-@router.post("/complaints/{complaint_id}/leads", status_code=201)
-def hand_over_lead(complaint_id: int, data: LeadIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """违法线索移交举报程序 (《暂行办法》第二十三条)."""
-    return service.present(session, actor, service.hand_over_lead(session, actor, complaint_id, data))
-
-
 @router.post("/complaints/{complaint_id}/split", status_code=201)
 def split(complaint_id: int, data: SplitIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """投诉举报分别处理 (《暂行办法》第七条); the new report's check code is shown once."""
     r, code = service.split_report(session, actor, complaint_id, data)
     return {"check_code": code} | service.present(session, actor, r)
-
-
-@router.post("/complaints/{complaint_id}/case-extensions")
-def case_extension(complaint_id: int, data: CaseExtensionIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """延长办案期限 (立案后九十日; 《市场监督管理行政处罚程序规定》)."""
-    return service.present(session, actor, service.extend_case(session, actor, complaint_id, data))
 
 
 @router.post("/complaints/{complaint_id}/compensation")

@@ -41,6 +41,9 @@ class Action:
     doc: str | None = None  # the OpenAPI description (a hand-written handler's docstring)
     many: bool = False  # the service returns rows; the answer is list[answer]
     present: Callable[[Any], BaseModel] | None = None  # the row into the `answer` schema (default: model_validate)
+    # the row shaped with the session and the actor, `(session, actor, row)`, where the answer depends on who asks
+    # (consumer's complaint: what the viewer may see of it); answers a JSON object
+    present_for: Callable[[Any, Any, Any], Any] | None = None
 
 
 def action_routes(router: APIRouter, keys: Mapping[str, type], *actions: Action) -> None:
@@ -74,6 +77,8 @@ def _caller(a: Action, names: list[str]) -> Callable[..., Any]:
 
     def call(session: Any, actor: Any, **kw: Any) -> Any:
         got = a.call(session, actor, *[kw[n] for n in names], *([kw["data"]] if a.body is not None else []))
+        if a.present_for is not None:
+            return [a.present_for(session, actor, r) for r in got] if a.many else a.present_for(session, actor, got)
         return [shape(r) for r in got] if a.many else shape(got)
 
     return call
