@@ -94,55 +94,56 @@ class Requirement:
     @property
     def parse_zh(self) -> str:
         """The requirement as the platform understood it (shown back on the plan form, the page and the report)."""
-        u = f" {self.unit}" if self.unit else ""
-        dig = f"；限值末位 {digit_zh(self.decimals)}"
-        if self.kind == "max":
-            return f"上限 {self.upper:g}{u}（{'含' if self.upper_inclusive else '不含'}限值）{dig}"
-        if self.kind == "min":
-            return f"下限 {self.lower:g}{u}（{'含' if self.lower_inclusive else '不含'}限值）{dig}"
-        if self.kind == "range":
-            return f"范围 {self.lower:g}{u} 至 {self.upper:g}{u}（含两端）{dig}"
-        if self.kind == "equals":
-            return f"规定值 {self.lower:g}{u}{dig}"
-        if self.kind == "not_detected":
-            return "不得检出" + ("" if self.upper is None else f"，检出阈值 {self.upper:g}{u}")
-        if self.kind == "negative":
-            return "定性要求：阴性（阴性/未检出合格，阳性/检出不合格）"
-        if self.kind == "plan":
-            if self.big_m is None:
-                return (f"二级采样方案（GB 4789.1）：n={self.n} 个样品单元，超过 m={self.upper:g}{u} 的单元不得多于 "
-                        f"c={self.c} 个")
-            return (f"三级采样方案（GB 4789.1）：n={self.n} 个样品单元，任一单元不得超过 M={self.big_m:g}{u}，"
-                    f"m={self.upper:g} 至 M 之间的单元不得多于 c={self.c} 个")
-        return f"人工判定：{self.manual_reason or '文字要求，由检验人员判定'}"
-
+        if self._parse_key() is None:
+            return f"人工判定：{self.manual_reason or '文字要求，由检验人员判定'}"
+        return self._parsed("zh")
 
     @property
     def parse_en(self) -> str:
         """`parse_zh` in English (the English page; the zh page, the PDF and the API keep `parse_zh`)."""
-        u = f" {self.unit}" if self.unit else ""
-        dig = f"; last digit of the limit {digit_en(self.decimals)}"
-        if self.kind == "max":
-            return f"maximum {self.upper:g}{u} ({'limit included' if self.upper_inclusive else 'limit excluded'}){dig}"
-        if self.kind == "min":
-            return f"minimum {self.lower:g}{u} ({'limit included' if self.lower_inclusive else 'limit excluded'}){dig}"
-        if self.kind == "range":
-            return f"range {self.lower:g}{u} to {self.upper:g}{u} (both ends included){dig}"
-        if self.kind == "equals":
-            return f"specified value {self.lower:g}{u}{dig}"
-        if self.kind == "not_detected":
-            return "not detectable" + ("" if self.upper is None else f", detection threshold {self.upper:g}{u}")
-        if self.kind == "negative":
-            return "qualitative: negative (negative/not detected conforms, positive/detected does not)"
+        if self._parse_key() is None:
+            manual = self.manual or (Reason.literal(self.manual_reason, self.manual_reason) if self.manual_reason
+                                     else Reason("manual.words"))
+            return f"manual judgement: {manual.en}"
+        return self._parsed("en")
+
+    def _parse_key(self) -> str | None:
+        """The `_PARSED` sentence of this requirement; None for one the inspector judges (`text`)."""
+        if self.kind == "not_detected" and self.upper is not None:
+            return "not_detected_threshold"
         if self.kind == "plan":
-            if self.big_m is None:
-                return (f"two-class sampling plan (GB 4789.1): n={self.n} sample units, at most c={self.c} "
-                        f"above m={self.upper:g}{u}")
-            return (f"three-class sampling plan (GB 4789.1): n={self.n} sample units, none above "
-                    f"M={self.big_m:g}{u}, at most c={self.c} between m={self.upper:g} and M")
-        manual = self.manual or (Reason.literal(self.manual_reason, self.manual_reason) if self.manual_reason
-                                 else Reason("manual.words"))
-        return f"manual judgement: {manual.en}"
+            return "plan2" if self.big_m is None else "plan3"
+        return self.kind if self.kind in _PARSED else None
+
+    def _parsed(self, lang: str) -> str:
+        """`parse_zh` / `parse_en` of a requirement the platform judges: its `_PARSED` sentence in `lang`."""
+        zh = lang == "zh"
+        u = f" {self.unit}" if self.unit else ""
+        inclusive = {True: "含限值" if zh else "limit included", False: "不含限值" if zh else "limit excluded"}
+        sentence = _PARSED[str(self._parse_key())][0 if zh else 1]
+        return sentence.format(
+            u=u, dig=(f"；限值末位 {digit_zh(self.decimals)}" if zh else f"; last digit of the limit {digit_en(self.decimals)}"),
+            upper=f"{self.upper:g}" if self.upper is not None else "", lower=f"{self.lower:g}" if self.lower is not None else "",
+            big_m=f"{self.big_m:g}" if self.big_m is not None else "", n=self.n, c=self.c,
+            upper_incl=inclusive[self.upper_inclusive], lower_incl=inclusive[self.lower_inclusive])
+
+
+# kind → the (zh-CN, English) sentence of `Requirement.parse_zh` / `parse_en`; `text` requirements are the inspector's
+_PARSED: dict[str, tuple[str, str]] = {
+    "max": ("上限 {upper}{u}（{upper_incl}）{dig}", "maximum {upper}{u} ({upper_incl}){dig}"),
+    "min": ("下限 {lower}{u}（{lower_incl}）{dig}", "minimum {lower}{u} ({lower_incl}){dig}"),
+    "range": ("范围 {lower}{u} 至 {upper}{u}（含两端）{dig}", "range {lower}{u} to {upper}{u} (both ends included){dig}"),
+    "equals": ("规定值 {lower}{u}{dig}", "specified value {lower}{u}{dig}"),
+    "not_detected": ("不得检出", "not detectable"),
+    "not_detected_threshold": ("不得检出，检出阈值 {upper}{u}", "not detectable, detection threshold {upper}{u}"),
+    "negative": ("定性要求：阴性（阴性/未检出合格，阳性/检出不合格）",
+                 "qualitative: negative (negative/not detected conforms, positive/detected does not)"),
+    "plan2": ("二级采样方案（GB 4789.1）：n={n} 个样品单元，超过 m={upper}{u} 的单元不得多于 c={c} 个",
+              "two-class sampling plan (GB 4789.1): n={n} sample units, at most c={c} above m={upper}{u}"),
+    "plan3": ("三级采样方案（GB 4789.1）：n={n} 个样品单元，任一单元不得超过 M={big_m}{u}，m={upper} 至 M 之间的单元不得多于 c={c} 个",
+              "three-class sampling plan (GB 4789.1): n={n} sample units, none above M={big_m}{u}, at most c={c} between "
+              "m={upper} and M"),
+}
 
 
 def digit_en(decimals: int) -> str:
