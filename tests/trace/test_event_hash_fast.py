@@ -162,11 +162,21 @@ def _event(rng: random.Random) -> dict[str, Any]:
     return dict(fields)
 
 
+_CONTEXTS: list[list[Any]] = [
+    [E.EPCIS_CONTEXT, {"ex": "https://ex.example/epcis/"}],
+    [E.EPCIS_CONTEXT],
+    # prefixes that catch every absolute URI value (`https:`, `urn:`), a standard prefix redefined, an empty namespace
+    [E.EPCIS_CONTEXT, {"ex": "https://ex.example/epcis/", "https": "X:", "urn": "https://urn.example/",
+                       "cbv": "https://other.example/"}],
+    [E.EPCIS_CONTEXT, {"ex": "http://ex.example/", "x": ""}],
+]
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_randomised_events(seed: int) -> None:
     rng = random.Random(seed)
     events = [_event(rng) for _ in range(1500)]
-    context = [E.EPCIS_CONTEXT, {"ex": "https://ex.example/epcis/"}]
+    context = _CONTEXTS[seed % len(_CONTEXTS)]
     hits = _same(events, context)
     assert hits > len(events) // 5  # the fast path is exercised, not only the fallback
 
