@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -12,6 +13,8 @@ from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDis
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm import configure_mappers
+from starlette.routing import NoMatchFound
 
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
@@ -37,7 +40,37 @@ from zhijian.trace.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
-public_router = APIRouter(prefix="/epcis", tags=["epcis"])
+
+_WARM_EVENT: dict[str, Any] = {"type": "ObjectEvent", "eventTime": "2026-01-01T00:00:00Z", "eventTimeZoneOffset": "+08:00",
+                               "action": "ADD", "bizStep": "commissioning", "disposition": "active",
+                               "epcList": ["https://id.gs1.org/01/06901234567892/21/WARM"],
+                               "bizLocation": {"id": "https://id.gs1.org/414/6901234000019"}}
+
+
+def warm_up(app: Any) -> None:
+    """What a server worker's first request did inside it (~1-2 s of the first capture on a loaded machine, issue
+    #23), done as the worker starts: FastAPI resolves every included router's routes (their dependants) on the
+    first request that walks past them, SQLAlchemy configures every mapper on the first query (the bearer token's
+    lookup), and the EPCIS schema validators and CBV vocabularies compile on the first document (here one of two
+    events, nothing stored)."""
+    try:
+        app.url_path_for("zhijian.warm_up")  # no such route: every router's routes resolved on the way
+    except NoMatchFound:
+        pass
+    configure_mappers()
+    doc = {"@context": [E.EPCIS_CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
+           "creationDate": "2026-01-01T00:00:00Z", "epcisBody": {"eventList": [_WARM_EVENT, dict(_WARM_EVENT)]}}
+    E.validate_document(doc)
+    E.event_hash_id(_WARM_EVENT, doc["@context"])
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[None]:
+    warm_up(app)
+    yield
+
+
+public_router = APIRouter(prefix="/epcis", tags=["epcis"], lifespan=_lifespan)  # lifespan: run by the including app
 
 
 # ---------------------------------------------------------------- codes
