@@ -575,7 +575,17 @@ def load() -> str:
 
 
 def db_backend(url: str) -> str:
-    return url.split(":", 1)[0].split("+", 1)[0]
+    """The backend's name for the figures ("citus" for a PostgreSQL coordinator with the citus extension)."""
+    name = url.split(":", 1)[0].split("+", 1)[0]
+    if name == "postgresql":
+        eng = create_engine(url)
+        try:
+            with eng.connect() as c:
+                if c.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'citus'").scalar():
+                    return "citus (coordinator + workers)"
+        finally:
+            eng.dispose()
+    return name
 
 
 def _tree_cpu(pid: int) -> float:
