@@ -106,11 +106,35 @@ async def refusing(app: Any, scope: Scope, receive: Any, send: Any, check: Calla
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+_NOT_STRUCTURE_OR_MARK = bytes(b for b in range(256) if b not in b'"[]{}\x00')
 
 
 def json_depth(body: bytes) -> int:
-    """Deepest nesting of arrays/objects in a JSON text (strings skipped), at C speed: strings removed by one
-    regular expression, everything but brackets deleted, the running sum's maximum taken over ±1 steps."""
+    """Deepest nesting of arrays/objects in a JSON text (strings skipped), at C speed: escapes reduced (``\\\\``
+    dropped, ``\\"`` marked by NUL), everything but quotes, brackets and marks deleted, the strings dropped by a
+    split on the quotes, the running sum's maximum taken over ±1 steps (1 ms for a capture of 1,000 events against
+    7 ms for `_json_depth_regex`, issue #23). The regular expression over the whole body decides where the split is
+    ambiguous (a mark outside the strings: a backslash outside them; a NUL byte in a body with a backslash), so the
+    answer is `_json_depth_regex`'s for every input."""
+    text, kept = body, _NOT_STRUCTURE
+    if b"\\" in body:
+        if b"\x00" in body:
+            return _json_depth_regex(body)
+        text, kept = body.replace(b"\\\\", b"").replace(b'\\"', b"\x00"), _NOT_STRUCTURE_OR_MARK
+    parts = text.translate(None, kept).split(b'"')
+    outside = parts[0::2]
+    if len(parts) % 2 == 0:  # an unterminated last string: the regular expression keeps what follows its quote
+        outside.append(parts[-1])
+    steps = b"".join(outside)
+    if b"\x00" in steps:
+        return _json_depth_regex(body)
+    return max(accumulate(array("b", steps.translate(_BRACKET_STEP))), default=0)
+
+
+def _json_depth_regex(body: bytes) -> int:
+    """`json_depth` by its definition: strings removed by one regular expression, everything but brackets deleted,
+    the running sum's maximum taken over ±1 steps."""
     steps = _JSON_STRING.sub(b"", body).translate(_BRACKET_STEP, _NOT_BRACKET)
     return max(accumulate(array("b", steps)), default=0)
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -226,6 +227,10 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None,
 
 
 _JSON_TYPES = ("application/json", "application/ld+json")
+# orjson reads an integer beyond 64 bits as a float, json.loads as the int: a run of 19 digits anywhere (a string's
+# too) leaves the body to json.loads
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_DIGITS = b"0" * 19
 
 
 async def _read_json(request: Request) -> Any:
@@ -236,6 +241,11 @@ async def _read_json(request: Request) -> Any:
                            f"不支持的媒体类型：{media}（请使用 application/ld+json 或 application/xml）",
                            f"unsupported media type {media} (use application/ld+json or application/xml)", status=415)
     raw = await request.body()
+    if _LONG_DIGITS not in raw.translate(_DIGITS):
+        try:
+            return orjson.loads(raw)  # ~4x json.loads (a capture of 1,000 events: 1.5 ms against 6 ms, issue #23)
+        except orjson.JSONDecodeError:
+            pass  # what orjson refuses json.loads decides, as before: NaN, 1e400, a BOM, UTF-16, lone surrogates
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
