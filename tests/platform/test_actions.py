@@ -1,7 +1,7 @@
 """`platform.actions` (issue #17): a thin route stated as an `Action` is the route a hand-written handler was — the
 same OpenAPI operation (id, summary, description, parameters, body, status code, answer schema) — and it calls the
 service with the path's keys then the body, answering the row as the schema, through `present`, as a list
-(`many`), or as a JSON object of named attributes; and `platform.inserts.added` stores a new row (duplicate → 409)."""
+(`many`), or as a JSON object of named attributes; and `platform.crud.added` stores a new row (duplicate → 409)."""
 
 from __future__ import annotations
 
@@ -109,8 +109,8 @@ def test_a_table_route_calls_the_service_and_shapes_the_answer():
 def test_added_stores_the_row_and_names_a_duplicate(sqlite_db):
     from tests import factories
     from zhijian.catalog.models import Category
+    from zhijian.platform.crud import added
     from zhijian.platform.errors import Conflict
-    from zhijian.platform.inserts import added
 
     with sqlite_db.session() as s:
         cat = factories.category(s)

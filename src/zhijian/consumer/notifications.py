@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog.models import Organization
 from zhijian.consumer.models import Notification
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.platform.escape import mail_body, mail_header
@@ -112,9 +112,7 @@ def notify(session: Session, *, kind: str, subject: str, body: str = "", link: s
     n = Notification(user_id=user_id, organization_id=organization_id, role=role, room=room, kind=kind,
                      subject=subject[:200], body=body, link=link[:300], email_to=", ".join(sorted(set(to)))[:1000],
                      email_status=status)
-    session.add(n)
-    flush(session, "notification")
-    return n
+    return added(session, n, "notification")
 
 
 def _mine(actor: Actor) -> Any:

@@ -24,9 +24,8 @@ from zhijian.enforcement.models import Case, Lead, Officer, OperationMember, Sha
 from zhijian.enforcement.schemas import LeadDecisionIn, LeadIn, OfficerIn
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import added, flush, get_or_404
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.jurisdiction import covers, region_clause
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.rooms import call

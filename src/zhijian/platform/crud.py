@@ -1,4 +1,4 @@
-"""Small helpers every service uses: flush with clear conflicts, LIKE search, patch application."""
+"""Small helpers every service uses: flush with clear conflicts, a new row added, LIKE search, patch application."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def flush(session: Session, what: str) -> None:
             raise Conflict(f"{what}.in_use", f"{what} 引用了不存在的记录，或仍被其他记录引用",
                            f"{what} refers to a missing record or is still referenced") from exc
         raise Conflict(f"{what}.integrity", f"{what} 违反数据约束", f"{what} violates a data constraint") from exc
+
+
+def added(session: Session, row: T, what: str) -> T:
+    """`row` added to the session and flushed (its id set; a duplicate → Conflict naming `what`, as `flush`), then
+    returned: the three lines (add, flush, return) every room's create ended with (issue #17)."""
+    session.add(row)
+    flush(session, what)
+    return row
 
 
 def get_or_404(session: Session, model: type[T], key: Any, entity: str, *, field: str | None = None) -> T:

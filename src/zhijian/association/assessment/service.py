@@ -22,10 +22,9 @@ from zhijian.association.experts.service import is_assigned
 from zhijian.association.pt.service import pt_history
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 
 
 def _get(session: Session, actor: Actor, aid: int, *, lock: bool = False) -> Assessment:

@@ -20,10 +20,9 @@ from zhijian.association.campaigns.models import Campaign, CampaignEvent, EventR
 from zhijian.association.campaigns.schemas import CampaignIn, EventIn, NoticeIn, RegistrationIn, ReviewIn
 from zhijian.association.common.service import CHINA, is_secretariat, locked, require_secretariat, today
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 
 PHONE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
 

@@ -26,9 +26,8 @@ from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificat
 from zhijian.association.exams.schemas import CandidateIn, ExamIn, QuestionIn
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 
 OPTION_COLUMNS = tuple(f"选项{c}" for c in rules.LETTERS[:6])

@@ -22,10 +22,9 @@ from zhijian.association.standards.models import GroupStandard, StandardVote
 from zhijian.association.standards.schemas import VoteIn
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.models import User
-from zhijian.platform.inserts import added
 
 COMMITTEES = {"standards": "标准化工作委员会", "assessment": "评价专家库"}
 KINDS = {"standard_review": "团体标准技术审查", "assessment": "检验检测机构现场评价"}

@@ -23,9 +23,8 @@ from zhijian.association.members.schemas import ApplicationIn, DecisionIn, Docum
 from zhijian.catalog.models import Organization
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 
 IMPORT_COLUMNS = ("单位名称", "会员类别")

@@ -28,9 +28,8 @@ from zhijian.association.pt.models import PtEnrolment, PtFollowUp, PtRound, PtSc
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.tabular import cell_error
 from zhijian.stats import homogeneity as hom
 

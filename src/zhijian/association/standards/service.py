@@ -31,9 +31,8 @@ from zhijian.association.standards.schemas import (
 )
 from zhijian.catalog.models import Organization
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound
-from zhijian.platform.inserts import added
 
 PUBLIC_STATUSES = ("commenting", "published", "under_review", "withdrawn")
 TTBZ_COLUMNS = ("标准编号", "中文名称", "英文名称", "ICS", "CCS", "发布日期", "实施日期", "起草单位", "起草人", "范围",

@@ -20,11 +20,10 @@ from zhijian.association.common.service import CHINA, fetched, fetched_by, is_se
 from zhijian.association.exams.models import Exam, ExamCandidate, ExamCertificate
 from zhijian.association.training.models import Course, CourseEnrolment, CourseSession
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from zhijian.platform.identity.models import User
-from zhijian.platform.inserts import added
 
 RENEWAL_HOURS = 24.0
 

@@ -18,7 +18,7 @@ from zhijian.consumer.schemas import BodyIn, CertificateIn
 from zhijian.consumer.service.common import can_manage_certificates, today
 from zhijian.platform import audit
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, like_pattern
+from zhijian.platform.crud import added, flush, like_pattern
 from zhijian.platform.errors import DomainError, NotFound, validated
 from zhijian.platform.pagination import Page, keyset_page
 
@@ -43,9 +43,7 @@ def create_body(session: Session, actor: Actor, data: BodyIn) -> CertificationBo
         raise DomainError("certificate.bad_kind", f"未知认证类型：{bad[0]}", f"unknown certificate kind {bad[0]!r}",
                           field="kinds")
     body = CertificationBody(**data.model_dump())
-    session.add(body)
-    flush(session, "certification_body")
-    return body
+    return added(session, body, "certification_body")
 
 
 def list_bodies(session: Session) -> list[CertificationBody]:
@@ -99,9 +97,7 @@ def create_certificate(session: Session, actor: Actor, data: CertificateIn) -> C
         if session.get(Product, pid) is None:
             raise NotFound("product", pid, field="product_ids")
     cert = Certificate(**_cert_values(session, data, bodies))
-    session.add(cert)
-    flush(session, "certificate")
-    return cert
+    return added(session, cert, "certificate")
 
 
 def get_certificate(session: Session, number: str) -> Certificate:

@@ -14,7 +14,7 @@ from zhijian.consumer.models import StandardDeclaration
 from zhijian.consumer.schemas import DeclarationIn, DeclarationOut
 from zhijian.consumer.service.common import can_declare, today
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404, like_pattern
+from zhijian.platform.crud import added, flush, get_or_404, like_pattern
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
 from zhijian.platform.pagination import Page, keyset_page
 
@@ -119,9 +119,7 @@ def declare_standard(session: Session, actor: Actor, data: DeclarationIn) -> Sta
                                product_ids=list(data.product_ids), products_text=data.products_text,
                                declared_on=data.declared_on or today(), national_codes=codes,
                                overall=result.overall, check=result.as_dict())
-    session.add(decl)
-    flush(session, "standard_declaration")
-    return decl
+    return added(session, decl, "standard_declaration")
 
 
 def _own_declaration(session: Session, actor: Actor, decl_id: int) -> StandardDeclaration:

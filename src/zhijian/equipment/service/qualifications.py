@@ -16,9 +16,8 @@ from zhijian.equipment.schemas import LicenceIn, WorkerCertIn
 from zhijian.equipment.service.policy import today
 from zhijian.equipment.service.registry import _owner
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 
 Q = TypeVar("Q", EquipmentMaintainerLicence, EquipmentWorkerCert)
 

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor, check_keeps_an_admin, check_role_organization, hash_password, validate_role
-from zhijian.platform.crud import flush, get_or_404, like_pattern
+from zhijian.platform.crud import added, flush, get_or_404, like_pattern
 from zhijian.platform.errors import NotFound
 from zhijian.platform.identity.models import Organization, User, UserMfa
 from zhijian.platform.identity.schemas import UserIn
@@ -31,9 +31,7 @@ def create_user(session: Session, actor: Actor, data: UserIn) -> User:
     user = User(username=data.username, password_hash=hash_password(data.password, data.username), role=data.role,
                 organization_id=data.organization_id, display_name=data.display_name or data.username,
                 email=data.email)
-    session.add(user)
-    flush(session, "user")
-    return user
+    return added(session, user, "user")
 
 
 def list_users(session: Session, actor: Actor, *, limit: int = 50, cursor: str | None = None) -> Page[User]:

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import added, flush, get_or_404
 from zhijian.platform.db import utcnow
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
-from zhijian.platform.inserts import added
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.platform.records import Record
 from zhijian.risk import matrix

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import get_or_404
-from zhijian.platform.inserts import added
+from zhijian.platform.crud import added, get_or_404
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.risk import matrix
 from zhijian.risk.models import Assessment

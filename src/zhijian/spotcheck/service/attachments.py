@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import added, get_or_404
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.spotcheck.models import (
     Attachment,
@@ -49,9 +49,7 @@ def add_attachment(session: Session, actor: Actor, batch_id: int, *, filename: s
     name = Path(filename or "file").name[:200] or "file"
     att = Attachment(batch_id=batch.id, kind=kind, filename=name, content_type=(content_type or "application/octet-stream")[:100],
                      size=len(data), sha256=digest, uploaded_by=actor.label)
-    session.add(att)
-    flush(session, "attachment")
-    return att
+    return added(session, att, "attachment")
 
 
 def list_attachments(session: Session, actor: Actor, batch_id: int) -> list[Attachment]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush, get_or_404
+from zhijian.platform.crud import added, flush, get_or_404
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import Conflict, DomainError
 from zhijian.spotcheck import rules
@@ -43,9 +43,7 @@ def add_followup(session: Session, actor: Actor, batch_id: int, data: FollowUpIn
                           f"a {plan.level} plan has no announcement step (PQL Art. 17: provincial level and above)",
                           field="step", status=409)
     f = FollowUp(batch_id=batch.id, enterprise_id=batch.enterprise_id, step=data.step, due_on=data.due_on, note=data.note)
-    session.add(f)
-    flush(session, "followup")
-    return f
+    return added(session, f, "followup")
 
 
 def complete_followup(session: Session, actor: Actor, followup_id: int, data: FollowUpDoneIn,

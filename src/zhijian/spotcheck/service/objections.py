@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Product
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import DomainError
 from zhijian.platform.events import publish
@@ -66,9 +66,7 @@ def submit_objection(session: Session, actor: Actor, batch_id: int, reason: str,
                           f"the objection period ended on {batch.objection_deadline}", status=409)
     move_to(session, actor, batch, "objected", f"{reason}（异议项目：{'、'.join(disputed)}）"[:500])
     obj = Objection(batch_id=batch.id, reason=reason, submitted_by=actor.label, items=disputed)
-    session.add(obj)
-    flush(session, "objection")
-    return obj
+    return added(session, obj, "objection")
 
 
 def decide_objection(session: Session, actor: Actor, batch_id: int, data: ObjectionDecisionIn) -> Objection:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Category, Indicator, Organization, Standard
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.db import lock_for_update
 from zhijian.platform.errors import DomainError, NotFound
 from zhijian.spotcheck import rules
@@ -162,6 +162,4 @@ def add_conflict(session: Session, actor: Actor, data: ConflictIn) -> LabConflic
         if org is None or org.kind != kind:
             raise NotFound(kind, oid, field=fld)
     row = LabConflict(lab_id=data.lab_id, enterprise_id=data.enterprise_id, reason=data.reason)
-    session.add(row)
-    flush(session, "lab_conflict")
-    return row
+    return added(session, row, "lab_conflict")

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import DomainError, InvalidTransition, NotFound
-from zhijian.platform.inserts import added
 from zhijian.stable import rules
 from zhijian.stable.models import (
     Announcement,

@@ -10,9 +10,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import SYSTEM, Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.pagination import Page, keyset_page
 from zhijian.stable import rules
 from zhijian.stable.models import (

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from zhijian.catalog import service as catalog
 from zhijian.catalog.models import Product
 from zhijian.platform.auth import SYSTEM, Actor
-from zhijian.platform.crud import get_or_404
+from zhijian.platform.crud import added, get_or_404
 from zhijian.platform.errors import DomainError, NotFound
-from zhijian.platform.inserts import added
 from zhijian.platform.rooms import call
 from zhijian.stable import rules
 from zhijian.stable.models import (

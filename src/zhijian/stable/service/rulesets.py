@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
+from zhijian.platform.crud import added
 from zhijian.platform.errors import Conflict, DomainError, NotFound
-from zhijian.platform.inserts import added
 from zhijian.stable import rules
 from zhijian.stable.models import (
     StableRuleSet,

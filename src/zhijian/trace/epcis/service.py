@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added
 from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import master_data_children
@@ -260,9 +260,7 @@ def capture(session: Session, actor: Actor, doc: Any, *, error_behaviour: str = 
     job.success = not errors
     job.errors = errors
     job.finished_at = utcnow()
-    session.add(job)
-    flush(session, "capture_job")
-    return job
+    return added(session, job, "capture_job")
 
 
 def _capture_master_data(session: Session, owner: int | None, doc: dict[str, Any], behaviour: str) -> CaptureJob:
@@ -273,9 +271,7 @@ def _capture_master_data(session: Session, owner: int | None, doc: dict[str, Any
                      created_at=utcnow(), captured=0, duplicates=0, success=True, errors=[])
     _store_master_data(session, doc, owner)
     job.finished_at = utcnow()
-    session.add(job)
-    flush(session, "capture_job")
-    return job
+    return added(session, job, "capture_job")
 
 
 def capture_event(session: Session, actor: Actor, event: Any) -> EpcisEvent:

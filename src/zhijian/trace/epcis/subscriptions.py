@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.platform import outbound
 from zhijian.platform.auth import Actor, actor_for
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added
 from zhijian.platform.db import Database, utcnow
 from zhijian.platform.errors import DomainError, PermissionDenied
 from zhijian.platform.models import User
@@ -55,9 +55,7 @@ def create_named_query(session: Session, actor: Actor, name: str, params: dict[s
         raise E.EpcisError("ValidationException", f"查询名称已存在：{name}", f"a query named {name} exists",
                            status=409, field="name")
     q = NamedQuery(name=name, params=norm, owner_id=owner)
-    session.add(q)
-    flush(session, "named_query")
-    return q
+    return added(session, q, "named_query")
 
 
 def get_named_query(session: Session, actor: Actor | None, name: str) -> NamedQuery:
@@ -104,9 +102,7 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
     sub = Subscription(id=str(uuid.uuid4()), query_name=q.name, dest=dest, signature_token=signature_token,
                        stream=is_stream, schedule=schedule, report_if_empty=report_if_empty, last_event_pk=last_pk,
                        owner_id=actor.organization_id, owner_user_id=actor.user_id)
-    session.add(sub)
-    flush(session, "subscription")
-    return sub
+    return added(session, sub, "subscription")
 
 
 def list_subscriptions(session: Session, actor: Actor, query_name: str) -> list[Subscription]:
