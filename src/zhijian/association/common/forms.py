@@ -6,22 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from zhijian.platform.errors import DomainError
+from zhijian.platform.errors import DomainError, validated
 from zhijian.platform.tabular import read_rows
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def build(model: type[M], **data: Any) -> M:
-    try:
-        return model(**data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise DomainError("validation.invalid", f"「{field}」无效：{first.get('msg', '')}",
-                          f"'{field}' is invalid: {first.get('msg', '')}", field=field) from None
+    """`model` of the keywords, or `platform.errors.validated`'s 422 naming the first bad field."""
+    return validated(model, data)
 
 
 class Fields:
