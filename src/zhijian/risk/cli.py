@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import typer
 
 from zhijian.platform.auth import Actor
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.errors import DomainError
 from zhijian.risk import matrix
@@ -55,11 +55,7 @@ def scan(as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (def
 
     from zhijian.risk import service
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise DomainError("risk.bad_date", f"日期格式应为 YYYY-MM-DD：{as_of}", f"date must be YYYY-MM-DD: {as_of}",
-                          field="as_of") from None
+    day = parse_date(as_of, "as_of", code="risk.bad_date")
     with Progress(TextColumn("[bold]风险扫描[/bold] {task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeElapsedColumn(), transient=json_out, disable=json_out) as bar:
         task = bar.add_task("开始", total=100)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import typer
 
 from zhijian.platform.auth import SYSTEM
+from zhijian.platform.calendar import parse_date
 from zhijian.platform.cli_support import emit, unit_of_work
 from zhijian.platform.config import get_settings
 from zhijian.platform.errors import DomainError
@@ -18,16 +18,6 @@ from zhijian.platform.files import write_bytes
 codes_app = typer.Typer(help="一物一码：赋码、作废、冻结、召回 / item-level codes", no_args_is_help=True)
 trace_app = typer.Typer(help="追溯与召回范围 / trace a unit or a lot", no_args_is_help=True)
 epcis_app = typer.Typer(help="EPCIS 2.0 事件库 / EPCIS repository", no_args_is_help=True)
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("validation.invalid", f"「{field}」应为日期 YYYY-MM-DD：{value}",
-                          f"'{field}' must be a date (YYYY-MM-DD): {value}", field=field) from None
 
 
 def _product_id(s: Any, product: str) -> int:
@@ -76,8 +66,9 @@ def issue(product: str = typer.Option(..., help="产品 id 或其 GTIN"), lot: s
     if out.suffix.lower() not in (".csv", ".zip", ".pdf"):
         raise DomainError("trace.bad_output", f"输出文件应为 .csv、.zip 或 .pdf：{out}",
                           f"output must end in .csv, .zip or .pdf: {out}", field="out")
-    req = service.IssueRequest(product_id=0, lot=lot, quantity=quantity, expiry=_date(expiry, "expiry"),
-                               production_date=_date(production_date, "production_date"),
+    bad = "validation.invalid"
+    req = service.IssueRequest(product_id=0, lot=lot, quantity=quantity, expiry=parse_date(expiry, "expiry", code=bad),
+                               production_date=parse_date(production_date, "production_date", code=bad),
                                sales_regions=list(sales_region), with_pin=pin, freeze_threshold=freeze_threshold,
                                compressed_qr=compressed)
     host = host or get_settings().resolver_host
