@@ -35,9 +35,8 @@ from zhijian.enforcement.schemas import AssistAnswerIn, AssistIn, FileIn, Operat
 from zhijian.enforcement.service import check_officers, get_case, holding_organ, organ_of, today
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 
 Hand = TypeVar("Hand", Transfer, AssistRequest)  # a hand-over between two organs (from_organ_id → to_organ_id)
 

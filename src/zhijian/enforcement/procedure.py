@@ -40,9 +40,8 @@ from zhijian.enforcement.schemas import (
 from zhijian.enforcement.service import check_officers, get_case, get_lead, holding_organ, organ_of, today
 from zhijian.platform import deadlines
 from zhijian.platform.auth import Actor
-from zhijian.platform.crud import flush
+from zhijian.platform.crud import added, flush
 from zhijian.platform.errors import DomainError, NotFound, PermissionDenied
-from zhijian.platform.inserts import added
 from zhijian.platform.jurisdiction import covers
 from zhijian.platform.rooms import offer
 
