@@ -289,6 +289,13 @@ def list_transfers(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]
              "new_case_id": t.new_case_id, "document_no": t.document_no} for t in cooperation.transfers(session, actor)]
 
 
+def _operation(session: Any, actor: Any, op: Any) -> dict[str, Any]:
+    """A joint operation with its members' figures and the shared timeline (what the actor may see)."""
+    return {"operation": OperationOut.model_validate(op).model_dump(mode="json"),
+            "stats": [{**r, "fines": str(r["fines"])} for r in cooperation.operation_stats(session, actor, op.id)],
+            "timeline": [{**r, "on": r["on"].isoformat()} for r in cooperation.timeline(session, actor, op.id)]}
+
+
 action_routes(
     router, {"transfer_id": int, "assist_id": int, "op_id": int, "case_id": int},
     Action("POST", "/transfers/{transfer_id}/accept", "accept", cooperation.accept_transfer, CaseOut, FileIn, 201,
@@ -299,15 +306,8 @@ action_routes(
     Action("POST", "/operations", "create_operation", cooperation.create_operation, OperationOut, OperationIn, 201),
     Action("GET", "/operations", "list_operations", cooperation.operations, OperationOut, many=True),
     Action("POST", "/operations/{op_id}/cases/{case_id}", "join", cooperation.join_case, CaseOut, present=case_out),
+    Action("GET", "/operations/{op_id}", "get_operation", cooperation.get_operation, (), present_for=_operation),
 )
-
-
-@router.get("/operations/{op_id}")
-def get_operation(op_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    op = cooperation.get_operation(session, actor, op_id)
-    return {"operation": OperationOut.model_validate(op).model_dump(mode="json"),
-            "stats": [{**r, "fines": str(r["fines"])} for r in cooperation.operation_stats(session, actor, op_id)],
-            "timeline": [{**r, "on": r["on"].isoformat()} for r in cooperation.timeline(session, actor, op_id)]}
 
 
 # ---------------------------------------------------------------- oversight and the public decisions

@@ -270,15 +270,17 @@ def list_requests(session: SessionDep, actor: ActorDep, status: str | None = Non
     return [_request(r, c) for r, c in service.inspection_requests(session, actor, status=status, limit=limit)]
 
 
-@router.post("/inspection-requests/{request_id}/schedule")
-def schedule_request(request_id: int, data: ScheduleIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """The institute accepts and fixes the day; its report on the unit closes the request."""
-    row = service.schedule_request(session, actor, request_id, data)
+def _request_of(session: Any, _actor: Any, row: Any) -> dict[str, Any]:
     return _request(row, service.unit_code_of(session, row.unit_id))
 
 
-@router.post("/inspection-requests/{request_id}/decline")
-def decline_request(request_id: int, data: DeclineIn, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    """The institute returns the request with its reason; the owner may ask again."""
-    row = service.decline_request(session, actor, request_id, data.note)
-    return _request(row, service.unit_code_of(session, row.unit_id))
+# the institute's answers to a request, each answering the request with its unit's code
+action_routes(
+    router, {"request_id": int},
+    Action("POST", "/inspection-requests/{request_id}/schedule", "schedule_request", service.schedule_request, (),
+           ScheduleIn, present_for=_request_of,
+           doc="The institute accepts and fixes the day; its report on the unit closes the request."),
+    Action("POST", "/inspection-requests/{request_id}/decline", "decline_request",
+           lambda session, actor, request_id, data: service.decline_request(session, actor, request_id, data.note),
+           (), DeclineIn, present_for=_request_of, doc="The institute returns the request with its reason; the owner may ask again."),
+)
