@@ -3,7 +3,6 @@ JSON reader (orjson first) reads what json.loads read, the same values, and refu
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import random
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
+from tests import aio
 from zhijian.platform.middleware import _json_depth_regex, json_depth
 from zhijian.trace.api import _read_json
 from zhijian.trace.epcis import EpcisError
@@ -57,7 +57,7 @@ def _request(body: bytes, media: str = "application/ld+json") -> Request:
 
 
 def _read(body: bytes) -> Any:
-    return asyncio.run(_read_json(_request(body)))
+    return aio.run(_read_json(_request(body)))  # a loop of its own even where another test left one running
 
 
 @pytest.mark.parametrize("body", [
