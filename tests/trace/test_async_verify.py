@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def test_enumeration_signal_equal(db, fresh_guard):
     """The 20th unknown code from one client raises one `enumeration` signal (JSON evidence written by the async
     path too); the 21st request is refused with 429 on either path."""
     lot = issue_lot(db, quantity=1)
-    client = "t-enum-" + db.backend[:6]  # trace_signal.client is 16 characters
+    client = "t-enum-" + uuid.uuid4().hex[:8]  # trace_signal.client is 16 characters; unique on a kept database
     for _ in range(20):
         fake = rules.make_serial(rules.new_key(), 0, lot.gtin)
         assert _async(db, _scan(lot, fake, client=client))["answer"] == "not_found"
