@@ -242,6 +242,21 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def is_deadlock(exc: BaseException) -> bool:
+    """True for a deadlock victim or a serialization failure: the server rolled the transaction back, and running
+    it again from the start is what the server asks for (MariaDB 1213 "try restarting transaction", its 1305
+    "SAVEPOINT … does not exist" when the victim was inside a savepoint; PostgreSQL 40P01 / 40001)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    args = getattr(orig, "args", None) or (None,)
+    code = getattr(orig, "sqlstate", None) or args[0]
+    msg = str(orig).lower()
+    return code in ("40P01", "40001", 1213) or "deadlock" in msg or ("savepoint" in msg and "does not exist" in msg)
+
+
 def client_error_for(exc: BaseException) -> Any:
     """The DomainError a client-caused or transient database failure deserves, or None for a real bug.
 

@@ -277,13 +277,30 @@ def discovery(path: str = "") -> Response:
     return Response(status_code=204, headers={**GS1_HEADERS, "Allow": "GET, POST, DELETE, OPTIONS"})
 
 
+def _capture_again_if_deadlocked(session: Any, actor: Any, doc: dict[str, Any], behaviour: str) -> Any:
+    """The capture, run again from the start (at most twice more) when the database chose it as a deadlock
+    victim: identical documents captured at once collide on the dedup key's locks, and MariaDB then rolls the
+    whole transaction back — the retry finds the events stored and counts them as duplicates (202), as a
+    sequential repeat would, instead of answering 503."""
+    from zhijian.platform.db import is_deadlock
+
+    for attempt in range(3):
+        try:
+            return es.capture(session, actor, doc, error_behaviour=behaviour)
+        except Exception as exc:
+            if attempt == 2 or not is_deadlock(exc):
+                raise
+            session.rollback()
+    raise AssertionError("unreachable")
+
+
 @public_router.post("/capture", status_code=202)
 @idempotent
 async def capture(request: Request, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Capture an EPCISDocument: 202 with the capture job's Location; nothing stored when it is invalid."""
     doc = await _read_epcis(request)
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
-    job = await run_in_threadpool(es.capture, session, actor, doc, error_behaviour=behaviour)
+    job = await run_in_threadpool(_capture_again_if_deadlocked, session, actor, doc, behaviour)
     if job.captured and await run_in_threadpool(es.has_stream_subscriptions, session):
         _deliver_after_commit(request, session)
     return _json(es.capture_job_out(job), 202, {"Location": f"/epcis/capture/{job.id}"}, "application/json")
