@@ -94,10 +94,82 @@ class _Pool:
                 await self.idle.get_nowait().close()
 
 
-class AsyncVerifier:
-    """Drives `service.verify_steps` on async psycopg (PostgreSQL only)."""
+_FACTS = frozenset(("keys", "batch", "facts"))
+
+
+class _Driver:
+    """The one driver of `service.verify_steps`: cached facts from this worker's caches (a miss read on a read
+    session), the statements in one transaction that begins with the first statement and commits before the answer.
+    Its two adapters supply the I/O: `_miss` (a cache miss), `_begin` / `_statement` / `_commit` / `_release` (the
+    transaction) and `_unavailable`, the driver's errors that mean the database is unavailable (503)."""
+
+    db: Any
+    _unavailable: tuple[type[BaseException], ...] = ()
+
+    def _load(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        with self.db.session(write=False) as session:
+            return fn(session, *args, **kw)
+
+    async def _fact(self, kind: str, name: Any, arg: Any) -> Any:
+        if kind == "keys":
+            warm, value = (False, None) if arg else service.cached_keys(name)
+            return value if warm else await self._miss(service.keys_for_gtin, name, fresh=bool(arg))
+        cache, loader = (_batch_cache, _batch_info) if kind == "batch" else (_info_cache, product_facts)
+        hit = cache.get(name)
+        return hit[1] if hit and hit[0] > time.monotonic() else await self._miss(loader, name)
+
+    async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> service.VerificationAnswer:
+        """Drive the steps; `tx` is the adapter's open transaction, from the first statement on."""
+        steps = service.verify_steps(scan, now or utcnow())
+        with_lot = bool(scan.lot)
+        tx: Any = None
+        reply: Any = None
+        ok = False
+        try:
+            while True:
+                try:
+                    kind, name, arg = steps.send(reply)
+                except StopIteration as done:
+                    if tx is not None:
+                        await self._commit(tx)  # the scan is durable before the answer is sent
+                    ok = True
+                    return done.value  # type: ignore[no-any-return]  # the generator's return value is untyped
+                if kind in _FACTS:
+                    reply = await self._fact(kind, name, arg)
+                    continue
+                if tx is None:
+                    tx = await self._begin()  # the transaction begins with the first statement
+                reply = await self._statement(tx, kind, name, arg, with_lot)
+        except self._unavailable as exc:  # the server gone, SQLite still locked after the busy timeout, disk full …
+            raise DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
+                              status=503, extra={"retry_after": 5}) from exc
+        finally:
+            steps.close()
+            if tx is not None:
+                await self._release(tx, ok)
+
+    async def _miss(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        raise NotImplementedError
+
+    async def _begin(self) -> Any:
+        raise NotImplementedError
+
+    async def _statement(self, tx: Any, kind: str, name: str, arg: dict[str, Any], with_lot: bool) -> Any:
+        raise NotImplementedError
+
+    async def _commit(self, tx: Any) -> None:
+        raise NotImplementedError
+
+    async def _release(self, tx: Any, ok: bool) -> None:
+        raise NotImplementedError
+
+
+class AsyncVerifier(_Driver):
+    """Drives `service.verify_steps` on async psycopg (PostgreSQL only): a cache miss on a worker thread, the
+    statements on one pooled connection. Its transaction is (pool, connection, pipeline, prefetched rows)."""
 
     def __init__(self, db: Any, size: int = POOL_SIZE) -> None:
+        import psycopg
         from sqlalchemy.engine import make_url
 
         self.db = db
@@ -105,6 +177,7 @@ class AsyncVerifier:
         self.conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.size = size
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+        self._unavailable = (psycopg.OperationalError, psycopg.InterfaceError)
 
     def _pool(self) -> _Pool:
         loop = asyncio.get_running_loop()
@@ -139,69 +212,15 @@ class AsyncVerifier:
         rows = await cur.fetchall()
         return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
 
-    def _load(self, fn: Any, *args: Any, **kw: Any) -> Any:
-        with self.db.session(write=False) as session:
-            return fn(session, *args, **kw)
+    async def _miss(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        return await run_in_threadpool(self._load, fn, *args, **kw)
 
-    async def _cached(self, cache: dict[Any, tuple[float, Any]], key: Any, loader: Any) -> Any:
-        hit = cache.get(key)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
-        return await run_in_threadpool(self._load, loader, key)
-
-    async def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> service.VerificationAnswer:
-        """Drive the steps: cached facts from this worker's caches (a miss on a worker thread), statements on one
-        pooled connection whose transaction begins with the first statement and commits before the answer."""
-        steps = service.verify_steps(scan, now or utcnow())
-        with_lot = bool(scan.lot)
-        pool = self._pool()
-        conn: Any = None
-        pipeline: Any = None
-        reply: Any = None
-        prefetched: dict[str, list[tuple[Any, ...]]] = {}
-        ok = False
-        try:
-            while True:
-                try:
-                    kind, name, arg = steps.send(reply)
-                except StopIteration as done:
-                    if conn is not None:
-                        await self._commit(conn, pipeline)  # the scan is durable before the answer is sent
-                        pipeline = None
-                    ok = True
-                    return done.value  # type: ignore[no-any-return]  # the generator's return value is untyped
-                if kind == "keys":
-                    warm, value = (False, None) if arg else service.cached_keys(name)
-                    reply = value if warm else await run_in_threadpool(self._load, service.keys_for_gtin, name,
-                                                                       fresh=bool(arg))
-                elif kind == "batch":
-                    reply = await self._cached(_batch_cache, name, _batch_info)
-                elif kind == "facts":
-                    reply = await self._cached(_info_cache, name, product_facts)
-                else:
-                    if conn is None:
-                        conn, pipeline = await self._begin(pool)  # the transaction begins with the first statement
-                    reply = await self._statement(conn, kind, name, arg, with_lot, prefetched)
-        except DomainError:
-            raise
-        except Exception as exc:
-            import psycopg
-
-            if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
-                raise DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
-                                  status=503, extra={"retry_after": 5}) from exc
-            raise
-        finally:
-            steps.close()
-            if conn is not None:
-                await self._release(pool, conn, pipeline, ok)
-
-    async def _statement(self, conn: Any, kind: str, name: str, arg: dict[str, Any], with_lot: bool,
-                         prefetched: dict[str, list[tuple[Any, ...]]]) -> Any:
+    async def _statement(self, tx: Any, kind: str, name: str, arg: dict[str, Any], with_lot: bool) -> Any:
         """One statement step. The counter step also fetches the code's history and open signal kinds
         (`count_history_statement`), kept in `prefetched` for the generator's history and open-kinds steps — unless
         the count shows that another scan of this code committed after the statement's snapshot, in which case
         those steps read afresh."""
+        conn, prefetched = tx[1], tx[3]
         if kind == "count" and PREFETCH_HISTORY:
             rows = await self._run(conn, "count_history", with_lot, arg)
             if not rows:
@@ -218,26 +237,25 @@ class AsyncVerifier:
             return prefetched.pop(name)
         return await self._run(conn, name, with_lot, arg)
 
-    @staticmethod
-    async def _begin(pool: _Pool) -> tuple[Any, Any]:
+    async def _begin(self) -> tuple[_Pool, Any, Any, dict[str, list[tuple[Any, ...]]]]:
         """A pooled connection (and, in pipeline mode, its pipeline: BEGIN travels with the first statement, the
         inserts with the COMMIT)."""
+        pool = self._pool()
         conn = await pool.get()
         pipeline = None
         if PIPELINE:
             pipeline = conn.pipeline()
             await pipeline.__aenter__()
-        return conn, pipeline
+        return pool, conn, pipeline, {}
 
-    @staticmethod
-    async def _commit(conn: Any, pipeline: Any) -> None:
-        await conn.commit()
-        if pipeline is not None:
-            await pipeline.__aexit__(None, None, None)
+    async def _commit(self, tx: Any) -> None:
+        await tx[1].commit()
+        if tx[2] is not None:
+            await tx[2].__aexit__(None, None, None)
 
-    @staticmethod
-    async def _release(pool: _Pool, conn: Any, pipeline: Any, ok: bool) -> None:
+    async def _release(self, tx: Any, ok: bool) -> None:
         """Back to the pool; after a failed pipeline or statement roll back, and drop the connection if that fails."""
+        pool, conn, pipeline, _prefetched = tx
         broken = False
         if not ok:
             try:
@@ -254,14 +272,18 @@ class AsyncVerifier:
             await pool.close()
 
 
-class SqliteVerifier:
+class SqliteVerifier(_Driver):
     """Drives `service.verify_steps` on SQLite on the event loop: one raw connection of the engine's pool (its
     pragmas: WAL, synchronous=NORMAL, busy timeout), the sync driver's statements compiled once with SQLAlchemy's
     bind and result processing, `BEGIN IMMEDIATE` … `COMMIT` — no thread crossing, no ORM session. SQLite runs one
     writer at a time anyway and a scan's transaction takes a fraction of a millisecond, so the loop is held no longer
     than a worker thread would hold the writer lock. When this process's writer lock is taken (a unit of work on a
     worker thread is writing) the scan takes the sync driver on a worker thread instead, so the loop never waits
-    for another thread; another process's write is waited for in SQLite's busy handler, as by the lean baseline."""
+    for another thread; another process's write is waited for in SQLite's busy handler, as by the lean baseline.
+    Its coroutines never suspend (every call is synchronous), so a scan runs on the loop from start to end.
+    Its transaction is the raw connection's cursor."""
+
+    _unavailable = (sqlite3.OperationalError,)
 
     def __init__(self, db: Any) -> None:
         self.db = db
@@ -284,54 +306,30 @@ class SqliteVerifier:
             return []
         return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in cur.fetchall()]
 
-    def _load(self, fn: Any, *args: Any, **kw: Any) -> Any:
-        with self.db.session(write=False) as session:
-            return fn(session, *args, **kw)
+    async def _miss(self, fn: Any, *args: Any, **kw: Any) -> Any:
+        """A miss (rare) is read here, on a read session (WAL: readers do not wait for the writer)."""
+        return self._load(fn, *args, **kw)
 
-    def _fact(self, kind: str, name: Any, arg: Any) -> Any:
-        """A cached fact; a miss (rare) is read here, on a read session (WAL: readers do not wait for the writer)."""
-        if kind == "keys":
-            warm, value = (False, None) if arg else service.cached_keys(name)
-            return value if warm else self._load(service.keys_for_gtin, name, fresh=bool(arg))
-        cache, loader = (_batch_cache, _batch_info) if kind == "batch" else (_info_cache, product_facts)
-        hit = cache.get(name)
-        return hit[1] if hit and hit[0] > time.monotonic() else self._load(loader, name)
-
-    def verify(self, scan: service.ScanInput, now: dt.datetime | None = None) -> service.VerificationAnswer:
-        steps = service.verify_steps(scan, now or utcnow())
-        with_lot = bool(scan.lot)
+    async def _begin(self) -> Any:
         if self._raw is None:
             self._raw = self.db.engine.raw_connection()  # kept for the process (the pool has the others)
-        cur: Any = None
-        reply: Any = None
-        try:
-            while True:
-                try:
-                    kind, name, arg = steps.send(reply)
-                except StopIteration as done:
-                    if cur is not None:
-                        cur.execute("COMMIT")  # the scan is durable before the answer is sent
-                        cur = None
-                    return done.value  # type: ignore[no-any-return]  # the generator's return value is untyped
-                if kind in ("keys", "batch", "facts"):
-                    reply = self._fact(kind, name, arg)
-                    continue
-                if cur is None:
-                    cur = self._raw.cursor()
-                    cur.execute("BEGIN IMMEDIATE")  # a writer from the start, as the sync driver's session
-                if kind == "count":
-                    rows = self._run(cur, "count", with_lot, arg)
-                    reply = rows[0] if rows else None
-                else:
-                    reply = self._run(cur, name, with_lot, arg)
-        except sqlite3.OperationalError as exc:  # still locked after the busy timeout, disk full …
-            raise DomainError("db.unavailable", "数据库暂时不可用，请稍后重试", "the database is unavailable; retry later",
-                              status=503, extra={"retry_after": 5}) from exc
-        finally:
-            steps.close()
-            if cur is not None:
-                with contextlib.suppress(Exception):
-                    cur.execute("ROLLBACK")
+        cur = self._raw.cursor()
+        cur.execute("BEGIN IMMEDIATE")  # a writer from the start, as the sync driver's session
+        return cur
+
+    async def _statement(self, tx: Any, kind: str, name: str, arg: dict[str, Any], with_lot: bool) -> Any:
+        if kind == "count":
+            rows = self._run(tx, "count", with_lot, arg)
+            return rows[0] if rows else None
+        return self._run(tx, name, with_lot, arg)
+
+    async def _commit(self, tx: Any) -> None:
+        tx.execute("COMMIT")
+
+    async def _release(self, tx: Any, ok: bool) -> None:
+        if not ok:
+            with contextlib.suppress(Exception):
+                tx.execute("ROLLBACK")
 
 
 def _verify_in_thread(db: Any, scan: service.ScanInput) -> service.VerificationAnswer:
@@ -369,7 +367,7 @@ async def verify(db: Any, scan: service.ScanInput) -> service.VerificationAnswer
             lite = _SQLITE.get(db)
             if lite is None:
                 lite = _SQLITE[db] = SqliteVerifier(db)
-            return lite.verify(scan)
+            return await lite.verify(scan)  # never suspends: the lock is this scan's alone
         finally:
             _SQLITE_WRITER.release()
     return await run_in_threadpool(_verify_in_thread, db, scan)
