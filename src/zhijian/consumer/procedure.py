@@ -1,5 +1,6 @@
 """The statutory procedure of 《市场监督管理投诉举报处理暂行办法》 (SAMR Order No. 20, 2019, as amended 2022) and the
-report clocks of 《市场监督管理行政处罚程序规定》, as pure data and functions (no I/O).
+report clocks of 《市场监督管理行政处罚程序规定》, as pure data and functions (no I/O; the statutory grounds are
+`data/grounds.json`, read at import).
 
 - Art. 7: a submission that is both a complaint and a report is handled separately (split).
 - Art. 15: the only grounds for not accepting a complaint (coded below), with a written notice.
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from zhijian.consumer.rules.dates import add_years
 from zhijian.platform.errors import DomainError
@@ -39,42 +42,17 @@ class Ground:
     en: str
 
 
-NON_ACCEPTANCE: dict[str, Ground] = {g.code: g for g in (
-    Ground("outside_jurisdiction", "第十五条第一项", "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限",
-           "outside the duties of market regulation, or this authority has no jurisdiction"),
-    Ground("already_handled", "第十五条第二项",
-           "法院、仲裁机构、市场监督管理部门或者其他行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
-           "the same dispute has already been accepted or handled by a court, arbitration, an authority or a mediator"),
-    Ground("not_consumer_dispute", "第十五条第三项",
-           "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
-           "not a purchase for personal consumption, or no consumer dispute with the respondent is shown"),
-    Ground("time_limit", "第十五条第四项", "除法律另有规定外，投诉人知道或者应当知道自己的权益受到被投诉人侵害之日起超过三年",
-           "more than three years since the complainant knew or should have known of the infringement"),
-    Ground("missing_material", "第十五条第五项", "未提供本办法第九条第一款和第十条规定的材料",
-           "the information required by Arts 9(1) and 10 was not provided"),
-    Ground("other_law", "第十五条第六项", "法律、法规、规章规定不予受理的其他情形",
-           "another ground for non-acceptance laid down by law"),
-)}
+# (article, [code, zh, en] in the article's order) read once from data/grounds.json; the n-th is item 「第n项」
+_GROUNDS: dict[str, list[list[str]]] = json.loads((Path(__file__).parent / "data" / "grounds.json").read_text("utf-8"))
 
-# ---------------------------------------------------------------- Art. 21: 终止调解 grounds
 
-TERMINATION: dict[str, Ground] = {g.code: g for g in (
-    Ground("withdrawn_or_settled", "第二十一条第一项", "投诉人撤回投诉或者双方自行和解",
-           "the complainant withdrew, or the parties settled themselves"),
-    Ground("no_agreement_on_testing", "第二十一条第二项",
-           "投诉人与被投诉人对委托承担检定、检验、检测、鉴定工作的技术机构或者费用承担无法协商一致",
-           "the parties could not agree on the testing body or who pays for it"),
-    Ground("refused_mediation", "第二十一条第三项", "投诉人或者被投诉人无正当理由不参加调解，或者被投诉人明确拒绝调解",
-           "a party did not attend without good reason, or the respondent refused mediation"),
-    Ground("no_agreement", "第二十一条第四项", "经组织调解，投诉人或者被投诉人明确表示无法达成调解协议",
-           "after mediation a party stated that no agreement can be reached"),
-    Ground("time_out", "第二十一条第五项", "自投诉受理之日起四十五个工作日内投诉人和被投诉人未能达成调解协议",
-           "no agreement within 45 working days of acceptance"),
-    Ground("non_acceptance_found", "第二十一条第六项", "市场监督管理部门受理投诉后，发现存在本办法第十五条规定情形",
-           "after acceptance a ground of Art. 15 was found"),
-    Ground("other_law", "第二十一条第七项", "法律、法规、规章规定的应当终止调解的其他情形",
-           "another ground for ending mediation laid down by law"),
-)}
+def _grounds(article: str) -> dict[str, Ground]:
+    return {code: Ground(code, f"{article}第{'一二三四五六七'[i]}项", zh, en)
+            for i, (code, zh, en) in enumerate(_GROUNDS[article])}
+
+
+NON_ACCEPTANCE: dict[str, Ground] = _grounds("第十五条")  # Art. 15: 不予受理
+TERMINATION: dict[str, Ground] = _grounds("第二十一条")  # Art. 21: 终止调解
 TERMINATION_NOTICE_DAYS = 7  # 自作出终止调解决定之日起七个工作日内告知投诉人和被投诉人 (Art. 21, last paragraph)
 LEAD_CHECK_DAYS = 15  # Art. 23: 自发现之日起十五个工作日内予以核查 (+15 in special cases)
 CASE_DAYS = 90  # 《行政处罚程序规定》: 自立案之日起九十日内作出处理决定
