@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
+from zhijian.stats._fields import attrs
 from zhijian.stats._validate import as_float_array, err, finite_float, group_labels
 from zhijian.stats.spc import _group_stats
 from zhijian.stats.spc_constants import _d2_of, d2
@@ -67,21 +68,11 @@ class Capability:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "n": self.n,
-            "mean": self.mean,
-            "sigma_within": self.sigma_within,
-            "sigma_overall": self.sigma_overall,
-            "sigma_within_method": self.sigma_within_method,
-            "lsl": self.lsl,
-            "usl": self.usl,
-            "target": self.target,
+            **attrs(self, "n", "mean", "sigma_within", "sigma_overall", "sigma_within_method", "lsl", "usl", "target"),
             **self.indices,
             "confidence_level": self.confidence,
             "confidence_intervals": {k: (list(v) if v else None) for k, v in self.intervals.items()},
-            "ppm": self.ppm,
-            "normality": self.normality,
-            "warnings": self.warnings,
-            "warnings_zh": self.warnings_zh,
+            **attrs(self, "ppm", "normality", "warnings", "warnings_zh"),
         }
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy  # its submodules load on first use (scipy.stats costs ~0.7 s at every start of the CLI and server)
 
+from zhijian.stats._fields import attrs
 from zhijian.stats._validate import err, positive_int, probabilities
 
 Distribution = Literal["binomial", "hypergeometric", "poisson"]
@@ -161,13 +162,9 @@ class OCCurve:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "sample_size": self.sample_size,
-            "acceptance_number": self.acceptance_number,
-            "distribution": self.distribution,
-            "lot_size": self.lot_size,
+            **attrs(self, "sample_size", "acceptance_number", "distribution", "lot_size"),
             "points": [{"p": float(a), "pa": float(b)} for a, b in zip(self.p, self.pa, strict=True)],
-            "p_at_pa_95": self.p_at_pa_95,
-            "p_at_pa_10": self.p_at_pa_10,
+            **attrs(self, "p_at_pa_95", "p_at_pa_10"),
         }
 
 

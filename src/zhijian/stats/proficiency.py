@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from zhijian.stats._fields import attrs
 from zhijian.stats._validate import as_float_array, err, finite_float
 
 SIGNAL_ZH = {"satisfactory": "满意", "questionable": "有问题", "unsatisfactory": "不满意", None: None}
@@ -138,14 +139,11 @@ class PTResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "assigned_value": self.assigned_value,
-            "assigned_value_source": self.assigned_value_source,
-            "u_assigned": self.u_assigned,
+            **attrs(self, "assigned_value", "assigned_value_source", "u_assigned"),
             "x_star": self.robust.x_star if self.robust else None,
             "s_star": self.robust.s_star if self.robust else None,
             "algorithm_a": self.robust.to_dict() if self.robust else None,
-            "sigma_pt": self.sigma_pt,
-            "sigma_pt_source": self.sigma_pt_source,
+            **attrs(self, "sigma_pt", "sigma_pt_source"),
             "p": len(self.participants),
             "en_limit_convention": f"|En| exactly 1.0 is {self.en_limit}",
             "signal_rules": "|z| <= 2 satisfactory; 2 < |z| < 3 questionable; |z| >= 3 unsatisfactory (same for z' and zeta); |En| <= 1 satisfactory, > 1 unsatisfactory",

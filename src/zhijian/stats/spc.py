@@ -165,6 +165,17 @@ def _group_stats(x: np.ndarray, codes: np.ndarray, m: int) -> tuple[np.ndarray, 
     return means, mx - mn, sds, sizes
 
 
+def _exclude(keep: np.ndarray, out: np.ndarray, labels: Sequence[Any], excluded: list[Any]) -> bool:
+    """Phase I re-estimation: drop the kept subgroups `out` flags (their labels join `excluded`, `keep` is updated in
+    place); False when none of them is left to drop, so the limits stand."""
+    ooc = keep & out
+    if not ooc.any():
+        return False
+    excluded.extend(labels[i] for i in np.flatnonzero(ooc).tolist())
+    keep &= ~ooc
+    return True
+
+
 def _rules_arg(rules: Sequence[int] | None, default: Sequence[int]) -> tuple[int, ...]:
     if rules is None:
         return tuple(default)
@@ -220,13 +231,9 @@ def xbar_chart(
         x_ucl = mu + 3 * sig / root_n
         x_lcl = mu - 3 * sig / root_n
         d_stat, d_center, d_sig, d_ucl, d_lcl = _dispersion_limits(kind, sig, d2a, d3a, c4a, ranges, sds)
-        if phase == 2 or not drop_out_of_control:
+        if phase == 2 or not drop_out_of_control or not _exclude(
+                keep, ((means > x_ucl) | (means < x_lcl)) | ((d_stat > d_ucl) | (d_stat < d_lcl)), labels, excluded):
             break
-        ooc = keep & (((means > x_ucl) | (means < x_lcl)) | ((d_stat > d_ucl) | (d_stat < d_lcl)))
-        if not ooc.any():
-            break
-        excluded.extend(labels[i] for i in np.flatnonzero(ooc))
-        keep &= ~ooc
     xp = ChartPanel("xbar", means, _const(mu, m), x_ucl, x_lcl, sig / np.sqrt(sizes), rr, labels)
     dp = ChartPanel("R" if kind == "r" else "S", d_stat, d_center, d_ucl, d_lcl, d_sig, (1,), labels)
     params: dict[str, Any] = {
@@ -305,13 +312,8 @@ def imr_chart(
             sig = float(np.mean(mr[mr_ok]) / d2_2)
         ucl = mu + 3 * sig
         lcl = mu - 3 * sig
-        if phase == 2 or not drop_out_of_control:
+        if phase == 2 or not drop_out_of_control or not _exclude(keep, (x > ucl) | (x < lcl), labs, excluded):
             break
-        ooc = keep & ((x > ucl) | (x < lcl))
-        if not ooc.any():
-            break
-        excluded.extend(labs[i] for i in np.flatnonzero(ooc))
-        keep &= ~ooc
     xp = ChartPanel("individuals", x, _const(mu, n), _const(ucl, n), _const(lcl, n), _const(sig, n), rr, labs)
     mr_center = d2_2 * sig
     mp = ChartPanel(
@@ -364,13 +366,8 @@ def attribute_chart(
                 raise err("single_subgroup", "剔除后不足 2 个子组", "fewer than 2 subgroups left after exclusion", "counts")
             cbar = float(d[keep].sum() / n[keep].sum()) if t in ("p", "np", "u") else float(d[keep].mean())
         stat, cl, s, ucl, lcl = _attribute_limits(t, d, n, cbar)
-        if phase == 2 or not drop_out_of_control:
+        if phase == 2 or not drop_out_of_control or not _exclude(keep, (stat > ucl) | (stat < lcl), labs, excluded):
             break
-        ooc = keep & ((stat > ucl) | (stat < lcl))
-        if not ooc.any():
-            break
-        excluded.extend(labs[i] for i in np.flatnonzero(ooc))
-        keep &= ~ooc
     panel = ChartPanel(t, stat, cl, ucl, lcl, s, rr, labs)
     params = {"center": cbar, "center_method": "given" if phase == 2 else "pooled from the data"}
     notes = ["LCL below zero is set to 0"]
