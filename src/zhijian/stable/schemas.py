@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhijian.platform.schemas import RecordOut, StampedOut
 
+Remark = Annotated[str, Field(min_length=1, max_length=4000)]  # a comment, review, decision or revocation reason
 
-class RuleSetIn(BaseModel):
-    """A new rule-set version; criteria are typed (kind + params) and validated by the rule engine."""
+
+class StrictIn(BaseModel):
+    """A request body of this room: unknown fields are refused (422)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class RuleSetIn(StrictIn):
+    """A new rule-set version; criteria are typed (kind + params) and validated by the rule engine."""
+
     version: int | None = Field(None, description="defaults to the latest version + 1")
     name: str = Field("", max_length=200)
     effective_from: dt.date
@@ -32,8 +39,7 @@ class RuleSetOut(BaseModel):
     created_at: dt.datetime
 
 
-class EvaluateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EvaluateIn(StrictIn):
     product_id: int
     as_of: dt.date | None = None
 
@@ -47,15 +53,13 @@ class EvaluationOut(StampedOut):
     evaluated_by: str
 
 
-class CandidatesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CandidatesIn(StrictIn):
     category_id: int | None = None
     region: str | None = Field(None, max_length=6)
     as_of: dt.date | None = None
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ApplicationIn(StrictIn):
     product_id: int
     statement: str = Field("", max_length=4000)
     former_names: list[list[str]] = Field(default_factory=list, description="[[brand, model], ...] after a rename")
@@ -77,9 +81,8 @@ class ApplicationOut(StampedOut):
     decision_reason: str
 
 
-class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    body: str = Field(min_length=1, max_length=4000)
+class CommentIn(StrictIn):
+    body: Remark
 
 
 class CommentOut(StampedOut):
@@ -88,21 +91,18 @@ class CommentOut(StampedOut):
     body: str
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewIn(StrictIn):
     recommendation: Literal["approve", "reject"]
-    comment: str = Field(min_length=1, max_length=4000)
+    comment: Remark
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(StrictIn):
     decision: Literal["approved", "rejected"]
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Remark
     override: bool = False
 
 
-class CommitteeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CommitteeIn(StrictIn):
     user_id: int
     active: bool = True
 
@@ -122,8 +122,7 @@ class AnnouncementOut(BaseModel):
     items: list[ListingOut] = Field(default_factory=list)
 
 
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PublishIn(StrictIn):
     title: str | None = Field(None, max_length=200)
     body: str | None = Field(None, max_length=8000)
     valid_years: int = Field(3, ge=1, le=10)
@@ -149,9 +148,8 @@ class ListingOut(RecordOut):
     revocation_reason: str
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=4000)
+class ReasonIn(StrictIn):
+    reason: Remark
 
 
 class VerificationOut(BaseModel):
