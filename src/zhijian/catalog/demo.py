@@ -17,71 +17,69 @@ from zhijian.platform.identity.models import User
 
 DEMO_PASSWORD = "zhijian-demo"
 
-# code, name, name_en, requires_ccc, children
-CategoryNode = tuple[str, str, str, bool, list[Any]]  # the children are CategoryNodes (no recursive alias in mypy)
-CATEGORY_TREE: list[CategoryNode] = [
-    ("FOOD", "食品", "Food", False, [
-        ("FOOD-DAIRY", "乳制品", "Dairy products", False, [
-            ("FOOD-DAIRY-INF", "婴幼儿配方奶粉", "Infant formula milk powder", False, []),
-            ("FOOD-DAIRY-LIQ", "液体乳", "Liquid milk", False, [])]),
-        ("FOOD-GRAIN", "粮食加工品", "Grain products", False, [
-            ("FOOD-GRAIN-RICE", "大米", "Rice", False, []),
-            ("FOOD-GRAIN-FLOUR", "小麦粉", "Wheat flour", False, [])]),
-        ("FOOD-OIL", "食用植物油", "Edible vegetable oil", False, []),
-        ("FOOD-SEAS", "调味品", "Condiments", False, [
-            ("FOOD-SEAS-SOY", "酱油", "Soy sauce", False, []),
-            ("FOOD-SEAS-VIN", "食醋", "Vinegar", False, [])]),
-        ("FOOD-DRINK", "饮料", "Beverages", False, [
-            ("FOOD-DRINK-WATER", "包装饮用水", "Packaged drinking water", False, [])]),
-        ("FOOD-LIQUOR", "白酒", "Baijiu (distilled liquor)", False, []),
-        ("FOOD-TEA", "茶叶", "Tea", False, []),
-    ]),
-    ("DRUG", "药品", "Drugs", False, [
-        ("DRUG-CHEM", "化学药品制剂", "Chemical drug preparations", False, []),
-        ("DRUG-TCM", "中成药", "Chinese patent medicines", False, []),
-        ("DRUG-MASK", "医用口罩", "Medical masks", False, []),
-    ]),
-    ("SE", "特种设备", "Special equipment", False, [
-        ("SE-ELEV", "电梯", "Elevators", False, []),
-        ("SE-CYL", "气瓶", "Gas cylinders", False, []),
-        ("SE-PV", "压力容器", "Pressure vessels", False, []),
-        ("SE-BOIL", "锅炉", "Boilers", False, []),
-    ]),
-    ("IND", "工业产品", "Industrial products", False, [
-        ("IND-APPL", "家用电器", "Household appliances", True, [
-            ("IND-APPL-KETTLE", "电热水壶", "Electric kettles", True, []),
-            ("IND-APPL-FRIDGE", "电冰箱", "Refrigerators", True, []),
-            ("IND-APPL-DRYER", "电吹风", "Hair dryers", True, [])]),
-        ("IND-CABLE", "电线电缆", "Wires and cables", True, []),
-        ("IND-PLUG", "插头插座", "Plugs and sockets", True, []),
-        ("IND-CHILD", "儿童用品", "Children's products", False, [
-            ("IND-CHILD-TOY", "儿童玩具", "Toys", True, []),
-            ("IND-CHILD-CART", "童车", "Children's carriages", True, []),
-            ("IND-CHILD-TEX", "婴幼儿及儿童纺织产品", "Children's textiles", False, [])]),
-        ("IND-TEX", "纺织服装", "Textiles and garments", False, []),
-        ("IND-BUILD", "建筑材料", "Building materials", False, [
-            ("IND-BUILD-CEMENT", "水泥", "Cement", False, []),
-            ("IND-BUILD-TILE", "陶瓷砖", "Ceramic tiles", False, [])]),
-        ("IND-EBIKE", "电动自行车", "Electric bicycles", True, []),
-        ("IND-GAS", "家用燃气灶具", "Domestic gas cookers", False, []),
-    ]),
+# code, name, name_en, requires_ccc, parents before their children; a category's parent is its code without the
+# last "-" part (FOOD-DAIRY-INF under FOOD-DAIRY, FOOD at the root)
+CATEGORIES: list[tuple[str, str, str, bool]] = [
+    ("FOOD", "食品", "Food", False),
+    ("FOOD-DAIRY", "乳制品", "Dairy products", False),
+    ("FOOD-DAIRY-INF", "婴幼儿配方奶粉", "Infant formula milk powder", False),
+    ("FOOD-DAIRY-LIQ", "液体乳", "Liquid milk", False),
+    ("FOOD-GRAIN", "粮食加工品", "Grain products", False),
+    ("FOOD-GRAIN-RICE", "大米", "Rice", False),
+    ("FOOD-GRAIN-FLOUR", "小麦粉", "Wheat flour", False),
+    ("FOOD-OIL", "食用植物油", "Edible vegetable oil", False),
+    ("FOOD-SEAS", "调味品", "Condiments", False),
+    ("FOOD-SEAS-SOY", "酱油", "Soy sauce", False),
+    ("FOOD-SEAS-VIN", "食醋", "Vinegar", False),
+    ("FOOD-DRINK", "饮料", "Beverages", False),
+    ("FOOD-DRINK-WATER", "包装饮用水", "Packaged drinking water", False),
+    ("FOOD-LIQUOR", "白酒", "Baijiu (distilled liquor)", False),
+    ("FOOD-TEA", "茶叶", "Tea", False),
+    ("DRUG", "药品", "Drugs", False),
+    ("DRUG-CHEM", "化学药品制剂", "Chemical drug preparations", False),
+    ("DRUG-TCM", "中成药", "Chinese patent medicines", False),
+    ("DRUG-MASK", "医用口罩", "Medical masks", False),
+    ("SE", "特种设备", "Special equipment", False),
+    ("SE-ELEV", "电梯", "Elevators", False),
+    ("SE-CYL", "气瓶", "Gas cylinders", False),
+    ("SE-PV", "压力容器", "Pressure vessels", False),
+    ("SE-BOIL", "锅炉", "Boilers", False),
+    ("IND", "工业产品", "Industrial products", False),
+    ("IND-APPL", "家用电器", "Household appliances", True),
+    ("IND-APPL-KETTLE", "电热水壶", "Electric kettles", True),
+    ("IND-APPL-FRIDGE", "电冰箱", "Refrigerators", True),
+    ("IND-APPL-DRYER", "电吹风", "Hair dryers", True),
+    ("IND-CABLE", "电线电缆", "Wires and cables", True),
+    ("IND-PLUG", "插头插座", "Plugs and sockets", True),
+    ("IND-CHILD", "儿童用品", "Children's products", False),
+    ("IND-CHILD-TOY", "儿童玩具", "Toys", True),
+    ("IND-CHILD-CART", "童车", "Children's carriages", True),
+    ("IND-CHILD-TEX", "婴幼儿及儿童纺织产品", "Children's textiles", False),
+    ("IND-TEX", "纺织服装", "Textiles and garments", False),
+    ("IND-BUILD", "建筑材料", "Building materials", False),
+    ("IND-BUILD-CEMENT", "水泥", "Cement", False),
+    ("IND-BUILD-TILE", "陶瓷砖", "Ceramic tiles", False),
+    ("IND-EBIKE", "电动自行车", "Electric bicycles", True),
+    ("IND-GAS", "家用燃气灶具", "Domestic gas cookers", False),
 ]
 
 
-def ensure_categories(s: Session, tree: list[CategoryNode], parent: Category | None = None) -> None:
-    for code, name, name_en, ccc, children in tree:
+def ensure_categories(s: Session, categories: list[tuple[str, str, str, bool]]) -> None:
+    made: dict[str, Category] = {}
+    for code, name, name_en, ccc in categories:
+        parent = made.get(code.rpartition("-")[0])
         cat = s.scalar(select(Category).where(Category.code == code))
         if cat is None:
             cat = service.create_category(s, SYSTEM, CategoryIn(code=code, name=name, name_en=name_en,
                                                                 parent_id=parent.id if parent else None,
                                                                 requires_ccc=ccc))
-        ensure_categories(s, children, cat)
+        made[code] = cat
 
 
 def reference_data(s: Session) -> None:
     """Reference data every database needs, demo or not (the platform's ``seed_reference_data`` hook): the four
     category roots (食品, 药品, 特种设备, 工业产品) and their tree. Idempotent."""
-    ensure_categories(s, CATEGORY_TREE)
+    ensure_categories(s, CATEGORIES)
 
 
 def I(name: str, unit: str, kind: str, text: str, lower: float | None = None, upper: float | None = None,  # noqa: E741,E743,N802
@@ -343,7 +341,7 @@ N_PRODUCTS = 320
 
 def load(s: Session, rng: random.Random) -> list[str]:
     """Idempotent: run twice, get the same catalog (the random draws happen in the same order every run)."""
-    ensure_categories(s, CATEGORY_TREE)
+    ensure_categories(s, CATEGORIES)
     cats = {c.code: c for c in s.scalars(select(Category))}
     _load_standards(s, cats)
     orgs = _load_authorities(s)
