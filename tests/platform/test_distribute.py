@@ -57,24 +57,29 @@ def test_the_plan() -> None:
         "trace_mac_key": ("reference", None, None),
         "trace_signal": ("reference", None, None),
         "trace_cache_version": ("reference", None, None),
+        "epcis_event": ("distributed", "id", None),
+        "epcis_epc": ("distributed", "event_pk", "epcis_event"),
+        "epcis_attr": ("distributed", "event_pk", "epcis_event"),
+        "epcis_event_key": ("distributed", "event_id", None),
     }
     tables = Base.metadata.tables
     for name in ("trace_code", "trace_scan"):  # Citus' rule: the serial is in every unique key
         assert D.unique_keys(tables[name]) and all("serial" in key for key in D.unique_keys(tables[name]))
-    # the EPCIS tables stay local because no column is in every unique key — true of the models today
-    assert D.blocking_key(tables["epcis_event"], "id") == {"dedup_key"}
-    assert D.blocking_key(tables["epcis_epc"], "event_pk") == {"id"}
-    assert D.blocking_key(tables["epcis_attr"], "event_pk") == {"id"}
-    assert {t for t, p in plan.items() if p.kind == "local"} == {"epcis_event", "epcis_epc", "epcis_attr"}
+    # the EPCIS tables: the event's id, then event_pk, is in every unique key of the event and its index rows
+    # (until revision d8c3f5a1b9e2, dedup_key and the index rows' own ids kept them on the coordinator)
+    for name, column in (("epcis_event", "id"), ("epcis_epc", "event_pk"), ("epcis_attr", "event_pk"),
+                         ("epcis_event_key", "event_id")):
+        assert D.blocking_key(tables[name], column) is None, name
+    assert D.unique_keys(tables["epcis_epc"]) == [{"event_pk", "id"}]
 
 
 def test_a_declaration_the_models_refute(monkeypatch: pytest.MonkeyPatch) -> None:
     import zhijian.trace.scaling as scaling
 
-    monkeypatch.setattr(scaling, "PLACEMENTS", (D.Placement("epcis_event", "distributed", column="id"),))
+    monkeypatch.setattr(scaling, "PLACEMENTS", (D.Placement("epcis_epc", "distributed", column="role"),))
     with pytest.raises(DomainError) as err:
         D.plan()
-    assert err.value.code == "db.bad_distribution" and "['dedup_key'] lacks id" in str(err.value.message_en)
+    assert err.value.code == "db.bad_distribution" and "['event_pk', 'id'] lacks role" in str(err.value.message_en)
 
 
 @pytest.mark.skipif(not CITUS_URL, reason="ZHIJIAN_CITUS_URL is unset: no Citus coordinator to distribute on")
@@ -85,19 +90,24 @@ def test_on_a_citus_cluster() -> None:
     code, second = _run(CITUS_URL)
     assert code == 0, second
     assert "已完成 / done" not in second
-    assert sum("已分布 / already" in line for line in second.splitlines()) == 6
+    assert sum("已分布 / already" in line for line in second.splitlines()) == 10
     engine = create_engine(CITUS_URL, poolclass=NullPool)
     try:
         with engine.connect() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT table_name::text, citus_table_type, distribution_column, colocation_id, shard_count "
-                "FROM citus_tables WHERE table_name::text IN ('trace_code', 'trace_scan', 'trace_code_batch', 'trace_signal')").all()
+                "FROM citus_tables WHERE table_name::text IN ('trace_code', 'trace_scan', 'trace_code_batch', 'trace_signal', "
+                "'epcis_event', 'epcis_epc', 'epcis_attr', 'epcis_event_key')").all()
     finally:
         engine.dispose()
     got = {r[0]: r[1:] for r in rows}
     assert got["trace_code"][:2] == ("distributed", "serial") and got["trace_code"][3] == 32
     assert got["trace_scan"][:2] == ("distributed", "serial") and got["trace_scan"][2] == got["trace_code"][2]
     assert got["trace_code_batch"][0] == "reference" and got["trace_signal"][0] == "reference"
+    assert got["epcis_event"][:2] == ("distributed", "id") and got["epcis_event"][3] == 32
+    for name in ("epcis_epc", "epcis_attr"):  # beside their event, shard by shard
+        assert got[name][:2] == ("distributed", "event_pk") and got[name][2] == got["epcis_event"][2]
+    assert got["epcis_event_key"][:2] == ("distributed", "event_id")
 
 
 @pytest.mark.skipif(not CITUS_URL, reason="ZHIJIAN_CITUS_URL is unset: no Citus coordinator to distribute on")

@@ -71,8 +71,10 @@ def test_capture_of_1000_events_is_set_based_and_reads_back_exactly(db):
     if db.backend == "postgresql":
         assert inserts == []  # events, EPCs and attributes all went in by COPY
     else:  # one executemany per table (SQLAlchemy batches them into multi-row VALUES where the driver allows)
-        assert sorted({h.split()[-1] for h, _n in inserts}) == ["epcis_attr", "epcis_epc", "epcis_event"]
+        assert sorted({h.split()[-1] for h, _n in inserts}) == ["epcis_attr", "epcis_epc", "epcis_event",
+                                                                "epcis_event_key"]
         assert sum(n for h, n in inserts if h.endswith("epcis_event")) == 1000
+        assert sum(n for h, n in inserts if h.endswith("epcis_event_key")) == 1000
     with db.session() as s:
         stored = {e.event_id: e for e in s.scalars(select(EpcisEvent).where(
             EpcisEvent.id.in_(select(EpcisAttr.event_pk).where(EpcisAttr.value == f"urn:test:po:{uid}"))))}
@@ -110,7 +112,7 @@ def test_recapture_counts_duplicates_and_writes_nothing(db):
 @pytest.mark.slow
 def test_concurrent_identical_captures_store_each_event_once(db):
     """Two workers capture the same 1,000-event document at once: each event is stored once; the loser either
-    saw the winner's rows (all duplicates), hit the unique dedup key (IntegrityError → 409 in the API) or — on
+    saw the winner's rows (all duplicates), hit the eventID key (IntegrityError → 409 in the API) or — on
     MariaDB, whose unique-index gap locks make two such inserts deadlock — was chosen as the deadlock victim (seen
     as 1213, or as 1305 "SAVEPOINT … does not exist" when the victim was inside a savepoint), a
     transient failure the API answers 503 + Retry-After (`platform.db.is_unavailable`); its retry then stores

@@ -141,15 +141,16 @@ class Recall(IdMixin, Audited, Base):
 
 
 class EpcisEvent(Base):
-    """EPCIS 事件 — stored verbatim as captured (JSON-LD), plus the columns queries filter on."""
+    """EPCIS 事件 — stored verbatim as captured (JSON-LD), plus the columns queries filter on. One event per
+    eventID: `EpcisEventKey` holds the unique key (a table of its own, so that this one can be distributed by
+    its id on Citus, with its index rows beside it)."""
 
     __tablename__ = "epcis_event"
     __table_args__ = (Index("ix_epcis_event_type_time", "event_type", "event_time"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)  # given by `epcis.service._new_ids`
     event_id: Mapped[str] = mapped_column(String(255), index=True)
     hash_id: Mapped[str] = mapped_column(String(100), index=True)
-    dedup_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256(eventID | hash ID)
     event_type: Mapped[str] = mapped_column(String(24))
     event_time: Mapped[dt.datetime]
     record_time: Mapped[dt.datetime] = mapped_column(index=True)
@@ -172,8 +173,11 @@ class EpcisEpc(Base):
     __tablename__ = "epcis_epc"
     __table_args__ = (Index("ix_epcis_epc_epc_role", "epc", "role"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    event_pk: Mapped[int] = mapped_column(ForeignKey("epcis_event.id", ondelete="CASCADE"), index=True)
+    # keyed by the event first (its rows sit together, and on Citus beside the event in its shard), then by the
+    # row's number within the event (given by the capture; rows stored before revision d8c3f5a1b9e2 keep their
+    # old, table-wide numbers)
+    event_pk: Mapped[int] = mapped_column(BigId, ForeignKey("epcis_event.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     role: Mapped[str] = mapped_column(String(12))
     epc: Mapped[str] = mapped_column(String(255))
     quantity: Mapped[float | None] = mapped_column(Float)
@@ -187,12 +191,27 @@ class EpcisAttr(Base):
     __tablename__ = "epcis_attr"
     __table_args__ = (Index("ix_epcis_attr_kind_value", "kind", "value"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    event_pk: Mapped[int] = mapped_column(ForeignKey("epcis_event.id", ondelete="CASCADE"), index=True)
+    # keyed like `EpcisEpc`: the event, then the row's number within it
+    event_pk: Mapped[int] = mapped_column(BigId, ForeignKey("epcis_event.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(24))
     type: Mapped[str] = mapped_column(String(128), default="")
     value: Mapped[str] = mapped_column(String(255))
     num: Mapped[float | None] = mapped_column(Float)  # numeric value of a queryable field (GT_/GE_/LT_/LE_)
+
+
+class EpcisEventKey(Base):
+    """事件标识 — one row per stored event, keyed by its eventID: the repository's unique key. A capture writes
+    it with the event, so a stored eventID (a retry, a race with the first attempt, or other content under the
+    same eventID) fails the key at once and the capture's checked path decides: the same CBV hash is a
+    duplicate, another is refused (409). No foreign key: on Citus it is distributed by eventID, the event by
+    its id."""
+
+    __tablename__ = "epcis_event_key"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hash_id: Mapped[str] = mapped_column(String(100))
+    event_pk: Mapped[int] = mapped_column(BigInteger)
 
 
 class EpcisLocationChild(Base):

@@ -6,8 +6,10 @@ resolver's one statement reads a code's open signal kinds beside its history, an
 coordinator-only table is not pushed down (the repeat scan fell back from one statement to five); signals are
 written rarely (a hit, an enumeration) and an enumeration signal has no serial to distribute by. The cache version
 (one row, read back by every counted scan, written by the rare change of a cached fact) is a reference table for
-the same reason. The EPCIS tables stay on the
-coordinator: Citus needs the distribution column in every unique key, and theirs have none that all keys share.
+the same reason. The EPCIS repository is distributed by the event: each event with its EPC and attribute index
+rows (keyed by the event's id first) on one shard, so the queries' `EXISTS` over the index rows join within a
+shard; its unique key (one event per eventID) is a table of its own distributed by the eventID, which the capture
+checks and writes beside the rows.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("trace_mac_key", "reference"),
     Placement("trace_signal", "reference"),
     Placement("trace_cache_version", "reference"),
-    Placement("epcis_event", "local", why="dedup_key is unique on its own: no column is in every unique key"),
-    Placement("epcis_epc", "local", why="its key is its own id, not epcis_event's: no co-location by event_pk"),
-    Placement("epcis_attr", "local", why="its key is its own id, not epcis_event's: no co-location by event_pk"),
+    Placement("epcis_event", "distributed", column="id"),
+    Placement("epcis_epc", "distributed", column="event_pk", colocate_with="epcis_event"),
+    Placement("epcis_attr", "distributed", column="event_pk", colocate_with="epcis_event"),
+    Placement("epcis_event_key", "distributed", column="event_id"),
 )

@@ -1,6 +1,6 @@
-"""The rows of a capture (事件入库): one event row per new event, its EPC and attribute index rows, written
-set-based — three COPY streams on PostgreSQL, one multi-row insert per table on MariaDB and SQLite, all inside the
-capture's transaction (issue #23).
+"""The rows of a capture (事件入库): one event row and one key row (`epcis_event_key`) per new event, its EPC and
+attribute index rows (numbered within the event), written set-based — four COPY streams on PostgreSQL, one
+multi-row insert per table on MariaDB and SQLite, all inside the capture's transaction (issue #23).
 
 On PostgreSQL the COPY text is built here directly from the prepared events, without a dict per row, and streamed
 in chunks while it is built: the server parses and indexes one chunk of event rows while the next one (and its
@@ -20,13 +20,14 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from zhijian.trace.epcis.index import EventIndex, index_event
-from zhijian.trace.models import EpcisAttr, EpcisEpc, EpcisEvent, table_of
+from zhijian.trace.models import EpcisAttr, EpcisEpc, EpcisEvent, EpcisEventKey, table_of
 
-EVENT_COLS = ("id", "event_id", "hash_id", "dedup_key", "event_type", "event_time", "record_time", "action", "biz_step",
+EVENT_COLS = ("id", "event_id", "hash_id", "event_type", "event_time", "record_time", "action", "biz_step",
               "disposition", "read_point", "biz_location", "transformation_id", "error_declared", "owner_id",
               "capture_id", "doc", "context")
-EPC_COLS = ("event_pk", "role", "epc", "quantity", "uom")
-ATTR_COLS = ("event_pk", "kind", "type", "value", "num")
+KEY_COLS = ("event_id", "hash_id", "event_pk")
+EPC_COLS = ("event_pk", "id", "role", "epc", "quantity", "uom")
+ATTR_COLS = ("event_pk", "id", "kind", "type", "value", "num")
 CHUNK = 100
 """Events per COPY write: about 60 kB of text, small enough for the server to start early, large enough that the
 write calls cost nothing."""
@@ -37,9 +38,8 @@ class Prepared:
     """One event to store, as far as de-duplication needs it (computed before the database is asked)."""
 
     event: dict[str, Any]  # as captured
-    event_id: str
+    event_id: str  # the repository's unique key (`epcis_event_key`): the eventID, or the hash ID where none is given
     hash_id: str
-    dedup_key: str  # sha256(eventID | hash ID): the unique key of a stored event
     event_time: dt.datetime  # parsed (and refused when invalid) before anything is stored
     doc: dict[str, Any]  # what is stored: the event as captured, without recordTime, with its eventID
 
@@ -61,16 +61,19 @@ def insert_rows(session: Session, new: Sequence[Prepared], ids: Sequence[int], b
     if session.connection().dialect.name == "postgresql":
         copy_rows(session, zip(ids, new, strict=True), batch)
         return
+    keys = [{"event_id": p.event_id, "hash_id": p.hash_id, "event_pk": pk} for pk, p in zip(ids, new, strict=True)]
+    session.execute(insert(table_of(EpcisEventKey)), keys)  # first: a stored eventID fails here, before the rest
     events: list[dict[str, Any]] = []
     epcs: list[dict[str, Any]] = []
     attrs: list[dict[str, Any]] = []
     for pk, p in zip(ids, new, strict=True):
         idx = index_event(p.event, p.event_time)
         events.append(_event_row(pk, p, idx, batch))
-        epcs.extend({"event_pk": pk, "role": r, "epc": e[:255], "quantity": q, "uom": u} for r, e, q, u in idx.epcs)
-        attrs.extend({"event_pk": pk, "kind": k, "type": t[:128], "value": v[:255], "num": None}
-                     for k, t, v in idx.attrs)
-        attrs.extend({"event_pk": pk, "kind": k, "type": t, "value": v, "num": n} for k, t, v, n in idx.fields)
+        epcs.extend({"event_pk": pk, "id": i, "role": r, "epc": e[:255], "quantity": q, "uom": u}
+                    for i, (r, e, q, u) in enumerate(idx.epcs))
+        plain = [(k, t[:128], v[:255], None) for k, t, v in idx.attrs]
+        attrs.extend({"event_pk": pk, "id": i, "kind": k, "type": t, "value": v, "num": n}
+                     for i, (k, t, v, n) in enumerate([*plain, *idx.fields]))
     session.execute(insert(table_of(EpcisEvent)), events)
     if epcs:
         session.execute(insert(table_of(EpcisEpc)), epcs)
@@ -79,7 +82,7 @@ def insert_rows(session: Session, new: Sequence[Prepared], ids: Sequence[int], b
 
 
 def _event_row(pk: int, p: Prepared, idx: EventIndex, batch: Batch) -> dict[str, Any]:
-    return {"id": pk, "event_id": p.event_id, "hash_id": p.hash_id, "dedup_key": p.dedup_key,
+    return {"id": pk, "event_id": p.event_id, "hash_id": p.hash_id,
             "event_type": idx.event_type, "event_time": idx.event_time, "record_time": batch.record_time,
             "action": idx.action, "biz_step": idx.biz_step, "disposition": idx.disposition,
             "read_point": idx.read_point, "biz_location": idx.biz_location, "transformation_id": idx.transformation_id,
@@ -88,10 +91,10 @@ def _event_row(pk: int, p: Prepared, idx: EventIndex, batch: Batch) -> dict[str,
 
 
 def copy_rows(session: Session, rows: Iterable[tuple[int, Prepared]], batch: Batch) -> int:
-    """PostgreSQL: the events `rows` yields (primary key, prepared event) and their index rows as three COPY
+    """PostgreSQL: the events `rows` yields (primary key, prepared event), their keys and index rows as four COPY
     streams on the session's own psycopg connection, the event rows written while `rows` is still being consumed
     (the capture prepares each event as it goes); → the number of events written. A COPY error is raised as
-    SQLAlchemy would raise it (an existing or concurrent dedup key → IntegrityError)."""
+    SQLAlchemy would raise it (a stored or concurrently captured eventID → IntegrityError)."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
@@ -104,7 +107,8 @@ def copy_rows(session: Session, rows: Iterable[tuple[int, Prepared]], batch: Bat
             with cur.copy(sql) as cp:
                 for chunk in text.event_chunks(rows):
                     cp.write(chunk)
-            for table, cols, lines in (("epcis_epc", EPC_COLS, text.epcs), ("epcis_attr", ATTR_COLS, text.attrs)):
+            for table, cols, lines in (("epcis_event_key", KEY_COLS, text.keys), ("epcis_epc", EPC_COLS, text.epcs),
+                                       ("epcis_attr", ATTR_COLS, text.attrs)):
                 if lines:
                     sql = copy_statement(table, cols)
                     with cur.copy(sql) as cp:
@@ -155,11 +159,12 @@ def _json(v: Any) -> str:
 
 class CopyText:
     """The COPY text of one capture's rows. `event_chunks(rows)` yields the event rows chunk by chunk and, as it
-    goes, indexes each event and appends its EPC and attribute lines to `epcs` and `attrs` (complete once
-    exhausted)."""
+    goes, indexes each event and appends its key, EPC and attribute lines to `keys`, `epcs` and `attrs` (complete
+    once exhausted)."""
 
     def __init__(self, batch: Batch) -> None:
         self.count = 0
+        self.keys: list[str] = []
         self.epcs: list[str] = []
         self.attrs: list[str] = []
         # the columns every row of the capture shares, formatted once
@@ -181,18 +186,21 @@ class CopyText:
     def _event_line(self, pk: int, p: Prepared) -> str:
         idx = index_event(p.event, p.event_time)
         key = str(pk)
+        event_id, hash_id = _text(p.event_id), _text(p.hash_id)
+        self.keys.append(f"{event_id}\t{hash_id}\t{key}\n")
         epcs, attrs = self.epcs, self.attrs
-        for role, epc, qty, uom in idx.epcs:
+        for n, (role, epc, qty, uom) in enumerate(idx.epcs):
             if qty is None and uom is None:  # an identifier (most rows)
-                epcs.append(f"{key}\t{role}\t{_text(epc[:255])}\t\\N\t\\N\n")
+                epcs.append(f"{key}\t{n}\t{role}\t{_text(epc[:255])}\t\\N\t\\N\n")
             else:
-                epcs.append(f"{key}\t{role}\t{_text(epc[:255])}\t{_num(qty)}\t{_opt(uom)}\n")
-        for kind, typ, value in idx.attrs:
-            attrs.append(f"{key}\t{kind}\t{_text(typ[:128])}\t{_text(value[:255])}\t\\N\n")
-        for kind, typ, value, num in idx.fields:
-            attrs.append(f"{key}\t{kind}\t{_text(typ)}\t{_text(value)}\t{_num(num)}\n")
+                epcs.append(f"{key}\t{n}\t{role}\t{_text(epc[:255])}\t{_num(qty)}\t{_opt(uom)}\n")
+        for n, (kind, typ, value) in enumerate(idx.attrs):
+            attrs.append(f"{key}\t{n}\t{kind}\t{_text(typ[:128])}\t{_text(value[:255])}\t\\N\n")
+        first = len(idx.attrs)
+        for n, (kind, typ, value, num) in enumerate(idx.fields, first):
+            attrs.append(f"{key}\t{n}\t{kind}\t{_text(typ)}\t{_text(value)}\t{_num(num)}\n")
         record_time, owner_capture, context = self._shared
-        return (f"{key}\t{_text(p.event_id)}\t{_text(p.hash_id)}\t{p.dedup_key}\t{_text(idx.event_type)}\t"
+        return (f"{key}\t{event_id}\t{hash_id}\t{_text(idx.event_type)}\t"
                 f"{_stamp(idx.event_time)}{record_time}\t{_opt(idx.action)}\t{_opt(idx.biz_step)}\t"
                 f"{_opt(idx.disposition)}\t{_opt(idx.read_point)}\t{_opt(idx.biz_location)}\t"
                 f"{_opt(idx.transformation_id)}\t{'t' if idx.error_declared else 'f'}{owner_capture}"

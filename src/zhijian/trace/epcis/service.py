@@ -6,16 +6,15 @@ This module is also the repository's one surface: it re-exports the query, subsc
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import String, any_, bindparam, insert, or_, select
+from sqlalchemy import String, any_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import added
@@ -23,9 +22,9 @@ from zhijian.platform.db import utcnow
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis.index import master_data_children
 from zhijian.trace.epcis.master_data import is_master_document, store_master_data, validate_master_document
-from zhijian.trace.epcis.rows import ATTR_COLS, EPC_COLS, EVENT_COLS, Batch, Prepared, copy_rows, insert_rows
+from zhijian.trace.epcis.rows import Batch, Prepared, copy_rows, insert_rows
 from zhijian.trace.epcis.scope import capture_owner, read_scope
-from zhijian.trace.models import CaptureJob, EpcisEvent, EpcisLocationChild, table_of
+from zhijian.trace.models import CaptureJob, EpcisEvent, EpcisEventKey, EpcisLocationChild, table_of
 
 # ---------------------------------------------------------------- capture
 
@@ -64,7 +63,7 @@ class _Preparer:
         return self.done
 
     def _run(self) -> Iterator[Prepared]:
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         hashes: dict[str, str] = {}
         conflict: str | None = None
         for i, ev in enumerate(self.events):
@@ -85,10 +84,10 @@ class _Preparer:
         if conflict is not None:
             raise _event_id_conflict(conflict)
 
-    def _prepare(self, ev: dict[str, Any], seen: set[str]) -> Prepared | None:
+    def _prepare(self, ev: dict[str, Any], seen: set[tuple[str, str]]) -> Prepared | None:
         hash_id = self.hash_id(ev)
         event_id = ev.get("eventID") or hash_id
-        key = hashlib.sha256(f"{event_id}|{hash_id}".encode()).hexdigest()
+        key = (event_id, hash_id)
         if key in seen:
             self.dups += 1
             return None
@@ -97,7 +96,7 @@ class _Preparer:
         if "recordTime" in doc:
             del doc["recordTime"]
         doc.setdefault("eventID", event_id)
-        return Prepared(ev, event_id, hash_id, key, E.parse_time(ev["eventTime"]), doc)
+        return Prepared(ev, event_id, hash_id, E.parse_time(ev["eventTime"]), doc)
 
 
 def _prepare(events: Sequence[dict[str, Any]], context: list[Any]) -> tuple[list[Prepared], int]:
@@ -110,11 +109,10 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
     """Store the preparer's events once each; (stored, duplicates).
 
     PostgreSQL, first: the rows stream by COPY while the events are prepared (the server indexes one chunk while
-    the next is hashed), in a savepoint, on the assumption that none is stored yet — a stored one fails the
-    unique dedup key (IntegrityError), then the savepoint is rolled back and the checked path below runs, which
-    counts it as a duplicate; an eventID stored before on different content is looked up once the rows are in
-    (409). Elsewhere, and after such a fallback: every event prepared, the stored ones looked up, the others
-    inserted (`_store`)."""
+    the next is hashed), in a savepoint, on the assumption that no eventID is stored yet — a stored one fails the
+    key (`epcis_event_key`: IntegrityError), then the savepoint is rolled back and the checked path below runs,
+    which counts the same content as a duplicate and refuses other content (409). Elsewhere, and after such a
+    fallback: every event prepared, the stored ones looked up, the others inserted (`_store`)."""
     if not preparer.events:
         return 0, 0
     if session.get_bind().dialect.name == "postgresql":
@@ -122,7 +120,6 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
             with session.begin_nested():
                 base = _new_ids(1)[0]
                 stored = copy_rows(session, ((base + i, p) for i, p in enumerate(preparer)), batch)
-                _refuse_stored_conflicts(session, preparer.done, base, batch.capture_id)
                 return stored, preparer.dups
         except IntegrityError:
             pass
@@ -130,27 +127,13 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
     return stored, preparer.dups + dups
 
 
-def _refuse_stored_conflicts(session: Session, written: list[Prepared], first_id: int, capture_id: str | None) -> None:
-    """After `written` (ids `first_id` …) went in without a dedup-key violation, the check `_already_stored` makes
-    before: a stored event with one of their eventIDs and another CBV hash is another event's content under that
-    eventID — 409, for the first in document order. One self-join on the rows just written (scalar parameters:
-    two 1,000-value arrays cost the driver more than the query)."""
-    if not written:
-        return
-    new, other = aliased(EpcisEvent), aliased(EpcisEvent)
-    stmt = (select(new.event_id).join(other, (other.event_id == new.event_id) & (other.hash_id != new.hash_id))
-            .where(new.id.between(first_id, first_id + len(written) - 1), new.capture_id == capture_id))
-    conflicts = set(session.scalars(stmt))
-    if conflicts:
-        raise _event_id_conflict(next(p.event_id for p in written if p.event_id in conflicts))
-
-
 def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
     """Insert the events not stored yet (by eventID + hash ID) and their index rows; (stored, duplicates).
 
     Concurrent captures of the same events (a client's retry racing its first attempt) both find them "not
-    stored yet"; the later one then fails on the unique dedup key once the first commits. It retries once
-    in its savepoint and counts them as duplicates, as a sequential repeat would (issue 12), not 409."""
+    stored yet"; the later one then fails on the key (`epcis_event_key`) once the first commits. It retries once
+    in its savepoint and counts them as duplicates, as a sequential repeat would (issue 12), or refuses other
+    content under a stored eventID (409): one event per eventID, whichever way the race goes."""
     if not prepared:
         return 0, 0
     try:
@@ -163,7 +146,7 @@ def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[in
 
 def _store_once(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
     existing = _already_stored(session, prepared)
-    new = [p for p in prepared if p.dedup_key not in existing]
+    new = [p for p in prepared if p.event_id not in existing]
     if not new:
         return 0, len(prepared)
     insert_rows(session, new, _new_ids(len(new)), batch)
@@ -176,37 +159,34 @@ def _event_id_conflict(event_id: str) -> E.EpcisError:
 
 
 def _already_stored(session: Session, prepared: list[Prepared]) -> set[str]:
-    """The dedup keys of the prepared events the repository holds already. One eventID, one event: a repeat with
+    """The eventIDs of the prepared events the repository holds already. One eventID, one event: a repeat with
     the same content (same CBV hash) is a duplicate and is skipped; the same eventID on different content is
     refused with 409, in the document and against the repository (the first such eventID in document order)."""
     hashes: dict[str, str] = {}
     for p in prepared:
         if hashes.setdefault(p.event_id, p.hash_id) != p.hash_id:
             raise _event_id_conflict(p.event_id)
-    keys = [p.dedup_key for p in prepared]
-    rows = _stored_rows(session, list(hashes), keys)
-    conflicts = {eid for eid, hid, _key in rows if hashes.get(eid) not in (None, hid)}
+    rows = _stored_keys(session, list(hashes))
+    conflicts = {eid for eid, hid in rows if hashes[eid] != hid}
     if conflicts:
         raise _event_id_conflict(next(eid for eid in hashes if eid in conflicts))
-    wanted = set(keys)
-    return {key for _eid, _hid, key in rows if key in wanted}
+    return {eid for eid, _hid in rows}
 
 
-def _stored_rows(session: Session, event_ids: list[str], keys: list[str]) -> list[tuple[str, str, str]]:
-    """(eventID, hash ID, dedup key) of the stored events with one of these eventIDs or dedup keys: one statement
-    with two array parameters on PostgreSQL (a 1,000-value IN list costs the driver more than the query), IN lists
-    of 500 elsewhere."""
-    cols = (EpcisEvent.event_id, EpcisEvent.hash_id, EpcisEvent.dedup_key)
+def _stored_keys(session: Session, event_ids: list[str]) -> list[tuple[str, str]]:
+    """(eventID, hash ID) of the stored events with one of these eventIDs (`epcis_event_key`): one statement with
+    an array parameter on PostgreSQL (a 1,000-value IN list costs the driver more than the query), IN lists of 500
+    elsewhere."""
+    cols = (EpcisEventKey.event_id, EpcisEventKey.hash_id)
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        stmt = select(*cols).where(or_(EpcisEvent.event_id == any_(bindparam("ids", event_ids, ARRAY(String))),
-                                       EpcisEvent.dedup_key == any_(bindparam("keys", keys, ARRAY(String)))))
-        return [(a, b, c) for a, b, c in session.execute(stmt)]
-    out: list[tuple[str, str, str]] = []
-    for column, values in ((EpcisEvent.event_id, event_ids), (EpcisEvent.dedup_key, keys)):
-        for i in range(0, len(values), 500):
-            out.extend((a, b, c) for a, b, c in session.execute(select(*cols).where(column.in_(values[i:i + 500]))))
+        stmt = select(*cols).where(EpcisEventKey.event_id == any_(bindparam("ids", event_ids, ARRAY(String))))
+        return [(a, b) for a, b in session.execute(stmt)]
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(event_ids), 500):
+        stmt = select(*cols).where(EpcisEventKey.event_id.in_(event_ids[i:i + 500]))
+        out.extend((a, b) for a, b in session.execute(stmt))
     return out
 
 
@@ -285,7 +265,8 @@ def capture_event(session: Session, actor: Actor, event: Any) -> EpcisEvent:
     context = ctx if isinstance(ctx, list) else ([ctx] if ctx else [])
     prepared, _ = _prepare([event], context)
     _store(session, prepared, Batch(utcnow(), owner, None, context))
-    row = session.scalar(select(EpcisEvent).where(EpcisEvent.dedup_key == prepared[0].dedup_key))
+    pk = session.scalar(select(EpcisEventKey.event_pk).where(EpcisEventKey.event_id == prepared[0].event_id))
+    row = session.get(EpcisEvent, pk)
     assert row is not None
     return row
 
@@ -374,7 +355,7 @@ from zhijian.trace.epcis.subscriptions import (  # noqa: E402
 )
 
 __all__ = [
-    "ATTR_COLS", "Batch", "CaptureJobOut", "EPC_COLS", "EVENT_COLS", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
+    "Batch", "CaptureJobOut", "MAX_PER_PAGE", "E", "Prepared", "QueryResult", "ReadScope", "_qerr",
     "build_conditions", "capture", "capture_event", "capture_job_out", "capture_owner",
     "create_named_query", "create_subscription", "delete_named_query", "delete_subscription", "deliver_subscriptions",
     "distinct_values", "event_out", "get_capture_job", "get_event", "get_named_query", "has_stream_subscriptions",
