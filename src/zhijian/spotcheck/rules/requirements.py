@@ -3,12 +3,14 @@ requirement with the reason it goes to the inspector; the verdict words and requ
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from zhijian.platform.errors import DomainError
@@ -128,22 +130,10 @@ class Requirement:
             upper_incl=inclusive[self.upper_inclusive], lower_incl=inclusive[self.lower_inclusive])
 
 
-# kind → the (zh-CN, English) sentence of `Requirement.parse_zh` / `parse_en`; `text` requirements are the inspector's
-_PARSED: dict[str, tuple[str, str]] = {
-    "max": ("上限 {upper}{u}（{upper_incl}）{dig}", "maximum {upper}{u} ({upper_incl}){dig}"),
-    "min": ("下限 {lower}{u}（{lower_incl}）{dig}", "minimum {lower}{u} ({lower_incl}){dig}"),
-    "range": ("范围 {lower}{u} 至 {upper}{u}（含两端）{dig}", "range {lower}{u} to {upper}{u} (both ends included){dig}"),
-    "equals": ("规定值 {lower}{u}{dig}", "specified value {lower}{u}{dig}"),
-    "not_detected": ("不得检出", "not detectable"),
-    "not_detected_threshold": ("不得检出，检出阈值 {upper}{u}", "not detectable, detection threshold {upper}{u}"),
-    "negative": ("定性要求：阴性（阴性/未检出合格，阳性/检出不合格）",
-                 "qualitative: negative (negative/not detected conforms, positive/detected does not)"),
-    "plan2": ("二级采样方案（GB 4789.1）：n={n} 个样品单元，超过 m={upper}{u} 的单元不得多于 c={c} 个",
-              "two-class sampling plan (GB 4789.1): n={n} sample units, at most c={c} above m={upper}{u}"),
-    "plan3": ("三级采样方案（GB 4789.1）：n={n} 个样品单元，任一单元不得超过 M={big_m}{u}，m={upper} 至 M 之间的单元不得多于 c={c} 个",
-              "three-class sampling plan (GB 4789.1): n={n} sample units, none above M={big_m}{u}, at most c={c} between "
-              "m={upper} and M"),
-}
+# kind → the (zh-CN, English) sentence of `Requirement.parse_zh` / `parse_en` (`data/requirements.json`, read once at
+# import); `text` requirements are the inspector's
+_PARSED: dict[str, tuple[str, str]] = {kind: (zh, en) for kind, (zh, en) in json.loads(
+    (Path(__file__).resolve().parent.parent / "data" / "requirements.json").read_text(encoding="utf-8")).items()}
 
 
 def digit_en(decimals: int) -> str:
