@@ -279,7 +279,7 @@ def discovery(path: str = "") -> Response:
 
 def _capture_again_if_deadlocked(session: Any, actor: Any, doc: dict[str, Any], behaviour: str) -> Any:
     """The capture, run again from the start (at most twice more) when the database chose it as a deadlock
-    victim: identical documents captured at once collide on the dedup key's locks, and MariaDB then rolls the
+    victim: identical documents captured at once collide on the eventID key's locks, and MariaDB then rolls the
     whole transaction back — the retry finds the events stored and counts them as duplicates (202), as a
     sequential repeat would, instead of answering 503."""
     from zhijian.platform.db import is_deadlock

@@ -9,7 +9,9 @@ written rarely (a hit, an enumeration) and an enumeration signal has no serial t
 the same reason. The EPCIS repository is distributed by the event: each event with its EPC and attribute index
 rows (keyed by the event's id first) on one shard, so the queries' `EXISTS` over the index rows join within a
 shard; its unique key (one event per eventID) is a table of its own distributed by the eventID, which the capture
-checks and writes beside the rows.
+checks and writes beside the rows. The master data (vocabulary attributes, the location hierarchy) are reference
+tables: queries match an event's read point or location against them (`EXISTS` on `epcis_vocabulary_attr`), which
+Citus plans only with a table every shard holds; they change when an owner declares master data.
 """
 
 from __future__ import annotations
@@ -27,4 +29,6 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("epcis_epc", "distributed", column="event_pk", colocate_with="epcis_event"),
     Placement("epcis_attr", "distributed", column="event_pk", colocate_with="epcis_event"),
     Placement("epcis_event_key", "distributed", column="event_id"),
+    Placement("epcis_vocabulary_attr", "reference"),
+    Placement("epcis_location_child", "reference"),
 )

@@ -249,11 +249,11 @@ def _unit_events(session: Session, gtin: str, lot: str
                  ) -> tuple[dict[str, list[int]], list[tuple[str, int, dt.datetime]], list[tuple[str, int, dt.datetime]]]:
     """Each of the lot's units' events (pks), and the aggregation events that ADD or DELETE a unit as a child."""
     prefix = f"{E.CANON}/01/{gtin}/21/"
-    rows = session.execute(
+    units = select(literal(prefix) + Code.serial).where(Code.gtin == gtin, Code.lot == lot)
+    rows = session.execute(  # the lot's units as a subquery, not a join: on Citus codes and events shard apart
         select(EpcisEpc.epc, EpcisEpc.role, EpcisEvent.id, EpcisEvent.event_time, EpcisEvent.action)
         .join(EpcisEvent, EpcisEvent.id == EpcisEpc.event_pk)
-        .join(Code, EpcisEpc.epc == literal(prefix) + Code.serial)
-        .where(Code.gtin == gtin, Code.lot == lot)).all()
+        .where(EpcisEpc.epc.in_(units))).all()
     unit_events: dict[str, list[int]] = defaultdict(list)
     adds: list[tuple[str, int, dt.datetime]] = []
     deletes: list[tuple[str, int, dt.datetime]] = []

@@ -96,7 +96,7 @@ def copy_rows(session: Session, rows: Iterable[tuple[int, Prepared]], batch: Bat
     (the capture prepares each event as it goes); → the number of events written. A COPY error is raised as
     SQLAlchemy would raise it (a stored or concurrently captured eventID → IntegrityError)."""
     import psycopg
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, IntegrityError
 
     raw = session.connection().connection.driver_connection
     assert raw is not None  # psycopg's connection behind the pool
@@ -114,8 +114,18 @@ def copy_rows(session: Session, rows: Iterable[tuple[int, Prepared]], batch: Bat
                     with cur.copy(sql) as cp:
                         cp.write("".join(lines).encode())
     except psycopg.Error as exc:
+        if citus_unique_violation(exc):
+            raise IntegrityError(sql, None, exc) from exc
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
     return text.count
+
+
+def citus_unique_violation(exc: Exception) -> bool:
+    """A unique violation that Citus' COPY into a distributed table reports from a shard as an internal error
+    (SQLSTATE XX000 with the shard's message), where a plain server reports 23505: the same stored key."""
+    diag = getattr(exc, "diag", None)
+    return (getattr(exc, "sqlstate", None) == "XX000" and diag is not None
+            and (diag.message_primary or "").startswith("duplicate key value violates unique constraint"))
 
 
 def copy_statement(table: str, cols: Sequence[str]) -> str:
