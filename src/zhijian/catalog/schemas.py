@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhijian.platform.fields import Title
 from zhijian.platform.identity.schemas import TokenOut, UserIn, UserOut
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.schemas import RecordOut
@@ -23,7 +24,7 @@ ReqKind = Literal["max", "min", "range", "equals", "not_detected", "text"]
 class OrganizationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: OrgKind
-    name: str = Field(min_length=1, max_length=200)
+    name: Title
     uscc: str | None = Field(None, description="统一社会信用代码 (GB 32100-2015)")
     region_code: str = Field(description="GB/T 2260 行政区划代码")
     address: str = ""
@@ -37,7 +38,7 @@ class OrganizationIn(BaseModel):
 
 class OrganizationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Title | None = None
     uscc: str | None = None
     region_code: str | None = None
     address: str | None = None
@@ -89,7 +90,7 @@ class CategoryOut(RecordOut):
 
 class ProductIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: Title
     brand: str = Field("", max_length=100)
     model: str = Field("", max_length=100, description="型号规格")
     category_id: int
@@ -101,7 +102,7 @@ class ProductIn(BaseModel):
 
 class ProductPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Title | None = None
     brand: str | None = None
     model: str | None = None
     category_id: int | None = None
@@ -123,7 +124,7 @@ class ProductOut(RecordOut):
 
 class IndicatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: Title
     unit: str = ""
     requirement_kind: ReqKind
     lower: float | None = None

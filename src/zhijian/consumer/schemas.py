@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,11 @@ from zhijian.platform.schemas import RecordOut
 
 Kind = Literal["complaint", "report"]
 RequestKind = Literal["refund", "replacement", "repair", "compensation", "other"]
+# the constrained texts several shapes share: what a submission states, and the public lookup of a case
+Facts = Annotated[str, Field(min_length=1, max_length=5000)]  # facts, a summary, a reply
+TrackingNo = Annotated[str, Field(min_length=4, max_length=24)]
+CheckCode = Annotated[str, Field(min_length=4, max_length=16)]
+Contact = Annotated[str, Field(min_length=3, max_length=254)]  # an e-mail address or a mobile number
 
 
 # ---------------------------------------------------------------- complaints and reports
@@ -34,7 +39,7 @@ class ComplaintIn(BaseModel):
     category_id: int | None = None
     purchase_date: dt.date | None = None
     purchase_place: str = Field("", max_length=200)
-    facts: str = Field(min_length=1, max_length=5000)
+    facts: Facts
     requests: list[RequestKind] = []
     request_amount: float | None = Field(None, ge=0)
     received_on: dt.date | None = Field(None, description="staff entering a phone/letter case; default today")
@@ -74,12 +79,12 @@ class MediationIn(BaseModel):
     held_on: dt.date
     place: str = Field("", max_length=200)
     participants: str = Field("", max_length=500)
-    summary: str = Field(min_length=1, max_length=5000)
+    summary: Facts
 
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=5000)
+    text: Facts
 
 
 class PauseIn(BaseModel):
@@ -96,8 +101,8 @@ class PaymentIn(BaseModel):
 
 class TrackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tracking_no: str = Field(min_length=4, max_length=24)
-    check_code: str = Field(min_length=4, max_length=16)
+    tracking_no: TrackingNo
+    check_code: CheckCode
 
 
 class DeadlinesIn(BaseModel):
@@ -309,7 +314,7 @@ class EnterpriseResponseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     response: Literal["answer", "settlement", "decline"]
-    text: str = Field(min_length=1, max_length=5000)
+    text: Facts
     amount: float | None = Field(None, ge=0, description="settlement: the amount offered (元)")
 
 
@@ -317,8 +322,8 @@ class ConsumerResponseIn(BaseModel):
     """The complainant, by tracking number and check code, accepts the enterprise's answer or asks for mediation."""
 
     model_config = ConfigDict(extra="forbid")
-    tracking_no: str = Field(min_length=4, max_length=24)
-    check_code: str = Field(min_length=4, max_length=16)
+    tracking_no: TrackingNo
+    check_code: CheckCode
     response: Literal["accept", "mediation"]
     note: str = Field("", max_length=1000)
 
@@ -336,7 +341,7 @@ class LeadIn(BaseModel):
     """Art. 23: a violation lead found during mediation, handed to the report procedure."""
 
     model_config = ConfigDict(extra="forbid")
-    facts: str = Field(min_length=1, max_length=5000)
+    facts: Facts
     found_on: dt.date | None = None
 
 
@@ -344,7 +349,7 @@ class SplitIn(BaseModel):
     """Art. 7: the report part of a submission that is also a complaint."""
 
     model_config = ConfigDict(extra="forbid")
-    facts: str = Field(min_length=1, max_length=5000)
+    facts: Facts
 
 
 class CaseExtensionIn(BaseModel):
@@ -374,18 +379,18 @@ class GuidanceIn(BaseModel):
 class CodeRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channel: Literal["email", "sms"] = "email"
-    contact: str = Field(min_length=3, max_length=254)
+    contact: Contact
 
 
 class CodeVerifyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    contact: str = Field(min_length=3, max_length=254)
+    contact: Contact
     code: str = Field(min_length=4, max_length=8)
 
 
 class SatisfactionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tracking_no: str = Field(min_length=4, max_length=24)
-    check_code: str = Field(min_length=4, max_length=16)
+    tracking_no: TrackingNo
+    check_code: CheckCode
     score: int = Field(ge=1, le=5)
     note: str = Field("", max_length=500)

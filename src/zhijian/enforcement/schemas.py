@@ -8,13 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from zhijian.platform.fields import PersonName, Prose, Title
 from zhijian.platform.schemas import RecordOut
 
 Officers = list[str]
 
 
 class OfficerIn(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
+    name: PersonName
     cert_no: str = Field(max_length=24)
     organ_id: int | None = None
     user_id: int | None = None
@@ -130,13 +131,13 @@ class EvidenceOut(RecordOut):
 
 class SeizureIn(StepIn):
     kind: str = Field(default="seal", pattern="^(seal|seize)$")
-    items: str = Field(min_length=1, max_length=4000)
+    items: Prose
 
 
 class ExtensionIn(BaseModel):
     days: int = Field(ge=1, le=365)
     approver: str = Field(min_length=1, max_length=128)
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Prose
     collective: bool = False
     on: dt.date | None = None
 
@@ -236,7 +237,7 @@ class TransferIn(BaseModel):
     kind: str = Field(pattern="^(regulator|police)$")
     to_organ_id: int | None = None
     to_name: str = Field(default="", max_length=200)
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Prose
     officers: Officers
     on: dt.date | None = None
 
@@ -246,9 +247,9 @@ class AssistIn(BaseModel):
     to_organ_id: int
     case_id: int | None = None
     subject_kind: str = Field(pattern="^(producer|warehouse|seller)$")
-    subject_name: str = Field(min_length=1, max_length=200)
+    subject_name: Title
     subject_address: str = Field(default="", max_length=300)
-    question: str = Field(min_length=1, max_length=4000)
+    question: Prose
     share_fields: list[str] = Field(default_factory=list, max_length=20)
     due_days: int = Field(default=15, ge=1, le=60)
     on: dt.date | None = None
@@ -278,7 +279,7 @@ class AssistOut(RecordOut):
 
 class OperationIn(BaseModel):
     organ_id: int | None = None  # the leading organ (admin / CLI; a regulator's own otherwise)
-    name: str = Field(min_length=1, max_length=200)
+    name: Title
     gtins: list[str] = Field(default_factory=list, max_length=50)
     description: str = Field(default="", max_length=8000)
     member_organ_ids: list[int] = Field(default_factory=list, max_length=50)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from zhijian.platform.fields import PersonName
 from zhijian.platform.schemas import RecordOut
 
 
@@ -111,7 +112,7 @@ class MaintenanceIn(BaseModel):
     maintained_on: dt.date
     kind: str = Field(default="half_month", pattern="^(half_month|quarter|half_year|year|repair)$")
     items: list[str] = Field(default_factory=list, max_length=100)
-    worker_name: str = Field(min_length=1, max_length=64)
+    worker_name: PersonName
     worker_cert_no: str = Field(min_length=1, max_length=32)
     remarks: str = Field(default="", max_length=4000)
 
@@ -132,7 +133,7 @@ class MaintenanceOut(RecordOut):
 class SignIn(BaseModel):
     """使用单位签字确认 — the owner's person who confirms the visit."""
 
-    signed_by: str = Field(min_length=1, max_length=64)
+    signed_by: PersonName
 
 
 class MaintainerIn(BaseModel):
@@ -188,7 +189,7 @@ class WorkerCertIn(BaseModel):
     """特种设备作业人员证 — registered by the employer (or the regulator); validity 4 years unless given."""
 
     cert_no: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=64)
+    name: PersonName
     item: str = Field(max_length=8)
     employer_id: int | None = None
     issued_on: dt.date

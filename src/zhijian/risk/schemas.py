@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhijian.platform.fields import Title
 from zhijian.platform.schemas import RecordOut, StampedOut
 
 Level = Literal["serious", "high", "medium", "low"]
@@ -112,7 +113,7 @@ class ScenarioIn(BaseModel):
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    product: str = Field(min_length=1, max_length=200)
+    product: Title
     product_id: int | None = None
     signal_id: int | None = None
     hazard: str = Field("", max_length=200)
@@ -134,7 +135,7 @@ class AssessmentOut(StampedOut):
 
 class AlertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     risk_level: Level
     fields: dict[str, Any] = Field(default_factory=dict)
     public_fields: list[str] | None = None  # None = the default public set
@@ -176,7 +177,7 @@ class LotIn(BaseModel):
 class RecallIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enterprise_id: int
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     product_ids: list[int] = Field(default_factory=list)
     lots: list[LotIn] = Field(default_factory=list)
     reason: str = Field(min_length=1)

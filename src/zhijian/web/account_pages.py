@@ -9,7 +9,7 @@ one (the platform refuses its session: `auth.password_change_required`); this pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -34,18 +34,22 @@ MFA_FIELDS = ("otp", "password")
 F = TypeVar("F", bound=BaseModel)
 
 
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Otp = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class PasswordForm(BaseModel):
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    current_password: Password
+    new_password: Password
 
 
 class OtpForm(BaseModel):
-    otp: str = Field(min_length=1, max_length=64)
+    otp: Otp
 
 
 class DisableForm(BaseModel):
-    password: str = Field(min_length=1, max_length=1024)
-    otp: str = Field(min_length=1, max_length=64)
+    password: Password
+    otp: Otp
 
 
 def _account_actor(request: Request, session: Session) -> tuple[Actor, User]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from zhijian.platform.fields import PersonName, Title
 from zhijian.platform.schemas import RecordOut
 
 
@@ -24,7 +25,7 @@ class QuestionIn(BaseModel):
 
 class ExamIn(BaseModel):
     code: str = Field(max_length=32)
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     bank: str = Field(max_length=64)
     blueprint: list[dict[str, Any]]
     time_limit_minutes: int = Field(ge=1, le=600)
@@ -46,7 +47,7 @@ class ExamOut(RecordOut):
 
 
 class CandidateIn(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
+    name: PersonName
     id_number: str = Field(default="", max_length=32)
     user_id: int | None = None
     organization_id: int | None = None

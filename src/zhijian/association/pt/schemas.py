@@ -7,12 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from zhijian.platform.fields import Prose, Title
 from zhijian.platform.schemas import RecordOut
 
 
 class SchemeIn(BaseModel):
     code: str = Field(max_length=32)
-    name: str = Field(min_length=1, max_length=200)
+    name: Title
     field: str = Field(default="", max_length=100)
     description: str = Field(default="", max_length=4000)
 
@@ -29,7 +30,7 @@ class RoundIn(BaseModel):
     scheme_code: str = Field(max_length=32)
     code: str = Field(max_length=32)
     year: int = Field(ge=2000, le=2100)
-    measurand: str = Field(min_length=1, max_length=200)
+    measurand: Title
     unit: str = Field(default="", max_length=32)
     method: str = Field(default="", max_length=200)
     assigned_method: str = "robust"
@@ -97,12 +98,12 @@ class ResultIn(BaseModel):
 
 
 class FollowUpAnswerIn(BaseModel):
-    cause: str = Field(min_length=1, max_length=4000)
-    corrective_action: str = Field(min_length=1, max_length=4000)
+    cause: Prose
+    corrective_action: Prose
 
 
 class FollowUpCloseIn(BaseModel):
-    verification: str = Field(min_length=1, max_length=4000)
+    verification: Prose
 
 
 class FollowUpOut(RecordOut):
