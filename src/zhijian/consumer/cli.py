@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from zhijian.platform.calendar import parse_date
-from zhijian.platform.cli_support import emit, unit_of_work
+from zhijian.platform.cli_support import counted, emit, unit_of_work
 from zhijian.platform.errors import DomainError, validated
 
 certificates_app = typer.Typer(help="认证证书 / certificates", no_args_is_help=True)
@@ -116,9 +116,7 @@ def complaints_reclock() -> None:
     """Recompute the due dates of every open case (after a deadline or holiday-calendar change)."""
     from zhijian.consumer import service
 
-    with unit_of_work() as s:
-        n = service.refresh_clocks(s)
-    typer.echo(f"{n} open cases re-clocked")
+    counted("{n} open cases re-clocked", service.refresh_clocks)
 
 
 @complaints_app.command("deadline")

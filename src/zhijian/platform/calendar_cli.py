@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from zhijian.platform.calendar import parse_date
-from zhijian.platform.cli_support import emit, unit_of_work
+from zhijian.platform.cli_support import counted, emit, unit_of_work
 
 calendar_app = typer.Typer(help="工作日历（国务院放假安排）/ working-day calendar", no_args_is_help=True)
 
@@ -69,9 +69,7 @@ def calendar_recompute() -> None:
     """重算暂定期限 — recompute every stored provisional deadline on the current calendar."""
     from zhijian.platform import deadlines
 
-    with unit_of_work() as s:
-        n = deadlines.recompute_provisional(s)
-    typer.echo(f"{n} provisional deadlines recomputed")
+    counted("{n} provisional deadlines recomputed", deadlines.recompute_provisional)
 
 
 @calendar_app.command("due")

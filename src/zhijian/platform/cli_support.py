@@ -38,6 +38,13 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], str] | None = None) ->
         typer.echo(human(data))
 
 
+def counted(message: str, work: Callable[[Session], int]) -> None:
+    """Run ``work`` in one unit of work and print ``message`` with its count in place of ``{n}``."""
+    with unit_of_work() as session:
+        n = work(session)
+    typer.echo(message.format(n=n))
+
+
 def fail(code: str, zh: str, en: str, field: str | None = None) -> DomainError:
     return DomainError(code, zh, en, field=field)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from zhijian.association.common.api import Action, action_routes, pdf_response, upload_rows
+from zhijian.association.common.api import Action, action_routes, import_route, pdf_response
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import AnswersIn, CandidateIn, CandidateOut, ExamIn, ExamOut, MarkIn, QuestionIn
 from zhijian.platform.deps import ActorDep, SessionDep
@@ -29,11 +29,8 @@ action_routes(
 )
 
 
-@router.post("/questions/import")
-async def import_questions(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
-    """题库导入 (Excel/CSV) — all or nothing; errors name the row and the column."""
-    rows = await upload_rows(file, "questions.xlsx", rules.IMPORT_COLUMNS)
-    return {"imported": service.import_questions(session, actor, rows)}
+import_route(router, "/questions/import", "import_questions", "questions.xlsx", rules.IMPORT_COLUMNS,
+             service.import_questions, "题库导入 (Excel/CSV) — all or nothing; errors name the row and the column.")
 
 
 @router.post("/{code}/papers")

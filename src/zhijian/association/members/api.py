@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from zhijian.association.common.api import Action, action_routes, pdf_response, upload_rows
+from zhijian.association.common.api import Action, action_routes, import_route, pdf_response
 from zhijian.association.members import service
 from zhijian.association.members.schemas import ApplicationIn, DecisionIn, DocumentIn, DuesOut, MemberOut, PaymentIn
 from zhijian.platform.deps import ActorDep, SessionDep
@@ -34,10 +34,7 @@ def directory(session: SessionDep) -> list[dict[str, Any]]:
     return service.directory(session)
 
 
-@router.post("/import")
-async def import_register(session: SessionDep, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, int]:
-    rows = await upload_rows(file, "members.xlsx", service.IMPORT_COLUMNS)
-    return {"imported": service.import_register(session, actor, rows)}
+import_route(router, "/import", "import_register", "members.xlsx", service.IMPORT_COLUMNS, service.import_register)
 
 
 @router.post("/dues/{year}")

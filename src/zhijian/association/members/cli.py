@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zhijian.association.common.cli import counted, imported, written
+from zhijian.association.common.cli import counted, imported, listed, written
 from zhijian.association.members import rules, service
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
@@ -35,9 +35,8 @@ def lapse_cmd() -> None:
 
 @app.command("list")
 def list_cmd(status: str | None = None) -> None:
-    with unit_of_work() as s:
-        for m in service.list_members(s, SYSTEM, status=status):
-            typer.echo(f"{m.member_no or '—'}\t{rules.CLASSES[m.member_class]}\t{rules.STATUSES[m.status]}\t{m.name}")
+    listed(lambda s: service.list_members(s, SYSTEM, status=status),
+           lambda m: f"{m.member_no or '—'}\t{rules.CLASSES[m.member_class]}\t{rules.STATUSES[m.status]}\t{m.name}")
 
 
 @app.command("bill")

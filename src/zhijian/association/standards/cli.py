@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from zhijian.association.common.cli import listed
 from zhijian.association.standards import rules, service
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.cli_support import unit_of_work
@@ -16,17 +17,15 @@ app = typer.Typer(help="团体标准 / group standards", no_args_is_help=True)
 
 @app.command("list")
 def list_cmd(status: str | None = None) -> None:
-    with unit_of_work() as s:
-        for g in service.list_standards(s, SYSTEM, status=status):
-            typer.echo(f"{g.id}\t{g.number or g.project_no or '—'}\t{rules.STATUSES[g.status]}\t{g.title}")
+    listed(lambda s: service.list_standards(s, SYSTEM, status=status),
+           lambda g: f"{g.id}\t{g.number or g.project_no or '—'}\t{rules.STATUSES[g.status]}\t{g.title}")
 
 
 @app.command("reviews-due")
 def reviews_due_cmd(within_days: int = 90) -> None:
     """五年复审到期 (or overdue) within the next days."""
-    with unit_of_work() as s:
-        for g in service.reviews_due(s, within_days=within_days):
-            typer.echo(f"{g.number}\t{g.next_review_on}\t{g.title}")
+    listed(lambda s: service.reviews_due(s, within_days=within_days),
+           lambda g: f"{g.number}\t{g.next_review_on}\t{g.title}")
 
 
 @app.command("ttbz-export")
