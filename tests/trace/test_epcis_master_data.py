@@ -140,6 +140,13 @@ def test_queries_read_the_owners_master_data(client, db, login) -> None:  # type
     assert days(b) == [5]
     assert days(b, EQ_ATTR_readPoint_sst="203") == []
     assert days(a, EQ_ATTR_readPoint_sst="203") == [2]
+    # … nor its EPC classes: the class's master data is matched by the event's own owner (the nested EXISTS had
+    # left the owner uncorrelated — a second scan of every event — so A's CAPSULE described B's event 6)
+    r = client.post("/epcis/capture", json=_doc([_event(uid, 6, "8203", "8203", quantity=True)], None), headers=b)
+    assert r.status_code == 202, r.text
+    assert days(b, EQ_ATTR_epcClass_dosageFormType="CAPSULE") == []
+    assert days(b, HASATTR_epcClass="dosageFormType") == []
+    assert days(a, EQ_ATTR_epcClass_dosageFormType="CAPSULE") == [4]
 
     # a later declaration of an element replaces its attributes (only that element's)
     r = client.post("/epcis/capture", json=_doc([], _master(rp_8203_sst="204")), headers=a)

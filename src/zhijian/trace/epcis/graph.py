@@ -422,8 +422,13 @@ def lot_scope(session: Session, *, gtin: str, lot: str) -> LotScope:
     return {"gtin": gtin, "lot": lot, "total_units": total, "code_status": {k: int(v) for k, v in statuses.items()},
             "units_with_events": len(view.unit_events), "shipped": tally.shipped, "received": tally.received,
             "sold": tally.sold, "in_aggregations": tally.in_agg, "recovered": recovered,
-            "by_location": [{"location": k, "units": v} for k, v in tally.by_location.most_common()],
-            "by_party": [{"party": k, "units": v} for k, v in tally.by_party.most_common()], "recalls": recalls}
+            "by_location": [{"location": k, "units": v} for k, v in _ranked(tally.by_location)],
+            "by_party": [{"party": k, "units": v} for k, v in _ranked(tally.by_party)], "recalls": recalls}
+
+
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most units first, ties by name: the same answer whatever order the database returned the rows in."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def lot_owner(session: Session, gtin: str, lot: str) -> int | None:

@@ -340,6 +340,8 @@ def attr_condition(name: str, values: list[str]) -> ColumnElement[bool]:
     if field == "epcClass":
         return exists().where(EpcisEpc.event_pk == EpcisEvent.id,
                               EpcisEpc.role.in_(("epcClass", "childClass", "inputClass", "outputClass")),
-                              exists().where(EpcisVocabularyAttr.element == EpcisEpc.epc, *master))
+                              # correlated to the event two levels up, not only to the EPC row around it
+                              exists().where(EpcisVocabularyAttr.element == EpcisEpc.epc, *master)
+                              .correlate(EpcisEpc, EpcisEvent))
     column = EpcisEvent.read_point if field == "readPoint" else EpcisEvent.biz_location
     return exists().where(EpcisVocabularyAttr.element == column, *master)
