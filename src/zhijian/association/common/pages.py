@@ -9,7 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from zhijian.association.common.forms import Fields
 from zhijian.association.common.service import is_secretariat
 from zhijian.platform.auth import Actor
+from zhijian.platform.deps import SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.web.core import console_form, error_page, render
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
-__all__ = ["Step", "console_step", "invalid_as", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
+__all__ = ["Step", "console_step", "form_route", "invalid_as", "invalid_number", "is_secretariat", "keyed", "no_such_action", "run_step",
            "show"]
 
 K = TypeVar("K")
@@ -99,3 +100,15 @@ async def console_step(request: Request, session: Session, roles: tuple[str, ...
     and the CSRF token checked, then `run_step`."""
     actor, form = await console_form(request, session, *roles)
     return await run_step(request, session, actor, form, step, key, target, invalid=invalid, action=action)
+
+
+def form_route(router: APIRouter, path: str, name: str, step: Step[None], *,
+               invalid: Callable[[str], DomainError] | None = invalid_number) -> None:
+    """POST ``path``: a page's own console form (the 协会 roles), `console_step` back to ``path``; the handler
+    named ``name``, as a hand-written one would be."""
+
+    async def endpoint(request: Request, session: SessionDep) -> Response:
+        return await console_step(request, session, ("association",), step, None, path, invalid=invalid)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    router.post(path)(endpoint)

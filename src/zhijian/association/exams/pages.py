@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from zhijian.association.common.forms import Fields, build
-from zhijian.association.common.pages import Step, console_step, invalid_as, is_secretariat, keyed, show
+from zhijian.association.common.pages import Step, console_step, form_route, invalid_as, is_secretariat, keyed, show
 from zhijian.association.exams import rules, service
 from zhijian.association.exams.schemas import CandidateIn, ExamIn
 from zhijian.platform.auth import Actor
@@ -58,12 +58,8 @@ async def _import_or_create(session: Session, actor: Actor, f: Fields, _: None) 
     return f"{BASE}/{e.code}"
 
 
-_BAD_NUMBERS = invalid_as("validation.invalid", "时长和合格线应为数值", "numbers expected", "time_limit_minutes")
-
-
-@router.post(BASE)
-async def exams_action(request: Request, session: SessionDep) -> Response:
-    return await console_step(request, session, ("association",), _import_or_create, None, BASE, invalid=_BAD_NUMBERS)
+form_route(router, BASE, "exams_action", _import_or_create,
+           invalid=invalid_as("validation.invalid", "时长和合格线应为数值", "numbers expected", "time_limit_minutes"))
 
 
 @router.get(BASE + "/{code}", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from zhijian.association.common.api import pdf_response
 from zhijian.association.common.forms import Fields, build
-from zhijian.association.common.pages import Step, console_step, invalid_as, is_secretariat, keyed, show
+from zhijian.association.common.pages import Step, console_step, form_route, invalid_as, is_secretariat, keyed, show
 from zhijian.association.pt import rules, service
 from zhijian.association.pt.schemas import HomogeneityIn, ResultIn, RoundIn, SchemeIn, StabilityIn
 from zhijian.platform.auth import Actor
@@ -64,12 +64,8 @@ def _create_round(session: Session, actor: Actor, f: Fields, _: None) -> str:
     return f"{BASE}/{r.code}"
 
 
-_BAD_YEAR = invalid_as("validation.invalid", "年度应为整数", "the year must be an integer", "year")
-
-
-@router.post(BASE)
-async def create_round_form(request: Request, session: SessionDep) -> Response:
-    return await console_step(request, session, ("association",), _create_round, None, BASE, invalid=_BAD_YEAR)
+form_route(router, BASE, "create_round_form", _create_round,
+           invalid=invalid_as("validation.invalid", "年度应为整数", "the year must be an integer", "year"))
 
 
 @router.get(BASE + "/follow-ups", response_class=HTMLResponse)
