@@ -35,9 +35,8 @@ test: $(STAMP) system-deps lint
 test-quick: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
-# issue #17: the gate. `make test` runs these first. lint-imports (the layers and contracts in pyproject.toml) and
-# mypy join once the rooms' refactors pass them (on 2026-12-02 rooms' pages still import zhijian.web.core, and mypy
-# still reports errors outside platform, stats and catalog):
+# issue #17: the gate, which `make test` runs first: ruff (with the complexity rule), lint-imports (the layers and
+# the rooms' contracts in pyproject.toml) and mypy (strict on stats, every room's rules and platform):
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench  # incl. complexity (C901 ≤ 15 in src)
 	$(BIN)/lint-imports  # the layering: platform ← stats ← catalog ← rooms ← web
