@@ -37,6 +37,44 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# ---------------------------------------------------------------- the answers: paper, item analysis, certificate
+
+
+class PaperView(TypedDict):
+    """The candidate's paper (items without their keys) and the clock."""
+
+    exam: Exam
+    candidate: ExamCandidate
+    items: list[dict[str, Any]]  # id, no, kind, kind_zh, stem, options, points, answer
+    deadline_at: dt.datetime | None
+    seconds_left: int | None
+
+
+class ItemStatistics(TypedDict):
+    """One question's analysis (``GET …/item-statistics`` answers these as they are)."""
+
+    question_id: int
+    code: str
+    kind: str
+    topic: str
+    difficulty: int
+    n: int
+    p: float
+    d: float | None  # discrimination D: upper 27 % − lower 27 %
+    r_pb: float | None  # point-biserial: item score vs the rest of the paper
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    number: str
+    holder: str
+    id_number_masked: str
+    exam_title: str
+    issued_on: dt.date
+    valid_until: dt.date
+    status: str  # valid | expired | revoked
+    score: float | None
+
 
 # ---------------------------------------------------------------- question bank
 
@@ -210,16 +248,6 @@ def start(session: Session, actor: Actor, code: str, candidate_no: str | None = 
         c.status = "started"
     flush(session, "assoc_exam_candidate")
     return c
-
-
-class PaperView(TypedDict):
-    """The candidate's paper (items without their keys) and the clock."""
-
-    exam: Exam
-    candidate: ExamCandidate
-    items: list[dict[str, Any]]  # id, no, kind, kind_zh, stem, options, points, answer
-    deadline_at: dt.datetime | None
-    seconds_left: int | None
 
 
 def paper_view(session: Session, actor: Actor, code: str, candidate_no: str | None = None) -> PaperView:
@@ -422,20 +450,6 @@ def results(session: Session, actor: Actor, code: str) -> list[ExamCandidate]:
     return list(session.scalars(stmt))
 
 
-class ItemStatistics(TypedDict):
-    """One question's analysis (``GET …/item-statistics`` answers these as they are)."""
-
-    question_id: int
-    code: str
-    kind: str
-    topic: str
-    difficulty: int
-    n: int
-    p: float
-    d: float | None  # discrimination D: upper 27 % − lower 27 %
-    r_pb: float | None  # point-biserial: item score vs the rest of the paper
-
-
 def item_statistics(session: Session, actor: Actor, code: str) -> list[ItemStatistics]:
     """试题分析 after marking: difficulty p, discrimination D (27 %) and point-biserial per question."""
     require_secretariat(actor)
@@ -476,18 +490,6 @@ def issue_certificates(session: Session, actor: Actor, code: str, on: dt.date | 
                                     holder=c.name, issued_on=day, valid_until=until))
     flush(session, "assoc_exam_certificate")
     return issued
-
-
-@dataclass(frozen=True)
-class CertificateFacts:
-    number: str
-    holder: str
-    id_number_masked: str
-    exam_title: str
-    issued_on: dt.date
-    valid_until: dt.date
-    status: str  # valid | expired | revoked
-    score: float | None
 
 
 def _mask(id_number: str) -> str:

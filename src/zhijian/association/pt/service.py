@@ -36,6 +36,43 @@ from zhijian.stats import homogeneity as hom
 RESULT_COLUMNS = ("参加者编号", "结果")
 
 
+# ---------------------------------------------------------------- the answers: round view, a lab's PT record
+
+
+@dataclass(frozen=True)
+class RoundView:
+    round: PtRound
+    scheme: PtScheme
+    rows: list[dict[str, Any]]  # every result, anonymous (code, result, U, scores, signal)
+    mine: list[str]  # the viewer's own participant codes
+
+
+@dataclass(frozen=True)
+class PtHistoryRecord:
+    """One scored participation of a lab (for its profile and for the spot-check room choosing labs)."""
+
+    round_code: str
+    scheme_code: str
+    year: int
+    measurand: str
+    participant_code: str
+    score_kind: str
+    score: float | None
+    signal: str | None
+    final: bool  # the round is closed
+
+
+@dataclass(frozen=True)
+class PtSummary:
+    """A lab's PT record in one line, for the spot-check room choosing labs (scored and closed rounds)."""
+
+    rounds: int
+    satisfactory: int
+    questionable: int
+    unsatisfactory: int
+    last_year: int | None
+
+
 # ---------------------------------------------------------------- policy
 
 
@@ -311,15 +348,7 @@ def close_round(session: Session, actor: Actor, round_code: str) -> PtRound:
     return r
 
 
-# ---------------------------------------------------------------- views, reports, follow-up, history
-
-
-@dataclass(frozen=True)
-class RoundView:
-    round: PtRound
-    scheme: PtScheme
-    rows: list[dict[str, Any]]  # every result, anonymous (code, result, U, scores, signal)
-    mine: list[str]  # the viewer's own participant codes
+# ---------------------------------------------------------------- round view, reports, follow-up, history
 
 
 def round_view(session: Session, actor: Actor, round_code: str) -> RoundView:
@@ -411,21 +440,6 @@ def close_follow_up(session: Session, actor: Actor, fid: int, verification: str)
     return f
 
 
-@dataclass(frozen=True)
-class PtHistoryRecord:
-    """One scored participation of a lab (for its profile and for the spot-check room choosing labs)."""
-
-    round_code: str
-    scheme_code: str
-    year: int
-    measurand: str
-    participant_code: str
-    score_kind: str
-    score: float | None
-    signal: str | None
-    final: bool  # the round is closed
-
-
 def pt_history(session: Session, lab_id: int, *, since_year: int | None = None) -> list[PtHistoryRecord]:
     """Contract: a lab's PT record, newest round first (scored and closed rounds only)."""
     stmt = (select(PtEnrolment, PtRound, PtScheme.code).join(PtRound, PtRound.id == PtEnrolment.round_id)
@@ -440,17 +454,6 @@ def pt_history(session: Session, lab_id: int, *, since_year: int | None = None) 
         out.append(PtHistoryRecord(r.code, scheme_code, r.year, r.measurand, e.participant_code, r.score_kind, value,
                                    e.signal, r.status == "closed"))
     return out
-
-
-@dataclass(frozen=True)
-class PtSummary:
-    """A lab's PT record in one line, for the spot-check room choosing labs (scored and closed rounds)."""
-
-    rounds: int
-    satisfactory: int
-    questionable: int
-    unsatisfactory: int
-    last_year: int | None
 
 
 def pt_summaries(session: Session, lab_ids: Iterable[int], *, since_year: int | None = None) -> dict[int, PtSummary]:

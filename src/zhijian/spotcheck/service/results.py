@@ -40,6 +40,23 @@ RETEST_NOTE = "复检结果录入："  # the note of a re-test entry in the hist
 ParsedItem = judgement.ParsedItem
 
 
+@dataclass(frozen=True)
+class ExpectedItem:
+    """One test item (检验项目) a batch's results are expected for: an indicator of the plan's standards."""
+
+    indicator_id: int
+    name: str
+    requirement: str
+    unit: str
+    kind: str
+    method_standard: str
+    is_safety: bool
+    standard_code: str
+    parsed: str = ""  # the requirement as the platform read it (shown back on the form)
+    n: int | None = None  # sampling plan: number of sample units
+    parsed_en: str = ""  # `parsed` in English (the English form)
+
+
 def indicators_by_name(session: Session, plan: Plan, category_id: int) -> dict[str, tuple[Indicator, str]]:
     """The plan's indicators for a product category by item name, with their standard's GB/T 8170 method.
 
@@ -144,23 +161,6 @@ def submit_results(session: Session, actor: Actor, batch_id: int, items: list[It
     _store_results(session, actor, batch, rnd, parsed)
     flush(session, "batch")
     return batch
-
-
-@dataclass(frozen=True)
-class ExpectedItem:
-    """One test item (检验项目) a batch's results are expected for: an indicator of the plan's standards."""
-
-    indicator_id: int
-    name: str
-    requirement: str
-    unit: str
-    kind: str
-    method_standard: str
-    is_safety: bool
-    standard_code: str
-    parsed: str = ""  # the requirement as the platform read it (shown back on the form)
-    n: int | None = None  # sampling plan: number of sample units
-    parsed_en: str = ""  # `parsed` in English (the English form)
 
 
 def results_round(session: Session, actor: Actor, batch_id: int) -> tuple[Batch, int]:
