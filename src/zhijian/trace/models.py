@@ -201,15 +201,17 @@ class EpcisAttr(Base):
 
 
 class EpcisEventKey(Base):
-    """事件标识 — one row per stored event, keyed by its eventID: the repository's unique key. A capture writes
-    it with the event, so a stored eventID (a retry, a race with the first attempt, or other content under the
-    same eventID) fails the key at once and the capture's checked path decides: the same CBV hash is a
-    duplicate, another is refused (409). No foreign key: on Citus it is distributed by eventID, the event by
-    its id."""
+    """事件标识 — one row per stored event, keyed by its eventID and whether it is an error declaration: the
+    repository's unique key. A capture writes it with the event, so a stored eventID (a retry, a race with the
+    first attempt, or other content under the same eventID) fails the key at once and the capture's checked path
+    decides: the same CBV hash is a duplicate, another is refused (409). An error declaration (EPCIS 2.0
+    §7.4.1.2) repeats the eventID and the content of the event it declares, so it has a key row of its own
+    (`declared`). No foreign key: on Citus it is distributed by eventID, the event by its id."""
 
     __tablename__ = "epcis_event_key"
 
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    declared: Mapped[bool] = mapped_column(primary_key=True, default=False)
     hash_id: Mapped[str] = mapped_column(String(100))
     event_pk: Mapped[int] = mapped_column(BigInteger)
 

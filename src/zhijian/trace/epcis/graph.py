@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -30,6 +30,14 @@ from zhijian.trace.models import (
 _UNIT_ROLES = ("epc", "child", "parent", "input", "output")
 
 
+def _superseded(events: Iterable[tuple[str, int | None, bool]]) -> set[tuple[str, int | None]]:
+    """(eventID, owner) of the events declared in error among (eventID, owner, is a declaration): EPCIS 2.0
+    §7.4.1.2 — the declaration repeats the event's content, so wherever the event is found its declaration is
+    found too. Both leave the graph: what was declared did not happen as recorded. Only the owner of the event
+    declares it (another's capture under the same eventID is not a declaration of this one)."""
+    return {(eid, owner) for eid, owner, declared in events if declared}
+
+
 def _events_naming(session: Session, ids: Sequence[str], roles: Sequence[str] = _UNIT_ROLES
                    ) -> list[tuple[EpcisEvent, str, str]]:
     if not ids:
@@ -37,7 +45,8 @@ def _events_naming(session: Session, ids: Sequence[str], roles: Sequence[str] = 
     rows = session.execute(select(EpcisEvent, EpcisEpc.epc, EpcisEpc.role)
                            .join(EpcisEpc, EpcisEpc.event_pk == EpcisEvent.id)
                            .where(EpcisEpc.epc.in_(list(ids)), EpcisEpc.role.in_(list(roles)))).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    gone = _superseded((r[0].event_id, r[0].owner_id, r[0].error_declared) for r in rows)
+    return [(r[0], r[1], r[2]) for r in rows if (r[0].event_id, r[0].owner_id) not in gone]
 
 
 def _epcs_of(session: Session, event_pks: Sequence[int], roles: Sequence[str]) -> dict[int, list[str]]:
@@ -251,13 +260,17 @@ def _unit_events(session: Session, gtin: str, lot: str
     prefix = f"{E.CANON}/01/{gtin}/21/"
     units = select(literal(prefix) + Code.serial).where(Code.gtin == gtin, Code.lot == lot)
     rows = session.execute(  # the lot's units as a subquery, not a join: on Citus codes and events shard apart
-        select(EpcisEpc.epc, EpcisEpc.role, EpcisEvent.id, EpcisEvent.event_time, EpcisEvent.action)
+        select(EpcisEpc.epc, EpcisEpc.role, EpcisEvent.id, EpcisEvent.event_time, EpcisEvent.action,
+               EpcisEvent.event_id, EpcisEvent.owner_id, EpcisEvent.error_declared)
         .join(EpcisEvent, EpcisEvent.id == EpcisEpc.event_pk)
         .where(EpcisEpc.epc.in_(units))).all()
+    gone = _superseded((r[5], r[6], r[7]) for r in rows)
     unit_events: dict[str, list[int]] = defaultdict(list)
     adds: list[tuple[str, int, dt.datetime]] = []
     deletes: list[tuple[str, int, dt.datetime]] = []
-    for epc, role, pk, t, action in rows:
+    for epc, role, pk, t, action, event_id, owner, _declared in rows:
+        if (event_id, owner) in gone:
+            continue
         unit_events[epc].append(pk)
         if role == "child" and action == "ADD":
             adds.append((epc, pk, t))

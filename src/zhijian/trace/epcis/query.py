@@ -495,11 +495,13 @@ def query_document(result: QueryResult, *, query_name: str = "SimpleEventQuery",
 
 
 def get_event(session: Session, actor: Actor, event_id: str) -> EpcisEvent:
+    """GET /events/{eventID} — the event; once it is declared in error (EPCIS 2.0 §7.4.1.2), its declaration,
+    which repeats the event and says what was wrong with it."""
     scope = read_scope(actor)
     stmt = select(EpcisEvent).where(or_(EpcisEvent.event_id == event_id, EpcisEvent.hash_id == event_id))
     if scope is not None:
         stmt = stmt.where(scope.clause(EpcisEvent.owner_id))
-    row = session.scalars(stmt.order_by(EpcisEvent.id).limit(1)).first()
+    row = session.scalars(stmt.order_by(EpcisEvent.error_declared.desc(), EpcisEvent.id).limit(1)).first()
     if row is None:
         raise E.EpcisError("NoSuchResourceException", f"未找到事件：{event_id}", f"no event {event_id}", status=404)
     return row

@@ -25,7 +25,7 @@ from zhijian.trace.models import EpcisAttr, EpcisEpc, EpcisEvent, EpcisEventKey,
 EVENT_COLS = ("id", "event_id", "hash_id", "event_type", "event_time", "record_time", "action", "biz_step",
               "disposition", "read_point", "biz_location", "transformation_id", "error_declared", "owner_id",
               "capture_id", "doc", "context")
-KEY_COLS = ("event_id", "hash_id", "event_pk")
+KEY_COLS = ("event_id", "declared", "hash_id", "event_pk")
 EPC_COLS = ("event_pk", "id", "role", "epc", "quantity", "uom")
 ATTR_COLS = ("event_pk", "id", "kind", "type", "value", "num")
 CHUNK = 100
@@ -42,6 +42,12 @@ class Prepared:
     hash_id: str
     event_time: dt.datetime  # parsed (and refused when invalid) before anything is stored
     doc: dict[str, Any]  # what is stored: the event as captured, without recordTime, with its eventID
+    declared: bool = False  # an error declaration (EPCIS 2.0 §7.4.1.2): the key's second part
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        """The repository's unique key: a declaration is stored beside the event it declares."""
+        return self.event_id, self.declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +67,8 @@ def insert_rows(session: Session, new: Sequence[Prepared], ids: Sequence[int], b
     if session.connection().dialect.name == "postgresql":
         copy_rows(session, zip(ids, new, strict=True), batch)
         return
-    keys = [{"event_id": p.event_id, "hash_id": p.hash_id, "event_pk": pk} for pk, p in zip(ids, new, strict=True)]
+    keys = [{"event_id": p.event_id, "declared": p.declared, "hash_id": p.hash_id, "event_pk": pk}
+            for pk, p in zip(ids, new, strict=True)]
     session.execute(insert(table_of(EpcisEventKey)), keys)  # first: a stored eventID fails here, before the rest
     events: list[dict[str, Any]] = []
     epcs: list[dict[str, Any]] = []
@@ -197,7 +204,7 @@ class CopyText:
         idx = index_event(p.event, p.event_time)
         key = str(pk)
         event_id, hash_id = _text(p.event_id), _text(p.hash_id)
-        self.keys.append(f"{event_id}\t{hash_id}\t{key}\n")
+        self.keys.append(f"{event_id}\t{'t' if p.declared else 'f'}\t{hash_id}\t{key}\n")
         epcs, attrs = self.epcs, self.attrs
         for n, (role, epc, qty, uom) in enumerate(idx.epcs):
             if qty is None and uom is None:  # an identifier (most rows)

@@ -63,7 +63,7 @@ class _Preparer:
         return self.done
 
     def _run(self) -> Iterator[Prepared]:
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, bool]] = set()
         hashes: dict[str, str] = {}
         conflict: str | None = None
         for i, ev in enumerate(self.events):
@@ -84,10 +84,11 @@ class _Preparer:
         if conflict is not None:
             raise _event_id_conflict(conflict)
 
-    def _prepare(self, ev: dict[str, Any], seen: set[tuple[str, str]]) -> Prepared | None:
+    def _prepare(self, ev: dict[str, Any], seen: set[tuple[str, str, bool]]) -> Prepared | None:
         hash_id = self.hash_id(ev)
         event_id = ev.get("eventID") or hash_id
-        key = (event_id, hash_id)
+        declared = "errorDeclaration" in ev  # hashed like the event it declares (CBV 2.0 §8.9), stored beside it
+        key = (event_id, hash_id, declared)
         if key in seen:
             self.dups += 1
             return None
@@ -96,7 +97,7 @@ class _Preparer:
         if "recordTime" in doc:
             del doc["recordTime"]
         doc.setdefault("eventID", event_id)
-        return Prepared(ev, event_id, hash_id, E.parse_time(ev["eventTime"]), doc)
+        return Prepared(ev, event_id, hash_id, E.parse_time(ev["eventTime"]), doc, declared)
 
 
 def _prepare(events: Sequence[dict[str, Any]], context: list[Any]) -> tuple[list[Prepared], int]:
@@ -120,6 +121,7 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
             with session.begin_nested():
                 base = _new_ids(1)[0]
                 stored = copy_rows(session, ((base + i, p) for i, p in enumerate(preparer)), batch)
+                _check_declarations(session, preparer.done)
                 return stored, preparer.dups
         except IntegrityError:
             pass
@@ -146,11 +148,19 @@ def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[in
 
 def _store_once(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
     existing = _already_stored(session, prepared)
-    new = [p for p in prepared if p.event_id not in existing]
+    new = [p for p in prepared if p.key not in existing]
     if not new:
         return 0, len(prepared)
     insert_rows(session, new, _new_ids(len(new)), batch)
     return len(new), len(prepared) - len(new)
+
+
+def _check_declarations(session: Session, prepared: list[Prepared]) -> None:
+    """After the COPY path: an error declaration has a key row of its own, so the key does not stop one that
+    carries other content than the stored event of its eventID — refused here (409), as the checked path does."""
+    declared = {p.event_id: p.hash_id for p in prepared if p.declared}
+    if declared:
+        _refuse_other_content(declared, _stored_keys(session, list(declared)))
 
 
 def _event_id_conflict(event_id: str) -> E.EpcisError:
@@ -158,35 +168,41 @@ def _event_id_conflict(event_id: str) -> E.EpcisError:
                         f"eventID {event_id} is already used by an event with different content", status=409)
 
 
-def _already_stored(session: Session, prepared: list[Prepared]) -> set[str]:
-    """The eventIDs of the prepared events the repository holds already. One eventID, one event: a repeat with
-    the same content (same CBV hash) is a duplicate and is skipped; the same eventID on different content is
-    refused with 409, in the document and against the repository (the first such eventID in document order)."""
+def _already_stored(session: Session, prepared: list[Prepared]) -> set[tuple[str, bool]]:
+    """The keys (eventID, declared) of the prepared events the repository holds already. One eventID, one event
+    (and its error declaration, EPCIS 2.0 §7.4.1.2, which repeats the eventID and the content): a repeat with the
+    same content (same CBV hash) is a duplicate and is skipped; the same eventID on different content is refused
+    with 409, in the document and against the repository (the first such eventID in document order)."""
     hashes: dict[str, str] = {}
     for p in prepared:
         if hashes.setdefault(p.event_id, p.hash_id) != p.hash_id:
             raise _event_id_conflict(p.event_id)
     rows = _stored_keys(session, list(hashes))
-    conflicts = {eid for eid, hid in rows if hashes[eid] != hid}
+    _refuse_other_content(hashes, rows)
+    return {(eid, declared) for eid, declared, _hid in rows}
+
+
+def _refuse_other_content(hashes: dict[str, str], rows: list[tuple[str, bool, str]]) -> None:
+    """409 for the first eventID (in `hashes`' order) that a stored event holds with another CBV hash."""
+    conflicts = {eid for eid, _declared, hid in rows if hashes[eid] != hid}
     if conflicts:
         raise _event_id_conflict(next(eid for eid in hashes if eid in conflicts))
-    return {eid for eid, _hid in rows}
 
 
-def _stored_keys(session: Session, event_ids: list[str]) -> list[tuple[str, str]]:
-    """(eventID, hash ID) of the stored events with one of these eventIDs (`epcis_event_key`): one statement with
-    an array parameter on PostgreSQL (a 1,000-value IN list costs the driver more than the query), IN lists of 500
-    elsewhere."""
-    cols = (EpcisEventKey.event_id, EpcisEventKey.hash_id)
+def _stored_keys(session: Session, event_ids: list[str]) -> list[tuple[str, bool, str]]:
+    """(eventID, declared, hash ID) of the stored events with one of these eventIDs (`epcis_event_key`): one
+    statement with an array parameter on PostgreSQL (a 1,000-value IN list costs the driver more than the
+    query), IN lists of 500 elsewhere."""
+    cols = (EpcisEventKey.event_id, EpcisEventKey.declared, EpcisEventKey.hash_id)
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
         stmt = select(*cols).where(EpcisEventKey.event_id == any_(bindparam("ids", event_ids, ARRAY(String))))
-        return [(a, b) for a, b in session.execute(stmt)]
-    out: list[tuple[str, str]] = []
+        return [(a, bool(b), c) for a, b, c in session.execute(stmt)]
+    out: list[tuple[str, bool, str]] = []
     for i in range(0, len(event_ids), 500):
         stmt = select(*cols).where(EpcisEventKey.event_id.in_(event_ids[i:i + 500]))
-        out.extend((a, b) for a, b in session.execute(stmt))
+        out.extend((a, bool(b), c) for a, b, c in session.execute(stmt))
     return out
 
 
@@ -265,7 +281,8 @@ def capture_event(session: Session, actor: Actor, event: Any) -> EpcisEvent:
     context = ctx if isinstance(ctx, list) else ([ctx] if ctx else [])
     prepared, _ = _prepare([event], context)
     _store(session, prepared, Batch(utcnow(), owner, None, context))
-    pk = session.scalar(select(EpcisEventKey.event_pk).where(EpcisEventKey.event_id == prepared[0].event_id))
+    pk = session.scalar(select(EpcisEventKey.event_pk).where(EpcisEventKey.event_id == prepared[0].event_id,
+                                                             EpcisEventKey.declared == prepared[0].declared))
     row = session.get(EpcisEvent, pk)
     assert row is not None
     return row
