@@ -146,6 +146,16 @@ def _by_word(terms: frozenset[str]) -> dict[str, str | None]:
     return out
 
 
+def expand_curie(value: str, ns: dict[str, str]) -> str:
+    """A compact IRI `prefix:suffix` of a declared prefix → the full IRI; anything else as it is. A suffix that
+    begins with `//` is an IRI already, whatever prefixes are declared (JSON-LD 1.1 §4.1.3 and IRI expansion
+    step 6.2): the reference generator's `ReferenceEventHashAlgorithm.xml` declares a prefix named `https`."""
+    p, sep, local = value.partition(":")
+    if sep and p in ns and not local.startswith("//"):
+        return ns[p] + local
+    return value
+
+
 def _namespaces(context: Any) -> dict[str, str]:
     """Prefix → namespace from the inline objects of a JSON-LD `@context` (a dict is taken as one)."""
     ns: dict[str, str] = {}
@@ -172,8 +182,7 @@ def _node(x: Any, name: Any, ns: dict[str, str], draft: bool, by_word: dict[str,
     """
     if isinstance(x, str):
         x = by_word.get(x) or x
-        p, sep, local = x.partition(":")
-        return (name, ns[p] + local if sep and p in ns else x, [])
+        return (name, expand_curie(x, ns), [])
     if isinstance(x, dict):
         return (name, str(_replace_bare(x["#text"], by_word)) if "#text" in x else "",
                 _dict_children(x, ns, draft, by_word))
@@ -191,11 +200,7 @@ def _dict_children(x: dict[Any, Any], ns: dict[str, str], draft: bool,
         name = _ns_key(key, ns, draft) if ":" in key else key
         if isinstance(val, str):  # `_node` of a string, inlined (most values)
             val = by_word.get(val) or val
-            if ":" in val:
-                p, _, local = val.partition(":")
-                if p in ns:
-                    val = ns[p] + local
-            children.append((name, val, []))
+            children.append((name, expand_curie(val, ns) if ":" in val else val, []))
         elif isinstance(val, list):
             for v in val:
                 children.append(_node(v, name, ns, draft, by_word))
@@ -206,7 +211,7 @@ def _dict_children(x: dict[Any, Any], ns: dict[str, str], draft: bool,
 
 def _ns_key(key: str, ns: dict[str, str], draft: bool) -> str:
     p, sep, local = key.partition(":")
-    if not (sep and p in ns):
+    if not (sep and p in ns) or local.startswith("//"):  # an IRI already (see `expand_curie`)
         return key
     return ns[p] + local if draft else "{" + ns[p] + "}" + local
 
@@ -230,14 +235,18 @@ def _correct(node: Node) -> Node:
 
 
 def _correct_children(children: list[Any]) -> list[Any]:
-    """Other children in order, then the `…List` groups (first appearance order), then childEPCs; corrected."""
+    """Other children in order, then the `…List` groups (first appearance order), then childEPCs; corrected.
+
+    Only the standard's own lists are grouped: JSON leaves out their element names (`epcList` of `epc`), while a
+    user extension is written the same way in both syntaxes, so `ex:resourceList` holds what it holds
+    (the reference generator's XML vector `epcisDocWithTransformationEventWithMultipleExtensions`)."""
     fixed: list[Any] = []
     lists: dict[str, list[Any]] = {}
     epcs: list[Any] = []
     for c in children:
         n = c[0]
         if isinstance(n, str):
-            if n.endswith("List"):
+            if n.endswith("List") and "}" not in n and "://" not in n:
                 if n in lists:
                     lists[n].append((n[:-4], c[1], c[2]))
                 else:

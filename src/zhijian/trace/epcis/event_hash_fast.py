@@ -40,6 +40,7 @@ from zhijian.trace.epcis.event_hash import (
     _vocabulary,
     _walk_terms,
     canonical_value,
+    expand_curie,
 )
 
 _LEAF, _EPCS, _QTYS, _LOC, _PD, _PAIRS, _IGNORE = range(7)
@@ -74,11 +75,7 @@ class _Values:
 
     def text(self, v: str) -> str:
         v = self.by_word.get(v) or v
-        if ":" in v:
-            p, _, local = v.partition(":")
-            if p in self.ns:
-                v = self.ns[p] + local
-        return v
+        return expand_curie(v, self.ns) if ":" in v else v
 
     def leaf(self, name: str, v: Any) -> str:
         """`name=value` of a field whose value is the string v ("" when blank), as `_ordered` writes it."""
@@ -97,9 +94,9 @@ class _Values:
             if type(e) is not str:
                 raise _Shape
             t = by_word.get(e) or e
-            if ":" in t:
+            if ":" in t:  # `expand_curie`, inlined (every identifier has a colon, few a declared prefix)
                 p, _, local = t.partition(":")
-                if p in ns:
+                if p in ns and not local.startswith("//"):
                     t = ns[p] + local
             t = t.strip()
             if t:  # canonical_value, its first test before the cache (each identifier is seen once)

@@ -47,6 +47,7 @@ ORDER: dict[str, list[str]] = {
 }
 """Standard children of each event type in the XSD's sequence order (user extensions follow, ##other)."""
 _STANDARD = frozenset(k for v in ORDER.values() for k in v)
+_GS1_VOC = "https://gs1.org/voc/"
 _SENSOR_NUMBERS = frozenset({"value", "minValue", "maxValue", "sDev", "meanValue", "percRank", "percValue"})
 _INT = re.compile(r"^[+-]?\d+$")
 _CBV_URN = {"bizStep": "urn:epcglobal:cbv:bizstep:", "disposition": "urn:epcglobal:cbv:disp:",

@@ -10,9 +10,11 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs (lxml-stubs is no dependency)
 
 from zhijian.trace.epcis import rules as E
+from zhijian.trace.epcis.event_hash import _vocabulary
 from zhijian.trace.epcis.index import sensor_type
 from zhijian.trace.epcis.xml_names import (
     _EPCIS_NS,
+    _GS1_VOC,
     _ID_LISTS,
     _IGNORED_NS,
     _INT,
@@ -177,10 +179,19 @@ def _attrs(el: etree._Element, names: _Names, numbers: frozenset[str] = frozense
         elif q.localname == "booleanValue":
             out[q.localname] = value.strip() in ("true", "1")
         elif q.localname in ("type", "exception"):
-            out[q.localname] = sensor_type(value.strip())
+            out[q.localname] = _sensor_term(value.strip())
         else:
             out[q.localname] = value.strip()
     return out
+
+
+def _sensor_term(value: str) -> str:
+    """A sensor report's `type` / `exception` in its JSON-LD spelling: a term of GS1's measurement-type and
+    alert-type contexts bare (`gs1:Temperature` → `Temperature`), anything else as written — `gs1:MT-Humidity`
+    is no term of the context, and bare it would be a relative IRI (the reference generator's
+    `SensorDataExamples.xml` hashes it as `https://gs1.org/voc/MT-Humidity`)."""
+    short = sensor_type(value)
+    return short if short != value and _vocabulary().get(short) == _GS1_VOC + short else value
 
 
 def _quantity(el: etree._Element, depth: int) -> dict[str, Any]:
