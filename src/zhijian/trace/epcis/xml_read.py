@@ -134,10 +134,32 @@ class _Names:
 
 
 def _ext_value(el: etree._Element, names: _Names, depth: int) -> Any:
+    """A user element's value: its text, or an object of its children — and of its attributes, which are fields
+    too (`<ex:furtherData ex:line="2"/>` is `{"ex:line": "2"}`, as OpenEPCIS' JSON twins write it; they were
+    dropped before). An element with attributes and text both has no JSON-LD form here: refused, not cut."""
     kids = _children(el, depth + 1)
-    if not kids:
+    attrs = _ext_attrs(el, names)
+    if not kids and not attrs:
         return _text(el)
-    return _ext_object(kids, names, depth + 1, inner=True)
+    if not kids and _text(el):
+        raise _error(f"extension element '{_local(el)}' has both attributes and text",
+                     f"扩展元素「{_local(el)}」同时有属性和文本，无法转换", el.sourceline, _local(el))
+    out = _ext_object(kids, names, depth + 1, inner=True) if kids else {}
+    for key, value in attrs.items():
+        _put(out, key, value)
+    return out
+
+
+def _ext_attrs(el: etree._Element, names: _Names) -> dict[str, str]:
+    """The attributes of a user element as fields: namespaced ones by prefix, unqualified ones by bare name."""
+    out: dict[str, str] = {}
+    for name, value in el.attrib.items():
+        q = etree.QName(name)
+        if q.namespace in _IGNORED_NS:
+            continue
+        prefix = next((p for p, u in el.nsmap.items() if u == q.namespace and p), None) if q.namespace else None
+        out[f"{names.prefix(q.namespace, prefix)}:{q.localname}" if q.namespace else q.localname] = value.strip()
+    return out
 
 
 def _put(obj: dict[str, Any], key: str, value: Any) -> None:
