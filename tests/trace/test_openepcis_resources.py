@@ -113,3 +113,21 @@ def _pairs() -> list[Any]:
 @pytest.mark.parametrize(("json_doc", "xml_doc", "index"), _pairs())
 def test_an_event_hashes_alike_in_both_syntaxes(json_doc: Path, xml_doc: Path, index: int) -> None:
     assert _hashes(json_doc)[index] == _hashes(xml_doc)[index]
+
+
+_DOC = """<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ns.example.com/epcis/"
+  schemaVersion="2.0" creationDate="2026-03-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>
+  <eventTime>2026-03-01T08:00:00.000+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+  <epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList><action>OBSERVE</action>
+  {ext}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"""
+
+
+def test_attributes_of_a_user_element_are_its_fields() -> None:
+    doc = document_from_xml(_DOC.format(ext='<ex:line ex:no="3" shift="B"><ex:lead>张三</ex:lead></ex:line>'))
+    assert E.document_events(doc)[0]["ex:line"] == {"ex:lead": "张三", "ex:no": "3", "shift": "B"}
+
+
+def test_a_user_element_with_attributes_and_text_is_refused_not_cut() -> None:
+    with pytest.raises(E.EpcisError) as err:
+        document_from_xml(_DOC.format(ext='<ex:line ex:no="3">A</ex:line>'))
+    assert err.value.status == 400 and "'line'" in err.value.message_en
