@@ -136,14 +136,15 @@ class _Names:
 def _ext_value(el: etree._Element, names: _Names, depth: int) -> Any:
     """A user element's value: its text, or an object of its children — and of its attributes, which are fields
     too (`<ex:furtherData ex:line="2"/>` is `{"ex:line": "2"}`, as OpenEPCIS' JSON twins write it; they were
-    dropped before). An element with attributes and text both has no JSON-LD form here: refused, not cut."""
+    dropped before). An element with text is its text, attributes or not: GS1's own JSON-LD twin of
+    `<cbvmda:drainedWeight measurementUnitCode="KGM">3.5</…>` is `"3.5"` (EPCIS repository,
+    WithFullCombinationOfFields), and the event hash must agree with it."""
     kids = _children(el, depth + 1)
+    if not kids and _text(el):
+        return _text(el)
     attrs = _ext_attrs(el, names)
     if not kids and not attrs:
         return _text(el)
-    if not kids and _text(el):
-        raise _error(f"extension element '{_local(el)}' has both attributes and text",
-                     f"扩展元素「{_local(el)}」同时有属性和文本，无法转换", el.sourceline, _local(el))
     out = _ext_object(kids, names, depth + 1, inner=True) if kids else {}
     for key, value in attrs.items():
         _put(out, key, value)
