@@ -140,27 +140,32 @@ def _ext_value(el: etree._Element, names: _Names, depth: int) -> Any:
     `<cbvmda:drainedWeight measurementUnitCode="KGM">3.5</…>` is `"3.5"` (EPCIS repository,
     WithFullCombinationOfFields), and the event hash must agree with it."""
     kids = _children(el, depth + 1)
-    if not kids and _text(el):
-        return _text(el)
-    attrs = _ext_attrs(el, names)
-    if not kids and not attrs:
-        return _text(el)
-    out = _ext_object(kids, names, depth + 1, inner=True) if kids else {}
-    for key, value in attrs.items():
+    if not kids:
+        text = _text(el)
+        return text or _ext_attrs(el, names) or text
+    out = _ext_object(kids, names, depth + 1, inner=True)
+    for key, value in _ext_attrs(el, names).items():
         _put(out, key, value)
     return out
 
 
 def _ext_attrs(el: etree._Element, names: _Names) -> dict[str, str]:
     """The attributes of a user element as fields: namespaced ones by prefix, unqualified ones by bare name."""
-    out: dict[str, str] = {}
-    for name, value in el.attrib.items():
-        q = etree.QName(name)
-        if q.namespace in _IGNORED_NS:
-            continue
-        prefix = next((p for p, u in el.nsmap.items() if u == q.namespace and p), None) if q.namespace else None
-        out[f"{names.prefix(q.namespace, prefix)}:{q.localname}" if q.namespace else q.localname] = value.strip()
-    return out
+    return {_attr_key(el, q, names): value.strip() for q, value in _attributes(el)}
+
+
+def _attributes(el: etree._Element) -> list[tuple[etree.QName, str]]:
+    """An element's attributes but those of the XML Schema instance and SBDH namespaces."""
+    return [(q, value) for q, value in ((etree.QName(n), v) for n, v in el.attrib.items())
+            if q.namespace not in _IGNORED_NS]
+
+
+def _attr_key(el: etree._Element, q: etree.QName, names: _Names) -> str:
+    """A namespaced attribute's JSON-LD name (`prefix:local`, the sender's prefix where free); else its own."""
+    if not q.namespace:
+        return str(q.localname)
+    prefix = next((p for p, u in el.nsmap.items() if u == q.namespace and p), None)
+    return f"{names.prefix(q.namespace, prefix)}:{q.localname}"
 
 
 def _put(obj: dict[str, Any], key: str, value: Any) -> None:
@@ -189,14 +194,9 @@ def _ext_object(kids: list[etree._Element], names: _Names, depth: int, *, inner:
 
 def _attrs(el: etree._Element, names: _Names, numbers: frozenset[str] = frozenset()) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, value in el.attrib.items():
-        q = etree.QName(name)
-        if q.namespace in _IGNORED_NS:
-            continue
+    for q, value in _attributes(el):
         if q.namespace:
-            prefix = next((p for p, u in el.nsmap.items() if u == q.namespace and p), None)
-            key = f"{names.prefix(q.namespace, prefix)}:{q.localname}"
-            out[key] = value
+            out[_attr_key(el, q, names)] = value
         elif q.localname in numbers:
             out[q.localname] = _number(value.strip(), el, q.localname)
         elif q.localname == "booleanValue":
