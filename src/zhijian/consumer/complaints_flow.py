@@ -22,18 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization
-from zhijian.consumer import compensation, notifications, procedure, rules
+from zhijian.consumer import compensation, notifications, procedure, rules, schemas
 from zhijian.consumer.models import Complaint
-from zhijian.consumer.schemas import (
-    CaseExtensionIn,
-    ConsentIn,
-    ConsumerResponseIn,
-    EnterpriseResponseIn,
-    GuidanceIn,
-    LeadIn,
-    LinkIn,
-    SplitIn,
-)
 from zhijian.platform import deadlines as platform_deadlines
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
@@ -137,7 +127,7 @@ def after_submit(session: Session, actor: Actor, c: Complaint, data: Any, code: 
     return r
 
 
-def link_respondent(session: Session, actor: Actor, complaint_id: int, data: LinkIn) -> Complaint:
+def link_respondent(session: Session, actor: Actor, complaint_id: int, data: schemas.LinkIn) -> Complaint:
     """Staff link or re-link the respondent (confirming a candidate or choosing another enterprise)."""
     s = _s()
     s.can_handle_cases(actor)
@@ -209,7 +199,8 @@ def handling_org(session: Session, c: Complaint) -> int | None:
 RESPONSE_ZH = {"answer": "企业答复", "settlement": "企业提出和解方案", "decline": "企业不同意并说明理由"}
 
 
-def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: EnterpriseResponseIn) -> Complaint:
+def enterprise_respond(session: Session, actor: Actor, complaint_id: int,
+                       data: schemas.EnterpriseResponseIn) -> Complaint:
     """The respondent answers a forwarded complaint, proposes a settlement, or declines with its reasons."""
     s = _s()
     c: Complaint = s.get_complaint(session, actor, complaint_id)
@@ -243,7 +234,7 @@ def enterprise_respond(session: Session, actor: Actor, complaint_id: int, data: 
     return c
 
 
-def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
+def consumer_respond(session: Session, data: schemas.ConsumerResponseIn) -> Complaint:
     """The complainant accepts the enterprise's answer (the case closes as settled by the enterprise) or asks the
     regulator to mediate (recorded as the complainant's consent to mediation, Art. 16)."""
     s = _s()
@@ -282,7 +273,7 @@ def consumer_respond(session: Session, data: ConsumerResponseIn) -> Complaint:
 # ====================================================================== Art. 16 consent, Art. 21 termination notice
 
 
-def record_consent(session: Session, actor: Actor, complaint_id: int, data: ConsentIn) -> Complaint:
+def record_consent(session: Session, actor: Actor, complaint_id: int, data: schemas.ConsentIn) -> Complaint:
     """Art. 16: record a party's consent to mediation (staff for either party; the respondent for itself)."""
     s = _s()
     c: Complaint = s.get_complaint(session, actor, complaint_id)
@@ -390,7 +381,7 @@ def _new_report(session: Session, actor: Actor, src: Complaint, facts: str, rece
     return r, code
 
 
-def hand_over_lead(session: Session, actor: Actor, complaint_id: int, data: LeadIn) -> Complaint:
+def hand_over_lead(session: Session, actor: Actor, complaint_id: int, data: schemas.LeadIn) -> Complaint:
     """Art. 23: a violation lead found during mediation becomes a report checked within 15 working days of discovery
     (+15), handled by the authority itself (no named reporter)."""
     s = _s()
@@ -410,7 +401,7 @@ def hand_over_lead(session: Session, actor: Actor, complaint_id: int, data: Lead
     return r
 
 
-def split_report(session: Session, actor: Actor, complaint_id: int, data: SplitIn) -> tuple[Complaint, str]:
+def split_report(session: Session, actor: Actor, complaint_id: int, data: schemas.SplitIn) -> tuple[Complaint, str]:
     """Art. 7: the report part of a complaint handled separately — a report with its own number, the complainant
     as the named reporter, received the same day. Returns the report and its check code (shown once)."""
     s = _s()
@@ -433,7 +424,7 @@ def on_filed(session: Session, c: Complaint, on: dt.date) -> None:
     c.case_due_on = platform_deadlines.calendar_days(session, on, procedure.CASE_DAYS).due
 
 
-def extend_case(session: Session, actor: Actor, complaint_id: int, data: CaseExtensionIn) -> Complaint:
+def extend_case(session: Session, actor: Actor, complaint_id: int, data: schemas.CaseExtensionIn) -> Complaint:
     """延长办案期限 — recorded with who approved it; the first up to 30 days, further ones only collectively."""
     s = _s()
     s.can_handle_cases(actor)
@@ -468,7 +459,8 @@ def case_clock(session: Session, c: Complaint, on: dt.date) -> dict[str, Any] | 
 # ====================================================================== compensation guidance
 
 
-def compensation_guidance(session: Session, actor: Actor, complaint_id: int, data: GuidanceIn) -> list[dict[str, Any]]:
+def compensation_guidance(session: Session, actor: Actor, complaint_id: int,
+                          data: schemas.GuidanceIn) -> list[dict[str, Any]]:
     """赔偿测算 for a mediator (消法 Art. 55, 食安法 Art. 148); with `record`, kept on the case and shown in the
     mediation agreement."""
     s = _s()

@@ -32,17 +32,9 @@ from zhijian.spotcheck.schemas import (
     RefusalIn,
     SamplingIn,
 )
+from zhijian.spotcheck.service import policy
 from zhijian.spotcheck.service.answers import DrawCheck
 from zhijian.spotcheck.service.plans import get_plan, locked_plan, plan_categories, plan_lab_ids
-from zhijian.spotcheck.service.policy import (
-    can_read_batch,
-    plan_of,
-    require_lab,
-    require_plan_owner,
-    require_sampler,
-    today,
-    visible_batches,
-)
 
 LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "county": 3}
 PLAN_STATUS_ZH = {"draft": "草稿", "issued": "已下达", "published": "已公布"}
@@ -149,7 +141,7 @@ def _credit_draw_weights(session: Session) -> dict[str, float]:
 def draw_plan(session: Session, actor: Actor, plan_id: int, seed: int | None = None) -> Draw:
     """双随机抽取 — draw enterprises/products and labs, store the draw with its seed and create the batches."""
     plan = locked_plan(session, actor, plan_id)
-    require_plan_owner(actor, plan)
+    policy.require_plan_owner(actor, plan)
     if session.scalar(select(Draw.id).where(Draw.plan_id == plan.id)) is not None:
         raise Conflict("spotcheck.already_drawn", f"计划 {plan.code} 已完成抽取（{PLAN_STATUS_ZH.get(plan.status, plan.status)}）；可用原种子复核",
                        f"plan {plan.code} has been drawn already ({plan.status}); re-run it with its seed to check",
@@ -200,7 +192,7 @@ def add_batch(session: Session, actor: Actor, plan_id: int, *, product_id: int, 
               basis: str = "targeted", repeat_exemption: str = "") -> Batch:
     """A batch outside the random draw (定向 / 投诉举报 sampling); its basis is recorded since it is not prevalence."""
     plan = locked_plan(session, actor, plan_id)
-    require_plan_owner(actor, plan)
+    policy.require_plan_owner(actor, plan)
     if basis not in rules.BASES:
         raise DomainError("spotcheck.bad_basis", "抽样方式应为 random、targeted、complaint 或 emergency",
                           "basis must be random, targeted, complaint or emergency", field="basis")
@@ -251,7 +243,7 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     batch = get_or_404(session, Batch, batch_id, "batch")
     plan = session.get(Plan, batch.plan_id)
     assert plan is not None
-    if not can_read_batch(actor, batch, plan, session):
+    if not policy.can_read_batch(actor, batch, plan, session):
         raise NotFound("batch", batch_id)
     return batch
 
@@ -265,7 +257,7 @@ def locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
 
 def list_batches(session: Session, actor: Actor, *, plan_id: int | None = None, state: str | None = None,
                  limit: int = 200, after_id: int | None = None) -> list[Batch]:
-    stmt = visible_batches(session, actor, select(Batch))
+    stmt = policy.visible_batches(session, actor, select(Batch))
     if plan_id is not None:
         stmt = stmt.where(Batch.plan_id == plan_id)
     if state:
@@ -291,8 +283,8 @@ def history(session: Session, actor: Actor, batch_id: int) -> list[StateChange]:
 def record_sampling(session: Session, actor: Actor, batch_id: int, data: SamplingIn) -> Batch:
     """抽样 — at least two samplers, a test sample and a reserve sample (备样), sealed."""
     batch = locked_batch(session, actor, batch_id)
-    plan = plan_of(session, batch)
-    require_sampler(actor, batch, plan)
+    plan = policy.plan_of(session, batch)
+    policy.require_sampler(actor, batch, plan)
     rules.check_transition(batch.state, "sampled")
     if not (plan.period_start <= data.sampled_on <= plan.period_end):
         raise DomainError("spotcheck.outside_period", f"抽样日期 {data.sampled_on} 不在计划期间内",
@@ -324,10 +316,10 @@ def record_sampling(session: Session, actor: Actor, batch_id: int, data: Samplin
 def record_refusal(session: Session, actor: Actor, batch_id: int, data: RefusalIn) -> Batch:
     """拒检 — the enterprise refused to be sampled; recorded as such and published with the plan."""
     batch = locked_batch(session, actor, batch_id)
-    require_sampler(actor, batch, plan_of(session, batch))
+    policy.require_sampler(actor, batch, policy.plan_of(session, batch))
     move_to(session, actor, batch, "refused", data.reason)
     batch.refused, batch.refusal_reason = True, data.reason
-    batch.sampled_on = data.on or today()
+    batch.sampled_on = data.on or policy.today()
     flush(session, "batch")
     return batch
 
@@ -335,8 +327,8 @@ def record_refusal(session: Session, actor: Actor, batch_id: int, data: RefusalI
 def receive_sample(session: Session, actor: Actor, batch_id: int, on: dt.date | None = None) -> Batch:
     """收样 — the lab confirms the sealed sample arrived intact."""
     batch = locked_batch(session, actor, batch_id)
-    require_lab(actor, batch.lab_id)
+    policy.require_lab(actor, batch.lab_id)
     move_to(session, actor, batch, "received")
-    batch.received_on = on or today()
+    batch.received_on = on or policy.today()
     flush(session, "batch")
     return batch
