@@ -20,11 +20,12 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import text
 
+from tests import factories
 from tests.conftest import BACKENDS
 from tests.dbs import isolated_url
 from tests.trace.conftest import issue_lot
 from zhijian.platform import migrate
-from zhijian.platform.auth import SYSTEM
+from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.db import Database
 from zhijian.trace import epcis as E
 from zhijian.trace import epcis_service, service
@@ -159,3 +160,73 @@ def test_the_rest_binding_answers_the_declaration(db, client, admin_token) -> No
     r = client.get("/epcis/events", headers=headers, params={"EQ_eventID": eid})
     listed = r.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert sorted("errorDeclaration" in ev for ev in listed) == [False, True]
+
+
+def _two_enterprises(db) -> tuple[Actor, Actor]:  # type: ignore[no-untyped-def]
+    with db.session(SYSTEM) as s:
+        a, b = factories.enterprise(s).id, factories.enterprise(s).id
+    return Actor(None, "ent-a", "enterprise", a), Actor(None, "ent-b", "enterprise", b)
+
+
+def test_only_the_organisation_that_captured_an_event_declares_it(db) -> None:  # type: ignore[no-untyped-def]
+    """Many organisations share one repository and one eventID space. Found on main: another enterprise's
+    "declaration" of a's sale was stored under its own name (captured 1); it superseded nothing, but it held the
+    declaration key, so a's own declaration was then counted as its duplicate and dropped (0, 1), and the sale that
+    did not occur stayed in the lot's recall scope. Now the other enterprise is refused (403 SecurityException)."""
+    lot = issue_lot(db, quantity=1)
+    unit = f"https://id.gs1.org/01/{lot.gtin}/21/{lot.serials[0]}"
+    eid = f"urn:uuid:{uuid.uuid4()}"
+    a, b = _two_enterprises(db)
+    with db.session(SYSTEM) as s:
+        assert epcis_service.capture(s, a, _doc([_sale(unit, eid)])).captured == 1
+    with pytest.raises(E.EpcisError) as err, db.session(SYSTEM) as s:
+        epcis_service.capture(s, b, _doc([_declared(_sale(unit, eid))]))
+    assert err.value.status == 403 and err.value.extra["type"] == "epcisException:SecurityException"
+    assert eid in err.value.message_en
+    with db.session(SYSTEM) as s:
+        job = epcis_service.capture(s, a, _doc([_declared(_sale(unit, eid))]))
+        assert (job.captured, job.duplicates) == (1, 0)
+        assert service.lot_scope(s, gtin=lot.gtin, lot=lot.lot)["sold"] == 0
+        assert epcis_service.query_events(s, b, {"EQ_eventID": [eid]}).events == []
+
+
+def test_a_declaration_captured_early_by_another_gives_way_to_the_owners(db) -> None:  # type: ignore[no-untyped-def]
+    """A declaration may come before its event, so whose it is shows only later. Found on main: b's early
+    declaration held the key, and a's own declaration of a's event was dropped as its duplicate (0, 1). Now the
+    key moves to a's declaration; b's row is kept, and b alone reads it."""
+    lot = issue_lot(db, quantity=1)
+    unit = f"https://id.gs1.org/01/{lot.gtin}/21/{lot.serials[0]}"
+    eid = f"urn:uuid:{uuid.uuid4()}"
+    a, b = _two_enterprises(db)
+    with db.session(SYSTEM) as s:
+        assert epcis_service.capture(s, b, _doc([_declared(_sale(unit, eid))])).captured == 1
+        assert epcis_service.capture(s, a, _doc([_sale(unit, eid)])).captured == 1
+        job = epcis_service.capture(s, a, _doc([_declared(_sale(unit, eid))]))
+        assert (job.captured, job.duplicates) == (1, 0)
+        again = epcis_service.capture(s, a, _doc([_declared(_sale(unit, eid))]))
+        assert (again.captured, again.duplicates) == (0, 1)
+        assert service.lot_scope(s, gtin=lot.gtin, lot=lot.lot)["sold"] == 0
+        mine = epcis_service.query_events(s, a, {"EQ_eventID": [eid]}).events
+        assert sorted("errorDeclaration" in ev for ev in mine) == [False, True]
+        theirs = epcis_service.query_events(s, b, {"EQ_eventID": [eid]}).events
+        assert ["errorDeclaration" in ev for ev in theirs] == [True]
+
+
+def test_the_rest_binding_refuses_another_organisations_declaration(db, client, login) -> None:  # type: ignore[no-untyped-def]
+    """POST /events: 403 problem+json, type epcisException:SecurityException; GET /events/{eventID} still
+    answers the owner's event (old code: 201, and the other enterprise's row stored)."""
+    lot = issue_lot(db, quantity=1)
+    unit = f"https://id.gs1.org/01/{lot.gtin}/21/{lot.serials[0]}"
+    eid = f"urn:uuid:{uuid.uuid4()}"
+    with db.session() as s:
+        ent_a, ent_b = factories.enterprise(s), factories.enterprise(s)
+    a, b = {**login("enterprise", ent_a), **LD}, {**login("enterprise", ent_b), **LD}
+    r = client.post("/epcis/events", json={"@context": [E.EPCIS_CONTEXT], **_sale(unit, eid)}, headers=a)
+    assert r.status_code == 201, r.text
+    r = client.post("/epcis/events", json={"@context": [E.EPCIS_CONTEXT], **_declared(_sale(unit, eid))},
+                    headers=b)
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"] == "epcisException:SecurityException"
+    r = client.get(f"/epcis/events/{quote(eid, safe='')}", headers=a)
+    assert r.status_code == 200 and "errorDeclaration" not in r.json()

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import String, any_, bindparam, insert, select
+from sqlalchemy import String, any_, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,7 +121,7 @@ def _capture_events(session: Session, preparer: _Preparer, batch: Batch) -> tupl
             with session.begin_nested():
                 base = _new_ids(1)[0]
                 stored = copy_rows(session, ((base + i, p) for i, p in enumerate(preparer)), batch)
-                _check_declarations(session, preparer.done)
+                _check_declarations(session, preparer.done, batch.owner_id)
                 return stored, preparer.dups
         except IntegrityError:
             pass
@@ -148,6 +148,10 @@ def _store(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[in
 
 def _store_once(session: Session, prepared: list[Prepared], batch: Batch) -> tuple[int, int]:
     existing = _already_stored(session, prepared)
+    taken = _declarations_taken_over(session, prepared, batch.owner_id)
+    if taken:
+        session.execute(delete(EpcisEventKey).where(EpcisEventKey.event_id.in_(taken), EpcisEventKey.declared))
+        existing -= {(eid, True) for eid in taken}
     new = [p for p in prepared if p.key not in existing]
     if not new:
         return 0, len(prepared)
@@ -155,12 +159,39 @@ def _store_once(session: Session, prepared: list[Prepared], batch: Batch) -> tup
     return len(new), len(prepared) - len(new)
 
 
-def _check_declarations(session: Session, prepared: list[Prepared]) -> None:
+def _check_declarations(session: Session, prepared: list[Prepared], owner: int | None) -> None:
     """After the COPY path: an error declaration has a key row of its own, so the key does not stop one that
-    carries other content than the stored event of its eventID — refused here (409), as the checked path does."""
+    carries other content than the stored event of its eventID, or one of another organisation's event — refused
+    here (409, 403), as the checked path does."""
     declared = {p.event_id: p.hash_id for p in prepared if p.declared}
     if declared:
         _refuse_other_content(declared, _stored_keys(session, list(declared)))
+        _declarations_taken_over(session, prepared, owner)
+
+
+def _declarations_taken_over(session: Session, prepared: list[Prepared], owner: int | None) -> set[str]:
+    """Only the organisation that captured an event declares it in error (错误声明; EPCIS 2.0 §7.4.1.2 within a
+    repository many organisations share): a declaration of an event another organisation holds is refused (403),
+    so it cannot stand in for, and swallow as its "duplicate", the owner's own declaration. A declaration may
+    arrive before its event; when another organisation's such declaration holds the key and the event turns out
+    to be this owner's (stored, or in this capture), the eventIDs are answered: the key moves to the owner's
+    declaration, and the other organisation's row is kept (its own, read by it only)."""
+    ids = [p.event_id for p in prepared if p.declared]
+    if not ids:
+        return set()
+    keys = session.execute(select(EpcisEventKey.event_id, EpcisEventKey.declared, EpcisEventKey.event_pk)
+                           .where(EpcisEventKey.event_id.in_(ids))).all()
+    pks = [pk for _eid, _declared, pk in keys]
+    owner_of = dict(session.execute(select(EpcisEvent.id, EpcisEvent.owner_id).where(EpcisEvent.id.in_(pks))).all())
+    held = {(eid, bool(declared)): owner_of.get(pk) for eid, declared, pk in keys}
+    captured_here = {p.event_id for p in prepared if not p.declared}
+    for eid in ids:
+        if (eid, False) in held and held[(eid, False)] != owner:
+            raise E.EpcisError("SecurityException", f"事件 {eid} 由其他机构采集，只有采集机构可以声明其错误",
+                               f"event {eid} was captured by another organisation; only its owner may declare it "
+                               "in error", status=403)
+    return {eid for eid in ids if (eid, True) in held and held[(eid, True)] != owner
+            and ((eid, False) in held or eid in captured_here)}
 
 
 def _event_id_conflict(event_id: str) -> E.EpcisError:
