@@ -197,6 +197,12 @@ def test_api_endpoints(stats_client) -> None:  # type: ignore[no-untyped-def]
         ("/api/v1/stats/spc/chart", {"type": "imr", "values": []}, "stats.empty_data"),
         ("/api/v1/stats/spc/chart", {"type": "xbar-r", "values": [1, 2, 3], "subgroups": [1, 1, 1]}, "stats.single_subgroup"),
         ("/api/v1/stats/spc/chart", {"type": "imr", "values": [1, "x"]}, "validation.invalid"),
+        # found by schemathesis (15 cases per operation): a c chart with fewer labels than counts answered 500
+        # (IndexError reading the violations), an individuals chart labelled 6 points with 2 labels
+        ("/api/v1/stats/spc/chart", {"type": "c", "values": [1, 2, 3, 40, 2, 1], "subgroups": ["a", "b"],
+                                     "drop_out_of_control": True}, "stats.length_mismatch"),
+        ("/api/v1/stats/spc/chart", {"type": "imr", "values": [1, 2, 3, 4, 2, 1], "subgroups": ["a", "b"]},
+         "stats.length_mismatch"),
         ("/api/v1/stats/conformity/judge", {"value": 1.0}, "stats.limit_required"),
         ("/api/v1/stats/pt/score", {"results": []}, "stats.empty_data"),
     ],

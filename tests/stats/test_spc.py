@@ -212,6 +212,8 @@ def test_limits_shift_and_scale_with_the_data(shift: float, scale: float) -> Non
         (lambda: spc.attribute_chart("p", [3, 12], [10, 10]), "stats.out_of_range"),
         (lambda: spc.control_chart("xyz", [1, 2]), "stats.unknown_chart"),
         (lambda: spc.control_chart("imr", [1, 2, 3], rules=[9]), "stats.unknown_rule"),
+        (lambda: spc.control_chart("c", [1, 2, 3, 40], subgroups=["a", "b"]), "stats.length_mismatch"),
+        (lambda: spc.imr_chart([1.0, 2.0, 3.0], labels=["a"]), "stats.length_mismatch"),
     ],
 )
 def test_bad_input(call, code: str) -> None:  # type: ignore[no-untyped-def]

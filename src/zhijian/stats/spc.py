@@ -289,7 +289,7 @@ def imr_chart(
     phase = 2 if (center is not None and sigma is not None) else 1
     if phase == 1 and n < 2:
         raise err("single_subgroup", "单值图至少需要 2 个值", "the individuals chart needs at least 2 values", "values")
-    labs = list(labels) if labels is not None else range(1, n + 1)
+    labs = _point_labels(labels, n)
     mr = np.concatenate(([np.nan], np.abs(np.diff(x))))
     rr = _rules_arg(rules, (1, 2, 3, 4, 5, 6, 7, 8))
     keep = np.ones(n, dtype=bool)
@@ -354,7 +354,7 @@ def attribute_chart(
     phase = 2 if center is not None else 1
     if phase == 1 and m < 2:
         raise err("single_subgroup", "只有 1 个子组，无法估计控制限", "a single subgroup cannot estimate control limits", "counts")
-    labs = list(labels) if labels is not None else range(1, m + 1)
+    labs = _point_labels(labels, m)
     rr = _rules_arg(rules, (1, 2, 3, 4, 5, 6, 7, 8))
     keep = np.ones(m, dtype=bool)
     excluded: list[Any] = []
@@ -374,6 +374,17 @@ def attribute_chart(
     if t in ("p", "np", "u") and np.unique(n).size > 1:
         notes.append("variable sample sizes: limits are computed per subgroup (stepped limits)")
     return ControlChart(t, phase, [panel], params, excluded, notes)
+
+
+def _point_labels(labels: Sequence[Any] | None, m: int) -> Sequence[Any]:
+    """One label per point of an individuals or attribute chart (its `subgroups`), 1…m when none are given."""
+    if labels is None:
+        return range(1, m + 1)
+    labs = list(labels)
+    if len(labs) != m:
+        raise err("length_mismatch", f"子组标签有 {len(labs)} 个，数据有 {m} 个", f"{len(labs)} subgroup labels for {m} "
+                  "values", "subgroups")
+    return labs
 
 
 def _attribute_sizes(t: str, d: np.ndarray, sizes: Any | None) -> np.ndarray:
