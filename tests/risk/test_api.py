@@ -3,6 +3,7 @@ console pages (dashboard SVG, guided assessment form), and the alert e-mail rece
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 import time
@@ -16,6 +17,7 @@ from zhijian.catalog import service as catalog
 from zhijian.catalog.schemas import OrganizationPatch
 from zhijian.platform.auth import SYSTEM, Actor
 from zhijian.platform.config import get_settings
+from zhijian.platform.errors import DomainError
 from zhijian.risk import service
 
 SCENARIOS = {"product": "儿童电动车", "hazard": "电击", "scenarios": [
@@ -159,3 +161,18 @@ def test_recall_pages_public_notice_and_overdue_in_console(client, login, db):
     assert console.status_code == 200 and "进展报告已逾期" in console.text and "内部计划" in console.text
     listing = client.get("/console/risk/recalls", headers=login("regulator"))
     assert ref in listing.text and "进展报告逾期" in listing.text
+
+
+def test_a_scan_as_of_an_impossible_day_is_refused_when_asked_for(client, login) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis (15 cases per operation): POST /risk/scan?as_of=0001-01-01 answered 202 and its job
+    then failed ("year -2 is out of range"). Now 422 risk.bad_as_of before any job, and a day in the future too."""
+    reg = login("regulator")
+    for day in ("0001-01-01", "2999-12-31"):
+        r = client.post("/api/v1/risk/scan", params={"as_of": day}, headers=reg)
+        assert r.status_code == 422 and r.json()["code"] == "risk.bad_as_of" and day in r.json()["message_en"]
+    today = dt.date(2026, 12, 4)
+    assert service.scan_day(None, today=today) == today
+    assert service.scan_day(dt.date(2026, 12, 5), today=today) == dt.date(2026, 12, 5)  # a time zone ahead
+    assert service.scan_day(dt.date(1970, 1, 1), today=today) == dt.date(1970, 1, 1)
+    with pytest.raises(DomainError):
+        service.scan_day(dt.date(2026, 12, 6), today=today)

@@ -56,6 +56,11 @@ def test_scan_command_reads_the_rooms(sqlite_db, monkeypatch: pytest.MonkeyPatch
     assert data["scan_id"] >= 1 and set(data["timings"]) >= {"read_results", "rates", "counts"}
     bad = runner.invoke(app, ["risk", "scan", "--as-of", "16/11/2026"])
     assert bad.exit_code == 2 and "risk.bad_date" in bad.output
+    # found by schemathesis: year 1 failed deep in the scan ("year -2 is out of range"), a traceback on the CLI
+    for day in ("0001-01-01", "2999-01-01"):
+        bad = runner.invoke(app, ["risk", "scan", "--as-of", day])
+        assert bad.exit_code == 2 and "risk.bad_as_of" in bad.output and day in bad.output
+        assert len(bad.output.strip().splitlines()) == 1
 
 
 def test_performance_json_is_the_api_answer(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]

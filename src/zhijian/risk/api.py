@@ -31,9 +31,10 @@ def recall_out(r: Recall) -> schemas.RecallOut:
 def start_scan(request: Request, session: SessionDep, actor: ActorDep, as_of: dt.date | None = None) -> dict[str, Any]:
     """Run the full scan as a background job; poll /api/v1/jobs/{id}."""
     service.can_monitor(actor)
+    day = service.scan_day(as_of) if as_of else None  # refused now (422), not as a failed job
     job_id = request.app.state.jobs.enqueue("risk.scan", requested_by=actor, session=session,  # in this unit of work
                                             requester_id=actor.user_id,  # its result: the requester's division
-                                            **({"as_of": as_of.isoformat()} if as_of else {}))
+                                            **({"as_of": day.isoformat()} if day else {}))
     return {"job_id": job_id}
 
 

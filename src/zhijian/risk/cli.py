@@ -55,7 +55,7 @@ def scan(as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (def
 
     from zhijian.risk import service
 
-    day = parse_date(as_of, "as_of", code="risk.bad_date")
+    day = service.scan_day(parse_date(as_of, "as_of", code="risk.bad_date"))
     with Progress(TextColumn("[bold]风险扫描[/bold] {task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeElapsedColumn(), transient=json_out, disable=json_out) as bar:
         task = bar.add_task("开始", total=100)

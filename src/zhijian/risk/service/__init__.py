@@ -50,7 +50,7 @@ from zhijian.risk.service.recalls import (
     report_recall_progress,
     start_recall,
 )
-from zhijian.risk.service.scanning import ScanFigures, latest_scan, run_scan, scan_figures, summary_in
+from zhijian.risk.service.scanning import ScanFigures, latest_scan, run_scan, scan_day, scan_figures, summary_in
 from zhijian.risk.service.signals import (
     ConfirmedSignal,
     MethodPerformance,
@@ -72,6 +72,6 @@ __all__ = [
     "get_assessment", "get_recall", "get_signal", "latest_scan", "list_alerts", "list_assessments", "list_configs",
     "list_recalls", "list_signals", "load_configs", "method_performance", "overdue_recalls", "public_alert",
     "public_alerts", "public_recall", "public_recalls", "public_view", "publish_alert", "recall_progress",
-    "recall_records", "report_recall_progress", "review_signal", "run_scan", "scoped_summary", "send_alert_mail",
+    "recall_records", "report_recall_progress", "review_signal", "run_scan", "scan_day", "scoped_summary", "send_alert_mail",
     "signal_regions", "spotcheck_rows", "summary_in", "start_recall", "upsert_config", "withdraw_alert",
 ]

@@ -18,13 +18,29 @@ from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
 from zhijian.platform.db import utcnow
-from zhijian.platform.errors import Conflict
+from zhijian.platform.errors import Conflict, DomainError
 from zhijian.risk import scan
 from zhijian.risk.models import ScanRun, Signal
 from zhijian.risk.service.configs import load_configs
 from zhijian.risk.service.inputs import complaint_rows, equipment_drafts, spotcheck_rows
 from zhijian.risk.service.labels import Labels
 from zhijian.risk.service.policy import _region_of_enterprise, _region_of_product, _signal_clause, can_monitor
+
+EARLIEST_SCAN_DAY = dt.date(1970, 1, 1)
+
+
+def scan_day(as_of: dt.date | None, *, today: dt.date | None = None) -> dt.date:
+    """监测基准日 — the day a scan runs as of: today when none is given. Not after today (its weeks and months
+    would be counted before they happened) and not before 1970 (the read windows reach back years before it;
+    year 1 answered a failed job with "year -2 is out of range"). Checked when the scan is asked for (API, CLI)
+    and again when it runs."""
+    now = today or dt.date.today()
+    day = as_of or now
+    if day > now + dt.timedelta(days=1) or day < EARLIEST_SCAN_DAY:  # a day's grace: clients a time zone ahead
+        raise DomainError("risk.bad_as_of", f"扫描基准日 {day.isoformat()} 应在 {EARLIEST_SCAN_DAY.isoformat()} 与今天之间",
+                          f"the scan's as-of day {day.isoformat()} must lie between {EARLIEST_SCAN_DAY.isoformat()} "
+                          "and today", field="as_of")
+    return day
 
 
 def _read_windows(cfgs: scan.Configs, as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -49,7 +65,7 @@ def run_scan(session: Session, actor: Actor, *, as_of: dt.date | None = None,
     """
     can_monitor(actor)
     t_start = time.perf_counter()
-    as_of = as_of or dt.date.today()
+    as_of = scan_day(as_of)
     timings: dict[str, float] = {}
 
     def step(name: str, pct: int) -> None:
