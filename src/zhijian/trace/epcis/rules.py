@@ -307,6 +307,11 @@ def validate_document(doc: Any) -> None:
                 if not errs:  # the event definitions agree with the document schema; keep its message
                     raise validation_error(f"eventList[{i}] 不符合标准 JSON Schema", f"eventList[{i}] fails the schema")
                 _raise_schema(errs)
+    kinds = [_type_error(i) for i, ev in enumerate(document_events(doc))
+             if not isinstance(ev, dict) or ev.get("type") not in EVENT_TYPES]
+    if kinds:
+        raise validation_error(f"事件类型应为 EPCIS 2.0 的五种事件之一：{kinds[0]}",
+                               f"not one of EPCIS 2.0's five event types: {kinds[0]}", errors=kinds)
     vocab: list[str] = []
     prefixes = document_prefixes(doc.get("@context"))
     for i, ev in enumerate(document_events(doc)):
@@ -354,7 +359,8 @@ def event_valid(event: Any, i: int, prefixes: frozenset[str]) -> bool:
     checks of it (schema for events after the first, memoised by shape; CBV vocabulary; namespaces)."""
     if i and not _event_valid_fast(event):
         return False
-    return isinstance(event, dict) and not _vocab_errors(event, i) and not namespace_errors(event, i, prefixes)
+    return isinstance(event, dict) and event.get("type") in EVENT_TYPES and not _vocab_errors(event, i) \
+        and not namespace_errors(event, i, prefixes)
 
 
 _STANDARD_PREFIXES = frozenset(standard_prefixes())
@@ -393,6 +399,12 @@ def namespace_errors(event: dict[str, Any], i: int, prefixes: frozenset[str]) ->
     return errors
 
 
+def _type_error(i: int) -> str:
+    """The schema's `Extended-Event` lets any other type through (its `format: uri` is not asserted), but the
+    repository indexes, traces and answers only the standard's five, as the XML binding and POST /events do."""
+    return f"eventList[{i}].type: must be one of {', '.join(EVENT_TYPES)}"
+
+
 def event_errors(event: Any, i: int = 0, prefixes: frozenset[str] = _STANDARD_PREFIXES) -> list[str]:
     """Errors of one event (for GS1-Capture-Error-Behaviour: proceed, and for POST /events)."""
     if not isinstance(event, dict):
@@ -402,7 +414,7 @@ def event_errors(event: Any, i: int = 0, prefixes: frozenset[str] = _STANDARD_PR
     _, ev_v = _validators()
     errs = list(ev_v.iter_errors(event))
     if event.get("type") not in EVENT_TYPES:
-        return [f"eventList[{i}].type: must be one of {', '.join(EVENT_TYPES)}"]
+        return [_type_error(i)]
     if errs:
         return [f"eventList[{i}]." + m for m in _schema_messages(errs)]
     return _vocab_errors(event, i) + namespace_errors(event, i, prefixes)

@@ -47,6 +47,8 @@ def create_named_query(session: Session, actor: Actor, name: str, params: dict[s
                     "name")
     items: list[tuple[str, str]] = []
     for k, v in (params or {}).items():
+        if k == "@context":  # GS1's query schema lets a query name its JSON-LD context; it is no parameter
+            continue
         for x in (v if isinstance(v, list) else [v]):
             items.append((k, str(x)))
     norm = normalize_params(items)

@@ -416,7 +416,17 @@ def _body(part: etree._Element, names: _Names, events: list[dict[str, Any]]) -> 
             events.extend(event_from_element(e, names, 4) for e in _children(b, 3))
         elif _local(b) == "QueryResults":
             query = _query_results(b, names, events)
+        elif _ns(b) in _EPCIS_NS and _local(b) in _QUERY_REQUESTS:
+            raise _error(f"EPCISBody holds {_local(b)}, a request of the EPCIS query interface's XML (SOAP) binding, "
+                         "not results: the REST binding queries by GET /epcis/events?… or POST /epcis/queries",
+                         f"EPCISBody 中是查询请求 {_local(b)}（查询接口的 XML/SOAP 绑定），不是查询结果；REST 绑定用 "
+                         "GET /epcis/events?… 或 POST /epcis/queries 查询", b.sourceline)
     return query
+
+
+_QUERY_REQUESTS = frozenset({"Poll", "Subscribe", "Unsubscribe", "GetQueryNames", "GetSubscriptionIDs",
+                             "GetStandardVersion", "GetVendorVersion"})
+"""The EPCIS 1.2/2.0 query interface's messages (XSD `EPCglobal-epcis-query-2_0.xsd`) other than QueryResults."""
 
 
 def _context(names: _Names) -> list[Any]:
