@@ -194,6 +194,15 @@ def test_comparative_test_publish_and_public_report(client, db, login, staff):
     bad = dict(body, samples=[{"brand": "x", "results": {"nope": 1}}, {"brand": "y", "results": {}}])
     assert client.post("/api/v1/comparative-tests", json=bad, headers=assoc).json()["code"] == \
         "comparative.unknown_item"
+    # found by schemathesis (40 cases per operation): a "max" requirement without its upper limit was stored and the
+    # report then answered 500 (formatting None); now 422, nothing stored
+    for req, fld in (({"kind": "max"}, "items.3.requirement.upper"),
+                     ({"kind": "min", "upper": 3}, "items.3.requirement.lower"),
+                     ({"kind": "range", "lower": 5, "upper": 1}, "items.3.requirement")):
+        items = [dict(i, requirement=req) if i["key"] == "handle_rise" else i for i in body["items"]]
+        r = client.post("/api/v1/comparative-tests", json=dict(body, items=items), headers=assoc)
+        assert r.status_code == 422 and r.json()["code"] == "comparative.requirement_limit", r.text
+        assert r.json()["field"] == fld and "手柄温升" in r.json()["message_zh"]
     r = client.post("/api/v1/comparative-tests", json=body, headers=assoc)
     assert r.status_code == 201, r.text
     rep = r.json()

@@ -151,3 +151,19 @@ def standard_kind_from_code(code: str) -> str:
     if c.startswith(("ISO", "IEC", "EN")):
         return "international"
     return "industry"
+
+
+def check_limit(kind: str, lower: float | None, upper: float | None, *, name: str, at: str,
+                code: str = "catalog.indicator_limit") -> None:
+    """限值完整 — a maximum needs its upper limit, a minimum its lower one, a range both with lower ≤ upper. One
+    check for the catalog's indicators and the comparative tests' requirements (`at`: the field path of the item;
+    a comparative "max" without its upper limit answered 500 when the report described it)."""
+    if kind == "max" and upper is None:
+        raise DomainError(code, f"指标「{name}」为最大值要求，缺少上限", f"indicator '{name}' is a maximum but has no "
+                          "upper limit", field=f"{at}.upper")
+    if kind == "min" and lower is None:
+        raise DomainError(code, f"指标「{name}」为最小值要求，缺少下限", f"indicator '{name}' is a minimum but has no "
+                          "lower limit", field=f"{at}.lower")
+    if kind == "range" and (lower is None or upper is None or lower > upper):
+        raise DomainError(code, f"指标「{name}」范围要求需要下限≤上限", f"indicator '{name}' is a range and needs lower ≤ "
+                          "upper", field=at)

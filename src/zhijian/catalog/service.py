@@ -319,17 +319,7 @@ def list_products(session: Session, actor: Actor, *, q: str | None = None, categ
 
 
 def _indicator(i: int, data: IndicatorIn) -> Indicator:
-    if data.requirement_kind == "max" and data.upper is None:
-        raise DomainError("catalog.indicator_limit", f"指标「{data.name}」为最大值要求，缺少上限",
-                          f"indicator '{data.name}' is a maximum but has no upper limit", field=f"indicators.{i}.upper")
-    if data.requirement_kind == "min" and data.lower is None:
-        raise DomainError("catalog.indicator_limit", f"指标「{data.name}」为最小值要求，缺少下限",
-                          f"indicator '{data.name}' is a minimum but has no lower limit", field=f"indicators.{i}.lower")
-    if data.requirement_kind == "range":
-        if data.lower is None or data.upper is None or data.lower > data.upper:
-            raise DomainError("catalog.indicator_limit", f"指标「{data.name}」范围要求需要下限≤上限",
-                              f"indicator '{data.name}' is a range and needs lower ≤ upper",
-                              field=f"indicators.{i}")
+    rules.check_limit(data.requirement_kind, data.lower, data.upper, name=data.name, at=f"indicators.{i}")
     return Indicator(position=i, **data.model_dump())
 
 

@@ -117,13 +117,13 @@ def _cmp(a: float, b: float) -> int:
 def _describe(lim: Limit) -> str:
     if lim.text:
         return f"{lim.text} {lim.unit}".strip()
-    if lim.kind == "max":
+    if lim.kind == "max" and lim.upper is not None:
         return f"{'≤' if lim.upper_inclusive else '<'}{lim.upper:g} {lim.unit}".strip()
-    if lim.kind == "min":
+    if lim.kind == "min" and lim.lower is not None:
         return f"{'≥' if lim.lower_inclusive else '>'}{lim.lower:g} {lim.unit}".strip()
-    if lim.kind == "range":
+    if lim.kind == "range" and lim.lower is not None and lim.upper is not None:
         return f"{lim.lower:g}~{lim.upper:g} {lim.unit}".strip()
-    return lim.kind
+    return lim.kind  # a limit stored before `check_limit` refused incomplete ones
 
 
 def _upper_cmp(ent: float, ent_inc: bool, nat: float, nat_inc: bool) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhijian.catalog import rules as catalog_rules
 from zhijian.catalog.models import Category, Product
 from zhijian.consumer import rules
 from zhijian.consumer.models import ComparativeSample, ComparativeTest
@@ -34,6 +35,10 @@ def _items(test: ComparativeTest) -> list[rules.TestItem]:
 def create_comparative_test(session: Session, actor: Actor, data: ComparativeIn) -> ComparativeTest:
     """登记比较试验 (draft) with its items, published weights and every sample's results."""
     can_manage_comparative(actor)
+    for n, item in enumerate(data.items):
+        if item.requirement is not None:
+            catalog_rules.check_limit(item.requirement.kind, item.requirement.lower, item.requirement.upper,
+                                      name=item.name, at=f"items.{n}.requirement", code="comparative.requirement_limit")
     keys = {i.key for i in data.items}
     for n, s in enumerate(data.samples):
         unknown = set(s.results) - keys
