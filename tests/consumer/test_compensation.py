@@ -41,6 +41,11 @@ def test_guidance_orders_applicable_first_and_refuses_bad_amounts():
     with pytest.raises(DomainError) as e:
         comp.consumer_law_55(-1, fraud=True)
     assert e.value.code == "compensation.bad_amount"
+    # found by schemathesis (100 cases per operation): a price of 1e30 answered 500 (decimal.InvalidOperation)
+    with pytest.raises(DomainError) as e:
+        comp.guidance("1e30", fraud=True)
+    assert e.value.code == "compensation.bad_amount" and "1,000,000,000,000" in e.value.message_en
+    assert comp.consumer_law_55("1000000000000", fraud=True).punitive == 3e12  # the largest price still judged
     with pytest.raises(DomainError) as e:
         comp.guidance(None)
     assert e.value.code == "compensation.price_required"

@@ -65,6 +65,8 @@ def test_oc_falls_as_p_grows(n: int, c_frac: float, ps: list[float]) -> None:
         ((80, 2, []), {}, "stats.empty_data", "p"),
         ((80, 2, [float("nan")]), {}, "stats.nan_value", "p"),
         ((0, 0, [0.1]), {}, "stats.out_of_range", "sample_size"),
+        # found by schemathesis (100 cases per operation): 8e20 answered 500 (SciPy's beta refuses a uint64 overflow)
+        ((8 * 10**20, 1, [0.1]), {}, "stats.out_of_range", "sample_size"),
         ((80, 2, [0.1]), {"lot_size": 50}, "stats.sample_exceeds_lot", "sample_size"),
         ((80, 2, [0.1]), {"lot_size": 0}, "stats.lot_size_zero", "lot_size"),
     ],

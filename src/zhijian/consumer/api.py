@@ -40,6 +40,7 @@ from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
+from zhijian.platform.openapi import PDF_ANSWER, PNG_ANSWER, SVG_ANSWER
 from zhijian.platform.pagination import Limit, PageOut
 
 router = APIRouter(prefix="/api/v1", tags=["consumer"])
@@ -252,7 +253,7 @@ def set_status(number: str, data: CertificateStatusIn, session: SessionDep, acto
     return _cert_out(service.set_certificate_status(session, actor, number, data.status, data.reason))
 
 
-@router.get("/certificates/{number}/qr.svg")
+@router.get("/certificates/{number}/qr.svg", response_class=Response, responses=SVG_ANSWER)
 def certificate_qr(number: str, request: Request, session: SessionDep) -> Response:
     cert = service.get_certificate(session, number)
     return Response(service.certificate_qr_svg(cert.number, str(request.base_url)), media_type="image/svg+xml")
@@ -316,14 +317,14 @@ def publish_test(test_id: int, session: SessionDep, actor: ActorDep) -> dict[str
     return service.comparative_report(session, actor, test_id)
 
 
-@router.get("/comparative-tests/{test_id}/chart/{kind}.png")
+@router.get("/comparative-tests/{test_id}/chart/{kind}.png", response_class=Response, responses=PNG_ANSWER)
 def chart(test_id: int, kind: Literal["bar", "radar"], session: SessionDep, actor: ActorDep) -> Response:
     rep = service.comparative_report(session, actor, test_id)
     png = report_mod.bar_chart(rep) if kind == "bar" else report_mod.radar_chart(rep)
     return Response(png, media_type="image/png")
 
 
-@router.get("/comparative-tests/{test_id}/report.pdf")
+@router.get("/comparative-tests/{test_id}/report.pdf", response_class=Response, responses=PDF_ANSWER)
 def report_pdf(test_id: int, session: SessionDep, actor: ActorDep) -> Response:
     rep = service.comparative_report(session, actor, test_id)
     return Response(report_mod.pdf_report(rep), media_type="application/pdf",

@@ -55,7 +55,15 @@ def _money(value: float | int | str | Decimal | None, field: str) -> Decimal:
     if not d.is_finite() or d < 0:
         raise DomainError("compensation.bad_amount", f"「{field}」应为不小于 0 的金额",
                           f"'{field}' must be an amount of at least 0", field=field)
+    if d > MAX_AMOUNT:  # 1e30 answered 500: quantizing it to fen needs more digits than the decimal context holds
+        raise DomainError("compensation.bad_amount", f"「{field}」超过 {MAX_AMOUNT:,} 元", f"'{field}' exceeds "
+                          f"{MAX_AMOUNT:,} yuan", field=field)
     return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+MAX_AMOUNT = Decimal(10) ** 12
+"""一万亿元: above any price or loss a consumer claim names, and well inside the 28 digits of the decimal context
+(three times it, to the fen, still fits)."""
 
 
 def _f(d: Decimal) -> float:

@@ -49,7 +49,7 @@ from zhijian.enforcement.schemas import (
 from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
-from zhijian.platform.openapi import XLSX_ANSWER
+from zhijian.platform.openapi import PDF_ANSWER, XLSX_ANSWER
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 
@@ -219,7 +219,7 @@ def credit_repair(case_id: int, data: RepairIn, session: SessionDep, actor: Acto
     return case_out(procedure.end_publication(session, actor, case_id, reason=data.reason, on=data.on))
 
 
-@router.get("/cases/{case_id}/documents/{kind}.pdf")
+@router.get("/cases/{case_id}/documents/{kind}.pdf", response_class=Response, responses=PDF_ANSWER)
 def document_pdf(case_id: int, kind: str, session: SessionDep, actor: ActorDep, public: bool = False) -> Response:
     """立案审批表 (filing), 告知书 (notice), 听证通知书 (hearing_notice), 决定书 (decision / no_penalty), 送达回证 (receipt)."""
     case = service.get_case(session, actor, case_id)
@@ -241,7 +241,7 @@ def list_inquiries(case_id: int, session: SessionDep, actor: ActorDep) -> list[I
     return [inquiry.inquiry_out(s) for s in inquiry.inquiries(session, actor, case_id)]
 
 
-@router.get("/cases/{case_id}/inquiries/{inquiry_id}.pdf")
+@router.get("/cases/{case_id}/inquiries/{inquiry_id}.pdf", response_class=Response, responses=PDF_ANSWER)
 def inquiry_pdf(case_id: int, inquiry_id: int, session: SessionDep, actor: ActorDep, public: bool = False) -> Response:
     """The 询问笔录 PDF, every page with「以上笔录我已看过，与我所说的相符」and the signature slot."""
     case, step = inquiry.get_inquiry(session, actor, case_id, inquiry_id)

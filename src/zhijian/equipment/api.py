@@ -39,6 +39,7 @@ from zhijian.equipment.schemas import (
 )
 from zhijian.platform.actions import Action, action_routes
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.openapi import PDF_ANSWER
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.tabular import read_rows
 
@@ -198,7 +199,7 @@ def get_incident(incident_id: int, session: SessionDep, actor: ActorDep) -> dict
     return _incident(service.get_incident(session, actor, incident_id))
 
 
-@router.get("/labels.pdf")
+@router.get("/labels.pdf", response_class=Response, responses=PDF_ANSWER)
 def labels(session: SessionDep, actor: ActorDep, code: Annotated[list[str] | None, Query()] = None,
            owner_id: int | None = None) -> Response:
     """使用标志 label sheet (PDF) with each unit's GIAI Digital Link QR — listed codes or an owner's units."""

@@ -21,9 +21,21 @@ from fastapi import FastAPI
 
 PROBLEM = "application/problem+json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Excel 工作簿 (.xlsx)", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
-"""`responses=` of an API route that answers an .xlsx file (with `response_class=Response`): the spec says so."""
+
+
+def file_answer(*media: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of an API route that answers a file (with `response_class=Response`), so the spec names its
+    media type instead of FastAPI's application/json (schemathesis: a comparative test's PNG chart was "undocumented
+    content type")."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": description, "content": {m: binary for m in media}}}
+
+
+XLSX_ANSWER = file_answer(XLSX, description="Excel 工作簿 (.xlsx)")
+PDF_ANSWER = file_answer("application/pdf", description="PDF 文档")
+PNG_ANSWER = file_answer("image/png", description="PNG 图")
+SVG_ANSWER = file_answer("image/svg+xml", description="SVG 图")
+CSV_ANSWER = file_answer("text/csv", description="CSV 表格 (UTF-8)")
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "ProblemDetails",

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.openapi import PDF_ANSWER
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 from zhijian.risk import pdf, schemas, service
@@ -94,7 +95,7 @@ record_routes(router, "/assessments", "assessment", schemas.AssessmentOut, key="
               read=service.get_assessment, create=(schemas.AssessmentIn, service.create_assessment))
 
 
-@router.get("/assessments/{assessment_id}/pdf")
+@router.get("/assessments/{assessment_id}/pdf", response_class=Response, responses=PDF_ANSWER)
 def assessment_pdf(assessment_id: int, session: SessionDep, actor: ActorDep) -> Response:
     a = service.get_assessment(session, actor, assessment_id)
     data = pdf.assessment_pdf(a.result, record_id=a.id, assessor=a.assessor, created=a.created_at.date().isoformat(),

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.idempotency import idempotent
+from zhijian.platform.openapi import PDF_ANSWER, file_answer
 from zhijian.spotcheck import reports, retest, service
 from zhijian.spotcheck.schemas import (
     AttachmentOut,
@@ -239,7 +240,8 @@ def attachments(batch_id: int, session: SessionDep, actor: ActorDep) -> list[Att
     return [AttachmentOut.model_validate(a) for a in service.list_attachments(session, actor, batch_id)]
 
 
-@router.get("/attachments/{attachment_id}")
+@router.get("/attachments/{attachment_id}", response_class=Response,
+            responses=file_answer("*/*", description="附件（上传时的媒体类型）"))
 def download(attachment_id: int, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     att, data = service.open_attachment(session, actor, attachment_id, request.app.state.settings.var_dir)
     return Response(data, media_type=att.content_type, headers={
@@ -253,7 +255,7 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-@router.get("/batches/{batch_id}/report.pdf")
+@router.get("/batches/{batch_id}/report.pdf", response_class=Response, responses=PDF_ANSWER)
 def report_pdf(batch_id: int, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     data = service.report_data(session, actor, batch_id)
     pdf = reports.report_pdf(data, verify_url=str(request.base_url).rstrip("/") + f"/reports/verify/{data['report_no']}",

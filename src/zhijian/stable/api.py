@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from zhijian.platform.deps import ActorDep, SessionDep
+from zhijian.platform.openapi import XLSX, file_answer
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.platform.rest import record_routes
 from zhijian.stable import schemas, service
@@ -134,11 +135,11 @@ def publish(ann_id: int, data: schemas.PublishIn, session: SessionDep, actor: Ac
     return announcement_out(session, ann)
 
 
-@router.get("/announcements/{ann_id}/file.{fmt}")
+@router.get("/announcements/{ann_id}/file.{fmt}", response_class=Response,
+            responses=file_answer("application/pdf", XLSX, description="公告文件 (PDF 或 Excel)"))
 def announcement_file(ann_id: int, fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     data = service.announcement_file(session, actor, ann_id, fmt, str(request.base_url))
-    media = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media = "application/pdf" if fmt == "pdf" else XLSX
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="stable-announcement-{ann_id}.{fmt}"'})
 

@@ -100,7 +100,16 @@ def positive_int(value: Any, field: str, *, minimum: int = 1) -> int:
     if i < minimum:
         code = "lot_size_zero" if field.endswith("lot_size") and i <= 0 else "out_of_range"
         raise err(code, f"{field} 必须 ≥ {minimum}，实际为 {i}", f"{field} must be >= {minimum}, got {i}", field, minimum=minimum)
+    if i > MAX_COUNT:
+        raise err("out_of_range", f"{field} 必须 ≤ 2^53，实际为 {value!r}", f"{field} must be <= 2^53, got {value!r}", field,
+                  maximum=MAX_COUNT)
     return i
+
+
+MAX_COUNT = 2**53
+"""The largest count (sample size, lot size, acceptance number …) a float holds exactly: beyond it `positive_int`'s
+reading is not the number given, and SciPy's distributions refuse what no longer fits an int64 (a sample size of
+8e20 answered 500 from the OC curve)."""
 
 
 def probabilities(values: Iterable[Any] | np.ndarray, field: str = "p") -> np.ndarray:

@@ -20,6 +20,7 @@ from starlette.routing import NoMatchFound
 from zhijian.platform.deps import ActorDep, SessionDep
 from zhijian.platform.errors import DomainError
 from zhijian.platform.idempotency import idempotent
+from zhijian.platform.openapi import CSV_ANSWER
 from zhijian.platform.pagination import Limit, PageOut
 from zhijian.trace import digital_link, labels, service, streams
 from zhijian.trace import epcis as E
@@ -94,7 +95,7 @@ def batches(session: SessionDep, actor: ActorDep, enterprise_id: int | None = No
                    limit=page.limit)
 
 
-@router.get("/batches/{batch_id}/codes.csv")
+@router.get("/batches/{batch_id}/codes.csv", response_class=Response, responses=CSV_ANSWER)
 def batch_codes(batch_id: int, request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
     """The batch's codes as CSV, streamed chunk by chunk (PINs are only shown at issuance).
 
