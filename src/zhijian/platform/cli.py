@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import typer
@@ -11,6 +10,7 @@ from zhijian.platform import audit, migrate
 from zhijian.platform.auth import SYSTEM
 from zhijian.platform.calendar_cli import calendar_app
 from zhijian.platform.cli_support import database, emit, guard_all, unit_of_work
+from zhijian.platform.config import get_settings
 from zhijian.platform.errors import DomainError, validated
 from zhijian.platform.identity.schemas import UserIn
 from zhijian.platform.rooms import modules
@@ -221,15 +221,15 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 
 @app.command("worker")
 def worker(burst: bool = typer.Option(False, help="stop when the queue is empty")) -> None:
-    """Run background jobs from Redis (ZHIJIAN_REDIS_URL)."""
+    """Run background jobs from Redis (ZHIJIAN_REDIS_URL), from this installation's queue (ZHIJIAN_JOB_QUEUE)."""
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    url = os.environ.get("ZHIJIAN_REDIS_URL")
-    if not url:
+    settings = get_settings()
+    if not settings.redis_url:
         raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
-    conn = Redis.from_url(url)
-    SimpleWorker([Queue("zhijian", connection=conn)], connection=conn).work(burst=burst)
+    conn = Redis.from_url(settings.redis_url)
+    SimpleWorker([Queue(settings.job_queue, connection=conn)], connection=conn).work(burst=burst)
 
 
 for _room, _mod in modules("cli"):

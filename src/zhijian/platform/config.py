@@ -24,6 +24,7 @@ class Settings:
     token_ttl_minutes: int = 8 * 60
     redis_url: str | None = None
     jobs_backend: str = "inprocess"  # inprocess | redis
+    job_queue: str = "zhijian"  # the RQ queue: one per installation sharing a Redis (a worker runs what it finds)
     scheduler: bool = True  # run the periodic jobs from this process (their runs are claimed in the database)
     public_rate_limit: int = 120  # requests per minute per client on public endpoints
     max_body_bytes: int = 10 * 1024 * 1024
@@ -90,6 +91,7 @@ def get_settings() -> Settings:
         token_ttl_minutes=int(_env("ZHIJIAN_TOKEN_TTL_MINUTES", "480") or 480),
         redis_url=redis_url,
         jobs_backend=_env("ZHIJIAN_JOBS_BACKEND", "redis" if redis_url else "inprocess") or "inprocess",
+        job_queue=_env("ZHIJIAN_JOB_QUEUE", "zhijian") or "zhijian",
         scheduler=(_env("ZHIJIAN_SCHEDULER", "1") == "1"),
         public_rate_limit=int(_env("ZHIJIAN_PUBLIC_RATE_LIMIT", "120") or 120),
         max_body_bytes=int(_env("ZHIJIAN_MAX_BODY_BYTES", str(10 * 1024 * 1024)) or 0),

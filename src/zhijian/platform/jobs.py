@@ -142,7 +142,7 @@ class JobRunner:
 
         if not self.settings.redis_url:
             raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
-        return Queue("zhijian", connection=Redis.from_url(self.settings.redis_url))
+        return Queue(self.settings.job_queue, connection=Redis.from_url(self.settings.redis_url))
 
     def enqueue(self, name: str, *, requested_by: Actor | None = None, session: Session | None = None,
                 **args: Any) -> int:
