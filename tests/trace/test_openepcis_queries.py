@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests.trace.test_openepcis_resources import twin_params
 from zhijian.trace.epcis import EPCIS_CONTEXT
 from zhijian.trace.epcis import rules as E
 from zhijian.trace.epcis import service as S
@@ -112,18 +113,8 @@ def test_the_events_of_a_query_result_can_be_captured(path: Path) -> None:
     assert _hash_ids(*_results(path))
 
 
-def _result_pairs() -> list[Any]:
-    out = []
-    for j in sorted((ROOT / "JSON" / "Query").glob("*.json")):
-        x = ROOT / "XML" / "Query" / f"{j.stem}.xml"
-        for i in range(len(_results(j)[0])):
-            reason = HASHED_APART.get((j.stem, i))
-            out.append(pytest.param(j, x, i, id=f"{j.stem}-{i}",
-                                    marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else []))
-    return out
-
-
-@pytest.mark.parametrize(("json_doc", "xml_doc", "index"), _result_pairs())
+@pytest.mark.parametrize(("json_doc", "xml_doc", "index"), twin_params(
+    ROOT / "JSON" / "Query", ROOT / "XML" / "Query", lambda j: len(_results(j)[0]), HASHED_APART))
 def test_a_result_event_hashes_alike_in_both_syntaxes(json_doc: Path, xml_doc: Path, index: int) -> None:
     assert _hash_ids(*_results(json_doc))[index] == _hash_ids(*_results(xml_doc))[index]
 
