@@ -222,14 +222,9 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 @app.command("worker")
 def worker(burst: bool = typer.Option(False, help="stop when the queue is empty")) -> None:
     """Run background jobs from Redis (ZHIJIAN_REDIS_URL), from this installation's queue (ZHIJIAN_JOB_QUEUE)."""
-    from redis import Redis
-    from rq import Queue, SimpleWorker
+    from zhijian.platform.jobs import rq_worker
 
-    settings = get_settings()
-    if not settings.redis_url:
-        raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
-    conn = Redis.from_url(settings.redis_url)
-    SimpleWorker([Queue(settings.job_queue, connection=conn)], connection=conn).work(burst=burst)
+    rq_worker(get_settings()).work(burst=burst)
 
 
 for _room, _mod in modules("cli"):

@@ -124,6 +124,38 @@ def run_job_by_url(database_url: str, job_id: int) -> str:
     return run_job(get_database(database_url), job_id).status
 
 
+WORKER_POLL_SECONDS = 1.0
+
+
+def rq_worker(settings: Settings) -> Any:
+    """The RQ worker of this installation's queue (ZHIJIAN_JOB_QUEUE), as `zhijian worker` runs it.
+
+    RQ 3 listens for its shutdown and stop-job commands with `sleep_time=60` and counts on its unsubscribe
+    reply to wake the listening thread; redis-py 8.2's `stop()` waits for that thread, so when the thread
+    read the reply before `stop()` (a busy Redis) a worker's shutdown hung 60 s (the suite's test_job_on_redis:
+    60 s beside another test's Redis traffic, 0.3 s alone). The listener here wakes every second instead."""
+    from rq import Queue, SimpleWorker
+
+    class Worker(SimpleWorker):
+        def subscribe(self) -> None:
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # rq declares it None
+                sleep_time=WORKER_POLL_SECONDS, daemon=True,
+                exception_handler=getattr(self, "_pubsub_exception_handler", None))
+
+    conn = _redis(settings)
+    return Worker([Queue(settings.job_queue, connection=conn)], connection=conn)
+
+
+def _redis(settings: Settings) -> Any:
+    from redis import Redis
+
+    if not settings.redis_url:
+        raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
+    return Redis.from_url(settings.redis_url)
+
+
 class JobRunner:
     """Dispatches jobs to the configured backend."""
 
@@ -137,12 +169,9 @@ class JobRunner:
         self._scheduler: threading.Thread | None = None
 
     def _queue(self) -> Any:
-        from redis import Redis
         from rq import Queue
 
-        if not self.settings.redis_url:
-            raise DomainError("job.no_redis", "未配置 ZHIJIAN_REDIS_URL", "ZHIJIAN_REDIS_URL is not set")
-        return Queue(self.settings.job_queue, connection=Redis.from_url(self.settings.redis_url))
+        return Queue(self.settings.job_queue, connection=_redis(self.settings))
 
     def enqueue(self, name: str, *, requested_by: Actor | None = None, session: Session | None = None,
                 **args: Any) -> int:
