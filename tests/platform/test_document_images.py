@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -44,12 +45,19 @@ def _kinds() -> dict[str, bytes]:
     }
 
 
+def _rgb(img: Image.Image, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The box's pixels as (r, g, b) rows (numpy: Image.getdata is deprecated in Pillow 13)."""
+    return np.asarray(img.crop(box).convert("RGB"), dtype=int).reshape(-1, 3)
+
+
 def _red(img: Image.Image, box: tuple[int, int, int, int]) -> int:
-    return sum(1 for r, g, b in img.crop(box).getdata() if r > 150 and g < 90 and b < 100)
+    r, g, b = _rgb(img, box).T
+    return int(np.count_nonzero((r > 150) & (g < 90) & (b < 100)))
 
 
 def _dark(img: Image.Image, box: tuple[int, int, int, int]) -> int:
-    return sum(1 for r, g, b in img.crop(box).getdata() if r < 90 and g < 90 and b < 90)
+    r, g, b = _rgb(img, box).T
+    return int(np.count_nonzero((r < 90) & (g < 90) & (b < 90)))
 
 
 def test_one_official_pdf_per_kind_as_an_image(tmp_path: Path, request: pytest.FixtureRequest) -> None:

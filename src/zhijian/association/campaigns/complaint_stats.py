@@ -98,5 +98,5 @@ def complaint_statistics(session: Session, actor: Actor, *, start: dt.date | Non
         raise DomainError("association.stats.bad_period", "开始日期晚于结束日期", "the start is after the end",
                           field="start")
     records = rooms.call(session, "consumer", "complaint_records", since=start, default=[])
-    categories = dict(session.execute(select(Category.id, Category.name)).tuples().all())
+    categories = {int(i): str(n) for i, n in session.execute(select(Category.id, Category.name))}
     return aggregate(records, categories, start, end)

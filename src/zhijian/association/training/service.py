@@ -202,7 +202,7 @@ def billed_enrolments(session: Session, actor: Actor) -> list[tuple[CourseEnrolm
         CourseEnrolment.invoice_no.is_not(None)).order_by(CourseEnrolment.id.desc()).limit(300)
     if not is_secretariat(actor):
         stmt = stmt.where(CourseEnrolment.user_id == (actor.user_id or 0))
-    return [(e, c) for e, c in session.execute(stmt).tuples()]
+    return [(e, c) for e, c in session.execute(stmt)]
 
 
 def courses(session: Session) -> list[Course]:
