@@ -76,8 +76,21 @@ def list_named_queries(session: Session, actor: Actor) -> list[NamedQuery]:
     return list(session.scalars(stmt))
 
 
+def _owns(actor: Actor, owner_id: int | None, owner_user_id: int | None = None) -> bool:
+    """Who may change a query or a subscription: the platform's admin, the organisation that saved it (or, for one
+    saved by staff without an organisation, staff), or the user who made it. Reading it (管辖) is not enough."""
+    if actor.role == "admin":
+        return True
+    if owner_user_id is not None and owner_user_id == actor.user_id:
+        return True
+    return actor.organization_id == owner_id if owner_id is not None else actor.is_staff
+
+
 def delete_named_query(session: Session, actor: Actor, name: str) -> None:
     q = get_named_query(session, actor, name)
+    if not _owns(actor, q.owner_id):
+        raise E.EpcisError("SecurityException", f"命名查询 {name} 属于其他机构，只有该机构可以删除",
+                           f"the query {name} belongs to another organisation; only it may delete it", status=403)
     for sub in session.scalars(select(Subscription).where(Subscription.query_name == name)):
         session.delete(sub)
     session.delete(q)
@@ -108,14 +121,18 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
 
 
 def list_subscriptions(session: Session, actor: Actor, query_name: str) -> list[Subscription]:
-    get_named_query(session, actor, query_name)
-    return list(session.scalars(select(Subscription).where(Subscription.query_name == query_name)))
+    """The query owner's view is every subscription on it; another reader's is its own (their `dest` is theirs)."""
+    q = get_named_query(session, actor, query_name)
+    subs = session.scalars(select(Subscription).where(Subscription.query_name == query_name))
+    return [sub for sub in subs if _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)]
 
 
 def delete_subscription(session: Session, actor: Actor, query_name: str, sub_id: str) -> None:
-    get_named_query(session, actor, query_name)
+    """By the subscriber, or by the query's owner (deleting the query ends them all anyway)."""
+    q = get_named_query(session, actor, query_name)
     sub = session.get(Subscription, sub_id)
-    if sub is None or sub.query_name != query_name:
+    if sub is None or sub.query_name != query_name or not (
+            _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)):
         raise E.EpcisError("NoSuchSubscriptionException", f"未找到订阅：{sub_id}", f"no subscription {sub_id}",
                            status=404)
     session.delete(sub)
