@@ -243,13 +243,16 @@ class CaptureJob(Base):
 
 
 class NamedQuery(IdMixin, Base):
-    """命名查询 — a saved SimpleEventQuery (POST /epcis/queries)."""
+    """命名查询 — a saved SimpleEventQuery (POST /epcis/queries). Names are the saving organisation's own
+    (`owner_key`: its id, 0 for staff without one): two enterprises may each keep a query called "shipped"."""
 
     __tablename__ = "epcis_named_query"
+    __table_args__ = (UniqueConstraint("owner_key", "name"),)
 
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    owner_key: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -259,6 +262,7 @@ class Subscription(Base):
     __tablename__ = "epcis_subscription"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("epcis_named_query.id", ondelete="CASCADE"), index=True)
     query_name: Mapped[str] = mapped_column(String(100), index=True)
     dest: Mapped[str] = mapped_column(String(500))
     signature_token: Mapped[str] = mapped_column(String(200), default="")

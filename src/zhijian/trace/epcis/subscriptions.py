@@ -29,7 +29,7 @@ from zhijian.trace.epcis.query import (
     query_document,
     query_events,
 )
-from zhijian.trace.epcis.scope import capture_owner, read_scope
+from zhijian.trace.epcis.scope import ReadScope, capture_owner, read_scope
 from zhijian.trace.models import (
     EpcisEvent,
     NamedQuery,
@@ -53,19 +53,34 @@ def create_named_query(session: Session, actor: Actor, name: str, params: dict[s
             items.append((k, str(x)))
     norm = normalize_params(items)
     build_conditions(session, norm)
-    if session.scalar(select(NamedQuery.id).where(NamedQuery.name == name)):
-        raise E.EpcisError("ValidationException", f"查询名称已存在：{name}", f"a query named {name} exists",
-                           status=409, field="name")
-    q = NamedQuery(name=name, params=norm, owner_id=owner)
+    if session.scalar(select(NamedQuery.id).where(NamedQuery.owner_key == (owner or 0), NamedQuery.name == name)):
+        raise E.EpcisError("ValidationException", f"本机构已有名为 {name} 的查询", f"your organisation has a query "
+                           f"named {name}", status=409, field="name")
+    q = NamedQuery(name=name, params=norm, owner_id=owner, owner_key=owner or 0)
     return added(session, q, "named_query")
 
 
 def get_named_query(session: Session, actor: Actor | None, name: str) -> NamedQuery:
-    q = session.scalar(select(NamedQuery).where(NamedQuery.name == name))
+    """The query `name` as the actor addresses it: its organisation's own, else the one of that name it may read
+    (a regulator's division, 管辖); several readable and none its own is a 409 naming how many."""
+    rows = list(session.scalars(select(NamedQuery).where(NamedQuery.name == name).order_by(NamedQuery.id)))
     scope = read_scope(actor) if actor is not None else None
-    if q is None or (scope is not None and not scope.allows(session, q.owner_id)):
+    own = [q for q in rows if _own(actor, q)]
+    found = own or [q for q in rows if _readable(session, scope, q)]
+    if not found:
         raise E.EpcisError("NoSuchNameException", f"未找到命名查询：{name}", f"no query named {name}", status=404)
-    return q
+    if len(found) > 1:
+        raise E.EpcisError("ValidationException", f"{len(found)} 个机构各有名为 {name} 的查询，无法确定所指",
+                           f"{len(found)} organisations each have a query named {name}; it is ambiguous", status=409)
+    return found[0]
+
+
+def _own(actor: Actor | None, q: NamedQuery) -> bool:
+    return actor is not None and q.owner_key == (actor.organization_id or 0)
+
+
+def _readable(session: Session, scope: ReadScope | None, q: NamedQuery) -> bool:
+    return scope is None or scope.allows(session, q.owner_id)
 
 
 def list_named_queries(session: Session, actor: Actor) -> list[NamedQuery]:
@@ -91,7 +106,7 @@ def delete_named_query(session: Session, actor: Actor, name: str) -> None:
     if not _owns(actor, q.owner_id):
         raise E.EpcisError("SecurityException", f"命名查询 {name} 属于其他机构，只有该机构可以删除",
                            f"the query {name} belongs to another organisation; only it may delete it", status=403)
-    for sub in session.scalars(select(Subscription).where(Subscription.query_name == name)):
+    for sub in session.scalars(select(Subscription).where(Subscription.query_id == q.id)):
         session.delete(sub)
     session.delete(q)
 
@@ -114,8 +129,8 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
         last_pk = session.scalar(select(func.max(EpcisEvent.id)).where(EpcisEvent.record_time < t)) or 0
     else:
         last_pk = session.scalar(select(func.max(EpcisEvent.id))) or 0
-    sub = Subscription(id=str(uuid.uuid4()), query_name=q.name, dest=dest, signature_token=signature_token,
-                       stream=is_stream, schedule=schedule, report_if_empty=report_if_empty, last_event_pk=last_pk,
+    sub = Subscription(id=str(uuid.uuid4()), query_id=q.id, query_name=q.name, dest=dest,
+                       signature_token=signature_token, stream=is_stream, schedule=schedule, report_if_empty=report_if_empty, last_event_pk=last_pk,
                        owner_id=actor.organization_id, owner_user_id=actor.user_id)
     return added(session, sub, "subscription")
 
@@ -123,7 +138,7 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
 def list_subscriptions(session: Session, actor: Actor, query_name: str) -> list[Subscription]:
     """The query owner's view is every subscription on it; another reader's is its own (their `dest` is theirs)."""
     q = get_named_query(session, actor, query_name)
-    subs = session.scalars(select(Subscription).where(Subscription.query_name == query_name))
+    subs = session.scalars(select(Subscription).where(Subscription.query_id == q.id).order_by(Subscription.created_at))
     return [sub for sub in subs if _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)]
 
 
@@ -131,7 +146,7 @@ def delete_subscription(session: Session, actor: Actor, query_name: str, sub_id:
     """By the subscriber, or by the query's owner (deleting the query ends them all anyway)."""
     q = get_named_query(session, actor, query_name)
     sub = session.get(Subscription, sub_id)
-    if sub is None or sub.query_name != query_name or not (
+    if sub is None or sub.query_id != q.id or not (
             _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)):
         raise E.EpcisError("NoSuchSubscriptionException", f"未找到订阅：{sub_id}", f"no subscription {sub_id}",
                            status=404)
@@ -226,7 +241,9 @@ def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: fl
                 if owner is None:
                     raise PermissionDenied()
                 # the same scoping as GET /epcis/events for the subscriber
-                q = get_named_query(s, owner, sub.query_name)
+                q = s.get(NamedQuery, sub.query_id)
+                if q is None or not (_own(owner, q) or _readable(s, read_scope(owner), q)):
+                    raise PermissionDenied()
                 res = query_events(s, owner, q.params, per_page=MAX_PER_PAGE, after_pk=sub.last_event_pk)
             except DomainError:
                 refused.append(sub.id)
