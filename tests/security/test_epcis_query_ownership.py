@@ -147,3 +147,25 @@ def test_revision_gives_subscriptions_their_query_and_goes_back(backend: str, tm
             assert subs == [("s-kept", "shipped"), ("s-other", "shipped-8")]
         finally:
             db.dispose()
+
+
+def test_ten_concurrent_saves_of_one_name_store_one_query(app, client, db: Database, login) -> None:  # type: ignore[no-untyped-def]
+    """Ten requests of one enterprise saving one name at once, through a real HTTP server: one 201, nine 409
+    problem+json, one row (the unique (owner_key, name) decides, not the check before it)."""
+    from sqlalchemy import func, select
+
+    from tests.platform.live import fire, live_server
+    from zhijian.trace.models import NamedQuery
+
+    uid = factories.uid()
+    with db.session() as s:
+        ent = factories.enterprise(s)
+    headers = {**login("enterprise", ent), **LD}
+    name = f"race_{uid}"
+    with live_server(app) as base:
+        answers = fire(10, lambda c: c.post("/epcis/queries", json={"name": name, "query": {"EQ_bizStep": "shipping"}},
+                                            headers=headers), base)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 9, [a.text[:200] for a in answers]
+    assert all(a.headers["content-type"].startswith("application/problem+json") for a in answers if a.status_code == 409)
+    with db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(NamedQuery).where(NamedQuery.name == name)) == 1
