@@ -3,8 +3,15 @@ them (作废/冻结/召回), see counterfeit signals (防伪预警) and trace a 
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from zhijian.catalog.models import Organization
+from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import PermissionDenied
+from zhijian.trace.models import Signal
+from zhijian.trace.reads import REGION_KEYS
 
 
 def can_issue(actor: Actor, enterprise_id: int) -> None:
@@ -31,6 +38,21 @@ def signal_scope(actor: Actor) -> int | None:
         return actor.organization_id
     actor.require("admin", "regulator", "association", "enterprise")
     raise PermissionDenied("无权查看防伪预警", "you may not see counterfeit signals")
+
+
+def signal_division_clause(actor: Actor) -> ColumnElement[bool] | None:
+    """A regional regulator's signals (管辖): the brand owner's division or the scanning city its evidence names
+    (a brand of another province counterfeited here is this bureau's too: 跨区域联合打假). None: no restriction."""
+    owner_region = select(Organization.region_code).where(Organization.id == Signal.enterprise_id).scalar_subquery()
+    return jurisdiction.region_clause(actor, owner_region, *(Signal.evidence[k].as_string() for k in REGION_KEYS))
+
+
+def in_signal_division(session: Session, actor: Actor, sig: Signal) -> bool:
+    """The same rule for one signal."""
+    if jurisdiction.regional_prefix(actor) is None:
+        return True
+    owner_region = session.scalar(select(Organization.region_code).where(Organization.id == sig.enterprise_id))
+    return jurisdiction.covers_any(actor, [owner_region, *(str((sig.evidence or {}).get(k) or "") for k in REGION_KEYS)])
 
 
 def can_see_lot(actor: Actor, enterprise_id: int | None) -> None:

@@ -20,16 +20,19 @@ from zhijian.trace.models import (
     Signal,
     rows_changed,
 )
-from zhijian.trace.service.policy import can_see_lot, signal_scope
+from zhijian.trace.service.policy import can_see_lot, in_signal_division, signal_division_clause, signal_scope
 
 
 def list_signals(session: Session, actor: Actor, *, kind: str | None = None, status: str | None = None,
                  gtin: str | None = None, limit: int = 50, cursor: str | None = None) -> Page[Signal]:
-    """防伪预警列表 — own signals for an enterprise, all for regulators."""
+    """防伪预警列表 — own signals for an enterprise; a regional regulator's division (brand owner or scan city); all
+    for national staff."""
     scope = signal_scope(actor)
     stmt = select(Signal)
     if scope is not None:
         stmt = stmt.where(Signal.enterprise_id == scope)
+    elif (within := signal_division_clause(actor)) is not None:
+        stmt = stmt.where(within)
     if kind:
         stmt = stmt.where(Signal.kind == kind)
     if status:
@@ -49,6 +52,8 @@ def set_signal_status(session: Session, actor: Actor, signal_id: int, status: st
     scope = signal_scope(actor)
     if scope is not None and sig.enterprise_id != scope:
         raise NotFound("signal", signal_id)
+    if scope is None and not in_signal_division(session, actor, sig):
+        raise NotFound("signal", signal_id)  # outside the regulator's division: as if there were none
     before = sig.status
     sig.status = status
     audit.record(session, "update", "trace_signal", sig.id, {"status": before}, {"status": status})
