@@ -45,3 +45,29 @@ def test_a_city_bureau_reads_and_handles_the_signals_of_its_division(client, db:
     assert inside.status_code == 200 and inside.json()["status"] == "confirmed"
     with db.session(write=False) as s:
         assert s.get(Signal, ids["sz brand in sz"]).status == "open"  # type: ignore[union-attr]
+
+
+def test_a_city_bureau_freezes_and_recalls_only_the_codes_of_its_divisions_brand_owners(client, db: Database,
+                                                                                       login) -> None:  # type: ignore[no-untyped-def]
+    """属地管辖 for the codes themselves: the 深圳 bureau froze and recalled a 杭州 brand owner's lot (200/201);
+    now 404 `jurisdiction.outside`, while the 杭州 bureau and SAMR may, and the codes stay as they were."""
+    from sqlalchemy import func, select
+
+    from tests.trace.conftest import issue_lot
+    from zhijian.trace.models import Code
+
+    lot = issue_lot(db, quantity=4)  # its brand owner is in 330106 (杭州市西湖区)
+    with db.session() as s:
+        sz_reg = factories.regulator(s, level="municipal", region="440300")
+        hz_reg = factories.regulator(s, level="municipal", region="330100")
+    sz_h, hz_h = login("regulator", sz_reg), login("regulator", hz_reg)
+    freeze = {"gtin": lot.gtin, "action": "freeze", "lot": lot.lot, "reason": "疑似假冒"}
+    recall = {"gtin": lot.gtin, "lot": lot.lot, "recall_ref": f"R-{lot.lot}", "reason": "标签不合格"}
+    for path, body in (("/api/v1/trace/codes/status", freeze), ("/api/v1/trace/recalls", recall)):
+        r = client.post(path, json=body, headers=sz_h)
+        assert r.status_code == 404 and r.json()["code"] == "jurisdiction.outside", r.text
+    with db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Code).where(
+            Code.gtin == lot.gtin, Code.lot == lot.lot, Code.status == "active")) == 4
+    assert client.post("/api/v1/trace/codes/status", json=freeze, headers=hz_h).json() == {"changed": 4}
+    assert client.post("/api/v1/trace/recalls", json=recall, headers=hz_h).status_code == 201

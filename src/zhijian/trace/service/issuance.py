@@ -235,7 +235,7 @@ def change_codes(session: Session, actor: Actor, *, gtin: str, action: str, seri
     ent = keys_for_gtin(session, gtin)
     if ent is None:
         raise NotFound("gtin", gtin, field="gtin")
-    can_manage_codes(actor, ent[0])
+    can_manage_codes(session, actor, ent[0])
     target = STATUS_ACTIONS[action]
     cond = [Code.gtin == gtin]
     cond.append(Code.serial == serial if serial else Code.lot == lot)

@@ -22,9 +22,14 @@ def can_issue(actor: Actor, enterprise_id: int) -> None:
     raise PermissionDenied("只能为本企业的产品赋码", "you may only issue codes for your own enterprise's products")
 
 
-def can_manage_codes(actor: Actor, enterprise_id: int) -> None:
-    """Void / freeze / recall codes: the owning enterprise, regulators and admins."""
-    if actor.role in ("admin", "regulator") or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+def can_manage_codes(session: Session, actor: Actor, enterprise_id: int) -> None:
+    """Void / freeze / recall codes: the owning enterprise, admins, and regulators whose division holds the
+    enterprise (属地管辖: a city bureau froze and recalled the codes of another province's brand owner)."""
+    if actor.role == "admin" or (actor.role == "enterprise" and actor.owns(enterprise_id)):
+        return
+    if actor.role == "regulator":
+        region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
+        jurisdiction.ensure_covers(actor, region, "企业", "enterprise")
         return
     actor.require("admin", "regulator", "enterprise")
     raise PermissionDenied("只能管理本企业的码", "you may only manage your own enterprise's codes")

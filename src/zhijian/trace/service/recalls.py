@@ -33,7 +33,7 @@ def mark_lot_recalled(session: Session, actor: Actor, *, gtin: str, lot: str, re
     rules.check_ai_value(lot, "lot")
     ent = session.scalar(select(CodeBatch.enterprise_id).where(CodeBatch.gtin == gtin, CodeBatch.lot == lot).limit(1))
     if ent is not None:
-        can_manage_codes(actor, ent)
+        can_manage_codes(session, actor, ent)
     else:
         actor.require("admin", "regulator")
     # concurrent recalls of one lot run one after another (a repeat then finds the record: 0 changed), not
