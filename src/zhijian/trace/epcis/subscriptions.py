@@ -65,7 +65,7 @@ def get_named_query(session: Session, actor: Actor | None, name: str) -> NamedQu
     (a regulator's division, 管辖); several readable and none its own is a 409 naming how many."""
     rows = list(session.scalars(select(NamedQuery).where(NamedQuery.name == name).order_by(NamedQuery.id)))
     scope = read_scope(actor) if actor is not None else None
-    own = [q for q in rows if _own(actor, q)]
+    own = [q for q in rows if _of_actors_org(actor, q)]
     found = own or [q for q in rows if _readable(session, scope, q)]
     if not found:
         raise E.EpcisError("NoSuchNameException", f"未找到命名查询：{name}", f"no query named {name}", status=404)
@@ -75,7 +75,7 @@ def get_named_query(session: Session, actor: Actor | None, name: str) -> NamedQu
     return found[0]
 
 
-def _own(actor: Actor | None, q: NamedQuery) -> bool:
+def _of_actors_org(actor: Actor | None, q: NamedQuery) -> bool:
     return actor is not None and q.owner_key == (actor.organization_id or 0)
 
 
@@ -91,7 +91,7 @@ def list_named_queries(session: Session, actor: Actor) -> list[NamedQuery]:
     return list(session.scalars(stmt))
 
 
-def _owns(actor: Actor, owner_id: int | None, owner_user_id: int | None = None) -> bool:
+def _may_change(actor: Actor, owner_id: int | None, owner_user_id: int | None = None) -> bool:
     """Who may change a query or a subscription: the platform's admin, the organisation that saved it (or, for one
     saved by staff without an organisation, staff), or the user who made it. Reading it (管辖) is not enough."""
     if actor.role == "admin":
@@ -103,7 +103,7 @@ def _owns(actor: Actor, owner_id: int | None, owner_user_id: int | None = None) 
 
 def delete_named_query(session: Session, actor: Actor, name: str) -> None:
     q = get_named_query(session, actor, name)
-    if not _owns(actor, q.owner_id):
+    if not _may_change(actor, q.owner_id):
         raise E.EpcisError("SecurityException", f"命名查询 {name} 属于其他机构，只有该机构可以删除",
                            f"the query {name} belongs to another organisation; only it may delete it", status=403)
     for sub in session.scalars(select(Subscription).where(Subscription.query_id == q.id)):
@@ -130,7 +130,8 @@ def create_subscription(session: Session, actor: Actor, query_name: str, *, dest
     else:
         last_pk = session.scalar(select(func.max(EpcisEvent.id))) or 0
     sub = Subscription(id=str(uuid.uuid4()), query_id=q.id, query_name=q.name, dest=dest,
-                       signature_token=signature_token, stream=is_stream, schedule=schedule, report_if_empty=report_if_empty, last_event_pk=last_pk,
+                       signature_token=signature_token, stream=is_stream, schedule=schedule,
+                       report_if_empty=report_if_empty, last_event_pk=last_pk,
                        owner_id=actor.organization_id, owner_user_id=actor.user_id)
     return added(session, sub, "subscription")
 
@@ -139,7 +140,8 @@ def list_subscriptions(session: Session, actor: Actor, query_name: str) -> list[
     """The query owner's view is every subscription on it; another reader's is its own (their `dest` is theirs)."""
     q = get_named_query(session, actor, query_name)
     subs = session.scalars(select(Subscription).where(Subscription.query_id == q.id).order_by(Subscription.created_at))
-    return [sub for sub in subs if _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)]
+    everyone = _may_change(actor, q.owner_id)
+    return [sub for sub in subs if everyone or _may_change(actor, sub.owner_id, sub.owner_user_id)]
 
 
 def delete_subscription(session: Session, actor: Actor, query_name: str, sub_id: str) -> None:
@@ -147,7 +149,7 @@ def delete_subscription(session: Session, actor: Actor, query_name: str, sub_id:
     q = get_named_query(session, actor, query_name)
     sub = session.get(Subscription, sub_id)
     if sub is None or sub.query_id != q.id or not (
-            _owns(actor, q.owner_id) or _owns(actor, sub.owner_id, sub.owner_user_id)):
+            _may_change(actor, q.owner_id) or _may_change(actor, sub.owner_id, sub.owner_user_id)):
         raise E.EpcisError("NoSuchSubscriptionException", f"未找到订阅：{sub_id}", f"no subscription {sub_id}",
                            status=404)
     session.delete(sub)
@@ -242,7 +244,7 @@ def _deliver(db: Database, *, stream: bool, now: dt.datetime | None, timeout: fl
                     raise PermissionDenied()
                 # the same scoping as GET /epcis/events for the subscriber
                 q = s.get(NamedQuery, sub.query_id)
-                if q is None or not (_own(owner, q) or _readable(s, read_scope(owner), q)):
+                if q is None or not (_of_actors_org(owner, q) or _readable(s, read_scope(owner), q)):
                     raise PermissionDenied()
                 res = query_events(s, owner, q.params, per_page=MAX_PER_PAGE, after_pk=sub.last_event_pk)
             except DomainError:

@@ -57,7 +57,8 @@ def in_signal_division(session: Session, actor: Actor, sig: Signal) -> bool:
     if jurisdiction.regional_prefix(actor) is None:
         return True
     owner_region = session.scalar(select(Organization.region_code).where(Organization.id == sig.enterprise_id))
-    return jurisdiction.covers_any(actor, [owner_region, *(str((sig.evidence or {}).get(k) or "") for k in REGION_KEYS)])
+    cities = [str((sig.evidence or {}).get(k) or "") for k in REGION_KEYS]
+    return jurisdiction.covers_any(actor, [owner_region, *cities])
 
 
 def can_see_lot(actor: Actor, enterprise_id: int | None) -> None:
