@@ -138,6 +138,19 @@ def create_organization(session: Session, actor: Actor, data: OrganizationIn) ->
     return _indexed(session, "organization", Organization(**values), _org_search)
 
 
+def region_of(session: Session, org_id: int | None) -> str | None:
+    """An organisation's GB/T 2260 division (None: none given or no such organisation), as jurisdiction checks
+    (管辖) read it for the enterprise a record belongs to."""
+    if org_id is None:
+        return None
+    return session.scalar(select(Organization.region_code).where(Organization.id == org_id))
+
+
+def region_column(org_id: Any) -> Any:
+    """`region_of` as a correlated subquery over a column naming an organisation, for `jurisdiction.region_clause`."""
+    return select(Organization.region_code).where(Organization.id == org_id).scalar_subquery()
+
+
 def get_organization(session: Session, actor: Actor, org_id: int) -> Organization:
     return get_or_404(session, Organization, org_id, "organization")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhijian.catalog.models import Organization
+from zhijian.catalog.service import region_of
 from zhijian.consumer.models import Complaint, ConsumerSetting
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
@@ -82,8 +82,7 @@ def ensure_enterprise_covered(session: Session, actor: Actor, enterprise_id: int
     """A regional regulator acts only on enterprises registered in its division (404 outside, as not found)."""
     if jurisdiction.regional_prefix(actor) is None:
         return
-    region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
-    jurisdiction.ensure_covers(actor, region, "企业", "enterprise")
+    jurisdiction.ensure_covers(actor, region_of(session, enterprise_id), "企业", "enterprise")
 
 
 def can_manage_credit(actor: Actor) -> None:

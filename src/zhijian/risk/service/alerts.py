@@ -28,7 +28,6 @@ from zhijian.risk.schemas import (
 from zhijian.risk.service.assessments import get_assessment
 from zhijian.risk.service.policy import (
     _author_region,
-    _region_of_enterprise,
     can_monitor,
     can_publish_alert,
     signal_regions,
@@ -70,7 +69,7 @@ def create_alert(session: Session, actor: Actor, data: AlertIn) -> Alert:
     for eid in data.enterprise_ids:
         catalog.get_organization(session, actor, eid)
     region = (region or _author_region(session, actor)
-              or next((_region_of_enterprise(session, e) for e in data.enterprise_ids), None))
+              or next((catalog.region_of(session, e) for e in data.enterprise_ids), None))
     row = Alert(ref=_next_ref(session, Alert, "FX", dt.date.today().year), title=data.title, risk_level=data.risk_level,
                 fields=dict(data.fields), public_fields=list(public), enterprise_ids=list(data.enterprise_ids),
                 regulator_emails=list(data.regulator_emails), signal_id=data.signal_id,

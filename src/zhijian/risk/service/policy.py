@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhijian.catalog.models import Organization, Product
+from zhijian.catalog.service import region_column, region_of
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import DomainError, PermissionDenied
@@ -59,10 +60,6 @@ def can_report_recall(actor: Actor, recall: Recall) -> None:
 # platform.jurisdiction); the national level, admin and the association see all; published alerts are public.
 
 
-def _enterprise_region(col: Any) -> Any:
-    return select(Organization.region_code).where(Organization.id == col).scalar_subquery()
-
-
 def _product_region(col: Any) -> Any:
     return (select(Organization.region_code).join(Product, Product.enterprise_id == Organization.id)
             .where(Product.id == col).scalar_subquery())
@@ -70,14 +67,8 @@ def _product_region(col: Any) -> Any:
 
 def _signal_clause(actor: Actor) -> Any:
     """A signal's division: its series' region, else its enterprise's, else its product's enterprise's."""
-    return jurisdiction.region_clause(actor, Signal.region_code, _enterprise_region(Signal.enterprise_id),
+    return jurisdiction.region_clause(actor, Signal.region_code, region_column(Signal.enterprise_id),
                                       _product_region(Signal.product_id))
-
-
-def _region_of_enterprise(session: Session, enterprise_id: int | None) -> str | None:
-    if enterprise_id is None:
-        return None
-    return session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
 
 
 def _region_of_product(session: Session, product_id: int | None) -> str | None:
@@ -88,7 +79,7 @@ def _region_of_product(session: Session, product_id: int | None) -> str | None:
 
 
 def signal_regions(session: Session, sig: Signal) -> list[str | None]:
-    return [sig.region_code, _region_of_enterprise(session, sig.enterprise_id),
+    return [sig.region_code, region_of(session, sig.enterprise_id),
             _region_of_product(session, sig.product_id)]
 
 
@@ -96,7 +87,7 @@ def _author_region(session: Session, actor: Actor) -> str | None:
     """The division of a regional regulator's own work (None for national, admin, association)."""
     if jurisdiction.regional_prefix(actor) is None or actor.organization_id is None:
         return None
-    return session.scalar(select(Organization.region_code).where(Organization.id == actor.organization_id))
+    return region_of(session, actor.organization_id)
 
 
 def _outside(what: str, what_en: str) -> DomainError:

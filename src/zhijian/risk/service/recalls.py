@@ -28,8 +28,6 @@ from zhijian.risk.service.alerts import _next_ref
 from zhijian.risk.service.labels import Labels
 from zhijian.risk.service.policy import (
     MONITOR_ROLES,
-    _enterprise_region,
-    _region_of_enterprise,
     can_read_recall,
     can_report_recall,
     can_start_recall,
@@ -77,7 +75,7 @@ def start_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:
 
 def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
     row = get_or_404(session, Recall, recall_id, "recall")
-    can_read_recall(actor, row, _region_of_enterprise(session, row.enterprise_id))
+    can_read_recall(actor, row, catalog.region_of(session, row.enterprise_id))
     return row
 
 
@@ -156,7 +154,7 @@ def list_recalls(session: Session, actor: Actor, *, status: str | None = None, e
         stmt = stmt.where(Recall.status == status)
     if enterprise_id is not None:
         stmt = stmt.where(Recall.enterprise_id == enterprise_id)
-    if (clause := jurisdiction.region_clause(actor, _enterprise_region(Recall.enterprise_id))) is not None:
+    if (clause := jurisdiction.region_clause(actor, catalog.region_column(Recall.enterprise_id))) is not None:
         stmt = stmt.where(clause)
     return keyset_page(session, stmt, Recall.id, limit=limit, cursor=cursor, descending=True)
 
@@ -166,7 +164,7 @@ def overdue_recalls(session: Session, actor: Actor, today: dt.date | None = None
     actor.require(*MONITOR_ROLES)
     out: list[tuple[Recall, RecallProgress]] = []
     stmt = select(Recall).where(Recall.status == "open")
-    if (clause := jurisdiction.region_clause(actor, _enterprise_region(Recall.enterprise_id))) is not None:
+    if (clause := jurisdiction.region_clause(actor, catalog.region_column(Recall.enterprise_id))) is not None:
         stmt = stmt.where(clause)
     for r in session.scalars(stmt.order_by(Recall.started_on)):
         prog = recall_progress(r, today)

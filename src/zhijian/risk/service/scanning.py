@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from zhijian.catalog.service import region_of
 from zhijian.platform import audit, jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.crud import flush
@@ -24,7 +25,7 @@ from zhijian.risk.models import ScanRun, Signal
 from zhijian.risk.service.configs import load_configs
 from zhijian.risk.service.inputs import complaint_rows, equipment_drafts, spotcheck_rows
 from zhijian.risk.service.labels import Labels
-from zhijian.risk.service.policy import _region_of_enterprise, _region_of_product, _signal_clause, can_monitor
+from zhijian.risk.service.policy import _region_of_product, _signal_clause, can_monitor
 
 EARLIEST_SCAN_DAY = dt.date(1970, 1, 1)
 
@@ -138,7 +139,7 @@ def _store_signals(session: Session, actor: Actor, drafts: list[scan.SignalDraft
         if region is None and (d.enterprise_id is not None or d.product_id is not None):
             key = d.enterprise_id if d.enterprise_id is not None else -int(d.product_id or 0)
             if key not in ent_regions:
-                ent_regions[key] = (_region_of_enterprise(session, d.enterprise_id) if d.enterprise_id is not None
+                ent_regions[key] = (region_of(session, d.enterprise_id) if d.enterprise_id is not None
                                     else _region_of_product(session, d.product_id))
             region = ent_regions[key]
         rows.append(dict(

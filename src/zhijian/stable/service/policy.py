@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhijian.catalog.models import Organization
+from zhijian.catalog.service import region_column, region_of
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import DomainError, PermissionDenied
@@ -42,21 +42,16 @@ def can_read_all(actor: Actor) -> bool:
     return actor.role in ("admin", "association", "regulator")
 
 
-def _enterprise_region(col: Any) -> Any:
-    return select(Organization.region_code).where(Organization.id == col).scalar_subquery()
-
-
 def _division_clause(actor: Actor, enterprise_col: Any) -> Any:
     """WHERE clause of a regional regulator over records of enterprises (None: no restriction)."""
-    return jurisdiction.region_clause(actor, _enterprise_region(enterprise_col))
+    return jurisdiction.region_clause(actor, region_column(enterprise_col))
 
 
 def in_division(session: Session, actor: Actor, enterprise_id: int | None) -> bool:
     """Is the enterprise registered in the actor's division (always true for non-regulators)."""
     if jurisdiction.regional_prefix(actor) is None:
         return True
-    region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
-    return jurisdiction.covers(actor, region)
+    return jurisdiction.covers(actor, region_of(session, enterprise_id))
 
 
 def is_committee_member(session: Session, actor: Actor) -> bool:

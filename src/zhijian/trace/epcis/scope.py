@@ -43,9 +43,9 @@ class ReadScope:
             return owner_id == self.owner_id
         if owner_id is None or self.region_prefix in (None, jurisdiction.NONE):
             return False
-        from zhijian.catalog.models import Organization
+        from zhijian.catalog.service import region_of
 
-        region = session.scalar(select(Organization.region_code).where(Organization.id == owner_id))
+        region = region_of(session, owner_id)
         return bool(region) and str(region).startswith(str(self.region_prefix))
 
 

@@ -3,10 +3,10 @@ them (作废/冻结/召回), see counterfeit signals (防伪预警) and trace a 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from zhijian.catalog.models import Organization
+from zhijian.catalog.service import region_column, region_of
 from zhijian.platform import jurisdiction
 from zhijian.platform.auth import Actor
 from zhijian.platform.errors import PermissionDenied
@@ -28,8 +28,7 @@ def can_manage_codes(session: Session, actor: Actor, enterprise_id: int) -> None
     if actor.role == "admin" or (actor.role == "enterprise" and actor.owns(enterprise_id)):
         return
     if actor.role == "regulator":
-        region = session.scalar(select(Organization.region_code).where(Organization.id == enterprise_id))
-        jurisdiction.ensure_covers(actor, region, "企业", "enterprise")
+        jurisdiction.ensure_covers(actor, region_of(session, enterprise_id), "企业", "enterprise")
         return
     actor.require("admin", "regulator", "enterprise")
     raise PermissionDenied("只能管理本企业的码", "you may only manage your own enterprise's codes")
@@ -48,17 +47,16 @@ def signal_scope(actor: Actor) -> int | None:
 def signal_division_clause(actor: Actor) -> ColumnElement[bool] | None:
     """A regional regulator's signals (管辖): the brand owner's division or the scanning city its evidence names
     (a brand of another province counterfeited here is this bureau's too: 跨区域联合打假). None: no restriction."""
-    owner_region = select(Organization.region_code).where(Organization.id == Signal.enterprise_id).scalar_subquery()
-    return jurisdiction.region_clause(actor, owner_region, *(Signal.evidence[k].as_string() for k in REGION_KEYS))
+    cities = (Signal.evidence[k].as_string() for k in REGION_KEYS)
+    return jurisdiction.region_clause(actor, region_column(Signal.enterprise_id), *cities)
 
 
 def in_signal_division(session: Session, actor: Actor, sig: Signal) -> bool:
     """The same rule for one signal."""
     if jurisdiction.regional_prefix(actor) is None:
         return True
-    owner_region = session.scalar(select(Organization.region_code).where(Organization.id == sig.enterprise_id))
     cities = [str((sig.evidence or {}).get(k) or "") for k in REGION_KEYS]
-    return jurisdiction.covers_any(actor, [owner_region, *cities])
+    return jurisdiction.covers_any(actor, [region_of(session, sig.enterprise_id), *cities])
 
 
 def can_see_lot(actor: Actor, enterprise_id: int | None) -> None:
